@@ -1,0 +1,27 @@
+package io.tributary.engine;
+
+/**
+ * What opening a shard log found: how much it read, and the torn or corrupt tail it dropped,
+ * if any. {@code droppedTail} is null when the log ended on a valid batch.
+ */
+public record RecoveryReport(
+    long batchesScanned,
+    long bytesScanned,
+    long fromExcerptIndex,
+    boolean restoredFromSnapshot,
+    String droppedTail,
+    long durationNs)
+{
+    public boolean droppedSomething()
+    {
+        return droppedTail != null;
+    }
+
+    @Override
+    public String toString()
+    {
+        return "recovered " + batchesScanned + " batches (" + bytesScanned + " bytes) in "
+            + (durationNs / 1_000_000) + " ms" + (restoredFromSnapshot ? " after a snapshot" : "")
+            + (droppedTail == null ? "; the log ends on a valid batch" : "; dropped tail: " + droppedTail);
+    }
+}
