@@ -59,6 +59,7 @@ final class LogRecovery
         try (ExcerptTailer tailer = log.newTailer())
         {
             classify(tailer, fromExcerpt);
+            checkNothingMissing();
             if (!applyMarkers(fromExcerpt))
             {
                 // A marker voids excerpts the snapshot already counted: replay the whole queue instead.
@@ -127,6 +128,33 @@ final class LogRecovery
                     ? KIND_BATCH : KIND_BAD);
             }
         }
+    }
+
+    /**
+     * Chronicle's header counts what was written; a truncated or damaged file can read short of
+     * it. Lost acknowledged data must never pass for an empty tail.
+     */
+    private void checkNothingMissing()
+    {
+        final long lastIndex = log.queue().lastIndex();
+        final long lastSeen = excerpts.isEmpty() ? state.lastExcerptIndex : excerpts.getLong(excerpts.size() - 1);
+        if (lastIndex > lastSeen)
+        {
+            throw new CorruptLogException(String.valueOf(log.queue().file()), -1, "the queue's header says excerpts up to 0x"
+                + Long.toHexString(lastIndex) + " were written but only up to 0x" + Long.toHexString(lastSeen)
+                + " can be read: a queue file was truncated or damaged. Restore this replica from its peers");
+        }
+        if (lastSeen < 0 && hasQueueFiles())
+        {
+            throw new CorruptLogException(String.valueOf(log.queue().file()), -1, "the folder holds queue files but no"
+                + " excerpt can be read from them: they were truncated or damaged. Restore this replica from its peers");
+        }
+    }
+
+    private boolean hasQueueFiles()
+    {
+        final java.io.File[] files = log.queue().file().listFiles((d, name) -> name.endsWith(".cq4"));
+        return files != null && java.util.Arrays.stream(files).anyMatch(f -> f.length() > 0);
     }
 
     private void position(final ExcerptTailer tailer, final long fromExcerpt)

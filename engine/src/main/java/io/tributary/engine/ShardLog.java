@@ -5,6 +5,7 @@ import static io.tributary.engine.format.RecordBatchDescriptor.*;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -42,6 +43,8 @@ import org.agrona.concurrent.UnsafeBuffer;
 public final class ShardLog implements AutoCloseable
 {
     private static final System.Logger LOG = System.getLogger(ShardLog.class.getName());
+    /** Written by {@link #close()}, consumed and deleted by the next open. */
+    public static final String CLEAN_SHUTDOWN_FILE = "clean-shutdown.snapshot";
 
     private final ShardLogConfig config;
     private final SingleChronicleQueue queue;
@@ -88,10 +91,25 @@ public final class ShardLog implements AutoCloseable
      */
     public static ShardLog open(final ShardLogConfig config, final EngineSnapshot snapshot)
     {
-        final ShardLog log = new ShardLog(config);
+        final ShardLog log;
         try
         {
-            log.recoveryReport = new LogRecovery(log).recover(snapshot);
+            log = new ShardLog(config);
+        }
+        catch (final IllegalArgumentException e)
+        {
+            throw e;
+        }
+        catch (final RuntimeException e)
+        {
+            throw new CorruptLogException("cannot open the queue files of shard log " + config.directory() + ": " + e
+                + ". The files are damaged; restore this replica from its peers", e);
+        }
+        try
+        {
+            final EngineSnapshot start = snapshot != null ? snapshot : log.takeCleanShutdownSnapshot();
+            log.recoveryReport = new LogRecovery(log).recover(start);
+            log.deleteCleanShutdownSnapshot();
             if (log.recoveryReport.droppedSomething())
             {
                 LOG.log(System.Logger.Level.WARNING, "shard log " + config.directory() + ": " + log.recoveryReport);
@@ -102,6 +120,48 @@ public final class ShardLog implements AutoCloseable
         {
             log.close();
             throw e;
+        }
+    }
+
+    private Path cleanShutdownFile()
+    {
+        return config.directory().resolve(CLEAN_SHUTDOWN_FILE);
+    }
+
+    /**
+     * The snapshot written by the last clean close, if any: it makes open fast (nothing to
+     * replay) and lets open notice queue files truncated since (its last excerpt must still be
+     * there). A damaged one is ignored: the queue alone is enough to recover.
+     */
+    private EngineSnapshot takeCleanShutdownSnapshot()
+    {
+        final Path file = cleanShutdownFile();
+        if (!Files.exists(file))
+        {
+            return null;
+        }
+        try
+        {
+            return EngineSnapshot.read(file);
+        }
+        catch (final IOException | CorruptSnapshotException e)
+        {
+            LOG.log(System.Logger.Level.WARNING, "ignoring clean-shutdown snapshot of " + config.directory() + ": "
+                + e.getMessage() + "; recovering from the queue files alone");
+            return null;
+        }
+    }
+
+    private void deleteCleanShutdownSnapshot()
+    {
+        try
+        {
+            // Gone before the first append, so a later crash can never pair it with newer files.
+            Files.deleteIfExists(cleanShutdownFile());
+        }
+        catch (final IOException e)
+        {
+            throw new IllegalStateException("cannot delete " + cleanShutdownFile() + ": " + e.getMessage(), e);
         }
     }
 
@@ -286,6 +346,32 @@ public final class ShardLog implements AutoCloseable
     }
 
     private void copyBatch(final int position, final MutableDirectBuffer dst, final int at)
+    {
+        try
+        {
+            copyVerifiedBatch(position, dst, at);
+        }
+        catch (final CorruptLogException e)
+        {
+            resetTailer();
+            throw e;
+        }
+        catch (final RuntimeException e)
+        {
+            // Damaged Chronicle headers or indexes surface as Chronicle's own exceptions.
+            resetTailer();
+            throw new CorruptLogException("cannot read the batch at offset " + state.offsetIndex.baseOffset(position)
+                + " from " + config.directory() + ": " + e, e);
+        }
+    }
+
+    private void resetTailer()
+    {
+        tailer.close();
+        tailer = newTailer();
+    }
+
+    private void copyVerifiedBatch(final int position, final MutableDirectBuffer dst, final int at)
     {
         final long excerptIndex = state.offsetIndex.excerptIndex(position);
         final long expectedBase = state.offsetIndex.baseOffset(position);
@@ -535,6 +621,11 @@ public final class ShardLog implements AutoCloseable
     public synchronized EngineSnapshot snapshot()
     {
         ensureOpen();
+        return encodeSnapshot();
+    }
+
+    private EngineSnapshot encodeSnapshot()
+    {
         final int length = state.encode(snapshotBuffer);
         final byte[] bytes = new byte[length];
         snapshotBuffer.getBytes(0, bytes);
@@ -600,6 +691,18 @@ public final class ShardLog implements AutoCloseable
             return;
         }
         closed = true;
+        if (recoveryReport != null)
+        {
+            try
+            {
+                encodeSnapshot().write(cleanShutdownFile());
+            }
+            catch (final IOException | RuntimeException e)
+            {
+                LOG.log(System.Logger.Level.WARNING, "could not write the clean-shutdown snapshot of " + config.directory()
+                    + " (" + e.getMessage() + "); the next open recovers from the queue files");
+            }
+        }
         tailer.close();
         appender.close();
         queue.close();
