@@ -1,0 +1,51 @@
+package io.tributary.dist;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * {@code tributary}: the one command line. Subcommands come from the modules; this class only
+ * assembles them, so no lower layer depends on the launcher.
+ */
+@Command(
+    name = "tributary",
+    mixinStandardHelpOptions = true,
+    version = "tributary 0.1.0-SNAPSHOT",
+    description = "A replicated log storage engine for high-rate data acquisition.",
+    subcommands = {EngineDemoCommand.class})
+public final class Main implements Runnable
+{
+    /** Usage errors (unknown option, bad value) exit with this, as sysexits' EX_USAGE. */
+    public static final int EXIT_USAGE = 64;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    public static void main(final String[] args)
+    {
+        System.exit(commandLine().execute(args));
+    }
+
+    public static CommandLine commandLine()
+    {
+        final CommandLine commandLine = new CommandLine(new Main());
+        commandLine.setExitCodeExceptionMapper(e -> 1);
+        commandLine.setParameterExceptionHandler((e, args) ->
+        {
+            e.getCommandLine().getErr().println("tributary: " + e.getMessage() + " (see --help)");
+            return EXIT_USAGE;
+        });
+        commandLine.setExecutionExceptionHandler((e, cmd, parsed) ->
+        {
+            cmd.getErr().println("tributary " + cmd.getCommandName() + ": " + e.getMessage());
+            return 1;
+        });
+        return commandLine;
+    }
+
+    @Override
+    public void run()
+    {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+}

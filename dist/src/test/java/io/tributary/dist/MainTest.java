@@ -1,0 +1,54 @@
+package io.tributary.dist;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class MainTest
+{
+    @TempDir
+    Path dir;
+
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    private int run(final String... args)
+    {
+        final CommandLine commandLine = Main.commandLine();
+        commandLine.setOut(new PrintWriter(out, true));
+        commandLine.setErr(new PrintWriter(err, true));
+        return commandLine.execute(args);
+    }
+
+    @Test
+    void engineDemoAppendsReadsBackReopensAndCleansUp()
+    {
+        final Path data = dir.resolve("demo");
+        assertThat(run("engine-demo", "--records", "5000", "--size", "64", "--batch", "16", "--dir", data.toString()))
+            .as(err.toString()).isEqualTo(0);
+        assertThat(out.toString()).contains("append").contains("read").contains("reopen: intact, last offset 4,999");
+        assertThat(Files.exists(data)).isFalse();
+    }
+
+    @Test
+    void usageErrorsExitWith64AndSayWhatWasWrong()
+    {
+        assertThat(run("engine-demo", "--records", "many")).isEqualTo(Main.EXIT_USAGE);
+        assertThat(err.toString()).contains("--records").contains("many");
+        assertThat(run("no-such-command")).isEqualTo(Main.EXIT_USAGE);
+    }
+
+    @Test
+    void badValuesAreOneLineErrors()
+    {
+        assertThat(run("engine-demo", "--records", "0", "--dir", dir.resolve("x").toString())).isEqualTo(1);
+        assertThat(err.toString()).contains("--records and --batch must be >= 1");
+    }
+}
