@@ -37,6 +37,16 @@ public final class AppendResult
         return this;
     }
 
+    /** Records a failure decided above the engine (for instance a malformed request); nothing was stored. */
+    public AppendResult failWith(final AppendStatus status, final long expected, final long found, final String message)
+    {
+        if (status == AppendStatus.APPENDED || status == AppendStatus.DUPLICATE)
+        {
+            throw new IllegalArgumentException("failWith takes a failure status, not " + status);
+        }
+        return fail(status, expected, found, message);
+    }
+
     public AppendStatus status()
     {
         return status;

@@ -1,0 +1,274 @@
+package io.tributary.raft.meta;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.nio.charset.StandardCharsets;
+
+import org.apache.ratis.protocol.RaftGroupId;
+
+/**
+ * The cluster's metadata, replicated by the metadata Raft group: nodes, streams, the current
+ * replicas of every shard, the next producer id. Changed only through {@link #apply}, which is
+ * deterministic; read through the query methods. Serialised as text lines for snapshots.
+ * Not thread-safe: the state machine guards it.
+ */
+public final class ClusterMetadata
+{
+    /** A node's place in the cluster. */
+    public enum NodeState
+    {
+        /** Known (it has registered its address) but holds no replicas until added. */
+        REGISTERED,
+        /** Holds replicas. */
+        ACTIVE,
+        /** Being emptied: placement excludes it, its replicas move away. */
+        DRAINING
+    }
+
+    /** A node and its address (host:port of its Raft server). */
+    public record Node(String id, String address, NodeState state)
+    {
+    }
+
+    /** A stream. {@code deleting}: its shard groups are being removed. */
+    public record Stream(long id, String name, int shards, int replicationFactor, long retentionBytes, long retentionMs,
+        boolean deleting)
+    {
+    }
+
+    private final Map<String, Node> nodes = new TreeMap<>();
+    private final Map<String, Stream> streams = new TreeMap<>();
+    private final Map<String, List<String>> replicas = new TreeMap<>();
+    private long nextStreamId = 1;
+    private long nextProducerId = 1;
+
+    public static RaftGroupId groupIdOf(final long streamId, final int shard)
+    {
+        return RaftGroupId.valueOf(UUID.nameUUIDFromBytes(("tributary-shard/" + streamId + "/" + shard)
+            .getBytes(StandardCharsets.UTF_8)));
+    }
+
+    public static String shardKey(final long streamId, final int shard)
+    {
+        return streamId + "/" + shard;
+    }
+
+    /** Applies one command; returns "OK ..." or "ERR ..." (tab-separated). Deterministic. */
+    public String apply(final String command)
+    {
+        final String[] f = command.split("\t", -1);
+        try
+        {
+            switch (f[0])
+            {
+                case "REGISTER": return register(f[1], f[2], Boolean.parseBoolean(f[3]));
+                case "ADD_NODE": return setNodeState(f[1], NodeState.ACTIVE);
+                case "REMOVE_NODE": return setNodeState(f[1], NodeState.DRAINING);
+                case "FORGET_NODE": return forgetNode(f[1]);
+                case "CREATE_STREAM": return createStream(f[1], Integer.parseInt(f[2]), Integer.parseInt(f[3]),
+                    Long.parseLong(f[4]), Long.parseLong(f[5]));
+                case "DELETE_STREAM": return deleteStream(f[1]);
+                case "STREAM_REMOVED": return streamRemoved(f[1]);
+                case "SET_REPLICAS": return setReplicas(f[1], f[2].isEmpty() ? List.of() : Arrays.asList(f[2].split(",")));
+                case "ALLOC_PRODUCER_ID": return "OK\t" + nextProducerId++;
+                default: return "ERR\tunknown metadata command '" + f[0] + "'";
+            }
+        }
+        catch (final ArrayIndexOutOfBoundsException | NumberFormatException e)
+        {
+            return "ERR\tmalformed metadata command '" + command.replace('\t', ' ') + "': " + e.getMessage();
+        }
+    }
+
+    private String register(final String id, final String address, final boolean bootstrap)
+    {
+        final Node existing = nodes.get(id);
+        final NodeState state = existing != null ? existing.state() : bootstrap ? NodeState.ACTIVE : NodeState.REGISTERED;
+        nodes.put(id, new Node(id, address, state));
+        return "OK\t" + state;
+    }
+
+    private String setNodeState(final String id, final NodeState state)
+    {
+        final Node node = nodes.get(id);
+        if (node == null)
+        {
+            return "ERR\tunknown node '" + id + "': start it first so that it registers (known: " + nodes.keySet() + ")";
+        }
+        if (state == NodeState.DRAINING && activeNodes().size() <= 1)
+        {
+            return "ERR\tcannot remove node '" + id + "': it is the last active node";
+        }
+        nodes.put(id, new Node(id, node.address(), state));
+        return "OK\t" + state;
+    }
+
+    private String forgetNode(final String id)
+    {
+        final Node node = nodes.get(id);
+        if (node == null || node.state() != NodeState.DRAINING)
+        {
+            return "ERR\tnode '" + id + "' is not draining";
+        }
+        for (final List<String> peers : replicas.values())
+        {
+            if (peers.contains(id))
+            {
+                return "ERR\tnode '" + id + "' still holds replicas";
+            }
+        }
+        nodes.put(id, new Node(id, node.address(), NodeState.REGISTERED));
+        return "OK\tREGISTERED";
+    }
+
+    private String createStream(final String name, final int shards, final int rf, final long retentionBytes,
+        final long retentionMs)
+    {
+        if (!name.matches("[A-Za-z0-9._-]{1,200}"))
+        {
+            return "ERR\tstream name '" + name + "' is invalid: use 1 to 200 letters, digits, '.', '_' or '-'";
+        }
+        if (streams.containsKey(name))
+        {
+            return "ERR\tstream '" + name + "' already exists";
+        }
+        if (shards < 1 || shards > 4096)
+        {
+            return "ERR\tshard count " + shards + " is invalid: use 1 to 4096";
+        }
+        if (rf < 1 || rf > 7)
+        {
+            return "ERR\treplication factor " + rf + " is invalid: use 1 to 7";
+        }
+        if (rf > activeNodes().size())
+        {
+            return "ERR\treplication factor " + rf + " needs " + rf + " active nodes; the cluster has " + activeNodes().size();
+        }
+        final Stream stream = new Stream(nextStreamId++, name, shards, rf, retentionBytes, retentionMs, false);
+        streams.put(name, stream);
+        return "OK\t" + stream.id();
+    }
+
+    private String deleteStream(final String name)
+    {
+        final Stream stream = streams.get(name);
+        if (stream == null || stream.deleting())
+        {
+            return "ERR\tunknown stream '" + name + "'";
+        }
+        streams.put(name, new Stream(stream.id(), name, stream.shards(), stream.replicationFactor(), stream.retentionBytes(),
+            stream.retentionMs(), true));
+        return "OK\tDELETING";
+    }
+
+    private String streamRemoved(final String name)
+    {
+        final Stream stream = streams.remove(name);
+        if (stream == null)
+        {
+            return "ERR\tunknown stream '" + name + "'";
+        }
+        for (int shard = 0; shard < stream.shards(); shard++)
+        {
+            replicas.remove(shardKey(stream.id(), shard));
+        }
+        return "OK";
+    }
+
+    private String setReplicas(final String shardKey, final List<String> peers)
+    {
+        replicas.put(shardKey, new ArrayList<>(peers));
+        return "OK";
+    }
+
+    // ---------------------------------------------------------------- queries
+
+    public List<String> activeNodes()
+    {
+        final List<String> active = new ArrayList<>();
+        nodes.values().stream().filter(n -> n.state() == NodeState.ACTIVE).forEach(n -> active.add(n.id()));
+        return active;
+    }
+
+    public Map<String, Node> nodes()
+    {
+        return nodes;
+    }
+
+    public Map<String, Stream> streams()
+    {
+        return streams;
+    }
+
+    public List<String> replicasOf(final long streamId, final int shard)
+    {
+        return replicas.getOrDefault(shardKey(streamId, shard), List.of());
+    }
+
+    /** The placement the controller works towards, for every live stream. */
+    public Map<Placement.ShardId, List<String>> targetPlacement()
+    {
+        final Map<Placement.ShardId, Integer> shards = new LinkedHashMap<>();
+        for (final Stream stream : streams.values())
+        {
+            if (!stream.deleting())
+            {
+                for (int shard = 0; shard < stream.shards(); shard++)
+                {
+                    shards.put(new Placement.ShardId(stream.id(), shard), stream.replicationFactor());
+                }
+            }
+        }
+        return Placement.place(shards, activeNodes());
+    }
+
+    // ---------------------------------------------------------------- snapshot
+
+    public String serialize()
+    {
+        final StringBuilder out = new StringBuilder("TRIBUTARY-METADATA\t1\n");
+        out.append("COUNTERS\t").append(nextStreamId).append('\t').append(nextProducerId).append('\n');
+        nodes.values().forEach(n -> out.append("NODE\t").append(n.id()).append('\t').append(n.address()).append('\t')
+            .append(n.state()).append('\n'));
+        streams.values().forEach(s -> out.append("STREAM\t").append(s.id()).append('\t').append(s.name()).append('\t')
+            .append(s.shards()).append('\t').append(s.replicationFactor()).append('\t').append(s.retentionBytes()).append('\t')
+            .append(s.retentionMs()).append('\t').append(s.deleting()).append('\n'));
+        replicas.forEach((k, v) -> out.append("REPLICAS\t").append(k).append('\t').append(String.join(",", v)).append('\n'));
+        return out.toString();
+    }
+
+    public static ClusterMetadata deserialize(final String text)
+    {
+        final ClusterMetadata metadata = new ClusterMetadata();
+        final String[] lines = text.split("\n");
+        if (lines.length == 0 || !lines[0].equals("TRIBUTARY-METADATA\t1"))
+        {
+            throw new IllegalArgumentException("not a Tributary metadata snapshot (version 1): first line is '"
+                + (lines.length == 0 ? "" : lines[0]) + "'");
+        }
+        for (int i = 1; i < lines.length; i++)
+        {
+            final String[] f = lines[i].split("\t", -1);
+            switch (f[0])
+            {
+                case "COUNTERS" ->
+                {
+                    metadata.nextStreamId = Long.parseLong(f[1]);
+                    metadata.nextProducerId = Long.parseLong(f[2]);
+                }
+                case "NODE" -> metadata.nodes.put(f[1], new Node(f[1], f[2], NodeState.valueOf(f[3])));
+                case "STREAM" -> metadata.streams.put(f[2], new Stream(Long.parseLong(f[1]), f[2], Integer.parseInt(f[3]),
+                    Integer.parseInt(f[4]), Long.parseLong(f[5]), Long.parseLong(f[6]), Boolean.parseBoolean(f[7])));
+                case "REPLICAS" -> metadata.replicas.put(f[1], f[2].isEmpty() ? new ArrayList<>()
+                    : new ArrayList<>(Arrays.asList(f[2].split(","))));
+                default -> throw new IllegalArgumentException("metadata snapshot line " + (i + 1) + " is unknown: " + lines[i]);
+            }
+        }
+        return metadata;
+    }
+}

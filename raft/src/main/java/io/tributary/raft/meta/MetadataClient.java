@@ -1,0 +1,70 @@
+package io.tributary.raft.meta;
+
+import java.io.IOException;
+import java.util.Map;
+
+import io.tributary.raft.node.RaftSettings;
+
+import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientReply;
+
+/**
+ * Talks to the metadata quorum: commands (replicated) and linearizable queries. Replies are
+ * the state machine's text: {@code OK...} or {@code ERR\tmessage}, the latter thrown as
+ * {@link MetadataException}. Thread-safe.
+ */
+public final class MetadataClient implements AutoCloseable
+{
+    private final RaftClient client;
+
+    public MetadataClient(final Map<String, String> metadataPeers, final String transport, final long requestTimeoutMs)
+    {
+        this.client = RaftSettings.newClient(RaftSettings.group(MetadataStateMachine.GROUP_ID, metadataPeers), transport,
+            requestTimeoutMs, RaftSettings.retryPolicy(20, 250));
+    }
+
+    /** A refused metadata command or query; the message says why. */
+    public static final class MetadataException extends RuntimeException
+    {
+        public MetadataException(final String message)
+        {
+            super(message);
+        }
+    }
+
+    /** Runs a command through Raft; returns the text after "OK\t" (or ""). */
+    public String command(final String... fields) throws IOException
+    {
+        return check(client.io().send(Message.valueOf(String.join("\t", fields))));
+    }
+
+    public String query(final String... fields) throws IOException
+    {
+        return check(client.io().sendReadOnly(Message.valueOf(String.join("\t", fields))));
+    }
+
+    private static String check(final RaftClientReply reply) throws IOException
+    {
+        if (!reply.isSuccess())
+        {
+            throw new IOException("metadata quorum did not answer: " + reply.getException());
+        }
+        final String text = reply.getMessage().getContent().toStringUtf8();
+        if (text.startsWith("ERR\t"))
+        {
+            throw new MetadataException(text.substring(4));
+        }
+        if (!text.startsWith("OK"))
+        {
+            throw new IOException("unexpected metadata reply: " + text);
+        }
+        return text.length() > 3 ? text.substring(3) : "";
+    }
+
+    @Override
+    public void close() throws IOException
+    {
+        client.close();
+    }
+}

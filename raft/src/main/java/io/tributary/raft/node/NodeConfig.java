@@ -1,0 +1,226 @@
+package io.tributary.raft.node;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+
+/**
+ * A node's configuration file (Java properties), validated at start with messages that say
+ * what to change. Every key, default and unit is in docs/configuration.md.
+ */
+public final class NodeConfig
+{
+    /** Durability of acknowledged writes. */
+    public enum Durability
+    {
+        /** Acknowledge after a majority has the entry in its fsynced Raft log (group commit). */
+        FSYNC,
+        /** Acknowledge after a majority has written it to the OS: survives process crashes, not power loss. */
+        NOFSYNC
+    }
+
+    private static final Set<String> KEYS = Set.of("node.id", "node.host", "node.port", "data.dir", "metadata.peers",
+        "transport", "raft.election.timeout.min.ms", "raft.election.timeout.max.ms", "raft.request.timeout.ms",
+        "durability", "snapshot.auto.entries", "shard.max.batch.bytes", "shard.max.keys", "tracing.exporter",
+        "tracing.otlp.endpoint", "raft.log.segment.bytes");
+
+    public final String nodeId;
+    public final String host;
+    public final int port;
+    public final Path dataDir;
+    /** id -> host:port of the metadata quorum (3 or 5 nodes, or 1 for a single-node cluster). */
+    public final Map<String, String> metadataPeers;
+    public final String transport;
+    public final long electionTimeoutMinMs;
+    public final long electionTimeoutMaxMs;
+    public final long requestTimeoutMs;
+    public final Durability durability;
+    public final long snapshotAutoEntries;
+    public final int shardMaxBatchBytes;
+    public final int shardMaxKeys;
+    public final String tracingExporter;
+    public final String otlpEndpoint;
+    public final long raftLogSegmentBytes;
+
+    private NodeConfig(final Properties p, final String source)
+    {
+        final List<String> problems = new ArrayList<>();
+        for (final String key : p.stringPropertyNames())
+        {
+            if (!KEYS.contains(key))
+            {
+                problems.add("unknown key '" + key + "' (known keys: " + new java.util.TreeSet<>(KEYS) + ")");
+            }
+        }
+        nodeId = required(p, "node.id", problems);
+        host = p.getProperty("node.host", "127.0.0.1").trim();
+        port = (int)number(p, "node.port", -1, 1, 65535, problems);
+        final String dir = required(p, "data.dir", problems);
+        dataDir = dir == null ? null : Path.of(dir);
+        metadataPeers = peers(p.getProperty("metadata.peers", ""), problems);
+        transport = p.getProperty("transport", "grpc").trim();
+        electionTimeoutMinMs = number(p, "raft.election.timeout.min.ms", 1000, 50, 600_000, problems);
+        electionTimeoutMaxMs = number(p, "raft.election.timeout.max.ms", 2000, 51, 600_000, problems);
+        requestTimeoutMs = number(p, "raft.request.timeout.ms", 10_000, 100, 600_000, problems);
+        durability = enumValue(p.getProperty("durability", "fsync"), problems);
+        snapshotAutoEntries = number(p, "snapshot.auto.entries", 100_000, 10, Long.MAX_VALUE, problems);
+        shardMaxBatchBytes = (int)number(p, "shard.max.batch.bytes", 1 << 20, 1024, 16 << 20, problems);
+        shardMaxKeys = (int)number(p, "shard.max.keys", 1_000_000, 1, Integer.MAX_VALUE, problems);
+        tracingExporter = p.getProperty("tracing.exporter", "none").trim();
+        otlpEndpoint = p.getProperty("tracing.otlp.endpoint", "http://127.0.0.1:4317").trim();
+        raftLogSegmentBytes = number(p, "raft.log.segment.bytes", 32 << 20, 1 << 20, 1L << 31, problems);
+        checkRelations(problems);
+        if (!problems.isEmpty())
+        {
+            throw new IllegalArgumentException("invalid node configuration " + source + ":\n  - " + String.join("\n  - ", problems));
+        }
+    }
+
+    private void checkRelations(final List<String> problems)
+    {
+        if (electionTimeoutMaxMs <= electionTimeoutMinMs)
+        {
+            problems.add("raft.election.timeout.max.ms (" + electionTimeoutMaxMs + ") must be greater than"
+                + " raft.election.timeout.min.ms (" + electionTimeoutMinMs + ")");
+        }
+        if (requestTimeoutMs < electionTimeoutMaxMs)
+        {
+            problems.add("raft.request.timeout.ms (" + requestTimeoutMs + ") should be at least raft.election.timeout.max.ms ("
+                + electionTimeoutMaxMs + ") so a request can outlive one election");
+        }
+        if (!Set.of("none", "logging", "otlp").contains(tracingExporter))
+        {
+            problems.add("tracing.exporter is '" + tracingExporter + "'; use none, logging or otlp");
+        }
+        if (!Set.of("grpc", "netty").contains(transport) && !transport.contains("."))
+        {
+            problems.add("transport is '" + transport + "'; use grpc, netty or the class name of a Ratis RpcType");
+        }
+        if (metadataPeers.isEmpty())
+        {
+            problems.add("metadata.peers is required: the metadata quorum as id@host:port,... (1, 3 or 5 nodes)");
+        }
+        else if (metadataPeers.size() % 2 == 0)
+        {
+            problems.add("metadata.peers lists " + metadataPeers.size() + " nodes; use an odd number (1, 3 or 5)");
+        }
+        if (nodeId != null && metadataPeers.containsKey(nodeId) && port > 0
+            && !metadataPeers.get(nodeId).equals(host + ":" + port))
+        {
+            problems.add("metadata.peers says " + nodeId + " is at " + metadataPeers.get(nodeId) + " but node.host:node.port is "
+                + host + ":" + port + "; make them agree");
+        }
+    }
+
+    public static NodeConfig load(final Path file)
+    {
+        final Properties properties = new Properties();
+        try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8))
+        {
+            properties.load(reader);
+        }
+        catch (final IOException e)
+        {
+            throw new IllegalArgumentException("cannot read node configuration " + file + ": " + e.getMessage(), e);
+        }
+        return new NodeConfig(properties, file.toString());
+    }
+
+    public static NodeConfig of(final Properties properties)
+    {
+        return new NodeConfig(properties, "(properties)");
+    }
+
+    public boolean isMetadataMember()
+    {
+        return metadataPeers.containsKey(nodeId);
+    }
+
+    public String address()
+    {
+        return host + ":" + port;
+    }
+
+    private static String required(final Properties p, final String key, final List<String> problems)
+    {
+        final String value = p.getProperty(key);
+        if (value == null || value.isBlank())
+        {
+            problems.add(key + " is required");
+            return null;
+        }
+        return value.trim();
+    }
+
+    private static long number(final Properties p, final String key, final long defaultValue, final long min, final long max,
+        final List<String> problems)
+    {
+        final String value = p.getProperty(key);
+        if (value == null)
+        {
+            if (defaultValue < 0)
+            {
+                problems.add(key + " is required");
+            }
+            return defaultValue;
+        }
+        try
+        {
+            final long parsed = Long.parseLong(value.trim());
+            if (parsed < min || parsed > max)
+            {
+                problems.add(key + " is " + parsed + "; it must be in [" + min + ", " + max + "]");
+            }
+            return parsed;
+        }
+        catch (final NumberFormatException e)
+        {
+            problems.add(key + " is '" + value + "'; it must be a whole number");
+            return defaultValue;
+        }
+    }
+
+    private static Durability enumValue(final String value, final List<String> problems)
+    {
+        try
+        {
+            return Durability.valueOf(value.trim().toUpperCase(java.util.Locale.ROOT));
+        }
+        catch (final IllegalArgumentException e)
+        {
+            problems.add("durability is '" + value + "'; use fsync (default, safe) or nofsync (faster, loses data on power loss)");
+            return Durability.FSYNC;
+        }
+    }
+
+    /** Parses {@code id@host:port,id@host:port}. */
+    public static Map<String, String> peers(final String text, final List<String> problems)
+    {
+        final Map<String, String> peers = new LinkedHashMap<>();
+        if (text.isBlank())
+        {
+            return peers;
+        }
+        for (final String entry : text.split(","))
+        {
+            final String trimmed = entry.trim();
+            final int at = trimmed.indexOf('@');
+            final int colon = trimmed.lastIndexOf(':');
+            if (at <= 0 || colon < at + 2 || colon == trimmed.length() - 1)
+            {
+                problems.add("metadata.peers entry '" + trimmed + "' is not id@host:port");
+                continue;
+            }
+            peers.put(trimmed.substring(0, at), trimmed.substring(at + 1));
+        }
+        return peers;
+    }
+}

@@ -1,0 +1,102 @@
+package io.tributary.raft.node;
+
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.ratis.RaftConfigKeys;
+import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.client.RaftClientConfigKeys;
+import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.grpc.GrpcConfigKeys;
+import org.apache.ratis.netty.NettyConfigKeys;
+import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftPeer;
+import org.apache.ratis.retry.RetryPolicies;
+import org.apache.ratis.retry.RetryPolicy;
+import org.apache.ratis.rpc.RpcType;
+import org.apache.ratis.server.RaftServerConfigKeys;
+import org.apache.ratis.util.SizeInBytes;
+import org.apache.ratis.util.TimeDuration;
+
+/**
+ * Ratis properties for servers and clients, from the node configuration. The transport is
+ * chosen here by name alone ({@code grpc}, {@code netty} or an RpcType class name), so a new
+ * transport plugs in without touching the state machines or the client logic.
+ */
+public final class RaftSettings
+{
+    private RaftSettings()
+    {
+    }
+
+    public static RpcType rpcType(final String transport)
+    {
+        return switch (transport)
+        {
+            case "grpc" -> RpcType.valueOf("GRPC");
+            case "netty" -> RpcType.valueOf("NETTY");
+            default -> RpcType.valueOf(transport);
+        };
+    }
+
+    public static RaftProperties server(final NodeConfig config)
+    {
+        final RaftProperties properties = new RaftProperties();
+        RaftConfigKeys.Rpc.setType(properties, rpcType(config.transport));
+        GrpcConfigKeys.Server.setPort(properties, config.port);
+        NettyConfigKeys.Server.setPort(properties, config.port);
+        GrpcConfigKeys.setMessageSizeMax(properties, SizeInBytes.valueOf(config.shardMaxBatchBytes * 4L + (2 << 20)));
+        RaftServerConfigKeys.setStorageDir(properties, List.of(config.dataDir.resolve("raft").toFile()));
+        RaftServerConfigKeys.Rpc.setTimeoutMin(properties, TimeDuration.valueOf(config.electionTimeoutMinMs, TimeUnit.MILLISECONDS));
+        RaftServerConfigKeys.Rpc.setTimeoutMax(properties, TimeDuration.valueOf(config.electionTimeoutMaxMs, TimeUnit.MILLISECONDS));
+        RaftServerConfigKeys.Rpc.setRequestTimeout(properties, TimeDuration.valueOf(config.requestTimeoutMs, TimeUnit.MILLISECONDS));
+        RaftServerConfigKeys.Read.setOption(properties, RaftServerConfigKeys.Read.Option.LINEARIZABLE);
+        RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(properties, true);
+        RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(properties, config.snapshotAutoEntries);
+        RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(properties, true);
+        RaftServerConfigKeys.Log.setSegmentSizeMax(properties, SizeInBytes.valueOf(config.raftLogSegmentBytes));
+        RaftServerConfigKeys.Log.Appender.setBufferByteLimit(properties, SizeInBytes.valueOf(config.shardMaxBatchBytes * 4L));
+        // A lagging follower is told to fetch state itself (ShardStateMachine) rather than receive files.
+        RaftServerConfigKeys.Log.Appender.setInstallSnapshotEnabled(properties, false);
+        if (config.durability == NodeConfig.Durability.NOFSYNC)
+        {
+            RaftServerConfigKeys.Log.setUnsafeFlushEnabled(properties, true);
+            RaftServerConfigKeys.Log.setAsyncFlushEnabled(properties, true);
+        }
+        return properties;
+    }
+
+    public static RaftProperties client(final String transport, final long requestTimeoutMs)
+    {
+        final RaftProperties properties = new RaftProperties();
+        RaftConfigKeys.Rpc.setType(properties, rpcType(transport));
+        RaftClientConfigKeys.Rpc.setRequestTimeout(properties, TimeDuration.valueOf(requestTimeoutMs, TimeUnit.MILLISECONDS));
+        GrpcConfigKeys.setMessageSizeMax(properties, SizeInBytes.valueOf(64 << 20));
+        return properties;
+    }
+
+    /** Bounded, so a dead cluster turns into an error rather than a hung caller. */
+    public static RetryPolicy retryPolicy(final int attempts, final long sleepMs)
+    {
+        return RetryPolicies.retryUpToMaximumCountWithFixedSleep(attempts, TimeDuration.valueOf(sleepMs, TimeUnit.MILLISECONDS));
+    }
+
+    public static RaftPeer peer(final String id, final String address)
+    {
+        return RaftPeer.newBuilder().setId(id).setAddress(address).build();
+    }
+
+    public static RaftGroup group(final RaftGroupId groupId, final Map<String, String> peers)
+    {
+        return RaftGroup.valueOf(groupId, peers.entrySet().stream().map(e -> peer(e.getKey(), e.getValue())).toList());
+    }
+
+    public static RaftClient newClient(final RaftGroup group, final String transport, final long requestTimeoutMs,
+        final RetryPolicy retryPolicy)
+    {
+        return RaftClient.newBuilder().setRaftGroup(group).setProperties(client(transport, requestTimeoutMs))
+            .setRetryPolicy(retryPolicy).build();
+    }
+}

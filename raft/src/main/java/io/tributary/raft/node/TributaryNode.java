@@ -1,0 +1,192 @@
+package io.tributary.raft.node;
+
+import java.io.IOException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import io.opentelemetry.api.OpenTelemetry;
+import io.tributary.engine.ShardLogConfig;
+import io.tributary.raft.meta.ClusterMetadata;
+import io.tributary.raft.meta.MetadataClient;
+import io.tributary.raft.meta.MetadataStateMachine;
+import io.tributary.raft.shard.ShardStateMachine;
+import io.tributary.raft.shard.ShardTracing;
+
+import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.statemachine.StateMachine;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One node process: a Ratis server hosting the metadata group (on the first 3 or 5 nodes)
+ * and any number of shard groups, a registration loop, and the controller (active only while
+ * this node leads the metadata group).
+ */
+public final class TributaryNode implements AutoCloseable
+{
+    private static final Logger LOG = LoggerFactory.getLogger(TributaryNode.class);
+    private static final long TICK_MS = 500;
+
+    private final NodeConfig config;
+    private final ScheduledExecutorService timer;
+    private final ShardTracing tracing;
+    private final RaftServer server;
+    private final MetadataClient metadataClient;
+    private final Controller controller;
+    private final AtomicBoolean registered = new AtomicBoolean();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private volatile MetadataStateMachine metadataStateMachine;
+
+    private TributaryNode(final NodeConfig config, final OpenTelemetry openTelemetry) throws IOException
+    {
+        this.config = config;
+        this.timer = Executors.newScheduledThreadPool(2, runnable ->
+        {
+            final Thread thread = new Thread(runnable, "tributary-node-" + config.nodeId);
+            thread.setDaemon(true);
+            return thread;
+        });
+        this.tracing = new ShardTracing(openTelemetry, config.nodeId);
+        final RaftGroup initialGroup = config.isMetadataMember()
+            ? RaftSettings.group(MetadataStateMachine.GROUP_ID, config.metadataPeers) : RaftGroup.emptyGroup();
+        this.server = RaftServer.newBuilder()
+            .setServerId(RaftPeerId.valueOf(config.nodeId))
+            .setProperties(RaftSettings.server(config))
+            .setStateMachineRegistry(this::newStateMachine)
+            .setGroup(initialGroup)
+            .setOption(RaftStorage.StartupOption.RECOVER)
+            .build();
+        this.metadataClient = new MetadataClient(config.metadataPeers, config.transport, config.requestTimeoutMs);
+        this.controller = new Controller(config, metadataClient);
+    }
+
+    /** Starts the node; returns once its Raft server listens. */
+    public static TributaryNode start(final NodeConfig config, final OpenTelemetry openTelemetry) throws IOException
+    {
+        final TributaryNode node = new TributaryNode(config, openTelemetry);
+        node.server.start();
+        node.timer.scheduleWithFixedDelay(node::tick, 0, TICK_MS, TimeUnit.MILLISECONDS);
+        LOG.info("node {} listening on {} (transport {}, durability {})", config.nodeId, config.address(), config.transport,
+            config.durability);
+        return node;
+    }
+
+    private StateMachine newStateMachine(final RaftGroupId groupId)
+    {
+        if (MetadataStateMachine.GROUP_ID.equals(groupId))
+        {
+            final MetadataStateMachine stateMachine = new MetadataStateMachine();
+            metadataStateMachine = stateMachine;
+            return stateMachine;
+        }
+        final ShardLogConfig logConfig = new ShardLogConfig()
+            .directory(config.dataDir.resolve("shards").resolve(groupId.getUuid().toString()))
+            .maxBatchBytes(config.shardMaxBatchBytes)
+            .maxKeys(config.shardMaxKeys);
+        return new ShardStateMachine(logConfig, timer, tracing);
+    }
+
+    private void tick()
+    {
+        if (closed.get())
+        {
+            return;
+        }
+        try
+        {
+            if (!registered.get())
+            {
+                metadataClient.command("REGISTER", config.nodeId, config.address(), Boolean.toString(config.isMetadataMember()));
+                registered.set(true);
+                LOG.info("node {} registered with the metadata quorum", config.nodeId);
+            }
+            if (isMetadataLeader())
+            {
+                while (!closed.get() && controller.reconcile(metadataStateMachine.snapshotOfState()))
+                {
+                    // keep going while there is work; each step is committed before the next
+                }
+            }
+        }
+        catch (final IOException | RuntimeException e)
+        {
+            if (!closed.get())
+            {
+                LOG.warn("node {}: {} (will retry)", config.nodeId, e.toString());
+            }
+        }
+    }
+
+    public boolean isMetadataLeader()
+    {
+        try
+        {
+            return metadataStateMachine != null && server.getDivision(MetadataStateMachine.GROUP_ID).getInfo().isLeader();
+        }
+        catch (final IOException e)
+        {
+            return false;
+        }
+    }
+
+    public boolean isRegistered()
+    {
+        return registered.get();
+    }
+
+    public NodeConfig config()
+    {
+        return config;
+    }
+
+    public RaftServer server()
+    {
+        return server;
+    }
+
+    /** The state machine of a shard hosted here, or null. */
+    public ShardStateMachine shard(final RaftGroupId groupId)
+    {
+        try
+        {
+            return (ShardStateMachine)server.getDivision(groupId).getStateMachine();
+        }
+        catch (final IOException e)
+        {
+            return null;
+        }
+    }
+
+    public ClusterMetadata metadataIfMember()
+    {
+        final MetadataStateMachine stateMachine = metadataStateMachine;
+        return stateMachine == null ? null : stateMachine.snapshotOfState();
+    }
+
+    @Override
+    public void close() throws IOException
+    {
+        if (!closed.compareAndSet(false, true))
+        {
+            return;
+        }
+        timer.shutdownNow();
+        try
+        {
+            timer.awaitTermination(10, TimeUnit.SECONDS);
+        }
+        catch (final InterruptedException e)
+        {
+            Thread.currentThread().interrupt();
+        }
+        metadataClient.close();
+        server.close();
+        LOG.info("node {} stopped", config.nodeId);
+    }
+}

@@ -1,0 +1,338 @@
+package io.tributary.raft.shard;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import io.tributary.engine.AppendCondition;
+import io.tributary.engine.AppendResult;
+import io.tributary.engine.AppendStatus;
+import io.tributary.engine.EngineSnapshot;
+import io.tributary.engine.OffsetOutOfRangeException;
+import io.tributary.engine.CorruptLogException;
+import io.tributary.engine.ShardLog;
+import io.tributary.engine.ShardLogConfig;
+import io.tributary.raft.protocol.ShardProtocol;
+
+import org.agrona.concurrent.UnsafeBuffer;
+import org.apache.ratis.proto.RaftProtos.LogEntryProto;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.protocol.TermIndex;
+import org.apache.ratis.server.storage.FileInfo;
+import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.statemachine.StateMachineStorage;
+import org.apache.ratis.statemachine.TransactionContext;
+import org.apache.ratis.statemachine.impl.BaseStateMachine;
+import org.apache.ratis.statemachine.impl.SimpleStateMachineStorage;
+import org.apache.ratis.statemachine.impl.SingleFileSnapshotInfo;
+import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
+import org.apache.ratis.util.MD5FileUtil;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One shard: a Raft group whose committed entries are record batches appended to a
+ * {@link ShardLog}. Deterministic: {@code applyTransaction} reads only the entry and the log.
+ * Replay after a restart is idempotent: an entry whose Raft index the log already holds is
+ * skipped. Snapshots are the engine's state; the Chronicle files are the data.
+ */
+public final class ShardStateMachine extends BaseStateMachine
+{
+    private static final Logger LOG = LoggerFactory.getLogger(ShardStateMachine.class);
+
+    private final ShardLogConfig logConfig;
+    private final ScheduledExecutorService timer;
+    private final ShardTracing tracing;
+    private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
+    private final AppendResult result = new AppendResult();
+    private final AppendCondition condition = new AppendCondition();
+    private final UnsafeBuffer request = new UnsafeBuffer(0, 0);
+    private final List<LongPoll> longPolls = new ArrayList<>();
+    private volatile ShardLog log;
+
+    /**
+     * @param logConfig where and how this shard's log is stored (its directory is this group's own).
+     * @param timer     expires long-polls; shared by the node.
+     */
+    public ShardStateMachine(final ShardLogConfig logConfig, final ScheduledExecutorService timer, final ShardTracing tracing)
+    {
+        this.logConfig = logConfig;
+        this.timer = timer;
+        this.tracing = tracing;
+    }
+
+    @Override
+    public void initialize(final RaftServer server, final RaftGroupId groupId, final RaftStorage raftStorage) throws IOException
+    {
+        super.initialize(server, groupId, raftStorage);
+        storage.init(raftStorage);
+        openLog();
+    }
+
+    @Override
+    public void reinitialize() throws IOException
+    {
+        closeLog();
+        openLog();
+    }
+
+    private void openLog() throws IOException
+    {
+        final SingleFileSnapshotInfo snapshot = storage.loadLatestSnapshot();
+        EngineSnapshot engineSnapshot = null;
+        final boolean cleanShutdown = Files.exists(logConfig.directory().resolve(ShardLog.CLEAN_SHUTDOWN_FILE));
+        if (snapshot != null)
+        {
+            MD5FileUtil.verifySavedMD5(snapshot.getFile().getPath().toFile(), snapshot.getFile().getFileDigest());
+            if (!cleanShutdown)
+            {
+                engineSnapshot = EngineSnapshot.read(snapshot.getFile().getPath());
+            }
+            updateLastAppliedTermIndex(snapshot.getTermIndex());
+        }
+        log = ShardLog.open(logConfig, engineSnapshot);
+        LOG.info("{} opened shard log {}: {}", getId(), logConfig.directory(), log.recoveryReport());
+    }
+
+    @Override
+    public StateMachineStorage getStateMachineStorage()
+    {
+        return storage;
+    }
+
+    /** The shard's log, for reads and status on this replica. */
+    public ShardLog log()
+    {
+        return log;
+    }
+
+    @Override
+    public TransactionContext startTransaction(final org.apache.ratis.protocol.RaftClientRequest request) throws IOException
+    {
+        tracing.onLeaderAppend(request);
+        return super.startTransaction(request);
+    }
+
+    @Override
+    public CompletableFuture<Message> applyTransaction(final TransactionContext trx)
+    {
+        final LogEntryProto entry = trx.getLogEntry();
+        final ByteString data = entry.getStateMachineLogEntry().getLogData();
+        final byte[] reply;
+        try (ShardTracing.Scope ignored = tracing.onApply(data, entry.getIndex(), getGroupId()))
+        {
+            reply = apply(data, entry.getIndex());
+        }
+        updateLastAppliedTermIndex(entry.getTerm(), entry.getIndex());
+        completeLongPolls();
+        return CompletableFuture.completedFuture(Message.valueOf(UnsafeByteOperations.unsafeWrap(reply)));
+    }
+
+    private byte[] apply(final ByteString data, final long raftIndex)
+    {
+        final byte[] bytes = data.toByteArray();
+        request.wrap(bytes);
+        if (bytes.length == 0 || bytes[0] != ShardProtocol.APPEND)
+        {
+            return ShardProtocol.encodeAppendReply(invalid("not an append request (type "
+                + (bytes.length == 0 ? "none" : bytes[0]) + ")"));
+        }
+        final int batchOffset = ShardProtocol.decodeAppend(request, bytes.length, condition);
+        if (batchOffset < 0)
+        {
+            return ShardProtocol.encodeAppendReply(invalid("malformed append request of " + bytes.length + " bytes"));
+        }
+        final ShardLog shardLog = log;
+        if (raftIndex <= shardLog.lastRaftIndex())
+        {
+            // Replay of an entry the log already holds (restart): skip, idempotently.
+            return ShardProtocol.encodeAppendReply(result.failWith(AppendStatus.ALREADY_APPLIED, shardLog.lastRaftIndex() + 1,
+                raftIndex, "entry " + raftIndex + " is already stored"));
+        }
+        final boolean conditional = condition.expectedShardLastOffset() != AppendCondition.UNCHECKED || condition.checksKey();
+        shardLog.append(request, batchOffset, bytes.length - batchOffset, raftIndex, conditional ? condition : null, result);
+        return ShardProtocol.encodeAppendReply(result);
+    }
+
+    private AppendResult invalid(final String message)
+    {
+        return result.failWith(AppendStatus.INVALID_BATCH, AppendResult.NONE, AppendResult.NONE, message);
+    }
+
+    @Override
+    public CompletableFuture<Message> query(final Message message)
+    {
+        final ByteString content = message.getContent();
+        if (content.isEmpty())
+        {
+            return CompletableFuture.failedFuture(new IllegalArgumentException("empty query"));
+        }
+        final byte[] bytes = content.toByteArray();
+        final UnsafeBuffer in = new UnsafeBuffer(bytes);
+        switch (bytes[0])
+        {
+            case ShardProtocol.READ:
+                if (bytes.length < ShardProtocol.READ_REQUEST_LENGTH)
+                {
+                    return CompletableFuture.failedFuture(new IllegalArgumentException("read request of " + bytes.length
+                        + " bytes is shorter than " + ShardProtocol.READ_REQUEST_LENGTH));
+                }
+                return read(in.getLong(8), in.getInt(4), in.getInt(16));
+            case ShardProtocol.STATUS:
+                return CompletableFuture.completedFuture(status());
+            default:
+                return CompletableFuture.failedFuture(new IllegalArgumentException("unknown query type " + bytes[0]));
+        }
+    }
+
+    private Message status()
+    {
+        final ShardLog shardLog = log;
+        return toMessage(ShardProtocol.encodeStatusReply(shardLog.firstOffset(), shardLog.nextOffset(), shardLog.lastRaftIndex(),
+            getLastAppliedTermIndex().getIndex(), shardLog.retainedBytes(), shardLog.batchCount()));
+    }
+
+    private CompletableFuture<Message> read(final long fromOffset, final int maxBytes, final int waitMs)
+    {
+        final ShardLog shardLog = log;
+        if (waitMs > 0 && fromOffset >= shardLog.nextOffset())
+        {
+            final LongPoll poll = new LongPoll(fromOffset, maxBytes);
+            synchronized (longPolls)
+            {
+                longPolls.add(poll);
+            }
+            timer.schedule(() -> completeLongPoll(poll), Math.min(waitMs, 60_000), TimeUnit.MILLISECONDS);
+            completeLongPolls();
+            return poll.future;
+        }
+        return CompletableFuture.completedFuture(readNow(fromOffset, maxBytes));
+    }
+
+    private Message readNow(final long fromOffset, final int maxBytes)
+    {
+        final ShardLog shardLog = log;
+        final int limit = Math.max(1, Math.min(maxBytes, 16 << 20));
+        final byte[] reply = new byte[ShardProtocol.READ_REPLY_HEADER_LENGTH + Math.max(limit, logConfig.maxBatchBytes())];
+        final UnsafeBuffer out = new UnsafeBuffer(reply);
+        try
+        {
+            final int length = shardLog.read(fromOffset, out, ShardProtocol.READ_REPLY_HEADER_LENGTH, limit);
+            ShardProtocol.encodeReadReplyHeader(out, ShardProtocol.READ_OK, length, shardLog.firstOffset(),
+                shardLog.nextOffset(), getLastAppliedTermIndex().getIndex());
+            return Message.valueOf(UnsafeByteOperations.unsafeWrap(reply, 0, ShardProtocol.READ_REPLY_HEADER_LENGTH + length));
+        }
+        catch (final OffsetOutOfRangeException e)
+        {
+            return toMessage(ShardProtocol.encodeReadError(ShardProtocol.READ_OUT_OF_RANGE, e.getMessage(), e.firstOffset(),
+                e.nextOffset()));
+        }
+        catch (final CorruptLogException e)
+        {
+            LOG.error("{} corrupt data in shard log {}", getId(), logConfig.directory(), e);
+            return toMessage(ShardProtocol.encodeReadError(ShardProtocol.READ_CORRUPT, e.getMessage(), shardLog.firstOffset(),
+                shardLog.nextOffset()));
+        }
+    }
+
+    private void completeLongPolls()
+    {
+        if (longPolls.isEmpty())
+        {
+            return;
+        }
+        final long nextOffset = log.nextOffset();
+        final List<LongPoll> ready = new ArrayList<>();
+        synchronized (longPolls)
+        {
+            longPolls.removeIf(poll -> poll.fromOffset < nextOffset && ready.add(poll));
+        }
+        ready.forEach(poll -> poll.future.complete(readNow(poll.fromOffset, poll.maxBytes)));
+    }
+
+    private void completeLongPoll(final LongPoll poll)
+    {
+        final boolean removed;
+        synchronized (longPolls)
+        {
+            removed = longPolls.remove(poll);
+        }
+        if (removed)
+        {
+            poll.future.complete(readNow(poll.fromOffset, poll.maxBytes));
+        }
+    }
+
+    @Override
+    public long takeSnapshot() throws IOException
+    {
+        final TermIndex applied = getLastAppliedTermIndex();
+        if (applied == null || applied.getIndex() < 0)
+        {
+            return RaftLogIndex.INVALID;
+        }
+        final ShardLog shardLog = log;
+        final EngineSnapshot snapshot = shardLog.snapshot();
+        final File file = storage.getSnapshotFile(applied.getTerm(), applied.getIndex());
+        snapshot.write(file.toPath());
+        final FileInfo info = new FileInfo(file.toPath(), MD5FileUtil.computeAndSaveMd5ForFile(file));
+        storage.updateLatestSnapshot(new SingleFileSnapshotInfo(info, applied));
+        // Files wholly before the snapshot point may go; everything after it stays for replay.
+        shardLog.enforceRetention(System.currentTimeMillis(), snapshot.nextOffset());
+        return applied.getIndex();
+    }
+
+    @Override
+    public void close() throws IOException
+    {
+        closeLog();
+        super.close();
+    }
+
+    private void closeLog()
+    {
+        final ShardLog shardLog = log;
+        if (shardLog != null)
+        {
+            shardLog.close();
+        }
+        synchronized (longPolls)
+        {
+            longPolls.forEach(poll -> poll.future.completeExceptionally(new IOException("shard closed")));
+            longPolls.clear();
+        }
+    }
+
+    private static Message toMessage(final byte[] bytes)
+    {
+        return Message.valueOf(UnsafeByteOperations.unsafeWrap(bytes));
+    }
+
+    private static final class LongPoll
+    {
+        final long fromOffset;
+        final int maxBytes;
+        final CompletableFuture<Message> future = new CompletableFuture<>();
+
+        LongPoll(final long fromOffset, final int maxBytes)
+        {
+            this.fromOffset = fromOffset;
+            this.maxBytes = maxBytes;
+        }
+    }
+
+    /** Ratis's "no snapshot" index. */
+    private static final class RaftLogIndex
+    {
+        static final long INVALID = -1;
+    }
+}

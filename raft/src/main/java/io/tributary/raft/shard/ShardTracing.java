@@ -1,0 +1,143 @@
+package io.tributary.raft.shard;
+
+import java.util.Collections;
+
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.propagation.TextMapGetter;
+import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
+import io.tributary.raft.protocol.ShardProtocol;
+
+import org.agrona.concurrent.UnsafeBuffer;
+import org.apache.ratis.protocol.RaftClientRequest;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+
+/**
+ * Server-side spans of a produce: {@code tributary.append} on the leader, from the request's
+ * arrival until its entry is applied there (replication and commit), and {@code tributary.apply}
+ * on every replica around the append to its shard log. The parent comes from the W3C
+ * traceparent the client puts in the append request, so one trace spans client and servers.
+ * With {@link OpenTelemetry#noop()} every call is a cheap no-op.
+ */
+public final class ShardTracing
+{
+    public static final AttributeKey<Long> RAFT_INDEX = AttributeKey.longKey("tributary.raft.index");
+    public static final AttributeKey<String> GROUP = AttributeKey.stringKey("tributary.raft.group");
+    public static final AttributeKey<String> PEER = AttributeKey.stringKey("tributary.raft.peer");
+
+    private static final TextMapGetter<String> TRACEPARENT = new TextMapGetter<>()
+    {
+        @Override
+        public Iterable<String> keys(final String carrier)
+        {
+            return Collections.singletonList("traceparent");
+        }
+
+        @Override
+        public String get(final String carrier, final String key)
+        {
+            return "traceparent".equals(key) ? carrier : null;
+        }
+    };
+
+    private final Tracer tracer;
+    private final boolean enabled;
+    private final String peerId;
+    private final java.util.concurrent.ConcurrentHashMap<String, Span> leaderSpans = new java.util.concurrent.ConcurrentHashMap<>();
+
+    public ShardTracing(final OpenTelemetry openTelemetry, final String peerId)
+    {
+        this.tracer = openTelemetry.getTracer("io.tributary.raft");
+        this.enabled = openTelemetry != OpenTelemetry.noop();
+        this.peerId = peerId;
+    }
+
+    public static ShardTracing disabled()
+    {
+        return new ShardTracing(OpenTelemetry.noop(), "");
+    }
+
+    private static String traceparentOf(final ByteString data)
+    {
+        if (data.size() < ShardProtocol.APPEND_HEADER_LENGTH || data.byteAt(0) != ShardProtocol.APPEND)
+        {
+            return null;
+        }
+        final byte[] header = data.substring(0, ShardProtocol.APPEND_HEADER_LENGTH).toByteArray();
+        final int traceLength = new UnsafeBuffer(header).getShort(2) & 0xFFFF;
+        if (traceLength == 0 || ShardProtocol.APPEND_HEADER_LENGTH + traceLength > data.size())
+        {
+            return null;
+        }
+        return data.substring(ShardProtocol.APPEND_HEADER_LENGTH, ShardProtocol.APPEND_HEADER_LENGTH + traceLength)
+            .toStringUtf8();
+    }
+
+    private static Context parent(final String traceparent)
+    {
+        return W3CTraceContextPropagator.getInstance().extract(Context.root(), traceparent, TRACEPARENT);
+    }
+
+    /** Leader: the request has arrived and is about to be appended to the Raft log. */
+    void onLeaderAppend(final RaftClientRequest request)
+    {
+        if (!enabled)
+        {
+            return;
+        }
+        final String traceparent = traceparentOf(request.getMessage().getContent());
+        if (traceparent == null)
+        {
+            return;
+        }
+        final Span span = tracer.spanBuilder("tributary.append").setSpanKind(SpanKind.SERVER).setParent(parent(traceparent))
+            .setAttribute(GROUP, request.getRaftGroupId().toString()).setAttribute(PEER, peerId).startSpan();
+        leaderSpans.put(traceparent, span);
+    }
+
+    /** Any replica: the committed entry is being applied. Close the returned scope when done. */
+    Scope onApply(final ByteString data, final long raftIndex, final RaftGroupId groupId)
+    {
+        if (!enabled)
+        {
+            return Scope.NOOP;
+        }
+        final String traceparent = traceparentOf(data);
+        if (traceparent == null)
+        {
+            return Scope.NOOP;
+        }
+        final Span leaderSpan = leaderSpans.remove(traceparent);
+        final Context parentContext = leaderSpan != null ? Context.root().with(leaderSpan) : parent(traceparent);
+        if (leaderSpan != null)
+        {
+            leaderSpan.setAttribute(RAFT_INDEX, raftIndex);
+            leaderSpan.addEvent("committed");
+        }
+        final Span apply = tracer.spanBuilder("tributary.apply").setParent(parentContext)
+            .setAttribute(RAFT_INDEX, raftIndex).setAttribute(GROUP, groupId.toString()).setAttribute(PEER, peerId).startSpan();
+        return () ->
+        {
+            apply.end();
+            if (leaderSpan != null)
+            {
+                leaderSpan.end();
+            }
+        };
+    }
+
+    /** An open tracing scope; closing it ends its spans. */
+    @FunctionalInterface
+    interface Scope extends AutoCloseable
+    {
+        Scope NOOP = () -> { };
+
+        @Override
+        void close();
+    }
+}

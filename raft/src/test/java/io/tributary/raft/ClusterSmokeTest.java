@@ -1,0 +1,113 @@
+package io.tributary.raft;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+import io.tributary.engine.AppendStatus;
+import io.tributary.engine.RecordBatchBuilder;
+import io.tributary.engine.RecordBatchFlyweight;
+import io.tributary.raft.meta.MetadataClient;
+import io.tributary.raft.node.RaftSettings;
+import io.tributary.raft.protocol.ShardProtocol;
+
+import org.agrona.concurrent.UnsafeBuffer;
+import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+class ClusterSmokeTest
+{
+    @TempDir
+    Path dir;
+
+    @Test
+    @Timeout(value = 3, unit = TimeUnit.MINUTES)
+    void threeNodeProcessesCreateAStreamAndReplicateAppends() throws Exception
+    {
+        try (LocalCluster cluster = new LocalCluster(dir, 3, 3))
+        {
+            cluster.startAll();
+            try (MetadataClient metadata = new MetadataClient(cluster.metadataPeers(), "grpc", 10_000))
+            {
+                LocalCluster.await("3 registered nodes", 60_000, () -> nodesActive(metadata) == 3);
+                metadata.command("CREATE_STREAM", "smoke", "2", "3", "-1", "-1");
+                LocalCluster.await("replicas of every shard", 60_000, () -> allPlaced(metadata, "smoke"));
+                final String[] lines = metadata.query("DESCRIBE", "smoke").split("\n");
+                final String[] shard0 = lines[1].split("\t");
+                final Map<String, String> peers = new LinkedHashMap<>();
+                for (final String peer : shard0[2].split(","))
+                {
+                    peers.put(peer.substring(0, peer.indexOf('=')), peer.substring(peer.indexOf('=') + 1));
+                }
+                final RaftGroupId groupId = RaftGroupId.valueOf(UUID.fromString(shard0[1]));
+                try (RaftClient client = RaftSettings.newClient(RaftSettings.group(groupId, peers), "grpc", 10_000,
+                    RaftSettings.retryPolicy(20, 250)))
+                {
+                    final UnsafeBuffer buffer = new UnsafeBuffer(new byte[4096]);
+                    final RecordBatchBuilder builder = new RecordBatchBuilder(buffer).reset();
+                    builder.tryAppend(1L, "k".getBytes(), "hello".getBytes());
+                    final int length = builder.build();
+                    final RaftClientReply reply = client.io().send(Message.valueOf(UnsafeByteOperations.unsafeWrap(
+                        ShardProtocol.encodeAppend(buffer, 0, length, null, null))));
+                    assertThat(reply.isSuccess()).as(String.valueOf(reply.getException())).isTrue();
+                    final byte[] bytes = reply.getMessage().getContent().toByteArray();
+                    final ShardProtocol.AppendReply append = ShardProtocol.decodeAppendReply(new UnsafeBuffer(bytes), bytes.length);
+                    assertThat(append.status()).isEqualTo(AppendStatus.APPENDED);
+                    assertThat(append.baseOffset()).isEqualTo(0);
+
+                    final RaftClientReply read = client.io().sendReadOnly(Message.valueOf(UnsafeByteOperations.unsafeWrap(
+                        ShardProtocol.encodeRead(0, 1 << 16, 0, (byte)0))));
+                    final byte[] readBytes = read.getMessage().getContent().toByteArray();
+                    final UnsafeBuffer in = new UnsafeBuffer(readBytes);
+                    assertThat(in.getByte(1)).isEqualTo(ShardProtocol.READ_OK);
+                    final RecordBatchFlyweight batch = new RecordBatchFlyweight().wrap(in, ShardProtocol.READ_REPLY_HEADER_LENGTH);
+                    assertThat(batch.nextRecord()).isTrue();
+                    assertThat(batch.record().valueAsString()).isEqualTo("hello");
+                }
+            }
+            assertThat(cluster.stop("n1")).as("SIGTERM exits 0").isEqualTo(0);
+        }
+    }
+
+    static int nodesActive(final MetadataClient metadata)
+    {
+        try
+        {
+            return (int)metadata.query("NODES").lines().filter(l -> l.endsWith("ACTIVE")).count();
+        }
+        catch (final Exception e)
+        {
+            return 0;
+        }
+    }
+
+    static boolean allPlaced(final MetadataClient metadata, final String stream)
+    {
+        try
+        {
+            final String[] lines = metadata.query("DESCRIBE", stream).split("\n");
+            for (int i = 1; i < lines.length; i++)
+            {
+                if (lines[i].split("\t", -1)[2].isEmpty())
+                {
+                    return false;
+                }
+            }
+            return lines.length > 1;
+        }
+        catch (final Exception e)
+        {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,198 @@
+package io.tributary.raft;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.Writer;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Collectors;
+
+import io.tributary.engine.ChildJvm;
+import io.tributary.raft.node.NodeMain;
+
+/**
+ * Node processes on loopback, each its own JVM (NodeMain), for cluster tests. The first three
+ * (or {@code metadataNodes}) form the metadata quorum. Stopping is SIGTERM (clean) or SIGKILL.
+ */
+public final class LocalCluster implements AutoCloseable
+{
+    private final Path dir;
+    private final int metadataNodes;
+    private final Map<String, Integer> ports = new LinkedHashMap<>();
+    private final Map<String, Process> processes = new LinkedHashMap<>();
+    private final Map<String, String> extraConfig = new LinkedHashMap<>();
+
+    public LocalCluster(final Path dir, final int nodes, final int metadataNodes) throws IOException
+    {
+        this.dir = dir;
+        this.metadataNodes = metadataNodes;
+        for (int i = 1; i <= nodes; i++)
+        {
+            ports.put("n" + i, freePort());
+        }
+        extraConfig.put("snapshot.auto.entries", "100000");
+    }
+
+    public LocalCluster config(final String key, final String value)
+    {
+        extraConfig.put(key, value);
+        return this;
+    }
+
+    private static int freePort() throws IOException
+    {
+        try (ServerSocket socket = new ServerSocket(0))
+        {
+            return socket.getLocalPort();
+        }
+    }
+
+    public String metadataPeersText()
+    {
+        return ports.entrySet().stream().limit(metadataNodes).map(e -> e.getKey() + "@127.0.0.1:" + e.getValue())
+            .collect(Collectors.joining(","));
+    }
+
+    public Map<String, String> metadataPeers()
+    {
+        final Map<String, String> peers = new LinkedHashMap<>();
+        ports.entrySet().stream().limit(metadataNodes).forEach(e -> peers.put(e.getKey(), "127.0.0.1:" + e.getValue()));
+        return peers;
+    }
+
+    public String addNodeSlot() throws IOException
+    {
+        final String id = "n" + (ports.size() + 1);
+        ports.put(id, freePort());
+        return id;
+    }
+
+    public Path configFile(final String id) throws IOException
+    {
+        final Properties properties = new Properties();
+        properties.setProperty("node.id", id);
+        properties.setProperty("node.host", "127.0.0.1");
+        properties.setProperty("node.port", Integer.toString(ports.get(id)));
+        properties.setProperty("data.dir", dir.resolve(id).toString());
+        properties.setProperty("metadata.peers", metadataPeersText());
+        properties.setProperty("raft.election.timeout.min.ms", "1000");
+        properties.setProperty("raft.election.timeout.max.ms", "2000");
+        extraConfig.forEach(properties::setProperty);
+        final Path file = dir.resolve(id + ".properties");
+        try (Writer writer = Files.newBufferedWriter(file, StandardCharsets.UTF_8))
+        {
+            properties.store(writer, "node " + id);
+        }
+        return file;
+    }
+
+    public void startAll() throws IOException
+    {
+        for (final String id : ports.keySet())
+        {
+            start(id);
+        }
+    }
+
+    /** Starts a node JVM and waits until it prints READY. */
+    public void start(final String id) throws IOException
+    {
+        final Path log = dir.resolve(id + ".log");
+        final Process process = ChildJvm.command(NodeMain.class, configFile(id).toString())
+            .redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()))
+            .start();
+        processes.put(id, process);
+        final BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+        final String line = out.readLine();
+        if (line == null || !line.startsWith("READY"))
+        {
+            throw new IOException("node " + id + " did not start; see " + log + ":\n" + tail(log));
+        }
+    }
+
+    public static String tail(final Path log)
+    {
+        try
+        {
+            final List<String> lines = Files.readAllLines(log);
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
+        }
+        catch (final IOException e)
+        {
+            return "(no log: " + e.getMessage() + ")";
+        }
+    }
+
+    public void kill(final String id) throws InterruptedException
+    {
+        final Process process = processes.remove(id);
+        process.destroyForcibly();
+        process.waitFor(30, TimeUnit.SECONDS);
+    }
+
+    /** SIGTERM; returns the exit code. */
+    public int stop(final String id) throws InterruptedException
+    {
+        final Process process = processes.remove(id);
+        process.destroy();
+        if (!process.waitFor(60, TimeUnit.SECONDS))
+        {
+            process.destroyForcibly();
+            return -1;
+        }
+        return process.exitValue();
+    }
+
+    public List<String> nodeIds()
+    {
+        return new ArrayList<>(ports.keySet());
+    }
+
+    public String address(final String id)
+    {
+        return "127.0.0.1:" + ports.get(id);
+    }
+
+    public Path dataDir(final String id)
+    {
+        return dir.resolve(id);
+    }
+
+    /** Polls until the condition holds or the deadline passes. */
+    public static void await(final String what, final long timeoutMs, final BooleanSupplier condition)
+    {
+        final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        while (!condition.getAsBoolean())
+        {
+            if (System.nanoTime() > deadline)
+            {
+                throw new AssertionError("timed out after " + timeoutMs + " ms waiting for " + what);
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
+        }
+    }
+
+    @Override
+    public void close() throws InterruptedException
+    {
+        for (final Process process : processes.values())
+        {
+            process.destroyForcibly();
+        }
+        for (final Process process : processes.values())
+        {
+            process.waitFor(30, TimeUnit.SECONDS);
+        }
+        processes.clear();
+    }
+}
