@@ -229,6 +229,48 @@ public final class ShardLog implements AutoCloseable
         return result.set(AppendStatus.APPENDED, baseOffset, io.tributary.engine.format.RecordBatchDescriptor.lastOffset(baseOffset, batch.recordCount()));
     }
 
+    /**
+     * Stores a batch exactly as another replica stored it (catching up from a leader): its base
+     * offset must be this log's next offset and its raft index above the last one; both
+     * checksums must hold. Updates every index like an append. Returns false, storing nothing,
+     * when the batch's raft index is not above this log's (already held).
+     *
+     * @throws CorruptLogException when the batch fails its checks or leaves a gap in the offsets.
+     */
+    public synchronized boolean appendStored(final DirectBuffer buffer, final int offset, final int length)
+    {
+        ensureOpen();
+        final String problem = BatchValidator.verifyStored(buffer, offset, length, config.maxBatchBytes());
+        if (problem != null)
+        {
+            throw new CorruptLogException("replicated batch", -1, "a batch received from another replica is damaged: " + problem);
+        }
+        batch.wrap(buffer, offset);
+        if (batch.raftIndex() <= state.lastRaftIndex)
+        {
+            return false;
+        }
+        if (batch.baseOffset() != state.nextOffset)
+        {
+            throw new CorruptLogException("replicated batch", -1, "a batch received from another replica starts at offset "
+                + batch.baseOffset() + " but this log's next offset is " + state.nextOffset);
+        }
+        try (DocumentContext dc = appender.writingDocument())
+        {
+            try
+            {
+                writeFrom(dc.wire().bytes(), buffer, offset, length);
+            }
+            catch (final RuntimeException | Error e)
+            {
+                dc.rollbackOnClose();
+                throw e;
+            }
+        }
+        apply(batch, appender.lastIndexAppended(), batch.raftIndex());
+        return true;
+    }
+
     private long store(final DirectBuffer buffer, final int offset, final int length, final long baseOffset,
         final long raftIndex)
     {

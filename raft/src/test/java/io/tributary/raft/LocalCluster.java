@@ -125,7 +125,7 @@ public final class LocalCluster implements AutoCloseable
         try
         {
             final List<String> lines = Files.readAllLines(log);
-            return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 80), lines.size()));
         }
         catch (final IOException e)
         {

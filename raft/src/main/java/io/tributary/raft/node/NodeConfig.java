@@ -30,7 +30,7 @@ public final class NodeConfig
     private static final Set<String> KEYS = Set.of("node.id", "node.host", "node.port", "data.dir", "metadata.peers",
         "transport", "raft.election.timeout.min.ms", "raft.election.timeout.max.ms", "raft.request.timeout.ms",
         "durability", "snapshot.auto.entries", "shard.max.batch.bytes", "shard.max.keys", "tracing.exporter",
-        "tracing.otlp.endpoint", "raft.log.segment.bytes");
+        "tracing.otlp.endpoint", "raft.log.segment.bytes", "raft.log.purge.gap");
 
     public final String nodeId;
     public final String host;
@@ -49,6 +49,7 @@ public final class NodeConfig
     public final String tracingExporter;
     public final String otlpEndpoint;
     public final long raftLogSegmentBytes;
+    public final int raftLogPurgeGap;
 
     private NodeConfig(final Properties p, final String source)
     {
@@ -77,6 +78,7 @@ public final class NodeConfig
         tracingExporter = p.getProperty("tracing.exporter", "none").trim();
         otlpEndpoint = p.getProperty("tracing.otlp.endpoint", "http://127.0.0.1:4317").trim();
         raftLogSegmentBytes = number(p, "raft.log.segment.bytes", 32 << 20, 1 << 20, 1L << 31, problems);
+        raftLogPurgeGap = (int)number(p, "raft.log.purge.gap", 1024, 1, 1 << 30, problems);
         checkRelations(problems);
         if (!problems.isEmpty())
         {

@@ -56,6 +56,7 @@ public final class RaftSettings
         RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(properties, true);
         RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(properties, config.snapshotAutoEntries);
         RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(properties, true);
+        RaftServerConfigKeys.Log.setPurgeGap(properties, config.raftLogPurgeGap);
         RaftServerConfigKeys.Log.setSegmentSizeMax(properties, SizeInBytes.valueOf(config.raftLogSegmentBytes));
         RaftServerConfigKeys.Log.Appender.setBufferByteLimit(properties, SizeInBytes.valueOf(config.shardMaxBatchBytes * 4L));
         // A lagging follower is told to fetch state itself (ShardStateMachine) rather than receive files.

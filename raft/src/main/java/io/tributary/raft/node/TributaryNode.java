@@ -89,7 +89,8 @@ public final class TributaryNode implements AutoCloseable
             .directory(config.dataDir.resolve("shards").resolve(groupId.getUuid().toString()))
             .maxBatchBytes(config.shardMaxBatchBytes)
             .maxKeys(config.shardMaxKeys);
-        return new ShardStateMachine(logConfig, timer, tracing);
+        return new ShardStateMachine(logConfig, timer, tracing, group -> RaftSettings.newClient(group, config.transport,
+            config.requestTimeoutMs, RaftSettings.retryPolicy(20, 500)), timer);
     }
 
     private void tick()

@@ -40,6 +40,8 @@ public final class ShardProtocol
     public static final byte APPEND = 1;
     public static final byte READ = 2;
     public static final byte STATUS = 3;
+    /** Where a replica stands: applied term and index, then its next offset (in that order, for catch-up). */
+    public static final byte POSITION = 4;
 
     public static final int FLAG_SHARD_CONDITION = 1;
     public static final int FLAG_KEY_CONDITION = 2;
@@ -112,6 +114,32 @@ public final class ShardProtocol
     public static byte[] encodeStatus()
     {
         return new byte[] {STATUS};
+    }
+
+    public static byte[] encodePosition()
+    {
+        return new byte[] {POSITION};
+    }
+
+    /** A replica's position: every batch up to the applied index is below nextOffset. */
+    public record Position(long appliedTerm, long appliedIndex, long nextOffset)
+    {
+    }
+
+    public static byte[] encodePositionReply(final long appliedTerm, final long appliedIndex, final long nextOffset)
+    {
+        final UnsafeBuffer out = new UnsafeBuffer(new byte[32]);
+        out.putByte(0, POSITION);
+        out.putLong(8, appliedTerm);
+        out.putLong(16, appliedIndex);
+        out.putLong(24, nextOffset);
+        return out.byteArray();
+    }
+
+    public static Position decodePositionReply(final DirectBuffer in, final int length)
+    {
+        requireType(in, length, POSITION, 32);
+        return new Position(in.getLong(8), in.getLong(16), in.getLong(24));
     }
 
     /** Reads an append request into a condition; returns the batch's offset in {@code in}, or a negative error. */

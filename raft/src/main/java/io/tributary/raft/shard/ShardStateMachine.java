@@ -58,16 +58,24 @@ public final class ShardStateMachine extends BaseStateMachine
     private final UnsafeBuffer request = new UnsafeBuffer(0, 0);
     private final List<LongPoll> longPolls = new ArrayList<>();
     private volatile ShardLog log;
+    private final java.util.function.Function<org.apache.ratis.protocol.RaftGroup, org.apache.ratis.client.RaftClient> clientFactory;
+    private final java.util.concurrent.Executor catchUpExecutor;
 
     /**
      * @param logConfig where and how this shard's log is stored (its directory is this group's own).
      * @param timer     expires long-polls; shared by the node.
+     * @param clientFactory makes a client of this shard's group, to catch up from the leader.
+     * @param catchUpExecutor runs catch-ups off Ratis's threads.
      */
-    public ShardStateMachine(final ShardLogConfig logConfig, final ScheduledExecutorService timer, final ShardTracing tracing)
+    public ShardStateMachine(final ShardLogConfig logConfig, final ScheduledExecutorService timer, final ShardTracing tracing,
+        final java.util.function.Function<org.apache.ratis.protocol.RaftGroup, org.apache.ratis.client.RaftClient> clientFactory,
+        final java.util.concurrent.Executor catchUpExecutor)
     {
         this.logConfig = logConfig;
         this.timer = timer;
         this.tracing = tracing;
+        this.clientFactory = clientFactory;
+        this.catchUpExecutor = catchUpExecutor;
     }
 
     @Override
@@ -75,14 +83,28 @@ public final class ShardStateMachine extends BaseStateMachine
     {
         super.initialize(server, groupId, raftStorage);
         storage.init(raftStorage);
-        openLog();
+        getLifeCycle().startAndTransition(this::openLog);
     }
 
+    /** Ratis reloads a paused state machine after a catch-up (see {@link #reinitialize()}). */
+    @Override
+    public void pause()
+    {
+        getLifeCycle().transition(org.apache.ratis.util.LifeCycle.State.PAUSING);
+        getLifeCycle().transition(org.apache.ratis.util.LifeCycle.State.PAUSED);
+    }
+
+    /** After a catch-up: reopen from the snapshot written at the leader's position, and run again. */
     @Override
     public void reinitialize() throws IOException
     {
         closeLog();
         openLog();
+        if (getLifeCycleState() == org.apache.ratis.util.LifeCycle.State.PAUSED)
+        {
+            getLifeCycle().transition(org.apache.ratis.util.LifeCycle.State.STARTING);
+            getLifeCycle().transition(org.apache.ratis.util.LifeCycle.State.RUNNING);
+        }
     }
 
     private void openLog() throws IOException
@@ -189,6 +211,8 @@ public final class ShardStateMachine extends BaseStateMachine
                 return read(in.getLong(8), in.getInt(4), in.getInt(16));
             case ShardProtocol.STATUS:
                 return CompletableFuture.completedFuture(status());
+            case ShardProtocol.POSITION:
+                return CompletableFuture.completedFuture(position());
             default:
                 return CompletableFuture.failedFuture(new IllegalArgumentException("unknown query type " + bytes[0]));
         }
@@ -199,6 +223,75 @@ public final class ShardStateMachine extends BaseStateMachine
         final ShardLog shardLog = log;
         return toMessage(ShardProtocol.encodeStatusReply(shardLog.firstOffset(), shardLog.nextOffset(), shardLog.lastRaftIndex(),
             getLastAppliedTermIndex().getIndex(), shardLog.retainedBytes(), shardLog.batchCount()));
+    }
+
+    private Message position()
+    {
+        // Applied index first: every batch up to it is already in the log, so nextOffset read after it covers them.
+        final TermIndex applied = getLastAppliedTermIndex();
+        return toMessage(ShardProtocol.encodePositionReply(applied.getTerm(), applied.getIndex(), log.nextOffset()));
+    }
+
+    /**
+     * The leader has purged the log entries this replica lacks: fetch the batches from the
+     * leader through ordinary linearizable reads, store them verbatim, and report the leader's
+     * applied position, from which Ratis resumes replication.
+     */
+    @Override
+    public CompletableFuture<TermIndex> notifyInstallSnapshotFromLeader(
+        final org.apache.ratis.proto.RaftProtos.RoleInfoProto roleInfo, final TermIndex firstTermIndexInLog)
+    {
+        return CompletableFuture.supplyAsync(() -> catchUp(firstTermIndexInLog), catchUpExecutor);
+    }
+
+    private TermIndex catchUp(final TermIndex firstTermIndexInLog)
+    {
+        try (org.apache.ratis.client.RaftClient client = clientFactory.apply(getServer().get().getDivision(getGroupId()).getGroup()))
+        {
+            final byte[] positionBytes = client.io().sendReadOnly(toMessage(ShardProtocol.encodePosition()))
+                .getMessage().getContent().toByteArray();
+            final ShardProtocol.Position target = ShardProtocol.decodePositionReply(new UnsafeBuffer(positionBytes),
+                positionBytes.length);
+            long fetched = 0;
+            while (log.nextOffset() < target.nextOffset())
+            {
+                fetched += fetchBatches(client);
+            }
+            LOG.info("{} caught up {} from the leader: {} batches, now at offset {}, applied {} (leader's log starts at {})",
+                getId(), getGroupId(), fetched, log.nextOffset(), target.appliedIndex(), firstTermIndexInLog);
+            final TermIndex position = TermIndex.valueOf(target.appliedTerm(), target.appliedIndex());
+            updateLastAppliedTermIndex(position);
+            // Ratis reloads the state machine from its latest snapshot next: make one at this position.
+            writeSnapshot(position);
+            return position;
+        }
+        catch (final Exception e)
+        {
+            LOG.error("{} cannot catch up {} from the leader", getId(), getGroupId(), e);
+            throw new java.util.concurrent.CompletionException(e);
+        }
+    }
+
+    private int fetchBatches(final org.apache.ratis.client.RaftClient client) throws IOException
+    {
+        final byte[] reply = client.io().sendReadOnly(toMessage(ShardProtocol.encodeRead(log.nextOffset(), 4 << 20, 0, (byte)0)))
+            .getMessage().getContent().toByteArray();
+        final UnsafeBuffer in = new UnsafeBuffer(reply);
+        if (in.getByte(1) != ShardProtocol.READ_OK)
+        {
+            throw new IOException("the leader refused to serve offset " + log.nextOffset() + ": "
+                + in.getStringWithoutLengthUtf8(ShardProtocol.READ_REPLY_HEADER_LENGTH, in.getInt(4))
+                + (in.getByte(1) == ShardProtocol.READ_OUT_OF_RANGE ? ". This replica is behind the leader's retention;"
+                + " delete its data folder so it rebuilds, or raise retention" : ""));
+        }
+        final int end = ShardProtocol.READ_REPLY_HEADER_LENGTH + in.getInt(4);
+        int batches = 0;
+        for (int at = ShardProtocol.READ_REPLY_HEADER_LENGTH; at < end; at += in.getInt(at))
+        {
+            log.appendStored(in, at, in.getInt(at));
+            batches++;
+        }
+        return batches;
     }
 
     private CompletableFuture<Message> read(final long fromOffset, final int maxBytes, final int waitMs)
@@ -280,15 +373,20 @@ public final class ShardStateMachine extends BaseStateMachine
         {
             return RaftLogIndex.INVALID;
         }
-        final ShardLog shardLog = log;
-        final EngineSnapshot snapshot = shardLog.snapshot();
+        final EngineSnapshot snapshot = writeSnapshot(applied);
+        // Files wholly before the snapshot point may go; everything after it stays for replay.
+        log.enforceRetention(System.currentTimeMillis(), snapshot.nextOffset());
+        return applied.getIndex();
+    }
+
+    private EngineSnapshot writeSnapshot(final TermIndex applied) throws IOException
+    {
+        final EngineSnapshot snapshot = log.snapshot();
         final File file = storage.getSnapshotFile(applied.getTerm(), applied.getIndex());
         snapshot.write(file.toPath());
         final FileInfo info = new FileInfo(file.toPath(), MD5FileUtil.computeAndSaveMd5ForFile(file));
         storage.updateLatestSnapshot(new SingleFileSnapshotInfo(info, applied));
-        // Files wholly before the snapshot point may go; everything after it stays for replay.
-        shardLog.enforceRetention(System.currentTimeMillis(), snapshot.nextOffset());
-        return applied.getIndex();
+        return snapshot;
     }
 
     @Override

@@ -1,0 +1,145 @@
+package io.tributary.raft;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import io.tributary.engine.AppendStatus;
+import io.tributary.raft.meta.MetadataClient;
+import io.tributary.raft.protocol.ShardProtocol;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Shard groups under faults, with every node its own JVM: leader kill -9, snapshot catch-up. */
+class ShardFaultTest
+{
+    @TempDir
+    Path dir;
+
+    @Test
+    @Timeout(value = 4, unit = TimeUnit.MINUTES)
+    void killingTheLeaderLosesNoAcknowledgedWriteAndTheRestartedNodeConverges() throws Exception
+    {
+        try (LocalCluster cluster = new LocalCluster(dir, 3, 3);
+            MetadataClient metadata = new MetadataClient(cluster.metadataPeers(), "grpc", 10_000))
+        {
+            cluster.startAll();
+            LocalCluster.await("3 active nodes", 60_000, () -> ClusterSmokeTest.nodesActive(metadata) == 3);
+            metadata.command("CREATE_STREAM", "faults", "1", "3", "-1", "-1");
+            LocalCluster.await("placement", 60_000, () -> ClusterSmokeTest.allPlaced(metadata, "faults"));
+            try (ShardTestClient shard = new ShardTestClient(metadata, "faults", 0))
+            {
+                final Set<String> acknowledged = new HashSet<>();
+                int sequence = 0;
+                String killed = null;
+                for (int b = 0; b < 300; b++)
+                {
+                    if (b == 100)
+                    {
+                        killed = shard.leader();
+                        cluster.kill(killed);
+                    }
+                    final String value = "v" + b;
+                    final ShardProtocol.AppendReply reply = shard.append(ShardTestClient.batch(42, sequence, value));
+                    assertThat(reply.isStored()).as("batch %d: %s", b, reply).isTrue();
+                    sequence++;
+                    acknowledged.add(value);
+                }
+                // a resend of an acknowledged batch (reply lost) is a duplicate with its original offset
+                final ShardProtocol.AppendReply retry = shard.append(ShardTestClient.batch(42, sequence - 1, "v299"));
+                assertThat(retry.status()).isEqualTo(AppendStatus.DUPLICATE);
+                assertThat(retry.baseOffset()).isEqualTo(299);
+
+                cluster.start(killed);
+                final String restarted = killed;
+                final String leader = shard.leader();
+                LocalCluster.await("restarted node catches up", 90_000, () -> sameChecksum(shard, leader, restarted));
+                final long[] leaderSum = shard.checksum(leader);
+                assertThat(leaderSum[1]).as("every acknowledged record exactly once").isEqualTo(acknowledged.size());
+                for (final String peer : cluster.nodeIds())
+                {
+                    assertThat(shard.checksum(peer)).as("replica %s equals the leader", peer).containsExactly(leaderSum);
+                }
+            }
+        }
+    }
+
+    @Test
+    @Timeout(value = 4, unit = TimeUnit.MINUTES)
+    void aNodeRestartedAfterItsPeersPurgedTheirLogsCatchesUpThroughASnapshot() throws Exception
+    {
+        try (LocalCluster cluster = new LocalCluster(dir, 3, 3)
+            .config("snapshot.auto.entries", "200").config("raft.log.segment.bytes", "1048576")
+            .config("raft.log.purge.gap", "100");
+            MetadataClient metadata = new MetadataClient(cluster.metadataPeers(), "grpc", 10_000))
+        {
+            cluster.startAll();
+            LocalCluster.await("3 active nodes", 60_000, () -> ClusterSmokeTest.nodesActive(metadata) == 3);
+            metadata.command("CREATE_STREAM", "purged", "1", "3", "-1", "-1");
+            LocalCluster.await("placement", 60_000, () -> ClusterSmokeTest.allPlaced(metadata, "purged"));
+            try (ShardTestClient shard = new ShardTestClient(metadata, "purged", 0))
+            {
+                final String lagging = cluster.nodeIds().stream().filter(id -> !id.equals(shard.leader())).findFirst().orElseThrow();
+                cluster.stop(lagging);
+                final String padding = "x".repeat(2000);
+                final List<CompletableFuture<ShardProtocol.AppendReply>> replies = new ArrayList<>();
+                for (int b = 0; b < 3000; b++)
+                {
+                    replies.add(shard.appendAsync(ShardTestClient.batch(-1, -1, "p" + b + padding)));
+                }
+                for (final CompletableFuture<ShardProtocol.AppendReply> reply : replies)
+                {
+                    assertThat(reply.get(60, TimeUnit.SECONDS).status()).isEqualTo(AppendStatus.APPENDED);
+                }
+                final String leader = shard.leader();
+                assertThat(raftLogStart(cluster, leader, shard)).as("the leader purged its log").isGreaterThan(0);
+                cluster.start(lagging);
+                try
+                {
+                    LocalCluster.await("lagging node catches up", 120_000, () -> sameChecksum(shard, leader, lagging));
+                }
+                catch (final AssertionError e)
+                {
+                    java.nio.file.Files.copy(dir.resolve(lagging + ".log"), Path.of("target", "lagging-" + lagging + ".log"),
+                        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                    throw new AssertionError(e.getMessage() + "; log of " + lagging + ":\n"
+                        + LocalCluster.tail(dir.resolve(lagging + ".log")), e);
+                }
+                assertThat(LocalCluster.tail(dir.resolve(lagging + ".log"))).contains("caught up");
+            }
+        }
+    }
+
+    /** Index of the first entry still in the leader's Raft log, from its segment file names. */
+    private static long raftLogStart(final LocalCluster cluster, final String leader, final ShardTestClient shard)
+        throws Exception
+    {
+        final Path groupDir = cluster.dataDir(leader).resolve("raft").resolve(shard.group.getGroupId().getUuid().toString());
+        try (var files = java.nio.file.Files.walk(groupDir))
+        {
+            return files.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("log_"))
+                .mapToLong(n -> Long.parseLong(n.replace("log_inprogress_", "").replace("log_", "").split("-")[0]))
+                .min().orElse(0);
+        }
+    }
+
+    static boolean sameChecksum(final ShardTestClient shard, final String a, final String b)
+    {
+        try
+        {
+            return java.util.Arrays.equals(shard.checksum(a), shard.checksum(b));
+        }
+        catch (final Exception e)
+        {
+            return false;
+        }
+    }
+}

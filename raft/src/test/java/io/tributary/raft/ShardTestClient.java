@@ -1,0 +1,126 @@
+package io.tributary.raft;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.zip.CRC32C;
+
+import io.tributary.engine.RecordBatchBuilder;
+import io.tributary.raft.meta.MetadataClient;
+import io.tributary.raft.node.RaftSettings;
+import io.tributary.raft.protocol.ShardProtocol;
+
+import org.agrona.concurrent.UnsafeBuffer;
+import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
+
+/** Raw access to one shard's group for server tests: appends, reads, per-replica reads. */
+final class ShardTestClient implements AutoCloseable
+{
+    final RaftGroup group;
+    final RaftClient client;
+
+    ShardTestClient(final MetadataClient metadata, final String stream, final int shard) throws IOException
+    {
+        final String[] line = metadata.query("DESCRIBE", stream).split("\n")[shard + 1].split("\t");
+        final Map<String, String> peers = new LinkedHashMap<>();
+        for (final String peer : line[2].split(","))
+        {
+            peers.put(peer.substring(0, peer.indexOf('=')), peer.substring(peer.indexOf('=') + 1));
+        }
+        group = RaftSettings.group(RaftGroupId.valueOf(UUID.fromString(line[1])), peers);
+        client = RaftSettings.newClient(group, "grpc", 5_000, RaftSettings.retryPolicy(100, 200));
+    }
+
+    static byte[] batch(final long producerId, final int sequence, final String... values)
+    {
+        final UnsafeBuffer buffer = new UnsafeBuffer(new byte[1 << 16]);
+        final RecordBatchBuilder builder = new RecordBatchBuilder(buffer);
+        builder.reset(producerId, (short)0, sequence);
+        for (final String value : values)
+        {
+            builder.tryAppend(1L, "key".getBytes(StandardCharsets.UTF_8), value.getBytes(StandardCharsets.UTF_8));
+        }
+        final int length = builder.build();
+        return ShardProtocol.encodeAppend(buffer, 0, length, null, null);
+    }
+
+    CompletableFuture<ShardProtocol.AppendReply> appendAsync(final byte[] request)
+    {
+        return client.async().send(Message.valueOf(UnsafeByteOperations.unsafeWrap(request))).thenApply(ShardTestClient::appendReply);
+    }
+
+    ShardProtocol.AppendReply append(final byte[] request) throws IOException
+    {
+        return appendReply(client.io().send(Message.valueOf(UnsafeByteOperations.unsafeWrap(request))));
+    }
+
+    private static ShardProtocol.AppendReply appendReply(final RaftClientReply reply)
+    {
+        if (!reply.isSuccess())
+        {
+            throw new IllegalStateException("append failed: " + reply.getException());
+        }
+        final byte[] bytes = reply.getMessage().getContent().toByteArray();
+        return ShardProtocol.decodeAppendReply(new UnsafeBuffer(bytes), bytes.length);
+    }
+
+    ShardProtocol.ShardStatus status(final String peer) throws IOException
+    {
+        final RaftClientReply reply = client.io().sendStaleRead(Message.valueOf(UnsafeByteOperations.unsafeWrap(
+            ShardProtocol.encodeStatus())), 0, RaftPeerId.valueOf(peer));
+        final byte[] bytes = reply.getMessage().getContent().toByteArray();
+        return ShardProtocol.decodeStatusReply(new UnsafeBuffer(bytes), bytes.length);
+    }
+
+    /** CRC32C of every stored batch byte on one replica (follower read), and the number of records. */
+    long[] checksum(final String peer) throws IOException
+    {
+        final CRC32C crc = new CRC32C();
+        long next = 0;
+        long records = 0;
+        while (true)
+        {
+            final RaftClientReply reply = client.io().sendStaleRead(Message.valueOf(UnsafeByteOperations.unsafeWrap(
+                ShardProtocol.encodeRead(next, 1 << 20, 0, (byte)0))), 0, RaftPeerId.valueOf(peer));
+            final byte[] bytes = reply.getMessage().getContent().toByteArray();
+            final UnsafeBuffer in = new UnsafeBuffer(bytes);
+            if (in.getByte(1) != ShardProtocol.READ_OK)
+            {
+                throw new IOException("read from " + peer + " failed: status " + in.getByte(1));
+            }
+            final int length = in.getInt(4);
+            if (length == 0)
+            {
+                return new long[] {crc.getValue(), records};
+            }
+            crc.update(bytes, ShardProtocol.READ_REPLY_HEADER_LENGTH, length);
+            for (int at = ShardProtocol.READ_REPLY_HEADER_LENGTH; at < ShardProtocol.READ_REPLY_HEADER_LENGTH + length; at += in.getInt(at))
+            {
+                final int count = in.getInt(at + 48);
+                records += count;
+                next = in.getLong(at + 8) + count;
+            }
+        }
+    }
+
+    String leader()
+    {
+        final RaftPeerId leader = client.getLeaderId();
+        return leader == null ? null : leader.toString();
+    }
+
+    @Override
+    public void close() throws IOException
+    {
+        client.close();
+    }
+}
