@@ -46,6 +46,26 @@ class MainTest
     }
 
     @Test
+    void checkIsAvailableFromTheLauncherWithItsExitCodes() throws Exception
+    {
+        final Path good = dir.resolve("good.jsonl");
+        Files.writeString(good, String.join("\n",
+            "{\"process\":0,\"type\":\"invoke\",\"f\":\"write\",\"value\":1,\"time\":1}",
+            "{\"process\":0,\"type\":\"ok\",\"f\":\"write\",\"value\":1,\"time\":2}",
+            "{\"process\":1,\"type\":\"invoke\",\"f\":\"read\",\"time\":3}",
+            "{\"process\":1,\"type\":\"ok\",\"f\":\"read\",\"value\":1,\"time\":4}") + "\n");
+        assertThat(run("check", "--model", "register", "--format", "jsonl", good.toString())).as(err.toString()).isEqualTo(0);
+        assertThat(out.toString().strip()).endsWith("linearizable");
+
+        final Path bad = dir.resolve("bad.jsonl");
+        Files.writeString(bad, Files.readString(good).replace("\"value\":1,\"time\":4", "\"value\":2,\"time\":4"));
+        assertThat(run("check", "--model", "register", "--format", "jsonl", bad.toString())).isEqualTo(1);
+        assertThat(out.toString().strip()).endsWith("not linearizable");
+
+        assertThat(run("check", "--model", "register", "--format", "jsonl", dir.resolve("missing").toString())).isEqualTo(64);
+    }
+
+    @Test
     void badValuesAreOneLineErrors()
     {
         assertThat(run("engine-demo", "--records", "0", "--dir", dir.resolve("x").toString())).isEqualTo(1);

@@ -194,5 +194,24 @@ public final class LocalCluster implements AutoCloseable
             process.waitFor(30, TimeUnit.SECONDS);
         }
         processes.clear();
+        keepLogs();
+    }
+
+    /** Node logs outlive the temporary folder, under target/cluster-logs, for post-mortems. */
+    private void keepLogs()
+    {
+        try (var files = Files.list(dir))
+        {
+            final Path keep = Path.of("target", "cluster-logs", dir.getFileName().toString());
+            Files.createDirectories(keep);
+            for (final Path file : files.filter(f -> f.toString().endsWith(".log")).toList())
+            {
+                Files.copy(file, keep.resolve(file.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
+        }
+        catch (final IOException e)
+        {
+            System.err.println("could not keep node logs of " + dir + ": " + e);
+        }
     }
 }

@@ -25,16 +25,32 @@ import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
 /** Raw access to one shard's group for server tests: appends, reads, per-replica reads. */
 final class ShardTestClient implements AutoCloseable
 {
-    final RaftGroup group;
-    final RaftClient client;
+    private final MetadataClient metadata;
+    private final String stream;
+    private final int shard;
+    RaftGroup group;
+    RaftClient client;
 
     ShardTestClient(final MetadataClient metadata, final String stream, final int shard) throws IOException
+    {
+        this.metadata = metadata;
+        this.stream = stream;
+        this.shard = shard;
+        connect();
+    }
+
+    /** (Re)reads the shard's replicas from the metadata and makes a client for them. */
+    private void connect() throws IOException
     {
         final String[] line = metadata.query("DESCRIBE", stream).split("\n")[shard + 1].split("\t");
         final Map<String, String> peers = new LinkedHashMap<>();
         for (final String peer : line[2].split(","))
         {
             peers.put(peer.substring(0, peer.indexOf('=')), peer.substring(peer.indexOf('=') + 1));
+        }
+        if (client != null)
+        {
+            client.close();
         }
         group = RaftSettings.group(RaftGroupId.valueOf(UUID.fromString(line[1])), peers);
         client = RaftSettings.newClient(group, "grpc", 5_000, RaftSettings.retryPolicy(100, 200));
@@ -58,9 +74,27 @@ final class ShardTestClient implements AutoCloseable
         return client.async().send(Message.valueOf(UnsafeByteOperations.unsafeWrap(request))).thenApply(ShardTestClient::appendReply);
     }
 
+    /** Retries, re-reading the replicas from the metadata, while a replica does not know the group; up to 10 s. */
     ShardProtocol.AppendReply append(final byte[] request) throws IOException
     {
-        return appendReply(client.io().send(Message.valueOf(UnsafeByteOperations.unsafeWrap(request))));
+        final long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        while (true)
+        {
+            try
+            {
+                return appendReply(client.io().send(Message.valueOf(UnsafeByteOperations.unsafeWrap(request))));
+            }
+            catch (final org.apache.ratis.protocol.exceptions.GroupMismatchException e)
+            {
+                // A replica still creating the group, or one the group has moved away from.
+                if (System.nanoTime() > deadline)
+                {
+                    throw e;
+                }
+                java.util.concurrent.locks.LockSupport.parkNanos(100_000_000L);
+                connect();
+            }
+        }
     }
 
     private static ShardProtocol.AppendReply appendReply(final RaftClientReply reply)

@@ -1,0 +1,54 @@
+package io.tributary.jepsen.checker;
+
+import java.time.Duration;
+
+/**
+ * How a {@link Checker} runs. Immutable; start from {@link #defaults()} and use the {@code with} methods.
+ *
+ * @param timeout time allowed for the whole check, explanations included; zero means no limit
+ * @param explain whether to compute explanations (longest partial linearizations, states, the point of
+ *     failure). Explaining records every dead end of the search, so it is somewhat slower.
+ * @param threads partitions checked at once
+ * @param cacheBytesMax memory the search cache of one partition may use (an estimate: the bitsets, the
+ *     table, and a guess at the size of a state) before the search gives up with UNKNOWN; a bound on
+ *     memory so that a hopeless search does not end in an OutOfMemoryError
+ */
+public record CheckOptions(Duration timeout, boolean explain, int threads, long cacheBytesMax) {
+
+    public CheckOptions {
+        if (timeout == null || timeout.isNegative()) {
+            throw new IllegalArgumentException("timeout must be zero (no limit) or positive, got " + timeout);
+        }
+        if (threads < 1) {
+            throw new IllegalArgumentException("threads must be at least 1, got " + threads);
+        }
+        if (cacheBytesMax < 1) {
+            throw new IllegalArgumentException("cacheBytesMax must be at least 1, got " + cacheBytesMax);
+        }
+    }
+
+    /**
+     * No timeout, no explanations, one thread per available processor, and a cache of at most a quarter of
+     * the maximum heap per partition (so two partitions searched at once leave half the heap free).
+     */
+    public static CheckOptions defaults() {
+        return new CheckOptions(Duration.ZERO, false, Runtime.getRuntime().availableProcessors(),
+            Runtime.getRuntime().maxMemory() / 4);
+    }
+
+    public CheckOptions withTimeout(Duration newTimeout) {
+        return new CheckOptions(newTimeout, explain, threads, cacheBytesMax);
+    }
+
+    public CheckOptions withExplain(boolean newExplain) {
+        return new CheckOptions(timeout, newExplain, threads, cacheBytesMax);
+    }
+
+    public CheckOptions withThreads(int newThreads) {
+        return new CheckOptions(timeout, explain, newThreads, cacheBytesMax);
+    }
+
+    public CheckOptions withCacheBytesMax(long newCacheBytesMax) {
+        return new CheckOptions(timeout, explain, threads, newCacheBytesMax);
+    }
+}

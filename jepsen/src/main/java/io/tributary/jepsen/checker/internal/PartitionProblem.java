@@ -1,0 +1,98 @@
+package io.tributary.jepsen.checker.internal;
+
+import io.tributary.jepsen.checker.Operation;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * One partition made ready for the search: its operations' inputs and outputs by operation id (the index
+ * in the partition), and its call and return entries in history order. Immutable once built.
+ *
+ * @param <I> input
+ * @param <O> output
+ */
+final class PartitionProblem<I, O> {
+    private final List<Operation<I, O>> operations;
+    private final Object[] inputs;
+    private final Object[] outputs;
+    /** Operation id of each entry, in history order. */
+    private final int[] entryOperation;
+    private final boolean[] entryIsCall;
+
+    PartitionProblem(List<Operation<I, O>> operations) {
+        this.operations = List.copyOf(operations);
+        int n = this.operations.size();
+        inputs = new Object[n];
+        outputs = new Object[n];
+        for (int id = 0; id < n; id++) {
+            inputs[id] = this.operations.get(id).input();
+            outputs[id] = this.operations.get(id).output();
+        }
+        Integer[] order = historyOrder(this.operations);
+        entryOperation = new int[2 * n];
+        entryIsCall = new boolean[2 * n];
+        for (int k = 0; k < order.length; k++) {
+            entryOperation[k] = order[k] >>> 1;
+            entryIsCall[k] = (order[k] & 1) == 0;
+        }
+    }
+
+    /**
+     * Entries coded as {@code 2 * id} for a call and {@code 2 * id + 1} for a return, sorted by time with
+     * calls before returns on equal times (intervals are closed), then by id, so the order is stable.
+     */
+    private static <I, O> Integer[] historyOrder(List<Operation<I, O>> operations) {
+        Integer[] order = new Integer[2 * operations.size()];
+        for (int k = 0; k < order.length; k++) {
+            order[k] = k;
+        }
+        Arrays.sort(order, (a, b) -> {
+            int byTime = Long.compare(timeOf(operations, a), timeOf(operations, b));
+            if (byTime != 0) {
+                return byTime;
+            }
+            int byKind = Integer.compare(a & 1, b & 1);
+            return byKind != 0 ? byKind : Integer.compare(a, b);
+        });
+        return order;
+    }
+
+    private static <I, O> long timeOf(List<Operation<I, O>> operations, int entry) {
+        Operation<I, O> op = operations.get(entry >>> 1);
+        return (entry & 1) == 0 ? op.callTime() : op.returnTime();
+    }
+
+    int size() {
+        return inputs.length;
+    }
+
+    List<Operation<I, O>> operations() {
+        return operations;
+    }
+
+    @SuppressWarnings("unchecked")
+    I input(int id) {
+        return (I) inputs[id];
+    }
+
+    @SuppressWarnings("unchecked")
+    O output(int id) {
+        return (O) outputs[id];
+    }
+
+    EntryList newEntryList() {
+        return new EntryList(entryOperation, entryIsCall);
+    }
+
+    int entries() {
+        return entryOperation.length;
+    }
+
+    int entryOperation(int entry) {
+        return entryOperation[entry];
+    }
+
+    boolean entryIsCall(int entry) {
+        return entryIsCall[entry];
+    }
+}

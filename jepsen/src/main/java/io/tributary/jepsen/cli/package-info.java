@@ -1,0 +1,2 @@
+/** The {@code tributary check} command. */
+package io.tributary.jepsen.cli;

@@ -1,0 +1,132 @@
+package io.tributary.jepsen.models;
+
+import io.tributary.jepsen.checker.Model;
+import java.util.Objects;
+
+/**
+ * A single register holding any value (initially nil), with read, write and compare-and-set, as in the
+ * etcd histories. Values compare with {@link Objects#equals}. A failed cas means the compare failed: the
+ * register did not hold the expected value at that moment (etcd's Jepsen client reports it so, and
+ * porcupine checks it so). Stateless and thread-safe.
+ */
+public final class RegisterModel implements Model<RegisterModel.State, RegisterModel.Input, RegisterModel.Output> {
+
+    /** The kinds of register operations. */
+    public enum Kind {
+        READ,
+        WRITE,
+        CAS
+    }
+
+    /**
+     * An operation's input.
+     *
+     * @param kind read, write or cas
+     * @param value the value written, or the new value of a cas; null for reads
+     * @param expected the value a cas compares with; null otherwise
+     */
+    public record Input(Kind kind, Object value, Object expected) {
+        public static Input read() {
+            return new Input(Kind.READ, null, null);
+        }
+
+        public static Input write(Object value) {
+            return new Input(Kind.WRITE, value, null);
+        }
+
+        public static Input cas(Object expected, Object value) {
+            return new Input(Kind.CAS, value, expected);
+        }
+    }
+
+    /** Whether an operation succeeded, failed (a cas whose compare failed), or is unknown. */
+    public enum Status {
+        OK,
+        FAILED,
+        UNKNOWN
+    }
+
+    /**
+     * An operation's output.
+     *
+     * @param status ok, failed (cas only) or unknown (indeterminate: not checked)
+     * @param value the value a read returned; null otherwise
+     */
+    public record Output(Status status, Object value) {
+        public static Output ok() {
+            return new Output(Status.OK, null);
+        }
+
+        public static Output read(Object value) {
+            return new Output(Status.OK, value);
+        }
+
+        public static Output casFailed() {
+            return new Output(Status.FAILED, null);
+        }
+
+        public static Output unknown() {
+            return new Output(Status.UNKNOWN, null);
+        }
+    }
+
+    /**
+     * The register's content.
+     *
+     * @param value the value held; null for nil
+     */
+    public record State(Object value) {
+    }
+
+    private static final State NIL = new State(null);
+
+    @Override
+    public State init() {
+        return NIL;
+    }
+
+    @Override
+    public State step(State state, Input input, Output output) {
+        boolean unknown = output.status() == Status.UNKNOWN;
+        switch (input.kind()) {
+            case READ:
+                return unknown || Objects.equals(state.value(), output.value()) ? state : null;
+            case WRITE:
+                return new State(input.value());
+            case CAS:
+                boolean matches = Objects.equals(state.value(), input.expected());
+                if (unknown) {
+                    return matches ? new State(input.value()) : state;
+                }
+                if (output.status() == Status.OK) {
+                    return matches ? new State(input.value()) : null;
+                }
+                return matches ? null : state;
+            default:
+                throw new IllegalArgumentException("unknown register operation " + input);
+        }
+    }
+
+    @Override
+    public long hash(State state) {
+        return Objects.hashCode(state.value());
+    }
+
+    @Override
+    public String describeOperation(Input input, Output output) {
+        String result = output.status() == Status.UNKNOWN ? "unknown" : output.status() == Status.OK ? "ok" : "fail";
+        switch (input.kind()) {
+            case READ:
+                return "read() -> " + (output.status() == Status.UNKNOWN ? "unknown" : Values.show(output.value()));
+            case WRITE:
+                return "write(" + Values.show(input.value()) + ")" + (output.status() == Status.UNKNOWN ? " -> unknown" : "");
+            default:
+                return "cas(" + Values.show(input.expected()) + ", " + Values.show(input.value()) + ") -> " + result;
+        }
+    }
+
+    @Override
+    public String describeState(State state) {
+        return Values.show(state.value());
+    }
+}

@@ -1,0 +1,70 @@
+package io.tributary.raft;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Properties;
+
+import io.tributary.raft.node.NodeConfig;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class NodeConfigTest
+{
+    @TempDir
+    Path dir;
+
+    private static Properties valid()
+    {
+        final Properties p = new Properties();
+        p.setProperty("node.id", "n1");
+        p.setProperty("node.port", "9871");
+        p.setProperty("data.dir", "/tmp/n1");
+        p.setProperty("metadata.peers", "n1@127.0.0.1:9871,n2@127.0.0.1:9872,n3@127.0.0.1:9873");
+        return p;
+    }
+
+    @Test
+    void validConfigurationHasSafeDefaults()
+    {
+        final NodeConfig config = NodeConfig.of(valid());
+        assertThat(config.durability).isEqualTo(NodeConfig.Durability.FSYNC);
+        assertThat(config.transport).isEqualTo("grpc");
+        assertThat(config.isMetadataMember()).isTrue();
+        assertThat(config.electionTimeoutMinMs).isEqualTo(1000);
+    }
+
+    @Test
+    void everyProblemIsListedWithWhatToChange()
+    {
+        final Properties p = valid();
+        p.setProperty("node.port", "99999");
+        p.setProperty("raft.election.timeout.min.ms", "3000");
+        p.setProperty("durability", "sometimes");
+        p.setProperty("metadata.peers", "n1@127.0.0.1:9871,n2@127.0.0.1:9872");
+        p.setProperty("tracing.exporter", "jaeger");
+        p.setProperty("colour", "blue");
+        assertThatThrownBy(() -> NodeConfig.of(p)).isInstanceOf(IllegalArgumentException.class)
+            .hasMessageContaining("node.port is 99999; it must be in [1, 65535]")
+            .hasMessageContaining("raft.election.timeout.max.ms (2000) must be greater than raft.election.timeout.min.ms (3000)")
+            .hasMessageContaining("durability is 'sometimes'; use fsync")
+            .hasMessageContaining("use an odd number")
+            .hasMessageContaining("tracing.exporter is 'jaeger'")
+            .hasMessageContaining("unknown key 'colour'");
+    }
+
+    @Test
+    void missingFileAndMissingKeysAreClearErrors() throws Exception
+    {
+        assertThatThrownBy(() -> NodeConfig.load(dir.resolve("missing.properties")))
+            .hasMessageContaining("cannot read node configuration").hasMessageContaining("missing.properties");
+        final Path file = dir.resolve("node.properties");
+        Files.writeString(file, "node.port=abc\n");
+        assertThatThrownBy(() -> NodeConfig.load(file)).hasMessageContaining("node.id is required")
+            .hasMessageContaining("data.dir is required").hasMessageContaining("node.port is 'abc'; it must be a whole number")
+            .hasMessageContaining(file.toString());
+    }
+}

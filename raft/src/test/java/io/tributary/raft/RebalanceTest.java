@@ -1,0 +1,169 @@
+package io.tributary.raft;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import io.tributary.engine.AppendStatus;
+import io.tributary.raft.meta.MetadataClient;
+import io.tributary.raft.protocol.ShardProtocol;
+
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Placement of 8 shards x RF 3 over 3 and then 4 node processes: after the fourth node is
+ * added, replicas move to it by Ratis membership change while writes continue, counts per node
+ * differ by at most one, and every record stays readable. Also: bad requests get clear errors
+ * and the nodes stay up.
+ */
+class RebalanceTest
+{
+    private static final int SHARDS = 8;
+
+    @TempDir
+    Path dir;
+
+    @Test
+    @Timeout(value = 6, unit = TimeUnit.MINUTES)
+    void addingANodeRebalancesWhileWritesContinue() throws Exception
+    {
+        try (LocalCluster cluster = new LocalCluster(dir, 3, 3);
+            MetadataClient metadata = new MetadataClient(cluster.metadataPeers(), "grpc", 10_000))
+        {
+            cluster.startAll();
+            LocalCluster.await("3 active nodes", 60_000, () -> ClusterSmokeTest.nodesActive(metadata) == 3);
+            metadata.command("CREATE_STREAM", "placed", Integer.toString(SHARDS), "3", "-1", "-1");
+            LocalCluster.await("placement", 90_000, () -> ClusterSmokeTest.allPlaced(metadata, "placed"));
+            final List<ShardTestClient> shards = new ArrayList<>();
+            for (int s = 0; s < SHARDS; s++)
+            {
+                shards.add(new ShardTestClient(metadata, "placed", s));
+            }
+            try
+            {
+                final Map<Integer, Integer> written = new HashMap<>();
+                writeRound(shards, written, 0);
+                badInputGetsClearErrorsAndTheNodeStaysUp(shards.get(0), metadata);
+                written.merge(0, 2, Integer::sum);
+
+                final String n4 = cluster.addNodeSlot();
+                cluster.start(n4);
+                LocalCluster.await("n4 registered", 60_000, () -> nodeState(metadata, n4).equals("REGISTERED"));
+                metadata.command("ADD_NODE", n4);
+                int round = 1;
+                final long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(4);
+                while (!balanced(metadata, 4))
+                {
+                    assertThat(System.nanoTime()).as("rebalanced within 4 minutes").isLessThan(deadline);
+                    writeRound(shards, written, round++);
+                }
+                writeRound(shards, written, round);
+                assertThat(round).as("writes went on during the moves").isGreaterThan(1);
+                for (int s = 0; s < SHARDS; s++)
+                {
+                    try (ShardTestClient fresh = new ShardTestClient(metadata, "placed", s))
+                    {
+                        final String leader = leaderOf(fresh);
+                        written.merge(s, 1, Integer::sum);
+                        assertThat(fresh.checksum(leader)[1]).as("records of shard %d", s).isEqualTo(written.get(s).longValue());
+                        for (final var peer : fresh.group.getPeers())
+                        {
+                            final String id = peer.getId().toString();
+                            LocalCluster.await("replica " + id + " of shard " + s, 60_000,
+                                () -> ShardFaultTest.sameChecksum(fresh, leader, id));
+                        }
+                    }
+                }
+            }
+            finally
+            {
+                for (final ShardTestClient shard : shards)
+                {
+                    shard.close();
+                }
+            }
+        }
+    }
+
+    private static String leaderOf(final ShardTestClient shard) throws Exception
+    {
+        shard.append(ShardTestClient.batch(-1, -1, "probe"));
+        return shard.leader();
+    }
+
+    private static void writeRound(final List<ShardTestClient> shards, final Map<Integer, Integer> written, final int round)
+        throws Exception
+    {
+        for (int s = 0; s < shards.size(); s++)
+        {
+            final ShardProtocol.AppendReply reply = shards.get(s).append(ShardTestClient.batch(-1, -1, "r" + round + "a", "r" + round + "b"));
+            assertThat(reply.status()).as("shard %d round %d: %s", s, round, reply).isEqualTo(AppendStatus.APPENDED);
+            written.merge(s, 2, Integer::sum);
+        }
+    }
+
+    private static void badInputGetsClearErrorsAndTheNodeStaysUp(final ShardTestClient shard, final MetadataClient metadata)
+        throws Exception
+    {
+        final byte[] garbage = {ShardProtocol.APPEND, 0, 0, 0, 1, 2, 3};
+        final var reply = shard.client.io().send(Message.valueOf(ByteString.copyFrom(garbage)));
+        final byte[] bytes = reply.getMessage().getContent().toByteArray();
+        final ShardProtocol.AppendReply decoded = ShardProtocol.decodeAppendReply(new org.agrona.concurrent.UnsafeBuffer(bytes), bytes.length);
+        assertThat(decoded.status()).isEqualTo(AppendStatus.INVALID_BATCH);
+        assertThat(decoded.message()).contains("malformed append request");
+
+        final byte[] corrupt = ShardTestClient.batch(-1, -1, "x");
+        corrupt[corrupt.length - 1] ^= 1;
+        assertThat(shard.append(corrupt).message()).contains("CRC mismatch");
+
+        try
+        {
+            metadata.query("DESCRIBE", "no-such-stream");
+            throw new AssertionError("an unknown stream must be refused");
+        }
+        catch (final MetadataClient.MetadataException e)
+        {
+            assertThat(e.getMessage()).contains("unknown stream 'no-such-stream'");
+        }
+        assertThat(shard.append(ShardTestClient.batch(-1, -1, "still up")).status()).isEqualTo(AppendStatus.APPENDED);
+        shard.append(ShardTestClient.batch(-1, -1, "still up"));
+    }
+
+    private static String nodeState(final MetadataClient metadata, final String id)
+    {
+        try
+        {
+            return metadata.query("NODES").lines().filter(l -> l.startsWith(id + "\t")).map(l -> l.split("\t")[2]).findFirst()
+                .orElse("");
+        }
+        catch (final Exception e)
+        {
+            return "";
+        }
+    }
+
+    private static boolean balanced(final MetadataClient metadata, final int nodes) throws Exception
+    {
+        final Map<String, Integer> load = new HashMap<>();
+        final String[] lines = metadata.query("DESCRIBE", "placed").split("\n");
+        for (int i = 1; i < lines.length; i++)
+        {
+            for (final String peer : lines[i].split("\t", -1)[2].split(","))
+            {
+                load.merge(peer.substring(0, peer.indexOf('=')), 1, Integer::sum);
+            }
+        }
+        final int max = load.values().stream().mapToInt(Integer::intValue).max().orElse(0);
+        final int min = load.values().stream().mapToInt(Integer::intValue).min().orElse(0);
+        return load.size() == nodes && max - min <= 1;
+    }
+}
