@@ -23,7 +23,6 @@ import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
 import net.openhft.chronicle.wire.DocumentContext;
 import org.agrona.DirectBuffer;
-import org.agrona.ExpandableArrayBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.collections.Int2ObjectHashMap;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -57,7 +56,6 @@ public final class ShardLog implements AutoCloseable
     private final UnsafeBuffer header = new UnsafeBuffer(new byte[HEADER_LENGTH]);
     private final UnsafeBuffer control = new UnsafeBuffer(new byte[ControlRecordDescriptor.LENGTH]);
     private final PointerBytesStore source = new PointerBytesStore();
-    private final ExpandableArrayBuffer snapshotBuffer = new ExpandableArrayBuffer(1024);
     private RecoveryReport recoveryReport;
     private boolean closed;
 
@@ -668,9 +666,18 @@ public final class ShardLog implements AutoCloseable
 
     private EngineSnapshot encodeSnapshot()
     {
-        final int length = state.encode(snapshotBuffer);
-        final byte[] bytes = new byte[length];
-        snapshotBuffer.getBytes(0, bytes);
+        final long length = state.encodedLength();
+        if (length > Integer.MAX_VALUE - 16)
+        {
+            throw new IllegalStateException("engine state of " + length + " bytes is too large for one snapshot;"
+                + " lower maxKeys or retain fewer batches");
+        }
+        final byte[] bytes = new byte[(int)length];
+        final int written = state.encode(new UnsafeBuffer(bytes));
+        if (written != length)
+        {
+            throw new IllegalStateException("snapshot encoding wrote " + written + " bytes, expected " + length);
+        }
         return new EngineSnapshot(bytes);
     }
 

@@ -17,10 +17,17 @@ public final class KeyIndex
     private int[] hashes = new int[64];
     private long[] offsets = new long[64];
     private int size;
+    private long keyBytes;
 
     public int size()
     {
         return size;
+    }
+
+    /** Bytes of all keys together. */
+    public long keyBytes()
+    {
+        return keyBytes;
     }
 
     public void clear()
@@ -29,6 +36,7 @@ public final class KeyIndex
         hashes = new int[64];
         offsets = new long[64];
         size = 0;
+        keyBytes = 0;
     }
 
     /** Last offset of the key, or -1 when the shard has no record with it. */
@@ -71,6 +79,7 @@ public final class KeyIndex
         hashes[slot] = hash;
         offsets[slot] = recordOffset;
         size++;
+        keyBytes += key.length;
         if (size * 2 > keys.length)
         {
             resize();

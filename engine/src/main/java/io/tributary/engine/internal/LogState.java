@@ -3,7 +3,6 @@ package io.tributary.engine.internal;
 import io.tributary.engine.internal.ProducerTable.ProducerState;
 
 import org.agrona.DirectBuffer;
-import org.agrona.ExpandableArrayBuffer;
 
 /**
  * The in-memory state of one shard derived from its queue: offsets, the offset index, the key
@@ -47,6 +46,15 @@ public final class LogState
         return nextOffset - 1;
     }
 
+    /** Exact bytes {@link #encode} writes, so a snapshot is allocated once at its final size. */
+    public long encodedLength()
+    {
+        final long[] producerBytes = {0};
+        producers.forEach(state -> producerBytes[0] += 12 + 16L * state.recentCount());
+        return SNAPSHOT_HEADER_LENGTH + 20L * offsetIndex.size() + producerBytes[0]
+            + 12L * keyIndex.size() + keyIndex.keyBytes() + 4;
+    }
+
     /**
      * Encodes the state, little-endian:
      * <pre>
@@ -59,7 +67,7 @@ public final class LogState
      *     int32 CRC32C of every byte before it
      * </pre>
      */
-    public int encode(final ExpandableArrayBuffer out)
+    public int encode(final org.agrona.MutableDirectBuffer out)
     {
         out.putInt(0, SNAPSHOT_MAGIC);
         out.putInt(4, SNAPSHOT_VERSION);
@@ -94,7 +102,7 @@ public final class LogState
         return position + 4;
     }
 
-    private static int encodeProducer(final ExpandableArrayBuffer out, final int at, final ProducerState state)
+    private static int encodeProducer(final org.agrona.MutableDirectBuffer out, final int at, final ProducerState state)
     {
         out.putLong(at, state.producerId());
         out.putShort(at + 8, state.epoch());
