@@ -14,7 +14,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "tributary 0.1.0-SNAPSHOT",
     description = "A replicated log storage engine for high-rate data acquisition.",
-    subcommands = {EngineDemoCommand.class, CheckCommand.class})
+    subcommands = {NodeCommand.class, DevCommand.class, EngineDemoCommand.class, CheckCommand.class})
 public final class Main implements Runnable
 {
     /** Usage errors (unknown option, bad value) exit with this, as sysexits' EX_USAGE. */

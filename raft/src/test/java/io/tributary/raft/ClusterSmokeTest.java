@@ -1,5 +1,7 @@
 package io.tributary.raft;
 
+import io.tributary.raft.node.LocalCluster;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
@@ -34,7 +36,7 @@ class ClusterSmokeTest
     @Timeout(value = 3, unit = TimeUnit.MINUTES)
     void threeNodeProcessesCreateAStreamAndReplicateAppends() throws Exception
     {
-        try (LocalCluster cluster = new LocalCluster(dir, 3, 3))
+        try (LocalCluster cluster = new LocalCluster(dir, 3, 3).keepLogsUnder("target/cluster-logs"))
         {
             cluster.startAll();
             try (MetadataClient metadata = new MetadataClient(cluster.metadataPeers(), "grpc", 10_000))

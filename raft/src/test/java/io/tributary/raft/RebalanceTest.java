@@ -1,5 +1,7 @@
 package io.tributary.raft;
 
+import io.tributary.raft.node.LocalCluster;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
@@ -36,7 +38,7 @@ class RebalanceTest
     @Timeout(value = 6, unit = TimeUnit.MINUTES)
     void addingANodeRebalancesWhileWritesContinue() throws Exception
     {
-        try (LocalCluster cluster = new LocalCluster(dir, 3, 3);
+        try (LocalCluster cluster = new LocalCluster(dir, 3, 3).keepLogsUnder("target/cluster-logs");
             MetadataClient metadata = new MetadataClient(cluster.metadataPeers(), "grpc", 10_000))
         {
             cluster.startAll();

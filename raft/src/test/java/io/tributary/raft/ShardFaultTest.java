@@ -1,5 +1,7 @@
 package io.tributary.raft;
 
+import io.tributary.raft.node.LocalCluster;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
@@ -28,7 +30,7 @@ class ShardFaultTest
     @Timeout(value = 4, unit = TimeUnit.MINUTES)
     void killingTheLeaderLosesNoAcknowledgedWriteAndTheRestartedNodeConverges() throws Exception
     {
-        try (LocalCluster cluster = new LocalCluster(dir, 3, 3);
+        try (LocalCluster cluster = new LocalCluster(dir, 3, 3).keepLogsUnder("target/cluster-logs");
             MetadataClient metadata = new MetadataClient(cluster.metadataPeers(), "grpc", 10_000))
         {
             cluster.startAll();
@@ -76,7 +78,7 @@ class ShardFaultTest
     @Timeout(value = 4, unit = TimeUnit.MINUTES)
     void aNodeRestartedAfterItsPeersPurgedTheirLogsCatchesUpThroughASnapshot() throws Exception
     {
-        try (LocalCluster cluster = new LocalCluster(dir, 3, 3)
+        try (LocalCluster cluster = new LocalCluster(dir, 3, 3).keepLogsUnder("target/cluster-logs")
             .config("snapshot.auto.entries", "200").config("raft.log.segment.bytes", "1048576")
             .config("raft.log.purge.gap", "100");
             MetadataClient metadata = new MetadataClient(cluster.metadataPeers(), "grpc", 10_000))

@@ -1,5 +1,7 @@
 package io.tributary.raft;
 
+import io.tributary.raft.node.LocalCluster;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;

@@ -1,4 +1,4 @@
-package io.tributary.raft;
+package io.tributary.raft.node;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -17,12 +17,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 
-import io.tributary.engine.ChildJvm;
-import io.tributary.raft.node.NodeMain;
 
 /**
- * Node processes on loopback, each its own JVM (NodeMain), for cluster tests. The first three
- * (or {@code metadataNodes}) form the metadata quorum. Stopping is SIGTERM (clean) or SIGKILL.
+ * Node processes on loopback, each its own JVM ({@link NodeMain}) with this JVM's classpath and
+ * module flags: the `dev` command's cluster and the cluster tests'. The first
+ * {@code metadataNodes} form the metadata quorum. Stopping is SIGTERM (clean) or SIGKILL.
  */
 public final class LocalCluster implements AutoCloseable
 {
@@ -31,6 +30,7 @@ public final class LocalCluster implements AutoCloseable
     private final Map<String, Integer> ports = new LinkedHashMap<>();
     private final Map<String, Process> processes = new LinkedHashMap<>();
     private final Map<String, String> extraConfig = new LinkedHashMap<>();
+    private String keepLogsUnder = "";
 
     public LocalCluster(final Path dir, final int nodes, final int metadataNodes) throws IOException
     {
@@ -41,6 +41,13 @@ public final class LocalCluster implements AutoCloseable
             ports.put("n" + i, freePort());
         }
         extraConfig.put("snapshot.auto.entries", "100000");
+    }
+
+    /** Copy node logs to this folder when the cluster closes (tests). */
+    public LocalCluster keepLogsUnder(final String folder)
+    {
+        this.keepLogsUnder = folder;
+        return this;
     }
 
     public LocalCluster config(final String key, final String value)
@@ -108,7 +115,7 @@ public final class LocalCluster implements AutoCloseable
     public void start(final String id) throws IOException
     {
         final Path log = dir.resolve(id + ".log");
-        final Process process = ChildJvm.command(NodeMain.class, configFile(id).toString())
+        final Process process = nodeCommand(configFile(id))
             .redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()))
             .start();
         processes.put(id, process);
@@ -118,6 +125,26 @@ public final class LocalCluster implements AutoCloseable
         {
             throw new IOException("node " + id + " did not start; see " + log + ":\n" + tail(log));
         }
+    }
+
+    /** java, this JVM's module flags and classpath, NodeMain and the config file. */
+    private static ProcessBuilder nodeCommand(final Path config)
+    {
+        final List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        for (final String arg : java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments())
+        {
+            if (arg.startsWith("--add-") || arg.startsWith("-Dchronicle") || arg.equals("-ea"))
+            {
+                command.add(arg);
+            }
+        }
+        command.add("-Xmx512m");
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add(NodeMain.class.getName());
+        command.add(config.toString());
+        return new ProcessBuilder(command);
     }
 
     public static String tail(final Path log)
@@ -141,9 +168,25 @@ public final class LocalCluster implements AutoCloseable
     }
 
     /** SIGTERM; returns the exit code. */
+    /** SIGTERM to every node at once, then waits for each; returns true if all exited 0. */
+    public boolean stopAll() throws InterruptedException
+    {
+        processes.values().forEach(Process::destroy);
+        boolean clean = true;
+        for (final String id : new ArrayList<>(processes.keySet()))
+        {
+            clean &= stop(id) == 0;
+        }
+        return clean;
+    }
+
     public int stop(final String id) throws InterruptedException
     {
         final Process process = processes.remove(id);
+        if (process == null)
+        {
+            return -1;
+        }
         process.destroy();
         if (!process.waitFor(60, TimeUnit.SECONDS))
         {
@@ -197,16 +240,19 @@ public final class LocalCluster implements AutoCloseable
         keepLogs();
     }
 
-    /** Node logs outlive the temporary folder, under target/cluster-logs, for post-mortems. */
+    /** Tests keep node logs beyond their temporary folder (target/cluster-logs) for post-mortems. */
     private void keepLogs()
     {
         try (var files = Files.list(dir))
         {
-            final Path keep = Path.of("target", "cluster-logs", dir.getFileName().toString());
-            Files.createDirectories(keep);
-            for (final Path file : files.filter(f -> f.toString().endsWith(".log")).toList())
+            if (!keepLogsUnder.isEmpty())
             {
-                Files.copy(file, keep.resolve(file.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                final Path keep = Path.of(keepLogsUnder, dir.getFileName().toString());
+                Files.createDirectories(keep);
+                for (final Path file : files.filter(f -> f.toString().endsWith(".log")).toList())
+                {
+                    Files.copy(file, keep.resolve(file.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                }
             }
         }
         catch (final IOException e)

@@ -1,0 +1,166 @@
+package io.tributary.dist;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.stream.Stream;
+
+import io.tributary.raft.meta.MetadataClient;
+import io.tributary.raft.node.LocalCluster;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/**
+ * {@code tributary dev}: a local cluster of node processes (one JVM each) with data under
+ * {@code ./data/dev}, a demo stream, and the endpoints printed. Ctrl-C stops every node cleanly.
+ */
+@Command(name = "dev", mixinStandardHelpOptions = true,
+    description = "Start a local 3-node cluster (child JVMs, data under ./data/dev) with a demo stream; Ctrl-C stops it.")
+public final class DevCommand implements Callable<Integer>
+{
+    @Option(names = "--nodes", defaultValue = "3", description = "Node processes (default ${DEFAULT-VALUE}).")
+    int nodes;
+
+    @Option(names = "--data", defaultValue = "data/dev", description = "Data folder, wiped at start (default ${DEFAULT-VALUE}).")
+    Path data;
+
+    @Option(names = "--stream", defaultValue = "demo", description = "Stream to create (default ${DEFAULT-VALUE}).")
+    String stream;
+
+    @Option(names = "--shards", defaultValue = "4", description = "Its shards (default ${DEFAULT-VALUE}).")
+    int shards;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception
+    {
+        final PrintWriter out = spec.commandLine().getOut();
+        final CountDownLatch stop = new CountDownLatch(1);
+        sun.misc.Signal.handle(new sun.misc.Signal("INT"), signal -> stop.countDown());
+        sun.misc.Signal.handle(new sun.misc.Signal("TERM"), signal -> stop.countDown());
+        try (DevCluster cluster = DevCluster.start(data, nodes, out))
+        {
+            cluster.createStream(stream, shards, Math.min(3, nodes));
+            out.printf("cluster ready: --cluster %s%nstream '%s' with %d shards; node logs in %s%nCtrl-C stops the cluster%n",
+                cluster.endpoints(), stream, shards, data);
+            out.flush();
+            stop.await();
+            out.println("stopping...");
+            out.flush();
+        }
+        return 0;
+    }
+
+    /** A LocalCluster under a data folder, with its metadata client; shared by dev and demo. */
+    static final class DevCluster implements AutoCloseable
+    {
+        final LocalCluster cluster;
+        final MetadataClient metadata;
+
+        private DevCluster(final LocalCluster cluster)
+        {
+            this.cluster = cluster;
+            this.metadata = new MetadataClient(cluster.metadataPeers(), "grpc", 10_000);
+        }
+
+        static DevCluster start(final Path data, final int nodes, final PrintWriter out) throws IOException
+        {
+            if (nodes < 1)
+            {
+                throw new IllegalArgumentException("--nodes must be at least 1, got " + nodes);
+            }
+            deleteTree(data);
+            Files.createDirectories(data);
+            final LocalCluster cluster = new LocalCluster(data, nodes, nodes >= 3 ? 3 : 1);
+            final DevCluster dev = new DevCluster(cluster);
+            try
+            {
+                out.printf("starting %d node processes under %s...%n", nodes, data);
+                out.flush();
+                cluster.startAll();
+                LocalCluster.await("all nodes registered", 60_000, () -> activeNodes(dev.metadata) == nodes);
+                return dev;
+            }
+            catch (final IOException | RuntimeException e)
+            {
+                dev.close();
+                throw e;
+            }
+        }
+
+        void createStream(final String stream, final int shards, final int replicationFactor) throws IOException
+        {
+            metadata.command("CREATE_STREAM", stream, Integer.toString(shards), Integer.toString(replicationFactor), "-1", "-1");
+            LocalCluster.await("stream '" + stream + "' placed", 60_000, () -> placed(metadata, stream));
+        }
+
+        String endpoints()
+        {
+            return cluster.metadataPeersText();
+        }
+
+        private static int activeNodes(final MetadataClient metadata)
+        {
+            try
+            {
+                return (int)metadata.query("NODES").lines().filter(l -> l.endsWith("\tACTIVE")).count();
+            }
+            catch (final IOException | RuntimeException e)
+            {
+                return 0;
+            }
+        }
+
+        private static boolean placed(final MetadataClient metadata, final String stream)
+        {
+            try
+            {
+                final String[] lines = metadata.query("DESCRIBE", stream).split("\n");
+                return lines.length > 1 && java.util.Arrays.stream(lines).skip(1).noneMatch(l -> l.split("\t", -1)[2].isEmpty());
+            }
+            catch (final IOException | RuntimeException e)
+            {
+                return false;
+            }
+        }
+
+        @Override
+        public void close() throws IOException
+        {
+            metadata.close();
+            try
+            {
+                cluster.stopAll();
+                cluster.close();
+            }
+            catch (final InterruptedException e)
+            {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    static void deleteTree(final Path path) throws IOException
+    {
+        if (!Files.exists(path))
+        {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(path))
+        {
+            for (final Path p : walk.sorted(Comparator.reverseOrder()).toList())
+            {
+                Files.delete(p);
+            }
+        }
+    }
+}
