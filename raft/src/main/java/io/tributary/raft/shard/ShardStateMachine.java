@@ -241,12 +241,40 @@ public final class ShardStateMachine extends BaseStateMachine
     public CompletableFuture<TermIndex> notifyInstallSnapshotFromLeader(
         final org.apache.ratis.proto.RaftProtos.RoleInfoProto roleInfo, final TermIndex firstTermIndexInLog)
     {
-        return CompletableFuture.supplyAsync(() -> catchUp(firstTermIndexInLog), catchUpExecutor);
+        return CompletableFuture.supplyAsync(() -> catchUp(roleInfo, firstTermIndexInLog), catchUpExecutor);
     }
 
-    private TermIndex catchUp(final TermIndex firstTermIndexInLog)
+    /**
+     * The peers to fetch from: every other member (never this one, whose reads wait for the very
+     * install in progress), or the leader named in the notification while the configuration is
+     * still unknown here.
+     */
+    private org.apache.ratis.protocol.RaftGroup catchUpGroup(final org.apache.ratis.proto.RaftProtos.RoleInfoProto roleInfo)
+        throws IOException
     {
-        try (org.apache.ratis.client.RaftClient client = clientFactory.apply(getServer().get().getDivision(getGroupId()).getGroup()))
+        final List<org.apache.ratis.protocol.RaftPeer> others = new ArrayList<>();
+        for (final org.apache.ratis.protocol.RaftPeer peer : getServer().join().getDivision(getGroupId()).getGroup().getPeers())
+        {
+            if (!peer.getId().equals(getId()))
+            {
+                others.add(peer);
+            }
+        }
+        if (others.isEmpty() && roleInfo.hasFollowerInfo() && roleInfo.getFollowerInfo().hasLeaderInfo())
+        {
+            final org.apache.ratis.proto.RaftProtos.RaftPeerProto leader = roleInfo.getFollowerInfo().getLeaderInfo().getId();
+            others.add(org.apache.ratis.protocol.RaftPeer.newBuilder().setId(leader.getId()).setAddress(leader.getAddress()).build());
+        }
+        if (others.isEmpty())
+        {
+            throw new IOException("no other member of " + getGroupId() + " is known yet to catch up from; Ratis will notify again");
+        }
+        return org.apache.ratis.protocol.RaftGroup.valueOf(getGroupId(), others);
+    }
+
+    private TermIndex catchUp(final org.apache.ratis.proto.RaftProtos.RoleInfoProto roleInfo, final TermIndex firstTermIndexInLog)
+    {
+        try (org.apache.ratis.client.RaftClient client = clientFactory.apply(catchUpGroup(roleInfo)))
         {
             final byte[] positionBytes = client.io().sendReadOnly(toMessage(ShardProtocol.encodePosition()))
                 .getMessage().getContent().toByteArray();
