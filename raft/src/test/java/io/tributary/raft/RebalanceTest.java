@@ -85,6 +85,7 @@ class RebalanceTest
                         }
                     }
                 }
+                removingANodeMovesItsReplicasAwayAndDeletingTheStreamRemovesItsGroups(cluster, metadata, n4);
             }
             finally
             {
@@ -93,6 +94,59 @@ class RebalanceTest
                     shard.close();
                 }
             }
+        }
+    }
+
+    private static void removingANodeMovesItsReplicasAwayAndDeletingTheStreamRemovesItsGroups(final LocalCluster cluster,
+        final MetadataClient metadata, final String removed) throws Exception
+    {
+        metadata.command("REMOVE_NODE", removed);
+        LocalCluster.await("replicas moved off " + removed, 180_000, () -> nodeState(metadata, removed).equals("REGISTERED"));
+        assertThat(balanced(metadata, 3)).isTrue();
+        metadata.command("DELETE_STREAM", "placed");
+        LocalCluster.await("stream removed", 60_000, () -> streamList(metadata).isBlank());
+        for (final String node : cluster.nodeIds())
+        {
+            final Path shards = cluster.dataDir(node).resolve("shards");
+            try
+            {
+                LocalCluster.await("shard logs deleted on " + node, 30_000, () -> isEmpty(shards));
+            }
+            catch (final AssertionError e)
+            {
+                try (var walk = java.nio.file.Files.walk(shards))
+                {
+                    throw new AssertionError(e.getMessage() + ": " + walk.map(Path::toString).toList(), e);
+                }
+            }
+        }
+    }
+
+    private static String streamList(final MetadataClient metadata)
+    {
+        try
+        {
+            return metadata.query("LIST").strip();
+        }
+        catch (final Exception e)
+        {
+            return "(no answer)";
+        }
+    }
+
+    private static boolean isEmpty(final Path folder)
+    {
+        try (var files = java.nio.file.Files.list(folder))
+        {
+            return files.findAny().isEmpty();
+        }
+        catch (final java.nio.file.NoSuchFileException e)
+        {
+            return true;
+        }
+        catch (final java.io.IOException e)
+        {
+            return false;
         }
     }
 

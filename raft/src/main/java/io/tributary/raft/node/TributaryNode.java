@@ -85,6 +85,11 @@ public final class TributaryNode implements AutoCloseable
             metadataStateMachine = stateMachine;
             return stateMachine;
         }
+        if (RaftGroupId.emptyGroupId().equals(groupId))
+        {
+            // A node outside the metadata quorum starts with Ratis's empty group: no shard behind it.
+            return new org.apache.ratis.statemachine.impl.BaseStateMachine();
+        }
         final ShardLogConfig logConfig = new ShardLogConfig()
             .directory(config.dataDir.resolve("shards").resolve(groupId.getUuid().toString()))
             .maxBatchBytes(config.shardMaxBatchBytes)

@@ -417,11 +417,45 @@ public final class ShardStateMachine extends BaseStateMachine
         return snapshot;
     }
 
+    /**
+     * The group was removed from this node (stream deleted, or replica moved away). Ratis has
+     * closed this state machine and deletes the group's Raft log; the shard's queue files go too.
+     */
+    @Override
+    public void notifyGroupRemove()
+    {
+        try
+        {
+            closeLog();
+            deleteTree(logConfig.directory());
+            LOG.info("{} removed shard log {}", getId(), logConfig.directory());
+        }
+        catch (final IOException e)
+        {
+            LOG.error("{} could not delete the removed shard log {}; delete it by hand", getId(), logConfig.directory(), e);
+        }
+    }
+
     @Override
     public void close() throws IOException
     {
         closeLog();
         super.close();
+    }
+
+    private static void deleteTree(final Path directory) throws IOException
+    {
+        if (!Files.exists(directory))
+        {
+            return;
+        }
+        try (java.util.stream.Stream<Path> walk = Files.walk(directory))
+        {
+            for (final Path path : walk.sorted(java.util.Comparator.reverseOrder()).toList())
+            {
+                Files.delete(path);
+            }
+        }
     }
 
     private void closeLog()
