@@ -36,7 +36,8 @@ class ClusterSmokeTest
     @Timeout(value = 3, unit = TimeUnit.MINUTES)
     void threeNodeProcessesCreateAStreamAndReplicateAppends() throws Exception
     {
-        try (LocalCluster cluster = new LocalCluster(dir, 3, 3).keepLogsUnder("target/cluster-logs"))
+        // The other cluster tests run the default (fsync); this one the faster mode, so both start and replicate.
+        try (LocalCluster cluster = new LocalCluster(dir, 3, 3).keepLogsUnder("target/cluster-logs").config("durability", "nofsync"))
         {
             cluster.startAll();
             try (MetadataClient metadata = new MetadataClient(cluster.metadataPeers(), "grpc", 10_000))

@@ -63,8 +63,8 @@ public final class RaftSettings
         RaftServerConfigKeys.Log.Appender.setInstallSnapshotEnabled(properties, false);
         if (config.durability == NodeConfig.Durability.NOFSYNC)
         {
+            // Acknowledge once written, before the flush completes (Ratis refuses unsafe and async flush together).
             RaftServerConfigKeys.Log.setUnsafeFlushEnabled(properties, true);
-            RaftServerConfigKeys.Log.setAsyncFlushEnabled(properties, true);
         }
         return properties;
     }
