@@ -9,6 +9,8 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.stream.Stream;
 
+import io.tributary.client.Admin;
+import io.tributary.client.AdminConfig;
 import io.tributary.raft.meta.MetadataClient;
 import io.tributary.raft.node.LocalCluster;
 
@@ -37,6 +39,10 @@ public final class DevCommand implements Callable<Integer>
     @Option(names = "--shards", defaultValue = "4", description = "Its shards (default ${DEFAULT-VALUE}).")
     int shards;
 
+    @Option(names = "--durability", defaultValue = "fsync",
+        description = "fsync (default: acknowledged once in a majority's fsynced Raft log) or nofsync (faster, see docs).")
+    String durability;
+
     @Spec
     CommandSpec spec;
 
@@ -47,9 +53,10 @@ public final class DevCommand implements Callable<Integer>
         final CountDownLatch stop = new CountDownLatch(1);
         sun.misc.Signal.handle(new sun.misc.Signal("INT"), signal -> stop.countDown());
         sun.misc.Signal.handle(new sun.misc.Signal("TERM"), signal -> stop.countDown());
-        try (DevCluster cluster = DevCluster.start(data, nodes, out))
+        try (DevCluster cluster = DevCluster.start(data, nodes, durability, out))
         {
             cluster.createStream(stream, shards, Math.min(3, nodes));
+            java.nio.file.Files.writeString(data.resolve("cluster.txt"), cluster.endpoints() + "\n");
             out.printf("cluster ready: --cluster %s%nstream '%s' with %d shards; node logs in %s%nCtrl-C stops the cluster%n",
                 cluster.endpoints(), stream, shards, data);
             out.flush();
@@ -72,7 +79,8 @@ public final class DevCommand implements Callable<Integer>
             this.metadata = new MetadataClient(cluster.metadataPeers(), "grpc", 10_000);
         }
 
-        static DevCluster start(final Path data, final int nodes, final PrintWriter out) throws IOException
+        static DevCluster start(final Path data, final int nodes, final String durability, final PrintWriter out)
+            throws IOException
         {
             if (nodes < 1)
             {
@@ -80,7 +88,7 @@ public final class DevCommand implements Callable<Integer>
             }
             deleteTree(data);
             Files.createDirectories(data);
-            final LocalCluster cluster = new LocalCluster(data, nodes, nodes >= 3 ? 3 : 1);
+            final LocalCluster cluster = new LocalCluster(data, nodes, nodes >= 3 ? 3 : 1).config("durability", durability);
             final DevCluster dev = new DevCluster(cluster);
             try
             {
@@ -97,10 +105,14 @@ public final class DevCommand implements Callable<Integer>
             }
         }
 
-        void createStream(final String stream, final int shards, final int replicationFactor) throws IOException
+        /** Creates the stream and returns once every shard is placed and its leader answers. */
+        void createStream(final String stream, final int shards, final int replicationFactor) throws Exception
         {
-            metadata.command("CREATE_STREAM", stream, Integer.toString(shards), Integer.toString(replicationFactor), "-1", "-1");
-            LocalCluster.await("stream '" + stream + "' placed", 60_000, () -> placed(metadata, stream));
+            try (Admin admin = Admin.create(new AdminConfig().metadataPeers(endpoints())))
+            {
+                admin.createStream(stream, shards, replicationFactor);
+                admin.awaitStreamReady(stream, java.time.Duration.ofSeconds(60));
+            }
         }
 
         String endpoints()
@@ -120,19 +132,6 @@ public final class DevCommand implements Callable<Integer>
             }
         }
 
-        private static boolean placed(final MetadataClient metadata, final String stream)
-        {
-            try
-            {
-                final String[] lines = metadata.query("DESCRIBE", stream).split("\n");
-                return lines.length > 1 && java.util.Arrays.stream(lines).skip(1).noneMatch(l -> l.split("\t", -1)[2].isEmpty());
-            }
-            catch (final IOException | RuntimeException e)
-            {
-                return false;
-            }
-        }
-
         @Override
         public void close() throws IOException
         {
@@ -140,12 +139,12 @@ public final class DevCommand implements Callable<Integer>
             try
             {
                 cluster.stopAll();
-                cluster.close();
             }
             catch (final InterruptedException e)
             {
                 Thread.currentThread().interrupt();
             }
+            cluster.close();
         }
     }
 

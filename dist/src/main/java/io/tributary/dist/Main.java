@@ -14,7 +14,8 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "tributary 0.1.0-SNAPSHOT",
     description = "A replicated log storage engine for high-rate data acquisition.",
-    subcommands = {NodeCommand.class, DevCommand.class, EngineDemoCommand.class, CheckCommand.class})
+    subcommands = {DemoCommand.class, DevCommand.class, NodeCommand.class, StreamCommand.class, ProduceCommand.class,
+        ConsumeCommand.class, ClusterCommand.class, CheckCommand.class, EngineDemoCommand.class})
 public final class Main implements Runnable
 {
     /** Usage errors (unknown option, bad value) exit with this, as sysexits' EX_USAGE. */

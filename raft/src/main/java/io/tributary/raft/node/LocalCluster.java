@@ -226,15 +226,22 @@ public final class LocalCluster implements AutoCloseable
     }
 
     @Override
-    public void close() throws InterruptedException
+    public void close()
     {
         for (final Process process : processes.values())
         {
             process.destroyForcibly();
         }
-        for (final Process process : processes.values())
+        try
         {
-            process.waitFor(30, TimeUnit.SECONDS);
+            for (final Process process : processes.values())
+            {
+                process.waitFor(30, TimeUnit.SECONDS);
+            }
+        }
+        catch (final InterruptedException e)
+        {
+            Thread.currentThread().interrupt();
         }
         processes.clear();
         keepLogs();

@@ -417,6 +417,16 @@ public final class ShardStateMachine extends BaseStateMachine
         return snapshot;
     }
 
+    @Override
+    public void notifyLeaderChanged(final org.apache.ratis.protocol.RaftGroupMemberId groupMemberId,
+        final org.apache.ratis.protocol.RaftPeerId newLeaderId)
+    {
+        if (!groupMemberId.getPeerId().equals(newLeaderId))
+        {
+            tracing.endAll("leadership moved to " + newLeaderId);
+        }
+    }
+
     /**
      * The group was removed from this node (stream deleted, or replica moved away). Ratis has
      * closed this state machine and deletes the group's Raft log; the shard's queue files go too.

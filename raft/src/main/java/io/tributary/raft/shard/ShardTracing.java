@@ -45,6 +45,9 @@ public final class ShardTracing
         }
     };
 
+    /** Bound on leader spans waiting for their entry's apply; past it they are ended. */
+    private static final int MAX_OPEN_SPANS = 10_000;
+
     private final Tracer tracer;
     private final boolean enabled;
     private final String peerId;
@@ -97,7 +100,30 @@ public final class ShardTracing
         }
         final Span span = tracer.spanBuilder("tributary.append").setSpanKind(SpanKind.SERVER).setParent(parent(traceparent))
             .setAttribute(GROUP, request.getRaftGroupId().toString()).setAttribute(PEER, peerId).startSpan();
-        leaderSpans.put(traceparent, span);
+        final Span previous = leaderSpans.put(traceparent, span);
+        if (previous != null)
+        {
+            previous.addEvent("superseded by a resend of the same batch");
+            previous.end();
+        }
+        if (leaderSpans.size() > MAX_OPEN_SPANS)
+        {
+            endAll("too many appends never applied here");
+        }
+    }
+
+    /** Ends every open leader span: leadership moved, so their entries will not be applied as leader here. */
+    void endAll(final String reason)
+    {
+        for (final String key : new java.util.ArrayList<>(leaderSpans.keySet()))
+        {
+            final Span span = leaderSpans.remove(key);
+            if (span != null)
+            {
+                span.addEvent(reason);
+                span.end();
+            }
+        }
     }
 
     /** Any replica: the committed entry is being applied. Close the returned scope when done. */

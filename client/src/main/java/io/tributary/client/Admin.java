@@ -1,0 +1,113 @@
+package io.tributary.client;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import io.tributary.client.internal.AdminImpl;
+
+/**
+ * Manages streams and nodes and reports the cluster's state. Every call is synchronous and
+ * bounded by the request timeout (times Ratis's retries); thread-safe.
+ *
+ * <p>Changes go through the metadata quorum; the controller on its leader then moves the
+ * cluster towards them (creates shard groups, moves replicas), so they take effect shortly
+ * after the call returns: {@link #awaitStreamReady} waits for a new stream.
+ *
+ * <p><b>Failures.</b> A refused change (invalid name, unknown node, ...) throws
+ * {@link TributaryException} with the quorum's reason; an unknown stream throws
+ * {@link UnknownStreamException}; an unreachable quorum throws {@link IOException}.
+ */
+public interface Admin extends AutoCloseable
+{
+    static Admin create(final AdminConfig config)
+    {
+        return AdminImpl.create(config);
+    }
+
+    /** A stream as the metadata holds it, with the current replicas of each shard. */
+    record StreamDescription(String name, long id, int shards, int replicationFactor, long retentionBytes,
+        long retentionMs, List<ShardPlacement> placement)
+    {
+    }
+
+    /** A shard's Raft group and its replicas (node id -> host:port, in placement order); empty until placed. */
+    record ShardPlacement(int shard, String groupId, Map<String, String> replicas)
+    {
+    }
+
+    record StreamSummary(String name, int shards, int replicationFactor)
+    {
+    }
+
+    /** A node: REGISTERED (known, holds nothing), ACTIVE (holds replicas) or DRAINING (being emptied). */
+    record NodeInfo(String id, String address, String state)
+    {
+    }
+
+    /**
+     * One replica of a shard as it answered a status request (a stale read on that replica);
+     * {@code error} is null when it answered. Lags are relative to the leader: records
+     * ({@code nextOffset}) and Raft entries ({@code appliedIndex}).
+     */
+    record ReplicaStatus(String nodeId, boolean leader, long firstOffset, long nextOffset, long appliedIndex,
+        long lagRecords, long lagEntries, String error)
+    {
+    }
+
+    /** A shard's leader (null if none answered) and its replicas. */
+    record ShardStatus(String stream, int shard, String leader, long nextOffset, List<ReplicaStatus> replicas)
+    {
+    }
+
+    record ClusterStatus(List<NodeInfo> nodes, Map<String, List<ShardStatus>> streams)
+    {
+    }
+
+    /** Creates a stream without retention limits; returns its id. */
+    long createStream(String name, int shards, int replicationFactor) throws IOException;
+
+    /**
+     * Creates a stream; returns its id. Its shards are placed on nodes shortly after.
+     *
+     * @param retentionBytes per shard, -1 for no limit.
+     * @param retentionMs    -1 for no limit.
+     */
+    long createStream(String name, int shards, int replicationFactor, long retentionBytes, long retentionMs)
+        throws IOException;
+
+    /** Waits until every shard of the stream is placed and has a leader that answers. */
+    void awaitStreamReady(String name, Duration timeout) throws IOException, InterruptedException;
+
+    StreamDescription describeStream(String name) throws IOException;
+
+    List<StreamSummary> listStreams() throws IOException;
+
+    /** Deletes a stream: its shard groups and data are removed shortly after. */
+    void deleteStream(String name) throws IOException;
+
+    List<NodeInfo> nodes() throws IOException;
+
+    /** Leader, offsets, applied index and lag of every replica of every shard of the stream. */
+    List<ShardStatus> streamStatus(String name) throws IOException;
+
+    /** Nodes and the status of every stream. */
+    ClusterStatus clusterStatus() throws IOException;
+
+    /**
+     * Makes {@code newLeader} (a replica of the shard) its leader, waiting up to {@code timeout}.
+     *
+     * @throws TributaryException if the transfer did not happen (the reason from Ratis).
+     */
+    void transferLeadership(String stream, int shard, String newLeader, Duration timeout) throws IOException;
+
+    /** Lets a registered node hold replicas; the controller moves some to it. */
+    void addNode(String nodeId) throws IOException;
+
+    /** Drains a node: the controller moves its replicas away, then it becomes REGISTERED again. */
+    void removeNode(String nodeId) throws IOException;
+
+    @Override
+    void close() throws IOException;
+}

@@ -1,0 +1,120 @@
+package io.tributary.client;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import io.tributary.raft.node.NodeConfig;
+
+/**
+ * What every client needs to reach a cluster: the metadata quorum (every other address is
+ * learnt from it), the transport and the per-request timeout. Builder-style and mutable; a
+ * client copies what it needs when it is created, so changing a config afterwards affects
+ * nothing. Not thread-safe.
+ *
+ * @param <SELF> the concrete configuration, so that setters chain.
+ */
+public abstract class ClientConfig<SELF extends ClientConfig<SELF>>
+{
+    public static final String DEFAULT_TRANSPORT = "grpc";
+    public static final long DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
+
+    private final Map<String, String> metadataPeers = new LinkedHashMap<>();
+    private String transport = DEFAULT_TRANSPORT;
+    private long requestTimeoutMs = DEFAULT_REQUEST_TIMEOUT_MS;
+
+    @SuppressWarnings("unchecked")
+    private SELF self()
+    {
+        return (SELF)this;
+    }
+
+    /** The metadata quorum as node id -> host:port (the {@code metadata.peers} of the nodes). */
+    public SELF metadataPeers(final Map<String, String> peers)
+    {
+        metadataPeers.clear();
+        metadataPeers.putAll(peers);
+        return self();
+    }
+
+    /** The metadata quorum as {@code id@host:port,id@host:port}, as in a node's configuration file. */
+    public SELF metadataPeers(final String peers)
+    {
+        final List<String> problems = new ArrayList<>();
+        final Map<String, String> parsed = NodeConfig.peers(peers, problems);
+        if (!problems.isEmpty())
+        {
+            throw new IllegalArgumentException("metadata peers '" + peers + "' are invalid: " + String.join("; ", problems));
+        }
+        return metadataPeers(parsed);
+    }
+
+    /** {@code grpc} (default), {@code netty}, or the class name of a Ratis RpcType; must match the nodes'. */
+    public SELF transport(final String transport)
+    {
+        this.transport = transport;
+        return self();
+    }
+
+    /** Timeout of one request to one server, before Ratis retries it (elsewhere, or after a leader change). */
+    public SELF requestTimeoutMs(final long requestTimeoutMs)
+    {
+        this.requestTimeoutMs = requestTimeoutMs;
+        return self();
+    }
+
+    public Map<String, String> metadataPeers()
+    {
+        return new LinkedHashMap<>(metadataPeers);
+    }
+
+    public String transport()
+    {
+        return transport;
+    }
+
+    public long requestTimeoutMs()
+    {
+        return requestTimeoutMs;
+    }
+
+    /**
+     * Checks every setting and their relations; throws {@link IllegalArgumentException} listing
+     * each problem and what to change. Called by the client factories.
+     */
+    public final void validate()
+    {
+        final List<String> problems = new ArrayList<>();
+        if (metadataPeers.isEmpty())
+        {
+            problems.add("metadataPeers is empty: give the metadata quorum as id@host:port,... (the nodes' metadata.peers)");
+        }
+        if (transport == null || transport.isBlank())
+        {
+            problems.add("transport is empty: use grpc (default), netty, or a Ratis RpcType class name");
+        }
+        if (requestTimeoutMs < 100 || requestTimeoutMs > 600_000)
+        {
+            problems.add("requestTimeoutMs is " + requestTimeoutMs + "; it must be in [100, 600000]");
+        }
+        validate(problems);
+        if (!problems.isEmpty())
+        {
+            throw new IllegalArgumentException("invalid " + getClass().getSimpleName() + ":\n  - "
+                + String.join("\n  - ", problems));
+        }
+    }
+
+    /** Adds the problems of the concrete configuration. */
+    protected abstract void validate(List<String> problems);
+
+    protected static void checkRange(final List<String> problems, final String name, final long value, final long min,
+        final long max)
+    {
+        if (value < min || value > max)
+        {
+            problems.add(name + " is " + value + "; it must be in [" + min + ", " + max + "]");
+        }
+    }
+}

@@ -1,0 +1,26 @@
+package io.tributary.client.internal;
+
+import java.util.concurrent.CompletableFuture;
+
+import io.opentelemetry.api.trace.Span;
+import io.tributary.client.ConditionalResult;
+
+/** One conditional append: a single-record, non-idempotent batch sent at once, never resent by the producer. */
+final class ConditionalRequest
+{
+    final byte[] request;
+    final int recordBytes;
+    final long expectedKeyLastOffset;
+    final Span span;
+    final CompletableFuture<ConditionalResult> future;
+
+    ConditionalRequest(final byte[] request, final int recordBytes, final long expectedKeyLastOffset, final Span span,
+        final CompletableFuture<ConditionalResult> future)
+    {
+        this.request = request;
+        this.recordBytes = recordBytes;
+        this.expectedKeyLastOffset = expectedKeyLastOffset;
+        this.span = span;
+        this.future = future;
+    }
+}

@@ -1,0 +1,605 @@
+package io.tributary.client.internal;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.LockSupport;
+
+import io.tributary.client.Consumer;
+import io.tributary.client.ConsumerBatch;
+import io.tributary.client.ConsumerConfig;
+import io.tributary.client.OffsetOutOfRangeException;
+import io.tributary.client.ReadConsistency;
+import io.tributary.client.TributaryException;
+import io.tributary.engine.RecordBatchFlyweight;
+import io.tributary.engine.format.RecordBatchDescriptor;
+import io.tributary.raft.node.RaftSettings;
+import io.tributary.raft.protocol.ShardProtocol;
+
+import org.agrona.concurrent.UnsafeBuffer;
+import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@link Consumer}: one channel and one outstanding read per assigned shard. A read is sent
+ * again as soon as its reply has been taken (so the next poll usually finds it answered), with a
+ * long-poll wait, so a shard at its end is answered when a record arrives. Each reply is copied
+ * once into that shard's reusable buffer, which the returned view reads in place.
+ */
+public final class ConsumerImpl implements Consumer
+{
+    private static final Logger LOG = LoggerFactory.getLogger(ConsumerImpl.class);
+    private static final long REFRESH_INTERVAL_NS = TimeUnit.SECONDS.toNanos(1);
+
+    private final MetadataView metadata;
+    private final ShardChannel.Factory channels;
+    private final ReadConsistency consistency;
+    private final String preferredReplica;
+    private final int maxBytes;
+    private final int waitMs;
+    private final long retryBackoffNs;
+    private final long failAfterNs;
+    private final long requestTimeoutMs;
+    private final ConsumerBatchImpl view = new ConsumerBatchImpl();
+    private final RecordBatchFlyweight scan = new RecordBatchFlyweight();
+
+    private StreamInfo info;
+    private Reader[] readers = new Reader[0];
+    private Reader[] byShard = new Reader[0];
+    private long lastRefreshNs = System.nanoTime() - REFRESH_INTERVAL_NS;
+    private boolean closed;
+
+    /** One assigned shard. */
+    private static final class Reader
+    {
+        final int shard;
+        StreamInfo.ShardInfo placement;
+        ShardChannel channel;
+        String replica;
+        int replicaChoice;
+        long position;
+        long minAppliedIndex;
+        CompletableFuture<ByteString> pending;
+        long pendingFrom;
+        byte[] bytes = new byte[0];
+        final UnsafeBuffer buffer = new UnsafeBuffer(new byte[0]);
+        long retryAtNs;
+        boolean failing;
+        long failingSinceNs;
+        Throwable lastError;
+        RuntimeException error;
+
+        Reader(final int shard, final StreamInfo.ShardInfo placement, final int replicaChoice)
+        {
+            this.shard = shard;
+            this.placement = placement;
+            this.replicaChoice = replicaChoice;
+        }
+    }
+
+    /**
+     * @param metadata owned by the consumer from now on (closed with it).
+     * @param channels opens one channel per assigned shard, owned by the consumer.
+     */
+    public ConsumerImpl(final ConsumerConfig config, final MetadataView metadata, final ShardChannel.Factory channels)
+    {
+        config.validate();
+        this.metadata = metadata;
+        this.channels = channels;
+        this.consistency = config.consistency();
+        this.preferredReplica = config.preferredReplica();
+        this.maxBytes = config.maxBytesPerShard();
+        this.waitMs = (int)Math.min(config.longPollMaxMs(), config.requestTimeoutMs() / 2);
+        this.retryBackoffNs = TimeUnit.MILLISECONDS.toNanos(config.retryBackoffMs());
+        this.failAfterNs = TimeUnit.MILLISECONDS.toNanos(config.failAfterMs());
+        this.requestTimeoutMs = config.requestTimeoutMs();
+    }
+
+    public static Consumer create(final ConsumerConfig config) throws IOException
+    {
+        config.validate();
+        return new ConsumerImpl(config, new RatisMetadataView(config.metadataPeers(), config.transport(),
+            config.requestTimeoutMs()), RatisShardChannel.factory(config.transport(), config.requestTimeoutMs(),
+            RaftSettings.retryPolicy(3, 100)));
+    }
+
+    // ------------------------------------------------------------------ assignment and positions
+
+    @Override
+    public void assign(final String stream, final int... shards) throws IOException
+    {
+        ensureOpen();
+        final StreamInfo described = metadata.describe(stream);
+        final int[] chosen = shards.length == 0 ? allShards(described.shardCount()) : Arrays.stream(shards).sorted().distinct()
+            .toArray();
+        for (final int shard : chosen)
+        {
+            if (shard < 0 || shard >= described.shardCount())
+            {
+                throw new IllegalArgumentException("stream '" + stream + "' has shards [0, " + described.shardCount()
+                    + "); shard " + shard + " does not exist");
+            }
+        }
+        closeReaders();
+        info = described;
+        readers = new Reader[chosen.length];
+        byShard = new Reader[described.shardCount()];
+        final int spread = (int)(System.nanoTime() & 0xFFFF);
+        for (int i = 0; i < chosen.length; i++)
+        {
+            final List<String> replicas = new ArrayList<>(described.shard(chosen[i]).replicas().keySet());
+            final int preferred = preferredReplica == null ? -1 : replicas.indexOf(preferredReplica);
+            readers[i] = new Reader(chosen[i], described.shard(chosen[i]), preferred >= 0 ? preferred : spread + chosen[i]);
+            byShard[chosen[i]] = readers[i];
+        }
+        view.capacity(readers.length);
+    }
+
+    private static int[] allShards(final int count)
+    {
+        final int[] shards = new int[count];
+        Arrays.setAll(shards, i -> i);
+        return shards;
+    }
+
+    @Override
+    public String stream()
+    {
+        return info == null ? null : info.name();
+    }
+
+    @Override
+    public int[] assignment()
+    {
+        return Arrays.stream(readers).mapToInt(reader -> reader.shard).toArray();
+    }
+
+    @Override
+    public void seek(final int shard, final long offset)
+    {
+        ensureOpen();
+        if (offset < 0)
+        {
+            throw new IllegalArgumentException("offset " + offset + " is negative");
+        }
+        final Reader reader = reader(shard);
+        reader.position = offset;
+        reader.pending = null;
+        reader.error = null;
+        reader.failing = false;
+        reader.retryAtNs = 0;
+        view.clear();
+    }
+
+    @Override
+    public void seekToBeginning() throws IOException
+    {
+        seekByStatus(true);
+    }
+
+    @Override
+    public void seekToEnd() throws IOException
+    {
+        seekByStatus(false);
+    }
+
+    private void seekByStatus(final boolean beginning) throws IOException
+    {
+        ensureOpen();
+        requireAssigned();
+        final List<CompletableFuture<ByteString>> replies = new ArrayList<>();
+        for (final Reader reader : readers)
+        {
+            replies.add(query(reader, ShardProtocol.encodeStatus()));
+        }
+        for (int i = 0; i < readers.length; i++)
+        {
+            final ByteString content;
+            try
+            {
+                content = replies.get(i).get(requestTimeoutMs * 3, TimeUnit.MILLISECONDS);
+            }
+            catch (final ExecutionException | TimeoutException e)
+            {
+                throw new IOException(where(readers[i]) + ": status request failed: " + ShardProducer.unwrap(e), e);
+            }
+            catch (final InterruptedException e)
+            {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while asking " + where(readers[i]) + " for its offsets", e);
+            }
+            final byte[] bytes = content.toByteArray();
+            final ShardProtocol.ShardStatus status = ShardProtocol.decodeStatusReply(new UnsafeBuffer(bytes), bytes.length);
+            seek(readers[i].shard, beginning ? status.firstOffset() : status.nextOffset());
+        }
+    }
+
+    @Override
+    public long position(final int shard)
+    {
+        return reader(shard).position;
+    }
+
+    private Reader reader(final int shard)
+    {
+        if (shard < 0 || shard >= byShard.length || byShard[shard] == null)
+        {
+            throw new IllegalArgumentException("shard " + shard + " is not assigned to this consumer (assigned: "
+                + Arrays.toString(assignment()) + " of stream " + stream() + ")");
+        }
+        return byShard[shard];
+    }
+
+    // ------------------------------------------------------------------ polling
+
+    @Override
+    public ConsumerBatch poll(final Duration timeout)
+    {
+        ensureOpen();
+        requireAssigned();
+        view.clear();
+        final long deadlineNs = System.nanoTime() + timeout.toNanos();
+        while (true)
+        {
+            final long nowNs = System.nanoTime();
+            for (final Reader reader : readers)
+            {
+                if (reader.pending == null && reader.error == null && nowNs - reader.retryAtNs >= 0)
+                {
+                    send(reader);
+                }
+            }
+            for (final Reader reader : readers)
+            {
+                if (reader.pending != null && reader.pending.isDone())
+                {
+                    take(reader);
+                }
+            }
+            if (!view.isEmpty())
+            {
+                return view;
+            }
+            throwFirstError();
+            if (System.nanoTime() - deadlineNs >= 0)
+            {
+                return view;
+            }
+            awaitAny(deadlineNs);
+        }
+    }
+
+    private void send(final Reader reader)
+    {
+        reader.pendingFrom = reader.position;
+        reader.pending = query(reader, ShardProtocol.encodeRead(reader.position, maxBytes, waitMs,
+            (byte)consistency.ordinal()));
+    }
+
+    private CompletableFuture<ByteString> query(final Reader reader, final byte[] request)
+    {
+        try
+        {
+            if (reader.channel == null)
+            {
+                if (!reader.placement.isPlaced())
+                {
+                    return CompletableFuture.failedFuture(new TributaryException(where(reader)
+                        + " has no replicas yet (placement in progress)"));
+                }
+                reader.channel = channels.open(reader.placement);
+                reader.replica = chooseReplica(reader);
+            }
+            return reader.channel.query(request, reader.replica, reader.minAppliedIndex);
+        }
+        catch (final RuntimeException e)
+        {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    /** Null (the leader, linearizable) or, for follower reads, the replica in turn (the preferred one first). */
+    private String chooseReplica(final Reader reader)
+    {
+        if (consistency == ReadConsistency.LINEARIZABLE)
+        {
+            return null;
+        }
+        final List<String> replicas = new ArrayList<>(reader.placement.replicas().keySet());
+        return replicas.get(Math.floorMod(reader.replicaChoice, replicas.size()));
+    }
+
+    private void take(final Reader reader)
+    {
+        final CompletableFuture<ByteString> reply = reader.pending;
+        reader.pending = null;
+        final ByteString content;
+        try
+        {
+            content = reply.join();
+        }
+        catch (final CompletionException | CancellationException e)
+        {
+            onFailure(reader, ShardProducer.unwrap(e));
+            return;
+        }
+        final int size = content.size();
+        if (reader.bytes.length < size)
+        {
+            reader.bytes = new byte[(int)Math.max(size, Math.min(reader.bytes.length * 2L, Integer.MAX_VALUE - 8))];
+        }
+        content.copyTo(reader.bytes, 0);
+        reader.buffer.wrap(reader.bytes, 0, size);
+        try
+        {
+            onReadReply(reader, size);
+        }
+        catch (final TributaryException e)
+        {
+            reader.error = e;
+        }
+    }
+
+    private void onReadReply(final Reader reader, final int size)
+    {
+        final UnsafeBuffer in = reader.buffer;
+        ShardProtocol.requireType(in, size, ShardProtocol.READ, ShardProtocol.READ_REPLY_HEADER_LENGTH);
+        final byte status = in.getByte(1);
+        final int length = in.getInt(4);
+        final long firstOffset = in.getLong(8);
+        final long nextOffset = in.getLong(16);
+        if (length < 0 || ShardProtocol.READ_REPLY_HEADER_LENGTH + (long)length > size)
+        {
+            throw malformed(reader, "says " + length + " bytes follow its header but the reply has " + size + " bytes");
+        }
+        switch (status)
+        {
+            case ShardProtocol.READ_OK ->
+            {
+                reader.failing = false;
+                reader.minAppliedIndex = Math.max(reader.minAppliedIndex, in.getLong(24));
+                if (length > 0)
+                {
+                    addBatches(reader, ShardProtocol.READ_REPLY_HEADER_LENGTH, ShardProtocol.READ_REPLY_HEADER_LENGTH + length);
+                    send(reader);
+                }
+            }
+            case ShardProtocol.READ_OUT_OF_RANGE ->
+            {
+                if (consistency == ReadConsistency.FOLLOWER && reader.pendingFrom > nextOffset)
+                {
+                    // This replica is behind what the consumer has seen: wait for it to catch up.
+                    reader.retryAtNs = System.nanoTime() + retryBackoffNs;
+                    return;
+                }
+                throw new OffsetOutOfRangeException(info.name(), reader.shard, reader.pendingFrom, firstOffset, nextOffset);
+            }
+            case ShardProtocol.READ_CORRUPT -> throw new TributaryException(where(reader) + ": replica "
+                + (reader.replica == null ? reader.channel.leader() : reader.replica) + " reports corrupt data reading from offset "
+                + reader.pendingFrom + ": " + in.getStringWithoutLengthUtf8(ShardProtocol.READ_REPLY_HEADER_LENGTH, length));
+            default -> throw new TributaryException(where(reader) + ": read from offset " + reader.pendingFrom + " failed (status "
+                + status + "): " + in.getStringWithoutLengthUtf8(ShardProtocol.READ_REPLY_HEADER_LENGTH, length));
+        }
+    }
+
+    /** Checks the batches of a reply (they hold the requested offset and are dense) and adds them to the view. */
+    private void addBatches(final Reader reader, final int start, final int end)
+    {
+        final long from = reader.pendingFrom;
+        long expectedBase = -1;
+        int records = 0;
+        int at = start;
+        while (at < end)
+        {
+            if (end - at < RecordBatchDescriptor.HEADER_LENGTH)
+            {
+                throw malformed(reader, "has " + (end - at) + " bytes at position " + at + ", less than a batch header");
+            }
+            scan.wrap(reader.buffer, at);
+            final int batchLength = scan.batchLength();
+            final long base = scan.baseOffset();
+            final int count = scan.recordCount();
+            if (batchLength < RecordBatchDescriptor.HEADER_LENGTH || batchLength > end - at || count < 1)
+            {
+                throw malformed(reader, "has a batch at position " + at + " of " + batchLength + " bytes and " + count
+                    + " records; " + (end - at) + " bytes remain");
+            }
+            if (expectedBase < 0 ? base > from || base + count <= from : base != expectedBase)
+            {
+                throw malformed(reader, "has a batch of offsets [" + base + ", " + (base + count - 1) + "] where "
+                    + (expectedBase < 0 ? "the requested offset " + from + " was expected" : "offset " + expectedBase
+                    + " was expected (offsets must be dense)"));
+            }
+            records += base >= from ? count : (int)(base + count - from);
+            expectedBase = base + count;
+            at += batchLength;
+        }
+        view.add(reader.shard, reader.buffer, start, end, from, records);
+        reader.position = expectedBase;
+    }
+
+    private TributaryException malformed(final Reader reader, final String what)
+    {
+        return new TributaryException(where(reader) + ": the read reply for offset " + reader.pendingFrom + " " + what);
+    }
+
+    private void onFailure(final Reader reader, final Throwable error)
+    {
+        final long nowNs = System.nanoTime();
+        if (!reader.failing)
+        {
+            reader.failing = true;
+            reader.failingSinceNs = nowNs;
+        }
+        reader.lastError = error;
+        reader.retryAtNs = nowNs + retryBackoffNs;
+        if (consistency == ReadConsistency.FOLLOWER)
+        {
+            reader.replicaChoice++;
+            reader.replica = reader.channel == null ? null : chooseReplica(reader);
+        }
+        refreshPlacement(nowNs);
+        if (nowNs - reader.failingSinceNs > failAfterNs)
+        {
+            reader.failing = false;
+            reader.error = new TributaryException(where(reader) + ": every read from offset " + reader.position
+                + " failed for " + (nowNs - reader.failingSinceNs) / 1_000_000 + " ms (failAfterMs = " + failAfterNs / 1_000_000
+                + "); last error: " + error, error);
+        }
+    }
+
+    /** Describes the stream again (at most once a second) and reopens channels whose replicas changed. */
+    private void refreshPlacement(final long nowNs)
+    {
+        if (nowNs - lastRefreshNs < REFRESH_INTERVAL_NS)
+        {
+            return;
+        }
+        lastRefreshNs = nowNs;
+        try
+        {
+            final StreamInfo fresh = metadata.describe(info.name());
+            if (fresh.id() != info.id() || fresh.shardCount() != info.shardCount())
+            {
+                LOG.warn("stream '{}' was replaced (id {} -> {}); keep reading the old shards until they fail", info.name(),
+                    info.id(), fresh.id());
+                return;
+            }
+            for (final Reader reader : readers)
+            {
+                final StreamInfo.ShardInfo placement = fresh.shard(reader.shard);
+                if (!placement.equals(reader.placement))
+                {
+                    reader.placement = placement;
+                    if (reader.channel != null && reader.pending == null)
+                    {
+                        reader.channel.close();
+                        reader.channel = null;
+                    }
+                }
+            }
+            info = fresh;
+        }
+        catch (final IOException | RuntimeException e)
+        {
+            LOG.warn("stream '{}': refreshing its placement failed: {}", info.name(), e.toString());
+        }
+    }
+
+    private void throwFirstError()
+    {
+        for (final Reader reader : readers)
+        {
+            if (reader.error != null)
+            {
+                final RuntimeException error = reader.error;
+                reader.error = null;
+                throw error;
+            }
+        }
+    }
+
+    private void awaitAny(final long deadlineNs)
+    {
+        long untilNs = deadlineNs;
+        final List<CompletableFuture<ByteString>> waiting = new ArrayList<>(readers.length);
+        for (final Reader reader : readers)
+        {
+            if (reader.pending != null)
+            {
+                waiting.add(reader.pending);
+            }
+            else if (reader.error == null && reader.retryAtNs - untilNs < 0)
+            {
+                untilNs = reader.retryAtNs;
+            }
+        }
+        final long waitNs = untilNs - System.nanoTime();
+        if (waitNs <= 0)
+        {
+            return;
+        }
+        if (waiting.isEmpty())
+        {
+            LockSupport.parkNanos(this, waitNs);
+            return;
+        }
+        try
+        {
+            CompletableFuture.anyOf(waiting.toArray(new CompletableFuture<?>[0])).get(waitNs, TimeUnit.NANOSECONDS);
+        }
+        catch (final TimeoutException | ExecutionException | CancellationException e)
+        {
+            // a timeout ends the wait; a failed read is handled when it is taken
+        }
+        catch (final InterruptedException e)
+        {
+            Thread.currentThread().interrupt();
+            throw new TributaryException("interrupted while polling stream '" + info.name() + "'", e);
+        }
+    }
+
+    // ------------------------------------------------------------------ lifecycle
+
+    private void requireAssigned()
+    {
+        if (readers.length == 0)
+        {
+            throw new IllegalStateException("no shard is assigned: call assign(stream, shards...) first");
+        }
+    }
+
+    private void ensureOpen()
+    {
+        if (closed)
+        {
+            throw new IllegalStateException("consumer is closed");
+        }
+    }
+
+    private String where(final Reader reader)
+    {
+        return "stream '" + info.name() + "' shard " + reader.shard;
+    }
+
+    private void closeReaders()
+    {
+        for (final Reader reader : readers)
+        {
+            if (reader.channel != null)
+            {
+                reader.channel.close();
+                reader.channel = null;
+            }
+        }
+        view.clear();
+    }
+
+    @Override
+    public void close()
+    {
+        if (closed)
+        {
+            return;
+        }
+        closed = true;
+        closeReaders();
+        try
+        {
+            metadata.close();
+        }
+        catch (final IOException e)
+        {
+            LOG.warn("closing the consumer's metadata client: {}", e.toString());
+        }
+    }
+}

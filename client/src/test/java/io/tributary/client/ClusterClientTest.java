@@ -1,0 +1,581 @@
+package io.tributary.client;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import io.opentelemetry.sdk.OpenTelemetrySdk;
+import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
+import io.opentelemetry.sdk.trace.SdkTracerProvider;
+import io.opentelemetry.sdk.trace.data.SpanData;
+import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
+import io.tributary.client.internal.ProducerImpl;
+import io.tributary.client.internal.RatisMetadataView;
+import io.tributary.client.internal.RatisShardChannel;
+import io.tributary.client.internal.ShardChannel;
+import io.tributary.client.internal.StreamInfo;
+import io.tributary.engine.AppendStatus;
+import io.tributary.engine.RecordBatchBuilder;
+import io.tributary.raft.meta.ShardRing;
+import io.tributary.raft.node.LocalCluster;
+import io.tributary.raft.node.RaftSettings;
+import io.tributary.raft.protocol.ShardProtocol;
+
+import org.agrona.concurrent.UnsafeBuffer;
+import org.apache.ratis.protocol.exceptions.TimeoutIOException;
+import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The client against a real cluster: three node JVMs on loopback (LocalCluster), started once
+ * for the class. Each test uses its own stream.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@Timeout(value = 3, unit = TimeUnit.MINUTES)
+class ClusterClientTest
+{
+    private static final Duration READY = Duration.ofSeconds(60);
+
+    private LocalCluster cluster;
+    private Admin admin;
+
+    @BeforeAll
+    void startCluster(@TempDir final Path dir) throws Exception
+    {
+        cluster = new LocalCluster(dir, 3, 3).keepLogsUnder("target/cluster-logs");
+        cluster.startAll();
+        admin = Admin.create(new AdminConfig().metadataPeers(cluster.metadataPeers()).requestTimeoutMs(5_000));
+        LocalCluster.await("3 active nodes", 60_000, () -> activeNodes() == 3);
+    }
+
+    @AfterAll
+    void stopCluster() throws Exception
+    {
+        if (admin != null)
+        {
+            admin.close();
+        }
+        if (cluster != null)
+        {
+            cluster.close();
+        }
+    }
+
+    private long activeNodes()
+    {
+        try
+        {
+            return admin.nodes().stream().filter(node -> node.state().equals("ACTIVE")).count();
+        }
+        catch (final IOException | RuntimeException e)
+        {
+            return 0;
+        }
+    }
+
+    private void createStream(final String name, final int shards) throws Exception
+    {
+        admin.createStream(name, shards, 3);
+        admin.awaitStreamReady(name, READY);
+    }
+
+    private ProducerConfig producerConfig()
+    {
+        return new ProducerConfig().metadataPeers(cluster.metadataPeers()).requestTimeoutMs(5_000);
+    }
+
+    private ConsumerConfig consumerConfig()
+    {
+        return new ConsumerConfig().metadataPeers(cluster.metadataPeers()).requestTimeoutMs(5_000);
+    }
+
+    private static byte[] bytes(final String text)
+    {
+        return text.getBytes(UTF_8);
+    }
+
+    // ------------------------------------------------------------------ 13
+
+    @Test
+    @Order(1)
+    void aHundredThousandRecordsAreReadExactlyOnceInShardOrderWithDenseOffsets() throws Exception
+    {
+        final int count = 100_000;
+        final int shards = 4;
+        createStream("big", shards);
+        final ShardRing ring = new ShardRing("big", shards);
+        final List<CompletableFuture<RecordMetadata>> futures = new ArrayList<>(count);
+        final long produceStartNs = System.nanoTime();
+        try (Producer producer = Producer.create(producerConfig()))
+        {
+            for (int i = 0; i < count; i++)
+            {
+                futures.add(producer.send("big", bytes("key-" + i), bytes("value-" + i)));
+            }
+            producer.flush();
+        }
+        final long produceNs = System.nanoTime() - produceStartNs;
+        final long[][] offsetOf = new long[shards][];
+        final int[] perShard = new int[shards];
+        final long[] offsets = new long[count];
+        for (int i = 0; i < count; i++)
+        {
+            final RecordMetadata metadata = futures.get(i).get();
+            assertThat(metadata.shard()).as("record %d", i).isEqualTo(ring.shardFor(bytes("key-" + i)));
+            offsets[i] = metadata.offset();
+            perShard[metadata.shard()]++;
+        }
+        for (int s = 0; s < shards; s++)
+        {
+            offsetOf[s] = new long[perShard[s]];
+            assertThat(perShard[s]).as("shard %d gets a share of the keys", s).isGreaterThan(count / shards / 4);
+        }
+
+        final long consumeStartNs = System.nanoTime();
+        final int[] nextIndexOfShard = new int[shards];
+        final long[] nextOffset = new long[shards];
+        final boolean[] seen = new boolean[count];
+        int read = 0;
+        try (Consumer consumer = Consumer.create(consumerConfig()))
+        {
+            consumer.assign("big");
+            final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (read < count)
+            {
+                assertThat(System.nanoTime() - deadlineNs).as("read %d of %d records in time", read, count).isNegative();
+                final ConsumerBatch batch = consumer.poll(Duration.ofMillis(500));
+                while (batch.nextRecord())
+                {
+                    final int shard = batch.shard();
+                    final long offset = batch.record().offset();
+                    final String key = new String(batch.record().keyBytes(), UTF_8);
+                    final int i = Integer.parseInt(key.substring("key-".length()));
+                    assertThat(seen[i]).as("record %d read twice", i).isFalse();
+                    seen[i] = true;
+                    assertThat(batch.record().valueAsString()).isEqualTo("value-" + i);
+                    assertThat(offset).as("shard %d offsets are dense and increasing", shard).isEqualTo(nextOffset[shard]);
+                    assertThat(offsets[i]).as("the producer's offset of record %d", i).isEqualTo(offset);
+                    assertThat(i).as("shard %d keeps send order", shard).isGreaterThanOrEqualTo(nextIndexOfShard[shard]);
+                    nextIndexOfShard[shard] = i + 1;
+                    nextOffset[shard]++;
+                    read++;
+                }
+            }
+            assertThat(consumer.poll(Duration.ofMillis(200)).isEmpty()).as("nothing beyond the records sent").isTrue();
+        }
+        final long consumeNs = System.nanoTime() - consumeStartNs;
+        for (int s = 0; s < shards; s++)
+        {
+            assertThat(nextOffset[s]).isEqualTo(perShard[s]);
+        }
+        System.out.printf("test 13: %d records, 4 shards, RF 3: produced and acknowledged in %d ms (%.0f records/s),"
+            + " consumed in %d ms (%.0f records/s)%n", count, produceNs / 1_000_000, count * 1e9 / produceNs,
+            consumeNs / 1_000_000, count * 1e9 / consumeNs);
+    }
+
+    // ------------------------------------------------------------------ 16
+
+    @Test
+    @Order(2)
+    void theSameEncodedIdempotentBatchSentTwiceIsStoredOnce() throws Exception
+    {
+        createStream("dedup", 1);
+        final StreamInfo info;
+        final long producerId;
+        try (RatisMetadataView metadata = new RatisMetadataView(cluster.metadataPeers(), "grpc", 5_000))
+        {
+            info = metadata.describe("dedup");
+            producerId = metadata.allocateProducerId();
+        }
+        final UnsafeBuffer buffer = new UnsafeBuffer(new byte[4096]);
+        final RecordBatchBuilder builder = new RecordBatchBuilder(buffer).reset(producerId, (short)0, 0);
+        for (int i = 0; i < 3; i++)
+        {
+            builder.tryAppend(System.currentTimeMillis(), bytes("k"), bytes("v" + i));
+        }
+        final byte[] request = ShardProtocol.encodeAppend(buffer, 0, builder.build(), null, null);
+        try (ShardChannel channel = new RatisShardChannel(info.shard(0), "grpc", 5_000, RaftSettings.retryPolicy(5, 200)))
+        {
+            final ShardProtocol.AppendReply first = appendReply(channel.append(request).get(30, TimeUnit.SECONDS));
+            final ShardProtocol.AppendReply again = appendReply(channel.append(request).get(30, TimeUnit.SECONDS));
+            assertThat(first.status()).isEqualTo(AppendStatus.APPENDED);
+            assertThat(again.status()).as("the resend is recognised").isEqualTo(AppendStatus.DUPLICATE);
+            assertThat(again.baseOffset()).isEqualTo(first.baseOffset());
+            assertThat(again.lastOffset()).isEqualTo(first.lastOffset()).isEqualTo(first.baseOffset() + 2);
+        }
+        assertThat(readAll("dedup", 0)).containsExactly("0 k=v0", "1 k=v1", "2 k=v2");
+    }
+
+    @Test
+    @Order(3)
+    void aBatchWhoseReplyIsLostIsResentByTheProducerAndCompletesWithItsOriginalOffsets() throws Exception
+    {
+        createStream("lost-reply", 1);
+        final ShardChannel.Factory real = RatisShardChannel.factory("grpc", 5_000, RaftSettings.retryPolicy(5, 200));
+        final AtomicBoolean lost = new AtomicBoolean();
+        final List<byte[]> sent = new CopyOnWriteArrayList<>();
+        final ShardChannel.Factory losingFirstReply = shard -> new ForwardingChannel(real.open(shard))
+        {
+            @Override
+            public CompletableFuture<ByteString> append(final byte[] request)
+            {
+                sent.add(request);
+                final CompletableFuture<ByteString> reply = super.append(request);
+                return lost.compareAndSet(false, true) ? reply.thenCompose(stored -> CompletableFuture.failedFuture(
+                    new TimeoutIOException("test: the reply of a stored batch is lost"))) : reply;
+            }
+        };
+        final ProducerConfig config = producerConfig().lingerMs(20);
+        final List<CompletableFuture<RecordMetadata>> futures = new ArrayList<>();
+        try (RatisMetadataView metadata = new RatisMetadataView(cluster.metadataPeers(), "grpc", 5_000))
+        {
+            final long producerId = metadata.allocateProducerId();
+            try (Producer producer = new ProducerImpl(config, new RatisMetadataView(cluster.metadataPeers(), "grpc", 5_000),
+                losingFirstReply, producerId))
+            {
+                for (int i = 0; i < 50; i++)
+                {
+                    futures.add(producer.send("lost-reply", bytes("k"), bytes("v" + i)));
+                }
+                producer.flush();
+            }
+        }
+        assertThat(lost).isTrue();
+        assertThat(sent.size()).as("the first batch went twice").isGreaterThanOrEqualTo(2);
+        assertThat(sent.get(1)).as("resent as the same bytes").isEqualTo(sent.get(0));
+        final List<String> expected = new ArrayList<>();
+        for (int i = 0; i < futures.size(); i++)
+        {
+            assertThat(futures.get(i).get().offset()).isEqualTo(i);
+            expected.add(i + " k=v" + i);
+        }
+        assertThat(readAll("lost-reply", 0)).as("stored once").isEqualTo(expected);
+    }
+
+    @Test
+    @Order(4)
+    void aConditionalAppendConflictReportsTheExpectedAndFoundOffsets() throws Exception
+    {
+        createStream("register", 1);
+        try (Producer producer = Producer.create(producerConfig()))
+        {
+            final ConditionalResult first = producer.sendConditional("register", bytes("x"), bytes("1"), -1).get(30,
+                TimeUnit.SECONDS);
+            assertThat(first.appended()).isTrue();
+            producer.send("register", bytes("y"), bytes("other")).get(30, TimeUnit.SECONDS);
+            final ConditionalResult conflict = producer.sendConditional("register", bytes("x"), bytes("2"), -1).get(30,
+                TimeUnit.SECONDS);
+            assertThat(conflict.appended()).isFalse();
+            assertThat(conflict.expected()).isEqualTo(-1);
+            assertThat(conflict.found()).isEqualTo(first.offset());
+            final ConditionalResult second = producer.sendConditional("register", bytes("x"), bytes("2"), first.offset())
+                .get(30, TimeUnit.SECONDS);
+            assertThat(second.appended()).isTrue();
+            assertThat(second.offset()).isEqualTo(first.offset() + 2);
+        }
+        assertThat(readAll("register", 0)).containsExactly("0 x=1", "1 y=other", "2 x=2");
+    }
+
+    @Test
+    @Order(5)
+    void oversizeRecordsAndUnknownStreamsAreClearErrorsAndTheNodesStayUp() throws Exception
+    {
+        createStream("limits", 1);
+        try (Producer producer = Producer.create(producerConfig()))
+        {
+            assertThatThrownBy(() -> producer.send("limits", bytes("k"), new byte[2 << 20]))
+                .isInstanceOf(RecordTooLargeException.class).hasMessageContaining("record of 2097177 bytes")
+                .hasMessageContaining("maxBatchBytes 1048576");
+            final CompletableFuture<RecordMetadata> unknown = producer.send("no-such-stream", bytes("k"), bytes("v"));
+            assertThatThrownBy(() -> unknown.get(30, TimeUnit.SECONDS)).cause().isInstanceOf(UnknownStreamException.class)
+                .hasMessageContaining("unknown stream 'no-such-stream'").hasMessageContaining("limits");
+            assertThat(producer.send("limits", bytes("k"), bytes("after")).get(30, TimeUnit.SECONDS).offset()).isZero();
+        }
+        // A producer that believes in larger batches than the nodes accept: the shard refuses, with its limit.
+        try (Producer producer = Producer.create(producerConfig().maxBatchBytes(4 << 20).bufferMemoryBytes(16 << 20)))
+        {
+            final CompletableFuture<RecordMetadata> tooLarge = producer.send("limits", bytes("k"), new byte[1_500_000]);
+            assertThatThrownBy(() -> tooLarge.get(30, TimeUnit.SECONDS)).cause().isInstanceOf(AppendRejectedException.class)
+                .hasMessageContaining("INVALID_BATCH").hasMessageContaining("exceeds the limit of 1048576 bytes");
+            assertThat(producer.send("limits", bytes("k"), bytes("later")).get(30, TimeUnit.SECONDS).offset())
+                .as("the same producer goes on on the same shard").isEqualTo(1);
+        }
+        assertThat(readAll("limits", 0)).containsExactly("0 k=after", "1 k=later");
+        for (final Admin.ShardStatus shard : admin.streamStatus("limits"))
+        {
+            assertThat(shard.replicas()).hasSize(3).allSatisfy(replica -> assertThat(replica.error()).isNull());
+        }
+    }
+
+    // ------------------------------------------------------------------ tracing
+
+    @Test
+    @Order(6)
+    void theProducerSpanCarriesItsAttributesAndItsTraceparentReachesTheShard() throws Exception
+    {
+        createStream("traced", 2);
+        final InMemorySpanExporter exporter = InMemorySpanExporter.create();
+        final List<byte[]> sent = new CopyOnWriteArrayList<>();
+        final ShardChannel.Factory real = RatisShardChannel.factory("grpc", 5_000, RaftSettings.retryPolicy(5, 200));
+        final ShardChannel.Factory capturing = shard -> new ForwardingChannel(real.open(shard))
+        {
+            @Override
+            public CompletableFuture<ByteString> append(final byte[] request)
+            {
+                sent.add(request);
+                return super.append(request);
+            }
+        };
+        try (OpenTelemetrySdk openTelemetry = OpenTelemetrySdk.builder().setTracerProvider(SdkTracerProvider.builder()
+            .addSpanProcessor(SimpleSpanProcessor.create(exporter)).build()).build();
+            RatisMetadataView metadata = new RatisMetadataView(cluster.metadataPeers(), "grpc", 5_000))
+        {
+            final long producerId = metadata.allocateProducerId();
+            try (Producer producer = new ProducerImpl(producerConfig().openTelemetry(openTelemetry),
+                new RatisMetadataView(cluster.metadataPeers(), "grpc", 5_000), capturing, producerId))
+            {
+                for (int i = 0; i < 20; i++)
+                {
+                    producer.send("traced", bytes("key-" + i), bytes("value-" + i));
+                }
+                producer.flush();
+            }
+            final List<SpanData> spans = exporter.getFinishedSpanItems();
+            assertThat(spans).isNotEmpty().hasSize(sent.size());
+            long records = 0;
+            for (final SpanData span : spans)
+            {
+                assertThat(span.getName()).isEqualTo("tributary.produce");
+                assertThat(span.getKind()).isEqualTo(io.opentelemetry.api.trace.SpanKind.PRODUCER);
+                assertThat(span.getAttributes().get(io.opentelemetry.api.common.AttributeKey.stringKey("tributary.stream")))
+                    .isEqualTo("traced");
+                assertThat(span.getAttributes().get(io.opentelemetry.api.common.AttributeKey.longKey("tributary.shard")))
+                    .isBetween(0L, 1L);
+                assertThat(span.getAttributes().get(io.opentelemetry.api.common.AttributeKey.longKey("tributary.batch.bytes")))
+                    .isPositive();
+                assertThat(span.getAttributes().get(io.opentelemetry.api.common.AttributeKey.longKey(
+                    "tributary.batch.base_offset"))).isNotNegative();
+                records += span.getAttributes().get(io.opentelemetry.api.common.AttributeKey.longKey(
+                    "tributary.batch.record_count"));
+                final String expected = "00-" + span.getTraceId() + "-" + span.getSpanId() + "-"
+                    + span.getSpanContext().getTraceFlags().asHex();
+                assertThat(sent).as("an append request carries %s", expected)
+                    .anySatisfy(request -> assertThat(ShardProtocol.traceparent(new UnsafeBuffer(request))).isEqualTo(expected));
+            }
+            assertThat(records).isEqualTo(20);
+        }
+    }
+
+    // ------------------------------------------------------------------ consumer
+
+    @Test
+    @Order(7)
+    void followerReadsLongPollsAndOutOfRange() throws Exception
+    {
+        createStream("follow", 1);
+        try (Producer producer = Producer.create(producerConfig().lingerMs(0));
+            Consumer follower = Consumer.create(consumerConfig().consistency(ReadConsistency.FOLLOWER));
+            Consumer linearizable = Consumer.create(consumerConfig().longPollMaxMs(2_000)))
+        {
+            for (int i = 0; i < 100; i++)
+            {
+                producer.send("follow", bytes("k"), bytes("v" + i));
+            }
+            producer.flush();
+            final String leader = admin.streamStatus("follow").get(0).leader();
+            follower.assign("follow");
+            final List<String> read = new ArrayList<>();
+            final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (read.size() < 100 && System.nanoTime() < deadlineNs)
+            {
+                final ConsumerBatch batch = follower.poll(Duration.ofMillis(200));
+                while (batch.nextRecord())
+                {
+                    read.add(batch.record().offset() + "=" + batch.record().valueAsString());
+                }
+            }
+            assertThat(read).hasSize(100).first().isEqualTo("0=v0");
+            assertThat(read.get(99)).isEqualTo("99=v99");
+            assertThat(leader).isNotNull();
+
+            linearizable.assign("follow");
+            linearizable.seekToEnd();
+            assertThat(linearizable.position(0)).isEqualTo(100);
+            assertThat(linearizable.poll(Duration.ofMillis(100)).isEmpty()).as("at the end; a long-poll stays outstanding")
+                .isTrue();
+            final long startNs = System.nanoTime();
+            producer.send("follow", bytes("k"), bytes("late")).get(30, TimeUnit.SECONDS);
+            final ConsumerBatch late = linearizable.poll(Duration.ofSeconds(10));
+            final long waitedMs = (System.nanoTime() - startNs) / 1_000_000;
+            assertThat(late.nextRecord()).isTrue();
+            assertThat(late.record().valueAsString()).isEqualTo("late");
+            assertThat(waitedMs).as("answered when the record arrived, not when the long-poll expired").isLessThan(1_500);
+
+            linearizable.seek(0, 500);
+            assertThatThrownBy(() -> linearizable.poll(Duration.ofSeconds(10))).isInstanceOf(OffsetOutOfRangeException.class)
+                .hasMessageContaining("offset 500 is out of range").hasMessageContaining("[0, 101)");
+        }
+    }
+
+    // ------------------------------------------------------------------ admin
+
+    @Test
+    @Order(8)
+    void adminDescribesListsReportsStatusMovesLeadershipAndDeletes() throws Exception
+    {
+        createStream("admin", 2);
+        try (Producer producer = Producer.create(producerConfig()))
+        {
+            for (int i = 0; i < 100; i++)
+            {
+                producer.send("admin", bytes("k" + i), bytes("v"));
+            }
+            producer.flush();
+        }
+        assertThat(admin.listStreams()).extracting(Admin.StreamSummary::name).contains("admin");
+        final Admin.StreamDescription description = admin.describeStream("admin");
+        assertThat(description.shards()).isEqualTo(2);
+        assertThat(description.replicationFactor()).isEqualTo(3);
+        assertThat(description.placement()).allSatisfy(shard -> assertThat(shard.replicas()).hasSize(3));
+        assertThat(admin.nodes()).extracting(Admin.NodeInfo::state).containsOnly("ACTIVE");
+
+        LocalCluster.await("every replica caught up", 30_000, () -> allCaughtUp("admin"));
+        final List<Admin.ShardStatus> status = admin.streamStatus("admin");
+        assertThat(status.stream().mapToLong(Admin.ShardStatus::nextOffset).sum()).isEqualTo(100);
+        for (final Admin.ShardStatus shard : status)
+        {
+            assertThat(shard.leader()).isNotNull();
+            assertThat(shard.replicas()).filteredOn(Admin.ReplicaStatus::leader).hasSize(1);
+        }
+
+        final Admin.ShardStatus shard0 = status.get(0);
+        final String newLeader = shard0.replicas().stream().map(Admin.ReplicaStatus::nodeId)
+            .filter(node -> !node.equals(shard0.leader())).findFirst().orElseThrow();
+        admin.transferLeadership("admin", 0, newLeader, Duration.ofSeconds(20));
+        LocalCluster.await("leadership moved to " + newLeader, 30_000, () -> newLeader.equals(leaderOf("admin", 0)));
+        assertThatThrownBy(() -> admin.transferLeadership("admin", 0, "n9", Duration.ofSeconds(1)))
+            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("holds no replica");
+
+        final Admin.ClusterStatus cluster = admin.clusterStatus();
+        assertThat(cluster.nodes()).hasSize(3);
+        assertThat(cluster.streams()).containsKey("admin");
+
+        admin.createStream("doomed", 1, 1);
+        admin.deleteStream("doomed");
+        assertThat(admin.listStreams()).extracting(Admin.StreamSummary::name).doesNotContain("doomed");
+        assertThatThrownBy(() -> admin.describeStream("doomed")).isInstanceOf(UnknownStreamException.class);
+        assertThatThrownBy(() -> admin.deleteStream("doomed")).isInstanceOf(UnknownStreamException.class);
+        assertThatThrownBy(() -> admin.createStream("admin", 1, 3)).isInstanceOf(TributaryException.class)
+            .hasMessageContaining("already exists");
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    private boolean allCaughtUp(final String stream)
+    {
+        try
+        {
+            return admin.streamStatus(stream).stream().allMatch(shard -> shard.leader() != null && shard.replicas().stream()
+                .allMatch(replica -> replica.error() == null && replica.lagRecords() == 0));
+        }
+        catch (final IOException | RuntimeException e)
+        {
+            return false;
+        }
+    }
+
+    private String leaderOf(final String stream, final int shard)
+    {
+        try
+        {
+            return admin.streamStatus(stream).get(shard).leader();
+        }
+        catch (final IOException | RuntimeException e)
+        {
+            return null;
+        }
+    }
+
+    /** Every record of one shard, linearizably, as "offset key=value". */
+    private List<String> readAll(final String stream, final int shard) throws Exception
+    {
+        final List<String> records = new ArrayList<>();
+        try (Consumer consumer = Consumer.create(consumerConfig()))
+        {
+            consumer.assign(stream, shard);
+            consumer.seekToEnd();
+            final long end = consumer.position(shard);
+            consumer.seek(shard, 0);
+            while (consumer.position(shard) < end)
+            {
+                final ConsumerBatch batch = consumer.poll(Duration.ofSeconds(5));
+                while (batch.nextRecord())
+                {
+                    records.add(batch.record().offset() + " " + new String(batch.record().keyBytes(), UTF_8) + "="
+                        + batch.record().valueAsString());
+                }
+            }
+        }
+        return records;
+    }
+
+    private static ShardProtocol.AppendReply appendReply(final ByteString content)
+    {
+        final byte[] bytes = content.toByteArray();
+        return ShardProtocol.decodeAppendReply(new UnsafeBuffer(bytes), bytes.length);
+    }
+
+    /** A channel that forwards everything; tests override what they intercept. */
+    private static class ForwardingChannel implements ShardChannel
+    {
+        private final ShardChannel target;
+
+        ForwardingChannel(final ShardChannel target)
+        {
+            this.target = target;
+        }
+
+        @Override
+        public CompletableFuture<ByteString> append(final byte[] request)
+        {
+            return target.append(request);
+        }
+
+        @Override
+        public CompletableFuture<ByteString> query(final byte[] request, final String replica, final long minIndex)
+        {
+            return target.query(request, replica, minIndex);
+        }
+
+        @Override
+        public String leader()
+        {
+            return target.leader();
+        }
+
+        @Override
+        public void close()
+        {
+            target.close();
+        }
+    }
+}

@@ -1,0 +1,41 @@
+package io.tributary.dist;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import picocli.CommandLine.Option;
+
+/**
+ * {@code --cluster id@host:port,...}: the metadata quorum to talk to. Defaults to the
+ * {@code TRIBUTARY_CLUSTER} environment variable, then to the cluster `tributary dev` started
+ * (it writes {@value #DEV_CLUSTER_FILE}).
+ */
+public final class ClusterOption
+{
+    static final String DEV_CLUSTER_FILE = "data/dev/cluster.txt";
+
+    @Option(names = "--cluster", paramLabel = "ID@HOST:PORT,...",
+        description = "Metadata quorum (default: $TRIBUTARY_CLUSTER, else the cluster of `tributary dev`).")
+    String cluster;
+
+    String peers() throws IOException
+    {
+        if (cluster != null && !cluster.isBlank())
+        {
+            return cluster;
+        }
+        final String fromEnvironment = System.getenv("TRIBUTARY_CLUSTER");
+        if (fromEnvironment != null && !fromEnvironment.isBlank())
+        {
+            return fromEnvironment;
+        }
+        final Path devFile = Path.of(DEV_CLUSTER_FILE);
+        if (Files.exists(devFile))
+        {
+            return Files.readString(devFile).strip();
+        }
+        throw new IllegalArgumentException("no cluster given: pass --cluster id@host:port,... (the metadata quorum),"
+            + " set TRIBUTARY_CLUSTER, or start one with `tributary dev`");
+    }
+}
