@@ -42,6 +42,10 @@ public final class ProduceCommand implements Callable<Integer>
     public Integer call() throws Exception
     {
         final PrintWriter out = spec.commandLine().getOut();
+        try (io.tributary.client.Admin admin = StreamCommand.admin(cluster))
+        {
+            admin.describeStream(stream); // an unknown stream fails here, before any input is read
+        }
         final ArrayDeque<CompletableFuture<RecordMetadata>> pending = new ArrayDeque<>();
         try (Producer producer = Producer.create(new ProducerConfig().metadataPeers(cluster.peers()));
             BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)))
