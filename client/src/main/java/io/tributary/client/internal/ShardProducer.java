@@ -205,11 +205,15 @@ final class ShardProducer
             if (open != null)
             {
                 final long lingerEndNs = open.createdNs + producer.lingerNs;
-                if (flushing || nowNs - lingerEndNs >= 0)
+                // A lingering batch is sealed only when it could leave now: while every in-flight slot is
+                // taken it stays open and keeps growing (up to batchBytes), so under load batches get
+                // bigger instead of queueing up small (Kafka's accumulator behaves the same way).
+                final boolean couldLeave = ready.isEmpty() && inflight.size() < producer.maxInFlight && !recovering;
+                if (flushing || (nowNs - lingerEndNs >= 0 && couldLeave))
                 {
                     seal();
                 }
-                else
+                else if (nowNs - lingerEndNs < 0)
                 {
                     nextNs = lingerEndNs;
                 }
