@@ -577,7 +577,14 @@ public final class ShardLog implements AutoCloseable
      * file's newest record is older than the age limit, and never a file holding an offset at
      * or above {@code keepFromOffset} (the snapshot point) or the file being written.
      */
-    public synchronized RetentionResult enforceRetention(final long nowMs, final long keepFromOffset)
+    public RetentionResult enforceRetention(final long nowMs, final long keepFromOffset)
+    {
+        return enforceRetention(nowMs, keepFromOffset, config.retentionBytes(), config.retentionMs());
+    }
+
+    /** As {@link #enforceRetention(long, long)} with limits given by the caller (a stream's, set at run time). */
+    public synchronized RetentionResult enforceRetention(final long nowMs, final long keepFromOffset, final long retentionBytes,
+        final long retentionMs)
     {
         ensureOpen();
         final List<String> deleted = new ArrayList<>();
@@ -590,7 +597,7 @@ public final class ShardLog implements AutoCloseable
             final boolean lastFile = batchesInCycle == state.offsetIndex.size();
             final long cycleEndOffset = lastFile ? state.nextOffset : state.offsetIndex.baseOffset(batchesInCycle);
             if (cycle >= currentCycle || lastFile || cycleEndOffset > keepFromOffset
-                || !retentionWants(nowMs, batchesInCycle))
+                || !retentionWants(nowMs, batchesInCycle, retentionBytes, retentionMs))
             {
                 break;
             }
@@ -609,19 +616,20 @@ public final class ShardLog implements AutoCloseable
         return count;
     }
 
-    private boolean retentionWants(final long nowMs, final int batchesInCycle)
+    private boolean retentionWants(final long nowMs, final int batchesInCycle, final long retentionBytes,
+        final long retentionMs)
     {
-        if (config.retentionBytes() != ShardLogConfig.UNLIMITED && state.offsetIndex.retainedBytes() > config.retentionBytes())
+        if (retentionBytes >= 0 && state.offsetIndex.retainedBytes() > retentionBytes)
         {
             return true;
         }
-        if (config.retentionMs() == ShardLogConfig.UNLIMITED)
+        if (retentionMs < 0)
         {
             return false;
         }
         final UnsafeBuffer copy = new UnsafeBuffer(new byte[state.offsetIndex.batchLength(batchesInCycle - 1)]);
         copyBatch(batchesInCycle - 1, copy, 0);
-        return copy.getLong(LAST_TIMESTAMP_OFFSET) < nowMs - config.retentionMs();
+        return copy.getLong(LAST_TIMESTAMP_OFFSET) < nowMs - retentionMs;
     }
 
     private long deleteCycle(final int cycle, final int batches, final long newFirstOffset, final List<String> deleted)

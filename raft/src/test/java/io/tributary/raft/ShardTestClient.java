@@ -119,7 +119,7 @@ final class ShardTestClient implements AutoCloseable
     long[] checksum(final String peer) throws IOException
     {
         final CRC32C crc = new CRC32C();
-        long next = 0;
+        long next = status(peer).firstOffset();
         long records = 0;
         while (true)
         {

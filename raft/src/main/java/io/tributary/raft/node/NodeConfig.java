@@ -30,7 +30,7 @@ public final class NodeConfig
     private static final Set<String> KEYS = Set.of("node.id", "node.host", "node.port", "data.dir", "metadata.peers",
         "transport", "raft.election.timeout.min.ms", "raft.election.timeout.max.ms", "raft.request.timeout.ms",
         "durability", "snapshot.auto.entries", "shard.max.batch.bytes", "shard.max.keys", "tracing.exporter",
-        "tracing.otlp.endpoint", "raft.log.segment.bytes", "raft.log.purge.gap");
+        "tracing.otlp.endpoint", "raft.log.segment.bytes", "raft.log.purge.gap", "shard.roll.cycle");
 
     public final String nodeId;
     public final String host;
@@ -50,6 +50,8 @@ public final class NodeConfig
     public final String otlpEndpoint;
     public final long raftLogSegmentBytes;
     public final int raftLogPurgeGap;
+    /** Chronicle roll cycle of shard queue files: retention deletes whole files, so this is its granularity. */
+    public final net.openhft.chronicle.queue.RollCycle shardRollCycle;
 
     private NodeConfig(final Properties p, final String source)
     {
@@ -79,6 +81,7 @@ public final class NodeConfig
         otlpEndpoint = p.getProperty("tracing.otlp.endpoint", "http://127.0.0.1:4317").trim();
         raftLogSegmentBytes = number(p, "raft.log.segment.bytes", 32 << 20, 1 << 20, 1L << 31, problems);
         raftLogPurgeGap = (int)number(p, "raft.log.purge.gap", 1024, 1, 1 << 30, problems);
+        shardRollCycle = rollCycle(p.getProperty("shard.roll.cycle", "FAST_HOURLY").trim(), problems);
         checkRelations(problems);
         if (!problems.isEmpty())
         {
@@ -188,6 +191,27 @@ public final class NodeConfig
             problems.add(key + " is '" + value + "'; it must be a whole number");
             return defaultValue;
         }
+    }
+
+    private static net.openhft.chronicle.queue.RollCycle rollCycle(final String name, final List<String> problems)
+    {
+        for (final net.openhft.chronicle.queue.RollCycle cycle : net.openhft.chronicle.queue.RollCycles.all())
+        {
+            if (cycle.toString().equals(name))
+            {
+                return cycle;
+            }
+        }
+        for (final net.openhft.chronicle.queue.RollCycle cycle : net.openhft.chronicle.queue.rollcycles.TestRollCycles.values())
+        {
+            if (cycle.toString().equals(name))
+            {
+                return cycle;
+            }
+        }
+        problems.add("shard.roll.cycle is '" + name + "'; use a Chronicle roll cycle such as FAST_HOURLY (default), FAST_DAILY,"
+            + " TEN_MINUTELY or TEST_SECONDLY");
+        return net.openhft.chronicle.queue.RollCycles.FAST_HOURLY;
     }
 
     private static Durability enumValue(final String value, final List<String> problems)

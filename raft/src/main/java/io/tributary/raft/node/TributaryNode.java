@@ -32,6 +32,8 @@ public final class TributaryNode implements AutoCloseable
 {
     private static final Logger LOG = LoggerFactory.getLogger(TributaryNode.class);
     private static final long TICK_MS = 500;
+    /** How often each hosted shard applies its stream's retention. */
+    private static final long RETENTION_EVERY_TICKS = 10;
 
     private final NodeConfig config;
     private final ScheduledExecutorService timer;
@@ -42,6 +44,7 @@ public final class TributaryNode implements AutoCloseable
     private final AtomicBoolean registered = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile MetadataStateMachine metadataStateMachine;
+    private long ticks;
 
     private TributaryNode(final NodeConfig config, final OpenTelemetry openTelemetry) throws IOException
     {
@@ -93,6 +96,7 @@ public final class TributaryNode implements AutoCloseable
         final ShardLogConfig logConfig = new ShardLogConfig()
             .directory(config.dataDir.resolve("shards").resolve(groupId.getUuid().toString()))
             .maxBatchBytes(config.shardMaxBatchBytes)
+            .rollCycle(config.shardRollCycle)
             .maxKeys(config.shardMaxKeys);
         return new ShardStateMachine(logConfig, timer, tracing, group -> RaftSettings.newClient(group, config.transport,
             config.requestTimeoutMs, RaftSettings.retryPolicy(20, 500)), timer);
@@ -112,6 +116,10 @@ public final class TributaryNode implements AutoCloseable
                 registered.set(true);
                 LOG.info("node {} registered with the metadata quorum", config.nodeId);
             }
+            if (++ticks % RETENTION_EVERY_TICKS == 0)
+            {
+                applyRetention();
+            }
             if (isMetadataLeader())
             {
                 while (!closed.get() && controller.reconcile(metadataStateMachine.snapshotOfState()))
@@ -125,6 +133,24 @@ public final class TributaryNode implements AutoCloseable
             if (!closed.get())
             {
                 LOG.warn("node {}: {} (will retry)", config.nodeId, e.toString());
+            }
+        }
+    }
+
+    /** Gives every shard hosted here its stream's retention and lets it delete what is past it. */
+    private void applyRetention() throws IOException
+    {
+        final ClusterMetadata metadata = ClusterMetadata.deserialize(metadataClient.query("STATE").strip());
+        for (final ClusterMetadata.Stream stream : metadata.streams().values())
+        {
+            for (int shard = 0; shard < stream.shards(); shard++)
+            {
+                final ShardStateMachine local = shard(ClusterMetadata.groupIdOf(stream.id(), shard));
+                if (local != null && local.log() != null)
+                {
+                    local.retention(stream.retentionBytes(), stream.retentionMs());
+                    local.enforceRetention(System.currentTimeMillis());
+                }
             }
         }
     }

@@ -58,6 +58,10 @@ public final class ShardStateMachine extends BaseStateMachine
     private final UnsafeBuffer request = new UnsafeBuffer(0, 0);
     private final List<LongPoll> longPolls = new ArrayList<>();
     private volatile ShardLog log;
+    private volatile long retentionBytes = -1;
+    private volatile long retentionMs = -1;
+    /** Next offset at the latest snapshot: retention never deletes at or past it (replay needs it). */
+    private volatile long snapshotNextOffset;
     private final java.util.function.Function<org.apache.ratis.protocol.RaftGroup, org.apache.ratis.client.RaftClient> clientFactory;
     private final java.util.concurrent.Executor catchUpExecutor;
 
@@ -115,9 +119,11 @@ public final class ShardStateMachine extends BaseStateMachine
         if (snapshot != null)
         {
             MD5FileUtil.verifySavedMD5(snapshot.getFile().getPath().toFile(), snapshot.getFile().getFileDigest());
+            final EngineSnapshot fromRaft = EngineSnapshot.read(snapshot.getFile().getPath());
+            snapshotNextOffset = fromRaft.nextOffset();
             if (!cleanShutdown)
             {
-                engineSnapshot = EngineSnapshot.read(snapshot.getFile().getPath());
+                engineSnapshot = fromRaft;
             }
             updateLastAppliedTermIndex(snapshot.getTermIndex());
         }
@@ -402,9 +408,26 @@ public final class ShardStateMachine extends BaseStateMachine
             return RaftLogIndex.INVALID;
         }
         final EngineSnapshot snapshot = writeSnapshot(applied);
-        // Files wholly before the snapshot point may go; everything after it stays for replay.
-        log.enforceRetention(System.currentTimeMillis(), snapshot.nextOffset());
+        snapshotNextOffset = snapshot.nextOffset();
+        enforceRetention(System.currentTimeMillis());
         return applied.getIndex();
+    }
+
+    /** The stream's retention (-1: no limit), from the metadata; applied at the next {@link #enforceRetention}. */
+    public void retention(final long bytes, final long ms)
+    {
+        this.retentionBytes = bytes;
+        this.retentionMs = ms;
+    }
+
+    /**
+     * Deletes whole rolled queue files past the stream's retention, never at or past the latest
+     * snapshot point. Each replica does this on its own: deleting old files changes no replicated
+     * state, only the first offset this replica still serves.
+     */
+    public io.tributary.engine.RetentionResult enforceRetention(final long nowMs)
+    {
+        return log.enforceRetention(nowMs, snapshotNextOffset, retentionBytes, retentionMs);
     }
 
     private EngineSnapshot writeSnapshot(final TermIndex applied) throws IOException
