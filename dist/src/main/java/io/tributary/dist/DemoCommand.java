@@ -147,6 +147,11 @@ public final class DemoCommand implements Callable<Integer>
             }
             producer.flush();
             total.add(recorder.getIntervalHistogram());
+            final long drainDeadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (consumed.get() < total.getTotalCount() && System.nanoTime() < drainDeadlineNs)
+            {
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20)); // poll: let the consumer read the last acknowledged records
+            }
             stop.set(true);
             reader.join(10_000);
             out.printf("consumed %,d records in all; %d sends failed%n", consumed.get(), failed.get());
