@@ -3,11 +3,8 @@ package io.tributary.dist;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.ByteBuffer;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 
 import io.tributary.engine.AppendResult;
 import io.tributary.engine.AppendStatus;
@@ -57,7 +54,7 @@ public final class EngineDemoCommand implements Callable<Integer>
                 + records + ", " + batchRecords + ", " + valueBytes);
         }
         final PrintWriter out = spec.commandLine().getOut();
-        deleteTree(directory);
+        DevCommand.deleteTree(directory);
         final ShardLogConfig config = new ShardLogConfig().directory(directory);
         final int batchBytes = 72 + batchRecords * (24 + 8 + valueBytes);
         config.maxBatchBytes(Math.max(batchBytes, ShardLogConfig.DEFAULT_MAX_BATCH_BYTES));
@@ -86,7 +83,7 @@ public final class EngineDemoCommand implements Callable<Integer>
         }
         finally
         {
-            deleteTree(directory);
+            DevCommand.deleteTree(directory);
         }
     }
 
@@ -154,20 +151,5 @@ public final class EngineDemoCommand implements Callable<Integer>
         final double seconds = durationNs / 1e9;
         out.printf("%-6s %,12.0f records/s  %8.1f MB/s  (%,d records, %,d bytes in %.3f s)%n",
             what, records / seconds, bytes / seconds / 1e6, records, bytes, seconds);
-    }
-
-    private static void deleteTree(final Path path) throws IOException
-    {
-        if (!Files.exists(path))
-        {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(path))
-        {
-            for (final Path p : walk.sorted(Comparator.reverseOrder()).toList())
-            {
-                Files.delete(p);
-            }
-        }
     }
 }

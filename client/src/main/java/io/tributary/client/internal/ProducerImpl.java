@@ -164,16 +164,11 @@ public final class ProducerImpl implements Producer
         final StreamProducer streamProducer;
         try
         {
-            streamProducer = streamFor(stream);
+            streamProducer = admit(stream, recordBytes);
         }
         catch (final TributaryException e)
         {
             return CompletableFuture.failedFuture(e);
-        }
-        final BufferFullException full = reserve(recordBytes);
-        if (full != null)
-        {
-            return CompletableFuture.failedFuture(full);
         }
         final CompletableFuture<RecordMetadata> future = new CompletableFuture<>();
         final SpanContext link = tracing.callerContext();
@@ -234,6 +229,18 @@ public final class ProducerImpl implements Producer
     }
 
     /** Takes memory for a record per the back-pressure mode; returns the failure, or null once reserved. */
+    /** The stream's producer, with memory reserved for the record; a refusal fails the caller's future. */
+    private StreamProducer admit(final String stream, final int recordBytes)
+    {
+        final StreamProducer streamProducer = streamFor(stream);
+        final BufferFullException full = reserve(recordBytes);
+        if (full != null)
+        {
+            throw full;
+        }
+        return streamProducer;
+    }
+
     private BufferFullException reserve(final int recordBytes)
     {
         if (memory.tryAcquire(recordBytes))
@@ -276,16 +283,11 @@ public final class ProducerImpl implements Producer
         final StreamProducer streamProducer;
         try
         {
-            streamProducer = streamFor(stream);
+            streamProducer = admit(stream, recordBytes);
         }
         catch (final TributaryException e)
         {
             return CompletableFuture.failedFuture(e);
-        }
-        final BufferFullException full = reserve(recordBytes);
-        if (full != null)
-        {
-            return CompletableFuture.failedFuture(full);
         }
         final int shard = streamProducer.shardFor(key);
         final UnsafeBuffer buffer = new UnsafeBuffer(new byte[RecordBatchDescriptor.HEADER_LENGTH + recordBytes]);
