@@ -1,0 +1,336 @@
+package io.tributary.bench.load;
+
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+import org.HdrHistogram.Histogram;
+
+/**
+ * One benchmark run against one system: creates the stream, runs the producers (fixed rate or
+ * maximum), optionally a consumer for end-to-end latency, or fills then reads back (catch-up);
+ * prints progress every second, writes the results and returns the summary. The caller prints
+ * {@link LoadSummary#oneLine()} last.
+ */
+public final class LoadRun
+{
+    /** Producers get this long after the end to have every record acknowledged or failed. */
+    private static final long DRAIN_TIMEOUT_NS = TimeUnit.MINUTES.toNanos(3);
+    private static final long CATCH_UP_IDLE_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(30);
+
+    private final LoadSystem system;
+    private final LoadOptions options;
+    private final String durability;
+    private final PrintWriter out;
+    private final long seed;
+    private final Path outDir;
+
+    private LoadRun(final LoadSystem system, final LoadOptions options, final String durability, final PrintWriter out)
+    {
+        this.system = system;
+        this.options = options;
+        this.durability = durability;
+        this.out = out;
+        this.seed = options.seed != null ? options.seed : ThreadLocalRandom.current().nextLong();
+        this.outDir = options.out != null ? options.out
+            : Path.of("bench-results", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+    }
+
+    public static LoadSummary run(final LoadSystem system, final LoadOptions options, final String durability,
+        final PrintWriter out) throws Exception
+    {
+        options.validate();
+        return new LoadRun(system, options, durability, out).run();
+    }
+
+    private LoadSummary run() throws Exception
+    {
+        Files.createDirectories(outDir);
+        out.printf(Locale.ROOT, "bench: %s (%s), %s, %d B values, %s keys (%,d), %d producer(s), %d shards RF %d, warm-up %s,"
+                + " %s; seed %d; results in %s%n", system.name(), durability, describeMode(), options.sizeBytes,
+            options.keyDistribution.name().toLowerCase(Locale.ROOT), options.keys, options.producers, options.shards,
+            options.replicationFactor, options.warmup, options.duration, seed, outDir);
+        out.flush();
+        system.createStream(options.stream, options.shards, options.replicationFactor);
+        return options.mode == LoadOptions.Mode.CATCH_UP ? catchUp() : produce();
+    }
+
+    private String describeMode()
+    {
+        return switch (options.mode)
+        {
+            case RATE -> String.format(Locale.ROOT, "fixed rate %,d records/s", options.rate);
+            case MAX -> "maximum throughput";
+            case CATCH_UP -> "fill at maximum throughput then read from offset 0";
+        };
+    }
+
+    private LoadSummary produce() throws Exception
+    {
+        final double seconds = options.durationValue().toNanos() / 1e9;
+        final ProducePhase phase = new ProducePhase(options.mode == LoadOptions.Mode.RATE, options.warmupValue().toNanos(),
+            options.durationValue().toNanos(), options.endToEnd);
+        phase.run();
+        final long intended = options.mode == LoadOptions.Mode.RATE
+            ? ProducerLoop.scheduledInWindow(options.rate, seconds) : phase.counters.intended.sum();
+        reportShortfall(phase, intended);
+        final long acknowledged = phase.counters.acknowledged.sum();
+        final LoadSummary summary = summary(intended, acknowledged, phase.counters.failed.sum(), seconds,
+            LatencySummary.of(phase.total), phase.endToEndTotal == null ? null : LatencySummary.of(phase.endToEndTotal), null);
+        ResultsWriter.write(outDir, summary, phase.total, phase.endToEndTotal, phase.intervals);
+        return summary;
+    }
+
+    private void reportShortfall(final ProducePhase phase, final long intended)
+    {
+        final long sent = phase.counters.sent.sum();
+        if (options.mode == LoadOptions.Mode.RATE && sent < intended)
+        {
+            out.printf(Locale.ROOT, "warning: only %,d of the %,d scheduled records were sent: the system (or this machine)"
+                + " could not keep up with %,d records/s; latency counts every sent record from its scheduled time%n",
+                sent, intended, options.rate);
+        }
+        final Throwable error = phase.counters.firstError.get();
+        if (error != null)
+        {
+            out.printf("warning: %,d sends failed; the first: %s%n", phase.counters.failed.sum(), error);
+        }
+    }
+
+    private LoadSummary catchUp() throws Exception
+    {
+        final long fillNs = options.durationValue().toNanos();
+        out.printf("filling for %s at maximum throughput...%n", options.duration);
+        out.flush();
+        final ProducePhase fill = new ProducePhase(false, 0, fillNs, false);
+        fill.run();
+        final long stored = fill.counters.acknowledgedAll.sum();
+        out.printf(Locale.ROOT, "filled: %,d records (%.1f MB of values); reading them all from offset 0...%n", stored,
+            stored * (double)options.sizeBytes / 1e6);
+        out.flush();
+        final LoadSummary.CatchUp catchUp;
+        try (LoadSource source = system.consumer(options.stream))
+        {
+            catchUp = new CatchUpReader().read(source, stored, CATCH_UP_IDLE_TIMEOUT_NS, out);
+        }
+        final double fillSeconds = fillNs / 1e9;
+        final LoadSummary summary = summary(fill.counters.intended.sum(), fill.counters.acknowledged.sum(),
+            fill.counters.failed.sum(), fillSeconds, LatencySummary.of(fill.total), null, catchUp);
+        ResultsWriter.write(outDir, summary, fill.total, null, fill.intervals);
+        return summary;
+    }
+
+    private LoadSummary summary(final long intended, final long acknowledged, final long failed, final double seconds,
+        final LatencySummary produce, final LatencySummary endToEnd, final LoadSummary.CatchUp catchUp)
+    {
+        final double recordsPerSecond = acknowledged / seconds;
+        return new LoadSummary(system.name(), options.modeName(), durability, options.mode == LoadOptions.Mode.RATE ? options.rate : 0,
+            options.sizeBytes, options.shards, options.replicationFactor, options.producers, options.keys,
+            options.keyDistribution.name().toLowerCase(Locale.ROOT), seconds, options.warmupValue().toNanos() / 1e9, seed,
+            intended, acknowledged, failed, recordsPerSecond, recordsPerSecond * options.sizeBytes / 1e6, produce, endToEnd,
+            catchUp);
+    }
+
+    /** Producers (and the end-to-end consumer) for warm-up plus measured time, with progress each second. */
+    private final class ProducePhase
+    {
+        final LoadCounters counters;
+        final Histogram total = new Histogram(3);
+        final Histogram endToEndTotal;
+        final List<IntervalPoint> intervals = new ArrayList<>();
+        private final boolean fixedRate;
+        private final long startNs;
+        private final long measureStartNs;
+        private final long endNs;
+        private final boolean endToEnd;
+        private IntervalLogs logs;
+
+        ProducePhase(final boolean fixedRate, final long warmupNs, final long durationNs, final boolean endToEnd)
+        {
+            this.fixedRate = fixedRate;
+            this.startNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(100);
+            this.measureStartNs = startNs + warmupNs;
+            this.endNs = measureStartNs + durationNs;
+            this.endToEnd = endToEnd;
+            this.counters = new LoadCounters(measureStartNs);
+            this.endToEndTotal = endToEnd ? new Histogram(3) : null;
+        }
+
+        void run() throws Exception
+        {
+            final List<LoadTarget> targets = new ArrayList<>();
+            final List<Thread> threads = new ArrayList<>();
+            EndToEndReader reader = null;
+            LoadSource source = null;
+            Thread readerThread = null;
+            try (IntervalLogs intervalLogs = IntervalLogs.open(outDir, endToEnd))
+            {
+                logs = intervalLogs;
+                if (endToEnd)
+                {
+                    source = system.consumer(options.stream);
+                    reader = new EndToEndReader(source, measureStartNs);
+                    readerThread = start(reader, "bench-e2e-consumer");
+                }
+                final double periodNs = 1e9 * options.producers / options.rate;
+                for (int p = 0; p < options.producers; p++)
+                {
+                    final LoadTarget target = system.producer(options.stream);
+                    targets.add(target);
+                    final KeyChooser keys = new KeyChooser(options.keys, options.keyDistribution, seed + p);
+                    final long firstNs = startNs + (long)(p * periodNs / options.producers);
+                    threads.add(start(new ProducerLoop(target, keys, options.sizeBytes, seed ^ p, fixedRate, firstNs, periodNs,
+                        endNs, counters), "bench-producer-" + p));
+                }
+                reportEverySecond(threads, reader);
+                if (reader != null)
+                {
+                    drainConsumer(reader);
+                    reader.stop();
+                    readerThread.join(TimeUnit.SECONDS.toMillis(10));
+                }
+            }
+            finally
+            {
+                for (final Thread thread : threads)
+                {
+                    thread.interrupt();
+                }
+                for (final LoadTarget target : targets)
+                {
+                    target.close();
+                }
+                if (source != null)
+                {
+                    source.close();
+                }
+            }
+        }
+
+        private void reportEverySecond(final List<Thread> producers, final EndToEndReader reader) throws Exception
+        {
+            long tickNs = startNs + TimeUnit.SECONDS.toNanos(1);
+            final long drainDeadlineNs = endNs + DRAIN_TIMEOUT_NS;
+            Histogram interval = null;
+            Histogram endToEndInterval = null;
+            while (anyAlive(producers))
+            {
+                long nowNs = System.nanoTime();
+                while (tickNs - nowNs > 0 && anyAlive(producers))
+                {
+                    LockSupport.parkNanos(Math.min(tickNs - nowNs, TimeUnit.MILLISECONDS.toNanos(20))); // pacing the report
+                    nowNs = System.nanoTime();
+                }
+                if (nowNs - drainDeadlineNs > 0)
+                {
+                    out.printf("warning: producers still unfinished %d s after the end; stopping them%n",
+                        TimeUnit.NANOSECONDS.toSeconds(DRAIN_TIMEOUT_NS));
+                    break;
+                }
+                interval = counters.latency.getIntervalHistogram(interval);
+                endToEndInterval = reader == null ? null : reader.latency.getIntervalHistogram(endToEndInterval);
+                final Histogram warmup = counters.warmupLatency.getIntervalHistogram();
+                final Histogram endToEndWarmup = reader == null ? null : reader.warmupLatency.getIntervalHistogram();
+                final boolean measuring = tickNs - measureStartNs > 0; // the tick at the boundary closes the warm-up
+                account(interval, endToEndInterval, (nowNs - measureStartNs) / 1e9);
+                if (!options.quiet)
+                {
+                    printProgress((nowNs - startNs) / 1e9, measuring ? interval : warmup,
+                        measuring ? endToEndInterval : endToEndWarmup, measuring);
+                }
+                tickNs += TimeUnit.SECONDS.toNanos(1);
+            }
+            interval = counters.latency.getIntervalHistogram(interval);
+            endToEndInterval = reader == null ? null : reader.latency.getIntervalHistogram(endToEndInterval);
+            account(interval, endToEndInterval, (System.nanoTime() - measureStartNs) / 1e9);
+        }
+
+        private void account(final Histogram interval, final Histogram endToEndInterval, final double secondsIntoMeasure)
+        {
+            if (interval.getTotalCount() > 0 || secondsIntoMeasure > 0)
+            {
+                total.add(interval);
+                logs.produce(interval);
+                if (interval.getTotalCount() > 0)
+                {
+                    intervals.add(IntervalPoint.of(secondsIntoMeasure, interval, endToEndInterval));
+                }
+            }
+            if (endToEndInterval != null && (endToEndInterval.getTotalCount() > 0 || secondsIntoMeasure > 0))
+            {
+                endToEndTotal.add(endToEndInterval);
+                logs.endToEnd(endToEndInterval);
+            }
+        }
+
+        private void printProgress(final double secondsSinceStart, final Histogram produce, final Histogram endToEnd,
+            final boolean measuring)
+        {
+            final StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%5.0fs %-8s acked %,8d/s  latency us p50 %7d p99 %7d p99.9 %7d max %7d",
+                secondsSinceStart, measuring ? "" : "warm-up", produce.getTotalCount(), percentileUs(produce, 50),
+                percentileUs(produce, 99), percentileUs(produce, 99.9), produce.getTotalCount() == 0 ? 0 : produce.getMaxValue() / 1000));
+            if (endToEnd != null)
+            {
+                line.append(String.format(Locale.ROOT, "  e2e p50 %7d p99 %7d", percentileUs(endToEnd, 50), percentileUs(endToEnd, 99)));
+            }
+            final long failed = counters.failed.sum();
+            if (failed > 0)
+            {
+                line.append(String.format(Locale.ROOT, "  failed %,d", failed));
+            }
+            out.println(line);
+            out.flush();
+        }
+
+        private void drainConsumer(final EndToEndReader reader)
+        {
+            final long expected = counters.acknowledgedAll.sum();
+            final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (reader.consumed.sum() < expected && System.nanoTime() - deadlineNs < 0 && reader.error.get() == null)
+            {
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10)); // poll with a deadline: the consumer reads the last records
+            }
+            if (reader.consumed.sum() < expected)
+            {
+                out.printf(Locale.ROOT, "warning: the end-to-end consumer read %,d of %,d acknowledged records%s%n",
+                    reader.consumed.sum(), expected, reader.error.get() == null ? "" : "; it failed: " + reader.error.get());
+            }
+            final Histogram last = reader.latency.getIntervalHistogram();
+            endToEndTotal.add(last);
+            logs.endToEnd(last);
+        }
+    }
+
+    static long percentileUs(final Histogram histogramNs, final double percentile)
+    {
+        return histogramNs.getTotalCount() == 0 ? 0 : histogramNs.getValueAtPercentile(percentile) / 1000;
+    }
+
+    private static boolean anyAlive(final List<Thread> threads)
+    {
+        for (final Thread thread : threads)
+        {
+            if (thread.isAlive())
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static Thread start(final Runnable runnable, final String name)
+    {
+        final Thread thread = new Thread(runnable, name);
+        thread.setDaemon(true);
+        thread.start();
+        return thread;
+    }
+}

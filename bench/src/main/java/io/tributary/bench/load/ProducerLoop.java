@@ -1,0 +1,110 @@
+package io.tributary.bench.load;
+
+import java.nio.ByteOrder;
+import java.util.SplittableRandom;
+import java.util.concurrent.locks.LockSupport;
+
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * One load thread: sends records to its own {@link LoadTarget}. At a fixed rate it follows a
+ * schedule of intended send times and never waits for acknowledgements (open loop, as wrk2): a
+ * stalled system shows up as latency of every record scheduled during the stall. In max mode it
+ * sends as fast as the target accepts. The first 8 bytes of each value carry the intended send
+ * time, for end-to-end latency.
+ */
+final class ProducerLoop implements Runnable
+{
+    private final LoadTarget target;
+    private final KeyChooser keys;
+    private final byte[] value;
+    private final UnsafeBuffer valueBuffer;
+    private final boolean fixedRate;
+    private final long firstIntendedNs;
+    private final double periodNs;
+    private final long endNs;
+    private final LoadCounters counters;
+
+    ProducerLoop(final LoadTarget target, final KeyChooser keys, final int valueBytes, final long seed,
+        final boolean fixedRate, final long firstIntendedNs, final double periodNs, final long endNs,
+        final LoadCounters counters)
+    {
+        this.target = target;
+        this.keys = keys;
+        this.value = new byte[valueBytes];
+        new SplittableRandom(seed).nextBytes(value); // incompressible, like sensor payloads after encoding
+        this.valueBuffer = new UnsafeBuffer(value);
+        this.fixedRate = fixedRate;
+        this.firstIntendedNs = firstIntendedNs;
+        this.periodNs = periodNs;
+        this.endNs = endNs;
+        this.counters = counters;
+    }
+
+    @Override
+    public void run()
+    {
+        try
+        {
+            for (long i = 0; ; i++)
+            {
+                long nowNs = System.nanoTime();
+                final long intendedNs = fixedRate ? firstIntendedNs + (long)(i * periodNs) : nowNs;
+                if (intendedNs - endNs >= 0 || nowNs - endNs >= 0)
+                {
+                    break;
+                }
+                while (intendedNs - nowNs > 0)
+                {
+                    LockSupport.parkNanos(intendedNs - nowNs); // pacing the schedule, not waiting for a condition
+                    nowNs = System.nanoTime();
+                }
+                send(intendedNs);
+            }
+            target.flush();
+        }
+        catch (final InterruptedException e)
+        {
+            Thread.currentThread().interrupt();
+        }
+        catch (final Exception e)
+        {
+            counters.failed(e);
+        }
+    }
+
+    private void send(final long intendedNs) throws Exception
+    {
+        final boolean measured = counters.measured(intendedNs);
+        if (measured)
+        {
+            counters.intended.increment();
+        }
+        if (value.length >= Long.BYTES)
+        {
+            valueBuffer.putLong(0, intendedNs, ByteOrder.LITTLE_ENDIAN);
+        }
+        try
+        {
+            target.send(keys.next(), value, intendedNs, counters.callback);
+            if (measured)
+            {
+                counters.sent.increment();
+            }
+        }
+        catch (final InterruptedException e)
+        {
+            throw e;
+        }
+        catch (final Exception e)
+        {
+            counters.failed(e);
+        }
+    }
+
+    /** Records missing from the schedule when the run ended (the system or this machine could not keep up). */
+    static long scheduledInWindow(final long rate, final double seconds)
+    {
+        return (long)Math.floor(rate * seconds);
+    }
+}

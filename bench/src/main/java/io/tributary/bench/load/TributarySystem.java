@@ -1,0 +1,143 @@
+package io.tributary.bench.load;
+
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+
+import io.tributary.client.Admin;
+import io.tributary.client.AdminConfig;
+import io.tributary.client.Consumer;
+import io.tributary.client.ConsumerBatch;
+import io.tributary.client.ConsumerConfig;
+import io.tributary.client.Producer;
+import io.tributary.client.ProducerConfig;
+import io.tributary.client.RecordMetadata;
+import io.tributary.engine.RecordFlyweight;
+
+/**
+ * Tributary through its Java client with default settings (linger 5 ms, idempotence on), as a
+ * producer application would use it. A stream left by an earlier run is deleted first, so every
+ * run starts from an empty stream.
+ */
+public final class TributarySystem implements LoadSystem
+{
+    private final String metadataPeers;
+    private final PrintWriter out;
+
+    public TributarySystem(final String metadataPeers, final PrintWriter out)
+    {
+        this.metadataPeers = metadataPeers;
+        this.out = out;
+    }
+
+    @Override
+    public String name()
+    {
+        return "tributary";
+    }
+
+    @Override
+    public void createStream(final String stream, final int shards, final int replicationFactor) throws Exception
+    {
+        try (Admin admin = Admin.create(new AdminConfig().metadataPeers(metadataPeers)))
+        {
+            if (admin.listStreams().stream().anyMatch(s -> s.name().equals(stream)))
+            {
+                out.printf("stream '%s' exists (an earlier run): deleting it so this run starts empty%n", stream);
+                admin.deleteStream(stream);
+            }
+            admin.createStream(stream, shards, replicationFactor);
+            admin.awaitStreamReady(stream, Duration.ofSeconds(60));
+        }
+    }
+
+    @Override
+    public LoadTarget producer(final String stream) throws Exception
+    {
+        return new TributaryTarget(Producer.create(new ProducerConfig().metadataPeers(metadataPeers)), stream);
+    }
+
+    @Override
+    public LoadSource consumer(final String stream) throws Exception
+    {
+        final Consumer consumer = Consumer.create(new ConsumerConfig().metadataPeers(metadataPeers));
+        try
+        {
+            consumer.assign(stream);
+            consumer.seekToBeginning();
+            return new TributarySource(consumer);
+        }
+        catch (final Exception e)
+        {
+            consumer.close();
+            throw e;
+        }
+    }
+
+    @Override
+    public void close()
+    {
+    }
+
+    private static final class TributaryTarget implements LoadTarget
+    {
+        private final Producer producer;
+        private final String stream;
+
+        TributaryTarget(final Producer producer, final String stream)
+        {
+            this.producer = producer;
+            this.stream = stream;
+        }
+
+        @Override
+        public void send(final byte[] key, final byte[] value, final long intendedNs, final SendCallback callback)
+        {
+            // The client copies key and value into its batch during send.
+            final CompletableFuture<RecordMetadata> future = producer.send(stream, key, value);
+            future.whenComplete((metadata, error) -> callback.onComplete(intendedNs, error));
+        }
+
+        @Override
+        public void flush() throws InterruptedException
+        {
+            producer.flush();
+        }
+
+        @Override
+        public void close()
+        {
+            producer.close(Duration.ofSeconds(30));
+        }
+    }
+
+    private static final class TributarySource implements LoadSource
+    {
+        private final Consumer consumer;
+
+        TributarySource(final Consumer consumer)
+        {
+            this.consumer = consumer;
+        }
+
+        @Override
+        public int poll(final long timeoutMs, final ValueHandler handler)
+        {
+            final ConsumerBatch batch = consumer.poll(Duration.ofMillis(timeoutMs));
+            int count = 0;
+            while (batch.nextRecord())
+            {
+                final RecordFlyweight record = batch.record();
+                handler.onValue(record.buffer(), record.valueOffset(), record.valueLength());
+                count++;
+            }
+            return count;
+        }
+
+        @Override
+        public void close()
+        {
+            consumer.close();
+        }
+    }
+}
