@@ -15,6 +15,8 @@ final class LoadCounters
     final Recorder warmupLatency = new Recorder(3);
     final LongAdder intended = new LongAdder();
     final LongAdder sent = new LongAdder();
+    /** Scheduled but never sent before the end: recorded with a lower bound of their latency. */
+    final LongAdder unsent = new LongAdder();
     final LongAdder acknowledged = new LongAdder();
     final LongAdder acknowledgedAll = new LongAdder();
     final LongAdder failed = new LongAdder();

@@ -79,11 +79,10 @@ public final class LoadRun
         final ProducePhase phase = new ProducePhase(options.mode == LoadOptions.Mode.RATE, options.warmupValue().toNanos(),
             options.durationValue().toNanos(), options.endToEnd);
         phase.run();
-        final long intended = options.mode == LoadOptions.Mode.RATE
-            ? ProducerLoop.scheduledInWindow(options.rate, seconds) : phase.counters.intended.sum();
+        final long intended = phase.counters.intended.sum();
         reportShortfall(phase, intended);
         final long acknowledged = phase.counters.acknowledged.sum();
-        final LoadSummary summary = summary(intended, acknowledged, phase.counters.failed.sum(), seconds,
+        final LoadSummary summary = summary(intended, acknowledged, phase.counters.failed.sum(), phase.counters.unsent.sum(), seconds,
             LatencySummary.of(phase.total), phase.endToEndTotal == null ? null : LatencySummary.of(phase.endToEndTotal), null);
         ResultsWriter.write(outDir, summary, phase.total, phase.endToEndTotal, phase.intervals);
         return summary;
@@ -91,12 +90,12 @@ public final class LoadRun
 
     private void reportShortfall(final ProducePhase phase, final long intended)
     {
-        final long sent = phase.counters.sent.sum();
-        if (options.mode == LoadOptions.Mode.RATE && sent < intended)
+        final long unsent = phase.counters.unsent.sum();
+        if (unsent > 0)
         {
-            out.printf(Locale.ROOT, "warning: only %,d of the %,d scheduled records were sent: the system (or this machine)"
-                + " could not keep up with %,d records/s; latency counts every sent record from its scheduled time%n",
-                sent, intended, options.rate);
+            out.printf(Locale.ROOT, "warning: %,d of the %,d scheduled records were not sent by the end: the system (or this"
+                + " machine) could not keep up with %,d records/s; they count in the latency with the time they had waited%n",
+                unsent, intended, options.rate);
         }
         final Throwable error = phase.counters.firstError.get();
         if (error != null)
@@ -122,20 +121,21 @@ public final class LoadRun
             catchUp = new CatchUpReader().read(source, stored, CATCH_UP_IDLE_TIMEOUT_NS, out);
         }
         final double fillSeconds = fillNs / 1e9;
-        final LoadSummary summary = summary(fill.counters.intended.sum(), fill.counters.acknowledged.sum(),
-            fill.counters.failed.sum(), fillSeconds, LatencySummary.of(fill.total), null, catchUp);
+        final LoadSummary summary = summary(fill.counters.intended.sum(), fill.counters.acknowledgedAll.sum(),
+            fill.counters.failed.sum(), 0, fillSeconds, LatencySummary.of(fill.total), null, catchUp);
         ResultsWriter.write(outDir, summary, fill.total, null, fill.intervals);
         return summary;
     }
 
-    private LoadSummary summary(final long intended, final long acknowledged, final long failed, final double seconds,
+    private LoadSummary summary(final long intended, final long acknowledged, final long failed, final long unsent,
+        final double seconds,
         final LatencySummary produce, final LatencySummary endToEnd, final LoadSummary.CatchUp catchUp)
     {
         final double recordsPerSecond = acknowledged / seconds;
         return new LoadSummary(system.name(), options.modeName(), durability, options.mode == LoadOptions.Mode.RATE ? options.rate : 0,
             options.sizeBytes, options.shards, options.replicationFactor, options.producers, options.keys,
             options.keyDistribution.name().toLowerCase(Locale.ROOT), seconds, options.warmupValue().toNanos() / 1e9, seed,
-            intended, acknowledged, failed, recordsPerSecond, recordsPerSecond * options.sizeBytes / 1e6, produce, endToEnd,
+            intended, acknowledged, failed, unsent, recordsPerSecond, recordsPerSecond * options.sizeBytes / 1e6, produce, endToEnd,
             catchUp);
     }
 

@@ -23,6 +23,7 @@ public record LoadSummary(
     long intended,
     long acknowledged,
     long failed,
+    long unsent,
     double recordsPerSecond,
     double megabytesPerSecond,
     LatencySummary produceLatencyUs,
@@ -45,13 +46,13 @@ public record LoadSummary(
                 + "  \"system\": \"%s\", \"mode\": \"%s\", \"durability\": \"%s\",%n"
                 + "  \"rateTarget\": %d, \"recordBytes\": %d, \"shards\": %d, \"replicationFactor\": %d, \"producers\": %d,%n"
                 + "  \"keys\": %d, \"keyDistribution\": \"%s\", \"durationSeconds\": %.3f, \"warmupSeconds\": %.3f, \"seed\": %d,%n"
-                + "  \"intended\": %d, \"acknowledged\": %d, \"failed\": %d,%n"
+                + "  \"intended\": %d, \"acknowledged\": %d, \"failed\": %d, \"unsent\": %d,%n"
                 + "  \"recordsPerSecond\": %.1f, \"megabytesPerSecond\": %.3f,%n"
                 + "  \"produceLatencyUs\": %s,%n"
                 + "  \"endToEndLatencyUs\": %s,%n"
                 + "  \"catchUp\": %s%n}%n",
             system, mode, durability, rateTarget, recordBytes, shards, replicationFactor, producers, keys, keyDistribution,
-            durationSeconds, warmupSeconds, seed, intended, acknowledged, failed, recordsPerSecond, megabytesPerSecond,
+            durationSeconds, warmupSeconds, seed, intended, acknowledged, failed, unsent, recordsPerSecond, megabytesPerSecond,
             produceLatencyUs == null ? "null" : produceLatencyUs.toJson(),
             endToEndLatencyUs == null ? "null" : endToEndLatencyUs.toJson(),
             catchUp == null ? "null" : catchUp.toJson());
@@ -84,6 +85,10 @@ public record LoadSummary(
         if (failed > 0)
         {
             line.append(String.format(Locale.ROOT, "; %,d failed", failed));
+        }
+        if (unsent > 0)
+        {
+            line.append(String.format(Locale.ROOT, "; %,d not sent in time", unsent));
         }
         return line.toString();
     }

@@ -46,18 +46,23 @@ final class ProducerLoop implements Runnable
     {
         try
         {
+            parkUntil(firstIntendedNs); // max mode too: nothing is sent before the phase starts
             for (long i = 0; ; i++)
             {
                 long nowNs = System.nanoTime();
                 final long intendedNs = fixedRate ? firstIntendedNs + (long)(i * periodNs) : nowNs;
-                if (intendedNs - endNs >= 0 || nowNs - endNs >= 0)
+                if (intendedNs - endNs >= 0)
                 {
                     break;
                 }
-                while (intendedNs - nowNs > 0)
+                if (nowNs - endNs >= 0)
                 {
-                    LockSupport.parkNanos(intendedNs - nowNs); // pacing the schedule, not waiting for a condition
-                    nowNs = System.nanoTime();
+                    recordUnsent(i, nowNs);
+                    break;
+                }
+                if (intendedNs - nowNs > 0)
+                {
+                    parkUntil(intendedNs);
                 }
                 send(intendedNs);
             }
@@ -70,6 +75,39 @@ final class ProducerLoop implements Runnable
         catch (final Exception e)
         {
             counters.failed(e);
+        }
+    }
+
+    private static void parkUntil(final long deadlineNs)
+    {
+        long nowNs = System.nanoTime();
+        while (deadlineNs - nowNs > 0)
+        {
+            LockSupport.parkNanos(deadlineNs - nowNs); // pacing the schedule, not waiting for a condition
+            nowNs = System.nanoTime();
+        }
+    }
+
+    /**
+     * Time is up but the schedule is not done (the sender was held back): each record never sent
+     * is recorded with the latency it has at least, now minus its intended time, so falling
+     * behind makes the tail worse instead of silently dropping the slowest records.
+     */
+    private void recordUnsent(final long firstUnsent, final long nowNs)
+    {
+        for (long i = firstUnsent; ; i++)
+        {
+            final long intendedNs = firstIntendedNs + (long)(i * periodNs);
+            if (intendedNs - endNs >= 0)
+            {
+                return;
+            }
+            if (counters.measured(intendedNs))
+            {
+                counters.intended.increment();
+                counters.unsent.increment();
+                counters.latency.recordValue(Math.max(0, nowNs - intendedNs));
+            }
         }
     }
 
@@ -100,11 +138,5 @@ final class ProducerLoop implements Runnable
         {
             counters.failed(e);
         }
-    }
-
-    /** Records missing from the schedule when the run ended (the system or this machine could not keep up). */
-    static long scheduledInWindow(final long rate, final double seconds)
-    {
-        return (long)Math.floor(rate * seconds);
     }
 }

@@ -1,0 +1,141 @@
+package io.tributary.bench.load;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+import javax.xml.parsers.DocumentBuilderFactory;
+
+import org.HdrHistogram.EncodableHistogram;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.HistogramLogReader;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** The load generator's measurement, against a system whose behaviour is known. */
+@Timeout(value = 2, unit = TimeUnit.MINUTES)
+class LoadRunTest
+{
+    private static final long MS = TimeUnit.MILLISECONDS.toNanos(1);
+
+    @TempDir
+    Path dir;
+
+    private LoadOptions options(final String... args)
+    {
+        final LoadOptions options = new LoadOptions();
+        new CommandLine(options).parseArgs(args);
+        options.out = dir;
+        options.quiet = true;
+        return options;
+    }
+
+    @Test
+    void stallShowsInTheLatencyOfEveryRecordScheduledDuringIt_CoordinatedOmissionCorrected() throws Exception
+    {
+        // 1,000 records/s for 2 s; the 500th send blocks 400 ms. A closed-loop generator would
+        // record one slow record; scheduled send times charge the stall to the ~400 records due during it.
+        final LoadOptions options = options("--rate", "1000", "--duration", "2s", "--warmup", "0s", "--size", "100", "--seed", "7");
+        try (SimulatedSystem system = new SimulatedSystem(MS, 500, 400 * MS))
+        {
+            final LoadSummary summary = LoadRun.run(system, options, "test", new PrintWriter(new StringWriter()));
+            assertThat(summary.intended()).isEqualTo(2000);
+            // On a busy machine the generator may not send the last few in time: they are counted, not lost.
+            assertThat(summary.acknowledged() + summary.unsent()).isEqualTo(2000);
+            assertThat(summary.unsent()).isLessThan(20);
+            assertThat(summary.failed()).isZero();
+            assertThat(summary.produceLatencyUs().maxUs()).isBetween(390_000L, 1_000_000L);
+            // Records due during the stall wait on average ~200 ms: at least 15% of all records exceed 50 ms.
+            assertThat(summary.produceLatencyUs().p90Us()).isGreaterThan(50_000);
+            assertThat(summary.produceLatencyUs().p50Us()).isLessThan(50_000);
+            assertThat(summary.recordsPerSecond()).isBetween(990.0, 1010.0);
+        }
+    }
+
+    @Test
+    void writesSummaryIntervalLogsDistributionsAndPlots() throws Exception
+    {
+        final LoadOptions options = options("--rate", "2000", "--duration", "2s", "--warmup", "1s", "--e2e", "--producers", "2");
+        final StringWriter printed = new StringWriter();
+        try (SimulatedSystem system = new SimulatedSystem(2 * MS, Long.MAX_VALUE, 0))
+        {
+            final LoadSummary summary = LoadRun.run(system, options, "test", new PrintWriter(printed));
+            assertThat(system.producersOpened.get()).isEqualTo(2);
+            assertThat(summary.acknowledged()).isEqualTo(4000);
+            assertThat(summary.produceLatencyUs().p50Us()).isBetween(2_000L, 200_000L);
+            assertThat(summary.endToEndLatencyUs().count()).isEqualTo(4000);
+            final String json = Files.readString(dir.resolve("summary.json"));
+            assertThat(json).contains("\"system\": \"simulated\"", "\"mode\": \"rate\"", "\"acknowledged\": 4000",
+                "\"produceLatencyUs\": {\"count\":4000", "\"catchUp\": null");
+            assertThat(summary.oneLine()).startsWith("summary: simulated rate test: 2,000 records/s (2.0 MB/s) of 2,000 targeted;"
+                + " produce latency us p50 ");
+        }
+        assertThat(totalCount(dir.resolve("produce.hlog"))).isEqualTo(4000);
+        assertThat(totalCount(dir.resolve("e2e.hlog"))).isEqualTo(4000);
+        assertThat(Files.readString(dir.resolve("produce.hgrm"))).contains("#[Mean", "#[Max");
+        for (final String svg : new String[] {"percentiles.svg", "latency-over-time.svg"})
+        {
+            // Well-formed XML, or a browser shows nothing.
+            DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(dir.resolve(svg).toFile());
+        }
+        assertThat(Files.readString(dir.resolve("report.html"))).contains("<svg", "summary.json", "end-to-end");
+    }
+
+    @Test
+    void catchUpReadsBackEverythingAcknowledged() throws Exception
+    {
+        final LoadOptions options = options("--mode", "catch-up", "--duration", "1s", "--size", "64");
+        try (SimulatedSystem system = new SimulatedSystem(0, Long.MAX_VALUE, 0))
+        {
+            final LoadSummary summary = LoadRun.run(system, options, "test", new PrintWriter(new StringWriter()));
+            assertThat(summary.catchUp()).isNotNull();
+            final int stored = system.storedCount();
+            assertThat(summary.catchUp().records()).as("read back").isEqualTo(summary.acknowledged()).isEqualTo(stored);
+            assertThat(summary.catchUp().bytes()).isEqualTo(64L * stored);
+            assertThat(summary.oneLine()).contains("catch-up").contains("MB/s");
+        }
+    }
+
+    @Test
+    void maxModeSendsAsFastAsTheSystemAccepts() throws Exception
+    {
+        final LoadOptions options = options("--mode", "max", "--duration", "1s", "--warmup", "0s", "--size", "16");
+        try (SimulatedSystem system = new SimulatedSystem(0, Long.MAX_VALUE, 0))
+        {
+            final LoadSummary summary = LoadRun.run(system, options, "test", new PrintWriter(new StringWriter()));
+            assertThat(summary.recordsPerSecond()).isGreaterThan(20_000); // far above any fixed rate used here
+            assertThat(summary.rateTarget()).isZero();
+        }
+    }
+
+    @Test
+    void badOptionsSayWhichOptionToChange()
+    {
+        assertThatThrownBy(() -> options("--rate", "0").validate()).hasMessageContaining("--rate must be >= 1");
+        assertThatThrownBy(() -> options("--e2e", "--size", "4").validate()).hasMessageContaining("--size must be >= 8");
+        assertThatThrownBy(() -> options("--duration", "soon").validate()).hasMessageContaining("--duration: 'soon' is not a duration");
+        assertThatThrownBy(() -> options("--producers", "5", "--rate", "4").validate()).hasMessageContaining("must not exceed --rate");
+        assertThatThrownBy(() -> options("--mode", "fastest")).hasMessageContaining("use rate, max or catch-up");
+        assertThatThrownBy(() -> options("--key-distribution", "pareto")).hasMessageContaining("use uniform or zipfian");
+    }
+
+    private static long totalCount(final Path hlog) throws Exception
+    {
+        final Histogram total = new Histogram(3);
+        final HistogramLogReader reader = new HistogramLogReader(hlog.toFile());
+        EncodableHistogram interval;
+        while ((interval = reader.nextIntervalHistogram()) != null)
+        {
+            total.add((Histogram)interval);
+        }
+        reader.close();
+        return total.getTotalCount();
+    }
+}

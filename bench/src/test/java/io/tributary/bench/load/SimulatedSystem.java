@@ -1,0 +1,141 @@
+package io.tributary.bench.load;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * A system with known behaviour, to test the load generator's measurement (not a stand-in for
+ * Tributary, which the dist tests measure for real): it acknowledges each record after
+ * {@code ackDelayNs}, stores every value so consumers read them back, and can stall once: the
+ * first send at or after {@code stallAfterRecords} blocks for {@code stallNs}, as a producer
+ * blocked by back-pressure does.
+ */
+final class SimulatedSystem implements LoadSystem
+{
+    final List<byte[]> stored = new ArrayList<>();
+    final AtomicInteger producersOpened = new AtomicInteger();
+    private final long ackDelayNs;
+    private final long stallAfterRecords;
+    private final long stallNs;
+    private final AtomicBoolean stalled = new AtomicBoolean();
+    private final ScheduledExecutorService acks = Executors.newSingleThreadScheduledExecutor(r ->
+    {
+        final Thread thread = new Thread(r, "simulated-acks");
+        thread.setDaemon(true);
+        return thread;
+    });
+    private long sent;
+
+    SimulatedSystem(final long ackDelayNs, final long stallAfterRecords, final long stallNs)
+    {
+        this.ackDelayNs = ackDelayNs;
+        this.stallAfterRecords = stallAfterRecords;
+        this.stallNs = stallNs;
+    }
+
+    int storedCount()
+    {
+        synchronized (stored)
+        {
+            return stored.size();
+        }
+    }
+
+    @Override
+    public String name()
+    {
+        return "simulated";
+    }
+
+    @Override
+    public void createStream(final String stream, final int shards, final int replicationFactor)
+    {
+    }
+
+    @Override
+    public LoadTarget producer(final String stream)
+    {
+        producersOpened.incrementAndGet();
+        return new LoadTarget()
+        {
+            @Override
+            public void send(final byte[] key, final byte[] value, final long intendedNs, final SendCallback callback)
+            {
+                final long count;
+                synchronized (stored)
+                {
+                    stored.add(value.clone());
+                    count = ++sent;
+                }
+                if (count >= stallAfterRecords && stalled.compareAndSet(false, true))
+                {
+                    final long untilNs = System.nanoTime() + stallNs;
+                    while (untilNs - System.nanoTime() > 0)
+                    {
+                        LockSupport.parkNanos(untilNs - System.nanoTime()); // the simulated stall itself
+                    }
+                }
+                acks.schedule(() -> callback.onComplete(intendedNs, null), ackDelayNs, TimeUnit.NANOSECONDS);
+            }
+
+            @Override
+            public void flush() throws Exception
+            {
+                acks.schedule(() -> null, ackDelayNs, TimeUnit.NANOSECONDS).get(10, TimeUnit.SECONDS);
+            }
+
+            @Override
+            public void close()
+            {
+            }
+        };
+    }
+
+    @Override
+    public LoadSource consumer(final String stream)
+    {
+        return new LoadSource()
+        {
+            private final UnsafeBuffer buffer = new UnsafeBuffer(new byte[0]);
+            private int next;
+
+            @Override
+            public int poll(final long timeoutMs, final ValueHandler handler)
+            {
+                int count = 0;
+                synchronized (stored)
+                {
+                    for (; next < stored.size(); next++, count++)
+                    {
+                        buffer.wrap(stored.get(next));
+                        handler.onValue(buffer, 0, buffer.capacity());
+                    }
+                }
+                if (count == 0)
+                {
+                    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(Math.min(timeoutMs, 5))); // an empty poll waits, like a long-poll
+                }
+                return count;
+            }
+
+            @Override
+            public void close()
+            {
+            }
+        };
+    }
+
+    @Override
+    public void close()
+    {
+        acks.shutdownNow();
+    }
+}
