@@ -1,0 +1,61 @@
+package io.tributary.bench.kafka;
+
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+
+import io.tributary.bench.load.LoadOptions;
+import io.tributary.bench.load.LoadRun;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/**
+ * The load generator against a running Kafka cluster: the same {@link LoadRun} and options as
+ * {@code tributary bench}. {@link CompareKafka} runs it as a child JVM, one run per process.
+ */
+@Command(name = "kafka-bench", mixinStandardHelpOptions = true,
+    description = "Run the Tributary load generator against Kafka brokers (acks=all, idempotent, linger 5 ms, 64 KiB batches).")
+public final class KafkaBenchMain implements Callable<Integer>
+{
+    @Mixin
+    LoadOptions options;
+
+    @Option(names = "--bootstrap", defaultValue = "127.0.0.1:19092,127.0.0.1:19093,127.0.0.1:19094",
+        description = "Kafka bootstrap servers (default ${DEFAULT-VALUE}, as KafkaCluster starts them).")
+    String bootstrap;
+
+    @Option(names = "--durability-label", defaultValue = "acks=all",
+        description = "How the brokers are configured, for the report: acks=all or acks=all+flush (default ${DEFAULT-VALUE}).")
+    String durabilityLabel;
+
+    @Spec
+    CommandSpec spec;
+
+    public static void main(final String[] args)
+    {
+        final CommandLine commandLine = new CommandLine(new KafkaBenchMain());
+        commandLine.setExecutionExceptionHandler((e, cmd, parsed) ->
+        {
+            cmd.getErr().println("kafka-bench: " + e);
+            return 1;
+        });
+        System.exit(commandLine.execute(args));
+    }
+
+    @Override
+    public Integer call() throws Exception
+    {
+        options.validate();
+        final PrintWriter out = spec.commandLine().getOut();
+        try (KafkaSystem system = new KafkaSystem(bootstrap))
+        {
+            out.println(LoadRun.run(system, options, durabilityLabel, out).oneLine());
+        }
+        out.flush();
+        return 0;
+    }
+}
