@@ -24,7 +24,8 @@ import picocli.CommandLine.Model.CommandSpec;
     description = {"Measure produce (and end-to-end) latency at a fixed rate with coordinated omission corrected,",
         "maximum throughput, or consumer catch-up; against a running cluster or a local one.",
         "Writes summary.json, HdrHistogram interval logs (.hlog), percentile distributions (.hgrm),",
-        "percentile and latency-over-time plots (.svg) and report.html into --out."})
+        "percentile and latency-over-time plots (.svg) and report.html into --out."},
+    subcommands = {CompareKafkaCommand.class})
 public final class BenchCommand implements Callable<Integer>
 {
     @Mixin
