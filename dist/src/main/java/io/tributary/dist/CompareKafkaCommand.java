@@ -26,9 +26,10 @@ import picocli.CommandLine.Model.CommandSpec;
  * launcher's classpath.
  */
 @Command(name = "compare-kafka",
-    description = {"Side by side with Kafka 4.4.0 (3 local KRaft nodes): the same workload and durability against Tributary",
-        "and Kafka, one system at a time; table with ratios, plots, docs/benchmarks.md. Builds bench/kafka first",
-        "(Maven profile kafka-compare; downloads Kafka from Maven Central once). Options: see 'compare-kafka --help'."})
+    description = "Side by side with Kafka 4.4.0 (3 local KRaft nodes): the same workload and durability against Tributary and"
+        + " Kafka, one system at a time; a table with ratios, plots, docs/benchmarks.md. Builds bench/kafka first (Maven profile"
+        + " kafka-compare; fetches Kafka from Maven Central once). Every option but --no-build goes to the comparison:"
+        + " 'compare-kafka --help' lists them.")
 public final class CompareKafkaCommand implements Callable<Integer>
 {
     static final String MAIN_CLASS = "io.tributary.bench.kafka.CompareKafka";

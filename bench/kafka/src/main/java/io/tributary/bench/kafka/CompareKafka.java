@@ -41,16 +41,18 @@ import picocli.CommandLine.Model.CommandSpec;
  * and the section of docs/benchmarks.md between the compare-kafka markers.
  */
 @Command(name = "compare-kafka", mixinStandardHelpOptions = true, sortOptions = false,
-    description = {"Run the same workload against Tributary (fsync, nofsync) and Kafka 4.4.0 (acks=all, acks=all + flush per",
-        "message; 3 KRaft nodes, RF 3, min ISR 2), one system at a time, fresh cluster per run: fixed-rate latency,",
-        "maximum throughput, consumer catch-up. Median of --runs runs. Prints a side-by-side table with ratios and the",
-        "machine's load, and writes it with the plots into --docs. Options it does not know go to every run unchanged",
-        "(load generator options such as --keys, --producers, --e2e)."})
+    description = "Run the same workload against Tributary (fsync, nofsync) and Kafka 4.4.0 (acks=all, and acks=all with a flush"
+        + " per message; 3 KRaft nodes, RF 3, min ISR 2), one system at a time and a fresh cluster per run: latency at a fixed"
+        + " rate, maximum throughput, consumer catch-up; the median of --runs runs. Prints a side-by-side table with ratios and"
+        + " the machine's load, and writes it with a percentile plot into --docs. Options it does not know go to every run"
+        + " unchanged (load generator options such as --keys, --producers, --e2e).")
 public final class CompareKafka implements Callable<Integer>
 {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration RUN_SLACK = Duration.ofMinutes(5);
     private static final Duration TERMINATE_GRACE = Duration.ofSeconds(20);
+    /** What tributary's commands exit with for a usage error (sysexits EX_USAGE); KafkaBenchMain too. */
+    private static final int EXIT_USAGE = 64;
 
     @Option(names = "--rate", defaultValue = "20000", description = "Records/s in the fixed-rate experiment (default ${DEFAULT-VALUE}).")
     int rate;
@@ -85,7 +87,7 @@ public final class CompareKafka implements Callable<Integer>
     @Option(names = "--out", description = "Results folder (default docs/bench/compare-<UTC date and time> in the repository).")
     Path out;
 
-    @Option(names = "--docs", description = "Markdown file whose compare-kafka section is replaced (default docs/benchmarks.md in the repository).")
+    @Option(names = "--docs", description = "Markdown file whose compare-kafka section is replaced, when every run succeeded (default docs/benchmarks.md in the repository).")
     Path docs;
 
     @Option(names = "--no-docs", description = "Do not touch --docs (the table is still printed and written to the results folder).")
@@ -199,6 +201,32 @@ public final class CompareKafka implements Callable<Integer>
                 throw new IllegalArgumentException(reserved + " is set by compare-kafka for every run; leave it out");
             }
         }
+        try
+        {
+            new CommandLine(new PassThroughCheck()).parseArgs(passThrough.toArray(String[]::new));
+        }
+        catch (final CommandLine.ParameterException e)
+        {
+            throw new IllegalArgumentException("compare-kafka passes the options it does not know to the load generator of every run,"
+                + " and it refuses " + passThrough + ": " + e.getMessage() + " (see compare-kafka --help and bench --help)");
+        }
+    }
+
+    /** A child refused its command line: every other run would too, so the comparison stops. */
+    static final class RefusedCommandException extends RuntimeException
+    {
+        RefusedCommandException(final String message)
+        {
+            super(message);
+        }
+    }
+
+    /** Only to check the pass-through options before any run: they must be load generator options. */
+    @Command
+    static final class PassThroughCheck
+    {
+        @CommandLine.Mixin
+        LoadOptions options;
     }
 
     private void resolvePaths()
@@ -263,7 +291,7 @@ public final class CompareKafka implements Callable<Integer>
             {
                 command.add("@" + jvmOptions); // the same JVM flags as bin/tributary gives Tributary's bench
             }
-            command.addAll(List.of("-cp", System.getProperty("java.class.path"), KafkaBenchMain.class.getName(),
+            command.addAll(List.of("-cp", childClasspath(), KafkaBenchMain.class.getName(),
                 "--bootstrap", bootstrap(), "--durability-label", run.configuration().durability));
         }
         else
@@ -277,6 +305,23 @@ public final class CompareKafka implements Callable<Integer>
             "--seed", Long.toString(seed + run.index() - 1), "--out", run.dir().toString()));
         command.addAll(passThrough);
         return command;
+    }
+
+    /** This JVM's classpath with absolute paths, the jars of the Kafka lib folder as one {@code lib/*}. */
+    static String childClasspath()
+    {
+        final Path lib = KafkaCluster.defaultLibDir().toAbsolutePath().normalize();
+        final List<String> entries = new ArrayList<>();
+        for (final String entry : System.getProperty("java.class.path").split(java.io.File.pathSeparator))
+        {
+            final Path path = Path.of(entry).toAbsolutePath().normalize();
+            final String element = entry.endsWith(".jar") && lib.equals(path.getParent()) ? lib + java.io.File.separator + "*" : path.toString();
+            if (!entries.contains(element))
+            {
+                entries.add(element);
+            }
+        }
+        return String.join(java.io.File.pathSeparator, entries);
     }
 
     private String tributaryCommand()
@@ -336,6 +381,11 @@ public final class CompareKafka implements Callable<Integer>
             {
                 summary = JSON.readTree(run.dir().resolve("summary.json").toFile());
             }
+        }
+        catch (final RefusedCommandException e)
+        {
+            load.stop();
+            throw e;
         }
         catch (final Exception e)
         {
@@ -400,6 +450,11 @@ public final class CompareKafka implements Callable<Integer>
             {
                 terminate(process);
                 return "did not finish within " + timeout.toSeconds() + " s and was stopped; " + KafkaCluster.tail(output);
+            }
+            if (process.exitValue() == EXIT_USAGE)
+            {
+                throw new RefusedCommandException(run.label() + ": the command line was refused (exit " + EXIT_USAGE
+                    + "), and every other run would be too; stopping. " + KafkaCluster.tail(output));
             }
             if (process.exitValue() != 0)
             {
@@ -472,10 +527,16 @@ public final class CompareKafka implements Callable<Integer>
         console.println();
         console.println("Machine load per run (mean CPU busy % / max 1-minute load average):");
         console.print(loadTable);
-        final CompareSection section = new CompareSection(commandLine(), date, this, table, loadTable, plot, out);
+        final CompareSection section = new CompareSection(commandLine(), date, this, table, loadTable, plot, out, results);
         Files.writeString(out.resolve("results.md"), section.markdown(out) + "\n" + section.perRunTable(results));
         Files.writeString(out.resolve("results.json"), section.json(results));
-        if (!noDocs)
+        final long failed = results.stream().filter(r -> !r.ok()).count();
+        if (failed > 0 && !noDocs)
+        {
+            console.printf("%n%s not updated: %d of %d runs failed (their numbers would be missing or wrong); written: %s%n", docs,
+                failed, results.size(), out);
+        }
+        else if (!noDocs)
         {
             final String existing = Files.exists(docs) ? Files.readString(docs, StandardCharsets.UTF_8) : "# Benchmarks\n";
             Files.createDirectories(docs.getParent());

@@ -26,8 +26,12 @@ final class CompareReport
         new SystemConfiguration[] {SystemConfiguration.TRIBUTARY_NOFSYNC, SystemConfiguration.KAFKA_ACKS_ALL});
 
     /** A row: a number read from each run's summary.json at {@code path}. */
-    record Metric(String label, Experiment experiment, List<String> path, String format)
+    record Metric(String label, Experiment experiment, List<String> path, String format, boolean onlyIfNonZero)
     {
+        Metric(final String label, final Experiment experiment, final List<String> path, final String format)
+        {
+            this(label, experiment, path, format, false);
+        }
     }
 
     private CompareReport()
@@ -44,7 +48,7 @@ final class CompareReport
             new Metric("produce max (µs)" + at, Experiment.RATE, List.of("produceLatencyUs", "max"), "%,.0f"),
             new Metric("end-to-end p99 (µs)" + at, Experiment.RATE, List.of("endToEndLatencyUs", "p99"), "%,.0f"),
             new Metric("achieved rate (rec/s)", Experiment.RATE, List.of("recordsPerSecond"), "%,.0f"),
-            new Metric("failed records" + at, Experiment.RATE, List.of("failed"), "%,.0f"),
+            new Metric("failed records" + at, Experiment.RATE, List.of("failed"), "%,.0f", true),
             new Metric("max throughput (MB/s)", Experiment.MAX, List.of("megabytesPerSecond"), "%,.1f"),
             new Metric("max throughput (rec/s)", Experiment.MAX, List.of("recordsPerSecond"), "%,.0f"),
             new Metric("consumer catch-up (MB/s)", Experiment.CATCH_UP, List.of("catchUp", "megabytesPerSecond"), "%,.1f"));
@@ -129,7 +133,7 @@ final class CompareReport
         return table.toString();
     }
 
-    /** One row, or null when no run measured the metric (end-to-end latency without --e2e). */
+    /** One row, or null when no run measured the metric (end-to-end latency without --e2e), or only zeros where they say nothing. */
     private static String row(final List<RunResult> results, final List<SystemConfiguration> selected, final Metric metric)
     {
         final StringBuilder row = new StringBuilder("| ").append(metric.label()).append(" |");
@@ -139,7 +143,7 @@ final class CompareReport
             for (final SystemConfiguration configuration : group)
             {
                 final double median = median(results, configuration, metric);
-                any |= !Double.isNaN(median);
+                any |= !Double.isNaN(median) && !(metric.onlyIfNonZero() && median == 0);
                 row.append(' ').append(format(metric.format(), median)).append(" |");
             }
             if (group.length == 2)

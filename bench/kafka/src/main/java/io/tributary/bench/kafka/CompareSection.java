@@ -22,10 +22,14 @@ final class CompareSection
     private final String loadTable;
     private final Path plot;
     private final Path out;
+    private final List<String> failures;
 
     CompareSection(final String command, final String date, final CompareKafka options, final String table, final String loadTable,
-        final Path plot, final Path out)
+        final Path plot, final Path out, final List<RunResult> results)
     {
+        this.failures = results.stream().filter(r -> !r.ok())
+            .map(r -> r.configuration().id + " " + r.experiment().mode + " run " + r.run() + ": " + r.error().lines().findFirst().orElse(""))
+            .toList();
         this.command = command;
         this.date = date;
         this.options = options;
@@ -41,18 +45,25 @@ final class CompareSection
         final StringBuilder md = new StringBuilder();
         md.append("### Results of ").append(date).append("\n\n");
         md.append("Produced by `").append(command).append("` at commit ").append(gitRevision()).append(".\n\n");
-        md.append("Machine: ").append(machine()).append(".\n");
+        md.append("Machine: ").append(machine()).append(".\n\n");
         md.append(String.format(Locale.ROOT, "Workload: %,d-byte values, %d shards (Kafka: partitions), replication factor 3,"
                 + " %s warm-up then %s measured per run, median of %d run%s%s. Each run starts a fresh 3-node cluster of one system"
                 + " on this machine (never both at once) and the load generator in another JVM; the runs of the configurations"
-                + " are interleaved.%n",
+                + " are interleaved.%n%n",
             options.sizeBytes(), options.shards(), options.warmup(), options.duration(), options.runs(), options.runs() == 1 ? "" : "s",
             options.passThrough().isEmpty() ? "" : "; load options " + String.join(" ", options.passThrough())));
         md.append("Durability: Tributary *fsync* (default) acknowledges once a majority has the write in its fsynced Raft log;"
-            + " *nofsync* once a majority has it in the page cache. Kafka 4.4.0 (3 combined KRaft nodes, `-Xmx1g`): producer"
+            + " *nofsync* once a majority has it in the page cache. Kafka " + KafkaCluster.kafkaVersion()
+            + " (3 combined KRaft nodes, `-Xmx1g`): producer"
             + " `acks=all`, idempotent, `min.insync.replicas=2`; *+flush* adds `log.flush.interval.messages=1` (an fsync after"
             + " every append, as a Raft log does). Both producers: linger 5 ms, 64 KiB batches, 32 MiB buffer, 5 batches in flight.\n\n");
         md.append(table).append('\n');
+        if (!failures.isEmpty())
+        {
+            md.append("Failed runs, left out of the medians:\n\n");
+            failures.forEach(f -> md.append("- ").append(f).append('\n'));
+            md.append('\n');
+        }
         md.append("Ratios are Tributary / Kafka at matching durability (fsync against acks=all+flush, nofsync against acks=all):"
             + " below 1 Tributary is lower (better, for latency), above 1 higher (better, for throughput). Latency runs from each"
             + " record's intended send time (coordinated omission corrected) to its acknowledgement.\n\n");

@@ -5,6 +5,7 @@ import java.util.concurrent.Callable;
 
 import io.tributary.bench.load.LoadOptions;
 import io.tributary.bench.load.LoadRun;
+import io.tributary.bench.load.LoadSummary;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -43,6 +44,11 @@ public final class KafkaBenchMain implements Callable<Integer>
             cmd.getErr().println("kafka-bench: " + e);
             return 1;
         });
+        commandLine.setParameterExceptionHandler((e, args2) ->
+        {
+            e.getCommandLine().getErr().println("kafka-bench: " + e.getMessage() + " (see --help)");
+            return 64; // as tributary's commands (sysexits EX_USAGE): CompareKafka stops at once on it
+        });
         System.exit(commandLine.execute(args));
     }
 
@@ -51,11 +57,14 @@ public final class KafkaBenchMain implements Callable<Integer>
     {
         options.validate();
         final PrintWriter out = spec.commandLine().getOut();
+        final LoadSummary summary;
         try (KafkaSystem system = new KafkaSystem(bootstrap))
         {
-            out.println(LoadRun.run(system, options, durabilityLabel, out).oneLine());
+            summary = LoadRun.run(system, options, durabilityLabel, out);
         }
+        out.println(summary.oneLine());
         out.flush();
-        return 0;
+        // As tributary bench: a run in which nothing was acknowledged measured nothing.
+        return summary.acknowledged() > 0 ? 0 : 1;
     }
 }

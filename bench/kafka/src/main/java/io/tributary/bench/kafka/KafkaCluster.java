@@ -49,7 +49,6 @@ public final class KafkaCluster implements AutoCloseable
     public static final int NODES = 3;
     public static final int DEFAULT_PORT_BASE = 19092;
     public static final int CONTROLLER_PORT_OFFSET = 100;
-    public static final String KAFKA_VERSION = "4.4.0";
 
     private static final int LOG_TAIL_LINES = 40;
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
@@ -175,6 +174,20 @@ public final class KafkaCluster implements AutoCloseable
         {
             throw new IllegalStateException("cannot locate the Kafka jars (kafka.Kafka's code source): " + e
                 + "; build with 'mvn -Pkafka-compare -pl bench/kafka package' and run with -cp bench/kafka/target/lib/*", e);
+        }
+    }
+
+    /** The version of the Kafka jars on this classpath, from the broker jar's name (kafka_2.13-VERSION.jar). */
+    public static String kafkaVersion()
+    {
+        try
+        {
+            final String jar = Path.of(kafka.Kafka.class.getProtectionDomain().getCodeSource().getLocation().toURI()).getFileName().toString();
+            return jar.startsWith("kafka_2.13-") && jar.endsWith(".jar") ? jar.substring("kafka_2.13-".length(), jar.length() - 4) : jar;
+        }
+        catch (final URISyntaxException | RuntimeException e)
+        {
+            return "(unknown version)";
         }
     }
 
@@ -361,7 +374,22 @@ public final class KafkaCluster implements AutoCloseable
 
     private String logTail(final int node)
     {
-        return tail(nodeDir(node).resolve("logs/server.log")) + tail(nodeDir(node).resolve("stdout.log"));
+        final Path log = nodeDir(node).resolve("logs/server.log");
+        return firstError(log) + tail(log) + tail(nodeDir(node).resolve("stdout.log"));
+    }
+
+    /** The first ERROR line of a log: with a stack trace below it, the tail alone may not show the cause. */
+    static String firstError(final Path file)
+    {
+        try (Stream<String> lines = Files.lines(file, StandardCharsets.UTF_8))
+        {
+            return lines.filter(l -> l.contains("] ERROR ") || l.contains("] FATAL ")).findFirst()
+                .map(l -> "[first error] " + l + "\n").orElse("");
+        }
+        catch (final IOException | java.io.UncheckedIOException e)
+        {
+            return "";
+        }
     }
 
     static String tail(final Path file)

@@ -52,7 +52,7 @@ class CompareReportTest
 
         assertThat(table).startsWith("| metric (median) | Tributary fsync | Kafka acks=all+flush | ratio T/K |");
         assertThat(table).contains("| produce p99 (µs) at 20,000 rec/s | 1,000 | 2,000 | 0.50 |");
-        assertThat(table).doesNotContain("max throughput").doesNotContain("end-to-end");
+        assertThat(table).doesNotContain("max throughput").doesNotContain("end-to-end").doesNotContain("failed records");
     }
 
     @Test
