@@ -158,7 +158,12 @@ public final class CompareKafka implements Callable<Integer>
         }
         report(results, configurations);
         final long failed = results.stream().filter(r -> !r.ok()).count();
-        if (failed > 0)
+        if (failed == 0)
+        {
+            // The last run's data (Kafka deletes its own at stop); kept after a failure for its node logs.
+            KafkaCluster.deleteTree(work.resolve("tributary"));
+        }
+        else
         {
             console.printf("%d of %d runs failed: see the lines marked FAILED above and output.log in their folders%n", failed, results.size());
         }
@@ -358,7 +363,7 @@ public final class CompareKafka implements Callable<Integer>
     private void printPlan(final List<Run> plan)
     {
         final long perRunSeconds = LoadOptions.parseDuration(duration, "--duration").toSeconds()
-            + LoadOptions.parseDuration(warmup, "--warmup").toSeconds() + 15;
+            + LoadOptions.parseDuration(warmup, "--warmup").toSeconds() + 25; // cluster start and stop, JVM starts
         console.printf(Locale.ROOT, "compare-kafka: %d runs (about %d min), one system at a time; results in %s%n",
             plan.size(), Math.max(1, plan.size() * perRunSeconds / 60), out);
         console.flush();
