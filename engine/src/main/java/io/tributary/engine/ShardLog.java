@@ -385,6 +385,39 @@ public final class ShardLog implements AutoCloseable
         return written;
     }
 
+    /**
+     * The bytes {@link #read} would copy now for the same {@code fromOffset} and {@code maxBytes}
+     * into a large enough buffer (0 when {@code fromOffset} is the next offset to be written), so
+     * a caller can size its buffer to the data rather than to the largest possible read. Batches
+     * appended in between only make {@link #read} stop at the buffer's end.
+     *
+     * @throws OffsetOutOfRangeException below the first retained offset or past the next one.
+     */
+    public synchronized int readLength(final long fromOffset, final int maxBytes)
+    {
+        ensureOpen();
+        if (fromOffset == state.nextOffset)
+        {
+            return 0;
+        }
+        final int first = state.offsetIndex.find(fromOffset, state.nextOffset);
+        if (first < 0)
+        {
+            throw new OffsetOutOfRangeException(fromOffset, state.firstOffset, state.nextOffset);
+        }
+        int length = 0;
+        for (int i = first; i < state.offsetIndex.size(); i++)
+        {
+            final int batchLength = state.offsetIndex.batchLength(i);
+            if (length > 0 && length + batchLength > maxBytes)
+            {
+                break;
+            }
+            length += batchLength;
+        }
+        return length;
+    }
+
     private void copyBatch(final int position, final MutableDirectBuffer dst, final int at)
     {
         try

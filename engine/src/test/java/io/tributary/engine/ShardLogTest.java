@@ -101,6 +101,13 @@ class ShardLogTest
             assertThat(log.read(0, dst, 0, 10)).isEqualTo(big.capacity());
             assertThat(log.read(0, dst, 0, 1 << 16)).isGreaterThan(big.capacity());
             assertThat(log.read(2, dst, 0, 1)).isEqualTo(0);
+            // readLength tells the size of the same read, so a reader can allocate exactly that.
+            assertThat(log.readLength(0, 10)).isEqualTo(big.capacity());
+            assertThat(log.readLength(0, 1 << 16)).isEqualTo(log.read(0, dst, 0, 1 << 16));
+            assertThat(log.readLength(2, 1)).isEqualTo(0);
+            final UnsafeBuffer exact = new UnsafeBuffer(new byte[log.readLength(0, 1 << 16)]);
+            assertThat(log.read(0, exact, 0, 1 << 16)).isEqualTo(exact.capacity());
+            assertThatThrownBy(() -> log.readLength(3, 100)).isInstanceOf(OffsetOutOfRangeException.class);
             assertThatThrownBy(() -> log.read(3, dst, 0, 100)).isInstanceOf(OffsetOutOfRangeException.class)
                 .hasMessageContaining("offset 3 is out of range");
             final UnsafeBuffer tiny = new UnsafeBuffer(new byte[100]);

@@ -30,7 +30,8 @@ public final class NodeConfig
     private static final Set<String> KEYS = Set.of("node.id", "node.host", "node.port", "data.dir", "metadata.peers",
         "transport", "raft.election.timeout.min.ms", "raft.election.timeout.max.ms", "raft.request.timeout.ms",
         "durability", "snapshot.auto.entries", "shard.max.batch.bytes", "shard.max.keys", "tracing.exporter",
-        "tracing.otlp.endpoint", "raft.log.segment.bytes", "raft.log.purge.gap", "shard.roll.cycle");
+        "tracing.otlp.endpoint", "raft.log.segment.bytes", "raft.log.purge.gap", "shard.roll.cycle",
+        "raft.log.metadata", "raft.read.lease");
 
     public final String nodeId;
     public final String host;
@@ -50,6 +51,13 @@ public final class NodeConfig
     public final String otlpEndpoint;
     public final long raftLogSegmentBytes;
     public final int raftLogPurgeGap;
+    /**
+     * Ratis's commit-index metadata entries: when on, every commit appends one more entry that is
+     * replicated and fsynced on every replica, doubling the Raft work of each write.
+     */
+    public final boolean raftLogMetadata;
+    /** Linearizable reads served by a leader holding a lease, without a heartbeat round per read. */
+    public final boolean raftReadLease;
     /** Chronicle roll cycle of shard queue files: retention deletes whole files, so this is its granularity. */
     public final net.openhft.chronicle.queue.RollCycle shardRollCycle;
 
@@ -81,6 +89,8 @@ public final class NodeConfig
         otlpEndpoint = p.getProperty("tracing.otlp.endpoint", "http://127.0.0.1:4317").trim();
         raftLogSegmentBytes = number(p, "raft.log.segment.bytes", 32 << 20, 1 << 20, 1L << 31, problems);
         raftLogPurgeGap = (int)number(p, "raft.log.purge.gap", 1024, 1, 1 << 30, problems);
+        raftLogMetadata = bool(p, "raft.log.metadata", false, problems);
+        raftReadLease = bool(p, "raft.read.lease", true, problems);
         shardRollCycle = rollCycle(p.getProperty("shard.roll.cycle", "FAST_HOURLY").trim(), problems);
         checkRelations(problems);
         if (!problems.isEmpty())
@@ -191,6 +201,21 @@ public final class NodeConfig
             problems.add(key + " is '" + value + "'; it must be a whole number");
             return defaultValue;
         }
+    }
+
+    private static boolean bool(final Properties p, final String key, final boolean defaultValue, final List<String> problems)
+    {
+        final String value = p.getProperty(key);
+        if (value == null)
+        {
+            return defaultValue;
+        }
+        if (!Set.of("true", "false").contains(value.trim()))
+        {
+            problems.add(key + " is '" + value + "'; it must be true or false");
+            return defaultValue;
+        }
+        return Boolean.parseBoolean(value.trim());
     }
 
     private static net.openhft.chronicle.queue.RollCycle rollCycle(final String name, final List<String> problems)
