@@ -221,6 +221,7 @@ public final class LoadRun
             final long drainDeadlineNs = endNs + DRAIN_TIMEOUT_NS;
             Histogram interval = null;
             Histogram endToEndInterval = null;
+            long acknowledgedBefore = 0;
             while (anyAlive(producers))
             {
                 long nowNs = System.nanoTime();
@@ -241,11 +242,13 @@ public final class LoadRun
                 final Histogram endToEndWarmup = reader == null ? null : reader.warmupLatency.getIntervalHistogram();
                 final boolean measuring = tickNs - measureStartNs > 0; // the tick at the boundary closes the warm-up
                 account(interval, endToEndInterval, (nowNs - measureStartNs) / 1e9);
+                final long acknowledged = counters.acknowledgedAll.sum();
                 if (!options.quiet)
                 {
-                    printProgress((nowNs - startNs) / 1e9, measuring ? interval : warmup,
+                    printProgress((nowNs - startNs) / 1e9, acknowledged - acknowledgedBefore, measuring ? interval : warmup,
                         measuring ? endToEndInterval : endToEndWarmup, measuring);
                 }
+                acknowledgedBefore = acknowledged;
                 tickNs += TimeUnit.SECONDS.toNanos(1);
             }
             interval = counters.latency.getIntervalHistogram(interval);
@@ -271,11 +274,11 @@ public final class LoadRun
             }
         }
 
-        private void printProgress(final double secondsSinceStart, final Histogram produce, final Histogram endToEnd,
-            final boolean measuring)
+        private void printProgress(final double secondsSinceStart, final long acknowledged, final Histogram produce,
+            final Histogram endToEnd, final boolean measuring)
         {
             final StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%5.0fs %-8s acked %,8d/s  latency us p50 %7d p99 %7d p99.9 %7d max %7d",
-                secondsSinceStart, measuring ? "" : "warm-up", produce.getTotalCount(), percentileUs(produce, 50),
+                secondsSinceStart, measuring ? "" : "warm-up", acknowledged, percentileUs(produce, 50),
                 percentileUs(produce, 99), percentileUs(produce, 99.9), produce.getTotalCount() == 0 ? 0 : produce.getMaxValue() / 1000));
             if (endToEnd != null)
             {

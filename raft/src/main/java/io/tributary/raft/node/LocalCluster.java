@@ -134,12 +134,12 @@ public final class LocalCluster implements AutoCloseable
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         for (final String arg : java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments())
         {
-            if (arg.startsWith("--add-") || arg.startsWith("-Dchronicle") || arg.equals("-ea"))
+            if (arg.startsWith("--add-") || arg.startsWith("-Dchronicle") || arg.startsWith("-Djava.util.concurrent.") || arg.equals("-ea"))
             {
                 command.add(arg);
             }
         }
-        command.add("-Xmx512m");
+        command.add("-Xmx1g"); // as each Kafka broker gets in compare-kafka
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add(NodeMain.class.getName());

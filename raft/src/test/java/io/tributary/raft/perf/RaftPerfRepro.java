@@ -403,7 +403,7 @@ public final class RaftPerfRepro
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         for (final String arg : ManagementFactory.getRuntimeMXBean().getInputArguments())
         {
-            if (arg.startsWith("--add-") || arg.startsWith("-Dchronicle"))
+            if (arg.startsWith("--add-") || arg.startsWith("-Dchronicle") || arg.startsWith("-Djava.util.concurrent."))
             {
                 command.add(arg);
             }
