@@ -35,6 +35,8 @@ class NodeConfigTest
         assertThat(config.transport).isEqualTo("grpc");
         assertThat(config.isMetadataMember()).isTrue();
         assertThat(config.electionTimeoutMinMs).isEqualTo(1000);
+        assertThat(config.raftLogMetadata).isFalse();
+        assertThat(config.raftReadLease).isTrue();
     }
 
     @Test
@@ -47,13 +49,15 @@ class NodeConfigTest
         p.setProperty("metadata.peers", "n1@127.0.0.1:9871,n2@127.0.0.1:9872");
         p.setProperty("tracing.exporter", "jaeger");
         p.setProperty("colour", "blue");
+        p.setProperty("raft.read.lease", "yes");
         assertThatThrownBy(() -> NodeConfig.of(p)).isInstanceOf(IllegalArgumentException.class)
             .hasMessageContaining("node.port is 99999; it must be in [1, 65535]")
             .hasMessageContaining("raft.election.timeout.max.ms (2000) must be greater than raft.election.timeout.min.ms (3000)")
             .hasMessageContaining("durability is 'sometimes'; use fsync")
             .hasMessageContaining("use an odd number")
             .hasMessageContaining("tracing.exporter is 'jaeger'")
-            .hasMessageContaining("unknown key 'colour'");
+            .hasMessageContaining("unknown key 'colour'")
+            .hasMessageContaining("raft.read.lease is 'yes'; it must be true or false");
     }
 
     @Test
