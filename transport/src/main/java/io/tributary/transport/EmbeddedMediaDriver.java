@@ -1,0 +1,148 @@
+package io.tributary.transport;
+
+import java.io.File;
+import java.util.concurrent.TimeUnit;
+
+import org.agrona.CloseHelper;
+import org.agrona.IoUtil;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.aeron.Aeron;
+import io.aeron.CommonContext;
+import io.aeron.driver.MediaDriver;
+
+/**
+ * One process's Aeron: an embedded media driver (unless {@code driver.external}) and the Aeron
+ * client connected to it. Open one per process (or per node in a test) and share it between the
+ * server and client RPC of that node.
+ * <p>
+ * The embedded driver uses its own directory, {@code <dir.base>/tributary-aeron-<node.name>},
+ * deleted at start (a killed process leaves its folder behind) and at close. If a live driver
+ * still owns that directory the launch fails instead of deleting it under that driver's feet.
+ * Term buffers are sparse files, so a publication costs what it writes, not 3 x term length.
+ * <p>
+ * Thread-safe: {@link #aeron()} may be used from any thread; {@link #close()} is idempotent.
+ */
+public final class EmbeddedMediaDriver implements AutoCloseable
+{
+    private static final Logger LOG = LoggerFactory.getLogger(EmbeddedMediaDriver.class);
+
+    private final AeronTransportConfig config;
+    private final String aeronDirectory;
+    private final MediaDriver driver;
+    private final Aeron aeron;
+    private volatile boolean closed;
+
+    private EmbeddedMediaDriver(final AeronTransportConfig config, final MediaDriver driver, final Aeron aeron)
+    {
+        this.config = config;
+        this.aeronDirectory = config.aeronDirectory();
+        this.driver = driver;
+        this.aeron = aeron;
+    }
+
+    /**
+     * Starts the embedded driver (or checks the external one is alive) and connects a client.
+     *
+     * @throws IllegalArgumentException for a bad configuration.
+     * @throws IllegalStateException    if another live driver owns this node's directory, or the external driver is not running.
+     */
+    public static EmbeddedMediaDriver launch(final AeronTransportConfig config)
+    {
+        config.validate();
+        final String dir = config.aeronDirectory();
+        MediaDriver driver = null;
+        if (config.externalDriver())
+        {
+            if (!CommonContext.isDriverActive(new File(dir), config.driverTimeoutMs(), message -> { }))
+            {
+                throw new IllegalStateException("Aeron transport: no live media driver in " + dir
+                    + " (driver.external=true); start one with aeron.dir=" + dir + " or set driver.external=false");
+            }
+        }
+        else
+        {
+            if (CommonContext.isDriverActive(new File(dir), config.driverTimeoutMs(), message -> { }))
+            {
+                throw new IllegalStateException("Aeron transport: a live media driver already uses " + dir
+                    + "; is node.name=" + config.nodeName() + " used by two processes? Give each node its own name or dir.base");
+            }
+            driver = MediaDriver.launch(driverContext(config, dir));
+        }
+        try
+        {
+            final Aeron aeron = Aeron.connect(new Aeron.Context()
+                .aeronDirectoryName(dir)
+                .driverTimeoutMs(config.driverTimeoutMs())
+                .errorHandler(ex -> LOG.error("Aeron client error (dir {})", dir, ex)));
+            LOG.info("Aeron ready: {} driver in {} ({})", driver == null ? "external" : "embedded", dir, config);
+            return new EmbeddedMediaDriver(config, driver, aeron);
+        }
+        catch (final RuntimeException ex)
+        {
+            CloseHelper.quietClose(driver);
+            throw ex;
+        }
+    }
+
+    static MediaDriver.Context driverContext(final AeronTransportConfig config, final String dir)
+    {
+        final MediaDriver.Context ctx = new MediaDriver.Context()
+            .aeronDirectoryName(dir)
+            .dirDeleteOnStart(true)
+            .dirDeleteOnShutdown(true)
+            .warnIfDirectoryExists(false)
+            .threadingMode(config.threadingMode())
+            .sharedIdleStrategy(IdleStrategies.create(config.sharedIdleStrategy()))
+            .sharedNetworkIdleStrategy(IdleStrategies.create(config.receiverIdleStrategy()))
+            .conductorIdleStrategy(IdleStrategies.create(config.conductorIdleStrategy()))
+            .senderIdleStrategy(IdleStrategies.create(config.senderIdleStrategy()))
+            .receiverIdleStrategy(IdleStrategies.create(config.receiverIdleStrategy()))
+            .publicationTermBufferLength(config.termLengthBytes())
+            .ipcTermBufferLength(config.termLengthBytes())
+            .mtuLength(config.mtuBytes())
+            .termBufferSparseFile(true)
+            .driverTimeoutMs(config.driverTimeoutMs())
+            .publicationConnectionTimeoutNs(TimeUnit.MILLISECONDS.toNanos(config.connectTimeoutMs()))
+            .errorHandler(ex -> LOG.error("Aeron media driver error (dir {})", dir, ex));
+        return ctx;
+    }
+
+    /** The connected client. Owned by this object: do not close it. */
+    public Aeron aeron()
+    {
+        return aeron;
+    }
+
+    public String aeronDirectory()
+    {
+        return aeronDirectory;
+    }
+
+    public boolean isEmbedded()
+    {
+        return driver != null;
+    }
+
+    public AeronTransportConfig config()
+    {
+        return config;
+    }
+
+    /** Closes the client, then the embedded driver, and deletes the embedded driver's directory. */
+    @Override
+    public synchronized void close()
+    {
+        if (closed)
+        {
+            return;
+        }
+        closed = true;
+        CloseHelper.closeAll(aeron, driver);
+        if (driver != null)
+        {
+            IoUtil.delete(new File(aeronDirectory), true);
+        }
+    }
+}
