@@ -1,6 +1,7 @@
 package io.tributary.transport.frame;
 
 import org.agrona.DirectBuffer;
+import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
 import org.agrona.concurrent.NanoClock;
 
 import io.aeron.FragmentAssembler;
@@ -17,7 +18,8 @@ import io.aeron.logbuffer.Header;
  * <p>
  * Poll a subscription with {@link #fragmentHandler()}: it wraps this receiver in Aeron's
  * {@link FragmentAssembler}, which joins frames Aeron split at the MTU (bounded by Aeron's max
- * message length, term length / 8). Not thread-safe: one polling thread.
+ * message length, term length / 8). Not thread-safe: one polling thread (except
+ * {@link #onImageUnavailable}, which may be called from any thread).
  */
 public final class FrameReceiver implements FragmentHandler
 {
@@ -27,6 +29,7 @@ public final class FrameReceiver implements FragmentHandler
     private final Reassembler reassembler;
     private final NanoClock clock;
     private final FragmentAssembler assembler;
+    private final ManyToOneConcurrentArrayQueue<Integer> closedSessions = new ManyToOneConcurrentArrayQueue<>(1024);
     private long framesReceived;
     private long messagesDelivered;
 
@@ -99,14 +102,32 @@ public final class FrameReceiver implements FragmentHandler
     /** Drops partial messages without progress; call every few milliseconds from the polling thread. */
     public int expire()
     {
+        drainClosedSessions();
         return reassembler.expire(clock.nanoTime());
     }
 
-    /** Pass to {@code Aeron.addSubscription(channel, stream, available, unavailable)} as the unavailable handler's body. */
+    /**
+     * Pass to {@code Aeron.addSubscription(channel, stream, available, unavailable)} as the
+     * unavailable handler. Aeron calls it on its client conductor thread, so the session is only
+     * queued here; the polling thread frees its buffers in {@link #expire()}. If the queue is full
+     * the reassembly timeout frees them instead.
+     */
     public void onImageUnavailable(final Image image)
     {
-        assembler.freeSessionBuffer(image.sessionId());
-        reassembler.removeSource(image.sessionId());
+        closedSessions.offer(image.sessionId());
+    }
+
+    private int drainClosedSessions()
+    {
+        int drained = 0;
+        Integer sessionId;
+        while ((sessionId = closedSessions.poll()) != null)
+        {
+            assembler.freeSessionBuffer(sessionId);
+            reassembler.removeSource(sessionId);
+            drained++;
+        }
+        return drained;
     }
 
     public long framesReceived()
