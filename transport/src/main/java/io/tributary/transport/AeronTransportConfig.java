@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.Locale;
 import java.util.Properties;
+import java.util.function.Function;
 
 import io.tributary.transport.frame.FrameDescriptor;
 
@@ -55,6 +56,7 @@ public final class AeronTransportConfig
     private long requestTimeoutMs = 3_000;
     private long connectTimeoutMs = 5_000;
     private long driverTimeoutMs = 10_000;
+    private String serverAddress = null;
 
     private static Path defaultAeronDirectoryBase()
     {
@@ -69,6 +71,30 @@ public final class AeronTransportConfig
      */
     public static AeronTransportConfig fromProperties(final Properties properties)
     {
+        return fromProperties((Function<String, String>)properties::getProperty);
+    }
+
+    /**
+     * As {@link #fromProperties(Properties)}, reading each full key (e.g. {@code transport.aeron.mtu.bytes})
+     * through {@code lookup} (null: absent), e.g. {@code RaftProperties::get}.
+     */
+    public static AeronTransportConfig fromProperties(final Function<String, String> lookup)
+    {
+        final Properties properties = new Properties()
+        {
+            @Override
+            public String getProperty(final String key)
+            {
+                return lookup.apply(key);
+            }
+
+            @Override
+            public String getProperty(final String key, final String defaultValue)
+            {
+                final String value = lookup.apply(key);
+                return value == null ? defaultValue : value;
+            }
+        };
         final AeronTransportConfig c = new AeronTransportConfig();
         c.nodeName = properties.getProperty(PREFIX + "node.name", c.nodeName);
         final String base = properties.getProperty(PREFIX + "dir.base");
@@ -96,6 +122,7 @@ public final class AeronTransportConfig
         c.requestTimeoutMs = longValue(properties, "request.timeout.ms", c.requestTimeoutMs);
         c.connectTimeoutMs = longValue(properties, "connect.timeout.ms", c.connectTimeoutMs);
         c.driverTimeoutMs = longValue(properties, "driver.timeout.ms", c.driverTimeoutMs);
+        c.serverAddress = properties.getProperty(PREFIX + "server.address", c.serverAddress);
         return c;
     }
 
@@ -168,6 +195,8 @@ public final class AeronTransportConfig
         require(requestTimeoutMs >= 1, "request.timeout.ms=" + requestTimeoutMs + " must be at least 1");
         require(connectTimeoutMs >= 1, "connect.timeout.ms=" + connectTimeoutMs + " must be at least 1");
         require(driverTimeoutMs >= 1_000, "driver.timeout.ms=" + driverTimeoutMs + " must be at least 1000 (Aeron's client keepalive)");
+        require(serverAddress == null || serverAddress.matches("[^:]+:[0-9]{1,5}"),
+            "server.address=" + serverAddress + " must be host:port, e.g. 127.0.0.1:9870");
         require(offerTimeoutMs < requestTimeoutMs,
             "offer.timeout.ms=" + offerTimeoutMs + " must be below request.timeout.ms=" + requestTimeoutMs
                 + ": a request must be able to fail on back-pressure before it times out");
@@ -442,6 +471,18 @@ public final class AeronTransportConfig
     public AeronTransportConfig connectTimeoutMs(final long connectTimeoutMs)
     {
         this.connectTimeoutMs = connectTimeoutMs;
+        return this;
+    }
+
+    /** host:port a server listens on (UDP); null: the address of this server in its Raft group. */
+    public String serverAddress()
+    {
+        return serverAddress;
+    }
+
+    public AeronTransportConfig serverAddress(final String serverAddress)
+    {
+        this.serverAddress = serverAddress;
         return this;
     }
 

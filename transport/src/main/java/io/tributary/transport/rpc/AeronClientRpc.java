@@ -1,0 +1,188 @@
+package io.tributary.transport.rpc;
+
+import java.io.IOException;
+import java.util.Collection;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.apache.ratis.client.RaftClientRpc;
+import org.apache.ratis.client.impl.ClientProtoUtils;
+import org.apache.ratis.proto.RaftProtos.GroupInfoReplyProto;
+import org.apache.ratis.proto.RaftProtos.GroupListReplyProto;
+import org.apache.ratis.proto.RaftProtos.RaftClientReplyProto;
+import org.apache.ratis.protocol.ClientId;
+import org.apache.ratis.protocol.GroupInfoRequest;
+import org.apache.ratis.protocol.GroupListRequest;
+import org.apache.ratis.protocol.GroupManagementRequest;
+import org.apache.ratis.protocol.LeaderElectionManagementRequest;
+import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftClientRequest;
+import org.apache.ratis.protocol.RaftPeer;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.protocol.SetConfigurationRequest;
+import org.apache.ratis.protocol.SnapshotManagementRequest;
+import org.apache.ratis.protocol.TransferLeadershipRequest;
+import org.apache.ratis.thirdparty.com.google.protobuf.MessageLite;
+
+import io.tributary.transport.AeronTransportConfig;
+import io.tributary.transport.EmbeddedMediaDriver;
+import io.tributary.transport.frame.MessageType;
+
+/**
+ * The client side of the Aeron transport: requests (ordered async, unordered, blocking; admin
+ * requests routed by their class) go to the target server's address; replies come back to this
+ * client's own endpoint (an OS-chosen port on {@code 127.0.0.1} unless
+ * {@code transport.aeron.client.host} names another interface). The endpoint is opened on first
+ * use and shares the process's media driver.
+ */
+final class AeronClientRpc implements RaftClientRpc
+{
+    private final ClientId clientId;
+    private final AeronTransportConfig config;
+    private final String bindAddress;
+    private final Map<RaftPeerId, String> peers = new ConcurrentHashMap<>();
+    private EmbeddedMediaDriver runtime;
+    private RpcEndpoint endpoint;
+    private boolean closed;
+
+    AeronClientRpc(final ClientId clientId, final AeronTransportConfig config)
+    {
+        this.clientId = clientId;
+        this.config = config;
+        this.bindAddress = "127.0.0.1:0";
+    }
+
+    private synchronized RpcEndpoint endpoint() throws IOException
+    {
+        if (closed)
+        {
+            throw new IOException("Aeron transport: client " + clientId + " is closed");
+        }
+        if (endpoint == null)
+        {
+            runtime = AeronRuntimes.acquire(config);
+            try
+            {
+                endpoint = new RpcEndpoint("client-" + clientId, config, runtime, bindAddress, (route, type, c, msb, lsb, m) ->
+                {
+                    // A client serves no requests; a request here is a misdirected frame.
+                });
+            }
+            catch (final RuntimeException ex)
+            {
+                AeronRuntimes.release(runtime);
+                runtime = null;
+                throw new IOException("Aeron transport: client " + clientId + " cannot open its reply endpoint", ex);
+            }
+        }
+        return endpoint;
+    }
+
+    @Override
+    public void addRaftPeers(final Collection<RaftPeer> newPeers)
+    {
+        for (final RaftPeer peer : newPeers)
+        {
+            // The server listens on its peer address for everything (peers, clients, admin).
+            peers.put(peer.getId(), peer.getAddress());
+        }
+    }
+
+    @Override
+    public CompletableFuture<RaftClientReply> sendRequestAsync(final RaftClientRequest request)
+    {
+        try
+        {
+            return send(request);
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            return CompletableFuture.failedFuture(ex);
+        }
+    }
+
+    @Override
+    public CompletableFuture<RaftClientReply> sendRequestAsyncUnordered(final RaftClientRequest request)
+    {
+        return sendRequestAsync(request);
+    }
+
+    @Override
+    public RaftClientReply sendRequest(final RaftClientRequest request) throws IOException
+    {
+        return AeronServerRpc.await(send(request));
+    }
+
+    private CompletableFuture<RaftClientReply> send(final RaftClientRequest request) throws IOException
+    {
+        final String address = peers.get(request.getServerId());
+        if (address == null)
+        {
+            throw new IOException("Aeron transport: no address for server " + request.getServerId() + " (known: " + peers.keySet()
+                + "); add it to the client's group");
+        }
+        final long timeoutMs = request.getTimeoutMs() > 0 ? request.getTimeoutMs() : config.requestTimeoutMs();
+        final long[] group = RpcEndpoint.uuid(request.getRaftGroupId().toByteString());
+        final RpcEndpoint current = endpoint();
+        if (request instanceof GroupListRequest)
+        {
+            return current.call(address, MessageType.GROUP_LIST_REQUEST, group[0], group[1],
+                ClientProtoUtils.toGroupListRequestProto((GroupListRequest)request), timeoutMs)
+                .thenApply(reply -> ClientProtoUtils.toGroupListReply((GroupListReplyProto)reply));
+        }
+        if (request instanceof GroupInfoRequest)
+        {
+            return current.call(address, MessageType.GROUP_INFO_REQUEST, group[0], group[1],
+                ClientProtoUtils.toGroupInfoRequestProto((GroupInfoRequest)request), timeoutMs)
+                .thenApply(reply -> ClientProtoUtils.toGroupInfoReply((GroupInfoReplyProto)reply));
+        }
+        final MessageType type;
+        final MessageLite proto;
+        if (request instanceof SetConfigurationRequest)
+        {
+            type = MessageType.SET_CONFIGURATION_REQUEST;
+            proto = ClientProtoUtils.toSetConfigurationRequestProto((SetConfigurationRequest)request);
+        }
+        else if (request instanceof GroupManagementRequest)
+        {
+            type = MessageType.GROUP_MANAGEMENT_REQUEST;
+            proto = ClientProtoUtils.toGroupManagementRequestProto((GroupManagementRequest)request);
+        }
+        else if (request instanceof TransferLeadershipRequest)
+        {
+            type = MessageType.TRANSFER_LEADERSHIP_REQUEST;
+            proto = ClientProtoUtils.toTransferLeadershipRequestProto((TransferLeadershipRequest)request);
+        }
+        else if (request instanceof SnapshotManagementRequest)
+        {
+            type = MessageType.SNAPSHOT_MANAGEMENT_REQUEST;
+            proto = ClientProtoUtils.toSnapshotManagementRequestProto((SnapshotManagementRequest)request);
+        }
+        else if (request instanceof LeaderElectionManagementRequest)
+        {
+            type = MessageType.LEADER_ELECTION_MANAGEMENT_REQUEST;
+            proto = ClientProtoUtils.toLeaderElectionManagementRequestProto((LeaderElectionManagementRequest)request);
+        }
+        else
+        {
+            type = MessageType.CLIENT_REQUEST;
+            proto = ClientProtoUtils.toRaftClientRequestProto(request);
+        }
+        return current.call(address, type, group[0], group[1], proto, timeoutMs)
+            .thenApply(reply -> ClientProtoUtils.toRaftClientReply((RaftClientReplyProto)reply));
+    }
+
+    @Override
+    public synchronized void close()
+    {
+        closed = true;
+        if (endpoint != null)
+        {
+            endpoint.close();
+            endpoint = null;
+            AeronRuntimes.release(runtime);
+            runtime = null;
+        }
+    }
+}

@@ -1,0 +1,58 @@
+package io.tributary.transport.rpc;
+
+import org.apache.ratis.client.ClientFactory;
+import org.apache.ratis.client.RaftClientRpc;
+import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.protocol.ClientId;
+import org.apache.ratis.rpc.RpcType;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.RaftServerRpc;
+import org.apache.ratis.server.ServerFactory;
+
+import io.tributary.transport.AeronTransportConfig;
+
+/**
+ * Creates the server and client RPC of the Aeron transport. Settings come from the Raft
+ * properties under {@code transport.aeron.} ({@link AeronTransportConfig#fromProperties}).
+ * The log appender is Ratis's default for now (one appendEntries at a time per follower).
+ */
+public final class AeronRpcFactory implements ServerFactory, ClientFactory
+{
+    private final RpcType rpcType;
+
+    AeronRpcFactory(final RpcType rpcType)
+    {
+        this.rpcType = rpcType;
+    }
+
+    @Override
+    public RpcType getRpcType()
+    {
+        return rpcType;
+    }
+
+    @Override
+    public RaftServerRpc newRaftServerRpc(final RaftServer server)
+    {
+        // The server's id is not known yet (Ratis is constructing it): the RPC names its driver at start.
+        final AeronTransportConfig config = config(server.getProperties(), "server");
+        return new AeronServerRpc(server, rpcType, config,
+            server.getProperties().get(AeronTransportConfig.PREFIX + "node.name") != null);
+    }
+
+    @Override
+    public RaftClientRpc newRaftClientRpc(final ClientId clientId, final RaftProperties properties)
+    {
+        return new AeronClientRpc(clientId, config(properties, "client-" + ProcessHandle.current().pid()));
+    }
+
+    static AeronTransportConfig config(final RaftProperties properties, final String defaultNodeName)
+    {
+        final AeronTransportConfig config = AeronTransportConfig.fromProperties(properties::get);
+        if (properties.get(AeronTransportConfig.PREFIX + "node.name") == null)
+        {
+            config.nodeName(defaultNodeName.replaceAll("[^A-Za-z0-9._-]", "_"));
+        }
+        return config.validate();
+    }
+}

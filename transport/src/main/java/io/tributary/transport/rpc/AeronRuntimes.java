@@ -1,0 +1,58 @@
+package io.tributary.transport.rpc;
+
+import java.util.HashMap;
+import java.util.Map;
+
+import io.tributary.transport.AeronTransportConfig;
+import io.tributary.transport.EmbeddedMediaDriver;
+
+/**
+ * The process's media drivers, shared by reference count: a server RPC and the clients of the
+ * same node name use one driver; it closes when the last user releases it.
+ */
+final class AeronRuntimes
+{
+    private static final Map<String, Entry> BY_DIRECTORY = new HashMap<>();
+
+    private static final class Entry
+    {
+        final EmbeddedMediaDriver driver;
+        int users;
+
+        Entry(final EmbeddedMediaDriver driver)
+        {
+            this.driver = driver;
+        }
+    }
+
+    private AeronRuntimes()
+    {
+    }
+
+    static synchronized EmbeddedMediaDriver acquire(final AeronTransportConfig config)
+    {
+        final String dir = config.validate().aeronDirectory();
+        Entry entry = BY_DIRECTORY.get(dir);
+        if (entry == null)
+        {
+            entry = new Entry(EmbeddedMediaDriver.launch(config));
+            BY_DIRECTORY.put(dir, entry);
+        }
+        entry.users++;
+        return entry.driver;
+    }
+
+    static synchronized void release(final EmbeddedMediaDriver driver)
+    {
+        final Entry entry = BY_DIRECTORY.get(driver.aeronDirectory());
+        if (entry == null || entry.driver != driver)
+        {
+            return;
+        }
+        if (--entry.users == 0)
+        {
+            BY_DIRECTORY.remove(driver.aeronDirectory());
+            driver.close();
+        }
+    }
+}

@@ -1,0 +1,433 @@
+package io.tributary.transport.rpc;
+
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.net.InetSocketAddress;
+import java.util.Collection;
+import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+import org.apache.ratis.client.impl.ClientProtoUtils;
+import org.apache.ratis.proto.RaftProtos.AppendEntriesReplyProto;
+import org.apache.ratis.proto.RaftProtos.AppendEntriesRequestProto;
+import org.apache.ratis.proto.RaftProtos.GroupInfoRequestProto;
+import org.apache.ratis.proto.RaftProtos.GroupListRequestProto;
+import org.apache.ratis.proto.RaftProtos.GroupManagementRequestProto;
+import org.apache.ratis.proto.RaftProtos.InstallSnapshotReplyProto;
+import org.apache.ratis.proto.RaftProtos.InstallSnapshotRequestProto;
+import org.apache.ratis.proto.RaftProtos.LeaderElectionManagementRequestProto;
+import org.apache.ratis.proto.RaftProtos.RaftClientRequestProto;
+import org.apache.ratis.proto.RaftProtos.RaftRpcReplyProto;
+import org.apache.ratis.proto.RaftProtos.RaftRpcRequestProto;
+import org.apache.ratis.proto.RaftProtos.ReadIndexReplyProto;
+import org.apache.ratis.proto.RaftProtos.ReadIndexRequestProto;
+import org.apache.ratis.proto.RaftProtos.RequestVoteReplyProto;
+import org.apache.ratis.proto.RaftProtos.RequestVoteRequestProto;
+import org.apache.ratis.proto.RaftProtos.SetConfigurationRequestProto;
+import org.apache.ratis.proto.RaftProtos.SnapshotManagementRequestProto;
+import org.apache.ratis.proto.RaftProtos.StartLeaderElectionReplyProto;
+import org.apache.ratis.proto.RaftProtos.StartLeaderElectionRequestProto;
+import org.apache.ratis.proto.RaftProtos.TransferLeadershipRequestProto;
+import org.apache.ratis.protocol.RaftPeer;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.rpc.RpcType;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.RaftServerRpc;
+import org.apache.ratis.server.protocol.RaftServerAsynchronousProtocol;
+import org.apache.ratis.thirdparty.com.google.protobuf.MessageLite;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.tributary.transport.AeronTransportConfig;
+import io.tributary.transport.EmbeddedMediaDriver;
+import io.tributary.transport.frame.MessageType;
+
+/**
+ * The server side of the Aeron transport: one endpoint on this peer's address receives peer,
+ * client and admin requests; outbound peer calls go to the other peers' addresses.
+ * <p>
+ * Inbound requests that Ratis serves asynchronously (appendEntries, readIndex, client and admin
+ * requests) are submitted on the polling thread, in arrival order (Ratis relies on the order of
+ * appendEntries); the blocking ones (requestVote, installSnapshot, startLeaderElection) run on a
+ * small bounded executor, and a full executor answers with an exception instead of queueing.
+ */
+final class AeronServerRpc implements RaftServerRpc, RaftServerAsynchronousProtocol
+{
+    private static final Logger LOG = LoggerFactory.getLogger(AeronServerRpc.class);
+    private static final int BLOCKING_THREADS = 2;
+    private static final int BLOCKING_QUEUE = 256;
+
+    private final RaftServer server;
+    private final RpcType rpcType;
+    private final AeronTransportConfig config;
+    private final boolean nodeNameSet;
+    private volatile String address;
+    private final Map<RaftPeerId, String> peers = new ConcurrentHashMap<>();
+    private final ThreadPoolExecutor blocking;
+    private EmbeddedMediaDriver runtime;
+    private volatile RpcEndpoint endpoint;
+
+    /**
+     * Ratis creates the RPC while it constructs the server, before the server knows its id or
+     * groups: both are read at {@link #start()} or at the first {@link #getInetSocketAddress()}.
+     */
+    AeronServerRpc(final RaftServer server, final RpcType rpcType, final AeronTransportConfig config, final boolean nodeNameSet)
+    {
+        this.server = server;
+        this.rpcType = rpcType;
+        this.config = config;
+        this.nodeNameSet = nodeNameSet;
+        this.blocking = new ThreadPoolExecutor(BLOCKING_THREADS, BLOCKING_THREADS, 60, TimeUnit.SECONDS,
+            new ArrayBlockingQueue<>(BLOCKING_QUEUE), r ->
+            {
+                final Thread thread = new Thread(r, "aeron-rpc-blocking");
+                thread.setDaemon(true);
+                return thread;
+            });
+    }
+
+    /**
+     * This server's address as its groups list it. Ratis builds the server's own peer from this
+     * RPC's address, so the server cannot be asked (it is still being constructed).
+     */
+    private static String addressInGroups(final RaftServer server)
+    {
+        try
+        {
+            for (final org.apache.ratis.protocol.RaftGroup group : server.getGroups())
+            {
+                final RaftPeer self = group.getPeer(server.getId());
+                if (self != null && self.getAddress() != null && self.getAddress().lastIndexOf(':') > 0)
+                {
+                    return self.getAddress();
+                }
+            }
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            throw new IllegalArgumentException("Aeron transport: cannot read the groups of " + server.getId()
+                + " to find its address; set " + AeronTransportConfig.PREFIX + "server.address=host:port", ex);
+        }
+        throw new IllegalArgumentException("Aeron transport: " + server.getId() + " has no host:port address in its groups; set "
+            + AeronTransportConfig.PREFIX + "server.address=host:port");
+    }
+
+    @Override
+    public synchronized void start() throws IOException
+    {
+        if (endpoint != null)
+        {
+            return;
+        }
+        if (!nodeNameSet)
+        {
+            config.nodeName(("server-" + server.getId()).replaceAll("[^A-Za-z0-9._-]", "_"));
+        }
+        final String address = address();
+        runtime = AeronRuntimes.acquire(config);
+        try
+        {
+            endpoint = new RpcEndpoint("server-" + server.getId(), config, runtime, address, this::onRequest);
+        }
+        catch (final RuntimeException ex)
+        {
+            AeronRuntimes.release(runtime);
+            throw new IOException("Aeron transport: cannot listen on " + address + " for " + server.getId(), ex);
+        }
+        LOG.info("{}: Aeron server RPC on {} ({})", server.getId(), address, config.aeronDirectory());
+    }
+
+    private String address()
+    {
+        String current = address;
+        if (current == null)
+        {
+            current = config.serverAddress() != null ? config.serverAddress() : addressInGroups(server);
+            address = current;
+        }
+        return current;
+    }
+
+    @Override
+    public InetSocketAddress getInetSocketAddress()
+    {
+        final String address = address();
+        final int colon = address.lastIndexOf(':');
+        return InetSocketAddress.createUnresolved(address.substring(0, colon), Integer.parseInt(address.substring(colon + 1)));
+    }
+
+    @Override
+    public RpcType getRpcType()
+    {
+        return rpcType;
+    }
+
+    @Override
+    public void addRaftPeers(final Collection<RaftPeer> newPeers)
+    {
+        for (final RaftPeer peer : newPeers)
+        {
+            peers.put(peer.getId(), peer.getAddress());
+        }
+    }
+
+    @Override
+    public void handleException(final RaftPeerId serverId, final Exception e, final boolean reconnect)
+    {
+        // Aeron reconnects publications by itself when the peer's subscription comes back.
+    }
+
+    @Override
+    public RaftServerAsynchronousProtocol async()
+    {
+        return this;
+    }
+
+    // ---- outbound peer calls -------------------------------------------------------------
+
+    private <M extends MessageLite> CompletableFuture<MessageLite> call(
+        final RaftRpcRequestProto header, final MessageType type, final M request) throws IOException
+    {
+        final RpcEndpoint current = endpoint;
+        if (current == null)
+        {
+            throw new IOException("Aeron transport: server RPC of " + server.getId() + " is not started or closed");
+        }
+        final RaftPeerId target = RaftPeerId.valueOf(header.getReplyId());
+        final String targetAddress = peers.get(target);
+        if (targetAddress == null)
+        {
+            throw new IOException("Aeron transport: no address for peer " + target + " (known: " + peers.keySet()
+                + "); was it added to the group?");
+        }
+        final long[] group = RpcEndpoint.uuid(header.getRaftGroupId().getId());
+        final long timeoutMs = header.getTimeoutMs() > 0 ? header.getTimeoutMs() : config.requestTimeoutMs();
+        return current.call(targetAddress, type, group[0], group[1], request, timeoutMs);
+    }
+
+    static <T> T await(final CompletableFuture<?> future) throws IOException
+    {
+        try
+        {
+            @SuppressWarnings("unchecked")
+            final T value = (T)future.get();
+            return value;
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            throw (IOException)new InterruptedIOException("interrupted waiting for a reply").initCause(ex);
+        }
+        catch (final ExecutionException ex)
+        {
+            final Throwable cause = ex.getCause();
+            if (cause instanceof IOException)
+            {
+                throw (IOException)cause;
+            }
+            throw new IOException(cause);
+        }
+    }
+
+    @Override
+    public RequestVoteReplyProto requestVote(final RequestVoteRequestProto request) throws IOException
+    {
+        return await(call(request.getServerRequest(), MessageType.REQUEST_VOTE_REQUEST, request));
+    }
+
+    @Override
+    public AppendEntriesReplyProto appendEntries(final AppendEntriesRequestProto request) throws IOException
+    {
+        return await(call(request.getServerRequest(), MessageType.APPEND_ENTRIES_REQUEST, request));
+    }
+
+    @Override
+    public InstallSnapshotReplyProto installSnapshot(final InstallSnapshotRequestProto request) throws IOException
+    {
+        return await(call(request.getServerRequest(), MessageType.INSTALL_SNAPSHOT_REQUEST, request));
+    }
+
+    @Override
+    public StartLeaderElectionReplyProto startLeaderElection(final StartLeaderElectionRequestProto request) throws IOException
+    {
+        return await(call(request.getServerRequest(), MessageType.START_LEADER_ELECTION_REQUEST, request));
+    }
+
+    @Override
+    public CompletableFuture<AppendEntriesReplyProto> appendEntriesAsync(final AppendEntriesRequestProto request) throws IOException
+    {
+        return call(request.getServerRequest(), MessageType.APPEND_ENTRIES_REQUEST, request)
+            .thenApply(AppendEntriesReplyProto.class::cast);
+    }
+
+    @Override
+    public CompletableFuture<ReadIndexReplyProto> readIndexAsync(final ReadIndexRequestProto request) throws IOException
+    {
+        return call(request.getServerRequest(), MessageType.READ_INDEX_REQUEST, request).thenApply(ReadIndexReplyProto.class::cast);
+    }
+
+    // ---- inbound requests (polling thread) -----------------------------------------------
+
+    private void onRequest(
+        final RpcEndpoint.ReplyRoute route, final MessageType type, final long correlationId, final long msb, final long lsb,
+        final MessageLite request)
+    {
+        final RaftRpcRequestProto header = header(type, request);
+        try
+        {
+            switch (type)
+            {
+                case APPEND_ENTRIES_REQUEST -> answer(route, MessageType.APPEND_ENTRIES_REPLY, correlationId, msb, lsb, header,
+                    server.appendEntriesAsync((AppendEntriesRequestProto)request));
+                case READ_INDEX_REQUEST -> answer(route, MessageType.READ_INDEX_REPLY, correlationId, msb, lsb, header,
+                    server.readIndexAsync((ReadIndexRequestProto)request));
+                case CLIENT_REQUEST -> answer(route, MessageType.CLIENT_REPLY, correlationId, msb, lsb, header,
+                    server.submitClientRequestAsync(ClientProtoUtils.toRaftClientRequest((RaftClientRequestProto)request))
+                        .thenApply(ClientProtoUtils::toRaftClientReplyProto));
+                case REQUEST_VOTE_REQUEST, INSTALL_SNAPSHOT_REQUEST, START_LEADER_ELECTION_REQUEST ->
+                    blocking.execute(() -> answerBlocking(route, type, correlationId, msb, lsb, header, request));
+                default -> answer(route, replyType(type), correlationId, msb, lsb, header, admin(type, request));
+            }
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            final Throwable failure = ex instanceof RejectedExecutionException
+                ? new IOException("Aeron transport: " + server.getId() + " is busy (" + BLOCKING_QUEUE + " blocking requests queued); "
+                    + type + " refused", ex)
+                : ex;
+            endpoint.replyException(route, correlationId, msb, lsb, replyHeader(header), failure);
+        }
+    }
+
+    private void answerBlocking(
+        final RpcEndpoint.ReplyRoute route, final MessageType type, final long correlationId, final long msb, final long lsb,
+        final RaftRpcRequestProto header, final MessageLite request)
+    {
+        try
+        {
+            final MessageLite reply = switch (type)
+            {
+                case REQUEST_VOTE_REQUEST -> server.requestVote((RequestVoteRequestProto)request);
+                case INSTALL_SNAPSHOT_REQUEST -> server.installSnapshot((InstallSnapshotRequestProto)request);
+                case START_LEADER_ELECTION_REQUEST -> server.startLeaderElection((StartLeaderElectionRequestProto)request);
+                default -> throw new IllegalStateException("not a blocking request: " + type);
+            };
+            endpoint.reply(route, replyType(type), correlationId, msb, lsb, reply);
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            endpoint.replyException(route, correlationId, msb, lsb, replyHeader(header), ex);
+        }
+    }
+
+    private CompletableFuture<? extends MessageLite> admin(final MessageType type, final MessageLite request) throws IOException
+    {
+        return switch (type)
+        {
+            case SET_CONFIGURATION_REQUEST -> server.setConfigurationAsync(
+                ClientProtoUtils.toSetConfigurationRequest((SetConfigurationRequestProto)request)).thenApply(ClientProtoUtils::toRaftClientReplyProto);
+            case GROUP_MANAGEMENT_REQUEST -> server.groupManagementAsync(
+                ClientProtoUtils.toGroupManagementRequest((GroupManagementRequestProto)request)).thenApply(ClientProtoUtils::toRaftClientReplyProto);
+            case GROUP_LIST_REQUEST -> server.getGroupListAsync(
+                ClientProtoUtils.toGroupListRequest((GroupListRequestProto)request)).thenApply(ClientProtoUtils::toGroupListReplyProto);
+            case GROUP_INFO_REQUEST -> server.getGroupInfoAsync(
+                ClientProtoUtils.toGroupInfoRequest((GroupInfoRequestProto)request)).thenApply(ClientProtoUtils::toGroupInfoReplyProto);
+            case TRANSFER_LEADERSHIP_REQUEST -> server.transferLeadershipAsync(
+                ClientProtoUtils.toTransferLeadershipRequest((TransferLeadershipRequestProto)request))
+                .thenApply(ClientProtoUtils::toRaftClientReplyProto);
+            case SNAPSHOT_MANAGEMENT_REQUEST -> server.snapshotManagementAsync(
+                ClientProtoUtils.toSnapshotManagementRequest((SnapshotManagementRequestProto)request))
+                .thenApply(ClientProtoUtils::toRaftClientReplyProto);
+            case LEADER_ELECTION_MANAGEMENT_REQUEST -> server.leaderElectionManagementAsync(
+                ClientProtoUtils.toLeaderElectionManagementRequest((LeaderElectionManagementRequestProto)request))
+                .thenApply(ClientProtoUtils::toRaftClientReplyProto);
+            default -> throw new IOException("Aeron transport: " + type + " is not a request this server serves");
+        };
+    }
+
+    private void answer(
+        final RpcEndpoint.ReplyRoute route, final MessageType replyType, final long correlationId, final long msb, final long lsb,
+        final RaftRpcRequestProto header, final CompletableFuture<? extends MessageLite> future)
+    {
+        final RpcEndpoint current = endpoint;
+        future.whenComplete((reply, failure) ->
+        {
+            if (failure == null)
+            {
+                current.reply(route, replyType, correlationId, msb, lsb, reply);
+            }
+            else
+            {
+                current.replyException(route, correlationId, msb, lsb, replyHeader(header),
+                    failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure);
+            }
+        });
+    }
+
+    static MessageType replyType(final MessageType request)
+    {
+        return switch (request)
+        {
+            case REQUEST_VOTE_REQUEST -> MessageType.REQUEST_VOTE_REPLY;
+            case APPEND_ENTRIES_REQUEST -> MessageType.APPEND_ENTRIES_REPLY;
+            case INSTALL_SNAPSHOT_REQUEST -> MessageType.INSTALL_SNAPSHOT_REPLY;
+            case READ_INDEX_REQUEST -> MessageType.READ_INDEX_REPLY;
+            case START_LEADER_ELECTION_REQUEST -> MessageType.START_LEADER_ELECTION_REPLY;
+            case GROUP_LIST_REQUEST -> MessageType.GROUP_LIST_REPLY;
+            case GROUP_INFO_REQUEST -> MessageType.GROUP_INFO_REPLY;
+            case CLIENT_REQUEST, SET_CONFIGURATION_REQUEST, GROUP_MANAGEMENT_REQUEST, TRANSFER_LEADERSHIP_REQUEST,
+                SNAPSHOT_MANAGEMENT_REQUEST, LEADER_ELECTION_MANAGEMENT_REQUEST -> MessageType.CLIENT_REPLY;
+            default -> throw new IllegalArgumentException(request + " is not a request");
+        };
+    }
+
+    /** The Ratis request header of any request message (for the header of an exception reply). */
+    static RaftRpcRequestProto header(final MessageType type, final MessageLite request)
+    {
+        final Function<MessageLite, RaftRpcRequestProto> get = switch (type)
+        {
+            case REQUEST_VOTE_REQUEST -> m -> ((RequestVoteRequestProto)m).getServerRequest();
+            case APPEND_ENTRIES_REQUEST -> m -> ((AppendEntriesRequestProto)m).getServerRequest();
+            case INSTALL_SNAPSHOT_REQUEST -> m -> ((InstallSnapshotRequestProto)m).getServerRequest();
+            case READ_INDEX_REQUEST -> m -> ((ReadIndexRequestProto)m).getServerRequest();
+            case START_LEADER_ELECTION_REQUEST -> m -> ((StartLeaderElectionRequestProto)m).getServerRequest();
+            case CLIENT_REQUEST -> m -> ((RaftClientRequestProto)m).getRpcRequest();
+            case SET_CONFIGURATION_REQUEST -> m -> ((SetConfigurationRequestProto)m).getRpcRequest();
+            case GROUP_MANAGEMENT_REQUEST -> m -> ((GroupManagementRequestProto)m).getRpcRequest();
+            case GROUP_LIST_REQUEST -> m -> ((GroupListRequestProto)m).getRpcRequest();
+            case GROUP_INFO_REQUEST -> m -> ((GroupInfoRequestProto)m).getRpcRequest();
+            case TRANSFER_LEADERSHIP_REQUEST -> m -> ((TransferLeadershipRequestProto)m).getRpcRequest();
+            case SNAPSHOT_MANAGEMENT_REQUEST -> m -> ((SnapshotManagementRequestProto)m).getRpcRequest();
+            case LEADER_ELECTION_MANAGEMENT_REQUEST -> m -> ((LeaderElectionManagementRequestProto)m).getRpcRequest();
+            default -> m -> RaftRpcRequestProto.getDefaultInstance();
+        };
+        return get.apply(request);
+    }
+
+    static RaftRpcReplyProto replyHeader(final RaftRpcRequestProto request)
+    {
+        return RaftRpcReplyProto.newBuilder().setRequestorId(request.getRequestorId()).setReplyId(request.getReplyId())
+            .setRaftGroupId(request.getRaftGroupId()).setCallId(request.getCallId()).setSuccess(false).build();
+    }
+
+    @Override
+    public synchronized void close() throws IOException
+    {
+        final RpcEndpoint current = endpoint;
+        endpoint = null;
+        blocking.shutdownNow();
+        if (current != null)
+        {
+            current.close();
+            AeronRuntimes.release(runtime);
+        }
+    }
+}

@@ -1,0 +1,488 @@
+package io.tributary.transport.rpc;
+
+import static java.nio.ByteOrder.LITTLE_ENDIAN;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.EnumSet;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.agrona.CloseHelper;
+import org.agrona.DirectBuffer;
+import org.agrona.MutableDirectBuffer;
+import org.agrona.collections.Long2ObjectHashMap;
+import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.SystemNanoClock;
+import org.apache.ratis.proto.RaftProtos.RaftRpcReplyProto;
+import org.apache.ratis.proto.netty.NettyProtos.RaftNettyExceptionReplyProto;
+import org.apache.ratis.protocol.exceptions.TimeoutIOException;
+import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+import org.apache.ratis.thirdparty.com.google.protobuf.InvalidProtocolBufferException;
+import org.apache.ratis.thirdparty.com.google.protobuf.MessageLite;
+import org.apache.ratis.util.ProtoUtils;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.aeron.Subscription;
+import io.tributary.transport.AeronTransportConfig;
+import io.tributary.transport.EmbeddedMediaDriver;
+import io.tributary.transport.IdleStrategies;
+import io.tributary.transport.SendStatus;
+import io.tributary.transport.codec.ProtoCodec;
+import io.tributary.transport.codec.RatisMessageCodecs;
+import io.tributary.transport.frame.FrameError;
+import io.tributary.transport.frame.FrameErrors;
+import io.tributary.transport.frame.FrameReceiver;
+import io.tributary.transport.frame.FramedPublication;
+import io.tributary.transport.frame.MessageType;
+import io.tributary.transport.frame.PayloadEncoder;
+import io.tributary.transport.frame.Reassembler;
+
+/**
+ * One node's Aeron endpoint for request/reply: a UDP subscription on its own address, a thread
+ * that polls it, a publication per remote address, and the table of calls waiting for replies.
+ * <p>
+ * Requests carry the address replies go to, in front of the protobuf:
+ * <pre>
+ *  +-------------------------------+------------------------+---------------------+
+ *  | Reply-To Length (u16, LE)     | Reply-To (ASCII h:port) | Ratis protobuf ... |
+ *  +-------------------------------+------------------------+---------------------+
+ * </pre>
+ * (Aeron publications are one-way, and a restarted peer sees a new image without any earlier
+ * handshake, so every request says where to answer; the receiver caches the route per Aeron
+ * session and compares bytes, so a steady stream allocates no string.) Replies are the bare
+ * protobuf with the request's correlation id.
+ * <p>
+ * Calls time out (sweep on the polling thread) with a {@link TimeoutIOException} naming the
+ * peer, the message and the setting; a failed send completes the call at once with the
+ * {@link SendStatus}. Thread-safe.
+ */
+final class RpcEndpoint implements AutoCloseable
+{
+    static final int STREAM_ID = 0x7472;
+    static final int REPLY_TO_LENGTH_MAX = 255;
+    static final int ROUTES_MAX = 4096;
+    private static final Logger LOG = LoggerFactory.getLogger(RpcEndpoint.class);
+    private static final Set<MessageType> REQUESTS = EnumSet.noneOf(MessageType.class);
+    private static final long SWEEP_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(10);
+
+    static
+    {
+        for (final MessageType type : MessageType.values())
+        {
+            if (type.name().endsWith("_REQUEST"))
+            {
+                REQUESTS.add(type);
+            }
+        }
+    }
+
+    /** Handles one inbound request on the polling thread; must not block (hand slow work to an executor). */
+    @FunctionalInterface
+    interface RequestHandler
+    {
+        void onRequest(ReplyRoute route, MessageType type, long correlationId, long groupIdMsb, long groupIdLsb, MessageLite request);
+    }
+
+    /** Where the replies to one requester go. */
+    static final class ReplyRoute
+    {
+        final byte[] address;
+        final FramedPublication publication;
+
+        ReplyRoute(final byte[] address, final FramedPublication publication)
+        {
+            this.address = address;
+            this.publication = publication;
+        }
+
+        String address()
+        {
+            return new String(address, StandardCharsets.US_ASCII);
+        }
+    }
+
+    private static final class Pending
+    {
+        final CompletableFuture<MessageLite> future = new CompletableFuture<>();
+        final MessageType requestType;
+        final String address;
+        final long deadlineNs;
+
+        Pending(final MessageType requestType, final String address, final long deadlineNs)
+        {
+            this.requestType = requestType;
+            this.address = address;
+            this.deadlineNs = deadlineNs;
+        }
+    }
+
+    private final String name;
+    private final AeronTransportConfig config;
+    private final EmbeddedMediaDriver runtime;
+    private final Subscription subscription;
+    private final String localAddress;
+    private final byte[] localAddressBytes;
+    private final FrameErrors errors;
+    private final FrameReceiver receiver;
+    private final RequestHandler handler;
+    private final Map<String, FramedPublication> publications = new ConcurrentHashMap<>();
+    private final Map<Long, Pending> pending = new ConcurrentHashMap<>();
+    private final Long2ObjectHashMap<ReplyRoute> routes = new Long2ObjectHashMap<>();
+    private final PayloadEncoder<?>[] requestEncoders = new PayloadEncoder<?>[256];
+    private final AtomicLong correlationIds = new AtomicLong();
+    private final Thread poller;
+    private volatile boolean running = true;
+    private long nextSweepNs;
+
+    RpcEndpoint(
+        final String name,
+        final AeronTransportConfig config,
+        final EmbeddedMediaDriver runtime,
+        final String bindAddress,
+        final RequestHandler handler)
+    {
+        this.name = name;
+        this.config = config;
+        this.runtime = runtime;
+        this.handler = handler;
+        this.errors = new FrameErrors(name);
+        this.receiver = new FrameReceiver(config.messageBytesMax(), new Reassembler(config.messageBytesMax(),
+            config.reassemblyBytesMax(), config.reassemblySourcesMax(), TimeUnit.MILLISECONDS.toNanos(config.reassemblyTimeoutMs()),
+            errors), errors, SystemNanoClock.INSTANCE, this::onMessage);
+        this.subscription = runtime.aeron().addSubscription(channel(bindAddress), STREAM_ID, image -> { },
+            receiver::onImageUnavailable);
+        this.localAddress = resolve(subscription, bindAddress, config.connectTimeoutMs());
+        this.localAddressBytes = localAddress.getBytes(StandardCharsets.US_ASCII);
+        if (localAddressBytes.length > REPLY_TO_LENGTH_MAX)
+        {
+            throw new IllegalArgumentException(name + ": address " + localAddress + " longer than " + REPLY_TO_LENGTH_MAX + " bytes");
+        }
+        for (final MessageType type : REQUESTS)
+        {
+            requestEncoders[type.id() & 0xFF] = new EnvelopeEncoder<>(localAddressBytes, RatisMessageCodecs.codec(type));
+        }
+        this.poller = new Thread(this::pollLoop, name + "-aeron-poller");
+        poller.setDaemon(true);
+        poller.start();
+    }
+
+    static String channel(final String address)
+    {
+        return "aeron:udp?endpoint=" + address;
+    }
+
+    private static String resolve(final Subscription subscription, final String bindAddress, final long timeoutMs)
+    {
+        if (!bindAddress.endsWith(":0"))
+        {
+            return bindAddress;
+        }
+        final long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        final IdleStrategy idle = IdleStrategies.create(IdleStrategies.BACKOFF);
+        while (true)
+        {
+            final String resolved = subscription.tryResolveChannelEndpointPort();
+            if (resolved != null)
+            {
+                return resolved.substring(resolved.indexOf("endpoint=") + "endpoint=".length()).split("[|&]")[0];
+            }
+            if (System.nanoTime() - deadlineNs > 0)
+            {
+                throw new IllegalStateException("Aeron transport: the media driver did not bind " + bindAddress + " within "
+                    + timeoutMs + " ms (transport.aeron.connect.timeout.ms); is the driver alive?");
+            }
+            idle.idle();
+        }
+    }
+
+    String localAddress()
+    {
+        return localAddress;
+    }
+
+    FrameErrors errors()
+    {
+        return errors;
+    }
+
+    /**
+     * Sends a request and returns the future reply (completed exceptionally on a send failure,
+     * an exception reply or the timeout).
+     */
+    <M extends MessageLite> CompletableFuture<MessageLite> call(
+        final String address, final MessageType type, final long groupIdMsb, final long groupIdLsb, final M request, final long timeoutMs)
+    {
+        final long correlationId = correlationIds.incrementAndGet();
+        final Pending call = new Pending(type, address, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs));
+        pending.put(correlationId, call);
+        @SuppressWarnings("unchecked")
+        final PayloadEncoder<M> encoder = (PayloadEncoder<M>)requestEncoders[type.id() & 0xFF];
+        final SendStatus status = publication(address).send(type, correlationId, groupIdMsb, groupIdLsb, request, encoder);
+        if (status != SendStatus.OK)
+        {
+            pending.remove(correlationId);
+            call.future.completeExceptionally(new IOException(name + ": " + type + " to " + address + " not sent: " + status
+                + (status.isTransient() ? " after " + config.offerTimeoutMs() + " ms of retries (peer down, slow or restarting?)"
+                : "")));
+        }
+        return call.future;
+    }
+
+    /** Sends a reply; a failure is logged (the requester times out and Ratis retries). */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    void reply(
+        final ReplyRoute route, final MessageType type, final long correlationId, final long groupIdMsb, final long groupIdLsb,
+        final MessageLite reply)
+    {
+        final ProtoCodec codec = RatisMessageCodecs.codec(type);
+        final SendStatus status = route.publication.send(type, correlationId, groupIdMsb, groupIdLsb, reply, codec);
+        if (status != SendStatus.OK)
+        {
+            LOG.warn("{}: {} for correlation {} to {} not sent: {}", name, type, correlationId, route.address(), status);
+        }
+    }
+
+    void replyException(
+        final ReplyRoute route, final long correlationId, final long groupIdMsb, final long groupIdLsb,
+        final RaftRpcReplyProto header, final Throwable failure)
+    {
+        final RaftNettyExceptionReplyProto reply = RaftNettyExceptionReplyProto.newBuilder().setRpcReply(header)
+            .setException(ProtoUtils.writeObject2ByteString(failure)).build();
+        reply(route, MessageType.EXCEPTION_REPLY, correlationId, groupIdMsb, groupIdLsb, reply);
+    }
+
+    private FramedPublication publication(final String address)
+    {
+        return publications.computeIfAbsent(address, a -> new FramedPublication(
+            runtime.aeron().addExclusivePublication(channel(a), STREAM_ID), true, config, SystemNanoClock.INSTANCE));
+    }
+
+    private void pollLoop()
+    {
+        final IdleStrategy idle = IdleStrategies.create(config.pollerIdleStrategy());
+        while (running)
+        {
+            int work = 0;
+            try
+            {
+                work = subscription.poll(receiver.fragmentHandler(), 64);
+                final long nowNs = System.nanoTime();
+                if (nowNs - nextSweepNs >= 0)
+                {
+                    nextSweepNs = nowNs + SWEEP_INTERVAL_NS;
+                    receiver.expire();
+                    work += sweepTimeouts(nowNs);
+                }
+            }
+            catch (final RuntimeException ex)
+            {
+                if (running)
+                {
+                    LOG.error("{}: poller error", name, ex);
+                }
+            }
+            idle.idle(work);
+        }
+    }
+
+    private int sweepTimeouts(final long nowNs)
+    {
+        int expired = 0;
+        for (final Iterator<Map.Entry<Long, Pending>> it = pending.entrySet().iterator(); it.hasNext(); )
+        {
+            final Map.Entry<Long, Pending> entry = it.next();
+            final Pending call = entry.getValue();
+            if (nowNs - call.deadlineNs >= 0)
+            {
+                it.remove();
+                expired++;
+                call.future.completeExceptionally(new TimeoutIOException(name + ": no reply to " + call.requestType + " (correlation "
+                    + entry.getKey() + ") from " + call.address + " in time; raise the request timeout "
+                    + "(transport.aeron.request.timeout.ms or the Ratis request timeout) or check that the peer runs"));
+            }
+        }
+        return expired;
+    }
+
+    private void onMessage(
+        final long sourceId, final MessageType type, final long correlationId, final long groupIdMsb, final long groupIdLsb,
+        final DirectBuffer buffer, final int offset, final int length)
+    {
+        if (!REQUESTS.contains(type))
+        {
+            onReply(sourceId, type, correlationId, buffer, offset, length);
+            return;
+        }
+        if (length < 2)
+        {
+            errors.record(FrameError.PAYLOAD_INVALID, sourceId, type + " of " + length + " bytes has no reply-to");
+            return;
+        }
+        final int replyToLength = buffer.getShort(offset, LITTLE_ENDIAN) & 0xFFFF;
+        if (replyToLength == 0 || replyToLength > REPLY_TO_LENGTH_MAX || replyToLength > length - 2)
+        {
+            errors.record(FrameError.PAYLOAD_INVALID, sourceId, type + ": reply-to length " + replyToLength + " in " + length + " bytes");
+            return;
+        }
+        final ReplyRoute route = route(sourceId, buffer, offset + 2, replyToLength);
+        final MessageLite request;
+        try
+        {
+            request = RatisMessageCodecs.codec(type).decode(buffer, offset + 2 + replyToLength, length - 2 - replyToLength);
+        }
+        catch (final InvalidProtocolBufferException ex)
+        {
+            errors.record(FrameError.PAYLOAD_INVALID, sourceId, type + " correlation " + correlationId + ": " + ex.getMessage());
+            return;
+        }
+        handler.onRequest(route, type, correlationId, groupIdMsb, groupIdLsb, request);
+    }
+
+    private ReplyRoute route(final long sourceId, final DirectBuffer buffer, final int offset, final int length)
+    {
+        final ReplyRoute cached = routes.get(sourceId);
+        if (cached != null && sameBytes(cached.address, buffer, offset, length))
+        {
+            return cached;
+        }
+        if (routes.size() >= ROUTES_MAX)
+        {
+            // Routes of sessions that are gone are never looked up again: start over rather than grow.
+            routes.clear();
+        }
+        final byte[] address = new byte[length];
+        buffer.getBytes(offset, address);
+        final ReplyRoute route = new ReplyRoute(address, publication(new String(address, StandardCharsets.US_ASCII)));
+        routes.put(sourceId, route);
+        return route;
+    }
+
+    private static boolean sameBytes(final byte[] expected, final DirectBuffer buffer, final int offset, final int length)
+    {
+        if (expected.length != length)
+        {
+            return false;
+        }
+        for (int i = 0; i < length; i++)
+        {
+            if (expected[i] != buffer.getByte(offset + i))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void onReply(
+        final long sourceId, final MessageType type, final long correlationId, final DirectBuffer buffer, final int offset, final int length)
+    {
+        final Pending call = pending.remove(correlationId);
+        if (call == null)
+        {
+            LOG.debug("{}: late or unknown reply {} correlation {} from source {}", name, type, correlationId, sourceId);
+            return;
+        }
+        try
+        {
+            final MessageLite reply = RatisMessageCodecs.codec(type).decode(buffer, offset, length);
+            if (type == MessageType.EXCEPTION_REPLY)
+            {
+                call.future.completeExceptionally(toException((RaftNettyExceptionReplyProto)reply, call));
+            }
+            else
+            {
+                call.future.complete(reply);
+            }
+        }
+        catch (final InvalidProtocolBufferException | RuntimeException ex)
+        {
+            errors.record(FrameError.PAYLOAD_INVALID, sourceId, type + " correlation " + correlationId + ": " + ex);
+            call.future.completeExceptionally(new IOException(name + ": invalid " + type + " from " + call.address, ex));
+        }
+    }
+
+    private static Throwable toException(final RaftNettyExceptionReplyProto reply, final Pending call)
+    {
+        final ByteString bytes = reply.getException();
+        try
+        {
+            final Object object = ProtoUtils.toObject(bytes);
+            if (object instanceof Throwable)
+            {
+                return (Throwable)object;
+            }
+            return new IOException("exception reply to " + call.requestType + " from " + call.address + " holds a " + object.getClass());
+        }
+        catch (final RuntimeException ex)
+        {
+            return new IOException("undecodable exception reply to " + call.requestType + " from " + call.address, ex);
+        }
+    }
+
+    static long[] uuid(final ByteString groupId)
+    {
+        if (groupId.size() != 16)
+        {
+            return new long[]{0, 0};
+        }
+        final ByteBuffer bytes = groupId.asReadOnlyByteBuffer();
+        return new long[]{bytes.getLong(), bytes.getLong()};
+    }
+
+    @Override
+    public void close()
+    {
+        running = false;
+        try
+        {
+            poller.join(TimeUnit.SECONDS.toMillis(5));
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
+        for (final Pending call : pending.values())
+        {
+            call.future.completeExceptionally(new IOException(name + ": closed before a reply to " + call.requestType));
+        }
+        pending.clear();
+        CloseHelper.closeAll(publications.values());
+        CloseHelper.close(subscription);
+    }
+
+    /** Reply-to address in front of the request's protobuf; one per request type per endpoint. */
+    private static final class EnvelopeEncoder<M extends MessageLite> implements PayloadEncoder<M>
+    {
+        private final byte[] replyTo;
+        private final ProtoCodec<M> codec;
+
+        @SuppressWarnings("unchecked")
+        EnvelopeEncoder(final byte[] replyTo, final ProtoCodec<?> codec)
+        {
+            this.replyTo = replyTo;
+            this.codec = (ProtoCodec<M>)codec;
+        }
+
+        @Override
+        public int encodedLength(final M message)
+        {
+            return 2 + replyTo.length + codec.encodedLength(message);
+        }
+
+        @Override
+        public void encode(final M message, final MutableDirectBuffer buffer, final int offset, final int length)
+        {
+            buffer.putShort(offset, (short)replyTo.length, LITTLE_ENDIAN);
+            buffer.putBytes(offset + 2, replyTo);
+            codec.encode(message, buffer, offset + 2 + replyTo.length, length - 2 - replyTo.length);
+        }
+    }
+}
