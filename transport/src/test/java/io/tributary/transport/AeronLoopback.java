@@ -143,10 +143,17 @@ final class AeronLoopback implements AutoCloseable
     }
 
     @Override
-    public void close() throws InterruptedException
+    public void close()
     {
         running = false;
-        poller.join(TimeUnit.SECONDS.toMillis(10));
+        try
+        {
+            poller.join(TimeUnit.SECONDS.toMillis(10));
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
         CloseHelper.closeAll(publication, subscription, driver);
     }
 }

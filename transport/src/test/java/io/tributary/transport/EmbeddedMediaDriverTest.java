@@ -63,13 +63,19 @@ class EmbeddedMediaDriverTest
         assertThatThrownBy(() -> EmbeddedMediaDriver.launch(config))
             .isInstanceOf(IllegalStateException.class)
             .hasMessageContaining("no live media driver in " + external);
-        try (MediaDriver driver = MediaDriver.launch(EmbeddedMediaDriver.driverContext(config, external));
-            EmbeddedMediaDriver client = EmbeddedMediaDriver.launch(config))
+        try (MediaDriver driver = MediaDriver.launch(EmbeddedMediaDriver.driverContext(config, external)))
         {
-            assertThat(client.isEmbedded()).isFalse();
-            assertThat(client.aeronDirectory()).isEqualTo(external);
-            assertThat(driver.aeronDirectoryName()).isEqualTo(external);
-            client.close();
+            final EmbeddedMediaDriver client = EmbeddedMediaDriver.launch(config);
+            try
+            {
+                assertThat(client.isEmbedded()).isFalse();
+                assertThat(client.aeronDirectory()).isEqualTo(external);
+                assertThat(driver.aeronDirectoryName()).isEqualTo(external);
+            }
+            finally
+            {
+                client.close();
+            }
             // Closing the client leaves the external driver and its directory alone.
             assertThat(new File(external, "cnc.dat")).exists();
         }
