@@ -138,4 +138,78 @@ class AeronRaftClusterTest
             assertThat(dir.resolve("tributary-aeron-server-" + peer.getId())).as("driver directory of %s", peer.getId()).doesNotExist();
         }
     }
+
+    private RaftServer startServer(final RaftPeer peer, final RaftGroup group, final RaftStorage.StartupOption option) throws Exception
+    {
+        final RaftProperties properties = properties();
+        RaftServerConfigKeys.setStorageDir(properties, List.of(dir.resolve("storage-" + peer.getId()).toFile()));
+        final RaftServer server = RaftServer.newBuilder().setServerId(peer.getId()).setGroup(group)
+            .setStateMachine(new BaseStateMachine()).setProperties(properties).setOption(option).build();
+        server.start();
+        return server;
+    }
+
+    private static long appliedIndex(final RaftServer server, final RaftGroup group)
+    {
+        try
+        {
+            return server.getDivision(group.getGroupId()).getInfo().getLastAppliedIndex();
+        }
+        catch (final java.io.IOException ex)
+        {
+            return -1;
+        }
+    }
+
+    @Test
+    void followerRestartReconnectsAndCatchesUp() throws Exception
+    {
+        final List<RaftPeer> peers = new ArrayList<>();
+        for (int i = 1; i <= 3; i++)
+        {
+            peers.add(RaftPeer.newBuilder().setId("r" + i).setAddress("127.0.0.1:" + freeUdpPort()).build());
+        }
+        final RaftGroup group = RaftGroup.valueOf(RaftGroupId.randomId(), peers);
+        final List<RaftServer> servers = new ArrayList<>();
+        try
+        {
+            for (final RaftPeer peer : peers)
+            {
+                servers.add(startServer(peer, group, RaftStorage.StartupOption.FORMAT));
+            }
+            try (RaftClient client = RaftClient.newBuilder().setRaftGroup(group).setProperties(properties())
+                .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(100, TimeDuration.valueOf(200, TimeUnit.MILLISECONDS)))
+                .build())
+            {
+                assertThat(client.io().send(Message.valueOf("before")).isSuccess()).isTrue();
+                final RaftPeerId leader = client.getLeaderId();
+                final int victim = leader.toString().equals("r3") ? 1 : 2;
+                servers.get(victim).close();
+                for (int i = 0; i < 20; i++)
+                {
+                    assertThat(client.io().send(Message.valueOf("while-down-" + i)).isSuccess()).isTrue();
+                }
+                final RaftServer leaderServer = servers.get(Integer.parseInt(leader.toString().substring(1)) - 1);
+                final long leaderApplied = appliedIndex(leaderServer, group);
+                // Same address, same storage: the leader's publication to it must reconnect by itself.
+                final RaftServer restarted = startServer(peers.get(victim), group, RaftStorage.StartupOption.RECOVER);
+                servers.set(victim, restarted);
+                final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+                while (appliedIndex(restarted, group) < leaderApplied)
+                {
+                    assertThat(System.nanoTime() - deadlineNs).as("restarted follower %s caught up to %d (at %d)",
+                        peers.get(victim).getId(), leaderApplied, appliedIndex(restarted, group)).isNegative();
+                    java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+                }
+                assertThat(client.io().send(Message.valueOf("after")).isSuccess()).isTrue();
+            }
+        }
+        finally
+        {
+            for (final RaftServer server : servers)
+            {
+                server.close();
+            }
+        }
+    }
 }

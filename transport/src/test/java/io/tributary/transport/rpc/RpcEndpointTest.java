@@ -1,0 +1,99 @@
+package io.tributary.transport.rpc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.ratis.proto.RaftProtos.RaftClientReplyProto;
+import org.apache.ratis.proto.RaftProtos.RaftClientRequestProto;
+import org.apache.ratis.protocol.exceptions.TimeoutIOException;
+import org.apache.ratis.thirdparty.com.google.protobuf.MessageLite;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.tributary.transport.AeronTransportConfig;
+import io.tributary.transport.EmbeddedMediaDriver;
+import io.tributary.transport.RatisSamples;
+import io.tributary.transport.Seeds;
+import io.tributary.transport.frame.MessageType;
+
+/** Request/reply between two endpoints: replies, exception replies, timeouts and unreachable peers. */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class RpcEndpointTest
+{
+    @TempDir
+    Path dir;
+
+    @Test
+    void repliesExceptionsTimeoutsAndUnreachablePeers() throws Exception
+    {
+        final Random random = new Random(Seeds.seed("repliesExceptionsTimeoutsAndUnreachablePeers"));
+        final AeronTransportConfig config = new AeronTransportConfig().nodeName("rpc-endpoint").aeronDirectoryBase(dir)
+            .termLengthBytes(64 * 1024).offerTimeoutMs(300).validate();
+        try (EmbeddedMediaDriver driver = EmbeddedMediaDriver.launch(config);
+            RpcEndpoint server = new RpcEndpoint("server", config, driver, "127.0.0.1:0", (route, type, correlationId, msb, lsb, request) ->
+            {
+                // Never answers: the caller must time out.
+            });
+            RpcEndpoint client = new RpcEndpoint("client", config, driver, "127.0.0.1:0", (route, type, c, msb, lsb, m) -> { }))
+        {
+            assertThat(server.localAddress()).startsWith("127.0.0.1:").doesNotEndWith(":0");
+            final RaftClientRequestProto ignored = RaftClientRequestProto.newBuilder(
+                (RaftClientRequestProto)RatisSamples.sample(MessageType.CLIENT_REQUEST, random, 0))
+                .setMessage(org.apache.ratis.proto.RaftProtos.ClientMessageEntryProto.newBuilder()
+                    .setContent(org.apache.ratis.thirdparty.com.google.protobuf.ByteString.copyFromUtf8("ignore"))).build();
+            final long startNs = System.nanoTime();
+            final CompletableFuture<MessageLite> timedOut = client.call(server.localAddress(), MessageType.CLIENT_REQUEST, 1, 2, ignored, 500);
+            assertThatThrownBy(timedOut::get).isInstanceOf(ExecutionException.class).cause().isInstanceOf(TimeoutIOException.class)
+                .hasMessageContaining("no reply to CLIENT_REQUEST").hasMessageContaining(server.localAddress());
+            assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNs)).isBetween(400L, 10_000L);
+
+            final CompletableFuture<MessageLite> unreachable = client.call("127.0.0.1:9", MessageType.CLIENT_REQUEST, 1, 2, ignored, 5_000);
+            assertThatThrownBy(unreachable::get).cause().hasMessageContaining("not sent: NOT_CONNECTED")
+                .hasMessageContaining("127.0.0.1:9");
+        }
+    }
+
+    @Test
+    void serverRepliesAndExceptionRepliesReachTheCaller() throws Exception
+    {
+        final Random random = new Random(Seeds.seed("serverRepliesAndExceptionRepliesReachTheCaller"));
+        final AeronTransportConfig config = new AeronTransportConfig().nodeName("rpc-endpoint-2").aeronDirectoryBase(dir)
+            .termLengthBytes(64 * 1024).offerTimeoutMs(300).validate();
+        final RpcEndpoint[] serverRef = new RpcEndpoint[1];
+        final RaftClientReplyProto reply = (RaftClientReplyProto)RatisSamples.sample(MessageType.CLIENT_REPLY, random, 50_000);
+        try (EmbeddedMediaDriver driver = EmbeddedMediaDriver.launch(config);
+            RpcEndpoint server = new RpcEndpoint("server", config, driver, "127.0.0.1:0", (route, type, correlationId, msb, lsb, request) ->
+            {
+                final String content = ((RaftClientRequestProto)request).getMessage().getContent().toStringUtf8();
+                if (content.equals("fail"))
+                {
+                    serverRef[0].replyException(route, correlationId, msb, lsb,
+                        AeronServerRpc.replyHeader(AeronServerRpc.header(type, request)),
+                        new java.io.IOException("state machine refused: fail"));
+                }
+                else
+                {
+                    serverRef[0].reply(route, MessageType.CLIENT_REPLY, correlationId, msb, lsb, reply);
+                }
+            });
+            RpcEndpoint client = new RpcEndpoint("client", config, driver, "127.0.0.1:0", (route, type, c, msb, lsb, m) -> { }))
+        {
+            serverRef[0] = server;
+            final RaftClientRequestProto base = (RaftClientRequestProto)RatisSamples.sample(MessageType.CLIENT_REQUEST, random, 20_000);
+            assertThat(client.call(server.localAddress(), MessageType.CLIENT_REQUEST, 1, 2, base, 10_000).get()).isEqualTo(reply);
+            final RaftClientRequestProto failing = RaftClientRequestProto.newBuilder(base)
+                .setMessage(org.apache.ratis.proto.RaftProtos.ClientMessageEntryProto.newBuilder()
+                    .setContent(org.apache.ratis.thirdparty.com.google.protobuf.ByteString.copyFromUtf8("fail"))).build();
+            assertThatThrownBy(() -> client.call(server.localAddress(), MessageType.CLIENT_REQUEST, 1, 2, failing, 10_000).get())
+                .cause().isInstanceOf(java.io.IOException.class).hasMessage("state machine refused: fail");
+            assertThat(server.errors().total() + client.errors().total()).isZero();
+        }
+    }
+}
