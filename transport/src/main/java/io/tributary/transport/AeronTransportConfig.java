@@ -33,6 +33,8 @@ public final class AeronTransportConfig
     public static final int MTU_MIN = 64;
     public static final int MTU_MAX = 65504;
     public static final int RETRIES_MAX = 1_000_000;
+    /** Upper bound of appender.inflight.max: each request in flight may hold a batch of entries in memory. */
+    public static final int APPENDER_INFLIGHT_LIMIT = 1024;
 
     private String nodeName = "node";
     private Path aeronDirectoryBase = defaultAeronDirectoryBase();
@@ -54,6 +56,7 @@ public final class AeronTransportConfig
     private int offerRetriesMax = 1_000;
     private long offerTimeoutMs = 1_000;
     private long requestTimeoutMs = 3_000;
+    private int appenderInflightMax = 8;
     private long connectTimeoutMs = 5_000;
     private long driverTimeoutMs = 10_000;
     private String serverAddress = null;
@@ -120,6 +123,7 @@ public final class AeronTransportConfig
         c.offerRetriesMax = intValue(properties, "offer.retries.max", c.offerRetriesMax);
         c.offerTimeoutMs = longValue(properties, "offer.timeout.ms", c.offerTimeoutMs);
         c.requestTimeoutMs = longValue(properties, "request.timeout.ms", c.requestTimeoutMs);
+        c.appenderInflightMax = intValue(properties, "appender.inflight.max", c.appenderInflightMax);
         c.connectTimeoutMs = longValue(properties, "connect.timeout.ms", c.connectTimeoutMs);
         c.driverTimeoutMs = longValue(properties, "driver.timeout.ms", c.driverTimeoutMs);
         c.serverAddress = properties.getProperty(PREFIX + "server.address", c.serverAddress);
@@ -193,6 +197,9 @@ public final class AeronTransportConfig
             "offer.retries.max=" + offerRetriesMax + " must be in [0, " + RETRIES_MAX + "]");
         require(offerTimeoutMs >= 1, "offer.timeout.ms=" + offerTimeoutMs + " must be at least 1");
         require(requestTimeoutMs >= 1, "request.timeout.ms=" + requestTimeoutMs + " must be at least 1");
+        require(appenderInflightMax >= 1 && appenderInflightMax <= APPENDER_INFLIGHT_LIMIT,
+            "appender.inflight.max=" + appenderInflightMax + " must be in [1, " + APPENDER_INFLIGHT_LIMIT
+                + "] (appendEntries in flight per follower; 1 = one at a time)");
         require(connectTimeoutMs >= 1, "connect.timeout.ms=" + connectTimeoutMs + " must be at least 1");
         require(driverTimeoutMs >= 1_000, "driver.timeout.ms=" + driverTimeoutMs + " must be at least 1000 (Aeron's client keepalive)");
         require(serverAddress == null || serverAddress.matches("[^:]+:[0-9]{1,5}"),
@@ -463,6 +470,18 @@ public final class AeronTransportConfig
         return this;
     }
 
+    /** AppendEntries requests in flight per follower in the log appender (1 = one at a time). */
+    public int appenderInflightMax()
+    {
+        return appenderInflightMax;
+    }
+
+    public AeronTransportConfig appenderInflightMax(final int appenderInflightMax)
+    {
+        this.appenderInflightMax = appenderInflightMax;
+        return this;
+    }
+
     public long connectTimeoutMs()
     {
         return connectTimeoutMs;
@@ -503,6 +522,7 @@ public final class AeronTransportConfig
         return "AeronTransportConfig{node=" + nodeName + ", dir=" + (externalDriver ? externalAeronDirectory + " (external driver)" : aeronDirectoryBase)
             + ", threading=" + threadingMode + ", idle=" + sharedIdleStrategy + ", term=" + termLengthBytes + ", mtu=" + mtuBytes
             + ", frameMax=" + frameBytesMax() + ", messageMax=" + messageBytesMax + ", reassemblyMax=" + reassemblyBytesMax
-            + ", offerRetries=" + offerRetriesMax + ", offerTimeoutMs=" + offerTimeoutMs + ", requestTimeoutMs=" + requestTimeoutMs + "}";
+            + ", offerRetries=" + offerRetriesMax + ", offerTimeoutMs=" + offerTimeoutMs + ", requestTimeoutMs=" + requestTimeoutMs
+            + ", appenderInflightMax=" + appenderInflightMax + "}";
     }
 }

@@ -8,13 +8,17 @@ import org.apache.ratis.rpc.RpcType;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.RaftServerRpc;
 import org.apache.ratis.server.ServerFactory;
+import org.apache.ratis.server.leader.FollowerInfo;
+import org.apache.ratis.server.leader.LeaderState;
+import org.apache.ratis.server.leader.LogAppender;
 
 import io.tributary.transport.AeronTransportConfig;
 
 /**
  * Creates the server and client RPC of the Aeron transport. Settings come from the Raft
  * properties under {@code transport.aeron.} ({@link AeronTransportConfig#fromProperties}).
- * The log appender is Ratis's default for now (one appendEntries at a time per follower).
+ * The log appender is {@link AeronLogAppender}: several appendEntries in flight per follower
+ * ({@code transport.aeron.appender.inflight.max}) and install-snapshot notifications.
  */
 public final class AeronRpcFactory implements ServerFactory, ClientFactory
 {
@@ -38,6 +42,17 @@ public final class AeronRpcFactory implements ServerFactory, ClientFactory
         final AeronTransportConfig config = config(server.getProperties(), "server");
         return new AeronServerRpc(server, rpcType, config,
             server.getProperties().get(AeronTransportConfig.PREFIX + "node.name") != null);
+    }
+
+    @Override
+    public LogAppender newLogAppender(final RaftServer.Division server, final LeaderState state, final FollowerInfo follower)
+    {
+        final RaftServerRpc rpc = server.getRaftServer().getServerRpc();
+        if (!(rpc instanceof AeronServerRpc aeron))
+        {
+            throw new IllegalStateException("Aeron log appender needs the Aeron server RPC, found " + rpc.getClass().getName());
+        }
+        return new AeronLogAppender(server, state, follower, aeron, aeron.config().appenderInflightMax());
     }
 
     @Override

@@ -268,6 +268,18 @@ final class AeronServerRpc implements RaftServerRpc, RaftServerAsynchronousProto
             .thenApply(AppendEntriesReplyProto.class::cast);
     }
 
+    /** An installSnapshot call that does not block the caller (the pipelined log appender's notifications). */
+    CompletableFuture<InstallSnapshotReplyProto> installSnapshotAsync(final InstallSnapshotRequestProto request) throws IOException
+    {
+        return call(request.getServerRequest(), MessageType.INSTALL_SNAPSHOT_REQUEST, request)
+            .thenApply(InstallSnapshotReplyProto.class::cast);
+    }
+
+    AeronTransportConfig config()
+    {
+        return config;
+    }
+
     @Override
     public CompletableFuture<ReadIndexReplyProto> readIndexAsync(final ReadIndexRequestProto request) throws IOException
     {

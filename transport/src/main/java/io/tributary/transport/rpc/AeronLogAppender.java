@@ -1,0 +1,472 @@
+package io.tributary.transport.rpc;
+
+import java.io.IOException;
+import java.util.Comparator;
+import java.util.Queue;
+import java.util.UUID;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.ratis.proto.RaftProtos.AppendEntriesReplyProto;
+import org.apache.ratis.proto.RaftProtos.AppendEntriesRequestProto;
+import org.apache.ratis.proto.RaftProtos.InstallSnapshotReplyProto;
+import org.apache.ratis.proto.RaftProtos.InstallSnapshotRequestProto;
+import org.apache.ratis.proto.RaftProtos.InstallSnapshotResult;
+import org.apache.ratis.rpc.CallId;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.RaftServerConfigKeys;
+import org.apache.ratis.server.leader.FollowerInfo;
+import org.apache.ratis.server.leader.LeaderState;
+import org.apache.ratis.server.leader.LogAppenderBase;
+import org.apache.ratis.server.protocol.TermIndex;
+import org.apache.ratis.server.raftlog.RaftLog;
+import org.apache.ratis.server.raftlog.RaftLogIOException;
+import org.apache.ratis.statemachine.SnapshotInfo;
+import org.apache.ratis.util.Timestamp;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Aeron transport's log appender: up to {@code appender.inflight.max} appendEntries in flight
+ * per follower instead of Ratis's one at a time ({@code LogAppenderDefault}).
+ * <p>
+ * The follower's next index advances when a request is sent (optimistically); a reply is matched
+ * to its request, which carries the pipeline epoch it was sent in. An INCONSISTENCY reply, a send
+ * failure or a timeout (the endpoint's request timeout) of a request of the current epoch resets
+ * the pipeline: a new epoch, the next index moved back (Ratis's rules in {@link LogAppenderBase}),
+ * and the requests still in flight are forgotten (their late INCONSISTENCY or failure is ignored,
+ * their late SUCCESS still counts: a match index only grows). Aeron delivers a publication's
+ * messages in order and the follower's RPC submits them in arrival order, so requests of one epoch
+ * reach the follower's log in the order they were sent.
+ * <p>
+ * A follower whose next index is below the leader's log start (purged after a snapshot) is caught
+ * up by snapshot: with {@code raft.server.log.appender.install.snapshot.enabled=false} (Tributary's
+ * setting) by an install-snapshot <em>notification</em>, resent every heartbeat interval until the
+ * follower answers SNAPSHOT_INSTALLED or ALREADY_INSTALLED (its state machine fetches the state
+ * itself); never file chunks, which such a follower refuses (CONF_MISMATCH). With it enabled, the
+ * snapshot files are sent in chunks, one at a time.
+ * <p>
+ * Threading: Ratis's appender daemon thread runs {@link #run()} and owns all the state below;
+ * replies complete on the endpoint's polling thread and are only queued there, so the leader's
+ * state is updated from the appender thread, and the polling thread never blocks on Ratis.
+ */
+final class AeronLogAppender extends LogAppenderBase
+{
+    private static final Logger LOG = LoggerFactory.getLogger(AeronLogAppender.class);
+
+    /** A request as sent: what a reply needs to be interpreted. */
+    private record InFlight(long epoch, long previousIndex, long firstIndex, boolean heartbeat, Timestamp sendTime)
+    {
+    }
+
+    /** A completed call, queued from the polling thread to the appender thread. */
+    private record Completion(InFlight append, AppendEntriesReplyProto appendReply, InstallSnapshotReplyProto snapshotReply, Throwable error)
+    {
+    }
+
+    private final AeronServerRpc rpc;
+    private final int inflightMax;
+    private final boolean installSnapshotEnabled;
+    private final long heartbeatIntervalNs;
+    private final Queue<Completion> completions = new ConcurrentLinkedQueue<>();
+
+    // Appender thread only.
+    private long epoch;
+    private int dataInflight;
+    private boolean heartbeatInflight;
+    private boolean stalled;
+    private long retryAtNs;
+    private boolean notificationInflight;
+    private long notificationDueNs;
+    private boolean notifying;
+
+    AeronLogAppender(final RaftServer.Division server, final LeaderState leaderState, final FollowerInfo follower,
+        final AeronServerRpc rpc, final int inflightMax)
+    {
+        super(server, leaderState, follower);
+        if (inflightMax < 1)
+        {
+            throw new IllegalArgumentException("inflightMax=" + inflightMax + " must be at least 1");
+        }
+        this.rpc = rpc;
+        this.inflightMax = inflightMax;
+        this.installSnapshotEnabled = RaftServerConfigKeys.Log.Appender.installSnapshotEnabled(server.getRaftServer().getProperties());
+        // Ratis's heartbeat interval: half the minimum election timeout.
+        this.heartbeatIntervalNs = RaftServerConfigKeys.Rpc.timeoutMin(server.getRaftServer().getProperties())
+            .toLong(TimeUnit.NANOSECONDS) / 2;
+        final long nowNs = System.nanoTime();
+        this.retryAtNs = nowNs;
+        this.notificationDueNs = nowNs;
+    }
+
+    @Override
+    public long getCallId()
+    {
+        return CallId.get();
+    }
+
+    @Override
+    public Comparator<Long> getCallIdComparator()
+    {
+        return CallId.getComparator();
+    }
+
+    @Override
+    public void run() throws InterruptedException, IOException
+    {
+        while (isRunning())
+        {
+            drainCompletions();
+            if (!isRunning())
+            {
+                break;
+            }
+            final long nowNs = System.nanoTime();
+            final boolean bySnapshot = catchUpBySnapshot(nowNs);
+            if (!bySnapshot)
+            {
+                sendAppends(nowNs);
+            }
+            getLeaderState().checkHealth(getFollower());
+            awaitWork(bySnapshot, System.nanoTime());
+        }
+        // Replies still in flight belong to a stopped appender: ignore them.
+        resetPipeline();
+    }
+
+    // ---- appendEntries ------------------------------------------------------------------------
+
+    private void sendAppends(final long nowNs) throws InterruptedException
+    {
+        if (nowNs - retryAtNs < 0)
+        {
+            return;
+        }
+        stalled = false;
+        while (dataInflight < inflightMax && hasAppendEntries())
+        {
+            if (!sendAppend(false))
+            {
+                stalled = true;
+                break;
+            }
+        }
+        final boolean followerCommitBehind = getRaftLog().getLastCommittedIndex() > getFollower().getCommitIndex();
+        if (getHeartbeatWaitTimeMs() <= 0 || (followerCommitBehind && dataInflight == 0 && !heartbeatInflight))
+        {
+            sendAppend(true);
+        }
+    }
+
+    /** @return false if there was nothing to send (entries not readable yet) */
+    private boolean sendAppend(final boolean heartbeat) throws InterruptedException
+    {
+        final AppendEntriesRequestProto request;
+        try
+        {
+            request = newAppendEntriesRequest(CallId.getAndIncrement(), heartbeat);
+        }
+        catch (final RaftLogIOException ex)
+        {
+            // E.g. purged between the snapshot check and the read: the next round decides again.
+            LOG.warn("{}: cannot read entries from {} for {}: {}", this, getFollower().getNextIndex(), getFollowerId(), ex.toString());
+            retryAtNs = System.nanoTime() + heartbeatIntervalNs / 4;
+            return false;
+        }
+        if (request == null)
+        {
+            return false;
+        }
+        final int count = request.getEntriesCount();
+        final long previousIndex = request.hasPreviousLog() ? request.getPreviousLog().getIndex() : RaftLog.INVALID_LOG_INDEX;
+        final long firstIndex = count > 0 ? request.getEntries(0).getIndex() : previousIndex + 1;
+        final InFlight sent = new InFlight(epoch, previousIndex, firstIndex, count == 0, Timestamp.currentTime());
+        if (count > 0)
+        {
+            getFollower().increaseNextIndex(request.getEntries(count - 1).getIndex() + 1);
+            dataInflight++;
+        }
+        else
+        {
+            heartbeatInflight = true;
+            resetHeartbeatTrigger();
+        }
+        getFollower().updateLastRpcSendTime(count == 0);
+        try
+        {
+            rpc.appendEntriesAsync(request).whenComplete((reply, error) -> complete(new Completion(sent, reply, null, error)));
+        }
+        catch (final IOException ex)
+        {
+            complete(new Completion(sent, null, null, ex));
+        }
+        return true;
+    }
+
+    private void onAppendCompletion(final InFlight request, final AppendEntriesReplyProto reply, final Throwable error)
+    {
+        final boolean current = request.epoch() == epoch;
+        if (current)
+        {
+            if (request.heartbeat())
+            {
+                heartbeatInflight = false;
+            }
+            else
+            {
+                dataInflight--;
+            }
+        }
+        if (error != null)
+        {
+            onAppendError(request, current, error);
+            return;
+        }
+        getFollower().updateLastRpcResponseTime();
+        getFollower().updateLastRespondedAppendEntriesSendTime(request.sendTime());
+        switch (reply.getResult())
+        {
+            case SUCCESS ->
+            {
+                getLeaderState().onFollowerCommitIndex(getFollower(), reply.getFollowerCommit());
+                if (getFollower().updateMatchIndex(reply.getMatchIndex()))
+                {
+                    getFollower().updateNextIndex(reply.getMatchIndex() + 1);
+                    getLeaderState().onFollowerSuccessAppendEntries(getFollower());
+                }
+            }
+            case NOT_LEADER ->
+            {
+                if (onFollowerTerm(reply.getTerm()))
+                {
+                    return;
+                }
+            }
+            case INCONSISTENCY ->
+            {
+                if (current)
+                {
+                    resetPipeline();
+                    getFollower().setNextIndex(getNextIndexForInconsistency(request.firstIndex(), reply.getNextIndex()));
+                }
+            }
+            default -> LOG.warn("{}: unexpected appendEntries result {} from {}", this, reply.getResult(), getFollowerId());
+        }
+        getLeaderState().onAppendEntriesReply(this, reply);
+    }
+
+    private void onAppendError(final InFlight request, final boolean current, final Throwable error)
+    {
+        if (!current || !isRunning())
+        {
+            return;
+        }
+        LOG.warn("{}: appendEntries to {} failed (previous index {}, heartbeat {}); resending from there: {}",
+            this, getFollowerId(), request.previousIndex(), request.heartbeat(), cause(error).toString());
+        resetPipeline();
+        getFollower().computeNextIndex(getNextIndexForError(request.previousIndex() + 1));
+        // A peer that is down fails every send: do not spin on it.
+        retryAtNs = System.nanoTime() + heartbeatIntervalNs / 2;
+    }
+
+    private void resetPipeline()
+    {
+        epoch++;
+        dataInflight = 0;
+        heartbeatInflight = false;
+    }
+
+    // ---- catch-up by snapshot -----------------------------------------------------------------
+
+    /** @return true while the follower needs a snapshot (appendEntries would read purged entries) */
+    private boolean catchUpBySnapshot(final long nowNs) throws InterruptedException
+    {
+        if (installSnapshotEnabled)
+        {
+            final SnapshotInfo snapshot = shouldInstallSnapshot();
+            if (snapshot == null)
+            {
+                return false;
+            }
+            if (nowNs - retryAtNs >= 0)
+            {
+                installSnapshotFiles(snapshot);
+            }
+            return true;
+        }
+        final TermIndex firstAvailable = shouldNotifyToInstallSnapshot();
+        if (firstAvailable == null)
+        {
+            notifying = false;
+            return false;
+        }
+        if (!notificationInflight && nowNs - notificationDueNs >= 0)
+        {
+            sendNotification(firstAvailable, nowNs);
+        }
+        return true;
+    }
+
+    private void sendNotification(final TermIndex firstAvailable, final long nowNs)
+    {
+        if (!notifying)
+        {
+            LOG.info("{}: follower {} next index {} is below the log start; notifying it to install a snapshot (first available {})",
+                this, getFollowerId(), getFollower().getNextIndex(), firstAvailable);
+            notifying = true;
+        }
+        final InstallSnapshotRequestProto request = newInstallSnapshotNotificationRequest(firstAvailable);
+        notificationInflight = true;
+        // Resent every heartbeat interval: it is also what keeps the follower from starting an election.
+        notificationDueNs = nowNs + heartbeatIntervalNs;
+        getFollower().updateLastRpcSendTime(false);
+        try
+        {
+            rpc.installSnapshotAsync(request).whenComplete((reply, error) -> complete(new Completion(null, null, reply, error)));
+        }
+        catch (final IOException ex)
+        {
+            complete(new Completion(null, null, null, ex));
+        }
+    }
+
+    private void onNotificationReply(final InstallSnapshotReplyProto reply, final Throwable error)
+    {
+        notificationInflight = false;
+        if (error != null)
+        {
+            LOG.warn("{}: install-snapshot notification to {} failed, resending in a heartbeat interval: {}",
+                this, getFollowerId(), cause(error).toString());
+            return;
+        }
+        getFollower().updateLastRpcResponseTime();
+        final InstallSnapshotResult result = reply.getResult();
+        switch (result)
+        {
+            case IN_PROGRESS -> LOG.debug("{}: follower {} is installing a snapshot", this, getFollowerId());
+            case SNAPSHOT_INSTALLED, ALREADY_INSTALLED -> onFollowerSnapshot(reply.getSnapshotIndex(), result);
+            case SNAPSHOT_UNAVAILABLE ->
+            {
+                LOG.warn("{}: follower {} found no snapshot to install; notifying again", this, getFollowerId());
+                getFollower().setAttemptedToInstallSnapshot();
+            }
+            case NOT_LEADER -> onFollowerTerm(reply.getTerm());
+            case CONF_MISMATCH -> LOG.error("{}: follower {} refuses snapshot notifications: set {} to the same value on every server"
+                + " (this leader has {})", this, getFollowerId(), RaftServerConfigKeys.Log.Appender.INSTALL_SNAPSHOT_ENABLED_KEY,
+                installSnapshotEnabled);
+            default -> LOG.warn("{}: unexpected install-snapshot result {} from {}", this, result, getFollowerId());
+        }
+    }
+
+    private void onFollowerSnapshot(final long snapshotIndex, final InstallSnapshotResult result)
+    {
+        LOG.info("{}: follower {} has a snapshot at index {} ({}); appending from {}", this, getFollowerId(), snapshotIndex, result,
+            snapshotIndex + 1);
+        // Sets the follower's snapshot, match and next indexes.
+        getFollower().setSnapshotIndex(snapshotIndex);
+        getFollower().setAttemptedToInstallSnapshot();
+        getLeaderState().onFollowerCommitIndex(getFollower(), snapshotIndex);
+        resetPipeline();
+        notifying = false;
+        notificationDueNs = System.nanoTime();
+    }
+
+    /** Only with install.snapshot.enabled=true (not Tributary's setting): the files in chunks, one call at a time. */
+    private void installSnapshotFiles(final SnapshotInfo snapshot) throws InterruptedException
+    {
+        LOG.info("{}: sending snapshot {} to follower {}", this, snapshot.getTermIndex(), getFollowerId());
+        try
+        {
+            for (final InstallSnapshotRequestProto request : newInstallSnapshotRequests(UUID.randomUUID().toString(), snapshot))
+            {
+                if (!isRunning())
+                {
+                    return;
+                }
+                getFollower().updateLastRpcSendTime(false);
+                final InstallSnapshotReplyProto reply = rpc.installSnapshot(request);
+                getFollower().updateLastRpcResponseTime();
+                if (reply.getResult() == InstallSnapshotResult.NOT_LEADER)
+                {
+                    onFollowerTerm(reply.getTerm());
+                    return;
+                }
+                if (reply.getResult() != InstallSnapshotResult.SUCCESS)
+                {
+                    LOG.warn("{}: follower {} answered {} to a snapshot chunk; retrying later", this, getFollowerId(), reply.getResult());
+                    retryAtNs = System.nanoTime() + heartbeatIntervalNs;
+                    return;
+                }
+            }
+        }
+        catch (final IOException ex)
+        {
+            LOG.warn("{}: sending snapshot {} to {} failed; retrying later: {}", this, snapshot.getTermIndex(), getFollowerId(), ex.toString());
+            retryAtNs = System.nanoTime() + heartbeatIntervalNs;
+            return;
+        }
+        getFollower().setSnapshotIndex(snapshot.getIndex());
+        getFollower().setAttemptedToInstallSnapshot();
+        resetPipeline();
+    }
+
+    // ---- completions and waiting ------------------------------------------------------------
+
+    private void complete(final Completion completion)
+    {
+        completions.add(completion);
+        notifyLogAppender();
+    }
+
+    private void drainCompletions()
+    {
+        Completion completion;
+        while ((completion = completions.poll()) != null)
+        {
+            if (completion.append() != null)
+            {
+                onAppendCompletion(completion.append(), completion.appendReply(), completion.error());
+            }
+            else
+            {
+                onNotificationReply(completion.snapshotReply(), completion.error());
+            }
+        }
+    }
+
+    private void awaitWork(final boolean bySnapshot, final long nowNs) throws InterruptedException
+    {
+        if (!completions.isEmpty())
+        {
+            return;
+        }
+        final boolean retrying = nowNs - retryAtNs < 0;
+        if (!bySnapshot && !retrying && !stalled && dataInflight < inflightMax && hasAppendEntries())
+        {
+            return;
+        }
+        long waitNs = TimeUnit.MILLISECONDS.toNanos(Math.max(1, getHeartbeatWaitTimeMs()));
+        if (retrying)
+        {
+            waitNs = Math.min(waitNs, retryAtNs - nowNs);
+        }
+        if (bySnapshot && !notificationInflight)
+        {
+            waitNs = Math.min(waitNs, Math.max(0, notificationDueNs - nowNs));
+        }
+        if (stalled)
+        {
+            waitNs = Math.min(waitNs, TimeUnit.MILLISECONDS.toNanos(1));
+        }
+        if (waitNs > 0)
+        {
+            getEventAwaitForSignal().await(Math.max(1, TimeUnit.NANOSECONDS.toMicros(waitNs)), TimeUnit.MICROSECONDS);
+        }
+    }
+
+    private static Throwable cause(final Throwable error)
+    {
+        return error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+    }
+}
