@@ -26,6 +26,7 @@ class AeronTransportConfigTest
         assertThat(config.frameBytesMax()).isEqualTo(config.termLengthBytes() / 8);
         assertThat(config.externalDriver()).isFalse();
         assertThat(config.aeronDirectory()).endsWith("tributary-aeron-node");
+        assertThat(config.appenderInflightMax()).isEqualTo(8);
     }
 
     @Test
@@ -45,6 +46,8 @@ class AeronTransportConfigTest
         assertRefused(c -> c.offerRetriesMax(-1), "offer.retries.max=-1", "[0, 1000000]");
         assertRefused(c -> c.offerTimeoutMs(5_000).requestTimeoutMs(3_000), "offer.timeout.ms=5000", "request.timeout.ms=3000");
         assertRefused(c -> c.driverTimeoutMs(10), "driver.timeout.ms=10", "at least 1000");
+        assertRefused(c -> c.appenderInflightMax(0), "appender.inflight.max=0", "[1, 1024]");
+        assertRefused(c -> c.appenderInflightMax(1025), "appender.inflight.max=1025", "[1, 1024]");
         assertRefused(c -> c.threadingMode("FAST"), "driver.threading.mode=FAST", "SHARED");
         assertRefused(c -> c.sharedIdleStrategy("spin-forever"), "unknown idle strategy 'spin-forever'", "backoff");
         assertRefused(c -> c.nodeName("a/b"), "node.name=a/b", "[A-Za-z0-9._-]");
@@ -71,12 +74,14 @@ class AeronTransportConfigTest
         properties.setProperty("transport.aeron.idle.shared", "sleeping");
         properties.setProperty("transport.aeron.node.name", "n7");
         properties.setProperty("transport.aeron.offer.retries.max", "5");
+        properties.setProperty("transport.aeron.appender.inflight.max", "3");
         final AeronTransportConfig config = AeronTransportConfig.fromProperties(properties).validate();
         assertThat(config.termLengthBytes()).isEqualTo(131072);
         assertThat(config.threadingMode()).isEqualTo(ThreadingMode.DEDICATED);
         assertThat(config.sharedIdleStrategy()).isEqualTo("sleeping");
         assertThat(config.nodeName()).isEqualTo("n7");
         assertThat(config.offerRetriesMax()).isEqualTo(5);
+        assertThat(config.appenderInflightMax()).isEqualTo(3);
         assertThat(config.mtuBytes()).isEqualTo(1408);
 
         properties.setProperty("transport.aeron.mtu.bytes", "big");

@@ -80,6 +80,7 @@ final class AeronLogAppender extends LogAppenderBase
     private boolean notificationInflight;
     private long notificationDueNs;
     private boolean notifying;
+    private long consecutiveFailures;
 
     AeronLogAppender(final RaftServer.Division server, final LeaderState leaderState, final FollowerInfo follower,
         final AeronServerRpc rpc, final int inflightMax)
@@ -223,6 +224,11 @@ final class AeronLogAppender extends LogAppenderBase
             onAppendError(request, current, error);
             return;
         }
+        if (consecutiveFailures > 0)
+        {
+            LOG.info("{}: {} answers again after {} failed appendEntries", this, getFollowerId(), consecutiveFailures);
+            consecutiveFailures = 0;
+        }
         getFollower().updateLastRpcResponseTime();
         getFollower().updateLastRespondedAppendEntriesSendTime(request.sendTime());
         switch (reply.getResult())
@@ -262,8 +268,13 @@ final class AeronLogAppender extends LogAppenderBase
         {
             return;
         }
-        LOG.warn("{}: appendEntries to {} failed (previous index {}, heartbeat {}); resending from there: {}",
-            this, getFollowerId(), request.previousIndex(), request.heartbeat(), cause(error).toString());
+        // A follower that is down fails every retry: warn on the first failure and then every 100th.
+        consecutiveFailures++;
+        if (consecutiveFailures == 1 || consecutiveFailures % 100 == 0)
+        {
+            LOG.warn("{}: appendEntries to {} failed ({} in a row; previous index {}, heartbeat {}); resending from there: {}",
+                this, getFollowerId(), consecutiveFailures, request.previousIndex(), request.heartbeat(), cause(error).toString());
+        }
         resetPipeline();
         getFollower().computeNextIndex(getNextIndexForError(request.previousIndex() + 1));
         // A peer that is down fails every send: do not spin on it.

@@ -1,0 +1,289 @@
+package io.tributary.transport.rpc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import java.util.zip.CRC32C;
+
+import org.apache.ratis.RaftConfigKeys;
+import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftPeer;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.retry.RetryPolicies;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.RaftServerConfigKeys;
+import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+import org.apache.ratis.util.SizeInBytes;
+import org.apache.ratis.util.TimeDuration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import io.tributary.transport.Seeds;
+
+/**
+ * The pipelined log appender ({@link AeronLogAppender}) in a 3-server group over Aeron in one
+ * JVM: many async writes with several appendEntries in flight per follower, and a follower that
+ * falls behind a purged log and is caught up by an install-snapshot notification.
+ */
+@Timeout(value = 240, unit = TimeUnit.SECONDS)
+class AeronLogAppenderTest
+{
+    @TempDir
+    Path dir;
+
+    private RaftProperties properties(final Consumer<RaftProperties> extra)
+    {
+        final RaftProperties properties = new RaftProperties();
+        RaftConfigKeys.Rpc.setType(properties, new AeronRpcType());
+        properties.set("transport.aeron.dir.base", dir.toString());
+        properties.set("transport.aeron.term.length.bytes", Integer.toString(64 * 1024));
+        properties.set("transport.aeron.offer.timeout.ms", "500");
+        RaftServerConfigKeys.Rpc.setTimeoutMin(properties, TimeDuration.valueOf(1, TimeUnit.SECONDS));
+        RaftServerConfigKeys.Rpc.setTimeoutMax(properties, TimeDuration.valueOf(2, TimeUnit.SECONDS));
+        extra.accept(properties);
+        return properties;
+    }
+
+    private static List<RaftPeer> peers(final String prefix) throws IOException
+    {
+        final List<RaftPeer> peers = new ArrayList<>();
+        for (int i = 1; i <= 3; i++)
+        {
+            try (DatagramSocket socket = new DatagramSocket(0, InetAddress.getLoopbackAddress()))
+            {
+                peers.add(RaftPeer.newBuilder().setId(prefix + i).setAddress("127.0.0.1:" + socket.getLocalPort()).build());
+            }
+        }
+        return peers;
+    }
+
+    private RaftServer startServer(final RaftPeer peer, final RaftGroup group, final RaftProperties properties,
+        final DigestStateMachine stateMachine, final RaftStorage.StartupOption option) throws IOException
+    {
+        RaftServerConfigKeys.setStorageDir(properties, List.of(dir.resolve("storage-" + peer.getId()).toFile()));
+        final RaftServer server = RaftServer.newBuilder().setServerId(peer.getId()).setGroup(group)
+            .setStateMachine(stateMachine).setProperties(properties).setOption(option).build();
+        server.start();
+        return server;
+    }
+
+    private RaftClient client(final RaftGroup group, final Consumer<RaftProperties> extra)
+    {
+        return RaftClient.newBuilder().setRaftGroup(group).setProperties(properties(extra))
+            .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(100, TimeDuration.valueOf(200, TimeUnit.MILLISECONDS)))
+            .build();
+    }
+
+    private static DigestStateMachine stateMachine(final RaftServer server, final RaftGroup group)
+    {
+        try
+        {
+            return (DigestStateMachine)server.getDivision(group.getGroupId()).getStateMachine();
+        }
+        catch (final IOException ex)
+        {
+            throw new java.io.UncheckedIOException(ex);
+        }
+    }
+
+    private static void awaitTrue(final long timeoutSeconds, final BooleanSupplier condition, final Supplier<String> what)
+    {
+        final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
+        while (!condition.getAsBoolean())
+        {
+            assertThat(System.nanoTime() - deadlineNs).as(what).isNegative();
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+        }
+    }
+
+    private static long fold(final long digest, final byte[] data)
+    {
+        final CRC32C crc = new CRC32C();
+        crc.update(data);
+        return Long.rotateLeft(digest, 17) ^ crc.getValue();
+    }
+
+    private static void awaitSameState(final List<RaftServer> servers, final RaftGroup group, final long count, final long digest)
+    {
+        for (final RaftServer server : servers)
+        {
+            final DigestStateMachine sm = stateMachine(server, group);
+            awaitTrue(60, () -> sm.count() >= count, () -> server.getId() + " applied " + sm.count() + " of " + count + " writes");
+            assertThat(sm.count()).as("writes applied by %s", server.getId()).isEqualTo(count);
+            assertThat(sm.digest()).as("digest of the writes applied by %s", server.getId()).isEqualTo(digest);
+        }
+    }
+
+    @ParameterizedTest(name = "appender.inflight.max={0}")
+    @ValueSource(ints = {1, 8})
+    @Timeout(value = 240, unit = TimeUnit.SECONDS)
+    void manyAsyncWritesArePipelinedAcknowledgedAndAppliedInTheSameOrderEverywhere(final int inflightMax) throws Exception
+    {
+        final Random random = new Random(Seeds.seed("manyAsyncWritesArePipelined" + inflightMax));
+        final Consumer<RaftProperties> extra = p -> p.set("transport.aeron.appender.inflight.max", Integer.toString(inflightMax));
+        final List<RaftPeer> peers = peers("p" + inflightMax + "-");
+        final RaftGroup group = RaftGroup.valueOf(RaftGroupId.randomId(), peers);
+        final List<RaftServer> servers = new ArrayList<>();
+        try
+        {
+            for (final RaftPeer peer : peers)
+            {
+                servers.add(startServer(peer, group, properties(extra), new DigestStateMachine(() -> null), RaftStorage.StartupOption.FORMAT));
+            }
+            final int writes = 3_000;
+            final byte[][] payloads = new byte[writes][];
+            for (int i = 0; i < writes; i++)
+            {
+                payloads[i] = new byte[64 + random.nextInt(200)];
+                random.nextBytes(payloads[i]);
+            }
+            try (RaftClient client = client(group, extra))
+            {
+                final byte[] warmUp = {1};
+                assertThat(client.io().send(Message.valueOf(ByteString.copyFrom(warmUp))).isSuccess()).isTrue();
+                final Semaphore window = new Semaphore(64);
+                final List<CompletableFuture<RaftClientReply>> futures = new ArrayList<>(writes);
+                final long startNs = System.nanoTime();
+                for (int i = 0; i < writes; i++)
+                {
+                    window.acquire();
+                    futures.add(client.async().send(Message.valueOf(ByteString.copyFrom(payloads[i]))).whenComplete((r, e) -> window.release()));
+                }
+                for (int i = 0; i < writes; i++)
+                {
+                    final RaftClientReply reply = futures.get(i).get(60, TimeUnit.SECONDS);
+                    assertThat(reply.isSuccess()).as("write %d acknowledged", i).isTrue();
+                    assertThat(reply.getMessage().getContent().toByteArray()).as("echo of write %d", i).isEqualTo(payloads[i]);
+                }
+                final double seconds = (System.nanoTime() - startNs) / 1e9;
+                System.out.printf("appender.inflight.max=%d: %d async writes (64 outstanding) in %.2f s = %.0f writes/s%n",
+                    inflightMax, writes, seconds, writes / seconds);
+                awaitSameState(servers, group, writes + 1, digestWithWarmUp(warmUp, payloads));
+            }
+        }
+        finally
+        {
+            for (final RaftServer server : servers)
+            {
+                server.close();
+            }
+        }
+    }
+
+    private static long digestWithWarmUp(final byte[] warmUp, final byte[][] payloads)
+    {
+        long digest = fold(0, warmUp);
+        for (final byte[] payload : payloads)
+        {
+            digest = fold(digest, payload);
+        }
+        return digest;
+    }
+
+    private static Consumer<RaftProperties> snapshotAndPurge()
+    {
+        return p ->
+        {
+            RaftServerConfigKeys.Log.Appender.setInstallSnapshotEnabled(p, false);
+            RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(p, true);
+            RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(p, 40);
+            RaftServerConfigKeys.Snapshot.setCreationGap(p, 10);
+            RaftServerConfigKeys.Log.setPurgeGap(p, 10);
+            RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(p, true);
+            RaftServerConfigKeys.Log.setSegmentSizeMax(p, SizeInBytes.valueOf("16KB"));
+            RaftServerConfigKeys.Log.setPreallocatedSize(p, SizeInBytes.valueOf("16KB"));
+            RaftServerConfigKeys.Log.setWriteBufferSize(p, SizeInBytes.valueOf("16KB"));
+            RaftServerConfigKeys.Log.Appender.setBufferByteLimit(p, SizeInBytes.valueOf("8KB"));
+        };
+    }
+
+    @Test
+    void followerBehindAPurgedLogGetsTheInstallSnapshotNotificationAndCatchesUp() throws Exception
+    {
+        final Random random = new Random(Seeds.seed("followerBehindAPurgedLog"));
+        final Consumer<RaftProperties> extra = snapshotAndPurge();
+        final List<RaftPeer> peers = peers("s");
+        final RaftGroup group = RaftGroup.valueOf(RaftGroupId.randomId(), peers);
+        final AtomicReference<DigestStateMachine> leaderStateMachine = new AtomicReference<>();
+        final List<RaftServer> servers = new ArrayList<>();
+        try
+        {
+            for (final RaftPeer peer : peers)
+            {
+                servers.add(startServer(peer, group, properties(extra), new DigestStateMachine(leaderStateMachine::get),
+                    RaftStorage.StartupOption.FORMAT));
+            }
+            try (RaftClient client = client(group, extra))
+            {
+                long digest = 0;
+                final byte[] first = {42};
+                assertThat(client.io().send(Message.valueOf(ByteString.copyFrom(first))).isSuccess()).isTrue();
+                digest = fold(digest, first);
+                final RaftPeerId leader = client.getLeaderId();
+                final int leaderAt = peers.indexOf(group.getPeer(leader));
+                final RaftServer leaderServer = servers.get(leaderAt);
+                leaderStateMachine.set(stateMachine(leaderServer, group));
+                final int victim = (leaderAt + 1) % 3;
+                final long victimApplied = servers.get(victim).getDivision(group.getGroupId()).getInfo().getLastAppliedIndex();
+                servers.get(victim).close();
+
+                final int writes = 300;
+                for (int i = 0; i < writes; i++)
+                {
+                    final byte[] payload = new byte[200 + random.nextInt(100)];
+                    random.nextBytes(payload);
+                    assertThat(client.io().send(Message.valueOf(ByteString.copyFrom(payload))).isSuccess()).as("write %d", i).isTrue();
+                    digest = fold(digest, payload);
+                }
+                final org.apache.ratis.server.raftlog.RaftLog leaderLog = leaderServer.getDivision(group.getGroupId()).getRaftLog();
+                awaitTrue(60, () -> leaderLog.getStartIndex() > victimApplied + 1,
+                    () -> "leader purged its log past the stopped follower's index " + victimApplied + " (log start " + leaderLog.getStartIndex()
+                        + "); snapshot " + leaderStateMachine.get().getLatestSnapshot());
+                System.out.printf("leader log start %d, snapshot %s, stopped follower at %d%n",
+                    leaderLog.getStartIndex(), leaderStateMachine.get().getLatestSnapshot().getTermIndex(), victimApplied);
+
+                final DigestStateMachine restartedMachine = new DigestStateMachine(leaderStateMachine::get);
+                servers.set(victim, startServer(peers.get(victim), group, properties(extra), restartedMachine, RaftStorage.StartupOption.RECOVER));
+                final long expectedCount = writes + 1;
+                final long expectedDigest = digest;
+                awaitSameState(servers, group, expectedCount, expectedDigest);
+                assertThat(restartedMachine.installNotifications.get()).as("install-snapshot notifications received").isPositive();
+                assertThat(restartedMachine.installedFromLeader.get()).as("snapshot fetched from the leader").isNotNull();
+
+                final byte[] last = {7, 7};
+                assertThat(client.io().send(Message.valueOf(ByteString.copyFrom(last))).isSuccess()).isTrue();
+                awaitSameState(servers, group, expectedCount + 1, fold(expectedDigest, last));
+            }
+        }
+        finally
+        {
+            for (final RaftServer server : servers)
+            {
+                server.close();
+            }
+        }
+    }
+}
