@@ -224,7 +224,7 @@ final class AeronLogAppender extends LogAppenderBase
             onAppendError(request, current, error);
             return;
         }
-        if (consecutiveFailures > 0)
+        if (current && consecutiveFailures > 0)
         {
             LOG.info("{}: {} answers again after {} failed appendEntries", this, getFollowerId(), consecutiveFailures);
             consecutiveFailures = 0;
@@ -253,6 +253,8 @@ final class AeronLogAppender extends LogAppenderBase
             {
                 if (current)
                 {
+                    LOG.debug("{}: {} is inconsistent at {} (its next index {}); resending", this, getFollowerId(),
+                        request.firstIndex(), reply.getNextIndex());
                     resetPipeline();
                     getFollower().setNextIndex(getNextIndexForInconsistency(request.firstIndex(), reply.getNextIndex()));
                 }
@@ -462,9 +464,10 @@ final class AeronLogAppender extends LogAppenderBase
         {
             waitNs = Math.min(waitNs, retryAtNs - nowNs);
         }
-        if (bySnapshot && !notificationInflight)
+        if (bySnapshot)
         {
-            waitNs = Math.min(waitNs, Math.max(0, notificationDueNs - nowNs));
+            // No heartbeats while notifying: wake for the reply (signalled) or the next notification.
+            waitNs = notificationInflight ? heartbeatIntervalNs : Math.max(0, notificationDueNs - nowNs);
         }
         if (stalled)
         {

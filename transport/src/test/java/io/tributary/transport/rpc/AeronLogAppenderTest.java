@@ -193,6 +193,68 @@ class AeronLogAppenderTest
         }
     }
 
+    @Test
+    void followerStoppedAndRestartedDuringPipelinedWritesCatchesUpWithTheSameEntries() throws Exception
+    {
+        final Random random = new Random(Seeds.seed("followerStoppedAndRestartedDuringPipelinedWrites"));
+        final Consumer<RaftProperties> extra = p -> { };
+        final List<RaftPeer> peers = peers("f");
+        final RaftGroup group = RaftGroup.valueOf(RaftGroupId.randomId(), peers);
+        final List<RaftServer> servers = new ArrayList<>();
+        try
+        {
+            for (final RaftPeer peer : peers)
+            {
+                servers.add(startServer(peer, group, properties(extra), new DigestStateMachine(() -> null), RaftStorage.StartupOption.FORMAT));
+            }
+            final int writes = 3_000;
+            final byte[][] payloads = new byte[writes][];
+            for (int i = 0; i < writes; i++)
+            {
+                payloads[i] = new byte[64 + random.nextInt(200)];
+                random.nextBytes(payloads[i]);
+            }
+            try (RaftClient client = client(group, extra))
+            {
+                final byte[] warmUp = {1};
+                assertThat(client.io().send(Message.valueOf(ByteString.copyFrom(warmUp))).isSuccess()).isTrue();
+                final int leaderAt = peers.indexOf(group.getPeer(client.getLeaderId()));
+                final int victim = (leaderAt + 2) % 3;
+                final Semaphore window = new Semaphore(64);
+                final List<CompletableFuture<RaftClientReply>> futures = new ArrayList<>(writes);
+                for (int i = 0; i < writes; i++)
+                {
+                    if (i == writes / 3)
+                    {
+                        // Requests to it are in flight: the appender sees failures and resets with data in flight.
+                        servers.get(victim).close();
+                    }
+                    if (i == 2 * writes / 3)
+                    {
+                        servers.set(victim, startServer(peers.get(victim), group, properties(extra), new DigestStateMachine(() -> null),
+                            RaftStorage.StartupOption.RECOVER));
+                    }
+                    window.acquire();
+                    futures.add(client.async().send(Message.valueOf(ByteString.copyFrom(payloads[i]))).whenComplete((r, e) -> window.release()));
+                }
+                for (int i = 0; i < writes; i++)
+                {
+                    final RaftClientReply reply = futures.get(i).get(60, TimeUnit.SECONDS);
+                    assertThat(reply.isSuccess()).as("write %d acknowledged", i).isTrue();
+                    assertThat(reply.getMessage().getContent().toByteArray()).as("echo of write %d", i).isEqualTo(payloads[i]);
+                }
+                awaitSameState(servers, group, writes + 1, digestWithWarmUp(warmUp, payloads));
+            }
+        }
+        finally
+        {
+            for (final RaftServer server : servers)
+            {
+                server.close();
+            }
+        }
+    }
+
     private static long digestWithWarmUp(final byte[] warmUp, final byte[][] payloads)
     {
         long digest = fold(0, warmUp);

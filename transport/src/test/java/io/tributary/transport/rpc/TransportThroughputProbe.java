@@ -33,7 +33,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A rough probe, not the benchmark of issue #6: async writes of 100 bytes with 64 in flight to a
- * 3-server group in one JVM, per transport. Runs only with -Dtributary.probe=true.
+ * 3-server group in one JVM, per transport: gRPC, and Aeron with one appendEntries in flight per
+ * follower ({@code aeron-1}) and with the default 8 ({@code aeron-8}), in rotation (the first runs
+ * warm the JIT). Runs only with -Dtributary.probe=true.
  */
 @Timeout(value = 300, unit = TimeUnit.SECONDS)
 class TransportThroughputProbe
@@ -47,7 +49,7 @@ class TransportThroughputProbe
     void asyncWritesPerSecondByTransport() throws Exception
     {
         Assumptions.assumeTrue(Boolean.getBoolean("tributary.probe"), "set -Dtributary.probe=true to run");
-        for (final String transport : new String[]{"grpc", "aeron", "grpc", "aeron", "grpc", "aeron"})
+        for (final String transport : new String[]{"grpc", "aeron-1", "aeron-8", "grpc", "aeron-1", "aeron-8", "grpc", "aeron-1", "aeron-8"})
         {
             System.out.printf("probe %s: %.0f async writes/s%n", transport, run(transport));
         }
@@ -55,7 +57,8 @@ class TransportThroughputProbe
 
     private double run(final String transport) throws Exception
     {
-        final boolean aeron = transport.equals("aeron");
+        final boolean aeron = transport.startsWith("aeron");
+        final int inflightMax = aeron ? Integer.parseInt(transport.substring("aeron-".length())) : 0;
         final List<RaftPeer> peers = new ArrayList<>();
         for (int i = 1; i <= 3; i++)
         {
@@ -65,7 +68,7 @@ class TransportThroughputProbe
             {
                 port = aeron ? udp.getLocalPort() : tcp.getLocalPort();
             }
-            peers.add(RaftPeer.newBuilder().setId(transport + System.nanoTime() % 100000 + "-" + i).setAddress("127.0.0.1:" + port).build());
+            peers.add(RaftPeer.newBuilder().setId(transport.replace("-", "") + System.nanoTime() % 100000 + "-" + i).setAddress("127.0.0.1:" + port).build());
         }
         final RaftGroup group = RaftGroup.valueOf(RaftGroupId.randomId(), peers);
         final List<RaftServer> servers = new ArrayList<>();
@@ -73,7 +76,7 @@ class TransportThroughputProbe
         {
             for (final RaftPeer peer : peers)
             {
-                final RaftProperties properties = properties(aeron);
+                final RaftProperties properties = properties(aeron, inflightMax);
                 GrpcConfigKeys.Server.setPort(properties, Integer.parseInt(peer.getAddress().split(":")[1]));
                 RaftServerConfigKeys.setStorageDir(properties, List.of(dir.resolve(peer.getId().toString()).toFile()));
                 final RaftServer server = RaftServer.newBuilder().setServerId(peer.getId()).setGroup(group)
@@ -81,7 +84,7 @@ class TransportThroughputProbe
                 servers.add(server);
                 server.start();
             }
-            try (RaftClient client = RaftClient.newBuilder().setRaftGroup(group).setProperties(properties(aeron))
+            try (RaftClient client = RaftClient.newBuilder().setRaftGroup(group).setProperties(properties(aeron, inflightMax))
                 .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(100, TimeDuration.valueOf(200, TimeUnit.MILLISECONDS)))
                 .build())
             {
@@ -113,11 +116,15 @@ class TransportThroughputProbe
         }
     }
 
-    private RaftProperties properties(final boolean aeron)
+    private RaftProperties properties(final boolean aeron, final int inflightMax)
     {
         final RaftProperties properties = new RaftProperties();
         RaftConfigKeys.Rpc.setType(properties, aeron ? new AeronRpcType() : RpcType.valueOf("GRPC"));
         properties.set("transport.aeron.dir.base", dir.toString());
+        if (aeron)
+        {
+            properties.set("transport.aeron.appender.inflight.max", Integer.toString(inflightMax));
+        }
         RaftServerConfigKeys.Rpc.setTimeoutMin(properties, TimeDuration.valueOf(1, TimeUnit.SECONDS));
         RaftServerConfigKeys.Rpc.setTimeoutMax(properties, TimeDuration.valueOf(2, TimeUnit.SECONDS));
         RaftServerConfigKeys.Log.setUnsafeFlushEnabled(properties, true);
