@@ -265,11 +265,11 @@ class AeronLogAppenderTest
         return digest;
     }
 
-    private static Consumer<RaftProperties> snapshotAndPurge()
+    private static Consumer<RaftProperties> snapshotAndPurge(final boolean installSnapshotEnabled)
     {
         return p ->
         {
-            RaftServerConfigKeys.Log.Appender.setInstallSnapshotEnabled(p, false);
+            RaftServerConfigKeys.Log.Appender.setInstallSnapshotEnabled(p, installSnapshotEnabled);
             RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(p, true);
             RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(p, 40);
             RaftServerConfigKeys.Snapshot.setCreationGap(p, 10);
@@ -282,12 +282,18 @@ class AeronLogAppenderTest
         };
     }
 
-    @Test
-    void followerBehindAPurgedLogGetsTheInstallSnapshotNotificationAndCatchesUp() throws Exception
+    /**
+     * installSnapshotEnabled=false (Tributary's setting): the follower is notified and its state
+     * machine fetches the leader's snapshot. true: the leader sends the snapshot file in chunks.
+     */
+    @ParameterizedTest(name = "install.snapshot.enabled={0}")
+    @ValueSource(booleans = {false, true})
+    @Timeout(value = 240, unit = TimeUnit.SECONDS)
+    void followerBehindAPurgedLogGetsTheSnapshotAndCatchesUp(final boolean installSnapshotEnabled) throws Exception
     {
-        final Random random = new Random(Seeds.seed("followerBehindAPurgedLog"));
-        final Consumer<RaftProperties> extra = snapshotAndPurge();
-        final List<RaftPeer> peers = peers("s");
+        final Random random = new Random(Seeds.seed("followerBehindAPurgedLog" + installSnapshotEnabled));
+        final Consumer<RaftProperties> extra = snapshotAndPurge(installSnapshotEnabled);
+        final List<RaftPeer> peers = peers(installSnapshotEnabled ? "c" : "s");
         final RaftGroup group = RaftGroup.valueOf(RaftGroupId.randomId(), peers);
         final AtomicReference<DigestStateMachine> leaderStateMachine = new AtomicReference<>();
         final List<RaftServer> servers = new ArrayList<>();
@@ -332,8 +338,16 @@ class AeronLogAppenderTest
                 final long expectedCount = writes + 1;
                 final long expectedDigest = digest;
                 awaitSameState(servers, group, expectedCount, expectedDigest);
-                assertThat(restartedMachine.installNotifications.get()).as("install-snapshot notifications received").isPositive();
-                assertThat(restartedMachine.installedFromLeader.get()).as("snapshot fetched from the leader").isNotNull();
+                if (installSnapshotEnabled)
+                {
+                    assertThat(restartedMachine.installNotifications.get()).as("install-snapshot notifications received").isZero();
+                    assertThat(restartedMachine.getLatestSnapshot()).as("snapshot file received from the leader").isNotNull();
+                }
+                else
+                {
+                    assertThat(restartedMachine.installNotifications.get()).as("install-snapshot notifications received").isPositive();
+                    assertThat(restartedMachine.installedFromLeader.get()).as("snapshot fetched from the leader").isNotNull();
+                }
 
                 final byte[] last = {7, 7};
                 assertThat(client.io().send(Message.valueOf(ByteString.copyFrom(last))).isSuccess()).isTrue();
