@@ -94,12 +94,31 @@ final class AeronClientRpc implements RaftClientRpc
     {
         try
         {
-            return send(request);
+            return send(request).thenApply(AeronClientRpc::leaderExceptionAsFailure);
         }
         catch (final IOException | RuntimeException ex)
         {
             return CompletableFuture.failedFuture(ex);
         }
+    }
+
+    /**
+     * Ratis's async clients retry on another server only when the future fails with
+     * NotLeaderException or LeaderNotReadyException; a reply that carries one would be final and
+     * fail the write at a leader change (ratis-grpc's client converts them the same way). The
+     * blocking client reads them from the reply itself.
+     */
+    private static RaftClientReply leaderExceptionAsFailure(final RaftClientReply reply)
+    {
+        if (reply.getNotLeaderException() != null)
+        {
+            throw new java.util.concurrent.CompletionException(reply.getNotLeaderException());
+        }
+        if (reply.getLeaderNotReadyException() != null)
+        {
+            throw new java.util.concurrent.CompletionException(reply.getLeaderNotReadyException());
+        }
+        return reply;
     }
 
     @Override

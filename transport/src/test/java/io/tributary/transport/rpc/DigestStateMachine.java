@@ -29,7 +29,8 @@ import org.apache.ratis.util.LifeCycle;
 
 /**
  * A test state machine: echoes each write and folds it into a running digest (count and a
- * chained CRC), so servers that applied the same entries in the same order have the same digest.
+ * chained CRC), so servers that applied the same entries in the same order have the same digest,
+ * and a sum of the CRCs, the same for the same writes in any order.
  * Snapshots write the digest to a file. In notification mode it "fetches" the missing state
  * itself: {@link #notifyInstallSnapshotFromLeader} copies the snapshot file of the state machine
  * given by {@code leaderSource} (the leader, in the same JVM) and returns that snapshot's
@@ -43,6 +44,7 @@ final class DigestStateMachine extends BaseStateMachine
     final AtomicReference<TermIndex> installedFromLeader = new AtomicReference<>();
     private long count;
     private long digest;
+    private long sum;
 
     DigestStateMachine(final Supplier<DigestStateMachine> leaderSource)
     {
@@ -85,6 +87,7 @@ final class DigestStateMachine extends BaseStateMachine
         final String[] fields = Files.readString(snapshot.getFile().getPath(), StandardCharsets.US_ASCII).trim().split(" ");
         count = Long.parseLong(fields[0]);
         digest = Long.parseLong(fields[1]);
+        sum = Long.parseLong(fields[2]);
         updateLastAppliedTermIndex(snapshot.getTermIndex());
     }
 
@@ -110,6 +113,7 @@ final class DigestStateMachine extends BaseStateMachine
             final CRC32C crc = new CRC32C();
             crc.update(data.asReadOnlyByteBuffer());
             digest = Long.rotateLeft(digest, 17) ^ crc.getValue();
+            sum += crc.getValue();
             count++;
             updateLastAppliedTermIndex(entry.getTerm(), entry.getIndex());
         }
@@ -122,7 +126,7 @@ final class DigestStateMachine extends BaseStateMachine
         final TermIndex last = getLastAppliedTermIndex();
         final File file = storage.getSnapshotFile(last.getTerm(), last.getIndex());
         final File tmp = new File(file.getPath() + ".tmp");
-        Files.writeString(tmp.toPath(), count + " " + digest + "\n", StandardCharsets.US_ASCII);
+        Files.writeString(tmp.toPath(), count + " " + digest + " " + sum + "\n", StandardCharsets.US_ASCII);
         Files.move(tmp.toPath(), file.toPath(), StandardCopyOption.ATOMIC_MOVE);
         storage.updateLatestSnapshot(new SingleFileSnapshotInfo(new FileInfo(file.toPath(), null), last));
         return last.getIndex();
@@ -163,5 +167,11 @@ final class DigestStateMachine extends BaseStateMachine
     synchronized long digest()
     {
         return digest;
+    }
+
+    /** Order-independent: the same writes, each once, in any order. */
+    synchronized long sum()
+    {
+        return sum;
     }
 }
