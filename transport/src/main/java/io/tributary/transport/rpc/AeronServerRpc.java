@@ -36,6 +36,7 @@ import org.apache.ratis.proto.RaftProtos.SnapshotManagementRequestProto;
 import org.apache.ratis.proto.RaftProtos.StartLeaderElectionReplyProto;
 import org.apache.ratis.proto.RaftProtos.StartLeaderElectionRequestProto;
 import org.apache.ratis.proto.RaftProtos.TransferLeadershipRequestProto;
+import org.apache.ratis.protocol.RaftClientRequest;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.rpc.RpcType;
@@ -56,8 +57,10 @@ import io.tributary.transport.frame.MessageType;
  * <p>
  * Inbound requests that Ratis serves asynchronously (appendEntries, readIndex, client and admin
  * requests) are submitted on the polling thread, in arrival order (Ratis relies on the order of
- * appendEntries); the blocking ones (requestVote, installSnapshot, startLeaderElection) run on a
- * small bounded executor, and a full executor answers with an exception instead of queueing.
+ * appendEntries), except ordered async client requests, which a per-client sliding window
+ * ({@link OrderedClientRequests}) submits in the client's seqNum order; the blocking ones
+ * (requestVote, installSnapshot, startLeaderElection) run on a small bounded executor, and a full
+ * executor answers with an exception instead of queueing.
  */
 final class AeronServerRpc implements RaftServerRpc, RaftServerAsynchronousProtocol
 {
@@ -72,6 +75,7 @@ final class AeronServerRpc implements RaftServerRpc, RaftServerAsynchronousProto
     private volatile String address;
     private final Map<RaftPeerId, String> peers = new ConcurrentHashMap<>();
     private final ThreadPoolExecutor blocking;
+    private final OrderedClientRequests ordered;
     private EmbeddedMediaDriver runtime;
     private volatile RpcEndpoint endpoint;
 
@@ -85,6 +89,8 @@ final class AeronServerRpc implements RaftServerRpc, RaftServerAsynchronousProto
         this.rpcType = rpcType;
         this.config = config;
         this.nodeNameSet = nodeNameSet;
+        this.ordered = new OrderedClientRequests(() -> "server-" + server.getId(),
+            r -> server.submitClientRequestAsync(r).thenApply(ClientProtoUtils::toRaftClientReplyProto));
         this.blocking = new ThreadPoolExecutor(BLOCKING_THREADS, BLOCKING_THREADS, 60, TimeUnit.SECONDS,
             new ArrayBlockingQueue<>(BLOCKING_QUEUE), r ->
             {
@@ -301,9 +307,8 @@ final class AeronServerRpc implements RaftServerRpc, RaftServerAsynchronousProto
                     server.appendEntriesAsync((AppendEntriesRequestProto)request));
                 case READ_INDEX_REQUEST -> answer(route, MessageType.READ_INDEX_REPLY, correlationId, msb, lsb, header,
                     server.readIndexAsync((ReadIndexRequestProto)request));
-                case CLIENT_REQUEST -> answer(route, MessageType.CLIENT_REPLY, correlationId, msb, lsb, header,
-                    server.submitClientRequestAsync(ClientProtoUtils.toRaftClientRequest((RaftClientRequestProto)request))
-                        .thenApply(ClientProtoUtils::toRaftClientReplyProto));
+                case CLIENT_REQUEST -> clientRequest(route, correlationId, msb, lsb, header,
+                    ClientProtoUtils.toRaftClientRequest((RaftClientRequestProto)request));
                 case REQUEST_VOTE_REQUEST, INSTALL_SNAPSHOT_REQUEST, START_LEADER_ELECTION_REQUEST ->
                     blocking.execute(() -> answerBlocking(route, type, correlationId, msb, lsb, header, request));
                 default -> answer(route, replyType(type), correlationId, msb, lsb, header, admin(type, request));
@@ -317,6 +322,34 @@ final class AeronServerRpc implements RaftServerRpc, RaftServerAsynchronousProto
                 : ex;
             endpoint.replyException(route, correlationId, msb, lsb, replyHeader(header), failure);
         }
+    }
+
+    /**
+     * Ordered async client requests go through the client's sliding window (submitted and answered in seqNum
+     * order); unordered async and blocking ones are submitted as they arrive.
+     */
+    private void clientRequest(
+        final RpcEndpoint.ReplyRoute route, final long correlationId, final long msb, final long lsb,
+        final RaftRpcRequestProto header, final RaftClientRequest request) throws IOException
+    {
+        if (!OrderedClientRequests.isOrdered(request))
+        {
+            answer(route, MessageType.CLIENT_REPLY, correlationId, msb, lsb, header,
+                server.submitClientRequestAsync(request).thenApply(ClientProtoUtils::toRaftClientReplyProto));
+            return;
+        }
+        final RpcEndpoint current = endpoint;
+        ordered.receive(request, outcome ->
+        {
+            if (outcome.failure() == null)
+            {
+                current.reply(route, MessageType.CLIENT_REPLY, correlationId, msb, lsb, outcome.reply());
+            }
+            else
+            {
+                current.replyException(route, correlationId, msb, lsb, replyHeader(header), outcome.failure());
+            }
+        });
     }
 
     private void answerBlocking(
@@ -436,6 +469,7 @@ final class AeronServerRpc implements RaftServerRpc, RaftServerAsynchronousProto
         final RpcEndpoint current = endpoint;
         endpoint = null;
         blocking.shutdownNow();
+        ordered.close();
         if (current != null)
         {
             current.close();

@@ -1,0 +1,137 @@
+package io.tributary.transport.rpc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.apache.ratis.proto.RaftProtos.RaftClientReplyProto;
+import org.apache.ratis.proto.RaftProtos.RaftRpcReplyProto;
+import org.apache.ratis.protocol.ClientId;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientRequest;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.util.ProtoUtils;
+import org.junit.jupiter.api.Test;
+
+class OrderedClientRequestsTest
+{
+    private final ClientId clientId = ClientId.randomId();
+    private final RaftGroupId groupId = RaftGroupId.randomId();
+    /** callIds in submission order. */
+    private final List<Long> submitted = new ArrayList<>();
+    /** Pending server futures by callId: the test completes them. */
+    private final Map<Long, CompletableFuture<RaftClientReplyProto>> server = new ConcurrentHashMap<>();
+    /** "callId@attempt" in reply order. */
+    private final List<String> replies = new ArrayList<>();
+    private final OrderedClientRequests ordered = new OrderedClientRequests(() -> "test", r ->
+    {
+        submitted.add(r.getCallId());
+        final CompletableFuture<RaftClientReplyProto> future = new CompletableFuture<>();
+        server.put(r.getCallId(), future);
+        return future;
+    });
+
+    private RaftClientRequest request(final long seqNum, final boolean first)
+    {
+        return RaftClientRequest.newBuilder().setClientId(clientId).setServerId(RaftPeerId.valueOf("s0")).setGroupId(groupId)
+            .setCallId(seqNum).setMessage(Message.valueOf("m" + seqNum)).setType(RaftClientRequest.writeRequestType())
+            .setSlidingWindowEntry(ProtoUtils.toSlidingWindowEntry(seqNum, first)).build();
+    }
+
+    private void receive(final long seqNum, final boolean first, final String attempt)
+    {
+        ordered.receive(request(seqNum, first), outcome ->
+        {
+            synchronized (replies)
+            {
+                replies.add(seqNum + "@" + attempt + (outcome.failure() == null ? "" : "!"));
+            }
+        });
+    }
+
+    private void answer(final long callId)
+    {
+        server.remove(callId).complete(RaftClientReplyProto.newBuilder()
+            .setRpcReply(RaftRpcReplyProto.newBuilder().setCallId(callId).setSuccess(true)).build());
+    }
+
+    @Test
+    void outOfOrderArrivalsAreSubmittedAndAnsweredInSeqNumOrder()
+    {
+        receive(5, true, "a");
+        receive(8, false, "a");
+        receive(7, false, "a");
+        assertThat(submitted).containsExactly(5L);
+        receive(6, false, "a");
+        assertThat(submitted).containsExactly(5L, 6L, 7L, 8L);
+        answer(8);
+        answer(6);
+        assertThat(replies).isEmpty();
+        answer(5);
+        assertThat(replies).containsExactly("5@a", "6@a");
+        answer(7);
+        assertThat(replies).containsExactly("5@a", "6@a", "7@a", "8@a");
+    }
+
+    @Test
+    void retriesAreAnsweredOnceOnTheLatestAttemptAndANewFirstRestartsTheSequence()
+    {
+        receive(1, true, "a");
+        receive(2, false, "a");
+        receive(2, false, "b"); // retry of an unanswered request: not submitted twice
+        receive(1, true, "b"); // retry of the unanswered first request: same window
+        assertThat(submitted).containsExactly(1L, 2L);
+        answer(1);
+        answer(2);
+        assertThat(replies).containsExactly("1@b", "2@b");
+
+        receive(2, false, "c"); // retry of an answered request: submitted again (the retry cache answers)
+        answer(2);
+        assertThat(replies).containsExactly("1@b", "2@b", "2@c");
+
+        // The client restarts its sequence (leader change): a new first, then the rest out of order.
+        receive(10, true, "a");
+        receive(12, false, "a");
+        receive(11, false, "a");
+        assertThat(submitted).containsExactly(1L, 2L, 2L, 10L, 11L, 12L);
+        answer(12);
+        answer(11);
+        answer(10);
+        assertThat(replies).endsWith("10@a", "11@a", "12@a");
+        assertThat(ordered.windowCount()).isEqualTo(1);
+    }
+
+    @Test
+    void aFirstRequestHeldBehindAGapOpensANewWindow()
+    {
+        receive(1, true, "a");
+        receive(3, false, "a"); // held: 2 never came
+        assertThat(submitted).containsExactly(1L);
+        receive(3, true, "b"); // the client restarts its sequence at 3
+        assertThat(submitted).containsExactly(1L, 3L);
+        receive(4, false, "a");
+        answer(4);
+        answer(3);
+        assertThat(replies).containsExactly("3@b", "4@a");
+        answer(1); // the replaced window's submitted request is still answered
+        assertThat(replies).containsExactly("3@b", "4@a", "1@a");
+    }
+
+    @Test
+    void failedSubmissionsAreAnsweredInOrderAndCloseClearsTheWindows()
+    {
+        receive(1, true, "a");
+        receive(2, false, "a");
+        server.remove(2L).completeExceptionally(new java.io.IOException("boom"));
+        assertThat(replies).isEmpty();
+        answer(1);
+        assertThat(replies).containsExactly("1@a", "2@a!");
+        ordered.close();
+        assertThat(ordered.windowCount()).isZero();
+    }
+}
