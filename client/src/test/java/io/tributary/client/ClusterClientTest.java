@@ -48,6 +48,8 @@ import org.junit.jupiter.api.io.TempDir;
  * The client against a real cluster: three node JVMs on loopback (LocalCluster), started once
  * for the class. Each test uses its own stream. Run once per transport by its subclasses, with
  * the same assertions (Ratis's pattern: RaftBasicTests, TestRaftWithGrpc, TestRaftWithNetty).
+ * No Netty subclass yet: on Netty a new stream's shard sometimes did not answer within the 60 s
+ * readiness wait in CI (seen once in two runs), to be understood before it joins.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
