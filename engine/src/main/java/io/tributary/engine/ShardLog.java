@@ -98,7 +98,7 @@ public final class ShardLog implements AutoCloseable
         {
             throw e;
         }
-        catch (final RuntimeException e)
+        catch (final Exception e) // Chronicle also throws undeclared checked ones, e.g. StreamCorruptedException for a damaged header
         {
             throw new CorruptLogException("cannot open the queue files of shard log " + config.directory() + ": " + e
                 + ". The files are damaged; restore this replica from its peers", e);
