@@ -46,13 +46,19 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The client against a real cluster: three node JVMs on loopback (LocalCluster), started once
- * for the class. Each test uses its own stream.
+ * for the class. Each test uses its own stream. Run once per transport by its subclasses, with
+ * the same assertions (Ratis's pattern: RaftBasicTests, TestRaftWithGrpc, TestRaftWithNetty).
+ * No Netty subclass yet: on Netty a new stream's shard sometimes did not answer within the 60 s
+ * readiness wait in CI (seen once in two runs), to be understood before it joins.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
-class ClusterClientTest
+abstract class ClusterClientTest
 {
+    /** The Ratis transport of the nodes and of every client here. */
+    abstract String transport();
+
     private static final Duration READY = Duration.ofSeconds(60);
 
     private LocalCluster cluster;
@@ -61,9 +67,9 @@ class ClusterClientTest
     @BeforeAll
     void startCluster(@TempDir final Path dir) throws Exception
     {
-        cluster = new LocalCluster(dir, 3, 3).keepLogsUnder("target/cluster-logs");
+        cluster = new LocalCluster(dir, 3, 3).keepLogsUnder("target/cluster-logs").config("transport", transport());
         cluster.startAll();
-        admin = Admin.create(new AdminConfig().metadataPeers(cluster.metadataPeers()).requestTimeoutMs(5_000));
+        admin = Admin.create(new AdminConfig().metadataPeers(cluster.metadataPeers()).transport(transport()).requestTimeoutMs(5_000));
         LocalCluster.await("3 active nodes", 60_000, () -> activeNodes() == 3);
     }
 
@@ -100,12 +106,12 @@ class ClusterClientTest
 
     private ProducerConfig producerConfig()
     {
-        return new ProducerConfig().metadataPeers(cluster.metadataPeers()).requestTimeoutMs(5_000);
+        return new ProducerConfig().metadataPeers(cluster.metadataPeers()).transport(transport()).requestTimeoutMs(5_000);
     }
 
     private ConsumerConfig consumerConfig()
     {
-        return new ConsumerConfig().metadataPeers(cluster.metadataPeers()).requestTimeoutMs(5_000);
+        return new ConsumerConfig().metadataPeers(cluster.metadataPeers()).transport(transport()).requestTimeoutMs(5_000);
     }
 
     private static byte[] bytes(final String text)
@@ -201,7 +207,7 @@ class ClusterClientTest
         createStream("dedup", 1);
         final StreamInfo info;
         final long producerId;
-        try (RatisMetadataView metadata = new RatisMetadataView(cluster.metadataPeers(), "grpc", 5_000))
+        try (RatisMetadataView metadata = new RatisMetadataView(cluster.metadataPeers(), transport(), 5_000))
         {
             info = metadata.describe("dedup");
             producerId = metadata.allocateProducerId();
@@ -213,7 +219,7 @@ class ClusterClientTest
             builder.tryAppend(System.currentTimeMillis(), bytes("k"), bytes("v" + i));
         }
         final byte[] request = ShardProtocol.encodeAppend(buffer, 0, builder.build(), null, null);
-        try (ShardChannel channel = new RatisShardChannel(info.shard(0), "grpc", 5_000, RaftSettings.retryPolicy(5, 200)))
+        try (ShardChannel channel = new RatisShardChannel(info.shard(0), transport(), 5_000, RaftSettings.retryPolicy(5, 200)))
         {
             final ShardProtocol.AppendReply first = appendReply(channel.append(request).get(30, TimeUnit.SECONDS));
             final ShardProtocol.AppendReply again = appendReply(channel.append(request).get(30, TimeUnit.SECONDS));
@@ -230,7 +236,7 @@ class ClusterClientTest
     void aBatchWhoseReplyIsLostIsResentByTheProducerAndCompletesWithItsOriginalOffsets() throws Exception
     {
         createStream("lost-reply", 1);
-        final ShardChannel.Factory real = RatisShardChannel.factory("grpc", 5_000, RaftSettings.retryPolicy(5, 200));
+        final ShardChannel.Factory real = RatisShardChannel.factory(transport(), 5_000, RaftSettings.retryPolicy(5, 200));
         final AtomicBoolean lost = new AtomicBoolean();
         final List<byte[]> sent = new CopyOnWriteArrayList<>();
         final ShardChannel.Factory losingFirstReply = shard -> new ForwardingChannel(real.open(shard))
@@ -246,10 +252,10 @@ class ClusterClientTest
         };
         final ProducerConfig config = producerConfig().lingerMs(20);
         final List<CompletableFuture<RecordMetadata>> futures = new ArrayList<>();
-        try (RatisMetadataView metadata = new RatisMetadataView(cluster.metadataPeers(), "grpc", 5_000))
+        try (RatisMetadataView metadata = new RatisMetadataView(cluster.metadataPeers(), transport(), 5_000))
         {
             final long producerId = metadata.allocateProducerId();
-            try (Producer producer = new ProducerImpl(config, new RatisMetadataView(cluster.metadataPeers(), "grpc", 5_000),
+            try (Producer producer = new ProducerImpl(config, new RatisMetadataView(cluster.metadataPeers(), transport(), 5_000),
                 losingFirstReply, producerId))
             {
                 for (int i = 0; i < 50; i++)
@@ -335,7 +341,7 @@ class ClusterClientTest
         createStream("traced", 2);
         final InMemorySpanExporter exporter = InMemorySpanExporter.create();
         final List<byte[]> sent = new CopyOnWriteArrayList<>();
-        final ShardChannel.Factory real = RatisShardChannel.factory("grpc", 5_000, RaftSettings.retryPolicy(5, 200));
+        final ShardChannel.Factory real = RatisShardChannel.factory(transport(), 5_000, RaftSettings.retryPolicy(5, 200));
         final ShardChannel.Factory capturing = shard -> new ForwardingChannel(real.open(shard))
         {
             @Override
@@ -347,11 +353,11 @@ class ClusterClientTest
         };
         try (OpenTelemetrySdk openTelemetry = OpenTelemetrySdk.builder().setTracerProvider(SdkTracerProvider.builder()
             .addSpanProcessor(SimpleSpanProcessor.create(exporter)).build()).build();
-            RatisMetadataView metadata = new RatisMetadataView(cluster.metadataPeers(), "grpc", 5_000))
+            RatisMetadataView metadata = new RatisMetadataView(cluster.metadataPeers(), transport(), 5_000))
         {
             final long producerId = metadata.allocateProducerId();
             try (Producer producer = new ProducerImpl(producerConfig().openTelemetry(openTelemetry),
-                new RatisMetadataView(cluster.metadataPeers(), "grpc", 5_000), capturing, producerId))
+                new RatisMetadataView(cluster.metadataPeers(), transport(), 5_000), capturing, producerId))
             {
                 for (int i = 0; i < 20; i++)
                 {

@@ -151,7 +151,7 @@ public final class ClusterCommand implements Runnable
         {
             try (Admin admin = StreamCommand.admin(cluster))
             {
-                admin.transferLeadership(stream, shard, node, Durations.parse(timeout, "--timeout"));
+                admin.transferLeadership(stream, shard, node, io.tributary.bench.load.Durations.parse(timeout, "--timeout"));
                 spec.commandLine().getOut().printf("shard %s/%d is now led by %s%n", stream, shard, node);
             }
             return 0;

@@ -59,7 +59,7 @@ public final class DemoCommand implements Callable<Integer>
     @Override
     public Integer call() throws Exception
     {
-        final Duration runFor = Durations.parse(duration, "--duration");
+        final Duration runFor = io.tributary.bench.load.Durations.parse(duration, "--duration");
         if (rate < 1 || size < 0 || shards < 1)
         {
             throw new IllegalArgumentException("--rate and --shards must be >= 1 and --size >= 0");

@@ -71,9 +71,17 @@ public final class ShardLog implements AutoCloseable
             builder.timeProvider(config.timeProvider());
         }
         this.queue = builder.build();
-        this.appender = queue.createAppender();
-        this.appender.singleThreadedCheckDisabled(true);
-        this.tailer = newTailer();
+        try
+        {
+            this.appender = queue.createAppender();
+            this.appender.singleThreadedCheckDisabled(true);
+            this.tailer = newTailer();
+        }
+        catch (final Throwable t) // a damaged file: release the mapped queue before reporting it
+        {
+            queue.close();
+            throw t;
+        }
     }
 
     /** Opens (creating if needed) the log in {@code config.directory()}, recovering from the queue files alone. */
@@ -98,7 +106,7 @@ public final class ShardLog implements AutoCloseable
         {
             throw e;
         }
-        catch (final RuntimeException e)
+        catch (final Exception e) // Chronicle also throws undeclared checked ones, e.g. StreamCorruptedException for a damaged header
         {
             throw new CorruptLogException("cannot open the queue files of shard log " + config.directory() + ": " + e
                 + ". The files are damaged; restore this replica from its peers", e);

@@ -23,24 +23,27 @@ import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 class ClusterSmokeTest
 {
     @TempDir
     Path dir;
 
-    @Test
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("io.tributary.raft.Transports#all")
     @Timeout(value = 3, unit = TimeUnit.MINUTES)
-    void threeNodeProcessesCreateAStreamAndReplicateAppends() throws Exception
+    void threeNodeProcessesCreateAStreamAndReplicateAppends(final String transport) throws Exception
     {
         // The other cluster tests run the default (fsync); this one the faster mode, so both start and replicate.
-        try (LocalCluster cluster = new LocalCluster(dir, 3, 3).keepLogsUnder("target/cluster-logs").config("durability", "nofsync"))
+        try (LocalCluster cluster = new LocalCluster(dir, 3, 3).keepLogsUnder("target/cluster-logs").config("durability", "nofsync")
+            .config("transport", transport))
         {
             cluster.startAll();
-            try (MetadataClient metadata = new MetadataClient(cluster.metadataPeers(), "grpc", 10_000))
+            try (MetadataClient metadata = new MetadataClient(cluster.metadataPeers(), transport, 10_000))
             {
                 LocalCluster.await("3 registered nodes", 60_000, () -> nodesActive(metadata) == 3);
                 metadata.command("CREATE_STREAM", "smoke", "2", "3", "-1", "-1");
@@ -53,7 +56,7 @@ class ClusterSmokeTest
                     peers.put(peer.substring(0, peer.indexOf('=')), peer.substring(peer.indexOf('=') + 1));
                 }
                 final RaftGroupId groupId = RaftGroupId.valueOf(UUID.fromString(shard0[1]));
-                try (RaftClient client = RaftSettings.newClient(RaftSettings.group(groupId, peers), "grpc", 10_000,
+                try (RaftClient client = RaftSettings.newClient(RaftSettings.group(groupId, peers), transport, 10_000,
                     RaftSettings.retryPolicy(20, 250)))
                 {
                     final UnsafeBuffer buffer = new UnsafeBuffer(new byte[4096]);

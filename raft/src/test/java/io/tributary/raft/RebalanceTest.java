@@ -17,9 +17,10 @@ import io.tributary.raft.protocol.ShardProtocol;
 
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Placement of 8 shards x RF 3 over 3 and then 4 node processes: after the fourth node is
@@ -34,12 +35,13 @@ class RebalanceTest
     @TempDir
     Path dir;
 
-    @Test
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("io.tributary.raft.Transports#all")
     @Timeout(value = 6, unit = TimeUnit.MINUTES)
-    void addingANodeRebalancesWhileWritesContinue() throws Exception
+    void addingANodeRebalancesWhileWritesContinue(final String transport) throws Exception
     {
-        try (LocalCluster cluster = new LocalCluster(dir, 3, 3).keepLogsUnder("target/cluster-logs");
-            MetadataClient metadata = new MetadataClient(cluster.metadataPeers(), "grpc", 10_000))
+        try (LocalCluster cluster = new LocalCluster(dir, 3, 3).keepLogsUnder("target/cluster-logs").config("transport", transport);
+            MetadataClient metadata = new MetadataClient(cluster.metadataPeers(), transport, 10_000))
         {
             cluster.startAll();
             LocalCluster.await("3 active nodes", 60_000, () -> ClusterSmokeTest.nodesActive(metadata) == 3);

@@ -53,7 +53,7 @@ final class ShardTestClient implements AutoCloseable
             client.close();
         }
         group = RaftSettings.group(RaftGroupId.valueOf(UUID.fromString(line[1])), peers);
-        client = RaftSettings.newClient(group, "grpc", 5_000, RaftSettings.retryPolicy(100, 200));
+        client = RaftSettings.newClient(group, metadata.transport(), 5_000, RaftSettings.retryPolicy(100, 200));
     }
 
     static byte[] batch(final long producerId, final int sequence, final String... values)

@@ -11,9 +11,10 @@ import io.tributary.raft.meta.MetadataClient;
 import io.tributary.raft.node.LocalCluster;
 import io.tributary.raft.protocol.ShardProtocol;
 
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /** A stream's retention (from the metadata) deletes whole rolled files on the replicas, never past the snapshot. */
 class StreamRetentionTest
@@ -21,13 +22,14 @@ class StreamRetentionTest
     @TempDir
     Path dir;
 
-    @Test
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("io.tributary.raft.Transports#all")
     @Timeout(value = 2, unit = TimeUnit.MINUTES)
-    void aStreamsRetentionDeletesOldFilesOnItsShards() throws Exception
+    void aStreamsRetentionDeletesOldFilesOnItsShards(final String transport) throws Exception
     {
-        try (LocalCluster cluster = new LocalCluster(dir, 1, 1).keepLogsUnder("target/cluster-logs")
+        try (LocalCluster cluster = new LocalCluster(dir, 1, 1).keepLogsUnder("target/cluster-logs").config("transport", transport)
             .config("shard.roll.cycle", "TEST_SECONDLY").config("snapshot.auto.entries", "20");
-            MetadataClient metadata = new MetadataClient(cluster.metadataPeers(), "grpc", 10_000))
+            MetadataClient metadata = new MetadataClient(cluster.metadataPeers(), transport, 10_000))
         {
             cluster.startAll();
             LocalCluster.await("node active", 60_000, () -> ClusterSmokeTest.nodesActive(metadata) == 1);

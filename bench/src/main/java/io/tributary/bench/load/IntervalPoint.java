@@ -7,8 +7,8 @@ public record IntervalPoint(double seconds, long count, long p50Us, long p99Us, 
 {
     static IntervalPoint of(final double seconds, final Histogram produceNs, final Histogram endToEndNs)
     {
-        return new IntervalPoint(seconds, produceNs.getTotalCount(), LoadRun.percentileUs(produceNs, 50),
-            LoadRun.percentileUs(produceNs, 99), LoadRun.percentileUs(produceNs, 99.9), produceNs.getMaxValue() / 1000,
-            endToEndNs == null ? -1 : LoadRun.percentileUs(endToEndNs, 99));
+        return new IntervalPoint(seconds, produceNs.getTotalCount(), LatencySummary.percentileUs(produceNs, 50),
+            LatencySummary.percentileUs(produceNs, 99), LatencySummary.percentileUs(produceNs, 99.9), produceNs.getMaxValue() / 1000,
+            endToEndNs == null ? -1 : LatencySummary.percentileUs(endToEndNs, 99));
     }
 }

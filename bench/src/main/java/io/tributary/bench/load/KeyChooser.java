@@ -33,10 +33,10 @@ public final class KeyChooser
         }
         this.random = new SplittableRandom(seed);
         this.zipfian = distribution == LoadOptions.KeyDistribution.ZIPFIAN;
-        this.zetaN = zeta(keyCount, ZIPF_THETA);
+        // zeta(n) is a sum over every key: only the zipfian distribution pays for it.
+        this.zetaN = zipfian ? zeta(keyCount, ZIPF_THETA) : 0;
         this.alpha = 1.0 / (1.0 - ZIPF_THETA);
-        final double zeta2 = zeta(2, ZIPF_THETA);
-        this.eta = (1 - Math.pow(2.0 / keyCount, 1 - ZIPF_THETA)) / (1 - zeta2 / zetaN);
+        this.eta = zipfian ? (1 - Math.pow(2.0 / keyCount, 1 - ZIPF_THETA)) / (1 - zeta(2, ZIPF_THETA) / zetaN) : 0;
         this.halfPowTheta = 1 + Math.pow(0.5, ZIPF_THETA);
     }
 

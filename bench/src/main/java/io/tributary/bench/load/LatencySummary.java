@@ -9,12 +9,12 @@ public record LatencySummary(long count, long p50Us, long p90Us, long p99Us, lon
     public static LatencySummary of(final Histogram histogramNs)
     {
         return new LatencySummary(histogramNs.getTotalCount(),
-            micros(histogramNs, 50), micros(histogramNs, 90), micros(histogramNs, 99), micros(histogramNs, 99.9),
-            micros(histogramNs, 99.99), histogramNs.getTotalCount() == 0 ? 0 : histogramNs.getMaxValue() / 1000,
+            percentileUs(histogramNs, 50), percentileUs(histogramNs, 90), percentileUs(histogramNs, 99),
+            percentileUs(histogramNs, 99.9), percentileUs(histogramNs, 99.99), histogramNs.getTotalCount() == 0 ? 0 : histogramNs.getMaxValue() / 1000,
             histogramNs.getTotalCount() == 0 ? 0 : histogramNs.getMean() / 1000.0);
     }
 
-    private static long micros(final Histogram histogramNs, final double percentile)
+    static long percentileUs(final Histogram histogramNs, final double percentile)
     {
         return histogramNs.getTotalCount() == 0 ? 0 : histogramNs.getValueAtPercentile(percentile) / 1000;
     }

@@ -77,12 +77,12 @@ public final class LoadOptions
 
     public Duration durationValue()
     {
-        return parseDuration(duration, "--duration");
+        return Durations.parse(duration, "--duration");
     }
 
     public Duration warmupValue()
     {
-        return parseDuration(warmup, "--warmup");
+        return Durations.parse(warmup, "--warmup");
     }
 
     /** Checks the relationships; throws IllegalArgumentException saying which option to change. */
@@ -110,35 +110,6 @@ public final class LoadOptions
         if (!condition)
         {
             throw new IllegalArgumentException(message);
-        }
-    }
-
-    /** Parses {@code 500ms}, {@code 30s}, {@code 2m}, {@code 1h}, or ISO-8601 ({@code PT30S}). */
-    public static Duration parseDuration(final String text, final String option)
-    {
-        final String value = text.trim().toLowerCase(Locale.ROOT);
-        try
-        {
-            if (value.startsWith("pt"))
-            {
-                return Duration.parse(text.trim());
-            }
-            if (value.endsWith("ms"))
-            {
-                return Duration.ofMillis(Long.parseLong(value.substring(0, value.length() - 2)));
-            }
-            final long amount = Long.parseLong(value.substring(0, value.length() - 1));
-            return switch (value.charAt(value.length() - 1))
-            {
-                case 's' -> Duration.ofSeconds(amount);
-                case 'm' -> Duration.ofMinutes(amount);
-                case 'h' -> Duration.ofHours(amount);
-                default -> throw new NumberFormatException();
-            };
-        }
-        catch (final RuntimeException e)
-        {
-            throw new IllegalArgumentException(option + ": '" + text + "' is not a duration; use e.g. 500ms, 30s, 2m or 1h");
         }
     }
 

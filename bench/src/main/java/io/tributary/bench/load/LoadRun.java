@@ -278,11 +278,11 @@ public final class LoadRun
             final Histogram endToEnd, final boolean measuring)
         {
             final StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%5.0fs %-8s acked %,8d/s  latency us p50 %7d p99 %7d p99.9 %7d max %7d",
-                secondsSinceStart, measuring ? "" : "warm-up", acknowledged, percentileUs(produce, 50),
-                percentileUs(produce, 99), percentileUs(produce, 99.9), produce.getTotalCount() == 0 ? 0 : produce.getMaxValue() / 1000));
+                secondsSinceStart, measuring ? "" : "warm-up", acknowledged, LatencySummary.percentileUs(produce, 50),
+                LatencySummary.percentileUs(produce, 99), LatencySummary.percentileUs(produce, 99.9), produce.getTotalCount() == 0 ? 0 : produce.getMaxValue() / 1000));
             if (endToEnd != null)
             {
-                line.append(String.format(Locale.ROOT, "  e2e p50 %7d p99 %7d", percentileUs(endToEnd, 50), percentileUs(endToEnd, 99)));
+                line.append(String.format(Locale.ROOT, "  e2e p50 %7d p99 %7d", LatencySummary.percentileUs(endToEnd, 50), LatencySummary.percentileUs(endToEnd, 99)));
             }
             final long failed = counters.failed.sum();
             if (failed > 0)
@@ -310,11 +310,6 @@ public final class LoadRun
             endToEndTotal.add(last);
             logs.endToEnd(last);
         }
-    }
-
-    static long percentileUs(final Histogram histogramNs, final double percentile)
-    {
-        return histogramNs.getTotalCount() == 0 ? 0 : histogramNs.getValueAtPercentile(percentile) / 1000;
     }
 
     private static boolean anyAlive(final List<Thread> threads)

@@ -17,11 +17,19 @@ import org.apache.ratis.protocol.RaftClientReply;
 public final class MetadataClient implements AutoCloseable
 {
     private final RaftClient client;
+    private final String transport;
 
     public MetadataClient(final Map<String, String> metadataPeers, final String transport, final long requestTimeoutMs)
     {
+        this.transport = transport;
         this.client = RaftSettings.newClient(RaftSettings.group(MetadataStateMachine.GROUP_ID, metadataPeers), transport,
             requestTimeoutMs, RaftSettings.retryPolicy(20, 250));
+    }
+
+    /** The transport this client talks over, for clients of the shards it describes. */
+    public String transport()
+    {
+        return transport;
     }
 
     /** A refused metadata command or query; the message says why. */

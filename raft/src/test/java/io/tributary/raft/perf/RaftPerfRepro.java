@@ -328,7 +328,7 @@ public final class RaftPerfRepro
     private static void idle(final int seconds) throws InterruptedException
     {
         final long before = cpuMillis();
-        Thread.sleep(seconds * 1000L);
+        Thread.sleep(seconds * 1000L); // a fixed measurement window for idle CPU, not a wait for a condition
         System.out.printf("  idle: CPU %.0f%% of a core%n", (cpuMillis() - before) / 10.0 / seconds);
     }
 

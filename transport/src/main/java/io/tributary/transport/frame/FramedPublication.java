@@ -140,7 +140,7 @@ public final class FramedPublication implements AutoCloseable
         startRetryBudget();
         if (FrameDescriptor.HEADER_LENGTH + length <= claimLengthMax)
         {
-            directEncoder.wrap(payload, offset);
+            directEncoder.wrap(payload, offset, length);
             return counted(claimAndEncode(type, correlationId, groupIdMsb, groupIdLsb, directEncoder, directEncoder, length));
         }
         return counted(offerFragments(type, correlationId, groupIdMsb, groupIdLsb, payload, offset, length));
@@ -379,17 +379,19 @@ public final class FramedPublication implements AutoCloseable
     {
         private DirectBuffer source;
         private int sourceOffset;
+        private int sourceLength;
 
-        void wrap(final DirectBuffer source, final int sourceOffset)
+        void wrap(final DirectBuffer source, final int sourceOffset, final int sourceLength)
         {
             this.source = source;
             this.sourceOffset = sourceOffset;
+            this.sourceLength = sourceLength;
         }
 
         @Override
         public int encodedLength(final DirectEncoder message)
         {
-            throw new UnsupportedOperationException("length is given by the caller");
+            return message.sourceLength;
         }
 
         @Override

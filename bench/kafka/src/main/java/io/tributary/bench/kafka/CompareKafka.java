@@ -188,8 +188,8 @@ public final class CompareKafka implements Callable<Integer>
 
     private void validate()
     {
-        LoadOptions.parseDuration(duration, "--duration");
-        LoadOptions.parseDuration(warmup, "--warmup");
+        io.tributary.bench.load.Durations.parse(duration, "--duration");
+        io.tributary.bench.load.Durations.parse(warmup, "--warmup");
         if (runs < 1 || runs > 20)
         {
             throw new IllegalArgumentException("--runs must be in [1, 20], was " + runs);
@@ -362,8 +362,8 @@ public final class CompareKafka implements Callable<Integer>
 
     private void printPlan(final List<Run> plan)
     {
-        final long perRunSeconds = LoadOptions.parseDuration(duration, "--duration").toSeconds()
-            + LoadOptions.parseDuration(warmup, "--warmup").toSeconds() + 25; // cluster start and stop, JVM starts
+        final long perRunSeconds = io.tributary.bench.load.Durations.parse(duration, "--duration").toSeconds()
+            + io.tributary.bench.load.Durations.parse(warmup, "--warmup").toSeconds() + 25; // cluster start and stop, JVM starts
         console.printf(Locale.ROOT, "compare-kafka: %d runs (about %d min), one system at a time; results in %s%n",
             plan.size(), Math.max(1, plan.size() * perRunSeconds / 60), out);
         console.flush();
@@ -443,7 +443,7 @@ public final class CompareKafka implements Callable<Integer>
     {
         final Path output = run.dir().resolve("output.log");
         Files.writeString(output, "$ " + String.join(" ", command) + "\n");
-        final Duration timeout = LoadOptions.parseDuration(duration, "--duration").plus(LoadOptions.parseDuration(warmup, "--warmup"))
+        final Duration timeout = io.tributary.bench.load.Durations.parse(duration, "--duration").plus(io.tributary.bench.load.Durations.parse(warmup, "--warmup"))
             .multipliedBy(2).plus(RUN_SLACK);
         final Process process = new ProcessBuilder(command).directory(repo.toFile()).redirectErrorStream(true)
             .redirectOutput(ProcessBuilder.Redirect.appendTo(output.toFile())).start();

@@ -1,0 +1,11 @@
+package io.tributary.client;
+
+/** {@link ClusterClientTest} over Ratis's Grpc transport. */
+class ClusterClientGrpcTest extends ClusterClientTest
+{
+    @Override
+    String transport()
+    {
+        return "grpc";
+    }
+}
