@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 
 import io.tributary.raft.node.NodeConfig;
+import io.tributary.raft.node.RaftSettings;
 
 /**
  * What every client needs to reach a cluster: the metadata quorum (every other address is
@@ -17,7 +18,7 @@ import io.tributary.raft.node.NodeConfig;
  */
 public abstract class ClientConfig<SELF extends ClientConfig<SELF>>
 {
-    public static final String DEFAULT_TRANSPORT = "grpc";
+    public static final String DEFAULT_TRANSPORT = RaftSettings.DEFAULT_TRANSPORT;
     public static final long DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
 
     private final Map<String, String> metadataPeers = new LinkedHashMap<>();
@@ -92,7 +93,13 @@ public abstract class ClientConfig<SELF extends ClientConfig<SELF>>
         }
         if (transport == null || transport.isBlank())
         {
-            problems.add("transport is empty: use grpc (default), netty, or a Ratis RpcType class name");
+            problems.add("transport is empty: use " + String.join(", ", RaftSettings.TRANSPORTS) + " (default "
+                + DEFAULT_TRANSPORT + ") or a Ratis RpcType class name");
+        }
+        else if (!RaftSettings.TRANSPORTS.contains(transport) && !transport.contains("."))
+        {
+            problems.add("transport is '" + transport + "': use " + String.join(", ", RaftSettings.TRANSPORTS) + " (default "
+                + DEFAULT_TRANSPORT + ") or a Ratis RpcType class name");
         }
         if (requestTimeoutMs < 100 || requestTimeoutMs > 600_000)
         {

@@ -4,12 +4,11 @@ import java.util.List;
 
 /**
  * The transports every cluster test runs on, with the same assertions (Ratis's pattern:
- * RaftBasicTests run by TestRaftWithGrpc and TestRaftWithNetty). The Aeron transport joins the
- * list once it exists. {@code -Dtributary.transports=grpc} narrows a local run to some of them.
+ * RaftBasicTests run by TestRaftWithGrpc and TestRaftWithNetty). {@code -Dtributary.transports=grpc} narrows a local run to some of them.
  */
 public final class Transports
 {
-    private static final List<String> ALL = List.of("grpc", "netty");
+    private static final List<String> ALL = List.of("aeron", "grpc", "netty");
 
     private Transports()
     {

@@ -60,6 +60,7 @@ public final class AeronTransportConfig
     private long connectTimeoutMs = 5_000;
     private long driverTimeoutMs = 10_000;
     private String serverAddress = null;
+    private String clientHost = null;
 
     private static Path defaultAeronDirectoryBase()
     {
@@ -127,6 +128,7 @@ public final class AeronTransportConfig
         c.connectTimeoutMs = longValue(properties, "connect.timeout.ms", c.connectTimeoutMs);
         c.driverTimeoutMs = longValue(properties, "driver.timeout.ms", c.driverTimeoutMs);
         c.serverAddress = properties.getProperty(PREFIX + "server.address", c.serverAddress);
+        c.clientHost = properties.getProperty(PREFIX + "client.host", c.clientHost);
         return c;
     }
 
@@ -204,6 +206,8 @@ public final class AeronTransportConfig
         require(driverTimeoutMs >= 1_000, "driver.timeout.ms=" + driverTimeoutMs + " must be at least 1000 (Aeron's client keepalive)");
         require(serverAddress == null || serverAddress.matches("[^:]+:[0-9]{1,5}"),
             "server.address=" + serverAddress + " must be host:port, e.g. 127.0.0.1:9870");
+        require(clientHost == null || clientHost.matches("[^:\\s]+"),
+            "client.host=" + clientHost + " must be a host name or IPv4 address without a port, e.g. 10.0.0.1");
         require(offerTimeoutMs < requestTimeoutMs,
             "offer.timeout.ms=" + offerTimeoutMs + " must be below request.timeout.ms=" + requestTimeoutMs
                 + ": a request must be able to fail on back-pressure before it times out");
@@ -494,6 +498,21 @@ public final class AeronTransportConfig
     }
 
     /** host:port a server listens on (UDP); null: the address of this server in its Raft group. */
+    /**
+     * The interface a client listens on for replies; null: the address the OS routes from towards
+     * the server it first calls (127.0.0.1 for a server on loopback).
+     */
+    public String clientHost()
+    {
+        return clientHost;
+    }
+
+    public AeronTransportConfig clientHost(final String clientHost)
+    {
+        this.clientHost = clientHost;
+        return this;
+    }
+
     public String serverAddress()
     {
         return serverAddress;

@@ -9,6 +9,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.aeron.Aeron;
+import io.aeron.CncFileDescriptor;
 import io.aeron.CommonContext;
 import io.aeron.driver.MediaDriver;
 
@@ -63,7 +64,7 @@ public final class EmbeddedMediaDriver implements AutoCloseable
         }
         else
         {
-            if (CommonContext.isDriverActive(new File(dir), config.driverTimeoutMs(), message -> { }))
+            if (CommonContext.isDriverActive(new File(dir), config.driverTimeoutMs(), message -> { }) && ownerAlive(dir))
             {
                 throw new IllegalStateException("Aeron transport: a live media driver already uses " + dir
                     + "; is node.name=" + config.nodeName() + " used by two processes? Give each node its own name or dir.base");
@@ -83,6 +84,43 @@ public final class EmbeddedMediaDriver implements AutoCloseable
         {
             CloseHelper.quietClose(driver);
             throw ex;
+        }
+    }
+
+    /**
+     * Whether the process that wrote the directory's CnC file still runs. A driver's heartbeat
+     * stays fresh for driver.timeout.ms after its process is killed (kill -9 then restart), and
+     * waiting that out would delay every restart; the pid Aeron records in the CnC file answers at
+     * once. Unknown (no pid, unreadable file) counts as alive: refusing is the safe answer.
+     */
+    static boolean ownerAlive(final String dir)
+    {
+        final File cnc = new File(dir, CncFileDescriptor.CNC_FILE);
+        try (java.io.RandomAccessFile file = new java.io.RandomAccessFile(cnc, "r"))
+        {
+            final int pidOffset = CncFileDescriptor.PID_FIELD_OFFSET;
+            if (file.length() < pidOffset + Long.BYTES)
+            {
+                return true;
+            }
+            final byte[] bytes = new byte[Long.BYTES];
+            file.seek(pidOffset);
+            file.readFully(bytes);
+            final long pid = java.nio.ByteBuffer.wrap(bytes).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong();
+            if (pid <= 0)
+            {
+                return true;
+            }
+            final boolean alive = ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+            if (!alive)
+            {
+                LOG.info("Aeron directory {} belongs to process {}, which is gone: replacing it", dir, pid);
+            }
+            return alive;
+        }
+        catch (final java.io.IOException ex)
+        {
+            return true;
         }
     }
 

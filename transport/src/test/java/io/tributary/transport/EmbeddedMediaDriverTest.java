@@ -55,6 +55,52 @@ class EmbeddedMediaDriverTest
         n1.close();
     }
 
+    /** Run in a child JVM by the test below: launches a driver for node "killed" under args[0], then waits to be killed. */
+    public static void main(final String[] args) throws Exception
+    {
+        EmbeddedMediaDriver.launch(AeronLoopback.testConfig(Path.of(args[0]), "killed"));
+        System.out.println("driver ready");
+        System.out.flush();
+        Thread.currentThread().join();
+    }
+
+    @Test
+    void aDirectoryLeftByAKilledProcessIsReplacedAtOnce() throws Exception
+    {
+        // kill -9 leaves the driver's heartbeat fresh for driver.timeout.ms; a restart must not wait it out.
+        final java.util.List<String> command = new java.util.ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        // The parent pom's --add-opens/--add-exports, which Agrona needs.
+        java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+            .filter(arg -> arg.startsWith("--add-")).forEach(command::add);
+        command.addAll(java.util.List.of("-cp", System.getProperty("java.class.path"), EmbeddedMediaDriverTest.class.getName(),
+            dir.toString()));
+        final Process child = new ProcessBuilder(command).redirectErrorStream(true).start();
+        EmbeddedMediaDriver restarted = null;
+        try
+        {
+            final java.io.BufferedReader out = new java.io.BufferedReader(new java.io.InputStreamReader(child.getInputStream()));
+            final StringBuilder childOutput = new StringBuilder();
+            String line;
+            while ((line = out.readLine()) != null && !line.contains("driver ready"))
+            {
+                childOutput.append(line).append('\n');
+            }
+            assertThat(line).as("the child JVM must report its driver ready; it printed:%n%s", childOutput).isNotNull();
+            assertThatThrownBy(() -> EmbeddedMediaDriver.launch(AeronLoopback.testConfig(dir, "killed")))
+                .as("a live driver in another process is never replaced")
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("a live media driver already uses");
+            child.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+            restarted = EmbeddedMediaDriver.launch(AeronLoopback.testConfig(dir, "killed"));
+            assertThat(restarted.isEmbedded()).isTrue();
+        }
+        finally
+        {
+            child.destroyForcibly();
+            CloseHelper.close(restarted);
+        }
+    }
+
     @Test
     void externalDriverIsUsedWhenConfiguredAndAMissingOneIsReported()
     {

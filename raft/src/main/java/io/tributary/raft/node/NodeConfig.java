@@ -12,6 +12,8 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 
+import io.tributary.transport.AeronTransportConfig;
+
 /**
  * A node's configuration file (Java properties), validated at start with messages that say
  * what to change. Every key, default and unit is in docs/configuration.md.
@@ -40,6 +42,8 @@ public final class NodeConfig
     /** id -> host:port of the metadata quorum (3 or 5 nodes, or 1 for a single-node cluster). */
     public final Map<String, String> metadataPeers;
     public final String transport;
+    /** The {@code transport.aeron.*} settings as given (docs/configuration.md, transport/README.md). */
+    public final Map<String, String> aeronSettings;
     public final long electionTimeoutMinMs;
     public final long electionTimeoutMaxMs;
     public final long requestTimeoutMs;
@@ -66,9 +70,10 @@ public final class NodeConfig
         final List<String> problems = new ArrayList<>();
         for (final String key : p.stringPropertyNames())
         {
-            if (!KEYS.contains(key))
+            if (!KEYS.contains(key) && !key.startsWith(AeronTransportConfig.PREFIX))
             {
-                problems.add("unknown key '" + key + "' (known keys: " + new java.util.TreeSet<>(KEYS) + ")");
+                problems.add("unknown key '" + key + "' (known keys: " + new java.util.TreeSet<>(KEYS) + " and "
+                    + AeronTransportConfig.PREFIX + "*)");
             }
         }
         nodeId = required(p, "node.id", problems);
@@ -77,7 +82,8 @@ public final class NodeConfig
         final String dir = required(p, "data.dir", problems);
         dataDir = dir == null ? null : Path.of(dir);
         metadataPeers = peers(p.getProperty("metadata.peers", ""), problems);
-        transport = p.getProperty("transport", "grpc").trim();
+        transport = p.getProperty("transport", RaftSettings.DEFAULT_TRANSPORT).trim();
+        aeronSettings = aeronSettings(p);
         electionTimeoutMinMs = number(p, "raft.election.timeout.min.ms", 1000, 50, 600_000, problems);
         electionTimeoutMaxMs = number(p, "raft.election.timeout.max.ms", 2000, 51, 600_000, problems);
         requestTimeoutMs = number(p, "raft.request.timeout.ms", 10_000, 100, 600_000, problems);
@@ -115,9 +121,21 @@ public final class NodeConfig
         {
             problems.add("tracing.exporter is '" + tracingExporter + "'; use none, logging or otlp");
         }
-        if (!Set.of("grpc", "netty").contains(transport) && !transport.contains("."))
+        if (!RaftSettings.TRANSPORTS.contains(transport) && !transport.contains("."))
         {
-            problems.add("transport is '" + transport + "'; use grpc, netty or the class name of a Ratis RpcType");
+            problems.add("transport is '" + transport + "'; use aeron, grpc, netty or the class name of a Ratis RpcType");
+        }
+        if (transport.equals("aeron"))
+        {
+            try
+            {
+                // Checked now, not when Ratis builds the RPC: the node refuses to start with the setting named.
+                AeronTransportConfig.fromProperties(aeronSettings::get).validate();
+            }
+            catch (final IllegalArgumentException e)
+            {
+                problems.add(e.getMessage());
+            }
         }
         if (metadataPeers.isEmpty())
         {
@@ -133,6 +151,19 @@ public final class NodeConfig
             problems.add("metadata.peers says " + nodeId + " is at " + metadataPeers.get(nodeId) + " but node.host:node.port is "
                 + host + ":" + port + "; make them agree");
         }
+    }
+
+    private static Map<String, String> aeronSettings(final Properties p)
+    {
+        final Map<String, String> settings = new java.util.TreeMap<>();
+        for (final String key : p.stringPropertyNames())
+        {
+            if (key.startsWith(AeronTransportConfig.PREFIX))
+            {
+                settings.put(key, p.getProperty(key).trim());
+            }
+        }
+        return Map.copyOf(settings);
     }
 
     public static NodeConfig load(final Path file)

@@ -20,6 +20,9 @@ import org.apache.ratis.server.RaftServerConfigKeys;
 import org.apache.ratis.util.SizeInBytes;
 import org.apache.ratis.util.TimeDuration;
 
+import io.tributary.transport.AeronTransportConfig;
+import io.tributary.transport.rpc.AeronRpcType;
+
 /**
  * Ratis properties for servers and clients, from the node configuration. The transport is
  * chosen here by name alone ({@code grpc}, {@code netty} or an RpcType class name), so a new
@@ -27,6 +30,10 @@ import org.apache.ratis.util.TimeDuration;
  */
 public final class RaftSettings
 {
+    /** Transports known by name; any other value must be the class name of a Ratis RpcType. */
+    public static final List<String> TRANSPORTS = List.of("aeron", "grpc", "netty");
+    public static final String DEFAULT_TRANSPORT = "grpc";
+
     private RaftSettings()
     {
     }
@@ -35,6 +42,7 @@ public final class RaftSettings
     {
         return switch (transport)
         {
+            case "aeron" -> RpcType.valueOf(AeronRpcType.class.getName());
             case "grpc" -> RpcType.valueOf("GRPC");
             case "netty" -> RpcType.valueOf("NETTY");
             default -> RpcType.valueOf(transport);
@@ -47,6 +55,11 @@ public final class RaftSettings
         RaftConfigKeys.Rpc.setType(properties, rpcType(config.transport));
         GrpcConfigKeys.Server.setPort(properties, config.port);
         NettyConfigKeys.Server.setPort(properties, config.port);
+        config.aeronSettings.forEach(properties::set);
+        // Aeron listens on the node's own address (UDP, same port number); the driver directory is
+        // named by node and port, unique on this host while the port is bound.
+        properties.set(AeronTransportConfig.PREFIX + "server.address", config.address());
+        properties.setIfUnset(AeronTransportConfig.PREFIX + "node.name", config.nodeId.replaceAll("[^A-Za-z0-9._-]", "_") + "-" + config.port);
         GrpcConfigKeys.setMessageSizeMax(properties, SizeInBytes.valueOf(config.shardMaxBatchBytes * 4L + (2 << 20)));
         RaftServerConfigKeys.setStorageDir(properties, List.of(config.dataDir.resolve("raft").toFile()));
         RaftServerConfigKeys.Rpc.setTimeoutMin(properties, TimeDuration.valueOf(config.electionTimeoutMinMs, TimeUnit.MILLISECONDS));

@@ -32,28 +32,30 @@ import io.tributary.transport.frame.MessageType;
 /**
  * The client side of the Aeron transport: requests (ordered async, unordered, blocking; admin
  * requests routed by their class) go to the target server's address; replies come back to this
- * client's own endpoint (an OS-chosen port on {@code 127.0.0.1} unless
- * {@code transport.aeron.client.host} names another interface). The endpoint is opened on first
- * use and shares the process's media driver.
+ * client's own endpoint: an OS-chosen port on {@code transport.aeron.client.host}, else on the
+ * address the OS routes from towards the first server called (so a client reaches servers in
+ * other network namespaces or hosts without settings). The endpoint is opened on first use and
+ * shares the process's media driver (the server's, in a node).
  */
 final class AeronClientRpc implements RaftClientRpc
 {
     private final ClientId clientId;
     private final AeronTransportConfig config;
-    private final String bindAddress;
     private final Map<RaftPeerId, String> peers = new ConcurrentHashMap<>();
     private EmbeddedMediaDriver runtime;
     private RpcEndpoint endpoint;
     private boolean closed;
 
-    AeronClientRpc(final ClientId clientId, final AeronTransportConfig config)
+    private final boolean nodeNamed;
+
+    AeronClientRpc(final ClientId clientId, final AeronTransportConfig config, final boolean nodeNamed)
     {
         this.clientId = clientId;
         this.config = config;
-        this.bindAddress = "127.0.0.1:0";
+        this.nodeNamed = nodeNamed;
     }
 
-    private synchronized RpcEndpoint endpoint() throws IOException
+    private synchronized RpcEndpoint endpoint(final String firstServerAddress) throws IOException
     {
         if (closed)
         {
@@ -61,9 +63,10 @@ final class AeronClientRpc implements RaftClientRpc
         }
         if (endpoint == null)
         {
-            runtime = AeronRuntimes.acquire(config);
+            runtime = AeronRuntimes.acquireForClient(config, nodeNamed);
             try
             {
+                final String bindAddress = ReplyAddresses.towards(config.clientHost(), firstServerAddress) + ":0";
                 endpoint = new RpcEndpoint("client-" + clientId, config, runtime, bindAddress, (route, type, c, msb, lsb, m) ->
                 {
                     // A client serves no requests; a request here is a misdirected frame.
@@ -143,7 +146,7 @@ final class AeronClientRpc implements RaftClientRpc
         }
         final long timeoutMs = request.getTimeoutMs() > 0 ? request.getTimeoutMs() : config.requestTimeoutMs();
         final long[] group = RpcEndpoint.uuid(request.getRaftGroupId().toByteString());
-        final RpcEndpoint current = endpoint();
+        final RpcEndpoint current = endpoint(address);
         if (request instanceof GroupListRequest)
         {
             return current.call(address, MessageType.GROUP_LIST_REQUEST, group[0], group[1],

@@ -58,7 +58,8 @@ public final class AeronRpcFactory implements ServerFactory, ClientFactory
     @Override
     public RaftClientRpc newRaftClientRpc(final ClientId clientId, final RaftProperties properties)
     {
-        return new AeronClientRpc(clientId, config(properties, "client-" + ProcessHandle.current().pid()));
+        return new AeronClientRpc(clientId, config(properties, "client-" + ProcessHandle.current().pid()),
+            properties.get(AeronTransportConfig.PREFIX + "node.name") != null);
     }
 
     static AeronTransportConfig config(final RaftProperties properties, final String defaultNodeName)

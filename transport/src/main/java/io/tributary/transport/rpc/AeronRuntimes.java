@@ -42,6 +42,22 @@ final class AeronRuntimes
         return entry.driver;
     }
 
+    /**
+     * A client shares the driver already running in this process (a node's server RPC, or another
+     * client's), so a process runs one driver; it launches its own only when there is none, or
+     * when its settings name a node explicitly.
+     */
+    static synchronized EmbeddedMediaDriver acquireForClient(final AeronTransportConfig config, final boolean nodeNamed)
+    {
+        if (!nodeNamed && !config.externalDriver() && !BY_DIRECTORY.isEmpty())
+        {
+            final Entry shared = BY_DIRECTORY.values().iterator().next();
+            shared.users++;
+            return shared.driver;
+        }
+        return acquire(config);
+    }
+
     static synchronized void release(final EmbeddedMediaDriver driver)
     {
         final Entry entry = BY_DIRECTORY.get(driver.aeronDirectory());

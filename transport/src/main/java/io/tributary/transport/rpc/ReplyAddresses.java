@@ -1,0 +1,50 @@
+package io.tributary.transport.rpc;
+
+import java.io.IOException;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+
+/**
+ * Where a client asks servers to send replies. Aeron is one-way, so every request carries a
+ * reply-to address, and it must be one the server can reach: 127.0.0.1 only works when the
+ * server is on this host's loopback. Asking the OS which source address it would use towards
+ * the server (a connected UDP socket sends nothing) gives the right interface for servers on
+ * loopback, on another host, or in another network namespace.
+ */
+final class ReplyAddresses
+{
+    private ReplyAddresses()
+    {
+    }
+
+    /** The configured host if any, else the local address the OS routes from towards {@code serverAddress}. */
+    static String towards(final String configuredHost, final String serverAddress) throws IOException
+    {
+        if (configuredHost != null)
+        {
+            return configuredHost;
+        }
+        final int colon = serverAddress.lastIndexOf(':');
+        if (colon <= 0)
+        {
+            throw new IOException("Aeron transport: server address '" + serverAddress + "' is not host:port");
+        }
+        final InetAddress server = InetAddress.getByName(serverAddress.substring(0, colon));
+        if (server.isLoopbackAddress())
+        {
+            return "127.0.0.1";
+        }
+        try (DatagramSocket probe = new DatagramSocket())
+        {
+            probe.connect(new InetSocketAddress(server, Integer.parseInt(serverAddress.substring(colon + 1))));
+            final InetAddress local = probe.getLocalAddress();
+            if (local == null || local.isAnyLocalAddress())
+            {
+                throw new IOException("Aeron transport: no route from this host to server " + serverAddress
+                    + "; set " + io.tributary.transport.AeronTransportConfig.PREFIX + "client.host to the interface to reply to");
+            }
+            return local.getHostAddress();
+        }
+    }
+}
