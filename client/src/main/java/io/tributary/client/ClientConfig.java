@@ -51,7 +51,7 @@ public abstract class ClientConfig<SELF extends ClientConfig<SELF>>
         return metadataPeers(parsed);
     }
 
-    /** {@code grpc} (default), {@code netty}, or the class name of a Ratis RpcType; must match the nodes'. */
+    /** {@code aeron} (default), {@code grpc}, {@code netty}, or the class name of a Ratis RpcType; must match the nodes'. */
     public SELF transport(final String transport)
     {
         this.transport = transport;

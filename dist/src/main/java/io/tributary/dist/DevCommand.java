@@ -76,7 +76,7 @@ public final class DevCommand implements Callable<Integer>
         private DevCluster(final LocalCluster cluster)
         {
             this.cluster = cluster;
-            this.metadata = new MetadataClient(cluster.metadataPeers(), "grpc", 10_000);
+            this.metadata = new MetadataClient(cluster.metadataPeers(), io.tributary.raft.node.RaftSettings.DEFAULT_TRANSPORT, 10_000);
         }
 
         static DevCluster start(final Path data, final int nodes, final String durability, final PrintWriter out)

@@ -32,11 +32,37 @@ class NodeConfigTest
     {
         final NodeConfig config = NodeConfig.of(valid());
         assertThat(config.durability).isEqualTo(NodeConfig.Durability.FSYNC);
-        assertThat(config.transport).isEqualTo("grpc");
+        assertThat(config.transport).isEqualTo("aeron");
         assertThat(config.isMetadataMember()).isTrue();
         assertThat(config.electionTimeoutMinMs).isEqualTo(1000);
         assertThat(config.raftLogMetadata).isFalse();
         assertThat(config.raftReadLease).isTrue();
+    }
+
+    @Test
+    void aeronSettingsReachRatisAndBadOnesAreRefusedAtLoad()
+    {
+        final Properties p = valid();
+        p.setProperty("transport.aeron.term.length.bytes", "131072");
+        p.setProperty("transport.aeron.idle.shared", "sleeping");
+        final NodeConfig config = NodeConfig.of(p);
+        final org.apache.ratis.conf.RaftProperties ratis = io.tributary.raft.node.RaftSettings.server(config);
+        assertThat(ratis.get("transport.aeron.term.length.bytes")).isEqualTo("131072");
+        assertThat(ratis.get("transport.aeron.idle.shared")).isEqualTo("sleeping");
+        assertThat(ratis.get("transport.aeron.server.address")).isEqualTo("127.0.0.1:9871");
+        assertThat(ratis.get("transport.aeron.node.name")).isEqualTo("n1-9871");
+        assertThat(ratis.get("raft.rpc.type")).isEqualTo("io.tributary.transport.rpc.AeronRpcType");
+
+        p.setProperty("transport.aeron.term.length.bytes", "1000");
+        p.setProperty("transport.aeron.mtu.bytes", "many");
+        assertThatThrownBy(() -> NodeConfig.of(p)).isInstanceOf(IllegalArgumentException.class)
+            .hasMessageContaining("transport.aeron.mtu.bytes=many is not a whole number");
+        p.setProperty("transport.aeron.mtu.bytes", "1408");
+        assertThatThrownBy(() -> NodeConfig.of(p)).isInstanceOf(IllegalArgumentException.class)
+            .hasMessageContaining("transport.aeron.term.length.bytes=1000");
+        p.setProperty("transport", "carrier-pigeon");
+        assertThatThrownBy(() -> NodeConfig.of(p)).isInstanceOf(IllegalArgumentException.class)
+            .hasMessageContaining("transport is 'carrier-pigeon'; use aeron, grpc, netty");
     }
 
     @Test

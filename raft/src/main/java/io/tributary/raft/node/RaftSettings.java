@@ -25,14 +25,14 @@ import io.tributary.transport.rpc.AeronRpcType;
 
 /**
  * Ratis properties for servers and clients, from the node configuration. The transport is
- * chosen here by name alone ({@code grpc}, {@code netty} or an RpcType class name), so a new
+ * chosen here by name alone ({@code aeron}, the default, {@code grpc}, {@code netty} or an RpcType class name), so a new
  * transport plugs in without touching the state machines or the client logic.
  */
 public final class RaftSettings
 {
     /** Transports known by name; any other value must be the class name of a Ratis RpcType. */
     public static final List<String> TRANSPORTS = List.of("aeron", "grpc", "netty");
-    public static final String DEFAULT_TRANSPORT = "grpc";
+    public static final String DEFAULT_TRANSPORT = "aeron";
 
     private RaftSettings()
     {
