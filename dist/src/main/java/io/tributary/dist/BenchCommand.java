@@ -25,7 +25,7 @@ import picocli.CommandLine.Model.CommandSpec;
         "maximum throughput, or consumer catch-up; against a running cluster or a local one.",
         "Writes summary.json, HdrHistogram interval logs (.hlog), percentile distributions (.hgrm),",
         "percentile and latency-over-time plots (.svg) and report.html into --out."},
-    subcommands = {CompareKafkaCommand.class})
+    subcommands = {CompareKafkaCommand.class, io.tributary.bench.compare.CompareTransports.class})
 public final class BenchCommand implements Callable<Integer>
 {
     @Mixin
@@ -43,6 +43,9 @@ public final class BenchCommand implements Callable<Integer>
 
     @Option(names = "--data", defaultValue = "data/bench", description = "With --local: data folder, wiped at start (default ${DEFAULT-VALUE}).")
     Path data;
+
+    @picocli.CommandLine.Mixin
+    TransportOption transport;
 
     @Spec
     CommandSpec spec;
@@ -63,7 +66,7 @@ public final class BenchCommand implements Callable<Integer>
                 throw new IllegalArgumentException("--durability applies to --local only: a running cluster acknowledges as its"
                     + " nodes are configured (node setting 'durability')");
             }
-            return report(out, LoadRun.run(new TributarySystem(peers, out), load, "as-configured", out));
+            return report(out, LoadRun.run(new TributarySystem(peers, transport.transport(), out), load, "as-configured", out));
         }
         final String mode = durability == null ? "fsync" : durability;
         if (!mode.equals("fsync") && !mode.equals("nofsync"))
@@ -72,9 +75,9 @@ public final class BenchCommand implements Callable<Integer>
         }
         load.validate();
         final LoadSummary summary;
-        try (DevCommand.DevCluster dev = DevCommand.DevCluster.start(data, 3, mode, out))
+        try (DevCommand.DevCluster dev = DevCommand.DevCluster.start(data, 3, mode, transport.transport(), out))
         {
-            summary = LoadRun.run(new TributarySystem(dev.endpoints(), out), load, mode, out);
+            summary = LoadRun.run(new TributarySystem(dev.endpoints(), dev.transport, out), load, mode, out);
             out.println("stopping the local cluster...");
             out.flush();
         }

@@ -19,6 +19,14 @@ public final class ClusterOption
         description = "Metadata quorum (default: $TRIBUTARY_CLUSTER, else the cluster of `tributary dev`).")
     String cluster;
 
+    @picocli.CommandLine.Mixin
+    TransportOption transport;
+
+    String transport()
+    {
+        return transport.transport();
+    }
+
     String peers() throws IOException
     {
         if (cluster != null && !cluster.isBlank())

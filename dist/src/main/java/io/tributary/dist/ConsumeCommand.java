@@ -53,7 +53,7 @@ public final class ConsumeCommand implements Callable<Integer>
         final PrintWriter out = spec.commandLine().getOut();
         final AtomicBoolean stop = new AtomicBoolean();
         sun.misc.Signal.handle(new sun.misc.Signal("INT"), signal -> stop.set(true));
-        try (Consumer consumer = Consumer.create(new ConsumerConfig().metadataPeers(cluster.peers()).consistency(consistency)))
+        try (Consumer consumer = Consumer.create(new ConsumerConfig().metadataPeers(cluster.peers()).transport(cluster.transport()).consistency(consistency)))
         {
             consumer.assign(stream, shards == null ? new int[0] : shards);
             position(consumer);

@@ -53,6 +53,9 @@ public final class DemoCommand implements Callable<Integer>
         description = "fsync (default: acknowledged once in a majority's fsynced Raft log) or nofsync (faster, see docs).")
     String durability;
 
+    @picocli.CommandLine.Mixin
+    TransportOption transport;
+
     @Spec
     CommandSpec spec;
 
@@ -65,12 +68,12 @@ public final class DemoCommand implements Callable<Integer>
             throw new IllegalArgumentException("--rate and --shards must be >= 1 and --size >= 0");
         }
         final PrintWriter out = spec.commandLine().getOut();
-        try (DevCommand.DevCluster cluster = DevCommand.DevCluster.start(data, 3, durability, out))
+        try (DevCommand.DevCluster cluster = DevCommand.DevCluster.start(data, 3, durability, transport.transport(), out))
         {
             cluster.createStream("demo", shards, 3);
             out.printf("producing %d records/s of %d bytes to stream 'demo' (%d shards, RF 3) for %s%n", rate, size, shards, runFor);
             out.flush();
-            final Histogram total = run(cluster.endpoints(), runFor, out);
+            final Histogram total = run(cluster.endpoints(), cluster.transport, runFor, out);
             out.printf("summary: %,d records acknowledged of %,d offered, %.0f records/s; produce latency us p50 %d p99 %d"
                 + " p99.9 %d max %d%n", total.getTotalCount(), (long)rate * runFor.toSeconds(),
                 total.getTotalCount() / (double)runFor.toSeconds(),
@@ -81,15 +84,15 @@ public final class DemoCommand implements Callable<Integer>
         return 0;
     }
 
-    private Histogram run(final String endpoints, final Duration runFor, final PrintWriter out) throws Exception
+    private Histogram run(final String endpoints, final String transport, final Duration runFor, final PrintWriter out) throws Exception
     {
         final Recorder recorder = new Recorder(3);
         final Histogram total = new Histogram(3);
         final AtomicLong consumed = new AtomicLong();
         final AtomicLong failed = new AtomicLong();
         final AtomicBoolean stop = new AtomicBoolean();
-        try (Producer producer = Producer.create(new ProducerConfig().metadataPeers(endpoints));
-            Consumer consumer = Consumer.create(new ConsumerConfig().metadataPeers(endpoints)))
+        try (Producer producer = Producer.create(new ProducerConfig().metadataPeers(endpoints).transport(transport));
+            Consumer consumer = Consumer.create(new ConsumerConfig().metadataPeers(endpoints).transport(transport)))
         {
             consumer.assign("demo");
             final Thread reader = new Thread(() -> consume(consumer, consumed, stop), "demo-consumer");

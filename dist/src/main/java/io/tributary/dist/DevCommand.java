@@ -43,6 +43,9 @@ public final class DevCommand implements Callable<Integer>
         description = "fsync (default: acknowledged once in a majority's fsynced Raft log) or nofsync (faster, see docs).")
     String durability;
 
+    @picocli.CommandLine.Mixin
+    TransportOption transport;
+
     @Spec
     CommandSpec spec;
 
@@ -53,12 +56,12 @@ public final class DevCommand implements Callable<Integer>
         final CountDownLatch stop = new CountDownLatch(1);
         sun.misc.Signal.handle(new sun.misc.Signal("INT"), signal -> stop.countDown());
         sun.misc.Signal.handle(new sun.misc.Signal("TERM"), signal -> stop.countDown());
-        try (DevCluster cluster = DevCluster.start(data, nodes, durability, out))
+        try (DevCluster cluster = DevCluster.start(data, nodes, durability, transport.transport(), out))
         {
             cluster.createStream(stream, shards, Math.min(3, nodes));
             java.nio.file.Files.writeString(data.resolve("cluster.txt"), cluster.endpoints() + "\n");
-            out.printf("cluster ready: --cluster %s%nstream '%s' with %d shards; node logs in %s%nCtrl-C stops the cluster%n",
-                cluster.endpoints(), stream, shards, data);
+            out.printf("cluster ready: --cluster %s --transport %s%nstream '%s' with %d shards; node logs in %s%nCtrl-C stops the cluster%n",
+                cluster.endpoints(), cluster.transport, stream, shards, data);
             out.flush();
             stop.await();
             out.println("stopping...");
@@ -71,15 +74,18 @@ public final class DevCommand implements Callable<Integer>
     static final class DevCluster implements AutoCloseable
     {
         final LocalCluster cluster;
+        final String transport;
         final MetadataClient metadata;
 
-        private DevCluster(final LocalCluster cluster)
+        private DevCluster(final LocalCluster cluster, final String transport)
         {
             this.cluster = cluster;
-            this.metadata = new MetadataClient(cluster.metadataPeers(), io.tributary.raft.node.RaftSettings.DEFAULT_TRANSPORT, 10_000);
+            this.transport = transport;
+            this.metadata = new MetadataClient(cluster.metadataPeers(), transport, 10_000);
         }
 
-        static DevCluster start(final Path data, final int nodes, final String durability, final PrintWriter out)
+        static DevCluster start(final Path data, final int nodes, final String durability, final String transport,
+            final PrintWriter out)
             throws IOException
         {
             if (nodes < 1)
@@ -88,11 +94,12 @@ public final class DevCommand implements Callable<Integer>
             }
             deleteTree(data);
             Files.createDirectories(data);
-            final LocalCluster cluster = new LocalCluster(data, nodes, nodes >= 3 ? 3 : 1).config("durability", durability);
-            final DevCluster dev = new DevCluster(cluster);
+            final LocalCluster cluster = new LocalCluster(data, nodes, nodes >= 3 ? 3 : 1).config("durability", durability)
+                .config("transport", transport);
+            final DevCluster dev = new DevCluster(cluster, transport);
             try
             {
-                out.printf("starting %d node processes under %s...%n", nodes, data);
+                out.printf("starting %d node processes under %s (transport %s)...%n", nodes, data, transport);
                 out.flush();
                 cluster.startAll();
                 LocalCluster.await("all nodes registered", 60_000, () -> activeNodes(dev.metadata) == nodes);
@@ -108,7 +115,7 @@ public final class DevCommand implements Callable<Integer>
         /** Creates the stream and returns once every shard is placed and its leader answers. */
         void createStream(final String stream, final int shards, final int replicationFactor) throws Exception
         {
-            try (Admin admin = Admin.create(new AdminConfig().metadataPeers(endpoints())))
+            try (Admin admin = Admin.create(new AdminConfig().metadataPeers(endpoints()).transport(transport)))
             {
                 admin.createStream(stream, shards, replicationFactor);
                 admin.awaitStreamReady(stream, java.time.Duration.ofSeconds(60));

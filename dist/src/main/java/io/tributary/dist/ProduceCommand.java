@@ -47,7 +47,7 @@ public final class ProduceCommand implements Callable<Integer>
             admin.describeStream(stream); // an unknown stream fails here, before any input is read
         }
         final ArrayDeque<CompletableFuture<RecordMetadata>> pending = new ArrayDeque<>();
-        try (Producer producer = Producer.create(new ProducerConfig().metadataPeers(cluster.peers()));
+        try (Producer producer = Producer.create(new ProducerConfig().metadataPeers(cluster.peers()).transport(cluster.transport()));
             BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)))
         {
             String line;

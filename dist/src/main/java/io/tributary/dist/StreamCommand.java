@@ -31,7 +31,7 @@ public final class StreamCommand implements Runnable
 
     static Admin admin(final ClusterOption cluster) throws java.io.IOException
     {
-        return Admin.create(new AdminConfig().metadataPeers(cluster.peers()));
+        return Admin.create(new AdminConfig().metadataPeers(cluster.peers()).transport(cluster.transport()));
     }
 
     @Command(name = "create", mixinStandardHelpOptions = true, description = "Create a stream and wait until its shards are placed.")

@@ -74,7 +74,10 @@ final class ShardTestClient implements AutoCloseable
         return client.async().send(Message.valueOf(UnsafeByteOperations.unsafeWrap(request))).thenApply(ShardTestClient::appendReply);
     }
 
-    /** Retries, re-reading the replicas from the metadata, while a replica does not know the group; up to 10 s. */
+    /**
+     * Retries, re-reading the replicas from the metadata, while a replica does not know the group, and
+     * while a leader steps down; up to 10 s.
+     */
     ShardProtocol.AppendReply append(final byte[] request) throws IOException
     {
         final long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
@@ -93,6 +96,17 @@ final class ShardTestClient implements AutoCloseable
                 }
                 java.util.concurrent.locks.LockSupport.parkNanos(100_000_000L);
                 connect();
+            }
+            catch (final org.apache.ratis.protocol.exceptions.LeaderSteppingDownException
+                | org.apache.ratis.protocol.exceptions.TransferLeadershipException e)
+            {
+                // A leader handing over (the controller moves leadership off a replica it removes): Ratis's
+                // blocking client does not retry these itself; a producer retries them as any failed batch.
+                if (System.nanoTime() > deadline)
+                {
+                    throw e;
+                }
+                java.util.concurrent.locks.LockSupport.parkNanos(100_000_000L);
             }
         }
     }

@@ -177,6 +177,11 @@ public final class EmbeddedMediaDriver implements AutoCloseable
             return;
         }
         closed = true;
+        // Who closed it: a driver closed under a running node silences the node, so the log says why.
+        LOG.info("closing the Aeron client{} in {} (from {})", driver != null ? " and embedded driver" : "", aeronDirectory,
+            StackWalker.getInstance().walk(frames -> frames.skip(1).limit(4)
+                .map(f -> f.getClassName().substring(f.getClassName().lastIndexOf('.') + 1) + "." + f.getMethodName())
+                .collect(java.util.stream.Collectors.joining(" < "))));
         CloseHelper.closeAll(aeron, driver);
         if (driver != null)
         {

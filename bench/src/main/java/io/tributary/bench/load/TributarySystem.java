@@ -22,24 +22,26 @@ import io.tributary.engine.RecordFlyweight;
 public final class TributarySystem implements LoadSystem
 {
     private final String metadataPeers;
+    private final String transport;
     private final PrintWriter out;
 
-    public TributarySystem(final String metadataPeers, final PrintWriter out)
+    public TributarySystem(final String metadataPeers, final String transport, final PrintWriter out)
     {
         this.metadataPeers = metadataPeers;
+        this.transport = transport;
         this.out = out;
     }
 
     @Override
     public String name()
     {
-        return "tributary";
+        return "tributary-" + transport;
     }
 
     @Override
     public void createStream(final String stream, final int shards, final int replicationFactor) throws Exception
     {
-        try (Admin admin = Admin.create(new AdminConfig().metadataPeers(metadataPeers)))
+        try (Admin admin = Admin.create(new AdminConfig().metadataPeers(metadataPeers).transport(transport)))
         {
             if (admin.listStreams().stream().anyMatch(s -> s.name().equals(stream)))
             {
@@ -54,13 +56,13 @@ public final class TributarySystem implements LoadSystem
     @Override
     public LoadTarget producer(final String stream) throws Exception
     {
-        return new TributaryTarget(Producer.create(new ProducerConfig().metadataPeers(metadataPeers)), stream);
+        return new TributaryTarget(Producer.create(new ProducerConfig().metadataPeers(metadataPeers).transport(transport)), stream);
     }
 
     @Override
     public LoadSource consumer(final String stream) throws Exception
     {
-        final Consumer consumer = Consumer.create(new ConsumerConfig().metadataPeers(metadataPeers));
+        final Consumer consumer = Consumer.create(new ConsumerConfig().metadataPeers(metadataPeers).transport(transport));
         try
         {
             consumer.assign(stream);

@@ -97,6 +97,7 @@ final class Controller
         {
             // Ratis adds the new peers as staging members, waits until they catch up, then commits.
             check(client.admin().setConfiguration(unionGroup.getPeers().stream().toList()), "add replicas of " + shard);
+            handOverLeadership(client, shard, desired);
             check(client.admin().setConfiguration(group(state, shard, desired).getPeers().stream().toList()),
                 "remove replicas of " + shard);
         }
@@ -190,6 +191,37 @@ final class Controller
             {
                 throw e;
             }
+        }
+    }
+
+    /**
+     * A leader that commits a configuration without itself closes its division while holding the
+     * division's lock, and Ratis (3.3) then waits up to a day for the division's client executor,
+     * whose thread may be waiting for that same lock to append a write: the group stalls (seen in
+     * RebalanceTest under continuous writes). So the leadership moves to a replica that stays
+     * before the configuration drops the leader, as etcd's leader does before removing itself.
+     * Best effort: if the transfer fails, the removal still goes ahead.
+     */
+    private void handOverLeadership(final RaftClient client, final Placement.ShardId shard, final List<String> desired)
+    {
+        try
+        {
+            final org.apache.ratis.protocol.GroupInfoReply info = client.getGroupManagementApi(client.getLeaderId())
+                .info(client.getGroupId());
+            final String leader = info.getRoleInfoProto().getSelf().getId().toStringUtf8();
+            if (info.getRoleInfoProto().getRole() != org.apache.ratis.proto.RaftProtos.RaftPeerRole.LEADER || desired.contains(leader))
+            {
+                return;
+            }
+            final String next = desired.get(0);
+            final RaftClientReply reply = client.admin().transferLeadership(org.apache.ratis.protocol.RaftPeerId.valueOf(next),
+                config.electionTimeoutMaxMs * 5);
+            LOG.info("shard {}: leadership {} from {} to {} before {} leaves the group", shard,
+                reply.isSuccess() ? "moved" : "not moved (" + reply.getException() + ")", leader, next, leader);
+        }
+        catch (final IOException | RuntimeException e)
+        {
+            LOG.warn("shard {}: could not move the leadership before removing replicas ({}); removing them anyway", shard, e.toString());
         }
     }
 

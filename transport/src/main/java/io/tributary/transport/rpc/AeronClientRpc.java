@@ -72,7 +72,7 @@ final class AeronClientRpc implements RaftClientRpc
                     // A client serves no requests; a request here is a misdirected frame.
                 });
             }
-            catch (final RuntimeException ex)
+            catch (final IOException | RuntimeException ex)
             {
                 AeronRuntimes.release(runtime);
                 runtime = null;

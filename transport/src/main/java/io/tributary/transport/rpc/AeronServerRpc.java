@@ -56,17 +56,20 @@ import io.tributary.transport.frame.MessageType;
  * client and admin requests; outbound peer calls go to the other peers' addresses.
  * <p>
  * Inbound requests that Ratis serves asynchronously (appendEntries, readIndex, client and admin
- * requests) are submitted on the polling thread, in arrival order (Ratis relies on the order of
- * appendEntries), except ordered async client requests, which a per-client sliding window
- * ({@link OrderedClientRequests}) submits in the client's seqNum order; the blocking ones
- * (requestVote, installSnapshot, startLeaderElection) run on a small bounded executor, and a full
- * executor answers with an exception instead of queueing.
+ * requests) are submitted from their group's lane ({@link GroupLanes}: in arrival order per group,
+ * peer and client traffic apart, never on the polling thread, because some of Ratis's "async"
+ * calls block), except that ordered async client requests go through a per-client sliding window
+ * ({@link OrderedClientRequests}) that submits in the client's seqNum order; the blocking ones
+ * (requestVote, installSnapshot, startLeaderElection) run on a small bounded executor. A full lane
+ * or executor answers with an exception instead of queueing.
  */
 final class AeronServerRpc implements RaftServerRpc, RaftServerAsynchronousProtocol
 {
     private static final Logger LOG = LoggerFactory.getLogger(AeronServerRpc.class);
     private static final int BLOCKING_THREADS = 2;
     private static final int BLOCKING_QUEUE = 256;
+    /** Requests queued per group and kind before "busy": far above a pipelined appender's 8 or a client's window. */
+    private static final int LANE_QUEUE = 4096;
 
     private final RaftServer server;
     private final RpcType rpcType;
@@ -75,6 +78,7 @@ final class AeronServerRpc implements RaftServerRpc, RaftServerAsynchronousProto
     private volatile String address;
     private final Map<RaftPeerId, String> peers = new ConcurrentHashMap<>();
     private final ThreadPoolExecutor blocking;
+    private final GroupLanes lanes;
     private final OrderedClientRequests ordered;
     private EmbeddedMediaDriver runtime;
     private volatile RpcEndpoint endpoint;
@@ -91,6 +95,7 @@ final class AeronServerRpc implements RaftServerRpc, RaftServerAsynchronousProto
         this.nodeNameSet = nodeNameSet;
         this.ordered = new OrderedClientRequests(() -> "server-" + server.getId(),
             r -> server.submitClientRequestAsync(r).thenApply(ClientProtoUtils::toRaftClientReplyProto));
+        this.lanes = new GroupLanes("server-" + server.getId(), LANE_QUEUE);
         this.blocking = new ThreadPoolExecutor(BLOCKING_THREADS, BLOCKING_THREADS, 60, TimeUnit.SECONDS,
             new ArrayBlockingQueue<>(BLOCKING_QUEUE), r ->
             {
@@ -292,9 +297,39 @@ final class AeronServerRpc implements RaftServerRpc, RaftServerAsynchronousProto
         return call(request.getServerRequest(), MessageType.READ_INDEX_REQUEST, request).thenApply(ReadIndexReplyProto.class::cast);
     }
 
-    // ---- inbound requests (polling thread) -----------------------------------------------
+    // ---- inbound requests ------------------------------------------------------------------
 
+    /**
+     * On the polling thread: hands the request to its group's lane (GroupLanes: Ratis may block the
+     * caller), or to the blocking executor for Ratis's blocking calls. Never calls into Ratis here.
+     */
     private void onRequest(
+        final RpcEndpoint.ReplyRoute route, final MessageType type, final long correlationId, final long msb, final long lsb,
+        final MessageLite request)
+    {
+        try
+        {
+            switch (type)
+            {
+                case REQUEST_VOTE_REQUEST, INSTALL_SNAPSHOT_REQUEST, START_LEADER_ELECTION_REQUEST ->
+                    blocking.execute(() -> answerBlocking(route, type, correlationId, msb, lsb, header(type, request), request));
+                case APPEND_ENTRIES_REQUEST, READ_INDEX_REQUEST ->
+                    lanes.execute(msb, lsb, GroupLanes.Kind.PEER, () -> dispatch(route, type, correlationId, msb, lsb, request));
+                default ->
+                    lanes.execute(msb, lsb, GroupLanes.Kind.CLIENT, () -> dispatch(route, type, correlationId, msb, lsb, request));
+            }
+        }
+        catch (final RejectedExecutionException ex)
+        {
+            final String what = ex.getMessage() != null && ex.getMessage().contains("lane")
+                ? ex.getMessage() : BLOCKING_QUEUE + " blocking requests queued";
+            endpoint.replyException(route, correlationId, msb, lsb, replyHeader(header(type, request)),
+                new IOException("Aeron transport: " + server.getId() + " is busy (" + what + "); " + type + " refused", ex));
+        }
+    }
+
+    /** In the group's lane: calls Ratis and answers when its future completes. */
+    private void dispatch(
         final RpcEndpoint.ReplyRoute route, final MessageType type, final long correlationId, final long msb, final long lsb,
         final MessageLite request)
     {
@@ -309,18 +344,12 @@ final class AeronServerRpc implements RaftServerRpc, RaftServerAsynchronousProto
                     server.readIndexAsync((ReadIndexRequestProto)request));
                 case CLIENT_REQUEST -> clientRequest(route, correlationId, msb, lsb, header,
                     ClientProtoUtils.toRaftClientRequest((RaftClientRequestProto)request));
-                case REQUEST_VOTE_REQUEST, INSTALL_SNAPSHOT_REQUEST, START_LEADER_ELECTION_REQUEST ->
-                    blocking.execute(() -> answerBlocking(route, type, correlationId, msb, lsb, header, request));
                 default -> answer(route, replyType(type), correlationId, msb, lsb, header, admin(type, request));
             }
         }
         catch (final IOException | RuntimeException ex)
         {
-            final Throwable failure = ex instanceof RejectedExecutionException
-                ? new IOException("Aeron transport: " + server.getId() + " is busy (" + BLOCKING_QUEUE + " blocking requests queued); "
-                    + type + " refused", ex)
-                : ex;
-            endpoint.replyException(route, correlationId, msb, lsb, replyHeader(header), failure);
+            endpoint.replyException(route, correlationId, msb, lsb, replyHeader(header), ex);
         }
     }
 
@@ -469,6 +498,7 @@ final class AeronServerRpc implements RaftServerRpc, RaftServerAsynchronousProto
         final RpcEndpoint current = endpoint;
         endpoint = null;
         blocking.shutdownNow();
+        lanes.close();
         ordered.close();
         if (current != null)
         {

@@ -1,5 +1,7 @@
 package io.tributary.bench.kafka;
 
+import io.tributary.bench.compare.ChildRun;
+import io.tributary.bench.compare.MachineLoad;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -50,9 +52,8 @@ public final class CompareKafka implements Callable<Integer>
 {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration RUN_SLACK = Duration.ofMinutes(5);
-    private static final Duration TERMINATE_GRACE = Duration.ofSeconds(20);
     /** What tributary's commands exit with for a usage error (sysexits EX_USAGE); KafkaBenchMain too. */
-    private static final int EXIT_USAGE = 64;
+    private static final int EXIT_USAGE = ChildRun.EXIT_USAGE;
 
     @Option(names = "--rate", defaultValue = "20000", description = "Records/s in the fixed-rate experiment (default ${DEFAULT-VALUE}).")
     int rate;
@@ -248,23 +249,9 @@ public final class CompareKafka implements Callable<Integer>
         work = work.toAbsolutePath().normalize();
     }
 
-    /** {@code -Dtributary.home}, else the nearest folder up from here holding bin/tributary. */
     static Path repositoryRoot()
     {
-        final String home = System.getProperty("tributary.home");
-        if (home != null && !home.isBlank())
-        {
-            return Path.of(home).toAbsolutePath().normalize();
-        }
-        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent())
-        {
-            if (Files.isRegularFile(dir.resolve("bin/tributary")))
-            {
-                return dir;
-            }
-        }
-        throw new IllegalStateException("cannot find the Tributary repository (a folder with bin/tributary) from "
-            + Path.of("").toAbsolutePath() + ": run from inside it or pass -Dtributary.home=<repository>");
+        return ChildRun.repositoryRoot();
     }
 
     private List<Run> plan(final List<Experiment> experiments, final List<SystemConfiguration> configurations)
@@ -442,18 +429,14 @@ public final class CompareKafka implements Callable<Integer>
     private String runChild(final Run run, final List<String> command) throws Exception
     {
         final Path output = run.dir().resolve("output.log");
-        Files.writeString(output, "$ " + String.join(" ", command) + "\n");
         final Duration timeout = io.tributary.bench.load.Durations.parse(duration, "--duration").plus(io.tributary.bench.load.Durations.parse(warmup, "--warmup"))
             .multipliedBy(2).plus(RUN_SLACK);
-        final Process process = new ProcessBuilder(command).directory(repo.toFile()).redirectErrorStream(true)
-            .redirectOutput(ProcessBuilder.Redirect.appendTo(output.toFile())).start();
+        final Process process = ChildRun.start(command, repo, output);
         current = process;
         try
         {
-            process.getOutputStream().close();
-            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS))
+            if (!ChildRun.await(process, timeout))
             {
-                terminate(process);
                 return "did not finish within " + timeout.toSeconds() + " s and was stopped; " + KafkaCluster.tail(output);
             }
             if (process.exitValue() == EXIT_USAGE)
@@ -482,25 +465,8 @@ public final class CompareKafka implements Callable<Integer>
         final Process process = current;
         if (process != null)
         {
-            terminate(process);
+            ChildRun.terminate(process);
         }
-    }
-
-    /** SIGTERM first so Tributary's bench stops its local nodes itself; then SIGKILL for whatever is left. */
-    private static void terminate(final Process process)
-    {
-        final List<ProcessHandle> descendants = process.descendants().toList();
-        process.destroy();
-        try
-        {
-            process.waitFor(TERMINATE_GRACE.toMillis(), TimeUnit.MILLISECONDS);
-        }
-        catch (final InterruptedException e)
-        {
-            Thread.currentThread().interrupt();
-        }
-        process.destroyForcibly();
-        descendants.forEach(ProcessHandle::destroyForcibly);
     }
 
     private void printResult(final RunResult result) throws IOException

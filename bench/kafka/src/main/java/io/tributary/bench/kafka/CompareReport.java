@@ -207,19 +207,6 @@ final class CompareReport
     /** {@code docs} with the text between the markers replaced by {@code section}; markers and a heading appended if missing. */
     static String replaceSection(final String docs, final String section)
     {
-        final String body = START_MARKER + "\n" + section.strip() + "\n" + END_MARKER;
-        final int start = docs.indexOf(START_MARKER);
-        final int end = docs.indexOf(END_MARKER);
-        if (start >= 0 && end > start)
-        {
-            return docs.substring(0, start) + body + docs.substring(end + END_MARKER.length());
-        }
-        if (start >= 0 || end >= 0)
-        {
-            throw new IllegalStateException("docs has only one of the markers " + START_MARKER + " and " + END_MARKER
-                + " (or the end before the start): fix them by hand, then run again");
-        }
-        final String separator = docs.isEmpty() || docs.endsWith("\n\n") ? "" : docs.endsWith("\n") ? "\n" : "\n\n";
-        return docs + separator + SECTION_HEADING + "\n\n" + body + "\n";
+        return io.tributary.bench.compare.ChildRun.replaceSection(docs, section, SECTION_HEADING, START_MARKER, END_MARKER);
     }
 }

@@ -50,7 +50,6 @@ public final class KafkaCluster implements AutoCloseable
     public static final int DEFAULT_PORT_BASE = 19092;
     public static final int CONTROLLER_PORT_OFFSET = 100;
 
-    private static final int LOG_TAIL_LINES = 40;
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
     /** As kafka-server-start.sh and kafka-run-class.sh start a broker. */
     private static final List<String> BROKER_JVM_FLAGS = List.of("-Xms1g", "-Xmx1g", "-XX:+UseG1GC",
@@ -394,20 +393,7 @@ public final class KafkaCluster implements AutoCloseable
 
     static String tail(final Path file)
     {
-        try
-        {
-            final List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
-            if (lines.isEmpty())
-            {
-                return "";
-            }
-            return "[" + file + ", last " + Math.min(LOG_TAIL_LINES, lines.size()) + " lines]\n"
-                + String.join("\n", lines.subList(Math.max(0, lines.size() - LOG_TAIL_LINES), lines.size())) + "\n";
-        }
-        catch (final IOException e)
-        {
-            return "[" + file + ": " + e.getMessage() + "]\n";
-        }
+        return io.tributary.bench.compare.ChildRun.tail(file);
     }
 
     private void killNodes()

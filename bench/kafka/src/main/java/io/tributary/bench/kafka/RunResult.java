@@ -1,5 +1,6 @@
 package io.tributary.bench.kafka;
 
+import io.tributary.bench.compare.MachineLoad;
 import java.nio.file.Path;
 
 import com.fasterxml.jackson.databind.JsonNode;

@@ -1,5 +1,6 @@
 package io.tributary.bench.kafka;
 
+import io.tributary.bench.compare.MachineLoad;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -1,4 +1,4 @@
-package io.tributary.bench.kafka;
+package io.tributary.bench.compare;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -14,12 +14,12 @@ import java.util.concurrent.TimeUnit;
  * everything but idle and iowait). Linux only: elsewhere {@link #stop()} returns {@link Sample#NONE}.
  * Started and stopped by one thread; sampling runs on its own daemon thread.
  */
-final class MachineLoad
+public final class MachineLoad
 {
     /** Mean CPU busy percent and maximum 1-minute load average over a run; NaN when not measured. */
-    record Sample(double cpuBusyPercentMean, double loadAverageMax, int samples)
+    public record Sample(double cpuBusyPercentMean, double loadAverageMax, int samples)
     {
-        static final Sample NONE = new Sample(Double.NaN, Double.NaN, 0);
+        public static final Sample NONE = new Sample(Double.NaN, Double.NaN, 0);
     }
 
     private static final Path LOADAVG = Path.of("/proc/loadavg");
@@ -41,7 +41,7 @@ final class MachineLoad
     {
     }
 
-    static MachineLoad start()
+    public static MachineLoad start()
     {
         final MachineLoad load = new MachineLoad();
         if (Files.isReadable(STAT) && Files.isReadable(LOADAVG))
@@ -61,7 +61,7 @@ final class MachineLoad
         }
     }
 
-    Sample stop()
+    public Sample stop()
     {
         timer.shutdownNow();
         try
@@ -99,7 +99,7 @@ final class MachineLoad
     }
 
     /** Busy share between two {@code cpu} lines of /proc/stat (user nice system idle iowait irq softirq steal ...). */
-    static double busyPercent(final long[] before, final long[] after)
+    public static double busyPercent(final long[] before, final long[] after)
     {
         long total = 0;
         for (int i = 0; i < Math.min(before.length, after.length); i++)
@@ -111,7 +111,7 @@ final class MachineLoad
     }
 
     /** The jiffies of the first (all-cores) line of /proc/stat, or null if it cannot be read. */
-    static long[] parseCpuLine(final String statText)
+    public static long[] parseCpuLine(final String statText)
     {
         final String line = statText.lines().filter(l -> l.startsWith("cpu ")).findFirst().orElse(null);
         if (line == null)

@@ -1,4 +1,4 @@
-package io.tributary.bench.kafka;
+package io.tributary.bench.compare;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,0 +1,129 @@
+package io.tributary.bench.compare;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * The comparison's tables: per experiment and transport the median of the runs, Aeron's ratio to
+ * gRPC, and issue #6's goals checked (p99 at most 1/3 of gRPC's at each fixed rate, maximum
+ * throughput at least 2x gRPC's).
+ */
+final class TransportTable
+{
+    private final List<String> transports;
+    private final List<CompareTransports.Experiment> experiments;
+    private final List<CompareTransports.Result> results;
+
+    TransportTable(final List<String> transports, final List<CompareTransports.Experiment> experiments,
+        final List<CompareTransports.Result> results)
+    {
+        this.transports = transports;
+        this.experiments = experiments;
+        this.results = results;
+    }
+
+    /** Median over the successful runs of one transport and experiment; NaN when none succeeded. */
+    double median(final String transport, final CompareTransports.Experiment experiment, final ToDoubleFunction<RunSummary> metric)
+    {
+        final double[] values = results.stream()
+            .filter(r -> r.ok() && r.run().transport().equals(transport) && r.run().experiment().equals(experiment))
+            .mapToDouble(r -> metric.applyAsDouble(r.summary())).sorted().toArray();
+        if (values.length == 0)
+        {
+            return Double.NaN;
+        }
+        final int mid = values.length / 2;
+        return values.length % 2 == 1 ? values[mid] : (values[mid - 1] + values[mid]) / 2;
+    }
+
+    String markdown()
+    {
+        final StringBuilder md = new StringBuilder();
+        md.append("| experiment | metric |");
+        transports.forEach(t -> md.append(' ').append(t).append(" |"));
+        final boolean ratio = transports.contains("aeron") && transports.contains("grpc");
+        md.append(ratio ? " aeron / grpc |\n" : "\n");
+        md.append("|---|---|").append("---:|".repeat(transports.size() + (ratio ? 1 : 0))).append('\n');
+        for (final CompareTransports.Experiment experiment : experiments)
+        {
+            final List<Row> rows = new ArrayList<>();
+            rows.add(new Row("records/s", RunSummary::recordsPerSecond, "%,.0f"));
+            rows.add(new Row("MB/s", RunSummary::megabytesPerSecond, "%.1f"));
+            if (experiment.mode().equals("rate"))
+            {
+                rows.add(new Row("p50 ms", s -> s.p50Us() / 1e3, "%.2f"));
+                rows.add(new Row("p99 ms", s -> s.p99Us() / 1e3, "%.2f"));
+                rows.add(new Row("p99.9 ms", s -> s.p999Us() / 1e3, "%.2f"));
+                rows.add(new Row("max ms", s -> s.maxUs() / 1e3, "%.1f"));
+                rows.add(new Row("unsent", s -> s.unsent(), "%,.0f"));
+            }
+            for (final Row row : rows)
+            {
+                md.append("| ").append(experiment.title()).append(" | ").append(row.name).append(" |");
+                for (final String transport : transports)
+                {
+                    md.append(' ').append(format(row.format, median(transport, experiment, row.metric))).append(" |");
+                }
+                if (ratio)
+                {
+                    final double r = median("aeron", experiment, row.metric) / median("grpc", experiment, row.metric);
+                    md.append(' ').append(Double.isFinite(r) ? String.format(Locale.ROOT, "%.2f", r) : "—").append(" |");
+                }
+                md.append('\n');
+            }
+        }
+        return md.toString();
+    }
+
+    /** Issue #6's goals, each with the measured ratio and met or missed. */
+    String goals()
+    {
+        if (!transports.contains("aeron") || !transports.contains("grpc"))
+        {
+            return "";
+        }
+        final StringBuilder md = new StringBuilder("Goals (issue #6):\n");
+        for (final CompareTransports.Experiment experiment : experiments)
+        {
+            if (experiment.mode().equals("rate"))
+            {
+                final double aeron = median("aeron", experiment, RunSummary::p99Us);
+                final double grpc = median("grpc", experiment, RunSummary::p99Us);
+                md.append(String.format(Locale.ROOT, "- p99 at %s: Aeron %.2f ms, gRPC %.2f ms, ratio %.2f (goal at most 0.33): %s%n",
+                    experiment.title(), aeron / 1e3, grpc / 1e3, aeron / grpc, aeron <= grpc / 3 ? "**met**" : "**missed**"));
+            }
+            else
+            {
+                final double aeron = median("aeron", experiment, RunSummary::recordsPerSecond);
+                final double grpc = median("grpc", experiment, RunSummary::recordsPerSecond);
+                md.append(String.format(Locale.ROOT, "- maximum throughput: Aeron %,.0f records/s, gRPC %,.0f, ratio %.2f (goal at least 2): %s%n",
+                    aeron, grpc, aeron / grpc, aeron >= 2 * grpc ? "**met**" : "**missed**"));
+            }
+        }
+        return md.toString();
+    }
+
+    /** Every run, for the results folder. */
+    String perRun()
+    {
+        final StringBuilder md = new StringBuilder("\n| run | result | seconds | cpu busy % |\n|---|---|---:|---:|\n");
+        for (final CompareTransports.Result r : results)
+        {
+            md.append("| ").append(r.run().label()).append(" | ").append(r.ok() ? r.summary().oneLine() : "FAILED: "
+                + r.error().lines().findFirst().orElse("")).append(" | ").append(String.format(Locale.ROOT, "%.0f", r.seconds()))
+                .append(" | ").append(String.format(Locale.ROOT, "%.0f", r.load().cpuBusyPercentMean())).append(" |\n");
+        }
+        return md.toString();
+    }
+
+    private static String format(final String format, final double value)
+    {
+        return Double.isNaN(value) ? "—" : String.format(Locale.ROOT, format, value);
+    }
+
+    private record Row(String name, ToDoubleFunction<RunSummary> metric, String format)
+    {
+    }
+}
