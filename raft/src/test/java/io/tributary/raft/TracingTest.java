@@ -58,7 +58,7 @@ class TracingTest
         properties.setProperty("metadata.peers", "solo@127.0.0.1:" + port);
         final NodeConfig config = NodeConfig.of(properties);
         try (TributaryNode node = TributaryNode.start(config, openTelemetry);
-            MetadataClient metadata = new MetadataClient(config.metadataPeers, "grpc", 10_000))
+            MetadataClient metadata = new MetadataClient(config.metadataPeers, config.transport, 10_000))
         {
             LocalCluster.await("registered", 30_000, () -> ClusterSmokeTest.nodesActive(metadata) == 1);
             metadata.command("CREATE_STREAM", "traced", "1", "1", "-1", "-1");

@@ -156,7 +156,7 @@ public final class RaftPerfRepro
             .rollCycle(config.shardRollCycle)
             .maxKeys(config.shardMaxKeys);
         return new ShardStateMachine(logConfig, timer, new ShardTracing(OpenTelemetry.noop(), id),
-            group -> RaftSettings.newClient(group, "grpc", config.requestTimeoutMs, RaftSettings.retryPolicy(20, 500)), timer);
+            group -> RaftSettings.newClient(group, config.transport, config.requestTimeoutMs, RaftSettings.retryPolicy(20, 500)), timer);
     }
 
     /** Child JVM: serve id sm dir peers key=value...; READY on stdout; exits when stdin closes. */
@@ -211,7 +211,7 @@ public final class RaftPerfRepro
             for (int c = 0; c < Integer.parseInt(extra.getOrDefault("clients", "1")); c++)
             {
                 clients.add(RaftClient.newBuilder().setRaftGroup(group)
-                    .setProperties(RaftSettings.client("grpc", 10_000)).setRetryPolicy(RaftSettings.retryPolicy(100, 100)).build());
+                    .setProperties(RaftSettings.client(extra.getOrDefault("transport", RaftSettings.DEFAULT_TRANSPORT), 10_000)).setRetryPolicy(RaftSettings.retryPolicy(100, 100)).build());
             }
             try
             {
