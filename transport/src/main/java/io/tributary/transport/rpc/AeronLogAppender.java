@@ -405,6 +405,13 @@ final class AeronLogAppender extends LogAppenderBase
                     onFollowerTerm(reply.getTerm());
                     return;
                 }
+                if (reply.getResult() == InstallSnapshotResult.ALREADY_INSTALLED)
+                {
+                    // An earlier attempt completed after its reply was lost or late (as ratis-grpc's appender:
+                    // the follower's snapshot index is where appending resumes). Resending chunks would loop.
+                    onFollowerSnapshot(reply.getSnapshotIndex(), reply.getResult());
+                    return;
+                }
                 if (reply.getResult() != InstallSnapshotResult.SUCCESS)
                 {
                     LOG.warn("{}: follower {} answered {} to a snapshot chunk; retrying later", this, getFollowerId(), reply.getResult());
