@@ -46,7 +46,7 @@ public final class AeronTransportConfig
     private String senderIdleStrategy = IdleStrategies.BACKOFF;
     private String receiverIdleStrategy = IdleStrategies.BACKOFF;
     private String pollerIdleStrategy = IdleStrategies.BACKOFF;
-    private int termLengthBytes = 256 * 1024;
+    private int termLengthBytes = 2 * 1024 * 1024;
     private int mtuBytes = 1408;
     private int frameBytesMax = 0;
     private int messageBytesMax = 32 * 1024 * 1024;
@@ -186,7 +186,7 @@ public final class AeronTransportConfig
         }
         require(Integer.bitCount(termLengthBytes) == 1 && termLengthBytes >= TERM_LENGTH_MIN && termLengthBytes <= TERM_LENGTH_MAX,
             "term.length.bytes=" + termLengthBytes + " must be a power of two in [" + TERM_LENGTH_MIN + ", " + TERM_LENGTH_MAX
-                + "]; e.g. 65536 for tests, 262144 by default");
+                + "]; e.g. 65536 for tests, 2097152 by default");
         require(mtuBytes >= MTU_MIN && mtuBytes <= MTU_MAX && mtuBytes % 32 == 0,
             "mtu.bytes=" + mtuBytes + " must be a multiple of 32 in [" + MTU_MIN + ", " + MTU_MAX + "]; 1408 fits an Ethernet frame");
         require(mtuBytes <= termLengthBytes / 8,

@@ -312,6 +312,10 @@ public final class CompareTransports implements Callable<Integer>
         {
             current = null;
         }
+        if (error != null)
+        {
+            keepNodeLogs(run.dir());
+        }
         final Result result = new Result(run, summary, error, load.stop(), (System.nanoTime() - startNs) / 1e9);
         if (result.ok())
         {
@@ -323,6 +327,22 @@ public final class CompareTransports implements Callable<Integer>
         }
         console.flush();
         return result;
+    }
+
+    /** A failed run's node logs, before the next run wipes the data folder. */
+    private void keepNodeLogs(final Path runDir)
+    {
+        try (var files = Files.list(work))
+        {
+            for (final Path log : files.filter(f -> f.getFileName().toString().endsWith(".log")).toList())
+            {
+                Files.copy(log, runDir.resolve("node-" + log.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
+        }
+        catch (final IOException e)
+        {
+            console.printf("    (node logs not kept: %s)%n", e.getMessage());
+        }
     }
 
     private void report(final List<Result> results, final long failed) throws IOException
@@ -359,7 +379,9 @@ public final class CompareTransports implements Callable<Integer>
 
     String commandLine()
     {
-        final List<String> args = spec.commandLine().getParseResult().originalArgs();
+        final List<String> all = spec.commandLine().getParseResult().originalArgs();
+        // Launched as a subcommand, the arguments start with the parents' ("bench compare-transports").
+        final List<String> args = all.subList(all.indexOf("compare-transports") + 1, all.size());
         return "bin/tributary bench compare-transports" + args.stream()
             .map(a -> " " + (a.matches("[A-Za-z0-9_./:=,@+-]+") ? a : "'" + a + "'")).collect(Collectors.joining());
     }

@@ -95,7 +95,7 @@ final class AeronServerRpc implements RaftServerRpc, RaftServerAsynchronousProto
         this.nodeNameSet = nodeNameSet;
         this.ordered = new OrderedClientRequests(() -> "server-" + server.getId(),
             r -> server.submitClientRequestAsync(r).thenApply(ClientProtoUtils::toRaftClientReplyProto));
-        this.lanes = new GroupLanes("server-" + server.getId(), LANE_QUEUE);
+        this.lanes = new GroupLanes("aeron-rpc", LANE_QUEUE);
         this.blocking = new ThreadPoolExecutor(BLOCKING_THREADS, BLOCKING_THREADS, 60, TimeUnit.SECONDS,
             new ArrayBlockingQueue<>(BLOCKING_QUEUE), r ->
             {
