@@ -356,9 +356,9 @@ public final class CompareTransports implements Callable<Integer>
         {
             return;
         }
-        if (failed > 0)
+        if (table.anyCellEmpty())
         {
-            console.printf("%s not updated: %d runs failed; written: %s%n", docs, failed, out);
+            console.printf("%s not updated: some transport has no successful run of some experiment; written: %s%n", docs, out);
             return;
         }
         final String existing = Files.exists(docs) ? Files.readString(docs, StandardCharsets.UTF_8) : "# Benchmarks\n";
@@ -374,7 +374,7 @@ public final class CompareTransports implements Callable<Integer>
             + " durability " + durability + ", " + warmup + " warm-up then " + duration + " measured, median of " + runs
             + " interleaved runs. Latency is produce latency (send to acknowledgement) from each record's intended send time"
             + " (coordinated omission corrected), in milliseconds. Results: `" + repo.relativize(out) + "`.\n\n"
-            + "```\n" + commandLine() + "\n```\n\n" + table.markdown() + "\n" + table.goals();
+            + "```\n" + commandLine() + "\n```\n\n" + table.markdown() + "\n" + table.goals() + table.failures();
     }
 
     String commandLine()

@@ -105,6 +105,28 @@ final class TransportTable
         return md.toString();
     }
 
+    /** Whether some transport has no successful run of some experiment (its column would be empty). */
+    boolean anyCellEmpty()
+    {
+        return experiments.stream().anyMatch(e -> transports.stream().anyMatch(t -> Double.isNaN(median(t, e, RunSummary::recordsPerSecond))));
+    }
+
+    /** The failed runs, each with the first line of why: medians leave them out, the reader must know. */
+    String failures()
+    {
+        final StringBuilder md = new StringBuilder();
+        for (final CompareTransports.Result r : results)
+        {
+            if (!r.ok())
+            {
+                md.append(md.length() == 0 ? "\nFailed runs (left out of the medians):\n" : "").append("- ").append(r.run().label())
+                    .append(": ").append(r.error().lines().filter(l -> !l.isBlank() && !l.contains("WARN")).reduce((a, b) -> b)
+                        .orElse("").strip()).append('\n');
+            }
+        }
+        return md.toString();
+    }
+
     /** Every run, for the results folder. */
     String perRun()
     {

@@ -68,6 +68,8 @@ class TransportTableTest
         assertThat(table.goals()).contains("p99 at 5,000 records/s: Aeron 2.00 ms, gRPC 9.00 ms, ratio 0.22 (goal at most 0.33): **met**")
             .contains("maximum throughput: Aeron 30,000 records/s, gRPC 20,000, ratio 1.50 (goal at least 2): **missed**");
         assertThat(table.perRun()).contains("FAILED: exited with code 1");
+        assertThat(table.failures()).contains("- grpc rate-5000 run 2: exited with code 1");
+        assertThat(table.anyCellEmpty()).as("netty has no run").isTrue();
     }
 
     @Test
