@@ -22,7 +22,8 @@ class AeronTransportConfigTest
         final AeronTransportConfig config = new AeronTransportConfig().validate();
         assertThat(config.threadingMode()).isEqualTo(ThreadingMode.SHARED);
         assertThat(config.sharedIdleStrategy()).isEqualTo(IdleStrategies.BACKOFF);
-        assertThat(config.termLengthBytes()).isBetween(64 * 1024, 1024 * 1024);
+        // 2 MiB: client batches up to 256 KiB are offered atomically (see the README); sparse, so cheap.
+        assertThat(config.termLengthBytes()).isEqualTo(2 * 1024 * 1024);
         assertThat(config.frameBytesMax()).isEqualTo(config.termLengthBytes() / 8);
         assertThat(config.externalDriver()).isFalse();
         assertThat(config.aeronDirectory()).endsWith("tributary-aeron-node");
@@ -36,7 +37,7 @@ class AeronTransportConfigTest
         assertRefused(c -> c.termLengthBytes(32 * 1024), "term.length.bytes=32768", "65536");
         assertRefused(c -> c.mtuBytes(1400), "mtu.bytes=1400", "multiple of 32");
         assertRefused(c -> c.termLengthBytes(64 * 1024).mtuBytes(16 * 1024), "mtu.bytes=16384", "term.length.bytes/8=8192");
-        assertRefused(c -> c.frameBytesMax(64 * 1024), "frame.bytes.max=65536", "32768");
+        assertRefused(c -> c.termLengthBytes(256 * 1024).frameBytesMax(64 * 1024), "frame.bytes.max=65536", "32768");
         assertRefused(c -> c.frameBytesMax(10), "frame.bytes.max=10", "[41, ");
         assertRefused(c -> c.messageBytesMax(0), "message.bytes.max=0", "appendEntries");
         assertRefused(c -> c.messageBytesMax(64 << 20).reassemblyBytesMax(32 << 20), "reassembly.bytes.max=33554432",
