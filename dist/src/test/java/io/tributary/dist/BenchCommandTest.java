@@ -40,11 +40,11 @@ class BenchCommandTest
         assertThat(exit).as(out + "\n" + err).isEqualTo(0);
         final List<String> lines = out.toString().lines().toList();
         assertThat(lines.get(lines.size() - 1))
-            .startsWith("summary: tributary rate fsync: 400 records/s (0.1 MB/s) of 400 targeted; produce latency us p50 ")
+            .startsWith("summary: tributary-aeron rate fsync: 400 records/s (0.1 MB/s) of 400 targeted; produce latency us p50 ")
             .contains("p99.9", "max", "end-to-end us p50");
         assertThat(out.toString()).contains("warm-up", "acked", "stopping the local cluster");
         assertThat(Files.readString(results.resolve("summary.json")))
-            .contains("\"system\": \"tributary\"", "\"intended\": 1200, \"acknowledged\": 1200, \"failed\": 0, \"unsent\": 0",
+            .contains("\"system\": \"tributary-aeron\"", "\"intended\": 1200, \"acknowledged\": 1200, \"failed\": 0, \"unsent\": 0",
                 "\"keyDistribution\": \"zipfian\"");
         for (final String file : List.of("produce.hlog", "e2e.hlog", "produce.hgrm", "e2e.hgrm", "percentiles.svg",
             "latency-over-time.svg", "report.html"))
@@ -72,6 +72,13 @@ class BenchCommandTest
         err = new StringWriter();
         assertThat(run(new StringWriter(), err, "bench", "--mode", "fastest")).isEqualTo(Main.EXIT_USAGE);
         assertThat(err.toString()).contains("use rate, max or catch-up");
+        err = new StringWriter();
+        assertThat(run(new StringWriter(), err, "bench", "--local", "--transport", "pigeon", "--data", dir.resolve("data").toString()))
+            .isEqualTo(1);
+        assertThat(err.toString()).contains("--transport (or TRIBUTARY_TRANSPORT) is 'pigeon'; use one of aeron, grpc, netty");
+        err = new StringWriter();
+        assertThat(run(new StringWriter(), err, "bench", "compare-transports", "--transports", "aeron,pigeon", "--dry-run")).isEqualTo(1);
+        assertThat(err.toString()).contains("--transports lists 'pigeon'; use aeron, grpc and/or netty");
         assertThat(dir.resolve("data")).doesNotExist();
     }
 }
