@@ -96,7 +96,7 @@ public abstract class ClientConfig<SELF extends ClientConfig<SELF>>
             problems.add("transport is empty: use " + String.join(", ", RaftSettings.TRANSPORTS) + " (default "
                 + DEFAULT_TRANSPORT + ") or a Ratis RpcType class name");
         }
-        else if (!RaftSettings.TRANSPORTS.contains(transport) && !transport.contains("."))
+        else if (!RaftSettings.isTransport(transport))
         {
             problems.add("transport is '" + transport + "': use " + String.join(", ", RaftSettings.TRANSPORTS) + " (default "
                 + DEFAULT_TRANSPORT + ") or a Ratis RpcType class name");

@@ -24,6 +24,22 @@ public final class ChildRun
     {
     }
 
+    /** Deletes a folder and everything in it; nothing if it does not exist. */
+    public static void deleteTree(final Path root) throws IOException
+    {
+        if (!Files.exists(root))
+        {
+            return;
+        }
+        try (var paths = Files.walk(root))
+        {
+            for (final Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList())
+            {
+                Files.deleteIfExists(path);
+            }
+        }
+    }
+
     /** {@code -Dtributary.home}, else the nearest folder up from here holding bin/tributary. */
     public static Path repositoryRoot()
     {

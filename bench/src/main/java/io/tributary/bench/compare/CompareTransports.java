@@ -171,7 +171,7 @@ public final class CompareTransports implements Callable<Integer>
         }
         else
         {
-            deleteTree(work);
+            ChildRun.deleteTree(work);
         }
         console.flush();
         return failed == 0 ? 0 : 1;
@@ -270,7 +270,7 @@ public final class CompareTransports implements Callable<Integer>
 
     private Result execute(final Run run, final int number, final int total) throws Exception
     {
-        deleteTree(run.dir());
+        ChildRun.deleteTree(run.dir());
         Files.createDirectories(run.dir());
         console.printf("[%d/%d] %s...%n", number, total, run.label());
         console.flush();
@@ -392,21 +392,6 @@ public final class CompareTransports implements Callable<Integer>
         if (process != null)
         {
             ChildRun.terminate(process);
-        }
-    }
-
-    static void deleteTree(final Path root) throws IOException
-    {
-        if (!Files.exists(root))
-        {
-            return;
-        }
-        try (var paths = Files.walk(root))
-        {
-            for (final Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList())
-            {
-                Files.deleteIfExists(path);
-            }
         }
     }
 

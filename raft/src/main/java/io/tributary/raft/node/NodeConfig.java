@@ -121,7 +121,7 @@ public final class NodeConfig
         {
             problems.add("tracing.exporter is '" + tracingExporter + "'; use none, logging or otlp");
         }
-        if (!RaftSettings.TRANSPORTS.contains(transport) && !transport.contains("."))
+        if (!RaftSettings.isTransport(transport))
         {
             problems.add("transport is '" + transport + "'; use aeron, grpc, netty or the class name of a Ratis RpcType");
         }

@@ -38,6 +38,12 @@ public final class RaftSettings
     {
     }
 
+    /** A transport known by name, or (containing a dot) the class name of a Ratis RpcType. */
+    public static boolean isTransport(final String name)
+    {
+        return TRANSPORTS.contains(name) || name.contains(".");
+    }
+
     public static RpcType rpcType(final String transport)
     {
         return switch (transport)

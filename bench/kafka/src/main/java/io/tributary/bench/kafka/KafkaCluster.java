@@ -14,7 +14,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
@@ -494,17 +493,7 @@ public final class KafkaCluster implements AutoCloseable
 
     static void deleteTree(final Path root) throws IOException
     {
-        if (!Files.exists(root))
-        {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(root))
-        {
-            for (final Path path : paths.sorted(Comparator.reverseOrder()).toList())
-            {
-                Files.delete(path);
-            }
-        }
+        io.tributary.bench.compare.ChildRun.deleteTree(root);
     }
 
     /** Broker logging: to node-i/logs/server.log (kafka.logs.dir), bounded, at Kafka's default levels. */
