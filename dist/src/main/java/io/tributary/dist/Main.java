@@ -1,6 +1,7 @@
 package io.tributary.dist;
 
 import io.tributary.jepsen.cli.CheckCommand;
+import io.tributary.jepsen.cli.JepsenCommand;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -15,7 +16,7 @@ import picocli.CommandLine.Command;
     version = "tributary 0.1.0-SNAPSHOT",
     description = "A replicated log storage engine for high-rate data acquisition.",
     subcommands = {DemoCommand.class, DevCommand.class, NodeCommand.class, StreamCommand.class, ProduceCommand.class,
-        ConsumeCommand.class, ClusterCommand.class, CheckCommand.class, EngineDemoCommand.class, BenchCommand.class})
+        ConsumeCommand.class, ClusterCommand.class, CheckCommand.class, JepsenCommand.class, EngineDemoCommand.class, BenchCommand.class})
 public final class Main implements Runnable
 {
     /** Usage errors (unknown option, bad value) exit with this, as sysexits' EX_USAGE. */

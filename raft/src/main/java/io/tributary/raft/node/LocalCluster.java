@@ -127,8 +127,16 @@ public final class LocalCluster implements AutoCloseable
         }
     }
 
-    /** java, this JVM's module flags and classpath, NodeMain and the config file. */
     private static ProcessBuilder nodeCommand(final Path config)
+    {
+        return new ProcessBuilder(nodeJavaCommand(config));
+    }
+
+    /**
+     * java, this JVM's module flags and classpath, NodeMain and the config file: how every
+     * harness starts a node JVM (the Jepsen harness prefixes it with {@code ip netns exec}).
+     */
+    public static List<String> nodeJavaCommand(final Path config)
     {
         final List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -144,7 +152,7 @@ public final class LocalCluster implements AutoCloseable
         command.add(System.getProperty("java.class.path"));
         command.add(NodeMain.class.getName());
         command.add(config.toString());
-        return new ProcessBuilder(command);
+        return command;
     }
 
     public static String tail(final Path log)

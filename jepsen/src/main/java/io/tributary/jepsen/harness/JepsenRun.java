@@ -1,0 +1,259 @@
+package io.tributary.jepsen.harness;
+
+import io.tributary.client.Admin;
+import io.tributary.client.AdminConfig;
+import io.tributary.jepsen.harness.check.RunChecks;
+import io.tributary.jepsen.harness.check.RunVerdict;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
+
+/**
+ * One harness run: builds the network, starts the nodes, creates the stream, runs the clients and
+ * the nemesis for the run's time, heals every fault, runs the final reads, stops everything,
+ * removes what it created (also on failure, and on Ctrl-C), then checks the history and writes
+ * the results. The run folder holds {@code history.jsonl}, {@code results.json},
+ * {@code timeline.html}, the linearizability reports of failing keys, {@code seed} and the node
+ * logs under {@code nodes/}.
+ */
+public final class JepsenRun
+{
+    static final String STREAM = "jepsen";
+
+    private final RunOptions options;
+    private final PrintStream console;
+
+    public JepsenRun(final RunOptions options, final PrintStream console)
+    {
+        this.options = options;
+        this.console = console;
+    }
+
+    /** Runs and checks; the verdict says whether every checker found the history valid. */
+    public RunVerdict run() throws IOException, InterruptedException
+    {
+        final Path out = Files.createDirectories(options.out());
+        Files.writeString(out.resolve("seed"), options.seed() + "\n", StandardCharsets.UTF_8);
+        final Path historyFile = out.resolve("history.jsonl");
+        final List<String> ids = new ArrayList<>();
+        for (int i = 1; i <= options.nodes(); i++)
+        {
+            ids.add("n" + i);
+        }
+        console.printf("jepsen: workload %s, nemesis %s, %d nodes, %s at %.0f ops/s, seed %d, out %s%n", options.workload(),
+            faultNames(options.faults()), options.nodes(), options.time(), options.rate(), options.seed(), out);
+        final Network network = openNetwork(ids);
+        final NodeSet nodes = new NodeSet(out.resolve("nodes"), network, ids, Math.min(3, ids.size()), options.nodeConfig());
+        final Thread cleanup = new Thread(() ->
+        {
+            nodes.close();
+            network.close();
+        }, "jepsen-cleanup");
+        Runtime.getRuntime().addShutdownHook(cleanup);
+        final Set<Fault> faults = EnumSet.noneOf(Fault.class);
+        faults.addAll(options.faults());
+        if (!network.faultsSupported() && faults.removeIf(Fault::needsNetwork))
+        {
+            console.println("jepsen: partition and loss faults are left out: " + network.describe());
+        }
+        final Map<String, Object> runInfo = runInfo(network, faults);
+        try
+        {
+            startAll(nodes);
+            console.println("jepsen: " + ids.size() + " nodes ready");
+            try (HistoryLog history = new HistoryLog(historyFile);
+                 Admin admin = Admin.create(new AdminConfig().metadataPeers(nodes.metadataPeers())
+                     .transport(options.transport()).requestTimeoutMs(3_000)))
+            {
+                admin.createStream(STREAM, options.shards(), 3);
+                admin.awaitStreamReady(STREAM, Duration.ofSeconds(60));
+                runPhases(nodes, network, admin, history, faults);
+            }
+        }
+        finally
+        {
+            nodes.close();
+            network.close();
+            Runtime.getRuntime().removeShutdownHook(cleanup);
+        }
+        console.println("jepsen: checking " + historyFile);
+        final RunVerdict verdict = RunChecks.checkAndWrite(out, historyFile, options.workload(), runInfo,
+            options.checkTimeout());
+        console.println(verdict.summary());
+        return verdict;
+    }
+
+    private Network openNetwork(final List<String> ids) throws IOException
+    {
+        final String why = options.useNamespaces() ? NamespaceNetwork.unavailableBecause() : "--no-namespaces";
+        final Network network = why == null ? NamespaceNetwork.create(ids) : new LoopbackNetwork(ids, why);
+        console.println("jepsen: network: " + network.describe());
+        return network;
+    }
+
+    private static void startAll(final NodeSet nodes) throws IOException, InterruptedException
+    {
+        final ExecutorService starters = Executors.newFixedThreadPool(nodes.ids().size());
+        try
+        {
+            final List<Future<?>> started = new ArrayList<>();
+            for (final String id : nodes.ids())
+            {
+                started.add(starters.submit(() ->
+                {
+                    nodes.start(id);
+                    return null;
+                }));
+            }
+            for (final Future<?> future : started)
+            {
+                try
+                {
+                    future.get();
+                }
+                catch (final java.util.concurrent.ExecutionException e)
+                {
+                    throw new IOException("the cluster did not start: " + e.getCause().getMessage(), e.getCause());
+                }
+            }
+        }
+        finally
+        {
+            starters.shutdownNow();
+        }
+    }
+
+    private void runPhases(final NodeSet nodes, final Network network, final Admin admin, final HistoryLog history,
+        final Set<Fault> faults) throws IOException, InterruptedException
+    {
+        final ClientContext context = new ClientContext(history, nodes.metadataPeers(), options.transport(), STREAM,
+            options.shards(), options.concurrency(), 10_000, new AtomicLong());
+        final List<ClientProcess> clients = new ArrayList<>();
+        try
+        {
+            for (int i = 0; i < options.concurrency(); i++)
+            {
+                clients.add(RunOptions.REGISTER.equals(options.workload())
+                    ? new RegisterClient(context, i, options.keys()) : new LogClient(context, i));
+            }
+            final long startNs = System.nanoTime();
+            final long endNs = startNs + options.time().toNanos();
+            final Nemesis nemesis = new Nemesis(nodes, network, admin, history, STREAM, options.shards(), faults,
+                options.seed(), endNs);
+            final Thread nemesisThread = new Thread(nemesis, "jepsen-nemesis");
+            nemesisThread.start();
+            final Pacer pacer = new Pacer(options.rate());
+            final ExecutorService workers = Executors.newFixedThreadPool(clients.size());
+            final List<Future<?>> running = new ArrayList<>();
+            for (int i = 0; i < clients.size(); i++)
+            {
+                final ClientProcess client = clients.get(i);
+                final Random random = new Random(options.seed() * 31 + i);
+                running.add(workers.submit(() ->
+                {
+                    while (pacer.await(endNs))
+                    {
+                        client.step(random);
+                    }
+                }));
+            }
+            progressUntil(history, startNs, endNs);
+            nemesisThread.join(TimeUnit.SECONDS.toMillis(120));
+            console.println("jepsen: healing every fault");
+            nemesis.healAll();
+            awaitAll(running, "client operations");
+            admin.awaitStreamReady(STREAM, Duration.ofSeconds(90));
+            console.println("jepsen: final reads");
+            final List<Future<?>> finals = new ArrayList<>();
+            for (int i = 0; i < clients.size(); i++)
+            {
+                final int index = i;
+                finals.add(workers.submit(() -> clients.get(index).finalReads(index)));
+            }
+            awaitAll(finals, "final reads");
+            workers.shutdownNow();
+        }
+        finally
+        {
+            clients.forEach(ClientProcess::close);
+        }
+    }
+
+    private void progressUntil(final HistoryLog history, final long startNs, final long endNs)
+    {
+        long nextReportNs = startNs + TimeUnit.SECONDS.toNanos(10);
+        while (System.nanoTime() - endNs < 0)
+        {
+            java.util.concurrent.locks.LockSupport.parkNanos(Math.min(endNs - System.nanoTime(), TimeUnit.MILLISECONDS.toNanos(200)));
+            if (System.nanoTime() - nextReportNs >= 0)
+            {
+                final long[] counts = history.counts();
+                console.printf("jepsen: %3d s: ok %d, fail %d, info %d%n", TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - startNs),
+                    counts[0], counts[1], counts[2]);
+                nextReportNs += TimeUnit.SECONDS.toNanos(10);
+            }
+        }
+    }
+
+    private static void awaitAll(final List<Future<?>> futures, final String what) throws InterruptedException, IOException
+    {
+        for (final Future<?> future : futures)
+        {
+            try
+            {
+                future.get(5, TimeUnit.MINUTES);
+            }
+            catch (final java.util.concurrent.ExecutionException e)
+            {
+                throw new IOException(what + " failed: " + e.getCause(), e.getCause());
+            }
+            catch (final java.util.concurrent.TimeoutException e)
+            {
+                throw new IOException(what + " did not finish within 5 minutes");
+            }
+        }
+    }
+
+    private Map<String, Object> runInfo(final Network network, final Set<Fault> faults)
+    {
+        final Map<String, Object> info = new LinkedHashMap<>();
+        info.put("workload", options.workload());
+        info.put("seed", options.seed());
+        info.put("nemesis", faultNames(faults));
+        info.put("nodes", (long)options.nodes());
+        info.put("timeS", options.time().toSeconds());
+        info.put("rate", options.rate());
+        info.put("concurrency", (long)options.concurrency());
+        info.put("shards", (long)options.shards());
+        info.put("transport", options.transport());
+        info.put("network", network.describe());
+        info.put("delayFaults", network.delaySupported() ? "tc netem available" : "unavailable: no tc netem in this kernel");
+        if (!options.nodeConfig().isEmpty())
+        {
+            info.put("nodeConfig", new LinkedHashMap<>(options.nodeConfig()));
+        }
+        return info;
+    }
+
+    private static String faultNames(final Set<Fault> faults)
+    {
+        return faults.isEmpty() ? "none" : faults.stream().sorted().map(Fault::label).collect(Collectors.joining(","));
+    }
+}

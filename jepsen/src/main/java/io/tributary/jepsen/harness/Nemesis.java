@@ -1,0 +1,389 @@
+package io.tributary.jepsen.harness;
+
+import io.tributary.client.Admin;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Injects faults one at a time on a schedule drawn from the run's seed: a quiet gap, then a fault
+ * of one of the enabled kinds held for a while, then its heal. Every draw comes from the seed (each
+ * fault gets its own sub-seed for its choices), so a seed replays the same kinds, timings and
+ * choices; which node is "the leader" is looked up when the fault starts. Every start and stop is
+ * a nemesis record in the history. {@link #healAll} undoes whatever is still in effect.
+ */
+final class Nemesis implements Runnable
+{
+    private static final String[] PROCESS_TARGETS = {"one", "leader", "minority"};
+    private static final String[] PARTITIONS = {"isolate-one", "isolate-leader", "halves", "bridge"};
+    private static final double[] LOSS = {0.05, 0.1, 0.2, 0.3};
+
+    private final NodeSet nodes;
+    private final Network network;
+    private final Admin admin;
+    private final HistoryLog history;
+    private final String stream;
+    private final int shards;
+    private final List<Fault> faults;
+    private final Random schedule;
+    private final long endNs;
+    private final Set<String> removed = new LinkedHashSet<>();
+    private volatile boolean stopping;
+    private Runnable heal;
+    private String active;
+
+    Nemesis(final NodeSet nodes, final Network network, final Admin admin, final HistoryLog history, final String stream,
+        final int shards, final Set<Fault> faults, final long seed, final long endNs)
+    {
+        this.nodes = nodes;
+        this.network = network;
+        this.admin = admin;
+        this.history = history;
+        this.stream = stream;
+        this.shards = shards;
+        this.faults = new ArrayList<>(faults);
+        this.schedule = new Random(seed);
+        this.endNs = endNs;
+    }
+
+    @Override
+    public void run()
+    {
+        if (faults.isEmpty())
+        {
+            return;
+        }
+        while (!stopping)
+        {
+            if (!sleepUntil(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(2_000 + schedule.nextInt(4_000))))
+            {
+                return;
+            }
+            final Fault fault = faults.get(schedule.nextInt(faults.size()));
+            final long holdMs = 4_000 + schedule.nextInt(8_000);
+            final Random choices = new Random(schedule.nextLong());
+            synchronized (this)
+            {
+                if (stopping)
+                {
+                    return;
+                }
+                begin(fault, choices);
+            }
+            sleepUntil(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(holdMs));
+            synchronized (this)
+            {
+                end();
+            }
+        }
+    }
+
+    /** Sleeps until the time or the end of the fault phase; false if the phase ended. */
+    private boolean sleepUntil(final long wakeNs)
+    {
+        while (!stopping)
+        {
+            final long now = System.nanoTime();
+            if (now - endNs >= 0)
+            {
+                return false;
+            }
+            if (now - wakeNs >= 0)
+            {
+                return true;
+            }
+            LockSupport.parkNanos(Math.min(wakeNs - now, TimeUnit.MILLISECONDS.toNanos(100)));
+        }
+        return false;
+    }
+
+    private void begin(final Fault fault, final Random choices)
+    {
+        active = fault.label();
+        try
+        {
+            switch (fault)
+            {
+                case KILL -> kill(choices);
+                case PAUSE -> pause(choices);
+                case PARTITION -> partition(choices);
+                case LOSS -> loss(choices);
+                case DISK -> disk(choices);
+                case MEMBERSHIP -> membership(choices);
+                case TRANSFER -> transfer(choices);
+            }
+        }
+        catch (final Exception e)
+        {
+            history.nemesis("start", active, "could not inject: " + ClientProcess.describe(e));
+            heal = null;
+        }
+    }
+
+    private void end()
+    {
+        if (heal != null)
+        {
+            final Runnable h = heal;
+            heal = null;
+            h.run();
+        }
+    }
+
+    private List<String> processTargets(final Random choices)
+    {
+        final String mode = PROCESS_TARGETS[choices.nextInt(PROCESS_TARGETS.length)];
+        final List<String> up = nodes.runningIds();
+        final List<String> targets = new ArrayList<>();
+        if (up.isEmpty())
+        {
+            return targets;
+        }
+        switch (mode)
+        {
+            case "leader" -> targets.add(leaderOr(choices.nextInt(shards), up.get(choices.nextInt(up.size()))));
+            case "minority" ->
+            {
+                final List<String> shuffled = new ArrayList<>(up);
+                java.util.Collections.shuffle(shuffled, choices);
+                targets.addAll(shuffled.subList(0, Math.max(1, Math.min(up.size(), (nodes.ids().size() - 1) / 2))));
+            }
+            default -> targets.add(up.get(choices.nextInt(up.size())));
+        }
+        return targets;
+    }
+
+    /** The current leader of a shard, or the fallback if none answers. */
+    private String leaderOr(final int shard, final String fallback)
+    {
+        try
+        {
+            for (final Admin.ShardStatus status : admin.streamStatus(stream))
+            {
+                if (status.shard() == shard && status.leader() != null)
+                {
+                    return status.leader();
+                }
+            }
+        }
+        catch (final IOException | RuntimeException e)
+        {
+            // No leader known right now: any node will do.
+        }
+        return fallback;
+    }
+
+    private void kill(final Random choices)
+    {
+        final List<String> targets = processTargets(choices);
+        targets.forEach(nodes::kill);
+        history.nemesis("start", "kill", "kill -9 " + targets);
+        heal = () -> history.nemesis("stop", "kill", "restart " + targets + restart(targets));
+    }
+
+    /** Starts the nodes; returns "" or what refused to start. */
+    private String restart(final List<String> targets)
+    {
+        final StringBuilder problems = new StringBuilder();
+        for (final String id : targets)
+        {
+            try
+            {
+                nodes.start(id);
+            }
+            catch (final IOException | RuntimeException e)
+            {
+                final String message = e.getMessage() == null ? e.toString() : e.getMessage().split("\n")[0];
+                problems.append("; ").append(id).append(" refused to start: ").append(message);
+            }
+        }
+        return problems.toString();
+    }
+
+    private void pause(final Random choices)
+    {
+        final List<String> targets = processTargets(choices);
+        targets.forEach(nodes::pause);
+        history.nemesis("start", "pause", "SIGSTOP " + targets);
+        heal = () ->
+        {
+            targets.forEach(nodes::resume);
+            history.nemesis("stop", "pause", "SIGCONT " + targets);
+        };
+    }
+
+    private void partition(final Random choices) throws IOException
+    {
+        final String shape = PARTITIONS[choices.nextInt(PARTITIONS.length)];
+        final List<String> all = new ArrayList<>(nodes.ids());
+        java.util.Collections.shuffle(all, choices);
+        final Map<String, Set<String>> unreachable = new HashMap<>();
+        final String detail;
+        switch (shape)
+        {
+            case "isolate-one", "isolate-leader" ->
+            {
+                final String node = shape.equals("isolate-leader") ? leaderOr(choices.nextInt(shards), all.get(0)) : all.get(0);
+                all.remove(node);
+                cutBetween(List.of(node), all, unreachable);
+                detail = shape + " " + node + " | " + all;
+            }
+            case "halves" ->
+            {
+                final int minority = all.size() / 2;
+                cutBetween(all.subList(0, minority), all.subList(minority, all.size()), unreachable);
+                detail = "halves " + all.subList(0, minority) + " | " + all.subList(minority, all.size());
+            }
+            default ->
+            {
+                // A bridge: one node sees both halves, which cannot see each other.
+                final String bridge = all.get(0);
+                final List<String> rest = all.subList(1, all.size());
+                final int half = rest.size() / 2;
+                cutBetween(rest.subList(0, half), rest.subList(half, rest.size()), unreachable);
+                detail = "bridge " + bridge + " between " + rest.subList(0, half) + " | " + rest.subList(half, rest.size());
+            }
+        }
+        network.cut(unreachable);
+        history.nemesis("start", "partition", detail);
+        heal = () -> healNetwork("partition", detail);
+    }
+
+    private static void cutBetween(final List<String> a, final List<String> b, final Map<String, Set<String>> unreachable)
+    {
+        for (final String x : a)
+        {
+            for (final String y : b)
+            {
+                unreachable.computeIfAbsent(x, k -> new HashSet<>()).add(y);
+                unreachable.computeIfAbsent(y, k -> new HashSet<>()).add(x);
+            }
+        }
+    }
+
+    private void healNetwork(final String fault, final String detail)
+    {
+        try
+        {
+            network.heal();
+            history.nemesis("stop", fault, "healed " + detail);
+        }
+        catch (final IOException e)
+        {
+            history.nemesis("stop", fault, "heal failed: " + e.getMessage());
+        }
+    }
+
+    private void loss(final Random choices) throws IOException
+    {
+        final double probability = LOSS[choices.nextInt(LOSS.length)];
+        network.loss(probability);
+        final String detail = "drop " + Math.round(probability * 100) + "% of packets into every node";
+        history.nemesis("start", "loss", detail);
+        heal = () -> healNetwork("loss", detail);
+    }
+
+    private void disk(final Random choices) throws IOException
+    {
+        final List<String> up = nodes.runningIds();
+        final String node = up.get(choices.nextInt(up.size()));
+        nodes.kill(node);
+        final String what = DiskFault.inject(nodes.dataDir(node), choices);
+        history.nemesis("start", "disk", node + " stopped; " + what);
+        heal = () -> history.nemesis("stop", "disk", "restart " + node + restart(List.of(node)));
+    }
+
+    private void membership(final Random choices) throws IOException
+    {
+        final List<String> all = nodes.ids();
+        final String node = all.get(choices.nextInt(all.size()));
+        admin.removeNode(node);
+        removed.add(node);
+        history.nemesis("start", "membership", "remove (drain) " + node);
+        heal = () -> history.nemesis("stop", "membership", "add " + node + addBack(node));
+    }
+
+    private String addBack(final String node)
+    {
+        try
+        {
+            admin.addNode(node);
+            removed.remove(node);
+            return "";
+        }
+        catch (final IOException | RuntimeException e)
+        {
+            return " failed: " + ClientProcess.describe(e);
+        }
+    }
+
+    private void transfer(final Random choices) throws IOException
+    {
+        final int shard = choices.nextInt(shards);
+        final int pick = choices.nextInt(1 << 16);
+        for (final Admin.ShardStatus status : admin.streamStatus(stream))
+        {
+            if (status.shard() != shard)
+            {
+                continue;
+            }
+            final List<String> others = new ArrayList<>();
+            status.replicas().forEach(r -> others.add(r.nodeId()));
+            others.remove(status.leader());
+            if (status.leader() == null || others.isEmpty())
+            {
+                history.nemesis("start", "transfer", "shard " + shard + " has no leader or no other replica; skipped");
+                return;
+            }
+            final String target = others.get(pick % others.size());
+            history.nemesis("start", "transfer", "shard " + shard + " leader " + status.leader() + " -> " + target);
+            String outcome = "done";
+            try
+            {
+                admin.transferLeadership(stream, shard, target, Duration.ofSeconds(10));
+            }
+            catch (final IOException | RuntimeException e)
+            {
+                outcome = "failed: " + ClientProcess.describe(e);
+            }
+            history.nemesis("stop", "transfer", "shard " + shard + " -> " + target + " " + outcome);
+            return;
+        }
+    }
+
+    /** Ends the fault phase: heals what is in effect, restarts every stopped node, adds removed nodes back. */
+    synchronized void healAll()
+    {
+        stopping = true;
+        end();
+        try
+        {
+            network.heal();
+        }
+        catch (final IOException e)
+        {
+            history.nemesis("info", "heal", "network heal failed: " + e.getMessage());
+        }
+        nodes.resumeAll();
+        final List<String> down = new ArrayList<>(nodes.ids());
+        down.removeAll(nodes.runningIds());
+        if (!down.isEmpty())
+        {
+            history.nemesis("info", "heal", "restart " + down + restart(down));
+        }
+        for (final String node : new ArrayList<>(removed))
+        {
+            history.nemesis("info", "heal", "add " + node + addBack(node));
+        }
+    }
+}

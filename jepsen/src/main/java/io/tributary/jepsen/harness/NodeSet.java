@@ -1,0 +1,230 @@
+package io.tributary.jepsen.harness;
+
+import io.tributary.raft.node.LocalCluster;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.stream.Collectors;
+
+/**
+ * The node processes under test, one JVM each ({@code NodeMain}), started inside their network
+ * ({@link Network#commandPrefix}). Knows which are running and which are paused, so faults can be
+ * undone and everything is stopped at the end. A node's stderr goes to {@code <id>.log}, its stdout
+ * (the READY line) to {@code <id>.out}, both in the run folder's {@code nodes/}.
+ */
+final class NodeSet implements AutoCloseable
+{
+    private static final long START_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(90);
+
+    private final Path dir;
+    private final Network network;
+    private final List<String> ids;
+    private final int metadataNodes;
+    private final Map<String, String> extraConfig;
+    private final Map<String, Process> running = new LinkedHashMap<>();
+    private final Map<String, Boolean> paused = new LinkedHashMap<>();
+
+    NodeSet(final Path dir, final Network network, final List<String> ids, final int metadataNodes,
+        final Map<String, String> extraConfig) throws IOException
+    {
+        this.dir = Files.createDirectories(dir);
+        this.network = network;
+        this.ids = List.copyOf(ids);
+        this.metadataNodes = metadataNodes;
+        this.extraConfig = Map.copyOf(extraConfig);
+    }
+
+    List<String> ids()
+    {
+        return ids;
+    }
+
+    String address(final String id)
+    {
+        return network.host(id) + ":" + network.port(id);
+    }
+
+    /** The metadata quorum: the first {@code metadataNodes} nodes, id to host:port. */
+    Map<String, String> metadataPeers()
+    {
+        final Map<String, String> peers = new LinkedHashMap<>();
+        ids.stream().limit(metadataNodes).forEach(id -> peers.put(id, address(id)));
+        return peers;
+    }
+
+    Path dataDir(final String id)
+    {
+        return dir.resolve(id);
+    }
+
+    Path logFile(final String id)
+    {
+        return dir.resolve(id + ".log");
+    }
+
+    synchronized boolean isRunning(final String id)
+    {
+        final Process process = running.get(id);
+        return process != null && process.isAlive();
+    }
+
+    synchronized List<String> runningIds()
+    {
+        return ids.stream().filter(this::isRunning).toList();
+    }
+
+    private Path writeConfig(final String id) throws IOException
+    {
+        final Properties properties = new Properties();
+        properties.setProperty("node.id", id);
+        properties.setProperty("node.host", network.host(id));
+        properties.setProperty("node.port", Integer.toString(network.port(id)));
+        properties.setProperty("data.dir", dataDir(id).toString());
+        properties.setProperty("metadata.peers", metadataPeers().entrySet().stream()
+            .map(e -> e.getKey() + "@" + e.getValue()).collect(Collectors.joining(",")));
+        properties.setProperty("raft.election.timeout.min.ms", "1000");
+        properties.setProperty("raft.election.timeout.max.ms", "2000");
+        properties.setProperty("snapshot.auto.entries", "100000");
+        extraConfig.forEach(properties::setProperty);
+        final Path file = dir.resolve(id + ".properties");
+        try (Writer writer = Files.newBufferedWriter(file, StandardCharsets.UTF_8))
+        {
+            properties.store(writer, "node " + id + " under test");
+        }
+        return file;
+    }
+
+    /**
+     * Starts the node and waits until it prints READY (at most 90 s).
+     *
+     * @throws IOException if it exits first or never gets ready; the message has the end of its log.
+     */
+    void start(final String id) throws IOException
+    {
+        synchronized (this)
+        {
+            if (isRunning(id))
+            {
+                throw new IllegalStateException("node " + id + " is already running (pid " + running.get(id).pid() + ")");
+            }
+        }
+        final Path out = dir.resolve(id + ".out");
+        final long readFrom = Files.exists(out) ? Files.size(out) : 0;
+        final List<String> command = new ArrayList<>(network.commandPrefix(id));
+        command.addAll(LocalCluster.nodeJavaCommand(writeConfig(id)));
+        final Process process = new ProcessBuilder(command)
+            .redirectError(ProcessBuilder.Redirect.appendTo(logFile(id).toFile()))
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(out.toFile()))
+            .start();
+        synchronized (this)
+        {
+            running.put(id, process);
+            paused.put(id, false);
+        }
+        final long deadlineNs = System.nanoTime() + START_TIMEOUT_NS;
+        while (!readyLineAfter(out, readFrom))
+        {
+            if (!process.isAlive())
+            {
+                throw new IOException("node " + id + " exited with code " + process.exitValue() + " while starting; "
+                    + "the end of " + logFile(id) + ":\n" + LocalCluster.tail(logFile(id)));
+            }
+            if (System.nanoTime() - deadlineNs > 0)
+            {
+                kill(id);
+                throw new IOException("node " + id + " did not print READY within 90 s; the end of " + logFile(id) + ":\n"
+                    + LocalCluster.tail(logFile(id)));
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
+        }
+    }
+
+    private static boolean readyLineAfter(final Path out, final long from)
+    {
+        try
+        {
+            final byte[] bytes = Files.readAllBytes(out);
+            return new String(bytes, (int)Math.min(from, bytes.length), (int)Math.max(0, bytes.length - from),
+                StandardCharsets.UTF_8).contains("READY");
+        }
+        catch (final IOException e)
+        {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** SIGKILL (resuming it first if paused, so it dies at once) and waits for the exit. */
+    void kill(final String id)
+    {
+        final Process process;
+        synchronized (this)
+        {
+            process = running.remove(id);
+            paused.remove(id);
+        }
+        if (process == null)
+        {
+            return;
+        }
+        process.destroyForcibly();
+        signal(process, "CONT");
+        try
+        {
+            process.waitFor(30, TimeUnit.SECONDS);
+        }
+        catch (final InterruptedException e)
+        {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** SIGSTOP: the JVM freezes with its sockets open. */
+    synchronized void pause(final String id)
+    {
+        final Process process = running.get(id);
+        if (process != null && signal(process, "STOP"))
+        {
+            paused.put(id, true);
+        }
+    }
+
+    /** SIGCONT for a paused node. */
+    synchronized void resume(final String id)
+    {
+        final Process process = running.get(id);
+        if (process != null && Boolean.TRUE.equals(paused.get(id)) && signal(process, "CONT"))
+        {
+            paused.put(id, false);
+        }
+    }
+
+    synchronized void resumeAll()
+    {
+        ids.forEach(this::resume);
+    }
+
+    private static boolean signal(final Process process, final String signal)
+    {
+        return Shell.tryRun("kill", "-" + signal, Long.toString(process.pid())).ok();
+    }
+
+    @Override
+    public void close()
+    {
+        for (final String id : ids)
+        {
+            kill(id);
+        }
+    }
+}
