@@ -73,8 +73,10 @@ final class LogRecovery
         {
             throw e;
         }
-        catch (final RuntimeException e)
+        catch (final RuntimeException | AssertionError e)
         {
+            // Chronicle's own checks on a damaged file surface as AssertionError under -ea (StoreTailer.doToStart
+            // on a truncated file) or as runtime exceptions without: both are corruption, reported as such.
             throw new CorruptLogException("cannot read the queue files of shard log " + log.config().directory()
                 + ": " + e + ". The files are damaged; restore this replica from its peers", e);
         }

@@ -106,7 +106,8 @@ public final class ShardLog implements AutoCloseable
         {
             throw e;
         }
-        catch (final Exception e) // Chronicle also throws undeclared checked ones, e.g. StreamCorruptedException for a damaged header
+        catch (final Exception | AssertionError e) // Chronicle also throws undeclared checked ones (StreamCorruptedException
+            // for a damaged header) and, under -ea, its own assertions on damaged files
         {
             throw new CorruptLogException("cannot open the queue files of shard log " + config.directory() + ": " + e
                 + ". The files are damaged; restore this replica from its peers", e);

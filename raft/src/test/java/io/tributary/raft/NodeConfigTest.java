@@ -97,4 +97,36 @@ class NodeConfigTest
             .hasMessageContaining("data.dir is required").hasMessageContaining("node.port is 'abc'; it must be a whole number")
             .hasMessageContaining(file.toString());
     }
+
+    @Test
+    @org.junit.jupiter.api.Timeout(10)
+    void faultSwitchesAreOffByDefaultAndTheReadFaultDropsReadIndexAndLease()
+    {
+        final NodeConfig safe = NodeConfig.of(valid());
+        assertThat(safe.faultsOn()).isEmpty();
+        final org.apache.ratis.conf.RaftProperties safeRatis = io.tributary.raft.node.RaftSettings.server(safe);
+        assertThat(org.apache.ratis.server.RaftServerConfigKeys.Read.option(safeRatis))
+            .isEqualTo(org.apache.ratis.server.RaftServerConfigKeys.Read.Option.LINEARIZABLE);
+        assertThat(org.apache.ratis.server.RaftServerConfigKeys.Rpc.timeoutMax(safeRatis).toLong(java.util.concurrent.TimeUnit.MILLISECONDS))
+            .isEqualTo(2000);
+
+        final Properties p = valid();
+        p.setProperty("test.fault.reads-without-readindex", "true");
+        p.setProperty("test.fault.replay-off-by-one", "true");
+        final NodeConfig faulty = NodeConfig.of(p);
+        assertThat(faulty.faultsOn()).containsExactly("test.fault.reads-without-readindex=true", "test.fault.replay-off-by-one=true");
+        final org.apache.ratis.conf.RaftProperties ratis = io.tributary.raft.node.RaftSettings.server(faulty);
+        assertThat(org.apache.ratis.server.RaftServerConfigKeys.Read.option(ratis))
+            .isEqualTo(org.apache.ratis.server.RaftServerConfigKeys.Read.Option.DEFAULT);
+        assertThat(org.apache.ratis.server.RaftServerConfigKeys.Read.leaderLeaseEnabled(ratis)).isFalse();
+        assertThat(org.apache.ratis.server.RaftServerConfigKeys.Rpc.timeoutMax(ratis).toLong(java.util.concurrent.TimeUnit.MILLISECONDS))
+            .as("a deposed leader keeps its role 4 x the minimum election timeout").isEqualTo(4000);
+
+        p.setProperty("test.fault.replay-off-by-one", "yes");
+        p.setProperty("raft.request.timeout.ms", "3000");
+        assertThatThrownBy(() -> NodeConfig.of(p)).isInstanceOf(IllegalArgumentException.class)
+            .hasMessageContaining("test.fault.replay-off-by-one is 'yes'; it must be true or false")
+            .hasMessageContaining("raft.request.timeout.ms (3000) should be at least raft.election.timeout.max.ms (4000, as stretched"
+                + " by test.fault.reads-without-readindex)");
+    }
 }

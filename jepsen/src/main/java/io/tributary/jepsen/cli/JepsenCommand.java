@@ -126,7 +126,17 @@ public final class JepsenCommand implements Callable<Integer>
             spec.commandLine().getErr().flush();
             return EXIT_BAD_INPUT;
         }
-        final RunVerdict verdict = new JepsenRun(options, System.out).run();
+        final RunVerdict verdict;
+        try
+        {
+            verdict = new JepsenRun(options, System.out).run();
+        }
+        catch (final IllegalArgumentException e)
+        {
+            spec.commandLine().getErr().println("tributary jepsen: " + e.getMessage());
+            spec.commandLine().getErr().flush();
+            return EXIT_BAD_INPUT;
+        }
         System.out.println((verdict.valid() ? "valid" : verdict.verdict()) + " (seed " + options.seed() + ", results in "
             + options.out().resolve("results.json") + ")");
         return verdict.valid() ? EXIT_VALID : EXIT_INVALID;

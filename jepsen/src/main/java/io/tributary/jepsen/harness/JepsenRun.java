@@ -49,6 +49,17 @@ public final class JepsenRun
     /** Runs and checks; the verdict says whether every checker found the history valid. */
     public RunVerdict run() throws IOException, InterruptedException
     {
+        if (Files.isDirectory(options.out()))
+        {
+            try (var entries = Files.list(options.out()))
+            {
+                if (entries.findAny().isPresent())
+                {
+                    // Nodes would restart from the old data, with the old run's addresses: refuse rather than mix runs.
+                    throw new IllegalArgumentException("--out " + options.out() + " is not empty; give each run a new folder");
+                }
+            }
+        }
         final Path out = Files.createDirectories(options.out());
         Files.writeString(out.resolve("seed"), options.seed() + "\n", StandardCharsets.UTF_8);
         final Path historyFile = out.resolve("history.jsonl");
@@ -60,7 +71,9 @@ public final class JepsenRun
         console.printf("jepsen: workload %s, nemesis %s, %d nodes, %s at %.0f ops/s, seed %d, out %s%n", options.workload(),
             faultNames(options.faults()), options.nodes(), options.time(), options.rate(), options.seed(), out);
         final Network network = openNetwork(ids);
-        final NodeSet nodes = new NodeSet(out.resolve("nodes"), network, ids, Math.min(3, ids.size()), options.nodeConfig());
+        final Map<String, String> nodeConfig = new LinkedHashMap<>(options.nodeConfig());
+        nodeConfig.putIfAbsent("transport", options.transport());
+        final NodeSet nodes = new NodeSet(out.resolve("nodes"), network, ids, Math.min(3, ids.size()), nodeConfig);
         final Thread cleanup = new Thread(() ->
         {
             nodes.close();
@@ -82,6 +95,7 @@ public final class JepsenRun
                  Admin admin = Admin.create(new AdminConfig().metadataPeers(nodes.metadataPeers())
                      .transport(options.transport()).requestTimeoutMs(3_000)))
             {
+                awaitNodesKnown(admin, ids.size());
                 admin.createStream(STREAM, options.shards(), 3);
                 admin.awaitStreamReady(STREAM, Duration.ofSeconds(60));
                 runPhases(nodes, network, admin, history, faults);
@@ -106,6 +120,45 @@ public final class JepsenRun
         final Network network = why == null ? NamespaceNetwork.create(ids) : new LoopbackNetwork(ids, why);
         console.println("jepsen: network: " + network.describe());
         return network;
+    }
+
+    /** Nodes register with the metadata quorum after they start; shards are placed on every node once all are active. */
+    private static void awaitNodesKnown(final Admin admin, final int count) throws IOException
+    {
+        final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        int known = 0;
+        while (System.nanoTime() - deadlineNs < 0)
+        {
+            try
+            {
+                final List<Admin.NodeInfo> nodes = admin.nodes();
+                known = nodes.size();
+                int active = 0;
+                for (final Admin.NodeInfo node : nodes)
+                {
+                    if ("ACTIVE".equals(node.state()))
+                    {
+                        active++;
+                    }
+                    else if ("REGISTERED".equals(node.state()))
+                    {
+                        // Only the metadata nodes start active; the others hold replicas once added.
+                        admin.addNode(node.id());
+                    }
+                }
+                if (active >= count)
+                {
+                    return;
+                }
+            }
+            catch (final IOException e)
+            {
+                // The metadata quorum may still be electing its leader.
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(200));
+        }
+        throw new IOException("the " + count + " nodes were not all registered and active within 60 s (" + known + " registered);"
+            + " see the node logs");
     }
 
     private static void startAll(final NodeSet nodes) throws IOException, InterruptedException

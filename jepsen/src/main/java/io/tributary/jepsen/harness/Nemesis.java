@@ -366,24 +366,27 @@ final class Nemesis implements Runnable
     {
         stopping = true;
         end();
+        history.nemesis("start", "heal", "heal everything before the final reads");
+        final StringBuilder done = new StringBuilder("healed");
         try
         {
             network.heal();
         }
         catch (final IOException e)
         {
-            history.nemesis("info", "heal", "network heal failed: " + e.getMessage());
+            done.append("; network heal failed: ").append(e.getMessage());
         }
         nodes.resumeAll();
         final List<String> down = new ArrayList<>(nodes.ids());
         down.removeAll(nodes.runningIds());
         if (!down.isEmpty())
         {
-            history.nemesis("info", "heal", "restart " + down + restart(down));
+            done.append("; restart ").append(down).append(restart(down));
         }
         for (final String node : new ArrayList<>(removed))
         {
-            history.nemesis("info", "heal", "add " + node + addBack(node));
+            done.append("; add ").append(node).append(addBack(node));
         }
+        history.nemesis("stop", "heal", done.toString());
     }
 }

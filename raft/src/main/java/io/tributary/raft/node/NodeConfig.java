@@ -29,11 +29,16 @@ public final class NodeConfig
         NOFSYNC
     }
 
+    /** Test-only fault switch: linearizable reads answered from the leader's state, no ReadIndex, no lease. */
+    public static final String FAULT_READS_WITHOUT_READINDEX = "test.fault.reads-without-readindex";
+    /** Test-only fault switch: the first entry applied after a non-empty shard log reopens is skipped. */
+    public static final String FAULT_REPLAY_OFF_BY_ONE = "test.fault.replay-off-by-one";
+
     private static final Set<String> KEYS = Set.of("node.id", "node.host", "node.port", "data.dir", "metadata.peers",
         "transport", "raft.election.timeout.min.ms", "raft.election.timeout.max.ms", "raft.request.timeout.ms",
         "durability", "snapshot.auto.entries", "shard.max.batch.bytes", "shard.max.keys", "tracing.exporter",
         "tracing.otlp.endpoint", "raft.log.segment.bytes", "raft.log.purge.gap", "shard.roll.cycle",
-        "raft.log.metadata", "raft.read.lease");
+        "raft.log.metadata", "raft.read.lease", FAULT_READS_WITHOUT_READINDEX, FAULT_REPLAY_OFF_BY_ONE);
 
     public final String nodeId;
     public final String host;
@@ -62,6 +67,18 @@ public final class NodeConfig
     public final boolean raftLogMetadata;
     /** Linearizable reads served by a leader holding a lease, without a heartbeat round per read. */
     public final boolean raftReadLease;
+    /**
+     * Test-only fault (never in production): reads skip ReadIndex and the lease, so a deposed leader
+     * cut off by a partition answers reads with stale data until it steps down. The checkers of the
+     * Jepsen harness must report this as not linearizable.
+     */
+    public final boolean faultReadsWithoutReadIndex;
+    /**
+     * Test-only fault (never in production): the replay check of a shard state machine is off by
+     * one for the first entry applied after it reopens a non-empty log, so a restarted replica
+     * silently misses one committed batch.
+     */
+    public final boolean faultReplayOffByOne;
     /** Chronicle roll cycle of shard queue files: retention deletes whole files, so this is its granularity. */
     public final net.openhft.chronicle.queue.RollCycle shardRollCycle;
 
@@ -97,6 +114,8 @@ public final class NodeConfig
         raftLogPurgeGap = (int)number(p, "raft.log.purge.gap", 1024, 1, 1 << 30, problems);
         raftLogMetadata = bool(p, "raft.log.metadata", false, problems);
         raftReadLease = bool(p, "raft.read.lease", true, problems);
+        faultReadsWithoutReadIndex = bool(p, FAULT_READS_WITHOUT_READINDEX, false, problems);
+        faultReplayOffByOne = bool(p, FAULT_REPLAY_OFF_BY_ONE, false, problems);
         shardRollCycle = rollCycle(p.getProperty("shard.roll.cycle", "FAST_HOURLY").trim(), problems);
         checkRelations(problems);
         if (!problems.isEmpty())
@@ -112,10 +131,11 @@ public final class NodeConfig
             problems.add("raft.election.timeout.max.ms (" + electionTimeoutMaxMs + ") must be greater than"
                 + " raft.election.timeout.min.ms (" + electionTimeoutMinMs + ")");
         }
-        if (requestTimeoutMs < electionTimeoutMaxMs)
+        if (requestTimeoutMs < raftTimeoutMaxMs())
         {
             problems.add("raft.request.timeout.ms (" + requestTimeoutMs + ") should be at least raft.election.timeout.max.ms ("
-                + electionTimeoutMaxMs + ") so a request can outlive one election");
+                + raftTimeoutMaxMs() + (raftTimeoutMaxMs() != electionTimeoutMaxMs ? ", as stretched by "
+                + FAULT_READS_WITHOUT_READINDEX : "") + ") so a request can outlive one election");
         }
         if (!Set.of("none", "logging", "otlp").contains(tracingExporter))
         {
@@ -183,6 +203,33 @@ public final class NodeConfig
     public static NodeConfig of(final Properties properties)
     {
         return new NodeConfig(properties, "(properties)");
+    }
+
+    /** The test-only fault switches that are on (empty in production), as {@code key=true} for the start-up warning. */
+    public List<String> faultsOn()
+    {
+        final List<String> on = new ArrayList<>();
+        if (faultReadsWithoutReadIndex)
+        {
+            on.add(FAULT_READS_WITHOUT_READINDEX + "=true");
+        }
+        if (faultReplayOffByOne)
+        {
+            on.add(FAULT_REPLAY_OFF_BY_ONE + "=true");
+        }
+        return on;
+    }
+
+    /**
+     * How long a leader keeps its role without hearing from a majority: Ratis steps a leader down
+     * once no majority answered within the maximum election timeout (LeaderStateImpl.checkLeadership),
+     * which is also the upper bound of the followers' random election timeout. Under
+     * {@link #faultReadsWithoutReadIndex} it is stretched to 4 x the minimum, so a deposed leader
+     * keeps serving stale reads for seconds after a new leader is elected and the bug shows reliably.
+     */
+    public long raftTimeoutMaxMs()
+    {
+        return faultReadsWithoutReadIndex ? Math.max(electionTimeoutMaxMs, 4 * electionTimeoutMinMs) : electionTimeoutMaxMs;
     }
 
     public boolean isMetadataMember()

@@ -69,17 +69,31 @@ public final class RaftSettings
         GrpcConfigKeys.setMessageSizeMax(properties, SizeInBytes.valueOf(config.shardMaxBatchBytes * 4L + (2 << 20)));
         RaftServerConfigKeys.setStorageDir(properties, List.of(config.dataDir.resolve("raft").toFile()));
         RaftServerConfigKeys.Rpc.setTimeoutMin(properties, TimeDuration.valueOf(config.electionTimeoutMinMs, TimeUnit.MILLISECONDS));
-        RaftServerConfigKeys.Rpc.setTimeoutMax(properties, TimeDuration.valueOf(config.electionTimeoutMaxMs, TimeUnit.MILLISECONDS));
+        RaftServerConfigKeys.Rpc.setTimeoutMax(properties, TimeDuration.valueOf(config.raftTimeoutMaxMs(), TimeUnit.MILLISECONDS));
         RaftServerConfigKeys.Rpc.setRequestTimeout(properties, TimeDuration.valueOf(config.requestTimeoutMs, TimeUnit.MILLISECONDS));
         RaftServerConfigKeys.Read.setOption(properties, RaftServerConfigKeys.Read.Option.LINEARIZABLE);
         // With a lease (renewed by the heartbeats and appends a majority acknowledges, valid for 0.9 of the
         // election timeout), the leader answers a linearizable read at once instead of confirming its
         // leadership with a round of heartbeats per read.
         RaftServerConfigKeys.Read.setLeaderLeaseEnabled(properties, config.raftReadLease);
+        if (config.faultReadsWithoutReadIndex)
+        {
+            // Test-only fault: Ratis's DEFAULT read option queries the state machine of whoever believes it
+            // leads (RaftServerImpl.readAsync checks only its own role), no ReadIndex, no lease. A leader cut
+            // off from its majority believes it until raftTimeoutMaxMs passes without a majority's reply.
+            RaftServerConfigKeys.Read.setOption(properties, RaftServerConfigKeys.Read.Option.DEFAULT);
+            RaftServerConfigKeys.Read.setLeaderLeaseEnabled(properties, false);
+        }
         // Off: no extra commit-index entry per commit (replicated and fsynced everywhere); a restarted
         // replica learns the commit index from the leader instead.
         RaftServerConfigKeys.Log.setLogMetadataEnabled(properties, config.raftLogMetadata);
         RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(properties, true);
+        // No snapshot at a clean stop: Ratis 3.3 cannot restart a replica whose open Raft segment ends below its
+        // latest snapshot (a truncated or torn segment file): it purges only closed segments, then refuses every
+        // append with "gap between entries" forever. The engine's clean-shutdown snapshot already makes the
+        // restart cheap (replayed entries are skipped), and without a Raft snapshot a damaged shard log is rebuilt
+        // from the whole Raft log (ShardStateMachine.openVerified). docs/ARCHITECTURE.md, "Disk faults".
+        RaftServerConfigKeys.Snapshot.setTriggerWhenStopEnabled(properties, false);
         RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(properties, config.snapshotAutoEntries);
         RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(properties, true);
         RaftServerConfigKeys.Log.setPurgeGap(properties, config.raftLogPurgeGap);

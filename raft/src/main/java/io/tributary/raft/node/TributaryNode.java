@@ -72,6 +72,11 @@ public final class TributaryNode implements AutoCloseable
     /** Starts the node; returns once its Raft server listens. */
     public static TributaryNode start(final NodeConfig config, final OpenTelemetry openTelemetry) throws IOException
     {
+        for (final String fault : config.faultsOn())
+        {
+            LOG.warn("!!! node {}: TEST-ONLY FAULT SWITCH {} IS ON: this node is deliberately incorrect and loses or"
+                + " misreports data; never use it in production (docs/configuration.md) !!!", config.nodeId, fault);
+        }
         final TributaryNode node = new TributaryNode(config, openTelemetry);
         node.server.start();
         node.timer.scheduleWithFixedDelay(node::tick, 0, TICK_MS, TimeUnit.MILLISECONDS);
@@ -99,7 +104,7 @@ public final class TributaryNode implements AutoCloseable
             .rollCycle(config.shardRollCycle)
             .maxKeys(config.shardMaxKeys);
         return new ShardStateMachine(logConfig, timer, tracing, group -> RaftSettings.newClient(group, config.transport,
-            config.requestTimeoutMs, RaftSettings.retryPolicy(20, 500)), timer);
+            config.requestTimeoutMs, RaftSettings.retryPolicy(20, 500)), timer, config.faultReplayOffByOne);
     }
 
     private void tick()

@@ -18,6 +18,7 @@ import io.tributary.engine.OffsetOutOfRangeException;
 import io.tributary.engine.CorruptLogException;
 import io.tributary.engine.ShardLog;
 import io.tributary.engine.ShardLogConfig;
+import io.tributary.engine.format.RecordBatchDescriptor;
 import io.tributary.raft.protocol.ShardProtocol;
 
 import org.agrona.concurrent.UnsafeBuffer;
@@ -48,6 +49,8 @@ import org.slf4j.LoggerFactory;
 public final class ShardStateMachine extends BaseStateMachine
 {
     private static final Logger LOG = LoggerFactory.getLogger(ShardStateMachine.class);
+    /** Read size when verifying a reopened log; raised to the largest batch if that is bigger. */
+    private static final int VERIFY_BUFFER_BYTES = 1 << 20;
 
     private final ShardLogConfig logConfig;
     private final ScheduledExecutorService timer;
@@ -64,6 +67,10 @@ public final class ShardStateMachine extends BaseStateMachine
     private volatile long snapshotNextOffset;
     private final java.util.function.Function<org.apache.ratis.protocol.RaftGroup, org.apache.ratis.client.RaftClient> clientFactory;
     private final java.util.concurrent.Executor catchUpExecutor;
+    /** Test-only fault switch (NodeConfig.faultReplayOffByOne): never on in production. */
+    private final boolean faultReplayOffByOne;
+    /** Under the fault: set when a non-empty log opens, cleared by the first entry past its last Raft index. */
+    private boolean offByOneArmed;
 
     /**
      * @param logConfig where and how this shard's log is stored (its directory is this group's own).
@@ -75,6 +82,18 @@ public final class ShardStateMachine extends BaseStateMachine
         final java.util.function.Function<org.apache.ratis.protocol.RaftGroup, org.apache.ratis.client.RaftClient> clientFactory,
         final java.util.concurrent.Executor catchUpExecutor)
     {
+        this(logConfig, timer, tracing, clientFactory, catchUpExecutor, false);
+    }
+
+    /**
+     * @param faultReplayOffByOne test-only fault: the replay check is off by one for the first entry
+     *                            past the log's end after it reopens (a restarted replica misses a batch).
+     */
+    public ShardStateMachine(final ShardLogConfig logConfig, final ScheduledExecutorService timer, final ShardTracing tracing,
+        final java.util.function.Function<org.apache.ratis.protocol.RaftGroup, org.apache.ratis.client.RaftClient> clientFactory,
+        final java.util.concurrent.Executor catchUpExecutor, final boolean faultReplayOffByOne)
+    {
+        this.faultReplayOffByOne = faultReplayOffByOne;
         this.logConfig = logConfig;
         this.timer = timer;
         this.tracing = tracing;
@@ -127,8 +146,80 @@ public final class ShardStateMachine extends BaseStateMachine
             }
             updateLastAppliedTermIndex(snapshot.getTermIndex());
         }
-        log = ShardLog.open(logConfig, engineSnapshot);
+        log = openVerified(engineSnapshot, snapshot);
+        offByOneArmed = faultReplayOffByOne && log.lastRaftIndex() > 0;
         LOG.info("{} opened shard log {}: {}", getId(), logConfig.directory(), log.recoveryReport());
+    }
+
+    /**
+     * Opens the shard log and reads back every retained batch (both CRCs and the offsets checked):
+     * recovery from a clean-shutdown or Raft snapshot replays only what follows it, and a bit flipped
+     * before that point must not wait for a client's read to be found. Costs one read of the retained
+     * bytes, as a recovery after a crash does.
+     *
+     * <p>Damaged files with no Raft snapshot: this replica's Raft log still holds every entry from the
+     * first (Ratis purges only up to a snapshot), so the damaged queue folder is moved aside and the log
+     * rebuilt by Ratis's replay. With a snapshot the entries before it are gone from this replica:
+     * refuse to start, saying what to do.
+     */
+    private ShardLog openVerified(final EngineSnapshot engineSnapshot, final SingleFileSnapshotInfo raftSnapshot)
+        throws IOException
+    {
+        try
+        {
+            final ShardLog opened = ShardLog.open(logConfig, engineSnapshot);
+            try
+            {
+                verifyAll(opened);
+                return opened;
+            }
+            catch (final CorruptLogException e)
+            {
+                opened.close();
+                throw e;
+            }
+        }
+        catch (final CorruptLogException e)
+        {
+            final Path directory = logConfig.directory();
+            if (raftSnapshot != null)
+            {
+                throw new IOException("shard log " + directory + " of " + getGroupId() + " is damaged (" + e.getMessage()
+                    + ") and this replica's Raft log was purged up to its snapshot " + raftSnapshot.getTermIndex()
+                    + ", so it cannot rebuild the shard from it. Move this replica away (remove it from the shard's"
+                    + " group on a healthy node, delete " + directory + " and the group's folder under raft/, add it back)"
+                    + " so it is rebuilt from its peers", e);
+            }
+            final Path aside = directory.resolveSibling(directory.getFileName() + ".corrupt-" + System.currentTimeMillis());
+            Files.move(directory, aside);
+            LOG.error("{} shard log {} of {} is damaged; moved it to {} and rebuilding it from this replica's Raft log,"
+                + " which holds every entry (no snapshot yet). Damage: {}", getId(), directory, getGroupId(), aside,
+                e.getMessage());
+            return ShardLog.open(logConfig, null);
+        }
+    }
+
+    /** Reads every retained batch once; {@link ShardLog#read} checks both CRCs and the base offset of each. */
+    private void verifyAll(final ShardLog shardLog)
+    {
+        final int bufferBytes = Math.max(VERIFY_BUFFER_BYTES, logConfig.maxBatchBytes());
+        final UnsafeBuffer scratch = new UnsafeBuffer(new byte[bufferBytes]);
+        long next = shardLog.firstOffset();
+        final long end = shardLog.nextOffset();
+        while (next < end)
+        {
+            final int length = shardLog.read(next, scratch, 0, bufferBytes);
+            if (length <= 0)
+            {
+                throw new CorruptLogException(String.valueOf(logConfig.directory()), -1, "no batch can be read at"
+                    + " offset " + next + " although the log ends at " + end);
+            }
+            for (int at = 0; at < length; at += scratch.getInt(at + RecordBatchDescriptor.BATCH_LENGTH_OFFSET))
+            {
+                next = scratch.getLong(at + RecordBatchDescriptor.BASE_OFFSET_OFFSET)
+                    + scratch.getInt(at + RecordBatchDescriptor.RECORD_COUNT_OFFSET);
+            }
+        }
     }
 
     @Override
@@ -180,7 +271,7 @@ public final class ShardStateMachine extends BaseStateMachine
             return ShardProtocol.encodeAppendReply(invalid("malformed append request of " + bytes.length + " bytes"));
         }
         final ShardLog shardLog = log;
-        if (raftIndex <= shardLog.lastRaftIndex())
+        if (raftIndex <= shardLog.lastRaftIndex() || faultSkipsAsReplayed(raftIndex, shardLog.lastRaftIndex()))
         {
             // Replay of an entry the log already holds (restart): skip, idempotently.
             return ShardProtocol.encodeAppendReply(result.failWith(AppendStatus.ALREADY_APPLIED, shardLog.lastRaftIndex() + 1,
@@ -189,6 +280,26 @@ public final class ShardStateMachine extends BaseStateMachine
         final boolean conditional = condition.expectedShardLastOffset() != AppendCondition.UNCHECKED || condition.checksKey();
         shardLog.append(request, batchOffset, bytes.length - batchOffset, raftIndex, conditional ? condition : null, result);
         return ShardProtocol.encodeAppendReply(result);
+    }
+
+    /**
+     * The test-only replay fault: the first entry past the reopened log's end is taken for one it
+     * already holds ({@code <} written as {@code <=} against {@code lastRaftIndex + 1}), once.
+     */
+    private boolean faultSkipsAsReplayed(final long raftIndex, final long lastRaftIndex)
+    {
+        if (!offByOneArmed)
+        {
+            return false;
+        }
+        offByOneArmed = false;
+        if (raftIndex == lastRaftIndex + 1)
+        {
+            LOG.warn("{} TEST-ONLY FAULT {}: skipping committed entry {} of {} as if already applied", getId(),
+                "test.fault.replay-off-by-one", raftIndex, getGroupId());
+            return true;
+        }
+        return false;
     }
 
     private AppendResult invalid(final String message)
