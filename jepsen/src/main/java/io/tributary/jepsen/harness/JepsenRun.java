@@ -123,7 +123,7 @@ public final class JepsenRun
     }
 
     /** Nodes register with the metadata quorum after they start; shards are placed on every node once all are active. */
-    private static void awaitNodesKnown(final Admin admin, final int count) throws IOException
+    static void awaitNodesKnown(final Admin admin, final int count) throws IOException
     {
         final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         int known = 0;

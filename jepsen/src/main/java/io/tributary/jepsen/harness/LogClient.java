@@ -84,7 +84,7 @@ final class LogClient extends ClientProcess
         }
     }
 
-    private void append(final int shard, final long value)
+    void append(final int shard, final long value)
     {
         invoke("append", shard, value);
         try

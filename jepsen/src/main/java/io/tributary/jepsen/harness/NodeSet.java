@@ -34,6 +34,7 @@ final class NodeSet implements AutoCloseable
     private final Map<String, String> extraConfig;
     private final Map<String, Process> running = new LinkedHashMap<>();
     private final Map<String, Boolean> paused = new LinkedHashMap<>();
+    private final Map<String, Map<String, String>> nodeOverrides = new LinkedHashMap<>();
 
     NodeSet(final Path dir, final Network network, final List<String> ids, final int metadataNodes,
         final Map<String, String> extraConfig) throws IOException
@@ -43,6 +44,12 @@ final class NodeSet implements AutoCloseable
         this.ids = List.copyOf(ids);
         this.metadataNodes = metadataNodes;
         this.extraConfig = Map.copyOf(extraConfig);
+    }
+
+    /** A setting for one node only, applied from its next start (tests: a fault switch on one node). */
+    synchronized void configure(final String id, final String key, final String value)
+    {
+        nodeOverrides.computeIfAbsent(id, k -> new LinkedHashMap<>()).put(key, value);
     }
 
     List<String> ids()
@@ -97,6 +104,10 @@ final class NodeSet implements AutoCloseable
         properties.setProperty("raft.election.timeout.max.ms", "2000");
         properties.setProperty("snapshot.auto.entries", "100000");
         extraConfig.forEach(properties::setProperty);
+        synchronized (this)
+        {
+            nodeOverrides.getOrDefault(id, Map.of()).forEach(properties::setProperty);
+        }
         final Path file = dir.resolve(id + ".properties");
         try (Writer writer = Files.newBufferedWriter(file, StandardCharsets.UTF_8))
         {

@@ -92,7 +92,7 @@ final class RegisterClient extends ClientProcess
         return ring.shardFor(key.getBytes(StandardCharsets.UTF_8));
     }
 
-    private void read(final String key)
+    void read(final String key)
     {
         invoke("read", key, null);
         final int shard = shardOf(key);
@@ -133,7 +133,8 @@ final class RegisterClient extends ClientProcess
         }
     }
 
-    private void write(final String key, final long value)
+    /** Returns whether the write was acknowledged. */
+    boolean write(final String key, final long value)
     {
         invoke("write", key, value);
         try
@@ -141,6 +142,7 @@ final class RegisterClient extends ClientProcess
             producer.send(context.stream(), bytes(key), bytes(Long.toString(value)))
                 .get(context.opTimeoutMs() + 5_000, TimeUnit.MILLISECONDS);
             ok("write", key, value);
+            return true;
         }
         catch (final ExecutionException e)
         {
@@ -162,6 +164,7 @@ final class RegisterClient extends ClientProcess
             Thread.currentThread().interrupt();
             info("write", key, value, "interrupted");
         }
+        return false;
     }
 
     private void cas(final String key, final long value)
