@@ -203,7 +203,7 @@ final class Nemesis implements Runnable
             }
             catch (final IOException | RuntimeException e)
             {
-                final String message = e.getMessage() == null ? e.toString() : e.getMessage().split("\n")[0];
+                final String message = NodeSet.startFailure(e);
                 problems.append("; ").append(id).append(" refused to start: ").append(message);
             }
         }

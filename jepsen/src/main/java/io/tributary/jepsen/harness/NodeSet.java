@@ -161,6 +161,21 @@ final class NodeSet implements AutoCloseable
         }
     }
 
+    /** One line on why a node did not start: its own "cannot start" lines if it printed them. */
+    static String startFailure(final Exception e)
+    {
+        final String message = e.getMessage() == null ? e.toString() : e.getMessage();
+        final StringBuilder reason = new StringBuilder();
+        for (final String line : message.split("\n"))
+        {
+            if (line.contains(": cannot start: ") || line.contains("is damaged ("))
+            {
+                reason.append(reason.length() == 0 ? "" : " ").append(line.strip());
+            }
+        }
+        return reason.length() > 0 ? reason.toString() : message.split("\n")[0];
+    }
+
     private static boolean readyLineAfter(final Path out, final long from)
     {
         try

@@ -40,6 +40,25 @@ public final class NodeMain
         System.exit(run(config, Tracing.openTelemetry(config)));
     }
 
+    /**
+     * The root cause, when it is damage to stored data: Ratis's checks of its log segments (a gap
+     * between segments, a bad checksum, a truncated entry) or the engine's corrupt-log error.
+     */
+    static String damagedStorage(final Throwable error)
+    {
+        for (Throwable cause = error; cause != null; cause = cause.getCause())
+        {
+            final String message = String.valueOf(cause.getMessage());
+            if (cause.getClass().getSimpleName().equals("CorruptLogException") || message.contains("log segment")
+                || message.contains("Found a gap between logs") || message.contains("ChecksumException")
+                || cause.getClass().getSimpleName().contains("Checksum") || message.contains("corrupt"))
+            {
+                return cause.getClass().getSimpleName() + ": " + message;
+            }
+        }
+        return null;
+    }
+
     /** Runs until a termination signal; returns the exit code. */
     public static int run(final NodeConfig config, final OpenTelemetry openTelemetry)
     {
@@ -52,6 +71,14 @@ public final class NodeMain
         catch (final Exception e)
         {
             System.err.println("tributary node " + config.nodeId + ": cannot start: " + e);
+            final String damage = damagedStorage(e);
+            if (damage != null)
+            {
+                System.err.println("tributary node " + config.nodeId + ": its stored data under " + config.dataDir
+                    + " is damaged (" + damage + "). It refuses to start rather than vote or serve with a log that lost"
+                    + " entries it may have acknowledged. Restore that folder from a backup, or retire this node"
+                    + " (tributary cluster remove-node " + config.nodeId + ") and add a new node with an empty data folder.");
+            }
             return 1;
         }
         final sun.misc.SignalHandler handler = signal -> stop.countDown();

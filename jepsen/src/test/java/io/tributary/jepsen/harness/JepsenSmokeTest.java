@@ -1,0 +1,43 @@
+package io.tributary.jepsen.harness;
+
+import io.tributary.jepsen.harness.check.RunVerdict;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * CI's short mixed-fault run: five node processes (in network namespaces when root), the log
+ * workload, every kind of fault for 60 s, then heal, final reads and the checkers; fails on any
+ * verdict but valid. The seed is printed; replay with {@code -Dtributary.seed=N}. The run's folder
+ * (history, results, timeline, node logs) stays under {@code target/jepsen-ci}.
+ */
+class JepsenSmokeTest
+{
+    @Test
+    @Timeout(value = 5, unit = TimeUnit.MINUTES)
+    void aShortMixedFaultRunIsValid() throws Exception
+    {
+        final long seed = Long.getLong("tributary.seed", System.nanoTime() & 0xFFFFFF);
+        System.out.println("JepsenSmokeTest seed " + seed + " (replay: -Dtributary.seed=" + seed + ")");
+        final Path out = Path.of("target", "jepsen-ci", "log-" + seed + "-" + System.currentTimeMillis());
+        final RunOptions options = new RunOptions(RunOptions.LOG, EnumSet.allOf(Fault.class), 5, Duration.ofSeconds(60), 100,
+            8, 3, 8, seed, out, "aeron", Map.of(), Duration.ofSeconds(120), true);
+
+        final RunVerdict verdict = new JepsenRun(options, System.out).run();
+
+        assertThat(out.resolve("history.jsonl")).exists();
+        assertThat(out.resolve("results.json")).exists();
+        assertThat(out.resolve("timeline.html")).exists();
+        assertThat(Files.readString(out.resolve("history.jsonl"))).as("the nemesis injected faults").contains("\"f\":\"start\"");
+        assertThat(verdict.verdict()).as("seed %d: %s", seed, verdict.summary()).isEqualTo("valid");
+        assertThat(NamespaceLeftovers.ours()).as("namespaces and links left behind").isEmpty();
+    }
+}
