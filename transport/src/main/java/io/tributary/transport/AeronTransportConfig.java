@@ -58,7 +58,9 @@ public final class AeronTransportConfig
     private long requestTimeoutMs = 3_000;
     private int appenderInflightMax = 8;
     private long connectTimeoutMs = 5_000;
-    private long driverTimeoutMs = 10_000;
+    // Also the client liveness timeout: a process stalled longer (GC, VM freeze, SIGSTOP) finds its own Aeron
+    // client closed when it resumes. Aeron's 10 s default made a node paused for 12 s deaf for good.
+    private long driverTimeoutMs = 30_000;
     private String serverAddress = null;
     private String clientHost = null;
 

@@ -76,7 +76,7 @@ public final class EmbeddedMediaDriver implements AutoCloseable
             final Aeron aeron = Aeron.connect(new Aeron.Context()
                 .aeronDirectoryName(dir)
                 .driverTimeoutMs(config.driverTimeoutMs())
-                .errorHandler(ex -> LOG.error("Aeron client error (dir {})", dir, ex)));
+                .errorHandler(ex -> onClientError(dir, ex)));
             LOG.info("Aeron ready: {} driver in {} ({})", driver == null ? "external" : "embedded", dir, config);
             return new EmbeddedMediaDriver(config, driver, aeron);
         }
@@ -124,6 +124,31 @@ public final class EmbeddedMediaDriver implements AutoCloseable
         }
     }
 
+    /**
+     * Called once when this process's Aeron client has closed itself for good: the process stalled
+     * longer than the client liveness timeout (driver.timeout.ms), or its driver stopped answering.
+     * Nothing sent or received over Aeron works after that. Nodes install a handler that exits
+     * (a supervisor restarts them, as after a crash); by default it is only logged.
+     */
+    public static void onFatalError(final java.util.function.Consumer<Throwable> handler)
+    {
+        fatalErrorHandler = handler;
+    }
+
+    private static volatile java.util.function.Consumer<Throwable> fatalErrorHandler = ex -> { };
+
+    private static void onClientError(final String dir, final Throwable ex)
+    {
+        if (ex instanceof io.aeron.exceptions.ConductorServiceTimeoutException || ex instanceof io.aeron.exceptions.DriverTimeoutException)
+        {
+            LOG.error("Aeron client in {} closed itself: this process stalled or lost its driver for longer than"
+                + " driver.timeout.ms; it can no longer send or receive over Aeron", dir, ex);
+            fatalErrorHandler.accept(ex);
+            return;
+        }
+        LOG.error("Aeron client error (dir {})", dir, ex);
+    }
+
     static MediaDriver.Context driverContext(final AeronTransportConfig config, final String dir)
     {
         final MediaDriver.Context ctx = new MediaDriver.Context()
@@ -142,6 +167,9 @@ public final class EmbeddedMediaDriver implements AutoCloseable
             .mtuLength(config.mtuBytes())
             .termBufferSparseFile(true)
             .driverTimeoutMs(config.driverTimeoutMs())
+            // A stall (GC, SIGSTOP) shorter than this keeps the process's own client alive; longer is fatal.
+            .clientLivenessTimeoutNs(TimeUnit.MILLISECONDS.toNanos(config.driverTimeoutMs()))
+            .publicationUnblockTimeoutNs(TimeUnit.MILLISECONDS.toNanos(config.driverTimeoutMs() * 2))
             .publicationConnectionTimeoutNs(TimeUnit.MILLISECONDS.toNanos(config.connectTimeoutMs()))
             .errorHandler(ex -> LOG.error("Aeron media driver error (dir {})", dir, ex));
         return ctx;

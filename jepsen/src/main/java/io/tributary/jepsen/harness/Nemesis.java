@@ -84,7 +84,19 @@ final class Nemesis implements Runnable
             synchronized (this)
             {
                 end();
+                restartExited();
             }
+        }
+    }
+
+    /** A node that exited on its own (a fatal error) is restarted, as its supervisor would; recorded as a crash. */
+    private void restartExited()
+    {
+        for (final Map.Entry<String, Integer> exited : nodes.takeExited().entrySet())
+        {
+            history.nemesis("start", "crash", exited.getKey() + " exited on its own with code " + exited.getValue()
+                + "; see " + nodes.logFile(exited.getKey()));
+            history.nemesis("stop", "crash", "restart " + exited.getKey() + restart(List.of(exited.getKey())));
         }
     }
 
@@ -366,6 +378,7 @@ final class Nemesis implements Runnable
     {
         stopping = true;
         end();
+        restartExited();
         history.nemesis("start", "heal", "heal everything before the final reads");
         final StringBuilder done = new StringBuilder("healed");
         try

@@ -215,6 +215,23 @@ final class NodeSet implements AutoCloseable
         }
     }
 
+    /** Nodes that exited without being killed (e.g. on a fatal transport error), with their exit codes; forgotten here. */
+    synchronized Map<String, Integer> takeExited()
+    {
+        final Map<String, Integer> exited = new LinkedHashMap<>();
+        for (final String id : ids)
+        {
+            final Process process = running.get(id);
+            if (process != null && !process.isAlive())
+            {
+                exited.put(id, process.exitValue());
+                running.remove(id);
+                paused.remove(id);
+            }
+        }
+        return exited;
+    }
+
     /** SIGSTOP: the JVM freezes with its sockets open. */
     synchronized void pause(final String id)
     {

@@ -14,6 +14,8 @@ import io.opentelemetry.api.OpenTelemetry;
 public final class NodeMain
 {
     public static final int EXIT_BAD_CONFIG = 2;
+    /** The transport closed itself after a stall: the process exits and is restarted like after a crash. */
+    public static final int EXIT_TRANSPORT_CLOSED = 3;
 
     private NodeMain()
     {
@@ -63,6 +65,15 @@ public final class NodeMain
     public static int run(final NodeConfig config, final OpenTelemetry openTelemetry)
     {
         final CountDownLatch stop = new CountDownLatch(1);
+        // A node whose Aeron client died (a stall longer than the client liveness timeout) would stay up but deaf:
+        // exit instead, like a crash, so its supervisor restarts it and it rejoins from its log.
+        io.tributary.transport.EmbeddedMediaDriver.onFatalError(error ->
+        {
+            System.err.println("tributary node " + config.nodeId + ": the Aeron transport closed itself (" + error
+                + "); exiting with code " + EXIT_TRANSPORT_CLOSED + " so a supervisor restarts this node");
+            System.err.flush();
+            Runtime.getRuntime().halt(EXIT_TRANSPORT_CLOSED);
+        });
         final TributaryNode node;
         try
         {

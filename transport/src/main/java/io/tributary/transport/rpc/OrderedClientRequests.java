@@ -25,9 +25,10 @@ import org.slf4j.LoggerFactory;
 /**
  * The server side of Ratis's ordered async client requests (those with a {@link SlidingWindowEntry}), as
  * ratis-grpc's {@code GrpcClientProtocolService} does it with one {@link SlidingWindow.Server} per ordered stream:
- * here one window per (client id, group id). Requests are submitted in seqNum order starting from the request
- * that opens the window (the client's {@code isFirst} request after it (re)connects or a leader change), whatever
- * order they arrive in; replies are sent in seqNum order.
+ * here one window per (client id, group id, to the leader or to this server by name), as the client numbers them.
+ * Requests are submitted in seqNum order starting from the request that opens the window (the client's
+ * {@code isFirst} request after it (re)connects or a leader change), whatever order they arrive in; replies are
+ * sent in seqNum order.
  * <p>
  * An {@code isFirst} request that is not a retry of a submitted, unanswered request of the window replaces
  * the client's window (the client restarted its sequence: leader change, timeout). A retry of a request the
@@ -60,7 +61,13 @@ final class OrderedClientRequests implements AutoCloseable
         CompletableFuture<RaftClientReplyProto> submit(RaftClientRequest request) throws Exception;
     }
 
-    private record Key(ClientId clientId, RaftGroupId groupId)
+    /**
+     * A client's window: Ratis's client keeps one sequence for requests to the leader and one per named server
+     * ({@code OrderedAsync.getSlidingWindow}: {@code isToLeader() ? leader : serverId}). Here the server is this one,
+     * so {@code toLeader} tells the two apart; one window for both made them collide (a follower read opening its
+     * sequence replaced the leader-bound one, whose next request then waited behind a gap until it timed out).
+     */
+    private record Key(ClientId clientId, RaftGroupId groupId, boolean toLeader)
     {
     }
 
@@ -201,7 +208,7 @@ final class OrderedClientRequests implements AutoCloseable
     {
         final SlidingWindowEntry entry = request.getSlidingWindowEntry();
         final long seqNum = entry.getSeqNum();
-        final Key key = new Key(request.getClientId(), request.getRaftGroupId());
+        final Key key = new Key(request.getClientId(), request.getRaftGroupId(), request.isToLeader());
         final long now = System.nanoTime();
         Window window;
         boolean opens = false;

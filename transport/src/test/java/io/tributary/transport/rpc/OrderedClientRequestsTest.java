@@ -38,20 +38,59 @@ class OrderedClientRequestsTest
 
     private RaftClientRequest request(final long seqNum, final boolean first)
     {
-        return RaftClientRequest.newBuilder().setClientId(clientId).setServerId(RaftPeerId.valueOf("s0")).setGroupId(groupId)
-            .setCallId(seqNum).setMessage(Message.valueOf("m" + seqNum)).setType(RaftClientRequest.writeRequestType())
+        return request(seqNum, seqNum, first, true);
+    }
+
+    /** To the leader (Ratis's client: no server named) or to this server by name, as a follower read is. */
+    private RaftClientRequest request(final long callId, final long seqNum, final boolean first, final boolean toLeader)
+    {
+        final RaftClientRequest.Builder builder = RaftClientRequest.newBuilder();
+        if (toLeader)
+        {
+            builder.setLeaderId(RaftPeerId.valueOf("s0"));
+        }
+        else
+        {
+            builder.setServerId(RaftPeerId.valueOf("s0"));
+        }
+        return builder.setClientId(clientId).setGroupId(groupId)
+            .setCallId(callId).setMessage(Message.valueOf("m" + seqNum)).setType(RaftClientRequest.writeRequestType())
             .setSlidingWindowEntry(ProtoUtils.toSlidingWindowEntry(seqNum, first)).build();
     }
 
     private void receive(final long seqNum, final boolean first, final String attempt)
     {
-        ordered.receive(request(seqNum, first), outcome ->
+        receive(request(seqNum, first), seqNum + "@" + attempt);
+    }
+
+    private void receive(final RaftClientRequest request, final String label)
+    {
+        ordered.receive(request, outcome ->
         {
             synchronized (replies)
             {
-                replies.add(seqNum + "@" + attempt + (outcome.failure() == null ? "" : "!"));
+                replies.add(label + (outcome.failure() == null ? "" : "!"));
             }
         });
+    }
+
+    @Test
+    void theLeaderBoundSequenceAndAFollowerReadSequenceOfOneClientAreSeparateWindows()
+    {
+        // Ratis numbers a client's requests to the leader and its requests to a named server separately.
+        receive(request(101, 1, true, true), "leader-1");
+        receive(request(102, 2, false, true), "leader-2");
+        answer(101);
+        answer(102);
+        receive(request(201, 1, true, false), "named-1"); // the named sequence opens: it must not replace the other
+        answer(201);
+        receive(request(103, 3, false, true), "leader-3");
+        assertThat(submitted).as("leader-3 is not held behind a gap").containsExactly(101L, 102L, 201L, 103L);
+        answer(103);
+        receive(request(202, 2, false, false), "named-2");
+        answer(202);
+        assertThat(replies).containsExactly("leader-1", "leader-2", "named-1", "leader-3", "named-2");
+        assertThat(ordered.windowCount()).isEqualTo(2);
     }
 
     private void answer(final long callId)
