@@ -33,6 +33,7 @@ import io.tributary.raft.protocol.ShardProtocol;
 
 import org.agrona.concurrent.UnsafeBuffer;
 import org.apache.ratis.protocol.exceptions.TimeoutIOException;
+import org.apache.ratis.retry.RetryPolicies;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -441,6 +442,114 @@ abstract class ClusterClientTest
                 .hasMessageContaining("offset 500 is out of range").hasMessageContaining("[0, 101)");
         }
     }
+
+    /**
+     * A linearizable read (to the leader, as Ratis's client sees it) and follower reads (to named replicas)
+     * interleaved on one channel: each is answered. Ratis keeps one ordered sliding window per target ("the
+     * leader" and each named server), each with its own sequence numbers, yet a server kept one window per
+     * client (Aeron: per client and group; grpc: per connection), so the two sequences collided at the replica
+     * both reached: a read was held behind a gap (or behind a sequence number already passed) until the
+     * request timed out. No retries here, so such a read fails rather than being answered late by a retry.
+     */
+    @Test
+    @Order(9)
+    void linearizableAndFollowerReadsInterleavedOnOneChannelAreEachAnswered() throws Exception
+    {
+        createStream("mixedreads", 1);
+        try (Producer producer = Producer.create(producerConfig().lingerMs(0)))
+        {
+            producer.send("mixedreads", bytes("k"), bytes("v")).get(30, TimeUnit.SECONDS);
+        }
+        final StreamInfo info;
+        try (RatisMetadataView metadata = new RatisMetadataView(cluster.metadataPeers(), transport(), 5_000))
+        {
+            info = metadata.describe("mixedreads");
+        }
+        final List<String> replicas = new ArrayList<>(info.shard(0).replicas().keySet());
+        final byte[] linearizable = ShardProtocol.encodeRead(0, 1 << 20, 0, (byte)0);
+        final byte[] follower = ShardProtocol.encodeRead(0, 1 << 20, 0, (byte)1);
+        try (ShardChannel channel = new RatisShardChannel(info.shard(0), transport(), 3_000, RetryPolicies.noRetry()))
+        {
+            for (int round = 0; round < 2; round++)
+            {
+                assertReadOk(channel.query(linearizable, null, 0).get(30, TimeUnit.SECONDS), "linearizable, round " + round);
+                for (final String replica : replicas)
+                {
+                    assertReadOk(channel.query(follower, replica, 0).get(30, TimeUnit.SECONDS), "on " + replica + ", round " + round);
+                    assertReadOk(channel.query(linearizable, null, 0).get(30, TimeUnit.SECONDS),
+                        "linearizable after a follower read on " + replica + ", round " + round);
+                }
+            }
+        }
+    }
+
+    private static void assertReadOk(final ByteString reply, final String what)
+    {
+        final byte[] bytes = reply.toByteArray();
+        assertThat(bytes.length).as(what).isGreaterThanOrEqualTo(ShardProtocol.READ_REPLY_HEADER_LENGTH);
+        assertThat(bytes[0]).as(what).isEqualTo(ShardProtocol.READ);
+        assertThat(bytes[1]).as(what + ": status").isEqualTo(ShardProtocol.READ_OK);
+    }
+
+    // PROBE-BEGIN (temporary)
+    @Test
+    @Order(10)
+    void probeMixedReads() throws Exception
+    {
+        final boolean orderedReads = Boolean.getBoolean("probe.ordered");
+        final int reads = Integer.getInteger("probe.reads", 150);
+        createStream("probe", 1);
+        try (Producer producer = Producer.create(producerConfig().lingerMs(0)))
+        {
+            producer.send("probe", bytes("k"), bytes("v")).get(30, TimeUnit.SECONDS);
+        }
+        final StreamInfo info;
+        try (RatisMetadataView metadata = new RatisMetadataView(cluster.metadataPeers(), transport(), 5_000))
+        {
+            info = metadata.describe("probe");
+        }
+        final List<String> replicas = new ArrayList<>(info.shard(0).replicas().keySet());
+        final java.util.Random random = new java.util.Random(42);
+        final org.apache.ratis.protocol.RaftGroup group = RaftSettings.group(info.shard(0).groupId(), info.shard(0).replicas());
+        org.apache.ratis.client.RaftClient client = null;
+        final List<Long> linMs = new ArrayList<>();
+        int linFail = 0, linCount = 0, folFail = 0, folCount = 0;
+        final List<Long> folMs = new ArrayList<>();
+        for (int i = 0; i < reads; i++)
+        {
+            if (client == null)
+            {
+                client = RaftSettings.newClient(group, transport(), 3_000, RaftSettings.retryPolicy(2, 100));
+            }
+            final boolean fol = random.nextDouble() < 0.25;
+            final org.apache.ratis.protocol.Message m = org.apache.ratis.protocol.Message.valueOf(
+                ByteString.copyFrom(ShardProtocol.encodeRead(0, 1 << 20, 0, (byte)(fol ? 1 : 0))));
+            final long t0 = System.nanoTime();
+            try
+            {
+                final CompletableFuture<org.apache.ratis.protocol.RaftClientReply> f = fol
+                    ? client.async().sendStaleRead(m, 0, org.apache.ratis.protocol.RaftPeerId.valueOf(replicas.get(random.nextInt(replicas.size()))))
+                    : orderedReads ? client.async().sendReadOnly(m) : client.async().sendReadOnlyUnordered(m);
+                f.get(3_000, TimeUnit.MILLISECONDS);
+                (fol ? folMs : linMs).add((System.nanoTime() - t0) / 1_000_000);
+            }
+            catch (final Exception e)
+            {
+                if (fol) folFail++; else linFail++;
+                client.close();
+                client = null;
+            }
+            if (fol) folCount++; else linCount++;
+            Thread.sleep(20);
+        }
+        if (client != null) client.close();
+        java.util.Collections.sort(linMs);
+        java.util.Collections.sort(folMs);
+        System.out.printf("PROBE %s ordered=%s: linearizable %d, failed %d, p50 %s ms, max %s ms; follower %d, failed %d, p50 %s ms, max %s ms%n",
+            transport(), orderedReads, linCount, linFail, linMs.isEmpty() ? "-" : linMs.get(linMs.size() / 2), linMs.isEmpty() ? "-" : linMs.get(linMs.size() - 1),
+            folCount, folFail, folMs.isEmpty() ? "-" : folMs.get(folMs.size() / 2), folMs.isEmpty() ? "-" : folMs.get(folMs.size() - 1));
+    }
+    // PROBE-END
 
     // ------------------------------------------------------------------ admin
 

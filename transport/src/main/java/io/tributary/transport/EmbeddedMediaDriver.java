@@ -139,7 +139,8 @@ public final class EmbeddedMediaDriver implements AutoCloseable
 
     private static void onClientError(final String dir, final Throwable ex)
     {
-        if (ex instanceof io.aeron.exceptions.ConductorServiceTimeoutException || ex instanceof io.aeron.exceptions.DriverTimeoutException)
+        if (ex instanceof io.aeron.exceptions.ConductorServiceTimeoutException || ex instanceof io.aeron.exceptions.DriverTimeoutException
+            || ex instanceof io.aeron.exceptions.ClientTimeoutException)
         {
             LOG.error("Aeron client in {} closed itself: this process stalled or lost its driver for longer than"
                 + " driver.timeout.ms; it can no longer send or receive over Aeron", dir, ex);

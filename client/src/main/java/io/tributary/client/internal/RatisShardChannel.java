@@ -52,7 +52,13 @@ public final class RatisShardChannel implements ShardChannel
     public CompletableFuture<ByteString> query(final byte[] request, final String replica, final long minIndex)
     {
         final Message message = Message.valueOf(UnsafeByteOperations.unsafeWrap(request));
-        final CompletableFuture<RaftClientReply> reply = replica == null ? client.async().sendReadOnly(message)
+        // Linearizable reads go unordered. Ratis's ordered async client keeps one sliding window (its own
+        // sequence numbers) per target: one for "the leader", one per named server. A server keeps one window
+        // per client connection (grpc) or per client and group (our Aeron transport), so once the leader-bound
+        // sequence and a follower read's sequence both reach one replica they collide there: a request is held
+        // behind a gap or behind a sequence number already passed, unanswered until the request timeout. Reads
+        // need no order among themselves; follower reads stay ordered, one window per replica, alone at each.
+        final CompletableFuture<RaftClientReply> reply = replica == null ? client.async().sendReadOnlyUnordered(message)
             : client.async().sendStaleRead(message, minIndex, RaftPeerId.valueOf(replica));
         return reply.thenApply(this::content);
     }

@@ -23,7 +23,10 @@ public interface ShardChannel extends AutoCloseable
 
     /**
      * Sends a query (READ or STATUS): linearizable on the leader when {@code replica} is null,
-     * else a stale read on that replica once it has applied {@code minIndex}.
+     * else a stale read on that replica once it has applied {@code minIndex}. Linearizable queries are
+     * unordered (not delayed behind earlier calls); follower reads are ordered per replica. Do not mix
+     * appends and follower reads on one channel: over grpc their two ordered sequences collide at the
+     * replica both reach (RatisShardChannel#query says why).
      */
     CompletableFuture<ByteString> query(byte[] request, String replica, long minIndex);
 

@@ -43,6 +43,7 @@ class PausedNodeTest
             }
             try (Admin admin = Admin.create(new AdminConfig().metadataPeers(nodes.metadataPeers()).requestTimeoutMs(3_000)))
             {
+                JepsenRun.awaitNodesKnown(admin, NODES.size());
                 admin.createStream("s", 1, 3);
                 admin.awaitStreamReady("s", Duration.ofSeconds(60));
                 nodes.pause("n1");
