@@ -491,66 +491,6 @@ abstract class ClusterClientTest
         assertThat(bytes[1]).as(what + ": status").isEqualTo(ShardProtocol.READ_OK);
     }
 
-    // PROBE-BEGIN (temporary)
-    @Test
-    @Order(10)
-    void probeMixedReads() throws Exception
-    {
-        final boolean orderedReads = Boolean.getBoolean("probe.ordered");
-        final int reads = Integer.getInteger("probe.reads", 150);
-        createStream("probe", 1);
-        try (Producer producer = Producer.create(producerConfig().lingerMs(0)))
-        {
-            producer.send("probe", bytes("k"), bytes("v")).get(30, TimeUnit.SECONDS);
-        }
-        final StreamInfo info;
-        try (RatisMetadataView metadata = new RatisMetadataView(cluster.metadataPeers(), transport(), 5_000))
-        {
-            info = metadata.describe("probe");
-        }
-        final List<String> replicas = new ArrayList<>(info.shard(0).replicas().keySet());
-        final java.util.Random random = new java.util.Random(42);
-        final org.apache.ratis.protocol.RaftGroup group = RaftSettings.group(info.shard(0).groupId(), info.shard(0).replicas());
-        org.apache.ratis.client.RaftClient client = null;
-        final List<Long> linMs = new ArrayList<>();
-        int linFail = 0, linCount = 0, folFail = 0, folCount = 0;
-        final List<Long> folMs = new ArrayList<>();
-        for (int i = 0; i < reads; i++)
-        {
-            if (client == null)
-            {
-                client = RaftSettings.newClient(group, transport(), 3_000, RaftSettings.retryPolicy(2, 100));
-            }
-            final boolean fol = random.nextDouble() < 0.25;
-            final org.apache.ratis.protocol.Message m = org.apache.ratis.protocol.Message.valueOf(
-                ByteString.copyFrom(ShardProtocol.encodeRead(0, 1 << 20, 0, (byte)(fol ? 1 : 0))));
-            final long t0 = System.nanoTime();
-            try
-            {
-                final CompletableFuture<org.apache.ratis.protocol.RaftClientReply> f = fol
-                    ? client.async().sendStaleRead(m, 0, org.apache.ratis.protocol.RaftPeerId.valueOf(replicas.get(random.nextInt(replicas.size()))))
-                    : orderedReads ? client.async().sendReadOnly(m) : client.async().sendReadOnlyUnordered(m);
-                f.get(3_000, TimeUnit.MILLISECONDS);
-                (fol ? folMs : linMs).add((System.nanoTime() - t0) / 1_000_000);
-            }
-            catch (final Exception e)
-            {
-                if (fol) folFail++; else linFail++;
-                client.close();
-                client = null;
-            }
-            if (fol) folCount++; else linCount++;
-            Thread.sleep(20);
-        }
-        if (client != null) client.close();
-        java.util.Collections.sort(linMs);
-        java.util.Collections.sort(folMs);
-        System.out.printf("PROBE %s ordered=%s: linearizable %d, failed %d, p50 %s ms, max %s ms; follower %d, failed %d, p50 %s ms, max %s ms%n",
-            transport(), orderedReads, linCount, linFail, linMs.isEmpty() ? "-" : linMs.get(linMs.size() / 2), linMs.isEmpty() ? "-" : linMs.get(linMs.size() - 1),
-            folCount, folFail, folMs.isEmpty() ? "-" : folMs.get(folMs.size() / 2), folMs.isEmpty() ? "-" : folMs.get(folMs.size() - 1));
-    }
-    // PROBE-END
-
     // ------------------------------------------------------------------ admin
 
     @Test

@@ -41,6 +41,36 @@ public final class EmbeddedMediaDriver implements AutoCloseable
         this.aeronDirectory = config.aeronDirectory();
         this.driver = driver;
         this.aeron = aeron;
+        startWatchdog();
+    }
+
+    /**
+     * Watches for the client closing itself (whatever Aeron reported, or did not, on its error
+     * handler): nothing sent or received over Aeron works after that, so the fatal handler runs.
+     */
+    private void startWatchdog()
+    {
+        final Thread watchdog = new Thread(() ->
+        {
+            while (!closed)
+            {
+                if (aeron.isClosed())
+                {
+                    if (!closed)
+                    {
+                        LOG.error("Aeron client in {} closed itself (this process stalled longer than driver.timeout.ms={}"
+                            + " or lost its driver); it can no longer send or receive over Aeron", aeronDirectory,
+                            config.driverTimeoutMs());
+                        fatalErrorHandler.accept(new IllegalStateException("the Aeron client in " + aeronDirectory
+                            + " closed itself"));
+                    }
+                    return;
+                }
+                java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(250));
+            }
+        }, "aeron-watchdog-" + config.nodeName());
+        watchdog.setDaemon(true);
+        watchdog.start();
     }
 
     /**
@@ -142,9 +172,8 @@ public final class EmbeddedMediaDriver implements AutoCloseable
         if (ex instanceof io.aeron.exceptions.ConductorServiceTimeoutException || ex instanceof io.aeron.exceptions.DriverTimeoutException
             || ex instanceof io.aeron.exceptions.ClientTimeoutException)
         {
-            LOG.error("Aeron client in {} closed itself: this process stalled or lost its driver for longer than"
-                + " driver.timeout.ms; it can no longer send or receive over Aeron", dir, ex);
-            fatalErrorHandler.accept(ex);
+            // The watchdog sees the client closed and runs the fatal handler.
+            LOG.error("Aeron client in {}: fatal timeout (the process stalled or lost its driver)", dir, ex);
             return;
         }
         LOG.error("Aeron client error (dir {})", dir, ex);

@@ -72,7 +72,8 @@ public final class JepsenCommand implements Callable<Integer>
         + "Default: ${DEFAULT-VALUE}.")
     private int shards;
 
-    @Option(names = "--keys", defaultValue = "8", description = "Registers (register workload). Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--keys", defaultValue = "8", description = "Registers in use at a time (register workload; a fresh "
+        + "set every 15 s, so each key's history stays checkable). Default: ${DEFAULT-VALUE}.")
     private int keys;
 
     @Option(names = "--seed", description = "Drives the fault schedule and the clients' choices; the same seed replays "

@@ -9,7 +9,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /** What every client process of a run shares: the history, the cluster's address, the stream, unique values. */
 record ClientContext(HistoryLog history, Map<String, String> metadataPeers, String transport, String stream, int shards,
-    int concurrency, long opTimeoutMs, AtomicLong values)
+    int concurrency, long opTimeoutMs, AtomicLong values, long startNs)
 {
     /** Every value written in a run is unique, so a value read names the one write that stored it. */
     long nextValue()

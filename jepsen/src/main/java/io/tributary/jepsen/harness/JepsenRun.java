@@ -197,7 +197,7 @@ public final class JepsenRun
         final Set<Fault> faults) throws IOException, InterruptedException
     {
         final ClientContext context = new ClientContext(history, nodes.metadataPeers(), options.transport(), STREAM,
-            options.shards(), options.concurrency(), 10_000, new AtomicLong());
+            options.shards(), options.concurrency(), 10_000, new AtomicLong(), System.nanoTime());
         final List<ClientProcess> clients = new ArrayList<>();
         try
         {

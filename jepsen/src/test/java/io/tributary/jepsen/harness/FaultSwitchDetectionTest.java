@@ -157,7 +157,7 @@ class FaultSwitchDetectionTest
             this.nodes = new NodeSet(dir.resolve("nodes"), network, NODES, 3, Map.of());
             this.history = new HistoryLog(dir.resolve("history.jsonl"));
             this.context = new ClientContext(history, nodes.metadataPeers(), "aeron", JepsenRun.STREAM, shards, 2, 10_000,
-                new AtomicLong());
+                new AtomicLong(), System.nanoTime());
         }
 
         void start() throws IOException, InterruptedException
