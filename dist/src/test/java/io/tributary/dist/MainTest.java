@@ -66,6 +66,15 @@ class MainTest
     }
 
     @Test
+    void jepsenIsAvailableFromTheLauncher()
+    {
+        assertThat(run("jepsen", "--help")).isEqualTo(0);
+        assertThat(out.toString()).contains("--workload").contains("--nemesis").contains("--seed");
+        assertThat(run("jepsen", "--workload", "bank")).isEqualTo(64);
+        assertThat(err.toString()).contains("--workload must be register or log");
+    }
+
+    @Test
     void badValuesAreOneLineErrors()
     {
         assertThat(run("engine-demo", "--records", "0", "--dir", dir.resolve("x").toString())).isEqualTo(1);
