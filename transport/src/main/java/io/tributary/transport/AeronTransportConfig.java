@@ -247,7 +247,7 @@ public final class AeronTransportConfig
         {
             return externalAeronDirectory;
         }
-        return aeronDirectoryBase.resolve("tributary-aeron-" + nodeName).toString();
+        return aeronDirectoryBase.resolve(EmbeddedMediaDriver.DIR_PREFIX + nodeName).toString();
     }
 
     public ThreadingMode threadingMode()

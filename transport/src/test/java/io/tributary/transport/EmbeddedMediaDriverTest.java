@@ -23,6 +23,43 @@ class EmbeddedMediaDriverTest
     Path dir;
 
     @Test
+    @Timeout(30)
+    void directoriesOfDeadProcessesAreSweptAndLiveOnesKept(@TempDir final Path parent) throws Exception
+    {
+        final Path dead = fakeDirectory(parent, EmbeddedMediaDriver.DIR_PREFIX + "gone-1", deadPid());
+        final Path live = fakeDirectory(parent, EmbeddedMediaDriver.DIR_PREFIX + "alive-1", ProcessHandle.current().pid());
+        final Path notOurs = fakeDirectory(parent, "someone-else", deadPid());
+
+        EmbeddedMediaDriver.sweepDirectoriesOfDeadProcesses(parent.toFile());
+
+        assertThat(dead).doesNotExist();
+        assertThat(live).exists();
+        assertThat(notOurs).exists();
+    }
+
+    /** A directory with a CnC file that names {@code pid} as its owner, where Aeron writes it. */
+    private static Path fakeDirectory(final Path parent, final String name, final long pid) throws Exception
+    {
+        final Path dir = Files.createDirectories(parent.resolve(name));
+        final java.nio.ByteBuffer cnc = java.nio.ByteBuffer.allocate(io.aeron.CncFileDescriptor.PID_FIELD_OFFSET + Long.BYTES)
+            .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        cnc.putLong(io.aeron.CncFileDescriptor.PID_FIELD_OFFSET, pid);
+        Files.write(dir.resolve(io.aeron.CncFileDescriptor.CNC_FILE), cnc.array());
+        return dir;
+    }
+
+    private static long deadPid()
+    {
+        for (long pid = 4_000_000; ; pid++)
+        {
+            if (ProcessHandle.of(pid).isEmpty())
+            {
+                return pid;
+            }
+        }
+    }
+
+    @Test
     void eachNodeGetsItsOwnDirectoryCleanedAtStartAndDeletedAtClose() throws Exception
     {
         final Path leftover = dir.resolve("tributary-aeron-n1");

@@ -262,12 +262,40 @@ final class NodeSet implements AutoCloseable
         return Shell.tryRun("kill", "-" + signal, Long.toString(process.pid())).ok();
     }
 
+    /**
+     * Stops every node: SIGTERM to all (a clean shutdown flushes logs and removes the node's Aeron
+     * directory), then SIGKILL to any still running after 20 s.
+     */
     @Override
     public void close()
     {
-        for (final String id : ids)
+        final List<Process> stopping = new ArrayList<>();
+        synchronized (this)
         {
-            kill(id);
+            for (final Process process : running.values())
+            {
+                signal(process, "CONT");
+                process.destroy();
+                stopping.add(process);
+            }
+            running.clear();
+            paused.clear();
+        }
+        final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        for (final Process process : stopping)
+        {
+            try
+            {
+                if (!process.waitFor(Math.max(0, deadlineNs - System.nanoTime()), TimeUnit.NANOSECONDS))
+                {
+                    process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+                }
+            }
+            catch (final InterruptedException e)
+            {
+                Thread.currentThread().interrupt();
+                process.destroyForcibly();
+            }
         }
     }
 }
