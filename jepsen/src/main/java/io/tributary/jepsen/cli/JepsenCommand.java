@@ -138,6 +138,14 @@ public final class JepsenCommand implements Callable<Integer>
             spec.commandLine().getErr().flush();
             return EXIT_BAD_INPUT;
         }
+        catch (final java.io.IOException e)
+        {
+            // The run itself failed (the cluster did not start, a phase did not finish): no verdict.
+            spec.commandLine().getErr().println("tributary jepsen: the run failed, no verdict: " + e.getMessage()
+                + " (seed " + options.seed() + ", run folder " + options.out() + ")");
+            spec.commandLine().getErr().flush();
+            return EXIT_RUN_FAILED;
+        }
         System.out.println((verdict.valid() ? "valid" : verdict.verdict()) + " (seed " + options.seed() + ", results in "
             + options.out().resolve("results.json") + ")");
         return verdict.valid() ? EXIT_VALID : EXIT_INVALID;
