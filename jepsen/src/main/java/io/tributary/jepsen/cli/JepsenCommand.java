@@ -3,6 +3,7 @@ package io.tributary.jepsen.cli;
 import io.tributary.jepsen.harness.Fault;
 import io.tributary.jepsen.harness.JepsenRun;
 import io.tributary.jepsen.harness.RunOptions;
+import io.tributary.jepsen.harness.check.RunChecks;
 import io.tributary.jepsen.harness.check.RunVerdict;
 import io.tributary.raft.node.RaftSettings;
 import picocli.CommandLine;
@@ -94,9 +95,35 @@ public final class JepsenCommand implements Callable<Integer>
     @Option(names = "--no-namespaces", description = "Run on loopback even as root (process faults only).")
     private boolean noNamespaces;
 
+    @Option(names = "--recheck", paramLabel = "DIR", description = "Runs nothing: checks the history of an earlier "
+        + "run folder again and rewrites its results.json and plots (the workload is read from its results.json).")
+    private Path recheck;
+
     @Option(names = "--node-config", paramLabel = "KEY=VALUE", description = "An extra node setting, repeatable; e.g. "
         + "the test-only fault switches test.fault.reads-without-readindex=true.")
     private Map<String, String> nodeConfig = new LinkedHashMap<>();
+
+    @SuppressWarnings("unchecked")
+    private int recheck() throws java.io.IOException
+    {
+        final Path results = recheck.resolve(RunChecks.RESULTS_FILE);
+        final Path history = recheck.resolve("history.jsonl");
+        if (!java.nio.file.Files.exists(history) || !java.nio.file.Files.exists(results))
+        {
+            spec.commandLine().getErr().println("tributary jepsen: --recheck " + recheck + " has no history.jsonl and "
+                + "results.json; give the folder of a run");
+            return EXIT_BAD_INPUT;
+        }
+        final Object parsed = io.tributary.jepsen.internal.Json.parse(java.nio.file.Files.readString(results));
+        final Map<String, Object> previous = parsed instanceof Map ? (Map<String, Object>)parsed : Map.of();
+        final Object run = previous.get("run");
+        final Map<String, Object> runInfo = run instanceof Map ? new LinkedHashMap<>((Map<String, Object>)run) : new LinkedHashMap<>();
+        final String runWorkload = String.valueOf(previous.getOrDefault("workload", workload));
+        final RunVerdict verdict = RunChecks.checkAndWrite(recheck, history, runWorkload, runInfo,
+            Quantities.duration(checkTimeout, "--check-timeout"));
+        System.out.println(verdict.summary());
+        return verdict.valid() ? EXIT_VALID : EXIT_INVALID;
+    }
 
     public static void main(final String[] args)
     {
@@ -106,6 +133,10 @@ public final class JepsenCommand implements Callable<Integer>
     @Override
     public Integer call() throws Exception
     {
+        if (recheck != null)
+        {
+            return recheck();
+        }
         final RunOptions options;
         try
         {

@@ -138,6 +138,7 @@ final class Nemesis implements Runnable
         catch (final Exception e)
         {
             history.nemesis("start", active, "could not inject: " + ClientProcess.describe(e));
+            history.nemesis("stop", active, "not injected");
             heal = null;
         }
     }

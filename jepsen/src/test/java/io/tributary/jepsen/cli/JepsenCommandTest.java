@@ -60,6 +60,21 @@ class JepsenCommandTest
     }
 
     @Test
+    void recheckChecksAnEarlierRunAgain(@TempDir final Path dir) throws Exception
+    {
+        Files.writeString(dir.resolve("history.jsonl"), String.join("\n",
+            "{\"process\":0,\"type\":\"invoke\",\"f\":\"write\",\"key\":\"k0\",\"value\":1,\"time\":1}",
+            "{\"process\":0,\"type\":\"ok\",\"f\":\"write\",\"key\":\"k0\",\"value\":1,\"time\":2}",
+            "{\"process\":1,\"type\":\"invoke\",\"f\":\"read\",\"key\":\"k0\",\"value\":null,\"time\":3}",
+            "{\"process\":1,\"type\":\"ok\",\"f\":\"read\",\"key\":\"k0\",\"value\":2,\"time\":4}") + "\n");
+        Files.writeString(dir.resolve("results.json"), "{\"workload\":\"register\",\"run\":{\"seed\":5}}");
+
+        assertThat(run("--recheck", dir.toString())).as(err.toString()).isEqualTo(JepsenCommand.EXIT_INVALID);
+        assertThat(Files.readString(dir.resolve("results.json"))).contains("\"verdict\":\"invalid\"").contains("\"seed\":5");
+        assertThat(run("--recheck", dir.resolve("nothing").toString())).isEqualTo(JepsenCommand.EXIT_BAD_INPUT);
+    }
+
+    @Test
     void aFolderOfAnEarlierRunIsRefused(@TempDir final Path dir) throws Exception
     {
         Files.writeString(dir.resolve("history.jsonl"), "");

@@ -151,7 +151,7 @@ public record HistoryFile(String source, List<HistoryRecord> records, List<Paire
     }
 
     /**
-     * Pairs each start with the next stop of the same fault and detail. A fault still on at the end lasts
+     * Pairs each start with the next stop of the same fault (the interval's detail joins both). A fault still on at the end lasts
      * to the end; a stop without a start (the start was lost) is taken to have started at the origin, so it
      * is still shown rather than dropped.
      */
@@ -159,7 +159,8 @@ public record HistoryFile(String source, List<HistoryRecord> records, List<Paire
         Map<String, Deque<NemesisRecord>> open = new LinkedHashMap<>();
         List<NemesisInterval> out = new ArrayList<>();
         for (NemesisRecord record : records) {
-            String key = record.fault + "\u0000" + record.detail;
+            // One fault of a kind is on at a time; its stop says how it was healed ("restart [n2]"), so pair by kind.
+            String key = record.fault;
             if (record.start) {
                 open.computeIfAbsent(key, k -> new ArrayDeque<>()).addLast(record);
                 continue;
@@ -167,7 +168,9 @@ public record HistoryFile(String source, List<HistoryRecord> records, List<Paire
             Deque<NemesisRecord> starts = open.get(key);
             NemesisRecord start = starts == null ? null : starts.pollFirst();
             long startNs = start == null ? originNs : start.timeNs;
-            out.add(new NemesisInterval(record.fault, record.detail, startNs, record.timeNs, true));
+            String detail = start == null ? record.detail
+                : start.detail.equals(record.detail) || record.detail.isEmpty() ? start.detail : start.detail + " -> " + record.detail;
+            out.add(new NemesisInterval(record.fault, detail, startNs, record.timeNs, true));
         }
         for (Deque<NemesisRecord> starts : open.values()) {
             for (NemesisRecord start : starts) {

@@ -37,6 +37,18 @@ class TimelineTest {
     }
 
     @Test
+    void aStopThatSaysHowItHealedClosesTheFaultItStopped() throws IOException {
+        HistoryFile history = new TestHistory().nemesis("start", "kill", "kill -9 [n2]", 0)
+            .appendOk(0, 1, 1, 0, 100, 200)
+            .nemesis("stop", "kill", "restart [n2]", 1500)
+            .finalRead(9, 1, List.of(1L), 2000, 2010)
+            .read(dir);
+        assertThat(history.nemesis()).hasSize(1);
+        assertThat(history.nemesis().get(0).detail()).isEqualTo("kill -9 [n2] -> restart [n2]");
+        assertThat(history.nemesis().get(0).stopped()).isTrue();
+    }
+
+    @Test
     void plotsRatesAndLatenciesWithoutScriptsOrNetwork() throws IOException {
         String html = Timeline.render(history(), "log run");
         assertThat(html).startsWith("<!DOCTYPE html>").contains("<svg")
