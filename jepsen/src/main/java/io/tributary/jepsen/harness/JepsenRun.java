@@ -97,7 +97,7 @@ public final class JepsenRun
             {
                 awaitNodesKnown(admin, ids.size());
                 admin.createStream(STREAM, options.shards(), 3);
-                admin.awaitStreamReady(STREAM, Duration.ofSeconds(60));
+                awaitStreamReady(admin, nodes);
                 runPhases(nodes, network, admin, history, faults);
             }
         }
@@ -120,6 +120,36 @@ public final class JepsenRun
         final Network network = why == null ? NamespaceNetwork.create(ids) : new LoopbackNetwork(ids, why);
         console.println("jepsen: network: " + network.describe());
         return network;
+    }
+
+    /**
+     * Waits for the stream's shards to be placed and led, restarting (as a supervisor would) any
+     * node that exits meanwhile: a node whose Aeron client closed itself exits with code 3.
+     */
+    private void awaitStreamReady(final Admin admin, final NodeSet nodes) throws IOException, InterruptedException
+    {
+        final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (true)
+        {
+            for (final Map.Entry<String, Integer> exited : nodes.takeExited().entrySet())
+            {
+                console.println("jepsen: node " + exited.getKey() + " exited during setup with code " + exited.getValue()
+                    + " (see " + nodes.logFile(exited.getKey()) + "); restarting it");
+                nodes.start(exited.getKey());
+            }
+            try
+            {
+                admin.awaitStreamReady(STREAM, Duration.ofSeconds(15));
+                return;
+            }
+            catch (final IOException e)
+            {
+                if (System.nanoTime() - deadlineNs > 0)
+                {
+                    throw e;
+                }
+            }
+        }
     }
 
     /** Nodes register with the metadata quorum after they start; shards are placed on every node once all are active. */
