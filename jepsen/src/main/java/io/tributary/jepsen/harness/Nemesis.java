@@ -38,6 +38,8 @@ final class Nemesis implements Runnable
     private final Random schedule;
     private final long endNs;
     private final Set<String> removed = new LinkedHashSet<>();
+    /** Nodes that refused to start (damaged data): they stay down, and no second node is damaged meanwhile. */
+    private final Set<String> refused = new LinkedHashSet<>();
     private volatile boolean stopping;
     private Runnable heal;
     private String active;
@@ -213,9 +215,11 @@ final class Nemesis implements Runnable
             try
             {
                 nodes.start(id);
+                refused.remove(id);
             }
             catch (final IOException | RuntimeException e)
             {
+                refused.add(id);
                 final String message = NodeSet.startFailure(e);
                 problems.append("; ").append(id).append(" refused to start: ").append(message);
             }
@@ -310,6 +314,13 @@ final class Nemesis implements Runnable
     {
         final List<String> up = nodes.runningIds();
         final String node = up.get(choices.nextInt(up.size()));
+        if (!refused.isEmpty())
+        {
+            // Damaged data on a minority only: a second damaged node could hold the same shard as the first.
+            history.nemesis("start", "disk", "skipped: " + refused + " already refused to start with damaged data");
+            history.nemesis("stop", "disk", "skipped");
+            return;
+        }
         nodes.kill(node);
         final String what = DiskFault.inject(nodes.dataDir(node), choices);
         history.nemesis("start", "disk", node + " stopped; " + what);

@@ -148,6 +148,7 @@ final class NodeSet implements AutoCloseable
         {
             if (!process.isAlive())
             {
+                forget(id, process);
                 throw new IOException("node " + id + " exited with code " + process.exitValue() + " while starting; "
                     + "the end of " + logFile(id) + ":\n" + LocalCluster.tail(logFile(id)));
             }
@@ -174,6 +175,16 @@ final class NodeSet implements AutoCloseable
             }
         }
         return reason.length() > 0 ? reason.toString() : message.split("\n")[0];
+    }
+
+    /** A node that failed to start is not running: it must not be reported later as having exited on its own. */
+    private synchronized void forget(final String id, final Process process)
+    {
+        if (running.get(id) == process)
+        {
+            running.remove(id);
+            paused.remove(id);
+        }
     }
 
     private static boolean readyLineAfter(final Path out, final long from)
