@@ -157,8 +157,8 @@ final class RpcEndpoint implements AutoCloseable
         this.receiver = new FrameReceiver(config.messageBytesMax(), new Reassembler(config.messageBytesMax(),
             config.reassemblyBytesMax(), config.reassemblySourcesMax(), TimeUnit.MILLISECONDS.toNanos(config.reassemblyTimeoutMs()),
             errors), errors, SystemNanoClock.INSTANCE, this::onMessage);
-        this.subscription = runtime.aeron().addSubscription(channel(bindAddress), STREAM_ID, image -> { },
-            receiver::onImageUnavailable);
+        this.subscription = Uninterruptibly.call(() -> runtime.aeron().addSubscription(channel(bindAddress), STREAM_ID,
+            image -> { }, receiver::onImageUnavailable));
         this.localAddress = resolve(subscription, bindAddress, config.connectTimeoutMs());
         this.localAddressBytes = localAddress.getBytes(StandardCharsets.US_ASCII);
         if (localAddressBytes.length > REPLY_TO_LENGTH_MAX)
@@ -262,7 +262,8 @@ final class RpcEndpoint implements AutoCloseable
     private FramedPublication publication(final String address)
     {
         return publications.computeIfAbsent(address, a -> new FramedPublication(
-            runtime.aeron().addExclusivePublication(channel(a), STREAM_ID), true, config, SystemNanoClock.INSTANCE));
+            Uninterruptibly.call(() -> runtime.aeron().addExclusivePublication(channel(a), STREAM_ID)), true, config,
+            SystemNanoClock.INSTANCE));
     }
 
     private void pollLoop()
