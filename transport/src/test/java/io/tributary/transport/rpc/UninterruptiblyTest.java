@@ -53,6 +53,58 @@ class UninterruptiblyTest
     }
 
     @Test
+    @Timeout(60)
+    void interruptsDuringTheCallsDoNotReachAeron() throws Exception
+    {
+        final EmbeddedMediaDriver driver = EmbeddedMediaDriver.launch(config("raced"));
+        try
+        {
+            final Aeron aeron = driver.aeron();
+            final Thread caller = Thread.currentThread();
+            final Thread interrupter = new Thread(() ->
+            {
+                while (!Thread.currentThread().isInterrupted())
+                {
+                    caller.interrupt();
+                    Thread.onSpinWait();
+                }
+            });
+            interrupter.start();
+            try
+            {
+                for (int i = 0; i < 50; i++)
+                {
+                    final int port = 41_000 + i;
+                    Uninterruptibly.call(() -> aeron.addExclusivePublication("aeron:udp?endpoint=127.0.0.1:" + port, 7));
+                }
+            }
+            finally
+            {
+                interrupter.interrupt();
+                while (interrupter.isAlive())
+                {
+                    try
+                    {
+                        Thread.interrupted();
+                        interrupter.join(100);
+                    }
+                    catch (final InterruptedException stillArriving)
+                    {
+                        // The interrupter's last interrupts: keep waiting for it to end.
+                    }
+                }
+                Thread.interrupted();
+            }
+            assertThat(aeron.isClosed()).as("interrupts arriving during the calls never reached Aeron").isFalse();
+        }
+        finally
+        {
+            Thread.interrupted();
+            CloseHelper.quietClose(driver);
+        }
+    }
+
+    @Test
     @Timeout(30)
     void callsOnAnInterruptedThreadKeepTheClientAndTheInterrupt()
     {
