@@ -69,14 +69,13 @@ final class LoopbackNetwork implements Network
     @Override
     public void cut(final Map<String, Set<String>> unreachable)
     {
-        // JepsenRun leaves partitions out on loopback (faultsSupported() is false); reaching this is a caller's bug.
-        throw new IllegalStateException("partitions need network namespaces; " + describe());
+        throw new UnsupportedOperationException("partitions need network namespaces; " + describe());
     }
 
     @Override
     public void loss(final double probability)
     {
-        throw new IllegalStateException("packet loss needs network namespaces; " + describe());
+        throw new UnsupportedOperationException("packet loss needs network namespaces; " + describe());
     }
 
     @Override

@@ -42,6 +42,7 @@ final class Nemesis implements Runnable
     private final Set<String> refused = new LinkedHashSet<>();
     private volatile boolean stopping;
     private Runnable heal;
+    private String active;
 
     Nemesis(final NodeSet nodes, final Network network, final Admin admin, final HistoryLog history, final String stream,
         final int shards, final Set<Fault> faults, final long seed, final long endNs)
@@ -122,6 +123,7 @@ final class Nemesis implements Runnable
 
     private void begin(final Fault fault, final Random choices)
     {
+        active = fault.label();
         try
         {
             switch (fault)
@@ -137,8 +139,8 @@ final class Nemesis implements Runnable
         }
         catch (final Exception e)
         {
-            history.nemesis("start", fault.label(), "could not inject: " + ClientProcess.describe(e));
-            history.nemesis("stop", fault.label(), "not injected");
+            history.nemesis("start", active, "could not inject: " + ClientProcess.describe(e));
+            history.nemesis("stop", active, "not injected");
             heal = null;
         }
     }

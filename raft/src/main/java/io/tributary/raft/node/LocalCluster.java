@@ -86,27 +86,16 @@ public final class LocalCluster implements AutoCloseable
 
     public Path configFile(final String id) throws IOException
     {
-        return writeConfig(dir.resolve(id + ".properties"), id, "127.0.0.1", ports.get(id), dir.resolve(id),
-            metadataPeersText(), extraConfig);
-    }
-
-    /**
-     * Writes a node's configuration file: its identity and address, its data folder, the metadata
-     * quorum ({@code id@host:port,...}), the election timeouts every cluster harness uses (1-2 s),
-     * then {@code extra} (which may override any of them). The Jepsen harness writes its nodes' too.
-     */
-    public static Path writeConfig(final Path file, final String id, final String host, final int port, final Path dataDir,
-        final String metadataPeers, final Map<String, String> extra) throws IOException
-    {
         final Properties properties = new Properties();
         properties.setProperty("node.id", id);
-        properties.setProperty("node.host", host);
-        properties.setProperty("node.port", Integer.toString(port));
-        properties.setProperty("data.dir", dataDir.toString());
-        properties.setProperty("metadata.peers", metadataPeers);
+        properties.setProperty("node.host", "127.0.0.1");
+        properties.setProperty("node.port", Integer.toString(ports.get(id)));
+        properties.setProperty("data.dir", dir.resolve(id).toString());
+        properties.setProperty("metadata.peers", metadataPeersText());
         properties.setProperty("raft.election.timeout.min.ms", "1000");
         properties.setProperty("raft.election.timeout.max.ms", "2000");
-        extra.forEach(properties::setProperty);
+        extraConfig.forEach(properties::setProperty);
+        final Path file = dir.resolve(id + ".properties");
         try (Writer writer = Files.newBufferedWriter(file, StandardCharsets.UTF_8))
         {
             properties.store(writer, "node " + id);
