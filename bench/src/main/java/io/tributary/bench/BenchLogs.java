@@ -9,9 +9,9 @@ import java.nio.file.Paths;
 import java.util.Comparator;
 import java.util.stream.Stream;
 
-import io.tributary.engine.RecordBatchBuilder;
-import io.tributary.engine.format.RecordBatchDescriptor;
-import io.tributary.engine.format.RecordDescriptor;
+import io.tributary.format.RecordBatchBuilder;
+import io.tributary.format.RecordBatchDescriptor;
+import io.tributary.format.RecordDescriptor;
 
 import org.agrona.concurrent.UnsafeBuffer;
 

@@ -6,8 +6,8 @@ import java.util.concurrent.TimeUnit;
 
 import io.tributary.engine.AppendResult;
 import io.tributary.engine.AppendStatus;
-import io.tributary.engine.RecordBatchFlyweight;
-import io.tributary.engine.RecordFlyweight;
+import io.tributary.format.RecordBatchFlyweight;
+import io.tributary.format.RecordFlyweight;
 import io.tributary.engine.ShardLog;
 import io.tributary.engine.ShardLogConfig;
 

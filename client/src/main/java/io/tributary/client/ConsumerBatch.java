@@ -1,7 +1,7 @@
 package io.tributary.client;
 
-import io.tributary.engine.RecordBatchFlyweight;
-import io.tributary.engine.RecordFlyweight;
+import io.tributary.format.RecordBatchFlyweight;
+import io.tributary.format.RecordFlyweight;
 
 /**
  * What one {@link Consumer#poll} returned: records of one or more shards, in offset order within

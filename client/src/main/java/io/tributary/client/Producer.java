@@ -5,7 +5,7 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 
 import io.tributary.client.internal.ProducerImpl;
-import io.tributary.engine.RecordHeaders;
+import io.tributary.format.RecordHeaders;
 
 /**
  * Appends records to streams, batched per shard, asynchronously.

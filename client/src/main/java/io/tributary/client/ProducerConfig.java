@@ -4,8 +4,8 @@ import java.util.List;
 
 import io.opentelemetry.api.OpenTelemetry;
 import io.tributary.engine.ShardLogConfig;
-import io.tributary.engine.format.RecordBatchDescriptor;
-import io.tributary.engine.format.RecordDescriptor;
+import io.tributary.format.RecordBatchDescriptor;
+import io.tributary.format.RecordDescriptor;
 
 /**
  * Settings of a {@link Producer}. Defaults suit a producer of many small records; every size is

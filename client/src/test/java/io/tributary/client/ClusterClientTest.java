@@ -25,7 +25,7 @@ import io.tributary.client.internal.RatisShardChannel;
 import io.tributary.client.internal.ShardChannel;
 import io.tributary.client.internal.StreamInfo;
 import io.tributary.engine.AppendStatus;
-import io.tributary.engine.RecordBatchBuilder;
+import io.tributary.format.RecordBatchBuilder;
 import io.tributary.raft.meta.ShardRing;
 import io.tributary.raft.node.LocalCluster;
 import io.tributary.raft.node.RaftSettings;

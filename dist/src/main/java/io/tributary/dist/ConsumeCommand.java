@@ -10,7 +10,7 @@ import io.tributary.client.Consumer;
 import io.tributary.client.ConsumerBatch;
 import io.tributary.client.ConsumerConfig;
 import io.tributary.client.ReadConsistency;
-import io.tributary.engine.RecordFlyweight;
+import io.tributary.format.RecordFlyweight;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;

@@ -8,8 +8,8 @@ import java.util.concurrent.Callable;
 
 import io.tributary.engine.AppendResult;
 import io.tributary.engine.AppendStatus;
-import io.tributary.engine.RecordBatchBuilder;
-import io.tributary.engine.RecordBatchFlyweight;
+import io.tributary.format.RecordBatchBuilder;
+import io.tributary.format.RecordBatchFlyweight;
 import io.tributary.engine.ShardLog;
 import io.tributary.engine.ShardLogConfig;
 

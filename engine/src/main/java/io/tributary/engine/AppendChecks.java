@@ -1,6 +1,9 @@
 package io.tributary.engine;
 
-import static io.tributary.engine.format.RecordBatchDescriptor.NO_PRODUCER_ID;
+import io.tributary.format.RecordBatchFlyweight;
+import io.tributary.format.RecordFlyweight;
+
+import static io.tributary.format.RecordBatchDescriptor.NO_PRODUCER_ID;
 
 import java.nio.ByteBuffer;
 import java.util.HashSet;

@@ -1,9 +1,9 @@
 package io.tributary.engine;
 
-import static io.tributary.engine.format.RecordBatchDescriptor.*;
+import static io.tributary.format.RecordBatchDescriptor.*;
 
-import io.tributary.engine.format.Checksums;
-import io.tributary.engine.format.RecordDescriptor;
+import io.tributary.format.Checksums;
+import io.tributary.format.RecordDescriptor;
 
 import org.agrona.DirectBuffer;
 

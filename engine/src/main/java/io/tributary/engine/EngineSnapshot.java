@@ -9,7 +9,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 
-import io.tributary.engine.format.Checksums;
+import io.tributary.format.Checksums;
 import io.tributary.engine.internal.LogState;
 
 import org.agrona.concurrent.UnsafeBuffer;

@@ -1,8 +1,10 @@
 package io.tributary.engine;
 
-import static io.tributary.engine.format.RecordBatchDescriptor.*;
+import io.tributary.format.RecordBatchFlyweight;
 
-import io.tributary.engine.format.Checksums;
+import static io.tributary.format.RecordBatchDescriptor.*;
+
+import io.tributary.format.Checksums;
 import io.tributary.engine.format.ControlRecordDescriptor;
 import io.tributary.engine.internal.LogState;
 

@@ -1,6 +1,9 @@
 package io.tributary.engine;
 
-import static io.tributary.engine.format.RecordBatchDescriptor.*;
+import io.tributary.format.RecordBatchFlyweight;
+import io.tributary.format.RecordFlyweight;
+
+import static io.tributary.format.RecordBatchDescriptor.*;
 
 import java.io.File;
 import java.io.IOException;
@@ -9,7 +12,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-import io.tributary.engine.format.Checksums;
+import io.tributary.format.Checksums;
 import io.tributary.engine.format.ControlRecordDescriptor;
 import io.tributary.engine.internal.LogState;
 import io.tributary.engine.internal.ProducerTable.ProducerState;
@@ -233,7 +236,7 @@ public final class ShardLog implements AutoCloseable
         final long baseOffset = state.nextOffset;
         final long excerptIndex = store(buffer, offset, length, baseOffset, raftIndex);
         apply(batch, excerptIndex, raftIndex);
-        return result.set(AppendStatus.APPENDED, baseOffset, io.tributary.engine.format.RecordBatchDescriptor.lastOffset(baseOffset, batch.recordCount()));
+        return result.set(AppendStatus.APPENDED, baseOffset, io.tributary.format.RecordBatchDescriptor.lastOffset(baseOffset, batch.recordCount()));
     }
 
     /**

@@ -136,8 +136,8 @@ public final class ShardLogConfig
     {
         Objects.requireNonNull(directory, "ShardLogConfig.directory is required: the folder for this shard's queue files");
         Objects.requireNonNull(rollCycle, "ShardLogConfig.rollCycle must not be null");
-        final int smallest = io.tributary.engine.format.RecordBatchDescriptor.HEADER_LENGTH
-            + io.tributary.engine.format.RecordDescriptor.MIN_RECORD_LENGTH;
+        final int smallest = io.tributary.format.RecordBatchDescriptor.HEADER_LENGTH
+            + io.tributary.format.RecordDescriptor.MIN_RECORD_LENGTH;
         require(maxBatchBytes >= smallest && maxBatchBytes <= 64 << 20,
             "maxBatchBytes is " + maxBatchBytes + "; it must be in [" + smallest + ", " + (64 << 20)
             + "] (Chronicle excerpts above 64 MiB need a larger block size)");

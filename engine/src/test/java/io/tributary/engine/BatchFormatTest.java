@@ -1,6 +1,11 @@
 package io.tributary.engine;
 
-import static io.tributary.engine.format.RecordBatchDescriptor.*;
+import io.tributary.format.RecordBatchBuilder;
+import io.tributary.format.RecordBatchFlyweight;
+import io.tributary.format.RecordFlyweight;
+import io.tributary.format.RecordHeaders;
+
+import static io.tributary.format.RecordBatchDescriptor.*;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -12,8 +17,8 @@ import java.util.List;
 import java.util.Random;
 import java.util.function.Consumer;
 
-import io.tributary.engine.format.Checksums;
-import io.tributary.engine.format.RecordDescriptor;
+import io.tributary.format.Checksums;
+import io.tributary.format.RecordDescriptor;
 
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;

@@ -1,5 +1,7 @@
 package io.tributary.engine;
 
+import io.tributary.format.RecordBatchBuilder;
+
 import java.nio.charset.StandardCharsets;
 
 import org.agrona.concurrent.UnsafeBuffer;

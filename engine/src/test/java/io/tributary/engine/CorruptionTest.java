@@ -1,5 +1,7 @@
 package io.tributary.engine;
 
+import io.tributary.format.RecordBatchFlyweight;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
@@ -226,7 +228,7 @@ class CorruptionTest
             try
             {
                 log.read(probe, dst, 0, 1);
-                final long base = dst.getLong(io.tributary.engine.format.RecordBatchDescriptor.BASE_OFFSET_OFFSET);
+                final long base = dst.getLong(io.tributary.format.RecordBatchDescriptor.BASE_OFFSET_OFFSET);
                 if (base > offset)
                 {
                     return base;

@@ -1,5 +1,7 @@
 package io.tributary.engine;
 
+import io.tributary.format.RecordBatchBuilder;
+
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;

@@ -1,5 +1,7 @@
 package io.tributary.engine;
 
+import io.tributary.format.RecordBatchFlyweight;
+
 import static io.tributary.engine.Batches.batch;
 import static io.tributary.engine.Batches.bytes;
 import static io.tributary.engine.Batches.idempotentBatch;

@@ -11,8 +11,8 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 import io.tributary.engine.AppendStatus;
-import io.tributary.engine.RecordBatchBuilder;
-import io.tributary.engine.RecordBatchFlyweight;
+import io.tributary.format.RecordBatchBuilder;
+import io.tributary.format.RecordBatchFlyweight;
 import io.tributary.raft.meta.MetadataClient;
 import io.tributary.raft.node.RaftSettings;
 import io.tributary.raft.protocol.ShardProtocol;

@@ -8,7 +8,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.zip.CRC32C;
 
-import io.tributary.engine.RecordBatchBuilder;
+import io.tributary.format.RecordBatchBuilder;
 import io.tributary.raft.meta.MetadataClient;
 import io.tributary.raft.node.RaftSettings;
 import io.tributary.raft.protocol.ShardProtocol;

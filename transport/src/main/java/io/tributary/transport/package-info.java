@@ -1,7 +1,7 @@
 /**
- * Raft and client traffic over Aeron (issue #6). The public part: {@link io.tributary.transport.AeronTransportConfig},
- * {@link io.tributary.transport.EmbeddedMediaDriver}, {@link io.tributary.transport.SendStatus}.
- * Framing and reassembly are in {@code frame}, the Ratis protobuf codecs in {@code codec}; both may change.
- * Design notes: transport/README.md.
+ * Raft traffic over Aeron: a Ratis {@code RpcType} named by class ({@code rpc/AeronRpcType}), its server and
+ * client RPC and a pipelined log appender. Framing, the media driver and the transport settings live in the
+ * protocol module ({@code io.tributary.protocol.frame}, {@code io.tributary.protocol.aeron}), shared with the
+ * clients; the Ratis protobuf codecs are in {@code codec}. Design notes: transport/README.md.
  */
 package io.tributary.transport;

@@ -1,5 +1,15 @@
 package io.tributary.transport;
 
+import io.tributary.protocol.frame.Seeds;
+
+import io.tributary.protocol.frame.RecordingHandler;
+
+import io.tributary.protocol.frame.Frames;
+
+import io.tributary.protocol.frame.AeronLoopback;
+
+import io.tributary.protocol.frame.SendStatus;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
@@ -16,8 +26,8 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.tributary.transport.codec.RatisMessageCodecs;
-import io.tributary.transport.frame.FrameDescriptor;
-import io.tributary.transport.frame.MessageType;
+import io.tributary.protocol.frame.FrameDescriptor;
+import io.tributary.protocol.frame.MessageType;
 
 /**
  * Frames over a real embedded media driver, UDP on 127.0.0.1 with 64 KiB terms (Aeron's max
@@ -93,7 +103,7 @@ class AeronLoopbackTest
                 all.add(message);
                 @SuppressWarnings({"unchecked", "rawtypes"})
                 final SendStatus status = loopback.publication.send(type, 100 + type.ordinal(), msb, lsb, message,
-                    (io.tributary.transport.frame.PayloadEncoder)RatisMessageCodecs.codec(type));
+                    (io.tributary.protocol.frame.PayloadEncoder)RatisMessageCodecs.codec(type));
                 assertThat(status).as("send %s", type).isEqualTo(SendStatus.OK);
             }
             final int expected = 2 + MessageType.values().length;

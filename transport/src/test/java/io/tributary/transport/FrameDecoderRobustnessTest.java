@@ -1,5 +1,9 @@
 package io.tributary.transport;
 
+import io.tributary.protocol.frame.Seeds;
+
+import io.tributary.protocol.frame.Frames;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.ByteBuffer;
@@ -17,12 +21,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import io.tributary.transport.codec.RatisMessageDecoder;
-import io.tributary.transport.frame.FrameDescriptor;
-import io.tributary.transport.frame.FrameError;
-import io.tributary.transport.frame.FrameErrors;
-import io.tributary.transport.frame.FrameReceiver;
-import io.tributary.transport.frame.MessageType;
-import io.tributary.transport.frame.Reassembler;
+import io.tributary.protocol.frame.FrameDescriptor;
+import io.tributary.protocol.frame.FrameError;
+import io.tributary.protocol.frame.FrameErrors;
+import io.tributary.protocol.frame.FrameReceiver;
+import io.tributary.protocol.frame.MessageType;
+import io.tributary.protocol.frame.Reassembler;
 
 /**
  * The receive path fed garbage: random, truncated, oversized, wrong versions, types and flags,

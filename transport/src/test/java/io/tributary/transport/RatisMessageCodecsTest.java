@@ -1,5 +1,9 @@
 package io.tributary.transport;
 
+import io.tributary.protocol.frame.Seeds;
+
+import io.tributary.protocol.frame.Frames;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.ByteBuffer;
@@ -22,10 +26,10 @@ import org.junit.jupiter.api.Timeout;
 import io.tributary.transport.codec.ProtoCodec;
 import io.tributary.transport.codec.RatisMessageCodecs;
 import io.tributary.transport.codec.RatisMessageDecoder;
-import io.tributary.transport.frame.FrameErrors;
-import io.tributary.transport.frame.FrameReceiver;
-import io.tributary.transport.frame.MessageType;
-import io.tributary.transport.frame.Reassembler;
+import io.tributary.protocol.frame.FrameErrors;
+import io.tributary.protocol.frame.FrameReceiver;
+import io.tributary.protocol.frame.MessageType;
+import io.tributary.protocol.frame.Reassembler;
 
 /** Every message type round-trips through its codec, in every kind of buffer, and through frames. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)

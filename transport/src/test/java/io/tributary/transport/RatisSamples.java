@@ -47,7 +47,7 @@ import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
 import org.apache.ratis.thirdparty.com.google.protobuf.MessageLite;
 
-import io.tributary.transport.frame.MessageType;
+import io.tributary.protocol.frame.MessageType;
 
 /** Real Ratis protobuf messages of every carried type, with random contents. */
 public final class RatisSamples

@@ -12,7 +12,7 @@ import io.tributary.client.ConsumerConfig;
 import io.tributary.client.Producer;
 import io.tributary.client.ProducerConfig;
 import io.tributary.client.RecordMetadata;
-import io.tributary.engine.RecordFlyweight;
+import io.tributary.format.RecordFlyweight;
 
 /**
  * Tributary through its Java client with default settings (linger 5 ms, idempotence on), as a

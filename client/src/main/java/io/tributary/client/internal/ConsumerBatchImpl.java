@@ -1,8 +1,8 @@
 package io.tributary.client.internal;
 
 import io.tributary.client.ConsumerBatch;
-import io.tributary.engine.RecordBatchFlyweight;
-import io.tributary.engine.RecordFlyweight;
+import io.tributary.format.RecordBatchFlyweight;
+import io.tributary.format.RecordFlyweight;
 
 import org.agrona.DirectBuffer;
 

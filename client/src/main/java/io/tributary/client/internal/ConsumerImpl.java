@@ -19,8 +19,8 @@ import io.tributary.client.ConsumerConfig;
 import io.tributary.client.OffsetOutOfRangeException;
 import io.tributary.client.ReadConsistency;
 import io.tributary.client.TributaryException;
-import io.tributary.engine.RecordBatchFlyweight;
-import io.tributary.engine.format.RecordBatchDescriptor;
+import io.tributary.format.RecordBatchFlyweight;
+import io.tributary.format.RecordBatchDescriptor;
 import io.tributary.raft.node.RaftSettings;
 import io.tributary.raft.protocol.ShardProtocol;
 

@@ -1,9 +1,9 @@
 package io.tributary.client.internal;
 
-import static io.tributary.engine.format.RecordBatchDescriptor.BASE_SEQUENCE_OFFSET;
-import static io.tributary.engine.format.RecordBatchDescriptor.CRC_COVERED_START;
-import static io.tributary.engine.format.RecordBatchDescriptor.CRC_OFFSET;
-import static io.tributary.engine.format.RecordBatchDescriptor.PRODUCER_EPOCH_OFFSET;
+import static io.tributary.format.RecordBatchDescriptor.BASE_SEQUENCE_OFFSET;
+import static io.tributary.format.RecordBatchDescriptor.CRC_COVERED_START;
+import static io.tributary.format.RecordBatchDescriptor.CRC_OFFSET;
+import static io.tributary.format.RecordBatchDescriptor.PRODUCER_EPOCH_OFFSET;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -12,7 +12,7 @@ import java.util.concurrent.CompletableFuture;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanContext;
 import io.tributary.client.RecordMetadata;
-import io.tributary.engine.format.Checksums;
+import io.tributary.format.Checksums;
 
 import org.agrona.concurrent.UnsafeBuffer;
 

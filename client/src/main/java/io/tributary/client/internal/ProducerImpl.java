@@ -30,10 +30,10 @@ import io.tributary.client.RecordTooLargeException;
 import io.tributary.client.TributaryException;
 import io.tributary.client.UnknownStreamException;
 import io.tributary.engine.AppendCondition;
-import io.tributary.engine.RecordBatchBuilder;
-import io.tributary.engine.RecordHeaders;
-import io.tributary.engine.format.RecordBatchDescriptor;
-import io.tributary.engine.format.RecordDescriptor;
+import io.tributary.format.RecordBatchBuilder;
+import io.tributary.format.RecordHeaders;
+import io.tributary.format.RecordBatchDescriptor;
+import io.tributary.format.RecordDescriptor;
 import io.tributary.raft.node.RaftSettings;
 import io.tributary.raft.protocol.ShardProtocol;
 

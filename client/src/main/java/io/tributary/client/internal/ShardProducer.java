@@ -1,6 +1,6 @@
 package io.tributary.client.internal;
 
-import static io.tributary.engine.format.RecordBatchDescriptor.HEADER_LENGTH;
+import static io.tributary.format.RecordBatchDescriptor.HEADER_LENGTH;
 
 import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
@@ -14,9 +14,9 @@ import io.tributary.client.OutcomeUnknownException;
 import io.tributary.client.RecordMetadata;
 import io.tributary.client.TributaryException;
 import io.tributary.engine.AppendStatus;
-import io.tributary.engine.RecordBatchBuilder;
-import io.tributary.engine.RecordHeaders;
-import io.tributary.engine.format.RecordDescriptor;
+import io.tributary.format.RecordBatchBuilder;
+import io.tributary.format.RecordHeaders;
+import io.tributary.format.RecordDescriptor;
 import io.tributary.raft.protocol.ShardProtocol;
 
 import org.agrona.concurrent.UnsafeBuffer;

@@ -24,7 +24,7 @@ import io.tributary.client.RecordMetadata;
 import io.tributary.client.RecordTooLargeException;
 import io.tributary.client.UnknownStreamException;
 import io.tributary.engine.AppendStatus;
-import io.tributary.engine.RecordBatchFlyweight;
+import io.tributary.format.RecordBatchFlyweight;
 import io.tributary.engine.ShardLog;
 import io.tributary.raft.meta.ShardRing;
 

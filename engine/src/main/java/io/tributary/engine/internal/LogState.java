@@ -98,7 +98,7 @@ public final class LogState
         });
         position = cursor[0];
         out.putLong(8, position + 4L);
-        out.putInt(position, io.tributary.engine.format.Checksums.crc32c(out, 0, position));
+        out.putInt(position, io.tributary.format.Checksums.crc32c(out, 0, position));
         return position + 4;
     }
 

@@ -12,7 +12,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 
-import io.tributary.transport.AeronTransportConfig;
+import io.tributary.protocol.aeron.AeronTransportConfig;
 
 /**
  * A node's configuration file (Java properties), validated at start with messages that say

@@ -67,7 +67,7 @@ public final class NodeMain
         final CountDownLatch stop = new CountDownLatch(1);
         // A node whose Aeron client died (a stall longer than the client liveness timeout) would stay up but deaf:
         // exit instead, like a crash, so its supervisor restarts it and it rejoins from its log.
-        io.tributary.transport.EmbeddedMediaDriver.onFatalError(error ->
+        io.tributary.protocol.aeron.EmbeddedMediaDriver.onFatalError(error ->
         {
             System.err.println("tributary node " + config.nodeId + ": the Aeron transport closed itself (" + error
                 + "); exiting with code " + EXIT_TRANSPORT_CLOSED + " so a supervisor restarts this node");

@@ -20,7 +20,7 @@ import org.apache.ratis.server.RaftServerConfigKeys;
 import org.apache.ratis.util.SizeInBytes;
 import org.apache.ratis.util.TimeDuration;
 
-import io.tributary.transport.AeronTransportConfig;
+import io.tributary.protocol.aeron.AeronTransportConfig;
 import io.tributary.transport.rpc.AeronRpcType;
 
 /**

@@ -18,7 +18,7 @@ import io.tributary.engine.OffsetOutOfRangeException;
 import io.tributary.engine.CorruptLogException;
 import io.tributary.engine.ShardLog;
 import io.tributary.engine.ShardLogConfig;
-import io.tributary.engine.format.RecordBatchDescriptor;
+import io.tributary.format.RecordBatchDescriptor;
 import io.tributary.raft.protocol.ShardProtocol;
 
 import org.agrona.concurrent.UnsafeBuffer;

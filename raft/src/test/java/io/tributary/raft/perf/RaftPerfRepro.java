@@ -25,7 +25,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 
 import io.opentelemetry.api.OpenTelemetry;
-import io.tributary.engine.RecordBatchBuilder;
+import io.tributary.format.RecordBatchBuilder;
 import io.tributary.engine.ShardLogConfig;
 import io.tributary.raft.node.NodeConfig;
 import io.tributary.raft.node.RaftSettings;

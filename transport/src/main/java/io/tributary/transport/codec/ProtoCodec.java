@@ -11,8 +11,8 @@ import org.apache.ratis.thirdparty.com.google.protobuf.InvalidProtocolBufferExce
 import org.apache.ratis.thirdparty.com.google.protobuf.MessageLite;
 import org.apache.ratis.thirdparty.com.google.protobuf.Parser;
 
-import io.tributary.transport.frame.MessageType;
-import io.tributary.transport.frame.PayloadEncoder;
+import io.tributary.protocol.frame.MessageType;
+import io.tributary.protocol.frame.PayloadEncoder;
 
 /**
  * Encoder and decoder of one Ratis protobuf message type, writing straight into the frame's

@@ -28,7 +28,7 @@ import org.apache.ratis.proto.netty.NettyProtos.RaftNettyExceptionReplyProto;
 import org.apache.ratis.thirdparty.com.google.protobuf.MessageLite;
 import org.apache.ratis.thirdparty.com.google.protobuf.Parser;
 
-import io.tributary.transport.frame.MessageType;
+import io.tributary.protocol.frame.MessageType;
 
 /**
  * The one codec per {@link MessageType}: which Ratis protobuf each type carries. Created once

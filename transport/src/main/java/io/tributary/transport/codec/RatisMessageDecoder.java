@@ -4,10 +4,10 @@ import org.agrona.DirectBuffer;
 import org.apache.ratis.thirdparty.com.google.protobuf.InvalidProtocolBufferException;
 import org.apache.ratis.thirdparty.com.google.protobuf.MessageLite;
 
-import io.tributary.transport.frame.FrameError;
-import io.tributary.transport.frame.FrameErrors;
-import io.tributary.transport.frame.FrameHandler;
-import io.tributary.transport.frame.MessageType;
+import io.tributary.protocol.frame.FrameError;
+import io.tributary.protocol.frame.FrameErrors;
+import io.tributary.protocol.frame.FrameHandler;
+import io.tributary.protocol.frame.MessageType;
 
 /**
  * Parses each whole message with its type's codec and passes it on. A payload that is not a

@@ -2,7 +2,7 @@ package io.tributary.transport.codec;
 
 import org.apache.ratis.thirdparty.com.google.protobuf.MessageLite;
 
-import io.tributary.transport.frame.MessageType;
+import io.tributary.protocol.frame.MessageType;
 
 /**
  * Receives decoded Ratis messages on the polling thread.

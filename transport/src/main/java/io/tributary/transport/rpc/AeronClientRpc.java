@@ -25,9 +25,9 @@ import org.apache.ratis.protocol.SnapshotManagementRequest;
 import org.apache.ratis.protocol.TransferLeadershipRequest;
 import org.apache.ratis.thirdparty.com.google.protobuf.MessageLite;
 
-import io.tributary.transport.AeronTransportConfig;
-import io.tributary.transport.EmbeddedMediaDriver;
-import io.tributary.transport.frame.MessageType;
+import io.tributary.protocol.aeron.AeronTransportConfig;
+import io.tributary.protocol.aeron.EmbeddedMediaDriver;
+import io.tributary.protocol.frame.MessageType;
 
 /**
  * The client side of the Aeron transport: requests (ordered async, unordered, blocking; admin

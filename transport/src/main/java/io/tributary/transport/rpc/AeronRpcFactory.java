@@ -12,7 +12,7 @@ import org.apache.ratis.server.leader.FollowerInfo;
 import org.apache.ratis.server.leader.LeaderState;
 import org.apache.ratis.server.leader.LogAppender;
 
-import io.tributary.transport.AeronTransportConfig;
+import io.tributary.protocol.aeron.AeronTransportConfig;
 
 /**
  * Creates the server and client RPC of the Aeron transport. Settings come from the Raft

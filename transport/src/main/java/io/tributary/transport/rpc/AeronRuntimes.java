@@ -3,8 +3,8 @@ package io.tributary.transport.rpc;
 import java.util.HashMap;
 import java.util.Map;
 
-import io.tributary.transport.AeronTransportConfig;
-import io.tributary.transport.EmbeddedMediaDriver;
+import io.tributary.protocol.aeron.AeronTransportConfig;
+import io.tributary.protocol.aeron.EmbeddedMediaDriver;
 
 /**
  * The process's media drivers, shared by reference count: a server RPC and the clients of the

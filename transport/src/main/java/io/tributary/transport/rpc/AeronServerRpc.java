@@ -47,9 +47,9 @@ import org.apache.ratis.thirdparty.com.google.protobuf.MessageLite;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import io.tributary.transport.AeronTransportConfig;
-import io.tributary.transport.EmbeddedMediaDriver;
-import io.tributary.transport.frame.MessageType;
+import io.tributary.protocol.aeron.AeronTransportConfig;
+import io.tributary.protocol.aeron.EmbeddedMediaDriver;
+import io.tributary.protocol.frame.MessageType;
 
 /**
  * The server side of the Aeron transport: one endpoint on this peer's address receives peer,

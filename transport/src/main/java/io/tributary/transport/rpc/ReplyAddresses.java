@@ -42,7 +42,7 @@ final class ReplyAddresses
             if (local == null || local.isAnyLocalAddress())
             {
                 throw new IOException("Aeron transport: no route from this host to server " + serverAddress
-                    + "; set " + io.tributary.transport.AeronTransportConfig.PREFIX + "client.host to the interface to reply to");
+                    + "; set " + io.tributary.protocol.aeron.AeronTransportConfig.PREFIX + "client.host to the interface to reply to");
             }
             return local.getHostAddress();
         }

@@ -31,19 +31,19 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.aeron.Subscription;
-import io.tributary.transport.AeronTransportConfig;
-import io.tributary.transport.EmbeddedMediaDriver;
-import io.tributary.transport.IdleStrategies;
-import io.tributary.transport.SendStatus;
+import io.tributary.protocol.aeron.AeronTransportConfig;
+import io.tributary.protocol.aeron.EmbeddedMediaDriver;
+import io.tributary.protocol.aeron.IdleStrategies;
+import io.tributary.protocol.frame.SendStatus;
 import io.tributary.transport.codec.ProtoCodec;
 import io.tributary.transport.codec.RatisMessageCodecs;
-import io.tributary.transport.frame.FrameError;
-import io.tributary.transport.frame.FrameErrors;
-import io.tributary.transport.frame.FrameReceiver;
-import io.tributary.transport.frame.FramedPublication;
-import io.tributary.transport.frame.MessageType;
-import io.tributary.transport.frame.PayloadEncoder;
-import io.tributary.transport.frame.Reassembler;
+import io.tributary.protocol.frame.FrameError;
+import io.tributary.protocol.frame.FrameErrors;
+import io.tributary.protocol.frame.FrameReceiver;
+import io.tributary.protocol.frame.FramedPublication;
+import io.tributary.protocol.frame.MessageType;
+import io.tributary.protocol.frame.PayloadEncoder;
+import io.tributary.protocol.frame.Reassembler;
 
 /**
  * One node's Aeron endpoint for request/reply: a UDP subscription on its own address, a thread

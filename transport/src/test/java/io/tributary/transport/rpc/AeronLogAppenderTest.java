@@ -1,5 +1,7 @@
 package io.tributary.transport.rpc;
 
+import io.tributary.protocol.frame.Seeds;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
@@ -41,7 +43,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import io.tributary.transport.Seeds;
+import io.tributary.protocol.frame.Seeds;
 
 /**
  * The pipelined log appender ({@link AeronLogAppender}) in a 3-server group over Aeron in one

@@ -1,5 +1,7 @@
 package io.tributary.transport.rpc;
 
+import io.tributary.protocol.frame.Seeds;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.DatagramSocket;
@@ -33,7 +35,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-import io.tributary.transport.Seeds;
+import io.tributary.protocol.frame.Seeds;
 
 /**
  * Three Ratis servers and a client in one JVM, every message over Aeron UDP on 127.0.0.1:

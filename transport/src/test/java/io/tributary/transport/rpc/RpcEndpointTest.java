@@ -1,5 +1,7 @@
 package io.tributary.transport.rpc;
 
+import io.tributary.protocol.frame.Seeds;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -17,11 +19,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-import io.tributary.transport.AeronTransportConfig;
-import io.tributary.transport.EmbeddedMediaDriver;
+import io.tributary.protocol.aeron.AeronTransportConfig;
+import io.tributary.protocol.aeron.EmbeddedMediaDriver;
 import io.tributary.transport.RatisSamples;
-import io.tributary.transport.Seeds;
-import io.tributary.transport.frame.MessageType;
+import io.tributary.protocol.frame.Seeds;
+import io.tributary.protocol.frame.MessageType;
 
 /** Request/reply between two endpoints: replies, exception replies, timeouts and unreachable peers. */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)

@@ -12,8 +12,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 import io.aeron.Aeron;
 import io.aeron.ExclusivePublication;
-import io.tributary.transport.AeronTransportConfig;
-import io.tributary.transport.EmbeddedMediaDriver;
+import io.tributary.protocol.aeron.AeronTransportConfig;
+import io.tributary.protocol.aeron.EmbeddedMediaDriver;
 
 /**
  * Regression test for a bug the Jepsen harness found: opening a publication on an interrupted

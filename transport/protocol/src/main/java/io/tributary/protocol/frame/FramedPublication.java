@@ -1,0 +1,403 @@
+package io.tributary.protocol.frame;
+
+import java.util.concurrent.TimeUnit;
+
+import org.agrona.DirectBuffer;
+import org.agrona.ExpandableArrayBuffer;
+import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.NanoClock;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import io.aeron.Publication;
+import io.aeron.logbuffer.BufferClaim;
+import io.tributary.protocol.aeron.AeronTransportConfig;
+import io.tributary.protocol.aeron.IdleStrategies;
+import io.tributary.protocol.frame.SendStatus;
+
+/**
+ * The send path: frames messages onto one Aeron publication.
+ * <ul>
+ * <li>a frame that fits one MTU ({@code publication.maxPayloadLength()}) is encoded in place
+ *     into a {@link BufferClaim}: no copy;</li>
+ * <li>a larger message is encoded once into a scratch buffer and offered as header plus payload
+ *     slice (Aeron's two-part offer, no further copy), as one frame up to the frame limit
+ *     ({@code frame.bytes.max}, at most Aeron's max message length), else as fragments of at
+ *     most that size, which the receiver's {@link Reassembler} joins;</li>
+ * <li>back-pressure, not-connected and admin-action results are retried with an idle strategy,
+ *     at most {@code offer.retries.max} times and for {@code offer.timeout.ms} without progress
+ *     (the budget restarts when a fragment is accepted), then returned as a {@link SendStatus}. Nothing is queued here: the only buffer between sender
+ *     and receiver is Aeron's term buffer (bounded by the term length), so a receiver that stops
+ *     reading cannot make a sender run out of memory.</li>
+ * </ul>
+ * A message that fails mid-way leaves its first fragments at the receiver, which drops them at
+ * the next first fragment or after {@code reassembly.timeout.ms}.
+ * <p>
+ * Thread-safe: sends are serialized (fragments of two messages never interleave). A send holds
+ * the lock for at most one retry budget per fragment, and fails after one budget without progress. The scratch buffer grows to the largest message sent
+ * (at most {@code message.bytes.max}) and is kept.
+ */
+public final class FramedPublication implements AutoCloseable
+{
+    private final Publication publication;
+    private final boolean ownsPublication;
+    private final int messageLengthMax;
+    private final int frameLengthMax;
+    private final int claimLengthMax;
+    private final int retriesMax;
+    private final long retryTimeoutNs;
+    private final NanoClock clock;
+    private final IdleStrategy retryIdle;
+    private final BufferClaim claim = new BufferClaim();
+    private final UnsafeBuffer header = new UnsafeBuffer(new byte[FrameDescriptor.HEADER_LENGTH]);
+    private final ExpandableArrayBuffer scratch = new ExpandableArrayBuffer(0);
+    private final DirectEncoder directEncoder = new DirectEncoder();
+
+    private int retriesLeft;
+    private long retryDeadlineNs;
+    private long messagesSent;
+    private long framesSent;
+    private long retries;
+    private long failures;
+
+    /**
+     * @param ownsPublication close the publication with this object.
+     */
+    public FramedPublication(
+        final Publication publication, final boolean ownsPublication, final AeronTransportConfig config, final NanoClock clock)
+    {
+        config.validate();
+        this.publication = publication;
+        this.ownsPublication = ownsPublication;
+        this.messageLengthMax = config.messageBytesMax();
+        this.frameLengthMax = Math.min(config.frameBytesMax(), publication.maxMessageLength());
+        this.claimLengthMax = Math.min(publication.maxPayloadLength(), frameLengthMax);
+        this.retriesMax = config.offerRetriesMax();
+        this.retryTimeoutNs = TimeUnit.MILLISECONDS.toNanos(config.offerTimeoutMs());
+        this.clock = clock;
+        this.retryIdle = IdleStrategies.create(config.pollerIdleStrategy());
+        if (frameLengthMax <= FrameDescriptor.HEADER_LENGTH)
+        {
+            throw new IllegalArgumentException("Aeron transport: frame limit " + frameLengthMax + " (publication max message "
+                + publication.maxMessageLength() + ") leaves no room after the " + FrameDescriptor.HEADER_LENGTH + "-byte header");
+        }
+    }
+
+    /**
+     * Sends {@code message} encoded by {@code encoder} (one shared encoder per message type).
+     *
+     * @return {@link SendStatus#OK} once every frame is in the publication, else why not.
+     */
+    public synchronized <M> SendStatus send(
+        final MessageType type,
+        final long correlationId,
+        final long groupIdMsb,
+        final long groupIdLsb,
+        final M message,
+        final PayloadEncoder<M> encoder)
+    {
+        final int length = encoder.encodedLength(message);
+        if (length < 0 || length > messageLengthMax)
+        {
+            failures++;
+            return SendStatus.MESSAGE_TOO_LARGE;
+        }
+        startRetryBudget();
+        if (FrameDescriptor.HEADER_LENGTH + length <= claimLengthMax)
+        {
+            return counted(claimAndEncode(type, correlationId, groupIdMsb, groupIdLsb, message, encoder, length));
+        }
+        scratch.checkLimit(length);
+        try
+        {
+            encoder.encode(message, scratch, 0, length);
+        }
+        catch (final RuntimeException ex)
+        {
+            failures++;
+            return SendStatus.ENCODE_FAILED;
+        }
+        return counted(offerFragments(type, correlationId, groupIdMsb, groupIdLsb, scratch, 0, length));
+    }
+
+    /**
+     * Sends {@code length} bytes of {@code payload} as one message.
+     */
+    public synchronized SendStatus send(
+        final MessageType type,
+        final long correlationId,
+        final long groupIdMsb,
+        final long groupIdLsb,
+        final DirectBuffer payload,
+        final int offset,
+        final int length)
+    {
+        if (length < 0 || length > messageLengthMax)
+        {
+            failures++;
+            return SendStatus.MESSAGE_TOO_LARGE;
+        }
+        startRetryBudget();
+        if (FrameDescriptor.HEADER_LENGTH + length <= claimLengthMax)
+        {
+            directEncoder.wrap(payload, offset, length);
+            return counted(claimAndEncode(type, correlationId, groupIdMsb, groupIdLsb, directEncoder, directEncoder, length));
+        }
+        return counted(offerFragments(type, correlationId, groupIdMsb, groupIdLsb, payload, offset, length));
+    }
+
+    private SendStatus counted(final SendStatus status)
+    {
+        if (status == SendStatus.OK)
+        {
+            messagesSent++;
+        }
+        else
+        {
+            failures++;
+        }
+        return status;
+    }
+
+    private <M> SendStatus claimAndEncode(
+        final MessageType type,
+        final long correlationId,
+        final long groupIdMsb,
+        final long groupIdLsb,
+        final M message,
+        final PayloadEncoder<M> encoder,
+        final int length)
+    {
+        final int frameLength = FrameDescriptor.HEADER_LENGTH + length;
+        while (true)
+        {
+            final long result = publication.tryClaim(frameLength, claim);
+            if (result > 0)
+            {
+                final MutableDirectBuffer buffer = claim.buffer();
+                final int offset = claim.offset();
+                try
+                {
+                    FrameDescriptor.writeHeader(buffer, offset, type, FrameDescriptor.UNFRAGMENTED, length, correlationId,
+                        groupIdMsb, groupIdLsb, length, 0);
+                    encoder.encode(message, buffer, offset + FrameDescriptor.HEADER_LENGTH, length);
+                }
+                catch (final RuntimeException ex)
+                {
+                    claim.abort();
+                    return SendStatus.ENCODE_FAILED;
+                }
+                claim.commit();
+                framesSent++;
+                return SendStatus.OK;
+            }
+            final SendStatus status = retryOrFail(result);
+            if (status != null)
+            {
+                return status;
+            }
+        }
+    }
+
+    private SendStatus offerFragments(
+        final MessageType type,
+        final long correlationId,
+        final long groupIdMsb,
+        final long groupIdLsb,
+        final DirectBuffer payload,
+        final int offset,
+        final int length)
+    {
+        final int chunkMax = frameLengthMax - FrameDescriptor.HEADER_LENGTH;
+        FrameDescriptor.writeHeader(header, 0, type, FrameDescriptor.UNFRAGMENTED, 0, correlationId, groupIdMsb, groupIdLsb, length, 0);
+        int fragmentOffset = 0;
+        do
+        {
+            final int chunk = Math.min(chunkMax, length - fragmentOffset);
+            byte flags = 0;
+            if (fragmentOffset == 0)
+            {
+                flags |= FrameDescriptor.BEGIN_FLAG;
+            }
+            if (fragmentOffset + chunk == length)
+            {
+                flags |= FrameDescriptor.END_FLAG;
+            }
+            FrameDescriptor.writeFragment(header, 0, flags, chunk, fragmentOffset);
+            if (fragmentOffset > 0)
+            {
+                // The budget bounds time without progress: a receiver that keeps reading lets a large message through.
+                startRetryBudget();
+            }
+            final SendStatus status = offer(payload, offset + fragmentOffset, chunk);
+            if (status != SendStatus.OK)
+            {
+                return status;
+            }
+            fragmentOffset += chunk;
+        }
+        while (fragmentOffset < length);
+        return SendStatus.OK;
+    }
+
+    private SendStatus offer(final DirectBuffer payload, final int offset, final int length)
+    {
+        while (true)
+        {
+            final long result = publication.offer(header, 0, FrameDescriptor.HEADER_LENGTH, payload, offset, length);
+            if (result > 0)
+            {
+                framesSent++;
+                return SendStatus.OK;
+            }
+            final SendStatus status = retryOrFail(result);
+            if (status != null)
+            {
+                return status;
+            }
+        }
+    }
+
+    private void startRetryBudget()
+    {
+        retriesLeft = retriesMax;
+        retryDeadlineNs = 0;
+        retryIdle.reset();
+    }
+
+    /**
+     * @return null to try again (after idling), or the status to return.
+     */
+    private SendStatus retryOrFail(final long result)
+    {
+        final SendStatus status = status(result);
+        if (!status.isTransient())
+        {
+            return status;
+        }
+        // The clock is read only once a message meets back-pressure: the fast path never reads it.
+        final long nowNs = clock.nanoTime();
+        if (retryDeadlineNs == 0)
+        {
+            retryDeadlineNs = nowNs + retryTimeoutNs;
+        }
+        if (retriesLeft <= 0 || nowNs - retryDeadlineNs >= 0)
+        {
+            return status;
+        }
+        retriesLeft--;
+        retries++;
+        retryIdle.idle();
+        return null;
+    }
+
+    static SendStatus status(final long result)
+    {
+        if (result == Publication.NOT_CONNECTED)
+        {
+            return SendStatus.NOT_CONNECTED;
+        }
+        if (result == Publication.BACK_PRESSURED)
+        {
+            return SendStatus.BACK_PRESSURED;
+        }
+        if (result == Publication.ADMIN_ACTION)
+        {
+            return SendStatus.ADMIN_ACTION;
+        }
+        if (result == Publication.CLOSED)
+        {
+            return SendStatus.CLOSED;
+        }
+        if (result == Publication.MAX_POSITION_EXCEEDED)
+        {
+            return SendStatus.MAX_POSITION_EXCEEDED;
+        }
+        throw new IllegalStateException("unknown Aeron publication result " + result + "; is the Aeron client newer than "
+            + "this transport knows?");
+    }
+
+    public Publication publication()
+    {
+        return publication;
+    }
+
+    public boolean isConnected()
+    {
+        return publication.isConnected();
+    }
+
+    /** Frames up to this length (header included) are encoded in place with tryClaim. */
+    public int claimLengthMax()
+    {
+        return claimLengthMax;
+    }
+
+    /** Frames longer than this are split into fragments. */
+    public int frameLengthMax()
+    {
+        return frameLengthMax;
+    }
+
+    public synchronized long messagesSent()
+    {
+        return messagesSent;
+    }
+
+    public synchronized long framesSent()
+    {
+        return framesSent;
+    }
+
+    public synchronized long retries()
+    {
+        return retries;
+    }
+
+    public synchronized long failures()
+    {
+        return failures;
+    }
+
+    /** Capacity of the scratch buffer: the largest message sent that did not fit one MTU. */
+    public synchronized int scratchCapacity()
+    {
+        return scratch.capacity();
+    }
+
+    @Override
+    public synchronized void close()
+    {
+        if (ownsPublication)
+        {
+            publication.close();
+        }
+    }
+
+    /** Copies raw bytes into a claimed frame; the one instance is reused under the lock. */
+    private static final class DirectEncoder implements PayloadEncoder<DirectEncoder>
+    {
+        private DirectBuffer source;
+        private int sourceOffset;
+        private int sourceLength;
+
+        void wrap(final DirectBuffer source, final int sourceOffset, final int sourceLength)
+        {
+            this.source = source;
+            this.sourceOffset = sourceOffset;
+            this.sourceLength = sourceLength;
+        }
+
+        @Override
+        public int encodedLength(final DirectEncoder message)
+        {
+            return message.sourceLength;
+        }
+
+        @Override
+        public void encode(final DirectEncoder message, final MutableDirectBuffer buffer, final int offset, final int length)
+        {
+            buffer.putBytes(offset, source, sourceOffset, length);
+        }
+    }
+}
