@@ -13,6 +13,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
@@ -34,6 +35,7 @@ import io.aeron.Subscription;
 import io.tributary.protocol.aeron.AeronTransportConfig;
 import io.tributary.protocol.aeron.EmbeddedMediaDriver;
 import io.tributary.protocol.aeron.IdleStrategies;
+import io.tributary.protocol.aeron.NetworkLoop;
 import io.tributary.protocol.frame.SendStatus;
 import io.tributary.transport.codec.ProtoCodec;
 import io.tributary.transport.codec.RatisMessageCodecs;
@@ -138,7 +140,7 @@ final class RpcEndpoint implements AutoCloseable
     private final Long2ObjectHashMap<ReplyRoute> routes = new Long2ObjectHashMap<>();
     private final PayloadEncoder<?>[] requestEncoders = new PayloadEncoder<?>[256];
     private final AtomicLong correlationIds = new AtomicLong();
-    private final Thread poller;
+    private final NetworkLoop.Pollable pollable = this::poll;
     private volatile boolean running = true;
     private long nextSweepNs;
 
@@ -169,9 +171,8 @@ final class RpcEndpoint implements AutoCloseable
         {
             requestEncoders[type.id() & 0xFF] = new EnvelopeEncoder<>(localAddressBytes, RatisMessageCodecs.codec(type));
         }
-        this.poller = new Thread(this::pollLoop, name + "-aeron-poller");
-        poller.setDaemon(true);
-        poller.start();
+        // Polled by the process's network thread, which also runs the driver: one wake-up per message.
+        runtime.network().register(pollable);
     }
 
     static String channel(final String address)
@@ -263,35 +264,23 @@ final class RpcEndpoint implements AutoCloseable
     {
         return publications.computeIfAbsent(address, a -> new FramedPublication(
             Uninterruptibly.call(() -> runtime.aeron().addExclusivePublication(channel(a), STREAM_ID)), true, config,
-            SystemNanoClock.INSTANCE));
+            SystemNanoClock.INSTANCE, runtime.network()));
     }
 
-    private void pollLoop()
+    private int poll(final long nowNs)
     {
-        final IdleStrategy idle = IdleStrategies.create(config.pollerIdleStrategy());
-        while (running)
+        if (!running)
         {
-            int work = 0;
-            try
-            {
-                work = subscription.poll(receiver.fragmentHandler(), 64);
-                final long nowNs = System.nanoTime();
-                if (nowNs - nextSweepNs >= 0)
-                {
-                    nextSweepNs = nowNs + SWEEP_INTERVAL_NS;
-                    receiver.expire();
-                    work += sweepTimeouts(nowNs);
-                }
-            }
-            catch (final RuntimeException ex)
-            {
-                if (running)
-                {
-                    LOG.error("{}: poller error", name, ex);
-                }
-            }
-            idle.idle(work);
+            return 0;
         }
+        int work = subscription.poll(receiver.fragmentHandler(), 64);
+        if (nowNs - nextSweepNs >= 0)
+        {
+            nextSweepNs = nowNs + SWEEP_INTERVAL_NS;
+            receiver.expire();
+            work += sweepTimeouts(nowNs);
+        }
+        return work;
     }
 
     private int sweepTimeouts(final long nowNs)
@@ -428,6 +417,23 @@ final class RpcEndpoint implements AutoCloseable
         }
     }
 
+    /** Waits until the network thread has finished any poll of this endpoint that began before the deregistration. */
+    private void awaitNetworkTurn()
+    {
+        final NetworkLoop network = runtime.network();
+        if (network.isLoopThread())
+        {
+            return;
+        }
+        final long seen = network.turns();
+        final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (network.turns() < seen + 2 && System.nanoTime() - deadlineNs < 0)
+        {
+            network.wake();
+            LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(100));
+        }
+    }
+
     static long[] uuid(final ByteString groupId)
     {
         if (groupId.size() != 16)
@@ -442,14 +448,8 @@ final class RpcEndpoint implements AutoCloseable
     public void close()
     {
         running = false;
-        try
-        {
-            poller.join(TimeUnit.SECONDS.toMillis(5));
-        }
-        catch (final InterruptedException ex)
-        {
-            Thread.currentThread().interrupt();
-        }
+        runtime.network().deregister(pollable);
+        awaitNetworkTurn();
         for (final Pending call : pending.values())
         {
             call.future.completeExceptionally(new IOException(name + ": closed before a reply to " + call.requestType));

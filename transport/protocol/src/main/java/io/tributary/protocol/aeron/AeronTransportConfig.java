@@ -9,8 +9,6 @@ import java.util.function.Function;
 
 import io.tributary.protocol.frame.FrameDescriptor;
 
-import io.aeron.driver.ThreadingMode;
-
 /**
  * Settings of the Aeron transport: media driver, buffers, limits, timeouts and retries.
  * <p>
@@ -18,8 +16,10 @@ import io.aeron.driver.ThreadingMode;
  * message naming the setting, its value and what to change. Not thread-safe; do not change an
  * instance after it was handed over.
  * <p>
- * Defaults suit a small machine (2 cores): one embedded driver in {@link ThreadingMode#SHARED}
- * mode with backoff idle strategies (about 10% of a core when idle), 256 KiB terms.
+ * Defaults suit a small machine (2 cores): one embedded driver per process in {@code INVOKER} mode, whose
+ * duty cycle runs on the process's one network thread ({@link NetworkLoop}) together with every
+ * subscription's poll, so a message costs one thread wake-up at each end; that thread parks
+ * briefly while traffic flows and up to 1 ms when idle ({@link IdleStrategies#ADAPTIVE}).
  */
 public final class AeronTransportConfig
 {
@@ -40,7 +40,12 @@ public final class AeronTransportConfig
     private Path aeronDirectoryBase = defaultAeronDirectoryBase();
     private boolean externalDriver = false;
     private String externalAeronDirectory = null;
-    private String threadingMode = ThreadingMode.SHARED.name();
+    /** Aeron's ThreadingMode names; kept as text so that a client without aeron-driver can still read the settings. */
+    public static final java.util.List<String> THREADING_MODES = java.util.List.of("INVOKER", "SHARED", "SHARED_NETWORK",
+        "DEDICATED");
+
+    private String threadingMode = "INVOKER";
+    private String networkIdleStrategy = IdleStrategies.ADAPTIVE;
     private String sharedIdleStrategy = IdleStrategies.BACKOFF;
     private String conductorIdleStrategy = IdleStrategies.BACKOFF;
     private String senderIdleStrategy = IdleStrategies.BACKOFF;
@@ -116,6 +121,7 @@ public final class AeronTransportConfig
         c.senderIdleStrategy = properties.getProperty(PREFIX + "idle.sender", c.senderIdleStrategy);
         c.receiverIdleStrategy = properties.getProperty(PREFIX + "idle.receiver", c.receiverIdleStrategy);
         c.pollerIdleStrategy = properties.getProperty(PREFIX + "idle.poller", c.pollerIdleStrategy);
+        c.networkIdleStrategy = properties.getProperty(PREFIX + "idle.network", c.networkIdleStrategy);
         c.termLengthBytes = intValue(properties, "term.length.bytes", c.termLengthBytes);
         c.mtuBytes = intValue(properties, "mtu.bytes", c.mtuBytes);
         c.frameBytesMax = intValue(properties, "frame.bytes.max", c.frameBytesMax);
@@ -182,7 +188,7 @@ public final class AeronTransportConfig
         }
         threadingMode();
         for (final String name : new String[]{sharedIdleStrategy, conductorIdleStrategy, senderIdleStrategy,
-            receiverIdleStrategy, pollerIdleStrategy})
+            receiverIdleStrategy, pollerIdleStrategy, networkIdleStrategy})
         {
             IdleStrategies.validate(name);
         }
@@ -250,17 +256,37 @@ public final class AeronTransportConfig
         return aeronDirectoryBase.resolve(EmbeddedMediaDriver.DIR_PREFIX + nodeName).toString();
     }
 
-    public ThreadingMode threadingMode()
+    /**
+     * The embedded driver's threading mode, one of {@link #THREADING_MODES} (Aeron's {@code ThreadingMode} names).
+     * INVOKER (default): the driver has no thread of its own; the network thread runs it.
+     */
+    public String threadingMode()
     {
-        try
-        {
-            return ThreadingMode.valueOf(threadingMode.trim().toUpperCase(Locale.ROOT));
-        }
-        catch (final RuntimeException ex)
+        final String mode = threadingMode == null ? "" : threadingMode.trim().toUpperCase(Locale.ROOT);
+        if (!THREADING_MODES.contains(mode))
         {
             throw new IllegalArgumentException("Aeron transport: " + PREFIX + "driver.threading.mode=" + threadingMode
-                + " is not one of SHARED, SHARED_NETWORK, DEDICATED, INVOKER; SHARED suits small machines", ex);
+                + " is not one of " + String.join(", ", THREADING_MODES) + "; INVOKER (default) suits small machines");
         }
+        return mode;
+    }
+
+    /** True when the network thread runs the embedded driver's duty cycle. */
+    public boolean driverInvoked()
+    {
+        return !externalDriver && "INVOKER".equals(threadingMode());
+    }
+
+    /** Idle strategy of the network thread (driver duty cycle in INVOKER mode, and every subscription's poll). */
+    public String networkIdleStrategy()
+    {
+        return networkIdleStrategy;
+    }
+
+    public AeronTransportConfig networkIdleStrategy(final String name)
+    {
+        this.networkIdleStrategy = name;
+        return this;
     }
 
     /** The largest frame (header and payload) given to Aeron in one offer: the setting, or Aeron's max message length. */
@@ -541,7 +567,7 @@ public final class AeronTransportConfig
     public String toString()
     {
         return "AeronTransportConfig{node=" + nodeName + ", dir=" + (externalDriver ? externalAeronDirectory + " (external driver)" : aeronDirectoryBase)
-            + ", threading=" + threadingMode + ", idle=" + sharedIdleStrategy + ", term=" + termLengthBytes + ", mtu=" + mtuBytes
+            + ", threading=" + threadingMode + ", idle=" + networkIdleStrategy + "/" + sharedIdleStrategy + ", term=" + termLengthBytes + ", mtu=" + mtuBytes
             + ", frameMax=" + frameBytesMax() + ", messageMax=" + messageBytesMax + ", reassemblyMax=" + reassemblyBytesMax
             + ", offerRetries=" + offerRetriesMax + ", offerTimeoutMs=" + offerTimeoutMs + ", requestTimeoutMs=" + requestTimeoutMs
             + ", appenderInflightMax=" + appenderInflightMax + "}";

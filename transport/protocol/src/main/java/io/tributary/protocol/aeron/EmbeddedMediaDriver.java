@@ -11,12 +11,16 @@ import org.slf4j.LoggerFactory;
 import io.aeron.Aeron;
 import io.aeron.CncFileDescriptor;
 import io.aeron.CommonContext;
-import io.aeron.driver.MediaDriver;
 
 /**
- * One process's Aeron: an embedded media driver (unless {@code driver.external}) and the Aeron
- * client connected to it. Open one per process (or per node in a test) and share it between the
- * server and client RPC of that node.
+ * One process's Aeron: an embedded media driver (unless {@code driver.external}), the Aeron
+ * client connected to it, and the process's network thread ({@link NetworkLoop}), which runs the
+ * driver in INVOKER mode and polls every subscription. Open one per process (or per node in a
+ * test) and share it between the server and client endpoints of that process.
+ * <p>
+ * Embedding a driver needs {@code io.aeron:aeron-driver} on the class path (an optional
+ * dependency of the protocol module, so that a client may run against an external driver
+ * without it); {@link #launch} says so when it is missing.
  * <p>
  * The embedded driver uses its own directory, {@code <dir.base>/tributary-aeron-<node.name>},
  * deleted at start (a killed process leaves its folder behind) and at close. If a live driver
@@ -33,16 +37,19 @@ public final class EmbeddedMediaDriver implements AutoCloseable
 
     private final AeronTransportConfig config;
     private final String aeronDirectory;
-    private final MediaDriver driver;
+    private final AutoCloseable driver;
     private final Aeron aeron;
+    private final NetworkLoop network;
     private volatile boolean closed;
 
-    private EmbeddedMediaDriver(final AeronTransportConfig config, final MediaDriver driver, final Aeron aeron)
+    private EmbeddedMediaDriver(final AeronTransportConfig config, final DriverLauncher.Launched driver, final Aeron aeron)
     {
         this.config = config;
         this.aeronDirectory = config.aeronDirectory();
-        this.driver = driver;
+        this.driver = driver == null ? null : driver.driver();
         this.aeron = aeron;
+        this.network = new NetworkLoop(config.nodeName(), driver == null ? null : driver.invoker(), aeron.conductorAgentInvoker(),
+            aeron.context().clientLock(), IdleStrategies.create(config.networkIdleStrategy()));
         startWatchdog();
     }
 
@@ -85,7 +92,7 @@ public final class EmbeddedMediaDriver implements AutoCloseable
     {
         config.validate();
         final String dir = config.aeronDirectory();
-        MediaDriver driver = null;
+        DriverLauncher.Launched driver = null;
         if (config.externalDriver())
         {
             if (!CommonContext.isDriverActive(new File(dir), config.driverTimeoutMs(), message -> { }))
@@ -101,22 +108,45 @@ public final class EmbeddedMediaDriver implements AutoCloseable
                 throw new IllegalStateException("Aeron transport: a live media driver already uses " + dir
                     + "; is node.name=" + config.nodeName() + " used by two processes? Give each node its own name or dir.base");
             }
+            requireDriverClasses();
             sweepDirectoriesOfDeadProcesses(new File(dir).getParentFile());
-            driver = MediaDriver.launch(driverContext(config, dir));
+            driver = DriverLauncher.launch(config, dir);
         }
         try
         {
-            final Aeron aeron = Aeron.connect(new Aeron.Context()
+            final Aeron.Context context = new Aeron.Context()
                 .aeronDirectoryName(dir)
                 .driverTimeoutMs(config.driverTimeoutMs())
-                .errorHandler(ex -> onClientError(dir, ex)));
+                .errorHandler(ex -> onClientError(dir, ex));
+            if (driver != null && driver.invoker() != null)
+            {
+                // While a command waits for the driver's answer, the client runs the driver itself (under its lock);
+                // Aeron then requires the client's conductor to be invoked too: the network thread does both.
+                context.driverAgentInvoker(driver.invoker()).useConductorAgentInvoker(true);
+            }
+            final Aeron aeron = Aeron.connect(context);
             LOG.info("Aeron ready: {} driver in {} ({})", driver == null ? "external" : "embedded", dir, config);
             return new EmbeddedMediaDriver(config, driver, aeron);
         }
         catch (final RuntimeException ex)
         {
-            CloseHelper.quietClose(driver);
+            CloseHelper.quietClose(driver == null ? null : driver.driver());
             throw ex;
+        }
+    }
+
+    private static void requireDriverClasses()
+    {
+        try
+        {
+            Class.forName("io.aeron.driver.MediaDriver", false, EmbeddedMediaDriver.class.getClassLoader());
+        }
+        catch (final ClassNotFoundException ex)
+        {
+            throw new IllegalStateException("Aeron transport: embedding a media driver needs io.aeron:aeron-driver on the class"
+                + " path, which is missing; add it (same version as aeron-client), or run a media driver and set "
+                + AeronTransportConfig.PREFIX + "driver.external=true with " + AeronTransportConfig.PREFIX
+                + "driver.external.dir, or use the tcp transport", ex);
         }
     }
 
@@ -210,30 +240,10 @@ public final class EmbeddedMediaDriver implements AutoCloseable
         LOG.error("Aeron client error (dir {})", dir, ex);
     }
 
-    static MediaDriver.Context driverContext(final AeronTransportConfig config, final String dir)
+    /** The process's network thread: register subscriptions' polls with it, wake it after an offer. */
+    public NetworkLoop network()
     {
-        final MediaDriver.Context ctx = new MediaDriver.Context()
-            .aeronDirectoryName(dir)
-            .dirDeleteOnStart(true)
-            .dirDeleteOnShutdown(true)
-            .warnIfDirectoryExists(false)
-            .threadingMode(config.threadingMode())
-            .sharedIdleStrategy(IdleStrategies.create(config.sharedIdleStrategy()))
-            .sharedNetworkIdleStrategy(IdleStrategies.create(config.receiverIdleStrategy()))
-            .conductorIdleStrategy(IdleStrategies.create(config.conductorIdleStrategy()))
-            .senderIdleStrategy(IdleStrategies.create(config.senderIdleStrategy()))
-            .receiverIdleStrategy(IdleStrategies.create(config.receiverIdleStrategy()))
-            .publicationTermBufferLength(config.termLengthBytes())
-            .ipcTermBufferLength(config.termLengthBytes())
-            .mtuLength(config.mtuBytes())
-            .termBufferSparseFile(true)
-            .driverTimeoutMs(config.driverTimeoutMs())
-            // A stall (GC, SIGSTOP) shorter than this keeps the process's own client alive; longer is fatal.
-            .clientLivenessTimeoutNs(TimeUnit.MILLISECONDS.toNanos(config.driverTimeoutMs()))
-            .publicationUnblockTimeoutNs(TimeUnit.MILLISECONDS.toNanos(config.driverTimeoutMs() * 2))
-            .publicationConnectionTimeoutNs(TimeUnit.MILLISECONDS.toNanos(config.connectTimeoutMs()))
-            .errorHandler(ex -> LOG.error("Aeron media driver error (dir {})", dir, ex));
-        return ctx;
+        return network;
     }
 
     /** The connected client. Owned by this object: do not close it. */
@@ -271,6 +281,7 @@ public final class EmbeddedMediaDriver implements AutoCloseable
             StackWalker.getInstance().walk(frames -> frames.skip(1).limit(4)
                 .map(f -> f.getClassName().substring(f.getClassName().lastIndexOf('.') + 1) + "." + f.getMethodName())
                 .collect(java.util.stream.Collectors.joining(" < "))));
+        network.close();
         CloseHelper.closeAll(aeron, driver);
         if (driver != null)
         {

@@ -13,6 +13,7 @@ import io.aeron.Publication;
 import io.aeron.logbuffer.BufferClaim;
 import io.tributary.protocol.aeron.AeronTransportConfig;
 import io.tributary.protocol.aeron.IdleStrategies;
+import io.tributary.protocol.aeron.NetworkLoop;
 import io.tributary.protocol.frame.SendStatus;
 
 /**
@@ -52,6 +53,7 @@ public final class FramedPublication implements AutoCloseable
     private final UnsafeBuffer header = new UnsafeBuffer(new byte[FrameDescriptor.HEADER_LENGTH]);
     private final ExpandableArrayBuffer scratch = new ExpandableArrayBuffer(0);
     private final DirectEncoder directEncoder = new DirectEncoder();
+    private final NetworkLoop network;
 
     private int retriesLeft;
     private long retryDeadlineNs;
@@ -66,7 +68,19 @@ public final class FramedPublication implements AutoCloseable
     public FramedPublication(
         final Publication publication, final boolean ownsPublication, final AeronTransportConfig config, final NanoClock clock)
     {
+        this(publication, ownsPublication, config, clock, null);
+    }
+
+    /**
+     * @param network the process's network thread, woken after each send so the driver sends at once
+     *                (and run by a send on that thread that meets back-pressure); null when no loop drives the driver.
+     */
+    public FramedPublication(
+        final Publication publication, final boolean ownsPublication, final AeronTransportConfig config, final NanoClock clock,
+        final NetworkLoop network)
+    {
         config.validate();
+        this.network = network;
         this.publication = publication;
         this.ownsPublication = ownsPublication;
         this.messageLengthMax = config.messageBytesMax();
@@ -151,6 +165,10 @@ public final class FramedPublication implements AutoCloseable
         if (status == SendStatus.OK)
         {
             messagesSent++;
+            if (network != null)
+            {
+                network.wake();
+            }
         }
         else
         {
@@ -287,7 +305,14 @@ public final class FramedPublication implements AutoCloseable
         }
         retriesLeft--;
         retries++;
-        retryIdle.idle();
+        if (network != null)
+        {
+            network.idleWhileBackPressured(retryIdle);
+        }
+        else
+        {
+            retryIdle.idle();
+        }
         return null;
     }
 

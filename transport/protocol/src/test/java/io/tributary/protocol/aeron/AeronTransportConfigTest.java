@@ -10,7 +10,6 @@ import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-import io.aeron.driver.ThreadingMode;
 
 /** Defaults are valid and small; every bad value is refused with the setting, the value and a hint. */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
@@ -20,7 +19,7 @@ class AeronTransportConfigTest
     void defaultsSuitASmallMachine()
     {
         final AeronTransportConfig config = new AeronTransportConfig().validate();
-        assertThat(config.threadingMode()).isEqualTo(ThreadingMode.SHARED);
+        assertThat(config.threadingMode()).isEqualTo("INVOKER");
         assertThat(config.sharedIdleStrategy()).isEqualTo(IdleStrategies.BACKOFF);
         // 2 MiB: client batches up to 256 KiB are offered atomically (see the README); sparse, so cheap.
         assertThat(config.termLengthBytes()).isEqualTo(2 * 1024 * 1024);
@@ -78,7 +77,7 @@ class AeronTransportConfigTest
         properties.setProperty("transport.aeron.appender.inflight.max", "3");
         final AeronTransportConfig config = AeronTransportConfig.fromProperties(properties).validate();
         assertThat(config.termLengthBytes()).isEqualTo(131072);
-        assertThat(config.threadingMode()).isEqualTo(ThreadingMode.DEDICATED);
+        assertThat(config.threadingMode()).isEqualTo("DEDICATED");
         assertThat(config.sharedIdleStrategy()).isEqualTo("sleeping");
         assertThat(config.nodeName()).isEqualTo("n7");
         assertThat(config.offerRetriesMax()).isEqualTo(5);

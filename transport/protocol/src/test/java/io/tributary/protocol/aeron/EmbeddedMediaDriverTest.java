@@ -148,7 +148,7 @@ class EmbeddedMediaDriverTest
         assertThatThrownBy(() -> EmbeddedMediaDriver.launch(config))
             .isInstanceOf(IllegalStateException.class)
             .hasMessageContaining("no live media driver in " + external);
-        try (MediaDriver driver = MediaDriver.launch(EmbeddedMediaDriver.driverContext(config, external)))
+        try (MediaDriver driver = MediaDriver.launch(DriverLauncher.driverContext(config, external)))
         {
             final EmbeddedMediaDriver client = EmbeddedMediaDriver.launch(config);
             try

@@ -1,0 +1,198 @@
+package io.tributary.protocol.aeron;
+
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.LockSupport;
+
+import org.agrona.concurrent.AgentInvoker;
+import org.agrona.concurrent.IdleStrategy;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one thread per process that moves Aeron traffic. Each turn it runs the embedded media
+ * driver's duty cycle (when the driver is in INVOKER mode: no driver threads at all) and polls
+ * every registered subscription, then idles ({@link AdaptiveIdleStrategy} by default).
+ * <p>
+ * Why one thread: with a driver of its own thread(s) and a poller per endpoint, a message crossed
+ * three timed polls at the receiver and the sender's driver, each parked up to a millisecond, and
+ * on a busy 2-core machine each wake-up also waited for a core (WRITE-PATH.md). Here the receive
+ * side is one wake-up, and a sender on any other thread calls {@link #wake()} after it offers, so
+ * the driver sends at once instead of at its next timed poll.
+ * <p>
+ * Pollables run on this thread and must not block: hand slow work to an executor. A send from a
+ * pollable that meets back-pressure must let the driver run ({@link #idleWhileBackPressured}),
+ * since only this thread moves it.
+ * <p>
+ * The driver's agent invoker is not thread-safe, and Aeron's client invokes it too while it waits
+ * for the driver's answer to a command (adding a publication, say) under the client lock; this
+ * thread therefore invokes it only while holding that lock, and skips a turn when it is taken.
+ */
+public final class NetworkLoop implements AutoCloseable
+{
+    private static final Logger LOG = LoggerFactory.getLogger(NetworkLoop.class);
+
+    /** Something to poll each turn, on the loop's thread. */
+    @FunctionalInterface
+    public interface Pollable
+    {
+        /** Polls once without blocking; returns the amount of work done (0: nothing). */
+        int poll(long nowNs);
+    }
+
+    private final String name;
+    private final AgentInvoker driverInvoker;
+    private final AgentInvoker conductorInvoker;
+    private final Lock clientLock;
+    private final IdleStrategy idle;
+    private final CopyOnWriteArrayList<Pollable> pollables = new CopyOnWriteArrayList<>();
+    private final Thread thread;
+    private volatile boolean running = true;
+    private volatile long turns;
+
+    /**
+     * @param driverInvoker    the embedded driver's shared invoker (INVOKER mode), or null when the driver has threads.
+     * @param conductorInvoker the Aeron client conductor's invoker (required by Aeron with a driver invoker), or null
+     *                         when the client has its conductor thread.
+     * @param clientLock       the Aeron client's lock, held while the driver is invoked.
+     */
+    public NetworkLoop(final String name, final AgentInvoker driverInvoker, final AgentInvoker conductorInvoker,
+        final Lock clientLock, final IdleStrategy idle)
+    {
+        this.name = name;
+        this.driverInvoker = driverInvoker;
+        this.conductorInvoker = conductorInvoker;
+        this.clientLock = clientLock;
+        this.idle = idle;
+        this.thread = new Thread(this::run, "aeron-network-" + name);
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    /** Polls {@code pollable} every turn from now on. */
+    public void register(final Pollable pollable)
+    {
+        pollables.add(pollable);
+        wake();
+    }
+
+    public void deregister(final Pollable pollable)
+    {
+        pollables.remove(pollable);
+    }
+
+    /** Ends the current park, so a message just offered leaves now (one unpark; nothing when called on the loop). */
+    public void wake()
+    {
+        if (Thread.currentThread() != thread)
+        {
+            LockSupport.unpark(thread);
+        }
+    }
+
+    public boolean isLoopThread()
+    {
+        return Thread.currentThread() == thread;
+    }
+
+    /** Whether the loop runs the driver (INVOKER mode). */
+    public boolean invokesDriver()
+    {
+        return driverInvoker != null;
+    }
+
+    /**
+     * Waits a little for a publication to drain: on the loop's own thread that means running the
+     * driver (nothing else would), elsewhere waking the loop and idling with {@code callerIdle}.
+     */
+    public void idleWhileBackPressured(final IdleStrategy callerIdle)
+    {
+        if (Thread.currentThread() == thread)
+        {
+            if (invokeDriver() == 0)
+            {
+                Thread.onSpinWait();
+            }
+            return;
+        }
+        wake();
+        callerIdle.idle();
+    }
+
+    /** Turns completed so far (for tests: a turn after a change has seen it). */
+    public long turns()
+    {
+        return turns;
+    }
+
+    private void run()
+    {
+        while (running)
+        {
+            int work = 0;
+            try
+            {
+                work += invokeDriver();
+                if (conductorInvoker != null)
+                {
+                    // The client conductor takes the client lock itself (and skips a turn while it is held).
+                    work += conductorInvoker.invoke();
+                }
+                final long nowNs = System.nanoTime();
+                for (final Pollable pollable : pollables)
+                {
+                    work += pollable.poll(nowNs);
+                }
+            }
+            catch (final RuntimeException | AssertionError ex)
+            {
+                if (running)
+                {
+                    LOG.error("{}: network loop error (continuing)", name, ex);
+                }
+            }
+            turns++;
+            idle.idle(work);
+        }
+    }
+
+    private int invokeDriver()
+    {
+        if (driverInvoker == null || !clientLock.tryLock())
+        {
+            return 0;
+        }
+        try
+        {
+            return driverInvoker.invoke();
+        }
+        finally
+        {
+            clientLock.unlock();
+        }
+    }
+
+    @Override
+    public void close()
+    {
+        running = false;
+        LockSupport.unpark(thread);
+        if (Thread.currentThread() == thread)
+        {
+            return;
+        }
+        try
+        {
+            thread.join(TimeUnit.SECONDS.toMillis(5));
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
+        if (thread.isAlive())
+        {
+            LOG.warn("{}: network loop did not stop within 5 s", name);
+        }
+    }
+}
