@@ -5,7 +5,7 @@ import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
 import io.tributary.engine.AppendResult;
-import io.tributary.engine.AppendStatus;
+import io.tributary.format.AppendStatus;
 import io.tributary.format.RecordBatchFlyweight;
 import io.tributary.format.RecordFlyweight;
 import io.tributary.engine.ShardLog;

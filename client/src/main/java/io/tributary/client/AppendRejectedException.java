@@ -1,6 +1,6 @@
 package io.tributary.client;
 
-import io.tributary.engine.AppendStatus;
+import io.tributary.format.AppendStatus;
 
 /**
  * The shard refused a batch and stored nothing: the status says why (INVALID_BATCH,

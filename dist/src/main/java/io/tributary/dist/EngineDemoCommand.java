@@ -7,7 +7,7 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 import io.tributary.engine.AppendResult;
-import io.tributary.engine.AppendStatus;
+import io.tributary.format.AppendStatus;
 import io.tributary.format.RecordBatchBuilder;
 import io.tributary.format.RecordBatchFlyweight;
 import io.tributary.engine.ShardLog;

@@ -1,5 +1,7 @@
 package io.tributary.engine;
 
+import io.tributary.format.AppendStatus;
+
 /**
  * Mutable result of one append, owned by the caller and reused across appends so the hot path
  * allocates nothing. {@code message} is set, and allocated, only for errors.

@@ -1,5 +1,7 @@
 package io.tributary.engine;
 
+import io.tributary.format.AppendStatus;
+
 import io.tributary.format.RecordBatchFlyweight;
 
 import static io.tributary.engine.Batches.batch;

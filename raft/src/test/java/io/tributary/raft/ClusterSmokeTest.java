@@ -10,7 +10,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
-import io.tributary.engine.AppendStatus;
+import io.tributary.format.AppendStatus;
 import io.tributary.format.RecordBatchBuilder;
 import io.tributary.format.RecordBatchFlyweight;
 import io.tributary.raft.meta.MetadataClient;

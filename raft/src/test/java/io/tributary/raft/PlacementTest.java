@@ -9,7 +9,7 @@ import java.util.Map;
 import java.util.Random;
 
 import io.tributary.raft.meta.Placement;
-import io.tributary.raft.meta.ShardRing;
+import io.tributary.protocol.ShardRing;
 
 import org.junit.jupiter.api.Test;
 

@@ -12,7 +12,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
-import io.tributary.engine.AppendStatus;
+import io.tributary.format.AppendStatus;
 import io.tributary.raft.meta.MetadataClient;
 import io.tributary.raft.protocol.ShardProtocol;
 

@@ -19,7 +19,7 @@ import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
-import io.tributary.engine.AppendStatus;
+import io.tributary.format.AppendStatus;
 import io.tributary.format.RecordBatchBuilder;
 import io.tributary.raft.meta.MetadataClient;
 import io.tributary.raft.node.NodeConfig;

@@ -112,6 +112,7 @@ public final class RatisSamples
                 .setPause(LeaderElectionPauseRequestProto.getDefaultInstance()).build();
             case EXCEPTION_REPLY -> RaftNettyExceptionReplyProto.newBuilder().setRpcReply(reply(random))
                 .setException(bytes(random, 64 + random.nextInt(200))).build();
+            default -> throw new IllegalArgumentException(type + " is not a Ratis message");
         };
     }
 

@@ -13,7 +13,7 @@ import io.tributary.client.ConditionalResult;
 import io.tributary.client.OutcomeUnknownException;
 import io.tributary.client.RecordMetadata;
 import io.tributary.client.TributaryException;
-import io.tributary.engine.AppendStatus;
+import io.tributary.format.AppendStatus;
 import io.tributary.format.RecordBatchBuilder;
 import io.tributary.format.RecordHeaders;
 import io.tributary.format.RecordDescriptor;

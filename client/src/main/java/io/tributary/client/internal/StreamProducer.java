@@ -3,7 +3,7 @@ package io.tributary.client.internal;
 import java.util.concurrent.ThreadLocalRandom;
 
 import io.tributary.client.UnknownStreamException;
-import io.tributary.raft.meta.ShardRing;
+import io.tributary.protocol.ShardRing;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -17,7 +17,7 @@ import java.util.function.IntFunction;
 
 import io.tributary.engine.AppendCondition;
 import io.tributary.engine.AppendResult;
-import io.tributary.engine.AppendStatus;
+import io.tributary.format.AppendStatus;
 import io.tributary.engine.OffsetOutOfRangeException;
 import io.tributary.engine.ShardLog;
 import io.tributary.engine.ShardLogConfig;

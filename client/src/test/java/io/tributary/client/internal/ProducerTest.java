@@ -23,10 +23,10 @@ import io.tributary.client.ProducerConfig;
 import io.tributary.client.RecordMetadata;
 import io.tributary.client.RecordTooLargeException;
 import io.tributary.client.UnknownStreamException;
-import io.tributary.engine.AppendStatus;
+import io.tributary.format.AppendStatus;
 import io.tributary.format.RecordBatchFlyweight;
 import io.tributary.engine.ShardLog;
-import io.tributary.raft.meta.ShardRing;
+import io.tributary.protocol.ShardRing;
 
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterEach;

@@ -1,7 +1,7 @@
 package io.tributary.jepsen.harness;
 
 import io.tributary.client.ProducerConfig;
-import io.tributary.raft.meta.ShardRing;
+import io.tributary.protocol.ShardRing;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Map;

@@ -3,7 +3,7 @@ package io.tributary.jepsen.harness;
 import io.tributary.client.AppendRejectedException;
 import io.tributary.client.ConditionalResult;
 import io.tributary.client.Producer;
-import io.tributary.raft.meta.ShardRing;
+import io.tributary.protocol.ShardRing;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,5 +1,7 @@
 package io.tributary.raft.meta;
 
+import io.tributary.protocol.Hashing;
+
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;

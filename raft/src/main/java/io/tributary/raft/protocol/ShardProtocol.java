@@ -4,7 +4,7 @@ import java.nio.charset.StandardCharsets;
 
 import io.tributary.engine.AppendCondition;
 import io.tributary.engine.AppendResult;
-import io.tributary.engine.AppendStatus;
+import io.tributary.format.AppendStatus;
 
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;

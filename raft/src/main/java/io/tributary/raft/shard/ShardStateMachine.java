@@ -12,7 +12,7 @@ import java.util.concurrent.TimeUnit;
 
 import io.tributary.engine.AppendCondition;
 import io.tributary.engine.AppendResult;
-import io.tributary.engine.AppendStatus;
+import io.tributary.format.AppendStatus;
 import io.tributary.engine.EngineSnapshot;
 import io.tributary.engine.OffsetOutOfRangeException;
 import io.tributary.engine.CorruptLogException;

@@ -93,7 +93,7 @@ public final class RatisMessageCodecs
 
     static
     {
-        for (final MessageType type : MessageType.values())
+        for (final MessageType type : MessageType.ratisTypes())
         {
             if (BY_TYPE.get(type) == null)
             {

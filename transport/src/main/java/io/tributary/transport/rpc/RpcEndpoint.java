@@ -1,5 +1,7 @@
 package io.tributary.transport.rpc;
 
+import io.tributary.protocol.aeron.Uninterruptibly;
+
 import static java.nio.ByteOrder.LITTLE_ENDIAN;
 
 import java.io.IOException;
@@ -79,7 +81,8 @@ final class RpcEndpoint implements AutoCloseable
     {
         for (final MessageType type : MessageType.values())
         {
-            if (type.name().endsWith("_REQUEST"))
+            // Ratis's requests only: Tributary's own (PRODUCE_REQUEST, ...) travel on the front end's stream.
+            if (type.name().endsWith("_REQUEST") && type.isRatis())
             {
                 REQUESTS.add(type);
             }

@@ -1,5 +1,7 @@
 package io.tributary.transport.rpc;
 
+import io.tributary.protocol.aeron.Uninterruptibly;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

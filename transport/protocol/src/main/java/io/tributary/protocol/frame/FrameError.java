@@ -22,7 +22,7 @@ public enum FrameError
     REASSEMBLY_TIMEOUT("message incomplete for longer than transport.aeron.reassembly.timeout.ms"),
     REASSEMBLY_NO_MEMORY("reassembly memory (transport.aeron.reassembly.bytes.max) exhausted"),
     REASSEMBLY_TOO_MANY_SOURCES("more senders with partial messages than transport.aeron.reassembly.sources.max"),
-    PAYLOAD_INVALID("payload is not a valid protobuf of the frame's message type"),
+    PAYLOAD_INVALID("payload is not a valid message of the frame's type (a Ratis protobuf, or one of Tributary's own messages)"),
     HANDLER_FAILED("the message handler threw: a bug in the receiving code");
 
     private final String hint;

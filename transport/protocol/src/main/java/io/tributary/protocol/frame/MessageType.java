@@ -34,7 +34,17 @@ public enum MessageType
     LEADER_ELECTION_MANAGEMENT_REQUEST(42),
 
     /** The request failed on the server: the reply header and the serialized exception. */
-    EXCEPTION_REPLY(64);
+    EXCEPTION_REPLY(64),
+
+    // Tributary's own protocol, between clients and a node's front end (io.tributary.protocol.*Descriptor).
+    PRODUCE_REQUEST(96),
+    PRODUCE_RESPONSE(97),
+    FETCH_REQUEST(98),
+    FETCH_RESPONSE(99),
+    ADMIN_REQUEST(100),
+    ADMIN_RESPONSE(101),
+    /** A request the node could not take at all ({@code ErrorResponseDescriptor}). */
+    ERROR_RESPONSE(102);
 
     private static final MessageType[] BY_ID = new MessageType[256];
 
@@ -64,6 +74,21 @@ public enum MessageType
     public byte id()
     {
         return id;
+    }
+
+    /** Ids from here on are Tributary's own protocol; below are Ratis's messages. */
+    public static final int FRONT_END_ID_MIN = 96;
+
+    /** True for a Ratis message (carried by the Raft transport), false for one of Tributary's own. */
+    public boolean isRatis()
+    {
+        return (id & 0xFF) < FRONT_END_ID_MIN;
+    }
+
+    /** The Ratis messages, in declaration order. */
+    public static java.util.List<MessageType> ratisTypes()
+    {
+        return java.util.Arrays.stream(values()).filter(MessageType::isRatis).toList();
     }
 
     /** @return the type with this id (0-255), or null for an unknown id. */

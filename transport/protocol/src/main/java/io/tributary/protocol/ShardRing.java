@@ -1,4 +1,4 @@
-package io.tributary.raft.meta;
+package io.tributary.protocol;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;

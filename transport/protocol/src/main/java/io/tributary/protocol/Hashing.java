@@ -1,4 +1,4 @@
-package io.tributary.raft.meta;
+package io.tributary.protocol;
 
 import org.agrona.DirectBuffer;
 

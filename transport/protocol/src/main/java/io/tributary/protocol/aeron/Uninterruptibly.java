@@ -1,4 +1,4 @@
-package io.tributary.transport.rpc;
+package io.tributary.protocol.aeron;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -16,7 +16,7 @@ import java.util.function.Supplier;
  * not enough: the interrupt can arrive during it. Found by the Jepsen harness: a node's Aeron
  * client terminated a few seconds after start, 1 node in 5 at times.
  */
-final class Uninterruptibly
+public final class Uninterruptibly
 {
     /** One daemon thread: these calls are rare (a publication per peer or client, a subscription per endpoint). */
     private static final ExecutorService AERON_CALLS = Executors.newSingleThreadExecutor(runnable ->
@@ -30,7 +30,7 @@ final class Uninterruptibly
     {
     }
 
-    static <T> T call(final Supplier<T> aeronCall)
+    public static <T> T call(final Supplier<T> aeronCall)
     {
         final CompletableFuture<T> result = CompletableFuture.supplyAsync(aeronCall, AERON_CALLS);
         boolean interrupted = false;

@@ -1,0 +1,115 @@
+package io.tributary.protocol;
+
+import java.nio.charset.StandardCharsets;
+
+import org.agrona.DirectBuffer;
+import org.agrona.MutableDirectBuffer;
+
+/**
+ * An administrative request to any node: a command or query for the metadata quorum (the node
+ * forwards it, so a client needs no Raft of its own), or a question or order about one Raft group
+ * the node hosts. Answered by an {@link AdminResponseDescriptor}. Version 1, little-endian.
+ * <pre>
+ *   0                   1                   2                   3
+ *   0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+ *  +-------------------------------+-------------------------------+
+ *  |        version (int16)        |          kind (int16)         |  0
+ *  +-------------------------------+-------------------------------+
+ *  |                       textLength (int32)                      |  4
+ *  +---------------------------------------------------------------+
+ *  |              group id, most significant bits (int64)          |  8   GROUP_INFO, TRANSFER_LEADERSHIP
+ *  +---------------------------------------------------------------+
+ *  |              group id, least significant bits (int64)         | 16
+ *  +---------------------------------------------------------------+
+ *  |                       timeoutMs (int64)                       | 24
+ *  +---------------------------------------------------------------+
+ *  |            text (UTF-8): the command, or a node id           ... 32
+ *  +---------------------------------------------------------------+
+ * </pre>
+ */
+public final class AdminRequestDescriptor
+{
+    public static final short VERSION = 1;
+    public static final int VERSION_OFFSET = 0;
+    public static final int KIND_OFFSET = 2;
+    public static final int TEXT_LENGTH_OFFSET = 4;
+    public static final int GROUP_MSB_OFFSET = 8;
+    public static final int GROUP_LSB_OFFSET = 16;
+    public static final int TIMEOUT_MS_OFFSET = 24;
+    public static final int HEADER_LENGTH = 32;
+    public static final int TEXT_LENGTH_MAX = 1 << 20;
+
+    /** A replicated metadata command, tab-separated (e.g. {@code CREATE_STREAM\tname\t3\t3\t-1\t-1}). */
+    public static final short KIND_METADATA_COMMAND = 1;
+    /** A linearizable metadata query (e.g. {@code DESCRIBE\tname}). */
+    public static final short KIND_METADATA_QUERY = 2;
+    /** This node's role, term and leader in one group it hosts. */
+    public static final short KIND_GROUP_INFO = 3;
+    /** Move a group's leadership to the node named by the text (sent to the leader, or any member). */
+    public static final short KIND_TRANSFER_LEADERSHIP = 4;
+
+    private AdminRequestDescriptor()
+    {
+    }
+
+    /** Encodes a whole request into a new array (admin requests are rare; allocation is fine). */
+    public static byte[] encode(final short kind, final long groupMsb, final long groupLsb, final long timeoutMs, final String text)
+    {
+        final byte[] bytes = text == null ? new byte[0] : text.getBytes(StandardCharsets.UTF_8);
+        final org.agrona.concurrent.UnsafeBuffer out = new org.agrona.concurrent.UnsafeBuffer(new byte[HEADER_LENGTH + bytes.length]);
+        out.putShort(VERSION_OFFSET, VERSION);
+        out.putShort(KIND_OFFSET, kind);
+        out.putInt(TEXT_LENGTH_OFFSET, bytes.length);
+        out.putLong(GROUP_MSB_OFFSET, groupMsb);
+        out.putLong(GROUP_LSB_OFFSET, groupLsb);
+        out.putLong(TIMEOUT_MS_OFFSET, timeoutMs);
+        out.putBytes(HEADER_LENGTH, bytes);
+        return out.byteArray();
+    }
+
+    public static void writeHeader(final MutableDirectBuffer buffer, final int offset, final short kind, final int textLength,
+        final long groupMsb, final long groupLsb, final long timeoutMs)
+    {
+        buffer.putShort(offset + VERSION_OFFSET, VERSION);
+        buffer.putShort(offset + KIND_OFFSET, kind);
+        buffer.putInt(offset + TEXT_LENGTH_OFFSET, textLength);
+        buffer.putLong(offset + GROUP_MSB_OFFSET, groupMsb);
+        buffer.putLong(offset + GROUP_LSB_OFFSET, groupLsb);
+        buffer.putLong(offset + TIMEOUT_MS_OFFSET, timeoutMs);
+    }
+
+    public static int version(final DirectBuffer buffer, final int offset)
+    {
+        return buffer.getShort(offset + VERSION_OFFSET);
+    }
+
+    public static short kind(final DirectBuffer buffer, final int offset)
+    {
+        return buffer.getShort(offset + KIND_OFFSET);
+    }
+
+    public static int textLength(final DirectBuffer buffer, final int offset)
+    {
+        return buffer.getInt(offset + TEXT_LENGTH_OFFSET);
+    }
+
+    public static long groupMsb(final DirectBuffer buffer, final int offset)
+    {
+        return buffer.getLong(offset + GROUP_MSB_OFFSET);
+    }
+
+    public static long groupLsb(final DirectBuffer buffer, final int offset)
+    {
+        return buffer.getLong(offset + GROUP_LSB_OFFSET);
+    }
+
+    public static long timeoutMs(final DirectBuffer buffer, final int offset)
+    {
+        return buffer.getLong(offset + TIMEOUT_MS_OFFSET);
+    }
+
+    public static String text(final DirectBuffer buffer, final int offset)
+    {
+        return buffer.getStringWithoutLengthUtf8(offset + HEADER_LENGTH, textLength(buffer, offset));
+    }
+}

@@ -1,0 +1,462 @@
+package io.tributary.protocol.aeron;
+
+import static java.nio.ByteOrder.LITTLE_ENDIAN;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+
+import org.agrona.CloseHelper;
+import org.agrona.DirectBuffer;
+import org.agrona.MutableDirectBuffer;
+import org.agrona.collections.Long2ObjectHashMap;
+import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.SystemNanoClock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.aeron.Subscription;
+import io.tributary.protocol.frame.FrameError;
+import io.tributary.protocol.frame.FrameErrors;
+import io.tributary.protocol.frame.FrameReceiver;
+import io.tributary.protocol.frame.FramedPublication;
+import io.tributary.protocol.frame.MessageType;
+import io.tributary.protocol.frame.PayloadEncoder;
+import io.tributary.protocol.frame.Reassembler;
+import io.tributary.protocol.frame.SendStatus;
+
+/**
+ * Request and response of raw messages over Aeron, for Tributary's own protocol between clients
+ * and a node's front end: a UDP subscription on this side's address, polled by the process's
+ * {@link NetworkLoop}; a publication per remote address; the calls waiting for responses.
+ * <p>
+ * A request carries the address its response goes to, in front of the message (Aeron
+ * publications are one-way, and a restarted peer sees a new image without any handshake):
+ * <pre>
+ *  +-------------------------------+-------------------------+-------------+
+ *  | Reply-To Length (u16, LE)     | Reply-To (ASCII h:port) | message ... |
+ *  +-------------------------------+-------------------------+-------------+
+ * </pre>
+ * The receiver caches the route per Aeron session and compares bytes, so a steady stream
+ * allocates nothing for it. A response is the bare message with the request's correlation id.
+ * <p>
+ * Handlers run on the network thread and must not block; the buffer they get is valid only for
+ * the call. A call ends exactly once: a response, a send failure, the timeout, or close.
+ * Thread-safe.
+ */
+public final class MessageEndpoint implements AutoCloseable
+{
+    public static final int REPLY_TO_LENGTH_MAX = 255;
+    static final int ROUTES_MAX = 4096;
+    private static final Logger LOG = LoggerFactory.getLogger(MessageEndpoint.class);
+    private static final long SWEEP_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(10);
+
+    /** Handles one inbound request on the network thread. */
+    @FunctionalInterface
+    public interface RequestHandler
+    {
+        void onRequest(Route from, MessageType type, long correlationId, DirectBuffer buffer, int offset, int length);
+    }
+
+    /** Receives the outcome of one call, exactly once, on the network thread (or the caller's, for a failed send). */
+    public interface ResponseHandler
+    {
+        /** The response; {@code buffer} is valid only during the call. */
+        void onResponse(MessageType type, DirectBuffer buffer, int offset, int length);
+
+        /** No response: not sent, timed out, or the endpoint closed. */
+        void onFailure(IOException error);
+    }
+
+    /** Where the responses to one requester go. */
+    public static final class Route
+    {
+        final byte[] address;
+        final FramedPublication publication;
+
+        Route(final byte[] address, final FramedPublication publication)
+        {
+            this.address = address;
+            this.publication = publication;
+        }
+
+        public String address()
+        {
+            return new String(address, StandardCharsets.US_ASCII);
+        }
+
+        /** Sends a response; returns why not when it could not (the requester then times out). Any thread. */
+        public SendStatus respond(final MessageType type, final long correlationId, final DirectBuffer buffer, final int offset,
+            final int length)
+        {
+            return publication.send(type, correlationId, 0, 0, buffer, offset, length);
+        }
+
+        /** Sends a response encoded in place (or through the publication's scratch for large ones). Any thread. */
+        public <M> SendStatus respond(final MessageType type, final long correlationId, final M message,
+            final PayloadEncoder<M> encoder)
+        {
+            return publication.send(type, correlationId, 0, 0, message, encoder);
+        }
+    }
+
+    private static final class Pending
+    {
+        final ResponseHandler handler;
+        final MessageType requestType;
+        final String address;
+        final long deadlineNs;
+
+        Pending(final ResponseHandler handler, final MessageType requestType, final String address, final long deadlineNs)
+        {
+            this.handler = handler;
+            this.requestType = requestType;
+            this.address = address;
+            this.deadlineNs = deadlineNs;
+        }
+    }
+
+    private final String name;
+    private final AeronTransportConfig config;
+    private final EmbeddedMediaDriver runtime;
+    private final int streamId;
+    private final Subscription subscription;
+    private final String localAddress;
+    private final byte[] localAddressBytes;
+    private final FrameErrors errors;
+    private final FrameReceiver receiver;
+    private final RequestHandler handler;
+    private final Map<String, FramedPublication> publications = new ConcurrentHashMap<>();
+    private final Map<Long, Pending> pending = new ConcurrentHashMap<>();
+    private final Long2ObjectHashMap<Route> routes = new Long2ObjectHashMap<>();
+    private final AtomicLong correlationIds = new AtomicLong();
+    private final NetworkLoop.Pollable pollable = this::poll;
+    private volatile boolean running = true;
+    private long nextSweepNs;
+
+    /**
+     * @param bindAddress host:port to receive on ({@code host:0}: any free port).
+     * @param handler     serves requests; null for an endpoint that only calls.
+     */
+    public MessageEndpoint(final String name, final EmbeddedMediaDriver runtime, final String bindAddress, final int streamId,
+        final RequestHandler handler)
+    {
+        this.name = name;
+        this.config = runtime.config();
+        this.runtime = runtime;
+        this.streamId = streamId;
+        this.handler = handler;
+        this.errors = new FrameErrors(name);
+        this.receiver = new FrameReceiver(config.messageBytesMax(), new Reassembler(config.messageBytesMax(),
+            config.reassemblyBytesMax(), config.reassemblySourcesMax(), TimeUnit.MILLISECONDS.toNanos(config.reassemblyTimeoutMs()),
+            errors), errors, SystemNanoClock.INSTANCE, this::onMessage);
+        this.subscription = Uninterruptibly.call(() -> runtime.aeron().addSubscription(channel(bindAddress), streamId,
+            image -> { }, receiver::onImageUnavailable));
+        this.localAddress = resolve(subscription, bindAddress, config.connectTimeoutMs());
+        this.localAddressBytes = localAddress.getBytes(StandardCharsets.US_ASCII);
+        if (localAddressBytes.length > REPLY_TO_LENGTH_MAX)
+        {
+            throw new IllegalArgumentException(name + ": address " + localAddress + " longer than " + REPLY_TO_LENGTH_MAX + " bytes");
+        }
+        runtime.network().register(pollable);
+    }
+
+    public static String channel(final String address)
+    {
+        return "aeron:udp?endpoint=" + address;
+    }
+
+    private static String resolve(final Subscription subscription, final String bindAddress, final long timeoutMs)
+    {
+        if (!bindAddress.endsWith(":0"))
+        {
+            return bindAddress;
+        }
+        final long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        final IdleStrategy idle = IdleStrategies.create(IdleStrategies.BACKOFF);
+        while (true)
+        {
+            final String resolved = subscription.tryResolveChannelEndpointPort();
+            if (resolved != null)
+            {
+                return resolved.substring(resolved.indexOf("endpoint=") + "endpoint=".length()).split("[|&]")[0];
+            }
+            if (System.nanoTime() - deadlineNs > 0)
+            {
+                throw new IllegalStateException("Aeron: the media driver did not bind " + bindAddress + " within "
+                    + timeoutMs + " ms (transport.aeron.connect.timeout.ms); is the driver alive?");
+            }
+            idle.idle();
+        }
+    }
+
+    /** The address requests reach this endpoint on (and responses come back to). */
+    public String localAddress()
+    {
+        return localAddress;
+    }
+
+    public FrameErrors errors()
+    {
+        return errors;
+    }
+
+    /** Calls in flight (for tests and statistics). */
+    public int pendingCalls()
+    {
+        return pending.size();
+    }
+
+    /**
+     * Sends a request of {@code length} bytes of {@code body} to {@code address}; the handler hears the
+     * outcome exactly once. Any thread.
+     */
+    public void call(final String address, final MessageType type, final DirectBuffer body, final int offset, final int length,
+        final long timeoutMs, final ResponseHandler responseHandler)
+    {
+        if (!running)
+        {
+            responseHandler.onFailure(new IOException(name + ": closed; " + type + " to " + address + " not sent"));
+            return;
+        }
+        final long correlationId = correlationIds.incrementAndGet();
+        pending.put(correlationId, new Pending(responseHandler, type, address,
+            System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs)));
+        final FramedPublication publication;
+        try
+        {
+            publication = publication(address);
+        }
+        catch (final RuntimeException ex)
+        {
+            failPending(correlationId, new IOException(name + ": cannot open a publication to " + address + ": " + ex, ex));
+            return;
+        }
+        final SendStatus status = publication.send(type, correlationId, 0, 0, new Envelope(localAddressBytes, body, offset, length),
+            ENVELOPE);
+        if (status != SendStatus.OK)
+        {
+            failPending(correlationId, new IOException(name + ": " + type + " to " + address + " not sent: " + status
+                + (status.isTransient() ? " after " + config.offerTimeoutMs() + " ms of retries (node down, slow or restarting?)"
+                : "")));
+        }
+    }
+
+    private void failPending(final long correlationId, final IOException error)
+    {
+        final Pending call = pending.remove(correlationId);
+        if (call != null)
+        {
+            call.handler.onFailure(error);
+        }
+    }
+
+    private FramedPublication publication(final String address)
+    {
+        final FramedPublication known = publications.get(address);
+        if (known != null)
+        {
+            return known;
+        }
+        return publications.computeIfAbsent(address, a -> new FramedPublication(
+            Uninterruptibly.call(() -> runtime.aeron().addExclusivePublication(channel(a), streamId)), true, config,
+            SystemNanoClock.INSTANCE, runtime.network()));
+    }
+
+    private int poll(final long nowNs)
+    {
+        if (!running)
+        {
+            return 0;
+        }
+        int work = subscription.poll(receiver.fragmentHandler(), 64);
+        if (nowNs - nextSweepNs >= 0)
+        {
+            nextSweepNs = nowNs + SWEEP_INTERVAL_NS;
+            receiver.expire();
+            work += sweepTimeouts(nowNs);
+        }
+        return work;
+    }
+
+    private int sweepTimeouts(final long nowNs)
+    {
+        if (pending.isEmpty())
+        {
+            return 0;
+        }
+        int expired = 0;
+        for (final Iterator<Map.Entry<Long, Pending>> it = pending.entrySet().iterator(); it.hasNext(); )
+        {
+            final Map.Entry<Long, Pending> entry = it.next();
+            final Pending call = entry.getValue();
+            if (nowNs - call.deadlineNs >= 0 && pending.remove(entry.getKey(), call))
+            {
+                expired++;
+                call.handler.onFailure(new IOException(name + ": no response to " + call.requestType + " (correlation "
+                    + entry.getKey() + ") from " + call.address + " in time; is the node running and reachable? (raise the"
+                    + " client's request timeout if it is only slow)"));
+            }
+        }
+        return expired;
+    }
+
+    private void onMessage(final long sourceId, final MessageType type, final long correlationId, final long groupIdMsb,
+        final long groupIdLsb, final DirectBuffer buffer, final int offset, final int length)
+    {
+        if (!type.name().endsWith("_REQUEST"))
+        {
+            onResponse(sourceId, type, correlationId, buffer, offset, length);
+            return;
+        }
+        if (handler == null)
+        {
+            errors.record(FrameError.PAYLOAD_INVALID, sourceId, type + " sent to an endpoint that serves no requests");
+            return;
+        }
+        if (length < 2)
+        {
+            errors.record(FrameError.PAYLOAD_INVALID, sourceId, type + " of " + length + " bytes has no reply-to");
+            return;
+        }
+        final int replyToLength = buffer.getShort(offset, LITTLE_ENDIAN) & 0xFFFF;
+        if (replyToLength == 0 || replyToLength > REPLY_TO_LENGTH_MAX || replyToLength > length - 2)
+        {
+            errors.record(FrameError.PAYLOAD_INVALID, sourceId, type + ": reply-to length " + replyToLength + " in " + length + " bytes");
+            return;
+        }
+        final Route route;
+        try
+        {
+            route = route(sourceId, buffer, offset + 2, replyToLength);
+        }
+        catch (final RuntimeException ex)
+        {
+            errors.record(FrameError.PAYLOAD_INVALID, sourceId, type + ": bad reply-to: " + ex.getMessage());
+            return;
+        }
+        handler.onRequest(route, type, correlationId, buffer, offset + 2 + replyToLength, length - 2 - replyToLength);
+    }
+
+    private Route route(final long sourceId, final DirectBuffer buffer, final int offset, final int length)
+    {
+        final Route cached = routes.get(sourceId);
+        if (cached != null && sameBytes(cached.address, buffer, offset, length))
+        {
+            return cached;
+        }
+        if (routes.size() >= ROUTES_MAX)
+        {
+            // Routes of sessions that are gone are never looked up again: start over rather than grow.
+            routes.clear();
+        }
+        final byte[] address = new byte[length];
+        buffer.getBytes(offset, address);
+        final String text = new String(address, StandardCharsets.US_ASCII);
+        if (!text.matches("[^:\\s]+:[0-9]{1,5}"))
+        {
+            throw new IllegalArgumentException("reply-to '" + text + "' is not host:port");
+        }
+        final Route route = new Route(address, publication(text));
+        routes.put(sourceId, route);
+        return route;
+    }
+
+    private static boolean sameBytes(final byte[] expected, final DirectBuffer buffer, final int offset, final int length)
+    {
+        if (expected.length != length)
+        {
+            return false;
+        }
+        for (int i = 0; i < length; i++)
+        {
+            if (expected[i] != buffer.getByte(offset + i))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void onResponse(final long sourceId, final MessageType type, final long correlationId, final DirectBuffer buffer,
+        final int offset, final int length)
+    {
+        final Pending call = pending.remove(correlationId);
+        if (call == null)
+        {
+            LOG.debug("{}: late or unknown response {} correlation {} from source {}", name, type, correlationId, sourceId);
+            return;
+        }
+        try
+        {
+            call.handler.onResponse(type, buffer, offset, length);
+        }
+        catch (final RuntimeException ex)
+        {
+            LOG.error("{}: the handler of a {} response from {} failed", name, type, call.address, ex);
+        }
+    }
+
+    @Override
+    public void close()
+    {
+        running = false;
+        runtime.network().deregister(pollable);
+        awaitNetworkTurn();
+        for (final Long correlationId : pending.keySet())
+        {
+            final Pending call = pending.remove(correlationId);
+            if (call != null)
+            {
+                call.handler.onFailure(new IOException(name + ": closed before a response to " + call.requestType + " from "
+                    + call.address));
+            }
+        }
+        CloseHelper.closeAll(publications.values());
+        CloseHelper.close(subscription);
+    }
+
+    /** Waits until the network thread has finished any poll of this endpoint that began before the deregistration. */
+    private void awaitNetworkTurn()
+    {
+        final NetworkLoop network = runtime.network();
+        if (network.isLoopThread())
+        {
+            return;
+        }
+        final long seen = network.turns();
+        final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (network.turns() < seen + 2 && System.nanoTime() - deadlineNs < 0)
+        {
+            network.wake();
+            LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(100));
+        }
+    }
+
+    /** The reply-to address in front of a request's message. */
+    private record Envelope(byte[] replyTo, DirectBuffer body, int offset, int length)
+    {
+    }
+
+    private static final PayloadEncoder<Envelope> ENVELOPE = new PayloadEncoder<>()
+    {
+        @Override
+        public int encodedLength(final Envelope message)
+        {
+            return 2 + message.replyTo.length + message.length;
+        }
+
+        @Override
+        public void encode(final Envelope message, final MutableDirectBuffer buffer, final int offset, final int length)
+        {
+            buffer.putShort(offset, (short)message.replyTo.length, LITTLE_ENDIAN);
+            buffer.putBytes(offset + 2, message.replyTo);
+            buffer.putBytes(offset + 2 + message.replyTo.length, message.body, message.offset, message.length);
+        }
+    };
+}
