@@ -8,8 +8,9 @@ import java.util.Map;
 import io.tributary.client.internal.AdminImpl;
 
 /**
- * Manages streams and nodes and reports the cluster's state. Every call is synchronous and
- * bounded by the request timeout (times Ratis's retries); thread-safe.
+ * Manages streams and nodes and reports the cluster's state, through the nodes' front ends (any
+ * node forwards metadata requests to the metadata quorum). Every call is synchronous and bounded
+ * by the request timeout (times the nodes tried); thread-safe.
  *
  * <p>Changes go through the metadata quorum; the controller on its leader then moves the
  * cluster towards them (creates shard groups, moves replicas), so they take effect shortly
@@ -47,12 +48,12 @@ public interface Admin extends AutoCloseable
     }
 
     /**
-     * One replica of a shard as it answered a status request (a stale read on that replica);
+     * One replica of a shard as it answered a status request (its own position, read on that replica);
      * {@code error} is null when it answered. Lags are relative to the leader: records
-     * ({@code nextOffset}) and Raft entries ({@code appliedIndex}).
+     * ({@code nextOffset}) and Raft entries ({@code appliedIndex}). {@code batchCount}: batches it stores.
      */
     record ReplicaStatus(String nodeId, boolean leader, long firstOffset, long nextOffset, long appliedIndex,
-        long lagRecords, long lagEntries, String error)
+        long lagRecords, long lagEntries, String error, long batchCount)
     {
     }
 

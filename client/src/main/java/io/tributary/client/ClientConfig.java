@@ -5,8 +5,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import io.tributary.raft.node.NodeConfig;
-import io.tributary.raft.node.RaftSettings;
 
 /**
  * What every client needs to reach a cluster: the metadata quorum (every other address is
@@ -18,7 +16,9 @@ import io.tributary.raft.node.RaftSettings;
  */
 public abstract class ClientConfig<SELF extends ClientConfig<SELF>>
 {
-    public static final String DEFAULT_TRANSPORT = RaftSettings.DEFAULT_TRANSPORT;
+    /** Transports by name: {@code aeron} (default) reaches the nodes' front ends over Aeron UDP. */
+    public static final List<String> TRANSPORTS = List.of("aeron", "grpc", "netty");
+    public static final String DEFAULT_TRANSPORT = "aeron";
     public static final long DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
 
     private final Map<String, String> metadataPeers = new LinkedHashMap<>();
@@ -43,7 +43,7 @@ public abstract class ClientConfig<SELF extends ClientConfig<SELF>>
     public SELF metadataPeers(final String peers)
     {
         final List<String> problems = new ArrayList<>();
-        final Map<String, String> parsed = NodeConfig.peers(peers, problems);
+        final Map<String, String> parsed = parsePeers(peers, problems);
         if (!problems.isEmpty())
         {
             throw new IllegalArgumentException("metadata peers '" + peers + "' are invalid: " + String.join("; ", problems));
@@ -51,14 +51,14 @@ public abstract class ClientConfig<SELF extends ClientConfig<SELF>>
         return metadataPeers(parsed);
     }
 
-    /** {@code aeron} (default), {@code grpc}, {@code netty}, or the class name of a Ratis RpcType; must match the nodes'. */
+    /** {@code aeron} (default), {@code grpc} or {@code netty}: the nodes' transport (docs/configuration.md). */
     public SELF transport(final String transport)
     {
         this.transport = transport;
         return self();
     }
 
-    /** Timeout of one request to one server, before Ratis retries it (elsewhere, or after a leader change). */
+    /** Timeout of one request to one node, before the client retries it (elsewhere, or after a leader change). */
     public SELF requestTimeoutMs(final long requestTimeoutMs)
     {
         this.requestTimeoutMs = requestTimeoutMs;
@@ -91,15 +91,10 @@ public abstract class ClientConfig<SELF extends ClientConfig<SELF>>
         {
             problems.add("metadataPeers is empty: give the metadata quorum as id@host:port,... (the nodes' metadata.peers)");
         }
-        if (transport == null || transport.isBlank())
+        if (transport == null || !TRANSPORTS.contains(transport))
         {
-            problems.add("transport is empty: use " + String.join(", ", RaftSettings.TRANSPORTS) + " (default "
-                + DEFAULT_TRANSPORT + ") or a Ratis RpcType class name");
-        }
-        else if (!RaftSettings.isTransport(transport))
-        {
-            problems.add("transport is '" + transport + "': use " + String.join(", ", RaftSettings.TRANSPORTS) + " (default "
-                + DEFAULT_TRANSPORT + ") or a Ratis RpcType class name");
+            problems.add("transport is '" + transport + "': use " + String.join(", ", TRANSPORTS) + " (default "
+                + DEFAULT_TRANSPORT + "), the transport the nodes run");
         }
         if (requestTimeoutMs < 100 || requestTimeoutMs > 600_000)
         {
@@ -111,6 +106,29 @@ public abstract class ClientConfig<SELF extends ClientConfig<SELF>>
             throw new IllegalArgumentException("invalid " + getClass().getSimpleName() + ":\n  - "
                 + String.join("\n  - ", problems));
         }
+    }
+
+    /** Parses {@code id@host:port,id@host:port}, adding what is wrong to {@code problems}. */
+    public static Map<String, String> parsePeers(final String text, final List<String> problems)
+    {
+        final Map<String, String> peers = new LinkedHashMap<>();
+        if (text == null || text.isBlank())
+        {
+            return peers;
+        }
+        for (final String entry : text.split(","))
+        {
+            final String trimmed = entry.trim();
+            final int at = trimmed.indexOf('@');
+            final int colon = trimmed.lastIndexOf(':');
+            if (at <= 0 || colon < at + 2 || colon == trimmed.length() - 1)
+            {
+                problems.add("peer '" + trimmed + "' is not id@host:port");
+                continue;
+            }
+            peers.put(trimmed.substring(0, at), trimmed.substring(at + 1));
+        }
+        return peers;
     }
 
     /** Adds the problems of the concrete configuration. */

@@ -3,7 +3,6 @@ package io.tributary.client;
 import java.util.List;
 
 import io.opentelemetry.api.OpenTelemetry;
-import io.tributary.engine.ShardLogConfig;
 import io.tributary.format.RecordBatchDescriptor;
 import io.tributary.format.RecordDescriptor;
 
@@ -27,8 +26,8 @@ public final class ProducerConfig extends ClientConfig<ProducerConfig>
 
     private long lingerMs = 5;
     private int batchBytes = 64 << 10;
-    private int maxBatchBytes = ShardLogConfig.DEFAULT_MAX_BATCH_BYTES;
-    private int maxKeyBytes = ShardLogConfig.DEFAULT_MAX_KEY_BYTES;
+    private int maxBatchBytes = RecordBatchDescriptor.DEFAULT_MAX_BATCH_BYTES;
+    private int maxKeyBytes = RecordBatchDescriptor.DEFAULT_MAX_KEY_BYTES;
     private long bufferMemoryBytes = 32L << 20;
     private int maxInFlightPerShard = MAX_IN_FLIGHT_IDEMPOTENT;
     private BackPressure backPressure = BackPressure.BLOCK;

@@ -19,22 +19,23 @@ import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
+import io.tributary.client.internal.AppendItems;
+import io.tributary.client.internal.AppendOutcome;
+import io.tributary.client.internal.FrontEndClient;
+import io.tributary.client.internal.FrontEndMetadataView;
+import io.tributary.client.internal.NodeLinks;
 import io.tributary.client.internal.ProducerImpl;
-import io.tributary.client.internal.RatisMetadataView;
-import io.tributary.client.internal.RatisShardChannel;
+import io.tributary.client.internal.ReadOutcome;
 import io.tributary.client.internal.ShardChannel;
 import io.tributary.client.internal.StreamInfo;
 import io.tributary.format.AppendStatus;
 import io.tributary.format.RecordBatchBuilder;
+import io.tributary.protocol.AppendItemDescriptor;
+import io.tributary.protocol.FetchResponseDescriptor;
 import io.tributary.protocol.ShardRing;
 import io.tributary.raft.node.LocalCluster;
-import io.tributary.raft.node.RaftSettings;
-import io.tributary.raft.protocol.ShardProtocol;
 
 import org.agrona.concurrent.UnsafeBuffer;
-import org.apache.ratis.protocol.exceptions.TimeoutIOException;
-import org.apache.ratis.retry.RetryPolicies;
-import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -206,24 +207,23 @@ abstract class ClusterClientTest
     void theSameEncodedIdempotentBatchSentTwiceIsStoredOnce() throws Exception
     {
         createStream("dedup", 1);
-        final StreamInfo info;
-        final long producerId;
-        try (RatisMetadataView metadata = new RatisMetadataView(cluster.metadataPeers(), transport(), 5_000))
+        try (FrontEndClient client = FrontEndClient.connect(producerConfig()))
         {
-            info = metadata.describe("dedup");
-            producerId = metadata.allocateProducerId();
-        }
-        final UnsafeBuffer buffer = new UnsafeBuffer(new byte[4096]);
-        final RecordBatchBuilder builder = new RecordBatchBuilder(buffer).reset(producerId, (short)0, 0);
-        for (int i = 0; i < 3; i++)
-        {
-            builder.tryAppend(System.currentTimeMillis(), bytes("k"), bytes("v" + i));
-        }
-        final byte[] request = ShardProtocol.encodeAppend(buffer, 0, builder.build(), null, null);
-        try (ShardChannel channel = new RatisShardChannel(info.shard(0), transport(), 5_000, RaftSettings.retryPolicy(5, 200)))
-        {
-            final ShardProtocol.AppendReply first = appendReply(channel.append(request).get(30, TimeUnit.SECONDS));
-            final ShardProtocol.AppendReply again = appendReply(channel.append(request).get(30, TimeUnit.SECONDS));
+            final FrontEndMetadataView metadata = new FrontEndMetadataView(client, false);
+            final StreamInfo info = metadata.describe("dedup");
+            final long producerId = metadata.allocateProducerId();
+            final UnsafeBuffer buffer = new UnsafeBuffer(new byte[4096]);
+            final RecordBatchBuilder builder = new RecordBatchBuilder(buffer).reset(producerId, (short)0, 0);
+            for (int i = 0; i < 3; i++)
+            {
+                builder.tryAppend(System.currentTimeMillis(), bytes("k"), bytes("v" + i));
+            }
+            final byte[] item = AppendItems.encode(buffer, 0, builder.build(), AppendItems.UNCHECKED, null, AppendItems.UNCHECKED,
+                null);
+            final NodeLinks links = new NodeLinks(client);
+            final ShardChannel channel = links.open(info.shard(0));
+            final AppendOutcome first = appendFollowingTheLeader(links, channel, item);
+            final AppendOutcome again = appendFollowingTheLeader(links, channel, item);
             assertThat(first.status()).isEqualTo(AppendStatus.APPENDED);
             assertThat(again.status()).as("the resend is recognised").isEqualTo(AppendStatus.DUPLICATE);
             assertThat(again.baseOffset()).isEqualTo(first.baseOffset());
@@ -237,27 +237,35 @@ abstract class ClusterClientTest
     void aBatchWhoseReplyIsLostIsResentByTheProducerAndCompletesWithItsOriginalOffsets() throws Exception
     {
         createStream("lost-reply", 1);
-        final ShardChannel.Factory real = RatisShardChannel.factory(transport(), 5_000, RaftSettings.retryPolicy(5, 200));
         final AtomicBoolean lost = new AtomicBoolean();
         final List<byte[]> sent = new CopyOnWriteArrayList<>();
-        final ShardChannel.Factory losingFirstReply = shard -> new ForwardingChannel(real.open(shard))
-        {
-            @Override
-            public CompletableFuture<ByteString> append(final byte[] request)
-            {
-                sent.add(request);
-                final CompletableFuture<ByteString> reply = super.append(request);
-                return lost.compareAndSet(false, true) ? reply.thenCompose(stored -> CompletableFuture.failedFuture(
-                    new TimeoutIOException("test: the reply of a stored batch is lost"))) : reply;
-            }
-        };
         final ProducerConfig config = producerConfig().lingerMs(20);
         final List<CompletableFuture<RecordMetadata>> futures = new ArrayList<>();
-        try (RatisMetadataView metadata = new RatisMetadataView(cluster.metadataPeers(), transport(), 5_000))
+        try (FrontEndClient client = FrontEndClient.connect(config))
         {
-            final long producerId = metadata.allocateProducerId();
-            try (Producer producer = new ProducerImpl(config, new RatisMetadataView(cluster.metadataPeers(), transport(), 5_000),
-                losingFirstReply, producerId))
+            final long producerId = new FrontEndMetadataView(client, false).allocateProducerId();
+            final ShardChannel.Factory losingFirstReply = forwarding(new NodeLinks(client), real -> new ForwardingChannel(real)
+            {
+                @Override
+                public CompletableFuture<AppendOutcome> append(final byte[] item)
+                {
+                    final CompletableFuture<AppendOutcome> reply = super.append(item);
+                    // Only stored batches count: a NOT_LEADER answer (the producer's first guess) is resent anyway.
+                    return reply.thenCompose(outcome ->
+                    {
+                        if (outcome.isStored())
+                        {
+                            sent.add(item);
+                            if (lost.compareAndSet(false, true))
+                            {
+                                return CompletableFuture.failedFuture(new IOException("test: the reply of a stored batch is lost"));
+                            }
+                        }
+                        return CompletableFuture.completedFuture(outcome);
+                    });
+                }
+            });
+            try (Producer producer = new ProducerImpl(config, new FrontEndMetadataView(client, false), losingFirstReply, producerId))
             {
                 for (int i = 0; i < 50; i++)
                 {
@@ -342,23 +350,28 @@ abstract class ClusterClientTest
         createStream("traced", 2);
         final InMemorySpanExporter exporter = InMemorySpanExporter.create();
         final List<byte[]> sent = new CopyOnWriteArrayList<>();
-        final ShardChannel.Factory real = RatisShardChannel.factory(transport(), 5_000, RaftSettings.retryPolicy(5, 200));
-        final ShardChannel.Factory capturing = shard -> new ForwardingChannel(real.open(shard))
-        {
-            @Override
-            public CompletableFuture<ByteString> append(final byte[] request)
-            {
-                sent.add(request);
-                return super.append(request);
-            }
-        };
         try (OpenTelemetrySdk openTelemetry = OpenTelemetrySdk.builder().setTracerProvider(SdkTracerProvider.builder()
             .addSpanProcessor(SimpleSpanProcessor.create(exporter)).build()).build();
-            RatisMetadataView metadata = new RatisMetadataView(cluster.metadataPeers(), transport(), 5_000))
+            FrontEndClient client = FrontEndClient.connect(producerConfig()))
         {
-            final long producerId = metadata.allocateProducerId();
+            final ShardChannel.Factory capturing = forwarding(new NodeLinks(client), real -> new ForwardingChannel(real)
+            {
+                @Override
+                public CompletableFuture<AppendOutcome> append(final byte[] item)
+                {
+                    return super.append(item).thenApply(outcome ->
+                    {
+                        if (outcome.isStored())
+                        {
+                            sent.add(item);
+                        }
+                        return outcome;
+                    });
+                }
+            });
+            final long producerId = new FrontEndMetadataView(client, false).allocateProducerId();
             try (Producer producer = new ProducerImpl(producerConfig().openTelemetry(openTelemetry),
-                new RatisMetadataView(cluster.metadataPeers(), transport(), 5_000), capturing, producerId))
+                new FrontEndMetadataView(client, false), capturing, producerId))
             {
                 for (int i = 0; i < 20; i++)
                 {
@@ -386,7 +399,7 @@ abstract class ClusterClientTest
                 final String expected = "00-" + span.getTraceId() + "-" + span.getSpanId() + "-"
                     + span.getSpanContext().getTraceFlags().asHex();
                 assertThat(sent).as("an append request carries %s", expected)
-                    .anySatisfy(request -> assertThat(ShardProtocol.traceparent(new UnsafeBuffer(request))).isEqualTo(expected));
+                    .anySatisfy(item -> assertThat(AppendItemDescriptor.traceparent(new UnsafeBuffer(item), 0)).isEqualTo(expected));
             }
             assertThat(records).isEqualTo(20);
         }
@@ -460,35 +473,48 @@ abstract class ClusterClientTest
         {
             producer.send("mixedreads", bytes("k"), bytes("v")).get(30, TimeUnit.SECONDS);
         }
-        final StreamInfo info;
-        try (RatisMetadataView metadata = new RatisMetadataView(cluster.metadataPeers(), transport(), 5_000))
+        try (FrontEndClient client = FrontEndClient.connect(consumerConfig()))
         {
-            info = metadata.describe("mixedreads");
-        }
-        final List<String> replicas = new ArrayList<>(info.shard(0).replicas().keySet());
-        final byte[] linearizable = ShardProtocol.encodeRead(0, 1 << 20, 0, (byte)0);
-        final byte[] follower = ShardProtocol.encodeRead(0, 1 << 20, 0, (byte)1);
-        try (ShardChannel channel = new RatisShardChannel(info.shard(0), transport(), 3_000, RetryPolicies.noRetry()))
-        {
+            final StreamInfo info = new FrontEndMetadataView(client, false).describe("mixedreads");
+            final List<String> replicas = new ArrayList<>(info.shard(0).replicas().keySet());
+            final NodeLinks links = new NodeLinks(client);
+            final ShardChannel channel = links.open(info.shard(0));
             for (int round = 0; round < 2; round++)
             {
-                assertReadOk(channel.query(linearizable, null, 0).get(30, TimeUnit.SECONDS), "linearizable, round " + round);
+                assertReadOk(linearizableRead(links, channel), "linearizable, round " + round);
                 for (final String replica : replicas)
                 {
-                    assertReadOk(channel.query(follower, replica, 0).get(30, TimeUnit.SECONDS), "on " + replica + ", round " + round);
-                    assertReadOk(channel.query(linearizable, null, 0).get(30, TimeUnit.SECONDS),
-                        "linearizable after a follower read on " + replica + ", round " + round);
+                    final CompletableFuture<ReadOutcome> follower = channel.read(0, 1 << 20, 0, replica, 0);
+                    links.flush();
+                    assertReadOk(follower.get(30, TimeUnit.SECONDS), "on " + replica + ", round " + round);
+                    assertReadOk(linearizableRead(links, channel), "linearizable after a follower read on " + replica + ", round "
+                        + round);
                 }
             }
         }
     }
 
-    private static void assertReadOk(final ByteString reply, final String what)
+    /** A linearizable read, following NOT_LEADER answers to the leader (at most once per replica). */
+    private static ReadOutcome linearizableRead(final NodeLinks links, final ShardChannel channel) throws Exception
     {
-        final byte[] bytes = reply.toByteArray();
-        assertThat(bytes.length).as(what).isGreaterThanOrEqualTo(ShardProtocol.READ_REPLY_HEADER_LENGTH);
-        assertThat(bytes[0]).as(what).isEqualTo(ShardProtocol.READ);
-        assertThat(bytes[1]).as(what + ": status").isEqualTo(ShardProtocol.READ_OK);
+        ReadOutcome outcome = null;
+        for (int attempt = 0; attempt < 4; attempt++)
+        {
+            final CompletableFuture<ReadOutcome> reply = channel.read(0, 1 << 20, 0, null, 0);
+            links.flush();
+            outcome = reply.get(30, TimeUnit.SECONDS);
+            if (outcome.status() != FetchResponseDescriptor.STATUS_NOT_LEADER)
+            {
+                return outcome;
+            }
+        }
+        return outcome;
+    }
+
+    private static void assertReadOk(final ReadOutcome reply, final String what)
+    {
+        assertThat(FetchResponseDescriptor.statusName(reply.status())).as(what + ": status (" + reply.text() + ")").isEqualTo("OK");
+        assertThat(reply.data().length).as(what + ": data").isPositive();
     }
 
     // ------------------------------------------------------------------ admin
@@ -593,10 +619,42 @@ abstract class ClusterClientTest
         return records;
     }
 
-    private static ShardProtocol.AppendReply appendReply(final ByteString content)
+    /** Appends one item, resending after NOT_LEADER answers (which store nothing) to the leader they name. */
+    private static AppendOutcome appendFollowingTheLeader(final NodeLinks links, final ShardChannel channel, final byte[] item)
+        throws Exception
     {
-        final byte[] bytes = content.toByteArray();
-        return ShardProtocol.decodeAppendReply(new UnsafeBuffer(bytes), bytes.length);
+        AppendOutcome outcome = null;
+        for (int attempt = 0; attempt < 4; attempt++)
+        {
+            final CompletableFuture<AppendOutcome> reply = channel.append(item);
+            links.flush();
+            outcome = reply.get(30, TimeUnit.SECONDS);
+            if (outcome.status() != AppendStatus.NOT_LEADER)
+            {
+                return outcome;
+            }
+        }
+        return outcome;
+    }
+
+    /** A factory whose channels are wrapped by {@code wrap}, flushing through to {@code real}. */
+    private static ShardChannel.Factory forwarding(final ShardChannel.Factory real,
+        final java.util.function.Function<ShardChannel, ShardChannel> wrap)
+    {
+        return new ShardChannel.Factory()
+        {
+            @Override
+            public ShardChannel open(final StreamInfo.ShardInfo shard)
+            {
+                return wrap.apply(real.open(shard));
+            }
+
+            @Override
+            public void flush()
+            {
+                real.flush();
+            }
+        };
     }
 
     /** A channel that forwards everything; tests override what they intercept. */
@@ -610,15 +668,16 @@ abstract class ClusterClientTest
         }
 
         @Override
-        public CompletableFuture<ByteString> append(final byte[] request)
+        public CompletableFuture<AppendOutcome> append(final byte[] item)
         {
-            return target.append(request);
+            return target.append(item);
         }
 
         @Override
-        public CompletableFuture<ByteString> query(final byte[] request, final String replica, final long minIndex)
+        public CompletableFuture<ReadOutcome> read(final long fromOffset, final int maxBytes, final int waitMs,
+            final String replica, final long minIndex)
         {
-            return target.query(request, replica, minIndex);
+            return target.read(fromOffset, maxBytes, waitMs, replica, minIndex);
         }
 
         @Override

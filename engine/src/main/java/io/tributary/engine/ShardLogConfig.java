@@ -13,8 +13,8 @@ import net.openhft.chronicle.queue.RollCycles;
  */
 public final class ShardLogConfig
 {
-    public static final int DEFAULT_MAX_BATCH_BYTES = 1 << 20;
-    public static final int DEFAULT_MAX_KEY_BYTES = 1024;
+    public static final int DEFAULT_MAX_BATCH_BYTES = io.tributary.format.RecordBatchDescriptor.DEFAULT_MAX_BATCH_BYTES;
+    public static final int DEFAULT_MAX_KEY_BYTES = io.tributary.format.RecordBatchDescriptor.DEFAULT_MAX_KEY_BYTES;
     public static final int DEFAULT_MAX_KEYS = 1_000_000;
     public static final int DEFAULT_MAX_PRODUCERS = 100_000;
     public static final long UNLIMITED = -1;

@@ -15,6 +15,7 @@ import io.tributary.format.RecordBatchBuilder;
 import io.tributary.format.RecordBatchFlyweight;
 import io.tributary.raft.meta.MetadataClient;
 import io.tributary.raft.node.RaftSettings;
+import io.tributary.raft.protocol.ShardEntryDescriptor;
 import io.tributary.raft.protocol.ShardProtocol;
 
 import org.agrona.concurrent.UnsafeBuffer;
@@ -64,10 +65,10 @@ class ClusterSmokeTest
                     builder.tryAppend(1L, "k".getBytes(), "hello".getBytes());
                     final int length = builder.build();
                     final RaftClientReply reply = client.io().send(Message.valueOf(UnsafeByteOperations.unsafeWrap(
-                        ShardProtocol.encodeAppend(buffer, 0, length, null, null))));
+                        ShardEntryDescriptor.encodeSingle(buffer, 0, length, null, null))));
                     assertThat(reply.isSuccess()).as(String.valueOf(reply.getException())).isTrue();
                     final byte[] bytes = reply.getMessage().getContent().toByteArray();
-                    final ShardProtocol.AppendReply append = ShardProtocol.decodeAppendReply(new UnsafeBuffer(bytes), bytes.length);
+                    final ShardTestClient.AppendReply append = ShardTestClient.AppendReply.decode(bytes);
                     assertThat(append.status()).isEqualTo(AppendStatus.APPENDED);
                     assertThat(append.baseOffset()).isEqualTo(0);
 

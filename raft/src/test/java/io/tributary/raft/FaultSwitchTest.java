@@ -78,7 +78,7 @@ class FaultSwitchTest
     {
         for (int b = from; b < from + batches; b++)
         {
-            final ShardProtocol.AppendReply reply = shard.append(ShardTestClient.batch(-1, -1, "a" + b, "b" + b, "c" + b));
+            final ShardTestClient.AppendReply reply = shard.append(ShardTestClient.batch(-1, -1, "a" + b, "b" + b, "c" + b));
             assertThat(reply.isStored()).as("batch %d: %s", b, reply).isTrue();
         }
     }

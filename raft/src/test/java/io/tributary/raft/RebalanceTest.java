@@ -13,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 
 import io.tributary.format.AppendStatus;
 import io.tributary.raft.meta.MetadataClient;
+import io.tributary.raft.protocol.ShardEntryDescriptor;
 import io.tributary.raft.protocol.ShardProtocol;
 
 import org.apache.ratis.protocol.Message;
@@ -163,7 +164,7 @@ class RebalanceTest
     {
         for (int s = 0; s < shards.size(); s++)
         {
-            final ShardProtocol.AppendReply reply = shards.get(s).append(ShardTestClient.batch(-1, -1, "r" + round + "a", "r" + round + "b"));
+            final ShardTestClient.AppendReply reply = shards.get(s).append(ShardTestClient.batch(-1, -1, "r" + round + "a", "r" + round + "b"));
             assertThat(reply.status()).as("shard %d round %d: %s", s, round, reply).isEqualTo(AppendStatus.APPENDED);
             written.merge(s, 2, Integer::sum);
         }
@@ -172,12 +173,12 @@ class RebalanceTest
     private static void badInputGetsClearErrorsAndTheNodeStaysUp(final ShardTestClient shard, final MetadataClient metadata)
         throws Exception
     {
-        final byte[] garbage = {ShardProtocol.APPEND, 0, 0, 0, 1, 2, 3};
+        // An entry that claims one item but carries 3 bytes of it: refused as INVALID_BATCH, identically on every replica.
+        final byte[] garbage = {ShardEntryDescriptor.TYPE, ShardEntryDescriptor.VERSION, 1, 0, 0, 0, 0, 0, 1, 2, 3};
         final var reply = shard.client.io().send(Message.valueOf(ByteString.copyFrom(garbage)));
-        final byte[] bytes = reply.getMessage().getContent().toByteArray();
-        final ShardProtocol.AppendReply decoded = ShardProtocol.decodeAppendReply(new org.agrona.concurrent.UnsafeBuffer(bytes), bytes.length);
+        final ShardTestClient.AppendReply decoded = ShardTestClient.AppendReply.decode(reply.getMessage().getContent().toByteArray());
         assertThat(decoded.status()).isEqualTo(AppendStatus.INVALID_BATCH);
-        assertThat(decoded.message()).contains("malformed append request");
+        assertThat(decoded.message()).contains("less than its 28-byte header");
 
         final byte[] corrupt = ShardTestClient.batch(-1, -1, "x");
         corrupt[corrupt.length - 1] ^= 1;

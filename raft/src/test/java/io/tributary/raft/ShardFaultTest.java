@@ -53,13 +53,13 @@ class ShardFaultTest
                         cluster.kill(killed);
                     }
                     final String value = "v" + b;
-                    final ShardProtocol.AppendReply reply = shard.append(ShardTestClient.batch(42, sequence, value));
+                    final ShardTestClient.AppendReply reply = shard.append(ShardTestClient.batch(42, sequence, value));
                     assertThat(reply.isStored()).as("batch %d: %s", b, reply).isTrue();
                     sequence++;
                     acknowledged.add(value);
                 }
                 // a resend of an acknowledged batch (reply lost) is a duplicate with its original offset
-                final ShardProtocol.AppendReply retry = shard.append(ShardTestClient.batch(42, sequence - 1, "v299"));
+                final ShardTestClient.AppendReply retry = shard.append(ShardTestClient.batch(42, sequence - 1, "v299"));
                 assertThat(retry.status()).isEqualTo(AppendStatus.DUPLICATE);
                 assertThat(retry.baseOffset()).isEqualTo(299);
 
@@ -101,12 +101,12 @@ class ShardFaultTest
                 final String lagging = cluster.nodeIds().stream().filter(id -> !id.equals(shard.leader())).findFirst().orElseThrow();
                 cluster.stop(lagging);
                 final String padding = "x".repeat(2000);
-                final List<CompletableFuture<ShardProtocol.AppendReply>> replies = new ArrayList<>();
+                final List<CompletableFuture<ShardTestClient.AppendReply>> replies = new ArrayList<>();
                 for (int b = 0; b < 3000; b++)
                 {
                     replies.add(shard.appendAsync(ShardTestClient.batch(-1, -1, "p" + b + padding)));
                 }
-                for (final CompletableFuture<ShardProtocol.AppendReply> reply : replies)
+                for (final CompletableFuture<ShardTestClient.AppendReply> reply : replies)
                 {
                     assertThat(reply.get(60, TimeUnit.SECONDS).status()).isEqualTo(AppendStatus.APPENDED);
                 }

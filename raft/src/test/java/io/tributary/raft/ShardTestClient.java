@@ -11,6 +11,9 @@ import java.util.zip.CRC32C;
 import io.tributary.format.RecordBatchBuilder;
 import io.tributary.raft.meta.MetadataClient;
 import io.tributary.raft.node.RaftSettings;
+import io.tributary.format.AppendStatus;
+import io.tributary.protocol.AppendResultDescriptor;
+import io.tributary.raft.protocol.ShardEntryDescriptor;
 import io.tributary.raft.protocol.ShardProtocol;
 
 import org.agrona.concurrent.UnsafeBuffer;
@@ -66,10 +69,32 @@ final class ShardTestClient implements AutoCloseable
             builder.tryAppend(1L, "key".getBytes(StandardCharsets.UTF_8), value.getBytes(StandardCharsets.UTF_8));
         }
         final int length = builder.build();
-        return ShardProtocol.encodeAppend(buffer, 0, length, null, null);
+        return ShardEntryDescriptor.encodeSingle(buffer, 0, length, null, null);
     }
 
-    CompletableFuture<ShardProtocol.AppendReply> appendAsync(final byte[] request)
+    /** The shard's answer to a single-batch entry (its first result). */
+    record AppendReply(AppendStatus status, long baseOffset, long lastOffset, long expected, long found, String message)
+    {
+        boolean isStored()
+        {
+            return status == AppendStatus.APPENDED || status == AppendStatus.DUPLICATE;
+        }
+
+        static AppendReply decode(final byte[] bytes)
+        {
+            final UnsafeBuffer in = new UnsafeBuffer(bytes);
+            if (!ShardEntryDescriptor.isEntry(in, 0, bytes.length) || ShardEntryDescriptor.itemCount(in, 0) < 1)
+            {
+                throw new IllegalStateException("the shard answered " + bytes.length + " bytes without a result");
+            }
+            final int at = ShardEntryDescriptor.HEADER_LENGTH;
+            return new AppendReply(AppendResultDescriptor.status(in, at), AppendResultDescriptor.baseOffset(in, at),
+                AppendResultDescriptor.lastOffset(in, at), AppendResultDescriptor.expected(in, at), AppendResultDescriptor.found(in, at),
+                AppendResultDescriptor.message(in, at));
+        }
+    }
+
+    CompletableFuture<AppendReply> appendAsync(final byte[] request)
     {
         return client.async().send(Message.valueOf(UnsafeByteOperations.unsafeWrap(request))).thenApply(ShardTestClient::appendReply);
     }
@@ -78,7 +103,7 @@ final class ShardTestClient implements AutoCloseable
      * Retries, re-reading the replicas from the metadata, while a replica does not know the group, and
      * while a leader steps down; up to 10 s.
      */
-    ShardProtocol.AppendReply append(final byte[] request) throws IOException
+    AppendReply append(final byte[] request) throws IOException
     {
         final long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
         while (true)
@@ -111,14 +136,13 @@ final class ShardTestClient implements AutoCloseable
         }
     }
 
-    private static ShardProtocol.AppendReply appendReply(final RaftClientReply reply)
+    private static AppendReply appendReply(final RaftClientReply reply)
     {
         if (!reply.isSuccess())
         {
             throw new IllegalStateException("append failed: " + reply.getException());
         }
-        final byte[] bytes = reply.getMessage().getContent().toByteArray();
-        return ShardProtocol.decodeAppendReply(new UnsafeBuffer(bytes), bytes.length);
+        return AppendReply.decode(reply.getMessage().getContent().toByteArray());
     }
 
     ShardProtocol.ShardStatus status(final String peer) throws IOException

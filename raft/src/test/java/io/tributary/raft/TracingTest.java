@@ -24,6 +24,7 @@ import io.tributary.format.RecordBatchBuilder;
 import io.tributary.raft.meta.MetadataClient;
 import io.tributary.raft.node.NodeConfig;
 import io.tributary.raft.node.TributaryNode;
+import io.tributary.raft.protocol.ShardEntryDescriptor;
 import io.tributary.raft.protocol.ShardProtocol;
 import io.tributary.raft.shard.ShardTracing;
 
@@ -82,7 +83,7 @@ class TracingTest
             final int length = builder.build();
             try (ShardTestClient shard = new ShardTestClient(metadata, "traced", 0))
             {
-                final ShardProtocol.AppendReply reply = shard.append(ShardProtocol.encodeAppend(buffer, 0, length, null, traceparent[0]));
+                final ShardTestClient.AppendReply reply = shard.append(ShardEntryDescriptor.encodeSingle(buffer, 0, length, null, traceparent[0]));
                 assertThat(reply.status()).isEqualTo(AppendStatus.APPENDED);
             }
             produce.end();

@@ -15,36 +15,28 @@ import java.util.concurrent.locks.LockSupport;
 import io.tributary.client.Admin;
 import io.tributary.client.AdminConfig;
 import io.tributary.client.TributaryException;
-import io.tributary.raft.meta.MetadataClient;
-import io.tributary.raft.node.RaftSettings;
-import io.tributary.raft.protocol.ShardProtocol;
-
-import org.agrona.concurrent.UnsafeBuffer;
-import org.apache.ratis.client.RaftClient;
-import org.apache.ratis.proto.RaftProtos;
-import org.apache.ratis.protocol.GroupInfoReply;
-import org.apache.ratis.protocol.Message;
-import org.apache.ratis.protocol.RaftClientReply;
-import org.apache.ratis.protocol.RaftPeerId;
-import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
+import io.tributary.protocol.AdminRequestDescriptor;
+import io.tributary.protocol.AdminResponseDescriptor;
+import io.tributary.protocol.FetchResponseDescriptor;
 
 /**
- * The {@link Admin}: metadata commands and queries through {@link MetadataClient}; shard status
- * and leadership through a short-lived Ratis client of each shard's group.
+ * The {@link Admin}: metadata commands and queries through any node's front end; a shard's
+ * status from each replica's node (its role, term and position); leadership moves through the
+ * shard's nodes.
  */
 public final class AdminImpl implements Admin
 {
     private static final long POLL_NS = TimeUnit.MILLISECONDS.toNanos(100);
 
-    private final RatisMetadataView metadata;
-    private final String transport;
+    private final FrontEndClient client;
+    private final NodeLinks links;
     private final long requestTimeoutMs;
 
     private AdminImpl(final AdminConfig config)
     {
         config.validate();
-        this.metadata = new RatisMetadataView(config.metadataPeers(), config.transport(), config.requestTimeoutMs());
-        this.transport = config.transport();
+        this.client = FrontEndClient.connect(config);
+        this.links = new NodeLinks(client);
         this.requestTimeoutMs = config.requestTimeoutMs();
     }
 
@@ -104,7 +96,7 @@ public final class AdminImpl implements Admin
     /** What keeps the stream from being ready, or null when every shard is placed and its leader answers. */
     private String notReady(final String name) throws IOException
     {
-        final StreamInfo info = metadata.describe(name);
+        final StreamInfo info = describe(name);
         for (final StreamInfo.ShardInfo shard : info.shards())
         {
             if (shard.replicas().size() < info.replicationFactor())
@@ -115,33 +107,63 @@ public final class AdminImpl implements Admin
         }
         for (final StreamInfo.ShardInfo shard : info.shards())
         {
-            try (RaftClient client = client(shard, 2))
+            final String problem = leaderAnswers(shard);
+            if (problem != null)
             {
-                final RaftClientReply reply = client.io().sendReadOnly(statusMessage());
-                if (!reply.isSuccess())
-                {
-                    return "shard " + shard.shard() + " has no leader yet: " + reply.getException();
-                }
-            }
-            catch (final IOException e)
-            {
-                return "shard " + shard.shard() + " does not answer yet: " + e.getMessage();
+                return "shard " + shard.shard() + " " + problem;
             }
         }
         return null;
     }
 
+    /** Null when a linearizable position read of the shard succeeds (following NOT_LEADER hints), else why not. */
+    private String leaderAnswers(final StreamInfo.ShardInfo shard)
+    {
+        final ShardChannel channel = links.open(shard);
+        String problem = "has no leader yet";
+        for (int attempt = 0; attempt < shard.replicas().size() + 1; attempt++)
+        {
+            final CompletableFuture<ReadOutcome> reply = channel.read(0, 0, 0, null, 0);
+            links.flush();
+            try
+            {
+                final ReadOutcome outcome = reply.get(requestTimeoutMs * 2, TimeUnit.MILLISECONDS);
+                if (outcome.isOk())
+                {
+                    return null;
+                }
+                problem = "has no leader yet: " + FetchResponseDescriptor.statusName(outcome.status())
+                    + (outcome.text().isEmpty() ? "" : " (" + outcome.text() + ")");
+            }
+            catch (final ExecutionException | TimeoutException e)
+            {
+                problem = "does not answer yet: " + ShardProducer.unwrap(e).getMessage();
+            }
+            catch (final InterruptedException e)
+            {
+                Thread.currentThread().interrupt();
+                return "interrupted";
+            }
+        }
+        return problem;
+    }
+
     @Override
     public StreamDescription describeStream(final String name) throws IOException
     {
-        final StreamInfo info = metadata.describe(name);
+        final StreamInfo info = describe(name);
         final List<ShardPlacement> placement = new ArrayList<>();
         for (final StreamInfo.ShardInfo shard : info.shards())
         {
-            placement.add(new ShardPlacement(shard.shard(), shard.groupId().getUuid().toString(), shard.replicas()));
+            placement.add(new ShardPlacement(shard.shard(), shard.groupId().toString(), shard.replicas()));
         }
         return new StreamDescription(info.name(), info.id(), info.shardCount(), info.replicationFactor(),
             info.retentionBytes(), info.retentionMs(), List.copyOf(placement));
+    }
+
+    private StreamInfo describe(final String name) throws IOException
+    {
+        return StreamInfo.parse(name, query(name, "DESCRIBE", name));
     }
 
     @Override
@@ -209,7 +231,7 @@ public final class AdminImpl implements Admin
     @Override
     public List<ShardStatus> streamStatus(final String name) throws IOException
     {
-        final StreamInfo info = metadata.describe(name);
+        final StreamInfo info = describe(name);
         final List<ShardStatus> shards = new ArrayList<>();
         for (final StreamInfo.ShardInfo shard : info.shards())
         {
@@ -219,10 +241,9 @@ public final class AdminImpl implements Admin
     }
 
     /**
-     * Asks every replica for its role (Ratis group info) and its position (a stale read of STATUS
-     * on that replica, so a lagging follower reports its own). Why not the client's leader after
-     * a read: with linearizable reads a follower answers too (it gets a read index from the
-     * leader), so the client's idea of the leader says who answered, not who leads.
+     * Asks every replica's node for its role in the group (and term) and for its own position (a
+     * follower read on that replica, so a lagging follower reports its own). The leader is the replica
+     * that says it leads in the highest term.
      */
     private ShardStatus shardStatus(final String stream, final StreamInfo.ShardInfo shard)
     {
@@ -230,79 +251,60 @@ public final class AdminImpl implements Admin
         {
             return new ShardStatus(stream, shard.shard(), null, -1, List.of());
         }
-        try (RaftClient client = client(shard, 2))
+        final ShardChannel channel = links.open(shard);
+        final Map<String, CompletableFuture<ReadOutcome>> positions = new LinkedHashMap<>();
+        final Map<String, CompletableFuture<FrontEndClient.AdminReply>> roles = new LinkedHashMap<>();
+        for (final Map.Entry<String, String> replica : shard.replicas().entrySet())
         {
-            final Map<String, CompletableFuture<RaftClientReply>> replies = new LinkedHashMap<>();
-            for (final String peer : shard.replicas().keySet())
-            {
-                replies.put(peer, client.async().sendStaleRead(statusMessage(), 0, RaftPeerId.valueOf(peer)));
-            }
-            String leader = null;
-            long leaderTerm = -1;
-            for (final String peer : shard.replicas().keySet())
-            {
-                final long term = leaderTerm(client, shard, peer);
-                if (term > leaderTerm)
-                {
-                    leader = peer;
-                    leaderTerm = term;
-                }
-            }
-            final Map<String, Object> answers = new LinkedHashMap<>();
-            for (final Map.Entry<String, CompletableFuture<RaftClientReply>> entry : replies.entrySet())
-            {
-                answers.put(entry.getKey(), answer(entry.getValue()));
-            }
-            final ShardProtocol.ShardStatus leaderStatus = leader != null && answers.get(leader) instanceof
-                ShardProtocol.ShardStatus status ? status : null;
-            final List<ReplicaStatus> replicas = new ArrayList<>();
-            for (final Map.Entry<String, Object> entry : answers.entrySet())
-            {
-                final String peer = entry.getKey();
-                if (entry.getValue() instanceof ShardProtocol.ShardStatus status)
-                {
-                    replicas.add(new ReplicaStatus(peer, peer.equals(leader), status.firstOffset(), status.nextOffset(),
-                        status.appliedIndex(), leaderStatus == null ? -1 : Math.max(0, leaderStatus.nextOffset()
-                        - status.nextOffset()), leaderStatus == null ? -1 : Math.max(0, leaderStatus.appliedIndex()
-                        - status.appliedIndex()), null));
-                }
-                else
-                {
-                    replicas.add(new ReplicaStatus(peer, peer.equals(leader), -1, -1, -1, -1, -1, (String)entry.getValue()));
-                }
-            }
-            return new ShardStatus(stream, shard.shard(), leader, leaderStatus == null ? -1 : leaderStatus.nextOffset(),
-                List.copyOf(replicas));
+            positions.put(replica.getKey(), channel.read(0, 0, 0, replica.getKey(), 0));
+            roles.put(replica.getKey(), client.adminAsync(replica.getValue(), AdminRequestDescriptor.KIND_GROUP_INFO, shard.groupId(),
+                0, ""));
         }
-        catch (final IOException e)
+        links.flush();
+        String leader = null;
+        long leaderTerm = -1;
+        final Map<String, Object> answers = new LinkedHashMap<>();
+        for (final String peer : shard.replicas().keySet())
         {
-            throw new TributaryException("stream '" + stream + "' shard " + shard.shard() + ": closing its client: "
-                + e.getMessage(), e);
+            final Object role = await(roles.get(peer));
+            if (role instanceof FrontEndClient.AdminReply reply && reply.isOk()
+                && reply.role() == FetchResponseDescriptor.ROLE_LEADER && reply.term() > leaderTerm)
+            {
+                leader = peer;
+                leaderTerm = reply.term();
+            }
+            answers.put(peer, await(positions.get(peer)));
         }
+        final ReadOutcome leaderStatus = leader != null && answers.get(leader) instanceof ReadOutcome status && status.isOk()
+            ? status : null;
+        final List<ReplicaStatus> replicas = new ArrayList<>();
+        for (final Map.Entry<String, Object> entry : answers.entrySet())
+        {
+            final String peer = entry.getKey();
+            if (entry.getValue() instanceof ReadOutcome status && status.isOk())
+            {
+                replicas.add(new ReplicaStatus(peer, peer.equals(leader), status.firstOffset(), status.nextOffset(),
+                    status.appliedIndex(), leaderStatus == null ? -1 : Math.max(0, leaderStatus.nextOffset() - status.nextOffset()),
+                    leaderStatus == null ? -1 : Math.max(0, leaderStatus.appliedIndex() - status.appliedIndex()), null,
+                    status.batchCount()));
+            }
+            else
+            {
+                final String error = entry.getValue() instanceof ReadOutcome status
+                    ? FetchResponseDescriptor.statusName(status.status()) + ": " + status.text() : String.valueOf(entry.getValue());
+                replicas.add(new ReplicaStatus(peer, peer.equals(leader), -1, -1, -1, -1, -1, error, -1));
+            }
+        }
+        return new ShardStatus(stream, shard.shard(), leader, leaderStatus == null ? -1 : leaderStatus.nextOffset(),
+            List.copyOf(replicas));
     }
 
-    /** The term in which {@code peer} leads the shard's group, or -1 if it is not the leader (or does not answer). */
-    private static long leaderTerm(final RaftClient client, final StreamInfo.ShardInfo shard, final String peer)
+    /** The value, or the error's text. */
+    private Object await(final CompletableFuture<?> future)
     {
         try
         {
-            final GroupInfoReply info = client.getGroupManagementApi(RaftPeerId.valueOf(peer)).info(shard.groupId());
-            final RaftProtos.RoleInfoProto role = info.getRoleInfoProto();
-            return info.isSuccess() && role.getRole() == RaftProtos.RaftPeerRole.LEADER ? role.getLeaderInfo().getTerm() : -1;
-        }
-        catch (final IOException e)
-        {
-            return -1;
-        }
-    }
-
-    /** A replica's STATUS, or the error text. */
-    private Object answer(final CompletableFuture<RaftClientReply> reply)
-    {
-        try
-        {
-            final RaftClientReply answer = reply.get(requestTimeoutMs * 2, TimeUnit.MILLISECONDS);
-            return answer.isSuccess() ? decodeStatus(answer) : String.valueOf(answer.getException());
+            return future.get(requestTimeoutMs * 2, TimeUnit.MILLISECONDS);
         }
         catch (final ExecutionException | TimeoutException e)
         {
@@ -330,7 +332,7 @@ public final class AdminImpl implements Admin
     public void transferLeadership(final String stream, final int shard, final String newLeader, final Duration timeout)
         throws IOException
     {
-        final StreamInfo info = metadata.describe(stream);
+        final StreamInfo info = describe(stream);
         if (shard < 0 || shard >= info.shardCount())
         {
             throw new IllegalArgumentException("stream '" + stream + "' has shards [0, " + info.shardCount() + "); shard "
@@ -342,45 +344,45 @@ public final class AdminImpl implements Admin
             throw new IllegalArgumentException("node '" + newLeader + "' holds no replica of stream '" + stream + "' shard "
                 + shard + "; its replicas are " + placement.replicas().keySet());
         }
-        try (RaftClient client = client(placement, 3))
+        String last = "no replica answered";
+        for (final String address : placement.replicas().values())
         {
-            final RaftClientReply reply = client.admin().transferLeadership(RaftPeerId.valueOf(newLeader), timeout.toMillis());
-            if (!reply.isSuccess())
+            final FrontEndClient.AdminReply reply;
+            try
             {
-                throw new TributaryException("stream '" + stream + "' shard " + shard + ": leadership did not move to "
-                    + newLeader + " within " + timeout.toMillis() + " ms: " + reply.getException());
+                reply = client.admin(address, AdminRequestDescriptor.KIND_TRANSFER_LEADERSHIP, placement.groupId(),
+                    timeout.toMillis(), newLeader);
+            }
+            catch (final IOException e)
+            {
+                last = e.getMessage();
+                continue;
+            }
+            if (reply.status() == AdminResponseDescriptor.STATUS_OK)
+            {
+                return;
+            }
+            last = reply.text();
+            if (reply.status() != AdminResponseDescriptor.STATUS_NOT_HOSTED)
+            {
+                break;
             }
         }
+        throw new TributaryException("stream '" + stream + "' shard " + shard + ": leadership did not move to " + newLeader
+            + " within " + timeout.toMillis() + " ms: " + last);
     }
 
     // ------------------------------------------------------------------ helpers
-
-    private RaftClient client(final StreamInfo.ShardInfo shard, final int attempts)
-    {
-        return RaftSettings.newClient(RaftSettings.group(shard.groupId(), shard.replicas()), transport, requestTimeoutMs,
-            RaftSettings.retryPolicy(attempts, 200));
-    }
-
-    private static Message statusMessage()
-    {
-        return Message.valueOf(UnsafeByteOperations.unsafeWrap(ShardProtocol.encodeStatus()));
-    }
-
-    private static ShardProtocol.ShardStatus decodeStatus(final RaftClientReply reply)
-    {
-        final byte[] bytes = reply.getMessage().getContent().toByteArray();
-        return ShardProtocol.decodeStatusReply(new UnsafeBuffer(bytes), bytes.length);
-    }
 
     private String command(final String stream, final String... fields) throws IOException
     {
         try
         {
-            return metadata.client().command(fields);
+            return client.metadataCommand(fields);
         }
-        catch (final MetadataClient.MetadataException e)
+        catch (final FrontEndClient.MetadataRefusedException e)
         {
-            throw RatisMetadataView.translate(stream, e);
+            throw FrontEndMetadataView.translate(stream, e);
         }
     }
 
@@ -388,17 +390,17 @@ public final class AdminImpl implements Admin
     {
         try
         {
-            return metadata.client().query(fields);
+            return client.metadataQuery(fields);
         }
-        catch (final MetadataClient.MetadataException e)
+        catch (final FrontEndClient.MetadataRefusedException e)
         {
-            throw RatisMetadataView.translate(stream, e);
+            throw FrontEndMetadataView.translate(stream, e);
         }
     }
 
     @Override
-    public void close() throws IOException
+    public void close()
     {
-        metadata.close();
+        client.close();
     }
 }

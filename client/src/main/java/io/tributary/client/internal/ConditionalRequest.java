@@ -8,16 +8,19 @@ import io.tributary.client.ConditionalResult;
 /** One conditional append: a single-record, non-idempotent batch sent at once, never resent by the producer. */
 final class ConditionalRequest
 {
-    final byte[] request;
+    /** The append item (condition and single-record batch), sent again only when a node refused it unseen. */
+    final byte[] item;
     final int recordBytes;
     final long expectedKeyLastOffset;
     final Span span;
     final CompletableFuture<ConditionalResult> future;
 
-    ConditionalRequest(final byte[] request, final int recordBytes, final long expectedKeyLastOffset, final Span span,
+    int attempts;
+
+    ConditionalRequest(final byte[] item, final int recordBytes, final long expectedKeyLastOffset, final Span span,
         final CompletableFuture<ConditionalResult> future)
     {
-        this.request = request;
+        this.item = item;
         this.recordBytes = recordBytes;
         this.expectedKeyLastOffset = expectedKeyLastOffset;
         this.span = span;

@@ -21,11 +21,9 @@ import io.tributary.client.ReadConsistency;
 import io.tributary.client.TributaryException;
 import io.tributary.format.RecordBatchFlyweight;
 import io.tributary.format.RecordBatchDescriptor;
-import io.tributary.raft.node.RaftSettings;
-import io.tributary.raft.protocol.ShardProtocol;
+import io.tributary.protocol.FetchResponseDescriptor;
 
 import org.agrona.concurrent.UnsafeBuffer;
-import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -68,7 +66,7 @@ public final class ConsumerImpl implements Consumer
         int replicaChoice;
         long position;
         long minAppliedIndex;
-        CompletableFuture<ByteString> pending;
+        CompletableFuture<ReadOutcome> pending;
         long pendingFrom;
         byte[] bytes = new byte[0];
         final UnsafeBuffer buffer = new UnsafeBuffer(new byte[0]);
@@ -107,9 +105,8 @@ public final class ConsumerImpl implements Consumer
     public static Consumer create(final ConsumerConfig config) throws IOException
     {
         config.validate();
-        return new ConsumerImpl(config, new RatisMetadataView(config.metadataPeers(), config.transport(),
-            config.requestTimeoutMs()), RatisShardChannel.factory(config.transport(), config.requestTimeoutMs(),
-            RaftSettings.retryPolicy(3, 100)));
+        final FrontEndClient client = FrontEndClient.connect(config);
+        return new ConsumerImpl(config, new FrontEndMetadataView(client, true), new NodeLinks(client));
     }
 
     // ------------------------------------------------------------------ assignment and positions
@@ -196,17 +193,18 @@ public final class ConsumerImpl implements Consumer
     {
         ensureOpen();
         requireAssigned();
-        final List<CompletableFuture<ByteString>> replies = new ArrayList<>();
+        final List<CompletableFuture<ReadOutcome>> replies = new ArrayList<>();
         for (final Reader reader : readers)
         {
-            replies.add(query(reader, ShardProtocol.encodeStatus()));
+            replies.add(read(reader, 0, 0, 0));
         }
+        channels.flush();
         for (int i = 0; i < readers.length; i++)
         {
-            final ByteString content;
+            final ReadOutcome status;
             try
             {
-                content = replies.get(i).get(requestTimeoutMs * 3, TimeUnit.MILLISECONDS);
+                status = replies.get(i).get(requestTimeoutMs * 3, TimeUnit.MILLISECONDS);
             }
             catch (final ExecutionException | TimeoutException e)
             {
@@ -217,8 +215,11 @@ public final class ConsumerImpl implements Consumer
                 Thread.currentThread().interrupt();
                 throw new IOException("interrupted while asking " + where(readers[i]) + " for its offsets", e);
             }
-            final byte[] bytes = content.toByteArray();
-            final ShardProtocol.ShardStatus status = ShardProtocol.decodeStatusReply(new UnsafeBuffer(bytes), bytes.length);
+            if (!status.isOk())
+            {
+                throw new IOException(where(readers[i]) + ": status request failed: "
+                    + FetchResponseDescriptor.statusName(status.status()) + ": " + status.text());
+            }
             seek(readers[i].shard, beginning ? status.firstOffset() : status.nextOffset());
         }
     }
@@ -258,6 +259,8 @@ public final class ConsumerImpl implements Consumer
                     send(reader);
                 }
             }
+            // One fetch per node for every shard read from it.
+            channels.flush();
             for (final Reader reader : readers)
             {
                 if (reader.pending != null && reader.pending.isDone())
@@ -281,11 +284,10 @@ public final class ConsumerImpl implements Consumer
     private void send(final Reader reader)
     {
         reader.pendingFrom = reader.position;
-        reader.pending = query(reader, ShardProtocol.encodeRead(reader.position, maxBytes, waitMs,
-            (byte)consistency.ordinal()));
+        reader.pending = read(reader, reader.position, maxBytes, waitMs);
     }
 
-    private CompletableFuture<ByteString> query(final Reader reader, final byte[] request)
+    private CompletableFuture<ReadOutcome> read(final Reader reader, final long fromOffset, final int readBytes, final int readWaitMs)
     {
         try
         {
@@ -299,7 +301,7 @@ public final class ConsumerImpl implements Consumer
                 reader.channel = channels.open(reader.placement);
                 reader.replica = chooseReplica(reader);
             }
-            return reader.channel.query(request, reader.replica, reader.minAppliedIndex);
+            return reader.channel.read(fromOffset, readBytes, readWaitMs, reader.replica, reader.minAppliedIndex);
         }
         catch (final RuntimeException e)
         {
@@ -320,28 +322,24 @@ public final class ConsumerImpl implements Consumer
 
     private void take(final Reader reader)
     {
-        final CompletableFuture<ByteString> reply = reader.pending;
+        final CompletableFuture<ReadOutcome> reply = reader.pending;
         reader.pending = null;
-        final ByteString content;
+        final ReadOutcome outcome;
         try
         {
-            content = reply.join();
+            outcome = reply.join();
         }
         catch (final CompletionException | CancellationException e)
         {
             onFailure(reader, ShardProducer.unwrap(e));
             return;
         }
-        final int size = content.size();
-        if (reader.bytes.length < size)
-        {
-            reader.bytes = new byte[(int)Math.max(size, Math.min(reader.bytes.length * 2L, Integer.MAX_VALUE - 8))];
-        }
-        content.copyTo(reader.bytes, 0);
-        reader.buffer.wrap(reader.bytes, 0, size);
+        // The outcome's array is the reader's buffer from now on: the batches are not copied again.
+        reader.bytes = outcome.data();
+        reader.buffer.wrap(reader.bytes, 0, reader.bytes.length);
         try
         {
-            onReadReply(reader, size);
+            onReadReply(reader, outcome);
         }
         catch (final TributaryException e)
         {
@@ -349,45 +347,41 @@ public final class ConsumerImpl implements Consumer
         }
     }
 
-    private void onReadReply(final Reader reader, final int size)
+    private void onReadReply(final Reader reader, final ReadOutcome outcome)
     {
-        final UnsafeBuffer in = reader.buffer;
-        ShardProtocol.requireType(in, size, ShardProtocol.READ, ShardProtocol.READ_REPLY_HEADER_LENGTH);
-        final byte status = in.getByte(1);
-        final int length = in.getInt(4);
-        final long firstOffset = in.getLong(8);
-        final long nextOffset = in.getLong(16);
-        if (length < 0 || ShardProtocol.READ_REPLY_HEADER_LENGTH + (long)length > size)
+        final int length = reader.bytes.length;
+        switch (outcome.status())
         {
-            throw malformed(reader, "says " + length + " bytes follow its header but the reply has " + size + " bytes");
-        }
-        switch (status)
-        {
-            case ShardProtocol.READ_OK ->
+            case FetchResponseDescriptor.STATUS_OK ->
             {
                 reader.failing = false;
-                reader.minAppliedIndex = Math.max(reader.minAppliedIndex, in.getLong(24));
+                reader.minAppliedIndex = Math.max(reader.minAppliedIndex, outcome.appliedIndex());
                 if (length > 0)
                 {
-                    addBatches(reader, ShardProtocol.READ_REPLY_HEADER_LENGTH, ShardProtocol.READ_REPLY_HEADER_LENGTH + length);
+                    addBatches(reader, 0, length);
                     send(reader);
                 }
             }
-            case ShardProtocol.READ_OUT_OF_RANGE ->
+            case FetchResponseDescriptor.STATUS_OUT_OF_RANGE ->
             {
-                if (consistency == ReadConsistency.FOLLOWER && reader.pendingFrom > nextOffset)
+                if (consistency == ReadConsistency.FOLLOWER && reader.pendingFrom > outcome.nextOffset())
                 {
                     // This replica is behind what the consumer has seen: wait for it to catch up.
                     reader.retryAtNs = System.nanoTime() + retryBackoffNs;
                     return;
                 }
-                throw new OffsetOutOfRangeException(info.name(), reader.shard, reader.pendingFrom, firstOffset, nextOffset);
+                throw new OffsetOutOfRangeException(info.name(), reader.shard, reader.pendingFrom, outcome.firstOffset(),
+                    outcome.nextOffset());
             }
-            case ShardProtocol.READ_CORRUPT -> throw new TributaryException(where(reader) + ": replica "
+            case FetchResponseDescriptor.STATUS_CORRUPT -> throw new TributaryException(where(reader) + ": replica "
                 + (reader.replica == null ? reader.channel.leader() : reader.replica) + " reports corrupt data reading from offset "
-                + reader.pendingFrom + ": " + in.getStringWithoutLengthUtf8(ShardProtocol.READ_REPLY_HEADER_LENGTH, length));
-            default -> throw new TributaryException(where(reader) + ": read from offset " + reader.pendingFrom + " failed (status "
-                + status + "): " + in.getStringWithoutLengthUtf8(ShardProtocol.READ_REPLY_HEADER_LENGTH, length));
+                + reader.pendingFrom + ": " + outcome.text());
+            case FetchResponseDescriptor.STATUS_NOT_LEADER, FetchResponseDescriptor.STATUS_NOT_HOSTED,
+                FetchResponseDescriptor.STATUS_BEHIND, FetchResponseDescriptor.STATUS_BUSY ->
+                onFailure(reader, new TributaryException(where(reader) + ": " + FetchResponseDescriptor.statusName(outcome.status())
+                    + (outcome.text().isEmpty() ? "" : ": " + outcome.text())));
+            default -> throw new TributaryException(where(reader) + ": read from offset " + reader.pendingFrom + " failed ("
+                + FetchResponseDescriptor.statusName(outcome.status()) + "): " + outcome.text());
         }
     }
 
@@ -511,7 +505,7 @@ public final class ConsumerImpl implements Consumer
     private void awaitAny(final long deadlineNs)
     {
         long untilNs = deadlineNs;
-        final List<CompletableFuture<ByteString>> waiting = new ArrayList<>(readers.length);
+        final List<CompletableFuture<ReadOutcome>> waiting = new ArrayList<>(readers.length);
         for (final Reader reader : readers)
         {
             if (reader.pending != null)

@@ -18,7 +18,7 @@ import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * One batch of one shard, from its first record to its outcome: the records' futures, the
- * memory it holds, its producer epoch and sequence, the encoded request once sealed, and its
+ * memory it holds, its producer epoch and sequence, the encoded append item once sealed, and its
  * retry state. Fields before sealing are guarded by the shard's monitor; after, the sender
  * thread owns the batch.
  */
@@ -38,11 +38,12 @@ final class ProducerBatch
     /** The epoch and base sequence the batch must carry when sent next. */
     short epoch;
     int baseSequence;
-    /** The epoch and base sequence written in {@link #request}. */
+    /** The epoch and base sequence written in {@link #item}. */
     short encodedEpoch;
     int encodedBaseSequence;
 
-    byte[] request;
+    /** The append item carrying the sealed batch ({@code io.tributary.protocol.AppendItemDescriptor}). */
+    byte[] item;
     int batchOffset;
     int batchLength;
     Span span;
@@ -89,8 +90,8 @@ final class ProducerBatch
     }
 
     /**
-     * Makes the request carry the assigned epoch and sequence: patches a copy (the old array may
-     * still be referenced by a request Ratis gave up on) and recomputes the body CRC, which covers
+     * Makes the item carry the assigned epoch and sequence: patches a copy (the old array may still
+     * be queued in a request that timed out) and recomputes the body CRC, which covers
      * both fields. The header CRC does not cover them.
      */
     void applyAssignment()
@@ -99,12 +100,12 @@ final class ProducerBatch
         {
             return;
         }
-        final byte[] copy = request.clone();
+        final byte[] copy = item.clone();
         final UnsafeBuffer batch = new UnsafeBuffer(copy, batchOffset, batchLength);
         batch.putShort(PRODUCER_EPOCH_OFFSET, epoch);
         batch.putInt(BASE_SEQUENCE_OFFSET, baseSequence);
         batch.putInt(CRC_OFFSET, Checksums.crc32c(batch, CRC_COVERED_START, batchLength - CRC_COVERED_START));
-        request = copy;
+        item = copy;
         encodedEpoch = epoch;
         encodedBaseSequence = baseSequence;
         assert batch.getShort(PRODUCER_EPOCH_OFFSET) == epoch && batch.getInt(BASE_SEQUENCE_OFFSET) == baseSequence;

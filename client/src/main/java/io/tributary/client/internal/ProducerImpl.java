@@ -29,13 +29,10 @@ import io.tributary.client.RecordMetadata;
 import io.tributary.client.RecordTooLargeException;
 import io.tributary.client.TributaryException;
 import io.tributary.client.UnknownStreamException;
-import io.tributary.engine.AppendCondition;
 import io.tributary.format.RecordBatchBuilder;
 import io.tributary.format.RecordHeaders;
 import io.tributary.format.RecordBatchDescriptor;
 import io.tributary.format.RecordDescriptor;
-import io.tributary.raft.node.RaftSettings;
-import io.tributary.raft.protocol.ShardProtocol;
 
 import org.agrona.concurrent.UnsafeBuffer;
 import org.slf4j.Logger;
@@ -124,13 +121,12 @@ public final class ProducerImpl implements Producer
     public static Producer create(final ProducerConfig config) throws IOException
     {
         config.validate();
-        final RatisMetadataView metadata = new RatisMetadataView(config.metadataPeers(), config.transport(),
-            config.requestTimeoutMs());
+        final FrontEndClient client = FrontEndClient.connect(config);
+        final FrontEndMetadataView metadata = new FrontEndMetadataView(client, true);
         try
         {
             final long producerId = config.idempotence() ? metadata.allocateProducerId() : RecordBatchDescriptor.NO_PRODUCER_ID;
-            return new ProducerImpl(config, metadata, RatisShardChannel.factory(config.transport(), config.requestTimeoutMs(),
-                RaftSettings.retryPolicy(5, 200)), producerId);
+            return new ProducerImpl(config, metadata, new NodeLinks(client), producerId);
         }
         catch (final IOException | RuntimeException e)
         {
@@ -278,7 +274,11 @@ public final class ProducerImpl implements Producer
         Objects.requireNonNull(stream, "stream");
         Objects.requireNonNull(key, "a conditional append needs a key");
         checkOpen();
-        final AppendCondition condition = new AppendCondition().expectKeyLastOffset(key, expectedKeyLastOffset);
+        if (expectedKeyLastOffset < -1)
+        {
+            throw new IllegalArgumentException("expected offset " + expectedKeyLastOffset + " is invalid: use -1 (no record)"
+                + " or an offset >= 0");
+        }
         final int recordBytes = checkRecord(key, value, null);
         final StreamProducer streamProducer;
         try
@@ -296,8 +296,8 @@ public final class ProducerImpl implements Producer
         final int length = builder.build();
         final Span span = tracing.start(stream, shard, 1, length, -1, -1, true, null);
         final CompletableFuture<ConditionalResult> future = new CompletableFuture<>();
-        final ConditionalRequest request = new ConditionalRequest(ShardProtocol.encodeAppend(buffer, 0, length, condition,
-            ProduceTracing.traceparent(span)), recordBytes, expectedKeyLastOffset, span, future);
+        final ConditionalRequest request = new ConditionalRequest(AppendItems.encode(buffer, 0, length, AppendItems.UNCHECKED, key,
+            expectedKeyLastOffset, ProduceTracing.traceparent(span)), recordBytes, expectedKeyLastOffset, span, future);
         closeLock.readLock().lock();
         try
         {
@@ -425,6 +425,8 @@ public final class ProducerImpl implements Producer
                     shard.failAll("the producer's I/O thread failed on this shard (" + e + "); it takes no more records", e);
                 }
             }
+            // Everything this pass queued leaves now: one produce request per node, for all its shards.
+            flushChannels();
             if (tasks.isEmpty() && !stopping)
             {
                 LockSupport.parkNanos(this, Math.max(0, nextNs - System.nanoTime()));
@@ -437,6 +439,18 @@ public final class ProducerImpl implements Producer
             shard.closeChannel();
         }
         stopped = true;
+    }
+
+    private void flushChannels()
+    {
+        try
+        {
+            channels.flush();
+        }
+        catch (final RuntimeException e)
+        {
+            LOG.error("producer {}: sending the queued requests failed", producerId, e);
+        }
     }
 
     private void runTasks()

@@ -2,44 +2,46 @@ package io.tributary.client.internal;
 
 import java.util.concurrent.CompletableFuture;
 
-import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
-
 /**
- * Requests to one shard's Raft group, asynchronous; a seam between the client's logic and Ratis
- * (tests put an in-process shard behind it). Thread-safe.
+ * Requests to one shard, asynchronous: the seam between the client's logic and the nodes'
+ * front ends (tests put an in-process shard behind it). Appends go to the shard's leader; reads
+ * to the leader (linearizable) or a named replica (follower reads). Calls made between two
+ * {@link Factory#flush()}es to the same node travel in one request (one produce request per node
+ * for many shards, one fetch per node). Thread-safe.
  */
 public interface ShardChannel extends AutoCloseable
 {
     /**
-     * Sends an encoded append to the leader. Appends are delivered and answered in the order of
-     * the calls; when one fails with an exception, the ones sent after it that are still open
-     * fail too (Ratis's ordered async client), so the caller can resend them in order. The array
-     * is wrapped, not copied: it must not change until the future completes.
+     * Appends one item ({@code io.tributary.protocol.AppendItemDescriptor} bytes: condition, trace, batch).
+     * Items of one shard reach its leader in the order of the calls. The array is not copied until the
+     * next flush: it must not change before then.
      *
-     * @return the reply's bytes ({@code ShardProtocol} append reply), or an exception (timeout,
-     *         no leader, group not found, closed).
+     * @return the shard's result, or an exception when the outcome is unknown (timeout, node unreachable).
      */
-    CompletableFuture<ByteString> append(byte[] request);
+    CompletableFuture<AppendOutcome> append(byte[] item);
 
     /**
-     * Sends a query (READ or STATUS): linearizable on the leader when {@code replica} is null,
-     * else a stale read on that replica once it has applied {@code minIndex}. Linearizable queries are
-     * unordered (not delayed behind earlier calls); follower reads are ordered per replica. Do not mix
-     * appends and follower reads on one channel: over grpc their two ordered sequences collide at the
-     * replica both reach (RatisShardChannel#query says why).
+     * Reads from {@code fromOffset} up to {@code maxBytes} (0: the position only): linearizable from the leader
+     * when {@code replica} is null, else from that replica once it has applied {@code minIndex}. With
+     * {@code waitMs > 0} the node answers once there is data (on this shard or another of the same fetch) or
+     * the wait ends.
      */
-    CompletableFuture<ByteString> query(byte[] request, String replica, long minIndex);
+    CompletableFuture<ReadOutcome> read(long fromOffset, int maxBytes, int waitMs, String replica, long minIndex);
 
-    /** The leader this channel last heard of, or null. */
+    /** The node this channel believes leads the shard. */
     String leader();
 
     @Override
     void close();
 
     /** Opens channels; used by the producer and consumer so tests can substitute them. */
-    @FunctionalInterface
     interface Factory
     {
         ShardChannel open(StreamInfo.ShardInfo shard);
+
+        /** Sends what the channels of this factory queued since the last flush, one request per node. */
+        default void flush()
+        {
+        }
     }
 }

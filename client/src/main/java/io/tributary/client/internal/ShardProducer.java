@@ -17,10 +17,8 @@ import io.tributary.format.AppendStatus;
 import io.tributary.format.RecordBatchBuilder;
 import io.tributary.format.RecordHeaders;
 import io.tributary.format.RecordDescriptor;
-import io.tributary.raft.protocol.ShardProtocol;
 
 import org.agrona.concurrent.UnsafeBuffer;
-import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
 
 /**
  * The producer's side of one shard: the open batch (one reusable buffer), sealed batches
@@ -172,8 +170,8 @@ final class ShardProducer
             batch.baseSequence, false, batch.links);
         final String traceparent = ProduceTracing.traceparent(span);
         batch.span = span;
-        batch.request = ShardProtocol.encodeAppend(buffer, 0, length, null, traceparent);
-        batch.batchOffset = ShardProtocol.APPEND_HEADER_LENGTH + (traceparent == null ? 0 : traceparent.length());
+        batch.item = AppendItems.encode(buffer, 0, length, AppendItems.UNCHECKED, null, AppendItems.UNCHECKED, traceparent);
+        batch.batchOffset = AppendItems.batchOffset(batch.item);
         batch.links = null;
         ready.add(batch);
         stream.onSealed(shard);
@@ -286,10 +284,10 @@ final class ShardProducer
             ProduceTracing.retried(batch.span, batch.attempts, batch.lastError);
         }
         batchesOutstanding++;
-        CompletableFuture<ByteString> reply;
+        CompletableFuture<AppendOutcome> reply;
         try
         {
-            reply = channel.append(batch.request);
+            reply = channel.append(batch.item);
         }
         catch (final RuntimeException e)
         {
@@ -318,7 +316,7 @@ final class ShardProducer
         return true;
     }
 
-    private void onReply(final ProducerBatch batch, final ByteString content, final Throwable error)
+    private void onReply(final ProducerBatch batch, final AppendOutcome content, final Throwable error)
     {
         batchesOutstanding--;
         if (!batch.finished)
@@ -335,21 +333,33 @@ final class ShardProducer
         popFinished();
     }
 
-    private void onAppendReply(final ProducerBatch batch, final ByteString content)
+    private void onAppendReply(final ProducerBatch batch, final AppendOutcome reply)
     {
-        final ShardProtocol.AppendReply reply;
-        try
+        if (reply.status() == null)
         {
-            reply = decode(content);
-        }
-        catch (final IllegalArgumentException e)
-        {
-            giveUp(batch, new OutcomeUnknownException(where() + ": malformed append reply: " + e.getMessage(), e));
+            giveUp(batch, new OutcomeUnknownException(where() + " answered a status this client does not know: "
+                + reply.describe(), null));
             return;
         }
         switch (reply.status())
         {
             case APPENDED, DUPLICATE -> onStored(batch, reply);
+            case NOT_LEADER, SHARD_NOT_HOSTED, BUSY ->
+            {
+                // Nothing was stored: resend (to the leader the node named, after a placement refresh, or after a backoff).
+                final AppendRejectedException rejected = rejected(batch, reply);
+                retryLater(batch, rejected, System.nanoTime());
+                if (reply.status() == AppendStatus.NOT_LEADER && reply.message() != null && !reply.message().isEmpty())
+                {
+                    retryAtNs = System.nanoTime();
+                }
+                if (reply.status() == AppendStatus.SHARD_NOT_HOSTED)
+                {
+                    refreshWanted = true;
+                }
+            }
+            case OUTCOME_UNKNOWN -> retryLater(batch, new OutcomeUnknownException(where() + ": " + reply.message(), null),
+                System.nanoTime());
             case SEQUENCE_GAP, OUT_OF_ORDER_SEQUENCE, UNKNOWN_PRODUCER ->
             {
                 final AppendRejectedException rejected = rejected(batch, reply);
@@ -375,7 +385,7 @@ final class ShardProducer
         }
     }
 
-    private void onStored(final ProducerBatch batch, final ShardProtocol.AppendReply reply)
+    private void onStored(final ProducerBatch batch, final AppendOutcome reply)
     {
         final long count = reply.lastOffset() - reply.baseOffset() + 1;
         if (reply.baseOffset() < 0 || count != batch.recordCount)
@@ -558,7 +568,7 @@ final class ShardProducer
         }
     }
 
-    private void finish(final ProducerBatch batch, final ShardProtocol.AppendReply stored, final Throwable error)
+    private void finish(final ProducerBatch batch, final AppendOutcome stored, final Throwable error)
     {
         if (batch.finished)
         {
@@ -624,10 +634,11 @@ final class ShardProducer
                 continue;
             }
             conditionalsOutstanding++;
-            CompletableFuture<ByteString> reply;
+            request.attempts++;
+            CompletableFuture<AppendOutcome> reply;
             try
             {
-                reply = channel.append(request.request);
+                reply = channel.append(request.item);
             }
             catch (final RuntimeException e)
             {
@@ -641,24 +652,31 @@ final class ShardProducer
         }
     }
 
-    private void completeConditional(final ConditionalRequest request, final ByteString content, final Throwable error)
+    private void completeConditional(final ConditionalRequest request, final AppendOutcome reply, final Throwable error)
     {
-        producer.memory.release(request.recordBytes);
         if (error != null)
         {
+            producer.memory.release(request.recordBytes);
             final Throwable cause = unwrap(error);
             fail(request, cause instanceof TributaryException tributary ? tributary : new OutcomeUnknownException(where()
                 + ": conditional append failed in transit; it may or may not be stored: " + cause, cause));
             return;
         }
-        final ShardProtocol.AppendReply reply;
-        try
+        if (reply.status() != null && reply.status().isRetriable() && request.attempts <= producer.retries)
         {
-            reply = decode(content);
+            // Refused before any effect (not the leader, not hosted, busy): a conditional append may be sent again.
+            if (reply.status() == AppendStatus.SHARD_NOT_HOSTED)
+            {
+                refreshWanted = true;
+            }
+            conditionals.add(request);
+            return;
         }
-        catch (final IllegalArgumentException e)
+        producer.memory.release(request.recordBytes);
+        if (reply.status() == null)
         {
-            fail(request, new OutcomeUnknownException(where() + ": malformed append reply: " + e.getMessage(), e));
+            fail(request, new OutcomeUnknownException(where() + " answered a conditional append with a status this client"
+                + " does not know: " + reply.describe(), null));
             return;
         }
         switch (reply.status())
@@ -678,6 +696,8 @@ final class ShardProducer
                 }
                 request.future.complete(result);
             }
+            case OUTCOME_UNKNOWN -> fail(request, new OutcomeUnknownException(where() + ": conditional append: "
+                + reply.message(), null));
             default -> fail(request, new AppendRejectedException(where() + " refused a conditional append: " + reply.status()
                 + ": " + reply.message(), reply.status(), reply.expected(), reply.found()));
         }
@@ -752,17 +772,11 @@ final class ShardProducer
 
     // ------------------------------------------------------------------ helpers
 
-    private AppendRejectedException rejected(final ProducerBatch batch, final ShardProtocol.AppendReply reply)
+    private AppendRejectedException rejected(final ProducerBatch batch, final AppendOutcome reply)
     {
         return new AppendRejectedException(where() + " refused a batch of " + batch.describe() + " from producer "
             + producer.producerId + ": " + reply.status() + ": " + reply.message(), reply.status(), reply.expected(),
             reply.found());
-    }
-
-    private static ShardProtocol.AppendReply decode(final ByteString content)
-    {
-        final byte[] bytes = content.toByteArray();
-        return ShardProtocol.decodeAppendReply(new UnsafeBuffer(bytes), bytes.length);
     }
 
     static Throwable unwrap(final Throwable error)

@@ -7,8 +7,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-import org.apache.ratis.protocol.RaftGroupId;
-
 /**
  * A stream as the metadata quorum describes it ({@code DESCRIBE name}): its settings and, per
  * shard, the Raft group and the current replicas. Immutable.
@@ -16,8 +14,11 @@ import org.apache.ratis.protocol.RaftGroupId;
 public record StreamInfo(String name, long id, int shardCount, int replicationFactor, long retentionBytes, long retentionMs,
     List<ShardInfo> shards)
 {
-    /** One shard's Raft group and replicas (node id -> host:port, in placement order; empty until placed). */
-    public record ShardInfo(int shard, RaftGroupId groupId, Map<String, String> replicas)
+    /**
+     * One shard's Raft group and replicas (node id -> host:port, in placement order, the preferred leader first;
+     * empty until placed).
+     */
+    public record ShardInfo(int shard, UUID groupId, Map<String, String> replicas)
     {
         public boolean isPlaced()
         {
@@ -90,7 +91,7 @@ public record StreamInfo(String name, long id, int shardCount, int replicationFa
                 replicas.put(peer.substring(0, eq), peer.substring(eq + 1));
             }
         }
-        return new ShardInfo(expectedShard, RaftGroupId.valueOf(UUID.fromString(f[1])), Collections.unmodifiableMap(replicas));
+        return new ShardInfo(expectedShard, UUID.fromString(f[1]), Collections.unmodifiableMap(replicas));
     }
 
     private static String stripLeadingTab(final String line)

@@ -13,16 +13,14 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import io.tributary.client.UnknownStreamException;
 
-import org.apache.ratis.protocol.RaftGroupId;
-import org.apache.ratis.protocol.exceptions.GroupMismatchException;
-import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+import io.tributary.format.AppendStatus;
 
 /** Streams of {@link FakeShard}s and the metadata that describes them, in-process. */
 final class FakeCluster implements MetadataView, ShardChannel.Factory, AutoCloseable
 {
     private final Path directory;
     private final Map<String, StreamInfo> streams = new LinkedHashMap<>();
-    private final Map<RaftGroupId, FakeShard> shards = new LinkedHashMap<>();
+    private final Map<UUID, FakeShard> shards = new LinkedHashMap<>();
     private final AtomicLong producerIds = new AtomicLong(100);
 
     FakeCluster(final Path directory)
@@ -36,8 +34,7 @@ final class FakeCluster implements MetadataView, ShardChannel.Factory, AutoClose
         final List<FakeShard> created = new ArrayList<>();
         for (int shard = 0; shard < shardCount; shard++)
         {
-            final RaftGroupId groupId = RaftGroupId.valueOf(UUID.nameUUIDFromBytes((name + "/" + shard)
-                .getBytes(StandardCharsets.UTF_8)));
+            final UUID groupId = UUID.nameUUIDFromBytes((name + "/" + shard).getBytes(StandardCharsets.UTF_8));
             final FakeShard fake = new FakeShard(directory.resolve(name + "-" + shard), name + "-" + shard);
             shards.put(groupId, fake);
             created.add(fake);
@@ -64,7 +61,7 @@ final class FakeCluster implements MetadataView, ShardChannel.Factory, AutoClose
         return producerIds.incrementAndGet();
     }
 
-    /** Moves a shard to other replicas: channels opened for the old ones fail with GroupMismatchException. */
+    /** Moves a shard to other replicas: channels opened for the old ones are answered SHARD_NOT_HOSTED. */
     synchronized void move(final String stream, final int shard, final Map<String, String> replicas)
     {
         final StreamInfo info = streams.get(stream);
@@ -74,7 +71,7 @@ final class FakeCluster implements MetadataView, ShardChannel.Factory, AutoClose
             info.retentionMs(), List.copyOf(moved)));
     }
 
-    /** Deletes a stream: it is unknown to the metadata, and its groups answer GroupMismatchException. */
+    /** Deletes a stream: it is unknown to the metadata, and its groups answer SHARD_NOT_HOSTED. */
     synchronized void delete(final String stream)
     {
         streams.remove(stream);
@@ -92,21 +89,19 @@ final class FakeCluster implements MetadataView, ShardChannel.Factory, AutoClose
         return new ShardChannel()
         {
             @Override
-            public CompletableFuture<ByteString> append(final byte[] request)
+            public CompletableFuture<AppendOutcome> append(final byte[] item)
             {
-                return current(shard) ? channel.append(request) : mismatch();
+                return current(shard) ? channel.append(item) : CompletableFuture.completedFuture(AppendOutcome.of(
+                    AppendStatus.SHARD_NOT_HOSTED, "fake: group " + shard.groupId() + " is not on " + shard.replicas().keySet()));
             }
 
             @Override
-            public CompletableFuture<ByteString> query(final byte[] request, final String replica, final long minIndex)
+            public CompletableFuture<ReadOutcome> read(final long fromOffset, final int maxBytes, final int waitMs,
+                final String replica, final long minIndex)
             {
-                return current(shard) ? channel.query(request, replica, minIndex) : mismatch();
-            }
-
-            private CompletableFuture<ByteString> mismatch()
-            {
-                return CompletableFuture.failedFuture(new GroupMismatchException("fake: group " + shard.groupId()
-                    + " is not on " + shard.replicas().keySet()));
+                return current(shard) ? channel.read(fromOffset, maxBytes, waitMs, replica, minIndex)
+                    : CompletableFuture.failedFuture(new IOException("fake: group " + shard.groupId() + " is not on "
+                        + shard.replicas().keySet()));
             }
 
             @Override

@@ -21,16 +21,14 @@ import io.tributary.format.AppendStatus;
 import io.tributary.engine.OffsetOutOfRangeException;
 import io.tributary.engine.ShardLog;
 import io.tributary.engine.ShardLogConfig;
-import io.tributary.raft.protocol.ShardProtocol;
+import io.tributary.protocol.AppendItemDescriptor;
+import io.tributary.protocol.FetchResponseDescriptor;
 
 import org.agrona.concurrent.UnsafeBuffer;
-import org.apache.ratis.protocol.exceptions.TimeoutIOException;
-import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
-import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
 
 /**
  * One shard in-process, for client tests without a cluster: a real {@link ShardLog} behind the
- * real wire protocol, answering on one thread in request order (like a Raft group), with faults
+ * real append items, answering on one thread in request order (like a Raft group), with faults
  * chosen per append request: the reply lost after the append was applied, the request lost
  * before it, a refusal, or a reply held back until released.
  */
@@ -140,15 +138,16 @@ final class FakeShard implements ShardChannel.Factory, AutoCloseable
         return new ShardChannel()
         {
             @Override
-            public CompletableFuture<ByteString> append(final byte[] request)
+            public CompletableFuture<AppendOutcome> append(final byte[] item)
             {
-                return FakeShard.this.append(request);
+                return FakeShard.this.append(item);
             }
 
             @Override
-            public CompletableFuture<ByteString> query(final byte[] request, final String replica, final long minIndex)
+            public CompletableFuture<ReadOutcome> read(final long fromOffset, final int maxBytes, final int waitMs,
+                final String replica, final long minIndex)
             {
-                return FakeShard.this.query(request);
+                return FakeShard.this.read(fromOffset, maxBytes, waitMs);
             }
 
             @Override
@@ -164,28 +163,27 @@ final class FakeShard implements ShardChannel.Factory, AutoCloseable
         };
     }
 
-    private CompletableFuture<ByteString> append(final byte[] request)
+    private CompletableFuture<AppendOutcome> append(final byte[] item)
     {
         final int number = appendRequests.getAndIncrement();
-        requests.add(request.clone());
+        requests.add(item.clone());
         maxOutstanding.accumulateAndGet(outstanding.incrementAndGet(), Math::max);
         final Fault chosen = faults.apply(number);
-        final Fault fault = chosen != Fault.LOSE_REQUEST && refuses.test(request) ? Fault.REFUSE : chosen;
-        final CompletableFuture<ByteString> reply = new CompletableFuture<>();
+        final Fault fault = chosen != Fault.LOSE_REQUEST && refuses.test(item) ? Fault.REFUSE : chosen;
+        final CompletableFuture<AppendOutcome> reply = new CompletableFuture<>();
         executor.execute(() ->
         {
-            final byte[] answer = fault == Fault.LOSE_REQUEST ? null : fault == Fault.REFUSE ? refuse() : apply(request);
+            final AppendOutcome answer = fault == Fault.LOSE_REQUEST ? null : fault == Fault.REFUSE ? refuse() : apply(item);
             final Runnable complete = () ->
             {
                 outstanding.decrementAndGet();
                 if (fault == Fault.LOSE_REPLY || fault == Fault.LOSE_REQUEST)
                 {
-                    reply.completeExceptionally(new TimeoutIOException("fake shard: request " + number + " timed out ("
-                        + fault + ")"));
+                    reply.completeExceptionally(new IOException("fake shard: request " + number + " timed out (" + fault + ")"));
                 }
                 else
                 {
-                    reply.complete(UnsafeByteOperations.unsafeWrap(answer));
+                    reply.complete(answer);
                 }
             };
             if ((fault == Fault.HOLD || holding) && !neverHold)
@@ -201,63 +199,62 @@ final class FakeShard implements ShardChannel.Factory, AutoCloseable
         return reply;
     }
 
-    private byte[] refuse()
+    private static AppendOutcome refuse()
     {
-        return ShardProtocol.encodeAppendReply(result.failWith(AppendStatus.INVALID_BATCH, AppendResult.NONE,
-            AppendResult.NONE, "fake shard refuses this batch"));
+        return AppendOutcome.of(AppendStatus.INVALID_BATCH, "fake shard refuses this batch");
     }
 
-    private byte[] apply(final byte[] bytes)
+    private AppendOutcome apply(final byte[] bytes)
     {
-        final UnsafeBuffer request = new UnsafeBuffer(bytes);
-        final int batchOffset = ShardProtocol.decodeAppend(request, bytes.length, condition);
-        final boolean conditional = condition.expectedShardLastOffset() != AppendCondition.UNCHECKED || condition.checksKey();
-        log.append(request, batchOffset, bytes.length - batchOffset, ++raftIndex, conditional ? condition : null, result);
-        return ShardProtocol.encodeAppendReply(result);
-    }
-
-    private CompletableFuture<ByteString> query(final byte[] bytes)
-    {
-        final CompletableFuture<ByteString> reply = new CompletableFuture<>();
-        final UnsafeBuffer in = new UnsafeBuffer(bytes);
-        if (bytes[0] == ShardProtocol.STATUS)
+        final UnsafeBuffer item = new UnsafeBuffer(bytes);
+        condition.clear();
+        final int flags = AppendItemDescriptor.flags(item, 0);
+        if ((flags & AppendItemDescriptor.FLAG_SHARD_CONDITION) != 0)
         {
-            executor.execute(() -> reply.complete(UnsafeByteOperations.unsafeWrap(ShardProtocol.encodeStatusReply(
-                log.firstOffset(), log.nextOffset(), log.lastRaftIndex(), raftIndex, log.retainedBytes(), log.batchCount()))));
-            return reply;
+            condition.expectShardLastOffset(AppendItemDescriptor.expectedShardLastOffset(item, 0));
         }
-        final long fromOffset = in.getLong(8);
-        final int maxBytes = in.getInt(4);
-        final int waitMs = in.getInt(16);
+        if ((flags & AppendItemDescriptor.FLAG_KEY_CONDITION) != 0)
+        {
+            condition.expectKeyLastOffset(item, AppendItemDescriptor.keyOffset(item, 0), AppendItemDescriptor.keyLength(item, 0),
+                AppendItemDescriptor.expectedKeyLastOffset(item, 0));
+        }
+        log.append(item, AppendItemDescriptor.batchOffset(item, 0), AppendItemDescriptor.batchLength(item, 0), ++raftIndex,
+            flags == 0 ? null : condition, result);
+        return new AppendOutcome(result.status(), result.status().code(), result.baseOffset(), result.lastOffset(),
+            result.expected(), result.found(), result.message());
+    }
+
+    private CompletableFuture<ReadOutcome> read(final long fromOffset, final int maxBytes, final int waitMs)
+    {
+        final CompletableFuture<ReadOutcome> reply = new CompletableFuture<>();
         executor.execute(() ->
         {
-            if (waitMs > 0 && fromOffset == log.nextOffset())
+            if (waitMs > 0 && maxBytes > 0 && fromOffset == log.nextOffset())
             {
                 // A simple long-poll: answer a little later, with whatever is there then.
-                timer.schedule(() -> executor.execute(() -> reply.complete(read(fromOffset, maxBytes))), Math.min(waitMs, 20),
+                timer.schedule(() -> executor.execute(() -> reply.complete(readNow(fromOffset, maxBytes))), Math.min(waitMs, 20),
                     TimeUnit.MILLISECONDS);
                 return;
             }
-            reply.complete(read(fromOffset, maxBytes));
+            reply.complete(readNow(fromOffset, maxBytes));
         });
         return reply;
     }
 
-    private ByteString read(final long fromOffset, final int maxBytes)
+    private ReadOutcome readNow(final long fromOffset, final int maxBytes)
     {
-        final byte[] out = new byte[ShardProtocol.READ_REPLY_HEADER_LENGTH + Math.max(maxBytes, ShardLogConfig.DEFAULT_MAX_BATCH_BYTES)];
-        final UnsafeBuffer buffer = new UnsafeBuffer(out);
         try
         {
-            final int length = log.read(fromOffset, buffer, ShardProtocol.READ_REPLY_HEADER_LENGTH, maxBytes);
-            ShardProtocol.encodeReadReplyHeader(buffer, ShardProtocol.READ_OK, length, log.firstOffset(), log.nextOffset(),
-                raftIndex);
-            return UnsafeByteOperations.unsafeWrap(out, 0, ShardProtocol.READ_REPLY_HEADER_LENGTH + length);
+            final byte[] out = new byte[maxBytes == 0 ? 0 : Math.max(maxBytes, ShardLogConfig.DEFAULT_MAX_BATCH_BYTES)];
+            final int length = maxBytes == 0 ? 0 : log.read(fromOffset, new UnsafeBuffer(out), 0, maxBytes);
+            return new ReadOutcome(FetchResponseDescriptor.STATUS_OK, FetchResponseDescriptor.ROLE_LEADER, log.firstOffset(),
+                log.nextOffset(), raftIndex, log.batchCount(), log.retainedBytes(), java.util.Arrays.copyOf(out, length));
         }
         catch (final OffsetOutOfRangeException e)
         {
-            return UnsafeByteOperations.unsafeWrap(ShardProtocol.encodeReadError(ShardProtocol.READ_OUT_OF_RANGE, e.getMessage(),
-                e.firstOffset(), e.nextOffset()));
+            return new ReadOutcome(FetchResponseDescriptor.STATUS_OUT_OF_RANGE, FetchResponseDescriptor.ROLE_LEADER, e.firstOffset(),
+                e.nextOffset(), raftIndex, log.batchCount(), log.retainedBytes(),
+                e.getMessage().getBytes(java.nio.charset.StandardCharsets.UTF_8));
         }
     }
 

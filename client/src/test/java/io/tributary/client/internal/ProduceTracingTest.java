@@ -17,7 +17,7 @@ import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
 import io.tributary.client.ProducerConfig;
-import io.tributary.raft.protocol.ShardProtocol;
+import io.tributary.protocol.AppendItemDescriptor;
 
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterEach;
@@ -99,7 +99,7 @@ class ProduceTracingTest
 
         assertThat(shard.requests()).hasSize(1);
         final byte[] request = shard.requests().get(0);
-        final String traceparent = ShardProtocol.traceparent(new UnsafeBuffer(request));
+        final String traceparent = AppendItemDescriptor.traceparent(new UnsafeBuffer(request), 0);
         assertThat(traceparent).matches(TRACEPARENT)
             .isEqualTo("00-" + span.getTraceId() + "-" + span.getSpanId() + "-" + span.getSpanContext().getTraceFlags().asHex());
         assertThat(span.getSpanContext().isSampled()).isTrue();
@@ -138,6 +138,6 @@ class ProduceTracingTest
             cluster, 9);
         producer.send("plain", "k".getBytes(UTF_8), "v".getBytes(UTF_8)).get(10, TimeUnit.SECONDS);
         producer.close();
-        assertThat(ShardProtocol.traceparent(new UnsafeBuffer(shard.requests().get(0)))).isNull();
+        assertThat(AppendItemDescriptor.traceparent(new UnsafeBuffer(shard.requests().get(0)), 0)).isNull();
     }
 }

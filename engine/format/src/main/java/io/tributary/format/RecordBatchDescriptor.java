@@ -84,6 +84,11 @@ public final class RecordBatchDescriptor
     public static final int ATTRIBUTE_CODEC_MASK = 0x7;
     public static final int CODEC_NONE = 0;
 
+    /** Largest batch a shard accepts unless configured otherwise (nodes: shard.max.batch.bytes; producers: maxBatchBytes). */
+    public static final int DEFAULT_MAX_BATCH_BYTES = 1 << 20;
+    /** Longest key a shard accepts unless configured otherwise. */
+    public static final int DEFAULT_MAX_KEY_BYTES = 1024;
+
     /** A record needs at least its fixed fields, so this bounds recordCount by batchLength. */
     public static final int MIN_RECORD_LENGTH = RecordDescriptor.MIN_RECORD_LENGTH;
 

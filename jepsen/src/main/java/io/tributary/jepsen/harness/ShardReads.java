@@ -1,15 +1,16 @@
 package io.tributary.jepsen.harness;
 
-import io.tributary.client.internal.RatisMetadataView;
-import io.tributary.client.internal.RatisShardChannel;
+import io.tributary.client.AdminConfig;
+import io.tributary.client.internal.FrontEndClient;
+import io.tributary.client.internal.FrontEndMetadataView;
+import io.tributary.client.internal.NodeLinks;
+import io.tributary.client.internal.ReadOutcome;
 import io.tributary.client.internal.ShardChannel;
 import io.tributary.client.internal.StreamInfo;
 import io.tributary.format.RecordBatchFlyweight;
 import io.tributary.format.RecordBatchDescriptor;
-import io.tributary.raft.node.RaftSettings;
-import io.tributary.raft.protocol.ShardProtocol;
+import io.tributary.protocol.FetchResponseDescriptor;
 import org.agrona.concurrent.UnsafeBuffer;
-import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -24,8 +25,9 @@ import java.util.concurrent.TimeoutException;
 /**
  * Reads a shard at the protocol level, one request per call, so the harness knows exactly what one
  * read saw: the records from an offset and the shard's next offset when the replica answered (the
- * consumer API hides both behind polling). Linearizable reads go to the leader (Ratis ReadIndex,
- * or its lease); follower reads go to a named replica, never behind {@code minAppliedIndex}.
+ * consumer API hides both behind polling). Linearizable reads go to the leader's front end (Ratis
+ * ReadIndex, or its lease; a NOT_LEADER answer names the leader to ask next); follower reads go to
+ * a named replica, never behind {@code minAppliedIndex}.
  * One instance per client process; not thread-safe.
  */
 final class ShardReads implements AutoCloseable
@@ -40,9 +42,10 @@ final class ShardReads implements AutoCloseable
         }
     }
 
-    private final RatisMetadataView metadata;
+    private final FrontEndClient client;
+    private final FrontEndMetadataView metadata;
+    private final NodeLinks links;
     private final String stream;
-    private final String transport;
     private final long requestTimeoutMs;
     private final Map<Integer, ShardChannel> channels = new HashMap<>();
     private final RecordBatchFlyweight batch = new RecordBatchFlyweight();
@@ -51,8 +54,10 @@ final class ShardReads implements AutoCloseable
     ShardReads(final Map<String, String> metadataPeers, final String transport, final String stream,
         final long requestTimeoutMs)
     {
-        this.metadata = new RatisMetadataView(metadataPeers, transport, requestTimeoutMs);
-        this.transport = transport;
+        this.client = FrontEndClient.connect(new AdminConfig().metadataPeers(metadataPeers).transport(transport)
+            .requestTimeoutMs(requestTimeoutMs));
+        this.metadata = new FrontEndMetadataView(client, false);
+        this.links = new NodeLinks(client);
         this.stream = stream;
         this.requestTimeoutMs = requestTimeoutMs;
     }
@@ -82,46 +87,52 @@ final class ShardReads implements AutoCloseable
     Result read(final int shard, final long from, final int maxBytes, final String replica, final long minAppliedIndex)
         throws IOException
     {
-        final byte[] request = ShardProtocol.encodeRead(from, maxBytes, 0, (byte)(replica == null ? 0 : 1));
-        final ByteString reply;
-        try
+        ReadOutcome outcome = null;
+        // A linearizable read that reached a follower is told the leader; the channel follows it.
+        for (int attempt = 0; attempt < 3 && (outcome == null || mayRetry(outcome, replica)); attempt++)
         {
-            reply = channel(shard).query(request, replica, minAppliedIndex).get(requestTimeoutMs, TimeUnit.MILLISECONDS);
+            try
+            {
+                final java.util.concurrent.CompletableFuture<ReadOutcome> reply = channel(shard).read(from, maxBytes, 0, replica,
+                    minAppliedIndex);
+                links.flush();
+                outcome = reply.get(requestTimeoutMs, TimeUnit.MILLISECONDS);
+            }
+            catch (final ExecutionException | TimeoutException | RuntimeException e)
+            {
+                forget(shard);
+                throw new IOException("read of shard " + shard + " from " + from + (replica == null ? "" : " on " + replica)
+                    + " failed: " + (e instanceof ExecutionException ? e.getCause() : e), e);
+            }
+            catch (final InterruptedException e)
+            {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted", e);
+            }
         }
-        catch (final ExecutionException | TimeoutException | RuntimeException e)
-        {
-            forget(shard);
-            throw new IOException("read of shard " + shard + " from " + from + (replica == null ? "" : " on " + replica)
-                + " failed: " + (e instanceof ExecutionException ? e.getCause() : e), e);
-        }
-        catch (final InterruptedException e)
-        {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted", e);
-        }
-        return decode(shard, from, reply.toByteArray());
+        return decode(shard, from, outcome);
     }
 
-    private Result decode(final int shard, final long from, final byte[] bytes) throws IOException
+    private static boolean mayRetry(final ReadOutcome outcome, final String replica)
     {
+        return replica == null && outcome.status() == FetchResponseDescriptor.STATUS_NOT_LEADER && !outcome.text().isEmpty();
+    }
+
+    private Result decode(final int shard, final long from, final ReadOutcome outcome) throws IOException
+    {
+        if (!outcome.isOk())
+        {
+            forget(shard);
+            throw new IOException("shard " + shard + ": read from " + from + " refused ("
+                + FetchResponseDescriptor.statusName(outcome.status()) + "): " + outcome.text());
+        }
+        final byte[] bytes = outcome.data();
         final UnsafeBuffer in = new UnsafeBuffer(bytes);
-        if (bytes.length < ShardProtocol.READ_REPLY_HEADER_LENGTH || bytes[0] != ShardProtocol.READ)
-        {
-            throw new IOException("shard " + shard + ": a read reply of " + bytes.length + " bytes is not a read reply");
-        }
-        final byte status = in.getByte(1);
-        final int length = in.getInt(4);
-        final long nextOffset = in.getLong(16);
-        if (status != ShardProtocol.READ_OK)
-        {
-            throw new IOException("shard " + shard + ": read from " + from + " refused (status " + status + "): "
-                + in.getStringWithoutLengthUtf8(ShardProtocol.READ_REPLY_HEADER_LENGTH, Math.max(0, length)));
-        }
         final List<Long> offsets = new ArrayList<>();
         final List<String> keys = new ArrayList<>();
         final List<String> values = new ArrayList<>();
-        final int end = ShardProtocol.READ_REPLY_HEADER_LENGTH + length;
-        for (int at = ShardProtocol.READ_REPLY_HEADER_LENGTH; at < end; at += batch.batchLength())
+        final int end = bytes.length;
+        for (int at = 0; at < end; at += batch.batchLength())
         {
             if (end - at < RecordBatchDescriptor.HEADER_LENGTH)
             {
@@ -148,7 +159,7 @@ final class ShardReads implements AutoCloseable
                     + " at position " + i + " (offsets must be dense from the requested one)");
             }
         }
-        return new Result(offsets, keys, values, nextOffset, in.getLong(24));
+        return new Result(offsets, keys, values, outcome.nextOffset(), outcome.appliedIndex());
     }
 
     private ShardChannel channel(final int shard) throws IOException
@@ -156,7 +167,7 @@ final class ShardReads implements AutoCloseable
         ShardChannel channel = channels.get(shard);
         if (channel == null)
         {
-            channel = new RatisShardChannel(info().shard(shard), transport, requestTimeoutMs, RaftSettings.retryPolicy(2, 100));
+            channel = links.open(info().shard(shard));
             channels.put(shard, channel);
         }
         return channel;
@@ -178,13 +189,6 @@ final class ShardReads implements AutoCloseable
     {
         channels.values().forEach(ShardChannel::close);
         channels.clear();
-        try
-        {
-            metadata.close();
-        }
-        catch (final IOException e)
-        {
-            // Closing a client after the run: nothing is lost.
-        }
+        client.close();
     }
 }

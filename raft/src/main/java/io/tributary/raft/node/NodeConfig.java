@@ -38,7 +38,8 @@ public final class NodeConfig
         "transport", "raft.election.timeout.min.ms", "raft.election.timeout.max.ms", "raft.request.timeout.ms",
         "durability", "snapshot.auto.entries", "shard.max.batch.bytes", "shard.max.keys", "tracing.exporter",
         "tracing.otlp.endpoint", "raft.log.segment.bytes", "raft.log.purge.gap", "shard.roll.cycle",
-        "raft.log.metadata", "raft.read.lease", FAULT_READS_WITHOUT_READINDEX, FAULT_REPLAY_OFF_BY_ONE);
+        "raft.log.metadata", "raft.read.lease", "frontend.entry.bytes.max", "frontend.entries.inflight.max",
+        "frontend.queue.bytes.max", "frontend.threads", FAULT_READS_WITHOUT_READINDEX, FAULT_REPLAY_OFF_BY_ONE);
 
     public final String nodeId;
     public final String host;
@@ -79,6 +80,8 @@ public final class NodeConfig
      * silently misses one committed batch.
      */
     public final boolean faultReplayOffByOne;
+    /** The front end's coalescing and queue limits ({@code frontend.*}). */
+    public final io.tributary.raft.frontend.FrontEndSettings frontEnd;
     /** Chronicle roll cycle of shard queue files: retention deletes whole files, so this is its granularity. */
     public final net.openhft.chronicle.queue.RollCycle shardRollCycle;
 
@@ -117,6 +120,14 @@ public final class NodeConfig
         faultReadsWithoutReadIndex = bool(p, FAULT_READS_WITHOUT_READINDEX, false, problems);
         faultReplayOffByOne = bool(p, FAULT_REPLAY_OFF_BY_ONE, false, problems);
         shardRollCycle = rollCycle(p.getProperty("shard.roll.cycle", "FAST_HOURLY").trim(), problems);
+        frontEnd = new io.tributary.raft.frontend.FrontEndSettings(
+            (int)number(p, "frontend.entry.bytes.max", io.tributary.raft.frontend.FrontEndSettings.DEFAULT_ENTRY_BYTES_MAX,
+                4096, 64 << 20, problems),
+            (int)number(p, "frontend.entries.inflight.max", io.tributary.raft.frontend.FrontEndSettings.DEFAULT_ENTRIES_IN_FLIGHT_MAX,
+                1, 64, problems),
+            number(p, "frontend.queue.bytes.max", io.tributary.raft.frontend.FrontEndSettings.DEFAULT_QUEUE_BYTES_MAX, 64 * 1024,
+                1L << 34, problems),
+            (int)number(p, "frontend.threads", io.tributary.raft.frontend.FrontEndSettings.DEFAULT_SUBMIT_THREADS, 1, 64, problems));
         checkRelations(problems);
         if (!problems.isEmpty())
         {
@@ -126,6 +137,11 @@ public final class NodeConfig
 
     private void checkRelations(final List<String> problems)
     {
+        if (frontEnd.queueBytesMax() < shardMaxBatchBytes)
+        {
+            problems.add("frontend.queue.bytes.max (" + frontEnd.queueBytesMax() + ") must be at least shard.max.batch.bytes ("
+                + shardMaxBatchBytes + "), or a largest batch could never be queued");
+        }
         if (electionTimeoutMaxMs <= electionTimeoutMinMs)
         {
             problems.add("raft.election.timeout.max.ms (" + electionTimeoutMaxMs + ") must be greater than"

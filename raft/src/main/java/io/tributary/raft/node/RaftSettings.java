@@ -65,7 +65,7 @@ public final class RaftSettings
         // Aeron listens on the node's own address (UDP, same port number); the driver directory is
         // named by node and port, unique on this host while the port is bound.
         properties.set(AeronTransportConfig.PREFIX + "server.address", config.address());
-        properties.setIfUnset(AeronTransportConfig.PREFIX + "node.name", config.nodeId.replaceAll("[^A-Za-z0-9._-]", "_") + "-" + config.port);
+        properties.setIfUnset(AeronTransportConfig.PREFIX + "node.name", aeronNodeName(config));
         GrpcConfigKeys.setMessageSizeMax(properties, SizeInBytes.valueOf(config.shardMaxBatchBytes * 4L + (2 << 20)));
         RaftServerConfigKeys.setStorageDir(properties, List.of(config.dataDir.resolve("raft").toFile()));
         RaftServerConfigKeys.Rpc.setTimeoutMin(properties, TimeDuration.valueOf(config.electionTimeoutMinMs, TimeUnit.MILLISECONDS));
@@ -107,6 +107,12 @@ public final class RaftSettings
             RaftServerConfigKeys.Log.setUnsafeFlushEnabled(properties, true);
         }
         return properties;
+    }
+
+    /** The node's media-driver name: its Aeron directory is named after it (unique per host while the port is bound). */
+    public static String aeronNodeName(final NodeConfig config)
+    {
+        return config.nodeId.replaceAll("[^A-Za-z0-9._-]", "_") + "-" + config.port;
     }
 
     public static RaftProperties client(final String transport, final long requestTimeoutMs)

@@ -8,6 +8,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.opentelemetry.api.OpenTelemetry;
 import io.tributary.engine.ShardLogConfig;
+import io.tributary.protocol.aeron.AeronRuntimes;
+import io.tributary.protocol.aeron.AeronTransportConfig;
+import io.tributary.protocol.aeron.EmbeddedMediaDriver;
+import io.tributary.protocol.aeron.MessageEndpoint;
+import io.tributary.raft.frontend.FrontEnd;
 import io.tributary.raft.meta.ClusterMetadata;
 import io.tributary.raft.meta.MetadataClient;
 import io.tributary.raft.meta.MetadataStateMachine;
@@ -44,6 +49,9 @@ public final class TributaryNode implements AutoCloseable
     private final AtomicBoolean registered = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile MetadataStateMachine metadataStateMachine;
+    private volatile FrontEnd frontEnd;
+    private volatile AutoCloseable frontEndCarrier;
+    private EmbeddedMediaDriver frontEndDriver;
     private long ticks;
 
     private TributaryNode(final NodeConfig config, final OpenTelemetry openTelemetry) throws IOException
@@ -79,10 +87,44 @@ public final class TributaryNode implements AutoCloseable
         }
         final TributaryNode node = new TributaryNode(config, openTelemetry);
         node.server.start();
+        node.startFrontEnd();
         node.timer.scheduleWithFixedDelay(node::tick, 0, TICK_MS, TimeUnit.MILLISECONDS);
         LOG.info("node {} listening on {} (transport {}, durability {})", config.nodeId, config.address(), config.transport,
             config.durability);
         return node;
+    }
+
+    /**
+     * Opens the front end on the node's own address: over Aeron on the same UDP port as Raft (its own
+     * stream), sharing the process's media driver and network thread with the Raft transport.
+     */
+    private void startFrontEnd()
+    {
+        final AeronTransportConfig aeron = AeronTransportConfig.fromProperties(key -> frontEndAeronSetting(key));
+        frontEndDriver = AeronRuntimes.acquire(aeron);
+        final FrontEnd created = new FrontEnd(config.nodeId, server, metadataClient, tracing, timer,
+            group -> RaftSettings.newClient(group, config.transport, config.requestTimeoutMs, RaftSettings.retryPolicy(3, 200)),
+            config.frontEnd, aeron.messageBytesMax());
+        frontEnd = created;
+        frontEndCarrier = new MessageEndpoint("frontend-" + config.nodeId, frontEndDriver, config.address(), FrontEnd.STREAM_ID,
+            created);
+    }
+
+    /** The node's Aeron settings, named as the Raft transport names them (so both share one driver). */
+    private String frontEndAeronSetting(final String key)
+    {
+        if (key.equals(AeronTransportConfig.PREFIX + "node.name"))
+        {
+            final String configured = config.aeronSettings.get(key);
+            return configured != null ? configured : RaftSettings.aeronNodeName(config);
+        }
+        return config.aeronSettings.get(key);
+    }
+
+    /** The node's front end (null until started). */
+    public FrontEnd frontEnd()
+    {
+        return frontEnd;
     }
 
     private StateMachine newStateMachine(final RaftGroupId groupId)
@@ -206,6 +248,29 @@ public final class TributaryNode implements AutoCloseable
         return stateMachine == null ? null : stateMachine.snapshotOfState();
     }
 
+    private void closeFrontEnd()
+    {
+        try
+        {
+            if (frontEndCarrier != null)
+            {
+                frontEndCarrier.close();
+            }
+        }
+        catch (final Exception e)
+        {
+            LOG.warn("node {}: closing the front end's carrier: {}", config.nodeId, e.toString());
+        }
+        if (frontEnd != null)
+        {
+            frontEnd.close();
+        }
+        if (frontEndDriver != null)
+        {
+            AeronRuntimes.release(frontEndDriver);
+        }
+    }
+
     @Override
     public void close() throws IOException
     {
@@ -222,6 +287,7 @@ public final class TributaryNode implements AutoCloseable
         {
             Thread.currentThread().interrupt();
         }
+        closeFrontEnd();
         metadataClient.close();
         server.close();
         LOG.info("node {} stopped", config.nodeId);

@@ -2,53 +2,43 @@ package io.tributary.raft.protocol;
 
 import java.nio.charset.StandardCharsets;
 
-import io.tributary.engine.AppendCondition;
-import io.tributary.engine.AppendResult;
-import io.tributary.format.AppendStatus;
-
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
- * Messages to and from a shard's Raft group, version 1, little-endian. One descriptor for the
- * requests and replies; the client encodes requests and decodes replies, the state machine the
- * other way round.
+ * Queries to a shard's state machine through Ratis (its read path: ReadIndex or the leader's
+ * lease, or a stale read on one replica), version 1, little-endian: reads of stored batches
+ * (a lagging replica's catch-up), the shard's status, and a replica's position. Writes are
+ * Raft entries ({@link ShardEntryDescriptor}); clients use the nodes' front ends, not this.
  *
  * <pre>
- * APPEND request                           READ request                     STATUS request
- *  0 int8  type = 1                         0 int8  type = 2                 0 int8 type = 3
- *  1 int8  flags: 1 shard cond, 2 key cond  1 int8  consistency
- *  2 int16 traceparent length (0: none)     2 int16 reserved
- *  4 int32 condition key length             4 int32 maxBytes
- *  8 int64 expected shard last offset       8 int64 fromOffset
- * 16 int64 expected key last offset        16 int32 waitMs (long-poll; 0: none)
- * 24 traceparent, key, record batch (rest) 20 int32 reserved
+ * READ request                      STATUS request         POSITION request
+ *  0 int8  type = 2                  0 int8 type = 3        0 int8 type = 4
+ *  1 int8  consistency
+ *  2 int16 reserved
+ *  4 int32 maxBytes
+ *  8 int64 fromOffset
+ * 16 int32 waitMs (long-poll; 0: none)
+ * 20 int32 reserved
  *
- * APPEND reply                             READ reply                       STATUS reply
- *  0 int8  type = 1                         0 int8  type = 2                 0 int8  type = 3
- *  1 int8  AppendStatus ordinal             1 int8  read status              8 int64 firstOffset
- *  4 int32 message length                   4 int32 batches length          16 int64 nextOffset
- *  8 int64 baseOffset                       8 int64 firstOffset             24 int64 lastRaftIndex
- * 16 int64 lastOffset                      16 int64 nextOffset              32 int64 appliedIndex
- * 24 int64 expected                        24 int64 appliedIndex            40 int64 retainedBytes
- * 32 int64 found                           32 batches, or an error message  48 int32 batchCount
- * 40 message (UTF-8)
+ * READ reply                        STATUS reply           POSITION reply
+ *  0 int8  type = 2                  0 int8  type = 3       0 int8  type = 4
+ *  1 int8  read status               8 int64 firstOffset    8 int64 applied term
+ *  4 int32 batches length           16 int64 nextOffset    16 int64 applied index
+ *  8 int64 firstOffset              24 int64 lastRaftIndex 24 int64 next offset
+ * 16 int64 nextOffset               32 int64 appliedIndex
+ * 24 int64 appliedIndex             40 int64 retainedBytes
+ * 32 batches, or an error message   48 int32 batchCount
  * </pre>
  */
 public final class ShardProtocol
 {
-    public static final byte APPEND = 1;
     public static final byte READ = 2;
     public static final byte STATUS = 3;
     /** Where a replica stands: applied term and index, then its next offset (in that order, for catch-up). */
     public static final byte POSITION = 4;
 
-    public static final int FLAG_SHARD_CONDITION = 1;
-    public static final int FLAG_KEY_CONDITION = 2;
-
-    public static final int APPEND_HEADER_LENGTH = 24;
     public static final int READ_REQUEST_LENGTH = 24;
-    public static final int APPEND_REPLY_HEADER_LENGTH = 40;
     public static final int READ_REPLY_HEADER_LENGTH = 32;
     public static final int STATUS_REPLY_LENGTH = 52;
 
@@ -63,42 +53,6 @@ public final class ShardProtocol
     }
 
     // ---------------------------------------------------------------- requests
-
-    /** Encodes an append; {@code condition} and {@code traceparent} may be null. */
-    public static byte[] encodeAppend(final DirectBuffer batch, final int offset, final int length,
-        final AppendCondition condition, final String traceparent)
-    {
-        final byte[] trace = traceparent == null ? new byte[0] : traceparent.getBytes(StandardCharsets.US_ASCII);
-        final int keyLength = condition != null && condition.checksKey() ? condition.keyLength() : 0;
-        final byte[] bytes = new byte[APPEND_HEADER_LENGTH + trace.length + keyLength + length];
-        final UnsafeBuffer out = new UnsafeBuffer(bytes);
-        int flags = 0;
-        long expectedShard = AppendCondition.UNCHECKED;
-        long expectedKey = AppendCondition.UNCHECKED;
-        if (condition != null)
-        {
-            if (condition.expectedShardLastOffset() != AppendCondition.UNCHECKED)
-            {
-                flags |= FLAG_SHARD_CONDITION;
-                expectedShard = condition.expectedShardLastOffset();
-            }
-            if (condition.checksKey())
-            {
-                flags |= FLAG_KEY_CONDITION;
-                expectedKey = condition.expectedKeyLastOffset();
-                out.putBytes(APPEND_HEADER_LENGTH + trace.length, condition.key(), condition.keyOffset(), keyLength);
-            }
-        }
-        out.putByte(0, APPEND);
-        out.putByte(1, (byte)flags);
-        out.putShort(2, (short)trace.length);
-        out.putInt(4, keyLength);
-        out.putLong(8, expectedShard);
-        out.putLong(16, expectedKey);
-        out.putBytes(APPEND_HEADER_LENGTH, trace);
-        out.putBytes(APPEND_HEADER_LENGTH + trace.length + keyLength, batch, offset, length);
-        return bytes;
-    }
 
     public static byte[] encodeRead(final long fromOffset, final int maxBytes, final int waitMs, final byte consistency)
     {
@@ -142,76 +96,7 @@ public final class ShardProtocol
         return new Position(in.getLong(8), in.getLong(16), in.getLong(24));
     }
 
-    /** Reads an append request into a condition; returns the batch's offset in {@code in}, or a negative error. */
-    public static int decodeAppend(final DirectBuffer in, final int length, final AppendCondition condition)
-    {
-        if (length < APPEND_HEADER_LENGTH)
-        {
-            return -1;
-        }
-        final int flags = in.getByte(1);
-        final int traceLength = in.getShort(2) & 0xFFFF;
-        final int keyLength = in.getInt(4);
-        if (keyLength < 0 || APPEND_HEADER_LENGTH + (long)traceLength + keyLength > length)
-        {
-            return -1;
-        }
-        condition.clear();
-        if ((flags & FLAG_SHARD_CONDITION) != 0)
-        {
-            condition.expectShardLastOffset(in.getLong(8));
-        }
-        if ((flags & FLAG_KEY_CONDITION) != 0)
-        {
-            condition.expectKeyLastOffset(in, APPEND_HEADER_LENGTH + traceLength, keyLength, in.getLong(16));
-        }
-        return APPEND_HEADER_LENGTH + traceLength + keyLength;
-    }
-
-    public static String traceparent(final DirectBuffer in)
-    {
-        final int traceLength = in.getShort(2) & 0xFFFF;
-        return traceLength == 0 ? null : in.getStringWithoutLengthAscii(APPEND_HEADER_LENGTH, traceLength);
-    }
-
     // ---------------------------------------------------------------- replies
-
-    public static byte[] encodeAppendReply(final AppendResult result)
-    {
-        final byte[] message = result.message() == null ? new byte[0] : result.message().getBytes(StandardCharsets.UTF_8);
-        final UnsafeBuffer out = new UnsafeBuffer(new byte[APPEND_REPLY_HEADER_LENGTH + message.length]);
-        out.putByte(0, APPEND);
-        out.putByte(1, (byte)result.status().ordinal());
-        out.putInt(4, message.length);
-        out.putLong(8, result.baseOffset());
-        out.putLong(16, result.lastOffset());
-        out.putLong(24, result.expected());
-        out.putLong(32, result.found());
-        out.putBytes(APPEND_REPLY_HEADER_LENGTH, message);
-        return out.byteArray();
-    }
-
-    /** A decoded append reply (client side). */
-    public record AppendReply(AppendStatus status, long baseOffset, long lastOffset, long expected, long found, String message)
-    {
-        public boolean isStored()
-        {
-            return status == AppendStatus.APPENDED || status == AppendStatus.DUPLICATE;
-        }
-    }
-
-    public static AppendReply decodeAppendReply(final DirectBuffer in, final int length)
-    {
-        requireType(in, length, APPEND, APPEND_REPLY_HEADER_LENGTH);
-        final int status = in.getByte(1);
-        if (status < 0 || status >= AppendStatus.values().length)
-        {
-            throw new IllegalArgumentException("append reply has unknown status " + status);
-        }
-        final int messageLength = in.getInt(4);
-        final String message = messageLength == 0 ? null : in.getStringWithoutLengthUtf8(APPEND_REPLY_HEADER_LENGTH, messageLength);
-        return new AppendReply(AppendStatus.values()[status], in.getLong(8), in.getLong(16), in.getLong(24), in.getLong(32), message);
-    }
 
     /** Writes a read reply header in front of {@code batchesLength} bytes already at offset 32 of {@code out}. */
     public static void encodeReadReplyHeader(final UnsafeBuffer out, final byte status, final int batchesLength,

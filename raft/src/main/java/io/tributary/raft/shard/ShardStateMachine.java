@@ -19,8 +19,13 @@ import io.tributary.engine.CorruptLogException;
 import io.tributary.engine.ShardLog;
 import io.tributary.engine.ShardLogConfig;
 import io.tributary.format.RecordBatchDescriptor;
+import io.tributary.protocol.AppendItemDescriptor;
+import io.tributary.protocol.AppendResultDescriptor;
+import io.tributary.raft.protocol.ReplayKey;
+import io.tributary.raft.protocol.ShardEntryDescriptor;
 import io.tributary.raft.protocol.ShardProtocol;
 
+import org.agrona.ExpandableArrayBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
 import org.apache.ratis.protocol.Message;
@@ -51,6 +56,7 @@ public final class ShardStateMachine extends BaseStateMachine
     private static final Logger LOG = LoggerFactory.getLogger(ShardStateMachine.class);
     /** Read size when verifying a reopened log; raised to the largest batch if that is bigger. */
     private static final int VERIFY_BUFFER_BYTES = 1 << 20;
+    private static final Message EMPTY_REPLY = Message.valueOf(ByteString.EMPTY);
 
     private final ShardLogConfig logConfig;
     private final ScheduledExecutorService timer;
@@ -58,7 +64,11 @@ public final class ShardStateMachine extends BaseStateMachine
     private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
     private final AppendResult result = new AppendResult();
     private final AppendCondition condition = new AppendCondition();
-    private final UnsafeBuffer request = new UnsafeBuffer(0, 0);
+    private final UnsafeBuffer entryView = new UnsafeBuffer(0, 0);
+    private final ExpandableArrayBuffer replyBuffer = new ExpandableArrayBuffer(1024);
+    private int replyLength;
+    private volatile Runnable applyListener;
+    private long faultSkippingIndex = -1;
     private final List<LongPoll> longPolls = new ArrayList<>();
     private volatile ShardLog log;
     private volatile long retentionBytes = -1;
@@ -235,68 +245,142 @@ public final class ShardStateMachine extends BaseStateMachine
     }
 
     @Override
-    public TransactionContext startTransaction(final org.apache.ratis.protocol.RaftClientRequest request) throws IOException
-    {
-        tracing.onLeaderAppend(request);
-        return super.startTransaction(request);
-    }
-
-    @Override
     public CompletableFuture<Message> applyTransaction(final TransactionContext trx)
     {
         final LogEntryProto entry = trx.getLogEntry();
         final ByteString data = entry.getStateMachineLogEntry().getLogData();
-        final byte[] reply;
-        try (ShardTracing.Scope ignored = tracing.onApply(data, entry.getIndex(), getGroupId()))
-        {
-            reply = apply(data, entry.getIndex());
-        }
+        // Only the leader's transactions carry the client request: nobody waits for a follower's results.
+        final boolean answer = trx.getClientRequest() != null;
+        final Message reply = applyEntry(data, entry.getIndex(), answer);
         updateLastAppliedTermIndex(entry.getTerm(), entry.getIndex());
         completeLongPolls();
-        return CompletableFuture.completedFuture(Message.valueOf(UnsafeByteOperations.unsafeWrap(reply)));
-    }
-
-    private byte[] apply(final ByteString data, final long raftIndex)
-    {
-        final byte[] bytes = data.toByteArray();
-        request.wrap(bytes);
-        if (bytes.length == 0 || bytes[0] != ShardProtocol.APPEND)
+        final Runnable listener = applyListener;
+        if (listener != null)
         {
-            return ShardProtocol.encodeAppendReply(invalid("not an append request (type "
-                + (bytes.length == 0 ? "none" : bytes[0]) + ")"));
+            listener.run();
         }
-        final int batchOffset = ShardProtocol.decodeAppend(request, bytes.length, condition);
-        if (batchOffset < 0)
-        {
-            return ShardProtocol.encodeAppendReply(invalid("malformed append request of " + bytes.length + " bytes"));
-        }
-        final ShardLog shardLog = log;
-        if (raftIndex <= shardLog.lastRaftIndex() || faultSkipsAsReplayed(raftIndex, shardLog.lastRaftIndex()))
-        {
-            // Replay of an entry the log already holds (restart): skip, idempotently.
-            return ShardProtocol.encodeAppendReply(result.failWith(AppendStatus.ALREADY_APPLIED, shardLog.lastRaftIndex() + 1,
-                raftIndex, "entry " + raftIndex + " is already stored"));
-        }
-        final boolean conditional = condition.expectedShardLastOffset() != AppendCondition.UNCHECKED || condition.checksKey();
-        shardLog.append(request, batchOffset, bytes.length - batchOffset, raftIndex, conditional ? condition : null, result);
-        return ShardProtocol.encodeAppendReply(result);
+        return CompletableFuture.completedFuture(reply);
     }
 
     /**
-     * The test-only replay fault: the first entry past the reopened log's end is taken for one it
-     * already holds ({@code <} written as {@code <=} against {@code lastRaftIndex + 1}), once.
+     * Appends every item of the entry at {@code raftIndex} to the shard log with its replay key
+     * (index, ordinal), reading the entry in place (no copy of the Raft log's bytes). Never throws on
+     * bad input: a malformed item is answered INVALID_BATCH and stores nothing, deterministically on
+     * every replica.
      */
-    private boolean faultSkipsAsReplayed(final long raftIndex, final long lastRaftIndex)
+    private Message applyEntry(final ByteString data, final long raftIndex, final boolean answer)
     {
+        final java.nio.ByteBuffer bytes = data.asReadOnlyByteBuffer();
+        entryView.wrap(bytes, bytes.position(), bytes.remaining());
+        final int length = bytes.remaining();
+        replyLength = ShardEntryDescriptor.HEADER_LENGTH;
+        if (!ShardEntryDescriptor.isEntry(entryView, 0, length) || ShardEntryDescriptor.version(entryView, 0)
+            != ShardEntryDescriptor.VERSION)
+        {
+            LOG.error("{} entry {} of {} is not a shard entry of version {} ({} bytes, type {}); nothing stored", getId(),
+                raftIndex, getGroupId(), ShardEntryDescriptor.VERSION, length, length == 0 ? "none" : entryView.getByte(0));
+            return answer ? reply(0) : EMPTY_REPLY;
+        }
+        final int items = ShardEntryDescriptor.itemCount(entryView, 0);
+        final ShardLog shardLog = log;
+        int at = ShardEntryDescriptor.HEADER_LENGTH;
+        for (int ordinal = 0; ordinal < items; ordinal++)
+        {
+            final String malformed = at < length ? AppendItemDescriptor.validate(entryView, at, length - at)
+                : "entry " + raftIndex + " ends before its item " + ordinal;
+            if (malformed != null)
+            {
+                // The framing is lost from here on: every remaining item is refused the same way on every replica.
+                for (int rest = ordinal; rest < items; rest++)
+                {
+                    addResult(answer, invalid("entry " + raftIndex + " item " + rest + ": " + malformed));
+                }
+                break;
+            }
+            applyItem(shardLog, at, raftIndex, ordinal, answer);
+            at += AppendItemDescriptor.itemLength(entryView, at);
+        }
+        return answer ? reply(items) : EMPTY_REPLY;
+    }
+
+    private void applyItem(final ShardLog shardLog, final int at, final long raftIndex, final int ordinal, final boolean answer)
+    {
+        final long key = ReplayKey.of(raftIndex, ordinal);
+        final long lastKey = shardLog.lastRaftIndex();
+        if (key <= lastKey || faultSkipsAsReplayed(raftIndex, lastKey))
+        {
+            // Replay of a part of an entry the log already holds (restart, or a kill in the middle of an entry): skip.
+            addResult(answer, result.failWith(AppendStatus.ALREADY_APPLIED, lastKey + 1, key, "item " + ReplayKey.toString(key)
+                + " is already stored (last stored " + ReplayKey.toString(lastKey) + ")"));
+            return;
+        }
+        try (ShardTracing.Scope ignored = tracing.onApply(entryView, at, raftIndex, getGroupId()))
+        {
+            final int flags = AppendItemDescriptor.flags(entryView, at);
+            condition.clear();
+            if ((flags & AppendItemDescriptor.FLAG_SHARD_CONDITION) != 0)
+            {
+                condition.expectShardLastOffset(AppendItemDescriptor.expectedShardLastOffset(entryView, at));
+            }
+            if ((flags & AppendItemDescriptor.FLAG_KEY_CONDITION) != 0)
+            {
+                condition.expectKeyLastOffset(entryView, AppendItemDescriptor.keyOffset(entryView, at),
+                    AppendItemDescriptor.keyLength(entryView, at), AppendItemDescriptor.expectedKeyLastOffset(entryView, at));
+            }
+            shardLog.append(entryView, AppendItemDescriptor.batchOffset(entryView, at), AppendItemDescriptor.batchLength(entryView, at),
+                key, flags == 0 ? null : condition, result);
+        }
+        catch (final IllegalArgumentException e)
+        {
+            // A condition the engine refuses (an expected offset below -1): nothing was stored.
+            invalid("item " + ReplayKey.toString(key) + ": " + e.getMessage());
+        }
+        addResult(answer, result);
+    }
+
+    private void addResult(final boolean answer, final AppendResult outcome)
+    {
+        if (!answer)
+        {
+            return;
+        }
+        replyBuffer.checkLimit(replyLength + AppendResultDescriptor.encodedLength(outcome.message()));
+        replyLength += AppendResultDescriptor.write(replyBuffer, replyLength, outcome.status(), outcome.baseOffset(),
+            outcome.lastOffset(), outcome.expected(), outcome.found(), outcome.message());
+    }
+
+    private Message reply(final int items)
+    {
+        ShardEntryDescriptor.writeHeader(replyBuffer, 0, items);
+        return Message.valueOf(UnsafeByteOperations.unsafeWrap(java.util.Arrays.copyOf(replyBuffer.byteArray(), replyLength)));
+    }
+
+    /** Called after every applied entry (on Ratis's apply thread): the node's front end wakes its long-polls. */
+    public void applyListener(final Runnable listener)
+    {
+        this.applyListener = listener;
+    }
+
+    /**
+     * The test-only replay fault: every item of the first entry past the reopened log's end is
+     * taken for one it already holds ({@code <} written as {@code <=} against the next index), once.
+     */
+    private boolean faultSkipsAsReplayed(final long raftIndex, final long lastKey)
+    {
+        if (faultSkippingIndex == raftIndex)
+        {
+            return true;
+        }
         if (!offByOneArmed)
         {
             return false;
         }
         offByOneArmed = false;
-        if (raftIndex == lastRaftIndex + 1)
+        if (raftIndex == ReplayKey.raftIndex(lastKey) + 1)
         {
             LOG.warn("{} TEST-ONLY FAULT {}: skipping committed entry {} of {} as if already applied", getId(),
                 "test.fault.replay-off-by-one", raftIndex, getGroupId());
+            faultSkippingIndex = raftIndex;
             return true;
         }
         return false;
@@ -338,7 +422,8 @@ public final class ShardStateMachine extends BaseStateMachine
     private Message status()
     {
         final ShardLog shardLog = log;
-        return toMessage(ShardProtocol.encodeStatusReply(shardLog.firstOffset(), shardLog.nextOffset(), shardLog.lastRaftIndex(),
+        return toMessage(ShardProtocol.encodeStatusReply(shardLog.firstOffset(), shardLog.nextOffset(),
+            ReplayKey.raftIndex(shardLog.lastRaftIndex()),
             getLastAppliedTermIndex().getIndex(), shardLog.retainedBytes(), shardLog.batchCount()));
     }
 

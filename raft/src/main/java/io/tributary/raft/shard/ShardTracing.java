@@ -10,12 +10,10 @@ import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.propagation.TextMapGetter;
 import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
-import io.tributary.raft.protocol.ShardProtocol;
+import io.tributary.protocol.AppendItemDescriptor;
 
-import org.agrona.concurrent.UnsafeBuffer;
-import org.apache.ratis.protocol.RaftClientRequest;
+import org.agrona.DirectBuffer;
 import org.apache.ratis.protocol.RaftGroupId;
-import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
 
 /**
  * Server-side spans of a produce: {@code tributary.append} on the leader, from the request's
@@ -65,41 +63,28 @@ public final class ShardTracing
         return new ShardTracing(OpenTelemetry.noop(), "");
     }
 
-    private static String traceparentOf(final ByteString data)
-    {
-        if (data.size() < ShardProtocol.APPEND_HEADER_LENGTH || data.byteAt(0) != ShardProtocol.APPEND)
-        {
-            return null;
-        }
-        final byte[] header = data.substring(0, ShardProtocol.APPEND_HEADER_LENGTH).toByteArray();
-        final int traceLength = new UnsafeBuffer(header).getShort(2) & 0xFFFF;
-        if (traceLength == 0 || ShardProtocol.APPEND_HEADER_LENGTH + traceLength > data.size())
-        {
-            return null;
-        }
-        return data.substring(ShardProtocol.APPEND_HEADER_LENGTH, ShardProtocol.APPEND_HEADER_LENGTH + traceLength)
-            .toStringUtf8();
-    }
-
     private static Context parent(final String traceparent)
     {
         return W3CTraceContextPropagator.getInstance().extract(Context.root(), traceparent, TRACEPARENT);
     }
 
-    /** Leader: the request has arrived and is about to be appended to the Raft log. */
-    void onLeaderAppend(final RaftClientRequest request)
+    public boolean enabled()
     {
-        if (!enabled)
-        {
-            return;
-        }
-        final String traceparent = traceparentOf(request.getMessage().getContent());
-        if (traceparent == null)
+        return enabled;
+    }
+
+    /**
+     * Leader: a batch carrying {@code traceparent} has reached the node's front end and is queued for the
+     * shard's next Raft entry. Call only when {@link #enabled()}.
+     */
+    public void onLeaderAppend(final String traceparent, final RaftGroupId groupId)
+    {
+        if (!enabled || traceparent == null)
         {
             return;
         }
         final Span span = tracer.spanBuilder("tributary.append").setSpanKind(SpanKind.SERVER).setParent(parent(traceparent))
-            .setAttribute(GROUP, request.getRaftGroupId().toString()).setAttribute(PEER, peerId).startSpan();
+            .setAttribute(GROUP, groupId.toString()).setAttribute(PEER, peerId).startSpan();
         final Span previous = leaderSpans.put(traceparent, span);
         if (previous != null)
         {
@@ -113,7 +98,7 @@ public final class ShardTracing
     }
 
     /** Ends every open leader span: leadership moved, so their entries will not be applied as leader here. */
-    void endAll(final String reason)
+    public void endAll(final String reason)
     {
         for (final String key : new java.util.ArrayList<>(leaderSpans.keySet()))
         {
@@ -126,14 +111,14 @@ public final class ShardTracing
         }
     }
 
-    /** Any replica: the committed entry is being applied. Close the returned scope when done. */
-    Scope onApply(final ByteString data, final long raftIndex, final RaftGroupId groupId)
+    /** Any replica: the append item at {@code itemOffset} of a committed entry is being applied. Close the scope when done. */
+    Scope onApply(final DirectBuffer entry, final int itemOffset, final long raftIndex, final RaftGroupId groupId)
     {
         if (!enabled)
         {
             return Scope.NOOP;
         }
-        final String traceparent = traceparentOf(data);
+        final String traceparent = AppendItemDescriptor.traceparent(entry, itemOffset);
         if (traceparent == null)
         {
             return Scope.NOOP;

@@ -263,7 +263,7 @@ public final class RaftPerfRepro
         builder.reset();
         builder.tryAppend(System.currentTimeMillis(), "key".getBytes(StandardCharsets.UTF_8), value);
         final int length = builder.build();
-        return ShardProtocol.encodeAppend(buffer, 0, length, null, null);
+        return io.tributary.raft.protocol.ShardEntryDescriptor.encodeSingle(buffer, 0, length, null, null);
     }
 
     private static Message message(final byte[] bytes)

@@ -59,6 +59,13 @@ public final class AppendResultDescriptor
     public static int write(final MutableDirectBuffer buffer, final int offset, final AppendStatus status, final long baseOffset,
         final long lastOffset, final long expected, final long found, final String message)
     {
+        return write(buffer, offset, status.code(), baseOffset, lastOffset, expected, found, message);
+    }
+
+    /** Writes a result with a raw status code (passed through as received); returns its length. */
+    public static int write(final MutableDirectBuffer buffer, final int offset, final byte statusCode, final long baseOffset,
+        final long lastOffset, final long expected, final long found, final String message)
+    {
         int messageLength = 0;
         if (message != null && !message.isEmpty())
         {
@@ -66,7 +73,7 @@ public final class AppendResultDescriptor
             messageLength = Math.min(MESSAGE_LENGTH_MAX, bytes.length);
             buffer.putBytes(offset + HEADER_LENGTH, bytes, 0, messageLength);
         }
-        buffer.putByte(offset + STATUS_OFFSET, status.code());
+        buffer.putByte(offset + STATUS_OFFSET, statusCode);
         buffer.putByte(offset + STATUS_OFFSET + 1, (byte)0);
         buffer.putShort(offset + MESSAGE_LENGTH_OFFSET, (short)messageLength);
         buffer.putInt(offset + 4, 0);

@@ -1,5 +1,9 @@
 package io.tributary.transport.rpc;
 
+import io.tributary.protocol.aeron.ReplyAddresses;
+
+import io.tributary.protocol.aeron.AeronRuntimes;
+
 import java.io.IOException;
 import java.util.Collection;
 import java.util.Map;

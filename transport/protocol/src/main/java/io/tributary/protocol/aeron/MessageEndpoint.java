@@ -29,6 +29,10 @@ import io.tributary.protocol.frame.MessageType;
 import io.tributary.protocol.frame.PayloadEncoder;
 import io.tributary.protocol.frame.Reassembler;
 import io.tributary.protocol.frame.SendStatus;
+import io.tributary.protocol.net.ClientTransport;
+import io.tributary.protocol.net.RequestHandler;
+import io.tributary.protocol.net.Responder;
+import io.tributary.protocol.net.ResponseHandler;
 
 /**
  * Request and response of raw messages over Aeron, for Tributary's own protocol between clients
@@ -49,32 +53,15 @@ import io.tributary.protocol.frame.SendStatus;
  * the call. A call ends exactly once: a response, a send failure, the timeout, or close.
  * Thread-safe.
  */
-public final class MessageEndpoint implements AutoCloseable
+public final class MessageEndpoint implements ClientTransport
 {
     public static final int REPLY_TO_LENGTH_MAX = 255;
     static final int ROUTES_MAX = 4096;
     private static final Logger LOG = LoggerFactory.getLogger(MessageEndpoint.class);
     private static final long SWEEP_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(10);
 
-    /** Handles one inbound request on the network thread. */
-    @FunctionalInterface
-    public interface RequestHandler
-    {
-        void onRequest(Route from, MessageType type, long correlationId, DirectBuffer buffer, int offset, int length);
-    }
-
-    /** Receives the outcome of one call, exactly once, on the network thread (or the caller's, for a failed send). */
-    public interface ResponseHandler
-    {
-        /** The response; {@code buffer} is valid only during the call. */
-        void onResponse(MessageType type, DirectBuffer buffer, int offset, int length);
-
-        /** No response: not sent, timed out, or the endpoint closed. */
-        void onFailure(IOException error);
-    }
-
     /** Where the responses to one requester go. */
-    public static final class Route
+    public static final class Route implements Responder
     {
         final byte[] address;
         final FramedPublication publication;
@@ -90,7 +77,14 @@ public final class MessageEndpoint implements AutoCloseable
             return new String(address, StandardCharsets.US_ASCII);
         }
 
+        @Override
+        public String peer()
+        {
+            return address();
+        }
+
         /** Sends a response; returns why not when it could not (the requester then times out). Any thread. */
+        @Override
         public SendStatus respond(final MessageType type, final long correlationId, final DirectBuffer buffer, final int offset,
             final int length)
         {
@@ -212,10 +206,17 @@ public final class MessageEndpoint implements AutoCloseable
         return pending.size();
     }
 
+    @Override
+    public int messageBytesMax()
+    {
+        return config.messageBytesMax();
+    }
+
     /**
      * Sends a request of {@code length} bytes of {@code body} to {@code address}; the handler hears the
      * outcome exactly once. Any thread.
      */
+    @Override
     public void call(final String address, final MessageType type, final DirectBuffer body, final int offset, final int length,
         final long timeoutMs, final ResponseHandler responseHandler)
     {
@@ -405,6 +406,10 @@ public final class MessageEndpoint implements AutoCloseable
     @Override
     public void close()
     {
+        if (!running)
+        {
+            return;
+        }
         running = false;
         runtime.network().deregister(pollable);
         awaitNetworkTurn();

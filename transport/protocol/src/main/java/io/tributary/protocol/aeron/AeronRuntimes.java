@@ -1,16 +1,14 @@
-package io.tributary.transport.rpc;
+package io.tributary.protocol.aeron;
 
 import java.util.HashMap;
 import java.util.Map;
 
-import io.tributary.protocol.aeron.AeronTransportConfig;
-import io.tributary.protocol.aeron.EmbeddedMediaDriver;
 
 /**
  * The process's media drivers, shared by reference count: a server RPC and the clients of the
  * same node name use one driver; it closes when the last user releases it.
  */
-final class AeronRuntimes
+public final class AeronRuntimes
 {
     private static final Map<String, Entry> BY_DIRECTORY = new HashMap<>();
 
@@ -29,7 +27,7 @@ final class AeronRuntimes
     {
     }
 
-    static synchronized EmbeddedMediaDriver acquire(final AeronTransportConfig config)
+    public static synchronized EmbeddedMediaDriver acquire(final AeronTransportConfig config)
     {
         final String dir = config.validate().aeronDirectory();
         Entry entry = BY_DIRECTORY.get(dir);
@@ -47,7 +45,7 @@ final class AeronRuntimes
      * client's), so a process runs one driver; it launches its own only when there is none, or
      * when its settings name a node explicitly.
      */
-    static synchronized EmbeddedMediaDriver acquireForClient(final AeronTransportConfig config, final boolean nodeNamed)
+    public static synchronized EmbeddedMediaDriver acquireForClient(final AeronTransportConfig config, final boolean nodeNamed)
     {
         if (!nodeNamed && !config.externalDriver() && !BY_DIRECTORY.isEmpty())
         {
@@ -58,7 +56,7 @@ final class AeronRuntimes
         return acquire(config);
     }
 
-    static synchronized void release(final EmbeddedMediaDriver driver)
+    public static synchronized void release(final EmbeddedMediaDriver driver)
     {
         final Entry entry = BY_DIRECTORY.get(driver.aeronDirectory());
         if (entry == null || entry.driver != driver)

@@ -1,4 +1,4 @@
-package io.tributary.transport.rpc;
+package io.tributary.protocol.aeron;
 
 import java.io.IOException;
 import java.net.DatagramSocket;
@@ -12,14 +12,14 @@ import java.net.InetSocketAddress;
  * the server (a connected UDP socket sends nothing) gives the right interface for servers on
  * loopback, on another host, or in another network namespace.
  */
-final class ReplyAddresses
+public final class ReplyAddresses
 {
     private ReplyAddresses()
     {
     }
 
     /** The configured host if any, else the local address the OS routes from towards {@code serverAddress}. */
-    static String towards(final String configuredHost, final String serverAddress) throws IOException
+    public static String towards(final String configuredHost, final String serverAddress) throws IOException
     {
         if (configuredHost != null)
         {

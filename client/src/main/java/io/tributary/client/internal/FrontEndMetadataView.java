@@ -1,25 +1,20 @@
 package io.tributary.client.internal;
 
 import java.io.IOException;
-import java.util.Map;
 
 import io.tributary.client.TributaryException;
 import io.tributary.client.UnknownStreamException;
-import io.tributary.raft.meta.MetadataClient;
 
-/** {@link MetadataView} over the metadata quorum's text protocol ({@link MetadataClient}). */
-public final class RatisMetadataView implements MetadataView
+/** {@link MetadataView} through the nodes' front ends, which forward to the metadata quorum's text protocol. */
+public final class FrontEndMetadataView implements MetadataView
 {
-    private final MetadataClient client;
+    private final FrontEndClient client;
+    private final boolean ownsClient;
 
-    public RatisMetadataView(final Map<String, String> metadataPeers, final String transport, final long requestTimeoutMs)
+    public FrontEndMetadataView(final FrontEndClient client, final boolean ownsClient)
     {
-        this.client = new MetadataClient(metadataPeers, transport, requestTimeoutMs);
-    }
-
-    public MetadataClient client()
-    {
-        return client;
+        this.client = client;
+        this.ownsClient = ownsClient;
     }
 
     @Override
@@ -27,9 +22,9 @@ public final class RatisMetadataView implements MetadataView
     {
         try
         {
-            return StreamInfo.parse(stream, client.query("DESCRIBE", stream));
+            return StreamInfo.parse(stream, client.metadataQuery("DESCRIBE", stream));
         }
-        catch (final MetadataClient.MetadataException e)
+        catch (final FrontEndClient.MetadataRefusedException e)
         {
             throw translate(stream, e);
         }
@@ -38,7 +33,7 @@ public final class RatisMetadataView implements MetadataView
     @Override
     public long allocateProducerId() throws IOException
     {
-        final String reply = client.command("ALLOC_PRODUCER_ID");
+        final String reply = client.metadataCommand("ALLOC_PRODUCER_ID");
         try
         {
             return Long.parseLong(reply.trim());
@@ -50,7 +45,7 @@ public final class RatisMetadataView implements MetadataView
     }
 
     /** Metadata refusals about a stream become {@link UnknownStreamException} or {@link TributaryException}. */
-    public static TributaryException translate(final String stream, final MetadataClient.MetadataException e)
+    static TributaryException translate(final String stream, final FrontEndClient.MetadataRefusedException e)
     {
         final String message = e.getMessage();
         if (message != null && message.startsWith("unknown stream"))
@@ -61,8 +56,11 @@ public final class RatisMetadataView implements MetadataView
     }
 
     @Override
-    public void close() throws IOException
+    public void close()
     {
-        client.close();
+        if (ownsClient)
+        {
+            client.close();
+        }
     }
 }

@@ -1,0 +1,161 @@
+package io.tributary.raft.frontend;
+
+import java.io.IOException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Function;
+
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.tributary.protocol.AdminRequestDescriptor;
+import io.tributary.protocol.AdminResponseDescriptor;
+import io.tributary.protocol.FetchResponseDescriptor;
+import io.tributary.protocol.frame.MessageType;
+import io.tributary.protocol.frame.SendStatus;
+import io.tributary.protocol.net.Responder;
+import io.tributary.raft.meta.MetadataClient;
+
+/**
+ * Serves admin requests on its own small executor (they block on Raft round trips): metadata
+ * commands and queries forwarded to the metadata quorum, so clients need no Raft client of
+ * their own; the role and leader of a group this node hosts; leadership transfers.
+ */
+final class AdminService implements AutoCloseable
+{
+    private static final Logger LOG = LoggerFactory.getLogger(AdminService.class);
+
+    private final ShardDirectory shards;
+    private final MetadataClient metadata;
+    private final Function<RaftGroup, RaftClient> groupClients;
+    private final ExecutorService executor;
+
+    AdminService(final ShardDirectory shards, final MetadataClient metadata, final Function<RaftGroup, RaftClient> groupClients,
+        final ExecutorService executor)
+    {
+        this.shards = shards;
+        this.metadata = metadata;
+        this.groupClients = groupClients;
+        this.executor = executor;
+    }
+
+    /** On the network thread: copies the request, answers from the executor. */
+    void onAdmin(final Responder from, final long correlationId, final DirectBuffer buffer, final int offset, final int length)
+    {
+        final byte[] copy = new byte[length];
+        buffer.getBytes(offset, copy);
+        try
+        {
+            executor.execute(() -> answer(from, correlationId, new UnsafeBuffer(copy)));
+        }
+        catch (final RejectedExecutionException e)
+        {
+            LOG.debug("admin request {} from {} dropped: the node is stopping", correlationId, from.peer());
+        }
+    }
+
+    private void answer(final Responder from, final long correlationId, final UnsafeBuffer request)
+    {
+        byte[] response;
+        try
+        {
+            response = handle(request);
+        }
+        catch (final RuntimeException e)
+        {
+            LOG.error("admin request {} from {} failed", correlationId, from.peer(), e);
+            response = AdminResponseDescriptor.encode(AdminResponseDescriptor.STATUS_UNAVAILABLE, (byte)0, -1,
+                "the node failed to serve the request: " + e);
+        }
+        final SendStatus status = from.respond(MessageType.ADMIN_RESPONSE, correlationId, new UnsafeBuffer(response), 0,
+            response.length);
+        if (status != SendStatus.OK)
+        {
+            LOG.warn("admin response {} to {} not sent: {}", correlationId, from.peer(), status);
+        }
+    }
+
+    private byte[] handle(final UnsafeBuffer request)
+    {
+        final short kind = AdminRequestDescriptor.kind(request, 0);
+        final String text = AdminRequestDescriptor.text(request, 0);
+        switch (kind)
+        {
+            case AdminRequestDescriptor.KIND_METADATA_COMMAND:
+            case AdminRequestDescriptor.KIND_METADATA_QUERY:
+                return metadata(kind == AdminRequestDescriptor.KIND_METADATA_COMMAND, text);
+            case AdminRequestDescriptor.KIND_GROUP_INFO:
+            {
+                final ShardHandle shard = shards.find(AdminRequestDescriptor.groupMsb(request, 0),
+                    AdminRequestDescriptor.groupLsb(request, 0));
+                if (shard == null)
+                {
+                    return AdminResponseDescriptor.encode(AdminResponseDescriptor.STATUS_NOT_HOSTED,
+                        FetchResponseDescriptor.ROLE_OTHER, -1, "this node holds no replica of the group");
+                }
+                return AdminResponseDescriptor.encode(AdminResponseDescriptor.STATUS_OK, shard.role(),
+                    shard.division.getInfo().getCurrentTerm(), shard.leaderHint());
+            }
+            case AdminRequestDescriptor.KIND_TRANSFER_LEADERSHIP:
+                return transfer(request, text);
+            default:
+                return AdminResponseDescriptor.encode(AdminResponseDescriptor.STATUS_INVALID, (byte)0, -1,
+                    "unknown admin request kind " + kind + "; is the client newer than this node?");
+        }
+    }
+
+    private byte[] metadata(final boolean command, final String text)
+    {
+        final String[] fields = text.split("\t", -1);
+        try
+        {
+            final String reply = command ? metadata.command(fields) : metadata.query(fields);
+            return AdminResponseDescriptor.encode(AdminResponseDescriptor.STATUS_OK, (byte)0, -1, reply);
+        }
+        catch (final MetadataClient.MetadataException e)
+        {
+            return AdminResponseDescriptor.encode(AdminResponseDescriptor.STATUS_REFUSED, (byte)0, -1, e.getMessage());
+        }
+        catch (final IOException e)
+        {
+            return AdminResponseDescriptor.encode(AdminResponseDescriptor.STATUS_UNAVAILABLE, (byte)0, -1,
+                "the metadata quorum did not answer: " + e.getMessage());
+        }
+    }
+
+    private byte[] transfer(final UnsafeBuffer request, final String newLeader)
+    {
+        final ShardHandle shard = shards.find(AdminRequestDescriptor.groupMsb(request, 0), AdminRequestDescriptor.groupLsb(request, 0));
+        if (shard == null)
+        {
+            return AdminResponseDescriptor.encode(AdminResponseDescriptor.STATUS_NOT_HOSTED, FetchResponseDescriptor.ROLE_OTHER, -1,
+                "this node holds no replica of the group");
+        }
+        final long timeoutMs = Math.max(1, AdminRequestDescriptor.timeoutMs(request, 0));
+        try (RaftClient client = groupClients.apply(shard.division.getGroup()))
+        {
+            final RaftClientReply reply = client.admin().transferLeadership(RaftPeerId.valueOf(newLeader), timeoutMs);
+            return reply.isSuccess()
+                ? AdminResponseDescriptor.encode(AdminResponseDescriptor.STATUS_OK, shard.role(), -1, newLeader)
+                : AdminResponseDescriptor.encode(AdminResponseDescriptor.STATUS_UNAVAILABLE, shard.role(), -1,
+                    "leadership did not move to " + newLeader + " within " + timeoutMs + " ms: " + reply.getException());
+        }
+        catch (final IOException e)
+        {
+            return AdminResponseDescriptor.encode(AdminResponseDescriptor.STATUS_UNAVAILABLE, shard.role(), -1,
+                "leadership did not move to " + newLeader + ": " + e.getMessage());
+        }
+    }
+
+    @Override
+    public void close()
+    {
+        executor.shutdownNow();
+    }
+}

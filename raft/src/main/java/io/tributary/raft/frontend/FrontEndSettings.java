@@ -1,0 +1,25 @@
+package io.tributary.raft.frontend;
+
+/**
+ * The front end's limits, from the node configuration ({@code frontend.*}, docs/configuration.md).
+ *
+ * @param entryBytesMax       bytes of batches one Raft entry carries at most (a single larger batch travels
+ *                            alone); keep it below half a G1 region so entries are not humongous objects.
+ * @param entriesInFlightMax  Raft entries in flight per shard: while they are, new batches queue and become the
+ *                            next entry together.
+ * @param queueBytesMax       bytes waiting per shard beyond which batches are refused BUSY (retriable).
+ * @param submitThreads       threads submitting entries and assembling fetch responses.
+ */
+public record FrontEndSettings(int entryBytesMax, int entriesInFlightMax, long queueBytesMax, int submitThreads)
+{
+    public static final int DEFAULT_ENTRY_BYTES_MAX = 256 * 1024;
+    public static final int DEFAULT_ENTRIES_IN_FLIGHT_MAX = 2;
+    public static final long DEFAULT_QUEUE_BYTES_MAX = 16L * 1024 * 1024;
+    public static final int DEFAULT_SUBMIT_THREADS = 2;
+
+    public static FrontEndSettings defaults()
+    {
+        return new FrontEndSettings(DEFAULT_ENTRY_BYTES_MAX, DEFAULT_ENTRIES_IN_FLIGHT_MAX, DEFAULT_QUEUE_BYTES_MAX,
+            DEFAULT_SUBMIT_THREADS);
+    }
+}

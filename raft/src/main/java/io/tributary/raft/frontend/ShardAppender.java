@@ -1,0 +1,340 @@
+package io.tributary.raft.frontend;
+
+import java.util.ArrayDeque;
+import java.util.Arrays;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.apache.ratis.protocol.ClientId;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftClientRequest;
+import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.tributary.format.AppendStatus;
+import io.tributary.protocol.AppendResultDescriptor;
+import io.tributary.raft.protocol.ShardEntryDescriptor;
+
+/**
+ * Leader-side coalescing for one shard: batches from any number of producers queue here, and
+ * at most {@code inFlightMax} Raft entries are in flight; when a slot frees, everything queued
+ * (up to {@code entryBytesMax}) becomes one entry. Under load entries grow by themselves, so
+ * the per-entry cost of Raft (about 15 thread hand-offs, an fsync on every replica, a Ratis
+ * request) is paid once for many batches (WRITE-PATH.md, lever 1; Redpanda's replicate_batcher).
+ * <p>
+ * Each item is copied once, from the request into the entry being built, and the entry's array
+ * is handed to Ratis without another copy. Entries are submitted on a pool thread (never the
+ * network thread: a division can hold its lock for long), one shard at a time in queue order, and
+ * their results are fanned out to each item's request from Ratis's apply thread.
+ * <p>
+ * Bounds: at most {@code queueBytesMax} bytes wait per shard; beyond, items are refused BUSY (the
+ * producer backs off and resends) so overload never turns into unbounded memory or timeouts.
+ */
+final class ShardAppender
+{
+    private static final Logger LOG = LoggerFactory.getLogger(ShardAppender.class);
+    private static final int INITIAL_ENTRY_BYTES = 16 * 1024;
+
+    /** Makes the appender of a shard handle. */
+    @FunctionalInterface
+    interface Factory
+    {
+        ShardAppender create(ShardHandle shard);
+    }
+
+    /** Counters shared by the node's appenders (statistics and tests). */
+    static final class Stats
+    {
+        final LongAdder entries = new LongAdder();
+        final LongAdder items = new LongAdder();
+        final LongAdder entryBytes = new LongAdder();
+        final LongAdder busy = new LongAdder();
+        final LongAdder failedEntries = new LongAdder();
+    }
+
+    /** One entry being filled: its bytes and where each item's result goes. */
+    private static final class EntryBuilder
+    {
+        byte[] bytes = new byte[INITIAL_ENTRY_BYTES];
+        UnsafeBuffer buffer = new UnsafeBuffer(bytes);
+        int length = ShardEntryDescriptor.HEADER_LENGTH;
+        int itemCount;
+        PendingProduce[] requests = new PendingProduce[8];
+        int[] indexes = new int[8];
+
+        boolean accepts(final int itemLength, final int entryBytesMax)
+        {
+            // The first item always goes in (a batch larger than the bound travels alone).
+            return itemCount == 0 || (length + itemLength <= entryBytesMax && itemCount < ShardEntryDescriptor.ITEM_COUNT_MAX);
+        }
+
+        void add(final PendingProduce request, final int index, final DirectBuffer source, final int offset, final int itemLength)
+        {
+            if (length + itemLength > bytes.length)
+            {
+                bytes = Arrays.copyOf(bytes, Math.max(length + itemLength, bytes.length * 2));
+                buffer = new UnsafeBuffer(bytes);
+            }
+            buffer.putBytes(length, source, offset, itemLength);
+            length += itemLength;
+            if (itemCount == requests.length)
+            {
+                requests = Arrays.copyOf(requests, itemCount * 2);
+                indexes = Arrays.copyOf(indexes, itemCount * 2);
+            }
+            requests[itemCount] = request;
+            indexes[itemCount] = index;
+            itemCount++;
+        }
+
+        void failAll(final AppendStatus status, final String message)
+        {
+            for (int i = 0; i < itemCount; i++)
+            {
+                requests[i].complete(indexes[i], status, message);
+            }
+        }
+    }
+
+    private final ShardHandle shard;
+    private final Executor submitPool;
+    private final ClientId clientId;
+    private final AtomicLong callIds;
+    private final int entryBytesMax;
+    private final int inFlightMax;
+    private final long queueBytesMax;
+    private final Stats stats;
+
+    // Guarded by this.
+    private final ArrayDeque<EntryBuilder> queue = new ArrayDeque<>();
+    private long queuedBytes;
+    private int inFlight;
+    private boolean drainScheduled;
+    private String closedReason;
+
+    ShardAppender(final ShardHandle shard, final Executor submitPool, final ClientId clientId, final AtomicLong callIds,
+        final FrontEndSettings settings, final Stats stats)
+    {
+        this.shard = shard;
+        this.submitPool = submitPool;
+        this.clientId = clientId;
+        this.callIds = callIds;
+        this.entryBytesMax = settings.entryBytesMax();
+        this.inFlightMax = settings.entriesInFlightMax();
+        this.queueBytesMax = settings.queueBytesMax();
+        this.stats = stats;
+    }
+
+    /**
+     * Queues the append item at {@code offset} (copied now) for the shard's next entry; its result
+     * goes to {@code request}'s slot {@code index}. Nothing is submitted until {@link #kick()}, so the
+     * items of one request for one shard travel in one entry when a slot is free. Any thread, never blocks.
+     *
+     * @return false when the shard's queue is full (or the appender closed): nothing was queued.
+     */
+    boolean enqueue(final PendingProduce request, final int index, final DirectBuffer source, final int offset, final int itemLength)
+    {
+        synchronized (this)
+        {
+            if (closedReason != null || (queuedBytes > 0 && queuedBytes + itemLength > queueBytesMax))
+            {
+                stats.busy.increment();
+                return false;
+            }
+            EntryBuilder open = queue.peekLast();
+            if (open == null || !open.accepts(itemLength, entryBytesMax))
+            {
+                open = new EntryBuilder();
+                queue.addLast(open);
+            }
+            open.add(request, index, source, offset, itemLength);
+            queuedBytes += itemLength;
+        }
+        return true;
+    }
+
+    /** Submits what is queued if an in-flight slot is free (on a pool thread). */
+    void kick()
+    {
+        final boolean schedule;
+        synchronized (this)
+        {
+            schedule = inFlight < inFlightMax && !drainScheduled && !queue.isEmpty() && closedReason == null;
+            if (schedule)
+            {
+                drainScheduled = true;
+            }
+        }
+        if (schedule)
+        {
+            scheduleDrain();
+        }
+    }
+
+    private void scheduleDrain()
+    {
+        try
+        {
+            submitPool.execute(this::drain);
+        }
+        catch (final RejectedExecutionException e)
+        {
+            close("the node is stopping");
+        }
+    }
+
+    /** On a pool thread: submits queued entries while slots are free. */
+    private void drain()
+    {
+        while (true)
+        {
+            final EntryBuilder entry;
+            synchronized (this)
+            {
+                if (inFlight >= inFlightMax || queue.isEmpty() || closedReason != null)
+                {
+                    drainScheduled = false;
+                    return;
+                }
+                entry = queue.pollFirst();
+                queuedBytes -= entry.length - ShardEntryDescriptor.HEADER_LENGTH;
+                inFlight++;
+            }
+            submit(entry);
+        }
+    }
+
+    private void submit(final EntryBuilder entry)
+    {
+        if (!shard.leadsAndIsReady())
+        {
+            // Checked before submitting: a refusal now means nothing was appended anywhere, so the
+            // producer may resend at once (to the leader named), where a failure after submitting
+            // would leave the outcome unknown.
+            onDone(entry, null, null, AppendStatus.NOT_LEADER, shard.leaderHint());
+            return;
+        }
+        ShardEntryDescriptor.writeHeader(entry.buffer, 0, entry.itemCount);
+        final RaftClientRequest request = RaftClientRequest.newBuilder()
+            .setClientId(clientId)
+            .setServerId(shard.division.getId())
+            .setGroupId(shard.groupId)
+            .setCallId(callIds.incrementAndGet())
+            .setMessage(Message.valueOf(UnsafeByteOperations.unsafeWrap(entry.bytes, 0, entry.length)))
+            .setType(RaftClientRequest.writeRequestType())
+            .build();
+        stats.entries.increment();
+        stats.items.add(entry.itemCount);
+        stats.entryBytes.add(entry.length);
+        CompletableFuture<RaftClientReply> reply;
+        try
+        {
+            reply = shard.submitter.submitClientRequestAsync(request);
+        }
+        catch (final Exception e)
+        {
+            reply = CompletableFuture.failedFuture(e);
+        }
+        reply.whenComplete((answer, error) -> onDone(entry, answer, error, null, null));
+    }
+
+    /** Fans the entry's results out to its items' requests, frees the slot, and drains what queued meanwhile. */
+    private void onDone(final EntryBuilder entry, final RaftClientReply reply, final Throwable error, final AppendStatus refused,
+        final String refusal)
+    {
+        try
+        {
+            if (refused != null)
+            {
+                entry.failAll(refused, refusal);
+            }
+            else if (error != null || reply == null || !reply.isSuccess())
+            {
+                stats.failedEntries.increment();
+                final Object cause = error != null ? error : reply == null ? "no reply" : reply.getException();
+                entry.failAll(AppendStatus.OUTCOME_UNKNOWN, shard + ": the Raft entry carrying this batch failed after it was"
+                    + " submitted (" + cause + "); it may or may not be stored: resend it with the same sequence");
+            }
+            else
+            {
+                distribute(entry, reply.getMessage().getContent());
+            }
+        }
+        catch (final RuntimeException e)
+        {
+            LOG.error("{}: fanning out the results of an entry failed", shard, e);
+        }
+        final boolean schedule;
+        synchronized (this)
+        {
+            inFlight--;
+            schedule = !queue.isEmpty() && !drainScheduled && closedReason == null;
+            if (schedule)
+            {
+                drainScheduled = true;
+            }
+        }
+        if (schedule)
+        {
+            scheduleDrain();
+        }
+    }
+
+    private void distribute(final EntryBuilder entry, final ByteString content)
+    {
+        final java.nio.ByteBuffer bytes = content.asReadOnlyByteBuffer();
+        final UnsafeBuffer results = new UnsafeBuffer(bytes, bytes.position(), bytes.remaining());
+        final int length = bytes.remaining();
+        final int answered = ShardEntryDescriptor.isEntry(results, 0, length) ? ShardEntryDescriptor.itemCount(results, 0) : 0;
+        int at = ShardEntryDescriptor.HEADER_LENGTH;
+        for (int i = 0; i < entry.itemCount; i++)
+        {
+            if (i < answered && at + AppendResultDescriptor.HEADER_LENGTH <= length
+                && at + AppendResultDescriptor.length(results, at) <= length)
+            {
+                entry.requests[i].complete(entry.indexes[i], results, at);
+                at += AppendResultDescriptor.length(results, at);
+            }
+            else
+            {
+                entry.requests[i].complete(entry.indexes[i], AppendStatus.INVALID_BATCH, shard
+                    + ": the shard could not read the entry that carried this batch (" + answered + " results for "
+                    + entry.itemCount + " items); nothing of it was stored");
+            }
+        }
+    }
+
+    /** Refuses everything queued and anything later (entries in flight still complete). */
+    void close(final String reason)
+    {
+        final ArrayDeque<EntryBuilder> dropped;
+        synchronized (this)
+        {
+            if (closedReason != null)
+            {
+                return;
+            }
+            closedReason = reason;
+            dropped = new ArrayDeque<>(queue);
+            queue.clear();
+            queuedBytes = 0;
+        }
+        for (final EntryBuilder entry : dropped)
+        {
+            entry.failAll(AppendStatus.SHARD_NOT_HOSTED, shard + ": " + reason + "; nothing of this batch was stored");
+        }
+    }
+
+    synchronized long queuedBytes()
+    {
+        return queuedBytes;
+    }
+}
