@@ -193,34 +193,49 @@ public final class ConsumerImpl implements Consumer
     {
         ensureOpen();
         requireAssigned();
-        final List<CompletableFuture<ReadOutcome>> replies = new ArrayList<>();
-        for (final Reader reader : readers)
+        final ReadOutcome[] statuses = new ReadOutcome[readers.length];
+        // A position read that reached a follower is told the leader (the channel follows it): ask again.
+        for (int attempt = 0; attempt < 4; attempt++)
         {
-            replies.add(read(reader, 0, 0, 0));
+            final List<CompletableFuture<ReadOutcome>> replies = new ArrayList<>();
+            for (int i = 0; i < readers.length; i++)
+            {
+                replies.add(statuses[i] != null && statuses[i].isOk() ? null : read(readers[i], 0, 0, 0));
+            }
+            channels.flush();
+            for (int i = 0; i < readers.length; i++)
+            {
+                if (replies.get(i) != null)
+                {
+                    statuses[i] = awaitStatus(readers[i], replies.get(i));
+                }
+            }
         }
-        channels.flush();
         for (int i = 0; i < readers.length; i++)
         {
-            final ReadOutcome status;
-            try
-            {
-                status = replies.get(i).get(requestTimeoutMs * 3, TimeUnit.MILLISECONDS);
-            }
-            catch (final ExecutionException | TimeoutException e)
-            {
-                throw new IOException(where(readers[i]) + ": status request failed: " + ShardProducer.unwrap(e), e);
-            }
-            catch (final InterruptedException e)
-            {
-                Thread.currentThread().interrupt();
-                throw new IOException("interrupted while asking " + where(readers[i]) + " for its offsets", e);
-            }
-            if (!status.isOk())
+            if (!statuses[i].isOk())
             {
                 throw new IOException(where(readers[i]) + ": status request failed: "
-                    + FetchResponseDescriptor.statusName(status.status()) + ": " + status.text());
+                    + FetchResponseDescriptor.statusName(statuses[i].status()) + ": " + statuses[i].text());
             }
-            seek(readers[i].shard, beginning ? status.firstOffset() : status.nextOffset());
+            seek(readers[i].shard, beginning ? statuses[i].firstOffset() : statuses[i].nextOffset());
+        }
+    }
+
+    private ReadOutcome awaitStatus(final Reader reader, final CompletableFuture<ReadOutcome> reply) throws IOException
+    {
+        try
+        {
+            return reply.get(requestTimeoutMs * 3, TimeUnit.MILLISECONDS);
+        }
+        catch (final ExecutionException | TimeoutException e)
+        {
+            throw new IOException(where(reader) + ": status request failed: " + ShardProducer.unwrap(e), e);
+        }
+        catch (final InterruptedException e)
+        {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while asking " + where(reader) + " for its offsets", e);
         }
     }
 
@@ -376,7 +391,15 @@ public final class ConsumerImpl implements Consumer
             case FetchResponseDescriptor.STATUS_CORRUPT -> throw new TributaryException(where(reader) + ": replica "
                 + (reader.replica == null ? reader.channel.leader() : reader.replica) + " reports corrupt data reading from offset "
                 + reader.pendingFrom + ": " + outcome.text());
-            case FetchResponseDescriptor.STATUS_NOT_LEADER, FetchResponseDescriptor.STATUS_NOT_HOSTED,
+            case FetchResponseDescriptor.STATUS_NOT_LEADER ->
+            {
+                if (outcome.text().isEmpty())
+                {
+                    onFailure(reader, new TributaryException(where(reader) + ": NOT_LEADER, and the node knows no leader yet"));
+                }
+                // else: the channel now asks the leader the node named; the next pass sends there at once.
+            }
+            case FetchResponseDescriptor.STATUS_NOT_HOSTED,
                 FetchResponseDescriptor.STATUS_BEHIND, FetchResponseDescriptor.STATUS_BUSY ->
                 onFailure(reader, new TributaryException(where(reader) + ": " + FetchResponseDescriptor.statusName(outcome.status())
                     + (outcome.text().isEmpty() ? "" : ": " + outcome.text())));

@@ -49,6 +49,8 @@ final class ProducerBatch
     Span span;
 
     int attempts;
+    /** Refusals that stored nothing (not the leader, busy, not hosted): they back off but use no retry. */
+    int refusals;
     boolean needsResend;
     /** Sent during recovery, with every earlier batch settled. */
     boolean sentAlone;

@@ -346,11 +346,17 @@ final class ShardProducer
             case APPENDED, DUPLICATE -> onStored(batch, reply);
             case NOT_LEADER, SHARD_NOT_HOSTED, BUSY ->
             {
-                // Nothing was stored: resend (to the leader the node named, after a placement refresh, or after a backoff).
+                // Nothing was stored: resend (to the leader the node named, after a placement refresh, or after a
+                // backoff). Such refusals use no retry: only the delivery timeout bounds them.
                 final AppendRejectedException rejected = rejected(batch, reply);
+                batch.attempts--;
+                batch.refusals++;
                 retryLater(batch, rejected, System.nanoTime());
-                if (reply.status() == AppendStatus.NOT_LEADER && reply.message() != null && !reply.message().isEmpty())
+                if (reply.status() == AppendStatus.NOT_LEADER && reply.message() != null && !reply.message().isEmpty()
+                    && batch.refusals <= 2)
                 {
+                    // The node named the leader, and the channel now asks it: go at once (twice at most, then back off,
+                    // so a leadership still moving is not chased in a tight loop).
                     retryAtNs = System.nanoTime();
                 }
                 if (reply.status() == AppendStatus.SHARD_NOT_HOSTED)
@@ -418,7 +424,7 @@ final class ShardProducer
         batch.needsResend = true;
         recovering = true;
         final long backoffMs = Math.min(producer.retryBackoffMaxMs,
-            producer.retryBackoffMs << Math.min(20, Math.max(0, batch.attempts - 1)));
+            producer.retryBackoffMs << Math.min(20, Math.max(0, batch.attempts + batch.refusals - 1)));
         retryAtNs = Math.max(retryAtNs, nowNs + backoffMs * 1_000_000L);
         if (!(error instanceof AppendRejectedException))
         {

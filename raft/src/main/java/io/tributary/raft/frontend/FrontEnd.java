@@ -147,9 +147,14 @@ public final class FrontEnd implements RequestHandler, AutoCloseable
                 request.complete(i, AppendStatus.SHARD_NOT_HOSTED, "node " + nodeId + " holds no replica of this shard (moved, or"
                     + " not created yet); refresh the stream's placement");
             }
-            else if (!shard.leadsAndIsReady())
+            else if (!shard.leads())
             {
                 request.complete(i, AppendStatus.NOT_LEADER, shard.leaderHint());
+            }
+            else if (!shard.leadsAndIsReady())
+            {
+                request.complete(i, AppendStatus.BUSY, "node " + nodeId + " was just elected leader of " + shard
+                    + " and has not committed an entry of its term yet; resend shortly");
             }
             else
             {

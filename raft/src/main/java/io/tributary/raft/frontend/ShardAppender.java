@@ -217,9 +217,11 @@ final class ShardAppender
         if (!shard.leadsAndIsReady())
         {
             // Checked before submitting: a refusal now means nothing was appended anywhere, so the
-            // producer may resend at once (to the leader named), where a failure after submitting
-            // would leave the outcome unknown.
-            onDone(entry, null, null, AppendStatus.NOT_LEADER, shard.leaderHint());
+            // producer may resend at once (to the leader named, or after a short backoff while a new
+            // leader gets ready), where a failure after submitting would leave the outcome unknown.
+            final boolean leads = shard.leads();
+            onDone(entry, null, null, leads ? AppendStatus.BUSY : AppendStatus.NOT_LEADER, leads ? shard
+                + " has a new leader that has not committed an entry of its term yet; resend shortly" : shard.leaderHint());
             return;
         }
         ShardEntryDescriptor.writeHeader(entry.buffer, 0, entry.itemCount);
