@@ -264,11 +264,11 @@ public final class AdminImpl implements Admin
                     replicas.add(new ReplicaStatus(peer, peer.equals(leader), status.firstOffset(), status.nextOffset(),
                         status.appliedIndex(), leaderStatus == null ? -1 : Math.max(0, leaderStatus.nextOffset()
                         - status.nextOffset()), leaderStatus == null ? -1 : Math.max(0, leaderStatus.appliedIndex()
-                        - status.appliedIndex()), null));
+                        - status.appliedIndex()), null, status.batchCount()));
                 }
                 else
                 {
-                    replicas.add(new ReplicaStatus(peer, peer.equals(leader), -1, -1, -1, -1, -1, (String)entry.getValue()));
+                    replicas.add(new ReplicaStatus(peer, peer.equals(leader), -1, -1, -1, -1, -1, (String)entry.getValue(), -1));
                 }
             }
             return new ShardStatus(stream, shard.shard(), leader, leaderStatus == null ? -1 : leaderStatus.nextOffset(),
