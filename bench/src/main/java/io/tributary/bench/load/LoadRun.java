@@ -6,6 +6,8 @@ import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -43,7 +45,7 @@ public final class LoadRun
         this.options = options;
         this.durability = durability;
         this.out = out;
-        this.nodePids = nodePids == null ? null : Map.copyOf(nodePids);
+        this.nodePids = nodePids == null ? null : Collections.unmodifiableMap(new LinkedHashMap<>(nodePids)); // in the caller's order
         this.seed = options.seed != null ? options.seed : ThreadLocalRandom.current().nextLong();
         this.outDir = options.out != null ? options.out
             : Path.of("bench-results", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));

@@ -8,10 +8,11 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * Takes a sample on its own daemon thread at {@code firstNs} and every second after it, and at
- * each mark (the first sample, and the start and end of the measured interval), so the moments that bound a result are
- * sampled exactly and a slow source delays only its own thread. A tick missed because the source
- * was slow is skipped; a mark never is (it is sampled late). Keeps the latest point and the point
- * of each mark. Thread-safe.
+ * each mark (the first sample, and the start and end of the measured interval), so the moments
+ * that bound a result are sampled on time and a slow source delays only its own thread. One
+ * sample at a time: a tick missed because the source was slow is skipped, and a tick whose sample
+ * would still be running when a mark falls due gives way to the mark; a mark is never skipped (at
+ * worst it is late). Keeps the latest point and the point of each mark. Thread-safe.
  *
  * @param <T> what one sample holds
  */
@@ -24,7 +25,11 @@ final class PeriodicSampler<T> implements AutoCloseable
         T sample() throws Exception;
     }
 
-    /** One sample: due at {@code dueNs}, taken at {@code takenNs}; {@code value} is null and {@code error} set if it failed. */
+    /**
+     * One sample, due at {@code dueNs}; {@code takenNs} is the middle of the call, the moment it
+     * best stands for when a call takes long (a cluster's status under load can take a second or
+     * more); {@code value} is null and {@code error} set if it failed.
+     */
     record Point<T>(long dueNs, long takenNs, T value, String error)
     {
     }
@@ -78,18 +83,20 @@ final class PeriodicSampler<T> implements AutoCloseable
             {
                 return;
             }
-            final long takenNs = System.nanoTime();
-            Point<T> point;
+            final long startedNs = System.nanoTime();
+            T value = null;
+            String error = null;
             try
             {
-                point = new Point<>(firstNs + dueOffsetNs, takenNs, source.sample(), null);
+                value = source.sample();
             }
             catch (final Exception e)
             {
-                point = new Point<>(firstNs + dueOffsetNs, takenNs, null, String.valueOf(e));
+                error = String.valueOf(e);
             }
-            publish(point, dueOffsetNs, System.nanoTime() - takenNs);
-            dueOffsetNs = nextDueOffsetNs(dueOffsetNs, System.nanoTime() - firstNs);
+            final long tookNs = System.nanoTime() - startedNs;
+            publish(new Point<>(firstNs + dueOffsetNs, startedNs + tookNs / 2, value, error), dueOffsetNs, tookNs);
+            dueOffsetNs = nextDueOffsetNs(dueOffsetNs, System.nanoTime() - firstNs, tookNs);
         }
     }
 
@@ -116,8 +123,12 @@ final class PeriodicSampler<T> implements AutoCloseable
         }
     }
 
-    /** The next tick after {@code lastOffsetNs} (the latest one already due if the sample overran), or an earlier mark. */
-    long nextDueOffsetNs(final long lastOffsetNs, final long nowOffsetNs)
+    /**
+     * The next tick after {@code lastOffsetNs} (the latest one already due if the sample overran),
+     * or the next mark if it falls due before that tick's sample, expected to take as long as the
+     * last one ({@code sampleNs}), would be over.
+     */
+    long nextDueOffsetNs(final long lastOffsetNs, final long nowOffsetNs, final long sampleNs)
     {
         long tickNs = (lastOffsetNs / PERIOD_NS + 1) * PERIOD_NS;
         if (nowOffsetNs > tickNs)
@@ -125,7 +136,7 @@ final class PeriodicSampler<T> implements AutoCloseable
             tickNs = nowOffsetNs / PERIOD_NS * PERIOD_NS;
         }
         final Long markNs = markOffsetsNs.higher(lastOffsetNs);
-        return markNs != null && markNs < tickNs ? markNs : tickNs;
+        return markNs != null && markNs < tickNs + sampleNs ? markNs : tickNs;
     }
 
     private void parkUntil(final long deadlineNs)

@@ -14,6 +14,11 @@ public record ResourceSummary(Raft raft, Cpu cpu)
 {
     /** Busy share of the machine at or above which a run is called CPU-bound: its latencies include waiting for a core. */
     public static final double CPU_BOUND_BUSY_PERCENT = 90;
+    /**
+     * A status sample spans its whole call, so each end of the interval is known to about one
+     * call's duration: past this share of the interval, entries/s deserves a warning.
+     */
+    private static final double SAMPLE_SHARE_WARNING = 0.02;
 
     /**
      * Entries, batches and records applied by the shards' leaders between the samples at the
@@ -151,6 +156,12 @@ public record ResourceSummary(Raft raft, Cpu cpu)
                     + " and %.2f records per entry%s", raft.entries(), raft.seconds(), raft.entriesPerSecond(), raft.batches(),
                 raft.records(), raft.batchesPerEntry(), raft.recordsPerEntry(), raft.failedSamples() > 0 ? String.format(Locale.ROOT,
                     " (%d of %d samples failed, the first: %s)", raft.failedSamples(), raft.samples(), raft.error()) : ""));
+            if (raft.entries() >= 0 && raft.sampleMsMean() > SAMPLE_SHARE_WARNING * raft.seconds() * 1000)
+            {
+                lines.add(String.format(Locale.ROOT, "warning: a status sample of the cluster took %,.0f ms on average, so entries/s over"
+                    + " %.1f s is uncertain by about %.0f%% (batches and records per entry are not): run longer", raft.sampleMsMean(),
+                    raft.seconds(), 100 * raft.sampleMsMean() / (raft.seconds() * 1000)));
+            }
         }
         if (cpu != null)
         {
