@@ -110,14 +110,26 @@ public final class LoadRun
     }
 
     /**
-     * A phase with its resource sources ready: the Admin connection and the clock-tick query take
-     * time, so they are made before the phase's start time is fixed.
+     * A phase with its resource sources ready: the Admin connection, the first status call (cold:
+     * seconds on a busy machine, which would make the samples at the interval's start late) and
+     * the clock-tick query take time, so they are done before the phase's start time is fixed.
      */
     private ProducePhase newPhase(final boolean fixedRate, final long warmupNs, final long durationNs, final boolean endToEnd)
         throws Exception
     {
         final ProcessCpu cpu = ProcessCpu.ofThisMachine(nodePids == null ? Map.of() : nodePids);
         final ClusterCounters cluster = system.clusterCounters(options.stream);
+        if (cluster.available())
+        {
+            try
+            {
+                cluster.sample();
+            }
+            catch (final Exception e)
+            {
+                out.printf("warning: the cluster's status could not be read (%s); the sampler retries every second%n", e);
+            }
+        }
         return new ProducePhase(fixedRate, warmupNs, durationNs, endToEnd, cpu, cluster);
     }
 

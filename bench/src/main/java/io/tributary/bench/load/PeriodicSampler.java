@@ -96,7 +96,9 @@ final class PeriodicSampler<T> implements AutoCloseable
             }
             final long tookNs = System.nanoTime() - startedNs;
             publish(new Point<>(firstNs + dueOffsetNs, startedNs + tookNs / 2, value, error), dueOffsetNs, tookNs);
-            dueOffsetNs = nextDueOffsetNs(dueOffsetNs, System.nanoTime() - firstNs, tookNs);
+            // Slow samples vary a lot from one to the next: twice the longer of the last and the mean, to keep marks on time.
+            final long sampleNs = 2 * Math.max(tookNs, (long)(sampleMsMean() * 1e6));
+            dueOffsetNs = nextDueOffsetNs(dueOffsetNs, System.nanoTime() - firstNs, sampleNs);
         }
     }
 
@@ -125,8 +127,8 @@ final class PeriodicSampler<T> implements AutoCloseable
 
     /**
      * The next tick after {@code lastOffsetNs} (the latest one already due if the sample overran),
-     * or the next mark if it falls due before that tick's sample, expected to take as long as the
-     * last one ({@code sampleNs}), would be over.
+     * or the next mark if it falls due before that tick's sample, which may take up to
+     * {@code sampleNs}, would be over.
      */
     long nextDueOffsetNs(final long lastOffsetNs, final long nowOffsetNs, final long sampleNs)
     {
