@@ -28,8 +28,8 @@ final class ResourceMonitor implements AutoCloseable
             final StringBuilder text = new StringBuilder();
             if (!Double.isNaN(entriesPerSecond))
             {
-                text.append(String.format(Locale.ROOT, "  raft %,6.0f entries/s %5.1f batches %6.1f records each", entriesPerSecond,
-                    batchesPerEntry, recordsPerEntry));
+                text.append(String.format(Locale.ROOT, "  raft %,6.0f entries/s %5s batches %6s records each", entriesPerSecond,
+                    oneDecimal(batchesPerEntry), oneDecimal(recordsPerEntry)));
             }
             if (!Double.isNaN(busyPercent))
             {
@@ -37,6 +37,12 @@ final class ResourceMonitor implements AutoCloseable
                     ResourceSummary.figure(cpuUsPerRecord), nodesMeasured ? "" : " (this process)", busyPercent, jitPercent));
             }
             return text.toString();
+        }
+
+        /** No entry in that second: no ratio, shown as "-". */
+        private static String oneDecimal(final double value)
+        {
+            return Double.isFinite(value) ? String.format(Locale.ROOT, "%.1f", value) : "-";
         }
     }
 
