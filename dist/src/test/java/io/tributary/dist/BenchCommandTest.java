@@ -44,7 +44,7 @@ class BenchCommandTest
             "--e2e", "--key-distribution", "zipfian", "--data", dir.resolve("data").toString(), "--out", results.toString());
         assertThat(exit).as(out + "\n" + err).isEqualTo(0);
         final List<String> lines = out.toString().lines().toList();
-        assertThat(lines.get(lines.size() - 1))
+        assertThat(lines.get(lines.size() - 1)).as(out.toString())
             .startsWith("summary: tributary-aeron rate fsync: 400 records/s (0.1 MB/s) of 400 targeted; produce latency us p50 ")
             .contains("p99.9", "max", "end-to-end us p50")
             .containsPattern("; [0-9,]+ entries/s, [0-9.]+ batches and [0-9.]+ records per entry; CPU [0-9.,]+ us/record"
