@@ -73,7 +73,7 @@ class LoadRunTest
             final LoadSummary summary = LoadRun.run(system, options, "test", new PrintWriter(printed),
                 Map.of("n1", ProcessHandle.current().pid()));
             assertThat(system.producersOpened.get()).isEqualTo(2);
-            assertThat(summary.acknowledged()).isEqualTo(4000);
+            assertThat(summary.acknowledged()).as(printed.toString()).isEqualTo(4000);
             assertThat(summary.produceLatencyUs().p50Us()).isBetween(2_000L, 200_000L);
             assertThat(summary.endToEndLatencyUs().count()).isEqualTo(4000);
             final String json = Files.readString(dir.resolve("summary.json"));
@@ -100,8 +100,12 @@ class LoadRunTest
     {
         final ResourceSummary.Raft raft = summary.resources().raft();
         assertThat(raft.error()).isNull();
-        assertThat(raft.seconds()).isBetween(1.9, 2.5);
-        assertThat(raft.entriesPerSecond()).isBetween(150.0, 250.0); // 2,000 records/s in entries of 10
+        // Wide bounds on what depends on timing (a busy machine delays threads and makes the producers catch up in bursts)...
+        assertThat(raft.seconds()).isBetween(1.5, 3.5);
+        assertThat(raft.entriesPerSecond()).isBetween(50.0, 1_000.0); // about 2,000 records/s in entries of 10
+        // ...exact ones on what does not: the counters' deltas over the same two samples.
+        assertThat(raft.entries()).isBetween(raft.records() / 10 - 2, raft.records() / 10 + 2); // integer division per shard
+        assertThat(raft.entriesPerSecond()).isEqualTo(raft.entries() / raft.seconds());
         assertThat(raft.recordsPerEntry()).isBetween(9.5, 10.5);
         assertThat(raft.batchesPerEntry()).isBetween(1.9, 2.1);
         assertThat(json).contains("\"resources\": {", "\"raft\": {\"seconds\"", "\"recordsPerEntry\": ");
@@ -116,8 +120,9 @@ class LoadRunTest
         assertThat(cpu.nodesMeasured()).isTrue();
         assertThat(cpu.processes()).extracting(ResourceSummary.ProcessTime::name).containsExactly("load-generator", "n1");
         assertThat(cpu.processes().get(0).cpuSeconds()).isEqualTo(cpu.processes().get(1).cpuSeconds(), within(0.05));
-        assertThat(cpu.seconds()).isBetween(1.9, 2.5);
-        assertThat(cpu.recordsAcknowledged()).isBetween(3_000L, 5_000L);
+        assertThat(cpu.seconds()).isBetween(1.5, 3.5);
+        assertThat(cpu.recordsAcknowledged()).isBetween(1_000L, 6_000L); // of 6,000 in all, warm-up included
+        assertThat(cpu.cpuUsPerRecord()).isEqualTo(cpu.cpuSeconds() * 1e6 / cpu.recordsAcknowledged());
         assertThat(cpu.cpuUsPerRecord()).isPositive();
         assertThat(cpu.machineBusyPercent()).isBetween(0.0, 100.0);
         assertThat(cpu.jitPercent()).isBetween(0.0, 100.0);
