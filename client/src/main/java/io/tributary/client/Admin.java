@@ -50,7 +50,8 @@ public interface Admin extends AutoCloseable
     /**
      * One replica of a shard as it answered a status request (its own position, read on that replica);
      * {@code error} is null when it answered. Lags are relative to the leader: records
-     * ({@code nextOffset}) and Raft entries ({@code appliedIndex}). {@code batchCount}: batches it stores.
+     * ({@code nextOffset}) and Raft entries ({@code appliedIndex}). {@code batchCount} is the
+     * number of batches the replica stores (-1 when it did not answer).
      */
     record ReplicaStatus(String nodeId, boolean leader, long firstOffset, long nextOffset, long appliedIndex,
         long lagRecords, long lagEntries, String error, long batchCount)

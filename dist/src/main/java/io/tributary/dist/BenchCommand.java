@@ -24,8 +24,11 @@ import picocli.CommandLine.Model.CommandSpec;
     description = {"Measure produce (and end-to-end) latency at a fixed rate with coordinated omission corrected,",
         "maximum throughput, or consumer catch-up; against a running cluster or a local one.",
         "Writes summary.json, HdrHistogram interval logs (.hlog), percentile distributions (.hgrm),",
-        "percentile and latency-over-time plots (.svg) and report.html into --out."},
-    subcommands = {CompareKafkaCommand.class, io.tributary.bench.compare.CompareTransports.class})
+        "percentile, latency-over-time and throughput-over-time plots (.svg) and report.html into --out.",
+        "Also reports Raft entries/s and records per entry, CPU us per record (load generator and, with --local,",
+        "every node), machine busy and JIT shares; 'bench cost-model DIR...' fits the write path's cost model to runs."},
+    subcommands = {CompareKafkaCommand.class, io.tributary.bench.compare.CompareTransports.class,
+        io.tributary.bench.load.CostModelCommand.class})
 public final class BenchCommand implements Callable<Integer>
 {
     @Mixin
@@ -77,7 +80,7 @@ public final class BenchCommand implements Callable<Integer>
         final LoadSummary summary;
         try (DevCommand.DevCluster dev = DevCommand.DevCluster.start(data, 3, mode, transport.transport(), out))
         {
-            summary = LoadRun.run(new TributarySystem(dev.endpoints(), dev.transport, out), load, mode, out);
+            summary = LoadRun.run(new TributarySystem(dev.endpoints(), dev.transport, out), load, mode, out, dev.cluster.pids());
             out.println("stopping the local cluster...");
             out.flush();
         }

@@ -6,8 +6,13 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+
+import io.tributary.bench.load.LoadSummary;
+import io.tributary.bench.load.ProcStat;
+import io.tributary.bench.load.ResourceSummary;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -39,18 +44,66 @@ class BenchCommandTest
             "--e2e", "--key-distribution", "zipfian", "--data", dir.resolve("data").toString(), "--out", results.toString());
         assertThat(exit).as(out + "\n" + err).isEqualTo(0);
         final List<String> lines = out.toString().lines().toList();
-        assertThat(lines.get(lines.size() - 1))
+        assertThat(lines.get(lines.size() - 1)).as(out.toString())
             .startsWith("summary: tributary-aeron rate fsync: 400 records/s (0.1 MB/s) of 400 targeted; produce latency us p50 ")
-            .contains("p99.9", "max", "end-to-end us p50");
-        assertThat(out.toString()).contains("warm-up", "acked", "stopping the local cluster");
+            .contains("p99.9", "max", "end-to-end us p50")
+            .containsPattern("; [0-9,]+ entries/s, [0-9.]+ batches and [0-9.]+ records per entry; CPU [0-9.,]+ us/record"
+                + " \\(busy \\d+%, JIT \\d+%\\)$");
+        assertThat(out.toString()).contains("warm-up", "acked", "stopping the local cluster", " entries/s ", " us/record busy ",
+            "raft: ", "cpu: ", "CPU-bound: ", "load average: ");
         assertThat(Files.readString(results.resolve("summary.json")))
             .contains("\"system\": \"tributary-aeron\"", "\"intended\": 1200, \"acknowledged\": 1200, \"failed\": 0, \"unsent\": 0",
-                "\"keyDistribution\": \"zipfian\"");
+                "\"keyDistribution\": \"zipfian\"", "\"nodesMeasured\": true", "\"name\": \"load-generator\"",
+                "\"name\": \"n1\"", "\"name\": \"n2\"", "\"name\": \"n3\"", "\"recordsPerEntry\": ")
+            .doesNotContain("\"entries\": -1");
         for (final String file : List.of("produce.hlog", "e2e.hlog", "produce.hgrm", "e2e.hgrm", "percentiles.svg",
-            "latency-over-time.svg", "report.html"))
+            "latency-over-time.svg", "throughput-over-time.svg", "report.html"))
         {
             assertThat(results.resolve(file)).isNotEmptyFile();
         }
+    }
+
+    @Test
+    @Timeout(value = 1, unit = TimeUnit.MINUTES)
+    void costModelFitsTheRunsItIsGiven_AndSaysWhichItLeftOut() throws Exception
+    {
+        // CPU us/s = 100,000 + 2,000 x entries/s + 10 x KiB/s, in four runs that vary entries and bytes apart.
+        final double[][] runs = {{100, 1_000}, {400, 2_000}, {200, 8_000}, {800, 16_000}};
+        final List<String> args = new ArrayList<>(List.of("bench", "cost-model"));
+        for (int i = 0; i < runs.length; i++)
+        {
+            args.add(writeRun("run" + i, runs[i][0], runs[i][1], 100_000 + 2_000 * runs[i][0] + 10 * runs[i][1], true).toString());
+        }
+        args.add(writeRun("remote", 100, 100, 1, false).toString());
+        final StringWriter out = new StringWriter();
+        final StringWriter err = new StringWriter();
+        assertThat(run(out, err, args.toArray(new String[0]))).as(out + "\n" + err).isEqualTo(0);
+        assertThat(out.toString()).contains("left out: ", "remote", "nodes' CPU was not measured", "cost model over 4 runs")
+            .containsPattern("C_entry +2,000\\.0 us per entry").containsPattern("c_byte +10\\.00 us per KiB")
+            .containsPattern("idle +100,000 us/s").containsPattern("R\\^2 +1\\.0000");
+        final StringWriter tooFew = new StringWriter();
+        assertThat(run(new StringWriter(), tooFew, "bench", "cost-model", dir.resolve("run0").toString())).isEqualTo(1);
+        assertThat(tooFew.toString()).contains("at least 3 runs");
+    }
+
+    /** A results folder whose summary.json has the given rates over a 100-second interval with 1 KiB values. */
+    private Path writeRun(final String name, final double entriesPerSecond, final double kibPerSecond, final double cpuUsPerSecond,
+        final boolean local) throws Exception
+    {
+        final double seconds = 100;
+        final long records = Math.round(kibPerSecond * seconds);
+        final ResourceSummary.Cpu cpu = new ResourceSummary.Cpu(seconds, local,
+            List.of(new ResourceSummary.ProcessTime("load-generator", 1, cpuUsPerSecond * seconds / 1e6, 0)), records,
+            kibPerSecond * 1024, 50, ProcStat.LoadAverages.UNKNOWN, ProcStat.LoadAverages.UNKNOWN, List.of());
+        final ResourceSummary.Raft raft = new ResourceSummary.Raft(seconds, Math.round(entriesPerSecond * seconds), records, records,
+            0, 100, 0, 1, null);
+        final LoadSummary summary = new LoadSummary("tributary-aeron", "rate", "fsync", 1000, 1024, 3, 3, 1, 100, "uniform", seconds,
+            10, 1, records, records, 0, 0, records / seconds, records / seconds * 1024 / 1e6, null, null, null,
+            new ResourceSummary(raft, cpu));
+        final Path runDir = dir.resolve(name);
+        Files.createDirectories(runDir);
+        Files.writeString(runDir.resolve("summary.json"), summary.toJson());
+        return runDir;
     }
 
     @Test

@@ -8,6 +8,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
+import io.tributary.bench.load.ProcStat;
+
 /**
  * The machine's load while a run executes: every second the 1-minute load average from
  * {@code /proc/loadavg} and the CPU busy share from {@code /proc/stat} deltas (all cores; busy is
@@ -101,35 +103,13 @@ public final class MachineLoad
     /** Busy share between two {@code cpu} lines of /proc/stat (user nice system idle iowait irq softirq steal ...). */
     public static double busyPercent(final long[] before, final long[] after)
     {
-        long total = 0;
-        for (int i = 0; i < Math.min(before.length, after.length); i++)
-        {
-            total += after[i] - before[i];
-        }
-        final long idle = (after[3] - before[3]) + (after.length > 4 && before.length > 4 ? after[4] - before[4] : 0);
-        return total <= 0 ? Double.NaN : 100.0 * (total - idle) / total;
+        return ProcStat.busyPercent(before, after);
     }
 
     /** The jiffies of the first (all-cores) line of /proc/stat, or null if it cannot be read. */
     public static long[] parseCpuLine(final String statText)
     {
-        final String line = statText.lines().filter(l -> l.startsWith("cpu ")).findFirst().orElse(null);
-        if (line == null)
-        {
-            return null;
-        }
-        final String[] fields = line.trim().split("\\s+");
-        // Only the first 8 fields: guest time is already counted in user and nice.
-        final long[] values = new long[Math.min(8, fields.length - 1)];
-        if (values.length < 4)
-        {
-            return null;
-        }
-        for (int i = 0; i < values.length; i++)
-        {
-            values[i] = Long.parseLong(fields[i + 1]);
-        }
-        return values;
+        return ProcStat.parseCpuLine(statText);
     }
 
     private static long[] readCpu()

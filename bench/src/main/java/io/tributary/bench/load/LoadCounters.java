@@ -14,6 +14,8 @@ final class LoadCounters
     final Recorder latency = new Recorder(3);
     final Recorder warmupLatency = new Recorder(3);
     final LongAdder intended = new LongAdder();
+    /** Every send, warm-up included: the offered rate in the throughput plot. */
+    final LongAdder sent = new LongAdder();
     /** Scheduled but never sent before the end: recorded with a lower bound of their latency. */
     final LongAdder unsent = new LongAdder();
     final LongAdder acknowledged = new LongAdder();

@@ -6,8 +6,11 @@ import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -32,23 +35,39 @@ public final class LoadRun
     private final PrintWriter out;
     private final long seed;
     private final Path outDir;
+    /** Node id to pid of the cluster's processes on this machine, whose CPU is measured too; null when not known (remote). */
+    private final Map<String, Long> nodePids;
 
-    private LoadRun(final LoadSystem system, final LoadOptions options, final String durability, final PrintWriter out)
+    private LoadRun(final LoadSystem system, final LoadOptions options, final String durability, final PrintWriter out,
+        final Map<String, Long> nodePids)
     {
         this.system = system;
         this.options = options;
         this.durability = durability;
         this.out = out;
+        this.nodePids = nodePids == null ? null : Collections.unmodifiableMap(new LinkedHashMap<>(nodePids)); // in the caller's order
         this.seed = options.seed != null ? options.seed : ThreadLocalRandom.current().nextLong();
         this.outDir = options.out != null ? options.out
             : Path.of("bench-results", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
     }
 
+    /** A run against a system whose nodes are not processes of this machine that we know: only this process's CPU is measured. */
     public static LoadSummary run(final LoadSystem system, final LoadOptions options, final String durability,
         final PrintWriter out) throws Exception
     {
         options.validate();
-        return new LoadRun(system, options, durability, out).run();
+        return new LoadRun(system, options, durability, out, null).run();
+    }
+
+    /**
+     * A run against a cluster whose node processes run on this machine ({@code --local}): the CPU
+     * time of every one of {@code nodePids} (node id to pid) is measured with this process's.
+     */
+    public static LoadSummary run(final LoadSystem system, final LoadOptions options, final String durability,
+        final PrintWriter out, final Map<String, Long> nodePids) throws Exception
+    {
+        options.validate();
+        return new LoadRun(system, options, durability, out, nodePids).run();
     }
 
     private LoadSummary run() throws Exception
@@ -76,16 +95,51 @@ public final class LoadRun
     private LoadSummary produce() throws Exception
     {
         final double seconds = options.durationValue().toNanos() / 1e9;
-        final ProducePhase phase = new ProducePhase(options.mode == LoadOptions.Mode.RATE, options.warmupValue().toNanos(),
+        final ProducePhase phase = newPhase(options.mode == LoadOptions.Mode.RATE, options.warmupValue().toNanos(),
             options.durationValue().toNanos(), options.endToEnd);
         phase.run();
         final long intended = phase.counters.intended.sum();
         reportShortfall(phase, intended);
+        reportResources(phase.resources);
         final long acknowledged = phase.counters.acknowledged.sum();
         final LoadSummary summary = summary(intended, acknowledged, phase.counters.failed.sum(), phase.counters.unsent.sum(), seconds,
-            LatencySummary.of(phase.total), phase.endToEndTotal == null ? null : LatencySummary.of(phase.endToEndTotal), null);
-        ResultsWriter.write(outDir, summary, phase.total, phase.endToEndTotal, phase.intervals);
+            LatencySummary.of(phase.total), phase.endToEndTotal == null ? null : LatencySummary.of(phase.endToEndTotal), null,
+            phase.resources);
+        ResultsWriter.write(outDir, summary, phase.total, phase.endToEndTotal, phase.intervals, phase.throughput);
         return summary;
+    }
+
+    /**
+     * A phase with its resource sources ready: the Admin connection, the first status call (cold:
+     * seconds on a busy machine, which would make the samples at the interval's start late) and
+     * the clock-tick query take time, so they are done before the phase's start time is fixed.
+     */
+    private ProducePhase newPhase(final boolean fixedRate, final long warmupNs, final long durationNs, final boolean endToEnd)
+        throws Exception
+    {
+        final ProcessCpu cpu = ProcessCpu.ofThisMachine(nodePids == null ? Map.of() : nodePids);
+        final ClusterCounters cluster = system.clusterCounters(options.stream);
+        if (cluster.available())
+        {
+            try
+            {
+                cluster.sample();
+            }
+            catch (final Exception e)
+            {
+                out.printf("warning: the cluster's status could not be read (%s); the sampler retries every second%n", e);
+            }
+        }
+        return new ProducePhase(fixedRate, warmupNs, durationNs, endToEnd, cpu, cluster);
+    }
+
+    private void reportResources(final ResourceSummary resources)
+    {
+        if (resources != null)
+        {
+            resources.report().forEach(out::println);
+            out.flush();
+        }
     }
 
     private void reportShortfall(final ProducePhase phase, final long intended)
@@ -109,8 +163,9 @@ public final class LoadRun
         final long fillNs = options.durationValue().toNanos();
         out.printf("filling for %s at maximum throughput...%n", options.duration);
         out.flush();
-        final ProducePhase fill = new ProducePhase(false, 0, fillNs, false);
+        final ProducePhase fill = newPhase(false, 0, fillNs, false);
         fill.run();
+        reportResources(fill.resources);
         final long stored = fill.counters.acknowledgedAll.sum();
         out.printf(Locale.ROOT, "filled: %,d records (%.1f MB of values); reading them all from offset 0...%n", stored,
             stored * (double)options.sizeBytes / 1e6);
@@ -122,21 +177,22 @@ public final class LoadRun
         }
         final double fillSeconds = fillNs / 1e9;
         final LoadSummary summary = summary(fill.counters.intended.sum(), fill.counters.acknowledgedAll.sum(),
-            fill.counters.failed.sum(), 0, fillSeconds, LatencySummary.of(fill.total), null, catchUp);
-        ResultsWriter.write(outDir, summary, fill.total, null, fill.intervals);
+            fill.counters.failed.sum(), 0, fillSeconds, LatencySummary.of(fill.total), null, catchUp, fill.resources);
+        ResultsWriter.write(outDir, summary, fill.total, null, fill.intervals, fill.throughput);
         return summary;
     }
 
     private LoadSummary summary(final long intended, final long acknowledged, final long failed, final long unsent,
         final double seconds,
-        final LatencySummary produce, final LatencySummary endToEnd, final LoadSummary.CatchUp catchUp)
+        final LatencySummary produce, final LatencySummary endToEnd, final LoadSummary.CatchUp catchUp,
+        final ResourceSummary resources)
     {
         final double recordsPerSecond = acknowledged / seconds;
         return new LoadSummary(system.name(), options.modeName(), durability, options.mode == LoadOptions.Mode.RATE ? options.rate : 0,
             options.sizeBytes, options.shards, options.replicationFactor, options.producers, options.keys,
             options.keyDistribution.name().toLowerCase(Locale.ROOT), seconds, options.warmupValue().toNanos() / 1e9, seed,
             intended, acknowledged, failed, unsent, recordsPerSecond, recordsPerSecond * options.sizeBytes / 1e6, produce, endToEnd,
-            catchUp);
+            catchUp, resources);
     }
 
     /** Producers (and the end-to-end consumer) for warm-up plus measured time, with progress each second. */
@@ -146,14 +202,21 @@ public final class LoadRun
         final Histogram total = new Histogram(3);
         final Histogram endToEndTotal;
         final List<IntervalPoint> intervals = new ArrayList<>();
+        final List<ThroughputPoint> throughput = new ArrayList<>();
+        /** Set when the phase ran: what it cost over the measured interval. */
+        ResourceSummary resources;
         private final boolean fixedRate;
         private final long startNs;
         private final long measureStartNs;
         private final long endNs;
         private final boolean endToEnd;
+        private final ProcessCpu cpu;
+        private final ClusterCounters cluster;
         private IntervalLogs logs;
+        private ResourceMonitor monitor;
 
-        ProducePhase(final boolean fixedRate, final long warmupNs, final long durationNs, final boolean endToEnd)
+        ProducePhase(final boolean fixedRate, final long warmupNs, final long durationNs, final boolean endToEnd, final ProcessCpu cpu,
+            final ClusterCounters cluster)
         {
             this.fixedRate = fixedRate;
             this.startNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(100);
@@ -162,6 +225,8 @@ public final class LoadRun
             this.endToEnd = endToEnd;
             this.counters = new LoadCounters(measureStartNs);
             this.endToEndTotal = endToEnd ? new Histogram(3) : null;
+            this.cpu = cpu;
+            this.cluster = cluster;
         }
 
         void run() throws Exception
@@ -171,8 +236,11 @@ public final class LoadRun
             EndToEndReader reader = null;
             LoadSource source = null;
             Thread readerThread = null;
-            try (IntervalLogs intervalLogs = IntervalLogs.open(outDir, endToEnd))
+            try (ResourceMonitor resourceMonitor = ResourceMonitor.start(cpu, nodePids != null, cluster, counters, options.sizeBytes,
+                    startNs, measureStartNs, endNs);
+                IntervalLogs intervalLogs = IntervalLogs.open(outDir, endToEnd))
             {
+                monitor = resourceMonitor;
                 logs = intervalLogs;
                 if (endToEnd)
                 {
@@ -191,6 +259,7 @@ public final class LoadRun
                         endNs, counters), "bench-producer-" + p));
                 }
                 reportEverySecond(threads, reader);
+                resources = monitor.summary();
                 if (reader != null)
                 {
                     drainConsumer(reader);
@@ -222,6 +291,8 @@ public final class LoadRun
             Histogram interval = null;
             Histogram endToEndInterval = null;
             long acknowledgedBefore = 0;
+            long sentBefore = 0;
+            long reportedNs = startNs;
             while (anyAlive(producers))
             {
                 long nowNs = System.nanoTime();
@@ -243,12 +314,22 @@ public final class LoadRun
                 final boolean measuring = tickNs - measureStartNs > 0; // the tick at the boundary closes the warm-up
                 account(interval, endToEndInterval, (nowNs - measureStartNs) / 1e9);
                 final long acknowledged = counters.acknowledgedAll.sum();
+                final long sent = counters.sent.sum();
+                final ResourceMonitor.Progress progress = monitor.progress(tickNs);
+                if (measuring)
+                {
+                    final double elapsedSeconds = Math.max(1e-3, (nowNs - reportedNs) / 1e9);
+                    throughput.add(new ThroughputPoint((nowNs - measureStartNs) / 1e9, (acknowledged - acknowledgedBefore) / elapsedSeconds,
+                        (sent - sentBefore) / elapsedSeconds, progress.entriesPerSecond()));
+                }
                 if (!options.quiet)
                 {
                     printProgress((nowNs - startNs) / 1e9, acknowledged - acknowledgedBefore, measuring ? interval : warmup,
-                        measuring ? endToEndInterval : endToEndWarmup, measuring);
+                        measuring ? endToEndInterval : endToEndWarmup, measuring, progress);
                 }
                 acknowledgedBefore = acknowledged;
+                sentBefore = sent;
+                reportedNs = nowNs;
                 tickNs += TimeUnit.SECONDS.toNanos(1);
             }
             interval = counters.latency.getIntervalHistogram(interval);
@@ -275,7 +356,7 @@ public final class LoadRun
         }
 
         private void printProgress(final double secondsSinceStart, final long acknowledged, final Histogram produce,
-            final Histogram endToEnd, final boolean measuring)
+            final Histogram endToEnd, final boolean measuring, final ResourceMonitor.Progress progress)
         {
             final StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%5.0fs %-8s acked %,8d/s  latency us p50 %7d p99 %7d p99.9 %7d max %7d",
                 secondsSinceStart, measuring ? "" : "warm-up", acknowledged, LatencySummary.percentileUs(produce, 50),
@@ -284,6 +365,7 @@ public final class LoadRun
             {
                 line.append(String.format(Locale.ROOT, "  e2e p50 %7d p99 %7d", LatencySummary.percentileUs(endToEnd, 50), LatencySummary.percentileUs(endToEnd, 99)));
             }
+            line.append(progress.text());
             final long failed = counters.failed.sum();
             if (failed > 0)
             {

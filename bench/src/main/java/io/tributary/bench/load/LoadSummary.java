@@ -28,7 +28,8 @@ public record LoadSummary(
     double megabytesPerSecond,
     LatencySummary produceLatencyUs,
     LatencySummary endToEndLatencyUs,
-    CatchUp catchUp)
+    CatchUp catchUp,
+    ResourceSummary resources)
 {
     /** Consumer catch-up: everything in the stream read from offset 0. */
     public record CatchUp(long records, long bytes, double seconds, double megabytesPerSecond)
@@ -50,15 +51,20 @@ public record LoadSummary(
                 + "  \"recordsPerSecond\": %.1f, \"megabytesPerSecond\": %.3f,%n"
                 + "  \"produceLatencyUs\": %s,%n"
                 + "  \"endToEndLatencyUs\": %s,%n"
-                + "  \"catchUp\": %s%n}%n",
+                + "  \"catchUp\": %s,%n"
+                + "  \"resources\": %s%n}%n",
             system, mode, durability, rateTarget, recordBytes, shards, replicationFactor, producers, keys, keyDistribution,
             durationSeconds, warmupSeconds, seed, intended, acknowledged, failed, unsent, recordsPerSecond, megabytesPerSecond,
             produceLatencyUs == null ? "null" : produceLatencyUs.toJson(),
             endToEndLatencyUs == null ? "null" : endToEndLatencyUs.toJson(),
-            catchUp == null ? "null" : catchUp.toJson());
+            catchUp == null ? "null" : catchUp.toJson(),
+            resources == null ? "null" : resources.toJson());
     }
 
-    /** The last line a run prints: rate achieved and p50/p99/p99.9/max in microseconds. */
+    /**
+     * The last line a run prints: rate achieved and p50/p99/p99.9/max in microseconds, then Raft
+     * entries per second and their fill, and CPU per record with the machine's busy and JIT shares.
+     */
     public String oneLine()
     {
         final StringBuilder line = new StringBuilder(String.format(Locale.ROOT,
@@ -89,6 +95,10 @@ public record LoadSummary(
         if (unsent > 0)
         {
             line.append(String.format(Locale.ROOT, "; %,d not sent in time", unsent));
+        }
+        if (resources != null)
+        {
+            line.append(resources.oneLine());
         }
         return line.toString();
     }

@@ -18,6 +18,16 @@ public interface LoadSystem extends AutoCloseable
     /** A consumer of every shard of {@code stream}, positioned at its first record. */
     LoadSource consumer(String stream) throws Exception;
 
+    /**
+     * The Raft counters of {@code stream}'s shards, for entries per second and records per entry;
+     * {@link ClusterCounters#NOT_AVAILABLE} (the default) for a system without Raft groups. The
+     * caller samples it from its own thread and closes it.
+     */
+    default ClusterCounters clusterCounters(final String stream) throws Exception
+    {
+        return ClusterCounters.NOT_AVAILABLE;
+    }
+
     @Override
     void close() throws Exception;
 }

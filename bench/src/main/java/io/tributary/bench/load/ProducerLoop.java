@@ -117,6 +117,7 @@ final class ProducerLoop implements Runnable
         {
             counters.intended.increment();
         }
+        counters.sent.increment();
         if (value.length >= Long.BYTES)
         {
             valueBuffer.putLong(0, intendedNs, ByteOrder.LITTLE_ENDIAN);

@@ -15,8 +15,9 @@ import org.HdrHistogram.Histogram;
 /**
  * Writes a run's results into its folder: {@code summary.json}, {@code produce.hgrm} and
  * {@code e2e.hgrm} (HdrHistogram percentile distributions, microseconds, for the HdrHistogram
- * plotter), {@code percentiles.svg}, {@code latency-over-time.svg} and {@code report.html}
- * (self-contained: the plots inline). The {@code .hlog} interval logs are written during the run.
+ * plotter), {@code percentiles.svg}, {@code latency-over-time.svg}, {@code throughput-over-time.svg}
+ * and {@code report.html} (self-contained: the plots inline). The {@code .hlog} interval logs are
+ * written during the run.
  */
 public final class ResultsWriter
 {
@@ -25,7 +26,7 @@ public final class ResultsWriter
     }
 
     static void write(final Path dir, final LoadSummary summary, final Histogram produce, final Histogram endToEnd,
-        final List<IntervalPoint> intervals) throws IOException
+        final List<IntervalPoint> intervals, final List<ThroughputPoint> throughput) throws IOException
     {
         Files.writeString(dir.resolve("summary.json"), summary.toJson());
         Files.writeString(dir.resolve("produce.hgrm"), distribution(produce));
@@ -41,9 +42,42 @@ public final class ResultsWriter
             summary.recordBytes());
         final String percentiles = SvgPlots.percentilePlot("Latency by percentile: " + title, series);
         final String overTime = SvgPlots.timePlot("Produce latency over time: " + title, overTime(intervals, endToEnd != null));
+        final String rates = SvgPlots.ratePlot("Throughput over time: " + title, "per second", rates(summary, throughput));
         Files.writeString(dir.resolve("percentiles.svg"), percentiles);
         Files.writeString(dir.resolve("latency-over-time.svg"), overTime);
-        Files.writeString(dir.resolve("report.html"), html(summary, percentiles, overTime));
+        Files.writeString(dir.resolve("throughput-over-time.svg"), rates);
+        Files.writeString(dir.resolve("report.html"), html(summary, percentiles, overTime, rates));
+    }
+
+    /** Acknowledged and sent records per second, the target in rate mode, and Raft entries per second when measured. */
+    private static List<SvgPlots.RateSeries> rates(final LoadSummary summary, final List<ThroughputPoint> throughput)
+    {
+        final int n = throughput.size();
+        final double[] seconds = new double[n];
+        final double[][] values = new double[4][n];
+        boolean entriesMeasured = false;
+        for (int i = 0; i < n; i++)
+        {
+            final ThroughputPoint point = throughput.get(i);
+            seconds[i] = point.seconds();
+            values[0][i] = point.acknowledgedPerSecond();
+            values[1][i] = point.sentPerSecond();
+            values[2][i] = summary.rateTarget();
+            values[3][i] = point.entriesPerSecond();
+            entriesMeasured |= Double.isFinite(point.entriesPerSecond());
+        }
+        final List<SvgPlots.RateSeries> series = new ArrayList<>(List.of(
+            new SvgPlots.RateSeries("acknowledged records", seconds, values[0]),
+            new SvgPlots.RateSeries("sent records (offered)", seconds, values[1])));
+        if (summary.rateTarget() > 0)
+        {
+            series.add(new SvgPlots.RateSeries("target rate", seconds, values[2]));
+        }
+        if (entriesMeasured)
+        {
+            series.add(new SvgPlots.RateSeries("Raft entries", seconds, values[3]));
+        }
+        return series;
     }
 
     /** The HdrHistogram percentile distribution text, in microseconds. */
@@ -84,14 +118,38 @@ public final class ResultsWriter
         return series;
     }
 
-    private static String html(final LoadSummary summary, final String percentiles, final String overTime)
+    private static String html(final LoadSummary summary, final String percentiles, final String overTime, final String rates)
     {
         return "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>Tributary bench: " + SvgPlots.escape(summary.system())
             + "</title>\n<style>body{font-family:sans-serif;margin:2em} td,th{padding:2px 10px;text-align:right}"
             + " th{text-align:left} pre{background:#f6f6f6;padding:1em}</style></head><body>\n"
             + "<h1>Tributary bench</h1>\n<p>" + SvgPlots.escape(summary.oneLine()) + "</p>\n"
-            + latencyTable(summary) + percentiles + "\n" + overTime
+            + latencyTable(summary) + resources(summary.resources()) + percentiles + "\n" + overTime + "\n" + rates
             + "\n<h2>summary.json</h2>\n<pre>" + SvgPlots.escape(summary.toJson()) + "</pre>\n</body></html>\n";
+    }
+
+    /** The lines printed before the summary (entries, CPU, CPU-bound, load averages) and CPU per process. */
+    private static String resources(final ResourceSummary resources)
+    {
+        if (resources == null)
+        {
+            return "";
+        }
+        final StringBuilder html = new StringBuilder("<p>");
+        html.append(String.join("<br>\n", resources.report().stream().map(SvgPlots::escape).toList())).append("</p>\n");
+        if (resources.cpu() != null)
+        {
+            final ResourceSummary.Cpu cpu = resources.cpu();
+            html.append("<table><tr><th>process</th><th>pid</th><th>CPU s</th><th>cores</th><th>JIT s</th><th>JIT %</th></tr>\n");
+            for (final ResourceSummary.ProcessTime process : cpu.processes())
+            {
+                html.append(String.format(Locale.ROOT, "<tr><th>%s</th><td>%d</td><td>%.2f</td><td>%.2f</td><td>%.2f</td><td>%.1f</td></tr>%n",
+                    SvgPlots.escape(process.name()), process.pid(), process.cpuSeconds(), process.cpuSeconds() / cpu.seconds(),
+                    process.jitSeconds(), process.cpuSeconds() > 0 ? 100 * process.jitSeconds() / process.cpuSeconds() : 0.0));
+            }
+            html.append("</table>\n");
+        }
+        return html.toString();
     }
 
     private static String latencyTable(final LoadSummary summary)

@@ -11,7 +11,7 @@ import org.HdrHistogram.HistogramIterationValue;
  * Self-contained SVG plots (no script, no external file: they open in a browser and render in
  * Markdown). Latency is on a logarithmic axis because tails span orders of magnitude; the
  * percentile axis is the usual HdrHistogram one, log10(1 / (1 - p)), so 90%, 99%, 99.9% are
- * evenly spaced.
+ * evenly spaced. Rates are on a linear axis from zero, so a dip reads as the share it is.
  */
 public final class SvgPlots
 {
@@ -22,6 +22,11 @@ public final class SvgPlots
 
     /** Values over time: {@code seconds[i]} against {@code valuesUs[i]}. */
     public record TimeSeries(String name, double[] seconds, double[] valuesUs)
+    {
+    }
+
+    /** Rates over time: {@code seconds[i]} against {@code perSecond[i]}; a NaN value is left out. */
+    public record RateSeries(String name, double[] seconds, double[] perSecond)
     {
     }
 
@@ -60,7 +65,7 @@ public final class SvgPlots
             }
             lines.add(points.toArray(new double[0][]));
         }
-        final Frame frame = new Frame(title, "percentile", 0, xMax, yRange(lines));
+        final Frame frame = new Frame(title, "percentile", 0, xMax, YAxis.latency(yRange(lines)));
         final StringBuilder svg = frame.open();
         for (int decade = 0; decade <= (int)xMax; decade++)
         {
@@ -85,15 +90,48 @@ public final class SvgPlots
             }
             lines.add(points);
         }
-        final Frame frame = new Frame(title, "seconds", 0, xMax, yRange(lines));
+        final Frame frame = new Frame(title, "seconds", 0, xMax, YAxis.latency(yRange(lines)));
         final StringBuilder svg = frame.open();
+        secondsTicks(frame, svg, xMax);
+        frame.lines(svg, series.stream().map(TimeSeries::name).toList(), lines);
+        return frame.close(svg);
+    }
+
+    /** Rates (linear scale from zero, labelled {@code yTitle}) against seconds, one line per series. */
+    public static String ratePlot(final String title, final String yTitle, final List<RateSeries> series)
+    {
+        final List<double[][]> lines = new ArrayList<>();
+        double xMax = 1;
+        double yMax = 1;
+        for (final RateSeries s : series)
+        {
+            final List<double[]> points = new ArrayList<>();
+            for (int i = 0; i < s.seconds().length; i++)
+            {
+                if (Double.isFinite(s.perSecond()[i]))
+                {
+                    points.add(new double[] {s.seconds()[i], Math.max(0, s.perSecond()[i])});
+                    yMax = Math.max(yMax, s.perSecond()[i]);
+                }
+                xMax = Math.max(xMax, s.seconds()[i]);
+            }
+            lines.add(points.toArray(new double[0][]));
+        }
+        final double yStep = niceStep(yMax / 5);
+        final Frame frame = new Frame(title, "seconds", 0, xMax, YAxis.linear(yStep * Math.ceil(yMax / yStep), yStep, yTitle));
+        final StringBuilder svg = frame.open();
+        secondsTicks(frame, svg, xMax);
+        frame.lines(svg, series.stream().map(RateSeries::name).toList(), lines);
+        return frame.close(svg);
+    }
+
+    private static void secondsTicks(final Frame frame, final StringBuilder svg, final double xMax)
+    {
         final double step = niceStep(xMax / 8);
         for (double x = 0; x <= xMax + 1e-9; x += step)
         {
             frame.xTick(svg, x, String.format(Locale.ROOT, step < 1 ? "%.1f" : "%.0f", x));
         }
-        frame.lines(svg, series.stream().map(TimeSeries::name).toList(), lines);
-        return frame.close(svg);
     }
 
     private static double[] yRange(final List<double[][]> lines)
@@ -161,29 +199,77 @@ public final class SvgPlots
         return String.format(Locale.ROOT, "%.0f s", micros / 1_000_000);
     }
 
+    static String rateLabel(final double perSecond)
+    {
+        if (perSecond >= 1_000_000)
+        {
+            return String.format(Locale.ROOT, "%.1fM", perSecond / 1_000_000);
+        }
+        if (perSecond >= 10_000)
+        {
+            return String.format(Locale.ROOT, "%.0fk", perSecond / 1000);
+        }
+        return String.format(Locale.ROOT, perSecond == Math.rint(perSecond) ? "%,.0f" : "%.1f", perSecond);
+    }
+
     static String escape(final String text)
     {
         return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
     }
 
-    /** Axes and scales of one plot: x linear in [xMin, xMax], y logarithmic in decades [yLow, yHigh]. */
+    /**
+     * A y axis: latency, logarithmic over the decades [low, high] of microseconds; or a rate,
+     * linear over [0, high] with a grid line every {@code step}.
+     */
+    private record YAxis(boolean logarithmic, double low, double high, double step, String title)
+    {
+        static YAxis latency(final double[] decades)
+        {
+            return new YAxis(true, decades[0], decades[1], 1, "latency (log scale)");
+        }
+
+        static YAxis linear(final double high, final double step, final String title)
+        {
+            return new YAxis(false, 0, high, step, title);
+        }
+
+        double fraction(final double value)
+        {
+            return logarithmic ? (Math.log10(value) - low) / (high - low) : (value - low) / (high - low);
+        }
+
+        List<Double> ticks()
+        {
+            final List<Double> ticks = new ArrayList<>();
+            for (double tick = low; tick <= high + step * 1e-9; tick += step)
+            {
+                ticks.add(logarithmic ? Math.pow(10, tick) : tick);
+            }
+            return ticks;
+        }
+
+        String label(final double value)
+        {
+            return logarithmic ? latencyLabel(value) : rateLabel(value);
+        }
+    }
+
+    /** Axes and scales of one plot: x linear in [xMin, xMax], y as its {@link YAxis} says. */
     private static final class Frame
     {
         private final String title;
         private final String xLabel;
         private final double xMin;
         private final double xMax;
-        private final double yLowDecade;
-        private final double yHighDecade;
+        private final YAxis yAxis;
 
-        Frame(final String title, final String xLabel, final double xMin, final double xMax, final double[] yDecades)
+        Frame(final String title, final String xLabel, final double xMin, final double xMax, final YAxis yAxis)
         {
             this.title = title;
             this.xLabel = xLabel;
             this.xMin = xMin;
             this.xMax = xMax;
-            this.yLowDecade = yDecades[0];
-            this.yHighDecade = yDecades[1];
+            this.yAxis = yAxis;
         }
 
         double x(final double value)
@@ -191,10 +277,9 @@ public final class SvgPlots
             return LEFT + (value - xMin) / (xMax - xMin) * (WIDTH - LEFT - RIGHT);
         }
 
-        double y(final double micros)
+        double y(final double value)
         {
-            final double fraction = (Math.log10(micros) - yLowDecade) / (yHighDecade - yLowDecade);
-            return HEIGHT - BOTTOM - fraction * (HEIGHT - TOP - BOTTOM);
+            return HEIGHT - BOTTOM - yAxis.fraction(value) * (HEIGHT - TOP - BOTTOM);
         }
 
         StringBuilder open()
@@ -204,19 +289,18 @@ public final class SvgPlots
                 + " font-family=\"sans-serif\" font-size=\"12\">%n", WIDTH, HEIGHT, WIDTH, HEIGHT));
             svg.append(String.format(Locale.ROOT, "<rect width=\"%d\" height=\"%d\" fill=\"white\"/>%n", WIDTH, HEIGHT));
             svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"24\" font-size=\"15\" font-weight=\"bold\">%s</text>%n", LEFT, escape(title)));
-            for (int decade = (int)yLowDecade; decade <= (int)yHighDecade; decade++)
+            for (final double tick : yAxis.ticks())
             {
-                final double micros = Math.pow(10, decade);
-                final double y = y(micros);
+                final double y = y(tick);
                 svg.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#ddd\"/>%n",
                     LEFT, y, WIDTH - RIGHT, y));
                 svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%s</text>%n",
-                    LEFT - 6, y + 4, latencyLabel(micros)));
+                    LEFT - 6, y + 4, yAxis.label(tick)));
             }
             svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">%s</text>%n",
                 (LEFT + WIDTH - RIGHT) / 2, HEIGHT - 14, escape(xLabel)));
-            svg.append(String.format(Locale.ROOT, "<text transform=\"translate(16,%d) rotate(-90)\" text-anchor=\"middle\">latency (log scale)</text>%n",
-                (TOP + HEIGHT - BOTTOM) / 2));
+            svg.append(String.format(Locale.ROOT, "<text transform=\"translate(16,%d) rotate(-90)\" text-anchor=\"middle\">%s</text>%n",
+                (TOP + HEIGHT - BOTTOM) / 2, escape(yAxis.title())));
             svg.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"none\" stroke=\"#444\"/>%n",
                 LEFT, TOP, WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM));
             return svg;

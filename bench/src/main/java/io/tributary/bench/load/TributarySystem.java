@@ -1,7 +1,10 @@
 package io.tributary.bench.load;
 
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 import io.tributary.client.Admin;
@@ -76,9 +79,57 @@ public final class TributarySystem implements LoadSystem
         }
     }
 
+    /**
+     * Through {@link Admin#streamStatus}, which asks every replica of every shard for its status
+     * and role: a few round trips per shard each second, a small load on the nodes it measures.
+     */
+    @Override
+    public ClusterCounters clusterCounters(final String stream)
+    {
+        return new AdminCounters(Admin.create(new AdminConfig().metadataPeers(metadataPeers).transport(transport)), stream);
+    }
+
     @Override
     public void close()
     {
+    }
+
+    private static final class AdminCounters implements ClusterCounters
+    {
+        private final Admin admin;
+        private final String stream;
+
+        AdminCounters(final Admin admin, final String stream)
+        {
+            this.admin = admin;
+            this.stream = stream;
+        }
+
+        @Override
+        public boolean available()
+        {
+            return true;
+        }
+
+        @Override
+        public Sample sample() throws IOException
+        {
+            final List<Shard> shards = new ArrayList<>();
+            for (final Admin.ShardStatus status : admin.streamStatus(stream))
+            {
+                final Admin.ReplicaStatus leader = status.replicas().stream()
+                    .filter(replica -> replica.leader() && replica.error() == null).findFirst().orElse(null);
+                shards.add(leader == null ? Shard.unknown(status.shard())
+                    : new Shard(status.shard(), true, leader.appliedIndex(), leader.batchCount(), leader.nextOffset()));
+            }
+            return new Sample(shards);
+        }
+
+        @Override
+        public void close() throws IOException
+        {
+            admin.close();
+        }
     }
 
     private static final class TributaryTarget implements LoadTarget

@@ -30,7 +30,7 @@ class TransportTableTest
     {
         final LatencySummary latency = new LatencySummary(1000, p99Us / 4, p99Us / 2, p99Us, p99Us * 2, p99Us * 3, p99Us * 4, p99Us / 3.0);
         final LoadSummary summary = new LoadSummary("tributary-x", "rate", "fsync", 5000, 1024, 3, 3, 1, 100, "uniform", 30, 15, 1,
-            150_000, 149_990, 0, 10, recordsPerSecond, recordsPerSecond * 1024 / 1e6, latency, null, null);
+            150_000, 149_990, 0, 10, recordsPerSecond, recordsPerSecond * 1024 / 1e6, latency, null, null, null);
         final Path file = dir.resolve(name + ".json");
         Files.writeString(file, summary.toJson());
         return RunSummary.read(file);

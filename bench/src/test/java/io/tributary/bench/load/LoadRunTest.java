@@ -2,11 +2,13 @@ package io.tributary.bench.load;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import javax.xml.parsers.DocumentBuilderFactory;
@@ -63,12 +65,15 @@ class LoadRunTest
     void writesSummaryIntervalLogsDistributionsAndPlots() throws Exception
     {
         final LoadOptions options = options("--rate", "2000", "--duration", "2s", "--warmup", "1s", "--e2e", "--producers", "2");
+        options.quiet = false;
         final StringWriter printed = new StringWriter();
-        try (SimulatedSystem system = new SimulatedSystem(2 * MS, Long.MAX_VALUE, 0))
+        try (SimulatedSystem system = new SimulatedSystem(2 * MS, Long.MAX_VALUE, 0).withRaftCounters())
         {
-            final LoadSummary summary = LoadRun.run(system, options, "test", new PrintWriter(printed));
+            // This JVM stands in for a node process too: its CPU is counted twice, which is what the test looks for.
+            final LoadSummary summary = LoadRun.run(system, options, "test", new PrintWriter(printed),
+                Map.of("n1", ProcessHandle.current().pid()));
             assertThat(system.producersOpened.get()).isEqualTo(2);
-            assertThat(summary.acknowledged()).isEqualTo(4000);
+            assertThat(summary.acknowledged()).as(printed.toString()).isEqualTo(4000);
             assertThat(summary.produceLatencyUs().p50Us()).isBetween(2_000L, 200_000L);
             assertThat(summary.endToEndLatencyUs().count()).isEqualTo(4000);
             final String json = Files.readString(dir.resolve("summary.json"));
@@ -76,16 +81,54 @@ class LoadRunTest
                 "\"produceLatencyUs\": {\"count\":4000", "\"catchUp\": null");
             assertThat(summary.oneLine()).startsWith("summary: simulated rate test: 2,000 records/s (2.0 MB/s) of 2,000 targeted;"
                 + " produce latency us p50 ");
+            assertResources(summary, json, printed.toString());
         }
         assertThat(totalCount(dir.resolve("produce.hlog"))).isEqualTo(4000);
         assertThat(totalCount(dir.resolve("e2e.hlog"))).isEqualTo(4000);
         assertThat(Files.readString(dir.resolve("produce.hgrm"))).contains("#[Mean", "#[Max");
-        for (final String svg : new String[] {"percentiles.svg", "latency-over-time.svg"})
+        for (final String svg : new String[] {"percentiles.svg", "latency-over-time.svg", "throughput-over-time.svg"})
         {
             // Well-formed XML, or a browser shows nothing.
             DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(dir.resolve(svg).toFile());
         }
-        assertThat(Files.readString(dir.resolve("report.html"))).contains("<svg", "summary.json", "end-to-end");
+        assertThat(Files.readString(dir.resolve("report.html"))).contains("<svg", "summary.json", "end-to-end", "Throughput over time",
+            "Raft entries", "CPU-bound");
+    }
+
+    /** 2 batches and 10 records per entry, as the simulated shards store them; CPU of both measured processes. */
+    private static void assertResources(final LoadSummary summary, final String json, final String printed)
+    {
+        final ResourceSummary.Raft raft = summary.resources().raft();
+        assertThat(raft.error()).isNull();
+        // Wide bounds on what depends on timing (a busy machine delays threads and makes the producers catch up in bursts)...
+        assertThat(raft.seconds()).isBetween(1.5, 3.5);
+        assertThat(raft.entriesPerSecond()).isBetween(50.0, 1_000.0); // about 2,000 records/s in entries of 10
+        // ...exact ones on what does not: the counters' deltas over the same two samples.
+        assertThat(raft.entries()).isBetween(raft.records() / 10 - 2, raft.records() / 10 + 2); // integer division per shard
+        assertThat(raft.entriesPerSecond()).isEqualTo(raft.entries() / raft.seconds());
+        assertThat(raft.recordsPerEntry()).isBetween(9.5, 10.5);
+        assertThat(raft.batchesPerEntry()).isBetween(1.9, 2.1);
+        assertThat(json).contains("\"resources\": {", "\"raft\": {\"seconds\"", "\"recordsPerEntry\": ");
+        assertThat(summary.oneLine()).containsPattern("; \\d+ entries/s, \\d+\\.\\d batches and \\d+\\.\\d records per entry");
+        assertThat(printed).contains("raft: ", " entries/s ", " records each");
+        final ResourceSummary.Cpu cpu = summary.resources().cpu();
+        if (!Files.isReadable(Path.of("/proc/stat")))
+        {
+            assertThat(cpu).as("no /proc on this machine: no CPU figures").isNull();
+            return;
+        }
+        assertThat(cpu.nodesMeasured()).isTrue();
+        assertThat(cpu.processes()).extracting(ResourceSummary.ProcessTime::name).containsExactly("load-generator", "n1");
+        assertThat(cpu.processes().get(0).cpuSeconds()).isEqualTo(cpu.processes().get(1).cpuSeconds(), within(0.05));
+        assertThat(cpu.seconds()).isBetween(1.5, 3.5);
+        assertThat(cpu.recordsAcknowledged()).isBetween(1_000L, 6_000L); // of 6,000 in all, warm-up included
+        assertThat(cpu.cpuUsPerRecord()).isEqualTo(cpu.cpuSeconds() * 1e6 / cpu.recordsAcknowledged());
+        assertThat(cpu.cpuUsPerRecord()).isPositive();
+        assertThat(cpu.machineBusyPercent()).isBetween(0.0, 100.0);
+        assertThat(cpu.jitPercent()).isBetween(0.0, 100.0);
+        assertThat(json).contains("\"cpuUsPerRecord\": ", "\"nodesMeasured\": true", "\"name\": \"n1\"", "\"loadAverageStart\": [");
+        assertThat(summary.oneLine()).containsPattern("; CPU [0-9.,]+ us/record \\(busy \\d+%, JIT \\d+%\\)$");
+        assertThat(printed).contains(" us/record busy ", "cpu: ", "CPU-bound: ", "load average: ");
     }
 
     @Test
@@ -112,6 +155,13 @@ class LoadRunTest
             final LoadSummary summary = LoadRun.run(system, options, "test", new PrintWriter(new StringWriter()));
             assertThat(summary.recordsPerSecond()).isGreaterThan(20_000); // far above any fixed rate used here
             assertThat(summary.rateTarget()).isZero();
+            assertThat(summary.resources().raft()).as("a system without Raft groups").isNull();
+            if (summary.resources().cpu() != null)
+            {
+                assertThat(summary.resources().cpu().nodesMeasured()).isFalse();
+                assertThat(summary.resources().cpu().processes()).hasSize(1);
+                assertThat(summary.oneLine()).contains("load generator only, nodes not measured").doesNotContain("entries/s");
+            }
         }
     }
 

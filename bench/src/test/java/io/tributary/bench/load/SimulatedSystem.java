@@ -33,12 +33,48 @@ final class SimulatedSystem implements LoadSystem
         return thread;
     });
     private long sent;
+    private boolean raftCounters;
 
     SimulatedSystem(final long ackDelayNs, final long stallAfterRecords, final long stallNs)
     {
         this.ackDelayNs = ackDelayNs;
         this.stallAfterRecords = stallAfterRecords;
         this.stallNs = stallNs;
+    }
+
+    /**
+     * Pretend to be two Raft groups: every record sent is stored, half on each shard, in batches
+     * of 5 records and entries of 10 records (2 batches).
+     */
+    SimulatedSystem withRaftCounters()
+    {
+        raftCounters = true;
+        return this;
+    }
+
+    @Override
+    public ClusterCounters clusterCounters(final String stream)
+    {
+        if (!raftCounters)
+        {
+            return ClusterCounters.NOT_AVAILABLE;
+        }
+        return new ClusterCounters()
+        {
+            @Override
+            public boolean available()
+            {
+                return true;
+            }
+
+            @Override
+            public Sample sample()
+            {
+                final long records = storedCount() / 2;
+                return new Sample(List.of(new Shard(0, true, records / 10, records / 5, records),
+                    new Shard(1, true, records / 10, records / 5, records)));
+            }
+        };
     }
 
     int storedCount()

@@ -204,6 +204,17 @@ public final class LocalCluster implements AutoCloseable
         return process.exitValue();
     }
 
+    /**
+     * Process ids of the node JVMs started and not stopped, by node id: a copy, for tools that
+     * measure the nodes from outside (the load generator reads their CPU time in /proc).
+     */
+    public Map<String, Long> pids()
+    {
+        final Map<String, Long> pids = new LinkedHashMap<>();
+        processes.forEach((id, process) -> pids.put(id, process.pid()));
+        return pids;
+    }
+
     public List<String> nodeIds()
     {
         return new ArrayList<>(ports.keySet());
