@@ -24,7 +24,6 @@ import io.tributary.format.RecordBatchBuilder;
 import io.tributary.raft.meta.MetadataClient;
 import io.tributary.raft.node.NodeConfig;
 import io.tributary.raft.node.TributaryNode;
-import io.tributary.raft.protocol.ShardEntryDescriptor;
 import io.tributary.raft.protocol.ShardProtocol;
 import io.tributary.raft.shard.ShardTracing;
 
@@ -81,10 +80,15 @@ class TracingTest
             final RecordBatchBuilder builder = new RecordBatchBuilder(buffer).reset();
             builder.tryAppend(1L, "k".getBytes(), "traced value".getBytes());
             final int length = builder.build();
-            try (ShardTestClient shard = new ShardTestClient(metadata, "traced", 0))
+            // Through the node's front end, where the leader's span begins.
+            final java.util.UUID group = java.util.UUID.fromString(metadata.query("DESCRIBE", "traced").split("\n")[1].split("\t")[1]);
+            try (FrontEndProbe probe = new FrontEndProbe())
             {
-                final ShardTestClient.AppendReply reply = shard.append(ShardEntryDescriptor.encodeSingle(buffer, 0, length, null, traceparent[0]));
-                assertThat(reply.status()).isEqualTo(AppendStatus.APPENDED);
+                final byte[] batch = java.util.Arrays.copyOf(buffer.byteArray(), length);
+                final List<FrontEndProbe.Item> items = List.of(new FrontEndProbe.Item(group,
+                    FrontEndProbe.item(batch, 0, Long.MIN_VALUE, null, Long.MIN_VALUE, traceparent[0])));
+                final FrontEndProbe.Result result = probe.produceUntilStored(config.address(), items, 30_000).get(0);
+                assertThat(result.status()).as(String.valueOf(result)).isEqualTo(AppendStatus.APPENDED);
             }
             produce.end();
             LocalCluster.await("three spans", 10_000, () -> exporter.getFinishedSpanItems().size() >= 3);
