@@ -35,15 +35,40 @@ public final class NodeLinks implements ShardChannel.Factory
 
     private final FrontEndClient client;
     private final long requestTimeoutMs;
+    private final int requestsInFlightMax;
+    private final Map<String, java.util.concurrent.atomic.AtomicInteger> producesInFlight = new java.util.concurrent.ConcurrentHashMap<>();
     private final ExpandableArrayBuffer encoder = new ExpandableArrayBuffer(64 * 1024);
     // Guarded by this.
     private Map<String, List<Produce>> produce = new LinkedHashMap<>();
     private Map<String, Fetch> fetch = new LinkedHashMap<>();
 
+    /** Links with the default limit of produce requests in flight per node. */
     public NodeLinks(final FrontEndClient client)
+    {
+        this(client, DEFAULT_REQUESTS_IN_FLIGHT_MAX);
+    }
+
+    /**
+     * @param requestsInFlightMax produce requests in flight per node before channels report {@link ShardChannel#canSend()}
+     *                            false (batches then grow instead of queueing up small).
+     */
+    public NodeLinks(final FrontEndClient client, final int requestsInFlightMax)
     {
         this.client = client;
         this.requestTimeoutMs = client.requestTimeoutMs();
+        this.requestsInFlightMax = requestsInFlightMax;
+    }
+
+    public static final int DEFAULT_REQUESTS_IN_FLIGHT_MAX = 2;
+
+    private java.util.concurrent.atomic.AtomicInteger inFlight(final String address)
+    {
+        return producesInFlight.computeIfAbsent(address, a -> new java.util.concurrent.atomic.AtomicInteger());
+    }
+
+    private synchronized boolean canSend(final String address)
+    {
+        return produce.containsKey(address) || inFlight(address).get() < requestsInFlightMax;
     }
 
     @Override
@@ -132,17 +157,22 @@ public final class NodeLinks implements ShardChannel.Factory
             encoder.putBytes(at + ProduceRequestDescriptor.ITEM_APPEND_OFFSET, item.item());
             at += ProduceRequestDescriptor.ITEM_APPEND_OFFSET + item.item().length;
         }
+        final java.util.concurrent.atomic.AtomicInteger inFlight = inFlight(address);
+        inFlight.incrementAndGet();
         client.transport().call(address, MessageType.PRODUCE_REQUEST, encoder, 0, at, requestTimeoutMs, new ResponseHandler()
         {
             @Override
             public void onResponse(final MessageType type, final DirectBuffer buffer, final int offset, final int length)
             {
+                // The slot frees before the items complete: their callbacks wake the producer, which then sends.
+                inFlight.decrementAndGet();
                 onProduceResponse(address, request, type, buffer, offset, length);
             }
 
             @Override
             public void onFailure(final IOException error)
             {
+                inFlight.decrementAndGet();
                 for (final ProduceItem item : request.items)
                 {
                     item.channel().onUnreachable(address);
@@ -347,6 +377,13 @@ public final class NodeLinks implements ShardChannel.Factory
             {
                 leader = replicas.get((Math.max(0, replicas.indexOf(current)) + 1) % replicas.size());
             }
+        }
+
+        @Override
+        public boolean canSend()
+        {
+            final String address = addressOf(leader);
+            return address == null || NodeLinks.this.canSend(address);
         }
 
         @Override

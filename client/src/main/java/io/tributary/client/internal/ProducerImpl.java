@@ -126,7 +126,7 @@ public final class ProducerImpl implements Producer
         try
         {
             final long producerId = config.idempotence() ? metadata.allocateProducerId() : RecordBatchDescriptor.NO_PRODUCER_ID;
-            return new ProducerImpl(config, metadata, new NodeLinks(client), producerId);
+            return new ProducerImpl(config, metadata, new NodeLinks(client, config.maxRequestsInFlightPerNode()), producerId);
         }
         catch (final IOException | RuntimeException e)
         {

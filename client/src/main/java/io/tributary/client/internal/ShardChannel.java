@@ -28,6 +28,16 @@ public interface ShardChannel extends AutoCloseable
      */
     CompletableFuture<ReadOutcome> read(long fromOffset, int maxBytes, int waitMs, String replica, long minIndex);
 
+    /**
+     * Whether an append now would leave at the next flush: the leader's node has fewer produce requests
+     * in flight than its limit, or a request to it is already being filled. Producers keep batches open
+     * (growing) while this is false.
+     */
+    default boolean canSend()
+    {
+        return true;
+    }
+
     /** The node this channel believes leads the shard. */
     String leader();
 

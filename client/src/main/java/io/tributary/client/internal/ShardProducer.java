@@ -203,11 +203,12 @@ final class ShardProducer
             if (open != null)
             {
                 final long lingerEndNs = open.createdNs + producer.lingerNs;
-                // A lingering batch is sealed only when it could leave now: while every in-flight slot is
-                // taken it stays open and keeps growing (up to batchBytes), so under load batches get
-                // bigger instead of queueing up small (Kafka's accumulator behaves the same way).
-                final boolean couldLeave = ready.isEmpty() && inflight.size() < producer.maxInFlight && !recovering;
-                if (flushing || (nowNs - lingerEndNs >= 0 && couldLeave))
+                // A batch leaves as soon as it can: its shard has an in-flight slot and its leader's node a free
+                // request slot. While the node's slots are taken it stays open and keeps growing (up to
+                // batchBytes), so batches grow with load by themselves and none waits at low load; linger only
+                // bounds how long a batch stays open while it cannot leave.
+                final boolean shardCanTake = ready.isEmpty() && inflight.size() < producer.maxInFlight && !recovering;
+                if (flushing || (shardCanTake && (nodeCanTake() || nowNs - lingerEndNs >= 0)))
                 {
                     seal();
                 }
@@ -236,9 +237,15 @@ final class ShardProducer
         return nextNs;
     }
 
+    /** Whether the shard's leader's node has a free request slot (or a request this pass is already filling). */
+    private boolean nodeCanTake()
+    {
+        return channel == null || channel.canSend();
+    }
+
     private void transmitReady(final long nowNs)
     {
-        while (!recovering && inflight.size() < producer.maxInFlight)
+        while (!recovering && inflight.size() < producer.maxInFlight && nodeCanTake())
         {
             final ProducerBatch batch;
             synchronized (this)

@@ -99,6 +99,19 @@ public final class RaftSettings
         RaftServerConfigKeys.Log.setPurgeGap(properties, config.raftLogPurgeGap);
         RaftServerConfigKeys.Log.setSegmentSizeMax(properties, SizeInBytes.valueOf(config.raftLogSegmentBytes));
         RaftServerConfigKeys.Log.Appender.setBufferByteLimit(properties, SizeInBytes.valueOf(config.shardMaxBatchBytes * 4L));
+        // Fewer hand-offs per entry (WRITE-PATH.md, lever 2): a follower appends on the thread that received the
+        // appendEntries instead of hopping through the common pool and the server executor (RATIS-2387; one
+        // group's appendEntries already arrive one at a time, in order, from the transport's lane), and the
+        // appender and the log writer stop taking a read lock on the log for each entry (RATIS-2129).
+        RaftServerConfigKeys.Log.setAppendEntriesComposeEnabled(properties, false);
+        RaftServerConfigKeys.Log.setReadLockEnabled(properties, false);
+        // Fixed, small per-division pools (a thread each, kept): cached pools start threads under load and let
+        // them die when it drops, and a node hosts a division per shard. Shard writes bypass the client pool
+        // (the front end submits to the division directly); the metadata group's requests still use it.
+        RaftServerConfigKeys.ThreadPool.setServerCached(properties, false);
+        RaftServerConfigKeys.ThreadPool.setServerSize(properties, 1);
+        RaftServerConfigKeys.ThreadPool.setClientCached(properties, false);
+        RaftServerConfigKeys.ThreadPool.setClientSize(properties, 1);
         // A lagging follower is told to fetch state itself (ShardStateMachine) rather than receive files.
         RaftServerConfigKeys.Log.Appender.setInstallSnapshotEnabled(properties, false);
         if (config.durability == NodeConfig.Durability.NOFSYNC)

@@ -76,8 +76,8 @@ final class GroupLanes implements AutoCloseable
                     task = queue.pollFirst();
                     if (task == null)
                     {
+                        // The lane stays (a busy group's lane drains and refills all the time); see prune().
                         scheduled = false;
-                        lanes.remove(key, this); // an idle lane is dropped; the next request makes a new one
                         return;
                     }
                 }
@@ -94,6 +94,9 @@ final class GroupLanes implements AutoCloseable
             }
         }
     }
+
+    /** Lanes kept before idle ones are dropped: two per group, a node hosts far fewer groups. */
+    private static final int LANES_MAX = 4096;
 
     private final String name;
     private final int maxQueuedPerLane;
@@ -122,12 +125,16 @@ final class GroupLanes implements AutoCloseable
     void execute(final long groupMsb, final long groupLsb, final Kind kind, final Runnable task)
     {
         final Key key = new Key(groupMsb, groupLsb, kind);
+        if (lanes.size() > LANES_MAX)
+        {
+            prune();
+        }
         while (true)
         {
             final Lane lane = lanes.computeIfAbsent(key, Lane::new);
             synchronized (lane)
             {
-                // A lane that drained and removed itself must not take new work: retry with a fresh one.
+                // A lane pruned meanwhile must not take new work: retry with a fresh one.
                 if (lanes.get(key) != lane)
                 {
                     continue;
@@ -138,6 +145,22 @@ final class GroupLanes implements AutoCloseable
                         + " has " + maxQueuedPerLane + " requests queued");
                 }
                 return;
+            }
+        }
+    }
+
+    /** Drops idle lanes (groups that went away, or quiet ones, which get a new lane when they speak again). */
+    private void prune()
+    {
+        for (final Map.Entry<Key, Lane> entry : lanes.entrySet())
+        {
+            final Lane idle = entry.getValue();
+            synchronized (idle)
+            {
+                if (!idle.scheduled && idle.queue.isEmpty())
+                {
+                    lanes.remove(entry.getKey(), idle);
+                }
             }
         }
     }
