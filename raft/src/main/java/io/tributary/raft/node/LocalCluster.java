@@ -30,6 +30,7 @@ public final class LocalCluster implements AutoCloseable
     private final Map<String, Integer> ports = new LinkedHashMap<>();
     private final Map<String, Process> processes = new LinkedHashMap<>();
     private final Map<String, String> extraConfig = new LinkedHashMap<>();
+    private final Map<String, Map<String, String>> nodeConfig = new LinkedHashMap<>();
     private String keepLogsUnder = "";
 
     public LocalCluster(final Path dir, final int nodes, final int metadataNodes) throws IOException
@@ -47,6 +48,21 @@ public final class LocalCluster implements AutoCloseable
     public LocalCluster keepLogsUnder(final String folder)
     {
         this.keepLogsUnder = folder;
+        return this;
+    }
+
+    /** One node's own setting (beside those of every node), from its next start; null removes it. */
+    public LocalCluster config(final String id, final String key, final String value)
+    {
+        final Map<String, String> own = nodeConfig.computeIfAbsent(id, k -> new LinkedHashMap<>());
+        if (value == null)
+        {
+            own.remove(key);
+        }
+        else
+        {
+            own.put(key, value);
+        }
         return this;
     }
 
@@ -95,6 +111,7 @@ public final class LocalCluster implements AutoCloseable
         properties.setProperty("raft.election.timeout.min.ms", "1000");
         properties.setProperty("raft.election.timeout.max.ms", "2000");
         extraConfig.forEach(properties::setProperty);
+        nodeConfig.getOrDefault(id, Map.of()).forEach(properties::setProperty);
         final Path file = dir.resolve(id + ".properties");
         try (Writer writer = Files.newBufferedWriter(file, StandardCharsets.UTF_8))
         {
@@ -175,7 +192,6 @@ public final class LocalCluster implements AutoCloseable
         process.waitFor(30, TimeUnit.SECONDS);
     }
 
-    /** SIGTERM; returns the exit code. */
     /** SIGTERM to every node at once, then waits for each; returns true if all exited 0. */
     public boolean stopAll() throws InterruptedException
     {
@@ -188,6 +204,21 @@ public final class LocalCluster implements AutoCloseable
         return clean;
     }
 
+    /** Whether the node's process (started here, not stopped) is alive. */
+    public boolean isRunning(final String id)
+    {
+        final Process process = processes.get(id);
+        return process != null && process.isAlive();
+    }
+
+    /** The exit code of a node process that ended on its own (-1 while it runs, or if it was never started). */
+    public int exitCode(final String id)
+    {
+        final Process process = processes.get(id);
+        return process == null || process.isAlive() ? -1 : process.exitValue();
+    }
+
+    /** SIGTERM; returns the exit code. */
     public int stop(final String id) throws InterruptedException
     {
         final Process process = processes.remove(id);

@@ -33,13 +33,16 @@ public final class NodeConfig
     public static final String FAULT_READS_WITHOUT_READINDEX = "test.fault.reads-without-readindex";
     /** Test-only fault switch: the first entry applied after a non-empty shard log reopens is skipped. */
     public static final String FAULT_REPLAY_OFF_BY_ONE = "test.fault.replay-off-by-one";
+    /** Test-only fault switch: the process halts (as kill -9) after storing the first item of an entry of several. */
+    public static final String FAULT_HALT_MID_ENTRY = "test.fault.halt-mid-entry";
 
     private static final Set<String> KEYS = Set.of("node.id", "node.host", "node.port", "data.dir", "metadata.peers",
         "transport", "raft.election.timeout.min.ms", "raft.election.timeout.max.ms", "raft.request.timeout.ms",
         "durability", "snapshot.auto.entries", "shard.max.batch.bytes", "shard.max.keys", "tracing.exporter",
         "tracing.otlp.endpoint", "raft.log.segment.bytes", "raft.log.purge.gap", "shard.roll.cycle",
         "raft.log.metadata", "raft.read.lease", "frontend.entry.bytes.max", "frontend.entries.inflight.max",
-        "frontend.queue.bytes.max", "frontend.threads", FAULT_READS_WITHOUT_READINDEX, FAULT_REPLAY_OFF_BY_ONE);
+        "frontend.queue.bytes.max", "frontend.threads", FAULT_READS_WITHOUT_READINDEX, FAULT_REPLAY_OFF_BY_ONE,
+        FAULT_HALT_MID_ENTRY);
 
     public final String nodeId;
     public final String host;
@@ -80,6 +83,12 @@ public final class NodeConfig
      * silently misses one committed batch.
      */
     public final boolean faultReplayOffByOne;
+    /**
+     * Test-only fault (never in production): the node halts, as kill -9 would, right after storing the first
+     * item of the first Raft entry of several items it applies, so its restart must replay the rest of that
+     * entry and only the rest.
+     */
+    public final boolean faultHaltMidEntry;
     /** The front end's coalescing and queue limits ({@code frontend.*}). */
     public final io.tributary.raft.frontend.FrontEndSettings frontEnd;
     /** Chronicle roll cycle of shard queue files: retention deletes whole files, so this is its granularity. */
@@ -119,6 +128,7 @@ public final class NodeConfig
         raftReadLease = bool(p, "raft.read.lease", true, problems);
         faultReadsWithoutReadIndex = bool(p, FAULT_READS_WITHOUT_READINDEX, false, problems);
         faultReplayOffByOne = bool(p, FAULT_REPLAY_OFF_BY_ONE, false, problems);
+        faultHaltMidEntry = bool(p, FAULT_HALT_MID_ENTRY, false, problems);
         shardRollCycle = rollCycle(p.getProperty("shard.roll.cycle", "FAST_HOURLY").trim(), problems);
         frontEnd = new io.tributary.raft.frontend.FrontEndSettings(
             (int)number(p, "frontend.entry.bytes.max", io.tributary.raft.frontend.FrontEndSettings.DEFAULT_ENTRY_BYTES_MAX,
@@ -232,6 +242,10 @@ public final class NodeConfig
         if (faultReplayOffByOne)
         {
             on.add(FAULT_REPLAY_OFF_BY_ONE + "=true");
+        }
+        if (faultHaltMidEntry)
+        {
+            on.add(FAULT_HALT_MID_ENTRY + "=true");
         }
         return on;
     }

@@ -145,8 +145,13 @@ public final class TributaryNode implements AutoCloseable
             .maxBatchBytes(config.shardMaxBatchBytes)
             .rollCycle(config.shardRollCycle)
             .maxKeys(config.shardMaxKeys);
-        return new ShardStateMachine(logConfig, timer, tracing, group -> RaftSettings.newClient(group, config.transport,
-            config.requestTimeoutMs, RaftSettings.retryPolicy(20, 500)), timer, config.faultReplayOffByOne);
+        final ShardStateMachine shard = new ShardStateMachine(logConfig, timer, tracing, group -> RaftSettings.newClient(group,
+            config.transport, config.requestTimeoutMs, RaftSettings.retryPolicy(20, 500)), timer, config.faultReplayOffByOne);
+        if (config.faultHaltMidEntry)
+        {
+            shard.haltMidEntry();
+        }
+        return shard;
     }
 
     private void tick()

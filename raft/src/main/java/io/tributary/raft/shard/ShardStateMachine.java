@@ -69,6 +69,8 @@ public final class ShardStateMachine extends BaseStateMachine
     private int replyLength;
     private volatile Runnable applyListener;
     private long faultSkippingIndex = -1;
+    /** Test-only fault switch (NodeConfig.faultHaltMidEntry): never on in production. */
+    private volatile boolean haltMidEntry;
     private final List<LongPoll> longPolls = new ArrayList<>();
     private volatile ShardLog log;
     private volatile long retentionBytes = -1;
@@ -299,6 +301,12 @@ public final class ShardStateMachine extends BaseStateMachine
             }
             applyItem(shardLog, at, raftIndex, ordinal, answer);
             at += AppendItemDescriptor.itemLength(entryView, at);
+            if (haltMidEntry && ordinal == 0 && items > 1)
+            {
+                LOG.warn("{} TEST-ONLY FAULT {}: halting after item 0 of the {} items of entry {} of {}", getId(),
+                    "test.fault.halt-mid-entry", items, raftIndex, getGroupId());
+                Runtime.getRuntime().halt(137);
+            }
         }
         return answer ? reply(items) : EMPTY_REPLY;
     }
@@ -353,6 +361,14 @@ public final class ShardStateMachine extends BaseStateMachine
     {
         ShardEntryDescriptor.writeHeader(replyBuffer, 0, items);
         return Message.valueOf(UnsafeByteOperations.unsafeWrap(java.util.Arrays.copyOf(replyBuffer.byteArray(), replyLength)));
+    }
+
+    /** Arms the test-only fault: halt the process after item 0 of the next entry of several items. */
+    public void haltMidEntry()
+    {
+        LOG.warn("{} TEST-ONLY FAULT SWITCH {} IS ON: the process halts in the middle of applying an entry", getId(),
+            "test.fault.halt-mid-entry");
+        this.haltMidEntry = true;
     }
 
     /** Called after every applied entry (on Ratis's apply thread): the node's front end wakes its long-polls. */
