@@ -210,8 +210,9 @@ class FrontEndTest
         final byte[] badVersion = valid.clone();
         badVersion[0] = 9;
         assertError(MessageType.PRODUCE_REQUEST, badVersion, ErrorResponseDescriptor.UNSUPPORTED_VERSION, "version 9");
-        assertError(MessageType.FETCH_REQUEST, new byte[FetchRequestDescriptor.HEADER_LENGTH + 7],
-            ErrorResponseDescriptor.MALFORMED, "must be");
+        final UnsafeBuffer shortFetch = new UnsafeBuffer(new byte[FetchRequestDescriptor.HEADER_LENGTH + 7]);
+        FetchRequestDescriptor.writeHeader(shortFetch, 0, 1, 0);
+        assertError(MessageType.FETCH_REQUEST, shortFetch.byteArray(), ErrorResponseDescriptor.MALFORMED, "must be");
         assertError(MessageType.ADMIN_REQUEST, new byte[AdminRequestDescriptor.HEADER_LENGTH - 1],
             ErrorResponseDescriptor.MALFORMED, "admin request");
         assertError(MessageType.PRODUCE_RESPONSE, new byte[8], ErrorResponseDescriptor.UNKNOWN_TYPE, "serves no");

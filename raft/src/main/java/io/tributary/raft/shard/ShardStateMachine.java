@@ -301,7 +301,7 @@ public final class ShardStateMachine extends BaseStateMachine
             }
             applyItem(shardLog, at, raftIndex, ordinal, answer);
             at += AppendItemDescriptor.itemLength(entryView, at);
-            if (haltMidEntry && ordinal == 0 && items > 1)
+            if (haltMidEntry && ordinal == 0 && items > 1 && result.status() == AppendStatus.APPENDED)
             {
                 LOG.warn("{} TEST-ONLY FAULT {}: halting after item 0 of the {} items of entry {} of {}", getId(),
                     "test.fault.halt-mid-entry", items, raftIndex, getGroupId());
