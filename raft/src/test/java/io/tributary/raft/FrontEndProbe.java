@@ -82,6 +82,23 @@ final class FrontEndProbe implements AutoCloseable
         return future.get(30, TimeUnit.SECONDS);
     }
 
+    /** Sends a message without waiting for an answer (none is expected); the call is abandoned after a second. */
+    void send(final String address, final MessageType type, final byte[] body)
+    {
+        endpoint.call(address, type, new UnsafeBuffer(body), 0, body.length, 1_000, new ResponseHandler()
+        {
+            @Override
+            public void onResponse(final MessageType responseType, final DirectBuffer buffer, final int offset, final int length)
+            {
+            }
+
+            @Override
+            public void onFailure(final IOException error)
+            {
+            }
+        });
+    }
+
     /** An append item of a batch, with no condition unless given. */
     static byte[] item(final byte[] batch, final int flags, final long expectedShard, final byte[] key, final long expectedKey,
         final String traceparent)

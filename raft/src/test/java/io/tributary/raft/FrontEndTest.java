@@ -215,12 +215,16 @@ class FrontEndTest
         assertError(MessageType.FETCH_REQUEST, shortFetch.byteArray(), ErrorResponseDescriptor.MALFORMED, "must be");
         assertError(MessageType.ADMIN_REQUEST, new byte[AdminRequestDescriptor.HEADER_LENGTH - 1],
             ErrorResponseDescriptor.MALFORMED, "admin request");
-        assertError(MessageType.PRODUCE_RESPONSE, new byte[8], ErrorResponseDescriptor.UNKNOWN_TYPE, "serves no");
+        assertError(MessageType.APPEND_ENTRIES_REQUEST, new byte[8], ErrorResponseDescriptor.UNKNOWN_TYPE, "serves no");
         // Larger than the node's message limit (Aeron's 32 MiB default): refused as a whole, nothing stored.
         final byte[] huge = new byte[33 << 20];
         System.arraycopy(valid, 0, huge, 0, valid.length);
         final FrontEndProbe.Response tooLarge = probe.call(shard.leader, MessageType.PRODUCE_REQUEST, huge);
         assertThat(tooLarge.type()).isIn(MessageType.ERROR_RESPONSE);
+
+        // A response sent to a node has no call to answer: the node drops it and goes on.
+        final byte[] stray = FrontEndProbe.produceRequest(List.of());
+        probe.send(shard.leader, MessageType.PRODUCE_RESPONSE, stray);
 
         final List<FrontEndProbe.Result> after = stored(shard, List.of(good));
         assertThat(after.get(0).status()).as("the node still serves").isEqualTo(AppendStatus.APPENDED);
@@ -372,6 +376,12 @@ class FrontEndTest
         final FrontEndProbe.Response response = probe.call(address, MessageType.FETCH_REQUEST, request.byteArray());
         assertThat(response.type()).isEqualTo(MessageType.FETCH_RESPONSE);
         final int at = FetchResponseDescriptor.HEADER_LENGTH;
+        if (consistency == FetchRequestDescriptor.CONSISTENCY_FOLLOWER
+            && FetchResponseDescriptor.status(response.buffer(), at) != FetchResponseDescriptor.STATUS_OK)
+        {
+            // A replica still opening (or behind) answers BEHIND: no position yet.
+            return new long[]{-1, -1, -1};
+        }
         assertThat(FetchResponseDescriptor.statusName(FetchResponseDescriptor.status(response.buffer(), at))).isEqualTo("OK");
         return new long[]{FetchResponseDescriptor.nextOffset(response.buffer(), at), FetchResponseDescriptor.batchCount(response.buffer(),
             at), FetchResponseDescriptor.appliedIndex(response.buffer(), at)};
