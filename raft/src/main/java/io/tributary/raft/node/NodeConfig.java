@@ -41,7 +41,7 @@ public final class NodeConfig
         "durability", "snapshot.auto.entries", "shard.max.batch.bytes", "shard.max.keys", "tracing.exporter",
         "tracing.otlp.endpoint", "raft.log.segment.bytes", "raft.log.purge.gap", "shard.roll.cycle",
         "raft.log.metadata", "raft.read.lease", "frontend.entry.bytes.max", "frontend.entries.inflight.max",
-        "frontend.queue.bytes.max", "frontend.threads", FAULT_READS_WITHOUT_READINDEX, FAULT_REPLAY_OFF_BY_ONE,
+        "frontend.queue.bytes.max", "frontend.threads", "frontend.request.bytes.max", FAULT_READS_WITHOUT_READINDEX, FAULT_REPLAY_OFF_BY_ONE,
         FAULT_HALT_MID_ENTRY);
 
     public final String nodeId;
@@ -137,7 +137,9 @@ public final class NodeConfig
                 1, 64, problems),
             number(p, "frontend.queue.bytes.max", io.tributary.raft.frontend.FrontEndSettings.DEFAULT_QUEUE_BYTES_MAX, 64 * 1024,
                 1L << 34, problems),
-            (int)number(p, "frontend.threads", io.tributary.raft.frontend.FrontEndSettings.DEFAULT_SUBMIT_THREADS, 1, 64, problems));
+            (int)number(p, "frontend.threads", io.tributary.raft.frontend.FrontEndSettings.DEFAULT_SUBMIT_THREADS, 1, 64, problems),
+            (int)number(p, "frontend.request.bytes.max", io.tributary.raft.frontend.FrontEndSettings.DEFAULT_REQUEST_BYTES_MAX,
+                64 * 1024, 256 << 20, problems));
         checkRelations(problems);
         if (!problems.isEmpty())
         {
@@ -147,6 +149,11 @@ public final class NodeConfig
 
     private void checkRelations(final List<String> problems)
     {
+        if (frontEnd.requestBytesMax() < shardMaxBatchBytes + 4096)
+        {
+            problems.add("frontend.request.bytes.max (" + frontEnd.requestBytesMax() + ") must exceed shard.max.batch.bytes ("
+                + shardMaxBatchBytes + ") by a request's framing (4096), or a largest batch could never be sent");
+        }
         if (frontEnd.queueBytesMax() < shardMaxBatchBytes)
         {
             problems.add("frontend.queue.bytes.max (" + frontEnd.queueBytesMax() + ") must be at least shard.max.batch.bytes ("

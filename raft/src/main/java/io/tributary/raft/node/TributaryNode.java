@@ -104,7 +104,7 @@ public final class TributaryNode implements AutoCloseable
         frontEndDriver = AeronRuntimes.acquire(aeron);
         final FrontEnd created = new FrontEnd(config.nodeId, server, metadataClient, tracing, timer,
             group -> RaftSettings.newClient(group, config.transport, config.requestTimeoutMs, RaftSettings.retryPolicy(3, 200)),
-            config.frontEnd, aeron.messageBytesMax());
+            config.frontEnd, Math.min(config.frontEnd.requestBytesMax(), aeron.messageBytesMax()));
         frontEnd = created;
         frontEndCarrier = new MessageEndpoint("frontend-" + config.nodeId, frontEndDriver, config.address(), FrontEnd.STREAM_ID,
             created);
