@@ -39,6 +39,7 @@ import io.tributary.protocol.frame.MessageType;
 import io.tributary.raft.meta.MetadataClient;
 import io.tributary.raft.node.LocalCluster;
 import io.tributary.raft.node.NodeConfig;
+import io.tributary.raft.protocol.ReplayKey;
 
 /**
  * The node's front end against a real 3-node cluster (node JVMs on loopback, Aeron), spoken to
@@ -99,18 +100,11 @@ class FrontEndTest
         final byte[] seed = item(batch(a, 0, "k", "a0"));
         assertThat(stored(shard, List.of(seed)).get(0).status()).isEqualTo(AppendStatus.APPENDED);
 
-        final long[] before = position(shard);
         final byte[] badCrc = item(batch(c, 0, "k", "c0"));
         badCrc[badCrc.length - 1] ^= 1;
-        final List<FrontEndProbe.Result> results = probe.produce(shard.leader, List.of(
-            new FrontEndProbe.Item(shard.group, item(batch(b, 0, "k", "b0", "b1"))),
-            new FrontEndProbe.Item(shard.group, seed),
-            new FrontEndProbe.Item(shard.group, item(batch(a, 1, "k", "a1"))),
-            new FrontEndProbe.Item(shard.group, FrontEndProbe.item(batch(-1, -1, "k", "conditional"), AppendItemDescriptor.FLAG_KEY_CONDITION,
-                Long.MIN_VALUE, "k".getBytes(UTF_8), 5, null)),
-            new FrontEndProbe.Item(shard.group, badCrc),
-            new FrontEndProbe.Item(shard.group, item(batch(c, 5, "k", "gap")))));
-        final long[] after = position(shard);
+        final List<FrontEndProbe.Result> results = stored(shard, List.of(item(batch(b, 0, "k", "b0", "b1")), seed,
+            item(batch(a, 1, "k", "a1")), FrontEndProbe.item(batch(-1, -1, "k", "conditional"), AppendItemDescriptor.FLAG_KEY_CONDITION,
+                Long.MIN_VALUE, "k".getBytes(UTF_8), 5, null), badCrc, item(batch(c, 5, "k", "gap"))));
 
         assertThat(results).extracting(FrontEndProbe.Result::status).containsExactly(AppendStatus.APPENDED,
             AppendStatus.DUPLICATE, AppendStatus.APPENDED, AppendStatus.KEY_CONDITION_FAILED, AppendStatus.INVALID_BATCH,
@@ -122,9 +116,15 @@ class FrontEndTest
         assertThat(results.get(3).expected()).isEqualTo(5);
         assertThat(results.get(3).found()).as("the key's last record").isEqualTo(3);
         assertThat(results.get(4).message()).contains("CRC");
-        assertThat(after[0] - before[0]).as("records stored").isEqualTo(3);
-        assertThat(after[1] - before[1]).as("batches stored").isEqualTo(2);
-        assertThat(after[2] - before[2]).as("Raft entries for the whole request").isEqualTo(1);
+        // The two stored batches came in one Raft entry, as its items 0 and 2: their replay keys say so.
+        final UnsafeBuffer stored = new UnsafeBuffer(leaderData(shard, 1));
+        assertThat(stored.capacity()).isPositive();
+        final long first = stored.getLong(RecordBatchDescriptor.RAFT_INDEX_OFFSET);
+        final long second = stored.getLong(stored.getInt(RecordBatchDescriptor.BATCH_LENGTH_OFFSET)
+            + RecordBatchDescriptor.RAFT_INDEX_OFFSET);
+        assertThat(ReplayKey.raftIndex(second)).as("one entry").isEqualTo(ReplayKey.raftIndex(first));
+        assertThat(ReplayKey.ordinal(first)).isEqualTo(0);
+        assertThat(ReplayKey.ordinal(second)).isEqualTo(2);
     }
 
     @Test
@@ -338,6 +338,7 @@ class FrontEndTest
         return Long.parseLong(metadata.command("ALLOC_PRODUCER_ID").trim());
     }
 
+    /** Sends the items in one request to the shard's leader, following leadership moves, until none is refused unseen. */
     private List<FrontEndProbe.Result> stored(final Shard shard, final List<byte[]> items) throws Exception
     {
         final List<FrontEndProbe.Item> request = new ArrayList<>();
@@ -345,13 +346,87 @@ class FrontEndTest
         {
             request.add(new FrontEndProbe.Item(shard.group, item));
         }
-        return probe.produceUntilStored(shard.leader, request, 30_000);
+        final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        String leader = shard.leader;
+        while (true)
+        {
+            final List<FrontEndProbe.Result> results = probe.produceUntilStored(leader, request, 10_000);
+            final FrontEndProbe.Result moved = results.stream().filter(r -> r.status() == AppendStatus.NOT_LEADER).findFirst()
+                .orElse(null);
+            if (moved == null || System.nanoTime() > deadlineNs)
+            {
+                return results;
+            }
+            leader = moved.message() != null && shard.replicas.containsKey(moved.message()) ? shard.replicas.get(moved.message())
+                : leaderOf(shard);
+        }
     }
 
-    /** Records, batches and applied Raft index of the shard's leader. */
+    private String leaderOf(final Shard shard) throws Exception
+    {
+        for (final Shard fresh : describeGroups(shard))
+        {
+            if (fresh.leader != null)
+            {
+                return fresh.leader;
+            }
+        }
+        return shard.leader;
+    }
+
+    private List<Shard> describeGroups(final Shard shard) throws Exception
+    {
+        final List<Shard> found = new ArrayList<>();
+        for (final String address : shard.replicas.values())
+        {
+            final FrontEndProbe.Response info = probe.call(address, MessageType.ADMIN_REQUEST, AdminRequestDescriptor.encode(
+                AdminRequestDescriptor.KIND_GROUP_INFO, shard.group.getMostSignificantBits(), shard.group.getLeastSignificantBits(), 0,
+                ""));
+            if (AdminResponseDescriptor.status(info.buffer(), 0) == AdminResponseDescriptor.STATUS_OK
+                && AdminResponseDescriptor.role(info.buffer(), 0) == FetchResponseDescriptor.ROLE_LEADER)
+            {
+                found.add(new Shard(shard.group, shard.replicas, address));
+            }
+        }
+        return found;
+    }
+
+    /** Records, batches and applied Raft index of the shard's leader (whoever leads now). */
     private long[] position(final Shard shard) throws Exception
     {
-        return fetchPosition(shard, shard.leader, FetchRequestDescriptor.CONSISTENCY_LINEARIZABLE);
+        final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (true)
+        {
+            final long[] position = fetchPosition(shard, leaderOf(shard), FetchRequestDescriptor.CONSISTENCY_FOLLOWER);
+            if (position[0] >= 0 || System.nanoTime() > deadlineNs)
+            {
+                return position;
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
+        }
+    }
+
+    /** The stored batches from {@code fromOffset}, linearizably from the leader (following leadership moves). */
+    private byte[] leaderData(final Shard shard, final long fromOffset) throws Exception
+    {
+        final UnsafeBuffer request = new UnsafeBuffer(new byte[FetchRequestDescriptor.itemOffset(0, 1)]);
+        FetchRequestDescriptor.writeHeader(request, 0, 1, 0);
+        FetchRequestDescriptor.writeItem(request, FetchRequestDescriptor.itemOffset(0, 0), shard.group.getMostSignificantBits(),
+            shard.group.getLeastSignificantBits(), fromOffset, 0, 1 << 20, FetchRequestDescriptor.CONSISTENCY_LINEARIZABLE);
+        final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (true)
+        {
+            final FrontEndProbe.Response response = probe.call(leaderOf(shard), MessageType.FETCH_REQUEST, request.byteArray());
+            final int at = FetchResponseDescriptor.HEADER_LENGTH;
+            if (FetchResponseDescriptor.status(response.buffer(), at) == FetchResponseDescriptor.STATUS_OK
+                || System.nanoTime() > deadlineNs)
+            {
+                final int length = FetchResponseDescriptor.dataLength(response.buffer(), at);
+                return java.util.Arrays.copyOfRange(response.bytes(), at + FetchResponseDescriptor.ITEM_HEADER_LENGTH,
+                    at + FetchResponseDescriptor.ITEM_HEADER_LENGTH + length);
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
+        }
     }
 
     private long[] replicaPosition(final Shard shard, final String node)
