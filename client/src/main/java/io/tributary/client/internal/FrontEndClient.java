@@ -24,6 +24,7 @@ import io.tributary.protocol.aeron.AeronTransportConfig;
 import io.tributary.protocol.aeron.EmbeddedMediaDriver;
 import io.tributary.protocol.aeron.MessageEndpoint;
 import io.tributary.protocol.aeron.ReplyAddresses;
+import io.tributary.protocol.aeron.SharedClientEndpoints;
 import io.tributary.protocol.frame.MessageType;
 import io.tributary.protocol.net.ClientTransport;
 import io.tributary.protocol.net.ResponseHandler;
@@ -37,14 +38,16 @@ import io.tributary.protocol.net.ResponseHandler;
 public final class FrontEndClient implements AutoCloseable
 {
     private static final AtomicLong CLIENTS = new AtomicLong();
+    /** One endpoint per process (and reply host): every producer, consumer and admin client of the process shares it. */
+    private static final SharedClientEndpoints<MessageEndpoint> ENDPOINTS = new SharedClientEndpoints<>();
 
     private final EmbeddedMediaDriver driver;
-    private final ClientTransport transport;
+    private final MessageEndpoint transport;
     private final List<String> bootstrap;
     private final long requestTimeoutMs;
     private final String name;
 
-    private FrontEndClient(final EmbeddedMediaDriver driver, final ClientTransport transport, final List<String> bootstrap,
+    private FrontEndClient(final EmbeddedMediaDriver driver, final MessageEndpoint transport, final List<String> bootstrap,
         final long requestTimeoutMs, final String name)
     {
         this.driver = driver;
@@ -64,8 +67,9 @@ public final class FrontEndClient implements AutoCloseable
         final EmbeddedMediaDriver driver = AeronRuntimes.acquireForClient(aeron, false);
         try
         {
-            final String bind = ReplyAddresses.towards(null, bootstrap.get(0)) + ":0";
-            final MessageEndpoint endpoint = new MessageEndpoint(name, driver, bind, FrontEndProtocol.AERON_STREAM_ID, null);
+            final String host = ReplyAddresses.towards(null, bootstrap.get(0));
+            final MessageEndpoint endpoint = ENDPOINTS.acquire(driver, host, () -> new MessageEndpoint(
+                "client-" + ProcessHandle.current().pid(), driver, host + ":0", FrontEndProtocol.AERON_STREAM_ID, null));
             return new FrontEndClient(driver, endpoint, List.copyOf(bootstrap), config.requestTimeoutMs(), name);
         }
         catch (final IOException | RuntimeException e)
@@ -221,7 +225,14 @@ public final class FrontEndClient implements AutoCloseable
     @Override
     public void close()
     {
-        transport.close();
+        try
+        {
+            ENDPOINTS.release(transport);
+        }
+        catch (final Exception e)
+        {
+            // closing an endpoint fails nothing that was acknowledged; the driver goes next
+        }
         AeronRuntimes.release(driver);
     }
 

@@ -3,6 +3,8 @@ package io.tributary.transport.rpc;
 import io.tributary.protocol.aeron.ReplyAddresses;
 
 import io.tributary.protocol.aeron.AeronRuntimes;
+import io.tributary.protocol.aeron.EmbeddedMediaDriver;
+import io.tributary.protocol.aeron.SharedClientEndpoints;
 
 import java.io.IOException;
 import java.util.Collection;
@@ -43,6 +45,8 @@ import io.tributary.protocol.frame.MessageType;
  */
 final class AeronClientRpc implements RaftClientRpc
 {
+    private static final SharedClientEndpoints<RpcEndpoint> ENDPOINTS = new SharedClientEndpoints<>();
+
     private final ClientId clientId;
     private final AeronTransportConfig config;
     private final Map<RaftPeerId, String> peers = new ConcurrentHashMap<>();
@@ -70,11 +74,15 @@ final class AeronClientRpc implements RaftClientRpc
             runtime = AeronRuntimes.acquireForClient(config, nodeNamed);
             try
             {
-                final String bindAddress = ReplyAddresses.towards(config.clientHost(), firstServerAddress) + ":0";
-                endpoint = new RpcEndpoint("client-" + clientId, config, runtime, bindAddress, (route, type, c, msb, lsb, m) ->
-                {
-                    // A client serves no requests; a request here is a misdirected frame.
-                });
+                final String host = ReplyAddresses.towards(config.clientHost(), firstServerAddress);
+                final EmbeddedMediaDriver driver = runtime;
+                // One endpoint for every Raft client of the process (the metadata client, the controller's, catch-ups):
+                // replies are routed by correlation id, and each endpoint is one more socket the network thread polls.
+                endpoint = ENDPOINTS.acquire(driver, host, () -> new RpcEndpoint("clients-" + driver.config().nodeName(), config,
+                    driver, host + ":0", (route, type, c, msb, lsb, m) ->
+                    {
+                        // A client serves no requests; a request here is a misdirected frame.
+                    }));
             }
             catch (final IOException | RuntimeException ex)
             {
@@ -205,7 +213,14 @@ final class AeronClientRpc implements RaftClientRpc
         closed = true;
         if (endpoint != null)
         {
-            endpoint.close();
+            try
+            {
+                ENDPOINTS.release(endpoint);
+            }
+            catch (final Exception ex)
+            {
+                // the endpoint's own close logs what it could not release
+            }
             endpoint = null;
             AeronRuntimes.release(runtime);
             runtime = null;
