@@ -272,11 +272,14 @@ final class Controller
                         : balance.decide(active, view);
                     if (verdict == LeaderBalance.Verdict.TRANSFER)
                     {
-                        balance.transferred(key, nowNs);
                         transfers++;
-                        transfer(state, stream, shard, view.leader(), preferred);
+                        balance.transferred(key, nowNs, transfer(state, stream, shard, view, preferred));
                     }
-                    else if (verdict != LeaderBalance.Verdict.BALANCED)
+                    else if (verdict == LeaderBalance.Verdict.BALANCED)
+                    {
+                        balance.settled(key);
+                    }
+                    else
                     {
                         LOG.debug("shard {} of stream {}: leadership stays ({}, preferred {})", shard, stream.name(), verdict,
                             preferred);
@@ -355,11 +358,13 @@ final class Controller
     /**
      * Ratis blocks the shard's writes while it waits for the target to have its last entry, so the
      * wait is short (Ratis's own choice for a priority transfer: the minimum election timeout); a
-     * transfer that times out is tried again an interval later.
+     * transfer that times out is tried again later (LeaderBalance backs off). Returns true if Ratis
+     * confirmed the move; false may still have moved it (a late reply), which the next pass sees.
      */
-    private void transfer(final ClusterMetadata state, final ClusterMetadata.Stream stream, final int shard,
-        final String leader, final String preferred)
+    private boolean transfer(final ClusterMetadata state, final ClusterMetadata.Stream stream, final int shard,
+        final LeaderBalance.GroupView view, final String preferred)
     {
+        final String leader = view.leader();
         final Placement.ShardId id = new Placement.ShardId(stream.id(), shard);
         String failure;
         // Sent to the leader we just asked: a Ratis group keeps its peers unordered, so a client's own first guess is arbitrary.
@@ -378,12 +383,12 @@ final class Controller
         if (failure == null)
         {
             LOG.info("shard {} of stream {}: leadership moved {} -> {} (preferred)", shard, stream.name(), leader, preferred);
+            return true;
         }
-        else
-        {
-            LOG.info("shard {} of stream {}: leadership not moved {} -> {} (preferred), will retry in {} ms: {}", shard,
-                stream.name(), leader, preferred, config.leaderRebalanceIntervalMs, failure);
-        }
+        LOG.info("shard {} of stream {}: leadership not moved {} -> {} (preferred; its commit index {}, the leader's {}, heard"
+            + " from {} ms before), will retry: {}", shard, stream.name(), leader, preferred, view.preferredCommitIndex(),
+            view.leaderCommitIndex(), view.preferredSilenceMs(), failure);
+        return false;
     }
 
     private static void closeQuietly(final RaftClient client)

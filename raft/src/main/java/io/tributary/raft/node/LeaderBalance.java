@@ -9,8 +9,11 @@ import java.util.Set;
  * placement order), as Kafka's preferred-leader election does: a pass every interval; a shard
  * whose preferred replica is a healthy member and not the leader gets one transfer, and at
  * most one per interval, so a preferred node that keeps failing does not make the leadership
- * ping-pong. The controller does the talking (Ratis group info, transferLeadership); this class
- * only decides, with time as an argument. Not thread-safe: the controller's thread owns it.
+ * ping-pong. A transfer that fails doubles the shard's wait, up to {@link #BACKOFF_MAX}
+ * intervals, because each attempt holds the shard's writes while Ratis waits; seeing the
+ * preferred replica lead resets it. The controller does the talking (Ratis group info,
+ * transferLeadership); this class only decides, with time as an argument. Not thread-safe: the
+ * controller's thread owns it.
  */
 final class LeaderBalance
 {
@@ -20,6 +23,9 @@ final class LeaderBalance
      * hundred entries arrive in milliseconds, a replica catching up from far behind does not.
      */
     static final long LAG_ENTRIES_MAX = 256;
+
+    /** The longest wait between two transfers of one shard, in intervals, after failures in a row. */
+    static final int BACKOFF_MAX = 8;
 
     /**
      * What the controller learned of one shard's group from its preferred replica and its leader.
@@ -56,7 +62,8 @@ final class LeaderBalance
 
     private final long intervalNs;
     private final long silenceMaxMs;
-    private final Map<String, Long> lastTransferNs = new HashMap<>();
+    /** Shard -> {time of its last transfer attempt, attempts in a row that failed}. */
+    private final Map<String, long[]> attempts = new HashMap<>();
     private long nextPassNs;
     private boolean passed;
 
@@ -95,23 +102,41 @@ final class LeaderBalance
         }
     }
 
-    /** False while the shard's last transfer is less than an interval old. */
+    /**
+     * False while the shard's last transfer attempt is less than an interval old, or, after
+     * {@code k} failed attempts in a row, less than {@code min(2^k, BACKOFF_MAX)} intervals.
+     */
     boolean mayTransfer(final String shard, final long nowNs)
     {
-        final Long last = lastTransferNs.get(shard);
-        return last == null || nowNs - last >= intervalNs;
+        final long[] last = attempts.get(shard);
+        return last == null || nowNs - last[0] >= intervalNs * Math.min(1L << Math.min(last[1], 30), BACKOFF_MAX);
     }
 
-    /** Records a transfer attempt, successful or not. */
-    void transferred(final String shard, final long nowNs)
+    /** Records a transfer attempt and whether Ratis confirmed it. */
+    void transferred(final String shard, final long nowNs, final boolean succeeded)
     {
-        lastTransferNs.put(shard, nowNs);
+        final long[] last = attempts.computeIfAbsent(shard, key -> new long[2]);
+        last[0] = nowNs;
+        last[1] = succeeded ? 0 : last[1] + 1;
+    }
+
+    /**
+     * The shard is led by its preferred replica: failures are forgotten (a transfer whose reply was
+     * lost may have worked), the time of the last attempt is kept.
+     */
+    void settled(final String shard)
+    {
+        final long[] last = attempts.get(shard);
+        if (last != null)
+        {
+            last[1] = 0;
+        }
     }
 
     /** Forgets shards that no longer exist, so the map stays as large as the cluster. */
     void retain(final Set<String> shards)
     {
-        lastTransferNs.keySet().retainAll(shards);
+        attempts.keySet().retainAll(shards);
     }
 
     /** Whether to move the leadership to the preferred replica, an ACTIVE node ({@code preferredActive}). */

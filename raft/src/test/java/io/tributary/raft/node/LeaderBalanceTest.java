@@ -45,13 +45,32 @@ class LeaderBalanceTest
         final LeaderBalance balance = new LeaderBalance(5 * SECOND_NS, 1_000);
         final long now = -7 * SECOND_NS; // nanoTime may be negative
         assertThat(balance.mayTransfer("1/0", now)).isTrue();
-        balance.transferred("1/0", now);
+        balance.transferred("1/0", now, true);
         assertThat(balance.mayTransfer("1/0", now + 5 * SECOND_NS - 1)).isFalse();
         assertThat(balance.mayTransfer("1/1", now + SECOND_NS)).as("other shards are not held back").isTrue();
         assertThat(balance.mayTransfer("1/0", now + 5 * SECOND_NS)).isTrue();
-        balance.transferred("1/0", now + 5 * SECOND_NS);
+        balance.transferred("1/0", now + 5 * SECOND_NS, true);
         balance.retain(Set.of("1/1"));
         assertThat(balance.mayTransfer("1/0", now + 5 * SECOND_NS + 1)).as("a deleted shard is forgotten").isTrue();
+    }
+
+    @Test
+    void failedTransfersBackOffUntilThePreferredReplicaIsSeenLeading()
+    {
+        final LeaderBalance balance = new LeaderBalance(5 * SECOND_NS, 1_000);
+        long now = 0;
+        final long[] waitsS = {10, 20, 40, 40, 40};
+        for (final long waitS : waitsS)
+        {
+            balance.transferred("1/0", now, false);
+            assertThat(balance.mayTransfer("1/0", now + waitS * SECOND_NS - 1)).as("wait %d s", waitS).isFalse();
+            assertThat(balance.mayTransfer("1/0", now + waitS * SECOND_NS)).as("wait %d s", waitS).isTrue();
+            now += waitS * SECOND_NS;
+        }
+        balance.transferred("1/0", now, false); // reported failed, yet the next pass sees the preferred replica lead
+        balance.settled("1/0");
+        assertThat(balance.mayTransfer("1/0", now + 5 * SECOND_NS - 1)).as("the last attempt still counts").isFalse();
+        assertThat(balance.mayTransfer("1/0", now + 5 * SECOND_NS)).as("back to one interval").isTrue();
     }
 
     @Test
