@@ -307,7 +307,7 @@ final class Controller
         final RaftProtos.RoleInfoProto role = mine.getRoleInfoProto();
         if (role.getRole() == RaftProtos.RaftPeerRole.LEADER)
         {
-            return new LeaderBalance.GroupView(true, true, preferred, true, false, true, -1, -1, -1);
+            return new LeaderBalance.GroupView(true, true, preferred, true, false, true, -1, -1, -1, -1, -1);
         }
         final String leader = role.getRole() == RaftProtos.RaftPeerRole.FOLLOWER && role.getFollowerInfo().hasLeaderInfo()
             ? role.getFollowerInfo().getLeaderInfo().getId().getId().toStringUtf8() : "";
@@ -315,7 +315,8 @@ final class Controller
             ? null : groupInfo(state, leader, groupId, clients, unreachable);
         if (theirs == null || theirs.getRoleInfoProto().getRole() != RaftProtos.RaftPeerRole.LEADER)
         {
-            return new LeaderBalance.GroupView(true, false, leader.isEmpty() ? null : leader, false, false, false, -1, -1, -1);
+            return new LeaderBalance.GroupView(true, false, leader.isEmpty() ? null : leader, false, false, false, -1, -1, -1,
+                -1, -1);
         }
         final RaftProtos.RaftConfigurationProto conf = theirs.getConf().orElse(null);
         final boolean changing = conf == null || conf.getOldPeersCount() > 0;
@@ -327,7 +328,12 @@ final class Controller
             .filter(f -> f.getId().getId().toStringUtf8().equals(preferred))
             .mapToLong(RaftProtos.ServerRpcProto::getLastRpcElapsedTimeMs).findFirst().orElse(-1);
         return new LeaderBalance.GroupView(true, false, leader, true, changing, member,
-            theirs.getLogInfoProto().getCommitted().getIndex(), preferredCommit, silenceMs);
+            theirs.getLogInfoProto().getCommitted().getIndex(), preferredCommit, silenceMs, lastIndex(mine), lastIndex(theirs));
+    }
+
+    private static long lastIndex(final GroupInfoReply info)
+    {
+        return info.getLogInfoProto().hasLastEntry() ? info.getLogInfoProto().getLastEntry().getIndex() : -1;
     }
 
     /** A node's info on a group, or null (and the node marked unreachable for this pass) if it did not answer. */
@@ -385,9 +391,10 @@ final class Controller
             LOG.info("shard {} of stream {}: leadership moved {} -> {} (preferred)", shard, stream.name(), leader, preferred);
             return true;
         }
-        LOG.info("shard {} of stream {}: leadership not moved {} -> {} (preferred; its commit index {}, the leader's {}, heard"
-            + " from {} ms before), will retry: {}", shard, stream.name(), leader, preferred, view.preferredCommitIndex(),
-            view.leaderCommitIndex(), view.preferredSilenceMs(), failure);
+        LOG.info("shard {} of stream {}: leadership not moved {} -> {} (preferred; its commit index {}, the leader's {}; its"
+            + " last entry {}, the leader's {}; heard from {} ms before), will retry: {}", shard, stream.name(), leader,
+            preferred, view.preferredCommitIndex(), view.leaderCommitIndex(), view.preferredLastIndex(),
+            view.leaderLastIndex(), view.preferredSilenceMs(), failure);
         return false;
     }
 

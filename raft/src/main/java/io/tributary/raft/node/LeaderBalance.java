@@ -39,10 +39,14 @@ final class LeaderBalance
      * @param leaderCommitIndex        the leader's commit index.
      * @param preferredCommitIndex     the preferred replica's commit index as the leader knows it, -1 if unknown.
      * @param preferredSilenceMs       since the leader last heard from the preferred replica, -1 if unknown.
+     * @param preferredLastIndex       the index of the preferred replica's last log entry, by itself; -1 if unknown.
+     * @param leaderLastIndex          the index of the leader's last log entry; -1 if unknown. Ratis moves the
+     *                                 leadership once the leader knows the target holds it (its match index), which
+     *                                 group info does not show: these two say whether it could.
      */
     record GroupView(boolean preferredAnswered, boolean preferredLeads, String leader, boolean leaderConfirmed,
         boolean membershipChanging, boolean preferredInConfiguration, long leaderCommitIndex, long preferredCommitIndex,
-        long preferredSilenceMs)
+        long preferredSilenceMs, long preferredLastIndex, long leaderLastIndex)
     {
     }
 
