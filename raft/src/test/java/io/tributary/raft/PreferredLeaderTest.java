@@ -15,6 +15,7 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 import io.tributary.raft.meta.MetadataClient;
+import io.tributary.raft.meta.MetadataStateMachine;
 import io.tributary.raft.node.LocalCluster;
 import io.tributary.raft.node.RaftSettings;
 
@@ -33,8 +34,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * Preferred leaders on three node processes: two streams of 3 shards x RF 3 end with each node
  * leading exactly 2 shards, each led by its preferred replica (the first in placement order);
- * after the leader of a shard is killed its shards are led elsewhere, and once it is back the
- * controller moves their leadership back to it. The controller's default interval (5 s).
+ * after the metadata leader (which runs the controller and leads 2 shards) is killed its shards
+ * are led elsewhere, and once it is back the new controller moves their leadership back to it.
+ * The controller's default interval (5 s).
  */
 class PreferredLeaderTest
 {
@@ -67,7 +69,9 @@ class PreferredLeaderTest
                 .containsExactlyInAnyOrderEntriesOf(Map.of("n1", 2, "n2", 2, "n3", 2));
             awaitLeaders("every shard led by its preferred replica, 2 per node", 60_000, metadata, transport, live, preferred);
 
-            final String killed = preferred.get("left/0");
+            // The metadata leader: it leads shards like every node and runs the controller, so its successor must resume.
+            final String killed = leaderOf(new Shard(MetadataStateMachine.GROUP_ID, cluster.metadataPeers()), transport, live);
+            assertThat(preferred).as("%s leads shards", killed).containsValue(killed);
             cluster.kill(killed);
             live.remove(killed);
             LocalCluster.await("shards of " + killed + " led elsewhere", 60_000, () ->
