@@ -43,7 +43,7 @@ public final class ClusterMetadata
 
     /**
      * The last placement computed and its input (shards with their replication factor, active nodes),
-     * shared by all instances: the controller asks on every pass, twice a second, each time of a fresh
+     * shared by all instances: the controller asks on every pass, twice a second, each time on a fresh
      * copy of the metadata, while the input changes only when streams or nodes do, and spreading the
      * preferred leaders of thousands of shards takes a good part of a second (PreferredLeaders).
      * Guarded by the class.
