@@ -1,8 +1,10 @@
 package io.tributary.dist;
 
 import java.io.PrintWriter;
-import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
 
 import io.tributary.client.Admin;
@@ -20,6 +22,8 @@ import picocli.CommandLine.Model.CommandSpec;
         ClusterCommand.TransferLeader.class})
 public final class ClusterCommand implements Runnable
 {
+    private static final String REPLICAS_HEADER = "REPLICAS (applied index, lag in records)";
+
     @Spec
     CommandSpec spec;
 
@@ -29,9 +33,14 @@ public final class ClusterCommand implements Runnable
         spec.commandLine().usage(spec.commandLine().getOut());
     }
 
+    /**
+     * One line per shard: leader, next offset, replicas, and the preferred leader (the first replica:
+     * the metadata lists them in placement order and the admin keeps it), marked when it does not lead.
+     */
     static void printShards(final PrintWriter out, final List<Admin.ShardStatus> shards)
     {
-        out.printf("  %-5s %-8s %12s  %s%n", "SHARD", "LEADER", "NEXT OFFSET", "REPLICAS (applied index, lag in records)");
+        final List<String> replicaColumns = new ArrayList<>();
+        int width = REPLICAS_HEADER.length();
         for (final Admin.ShardStatus shard : shards)
         {
             final StringBuilder replicas = new StringBuilder();
@@ -41,13 +50,80 @@ public final class ClusterCommand implements Runnable
                 replicas.append(replica.error() != null ? " (unreachable)" : " (" + replica.appliedIndex() + ", lag "
                     + replica.lagRecords() + ")").append("  ");
             }
-            out.printf("  %-5d %-8s %12d  %s%n", shard.shard(), shard.leader() == null ? "-" : shard.leader(), shard.nextOffset(),
-                replicas.toString().strip());
+            replicaColumns.add(replicas.toString().strip());
+            width = Math.max(width, replicaColumns.get(replicaColumns.size() - 1).length());
+        }
+        final String format = "  %-5s %-8s %12s  %-" + width + "s  %s%n";
+        out.printf(format, "SHARD", "LEADER", "NEXT OFFSET", REPLICAS_HEADER, "PREFERRED");
+        for (int i = 0; i < shards.size(); i++)
+        {
+            final Admin.ShardStatus shard = shards.get(i);
+            final String preferred = preferredLeader(shard);
+            final String preferredColumn = preferred == null ? "-"
+                : shard.leader() != null && !shard.leader().equals(preferred) ? preferred + " (not leading)" : preferred;
+            out.printf(format, shard.shard(), shard.leader() == null ? "-" : shard.leader(), shard.nextOffset(),
+                replicaColumns.get(i), preferredColumn);
         }
     }
 
+    /** The shard's preferred leader: its first replica in placement order; null if it has none yet. */
+    static String preferredLeader(final Admin.ShardStatus shard)
+    {
+        return shard.replicas().isEmpty() ? null : shard.replicas().get(0).nodeId();
+    }
+
+    /** Nodes with the shards each leads and is preferred for; then every stream's shards; then the balance. */
+    static void printStatus(final PrintWriter out, final Admin.ClusterStatus status)
+    {
+        final Map<String, int[]> leadership = leadership(status);
+        out.println("nodes:");
+        for (final Admin.NodeInfo node : status.nodes())
+        {
+            final int[] counts = leadership.getOrDefault(node.id(), new int[3]);
+            out.printf("  %-8s %-22s %-10s leads %d, preferred for %d%s%n", node.id(), node.address(), node.state(), counts[0],
+                counts[1], counts[2] == 0 ? "" : "  << imbalanced: " + counts[2] + " of its preferred shards led elsewhere");
+        }
+        status.streams().forEach((stream, shards) ->
+        {
+            out.println("stream " + stream + ":");
+            printShards(out, shards);
+        });
+        final int elsewhere = leadership.values().stream().mapToInt(counts -> counts[2]).sum();
+        final int shards = status.streams().values().stream().mapToInt(List::size).sum();
+        out.println(elsewhere == 0 ? "leadership: every led shard is led by its preferred replica"
+            : "leadership: " + elsewhere + " of " + shards + " shards not led by their preferred replica (the controller"
+                + " moves them back once it is caught up; leader.rebalance.interval.ms)");
+    }
+
+    /** Node -> {shards it leads, shards it is preferred for, of those the ones another replica leads}. */
+    static Map<String, int[]> leadership(final Admin.ClusterStatus status)
+    {
+        final Map<String, int[]> counts = new TreeMap<>();
+        for (final List<Admin.ShardStatus> shards : status.streams().values())
+        {
+            for (final Admin.ShardStatus shard : shards)
+            {
+                final String preferred = preferredLeader(shard);
+                if (shard.leader() != null)
+                {
+                    counts.computeIfAbsent(shard.leader(), id -> new int[3])[0]++;
+                }
+                if (preferred != null)
+                {
+                    counts.computeIfAbsent(preferred, id -> new int[3])[1]++;
+                    if (shard.leader() != null && !shard.leader().equals(preferred))
+                    {
+                        counts.get(preferred)[2]++;
+                    }
+                }
+            }
+        }
+        return counts;
+    }
+
     @Command(name = "status", mixinStandardHelpOptions = true,
-        description = "Nodes, streams, shards, leaders, each replica's applied index and lag.")
+        description = "Nodes (shards each leads and is preferred for), streams, shards, leaders and preferred leaders,"
+            + " each replica's applied index and lag.")
     static final class Status implements Callable<Integer>
     {
         @Mixin
@@ -59,17 +135,9 @@ public final class ClusterCommand implements Runnable
         @Override
         public Integer call() throws Exception
         {
-            final PrintWriter out = spec.commandLine().getOut();
             try (Admin admin = StreamCommand.admin(cluster))
             {
-                final Admin.ClusterStatus status = admin.clusterStatus();
-                out.println("nodes:");
-                status.nodes().forEach(n -> out.printf("  %-8s %-22s %s%n", n.id(), n.address(), n.state()));
-                status.streams().forEach((stream, shards) ->
-                {
-                    out.println("stream " + stream + ":");
-                    printShards(out, shards);
-                });
+                printStatus(spec.commandLine().getOut(), admin.clusterStatus());
             }
             return 0;
         }

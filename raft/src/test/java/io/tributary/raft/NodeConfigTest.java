@@ -37,6 +37,18 @@ class NodeConfigTest
         assertThat(config.electionTimeoutMinMs).isEqualTo(1000);
         assertThat(config.raftLogMetadata).isFalse();
         assertThat(config.raftReadLease).isTrue();
+        assertThat(config.leaderRebalanceIntervalMs).isEqualTo(5_000);
+    }
+
+    @Test
+    void leaderRebalanceIsOffAtZeroAndNeverFasterThanAnElection()
+    {
+        final Properties p = valid();
+        p.setProperty("leader.rebalance.interval.ms", "0");
+        assertThat(NodeConfig.of(p).leaderRebalanceIntervalMs).isZero();
+        p.setProperty("leader.rebalance.interval.ms", "500");
+        assertThatThrownBy(() -> NodeConfig.of(p)).isInstanceOf(IllegalArgumentException.class)
+            .hasMessageContaining("leader.rebalance.interval.ms (500) should be 0 (off) or at least raft.election.timeout.max.ms (2000)");
     }
 
     @Test

@@ -41,6 +41,17 @@ public final class ClusterMetadata
     {
     }
 
+    /**
+     * The last placement computed and its input (shards with their replication factor, active nodes),
+     * shared by all instances: the controller asks on every pass, twice a second, each time on a fresh
+     * copy of the metadata, while the input changes only when streams or nodes do, and spreading the
+     * preferred leaders of thousands of shards takes a good part of a second (PreferredLeaders).
+     * Guarded by the class.
+     */
+    private static Map<Placement.ShardId, Integer> lastPlacedShards;
+    private static List<String> lastPlacedNodes;
+    private static Map<Placement.ShardId, List<String>> lastPlacement;
+
     private final Map<String, Node> nodes = new TreeMap<>();
     private final Map<String, Stream> streams = new TreeMap<>();
     private final Map<String, List<String>> replicas = new TreeMap<>();
@@ -210,7 +221,10 @@ public final class ClusterMetadata
         return replicas.getOrDefault(shardKey(streamId, shard), List.of());
     }
 
-    /** The placement the controller works towards, for every live stream. */
+    /**
+     * The placement the controller works towards, for every live stream; the first replica of each
+     * shard is its preferred leader. Lists are fresh copies the caller may change.
+     */
     public Map<Placement.ShardId, List<String>> targetPlacement()
     {
         final Map<Placement.ShardId, Integer> shards = new LinkedHashMap<>();
@@ -224,7 +238,19 @@ public final class ClusterMetadata
                 }
             }
         }
-        return Placement.place(shards, activeNodes());
+        final List<String> active = activeNodes();
+        synchronized (ClusterMetadata.class)
+        {
+            if (!shards.equals(lastPlacedShards) || !active.equals(lastPlacedNodes))
+            {
+                lastPlacement = Placement.place(shards, active);
+                lastPlacedShards = shards;
+                lastPlacedNodes = active;
+            }
+            final Map<Placement.ShardId, List<String>> copy = new LinkedHashMap<>();
+            lastPlacement.forEach((shard, peers) -> copy.put(shard, new ArrayList<>(peers)));
+            return copy;
+        }
     }
 
     // ---------------------------------------------------------------- snapshot

@@ -16,6 +16,10 @@ import java.util.Map;
  * keeps most replicas in place when a node joins or leaves (about 1/N move); the bound keeps
  * per-node counts within one of each other. Deterministic: every node computes the same
  * answer from the same inputs.
+ *
+ * <p>The first replica of each list is the shard's preferred leader (as Kafka's first replica
+ * of an assignment), chosen by {@link PreferredLeaders} so that every node is preferred for
+ * about as many shards as every other, over all streams and within each.
  */
 public final class Placement
 {
@@ -35,7 +39,7 @@ public final class Placement
     /**
      * @param shards  every shard of every stream, with its replication factor.
      * @param nodes   the nodes that may hold replicas, sorted or not.
-     * @return shard -> node ids, best first.
+     * @return shard -> node ids, the preferred leader first, then by rank.
      */
     public static Map<ShardId, List<String>> place(final Map<ShardId, Integer> shards, final List<String> nodes)
     {
@@ -75,7 +79,24 @@ public final class Placement
             result.put(shard, chosen);
         }
         balance(result, nodes, load, order);
+        preferLeaders(result);
         return result;
+    }
+
+    /**
+     * Moves each shard's preferred leader (PreferredLeaders: spread evenly over the nodes, and per
+     * stream) to the front of its replica list; the rest keep their rank. Only the order changes.
+     */
+    private static void preferLeaders(final Map<ShardId, List<String>> result)
+    {
+        final Map<ShardId, String> leaders = PreferredLeaders.choose(result);
+        for (final Map.Entry<ShardId, String> entry : leaders.entrySet())
+        {
+            final List<String> replicas = result.get(entry.getKey());
+            final int index = replicas.indexOf(entry.getValue());
+            assert index >= 0 : "preferred leader " + entry.getValue() + " of " + entry.getKey() + " is not in " + replicas;
+            replicas.add(0, replicas.remove(index));
+        }
     }
 
     /**

@@ -2,22 +2,27 @@ package io.tributary.raft.node;
 
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 
 import io.tributary.raft.meta.ClusterMetadata;
 import io.tributary.raft.meta.MetadataClient;
 import io.tributary.raft.meta.Placement;
 
 import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.proto.RaftProtos;
+import org.apache.ratis.protocol.GroupInfoReply;
 import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.retry.RetryPolicies;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,18 +32,27 @@ import org.slf4j.LoggerFactory;
  * let them catch up, then remove the old ones) one shard at a time so writes continue,
  * removes the groups of deleted streams, and forgets drained nodes. Each step is recorded in
  * the metadata only after it succeeded, so a new leader resumes where the old one stopped.
+ * With nothing else to do, it moves shard leaderships back to their preferred replicas (the
+ * first in placement order; {@link LeaderBalance} says when).
  */
 final class Controller
 {
     private static final Logger LOG = LoggerFactory.getLogger(Controller.class);
 
+    /** Leadership transfers in one pass at most, one at a time: a pass holds up the node's timer thread. */
+    static final int TRANSFERS_PER_PASS_MAX = 16;
+
     private final NodeConfig config;
     private final MetadataClient metadata;
+    /** Null when leader rebalancing is off ({@code leader.rebalance.interval.ms=0}). */
+    private final LeaderBalance balance;
 
     Controller(final NodeConfig config, final MetadataClient metadata)
     {
         this.config = config;
         this.metadata = metadata;
+        this.balance = config.leaderRebalanceIntervalMs == 0 ? null
+            : new LeaderBalance(TimeUnit.MILLISECONDS.toNanos(config.leaderRebalanceIntervalMs), config.electionTimeoutMinMs);
     }
 
     /** One pass; returns true if it changed something (the caller may run again soon). */
@@ -64,8 +78,24 @@ final class Controller
                 move(state, shard, current, desired);
                 return true;
             }
+            if (!current.equals(desired))
+            {
+                // Same replicas in another order: the preferred leader (the first) changed. Metadata only.
+                metadata.command("SET_REPLICAS", ClusterMetadata.shardKey(shard.streamId(), shard.shard()),
+                    String.join(",", desired));
+                LOG.info("shard {}: preferred leader now {} (replicas {}, were {})", shard, desired.get(0), desired, current);
+                return true;
+            }
         }
-        return forgetDrainedNodes(state);
+        if (forgetDrainedNodes(state))
+        {
+            return true;
+        }
+        if (balance != null)
+        {
+            balanceLeaders(state, System.nanoTime());
+        }
+        return false;
     }
 
     private void createGroup(final ClusterMetadata state, final Placement.ShardId shard, final List<String> peers)
@@ -78,6 +108,11 @@ final class Controller
         }
         metadata.command("SET_REPLICAS", ClusterMetadata.shardKey(shard.streamId(), shard.shard()), String.join(",", peers));
         LOG.info("created shard {} on {}", shard, peers);
+        if (balance != null)
+        {
+            // Ratis elects whichever replica's timer fires first: look again once the first election is over.
+            balance.passNoLaterThan(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.electionTimeoutMaxMs * 2));
+        }
     }
 
     private void move(final ClusterMetadata state, final Placement.ShardId shard, final List<String> current,
@@ -191,6 +226,187 @@ final class Controller
             {
                 throw e;
             }
+        }
+    }
+
+    /**
+     * A preferred-leader pass (when due): for each shard whose preferred replica is not the leader,
+     * asks the preferred replica and the leader for their group info and, if the preferred one is
+     * a healthy, caught-up member outside any membership change, moves the leadership to it. A
+     * node that does not answer is skipped for the rest of the pass, so a dead node costs one
+     * timeout per pass, not one per shard.
+     */
+    private void balanceLeaders(final ClusterMetadata state, final long nowNs)
+    {
+        if (!balance.startPass(nowNs))
+        {
+            return;
+        }
+        final Set<String> shardKeys = new HashSet<>();
+        final Set<String> unreachable = new HashSet<>();
+        final Map<String, RaftClient> clients = new HashMap<>();
+        int transfers = 0;
+        try
+        {
+            for (final ClusterMetadata.Stream stream : state.streams().values())
+            {
+                if (stream.deleting())
+                {
+                    continue;
+                }
+                for (int shard = 0; shard < stream.shards(); shard++)
+                {
+                    final String key = ClusterMetadata.shardKey(stream.id(), shard);
+                    shardKeys.add(key);
+                    final List<String> replicas = state.replicasOf(stream.id(), shard);
+                    if (replicas.size() < 2 || transfers >= TRANSFERS_PER_PASS_MAX || !balance.mayTransfer(key, nowNs))
+                    {
+                        continue;
+                    }
+                    final String preferred = replicas.get(0);
+                    final ClusterMetadata.Node node = state.nodes().get(preferred);
+                    final boolean active = node != null && node.state() == ClusterMetadata.NodeState.ACTIVE;
+                    final LeaderBalance.GroupView view = active && !unreachable.contains(preferred)
+                        ? observe(state, stream.id(), shard, preferred, clients, unreachable) : null;
+                    final LeaderBalance.Verdict verdict = view == null && active ? LeaderBalance.Verdict.PREFERRED_UNREACHABLE
+                        : balance.decide(active, view);
+                    if (verdict == LeaderBalance.Verdict.TRANSFER)
+                    {
+                        transfers++;
+                        balance.transferred(key, nowNs, transfer(state, stream, shard, view, preferred));
+                    }
+                    else if (verdict == LeaderBalance.Verdict.BALANCED)
+                    {
+                        balance.settled(key);
+                    }
+                    else
+                    {
+                        LOG.debug("shard {} of stream {}: leadership stays ({}, preferred {})", shard, stream.name(), verdict,
+                            preferred);
+                    }
+                }
+            }
+        }
+        finally
+        {
+            clients.values().forEach(Controller::closeQuietly);
+        }
+        balance.retain(shardKeys);
+    }
+
+    /** The preferred replica's and the leader's group info as a view; null if the preferred one did not answer. */
+    private LeaderBalance.GroupView observe(final ClusterMetadata state, final long streamId, final int shard,
+        final String preferred, final Map<String, RaftClient> clients, final Set<String> unreachable)
+    {
+        final RaftGroupId groupId = ClusterMetadata.groupIdOf(streamId, shard);
+        final GroupInfoReply mine = groupInfo(state, preferred, groupId, clients, unreachable);
+        if (mine == null)
+        {
+            return null;
+        }
+        final RaftProtos.RoleInfoProto role = mine.getRoleInfoProto();
+        if (role.getRole() == RaftProtos.RaftPeerRole.LEADER)
+        {
+            return new LeaderBalance.GroupView(true, true, preferred, true, false, true, -1, -1, -1, -1, -1);
+        }
+        final String leader = role.getRole() == RaftProtos.RaftPeerRole.FOLLOWER && role.getFollowerInfo().hasLeaderInfo()
+            ? role.getFollowerInfo().getLeaderInfo().getId().getId().toStringUtf8() : "";
+        final GroupInfoReply theirs = leader.isEmpty() || unreachable.contains(leader) || !state.nodes().containsKey(leader)
+            ? null : groupInfo(state, leader, groupId, clients, unreachable);
+        if (theirs == null || theirs.getRoleInfoProto().getRole() != RaftProtos.RaftPeerRole.LEADER)
+        {
+            return new LeaderBalance.GroupView(true, false, leader.isEmpty() ? null : leader, false, false, false, -1, -1, -1,
+                -1, -1);
+        }
+        final RaftProtos.RaftConfigurationProto conf = theirs.getConf().orElse(null);
+        final boolean changing = conf == null || conf.getOldPeersCount() > 0;
+        final boolean member = conf != null && conf.getPeersList().stream().anyMatch(p -> p.getId().toStringUtf8().equals(preferred));
+        final long preferredCommit = theirs.getCommitInfos().stream()
+            .filter(c -> c.getServer().getId().toStringUtf8().equals(preferred))
+            .mapToLong(RaftProtos.CommitInfoProto::getCommitIndex).findFirst().orElse(-1);
+        final long silenceMs = theirs.getRoleInfoProto().getLeaderInfo().getFollowerInfoList().stream()
+            .filter(f -> f.getId().getId().toStringUtf8().equals(preferred))
+            .mapToLong(RaftProtos.ServerRpcProto::getLastRpcElapsedTimeMs).findFirst().orElse(-1);
+        return new LeaderBalance.GroupView(true, false, leader, true, changing, member,
+            theirs.getLogInfoProto().getCommitted().getIndex(), preferredCommit, silenceMs, lastIndex(mine), lastIndex(theirs));
+    }
+
+    private static long lastIndex(final GroupInfoReply info)
+    {
+        return info.getLogInfoProto().hasLastEntry() ? info.getLogInfoProto().getLastEntry().getIndex() : -1;
+    }
+
+    /** A node's info on a group, or null (and the node marked unreachable for this pass) if it did not answer. */
+    private GroupInfoReply groupInfo(final ClusterMetadata state, final String nodeId, final RaftGroupId groupId,
+        final Map<String, RaftClient> clients, final Set<String> unreachable)
+    {
+        try
+        {
+            final RaftClient client = clients.computeIfAbsent(nodeId, id -> RaftSettings.newClient(
+                RaftGroup.valueOf(groupId, peerOf(state, id)), config.transport, config.electionTimeoutMaxMs,
+                RetryPolicies.noRetry()));
+            final GroupInfoReply reply = client.getGroupManagementApi(RaftPeerId.valueOf(nodeId)).info(groupId);
+            if (reply.isSuccess())
+            {
+                return reply;
+            }
+            LOG.debug("group info of {} on {}: {}", groupId, nodeId, reply.getException());
+            return null;
+        }
+        catch (final IOException | RuntimeException e)
+        {
+            unreachable.add(nodeId);
+            LOG.debug("node {} did not answer group info of {} ({}); skipping it this pass", nodeId, groupId, e.toString());
+            return null;
+        }
+    }
+
+    /**
+     * Ratis blocks the shard's writes while it waits for the target to have its last entry, so the
+     * wait is short (Ratis's own choice for a priority transfer: the minimum election timeout); a
+     * transfer that times out is tried again later (LeaderBalance backs off). Returns true if Ratis
+     * confirmed the move; false may still have moved it (a late reply), which the next pass sees.
+     */
+    private boolean transfer(final ClusterMetadata state, final ClusterMetadata.Stream stream, final int shard,
+        final LeaderBalance.GroupView view, final String preferred)
+    {
+        final String leader = view.leader();
+        final Placement.ShardId id = new Placement.ShardId(stream.id(), shard);
+        String failure;
+        // Sent to the leader we just asked: a Ratis group keeps its peers unordered, so a client's own first guess is arbitrary.
+        try (RaftClient client = RaftClient.newBuilder().setRaftGroup(group(state, id, state.replicasOf(stream.id(), shard)))
+            .setLeaderId(RaftPeerId.valueOf(leader)).setProperties(RaftSettings.client(config.transport, config.requestTimeoutMs))
+            .setRetryPolicy(RetryPolicies.noRetry()).build())
+        {
+            final RaftClientReply reply = client.admin().transferLeadership(RaftPeerId.valueOf(preferred),
+                config.electionTimeoutMinMs);
+            failure = reply.isSuccess() ? null : String.valueOf(reply.getException());
+        }
+        catch (final IOException | RuntimeException e)
+        {
+            failure = e.toString();
+        }
+        if (failure == null)
+        {
+            LOG.info("shard {} of stream {}: leadership moved {} -> {} (preferred)", shard, stream.name(), leader, preferred);
+            return true;
+        }
+        LOG.info("shard {} of stream {}: leadership not moved {} -> {} (preferred; its commit index {}, the leader's {}; its"
+            + " last entry {}, the leader's {}; heard from {} ms before), will retry: {}", shard, stream.name(), leader,
+            preferred, view.preferredCommitIndex(), view.leaderCommitIndex(), view.preferredLastIndex(),
+            view.leaderLastIndex(), view.preferredSilenceMs(), failure);
+        return false;
+    }
+
+    private static void closeQuietly(final RaftClient client)
+    {
+        try
+        {
+            client.close();
+        }
+        catch (final IOException e)
+        {
+            LOG.debug("closing a group-info client: {}", e.toString());
         }
     }
 

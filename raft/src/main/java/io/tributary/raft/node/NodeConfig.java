@@ -40,9 +40,9 @@ public final class NodeConfig
         "transport", "raft.election.timeout.min.ms", "raft.election.timeout.max.ms", "raft.request.timeout.ms",
         "durability", "snapshot.auto.entries", "shard.max.batch.bytes", "shard.max.keys", "tracing.exporter",
         "tracing.otlp.endpoint", "raft.log.segment.bytes", "raft.log.purge.gap", "shard.roll.cycle",
-        "raft.log.metadata", "raft.read.lease", "frontend.entry.bytes.max", "frontend.entries.inflight.max",
-        "frontend.queue.bytes.max", "frontend.threads", "frontend.request.bytes.max", FAULT_READS_WITHOUT_READINDEX, FAULT_REPLAY_OFF_BY_ONE,
-        FAULT_HALT_MID_ENTRY);
+        "raft.log.metadata", "raft.read.lease", "leader.rebalance.interval.ms", "frontend.entry.bytes.max",
+        "frontend.entries.inflight.max", "frontend.queue.bytes.max", "frontend.threads", "frontend.request.bytes.max",
+        FAULT_READS_WITHOUT_READINDEX, FAULT_REPLAY_OFF_BY_ONE, FAULT_HALT_MID_ENTRY);
 
     public final String nodeId;
     public final String host;
@@ -71,6 +71,12 @@ public final class NodeConfig
     public final boolean raftLogMetadata;
     /** Linearizable reads served by a leader holding a lease, without a heartbeat round per read. */
     public final boolean raftReadLease;
+    /**
+     * How often the controller checks that each shard is led by its preferred replica (the first in
+     * placement order) and moves the leadership back, and the shortest time between two transfers of
+     * one shard; 0 turns it off.
+     */
+    public final long leaderRebalanceIntervalMs;
     /**
      * Test-only fault (never in production): reads skip ReadIndex and the lease, so a deposed leader
      * cut off by a partition answers reads with stale data until it steps down. The checkers of the
@@ -126,6 +132,7 @@ public final class NodeConfig
         raftLogPurgeGap = (int)number(p, "raft.log.purge.gap", 1024, 1, 1 << 30, problems);
         raftLogMetadata = bool(p, "raft.log.metadata", false, problems);
         raftReadLease = bool(p, "raft.read.lease", true, problems);
+        leaderRebalanceIntervalMs = number(p, "leader.rebalance.interval.ms", 5_000, 0, 86_400_000, problems);
         faultReadsWithoutReadIndex = bool(p, FAULT_READS_WITHOUT_READINDEX, false, problems);
         faultReplayOffByOne = bool(p, FAULT_REPLAY_OFF_BY_ONE, false, problems);
         faultHaltMidEntry = bool(p, FAULT_HALT_MID_ENTRY, false, problems);
@@ -169,6 +176,12 @@ public final class NodeConfig
             problems.add("raft.request.timeout.ms (" + requestTimeoutMs + ") should be at least raft.election.timeout.max.ms ("
                 + raftTimeoutMaxMs() + (raftTimeoutMaxMs() != electionTimeoutMaxMs ? ", as stretched by "
                 + FAULT_READS_WITHOUT_READINDEX : "") + ") so a request can outlive one election");
+        }
+        if (leaderRebalanceIntervalMs != 0 && leaderRebalanceIntervalMs < electionTimeoutMaxMs)
+        {
+            problems.add("leader.rebalance.interval.ms (" + leaderRebalanceIntervalMs + ") should be 0 (off) or at least"
+                + " raft.election.timeout.max.ms (" + electionTimeoutMaxMs + "): a shard's leadership would move again before"
+                + " the last move's election is surely over");
         }
         if (!Set.of("none", "logging", "otlp").contains(tracingExporter))
         {

@@ -1,0 +1,223 @@
+package io.tributary.raft;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+import io.tributary.raft.meta.MetadataClient;
+import io.tributary.raft.meta.MetadataStateMachine;
+import io.tributary.raft.node.LocalCluster;
+import io.tributary.raft.node.RaftSettings;
+
+import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.proto.RaftProtos;
+import org.apache.ratis.protocol.GroupInfoReply;
+import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.retry.RetryPolicies;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Preferred leaders on three node processes: two streams of 3 shards x RF 3 end with each node
+ * leading exactly 2 shards, each led by its preferred replica (the first in placement order);
+ * after the metadata leader (which runs the controller and leads 2 shards) is killed its shards
+ * are led elsewhere, and once it is back the new controller moves their leadership back to it.
+ * The controller's default interval (5 s).
+ */
+class PreferredLeaderTest
+{
+    private static final List<String> STREAMS = List.of("left", "right");
+
+    @TempDir
+    Path dir;
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("io.tributary.raft.Transports#all")
+    @Timeout(value = 5, unit = TimeUnit.MINUTES)
+    void leadershipSpreadsOverNodesAndReturnsToThePreferredReplicaAfterARestart(final String transport) throws Exception
+    {
+        try (LocalCluster cluster = new LocalCluster(dir, 3, 3).keepLogsUnder("target/cluster-logs").config("transport", transport);
+            MetadataClient metadata = new MetadataClient(cluster.metadataPeers(), transport, 10_000))
+        {
+            cluster.startAll();
+            final Set<String> live = new HashSet<>(cluster.nodeIds());
+            LocalCluster.await("3 active nodes", 60_000, () -> ClusterSmokeTest.nodesActive(metadata) == 3);
+            for (final String stream : STREAMS)
+            {
+                metadata.command("CREATE_STREAM", stream, "3", "3", "-1", "-1");
+            }
+            for (final String stream : STREAMS)
+            {
+                LocalCluster.await("placement of " + stream, 60_000, () -> ClusterSmokeTest.allPlaced(metadata, stream));
+            }
+            final Map<String, String> preferred = preferredLeaders(metadata);
+            assertThat(countPerNode(preferred)).as("preferred leaderships per node: %s", preferred)
+                .containsExactlyInAnyOrderEntriesOf(Map.of("n1", 2, "n2", 2, "n3", 2));
+            awaitLeaders("every shard led by its preferred replica, 2 per node", 60_000, metadata, transport, live, preferred);
+
+            // The metadata leader: it leads shards like every node and runs the controller, so its successor must resume.
+            final String killed = leaderOf(new Shard(MetadataStateMachine.GROUP_ID, cluster.metadataPeers()), transport, live);
+            assertThat(preferred).as("%s leads shards", killed).containsValue(killed);
+            cluster.kill(killed);
+            live.remove(killed);
+            LocalCluster.await("shards of " + killed + " led elsewhere", 60_000, () ->
+            {
+                final Map<String, String> leaders = leaders(metadata, transport, live);
+                return leaders.values().stream().allMatch(leader -> leader != null && !leader.equals(killed));
+            });
+
+            cluster.start(killed);
+            live.add(killed);
+            awaitLeaders("leadership back on the preferred replicas after " + killed + " restarted", 90_000, metadata,
+                transport, live, preferred);
+            assertThat(preferredLeaders(metadata)).as("the preferred replicas do not change").isEqualTo(preferred);
+            assertThat(logsOf(cluster)).as("the controller logs each move").contains("(preferred)")
+                .containsPattern("shard \\d of stream (left|right): leadership moved n\\d -> " + killed + " \\(preferred\\)");
+        }
+    }
+
+    private static void awaitLeaders(final String what, final long timeoutMs, final MetadataClient metadata,
+        final String transport, final Set<String> live, final Map<String, String> preferred)
+    {
+        final Map<String, String> last = new TreeMap<>();
+        try
+        {
+            LocalCluster.await(what, timeoutMs, () ->
+            {
+                last.clear();
+                last.putAll(leaders(metadata, transport, live));
+                return last.equals(preferred);
+            });
+        }
+        catch (final AssertionError e)
+        {
+            throw new AssertionError(e.getMessage() + ": leaders " + last + ", preferred " + preferred, e);
+        }
+        assertThat(countPerNode(last).values()).containsOnly(2);
+    }
+
+    /** "stream/shard" -> its first replica in the metadata. */
+    private static Map<String, String> preferredLeaders(final MetadataClient metadata) throws IOException
+    {
+        final Map<String, String> preferred = new TreeMap<>();
+        for (final String stream : STREAMS)
+        {
+            for (final Map.Entry<Integer, Shard> shard : describe(metadata, stream).entrySet())
+            {
+                preferred.put(stream + "/" + shard.getKey(), shard.getValue().replicas().keySet().iterator().next());
+            }
+        }
+        return preferred;
+    }
+
+    /** "stream/shard" -> the live replica that leads it in the highest term, or null if none does. */
+    private static Map<String, String> leaders(final MetadataClient metadata, final String transport, final Set<String> live)
+    {
+        final Map<String, String> leaders = new TreeMap<>();
+        try
+        {
+            for (final String stream : STREAMS)
+            {
+                for (final Map.Entry<Integer, Shard> shard : describe(metadata, stream).entrySet())
+                {
+                    leaders.put(stream + "/" + shard.getKey(), leaderOf(shard.getValue(), transport, live));
+                }
+            }
+        }
+        catch (final IOException | RuntimeException e)
+        {
+            leaders.put("(metadata)", e.toString());
+        }
+        return leaders;
+    }
+
+    private static String leaderOf(final Shard shard, final String transport, final Set<String> live) throws IOException
+    {
+        String leader = null;
+        long leaderTerm = -1;
+        final RaftGroup group = RaftSettings.group(shard.groupId(), shard.replicas());
+        try (RaftClient client = RaftSettings.newClient(group, transport, 3_000, RetryPolicies.noRetry()))
+        {
+            for (final String peer : shard.replicas().keySet())
+            {
+                if (!live.contains(peer))
+                {
+                    continue;
+                }
+                try
+                {
+                    final GroupInfoReply info = client.getGroupManagementApi(RaftPeerId.valueOf(peer)).info(shard.groupId());
+                    final RaftProtos.RoleInfoProto role = info.getRoleInfoProto();
+                    if (info.isSuccess() && role.getRole() == RaftProtos.RaftPeerRole.LEADER
+                        && role.getLeaderInfo().getTerm() > leaderTerm)
+                    {
+                        leader = peer;
+                        leaderTerm = role.getLeaderInfo().getTerm();
+                    }
+                }
+                catch (final IOException e)
+                {
+                    // not answering (yet): not the leader as far as we can tell
+                }
+            }
+        }
+        return leader;
+    }
+
+    private record Shard(RaftGroupId groupId, Map<String, String> replicas)
+    {
+    }
+
+    /** DESCRIBE: shard -> group id and replicas (id -> address) in placement order. */
+    private static Map<Integer, Shard> describe(final MetadataClient metadata, final String stream) throws IOException
+    {
+        final Map<Integer, Shard> shards = new TreeMap<>();
+        final String[] lines = metadata.query("DESCRIBE", stream).split("\n");
+        for (int i = 1; i < lines.length; i++)
+        {
+            final String[] f = lines[i].split("\t", -1);
+            final Map<String, String> replicas = new LinkedHashMap<>();
+            for (final String peer : f[2].split(","))
+            {
+                replicas.put(peer.substring(0, peer.indexOf('=')), peer.substring(peer.indexOf('=') + 1));
+            }
+            shards.put(Integer.parseInt(f[0]), new Shard(RaftGroupId.valueOf(UUID.fromString(f[1])), replicas));
+        }
+        return shards;
+    }
+
+    private static Map<String, Integer> countPerNode(final Map<String, String> leaderOfShard)
+    {
+        final Map<String, Integer> counts = new TreeMap<>();
+        leaderOfShard.values().forEach(node -> counts.merge(String.valueOf(node), 1, Integer::sum));
+        return counts;
+    }
+
+    private static String logsOf(final LocalCluster cluster) throws IOException
+    {
+        final StringBuilder logs = new StringBuilder();
+        for (final String node : cluster.nodeIds())
+        {
+            final Path log = cluster.dataDir(node).resolveSibling(node + ".log");
+            if (Files.exists(log))
+            {
+                logs.append(Files.readString(log));
+            }
+        }
+        return logs.toString();
+    }
+}
