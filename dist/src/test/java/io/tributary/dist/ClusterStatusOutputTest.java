@@ -20,7 +20,7 @@ class ClusterStatusOutputTest
     private static Admin.ShardStatus shard(final int shard, final String leader, final String... replicasInPlacementOrder)
     {
         final List<Admin.ReplicaStatus> replicas = java.util.Arrays.stream(replicasInPlacementOrder)
-            .map(id -> new Admin.ReplicaStatus(id, id.equals(leader), 0, 10, 20, 0, 0, null)).toList();
+            .map(id -> new Admin.ReplicaStatus(id, id.equals(leader), 0, 10, 20, 0, 0, null, 1)).toList();
         return new Admin.ShardStatus("s", shard, leader, 10, replicas);
     }
 
