@@ -156,7 +156,11 @@ final class AeronClientRpc implements RaftClientRpc
             throw new IOException("Aeron transport: no address for server " + request.getServerId() + " (known: " + peers.keySet()
                 + "); add it to the client's group");
         }
-        final long timeoutMs = request.getTimeoutMs() > 0 ? request.getTimeoutMs() : config.requestTimeoutMs();
+        // A request's own timeout (a leadership transfer's, say) is how long the server may work on it: the reply
+        // may come that late, plus its way back, so the client waits one request timeout more (as Ratis's gRPC
+        // client does); an answer that came after the client gave up was a false failure.
+        final long timeoutMs = request.getTimeoutMs() > 0 ? request.getTimeoutMs() + config.requestTimeoutMs()
+            : config.requestTimeoutMs();
         final long[] group = RpcEndpoint.uuid(request.getRaftGroupId().toByteString());
         final RpcEndpoint current = endpoint(address);
         if (request instanceof GroupListRequest)
