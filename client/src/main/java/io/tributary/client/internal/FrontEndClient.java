@@ -46,6 +46,8 @@ public final class FrontEndClient implements AutoCloseable
     private final List<String> bootstrap;
     private final long requestTimeoutMs;
     private final String name;
+    /** The bootstrap node that answered last: asked first next time, so a node that is down costs one timeout, once. */
+    private volatile int lastAnswered;
 
     private FrontEndClient(final EmbeddedMediaDriver driver, final MessageEndpoint transport, final List<String> bootstrap,
         final long requestTimeoutMs, final String name)
@@ -126,8 +128,11 @@ public final class FrontEndClient implements AutoCloseable
         // Each node forwards to the quorum; one that does not answer (down, or itself cut off) is skipped.
         for (int attempt = 0; attempt < 2; attempt++)
         {
-            for (final String address : bootstrap)
+            final int first = lastAnswered;
+            for (int i = 0; i < bootstrap.size(); i++)
             {
+                final int index = (first + i) % bootstrap.size();
+                final String address = bootstrap.get(index);
                 final AdminReply reply;
                 try
                 {
@@ -141,8 +146,10 @@ public final class FrontEndClient implements AutoCloseable
                 switch (reply.status())
                 {
                     case AdminResponseDescriptor.STATUS_OK:
+                        lastAnswered = index;
                         return reply.text();
                     case AdminResponseDescriptor.STATUS_REFUSED:
+                        lastAnswered = index;
                         throw new MetadataRefusedException(reply.text());
                     default:
                         last = new IOException("node " + address + ": " + reply.text());
