@@ -165,6 +165,12 @@ public final class LocalCluster implements AutoCloseable
             }
         }
         command.add("-Xmx1g"); // as each Kafka broker gets in compare-kafka
+        // Node JVM options under test (compiler, GC, class-data sharing), e.g. -Dtributary.node.jvm.options=-XX:TieredStopAtLevel=1
+        final String extra = System.getProperty("tributary.node.jvm.options", "").trim();
+        if (!extra.isEmpty())
+        {
+            command.addAll(List.of(extra.split("\\s+")));
+        }
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add(NodeMain.class.getName());
