@@ -42,6 +42,7 @@ import org.apache.ratis.protocol.RaftClientRequest;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.rpc.RpcType;
+import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.RaftServerRpc;
 import org.apache.ratis.server.protocol.RaftServerAsynchronousProtocol;
@@ -392,7 +393,7 @@ final class AeronServerRpc implements RaftServerRpc, RaftServerAsynchronousProto
             final MessageLite reply = switch (type)
             {
                 case REQUEST_VOTE_REQUEST -> server.requestVote((RequestVoteRequestProto)request);
-                case INSTALL_SNAPSHOT_REQUEST -> server.installSnapshot((InstallSnapshotRequestProto)request);
+                case INSTALL_SNAPSHOT_REQUEST -> installSnapshotOnceRunning((InstallSnapshotRequestProto)request, msb, lsb);
                 case START_LEADER_ELECTION_REQUEST -> server.startLeaderElection((StartLeaderElectionRequestProto)request);
                 default -> throw new IllegalStateException("not a blocking request: " + type);
             };
@@ -402,6 +403,26 @@ final class AeronServerRpc implements RaftServerRpc, RaftServerAsynchronousProto
         {
             endpoint.replyException(route, correlationId, msb, lsb, replyHeader(header), ex);
         }
+    }
+
+    /**
+     * An install-snapshot request (here always a notification: the follower fetches state itself) reaches Ratis
+     * only once the group runs on this server. Ratis 3.3 marks a notification "in progress" before it reads the
+     * log, so one that arrives while the group is still being added ("log is uninitialized") left the mark set
+     * for good: every later notification answered IN_PROGRESS, the new replica never caught up, and the
+     * membership change waited forever (RebalanceTest, on a loaded machine where adding the group took 10 s).
+     * Refused now, the leader's appender resends it a heartbeat later.
+     */
+    private MessageLite installSnapshotOnceRunning(final InstallSnapshotRequestProto request, final long msb, final long lsb)
+        throws IOException
+    {
+        final RaftServer.Division division = server.getDivision(RaftGroupId.valueOf(new java.util.UUID(msb, lsb)));
+        if (division.getInfo().getLifeCycleState() != org.apache.ratis.util.LifeCycle.State.RUNNING)
+        {
+            throw new org.apache.ratis.protocol.exceptions.ServerNotReadyException(division.getMemberId()
+                + " is " + division.getInfo().getLifeCycleState() + ", not running yet: install-snapshot refused until it is");
+        }
+        return server.installSnapshot(request);
     }
 
     private CompletableFuture<? extends MessageLite> admin(final MessageType type, final MessageLite request) throws IOException
