@@ -65,7 +65,10 @@ public final class FrontEndClient implements AutoCloseable
         final List<String> bootstrap = new ArrayList<>(config.metadataPeers().values());
         final String name = "client-" + ProcessHandle.current().pid() + "-" + CLIENTS.incrementAndGet();
         // One driver per process: named by the process, shared by every client object in it (and by a node's, in tests).
-        final AeronTransportConfig aeron = new AeronTransportConfig().nodeName("client-" + ProcessHandle.current().pid());
+        // Aeron settings of a client process come from its system properties (-Dtransport.aeron.idle.network=..., as a
+        // node's come from its configuration file).
+        final AeronTransportConfig aeron = AeronTransportConfig.fromProperties(System::getProperty)
+            .nodeName("client-" + ProcessHandle.current().pid());
         final EmbeddedMediaDriver driver = AeronRuntimes.acquireForClient(aeron, false);
         try
         {

@@ -111,6 +111,14 @@ public final class LocalCluster implements AutoCloseable
         properties.setProperty("raft.election.timeout.min.ms", "1000");
         properties.setProperty("raft.election.timeout.max.ms", "2000");
         extraConfig.forEach(properties::setProperty);
+        // Node settings under test for every node of a local cluster, e.g. -Dtributary.node.config=frontend.threads=1,a=b
+        for (final String setting : System.getProperty("tributary.node.config", "").split(","))
+        {
+            if (setting.contains("="))
+            {
+                properties.setProperty(setting.substring(0, setting.indexOf('=')).trim(), setting.substring(setting.indexOf('=') + 1).trim());
+            }
+        }
         nodeConfig.getOrDefault(id, Map.of()).forEach(properties::setProperty);
         final Path file = dir.resolve(id + ".properties");
         try (Writer writer = Files.newBufferedWriter(file, StandardCharsets.UTF_8))

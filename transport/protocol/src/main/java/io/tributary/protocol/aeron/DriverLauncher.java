@@ -22,8 +22,25 @@ final class DriverLauncher
     {
     }
 
+    private static final int OS_MAX_RCVBUF = osMax(java.net.StandardSocketOptions.SO_RCVBUF);
+    private static final int OS_MAX_SNDBUF = osMax(java.net.StandardSocketOptions.SO_SNDBUF);
+
     private DriverLauncher()
     {
+    }
+
+    /** The largest buffer the OS grants (Linux reports twice what it keeps; Aeron compares the same way). */
+    private static int osMax(final java.net.SocketOption<Integer> option)
+    {
+        try (java.nio.channels.DatagramChannel probe = java.nio.channels.DatagramChannel.open())
+        {
+            probe.setOption(option, Integer.MAX_VALUE);
+            return probe.getOption(option);
+        }
+        catch (final java.io.IOException ex)
+        {
+            return 128 * 1024;
+        }
     }
 
     static Launched launch(final AeronTransportConfig config, final String dir)
@@ -34,7 +51,19 @@ final class DriverLauncher
 
     static MediaDriver.Context driverContext(final AeronTransportConfig config, final String dir)
     {
+        // The OS caps socket buffers (net.core.rmem_max, wmem_max): ask for no more than it allows, and say so.
+        final int rcvbuf = Math.min(config.socketRcvbufBytes(), OS_MAX_RCVBUF);
+        final int sndbuf = Math.min(config.socketSndbufBytes(), OS_MAX_SNDBUF);
+        if (rcvbuf < config.socketRcvbufBytes())
+        {
+            LOG.warn("Aeron: socket receive buffers are capped by the OS at {} bytes (asked {}): raise net.core.rmem_max,"
+                + " or datagrams may be dropped under load", rcvbuf, config.socketRcvbufBytes());
+        }
+        final int window = Math.min(config.receiverWindowBytes(), rcvbuf);
         return new MediaDriver.Context()
+            .socketRcvbufLength(rcvbuf)
+            .socketSndbufLength(sndbuf)
+            .initialWindowLength(window)
             .aeronDirectoryName(dir)
             .dirDeleteOnStart(true)
             .dirDeleteOnShutdown(true)

@@ -49,7 +49,7 @@ public final class EmbeddedMediaDriver implements AutoCloseable
         this.driver = driver == null ? null : driver.driver();
         this.aeron = aeron;
         this.network = new NetworkLoop(config.nodeName(), driver == null ? null : driver.invoker(), aeron.conductorAgentInvoker(),
-            aeron.context().clientLock(), IdleStrategies.create(config.networkIdleStrategy()));
+            aeron.context().clientLock(), config.newNetworkIdleStrategy());
         startWatchdog();
     }
 
