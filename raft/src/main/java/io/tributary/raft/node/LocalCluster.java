@@ -173,17 +173,35 @@ public final class LocalCluster implements AutoCloseable
             }
         }
         command.add("-Xmx1g"); // as each Kafka broker gets in compare-kafka
-        // Node JVM options under test (compiler, GC, class-data sharing), e.g. -Dtributary.node.jvm.options=-XX:TieredStopAtLevel=1
+        command.addAll(NODE_JVM_FLAGS);
+        // Node JVM options under test (compiler, GC, class-data sharing), separated by spaces or '|', e.g.
+        // -Dtributary.node.jvm.options=-XX:TieredStopAtLevel=1|-XX:+UseSerialGC
         final String extra = System.getProperty("tributary.node.jvm.options", "").trim();
         if (!extra.isEmpty())
         {
-            command.addAll(List.of(extra.split("\\s+")));
+            command.addAll(List.of(extra.split("[\\s|]+")));
         }
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add(NodeMain.class.getName());
         command.add(config.toString());
         return command;
+    }
+
+    /** The node JVMs' own flags from the parent pom (tributary.process.jvm.flags): C1 only, measured in docs/benchmarks.md. */
+    private static final List<String> NODE_JVM_FLAGS = nodeJvmFlags();
+
+    private static List<String> nodeJvmFlags()
+    {
+        try (java.io.InputStream in = LocalCluster.class.getResourceAsStream("/tributary-node-jvm.options"))
+        {
+            final String text = in == null ? "" : new String(in.readAllBytes(), StandardCharsets.UTF_8).trim();
+            return text.isEmpty() || text.startsWith("${") ? List.of() : List.of(text.split("\\s+"));
+        }
+        catch (final IOException e)
+        {
+            return List.of();
+        }
     }
 
     public static String tail(final Path log)
