@@ -79,7 +79,11 @@ public interface Admin extends AutoCloseable
     long createStream(String name, int shards, int replicationFactor, long retentionBytes, long retentionMs)
         throws IOException;
 
-    /** Waits until every shard of the stream is placed and has a leader that answers. */
+    /**
+     * Waits until every shard of the stream is placed and has a leader that answers, then (at most 20 s more, within
+     * the timeout) until each shard is led by its preferred replica, which the cluster moves leadership to shortly
+     * after creation: producers starting then find their leaders at the first try.
+     */
     void awaitStreamReady(String name, Duration timeout) throws IOException, InterruptedException;
 
     StreamDescription describeStream(String name) throws IOException;

@@ -27,6 +27,7 @@ import io.tributary.protocol.FetchResponseDescriptor;
 public final class AdminImpl implements Admin
 {
     private static final long POLL_NS = TimeUnit.MILLISECONDS.toNanos(100);
+    private static final long PREFERRED_LEADERS_WAIT_NS = TimeUnit.SECONDS.toNanos(20);
 
     private final FrontEndClient client;
     private final NodeLinks links;
@@ -79,11 +80,43 @@ public final class AdminImpl implements Admin
             missing = notReady(name);
             if (missing == null)
             {
+                awaitPreferredLeaders(name, Math.min(deadlineNs, System.nanoTime() + PREFERRED_LEADERS_WAIT_NS));
                 return;
             }
             if (System.nanoTime() - deadlineNs >= 0)
             {
                 throw new TributaryException("stream '" + name + "' is not ready after " + timeout.toMillis() + " ms: " + missing);
+            }
+            LockSupport.parkNanos(this, POLL_NS);
+            if (Thread.interrupted())
+            {
+                throw new InterruptedException("interrupted while waiting for stream '" + name + "'");
+            }
+        }
+    }
+
+    /**
+     * The cluster moves each shard's leadership to its preferred replica (the first) within seconds of its
+     * creation; a producer starting before that finds its first guesses wrong and its first batches resent. Waits
+     * for it, but only so long: a cluster with the rebalance off, or a preferred node that is down, still serves.
+     */
+    private void awaitPreferredLeaders(final String name, final long deadlineNs) throws IOException, InterruptedException
+    {
+        while (System.nanoTime() - deadlineNs < 0)
+        {
+            final StreamInfo info = describe(name);
+            boolean preferred = true;
+            for (final StreamInfo.ShardInfo shard : info.shards())
+            {
+                final Map.Entry<String, String> first = shard.replicas().entrySet().iterator().next();
+                final Object role = await(client.adminAsync(first.getValue(), AdminRequestDescriptor.KIND_GROUP_INFO,
+                    shard.groupId(), 0, ""));
+                preferred &= role instanceof FrontEndClient.AdminReply reply && reply.isOk()
+                    && reply.role() == FetchResponseDescriptor.ROLE_LEADER;
+            }
+            if (preferred)
+            {
+                return;
             }
             LockSupport.parkNanos(this, POLL_NS);
             if (Thread.interrupted())
