@@ -218,9 +218,8 @@ public final class AeronTransportConfig
         validateFrameAndMessageLimits();
         require(socketRcvbufBytes >= 65_536 && socketSndbufBytes >= 65_536, "socket.rcvbuf.bytes=" + socketRcvbufBytes
             + " and socket.sndbuf.bytes=" + socketSndbufBytes + " must be at least 65536 (the OS caps them at its maximum)");
-        require(receiverWindowBytes >= 2 * mtuBytes && receiverWindowBytes <= termLengthBytes / 2
-            && receiverWindowBytes <= socketRcvbufBytes, "receiver.window.bytes=" + receiverWindowBytes + " must be in [2 x mtu.bytes, "
-            + "term.length.bytes/2] and at most socket.rcvbuf.bytes=" + socketRcvbufBytes);
+        require(receiverWindowBytes >= 2 * mtuBytes, "receiver.window.bytes=" + receiverWindowBytes + " must be at least 2 x"
+            + " mtu.bytes=" + 2 * mtuBytes);
         require(reassemblySourcesMax >= 1 && reassemblySourcesMax <= 65_536,
             "reassembly.sources.max=" + reassemblySourcesMax + " must be in [1, 65536] (senders with a message in reassembly at once)");
         require(reassemblyTimeoutMs >= 1, "reassembly.timeout.ms=" + reassemblyTimeoutMs + " must be at least 1");
@@ -452,9 +451,10 @@ public final class AeronTransportConfig
         return socketSndbufBytes;
     }
 
+    /** The receiver window: the setting, at most half a term and the receive buffer (Aeron's own bounds). */
     public int receiverWindowBytes()
     {
-        return receiverWindowBytes;
+        return Math.max(2 * mtuBytes, Math.min(receiverWindowBytes, Math.min(termLengthBytes / 2, socketRcvbufBytes)));
     }
 
     public int mtuBytes()
