@@ -277,7 +277,11 @@ final class Controller
                     }
                     else if (verdict == LeaderBalance.Verdict.BALANCED)
                     {
-                        balance.settled(key);
+                        if (balance.settled(key))
+                        {
+                            LOG.info("shard {} of stream {}: leadership moved -> {} (preferred; seen after the transfer's"
+                                + " reply had failed)", shard, stream.name(), preferred);
+                        }
                     }
                     else
                     {

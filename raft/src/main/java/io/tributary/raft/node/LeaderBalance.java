@@ -126,15 +126,19 @@ final class LeaderBalance
 
     /**
      * The shard is led by its preferred replica: failures are forgotten (a transfer whose reply was
-     * lost may have worked), the time of the last attempt is kept.
+     * lost may have worked), the time of the last attempt is kept. Returns true if the last attempt
+     * had been reported failed, so the move it made is only seen now (a transfer's reply times out
+     * when the election it starts takes longer than the wait, which it does on a loaded machine).
      */
-    void settled(final String shard)
+    boolean settled(final String shard)
     {
         final long[] last = attempts.get(shard);
-        if (last != null)
+        if (last != null && last[1] > 0)
         {
             last[1] = 0;
+            return true;
         }
+        return false;
     }
 
     /** Forgets shards that no longer exist, so the map stays as large as the cluster. */

@@ -68,7 +68,8 @@ class LeaderBalanceTest
             now += waitS * SECOND_NS;
         }
         balance.transferred("1/0", now, false); // reported failed, yet the next pass sees the preferred replica lead
-        balance.settled("1/0");
+        assertThat(balance.settled("1/0")).as("the move is seen after a failed reply").isTrue();
+        assertThat(balance.settled("1/0")).as("and reported once").isFalse();
         assertThat(balance.mayTransfer("1/0", now + 5 * SECOND_NS - 1)).as("the last attempt still counts").isFalse();
         assertThat(balance.mayTransfer("1/0", now + 5 * SECOND_NS)).as("back to one interval").isTrue();
     }
