@@ -276,7 +276,9 @@ abstract class ClusterClientTest
         }
         assertThat(lost).isTrue();
         assertThat(sent.size()).as("the first batch went twice").isGreaterThanOrEqualTo(2);
-        assertThat(sent.get(1)).as("resent as the same bytes").isEqualTo(sent.get(0));
+        // With two requests in flight per node the next batch may be stored before the resend: look for it after the first.
+        assertThat(sent.subList(1, sent.size())).as("resent as the same bytes").anySatisfy(again ->
+            assertThat(again).isEqualTo(sent.get(0)));
         final List<String> expected = new ArrayList<>();
         for (int i = 0; i < futures.size(); i++)
         {
