@@ -486,7 +486,9 @@ abstract class ClusterClientTest
                 assertReadOk(linearizableRead(links, channel), "linearizable, round " + round);
                 for (final String replica : replicas)
                 {
-                    final CompletableFuture<ReadOutcome> follower = channel.read(0, 1 << 20, 0, replica, 0);
+                    // A producer's ack needs two replicas: the third may not have applied the record yet,
+                    // so the follower read waits for data rather than answering an empty OK.
+                    final CompletableFuture<ReadOutcome> follower = channel.read(0, 1 << 20, 10_000, replica, 0);
                     links.flush();
                     assertReadOk(follower.get(30, TimeUnit.SECONDS), "on " + replica + ", round " + round);
                     assertReadOk(linearizableRead(links, channel), "linearizable after a follower read on " + replica + ", round "

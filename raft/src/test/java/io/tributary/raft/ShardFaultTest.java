@@ -104,7 +104,15 @@ class ShardFaultTest
             LocalCluster.await("placement", 60_000, () -> ClusterSmokeTest.allPlaced(metadata, "purged"));
             try (ShardTestClient shard = new ShardTestClient(metadata, "purged", 0))
             {
-                final String lagging = cluster.nodeIds().stream().filter(id -> !id.equals(shard.leader())).findFirst().orElseThrow();
+                // A fresh Ratis client's leader is only its guess (the first peer): one write makes it the
+                // real leader, and waiting for every replica to hold it means all three have joined the
+                // group. Stopping a replica still joining, or the real leader, leaves two nodes that may
+                // not elect anyone for longer than the writes below retry (seen in CI).
+                assertThat(shard.append(ShardTestClient.batch(-1, -1, "first")).isStored()).isTrue();
+                final String firstLeader = shard.leader();
+                LocalCluster.await("every replica holds the first write", 60_000,
+                    () -> cluster.nodeIds().stream().allMatch(id -> sameChecksum(shard, firstLeader, id)));
+                final String lagging = cluster.nodeIds().stream().filter(id -> !id.equals(firstLeader)).findFirst().orElseThrow();
                 cluster.stop(lagging);
                 final String padding = "x".repeat(2000);
                 final List<CompletableFuture<ShardTestClient.AppendReply>> replies = new ArrayList<>();

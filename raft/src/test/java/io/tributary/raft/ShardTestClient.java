@@ -184,6 +184,10 @@ final class ShardTestClient implements AutoCloseable
         }
     }
 
+    /**
+     * The leader this client last heard from; before its first answered request, only a guess (Ratis
+     * starts with the group's first peer).
+     */
     String leader()
     {
         final RaftPeerId leader = client.getLeaderId();
