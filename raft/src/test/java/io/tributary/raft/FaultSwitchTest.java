@@ -37,7 +37,9 @@ class FaultSwitchTest
     void aRestartedReplicaMissesOneBatchOnlyUnderTheReplayFault(final boolean fault) throws Exception
     {
         try (LocalCluster cluster = new LocalCluster(dir, 3, 3).keepLogsUnder("target/cluster-logs")
-            .config("test.fault.replay-off-by-one", Boolean.toString(fault));
+            .config("test.fault.replay-off-by-one", Boolean.toString(fault))
+            // No controller transfer mid-test: the leader found after the first writes stays the leader.
+            .config("leader.rebalance.interval.ms", "0");
             MetadataClient metadata = new MetadataClient(cluster.metadataPeers(), "aeron", 10_000))
         {
             cluster.startAll();
