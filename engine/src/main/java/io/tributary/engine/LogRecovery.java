@@ -10,6 +10,8 @@ import io.tributary.engine.internal.LogState;
 
 import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.queue.ExcerptTailer;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueStore;
 import net.openhft.chronicle.wire.DocumentContext;
 import org.agrona.collections.LongArrayList;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -60,6 +62,7 @@ final class LogRecovery
         final long fromExcerpt = state.lastExcerptIndex;
         try (ExcerptTailer tailer = log.newTailer())
         {
+            checkIndexPointers();
             classify(tailer, fromExcerpt);
             checkNothingMissing();
             if (!applyMarkers(fromExcerpt))
@@ -98,6 +101,34 @@ final class LogRecovery
             // Retention deleted files after the snapshot was taken.
             state.firstOffset = gone < state.offsetIndex.size() ? state.offsetIndex.baseOffset(gone) : state.nextOffset;
             state.offsetIndex.dropFirst(gone);
+        }
+    }
+
+    /** Before anything follows a queue file's index (moveToIndex, lastIndex): QueueIndexCheck says why. */
+    private void checkIndexPointers()
+    {
+        final SingleChronicleQueue queue = log.queue();
+        final int firstCycle = queue.firstCycle();
+        final int lastCycle = queue.lastCycle();
+        if (firstCycle == Integer.MAX_VALUE || lastCycle == Integer.MIN_VALUE)
+        {
+            return;   // no queue files
+        }
+        for (final long cycle : queue.listCyclesBetween(firstCycle, lastCycle))
+        {
+            final SingleChronicleQueueStore store = queue.storeForCycle((int)cycle, queue.epoch(), false, null);
+            if (store == null)
+            {
+                continue;
+            }
+            try
+            {
+                QueueIndexCheck.check(store.file(), store.dumpHeader());
+            }
+            finally
+            {
+                queue.closeStore(store);
+            }
         }
     }
 

@@ -74,6 +74,9 @@ class CorruptionTest
                 Files.delete(damaged.resolve(ShardLog.CLEAN_SHUTDOWN_FILE));
             }
             final String damage = damage(damaged, random, !crashed && c % 4 == 3);
+            // Printed before the check: a damage that kills the JVM (an allocation sized by a flipped length)
+            // must still name itself.
+            System.out.println("CorruptionTest case " + c + ": " + damage);
             check(damaged, expected, damage + " (seed " + seed + ", case " + c + ")", outcomes);
             deleteTree(damaged);
         }
