@@ -46,6 +46,10 @@ class NodeConfigTest
         final Properties p = valid();
         p.setProperty("leader.rebalance.interval.ms", "0");
         assertThat(NodeConfig.of(p).leaderRebalanceIntervalMs).isZero();
+        p.setProperty("raft.election.timeout.max.ms", "10000");
+        p.remove("leader.rebalance.interval.ms");
+        assertThat(NodeConfig.of(p).leaderRebalanceIntervalMs).as("the default follows a longer election timeout").isEqualTo(10_000);
+        p.remove("raft.election.timeout.max.ms");
         p.setProperty("leader.rebalance.interval.ms", "500");
         assertThatThrownBy(() -> NodeConfig.of(p)).isInstanceOf(IllegalArgumentException.class)
             .hasMessageContaining("leader.rebalance.interval.ms (500) should be 0 (off) or at least raft.election.timeout.max.ms (2000)");

@@ -132,7 +132,10 @@ public final class NodeConfig
         raftLogPurgeGap = (int)number(p, "raft.log.purge.gap", 1024, 1, 1 << 30, problems);
         raftLogMetadata = bool(p, "raft.log.metadata", false, problems);
         raftReadLease = bool(p, "raft.read.lease", true, problems);
-        leaderRebalanceIntervalMs = number(p, "leader.rebalance.interval.ms", 5_000, 0, 86_400_000, problems);
+        // The default follows a longer election timeout (a node configured for slow elections is not invalid
+        // because of a default it never set); an explicit value below it is refused below.
+        leaderRebalanceIntervalMs = number(p, "leader.rebalance.interval.ms", Math.max(5_000, electionTimeoutMaxMs), 0, 86_400_000,
+            problems);
         faultReadsWithoutReadIndex = bool(p, FAULT_READS_WITHOUT_READINDEX, false, problems);
         faultReplayOffByOne = bool(p, FAULT_REPLAY_OFF_BY_ONE, false, problems);
         faultHaltMidEntry = bool(p, FAULT_HALT_MID_ENTRY, false, problems);

@@ -326,7 +326,12 @@ final class AeronServerRpc implements RaftServerRpc, RaftServerAsynchronousProto
         {
             final String what = ex.getMessage() != null && ex.getMessage().contains("lane")
                 ? ex.getMessage() : BLOCKING_QUEUE + " blocking requests queued";
-            endpoint.replyException(route, correlationId, msb, lsb, replyHeader(header(type, request)),
+            final RpcEndpoint current = endpoint;
+            if (current == null)
+            {
+                return;   // closing (the lanes refuse because they are shut): the caller times out as on a lost message
+            }
+            current.replyException(route, correlationId, msb, lsb, replyHeader(header(type, request)),
                 new IOException("Aeron transport: " + server.getId() + " is busy (" + what + "); " + type + " refused", ex));
         }
     }
@@ -352,7 +357,18 @@ final class AeronServerRpc implements RaftServerRpc, RaftServerAsynchronousProto
         }
         catch (final IOException | RuntimeException ex)
         {
-            endpoint.replyException(route, correlationId, msb, lsb, replyHeader(header), ex);
+            replyException(route, correlationId, msb, lsb, header, ex);
+        }
+    }
+
+    /** Answers a failure, unless this server is closing (then the caller times out as on a lost message). */
+    private void replyException(final RpcEndpoint.ReplyRoute route, final long correlationId, final long msb, final long lsb,
+        final RaftRpcRequestProto header, final Throwable failure)
+    {
+        final RpcEndpoint current = endpoint;
+        if (current != null)
+        {
+            current.replyException(route, correlationId, msb, lsb, replyHeader(header), failure);
         }
     }
 
@@ -397,11 +413,15 @@ final class AeronServerRpc implements RaftServerRpc, RaftServerAsynchronousProto
                 case START_LEADER_ELECTION_REQUEST -> server.startLeaderElection((StartLeaderElectionRequestProto)request);
                 default -> throw new IllegalStateException("not a blocking request: " + type);
             };
-            endpoint.reply(route, replyType(type), correlationId, msb, lsb, reply);
+            final RpcEndpoint current = endpoint;
+            if (current != null)
+            {
+                current.reply(route, replyType(type), correlationId, msb, lsb, reply);
+            }
         }
         catch (final IOException | RuntimeException ex)
         {
-            endpoint.replyException(route, correlationId, msb, lsb, replyHeader(header), ex);
+            replyException(route, correlationId, msb, lsb, header, ex);
         }
     }
 
@@ -455,6 +475,10 @@ final class AeronServerRpc implements RaftServerRpc, RaftServerAsynchronousProto
         final RaftRpcRequestProto header, final CompletableFuture<? extends MessageLite> future)
     {
         final RpcEndpoint current = endpoint;
+        if (current == null)
+        {
+            return;   // closing: the caller times out as on a lost message
+        }
         future.whenComplete((reply, failure) ->
         {
             if (failure == null)
