@@ -27,12 +27,12 @@ class DemoCommandTest
         final CommandLine commandLine = Main.commandLine();
         commandLine.setOut(new PrintWriter(out, true));
         commandLine.setErr(new PrintWriter(err, true));
-        final int exit = commandLine.execute("demo", "--duration", "3s", "--rate", "500", "--size", "256",
+        final int exit = commandLine.execute("demo", "--duration", "3s", "--warmup", "2s", "--rate", "500", "--size", "256",
             "--data", dir.resolve("demo").toString());
         assertThat(exit).as(err.toString()).isEqualTo(0);
-        assertThat(out.toString()).contains("acked").contains("latency us p50")
+        assertThat(out.toString()).contains("warm-up  1s  acked").contains("  1s  acked").contains("latency us p50")
             .contains("summary: 1,500 records acknowledged of 1,500 offered")
-            .contains("consumed 1,500 records in all; 0 sends failed")
+            .contains("consumed 2,500 of 2,500 acknowledged records in all (warm-up included); 0 sends failed")
             .contains("stopping the cluster");
     }
 }
