@@ -51,18 +51,32 @@ class PausedNodeTest
                 nodes.resume("n1");
 
                 // n1 must take part again: it can become the shard's leader and store a record.
-                LocalCluster.await("leadership moved to n1", 60_000, () ->
+                final java.util.concurrent.atomic.AtomicReference<Exception> lastRefusal = new java.util.concurrent.atomic.AtomicReference<>();
+                try
                 {
-                    try
+                    LocalCluster.await("leadership moved to n1", 60_000, () ->
                     {
-                        admin.transferLeadership("s", 0, "n1", Duration.ofSeconds(10));
-                        return true;
-                    }
-                    catch (final Exception e)
+                        try
+                        {
+                            admin.transferLeadership("s", 0, "n1", Duration.ofSeconds(10));
+                            return true;
+                        }
+                        catch (final Exception e)
+                        {
+                            lastRefusal.set(e);
+                            return false;
+                        }
+                    });
+                }
+                catch (final AssertionError e)
+                {
+                    final StringBuilder logs = new StringBuilder();
+                    for (final String id : NODES)
                     {
-                        return false;
+                        logs.append("\n--- ").append(id).append(".log:\n").append(LocalCluster.tail(nodes.logFile(id)));
                     }
-                });
+                    throw new AssertionError(e.getMessage() + "; last refusal: " + lastRefusal.get() + logs, e);
+                }
                 try (Producer producer = Producer.create(new ProducerConfig().metadataPeers(nodes.metadataPeers())))
                 {
                     assertThat(producer.send("s", null, "after the pause".getBytes(StandardCharsets.UTF_8))
