@@ -257,11 +257,32 @@ final class AeronLogAppender extends LogAppenderBase
                         request.firstIndex(), reply.getNextIndex());
                     resetPipeline();
                     getFollower().setNextIndex(getNextIndexForInconsistency(request.firstIndex(), reply.getNextIndex()));
+                    matchCommittedEntries(reply.getFollowerCommit());
                 }
             }
             default -> LOG.warn("{}: unexpected appendEntries result {} from {}", this, reply.getResult(), getFollowerId());
         }
         getLeaderState().onAppendEntriesReply(this, reply);
+    }
+
+    /**
+     * A follower refuses entries it already holds as committed ("the first entry already exists"): entries
+     * committed anywhere equal the leader's, so they are matched. Without this, a success reply dropped by a
+     * pipeline reset left the match index behind for good whenever nothing new was appended (the follower
+     * answers only INCONSISTENCY to the resend and heartbeats carry no match index): a leadership transfer to it
+     * waited forever (PausedNodeTest, about one run in seven).
+     */
+    private void matchCommittedEntries(final long followerCommit)
+    {
+        final org.apache.ratis.server.protocol.TermIndex last = getRaftLog().getLastEntryTermIndex();
+        if (last != null && followerCommit > getFollower().getMatchIndex() && followerCommit <= last.getIndex())
+        {
+            LOG.info("{}: {} already holds entries up to its commit index {}: matched (match index was {})", this,
+                getFollowerId(), followerCommit, getFollower().getMatchIndex());
+            getFollower().updateMatchIndex(followerCommit);
+            getFollower().updateNextIndex(Math.max(getFollower().getNextIndex(), followerCommit + 1));
+            getLeaderState().onFollowerSuccessAppendEntries(getFollower());
+        }
     }
 
     private void onAppendError(final InFlight request, final boolean current, final Throwable error)
