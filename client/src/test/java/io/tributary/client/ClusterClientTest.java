@@ -627,18 +627,26 @@ abstract class ClusterClientTest
     private static AppendOutcome appendFollowingTheLeader(final NodeLinks links, final ShardChannel channel, final byte[] item)
         throws Exception
     {
+        // NOT_LEADER is followed (at most a few times); BUSY (a new shard's leader not ready yet, or a full
+        // queue: nothing was stored) is retried with a backoff until a deadline, as the producer does.
         AppendOutcome outcome = null;
-        for (int attempt = 0; attempt < 4; attempt++)
+        final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        int notLeader = 0;
+        while (true)
         {
             final CompletableFuture<AppendOutcome> reply = channel.append(item);
             links.flush();
             outcome = reply.get(30, TimeUnit.SECONDS);
-            if (outcome.status() != AppendStatus.NOT_LEADER)
+            if (outcome.status() == AppendStatus.NOT_LEADER && ++notLeader < 4)
+            {
+                continue;
+            }
+            if (outcome.status() != AppendStatus.BUSY || System.nanoTime() > deadlineNs)
             {
                 return outcome;
             }
+            java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));   // backoff, as the producer's
         }
-        return outcome;
     }
 
     /** A factory whose channels are wrapped by {@code wrap}, flushing through to {@code real}. */
