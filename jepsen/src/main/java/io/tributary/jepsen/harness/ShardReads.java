@@ -48,6 +48,7 @@ final class ShardReads implements AutoCloseable
     private final String stream;
     private final long requestTimeoutMs;
     private final Map<Integer, ShardChannel> channels = new HashMap<>();
+    private final Map<Integer, Map<String, String>> placements = new HashMap<>();
     private final RecordBatchFlyweight batch = new RecordBatchFlyweight();
     private StreamInfo info;
 
@@ -164,23 +165,28 @@ final class ShardReads implements AutoCloseable
 
     private ShardChannel channel(final int shard) throws IOException
     {
+        final StreamInfo.ShardInfo placement = info().shard(shard);
         ShardChannel channel = channels.get(shard);
-        if (channel == null)
+        if (channel == null || !placement.replicas().equals(placements.get(shard)))
         {
-            channel = links.open(info().shard(shard));
+            if (channel != null)
+            {
+                channel.close();
+            }
+            channel = links.open(placement);
             channels.put(shard, channel);
+            placements.put(shard, placement.replicas());
         }
         return channel;
     }
 
-    /** After a failure: close the shard's channel and describe the stream again, as replicas may have moved. */
+    /**
+     * After a failure: describe the stream again, as replicas may have moved. The channel stays while
+     * its placement does: it has already moved off a replica that did not answer, and a new one would
+     * start again at the preferred leader, which may be the node that is down.
+     */
     private void forget(final int shard)
     {
-        final ShardChannel channel = channels.remove(shard);
-        if (channel != null)
-        {
-            channel.close();
-        }
         info = null;
     }
 
