@@ -63,6 +63,14 @@ public final class ShardLog implements AutoCloseable
     private final PointerBytesStore source = new PointerBytesStore();
     private RecoveryReport recoveryReport;
     private boolean closed;
+    // Guarded by this: the last excerpt whose file forceWritten has forced (-1: none yet), and its raft index.
+    private long forcedExcerptIndex = -1;
+    private long forcedRaftIndex;
+    // Serializes forceWritten callers; never taken while holding this.
+    private final Object forcing = new Object();
+    // Guarded by forcing: the name of the newest queue file the last forceWritten forced (null: none yet).
+    private String forcedNewestFile;
+    private static final String QUEUE_FILE_SUFFIX = ".cq4";
 
     private ShardLog(final ShardLogConfig config)
     {
@@ -681,7 +689,11 @@ public final class ShardLog implements AutoCloseable
 
     private long deleteCycle(final int cycle, final int batches, final long newFirstOffset, final List<String> deleted)
     {
-        final File file = cycleFiles.get(cycle);
+        final File file;
+        synchronized (cycleFiles)
+        {
+            file = cycleFiles.get(cycle);
+        }
         if (file == null)
         {
             throw new IllegalStateException("no file is known for cycle " + cycle + " of " + config.directory());
@@ -705,7 +717,10 @@ public final class ShardLog implements AutoCloseable
             queue.refreshDirectoryListing();
             tailer = newTailer();
         }
-        cycleFiles.remove(cycle);
+        synchronized (cycleFiles)
+        {
+            cycleFiles.remove(cycle);
+        }
         state.offsetIndex.dropFirst(batches);
         state.firstOffset = newFirstOffset;
         deleted.add(file.getPath());
@@ -810,6 +825,97 @@ public final class ShardLog implements AutoCloseable
         tailer.close();
         appender.close();
         queue.close();
+    }
+
+    @Override
+    public String toString()
+    {
+        return "shard log " + config.directory();
+    }
+
+    /** Forces one queue file's data to the disk. */
+    @FunctionalInterface
+    public interface FileForcer
+    {
+        void force(Path file) throws IOException;
+    }
+
+    /** The forcer of {@link #forceWritten()}: {@code fdatasync} through a read-only channel of the file. */
+    public static final FileForcer FDATASYNC = file ->
+    {
+        try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.READ))
+        {
+            channel.force(false);
+        }
+    };
+
+    /**
+     * Writes back and waits for ({@code fdatasync}) every queue file that holds batches stored since the
+     * last call, without holding the log's lock during the I/O: appends and reads go on meanwhile.
+     *
+     * <p>Why: the engine writes through a mapped file, so the kernel otherwise keeps its pages dirty until
+     * they expire ({@code vm.dirty_expire_centisecs}, 30 s by default) and then writes all of them at once.
+     * On ext4 (ordered data) that burst of block allocations lands in the journal commit every Raft log
+     * fsync waits for: 300 ms to seconds without an acknowledgement (the demo's stall 32 s after its load
+     * started). Called every fraction of a second, each call writes back what a fraction of a second
+     * stored.
+     *
+     * @return the raft index of the last batch covered: everything stored up to it is on the disk.
+     * @throws IOException when a file could not be forced (nothing is counted as forced then).
+     */
+    public long forceWritten() throws IOException
+    {
+        return forceWritten(FDATASYNC);
+    }
+
+    /** As {@link #forceWritten()}, with the given way of forcing one file (tests record the calls). */
+    public long forceWritten(final FileForcer forcer) throws IOException
+    {
+        synchronized (forcing)
+        {
+            final long lastExcerpt;
+            final long lastRaftIndex;
+            synchronized (this)
+            {
+                if (closed || state.lastExcerptIndex < 0 || state.lastExcerptIndex == forcedExcerptIndex)
+                {
+                    return forcedRaftIndex;
+                }
+                lastExcerpt = state.lastExcerptIndex;
+                lastRaftIndex = state.lastRaftIndex;
+            }
+            // Everything captured above is in files that exist now. Queue file names sort as their cycles do, so
+            // the files to force are the newest one forced last time (it may have grown) and every later one; the
+            // first call forces every file, as an earlier process may have left pages dirty.
+            final List<Path> files;
+            try (java.util.stream.Stream<Path> listing = Files.list(config.directory()))
+            {
+                files = listing.filter(f -> f.getFileName().toString().endsWith(QUEUE_FILE_SUFFIX))
+                    .filter(f -> forcedNewestFile == null || f.getFileName().toString().compareTo(forcedNewestFile) >= 0)
+                    .sorted().toList();
+            }
+            for (final Path file : files)
+            {
+                try
+                {
+                    forcer.force(file);
+                }
+                catch (final java.nio.file.NoSuchFileException e)
+                {
+                    // Retention deleted it meanwhile: nothing of it is left to keep.
+                }
+            }
+            if (!files.isEmpty())
+            {
+                forcedNewestFile = files.get(files.size() - 1).getFileName().toString();
+            }
+            synchronized (this)
+            {
+                forcedExcerptIndex = Math.max(forcedExcerptIndex, lastExcerpt);
+                forcedRaftIndex = Math.max(forcedRaftIndex, lastRaftIndex);
+            }
+            return lastRaftIndex;
+        }
     }
 
     /** Remembers which file holds which cycle, for retention. */

@@ -82,6 +82,18 @@ class NodeConfigTest
     }
 
     @Test
+    void shardLogsAreWrittenBackEveryHalfSecondByDefaultAndZeroLeavesItToTheKernel()
+    {
+        final Properties p = valid();
+        assertThat(NodeConfig.of(p).shardWritebackIntervalMs).isEqualTo(500);
+        p.setProperty("shard.writeback.interval.ms", "0");
+        assertThat(NodeConfig.of(p).shardWritebackIntervalMs).isZero();
+        p.setProperty("shard.writeback.interval.ms", "-5");
+        assertThatThrownBy(() -> NodeConfig.of(p)).isInstanceOf(IllegalArgumentException.class)
+            .hasMessageContaining("shard.writeback.interval.ms");
+    }
+
+    @Test
     void everyProblemIsListedWithWhatToChange()
     {
         final Properties p = valid();

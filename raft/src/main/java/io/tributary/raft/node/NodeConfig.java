@@ -38,7 +38,7 @@ public final class NodeConfig
 
     private static final Set<String> KEYS = Set.of("node.id", "node.host", "node.port", "data.dir", "metadata.peers",
         "transport", "raft.election.timeout.min.ms", "raft.election.timeout.max.ms", "raft.request.timeout.ms",
-        "durability", "snapshot.auto.entries", "shard.max.batch.bytes", "shard.max.keys", "tracing.exporter",
+        "durability", "snapshot.auto.entries", "shard.max.batch.bytes", "shard.max.keys", "shard.writeback.interval.ms", "tracing.exporter",
         "tracing.otlp.endpoint", "raft.log.segment.bytes", "raft.log.purge.gap", "shard.roll.cycle",
         "raft.log.metadata", "raft.read.lease", "leader.rebalance.interval.ms", "frontend.entry.bytes.max",
         "frontend.entries.inflight.max", "frontend.queue.bytes.max", "frontend.threads", "frontend.request.bytes.max",
@@ -60,6 +60,8 @@ public final class NodeConfig
     public final long snapshotAutoEntries;
     public final int shardMaxBatchBytes;
     public final int shardMaxKeys;
+    /** How often a node writes back its shard logs' queue files (engine WriteBehind); 0: left to the kernel. */
+    public final long shardWritebackIntervalMs;
     public final String tracingExporter;
     public final String otlpEndpoint;
     public final long raftLogSegmentBytes;
@@ -126,6 +128,7 @@ public final class NodeConfig
         snapshotAutoEntries = number(p, "snapshot.auto.entries", 100_000, 10, Long.MAX_VALUE, problems);
         shardMaxBatchBytes = (int)number(p, "shard.max.batch.bytes", 1 << 20, 1024, 16 << 20, problems);
         shardMaxKeys = (int)number(p, "shard.max.keys", 1_000_000, 1, Integer.MAX_VALUE, problems);
+        shardWritebackIntervalMs = number(p, "shard.writeback.interval.ms", 500, 0, 60_000, problems);
         tracingExporter = p.getProperty("tracing.exporter", "none").trim();
         otlpEndpoint = p.getProperty("tracing.otlp.endpoint", "http://127.0.0.1:4317").trim();
         raftLogSegmentBytes = number(p, "raft.log.segment.bytes", 32 << 20, 1 << 20, 1L << 31, problems);

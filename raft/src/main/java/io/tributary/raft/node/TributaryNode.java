@@ -43,6 +43,7 @@ public final class TributaryNode implements AutoCloseable
     private final NodeConfig config;
     private final ScheduledExecutorService timer;
     private final ShardTracing tracing;
+    private final io.tributary.engine.WriteBehind writeBehind;
     private final RaftServer server;
     private final MetadataClient metadataClient;
     private final Controller controller;
@@ -64,6 +65,9 @@ public final class TributaryNode implements AutoCloseable
             return thread;
         });
         this.tracing = new ShardTracing(openTelemetry, config.nodeId);
+        // Created before the server: Ratis opens the state machines of the groups on disk while it is built.
+        this.writeBehind = config.shardWritebackIntervalMs == 0 ? null
+            : new io.tributary.engine.WriteBehind(config.shardWritebackIntervalMs, "tributary-writeback-" + config.nodeId);
         final RaftGroup initialGroup = config.isMetadataMember()
             ? RaftSettings.group(MetadataStateMachine.GROUP_ID, config.metadataPeers) : RaftGroup.emptyGroup();
         this.server = RaftServer.newBuilder()
@@ -151,6 +155,7 @@ public final class TributaryNode implements AutoCloseable
         {
             shard.haltMidEntry();
         }
+        shard.writeBehind(writeBehind);
         return shard;
     }
 
@@ -295,6 +300,10 @@ public final class TributaryNode implements AutoCloseable
         closeFrontEnd();
         metadataClient.close();
         server.close();
+        if (writeBehind != null)
+        {
+            writeBehind.close();
+        }
         LOG.info("node {} stopped", config.nodeId);
     }
 }

@@ -59,6 +59,7 @@ public final class ShardStateMachine extends BaseStateMachine
     private static final Message EMPTY_REPLY = Message.valueOf(ByteString.EMPTY);
 
     private final ShardLogConfig logConfig;
+    private volatile io.tributary.engine.WriteBehind writeBehind;
     private final ScheduledExecutorService timer;
     private final ShardTracing tracing;
     private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
@@ -113,6 +114,12 @@ public final class ShardStateMachine extends BaseStateMachine
         this.catchUpExecutor = catchUpExecutor;
     }
 
+    /** The node's write-behind, which every log this state machine opens joins (call before {@link #initialize}). */
+    public void writeBehind(final io.tributary.engine.WriteBehind writeBehind)
+    {
+        this.writeBehind = writeBehind;
+    }
+
     @Override
     public void initialize(final RaftServer server, final RaftGroupId groupId, final RaftStorage raftStorage) throws IOException
     {
@@ -159,6 +166,10 @@ public final class ShardStateMachine extends BaseStateMachine
             updateLastAppliedTermIndex(snapshot.getTermIndex());
         }
         log = openVerified(engineSnapshot, snapshot);
+        if (writeBehind != null)
+        {
+            writeBehind.register(log);
+        }
         offByOneArmed = faultReplayOffByOne && log.lastRaftIndex() > 0;
         LOG.info("{} opened shard log {}: {}", getId(), logConfig.directory(), log.recoveryReport());
     }
@@ -711,6 +722,10 @@ public final class ShardStateMachine extends BaseStateMachine
         final ShardLog shardLog = log;
         if (shardLog != null)
         {
+            if (writeBehind != null)
+            {
+                writeBehind.unregister(shardLog);
+            }
             shardLog.close();
         }
         synchronized (longPolls)
