@@ -42,7 +42,8 @@ import org.agrona.concurrent.UnsafeBuffer;
  *
  * <p>Durability: an append returns once the batch is in the mapped file, so it survives the
  * death of the process (kill -9), not the loss of the machine; the Raft log above this engine
- * is the write-ahead log that is fsynced.
+ * is the write-ahead log that is fsynced. {@link #forceWritten()} (called by a {@link WriteBehind})
+ * writes the stored batches back to the disk a little at a time.
  */
 public final class ShardLog implements AutoCloseable
 {
