@@ -188,7 +188,7 @@ final class LogRecovery
 
     private boolean hasQueueFiles()
     {
-        final java.io.File[] files = log.queue().file().listFiles((d, name) -> name.endsWith(".cq4"));
+        final java.io.File[] files = log.queue().file().listFiles((d, name) -> name.endsWith(net.openhft.chronicle.queue.impl.single.SingleChronicleQueue.SUFFIX));
         return files != null && java.util.Arrays.stream(files).anyMatch(f -> f.length() > 0);
     }
 

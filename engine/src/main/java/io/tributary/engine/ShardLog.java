@@ -71,7 +71,6 @@ public final class ShardLog implements AutoCloseable
     private final Object forcing = new Object();
     // Guarded by forcing: the name of the newest queue file the last forceWritten forced (null: none yet).
     private String forcedNewestFile;
-    private static final String QUEUE_FILE_SUFFIX = ".cq4";
 
     private ShardLog(final ShardLogConfig config)
     {
@@ -891,7 +890,7 @@ public final class ShardLog implements AutoCloseable
             final List<Path> files;
             try (java.util.stream.Stream<Path> listing = Files.list(config.directory()))
             {
-                files = listing.filter(f -> f.getFileName().toString().endsWith(QUEUE_FILE_SUFFIX))
+                files = listing.filter(f -> f.getFileName().toString().endsWith(SingleChronicleQueue.SUFFIX))
                     .filter(f -> forcedNewestFile == null || f.getFileName().toString().compareTo(forcedNewestFile) >= 0)
                     .sorted().toList();
             }

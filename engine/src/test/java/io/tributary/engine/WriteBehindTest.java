@@ -135,7 +135,7 @@ class WriteBehindTest
     }
 
     @Test
-    void theThreadForcesRegisteredLogsEveryPassAndKeepsGoingAfterAFailure() throws IOException
+    void theThreadForcesRegisteredLogsEveryPassAndLeavesUnregisteredOnesAlone() throws IOException
     {
         try (ShardLog log = ShardLog.open(config()); WriteBehind writeBehind = new WriteBehind(5, "test-writeback"))
         {
