@@ -39,6 +39,8 @@ public final class TributaryNode implements AutoCloseable
     private static final long TICK_MS = 500;
     /** How often each hosted shard applies its stream's retention. */
     private static final long RETENTION_EVERY_TICKS = 10;
+    /** At most one restart of a closed division per group in this time: one that keeps closing is not restarted in a loop. */
+    private static final long DIVISION_RESTART_BACKOFF_NS = TimeUnit.SECONDS.toNanos(10);
 
     private final NodeConfig config;
     private final ScheduledExecutorService timer;
@@ -54,6 +56,8 @@ public final class TributaryNode implements AutoCloseable
     private volatile AutoCloseable frontEndCarrier;
     private EmbeddedMediaDriver frontEndDriver;
     private long ticks;
+    /** When each group's division was last restarted here (tick thread only). */
+    private final java.util.Map<RaftGroupId, Long> divisionRestartedAtNs = new java.util.HashMap<>();
 
     private TributaryNode(final NodeConfig config, final OpenTelemetry openTelemetry) throws IOException
     {
@@ -173,16 +177,17 @@ public final class TributaryNode implements AutoCloseable
                 registered.set(true);
                 LOG.info("node {} registered with the metadata quorum", config.nodeId);
             }
-            if (++ticks % RETENTION_EVERY_TICKS == 0)
-            {
-                applyRetention();
-            }
+            restartClosedDivisions();
             if (isMetadataLeader())
             {
                 while (!closed.get() && controller.reconcile(metadataStateMachine.snapshotOfState()))
                 {
                     // keep going while there is work; each step is committed before the next
                 }
+            }
+            if (++ticks % RETENTION_EVERY_TICKS == 0)
+            {
+                applyRetention();
             }
         }
         catch (final IOException | RuntimeException e)
@@ -194,7 +199,11 @@ public final class TributaryNode implements AutoCloseable
         }
     }
 
-    /** Gives every shard hosted here its stream's retention and lets it delete what is past it. */
+    /**
+     * Gives every shard hosted here its stream's retention and lets it delete what is past it. A
+     * shard that fails (its log closed under it, a disk error) is logged and skipped: it must not
+     * hold back the others.
+     */
     private void applyRetention() throws IOException
     {
         final ClusterMetadata metadata = ClusterMetadata.deserialize(metadataClient.query("STATE").strip());
@@ -205,10 +214,93 @@ public final class TributaryNode implements AutoCloseable
                 final ShardStateMachine local = shard(ClusterMetadata.groupIdOf(stream.id(), shard));
                 if (local != null && local.log() != null)
                 {
-                    local.retention(stream.retentionBytes(), stream.retentionMs());
-                    local.enforceRetention(System.currentTimeMillis());
+                    try
+                    {
+                        local.retention(stream.retentionBytes(), stream.retentionMs());
+                        local.enforceRetention(System.currentTimeMillis());
+                    }
+                    catch (final RuntimeException e)
+                    {
+                        LOG.warn("node {}: retention of stream {} shard {} skipped this pass: {}", config.nodeId, stream.name(),
+                            shard, e.toString());
+                    }
                 }
             }
+        }
+    }
+
+    /**
+     * Restarts, from its own storage, every Raft division that Ratis closed on its own while this
+     * node runs. Ratis closes a division, and leaves it registered and dead, when a leader tells a
+     * candidate it is no longer in the group, when a leader finds itself outside a new
+     * configuration, or when applying an entry failed. A membership change can then add the node
+     * back while that dead division still answers "already exists" and refuses every append
+     * ("is not in [STARTING, RUNNING]: current state is CLOSED"): the replica is stranded until the
+     * process restarts (Jepsen run 33 of docs/jepsen.md). Restarting the division is what a process
+     * restart does, for one group: same term, vote and log on disk, so no Raft guarantee changes. A
+     * division that is truly no longer wanted is removed by the controller as before.
+     */
+    private void restartClosedDivisions()
+    {
+        final long nowNs = System.nanoTime();
+        for (final RaftGroupId groupId : server.getGroupIds())
+        {
+            final RaftServer.Division division;
+            try
+            {
+                division = server.getDivision(groupId);
+            }
+            catch (final IOException e)
+            {
+                continue; // removed meanwhile
+            }
+            if (division.getInfo().isAlive() || closed.get())
+            {
+                continue;
+            }
+            final Long lastNs = divisionRestartedAtNs.get(groupId);
+            if (lastNs != null && nowNs - lastNs < DIVISION_RESTART_BACKOFF_NS)
+            {
+                continue;
+            }
+            divisionRestartedAtNs.put(groupId, nowNs);
+            restartDivision(division);
+        }
+    }
+
+    private void restartDivision(final RaftServer.Division division)
+    {
+        final RaftGroupId groupId = division.getGroup().getGroupId();
+        final org.apache.ratis.server.DivisionInfo info = division.getInfo();
+        LOG.warn("node {}: the Raft division of {} is {} (term {}, applied {}) while the node runs; restarting it from its"
+            + " storage", config.nodeId, groupId, info.getLifeCycleState(), info.getCurrentTerm(), info.getLastAppliedIndex());
+        if (division.getStateMachine() instanceof ShardStateMachine shard)
+        {
+            shard.keepFilesOnRemove();
+        }
+        final RaftGroup group = division.getGroup();
+        try
+        {
+            final org.apache.ratis.protocol.ClientId clientId = org.apache.ratis.protocol.ClientId.randomId();
+            checkReply(server.groupManagement(org.apache.ratis.protocol.GroupManagementRequest.newRemove(clientId, server.getId(),
+                0, groupId, false, false)), "remove the closed division of " + groupId);
+            // format=false: Ratis recovers the group from the storage the closed division left.
+            checkReply(server.groupManagement(org.apache.ratis.protocol.GroupManagementRequest.newAdd(clientId, server.getId(),
+                1, group, false)), "add " + groupId + " back from its storage");
+            LOG.info("node {}: restarted the Raft division of {} (peers {})", config.nodeId, groupId, group.getPeers());
+        }
+        catch (final IOException | RuntimeException e)
+        {
+            LOG.error("node {}: restarting the closed Raft division of {} failed (retried in {} s): {}", config.nodeId, groupId,
+                TimeUnit.NANOSECONDS.toSeconds(DIVISION_RESTART_BACKOFF_NS), e.toString());
+        }
+    }
+
+    private static void checkReply(final org.apache.ratis.protocol.RaftClientReply reply, final String what) throws IOException
+    {
+        if (!reply.isSuccess())
+        {
+            throw new IOException(what + ": " + reply.getException());
         }
     }
 

@@ -72,6 +72,8 @@ public final class ShardStateMachine extends BaseStateMachine
     private long faultSkippingIndex = -1;
     /** Test-only fault switch (NodeConfig.faultHaltMidEntry): never on in production. */
     private volatile boolean haltMidEntry;
+    /** Set when the node restarts this division from its storage: a removal then closes the log and keeps its files. */
+    private volatile boolean keepFilesOnRemove;
     private final List<LongPoll> longPolls = new ArrayList<>();
     private volatile ShardLog log;
     private volatile long retentionBytes = -1;
@@ -680,9 +682,24 @@ public final class ShardStateMachine extends BaseStateMachine
      * The group was removed from this node (stream deleted, or replica moved away). Ratis has
      * closed this state machine and deletes the group's Raft log; the shard's queue files go too.
      */
+    /**
+     * The node is about to remove this division only to add it again from the same storage
+     * (TributaryNode restarts a division Ratis closed on its own): the removal must not delete the
+     * shard's queue files, which the restarted division reopens.
+     */
+    public void keepFilesOnRemove()
+    {
+        keepFilesOnRemove = true;
+    }
+
     @Override
     public void notifyGroupRemove()
     {
+        if (keepFilesOnRemove)
+        {
+            closeLog();
+            return;
+        }
         try
         {
             closeLog();
