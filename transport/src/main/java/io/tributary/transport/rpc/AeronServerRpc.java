@@ -73,6 +73,12 @@ final class AeronServerRpc implements RaftServerRpc, RaftServerAsynchronousProto
     private static final int BLOCKING_QUEUE = 256;
     /** Requests queued per group and kind before "busy": far above a pipelined appender's 8 or a client's window. */
     private static final int LANE_QUEUE = 4096;
+    /**
+     * How long a vote waits for the group's accepted appendEntries to reach the log, and an appendEntries for a
+     * vote being decided, before it is refused (VoteFence): far above an append's few milliseconds, below
+     * Ratis's vote and append timeouts, so a refusal is retried by the candidate or leader as a lost reply would be.
+     */
+    private static final long FENCE_WAIT_NS = TimeUnit.SECONDS.toNanos(1);
 
     private final RaftServer server;
     private final RpcType rpcType;
@@ -83,6 +89,7 @@ final class AeronServerRpc implements RaftServerRpc, RaftServerAsynchronousProto
     private final ThreadPoolExecutor blocking;
     private final GroupLanes lanes;
     private final OrderedClientRequests ordered;
+    private final Map<java.util.UUID, VoteFence> fences = new ConcurrentHashMap<>();
     private EmbeddedMediaDriver runtime;
     private volatile RpcEndpoint endpoint;
 
@@ -347,7 +354,7 @@ final class AeronServerRpc implements RaftServerRpc, RaftServerAsynchronousProto
             switch (type)
             {
                 case APPEND_ENTRIES_REQUEST -> answer(route, MessageType.APPEND_ENTRIES_REPLY, correlationId, msb, lsb, header,
-                    server.appendEntriesAsync((AppendEntriesRequestProto)request));
+                    appendEntriesFenced((AppendEntriesRequestProto)request, msb, lsb));
                 case READ_INDEX_REQUEST -> answer(route, MessageType.READ_INDEX_REPLY, correlationId, msb, lsb, header,
                     server.readIndexAsync((ReadIndexRequestProto)request));
                 case CLIENT_REQUEST -> clientRequest(route, correlationId, msb, lsb, header,
@@ -408,7 +415,7 @@ final class AeronServerRpc implements RaftServerRpc, RaftServerAsynchronousProto
         {
             final MessageLite reply = switch (type)
             {
-                case REQUEST_VOTE_REQUEST -> server.requestVote((RequestVoteRequestProto)request);
+                case REQUEST_VOTE_REQUEST -> requestVoteFenced((RequestVoteRequestProto)request, msb, lsb);
                 case INSTALL_SNAPSHOT_REQUEST -> installSnapshotOnceRunning((InstallSnapshotRequestProto)request, msb, lsb);
                 case START_LEADER_ELECTION_REQUEST -> server.startLeaderElection((StartLeaderElectionRequestProto)request);
                 default -> throw new IllegalStateException("not a blocking request: " + type);
@@ -422,6 +429,76 @@ final class AeronServerRpc implements RaftServerRpc, RaftServerAsynchronousProto
         catch (final IOException | RuntimeException ex)
         {
             replyException(route, correlationId, msb, lsb, header, ex);
+        }
+    }
+
+    private VoteFence fence(final long msb, final long lsb)
+    {
+        return fences.computeIfAbsent(new java.util.UUID(msb, lsb), id -> new VoteFence());
+    }
+
+    /** An appendEntries, through the group's {@link VoteFence}: held back while a vote is being decided. */
+    private CompletableFuture<AppendEntriesReplyProto> appendEntriesFenced(final AppendEntriesRequestProto request, final long msb,
+        final long lsb) throws IOException
+    {
+        final VoteFence fence = fence(msb, lsb);
+        try
+        {
+            if (!fence.appendStarted(FENCE_WAIT_NS))
+            {
+                throw new IOException("Aeron transport: " + server.getId() + " held appendEntries for group "
+                    + new java.util.UUID(msb, lsb) + " back for " + TimeUnit.NANOSECONDS.toMillis(FENCE_WAIT_NS)
+                    + " ms while a vote was being decided; refused, the leader resends");
+            }
+        }
+        catch (final InterruptedException e)
+        {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted while a vote held appendEntries back");
+        }
+        final CompletableFuture<AppendEntriesReplyProto> future;
+        try
+        {
+            future = server.appendEntriesAsync(request);
+        }
+        catch (final IOException | RuntimeException e)
+        {
+            fence.appendEnded();
+            throw e;
+        }
+        future.whenComplete((reply, failure) -> fence.appendEnded());
+        return future;
+    }
+
+    /**
+     * A vote, through the group's {@link VoteFence}: decided only once the appendEntries Ratis accepted before it
+     * are in the log, so the candidate is compared with every entry this server will acknowledge in its old term.
+     */
+    private MessageLite requestVoteFenced(final RequestVoteRequestProto request, final long msb, final long lsb)
+        throws IOException
+    {
+        final VoteFence fence = fence(msb, lsb);
+        try
+        {
+            if (!fence.voteStarted(FENCE_WAIT_NS))
+            {
+                throw new IOException("Aeron transport: " + server.getId() + " refuses to decide a vote in group "
+                    + new java.util.UUID(msb, lsb) + ": appendEntries accepted before it were still being written after "
+                    + TimeUnit.NANOSECONDS.toMillis(FENCE_WAIT_NS) + " ms; the candidate asks again");
+            }
+        }
+        catch (final InterruptedException e)
+        {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted while waiting for appendEntries before a vote");
+        }
+        try
+        {
+            return server.requestVote(request);
+        }
+        finally
+        {
+            fence.voteEnded();
         }
     }
 
