@@ -15,6 +15,13 @@ import org.agrona.concurrent.UnsafeBuffer;
  */
 final class ProducerLoop implements Runnable
 {
+    /**
+     * After the end, a record scheduled before it is still sent if the loop is less than this behind it (its lateness
+     * counts in its latency): a sender a few microseconds late at the deadline is not "falling behind". A loop
+     * further behind stops and counts the rest as unsent.
+     */
+    static final long LATE_SEND_GRACE_NS = java.util.concurrent.TimeUnit.SECONDS.toNanos(1);
+
     private final LoadTarget target;
     private final KeyChooser keys;
     private final byte[] value;
@@ -55,7 +62,7 @@ final class ProducerLoop implements Runnable
                 {
                     break;
                 }
-                if (nowNs - endNs >= 0)
+                if (nowNs - endNs >= 0 && nowNs - intendedNs > LATE_SEND_GRACE_NS)
                 {
                     recordUnsent(i, nowNs);
                     break;

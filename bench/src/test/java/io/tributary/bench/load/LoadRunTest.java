@@ -62,6 +62,38 @@ class LoadRunTest
     }
 
     @Test
+    void aSenderSlightlyLateAtTheEndStillSendsWhatWasScheduled() throws Exception
+    {
+        // 1,000 records/s for 2 s; the 1,990th send blocks 300 ms, so the last ten are due before the end but sent
+        // after it: late (and charged for it), not "unsent" (before: they were dropped as unsent).
+        final LoadOptions options = options("--rate", "1000", "--duration", "2s", "--warmup", "0s", "--size", "100", "--seed", "7");
+        try (SimulatedSystem system = new SimulatedSystem(MS, 1990, 300 * MS))
+        {
+            final LoadSummary summary = LoadRun.run(system, options, "test", new PrintWriter(new StringWriter()));
+            assertThat(summary.unsent()).isZero();
+            assertThat(summary.acknowledged()).isEqualTo(2000);
+            assertThat(summary.produceLatencyUs().maxUs()).isBetween(290_000L, 1_000_000L);
+        }
+    }
+
+    @Test
+    void aSenderFarBehindAtTheEndStopsAndCountsTheRestAsUnsentWithTheirWait() throws Exception
+    {
+        // The 1,900th send blocks 1.5 s: at the end the loop is more than a second behind, so the ~100 records due in
+        // the last 0.1 s are counted as unsent, each with the wait it had (at least 1.4 s), not sent in a burst.
+        final LoadOptions options = options("--rate", "1000", "--duration", "2s", "--warmup", "0s", "--size", "100", "--seed", "7");
+        final StringWriter printed = new StringWriter();
+        try (SimulatedSystem system = new SimulatedSystem(MS, 1900, 1500 * MS))
+        {
+            final LoadSummary summary = LoadRun.run(system, options, "test", new PrintWriter(printed));
+            assertThat(summary.acknowledged() + summary.unsent()).isEqualTo(2000);
+            assertThat(summary.unsent()).as(printed.toString()).isBetween(90L, 101L);
+            assertThat(summary.produceLatencyUs().maxUs()).isBetween(1_400_000L, 3_000_000L);
+            assertThat(printed.toString()).contains("scheduled records were not sent by the end");
+        }
+    }
+
+    @Test
     void writesSummaryIntervalLogsDistributionsAndPlots() throws Exception
     {
         final LoadOptions options = options("--rate", "2000", "--duration", "2s", "--warmup", "1s", "--e2e", "--producers", "2");

@@ -41,6 +41,12 @@ public final class TributaryNode implements AutoCloseable
     private static final long RETENTION_EVERY_TICKS = 10;
     /** At most one restart of a closed division per group in this time: one that keeps closing is not restarted in a loop. */
     private static final long DIVISION_RESTART_BACKOFF_NS = TimeUnit.SECONDS.toNanos(10);
+    /**
+     * How long a division must stay closed before it is restarted: a replica moved away is closed by Ratis just
+     * before the controller removes it, and that removal should win (a restart racing it could leave a division
+     * of a group this node no longer belongs to).
+     */
+    private static final long DIVISION_CLOSED_GRACE_NS = TimeUnit.SECONDS.toNanos(2);
 
     private final NodeConfig config;
     private final ScheduledExecutorService timer;
@@ -58,6 +64,8 @@ public final class TributaryNode implements AutoCloseable
     private long ticks;
     /** When each group's division was last restarted here (tick thread only). */
     private final java.util.Map<RaftGroupId, Long> divisionRestartedAtNs = new java.util.HashMap<>();
+    /** Since when each group's division has been seen closed (tick thread only). */
+    private final java.util.Map<RaftGroupId, Long> divisionClosedSinceNs = new java.util.HashMap<>();
 
     private TributaryNode(final NodeConfig config, final OpenTelemetry openTelemetry) throws IOException
     {
@@ -238,12 +246,20 @@ public final class TributaryNode implements AutoCloseable
      * ("is not in [STARTING, RUNNING]: current state is CLOSED"): the replica is stranded until the
      * process restarts (Jepsen run 33 of docs/jepsen.md). Restarting the division is what a process
      * restart does, for one group: same term, vote and log on disk, so no Raft guarantee changes. A
-     * division that is truly no longer wanted is removed by the controller as before.
+     * division that is truly no longer wanted is removed by the controller as before: a division is
+     * restarted only once it has stayed closed for {@link #DIVISION_CLOSED_GRACE_NS}, which leaves
+     * the controller's removal of a replica moved away (it follows Ratis's close within milliseconds)
+     * the time to win.
      */
     private void restartClosedDivisions()
     {
         final long nowNs = System.nanoTime();
-        for (final RaftGroupId groupId : server.getGroupIds())
+        final java.util.List<RaftGroupId> groupIds = new java.util.ArrayList<>();
+        server.getGroupIds().forEach(groupIds::add);
+        // Forget groups no longer hosted here (removed, deleted).
+        divisionRestartedAtNs.keySet().retainAll(groupIds);
+        divisionClosedSinceNs.keySet().retainAll(groupIds);
+        for (final RaftGroupId groupId : groupIds)
         {
             final RaftServer.Division division;
             try
@@ -256,6 +272,12 @@ public final class TributaryNode implements AutoCloseable
             }
             if (division.getInfo().isAlive() || closed.get())
             {
+                divisionClosedSinceNs.remove(groupId);
+                continue;
+            }
+            final long closedSinceNs = divisionClosedSinceNs.computeIfAbsent(groupId, id -> nowNs);
+            if (nowNs - closedSinceNs < DIVISION_CLOSED_GRACE_NS)
+            {
                 continue;
             }
             final Long lastNs = divisionRestartedAtNs.get(groupId);
@@ -264,6 +286,7 @@ public final class TributaryNode implements AutoCloseable
                 continue;
             }
             divisionRestartedAtNs.put(groupId, nowNs);
+            divisionClosedSinceNs.remove(groupId);
             restartDivision(division);
         }
     }
