@@ -437,13 +437,32 @@ final class AeronServerRpc implements RaftServerRpc, RaftServerAsynchronousProto
         return fences.computeIfAbsent(new java.util.UUID(msb, lsb), id -> new VoteFence());
     }
 
-    /** An appendEntries, through the group's {@link VoteFence}: held back while a vote is being decided. */
+    /**
+     * An appendEntries, through the group's {@link VoteFence}: held back while a vote is being decided; a heartbeat
+     * also waits until the appendEntries before it have completed.
+     * <p>
+     * Why the heartbeat waits: Ratis 3.3 appends a request's entries asynchronously and checks the next request's
+     * previous entry against those pending entries too. A heartbeat has nothing to append, so Ratis raises the
+     * follower's commit index at once to min(leader commit, previous index), bounded by the follower's flushed
+     * log, while the entries it names are still pending. On a follower whose log holds older, conflicting entries
+     * at those indexes (a restarted old leader's uncommitted tail), the state machine then applies those old
+     * entries before the pending append truncates them: an entry applied that is not in the log, and applied again
+     * when the leader's version arrives (AeronLogAppenderTest: the restarted old leader applied 3,002 entries, its
+     * peers 3,001, with a Ratis retry-cache assertion on the twice-applied request). Data requests are safe: Ratis
+     * chains their appends, and each raises the commit index only after its own append, hence after the ones before.
+     */
     private CompletableFuture<AppendEntriesReplyProto> appendEntriesFenced(final AppendEntriesRequestProto request, final long msb,
         final long lsb) throws IOException
     {
         final VoteFence fence = fence(msb, lsb);
         try
         {
+            if (request.getEntriesCount() == 0 && !fence.awaitNoAppendsInFlight(FENCE_WAIT_NS))
+            {
+                throw new IOException("Aeron transport: " + server.getId() + " held a heartbeat for group "
+                    + new java.util.UUID(msb, lsb) + " back for " + TimeUnit.NANOSECONDS.toMillis(FENCE_WAIT_NS)
+                    + " ms while earlier appendEntries were still being written; refused, the leader resends");
+            }
             if (!fence.appendStarted(FENCE_WAIT_NS))
             {
                 throw new IOException("Aeron transport: " + server.getId() + " held appendEntries for group "

@@ -45,6 +45,27 @@ final class VoteFence
         return true;
     }
 
+    /**
+     * Before a heartbeat goes to Ratis: waits until no appendEntries is in flight (see {@link AeronServerRpc}: Ratis
+     * 3.3 lets a heartbeat raise the commit index over entries whose replacement is still pending).
+     *
+     * @return false if appends were still in flight after {@code timeoutNs} (the heartbeat must be refused).
+     */
+    synchronized boolean awaitNoAppendsInFlight(final long timeoutNs) throws InterruptedException
+    {
+        final long deadlineNs = System.nanoTime() + timeoutNs;
+        while (appendsInFlight > 0)
+        {
+            final long remainingNs = deadlineNs - System.nanoTime();
+            if (remainingNs <= 0)
+            {
+                return false;
+            }
+            TimeUnit.NANOSECONDS.timedWait(this, remainingNs);
+        }
+        return true;
+    }
+
     /** When Ratis's future for an appendEntries completed (its entries are in the log, or it was refused). */
     synchronized void appendEnded()
     {

@@ -74,6 +74,33 @@ class VoteFenceTest
     }
 
     @Test
+    void aHeartbeatWaitsUntilTheAppendsBeforeItAreInTheLog() throws Exception
+    {
+        final VoteFence fence = new VoteFence();
+        assertThat(fence.awaitNoAppendsInFlight(0)).as("nothing in flight").isTrue();
+        assertThat(fence.appendStarted(LONG_NS)).isTrue();
+        assertThat(fence.awaitNoAppendsInFlight(TimeUnit.MILLISECONDS.toNanos(50))).as("refused after its bound").isFalse();
+        final CompletableFuture<Boolean> heartbeat = CompletableFuture.supplyAsync(() ->
+        {
+            try
+            {
+                return fence.awaitNoAppendsInFlight(LONG_NS);
+            }
+            catch (final InterruptedException e)
+            {
+                throw new IllegalStateException(e);
+            }
+        });
+        for (int i = 0; i < 20; i++)
+        {
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(2)); // letting the other thread run, not waiting for a condition
+            assertThat(heartbeat).as("heartbeat passed an append in flight").isNotDone();
+        }
+        fence.appendEnded();
+        assertThat(heartbeat.get(30, TimeUnit.SECONDS)).isTrue();
+    }
+
+    @Test
     void unbalancedEndsAreBugsWithTheirCounts()
     {
         final VoteFence fence = new VoteFence();
