@@ -445,7 +445,7 @@ final class Controller
         }
     }
 
-    private static void check(final RaftClientReply reply, final String what) throws IOException
+    static void check(final RaftClientReply reply, final String what) throws IOException
     {
         if (!reply.isSuccess())
         {

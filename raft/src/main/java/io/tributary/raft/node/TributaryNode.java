@@ -253,6 +253,10 @@ public final class TributaryNode implements AutoCloseable
      */
     private void restartClosedDivisions()
     {
+        if (closed.get())
+        {
+            return;
+        }
         final long nowNs = System.nanoTime();
         final java.util.List<RaftGroupId> groupIds = new java.util.ArrayList<>();
         server.getGroupIds().forEach(groupIds::add);
@@ -270,7 +274,7 @@ public final class TributaryNode implements AutoCloseable
             {
                 continue; // removed meanwhile
             }
-            if (division.getInfo().isAlive() || closed.get())
+            if (division.getInfo().isAlive())
             {
                 divisionClosedSinceNs.remove(groupId);
                 continue;
@@ -305,25 +309,17 @@ public final class TributaryNode implements AutoCloseable
         try
         {
             final org.apache.ratis.protocol.ClientId clientId = org.apache.ratis.protocol.ClientId.randomId();
-            checkReply(server.groupManagement(org.apache.ratis.protocol.GroupManagementRequest.newRemove(clientId, server.getId(),
-                0, groupId, false, false)), "remove the closed division of " + groupId);
+            Controller.check(server.groupManagement(org.apache.ratis.protocol.GroupManagementRequest.newRemove(clientId, server.getId(),
+                0, groupId, false, false)), "removing the closed division of " + groupId);
             // format=false: Ratis recovers the group from the storage the closed division left.
-            checkReply(server.groupManagement(org.apache.ratis.protocol.GroupManagementRequest.newAdd(clientId, server.getId(),
-                1, group, false)), "add " + groupId + " back from its storage");
+            Controller.check(server.groupManagement(org.apache.ratis.protocol.GroupManagementRequest.newAdd(clientId, server.getId(),
+                1, group, false)), "adding " + groupId + " back from its storage");
             LOG.info("node {}: restarted the Raft division of {} (peers {})", config.nodeId, groupId, group.getPeers());
         }
         catch (final IOException | RuntimeException e)
         {
             LOG.error("node {}: restarting the closed Raft division of {} failed (retried in {} s): {}", config.nodeId, groupId,
                 TimeUnit.NANOSECONDS.toSeconds(DIVISION_RESTART_BACKOFF_NS), e.toString());
-        }
-    }
-
-    private static void checkReply(final org.apache.ratis.protocol.RaftClientReply reply, final String what) throws IOException
-    {
-        if (!reply.isSuccess())
-        {
-            throw new IOException(what + ": " + reply.getException());
         }
     }
 

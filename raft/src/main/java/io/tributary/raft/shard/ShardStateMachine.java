@@ -679,10 +679,6 @@ public final class ShardStateMachine extends BaseStateMachine
     }
 
     /**
-     * The group was removed from this node (stream deleted, or replica moved away). Ratis has
-     * closed this state machine and deletes the group's Raft log; the shard's queue files go too.
-     */
-    /**
      * The node is about to remove this division only to add it again from the same storage
      * (TributaryNode restarts a division Ratis closed on its own): the removal must not delete the
      * shard's queue files, which the restarted division reopens.
@@ -692,6 +688,11 @@ public final class ShardStateMachine extends BaseStateMachine
         keepFilesOnRemove = true;
     }
 
+    /**
+     * The group was removed from this node (stream deleted, or replica moved away). Ratis has
+     * closed this state machine and deletes the group's Raft log; the shard's queue files go too,
+     * unless {@link #keepFilesOnRemove()} was called.
+     */
     @Override
     public void notifyGroupRemove()
     {

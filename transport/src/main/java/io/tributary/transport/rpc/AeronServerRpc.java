@@ -457,23 +457,19 @@ final class AeronServerRpc implements RaftServerRpc, RaftServerAsynchronousProto
         final VoteFence fence = fence(msb, lsb);
         try
         {
-            if (request.getEntriesCount() == 0 && !fence.awaitNoAppendsInFlight(FENCE_WAIT_NS))
+            final boolean heartbeat = request.getEntriesCount() == 0;
+            if (!fence.appendStarted(heartbeat, FENCE_WAIT_NS))
             {
-                throw new IOException("Aeron transport: " + server.getId() + " held a heartbeat for group "
-                    + new java.util.UUID(msb, lsb) + " back for " + TimeUnit.NANOSECONDS.toMillis(FENCE_WAIT_NS)
-                    + " ms while earlier appendEntries were still being written; refused, the leader resends");
-            }
-            if (!fence.appendStarted(FENCE_WAIT_NS))
-            {
-                throw new IOException("Aeron transport: " + server.getId() + " held appendEntries for group "
-                    + new java.util.UUID(msb, lsb) + " back for " + TimeUnit.NANOSECONDS.toMillis(FENCE_WAIT_NS)
-                    + " ms while a vote was being decided; refused, the leader resends");
+                throw new IOException("Aeron transport: " + server.getId() + " held " + (heartbeat ? "a heartbeat" : "appendEntries")
+                    + " for group " + new java.util.UUID(msb, lsb) + " back for " + TimeUnit.NANOSECONDS.toMillis(FENCE_WAIT_NS)
+                    + " ms while " + (heartbeat ? "a vote or earlier appendEntries were" : "a vote was")
+                    + " pending; refused, the leader resends");
             }
         }
         catch (final InterruptedException e)
         {
             Thread.currentThread().interrupt();
-            throw new java.io.InterruptedIOException("interrupted while a vote held appendEntries back");
+            throw new java.io.InterruptedIOException("interrupted while appendEntries waited at the fence");
         }
         final CompletableFuture<AppendEntriesReplyProto> future;
         try

@@ -1,21 +1,23 @@
 package io.tributary.transport.rpc;
 
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 
 /**
- * One Raft group's fence between appendEntries and votes on this server: a vote is decided only
- * when no appendEntries that Ratis has accepted is still on its way to the log, and no
- * appendEntries is handed to Ratis while a vote is being decided.
- * <p>
- * Why: Ratis 3.3 checks an appendEntries (leader's term, previous entry) under the division's
- * lock, but appends its entries afterwards, on its server executor. A vote decided in between
- * compares the candidate with a log that still lacks those entries and may grant it; the entries
- * then land and are acknowledged, with the old term, to the old leader, which counts them towards
- * a majority. The old leader commits entries that the new leader never had, and the new leader
- * later truncates them: a committed (acknowledged) entry lost, Raft's election restriction
- * broken. Seen as AeronLogAppenderTest's restarted old leader applying one entry more than its
- * peers, and a Ratis retry-cache assertion on a truncated, already applied entry. Refusing or
- * delaying a vote is always safe in Raft (it costs only time); granting one early is not.
+ * One Raft group's fence, on a follower, around the appendEntries Ratis has accepted but not yet
+ * written: Ratis 3.3 checks an appendEntries under the division's lock and appends its entries
+ * later, on its server executor. Two decisions must not be taken while such entries are pending
+ * (docs/ARCHITECTURE.md, "Two Ratis follower races"):
+ * <ul>
+ * <li>a heartbeat: Ratis raises the commit index from it at once, over a flushed log that may still
+ * hold older entries at the indexes the pending append will replace, and applies those (seen as
+ * AeronLogAppenderTest's restarted old leader applying one entry more than its peers);</li>
+ * <li>a vote: Ratis compares the candidate with a log that lacks the pending entries, may grant
+ * it, and then acknowledges those entries to the old leader in the old term.</li>
+ * </ul>
+ * So a heartbeat waits until no append is in flight; a vote does too, and holds back appends that
+ * arrive meanwhile. Every wait is bounded: on timeout the request is refused, which the leader or
+ * candidate retries as a lost reply. Delaying either costs only time.
  * <p>
  * Thread-safe; blocking by design: appends wait on a group's lane, votes on the blocking executor.
  */
@@ -23,46 +25,24 @@ final class VoteFence
 {
     private int appendsInFlight;
     private int votesPending;
+    // Conditions made once per fence, so a wait allocates nothing (one check per appendEntries).
+    private final BooleanSupplier dataMayStart = () -> votesPending == 0;
+    private final BooleanSupplier heartbeatMayStart = () -> votesPending == 0 && appendsInFlight == 0;
+    private final BooleanSupplier voteMayStart = () -> appendsInFlight == 0;
 
     /**
-     * Before an appendEntries goes to Ratis: waits while a vote is pending.
+     * Before an appendEntries goes to Ratis: waits while a vote is pending and, for a heartbeat, while
+     * earlier appends are in flight; then counts it in flight.
      *
-     * @return false if a vote still held the fence after {@code timeoutNs} (the append must be refused, not sent).
+     * @return false if it still had to wait after {@code timeoutNs} (the append must be refused, not sent).
      */
-    synchronized boolean appendStarted(final long timeoutNs) throws InterruptedException
+    synchronized boolean appendStarted(final boolean heartbeat, final long timeoutNs) throws InterruptedException
     {
-        final long deadlineNs = System.nanoTime() + timeoutNs;
-        while (votesPending > 0)
+        if (!awaitUntil(heartbeat ? heartbeatMayStart : dataMayStart, timeoutNs))
         {
-            final long remainingNs = deadlineNs - System.nanoTime();
-            if (remainingNs <= 0)
-            {
-                return false;
-            }
-            TimeUnit.NANOSECONDS.timedWait(this, remainingNs);
+            return false;
         }
         appendsInFlight++;
-        return true;
-    }
-
-    /**
-     * Before a heartbeat goes to Ratis: waits until no appendEntries is in flight (see {@link AeronServerRpc}: Ratis
-     * 3.3 lets a heartbeat raise the commit index over entries whose replacement is still pending).
-     *
-     * @return false if appends were still in flight after {@code timeoutNs} (the heartbeat must be refused).
-     */
-    synchronized boolean awaitNoAppendsInFlight(final long timeoutNs) throws InterruptedException
-    {
-        final long deadlineNs = System.nanoTime() + timeoutNs;
-        while (appendsInFlight > 0)
-        {
-            final long remainingNs = deadlineNs - System.nanoTime();
-            if (remainingNs <= 0)
-            {
-                return false;
-            }
-            TimeUnit.NANOSECONDS.timedWait(this, remainingNs);
-        }
         return true;
     }
 
@@ -89,21 +69,11 @@ final class VoteFence
     synchronized boolean voteStarted(final long timeoutNs) throws InterruptedException
     {
         votesPending++;
-        final long deadlineNs = System.nanoTime() + timeoutNs;
         boolean clear = false;
         try
         {
-            while (appendsInFlight > 0)
-            {
-                final long remainingNs = deadlineNs - System.nanoTime();
-                if (remainingNs <= 0)
-                {
-                    return false;
-                }
-                TimeUnit.NANOSECONDS.timedWait(this, remainingNs);
-            }
-            clear = true;
-            return true;
+            clear = awaitUntil(voteMayStart, timeoutNs);
+            return clear;
         }
         finally
         {
@@ -134,5 +104,21 @@ final class VoteFence
     synchronized int votesPending()
     {
         return votesPending;
+    }
+
+    /** Under this monitor: waits until {@code condition} holds, at most {@code timeoutNs}; true if it holds. */
+    private boolean awaitUntil(final BooleanSupplier condition, final long timeoutNs) throws InterruptedException
+    {
+        final long deadlineNs = System.nanoTime() + timeoutNs;
+        while (!condition.getAsBoolean())
+        {
+            final long remainingNs = deadlineNs - System.nanoTime();
+            if (remainingNs <= 0)
+            {
+                return false;
+            }
+            TimeUnit.NANOSECONDS.timedWait(this, remainingNs);
+        }
+        return true;
     }
 }

@@ -25,8 +25,8 @@ class VoteFenceTest
     void aVoteWaitsUntilEveryAppendInFlightHasReachedTheLog() throws Exception
     {
         final VoteFence fence = new VoteFence();
-        assertThat(fence.appendStarted(LONG_NS)).isTrue();
-        assertThat(fence.appendStarted(LONG_NS)).isTrue();
+        assertThat(fence.appendStarted(false, LONG_NS)).isTrue();
+        assertThat(fence.appendStarted(false, LONG_NS)).isTrue();
         final CompletableFuture<Boolean> vote = CompletableFuture.supplyAsync(() -> voteStarted(fence, LONG_NS));
         awaitTrue("the vote is pending", () -> fence.votesPending() == 1);
         fence.appendEnded();
@@ -62,14 +62,14 @@ class VoteFenceTest
     void aVoteIsRefusedWhenAnAppendNeverReachesTheLog_AndAppendsGoOnAfterwards() throws Exception
     {
         final VoteFence fence = new VoteFence();
-        assertThat(fence.appendStarted(LONG_NS)).isTrue();
+        assertThat(fence.appendStarted(false, LONG_NS)).isTrue();
         assertThat(fence.voteStarted(TimeUnit.MILLISECONDS.toNanos(50))).as("refused after its bound").isFalse();
         assertThat(fence.votesPending()).as("a refused vote leaves nothing behind").isZero();
-        assertThat(fence.appendStarted(0)).as("appends are not held back by a refused vote").isTrue();
+        assertThat(fence.appendStarted(false, 0)).as("appends are not held back by a refused vote").isTrue();
         fence.appendEnded();
         fence.appendEnded();
         assertThat(fence.voteStarted(0)).isTrue();
-        assertThat(fence.appendStarted(TimeUnit.MILLISECONDS.toNanos(50))).as("an append refused while a vote holds on").isFalse();
+        assertThat(fence.appendStarted(false, TimeUnit.MILLISECONDS.toNanos(50))).as("an append refused while a vote holds on").isFalse();
         fence.voteEnded();
     }
 
@@ -77,14 +77,16 @@ class VoteFenceTest
     void aHeartbeatWaitsUntilTheAppendsBeforeItAreInTheLog() throws Exception
     {
         final VoteFence fence = new VoteFence();
-        assertThat(fence.awaitNoAppendsInFlight(0)).as("nothing in flight").isTrue();
-        assertThat(fence.appendStarted(LONG_NS)).isTrue();
-        assertThat(fence.awaitNoAppendsInFlight(TimeUnit.MILLISECONDS.toNanos(50))).as("refused after its bound").isFalse();
+        assertThat(fence.appendStarted(true, 0)).as("nothing in flight").isTrue();
+        fence.appendEnded();
+        assertThat(fence.appendStarted(false, LONG_NS)).isTrue();
+        assertThat(fence.appendStarted(true, TimeUnit.MILLISECONDS.toNanos(50))).as("refused after its bound").isFalse();
+        assertThat(fence.appendsInFlight()).as("a refused heartbeat is not counted").isEqualTo(1);
         final CompletableFuture<Boolean> heartbeat = CompletableFuture.supplyAsync(() ->
         {
             try
             {
-                return fence.awaitNoAppendsInFlight(LONG_NS);
+                return fence.appendStarted(true, LONG_NS);
             }
             catch (final InterruptedException e)
             {
@@ -98,6 +100,8 @@ class VoteFenceTest
         }
         fence.appendEnded();
         assertThat(heartbeat.get(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(fence.appendsInFlight()).as("the heartbeat itself, once let through").isEqualTo(1);
+        fence.appendEnded();
     }
 
     @Test
@@ -124,7 +128,7 @@ class VoteFenceTest
     {
         try
         {
-            return fence.appendStarted(timeoutNs);
+            return fence.appendStarted(false, timeoutNs);
         }
         catch (final InterruptedException e)
         {
