@@ -18,8 +18,8 @@ import io.tributary.protocol.frame.FrameDescriptor;
  * <p>
  * Defaults suit a small machine (2 cores): one embedded driver per process in {@code INVOKER} mode, whose
  * duty cycle runs on the process's one network thread ({@link NetworkLoop}) together with every
- * subscription's poll, so a message costs one thread wake-up at each end; that thread parks
- * briefly while traffic flows and up to 1 ms when idle ({@link IdleStrategies#ADAPTIVE}).
+ * subscription's poll, so a message costs one thread wake-up at each end; with nothing to do that thread
+ * waits on the driver's sockets for up to 1 ms ({@link IdleStrategies#SOCKETS}), so a datagram wakes it at once.
  */
 public final class AeronTransportConfig
 {
@@ -45,7 +45,7 @@ public final class AeronTransportConfig
         "DEDICATED");
 
     private String threadingMode = "INVOKER";
-    private String networkIdleStrategy = IdleStrategies.ADAPTIVE;
+    private String networkIdleStrategy = IdleStrategies.SOCKETS;
     private long networkActiveParkUs = 20;
     private long networkIdleParkUs = 1_000;
     private long networkActiveWindowUs = 5_000;
@@ -204,9 +204,13 @@ public final class AeronTransportConfig
         }
         threadingMode();
         for (final String name : new String[]{sharedIdleStrategy, conductorIdleStrategy, senderIdleStrategy,
-            receiverIdleStrategy, pollerIdleStrategy, networkIdleStrategy})
+            receiverIdleStrategy, pollerIdleStrategy})
         {
             IdleStrategies.validate(name);
+        }
+        if (!IdleStrategies.SOCKETS.equals(networkIdleStrategy))
+        {
+            IdleStrategies.validate(networkIdleStrategy);
         }
         require(Integer.bitCount(termLengthBytes) == 1 && termLengthBytes >= TERM_LENGTH_MIN && termLengthBytes <= TERM_LENGTH_MAX,
             "term.length.bytes=" + termLengthBytes + " must be a power of two in [" + TERM_LENGTH_MIN + ", " + TERM_LENGTH_MAX
@@ -313,12 +317,29 @@ public final class AeronTransportConfig
     }
 
     /**
+     * Whether the network thread waits on the embedded driver's sockets when it has nothing to do ({@code
+     * idle.network=sockets}, the default), for at most {@link #networkSocketWaitTimeoutMs()}. Where the sockets cannot be
+     * watched (an external driver, a threading mode other than INVOKER) it idles with {@code adaptive}.
+     */
+    public boolean networkWaitsOnSockets()
+    {
+        return IdleStrategies.SOCKETS.equals(networkIdleStrategy);
+    }
+
+    /** The longest wait on the sockets: {@code idle.network.idle.park.us} in whole milliseconds, at least 1. */
+    public long networkSocketWaitTimeoutMs()
+    {
+        return Math.max(1, java.util.concurrent.TimeUnit.MICROSECONDS.toMillis(networkIdleParkUs));
+    }
+
+    /**
      * The network thread's idle strategy: for {@code adaptive}, parks of {@code idle.network.active.park.us} while
-     * traffic flows and up to {@code idle.network.idle.park.us} once it stops.
+     * traffic flows and up to {@code idle.network.idle.park.us} once it stops; {@code sockets} uses the same parks
+     * when it cannot wait on the sockets (see {@link #networkWaitsOnSockets()}).
      */
     public org.agrona.concurrent.IdleStrategy newNetworkIdleStrategy()
     {
-        if (IdleStrategies.ADAPTIVE.equals(networkIdleStrategy))
+        if (IdleStrategies.ADAPTIVE.equals(networkIdleStrategy) || IdleStrategies.SOCKETS.equals(networkIdleStrategy))
         {
             return new AdaptiveIdleStrategy(java.util.concurrent.TimeUnit.MICROSECONDS.toNanos(networkActiveParkUs),
                 java.util.concurrent.TimeUnit.MICROSECONDS.toNanos(networkIdleParkUs),

@@ -17,8 +17,11 @@ final class DriverLauncher
 {
     private static final Logger LOG = LoggerFactory.getLogger(DriverLauncher.class);
 
-    /** A running driver, and its agent invoker in INVOKER mode (else null). */
-    record Launched(AutoCloseable driver, AgentInvoker invoker)
+    /**
+     * A running driver, its agent invoker in INVOKER mode (else null), and the selectors holding its receive and
+     * control sockets (empty when they could not be found).
+     */
+    record Launched(AutoCloseable driver, AgentInvoker invoker, java.nio.channels.Selector[] socketSelectors)
     {
     }
 
@@ -46,7 +49,42 @@ final class DriverLauncher
     static Launched launch(final AeronTransportConfig config, final String dir)
     {
         final MediaDriver driver = MediaDriver.launch(driverContext(config, dir));
-        return new Launched(driver, driver.sharedAgentInvoker());
+        return new Launched(driver, driver.sharedAgentInvoker(), socketSelectors(driver.context()));
+    }
+
+    /**
+     * The selectors of the driver's data (receive) and control (send side: status messages, NAKs) transport
+     * pollers, which every UDP socket of the driver is registered with. Aeron has no public accessor for them, so
+     * they are read by reflection; if a later Aeron renames them, this returns none and says so, and the network
+     * thread parks between polls instead of waiting on the sockets (SocketWaitTest fails, so an upgrade notices).
+     */
+    static java.nio.channels.Selector[] socketSelectors(final MediaDriver.Context context)
+    {
+        try
+        {
+            final java.lang.reflect.Field selectorField = org.agrona.nio.TransportPoller.class.getDeclaredField("selector");
+            selectorField.setAccessible(true);
+            final String[] pollers = {"dataTransportPoller", "controlTransportPoller"};
+            final java.nio.channels.Selector[] selectors = new java.nio.channels.Selector[pollers.length];
+            for (int i = 0; i < pollers.length; i++)
+            {
+                final java.lang.reflect.Field pollerField = MediaDriver.Context.class.getDeclaredField(pollers[i]);
+                pollerField.setAccessible(true);
+                final Object poller = pollerField.get(context);
+                selectors[i] = (java.nio.channels.Selector) selectorField.get(poller);
+                if (selectors[i] == null)
+                {
+                    throw new IllegalStateException(pollers[i] + " has no selector");
+                }
+            }
+            return selectors;
+        }
+        catch (final ReflectiveOperationException | RuntimeException ex)
+        {
+            LOG.warn("Aeron {}: the media driver's sockets cannot be found ({}); the network thread will park between polls"
+                + " instead of waiting on them", io.aeron.driver.MediaDriverVersion.VERSION, ex.toString());
+            return new java.nio.channels.Selector[0];
+        }
     }
 
     static MediaDriver.Context driverContext(final AeronTransportConfig config, final String dir)

@@ -49,8 +49,28 @@ public final class EmbeddedMediaDriver implements AutoCloseable
         this.driver = driver == null ? null : driver.driver();
         this.aeron = aeron;
         this.network = new NetworkLoop(config.nodeName(), driver == null ? null : driver.invoker(), aeron.conductorAgentInvoker(),
-            aeron.context().clientLock(), config.newNetworkIdleStrategy());
+            aeron.context().clientLock(), config.newNetworkIdleStrategy(), socketWait(config, driver));
         startWatchdog();
+    }
+
+    /** A wait on the driver's sockets, when the configuration asks for it and the driver's sockets can be found. */
+    private static SocketWait socketWait(final AeronTransportConfig config, final DriverLauncher.Launched driver)
+    {
+        if (!config.networkWaitsOnSockets() || driver == null || driver.invoker() == null
+            || driver.socketSelectors().length == 0)
+        {
+            return null;
+        }
+        try
+        {
+            return SocketWait.open(driver.socketSelectors(), config.networkSocketWaitTimeoutMs());
+        }
+        catch (final java.io.IOException ex)
+        {
+            LOG.warn("cannot open a selector to wait on the media driver's sockets; the network thread parks between polls",
+                ex);
+            return null;
+        }
     }
 
     /**

@@ -14,7 +14,7 @@ import org.agrona.concurrent.YieldingIdleStrategy;
  * Idle strategies by name, for configuration. Each call returns a new instance (strategies hold
  * per-thread state and must not be shared between threads).
  * <p>
- * The network thread uses {@code adaptive} by default. On a small machine use {@code backoff} (spins, yields, then parks up to 1 ms: about 150 us
+ * The network thread uses {@code sockets} by default (not valid for the others), {@code adaptive} where it cannot. On a small machine use {@code backoff} (spins, yields, then parks up to 1 ms: about 150 us
  * loopback round trips for ~10% of a core when idle) or {@code sleeping} (1 ms). {@code yielding}
  * and {@code busy-spin} give ~11 us but hold a core each.
  */
@@ -27,6 +27,11 @@ public final class IdleStrategies
     public static final String NO_OP = "noop";
     /** Short parks while traffic flows, up to 1 ms once idle: see {@link AdaptiveIdleStrategy}. */
     public static final String ADAPTIVE = "adaptive";
+    /**
+     * The network thread only: waits on the embedded driver's sockets (epoll) until a datagram or a sender's wake-up,
+     * at most {@code idle.network.idle.park.us}; {@code adaptive} where that is impossible. See {@link SocketWait}.
+     */
+    public static final String SOCKETS = "sockets";
 
     private static final String NAMES = ADAPTIVE + ", " + BACKOFF + ", " + SLEEPING + ", " + YIELDING + ", " + BUSY_SPIN + ", " + NO_OP;
 
@@ -49,7 +54,7 @@ public final class IdleStrategies
             case NO_OP -> new NoOpIdleStrategy();
             case ADAPTIVE -> new AdaptiveIdleStrategy();
             default -> throw new IllegalArgumentException(
-                "Aeron transport: unknown idle strategy '" + name + "'; use one of " + NAMES + " (backoff suits small machines)");
+                "Aeron transport: unknown idle strategy '" + name + "'; use one of " + NAMES + " (backoff suits small machines; idle.network also takes " + SOCKETS + ")");
         };
     }
 

@@ -1,5 +1,6 @@
 package io.tributary.protocol.aeron;
 
+import java.io.IOException;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Lock;
@@ -20,6 +21,10 @@ import org.slf4j.LoggerFactory;
  * on a busy 2-core machine each wake-up also waited for a core (WRITE-PATH.md). Here the receive
  * side is one wake-up, and a sender on any other thread calls {@link #wake()} after it offers, so
  * the driver sends at once instead of at its next timed poll.
+ * <p>
+ * With nothing to do, the thread waits on the driver's sockets when it can ({@link SocketWait}:
+ * an embedded driver in INVOKER mode), so it wakes when a datagram arrives or a sender calls
+ * {@link #wake()}, and otherwise idles with the configured strategy.
  * <p>
  * Pollables run on this thread and must not block: hand slow work to an executor. A send from a
  * pollable that meets back-pressure must let the driver run ({@link #idleWhileBackPressured}),
@@ -46,6 +51,9 @@ public final class NetworkLoop implements AutoCloseable
     private final AgentInvoker conductorInvoker;
     private final Lock clientLock;
     private final IdleStrategy idle;
+    /** Null when the sockets cannot be watched (external driver, other threading mode), or after a failed wait. */
+    private volatile SocketWait socketWait;
+    private boolean driverSkipped;
     private final CopyOnWriteArrayList<Pollable> pollables = new CopyOnWriteArrayList<>();
     private final Thread thread;
     private volatile boolean running = true;
@@ -56,10 +64,13 @@ public final class NetworkLoop implements AutoCloseable
      * @param conductorInvoker the Aeron client conductor's invoker (required by Aeron with a driver invoker), or null
      *                         when the client has its conductor thread.
      * @param clientLock       the Aeron client's lock, held while the driver is invoked.
+     * @param socketWait       waits on the driver's sockets when there is nothing to do, or null to idle with {@code idle}
+     *                         only; closed with the loop.
      */
-    public NetworkLoop(final String name, final AgentInvoker driverInvoker, final AgentInvoker conductorInvoker,
-        final Lock clientLock, final IdleStrategy idle)
+    NetworkLoop(final String name, final AgentInvoker driverInvoker, final AgentInvoker conductorInvoker,
+        final Lock clientLock, final IdleStrategy idle, final SocketWait socketWait)
     {
+        this.socketWait = socketWait;
         this.name = name;
         this.driverInvoker = driverInvoker;
         this.conductorInvoker = conductorInvoker;
@@ -87,8 +98,19 @@ public final class NetworkLoop implements AutoCloseable
     {
         if (Thread.currentThread() != thread)
         {
+            final SocketWait sockets = socketWait;
+            if (sockets != null)
+            {
+                sockets.wakeup();
+            }
             LockSupport.unpark(thread);
         }
+    }
+
+    /** Whether the loop waits on the driver's sockets when idle (rather than parking for a set time). */
+    public boolean waitsOnSockets()
+    {
+        return socketWait != null;
     }
 
     public boolean isLoopThread()
@@ -164,7 +186,39 @@ public final class NetworkLoop implements AutoCloseable
                 continue;
             }
             driverOnlyTurns = 0;
-            idle.idle(messages);
+            final SocketWait sockets = socketWait;
+            // Only a turn with no work at all waits on the sockets. The driver's own work (a large message leaving
+            // fragment by fragment) wakes no socket, so after its turns without a park it parks briefly as before;
+            // and a skipped driver turn (the client held the lock) may have left datagrams unread, which would end
+            // every wait at once.
+            if (sockets != null && messages == 0 && driverWork == 0 && !driverSkipped)
+            {
+                awaitSockets(sockets);
+            }
+            else
+            {
+                idle.idle(messages);
+            }
+        }
+        final SocketWait sockets = socketWait;
+        if (sockets != null)
+        {
+            sockets.close();
+        }
+    }
+
+    private void awaitSockets(final SocketWait sockets)
+    {
+        try
+        {
+            sockets.await(System.nanoTime());
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            socketWait = null;
+            sockets.close();
+            LOG.warn("{}: waiting on the media driver's sockets failed; the network thread parks between polls from now on"
+                + " ({})", name, idle, ex);
         }
     }
 
@@ -173,8 +227,14 @@ public final class NetworkLoop implements AutoCloseable
 
     private int invokeDriver()
     {
-        if (driverInvoker == null || !clientLock.tryLock())
+        driverSkipped = false;
+        if (driverInvoker == null)
         {
+            return 0;
+        }
+        if (!clientLock.tryLock())
+        {
+            driverSkipped = true;
             return 0;
         }
         try

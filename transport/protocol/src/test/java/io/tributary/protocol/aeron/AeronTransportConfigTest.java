@@ -27,6 +27,10 @@ class AeronTransportConfigTest
         assertThat(config.externalDriver()).isFalse();
         assertThat(config.aeronDirectory()).endsWith("tributary-aeron-node");
         assertThat(config.appenderInflightMax()).isEqualTo(8);
+        assertThat(config.networkIdleStrategy()).isEqualTo(IdleStrategies.SOCKETS);
+        assertThat(config.networkWaitsOnSockets()).isTrue();
+        assertThat(config.networkSocketWaitTimeoutMs()).isEqualTo(1);
+        assertThat(config.newNetworkIdleStrategy()).isInstanceOf(AdaptiveIdleStrategy.class);
     }
 
     @Test
@@ -50,6 +54,9 @@ class AeronTransportConfigTest
         assertRefused(c -> c.appenderInflightMax(1025), "appender.inflight.max=1025", "[1, 1024]");
         assertRefused(c -> c.threadingMode("FAST"), "driver.threading.mode=FAST", "SHARED");
         assertRefused(c -> c.sharedIdleStrategy("spin-forever"), "unknown idle strategy 'spin-forever'", "backoff");
+        assertRefused(c -> c.networkIdleStrategy("epoll"), "unknown idle strategy 'epoll'", "idle.network also takes sockets");
+        // Only the network thread can wait on the driver's sockets.
+        assertRefused(c -> c.conductorIdleStrategy(IdleStrategies.SOCKETS), "unknown idle strategy 'sockets'");
         assertRefused(c -> c.nodeName("a/b"), "node.name=a/b", "[A-Za-z0-9._-]");
         assertRefused(c -> c.externalDriver("  "), "driver.external=true needs driver.external.dir", "aeron.dir");
     }
