@@ -145,8 +145,15 @@ public final class LocalCluster implements AutoCloseable
             .start();
         processes.put(id, process);
         final BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-        final String line = out.readLine();
-        if (line == null || !line.startsWith("READY"))
+        // The JVM itself may print first (a flag such as -XX:CompilerDirectivesFile says what it loaded): such lines
+        // go to the node's log, and only the end of the output without READY means the node did not start.
+        String line;
+        while ((line = out.readLine()) != null && !line.startsWith("READY"))
+        {
+            Files.writeString(log, "stdout: " + line + System.lineSeparator(), StandardCharsets.UTF_8,
+                java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+        }
+        if (line == null)
         {
             throw new IOException("node " + id + " did not start; see " + log + ":\n" + tail(log));
         }
