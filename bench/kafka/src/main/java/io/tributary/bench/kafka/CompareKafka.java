@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -274,6 +275,15 @@ public final class CompareKafka implements Callable<Integer>
     /** The child's command line: Tributary's bench with --local, or KafkaBenchMain on this JVM's classpath. */
     List<String> command(final Run run)
     {
+        return command(run, Map.of());
+    }
+
+    /**
+     * As {@link #command(Run)}; for Kafka, {@code brokerPids} (name to pid) are passed on so that the load generator
+     * measures the brokers' CPU time as Tributary's bench measures its nodes'.
+     */
+    List<String> command(final Run run, final Map<String, Long> brokerPids)
+    {
         final List<String> command = new ArrayList<>();
         if (run.configuration().isKafka())
         {
@@ -285,6 +295,11 @@ public final class CompareKafka implements Callable<Integer>
             }
             command.addAll(List.of("-cp", childClasspath(), KafkaBenchMain.class.getName(),
                 "--bootstrap", bootstrap(), "--durability-label", run.configuration().durability));
+            if (!brokerPids.isEmpty())
+            {
+                command.addAll(List.of("--broker-pids", brokerPids.entrySet().stream()
+                    .map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(","))));
+            }
         }
         else
         {
@@ -399,7 +414,7 @@ public final class CompareKafka implements Callable<Integer>
             final KafkaCluster cluster = KafkaCluster.start(settings, log);
             try
             {
-                final String error = runChild(run, command(run));
+                final String error = runChild(run, command(run, cluster.brokerPids()));
                 if (error != null)
                 {
                     copyBrokerLogs(settings.workDir(), run.dir());

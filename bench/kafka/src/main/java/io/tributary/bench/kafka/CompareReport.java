@@ -38,6 +38,12 @@ final class CompareReport
     {
     }
 
+    /**
+     * CPU time of every measured process per acknowledged record; a run that measured the load generator only (an
+     * older Kafka run, before the brokers' pids were passed on) says nothing comparable and is left out.
+     */
+    static final List<String> CPU_PER_RECORD = List.of("resources", "cpu", "cpuUsPerRecord");
+
     static List<Metric> metrics(final int rate)
     {
         final String at = String.format(Locale.ROOT, " at %,d rec/s", rate);
@@ -49,14 +55,20 @@ final class CompareReport
             new Metric("end-to-end p99 (µs)" + at, Experiment.RATE, List.of("endToEndLatencyUs", "p99"), "%,.0f"),
             new Metric("achieved rate (rec/s)", Experiment.RATE, List.of("recordsPerSecond"), "%,.0f"),
             new Metric("failed records" + at, Experiment.RATE, List.of("failed"), "%,.0f", true),
+            new Metric("CPU per record (µs, cluster and load generator)" + at, Experiment.RATE, CPU_PER_RECORD, "%,.1f"),
             new Metric("max throughput (MB/s)", Experiment.MAX, List.of("megabytesPerSecond"), "%,.1f"),
             new Metric("max throughput (rec/s)", Experiment.MAX, List.of("recordsPerSecond"), "%,.0f"),
+            new Metric("CPU per record (µs, cluster and load generator) at max", Experiment.MAX, CPU_PER_RECORD, "%,.1f"),
             new Metric("consumer catch-up (MB/s)", Experiment.CATCH_UP, List.of("catchUp", "megabytesPerSecond"), "%,.1f"));
     }
 
     /** The number at {@code path}, NaN if it is absent or null (end-to-end latency when --e2e was not given). */
     static double value(final JsonNode summary, final List<String> path)
     {
+        if (path.equals(CPU_PER_RECORD) && !summary.path("resources").path("cpu").path("nodesMeasured").asBoolean(false))
+        {
+            return Double.NaN;
+        }
         JsonNode node = summary;
         for (final String field : path)
         {

@@ -33,6 +33,11 @@ public final class KafkaBenchMain implements Callable<Integer>
         description = "How the brokers are configured, for the report: acks=all or acks=all+flush (default ${DEFAULT-VALUE}).")
     String durabilityLabel;
 
+    @Option(names = "--broker-pids", split = ",", paramLabel = "NAME=PID",
+        description = "Broker processes on this machine whose CPU time is measured with the load generator's, as"
+            + " tributary bench --local measures its nodes (compare-kafka passes them); none by default.")
+    java.util.Map<String, Long> brokerPids = new java.util.LinkedHashMap<>();
+
     @Spec
     CommandSpec spec;
 
@@ -60,7 +65,8 @@ public final class KafkaBenchMain implements Callable<Integer>
         final LoadSummary summary;
         try (KafkaSystem system = new KafkaSystem(bootstrap))
         {
-            summary = LoadRun.run(system, options, durabilityLabel, out);
+            summary = brokerPids.isEmpty() ? LoadRun.run(system, options, durabilityLabel, out)
+                : LoadRun.run(system, options, durabilityLabel, out, brokerPids);
         }
         out.println(summary.oneLine());
         out.flush();

@@ -120,6 +120,17 @@ public final class KafkaCluster implements AutoCloseable
         }
     }
 
+    /** Each broker's process id by name ({@code kafka-1} ..., in node order), for measuring their CPU time. */
+    public java.util.Map<String, Long> brokerPids()
+    {
+        final java.util.Map<String, Long> pids = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < nodes.size(); i++)
+        {
+            pids.put("kafka-" + (i + 1), nodes.get(i).pid());
+        }
+        return pids;
+    }
+
     public String bootstrap()
     {
         return IntStream.range(0, NODES).mapToObj(i -> "127.0.0.1:" + brokerPort(settings.portBase(), i))

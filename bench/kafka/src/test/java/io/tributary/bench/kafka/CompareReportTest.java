@@ -57,6 +57,33 @@ class CompareReportTest
     }
 
     @Test
+    void cpuPerRecordIsShownOnlyForRunsThatMeasuredTheClusterToo() throws Exception
+    {
+        final List<RunResult> results = List.of(
+            withCpu(SystemConfiguration.TRIBUTARY_FSYNC, 98.1, true),
+            withCpu(SystemConfiguration.KAFKA_ACKS_ALL, 13.2, false));
+        final String table = CompareReport.table(results,
+            List.of(SystemConfiguration.TRIBUTARY_FSYNC, SystemConfiguration.KAFKA_ACKS_ALL), 20_000);
+
+        // Kafka's run measured its load generator only (no broker pids): no figure, rather than a misleading 13.2.
+        assertThat(table).contains("| CPU per record (µs, cluster and load generator) at 20,000 rec/s | 98.1 | — |");
+        final String measured = CompareReport.table(List.of(withCpu(SystemConfiguration.TRIBUTARY_FSYNC, 98.1, true),
+            withCpu(SystemConfiguration.KAFKA_ACKS_ALL, 49.0, true)),
+            List.of(SystemConfiguration.TRIBUTARY_FSYNC, SystemConfiguration.KAFKA_ACKS_ALL), 20_000);
+        assertThat(measured).contains("| CPU per record (µs, cluster and load generator) at 20,000 rec/s | 98.1 | 49.0 |");
+    }
+
+    private static RunResult withCpu(final SystemConfiguration configuration, final double cpuUsPerRecord,
+        final boolean nodesMeasured) throws Exception
+    {
+        final JsonNode summary = JSON.readTree("{\"recordsPerSecond\":20000.0,\"failed\":0,\"produceLatencyUs\":{\"p50\":10,"
+            + "\"p99\":20,\"p999\":30,\"max\":40},\"resources\":{\"cpu\":{\"nodesMeasured\":" + nodesMeasured
+            + ",\"cpuUsPerRecord\":" + cpuUsPerRecord + "}}}");
+        return new RunResult(configuration, Experiment.RATE, 1, Path.of("run-1"), summary, null,
+            new MachineLoad.Sample(40, 1.5, 10), 12);
+    }
+
+    @Test
     void aFailedRunIsLeftOutOfTheMedianAndShownInTheLoadTable() throws Exception
     {
         final List<RunResult> results = new ArrayList<>(List.of(rate(SystemConfiguration.KAFKA_ACKS_ALL, 1, 100),
