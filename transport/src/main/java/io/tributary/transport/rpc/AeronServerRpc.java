@@ -524,17 +524,43 @@ final class AeronServerRpc implements RaftServerRpc, RaftServerAsynchronousProto
      * for good: every later notification answered IN_PROGRESS, the new replica never caught up, and the
      * membership change waited forever (RebalanceTest, on a loaded machine where adding the group took 10 s).
      * Refused now, the leader's appender resends it a heartbeat later.
+     * <p>
+     * A division that is STARTING with its log open is let through: a division restarted from its storage
+     * (TributaryNode.restartDivision) whose own last configuration does not name it stays STARTING until its leader
+     * brings it up to date, and when the leader has purged the entries it lacks, this notification is the only way
+     * to do that. Refused, it left the replica STARTING for good (Jepsen seed 210, 2026-12-03: a shard without a
+     * ready leader 90 s after the heal).
      */
     private MessageLite installSnapshotOnceRunning(final InstallSnapshotRequestProto request, final long msb, final long lsb)
         throws IOException
     {
         final RaftServer.Division division = server.getDivision(RaftGroupId.valueOf(new java.util.UUID(msb, lsb)));
-        if (division.getInfo().getLifeCycleState() != org.apache.ratis.util.LifeCycle.State.RUNNING)
+        if (!installSnapshotAccepted(division.getInfo().getLifeCycleState(), () -> logOpened(division)))
         {
             throw new org.apache.ratis.protocol.exceptions.ServerNotReadyException(division.getMemberId()
                 + " is " + division.getInfo().getLifeCycleState() + ", not running yet: install-snapshot refused until it is");
         }
         return server.installSnapshot(request);
+    }
+
+    /** RUNNING, or STARTING with its Raft log open (asked only then: a log not yet initialized throws in Ratis). */
+    static boolean installSnapshotAccepted(final org.apache.ratis.util.LifeCycle.State state,
+        final java.util.function.BooleanSupplier logOpened)
+    {
+        return state == org.apache.ratis.util.LifeCycle.State.RUNNING
+            || state == org.apache.ratis.util.LifeCycle.State.STARTING && logOpened.getAsBoolean();
+    }
+
+    private static boolean logOpened(final RaftServer.Division division)
+    {
+        try
+        {
+            return division.getRaftLog().isOpened();
+        }
+        catch (final IllegalStateException ex)
+        {
+            return false; // "log is uninitialized": the group is still being added
+        }
     }
 
     private CompletableFuture<? extends MessageLite> admin(final MessageType type, final MessageLite request) throws IOException
