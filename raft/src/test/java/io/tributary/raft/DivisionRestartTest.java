@@ -46,11 +46,7 @@ class DivisionRestartTest
     @Timeout(value = 2, unit = TimeUnit.MINUTES)
     void aDivisionClosedUnderARunningNodeIsRestartedFromItsStorageAndKeepsEveryRecord() throws Exception
     {
-        final int port;
-        try (java.net.ServerSocket socket = new java.net.ServerSocket(0))
-        {
-            port = socket.getLocalPort();
-        }
+        final int port = io.tributary.protocol.net.LoopbackPorts.reserve();
         final Properties properties = new Properties();
         properties.setProperty("node.id", "solo");
         properties.setProperty("node.port", Integer.toString(port));

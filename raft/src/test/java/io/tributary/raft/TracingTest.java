@@ -46,11 +46,7 @@ class TracingTest
         final OpenTelemetrySdk openTelemetry = OpenTelemetrySdk.builder()
             .setTracerProvider(SdkTracerProvider.builder().addSpanProcessor(SimpleSpanProcessor.create(exporter)).build())
             .build();
-        final int port;
-        try (java.net.ServerSocket socket = new java.net.ServerSocket(0))
-        {
-            port = socket.getLocalPort();
-        }
+        final int port = io.tributary.protocol.net.LoopbackPorts.reserve();
         final Properties properties = new Properties();
         properties.setProperty("node.id", "solo");
         properties.setProperty("node.port", Integer.toString(port));

@@ -1,7 +1,7 @@
 package io.tributary.jepsen.harness;
 
+import io.tributary.protocol.net.LoopbackPorts;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,12 +16,10 @@ final class LoopbackNetwork implements Network
     LoopbackNetwork(final List<String> nodeIds, final String why) throws IOException
     {
         this.why = why;
-        for (final String id : nodeIds)
+        final int[] free = LoopbackPorts.reserve(nodeIds.size(), Set.of());
+        for (int i = 0; i < nodeIds.size(); i++)
         {
-            try (ServerSocket socket = new ServerSocket(0))
-            {
-                ports.put(id, socket.getLocalPort());
-            }
+            ports.put(nodeIds.get(i), free[i]);
         }
     }
 

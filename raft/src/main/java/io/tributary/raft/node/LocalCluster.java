@@ -1,10 +1,10 @@
 package io.tributary.raft.node;
 
+import io.tributary.protocol.net.LoopbackPorts;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.Writer;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
@@ -37,9 +38,10 @@ public final class LocalCluster implements AutoCloseable
     {
         this.dir = dir;
         this.metadataNodes = metadataNodes;
+        final int[] free = LoopbackPorts.reserve(nodes, Set.of());
         for (int i = 1; i <= nodes; i++)
         {
-            ports.put("n" + i, freePort());
+            ports.put("n" + i, free[i - 1]);
         }
         extraConfig.put("snapshot.auto.entries", "100000");
     }
@@ -72,14 +74,6 @@ public final class LocalCluster implements AutoCloseable
         return this;
     }
 
-    private static int freePort() throws IOException
-    {
-        try (ServerSocket socket = new ServerSocket(0))
-        {
-            return socket.getLocalPort();
-        }
-    }
-
     public String metadataPeersText()
     {
         return ports.entrySet().stream().limit(metadataNodes).map(e -> e.getKey() + "@127.0.0.1:" + e.getValue())
@@ -96,7 +90,7 @@ public final class LocalCluster implements AutoCloseable
     public String addNodeSlot() throws IOException
     {
         final String id = "n" + (ports.size() + 1);
-        ports.put(id, freePort());
+        ports.put(id, LoopbackPorts.reserve(1, ports.values())[0]);
         return id;
     }
 

@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.lang.management.ManagementFactory;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -475,10 +474,7 @@ public final class RaftPerfRepro
 
     private static int freePort() throws IOException
     {
-        try (ServerSocket socket = new ServerSocket(0))
-        {
-            return socket.getLocalPort();
-        }
+        return io.tributary.protocol.net.LoopbackPorts.reserve();
     }
 
     private static void deleteTree(final Path directory) throws IOException

@@ -1,16 +1,16 @@
 package io.tributary.transport.rpc;
 
 import io.tributary.protocol.frame.Seeds;
+import io.tributary.protocol.net.LoopbackPorts;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.net.DatagramSocket;
-import java.net.InetAddress;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -44,6 +44,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import io.tributary.protocol.frame.Seeds;
+import io.tributary.protocol.net.LoopbackPorts;
 
 /**
  * The pipelined log appender ({@link AeronLogAppender}) in a 3-server group over Aeron in one
@@ -72,12 +73,10 @@ class AeronLogAppenderTest
     private static List<RaftPeer> peers(final String prefix) throws IOException
     {
         final List<RaftPeer> peers = new ArrayList<>();
+        final int[] ports = LoopbackPorts.reserve(3, Set.of());
         for (int i = 1; i <= 3; i++)
         {
-            try (DatagramSocket socket = new DatagramSocket(0, InetAddress.getLoopbackAddress()))
-            {
-                peers.add(RaftPeer.newBuilder().setId(prefix + i).setAddress("127.0.0.1:" + socket.getLocalPort()).build());
-            }
+            peers.add(RaftPeer.newBuilder().setId(prefix + i).setAddress("127.0.0.1:" + ports[i - 1]).build());
         }
         return peers;
     }

@@ -4,8 +4,6 @@ import io.tributary.protocol.frame.Seeds;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.net.DatagramSocket;
-import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -62,10 +60,7 @@ class AeronRaftClusterTest
 
     private static int freeUdpPort() throws Exception
     {
-        try (DatagramSocket socket = new DatagramSocket(0, InetAddress.getLoopbackAddress()))
-        {
-            return socket.getLocalPort();
-        }
+        return io.tributary.protocol.net.LoopbackPorts.reserve();
     }
 
     @Test

@@ -1,8 +1,5 @@
 package io.tributary.transport.rpc;
 
-import java.net.DatagramSocket;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -62,12 +59,7 @@ class TransportThroughputProbe
         final List<RaftPeer> peers = new ArrayList<>();
         for (int i = 1; i <= 3; i++)
         {
-            final int port;
-            try (DatagramSocket udp = new DatagramSocket(0, InetAddress.getLoopbackAddress());
-                ServerSocket tcp = new ServerSocket(0, 1, InetAddress.getLoopbackAddress()))
-            {
-                port = aeron ? udp.getLocalPort() : tcp.getLocalPort();
-            }
+            final int port = io.tributary.protocol.net.LoopbackPorts.reserve();
             peers.add(RaftPeer.newBuilder().setId(transport.replace("-", "") + System.nanoTime() % 100000 + "-" + i).setAddress("127.0.0.1:" + port).build());
         }
         final RaftGroup group = RaftGroup.valueOf(RaftGroupId.randomId(), peers);
