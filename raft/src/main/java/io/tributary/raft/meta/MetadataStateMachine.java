@@ -1,5 +1,6 @@
 package io.tributary.raft.meta;
 
+import io.tributary.raft.storage.SnapshotStorage;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -19,7 +20,6 @@ import org.apache.ratis.server.storage.RaftStorage;
 import org.apache.ratis.statemachine.StateMachineStorage;
 import org.apache.ratis.statemachine.TransactionContext;
 import org.apache.ratis.statemachine.impl.BaseStateMachine;
-import org.apache.ratis.statemachine.impl.SimpleStateMachineStorage;
 import org.apache.ratis.statemachine.impl.SingleFileSnapshotInfo;
 import org.apache.ratis.util.MD5FileUtil;
 
@@ -35,7 +35,7 @@ public final class MetadataStateMachine extends BaseStateMachine
     public static final RaftGroupId GROUP_ID = RaftGroupId.valueOf(
         java.util.UUID.nameUUIDFromBytes("tributary-metadata".getBytes(StandardCharsets.UTF_8)));
 
-    private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
+    private final SnapshotStorage storage = new SnapshotStorage();
     private ClusterMetadata metadata = new ClusterMetadata();
 
     @Override

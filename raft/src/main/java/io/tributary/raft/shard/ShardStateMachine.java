@@ -24,6 +24,7 @@ import io.tributary.protocol.AppendResultDescriptor;
 import io.tributary.raft.protocol.ReplayKey;
 import io.tributary.raft.protocol.ShardEntryDescriptor;
 import io.tributary.raft.protocol.ShardProtocol;
+import io.tributary.raft.storage.SnapshotStorage;
 
 import org.agrona.ExpandableArrayBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -37,7 +38,6 @@ import org.apache.ratis.server.storage.RaftStorage;
 import org.apache.ratis.statemachine.StateMachineStorage;
 import org.apache.ratis.statemachine.TransactionContext;
 import org.apache.ratis.statemachine.impl.BaseStateMachine;
-import org.apache.ratis.statemachine.impl.SimpleStateMachineStorage;
 import org.apache.ratis.statemachine.impl.SingleFileSnapshotInfo;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
 import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
@@ -62,7 +62,7 @@ public final class ShardStateMachine extends BaseStateMachine
     private volatile io.tributary.engine.WriteBehind writeBehind;
     private final ScheduledExecutorService timer;
     private final ShardTracing tracing;
-    private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
+    private final SnapshotStorage storage = new SnapshotStorage();
     private final AppendResult result = new AppendResult();
     private final AppendCondition condition = new AppendCondition();
     private final UnsafeBuffer entryView = new UnsafeBuffer(0, 0);
