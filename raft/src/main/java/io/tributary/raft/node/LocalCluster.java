@@ -173,7 +173,13 @@ public final class LocalCluster implements AutoCloseable
                 command.add(arg);
             }
         }
-        command.add("-Xmx1g"); // as each Kafka broker gets in compare-kafka
+        // A fixed heap, as each Kafka broker gets in compare-kafka, touched once at start: with only -Xmx, G1
+        // grew and shrank the heap under load and its GC threads spent 11% of the machine zeroing fresh pages
+        // (perf: clear_page_erms under G1EvacuateRegionsTask); fixed and pre-touched, --mode max went from
+        // 21.7-23.6k to 24.5-26.3k records/s (docs/benchmarks.md). Costs 0.26 s at start.
+        command.add("-Xms1g");
+        command.add("-Xmx1g");
+        command.add("-XX:+AlwaysPreTouch");
         command.addAll(NODE_JVM_FLAGS);
         // Node JVM options under test (compiler, GC, class-data sharing), separated by spaces or '|', e.g.
         // -Dtributary.node.jvm.options=-XX:TieredStopAtLevel=1|-XX:+UseSerialGC
