@@ -165,4 +165,14 @@ class EmbeddedMediaDriverTest
             assertThat(new File(external, "cnc.dat")).exists();
         }
     }
+
+    @Test
+    void theDriversAsyncExecutorSleepsLongerThanAeronsOneMillisecondBetweenLooks()
+    {
+        final AeronTransportConfig config = AeronLoopback.testConfig(dir, "n4");
+        final org.agrona.concurrent.IdleStrategy idle =
+            DriverLauncher.driverContext(config, dir.resolve("n4-driver").toString()).asyncExecutorIdleStrategy();
+        assertThat(idle).isInstanceOf(org.agrona.concurrent.SleepingIdleStrategy.class);
+        assertThat(idle.toString()).contains("sleepPeriodNs=" + DriverLauncher.ASYNC_EXECUTOR_SLEEP_NS);
+    }
 }
