@@ -266,7 +266,7 @@ final class RpcEndpoint implements AutoCloseable
     private FramedPublication publication(final String address)
     {
         return publications.computeIfAbsent(address, a -> new FramedPublication(
-            Uninterruptibly.call(() -> runtime.aeron().addExclusivePublication(channel(a), STREAM_ID)), true, config,
+            Uninterruptibly.call(() -> runtime.aeron().addExclusivePublication(config.publicationChannel(a), STREAM_ID)), true, config,
             SystemNanoClock.INSTANCE, runtime.network()));
     }
 

@@ -56,6 +56,10 @@ public final class AeronTransportConfig
     private String pollerIdleStrategy = IdleStrategies.BACKOFF;
     private int termLengthBytes = 2 * 1024 * 1024;
     private int mtuBytes = 1408;
+    // Loopback carries datagrams of up to 64 KiB without IP fragmentation (lo's MTU is 65536), as TCP on loopback
+    // sends 64 KiB segments by itself; with Ethernet's 1408 a 180 KiB Raft entry left as 130 datagrams, each a
+    // sendto and a recvfrom. 0: loopback uses mtu.bytes like any other address.
+    private int mtuLoopbackBytes = MTU_MAX;
     // Aeron's defaults (128 KiB socket buffer and receiver window) overflowed on loopback under load: the kernel
     // dropped 160,000 datagrams in a 40 s maximum-throughput run (RcvbufErrors in /proc/net/snmp), and every drop
     // cost a NAK round and a retransmission. A node receives from every peer and client at once, so its socket
@@ -137,6 +141,7 @@ public final class AeronTransportConfig
         c.networkActiveWindowUs = longValue(properties, "idle.network.active.window.us", c.networkActiveWindowUs);
         c.termLengthBytes = intValue(properties, "term.length.bytes", c.termLengthBytes);
         c.mtuBytes = intValue(properties, "mtu.bytes", c.mtuBytes);
+        c.mtuLoopbackBytes = intValue(properties, "mtu.loopback.bytes", c.mtuLoopbackBytes);
         c.socketRcvbufBytes = intValue(properties, "socket.rcvbuf.bytes", c.socketRcvbufBytes);
         c.socketSndbufBytes = intValue(properties, "socket.sndbuf.bytes", c.socketSndbufBytes);
         c.receiverWindowBytes = intValue(properties, "receiver.window.bytes", c.receiverWindowBytes);
@@ -219,6 +224,9 @@ public final class AeronTransportConfig
             "mtu.bytes=" + mtuBytes + " must be a multiple of 32 in [" + MTU_MIN + ", " + MTU_MAX + "]; 1408 fits an Ethernet frame");
         require(mtuBytes <= termLengthBytes / 8,
             "mtu.bytes=" + mtuBytes + " exceeds term.length.bytes/8=" + termLengthBytes / 8 + "; lower the MTU or raise the term length");
+        require(mtuLoopbackBytes == 0 || mtuLoopbackBytes >= MTU_MIN && mtuLoopbackBytes <= MTU_MAX && mtuLoopbackBytes % 32 == 0,
+            "mtu.loopback.bytes=" + mtuLoopbackBytes + " must be 0 (use mtu.bytes) or a multiple of 32 in [" + MTU_MIN + ", "
+                + MTU_MAX + "]");
         validateFrameAndMessageLimits();
         require(socketRcvbufBytes >= 65_536 && socketSndbufBytes >= 65_536, "socket.rcvbuf.bytes=" + socketRcvbufBytes
             + " and socket.sndbuf.bytes=" + socketSndbufBytes + " must be at least 65536 (the OS caps them at its maximum)");
@@ -483,6 +491,65 @@ public final class AeronTransportConfig
         return mtuBytes;
     }
 
+    /**
+     * The MTU of publications to a loopback address: {@code mtu.loopback.bytes}, within what the term length
+     * (an eighth of it) and the receiver window (half of it) allow, and never below {@code mtu.bytes}.
+     */
+    public int mtuLoopbackBytes()
+    {
+        if (mtuLoopbackBytes == 0)
+        {
+            return mtuBytes;
+        }
+        final int bound = Math.min(mtuLoopbackBytes, Math.min(termLengthBytes / 8, receiverWindowBytes() / 2));
+        return Math.max(mtuBytes, bound - bound % 32);
+    }
+
+    public AeronTransportConfig mtuLoopbackBytes(final int mtuLoopbackBytes)
+    {
+        this.mtuLoopbackBytes = mtuLoopbackBytes;
+        return this;
+    }
+
+    /**
+     * The channel of a publication to {@code address} (host:port): with the loopback MTU when the host is a
+     * loopback literal (127.0.0.0/8, ::1) or {@code localhost}, else the driver's {@code mtu.bytes}. Never resolves a
+     * name: other host names get the default.
+     */
+    public String publicationChannel(final String address)
+    {
+        final String channel = "aeron:udp?endpoint=" + address;
+        final int loopbackMtu = mtuLoopbackBytes();
+        return loopbackMtu != mtuBytes && isLoopback(address) ? channel + "|mtu=" + loopbackMtu : channel;
+    }
+
+    static boolean isLoopback(final String address)
+    {
+        final int colon = address.lastIndexOf(':');
+        String host = colon < 0 ? address : address.substring(0, colon);
+        if (host.startsWith("[") && host.endsWith("]"))
+        {
+            host = host.substring(1, host.length() - 1);
+        }
+        if (host.equalsIgnoreCase("localhost") || host.equals("::1") || host.equals("0:0:0:0:0:0:0:1"))
+        {
+            return true;
+        }
+        final String[] octets = host.split("\\.", -1);
+        if (octets.length != 4 || !octets[0].equals("127"))
+        {
+            return false;
+        }
+        for (final String octet : octets)
+        {
+            if (octet.isEmpty() || octet.length() > 3 || !octet.chars().allMatch(Character::isDigit) || Integer.parseInt(octet) > 255)
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
     public AeronTransportConfig mtuBytes(final int mtuBytes)
     {
         this.mtuBytes = mtuBytes;
@@ -642,7 +709,7 @@ public final class AeronTransportConfig
     public String toString()
     {
         return "AeronTransportConfig{node=" + nodeName + ", dir=" + (externalDriver ? externalAeronDirectory + " (external driver)" : aeronDirectoryBase)
-            + ", threading=" + threadingMode + ", idle=" + networkIdleStrategy + "/" + sharedIdleStrategy + ", term=" + termLengthBytes + ", mtu=" + mtuBytes
+            + ", threading=" + threadingMode + ", idle=" + networkIdleStrategy + "/" + sharedIdleStrategy + ", term=" + termLengthBytes + ", mtu=" + mtuBytes + "/" + mtuLoopbackBytes() + " loopback"
             + ", frameMax=" + frameBytesMax() + ", messageMax=" + messageBytesMax + ", reassemblyMax=" + reassemblyBytesMax
             + ", offerRetries=" + offerRetriesMax + ", offerTimeoutMs=" + offerTimeoutMs + ", requestTimeoutMs=" + requestTimeoutMs
             + ", appenderInflightMax=" + appenderInflightMax + "}";

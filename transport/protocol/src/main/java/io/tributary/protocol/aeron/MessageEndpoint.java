@@ -265,7 +265,7 @@ public final class MessageEndpoint implements ClientTransport
             return known;
         }
         return publications.computeIfAbsent(address, a -> new FramedPublication(
-            Uninterruptibly.call(() -> runtime.aeron().addExclusivePublication(channel(a), streamId)), true, config,
+            Uninterruptibly.call(() -> runtime.aeron().addExclusivePublication(config.publicationChannel(a), streamId)), true, config,
             SystemNanoClock.INSTANCE, runtime.network()));
     }
 

@@ -95,4 +95,60 @@ class AeronTransportConfigTest
         assertThatThrownBy(() -> AeronTransportConfig.fromProperties(properties))
             .hasMessageContaining("transport.aeron.mtu.bytes=big").hasMessageContaining("default 1408");
     }
+
+    @Test
+    void publicationsToALoopbackAddressUseTheLoopbackMtuAndOthersTheDriversMtu()
+    {
+        final AeronTransportConfig config = new AeronTransportConfig().validate();
+        assertThat(config.mtuLoopbackBytes()).isEqualTo(AeronTransportConfig.MTU_MAX);
+        assertThat(config.publicationChannel("127.0.0.1:7001")).isEqualTo("aeron:udp?endpoint=127.0.0.1:7001|mtu=65504");
+        assertThat(config.publicationChannel("127.3.2.1:7001")).endsWith("|mtu=65504");
+        assertThat(config.publicationChannel("localhost:7001")).endsWith("|mtu=65504");
+        assertThat(config.publicationChannel("[::1]:7001")).endsWith("|mtu=65504");
+        // Anything that may cross a real network keeps the Ethernet-sized default; names are never resolved here
+        for (final String address : new String[]{"10.0.0.7:7001", "128.0.0.1:7001", "127.0.0.256:7001", "127.1:7001",
+            "node-1.example:7001", "[fe80::1]:7001"})
+        {
+            assertThat(config.publicationChannel(address)).as(address).isEqualTo("aeron:udp?endpoint=" + address);
+        }
+        assertThat(new AeronTransportConfig().mtuLoopbackBytes(0).validate().publicationChannel("127.0.0.1:7001"))
+            .isEqualTo("aeron:udp?endpoint=127.0.0.1:7001");
+    }
+
+    @Test
+    void theLoopbackMtuStaysWithinWhatTheTermAndTheReceiverWindowAllow()
+    {
+        // 64 KiB terms (the tests' size) allow an MTU of an eighth of a term
+        assertThat(new AeronTransportConfig().termLengthBytes(64 * 1024).validate().mtuLoopbackBytes()).isEqualTo(8192);
+        final Properties window = new Properties();
+        window.setProperty(AeronTransportConfig.PREFIX + "receiver.window.bytes", Integer.toString(64 * 1024));
+        assertThat(AeronTransportConfig.fromProperties(window).validate().mtuLoopbackBytes()).isEqualTo(32 * 1024);
+        // never below the driver's own MTU
+        assertThat(new AeronTransportConfig().mtuBytes(8192).mtuLoopbackBytes(4096).validate().mtuLoopbackBytes()).isEqualTo(8192);
+        final Properties properties = new Properties();
+        properties.setProperty(AeronTransportConfig.PREFIX + "mtu.loopback.bytes", "16384");
+        assertThat(AeronTransportConfig.fromProperties(properties).validate().mtuLoopbackBytes()).isEqualTo(16384);
+        assertRefused(c -> c.mtuLoopbackBytes(1000), "mtu.loopback.bytes=1000", "multiple of 32");
+        assertRefused(c -> c.mtuLoopbackBytes(70_000), "mtu.loopback.bytes=70000", "65504");
+    }
+
+    @Test
+    void aLoopbackPublicationOfARealDriverCarriesTheLoopbackMtu(@org.junit.jupiter.api.io.TempDir final java.nio.file.Path dir)
+        throws Exception
+    {
+        final AeronTransportConfig config = new AeronTransportConfig().nodeName("mtu").aeronDirectoryBase(dir).validate();
+        final int port = io.tributary.protocol.net.LoopbackPorts.reserve();
+        final EmbeddedMediaDriver driver = EmbeddedMediaDriver.launch(config);
+        try (io.aeron.Subscription subscription = driver.aeron().addSubscription("aeron:udp?endpoint=127.0.0.1:" + port, 7);
+            io.aeron.ExclusivePublication loopback = driver.aeron().addExclusivePublication(
+                config.publicationChannel("127.0.0.1:" + port), 7))
+        {
+            assertThat(loopback.maxPayloadLength()).isEqualTo(65504 - io.aeron.protocol.DataHeaderFlyweight.HEADER_LENGTH);
+            assertThat(subscription.channel()).contains("127.0.0.1");
+        }
+        finally
+        {
+            driver.close();
+        }
+    }
 }
