@@ -162,7 +162,7 @@ final class RpcEndpoint implements AutoCloseable
         this.receiver = new FrameReceiver(config.messageBytesMax(), new Reassembler(config.messageBytesMax(),
             config.reassemblyBytesMax(), config.reassemblySourcesMax(), TimeUnit.MILLISECONDS.toNanos(config.reassemblyTimeoutMs()),
             errors), errors, SystemNanoClock.INSTANCE, this::onMessage);
-        this.subscription = Uninterruptibly.call(() -> runtime.aeron().addSubscription(channel(bindAddress), STREAM_ID,
+        this.subscription = Uninterruptibly.call(() -> runtime.aeron().addSubscription(AeronTransportConfig.udpChannel(bindAddress), STREAM_ID,
             image -> { }, receiver::onImageUnavailable));
         this.localAddress = resolve(subscription, bindAddress, config.connectTimeoutMs());
         this.localAddressBytes = localAddress.getBytes(StandardCharsets.US_ASCII);
@@ -178,10 +178,6 @@ final class RpcEndpoint implements AutoCloseable
         runtime.network().register(pollable);
     }
 
-    static String channel(final String address)
-    {
-        return "aeron:udp?endpoint=" + address;
-    }
 
     private static String resolve(final Subscription subscription, final String bindAddress, final long timeoutMs)
     {

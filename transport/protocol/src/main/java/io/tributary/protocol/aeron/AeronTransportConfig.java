@@ -518,9 +518,14 @@ public final class AeronTransportConfig
      */
     public String publicationChannel(final String address)
     {
-        final String channel = "aeron:udp?endpoint=" + address;
         final int loopbackMtu = mtuLoopbackBytes();
-        return loopbackMtu != mtuBytes && isLoopback(address) ? channel + "|mtu=" + loopbackMtu : channel;
+        return loopbackMtu != mtuBytes && isLoopback(address) ? udpChannel(address) + "|mtu=" + loopbackMtu : udpChannel(address);
+    }
+
+    /** The Aeron UDP channel of {@code address} (host:port), as subscriptions bind it and publications reach it. */
+    public static String udpChannel(final String address)
+    {
+        return "aeron:udp?endpoint=" + address;
     }
 
     static boolean isLoopback(final String address)
@@ -531,23 +536,23 @@ public final class AeronTransportConfig
         {
             host = host.substring(1, host.length() - 1);
         }
-        if (host.equalsIgnoreCase("localhost") || host.equals("::1") || host.equals("0:0:0:0:0:0:0:1"))
+        if (host.equalsIgnoreCase("localhost"))
         {
             return true;
         }
-        final String[] octets = host.split("\\.", -1);
-        if (octets.length != 4 || !octets[0].equals("127"))
+        // Literals only (IPv4 digits and dots, or IPv6): InetAddress would resolve a name here, on the caller's thread
+        if (!host.contains(":") && !host.chars().allMatch(c -> c == '.' || Character.isDigit(c)))
         {
             return false;
         }
-        for (final String octet : octets)
+        try
         {
-            if (octet.isEmpty() || octet.length() > 3 || !octet.chars().allMatch(Character::isDigit) || Integer.parseInt(octet) > 255)
-            {
-                return false;
-            }
+            return java.net.InetAddress.getByName(host).isLoopbackAddress();
         }
-        return true;
+        catch (final java.net.UnknownHostException notAnAddress)
+        {
+            return false;
+        }
     }
 
     public AeronTransportConfig mtuBytes(final int mtuBytes)

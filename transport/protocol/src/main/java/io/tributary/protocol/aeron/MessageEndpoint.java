@@ -149,7 +149,7 @@ public final class MessageEndpoint implements ClientTransport
         this.receiver = new FrameReceiver(config.messageBytesMax(), new Reassembler(config.messageBytesMax(),
             config.reassemblyBytesMax(), config.reassemblySourcesMax(), TimeUnit.MILLISECONDS.toNanos(config.reassemblyTimeoutMs()),
             errors), errors, SystemNanoClock.INSTANCE, this::onMessage);
-        this.subscription = Uninterruptibly.call(() -> runtime.aeron().addSubscription(channel(bindAddress), streamId,
+        this.subscription = Uninterruptibly.call(() -> runtime.aeron().addSubscription(AeronTransportConfig.udpChannel(bindAddress), streamId,
             image -> { }, receiver::onImageUnavailable));
         this.localAddress = resolve(subscription, bindAddress, config.connectTimeoutMs());
         this.localAddressBytes = localAddress.getBytes(StandardCharsets.US_ASCII);
@@ -160,10 +160,6 @@ public final class MessageEndpoint implements ClientTransport
         runtime.network().register(pollable);
     }
 
-    public static String channel(final String address)
-    {
-        return "aeron:udp?endpoint=" + address;
-    }
 
     private static String resolve(final Subscription subscription, final String bindAddress, final long timeoutMs)
     {

@@ -105,8 +105,9 @@ class AeronTransportConfigTest
         assertThat(config.publicationChannel("127.3.2.1:7001")).endsWith("|mtu=65504");
         assertThat(config.publicationChannel("localhost:7001")).endsWith("|mtu=65504");
         assertThat(config.publicationChannel("[::1]:7001")).endsWith("|mtu=65504");
+        assertThat(config.publicationChannel("127.1:7001")).as("the JDK reads 127.1 as 127.0.0.1").endsWith("|mtu=65504");
         // Anything that may cross a real network keeps the Ethernet-sized default; names are never resolved here
-        for (final String address : new String[]{"10.0.0.7:7001", "128.0.0.1:7001", "127.0.0.256:7001", "127.1:7001",
+        for (final String address : new String[]{"10.0.0.7:7001", "128.0.0.1:7001", "127.0.0.256:7001",
             "node-1.example:7001", "[fe80::1]:7001"})
         {
             assertThat(config.publicationChannel(address)).as(address).isEqualTo("aeron:udp?endpoint=" + address);
