@@ -7,6 +7,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 import org.apache.ratis.proto.RaftProtos.AppendEntriesReplyProto;
 import org.apache.ratis.proto.RaftProtos.AppendEntriesRequestProto;
@@ -47,6 +48,12 @@ import org.slf4j.LoggerFactory;
  * itself); never file chunks, which such a follower refuses (CONF_MISMATCH). With it enabled, the
  * snapshot files are sent in chunks, one at a time.
  * <p>
+ * A new commit index reaches the follower with the next appendEntries; when none is due, a heartbeat
+ * carries it once the follower has gone {@code appender.commit.delay.us} without one (Ratis's own
+ * appenders send that heartbeat at once: at low rates a whole extra round trip, and about a third
+ * of the wake-ups, per entry). Wake-up signals that can only mean "the commit index moved" are
+ * dropped while such a heartbeat is already timed ({@link #notifyLogAppender()}).
+ * <p>
  * Threading: Ratis's appender daemon thread runs {@link #run()} and owns all the state below;
  * replies complete on the endpoint's polling thread and are only queued there, so the leader's
  * state is updated from the appender thread, and the polling thread never blocks on Ratis.
@@ -69,6 +76,7 @@ final class AeronLogAppender extends LogAppenderBase
     private final int inflightMax;
     private final boolean installSnapshotEnabled;
     private final long heartbeatIntervalNs;
+    private final long commitDelayNs;
     private final Queue<Completion> completions = new ConcurrentLinkedQueue<>();
 
     // Appender thread only.
@@ -81,17 +89,34 @@ final class AeronLogAppender extends LogAppenderBase
     private long notificationDueNs;
     private boolean notifying;
     private long consecutiveFailures;
+    /** Whether a heartbeat is timed to carry the leader's commit index (the follower's known one is behind it). */
+    private boolean commitTimed;
+    /** The follower's commit index when the timer was set: any progress restarts it. */
+    private long commitTimedFrom;
+    private long commitDueNs;
+    /**
+     * Set by the appender thread while it waits with no commit heartbeat timed: only then must a signal that the
+     * commit index moved wake it (any thread reads it).
+     */
+    private volatile boolean commitSignalWanted = true;
+    /** The thread running {@link #run()}, once it has started (a signal before then finds the first turn's checks). */
+    private volatile Thread appenderThread;
 
     AeronLogAppender(final RaftServer.Division server, final LeaderState leaderState, final FollowerInfo follower,
-        final AeronServerRpc rpc, final int inflightMax)
+        final AeronServerRpc rpc, final int inflightMax, final long commitDelayNs)
     {
         super(server, leaderState, follower);
         if (inflightMax < 1)
         {
             throw new IllegalArgumentException("inflightMax=" + inflightMax + " must be at least 1");
         }
+        if (commitDelayNs < 0)
+        {
+            throw new IllegalArgumentException("commitDelayNs=" + commitDelayNs + " must not be negative");
+        }
         this.rpc = rpc;
         this.inflightMax = inflightMax;
+        this.commitDelayNs = commitDelayNs;
         this.installSnapshotEnabled = RaftServerConfigKeys.Log.Appender.installSnapshotEnabled(server.getRaftServer().getProperties());
         // Ratis's heartbeat interval: half the minimum election timeout.
         this.heartbeatIntervalNs = RaftServerConfigKeys.Rpc.timeoutMin(server.getRaftServer().getProperties())
@@ -116,6 +141,7 @@ final class AeronLogAppender extends LogAppenderBase
     @Override
     public void run() throws InterruptedException, IOException
     {
+        appenderThread = Thread.currentThread();
         while (isRunning())
         {
             drainCompletions();
@@ -153,10 +179,59 @@ final class AeronLogAppender extends LogAppenderBase
                 break;
             }
         }
-        final boolean followerCommitBehind = getRaftLog().getLastCommittedIndex() > getFollower().getCommitIndex();
-        if (getHeartbeatWaitTimeMs() <= 0 || (followerCommitBehind && dataInflight == 0 && !heartbeatInflight))
+        final boolean commitDue = commitHeartbeatDue(nowNs);
+        if (getHeartbeatWaitTimeMs() <= 0 || (commitDue && dataInflight == 0 && !heartbeatInflight))
         {
             sendAppend(true);
+        }
+    }
+
+    /**
+     * Times the heartbeat that tells the follower a new commit index: due once the follower's known commit index has
+     * stayed below the leader's for {@code commitDelayNs} (its progress, carried by appendEntries replies, restarts it).
+     */
+    private boolean commitHeartbeatDue(final long nowNs)
+    {
+        final long followerCommit = getFollower().getCommitIndex();
+        if (getRaftLog().getLastCommittedIndex() <= followerCommit)
+        {
+            commitTimed = false;
+            return false;
+        }
+        if (!commitTimed || followerCommit != commitTimedFrom)
+        {
+            commitTimed = true;
+            commitTimedFrom = followerCommit;
+            commitDueNs = nowNs + commitDelayNs;
+        }
+        return nowNs - commitDueNs >= 0;
+    }
+
+    /**
+     * Ratis signals every appender whenever an entry is appended, the leader's commit index moves, or any follower's
+     * known commit index moves: three or more wake-ups per entry and follower. A signal is passed on unless all it can
+     * mean is a commit index this appender already has a heartbeat timed for (or will send with its next request).
+     */
+    @Override
+    public void notifyLogAppender()
+    {
+        if (commitSignalWanted || !isRunning() || hasAppendEntries() || getHeartbeatWaitTimeMs() <= 0)
+        {
+            signal();
+        }
+    }
+
+    /**
+     * Wakes the appender thread, or makes its next wait return at once. Not Ratis's {@code AwaitForSignal}, which
+     * forgets a signal given while its thread is not yet waiting: the appender then slept until its timeout (up to a
+     * heartbeat interval) with a reply or a new entry waiting.
+     */
+    private void signal()
+    {
+        final Thread thread = appenderThread;
+        if (thread != null)
+        {
+            LockSupport.unpark(thread);
         }
     }
 
@@ -457,7 +532,7 @@ final class AeronLogAppender extends LogAppenderBase
     private void complete(final Completion completion)
     {
         completions.add(completion);
-        notifyLogAppender();
+        signal();
     }
 
     private void drainCompletions()
@@ -501,10 +576,31 @@ final class AeronLogAppender extends LogAppenderBase
         {
             waitNs = Math.min(waitNs, TimeUnit.MILLISECONDS.toNanos(1));
         }
+        // Declared before the commit index is read again: a commit that moves after this read signals (volatile order).
+        commitSignalWanted = true;
+        if (!bySnapshot)
+        {
+            commitHeartbeatDue(nowNs);
+        }
+        if (!bySnapshot && commitTimed)
+        {
+            commitSignalWanted = false;
+            if (dataInflight == 0 && !heartbeatInflight)
+            {
+                // A reply in flight carries the follower's commit (and wakes this thread); otherwise the timer does.
+                waitNs = Math.min(waitNs, Math.max(commitDueNs - nowNs, TimeUnit.MILLISECONDS.toNanos(1)));
+            }
+        }
         if (waitNs > 0)
         {
-            getEventAwaitForSignal().await(Math.max(1, TimeUnit.NANOSECONDS.toMicros(waitNs)), TimeUnit.MICROSECONDS);
+            // A permit from a signal since the last wait ends this one at once; a spurious return only costs a turn.
+            LockSupport.parkNanos(this, waitNs);
+            if (Thread.interrupted())
+            {
+                throw new InterruptedException(this + ": interrupted while waiting (stopping)");
+            }
         }
+        commitSignalWanted = true;
     }
 
     private static Throwable cause(final Throwable error)

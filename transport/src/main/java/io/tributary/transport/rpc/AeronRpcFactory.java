@@ -52,7 +52,8 @@ public final class AeronRpcFactory implements ServerFactory, ClientFactory
         {
             throw new IllegalStateException("Aeron log appender needs the Aeron server RPC, found " + rpc.getClass().getName());
         }
-        return new AeronLogAppender(server, state, follower, aeron, aeron.config().appenderInflightMax());
+        return new AeronLogAppender(server, state, follower, aeron, aeron.config().appenderInflightMax(),
+            java.util.concurrent.TimeUnit.MICROSECONDS.toNanos(aeron.config().appenderCommitDelayUs()));
     }
 
     @Override

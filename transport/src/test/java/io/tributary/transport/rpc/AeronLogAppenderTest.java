@@ -387,4 +387,84 @@ class AeronLogAppenderTest
             }
         }
     }
+    /**
+     * With heartbeats 5 s apart, a follower still learns a new commit index within the commit delay when no further
+     * write comes (a timed heartbeat carries it), and no write waits for a heartbeat: each of a run of sequential
+     * writes is acknowledged at once. Ratis's own wait ({@code AwaitForSignal}) forgot a signal given while the
+     * appender was between its checks and its wait; the write whose reply or entry it announced then waited for the
+     * next heartbeat.
+     */
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void followersLearnTheCommitIndexAfterTheDelayAndNoWriteWaitsForAHeartbeat() throws Exception
+    {
+        final long heartbeatMs = 5_000;
+        final Consumer<RaftProperties> extra = p ->
+        {
+            RaftServerConfigKeys.Rpc.setTimeoutMin(p, TimeDuration.valueOf(2 * heartbeatMs, TimeUnit.MILLISECONDS));
+            RaftServerConfigKeys.Rpc.setTimeoutMax(p, TimeDuration.valueOf(4 * heartbeatMs, TimeUnit.MILLISECONDS));
+            RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMin(p, TimeDuration.valueOf(200, TimeUnit.MILLISECONDS));
+            RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMax(p, TimeDuration.valueOf(400, TimeUnit.MILLISECONDS));
+            RaftServerConfigKeys.Rpc.setRequestTimeout(p, TimeDuration.valueOf(30, TimeUnit.SECONDS));
+            p.set("transport.aeron.appender.commit.delay.us", "200000");
+        };
+        final List<RaftPeer> peers = peers("cd");
+        final RaftGroup group = RaftGroup.valueOf(RaftGroupId.randomId(), peers);
+        final List<RaftServer> servers = new ArrayList<>();
+        try
+        {
+            for (final RaftPeer peer : peers)
+            {
+                servers.add(startServer(peer, group, properties(extra), new DigestStateMachine(() -> null), RaftStorage.StartupOption.FORMAT));
+            }
+            try (RaftClient client = client(group, extra))
+            {
+                assertThat(client.io().send(Message.valueOf(ByteString.copyFrom(new byte[] {1}))).isSuccess()).isTrue();
+                long slowestNs = 0;
+                final int writes = 300;
+                for (int i = 0; i < writes; i++)
+                {
+                    final long startNs = System.nanoTime();
+                    assertThat(client.io().send(Message.valueOf(ByteString.copyFrom(new byte[] {2, (byte)i}))).isSuccess())
+                        .as("write %d", i).isTrue();
+                    slowestNs = Math.max(slowestNs, System.nanoTime() - startNs);
+                }
+                assertThat(TimeUnit.NANOSECONDS.toMillis(slowestNs)).as("slowest of %d sequential writes (ms); heartbeats"
+                    + " are %d ms apart", writes, heartbeatMs).isLessThan(heartbeatMs / 2);
+
+                // The last write's reply reached the leader just before it committed: no heartbeat is due for 5 s.
+                final RaftServer leader = servers.stream().filter(s -> s.getId().equals(client.getLeaderId())).findFirst().orElseThrow();
+                final long committed = leader.getDivision(group.getGroupId()).getRaftLog().getLastCommittedIndex();
+                final long startNs = System.nanoTime();
+                for (final RaftServer server : servers)
+                {
+                    awaitTrue(60, () -> committed(server, group) >= committed, () -> server.getId() + " knows commit index "
+                        + committed(server, group) + ", the leader " + committed);
+                }
+                assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNs))
+                    .as("ms until every follower knew commit index %d (commit delay 200 ms, heartbeats %d ms apart)", committed,
+                        heartbeatMs)
+                    .isLessThan(heartbeatMs / 2);
+            }
+        }
+        finally
+        {
+            for (final RaftServer server : servers)
+            {
+                server.close();
+            }
+        }
+    }
+
+    private static long committed(final RaftServer server, final RaftGroup group)
+    {
+        try
+        {
+            return server.getDivision(group.getGroupId()).getRaftLog().getLastCommittedIndex();
+        }
+        catch (final IOException ex)
+        {
+            throw new java.io.UncheckedIOException(ex);
+        }
+    }
 }

@@ -27,6 +27,7 @@ class AeronTransportConfigTest
         assertThat(config.externalDriver()).isFalse();
         assertThat(config.aeronDirectory()).endsWith("tributary-aeron-node");
         assertThat(config.appenderInflightMax()).isEqualTo(8);
+        assertThat(config.appenderCommitDelayUs()).isEqualTo(25_000);
         assertThat(config.networkIdleStrategy()).isEqualTo(IdleStrategies.SOCKETS);
         assertThat(config.networkWaitsOnSockets()).isTrue();
         assertThat(config.networkSocketWaitTimeoutMs()).isEqualTo(1);
@@ -52,6 +53,8 @@ class AeronTransportConfigTest
         assertRefused(c -> c.driverTimeoutMs(10), "driver.timeout.ms=10", "at least 1000");
         assertRefused(c -> c.appenderInflightMax(0), "appender.inflight.max=0", "[1, 1024]");
         assertRefused(c -> c.appenderInflightMax(1025), "appender.inflight.max=1025", "[1, 1024]");
+        assertRefused(c -> c.appenderCommitDelayUs(-1), "appender.commit.delay.us=-1", "[0, 1000000]");
+        assertRefused(c -> c.appenderCommitDelayUs(1_000_001), "appender.commit.delay.us=1000001", "0 = send it at once");
         assertRefused(c -> c.threadingMode("FAST"), "driver.threading.mode=FAST", "SHARED");
         assertRefused(c -> c.sharedIdleStrategy("spin-forever"), "unknown idle strategy 'spin-forever'", "backoff");
         assertRefused(c -> c.networkIdleStrategy("epoll"), "unknown idle strategy 'epoll'", "idle.network also takes sockets");
@@ -82,6 +85,7 @@ class AeronTransportConfigTest
         properties.setProperty("transport.aeron.node.name", "n7");
         properties.setProperty("transport.aeron.offer.retries.max", "5");
         properties.setProperty("transport.aeron.appender.inflight.max", "3");
+        properties.setProperty("transport.aeron.appender.commit.delay.us", "0");
         final AeronTransportConfig config = AeronTransportConfig.fromProperties(properties).validate();
         assertThat(config.termLengthBytes()).isEqualTo(131072);
         assertThat(config.threadingMode()).isEqualTo("DEDICATED");
@@ -89,6 +93,7 @@ class AeronTransportConfigTest
         assertThat(config.nodeName()).isEqualTo("n7");
         assertThat(config.offerRetriesMax()).isEqualTo(5);
         assertThat(config.appenderInflightMax()).isEqualTo(3);
+        assertThat(config.appenderCommitDelayUs()).isZero();
         assertThat(config.mtuBytes()).isEqualTo(1408);
 
         properties.setProperty("transport.aeron.mtu.bytes", "big");
