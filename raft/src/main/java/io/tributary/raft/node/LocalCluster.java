@@ -181,6 +181,11 @@ public final class LocalCluster implements AutoCloseable
         command.add("-Xmx1g");
         command.add("-XX:+AlwaysPreTouch");
         command.addAll(NODE_JVM_FLAGS);
+        // Every node log line carries its time, whatever simplelogger.properties the classpath brings: a
+        // fault test's logs are read side by side with its history, and a line without a time says
+        // nothing of where a run spent its seconds.
+        command.add("-Dorg.slf4j.simpleLogger.showDateTime=true");
+        command.add("-Dorg.slf4j.simpleLogger.dateTimeFormat=HH:mm:ss.SSS");
         // Node JVM options under test (compiler, GC, class-data sharing), separated by spaces or '|', e.g.
         // -Dtributary.node.jvm.options=-XX:TieredStopAtLevel=1|-XX:+UseSerialGC
         final String extra = System.getProperty("tributary.node.jvm.options", "").trim();

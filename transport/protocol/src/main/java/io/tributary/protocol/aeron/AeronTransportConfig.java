@@ -43,6 +43,9 @@ public final class AeronTransportConfig
     public static final long DEFAULT_APPENDER_COMMIT_DELAY_US = 25_000;
     /** Upper bound of appender.commit.delay.us: a heartbeat carries the commit index at least this often anyway. */
     public static final long APPENDER_COMMIT_DELAY_LIMIT_US = 1_000_000;
+    /** Bounds of publication.connection.timeout.ms: above the receivers' 200 ms status message cadence, below a minute. */
+    public static final long PUBLICATION_CONNECTION_TIMEOUT_MIN_MS = 500;
+    public static final long PUBLICATION_CONNECTION_TIMEOUT_MAX_MS = 60_000;
 
     private String nodeName = "node";
     private Path aeronDirectoryBase = defaultAeronDirectoryBase();
@@ -86,6 +89,13 @@ public final class AeronTransportConfig
     private int appenderInflightMax = 8;
     private long appenderCommitDelayUs = DEFAULT_APPENDER_COMMIT_DELAY_US;
     private long connectTimeoutMs = 5_000;
+    // How long a publication counts as connected after its receiver's last status message (Aeron's own
+    // default is 5 s). Within that time a message to a peer that died is accepted and lost, and so is one
+    // to its new incarnation at the same address until the new receiver has joined the stream: a node
+    // restarted within 5 s of a kill -9 lost the first request sent to it (a leadership transfer then
+    // waited out its 60 s timeout). Receivers send a status message at least every 200 ms; once the
+    // publication counts as not connected, a send waits (offer.timeout.ms) for the new receiver's handshake.
+    private long publicationConnectionTimeoutMs = 1_000;
     // Also the client liveness timeout: a process stalled longer (GC, VM freeze, SIGSTOP) finds its own Aeron
     // client closed when it resumes. Aeron's 10 s default made a node paused for 12 s deaf for good.
     private long driverTimeoutMs = 30_000;
@@ -165,6 +175,8 @@ public final class AeronTransportConfig
         c.appenderInflightMax = intValue(properties, "appender.inflight.max", c.appenderInflightMax);
         c.appenderCommitDelayUs = longValue(properties, "appender.commit.delay.us", c.appenderCommitDelayUs);
         c.connectTimeoutMs = longValue(properties, "connect.timeout.ms", c.connectTimeoutMs);
+        c.publicationConnectionTimeoutMs = longValue(properties, "publication.connection.timeout.ms",
+            c.publicationConnectionTimeoutMs);
         c.driverTimeoutMs = longValue(properties, "driver.timeout.ms", c.driverTimeoutMs);
         c.serverAddress = properties.getProperty(PREFIX + "server.address", c.serverAddress);
         c.clientHost = properties.getProperty(PREFIX + "client.host", c.clientHost);
@@ -259,6 +271,11 @@ public final class AeronTransportConfig
             "appender.commit.delay.us=" + appenderCommitDelayUs + " must be in [0, " + APPENDER_COMMIT_DELAY_LIMIT_US
                 + "] (microseconds a follower may wait for a new commit index; 0 = send it at once)");
         require(connectTimeoutMs >= 1, "connect.timeout.ms=" + connectTimeoutMs + " must be at least 1");
+        require(publicationConnectionTimeoutMs >= PUBLICATION_CONNECTION_TIMEOUT_MIN_MS
+                && publicationConnectionTimeoutMs <= PUBLICATION_CONNECTION_TIMEOUT_MAX_MS,
+            "publication.connection.timeout.ms=" + publicationConnectionTimeoutMs + " must be in ["
+                + PUBLICATION_CONNECTION_TIMEOUT_MIN_MS + ", " + PUBLICATION_CONNECTION_TIMEOUT_MAX_MS + "] (receivers send a status"
+                + " message every 200 ms; a peer silent this long counts as gone)");
         require(driverTimeoutMs >= 1_000, "driver.timeout.ms=" + driverTimeoutMs + " must be at least 1000 (Aeron's client keepalive)");
         require(serverAddress == null || serverAddress.matches("[^:]+:[0-9]{1,5}"),
             "server.address=" + serverAddress + " must be host:port, e.g. 127.0.0.1:9870");
@@ -691,6 +708,17 @@ public final class AeronTransportConfig
         return this;
     }
 
+    public long publicationConnectionTimeoutMs()
+    {
+        return publicationConnectionTimeoutMs;
+    }
+
+    public AeronTransportConfig publicationConnectionTimeoutMs(final long publicationConnectionTimeoutMs)
+    {
+        this.publicationConnectionTimeoutMs = publicationConnectionTimeoutMs;
+        return this;
+    }
+
     public long connectTimeoutMs()
     {
         return connectTimeoutMs;
@@ -747,6 +775,7 @@ public final class AeronTransportConfig
             + ", threading=" + threadingMode + ", idle=" + networkIdleStrategy + "/" + sharedIdleStrategy + ", term=" + termLengthBytes + ", mtu=" + mtuBytes + "/" + mtuLoopbackBytes() + " loopback"
             + ", frameMax=" + frameBytesMax() + ", messageMax=" + messageBytesMax + ", reassemblyMax=" + reassemblyBytesMax
             + ", offerRetries=" + offerRetriesMax + ", offerTimeoutMs=" + offerTimeoutMs + ", requestTimeoutMs=" + requestTimeoutMs
-            + ", appenderInflightMax=" + appenderInflightMax + ", appenderCommitDelayUs=" + appenderCommitDelayUs + "}";
+            + ", appenderInflightMax=" + appenderInflightMax + ", appenderCommitDelayUs=" + appenderCommitDelayUs
+            + ", publicationConnectionTimeoutMs=" + publicationConnectionTimeoutMs + "}";
     }
 }

@@ -126,7 +126,7 @@ final class DriverLauncher
             // A stall (GC, SIGSTOP) shorter than this keeps the process's own client alive; longer is fatal.
             .clientLivenessTimeoutNs(TimeUnit.MILLISECONDS.toNanos(config.driverTimeoutMs()))
             .publicationUnblockTimeoutNs(TimeUnit.MILLISECONDS.toNanos(config.driverTimeoutMs() * 2))
-            .publicationConnectionTimeoutNs(TimeUnit.MILLISECONDS.toNanos(config.connectTimeoutMs()))
+            .publicationConnectionTimeoutNs(TimeUnit.MILLISECONDS.toNanos(config.publicationConnectionTimeoutMs()))
             .errorHandler(ex -> LOG.error("Aeron media driver error (dir {})", dir, ex));
     }
 }

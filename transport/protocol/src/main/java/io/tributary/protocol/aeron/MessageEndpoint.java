@@ -196,6 +196,16 @@ public final class MessageEndpoint implements ClientTransport
         return errors;
     }
 
+    /**
+     * Whether this endpoint's publication to {@code address} counts as connected: its receiver sent a status
+     * message within publication.connection.timeout.ms. False when nothing was ever sent there.
+     */
+    public boolean isConnectedTo(final String address)
+    {
+        final FramedPublication publication = publications.get(address);
+        return publication != null && publication.isConnected();
+    }
+
     /** Calls in flight (for tests and statistics). */
     public int pendingCalls()
     {

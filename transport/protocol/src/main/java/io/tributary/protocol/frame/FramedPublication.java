@@ -27,7 +27,9 @@ import io.tributary.protocol.frame.SendStatus;
  *     most that size, which the receiver's {@link Reassembler} joins;</li>
  * <li>back-pressure, not-connected and admin-action results are retried with an idle strategy,
  *     at most {@code offer.retries.max} times and for {@code offer.timeout.ms} without progress
- *     (the budget restarts when a fragment is accepted), then returned as a {@link SendStatus}. Nothing is queued here: the only buffer between sender
+ *     (the budget restarts when a fragment is accepted), then returned as a {@link SendStatus};
+ *     a publication that never sent a message waits for its receiver's handshake for
+ *     {@code offer.timeout.ms} whatever the count. Nothing is queued here: the only buffer between sender
  *     and receiver is Aeron's term buffer (bounded by the term length), so a receiver that stops
  *     reading cannot make a sender run out of memory.</li>
  * </ul>
@@ -56,6 +58,8 @@ public final class FramedPublication implements AutoCloseable
     private final NetworkLoop network;
 
     private int retriesLeft;
+    /** A message went out once: the receiver joined this publication's stream at least once. */
+    private boolean everConnected;
     private long retryDeadlineNs;
     private long messagesSent;
     private long framesSent;
@@ -164,6 +168,7 @@ public final class FramedPublication implements AutoCloseable
     {
         if (status == SendStatus.OK)
         {
+            everConnected = true;
             messagesSent++;
             if (network != null)
             {
@@ -299,7 +304,12 @@ public final class FramedPublication implements AutoCloseable
         {
             retryDeadlineNs = nowNs + retryTimeoutNs;
         }
-        if (retriesLeft <= 0 || nowNs - retryDeadlineNs >= 0)
+        // A publication never connected waits for its receiver's handshake, a network round trip through both
+        // drivers however fast the retries go: on the network thread (the driver run once per retry) the retry
+        // count ran out in 2 ms, and the first reply to a requester went nowhere (the requester then waited out
+        // its timeout). Only the time bounds that wait; a peer that was connected and went silent fails fast.
+        final boolean awaitingHandshake = status == SendStatus.NOT_CONNECTED && !everConnected;
+        if ((retriesLeft <= 0 && !awaitingHandshake) || nowNs - retryDeadlineNs >= 0)
         {
             return status;
         }

@@ -55,6 +55,8 @@ class AeronTransportConfigTest
         assertRefused(c -> c.appenderInflightMax(1025), "appender.inflight.max=1025", "[1, 1024]");
         assertRefused(c -> c.appenderCommitDelayUs(-1), "appender.commit.delay.us=-1", "[0, 1000000]");
         assertRefused(c -> c.appenderCommitDelayUs(1_000_001), "appender.commit.delay.us=1000001", "0 = send it at once");
+        assertRefused(c -> c.publicationConnectionTimeoutMs(499), "publication.connection.timeout.ms=499", "[500, 60000]");
+        assertRefused(c -> c.publicationConnectionTimeoutMs(60_001), "publication.connection.timeout.ms=60001", "status message");
         assertRefused(c -> c.threadingMode("FAST"), "driver.threading.mode=FAST", "SHARED");
         assertRefused(c -> c.sharedIdleStrategy("spin-forever"), "unknown idle strategy 'spin-forever'", "backoff");
         assertRefused(c -> c.networkIdleStrategy("epoll"), "unknown idle strategy 'epoll'", "idle.network also takes sockets");
@@ -86,6 +88,7 @@ class AeronTransportConfigTest
         properties.setProperty("transport.aeron.offer.retries.max", "5");
         properties.setProperty("transport.aeron.appender.inflight.max", "3");
         properties.setProperty("transport.aeron.appender.commit.delay.us", "0");
+        properties.setProperty("transport.aeron.publication.connection.timeout.ms", "2500");
         final AeronTransportConfig config = AeronTransportConfig.fromProperties(properties).validate();
         assertThat(config.termLengthBytes()).isEqualTo(131072);
         assertThat(config.threadingMode()).isEqualTo("DEDICATED");
@@ -94,6 +97,7 @@ class AeronTransportConfigTest
         assertThat(config.offerRetriesMax()).isEqualTo(5);
         assertThat(config.appenderInflightMax()).isEqualTo(3);
         assertThat(config.appenderCommitDelayUs()).isZero();
+        assertThat(config.publicationConnectionTimeoutMs()).isEqualTo(2500);
         assertThat(config.mtuBytes()).isEqualTo(1408);
 
         properties.setProperty("transport.aeron.mtu.bytes", "big");
