@@ -39,7 +39,7 @@ public final class NodeConfig
     private static final Set<String> KEYS = Set.of("node.id", "node.host", "node.port", "data.dir", "metadata.peers",
         "transport", "raft.election.timeout.min.ms", "raft.election.timeout.max.ms", "raft.request.timeout.ms",
         "durability", "snapshot.auto.entries", "shard.max.batch.bytes", "shard.max.keys", "shard.writeback.interval.ms", "tracing.exporter",
-        "tracing.otlp.endpoint", "raft.log.segment.bytes", "raft.log.purge.gap", "shard.roll.cycle",
+        "tracing.otlp.endpoint", "raft.log.segment.bytes", "raft.log.preallocated.bytes", "raft.log.page.cache.drop", "raft.log.purge.gap", "shard.roll.cycle",
         "raft.log.metadata", "raft.read.lease", "leader.rebalance.interval.ms", "frontend.entry.bytes.max",
         "frontend.entries.inflight.max", "frontend.queue.bytes.max", "frontend.threads", "frontend.request.bytes.max",
         FAULT_READS_WITHOUT_READINDEX, FAULT_REPLAY_OFF_BY_ONE, FAULT_HALT_MID_ENTRY);
@@ -65,6 +65,10 @@ public final class NodeConfig
     public final String tracingExporter;
     public final String otlpEndpoint;
     public final long raftLogSegmentBytes;
+    /** Ratis extends a segment by writing this many fill bytes at a time (its default, 4 MiB). */
+    public final long raftLogPreallocatedBytes;
+    /** Give the Raft log's durable pages back to the kernel (RaftLogPageCache). */
+    public final boolean raftLogPageCacheDrop;
     public final int raftLogPurgeGap;
     /**
      * Ratis's commit-index metadata entries: when on, every commit appends one more entry that is
@@ -132,6 +136,8 @@ public final class NodeConfig
         tracingExporter = p.getProperty("tracing.exporter", "none").trim();
         otlpEndpoint = p.getProperty("tracing.otlp.endpoint", "http://127.0.0.1:4317").trim();
         raftLogSegmentBytes = number(p, "raft.log.segment.bytes", 32 << 20, 1 << 20, 1L << 31, problems);
+        raftLogPreallocatedBytes = number(p, "raft.log.preallocated.bytes", 4 << 20, 4096, 1L << 31, problems);
+        raftLogPageCacheDrop = bool(p, "raft.log.page.cache.drop", true, problems);
         raftLogPurgeGap = (int)number(p, "raft.log.purge.gap", 1024, 1, 1 << 30, problems);
         raftLogMetadata = bool(p, "raft.log.metadata", false, problems);
         raftReadLease = bool(p, "raft.read.lease", true, problems);

@@ -98,6 +98,7 @@ public final class RaftSettings
         RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(properties, true);
         RaftServerConfigKeys.Log.setPurgeGap(properties, config.raftLogPurgeGap);
         RaftServerConfigKeys.Log.setSegmentSizeMax(properties, SizeInBytes.valueOf(config.raftLogSegmentBytes));
+        RaftServerConfigKeys.Log.setPreallocatedSize(properties, SizeInBytes.valueOf(config.raftLogPreallocatedBytes));
         RaftServerConfigKeys.Log.Appender.setBufferByteLimit(properties, SizeInBytes.valueOf(config.shardMaxBatchBytes * 4L));
         // Fewer hand-offs per entry (WRITE-PATH.md, lever 2): a follower appends on the thread that received the
         // appendEntries instead of hopping through the common pool and the server executor (RATIS-2387; one

@@ -47,6 +47,8 @@ public final class TributaryNode implements AutoCloseable
      * of a group this node no longer belongs to).
      */
     private static final long DIVISION_CLOSED_GRACE_NS = TimeUnit.SECONDS.toNanos(2);
+    /** How often the Raft log's written pages are given back to the kernel (RaftLogPageCache). */
+    private static final long LOG_PAGE_CACHE_SWEEP_MS = 100;
 
     private final NodeConfig config;
     private final ScheduledExecutorService timer;
@@ -105,6 +107,17 @@ public final class TributaryNode implements AutoCloseable
         node.server.start();
         node.startFrontEnd();
         node.timer.scheduleWithFixedDelay(node::tick, 0, TICK_MS, TimeUnit.MILLISECONDS);
+        if (config.raftLogPageCacheDrop)
+        {
+            // Pages ahead of an open segment's write position stay: at most one preallocation plus one write buffer.
+            final RaftLogPageCache pageCache = RaftLogPageCache.create(config.dataDir.resolve("raft"),
+                2 * config.raftLogPreallocatedBytes + (1 << 20));
+            if (pageCache != null)
+            {
+                node.timer.scheduleWithFixedDelay(pageCache::sweep, LOG_PAGE_CACHE_SWEEP_MS, LOG_PAGE_CACHE_SWEEP_MS,
+                    TimeUnit.MILLISECONDS);
+            }
+        }
         LOG.info("node {} listening on {} (transport {}, durability {})", config.nodeId, config.address(), config.transport,
             config.durability);
         return node;
