@@ -48,7 +48,7 @@ public final class TributaryNode implements AutoCloseable
      */
     private static final long DIVISION_CLOSED_GRACE_NS = TimeUnit.SECONDS.toNanos(2);
     /** How often the Raft log's written pages are given back to the kernel (RaftLogPageCache). */
-    private static final long LOG_PAGE_CACHE_SWEEP_MS = 100;
+    private static final long LOG_PAGE_CACHE_SWEEP_MS = 250;
 
     private final NodeConfig config;
     private final ScheduledExecutorService timer;
