@@ -378,7 +378,7 @@ public final class AdminImpl implements Admin
                 + shard + "; its replicas are " + placement.replicas().keySet());
         }
         String last = "no replica answered";
-        for (final String address : placement.replicas().values())
+        for (final String address : transferOrder(placement))
         {
             final FrontEndClient.AdminReply reply;
             try
@@ -403,6 +403,58 @@ public final class AdminImpl implements Admin
         }
         throw new TributaryException("stream '" + stream + "' shard " + shard + ": leadership did not move to " + newLeader
             + " within " + timeout.toMillis() + " ms: " + last);
+    }
+
+    /**
+     * The replicas' addresses in the order a leadership transfer is tried: the node that says it leads, then the
+     * others that answered, then those that did not. Each is asked its role first, with the short request timeout,
+     * because the transfer itself waits up to its own timeout (a minute, say) for an answer: a node restarted a
+     * moment ago can drop the first request that reaches it before it has joined the sender's stream (see
+     * transport.aeron.publication.connection.timeout.ms), and a transfer sent there waited out its whole timeout
+     * before the next replica was tried (FaultSwitchDetectionTest, twice in clean CI runs). A node that has just
+     * answered gets what is sent next.
+     */
+    private List<String> transferOrder(final StreamInfo.ShardInfo placement)
+    {
+        final Map<String, CompletableFuture<FrontEndClient.AdminReply>> roles = new LinkedHashMap<>();
+        for (final String address : placement.replicas().values())
+        {
+            roles.put(address, client.adminAsync(address, AdminRequestDescriptor.KIND_GROUP_INFO, placement.groupId(), 0, ""));
+        }
+        String leader = null;
+        long leaderTerm = -1;
+        final List<String> answered = new ArrayList<>();
+        final List<String> silent = new ArrayList<>();
+        for (final Map.Entry<String, CompletableFuture<FrontEndClient.AdminReply>> role : roles.entrySet())
+        {
+            if (await(role.getValue()) instanceof FrontEndClient.AdminReply reply && reply.isOk())
+            {
+                answered.add(role.getKey());
+                if (reply.role() == FetchResponseDescriptor.ROLE_LEADER && reply.term() > leaderTerm)
+                {
+                    leader = role.getKey();
+                    leaderTerm = reply.term();
+                }
+            }
+            else
+            {
+                silent.add(role.getKey());
+            }
+        }
+        final List<String> order = new ArrayList<>();
+        if (leader != null)
+        {
+            order.add(leader);
+        }
+        for (final String address : answered)
+        {
+            if (!address.equals(leader))
+            {
+                order.add(address);
+            }
+        }
+        order.addAll(silent);
+        return order;
     }
 
     // ------------------------------------------------------------------ helpers

@@ -6,6 +6,7 @@ import io.tributary.jepsen.harness.check.RunChecks;
 import io.tributary.jepsen.harness.check.RunVerdict;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
@@ -37,7 +38,7 @@ class FaultSwitchDetectionTest
      */
     @Test
     @Timeout(value = 4, unit = TimeUnit.MINUTES)
-    void readsWithoutReadIndexOnAnIsolatedLeaderAreStale(@TempDir final Path dir) throws Exception
+    void readsWithoutReadIndexOnAnIsolatedLeaderAreStale(@TempDir(cleanup = CleanupMode.ON_SUCCESS) final Path dir) throws Exception
     {
         assumeTrue(NamespaceNetwork.unavailableBecause() == null,
             () -> "skipped: partitions need network namespaces: " + NamespaceNetwork.unavailableBecause());
@@ -93,7 +94,7 @@ class FaultSwitchDetectionTest
      */
     @Test
     @Timeout(value = 4, unit = TimeUnit.MINUTES)
-    void aReplicaThatSkipsAnEntryOnReplayLosesAcknowledgedRecords(@TempDir final Path dir) throws Exception
+    void aReplicaThatSkipsAnEntryOnReplayLosesAcknowledgedRecords(@TempDir(cleanup = CleanupMode.ON_SUCCESS) final Path dir) throws Exception
     {
         assertThat(replayScenario(dir.resolve("with-switch"), true).verdict()).isEqualTo("invalid");
         assertThat(replayScenario(dir.resolve("without-switch"), false).verdict()).isEqualTo("valid");
@@ -108,8 +109,11 @@ class FaultSwitchDetectionTest
             {
                 scenario.nodes.configure("n3", "test.fault.replay-off-by-one", "true");
             }
+            final Phases phases = new Phases(dir.getFileName().toString());
             scenario.start();
+            phases.done("cluster up, stream ready");
             scenario.admin.transferLeadership(JepsenRun.STREAM, 0, "n1", Duration.ofSeconds(30));
+            phases.done("leadership to n1");
             final LogClient client = new LogClient(scenario.context, 0);
             try
             {
@@ -117,26 +121,51 @@ class FaultSwitchDetectionTest
                 {
                     client.append(0, scenario.context.nextValue());
                 }
+                phases.done("5 appends");
                 scenario.nodes.kill("n3");
                 scenario.history.nemesis("start", "kill", "kill -9 [n3]");
                 for (int i = 0; i < 10; i++)
                 {
                     client.append(0, scenario.context.nextValue());
                 }
+                phases.done("n3 killed, 10 appends");
                 scenario.nodes.start("n3");
                 scenario.history.nemesis("stop", "kill", "restart [n3]");
+                phases.done("n3 restarted");
                 scenario.admin.transferLeadership(JepsenRun.STREAM, 0, "n3", Duration.ofSeconds(60));
+                phases.done("leadership to n3");
                 for (int i = 0; i < 5; i++)
                 {
                     client.append(0, scenario.context.nextValue());
                 }
                 client.finalReads(0);
+                phases.done("5 appends, final reads");
             }
             finally
             {
                 client.close();
             }
             return scenario.check("log");
+        }
+    }
+
+    /** Prints how long each step of a scenario took (a step that waits out a timeout shows in the test's output). */
+    private static final class Phases
+    {
+        private final String scenario;
+        private long startNs = System.nanoTime();
+
+        Phases(final String scenario)
+        {
+            this.scenario = scenario;
+        }
+
+        void done(final String step)
+        {
+            final long nowNs = System.nanoTime();
+            System.out.printf("%s: %s in %d ms at %s%n", scenario, step, TimeUnit.NANOSECONDS.toMillis(nowNs - startNs),
+                java.time.LocalTime.now());
+            startNs = nowNs;
         }
     }
 
