@@ -65,6 +65,7 @@ final class LogRecovery
             checkIndexPointers();
             classify(tailer, fromExcerpt);
             checkNothingMissing();
+            checkWritePosition(tailer, fromExcerpt);
             if (!applyMarkers(fromExcerpt))
             {
                 // A marker voids excerpts the snapshot already counted: replay the whole queue instead.
@@ -183,6 +184,55 @@ final class LogRecovery
         {
             throw new CorruptLogException(String.valueOf(log.queue().file()), -1, "the folder holds queue files but no"
                 + " excerpt can be read from them: they were truncated or damaged. Restore this replica from its peers");
+        }
+    }
+
+    /**
+     * Chronicle appends after the excerpt its header's write position points at. A cut through
+     * several excerpts (a crash, a damaged disk) can leave that position beyond the last excerpt a
+     * read reaches, past a hole of zeros; what is appended there is never read back (a read stops
+     * at the first zero header). The last readable excerpt must be the one the header points at.
+     */
+    private void checkWritePosition(final ExcerptTailer tailer, final long fromExcerpt)
+    {
+        final long lastExcerpt = excerpts.isEmpty() ? fromExcerpt : excerpts.getLong(excerpts.size() - 1);
+        if (lastExcerpt < 0)
+        {
+            return;
+        }
+        final SingleChronicleQueue queue = log.queue();
+        final int cycle = queue.rollCycle().toCycle(lastExcerpt);
+        if (cycle != queue.lastCycle())
+        {
+            return;   // the last file holds no excerpt yet (a roll): Chronicle starts it afresh
+        }
+        seek(tailer, lastExcerpt);
+        final long headerPosition;
+        try (DocumentContext dc = tailer.readingDocument())
+        {
+            headerPosition = dc.isPresent() ? dc.wire().bytes().readPosition() - 4 : -1;
+        }
+        final SingleChronicleQueueStore store = queue.storeForCycle(cycle, queue.epoch(), false, null);
+        if (store == null)
+        {
+            return;
+        }
+        final long writePosition;
+        try
+        {
+            writePosition = QueueIndexCheck.writePosition(store.file(), store.dumpHeader());
+        }
+        finally
+        {
+            queue.closeStore(store);
+        }
+        if (headerPosition >= 0 && writePosition > headerPosition)
+        {
+            throw new CorruptLogException(String.valueOf(tailer.currentFile()), writePosition, "the queue file's header says"
+                + " its last excerpt starts at byte " + writePosition + " but the last one that can be read, 0x"
+                + Long.toHexString(lastExcerpt) + ", starts at byte " + headerPosition + ": excerpts between were cut or"
+                + " zeroed, and anything appended would land beyond a hole where no read reaches. Restore this replica"
+                + " from its peers");
         }
     }
 
@@ -349,8 +399,36 @@ final class LogRecovery
         }
         final String dropped = "excerpt 0x" + Long.toHexString(excerpts.getLong(badPosition)) + " after offset "
             + state.lastOffset() + ": " + describe(tailer, badPosition, problem);
-        log.writeControl(excerpts.getLong(badPosition), state.nextOffset, state.lastRaftIndex);
+        final long lastReadable = excerpts.getLong(excerpts.size() - 1);
+        final long marker = log.writeControl(excerpts.getLong(badPosition), state.nextOffset, state.lastRaftIndex);
+        checkMarkerReadable(tailer, lastReadable, marker, dropped);
         return dropped;
+    }
+
+    /**
+     * A tail cut through several excerpts can leave Chronicle's header pointing past a hole of
+     * zeros: the appender then writes after the hole, where no tailer ever reaches (a read stops
+     * at the first zero header), and every batch appended from then on would be acknowledged by
+     * this replica's state machine and unreadable. The marker must be the next excerpt after the
+     * last one the scan read, and readable there; otherwise the file is damaged past repair here.
+     */
+    private void checkMarkerReadable(final ExcerptTailer tailer, final long lastReadable, final long marker, final String dropped)
+    {
+        boolean readable = marker == lastReadable + 1 && tailer.moveToIndex(marker);
+        if (readable)
+        {
+            try (DocumentContext dc = tailer.readingDocument())
+            {
+                readable = dc.isPresent() && dc.index() == marker && dc.wire().bytes().readRemaining() == ControlRecordDescriptor.LENGTH;
+            }
+        }
+        if (!readable)
+        {
+            throw new CorruptLogException(String.valueOf(log.queue().file()), -1, "the damaged tail (" + dropped + ") cannot be"
+                + " cut off: the truncation marker went to excerpt 0x" + Long.toHexString(marker) + " but the last readable"
+                + " excerpt is 0x" + Long.toHexString(lastReadable) + ", and what is appended there cannot be read back (the"
+                + " queue's header points past a hole). Restore this replica from its peers");
+        }
     }
 
     private String describe(final ExcerptTailer tailer, final int position, final String problem)

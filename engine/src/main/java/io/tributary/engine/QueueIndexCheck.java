@@ -81,6 +81,12 @@ final class QueueIndexCheck
         }
     }
 
+    /** The header's write position: where the last excerpt Chronicle wrote begins (its header word). */
+    static long writePosition(final File file, final String header)
+    {
+        return value(file, header, WRITE_POSITION, "writePosition");
+    }
+
     private static CorruptLogException damagedIndex(final File file, final long indexAt, final String what)
     {
         return new CorruptLogException(file.toString(), indexAt, "the queue file's header points its index at byte " + indexAt

@@ -610,7 +610,8 @@ public final class ShardLog implements AutoCloseable
         return copy.getLong(RAFT_INDEX_OFFSET);
     }
 
-    void writeControl(final long voidFromExcerptIndex, final long nextOffset, final long lastRaftIndex)
+    /** Appends a truncation marker; returns the excerpt index Chronicle gave it. */
+    long writeControl(final long voidFromExcerptIndex, final long nextOffset, final long lastRaftIndex)
     {
         control.putInt(ControlRecordDescriptor.LENGTH_OFFSET, ControlRecordDescriptor.LENGTH);
         control.putShort(ControlRecordDescriptor.MAGIC_OFFSET, ControlRecordDescriptor.MAGIC);
@@ -625,6 +626,7 @@ public final class ShardLog implements AutoCloseable
         {
             dc.wire().bytes().write(control.byteArray(), 0, ControlRecordDescriptor.LENGTH);
         }
+        return appender.lastIndexAppended();
     }
 
     /**

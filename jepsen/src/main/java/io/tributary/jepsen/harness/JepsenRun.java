@@ -4,6 +4,7 @@ import io.tributary.client.Admin;
 import io.tributary.client.AdminConfig;
 import io.tributary.jepsen.harness.check.RunChecks;
 import io.tributary.jepsen.harness.check.RunVerdict;
+import io.tributary.raft.node.LocalCluster;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -262,7 +263,7 @@ public final class JepsenRun
             console.println("jepsen: healing every fault");
             nemesis.healAll();
             awaitAll(running, "client operations");
-            admin.awaitStreamReady(STREAM, Duration.ofSeconds(90));
+            awaitReadyAfterHeal(admin, nodes);
             console.println("jepsen: final reads");
             final List<Future<?>> finals = new ArrayList<>();
             for (int i = 0; i < clients.size(); i++)
@@ -276,6 +277,43 @@ public final class JepsenRun
         finally
         {
             clients.forEach(ClientProcess::close);
+        }
+    }
+
+    /**
+     * After the heal every shard must get a leader again. When one does not, the run fails, and the
+     * failure says why: which nodes run, what each replica reports, and the end of a stopped node's log
+     * (CI keeps only the console).
+     */
+    private void awaitReadyAfterHeal(final Admin admin, final NodeSet nodes) throws IOException, InterruptedException
+    {
+        try
+        {
+            admin.awaitStreamReady(STREAM, Duration.ofSeconds(90));
+        }
+        catch (final IOException e)
+        {
+            console.println("jepsen: the stream is not ready after the heal: " + e.getMessage());
+            console.println("jepsen: running nodes " + nodes.runningIds() + " of " + nodes.ids());
+            try
+            {
+                for (final Admin.ShardStatus shard : admin.streamStatus(STREAM))
+                {
+                    console.println("jepsen:   shard " + shard.shard() + " leader " + shard.leader() + ": " + shard.replicas());
+                }
+            }
+            catch (final IOException | RuntimeException statusError)
+            {
+                console.println("jepsen:   stream status failed: " + statusError.getMessage());
+            }
+            for (final String id : nodes.ids())
+            {
+                if (!nodes.runningIds().contains(id))
+                {
+                    console.println("jepsen: the end of " + nodes.logFile(id) + ":\n" + LocalCluster.tail(nodes.logFile(id)));
+                }
+            }
+            throw e;
         }
     }
 
