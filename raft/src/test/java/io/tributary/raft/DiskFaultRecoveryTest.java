@@ -86,6 +86,56 @@ class DiskFaultRecoveryTest
         }
     }
 
+    /**
+     * The Jepsen disk nemesis cut a stopped replica's first Raft segment ({@code log_0-0}) short of its
+     * only entry: Ratis loaded a log beginning at index 1, its apply loop then spun forever on entry 0,
+     * and the replica, elected with its up-to-date tail, led a shard that never answered. It must
+     * refuse to start instead, naming the missing entries.
+     */
+    @Test
+    @Timeout(value = 3, unit = TimeUnit.MINUTES)
+    void aReplicaWhoseRaftLogLostItsFirstSegmentRefusesToStart() throws Exception
+    {
+        try (LocalCluster cluster = new LocalCluster(dir, 3, 3).keepLogsUnder("target/cluster-logs")
+            .config("raft.election.timeout.min.ms", "2000").config("raft.election.timeout.max.ms", "4000");
+            MetadataClient metadata = new MetadataClient(cluster.metadataPeers(), "aeron", 10_000))
+        {
+            cluster.startAll();
+            LocalCluster.await("3 active nodes", 60_000, () -> ClusterSmokeTest.nodesActive(metadata) == 3);
+            metadata.command("CREATE_STREAM", "head", "1", "3", "-1", "-1");
+            LocalCluster.await("placement", 60_000, () -> ClusterSmokeTest.allPlaced(metadata, "head"));
+            try (ShardTestClient shard = new ShardTestClient(metadata, "head", 0))
+            {
+                int written = write(shard, 0, 20);
+                final String leader = shard.leader();
+                final String victim = cluster.nodeIds().stream().filter(id -> !id.equals(leader)).findFirst().orElseThrow();
+                // A clean stop closes the open segment: the restart then writes a second one after it.
+                LocalCluster.await("replicas equal", 60_000, () -> ShardFaultTest.sameChecksum(shard, leader, victim));
+                assertThat(cluster.stop(victim)).as("clean stop of %s", victim).isZero();
+                cluster.start(victim);
+                written = write(shard, written, 20);
+                LocalCluster.await("replicas equal again", 60_000, () -> ShardFaultTest.sameChecksum(shard, shard.leader(), victim));
+                cluster.kill(victim);
+                final Path groupDir = cluster.dataDir(victim).resolve("raft").resolve(shard.group.getGroupId().getUuid().toString());
+                final List<Path> closed;
+                try (Stream<Path> walk = Files.walk(groupDir))
+                {
+                    closed = walk.filter(f -> f.getFileName().toString().matches("log_0-\\d+")).toList();
+                }
+                assertThat(closed).as("the first segment, closed by the clean stop, under %s", groupDir).hasSize(1);
+                try (FileChannel channel = FileChannel.open(closed.get(0), StandardOpenOption.WRITE))
+                {
+                    channel.truncate(12);   // the segment's header and a few bytes of its first entry
+                }
+                write(shard, written, 5);
+                final IOException refused = org.junit.jupiter.api.Assertions.assertThrows(IOException.class,
+                    () -> cluster.start(victim), "a replica whose log lost its first entries must not start");
+                assertThat(refused.getMessage()).as("the refusal names the missing entries")
+                    .contains("begins at index").contains("is damaged");
+            }
+        }
+    }
+
     private void restartAndCheck(final LocalCluster cluster, final ShardTestClient shard, final String victim, final String what)
         throws Exception
     {

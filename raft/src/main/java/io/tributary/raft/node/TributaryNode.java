@@ -105,6 +105,7 @@ public final class TributaryNode implements AutoCloseable
         }
         final TributaryNode node = new TributaryNode(config, openTelemetry);
         node.server.start();
+        node.checkRaftLogHeads();
         node.startFrontEnd();
         node.timer.scheduleWithFixedDelay(node::tick, 0, TICK_MS, TimeUnit.MILLISECONDS);
         if (config.raftLogPageCacheDrop)
@@ -121,6 +122,49 @@ public final class TributaryNode implements AutoCloseable
         LOG.info("node {} listening on {} (transport {}, durability {})", config.nodeId, config.address(), config.transport,
             config.durability);
         return node;
+    }
+
+    /**
+     * A replica whose Raft log lost the entries at its head (its first segment cut while the node was
+     * down: the Jepsen disk nemesis found it) loads a log that begins above what its state machine has
+     * applied, with no snapshot in between. Ratis does not notice: its apply loop finds the next entry
+     * missing and goes straight back for it, forever (one core at 100%), so the replica never applies
+     * again, yet it votes and can win an election with its up-to-date tail, and then leads a shard
+     * that answers nothing (the shard had no leader that serves for as long as it led). Refused here,
+     * as Ratis refuses a gap between two segments: the node exits naming the damage.
+     */
+    private void checkRaftLogHeads() throws IOException
+    {
+        for (final RaftGroupId groupId : server.getGroupIds())
+        {
+            final RaftServer.Division division = server.getDivision(groupId);
+            final long startIndex = division.getRaftLog().getStartIndex();
+            final org.apache.ratis.server.protocol.TermIndex applied = division.getStateMachine().getLastAppliedTermIndex();
+            final org.apache.ratis.statemachine.SnapshotInfo snapshot = division.getStateMachine().getLatestSnapshot();
+            final long coveredIndex = Math.max(applied == null ? -1 : applied.getIndex(), snapshot == null ? -1 : snapshot.getIndex());
+            if (startIndex > coveredIndex + 1)
+            {
+                final String problem = "the Raft log of group " + groupId.getUuid() + " begins at index " + startIndex
+                    + " but its state machine has applied up to index " + coveredIndex + " and no snapshot covers the entries"
+                    + " between: they are missing (a log segment was cut or lost under " + config.dataDir.resolve("raft")
+                    + ")";
+                // Ratis's apply loop is already spinning on the missing entry and would never let close() finish.
+                final Thread closer = new Thread(() ->
+                {
+                    try
+                    {
+                        server.close();
+                    }
+                    catch (final IOException e)
+                    {
+                        LOG.debug("close after a damaged log", e);
+                    }
+                }, "close-damaged-" + config.nodeId);
+                closer.setDaemon(true);
+                closer.start();
+                throw new IOException(problem);
+            }
+        }
     }
 
     /**
