@@ -41,6 +41,8 @@ final class LogRecovery
     private final LongArrayList excerpts = new LongArrayList();
     private final LongArrayList kinds = new LongArrayList();
     private final LongArrayList voidFromIndexes = new LongArrayList();
+    /** The last queue file's header write position, read by {@link #checkIndexPointers}; -1 without files. */
+    private long lastCycleWritePosition = -1;
     private String firstProblem;
     private long batchesScanned;
     private long bytesScanned;
@@ -124,7 +126,11 @@ final class LogRecovery
             }
             try
             {
-                QueueIndexCheck.check(store.file(), store.dumpHeader());
+                final long writePosition = QueueIndexCheck.check(store.file(), store.dumpHeader());
+                if (cycle == lastCycle)
+                {
+                    lastCycleWritePosition = writePosition;
+                }
             }
             finally
             {
@@ -212,20 +218,7 @@ final class LogRecovery
         {
             headerPosition = dc.isPresent() ? dc.wire().bytes().readPosition() - 4 : -1;
         }
-        final SingleChronicleQueueStore store = queue.storeForCycle(cycle, queue.epoch(), false, null);
-        if (store == null)
-        {
-            return;
-        }
-        final long writePosition;
-        try
-        {
-            writePosition = QueueIndexCheck.writePosition(store.file(), store.dumpHeader());
-        }
-        finally
-        {
-            queue.closeStore(store);
-        }
+        final long writePosition = lastCycleWritePosition;
         if (headerPosition >= 0 && writePosition > headerPosition)
         {
             throw new CorruptLogException(String.valueOf(tailer.currentFile()), writePosition, "the queue file's header says"

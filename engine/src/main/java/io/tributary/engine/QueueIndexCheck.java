@@ -35,9 +35,10 @@ final class QueueIndexCheck
     /**
      * @param file   the queue file
      * @param header Chronicle's dump of its header ({@code SingleChronicleQueueStore.dumpHeader()})
+     * @return the header's write position: where the last excerpt Chronicle wrote begins (its header word)
      * @throws CorruptLogException naming the file and the position when a pointer is impossible
      */
-    static void check(final File file, final String header)
+    static long check(final File file, final String header)
     {
         try (RandomAccessFile raf = new RandomAccessFile(file, "r"))
         {
@@ -53,7 +54,7 @@ final class QueueIndexCheck
             final long indexAt = value(file, header, INDEX_TO_INDEX, "index2Index");
             if (indexAt == 0)
             {
-                return;   // no index written yet
+                return writePosition;   // no index written yet
             }
             if (indexAt < headerEnd || indexAt + 4 + INDEX_NAME.length > fileBytes)
             {
@@ -74,17 +75,12 @@ final class QueueIndexCheck
             {
                 throw damagedIndex(file, indexAt, "where the document is not the index (" + length + " bytes)");
             }
+            return writePosition;
         }
         catch (final IOException e)
         {
             throw new CorruptLogException("cannot read queue file " + file + " to check its header: " + e, e);
         }
-    }
-
-    /** The header's write position: where the last excerpt Chronicle wrote begins (its header word). */
-    static long writePosition(final File file, final String header)
-    {
-        return value(file, header, WRITE_POSITION, "writePosition");
     }
 
     private static CorruptLogException damagedIndex(final File file, final long indexAt, final String what)

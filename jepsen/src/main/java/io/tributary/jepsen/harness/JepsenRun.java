@@ -294,7 +294,8 @@ public final class JepsenRun
         catch (final IOException e)
         {
             console.println("jepsen: the stream is not ready after the heal: " + e.getMessage());
-            console.println("jepsen: running nodes " + nodes.runningIds() + " of " + nodes.ids());
+            final List<String> running = nodes.runningIds();
+            console.println("jepsen: running nodes " + running + " of " + nodes.ids());
             try
             {
                 for (final Admin.ShardStatus shard : admin.streamStatus(STREAM))
@@ -308,7 +309,7 @@ public final class JepsenRun
             }
             for (final String id : nodes.ids())
             {
-                if (!nodes.runningIds().contains(id))
+                if (!running.contains(id))
                 {
                     console.println("jepsen: the end of " + nodes.logFile(id) + ":\n" + LocalCluster.tail(nodes.logFile(id)));
                 }

@@ -23,7 +23,9 @@ import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.protocol.TermIndex;
 import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.statemachine.SnapshotInfo;
 import org.apache.ratis.statemachine.StateMachine;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -139,8 +141,8 @@ public final class TributaryNode implements AutoCloseable
         {
             final RaftServer.Division division = server.getDivision(groupId);
             final long startIndex = division.getRaftLog().getStartIndex();
-            final org.apache.ratis.server.protocol.TermIndex applied = division.getStateMachine().getLastAppliedTermIndex();
-            final org.apache.ratis.statemachine.SnapshotInfo snapshot = division.getStateMachine().getLatestSnapshot();
+            final TermIndex applied = division.getStateMachine().getLastAppliedTermIndex();
+            final SnapshotInfo snapshot = division.getStateMachine().getLatestSnapshot();
             final long coveredIndex = Math.max(applied == null ? -1 : applied.getIndex(), snapshot == null ? -1 : snapshot.getIndex());
             if (startIndex > coveredIndex + 1)
             {
