@@ -573,6 +573,52 @@ abstract class ClusterClientTest
             .hasMessageContaining("already exists");
     }
 
+    /**
+     * A node the placement lists as a shard's preferred replica but that holds no Raft division of it
+     * (the state CI's Jepsen smoke run reached: "shard 2 has no leader yet: NOT_HOSTED") answers
+     * NOT_HOSTED. The other two replicas are a majority and serve; a client must move on to them, not
+     * ask the same node again: every channel starts at the preferred replica, so the readiness check,
+     * a new producer and a consumer each stayed on it for as long as it answered.
+     */
+    @Test
+    @Order(10)
+    void aListedReplicaWithoutItsDivisionIsPassedOverByTheReadinessCheckProducersAndConsumers() throws Exception
+    {
+        createStream("stranded", 1);
+        try (Producer producer = Producer.create(producerConfig()))
+        {
+            for (int i = 0; i < 50; i++)
+            {
+                producer.send("stranded", bytes("before-" + i), bytes("v"));
+            }
+            producer.flush();
+        }
+        final Admin.ShardPlacement placement = admin.describeStream("stranded").placement().get(0);
+        final String preferred = placement.replicas().keySet().iterator().next();
+        final org.apache.ratis.protocol.RaftGroupId groupId = org.apache.ratis.protocol.RaftGroupId.valueOf(
+            java.util.UUID.fromString(placement.groupId()));
+        try (org.apache.ratis.client.RaftClient raft = io.tributary.raft.node.RaftSettings.newClient(
+            io.tributary.raft.node.RaftSettings.group(groupId, java.util.Map.of(preferred, placement.replicas().get(preferred))),
+            transport(), 10_000, io.tributary.raft.node.RaftSettings.retryPolicy(3, 200)))
+        {
+            // The division goes, the node stays up and listed: what a move interrupted after its Raft steps leaves.
+            raft.getGroupManagementApi(org.apache.ratis.protocol.RaftPeerId.valueOf(preferred)).remove(groupId, false, false);
+        }
+
+        admin.awaitStreamReady("stranded", READY);
+        try (Producer producer = Producer.create(producerConfig().deliveryTimeoutMs(30_000)))
+        {
+            for (int i = 0; i < 50; i++)
+            {
+                assertThat(producer.send("stranded", bytes("after-" + i), bytes("v")).get(60, TimeUnit.SECONDS).offset())
+                    .as("record %d after %s lost its division", i, preferred).isEqualTo(50 + i);
+            }
+        }
+        final List<String> records = readAll("stranded", 0);
+        assertThat(records).hasSize(100);
+        assertThat(records.get(99)).isEqualTo("99 after-49=v");
+    }
+
     // ------------------------------------------------------------------ helpers
 
     private boolean allCaughtUp(final String stream)

@@ -149,15 +149,20 @@ public final class AdminImpl implements Admin
         return null;
     }
 
-    /** Null when a linearizable position read of the shard succeeds (following NOT_LEADER hints), else why not. */
+    /**
+     * Null when a linearizable position read of the shard succeeds (following NOT_LEADER hints and
+     * moving past replicas that hold none), else why not: each replica asked and what it answered.
+     */
     private String leaderAnswers(final StreamInfo.ShardInfo shard)
     {
         final ShardChannel channel = links.open(shard);
-        String problem = "has no leader yet";
+        final StringBuilder answers = new StringBuilder();
         for (int attempt = 0; attempt < shard.replicas().size() + 1; attempt++)
         {
+            final String asked = channel.leader();
             final CompletableFuture<ReadOutcome> reply = channel.read(0, 0, 0, null, 0);
             links.flush();
+            answers.append(answers.length() == 0 ? "" : "; ").append(asked).append(": ");
             try
             {
                 final ReadOutcome outcome = reply.get(requestTimeoutMs * 2, TimeUnit.MILLISECONDS);
@@ -165,12 +170,12 @@ public final class AdminImpl implements Admin
                 {
                     return null;
                 }
-                problem = "has no leader yet: " + FetchResponseDescriptor.statusName(outcome.status())
-                    + (outcome.text().isEmpty() ? "" : " (" + outcome.text() + ")");
+                answers.append(FetchResponseDescriptor.statusName(outcome.status()))
+                    .append(outcome.text().isEmpty() ? "" : " (" + outcome.text() + ")");
             }
             catch (final ExecutionException | TimeoutException e)
             {
-                problem = "does not answer yet: " + ShardProducer.unwrap(e).getMessage();
+                answers.append("no answer (").append(ShardProducer.unwrap(e).getMessage()).append(')');
             }
             catch (final InterruptedException e)
             {
@@ -178,7 +183,7 @@ public final class AdminImpl implements Admin
                 return "interrupted";
             }
         }
-        return problem;
+        return "has no leader that answers yet (replicas " + shard.replicas().keySet() + "; asked " + answers + ")";
     }
 
     @Override

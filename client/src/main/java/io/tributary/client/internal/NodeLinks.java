@@ -222,6 +222,10 @@ public final class NodeLinks implements ShardChannel.Factory
             {
                 item.channel().onNotLeader(outcome.message());
             }
+            else if (outcome.status() == AppendStatus.SHARD_NOT_HOSTED)
+            {
+                item.channel().onNotHosted(address);
+            }
             item.future().complete(outcome);
         }
     }
@@ -294,6 +298,11 @@ public final class NodeLinks implements ShardChannel.Factory
             {
                 item.channel().onNotLeader(outcome.text());
             }
+            else if (outcome.status() == FetchResponseDescriptor.STATUS_NOT_HOSTED && item.consistency()
+                == FetchRequestDescriptor.CONSISTENCY_LINEARIZABLE)
+            {
+                item.channel().onNotHosted(address);
+            }
             item.future().complete(outcome);
         }
     }
@@ -360,6 +369,16 @@ public final class NodeLinks implements ShardChannel.Factory
             {
                 next();
             }
+        }
+
+        /**
+         * A replica the placement lists says it holds no live replica (moved away, not created yet, or
+         * stranded): it cannot lead, so the next request goes to the next replica. Staying would ask the
+         * same node forever, as a fresh channel starts at the preferred replica.
+         */
+        void onNotHosted(final String address)
+        {
+            onUnreachable(address);
         }
 
         void onUnreachable(final String address)

@@ -97,7 +97,8 @@ final class AdminService implements AutoCloseable
                 if (shard == null)
                 {
                     return AdminResponseDescriptor.encode(AdminResponseDescriptor.STATUS_NOT_HOSTED,
-                        FetchResponseDescriptor.ROLE_OTHER, -1, "this node holds no replica of the group");
+                        FetchResponseDescriptor.ROLE_OTHER, -1, shards.whyNotHosted(AdminRequestDescriptor.groupMsb(request, 0),
+                            AdminRequestDescriptor.groupLsb(request, 0)));
                 }
                 return AdminResponseDescriptor.encode(AdminResponseDescriptor.STATUS_OK, shard.role(),
                     shard.division.getInfo().getCurrentTerm(), shard.leaderHint());

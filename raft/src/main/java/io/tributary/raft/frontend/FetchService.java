@@ -89,7 +89,7 @@ final class FetchService
             fetch.shards[i] = shard;
             if (shard == null)
             {
-                fetch.decide(i, FetchResponseDescriptor.STATUS_NOT_HOSTED, "this node holds no replica of the shard");
+                fetch.decide(i, FetchResponseDescriptor.STATUS_NOT_HOSTED, shards.whyNotHosted(fetch.groupMsb[i], fetch.groupLsb[i]));
             }
             else if (fetch.consistency[i] == FetchRequestDescriptor.CONSISTENCY_LINEARIZABLE)
             {

@@ -144,8 +144,10 @@ public final class FrontEnd implements RequestHandler, AutoCloseable
                 buffer.getLong(at + ProduceRequestDescriptor.ITEM_GROUP_LSB_OFFSET));
             if (shard == null)
             {
-                request.complete(i, AppendStatus.SHARD_NOT_HOSTED, "node " + nodeId + " holds no replica of this shard (moved, or"
-                    + " not created yet); refresh the stream's placement");
+                request.complete(i, AppendStatus.SHARD_NOT_HOSTED, "node " + nodeId + ": " + shards.whyNotHosted(
+                    buffer.getLong(at + ProduceRequestDescriptor.ITEM_GROUP_MSB_OFFSET),
+                    buffer.getLong(at + ProduceRequestDescriptor.ITEM_GROUP_LSB_OFFSET)) + "; moved, or not created yet: refresh"
+                    + " the stream's placement");
             }
             else if (!shard.leads())
             {

@@ -79,6 +79,33 @@ final class ShardDirectory
         }
     }
 
+    /**
+     * Why {@link #find} found no live replica here, for the NOT_HOSTED answer (failure path only): no
+     * Raft division of the group on this node, a division Ratis closed, or a shard log not open yet.
+     * A client that reads "no division" from a node its placement lists as a replica has found
+     * metadata and Raft membership apart: the text says so, so the report names the stranded replica.
+     */
+    String whyNotHosted(final long groupMsb, final long groupLsb)
+    {
+        final RaftGroupId groupId = RaftGroupId.valueOf(new UUID(groupMsb, groupLsb));
+        final RaftServer.Division division;
+        try
+        {
+            division = server.getDivision(groupId);
+        }
+        catch (final IOException | RuntimeException e)
+        {
+            return "this node holds no replica of the shard (no Raft division of group " + groupId.getUuid() + " here)";
+        }
+        if (!division.getInfo().isAlive())
+        {
+            return "this node's replica of the shard is " + division.getInfo().getLifeCycleState() + " (group "
+                + groupId.getUuid() + "); it restarts on its own if the node still belongs to the group";
+        }
+        return "this node's replica of the shard is still opening its log (group " + groupId.getUuid() + ", "
+            + division.getInfo().getLifeCycleState() + ")";
+    }
+
     /** Every handle known now (for shutdown). */
     Iterable<ShardHandle> all()
     {
