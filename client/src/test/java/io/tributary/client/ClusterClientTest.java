@@ -69,7 +69,9 @@ abstract class ClusterClientTest
     @BeforeAll
     void startCluster(@TempDir final Path dir) throws Exception
     {
-        cluster = new LocalCluster(dir, 3, 3).keepLogsUnder("target/cluster-logs").config("transport", transport());
+        // The membership audit off: it would recreate the division test 10 removes, and that test is about the client.
+        cluster = new LocalCluster(dir, 3, 3).keepLogsUnder("target/cluster-logs").config("transport", transport())
+            .config("replica.audit.interval.ms", "0");
         cluster.startAll();
         admin = Admin.create(new AdminConfig().metadataPeers(cluster.metadataPeers()).transport(transport()).requestTimeoutMs(5_000));
         LocalCluster.await("3 active nodes", 60_000, () -> activeNodes() == 3);

@@ -41,11 +41,19 @@ final class Controller
 
     /** Leadership transfers in one pass at most, one at a time: a pass holds up the node's timer thread. */
     static final int TRANSFERS_PER_PASS_MAX = 16;
+    /** Shards the membership audit looks at in one pass (one to four group-info calls each). */
+    static final int AUDIT_SHARDS_PER_PASS_MAX = 32;
 
     private final NodeConfig config;
     private final MetadataClient metadata;
     /** Null when leader rebalancing is off ({@code leader.rebalance.interval.ms=0}). */
     private final LeaderBalance balance;
+    /** How often the membership audit runs; 0 when off ({@code replica.audit.interval.ms=0}). */
+    private final long auditIntervalNs;
+    private long nextAuditNs;
+    /** Where the next audit pass starts in the list of shards (round robin, {@link #AUDIT_SHARDS_PER_PASS_MAX} a pass). */
+    private int auditCursor;
+    private int strayCursor;
 
     Controller(final NodeConfig config, final MetadataClient metadata)
     {
@@ -53,6 +61,8 @@ final class Controller
         this.metadata = metadata;
         this.balance = config.leaderRebalanceIntervalMs == 0 ? null
             : new LeaderBalance(TimeUnit.MILLISECONDS.toNanos(config.leaderRebalanceIntervalMs), config.electionTimeoutMinMs);
+        this.auditIntervalNs = TimeUnit.MILLISECONDS.toNanos(config.replicaAuditIntervalMs);
+        this.nextAuditNs = System.nanoTime() + auditIntervalNs;
     }
 
     /** One pass; returns true if it changed something (the caller may run again soon). */
@@ -91,6 +101,14 @@ final class Controller
         {
             return true;
         }
+        if (auditIntervalNs != 0 && System.nanoTime() - nextAuditNs >= 0)
+        {
+            nextAuditNs = System.nanoTime() + auditIntervalNs;
+            if (auditMembership(state, target))
+            {
+                return true;
+            }
+        }
         if (balance != null)
         {
             balanceLeaders(state, System.nanoTime());
@@ -115,20 +133,46 @@ final class Controller
         }
     }
 
+    /**
+     * Moves a shard from the replicas the metadata lists to the desired ones. Starts from the
+     * group's actual Raft membership when its leader answers: a move interrupted after its Raft steps
+     * (the metadata record failed, or a removed node was down) left the metadata behind the group,
+     * and replaying the steps from the metadata's list would add back a node that no longer holds
+     * the group, whose catch-up never ends.
+     */
     private void move(final ClusterMetadata state, final Placement.ShardId shard, final List<String> current,
         final List<String> desired) throws IOException
     {
-        final Set<String> union = new java.util.LinkedHashSet<>(current);
+        final Set<String> candidates = new java.util.LinkedHashSet<>(current);
+        candidates.addAll(desired);
+        final Membership membership = observeMembership(state, shard, new ArrayList<>(candidates), new HashSet<>());
+        changeMembership(state, shard, membership.leaderPeers() != null ? membership.leaderPeers() : current, desired,
+            membership.missing(), current);
+    }
+
+    /**
+     * The Raft steps of a membership change, then the metadata record, then the clean-up: creates
+     * the group on each desired node that lacks it, adds them (Ratis stages new peers until they
+     * caught up), hands the leadership to a staying replica, removes the others, records the
+     * desired replicas, and last removes the group from the nodes that left. The record comes
+     * before the clean-up, and a clean-up that fails (the node is down) is only logged: the group
+     * no longer counts that node, and the membership audit removes the copy it kept once it is back
+     * ({@link #removeStrayGroups}).
+     */
+    private void changeMembership(final ClusterMetadata state, final Placement.ShardId shard, final List<String> members,
+        final List<String> desired, final Set<String> missing, final List<String> recorded) throws IOException
+    {
+        final Set<String> union = new java.util.LinkedHashSet<>(members);
         union.addAll(desired);
         final RaftGroup unionGroup = group(state, shard, new ArrayList<>(union));
         for (final String added : desired)
         {
-            if (!current.contains(added))
+            if (!members.contains(added) || missing.contains(added))
             {
                 addGroupOn(peerOf(state, added), unionGroup);
             }
         }
-        try (RaftClient client = client(group(state, shard, current)))
+        try (RaftClient client = client(unionGroup))
         {
             // Ratis adds the new peers as staging members, waits until they catch up, then commits.
             check(client.admin().setConfiguration(unionGroup.getPeers().stream().toList()), "add replicas of " + shard);
@@ -136,15 +180,211 @@ final class Controller
             check(client.admin().setConfiguration(group(state, shard, desired).getPeers().stream().toList()),
                 "remove replicas of " + shard);
         }
-        for (final String removed : current)
+        if (!recorded.equals(desired))
         {
-            if (!desired.contains(removed))
+            metadata.command("SET_REPLICAS", ClusterMetadata.shardKey(shard.streamId(), shard.shard()), String.join(",", desired));
+        }
+        LOG.info("shard {}: members {} -> {} (the metadata listed {}{})", shard, members, desired, recorded,
+            missing.isEmpty() ? "" : "; recreated on " + missing);
+        final Set<String> leaving = new java.util.LinkedHashSet<>(members);
+        leaving.addAll(recorded);
+        leaving.removeAll(desired);
+        for (final String removed : leaving)
+        {
+            try
             {
                 removeGroupOn(peerOf(state, removed), ClusterMetadata.groupIdOf(shard.streamId(), shard.shard()));
             }
+            catch (final IOException | RuntimeException e)
+            {
+                LOG.warn("shard {}: {} left the group but its copy was not removed ({}); the membership audit removes it"
+                    + " once the node answers", shard, removed, e.toString());
+            }
         }
-        metadata.command("SET_REPLICAS", ClusterMetadata.shardKey(shard.streamId(), shard.shard()), String.join(",", desired));
-        LOG.info("moved shard {} from {} to {}", shard, current, desired);
+    }
+
+    /** What a shard's replicas say of its group: its leader's members (null if no leader answered) and who lacks it. */
+    private record Membership(List<String> leaderPeers, boolean changing, Set<String> missing)
+    {
+    }
+
+    /**
+     * Asks each of {@code nodes} for its info on the shard's group (and the leader it names, if not
+     * among them). Nodes that do not answer are left out and added to {@code unreachable}, which the
+     * caller keeps for a pass; a node that answers that it holds no such group is {@code missing}.
+     */
+    private Membership observeMembership(final ClusterMetadata state, final Placement.ShardId shard, final List<String> nodes,
+        final Set<String> unreachable)
+    {
+        final RaftGroupId groupId = ClusterMetadata.groupIdOf(shard.streamId(), shard.shard());
+        final Set<String> missing = new java.util.LinkedHashSet<>();
+        final List<String> asked = new ArrayList<>(nodes);
+        List<String> leaderPeers = null;
+        boolean changing = false;
+        for (int i = 0; i < asked.size(); i++)
+        {
+            final String node = asked.get(i);
+            if (!state.nodes().containsKey(node) || unreachable.contains(node))
+            {
+                continue;
+            }
+            final GroupInfoReply info;
+            try (RaftClient client = RaftSettings.newClient(RaftGroup.valueOf(groupId, peerOf(state, node)), config.transport,
+                config.electionTimeoutMaxMs, RetryPolicies.noRetry()))
+            {
+                info = client.getGroupManagementApi(RaftPeerId.valueOf(node)).info(groupId);
+            }
+            catch (final IOException | RuntimeException e)
+            {
+                if (isGroupMissing(e))
+                {
+                    missing.add(node);
+                }
+                else
+                {
+                    unreachable.add(node); // one timeout per pass for a node that is down, not one per shard
+                }
+                continue;
+            }
+            if (!info.isSuccess())
+            {
+                if (isGroupMissing(info.getException()))
+                {
+                    missing.add(node);
+                }
+                continue;
+            }
+            final RaftProtos.RoleInfoProto role = info.getRoleInfoProto();
+            if (role.getRole() == RaftProtos.RaftPeerRole.LEADER && info.getConf().isPresent())
+            {
+                final RaftProtos.RaftConfigurationProto conf = info.getConf().get();
+                changing = conf.getOldPeersCount() > 0;
+                final List<String> peers = new ArrayList<>();
+                conf.getPeersList().forEach(p -> peers.add(p.getId().toStringUtf8()));
+                // Listeners and staging peers are not members; Ratis lists only voting peers here.
+                leaderPeers = peers;
+            }
+            else if (role.getRole() == RaftProtos.RaftPeerRole.FOLLOWER && role.getFollowerInfo().hasLeaderInfo())
+            {
+                final String leader = role.getFollowerInfo().getLeaderInfo().getId().getId().toStringUtf8();
+                if (!asked.contains(leader))
+                {
+                    asked.add(leader);
+                }
+            }
+        }
+        return new Membership(leaderPeers, changing, missing);
+    }
+
+    private static boolean isGroupMissing(final Throwable error)
+    {
+        for (Throwable t = error; t != null; t = t.getCause())
+        {
+            if (t instanceof org.apache.ratis.protocol.exceptions.GroupMismatchException)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Checks that each shard's Raft group is what the metadata lists (a slice of the shards a pass):
+     * every listed node holds the group and the leader's members are exactly the listed nodes. A
+     * move interrupted between its Raft steps and its record, a division removed by hand, or one
+     * lost with its disk, leave them apart, and nothing else would bring them back: the shard runs
+     * a replica short, or led by a node no client knows of (CI's Jepsen run: "shard 2 has no leader
+     * yet: NOT_HOSTED", its preferred replica holding no division). Repaired toward the metadata,
+     * which holds the placement the operator asked for, with the same steps as a move. Returns
+     * true if it repaired a shard.
+     */
+    private boolean auditMembership(final ClusterMetadata state, final Map<Placement.ShardId, List<String>> target)
+        throws IOException
+    {
+        final List<Placement.ShardId> shards = new ArrayList<>(target.keySet());
+        if (shards.isEmpty())
+        {
+            return false;
+        }
+        final Set<String> unreachable = new HashSet<>();
+        for (int n = 0; n < Math.min(AUDIT_SHARDS_PER_PASS_MAX, shards.size()); n++)
+        {
+            final Placement.ShardId shard = shards.get(Math.floorMod(auditCursor++, shards.size()));
+            final List<String> listed = state.replicasOf(shard.streamId(), shard.shard());
+            if (listed.isEmpty() || !listed.equals(target.get(shard)))
+            {
+                continue; // being created or moved: reconcile's own steps handle it
+            }
+            final Membership membership = observeMembership(state, shard, listed, unreachable);
+            final boolean membersDiffer = membership.leaderPeers() != null
+                && !new HashSet<>(membership.leaderPeers()).equals(new HashSet<>(listed));
+            if (membership.changing() || (membership.missing().isEmpty() && !membersDiffer))
+            {
+                continue;
+            }
+            if (membership.leaderPeers() == null)
+            {
+                // No leader answered (an election, or the leader is down): the repair needs one; look again next pass.
+                LOG.info("shard {}: {} hold no copy of the group and no leader answers; audited again next pass", shard,
+                    membership.missing());
+                continue;
+            }
+            LOG.warn("shard {}: the metadata lists {} but the group's leader has members {} and {} hold no copy of it;"
+                + " repairing toward the metadata", shard, listed, membership.leaderPeers(), membership.missing());
+            changeMembership(state, shard, membership.leaderPeers(), listed, membership.missing(), listed);
+            return true;
+        }
+        return removeStrayGroups(state, target);
+    }
+
+    /**
+     * Removes, from one node a pass (round robin), the groups of shards the metadata does not list
+     * it for: a copy left by a move whose clean-up found the node down. Ratis closes such a division
+     * when the group's members refuse its votes, and the node would restart it from its storage
+     * every few seconds, forever. Only for shards that are not being moved.
+     */
+    private boolean removeStrayGroups(final ClusterMetadata state, final Map<Placement.ShardId, List<String>> target)
+        throws IOException
+    {
+        final List<ClusterMetadata.Node> nodes = new ArrayList<>(state.nodes().values());
+        if (nodes.isEmpty())
+        {
+            return false;
+        }
+        final ClusterMetadata.Node node = nodes.get(Math.floorMod(strayCursor++, nodes.size()));
+        if (node.state() != ClusterMetadata.NodeState.ACTIVE && node.state() != ClusterMetadata.NodeState.DRAINING)
+        {
+            return false;
+        }
+        final Map<RaftGroupId, Placement.ShardId> shardOfGroup = new HashMap<>();
+        target.keySet().forEach(shard -> shardOfGroup.put(ClusterMetadata.groupIdOf(shard.streamId(), shard.shard()), shard));
+        final List<RaftGroupId> hosted;
+        try (RaftClient client = RaftSettings.newClient(RaftGroup.valueOf(RaftGroupId.randomId(), peerOf(state, node.id())),
+            config.transport, config.electionTimeoutMaxMs, RetryPolicies.noRetry()))
+        {
+            hosted = client.getGroupManagementApi(RaftPeerId.valueOf(node.id())).list().getGroupIds();
+        }
+        catch (final IOException | RuntimeException e)
+        {
+            return false; // down or slow: another pass
+        }
+        for (final RaftGroupId groupId : hosted)
+        {
+            final Placement.ShardId shard = shardOfGroup.get(groupId);
+            if (shard == null)
+            {
+                continue; // the metadata group, or a stream being created or deleted (reconcile's own steps)
+            }
+            final List<String> listed = state.replicasOf(shard.streamId(), shard.shard());
+            if (!listed.isEmpty() && listed.equals(target.get(shard)) && !listed.contains(node.id()))
+            {
+                LOG.warn("shard {}: node {} holds a copy of the group but is not among its replicas {}; removing it", shard,
+                    node.id(), listed);
+                removeGroupOn(peerOf(state, node.id()), groupId);
+                return true;
+            }
+        }
+        return false;
     }
 
     private boolean removeDeletedStreams(final ClusterMetadata state) throws IOException
@@ -463,7 +703,11 @@ final class Controller
         final Map<String, String> addresses = new LinkedHashMap<>();
         for (final String peer : peers)
         {
-            addresses.put(peer, state.nodes().get(peer).address());
+            final ClusterMetadata.Node node = state.nodes().get(peer);
+            if (node != null) // a member the metadata forgot (a drained node a move could not reach) is left out
+            {
+                addresses.put(peer, node.address());
+            }
         }
         return RaftSettings.group(ClusterMetadata.groupIdOf(shard.streamId(), shard.shard()), addresses);
     }
