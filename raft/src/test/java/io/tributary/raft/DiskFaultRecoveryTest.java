@@ -86,22 +86,40 @@ class DiskFaultRecoveryTest
         }
     }
 
+    /** Damage that no local replay can repair: the copy must come from the peers. */
+    enum Unrepairable
+    {
+        /**
+         * The Jepsen disk nemesis cut a stopped replica's first Raft segment ({@code log_0-0}) short of
+         * its only entry: Ratis loaded a log beginning at index 1, its apply loop then spun forever on
+         * entry 0, and the replica, elected with its up-to-date tail, led a shard that never answered.
+         */
+        RAFT_LOG_HEAD_CUT,
+        /** The shard log cut deep inside, after a Raft snapshot purged the entries that could rebuild it. */
+        SHARD_LOG_CUT_AFTER_SNAPSHOT
+    }
+
     /**
-     * The Jepsen disk nemesis cut a stopped replica's first Raft segment ({@code log_0-0}) short of its
-     * only entry: Ratis loaded a log beginning at index 1, its apply loop then spun forever on entry 0,
-     * and the replica, elected with its up-to-date tail, led a shard that never answered. It must
-     * refuse to start instead, naming the missing entries.
+     * Issue #14, point 3: a node whose copy of a shard cannot be rebuilt locally used to refuse to
+     * start. It starts, sets that copy aside under {@code quarantine/}, and the controller's
+     * membership audit takes it out of the group and brings it back as a new member that copies
+     * the shard from its peers, until it serves exactly the leader's bytes.
      */
-    @Test
+    @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.EnumSource(Unrepairable.class)
     @Timeout(value = 3, unit = TimeUnit.MINUTES)
-    void aReplicaWhoseRaftLogLostItsFirstSegmentRefusesToStart() throws Exception
+    void aCopyDamagedBeyondLocalRepairIsSetAsideAndRebuiltFromThePeers(final Unrepairable damage) throws Exception
     {
         // 1 MiB segments and 60 KiB entries: the first segment is closed after about 17 entries, whenever
-        // the nodes stop (a clean stop does not always close the open segment).
+        // the nodes stop (a clean stop does not always close the open segment). A snapshot every 10 entries
+        // for the shard-log case, so the Raft log no longer holds what the shard log held.
         try (LocalCluster cluster = new LocalCluster(dir, 3, 3).keepLogsUnder("target/cluster-logs")
             .config("raft.election.timeout.min.ms", "2000").config("raft.election.timeout.max.ms", "4000")
             .config("raft.log.segment.bytes", Integer.toString(1 << 20))
-            .config("raft.log.preallocated.bytes", Integer.toString(256 << 10));
+            .config("raft.log.preallocated.bytes", Integer.toString(256 << 10))
+            .config("replica.audit.interval.ms", "1000")
+            .config("snapshot.auto.entries", damage == Unrepairable.SHARD_LOG_CUT_AFTER_SNAPSHOT ? "10" : "100000")
+            .config("raft.log.purge.gap", "1");
             MetadataClient metadata = new MetadataClient(cluster.metadataPeers(), "aeron", 10_000))
         {
             cluster.startAll();
@@ -119,30 +137,91 @@ class DiskFaultRecoveryTest
                 final String leader = shard.leader();
                 final String victim = cluster.nodeIds().stream().filter(id -> !id.equals(leader)).findFirst().orElseThrow();
                 LocalCluster.await("replicas equal", 60_000, () -> ShardFaultTest.sameChecksum(shard, leader, victim));
+                final String group = shard.group.getGroupId().getUuid().toString();
+                if (damage == Unrepairable.SHARD_LOG_CUT_AFTER_SNAPSHOT)
+                {
+                    final Path sm = cluster.dataDir(victim).resolve("raft").resolve(group).resolve("sm");
+                    LocalCluster.await("a Raft snapshot on " + victim, 60_000, () -> hasFiles(sm));
+                }
                 cluster.kill(victim);
-                final Path groupDir = cluster.dataDir(victim).resolve("raft").resolve(shard.group.getGroupId().getUuid().toString());
-                final List<Path> closed;
-                final List<String> listing;
-                try (Stream<Path> walk = Files.walk(groupDir))
-                {
-                    listing = walk.map(f -> groupDir.relativize(f) + " " + f.toFile().length()).toList();
-                }
-                try (Stream<Path> walk = Files.walk(groupDir))
-                {
-                    closed = walk.filter(f -> f.getFileName().toString().matches("log_0-\\d+")).toList();
-                }
-                assertThat(closed).as("the first segment, closed at 1 MiB, under %s: %s", groupDir, listing).hasSize(1);
-                try (FileChannel channel = FileChannel.open(closed.get(0), StandardOpenOption.WRITE))
-                {
-                    channel.truncate(12);   // the segment's header and a few bytes of its first entry
-                }
+                final String what = damage == Unrepairable.RAFT_LOG_HEAD_CUT ? cutFirstRaftSegment(cluster.dataDir(victim), group)
+                    : cutShardLog(cluster.dataDir(victim), group);
+                System.out.println(damage + " on " + victim + ": " + what);
                 write(shard, 0, 5);
-                final IOException refused = org.junit.jupiter.api.Assertions.assertThrows(IOException.class,
-                    () -> cluster.start(victim), "a replica whose log lost its first entries must not start");
-                assertThat(refused.getMessage()).as("the refusal names the missing entries")
-                    .contains("begins at index").contains("is damaged");
+
+                cluster.start(victim);
+                final Path quarantine = cluster.dataDir(victim).resolve("quarantine");
+                assertThat(hasFiles(quarantine)).as("%s set its copy aside under %s", victim, quarantine).isTrue();
+                try (Stream<Path> aside = Files.list(quarantine))
+                {
+                    assertThat(aside.map(p -> p.getFileName().toString())).allMatch(name -> name.startsWith(group));
+                }
+                final String leaderNow = shard.leader() == null ? leader : shard.leader();
+                final Path log = dir.resolve(victim + ".log");
+                try
+                {
+                    LocalCluster.await(victim + " rebuilt from its peers", 90_000,
+                        () -> ShardFaultTest.sameChecksum(shard, leaderNow, victim));
+                }
+                catch (final AssertionError e)
+                {
+                    throw new AssertionError(e.getMessage() + "; log of " + victim + ":\n" + LocalCluster.tail(log), e);
+                }
+                write(shard, 5, 5);
+                LocalCluster.await(victim + " follows new writes", 60_000, () -> ShardFaultTest.sameChecksum(shard, leaderNow, victim));
             }
         }
+    }
+
+    private static boolean hasFiles(final Path folder)
+    {
+        try (Stream<Path> files = Files.list(folder))
+        {
+            return files.findAny().isPresent();
+        }
+        catch (final IOException e)
+        {
+            return false;
+        }
+    }
+
+    private static String cutFirstRaftSegment(final Path dataDir, final String group) throws IOException
+    {
+        final Path groupDir = dataDir.resolve("raft").resolve(group);
+        final List<Path> closed;
+        final List<String> listing;
+        try (Stream<Path> walk = Files.walk(groupDir))
+        {
+            listing = walk.map(f -> groupDir.relativize(f) + " " + f.toFile().length()).toList();
+        }
+        try (Stream<Path> walk = Files.walk(groupDir))
+        {
+            closed = walk.filter(f -> f.getFileName().toString().matches("log_0-\\d+")).toList();
+        }
+        assertThat(closed).as("the first segment, closed at 1 MiB, under %s: %s", groupDir, listing).hasSize(1);
+        try (FileChannel channel = FileChannel.open(closed.get(0), StandardOpenOption.WRITE))
+        {
+            channel.truncate(12);   // the segment's header and a few bytes of its first entry
+        }
+        return closed.get(0) + " cut to 12 bytes";
+    }
+
+    private static String cutShardLog(final Path dataDir, final String group) throws IOException
+    {
+        final Path shardDir = dataDir.resolve("shards").resolve(group);
+        final List<Path> files;
+        try (Stream<Path> walk = Files.walk(shardDir))
+        {
+            files = walk.filter(f -> f.toString().endsWith(".cq4")).filter(f -> usedLength(f) > 0).sorted().toList();
+        }
+        assertThat(files).as("queue files under %s", shardDir).isNotEmpty();
+        final Path file = files.get(0);
+        final long used = usedLength(file);
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE))
+        {
+            channel.truncate(used / 3);  // a cut through many excerpts: recovery refuses it as damage, not a torn tail
+        }
+        return file + " cut to " + used / 3 + " of " + used + " used bytes";
     }
 
     private void restartAndCheck(final LocalCluster cluster, final ShardTestClient shard, final String victim, final String what)

@@ -25,6 +25,7 @@ import java.util.stream.Stream;
  *   raft/&lt;group uuid&gt;/current/raft-meta, sm/...                 term and vote, snapshots (not targeted)
  *   shards/&lt;group uuid&gt;/&lt;cycle&gt;.cq4                             Chronicle queue file of a shard
  *   shards/&lt;group uuid&gt;/metadata.cq4t                           Chronicle's table store (not targeted)
+ *   quarantine/&lt;group uuid&gt;-&lt;millis&gt;/...                       a damaged copy the node set aside (not targeted)
  * </pre>
  * Both kinds of file are preallocated: Chronicle maps sparse files far larger than what is
  * written, and Ratis pads segments with zeros. A fault aimed at the file's length would land in
@@ -74,7 +75,9 @@ public final class DiskFault
         final TreeSet<Path> files = new TreeSet<>();
         try (Stream<Path> walk = Files.walk(dataDir))
         {
-            walk.filter(Files::isRegularFile).filter(f -> isChronicleFile(f) || isRaftSegment(f)).forEach(files::add);
+            // Not the copies a node set aside (quarantine/): they are no longer read, so damage there would test nothing.
+            walk.filter(Files::isRegularFile).filter(f -> isChronicleFile(f) || isRaftSegment(f))
+                .filter(f -> !dataDir.relativize(f).startsWith("quarantine")).forEach(files::add);
         }
         catch (final IOException e)
         {

@@ -263,6 +263,13 @@ public final class JepsenRun
             console.println("jepsen: healing every fault");
             nemesis.healAll();
             awaitAll(running, "client operations");
+            final Map<String, String> refusing = nemesis.unexpectedRefusals();
+            if (!refusing.isEmpty())
+            {
+                // A disk fault to a shard's copy is repaired by the node (set aside, rebuilt from the peers): expected back.
+                throw new IOException("nodes refuse to start after the heal although their damage is to shard copies they"
+                    + " must set aside and rebuild (issue #14, point 3): " + refusing);
+            }
             awaitReadyAfterHeal(admin, nodes);
             console.println("jepsen: final reads");
             final List<Future<?>> finals = new ArrayList<>();

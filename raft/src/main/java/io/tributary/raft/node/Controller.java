@@ -159,15 +159,31 @@ final class Controller
      * no longer counts that node, and the membership audit removes the copy it kept once it is back
      * ({@link #removeStrayGroups}).
      */
-    private void changeMembership(final ClusterMetadata state, final Placement.ShardId shard, final List<String> members,
+    private void changeMembership(final ClusterMetadata state, final Placement.ShardId shard, final List<String> current,
         final List<String> desired, final Set<String> missing, final List<String> recorded) throws IOException
     {
+        List<String> members = current;
+        final List<String> forgotten = members.stream().filter(missing::contains).toList();
+        if (!forgotten.isEmpty())
+        {
+            // A member that lost its copy of the group lost its term and its vote with it, and Raft's safety rests on a
+            // voter never voting twice in a term: it leaves the configuration first and rejoins as a new peer, staged
+            // by Ratis until it has caught up (etcd's remove-then-add for a member whose data is gone).
+            members = current.stream().filter(id -> !missing.contains(id)).toList();
+            try (RaftClient client = client(group(state, shard, current)))
+            {
+                check(client.admin().setConfiguration(group(state, shard, members).getPeers().stream().toList()),
+                    "remove " + forgotten + ", which lost its copy, from " + shard);
+            }
+            LOG.warn("shard {}: {} lost its copy of the group; out of the configuration ({} remain) until it rejoins", shard,
+                forgotten, members);
+        }
         final Set<String> union = new java.util.LinkedHashSet<>(members);
         union.addAll(desired);
         final RaftGroup unionGroup = group(state, shard, new ArrayList<>(union));
         for (final String added : desired)
         {
-            if (!members.contains(added) || missing.contains(added))
+            if (!members.contains(added))
             {
                 addGroupOn(peerOf(state, added), unionGroup);
             }
@@ -184,8 +200,8 @@ final class Controller
         {
             metadata.command("SET_REPLICAS", ClusterMetadata.shardKey(shard.streamId(), shard.shard()), String.join(",", desired));
         }
-        LOG.info("shard {}: members {} -> {} (the metadata listed {}{})", shard, members, desired, recorded,
-            missing.isEmpty() ? "" : "; recreated on " + missing);
+        LOG.info("shard {}: members {} -> {} (the metadata listed {}{})", shard, current, desired, recorded,
+            forgotten.isEmpty() ? "" : "; " + forgotten + " rejoined with a new copy");
         final Set<String> leaving = new java.util.LinkedHashSet<>(members);
         leaving.addAll(recorded);
         leaving.removeAll(desired);

@@ -1,6 +1,7 @@
 package io.tributary.raft.node;
 
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -16,6 +17,7 @@ import io.tributary.raft.frontend.FrontEnd;
 import io.tributary.raft.meta.ClusterMetadata;
 import io.tributary.raft.meta.MetadataClient;
 import io.tributary.raft.meta.MetadataStateMachine;
+import io.tributary.raft.shard.DamagedReplicaException;
 import io.tributary.raft.shard.ShardStateMachine;
 import io.tributary.raft.shard.ShardTracing;
 
@@ -105,9 +107,7 @@ public final class TributaryNode implements AutoCloseable
             LOG.warn("!!! node {}: TEST-ONLY FAULT SWITCH {} IS ON: this node is deliberately incorrect and loses or"
                 + " misreports data; never use it in production (docs/configuration.md) !!!", config.nodeId, fault);
         }
-        final TributaryNode node = new TributaryNode(config, openTelemetry);
-        node.server.start();
-        node.checkRaftLogHeads();
+        final TributaryNode node = startRaft(config, openTelemetry);
         node.startFrontEnd();
         node.timer.scheduleWithFixedDelay(node::tick, 0, TICK_MS, TimeUnit.MILLISECONDS);
         if (config.raftLogPageCacheDrop)
@@ -126,14 +126,129 @@ public final class TributaryNode implements AutoCloseable
         return node;
     }
 
+    /** Most damaged shard copies set aside in one start (then the node refuses: its disk is failing, not one file). */
+    static final int QUARANTINED_PER_START_MAX = 64;
+
+    /**
+     * Starts the Raft server. A shard copy found damaged while Ratis opens it (its shard log or the
+     * head of its Raft log: {@link DamagedReplicaException}; Ratis's own checks of the group's log
+     * segments) makes the whole server fail; that copy is set aside under {@code quarantine/} in the
+     * data folder (kept, for a post-mortem) and the server started again without it. The node then
+     * holds no division of that shard: it cannot vote there, and the controller's membership audit
+     * takes it out of the group and brings it back as a new member that copies the shard from its
+     * peers. Damage to the metadata group's log is not set aside: the node refuses to start.
+     */
+    private static TributaryNode startRaft(final NodeConfig config, final OpenTelemetry openTelemetry) throws IOException
+    {
+        for (int attempt = 0; ; attempt++)
+        {
+            final TributaryNode node = new TributaryNode(config, openTelemetry);
+            try
+            {
+                node.server.start();
+                node.checkRaftLogHeads();
+                return node;
+            }
+            catch (final IOException | RuntimeException e)
+            {
+                java.util.UUID damaged = Quarantine.damagedGroup(e, config.dataDir.resolve("raft"));
+                if (damaged == null && NodeMain.damagedStorage(e) != null)
+                {
+                    // Ratis's gap check throws without naming the group: the division it failed is the one it left in EXCEPTION.
+                    damaged = node.failedDivision();
+                }
+                node.closeAfterFailedStart();
+                if (damaged == null || damaged.equals(MetadataStateMachine.GROUP_ID.getUuid())
+                    || attempt >= QUARANTINED_PER_START_MAX)
+                {
+                    throw e;
+                }
+                final Path aside = Quarantine.setAside(config.dataDir, damaged);
+                LOG.error("node {}: its copy of group {} is damaged ({}); set aside in {} and starting without it: the"
+                    + " controller brings this node back into the group as a new member that copies the shard from its"
+                    + " peers", config.nodeId, damaged, e.toString(), aside);
+            }
+        }
+    }
+
+    /** The group of the one division a failed start left in EXCEPTION, or null if none or several. */
+    private java.util.UUID failedDivision()
+    {
+        java.util.UUID failed = null;
+        for (final RaftGroupId groupId : server.getGroupIds())
+        {
+            try
+            {
+                if (server.getDivision(groupId).getInfo().getLifeCycleState() == org.apache.ratis.util.LifeCycle.State.EXCEPTION)
+                {
+                    if (failed != null)
+                    {
+                        return null;
+                    }
+                    failed = groupId.getUuid();
+                }
+            }
+            catch (final IOException | RuntimeException e)
+            {
+                LOG.debug("group {} after a failed start: {}", groupId, e.toString());
+            }
+        }
+        return failed;
+    }
+
+    /** After a failed start: stops what started, without waiting on a division whose apply loop may spin. */
+    private void closeAfterFailedStart()
+    {
+        closed.set(true);
+        timer.shutdownNow();
+        try
+        {
+            metadataClient.close();
+        }
+        catch (final IOException e)
+        {
+            LOG.debug("closing the metadata client after a failed start", e);
+        }
+        final Thread closer = new Thread(() ->
+        {
+            try
+            {
+                server.close();
+            }
+            catch (final IOException | RuntimeException e)
+            {
+                LOG.debug("close after a failed start", e);
+            }
+            if (writeBehind != null)
+            {
+                writeBehind.close();
+            }
+        }, "close-failed-start-" + config.nodeId);
+        closer.setDaemon(true);
+        closer.start();
+        try
+        {
+            closer.join(TimeUnit.SECONDS.toMillis(30));
+        }
+        catch (final InterruptedException e)
+        {
+            Thread.currentThread().interrupt();
+        }
+        if (closer.isAlive())
+        {
+            LOG.warn("node {}: the Raft server of the failed start did not close within 30 s; starting again beside it",
+                config.nodeId);
+        }
+    }
+
     /**
      * A replica whose Raft log lost the entries at its head (its first segment cut while the node was
      * down: the Jepsen disk nemesis found it) loads a log that begins above what its state machine has
      * applied, with no snapshot in between. Ratis does not notice: its apply loop finds the next entry
      * missing and goes straight back for it, forever (one core at 100%), so the replica never applies
      * again, yet it votes and can win an election with its up-to-date tail, and then leads a shard
-     * that answers nothing (the shard had no leader that serves for as long as it led). Refused here,
-     * as Ratis refuses a gap between two segments: the node exits naming the damage.
+     * that answers nothing (the shard had no leader that serves for as long as it led). Reported here
+     * as damage to that copy, which {@link #startRaft} sets aside.
      */
     private void checkRaftLogHeads() throws IOException
     {
@@ -146,25 +261,12 @@ public final class TributaryNode implements AutoCloseable
             final long coveredIndex = Math.max(applied == null ? -1 : applied.getIndex(), snapshot == null ? -1 : snapshot.getIndex());
             if (startIndex > coveredIndex + 1)
             {
-                final String problem = "the Raft log of group " + groupId.getUuid() + " begins at index " + startIndex
-                    + " but its state machine has applied up to index " + coveredIndex + " and no snapshot covers the entries"
-                    + " between: they are missing (a log segment was cut or lost under " + config.dataDir.resolve("raft")
-                    + ")";
-                // Ratis's apply loop is already spinning on the missing entry and would never let close() finish.
-                final Thread closer = new Thread(() ->
-                {
-                    try
-                    {
-                        server.close();
-                    }
-                    catch (final IOException e)
-                    {
-                        LOG.debug("close after a damaged log", e);
-                    }
-                }, "close-damaged-" + config.nodeId);
-                closer.setDaemon(true);
-                closer.start();
-                throw new IOException(problem);
+                // startRaft sets this copy aside (Ratis's apply loop is already spinning on the missing entry, so the
+                // failed start's server is closed without waiting for it).
+                throw new DamagedReplicaException(groupId.getUuid(), "the Raft log of group " + groupId.getUuid()
+                    + " begins at index " + startIndex + " but its state machine has applied up to index " + coveredIndex
+                    + " and no snapshot covers the entries between: they are missing (a log segment was cut or lost under "
+                    + config.dataDir.resolve("raft") + ")", null);
             }
         }
     }

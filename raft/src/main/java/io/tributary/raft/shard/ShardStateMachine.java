@@ -128,6 +128,40 @@ public final class ShardStateMachine extends BaseStateMachine
         super.initialize(server, groupId, raftStorage);
         storage.init(raftStorage);
         getLifeCycle().startAndTransition(this::openLog);
+        checkRaftLogHead(raftStorage.getStorageDir().getCurrentDir().toPath());
+    }
+
+    private static final java.util.regex.Pattern SEGMENT = java.util.regex.Pattern.compile("log_(?:inprogress_)?(\\d+)(?:-\\d+)?");
+
+    /**
+     * A Raft log whose first segment was cut while the node was down begins above what this state
+     * machine applied, with no snapshot in between: entries are missing, and Ratis would spin on the
+     * first of them forever (TributaryNode#checkRaftLogHeads, found by the Jepsen disk nemesis). Seen
+     * here, from the segment names, before Ratis loads the log, so the node can set this copy aside.
+     */
+    private void checkRaftLogHead(final Path raftCurrentDir) throws IOException
+    {
+        long firstIndex = Long.MAX_VALUE;
+        try (java.util.stream.Stream<Path> files = Files.list(raftCurrentDir))
+        {
+            for (final Path file : (Iterable<Path>)files::iterator)
+            {
+                final java.util.regex.Matcher m = SEGMENT.matcher(file.getFileName().toString());
+                if (m.matches() && Files.size(file) > 0)
+                {
+                    firstIndex = Math.min(firstIndex, Long.parseLong(m.group(1)));
+                }
+            }
+        }
+        final TermIndex applied = getLastAppliedTermIndex();
+        final long coveredIndex = applied == null ? -1 : applied.getIndex();
+        if (firstIndex != Long.MAX_VALUE && firstIndex > coveredIndex + 1)
+        {
+            closeLog();
+            throw new DamagedReplicaException(getGroupId().getUuid(), "the Raft log of " + getGroupId() + " begins at index "
+                + firstIndex + " but its state machine has applied up to index " + coveredIndex + " and no snapshot covers the"
+                + " entries between: they are missing (a log segment was cut or lost under " + raftCurrentDir + ")", null);
+        }
     }
 
     /** Ratis reloads a paused state machine after a catch-up (see {@link #reinitialize()}). */
@@ -209,11 +243,9 @@ public final class ShardStateMachine extends BaseStateMachine
             final Path directory = logConfig.directory();
             if (raftSnapshot != null)
             {
-                throw new IOException("shard log " + directory + " of " + getGroupId() + " is damaged (" + e.getMessage()
-                    + ") and this replica's Raft log was purged up to its snapshot " + raftSnapshot.getTermIndex()
-                    + ", so it cannot rebuild the shard from it. Move this replica away (remove it from the shard's"
-                    + " group on a healthy node, delete " + directory + " and the group's folder under raft/, add it back)"
-                    + " so it is rebuilt from its peers", e);
+                throw new DamagedReplicaException(getGroupId().getUuid(), "shard log " + directory + " of " + getGroupId()
+                    + " is damaged (" + e.getMessage() + ") and this replica's Raft log was purged up to its snapshot "
+                    + raftSnapshot.getTermIndex() + ", so it cannot rebuild the shard from it: it is copied from its peers", e);
             }
             final Path aside = directory.resolveSibling(directory.getFileName() + ".corrupt-" + System.currentTimeMillis());
             Files.move(directory, aside);
