@@ -95,6 +95,11 @@ class DiskFaultRecoveryTest
          * entry 0, and the replica, elected with its up-to-date tail, led a shard that never answered.
          */
         RAFT_LOG_HEAD_CUT,
+        /**
+         * The first closed Raft segment cut in half: Ratis loads part of it, finds the next segment
+         * starting past a gap and fails the group's start without naming the group.
+         */
+        RAFT_SEGMENT_CUT_BEFORE_ANOTHER,
         /** The shard log cut deep inside, after a Raft snapshot purged the entries that could rebuild it. */
         SHARD_LOG_CUT_AFTER_SNAPSHOT
     }
@@ -144,8 +149,12 @@ class DiskFaultRecoveryTest
                     LocalCluster.await("a Raft snapshot on " + victim, 60_000, () -> hasFiles(sm));
                 }
                 cluster.kill(victim);
-                final String what = damage == Unrepairable.RAFT_LOG_HEAD_CUT ? cutFirstRaftSegment(cluster.dataDir(victim), group)
-                    : cutShardLog(cluster.dataDir(victim), group);
+                final String what = switch (damage)
+                {
+                    case RAFT_LOG_HEAD_CUT -> cutFirstRaftSegment(cluster.dataDir(victim), group, 12);
+                    case RAFT_SEGMENT_CUT_BEFORE_ANOTHER -> cutFirstRaftSegment(cluster.dataDir(victim), group, -1);
+                    case SHARD_LOG_CUT_AFTER_SNAPSHOT -> cutShardLog(cluster.dataDir(victim), group);
+                };
                 System.out.println(damage + " on " + victim + ": " + what);
                 write(shard, 0, 5);
 
@@ -185,7 +194,8 @@ class DiskFaultRecoveryTest
         }
     }
 
-    private static String cutFirstRaftSegment(final Path dataDir, final String group) throws IOException
+    /** Cuts the first closed segment to {@code length} bytes, or to half its size if {@code length} is negative. */
+    private static String cutFirstRaftSegment(final Path dataDir, final String group, final long length) throws IOException
     {
         final Path groupDir = dataDir.resolve("raft").resolve(group);
         final List<Path> closed;
@@ -199,11 +209,13 @@ class DiskFaultRecoveryTest
             closed = walk.filter(f -> f.getFileName().toString().matches("log_0-\\d+")).toList();
         }
         assertThat(closed).as("the first segment, closed at 1 MiB, under %s: %s", groupDir, listing).hasSize(1);
+        // 12 bytes: the segment's header and a few bytes of its first entry.
+        final long cut = length >= 0 ? length : Files.size(closed.get(0)) / 2;
         try (FileChannel channel = FileChannel.open(closed.get(0), StandardOpenOption.WRITE))
         {
-            channel.truncate(12);   // the segment's header and a few bytes of its first entry
+            channel.truncate(cut);
         }
-        return closed.get(0) + " cut to 12 bytes";
+        return closed.get(0) + " cut to " + cut + " bytes";
     }
 
     private static String cutShardLog(final Path dataDir, final String group) throws IOException

@@ -146,8 +146,8 @@ final class Controller
         final Set<String> candidates = new java.util.LinkedHashSet<>(current);
         candidates.addAll(desired);
         final Membership membership = observeMembership(state, shard, new ArrayList<>(candidates), new HashSet<>());
-        changeMembership(state, shard, membership.leaderPeers() != null ? membership.leaderPeers() : current, desired,
-            membership.missing(), current);
+        changeMembership(state, shard, membership.leader(), membership.leaderPeers() != null ? membership.leaderPeers() : current,
+            desired, membership.missing(), current);
     }
 
     /**
@@ -159,8 +159,9 @@ final class Controller
      * no longer counts that node, and the membership audit removes the copy it kept once it is back
      * ({@link #removeStrayGroups}).
      */
-    private void changeMembership(final ClusterMetadata state, final Placement.ShardId shard, final List<String> current,
-        final List<String> desired, final Set<String> missing, final List<String> recorded) throws IOException
+    private void changeMembership(final ClusterMetadata state, final Placement.ShardId shard, final String leader,
+        final List<String> current, final List<String> desired, final Set<String> missing, final List<String> recorded)
+        throws IOException
     {
         List<String> members = current;
         final List<String> forgotten = members.stream().filter(missing::contains).toList();
@@ -170,7 +171,8 @@ final class Controller
             // voter never voting twice in a term: it leaves the configuration first and rejoins as a new peer, staged
             // by Ratis until it has caught up (etcd's remove-then-add for a member whose data is gone).
             members = current.stream().filter(id -> !missing.contains(id)).toList();
-            try (RaftClient client = client(group(state, shard, current)))
+            // Sent to the leader: a Ratis client that first asks the member without a copy fails with "group not found".
+            try (RaftClient client = client(group(state, shard, members), leader))
             {
                 check(client.admin().setConfiguration(group(state, shard, members).getPeers().stream().toList()),
                     "remove " + forgotten + ", which lost its copy, from " + shard);
@@ -188,7 +190,7 @@ final class Controller
                 addGroupOn(peerOf(state, added), unionGroup);
             }
         }
-        try (RaftClient client = client(unionGroup))
+        try (RaftClient client = client(unionGroup, leader))
         {
             // Ratis adds the new peers as staging members, waits until they catch up, then commits.
             check(client.admin().setConfiguration(unionGroup.getPeers().stream().toList()), "add replicas of " + shard);
@@ -220,7 +222,7 @@ final class Controller
     }
 
     /** What a shard's replicas say of its group: its leader's members (null if no leader answered) and who lacks it. */
-    private record Membership(List<String> leaderPeers, boolean changing, Set<String> missing)
+    private record Membership(String leader, List<String> leaderPeers, boolean changing, Set<String> missing)
     {
     }
 
@@ -236,6 +238,7 @@ final class Controller
         final Set<String> missing = new java.util.LinkedHashSet<>();
         final List<String> asked = new ArrayList<>(nodes);
         List<String> leaderPeers = null;
+        String leader = null;
         boolean changing = false;
         for (int i = 0; i < asked.size(); i++)
         {
@@ -279,17 +282,18 @@ final class Controller
                 conf.getPeersList().forEach(p -> peers.add(p.getId().toStringUtf8()));
                 // Listeners and staging peers are not members; Ratis lists only voting peers here.
                 leaderPeers = peers;
+                leader = node;
             }
             else if (role.getRole() == RaftProtos.RaftPeerRole.FOLLOWER && role.getFollowerInfo().hasLeaderInfo())
             {
-                final String leader = role.getFollowerInfo().getLeaderInfo().getId().getId().toStringUtf8();
-                if (!asked.contains(leader))
+                final String named = role.getFollowerInfo().getLeaderInfo().getId().getId().toStringUtf8();
+                if (!asked.contains(named))
                 {
-                    asked.add(leader);
+                    asked.add(named);
                 }
             }
         }
-        return new Membership(leaderPeers, changing, missing);
+        return new Membership(leader, leaderPeers, changing, missing);
     }
 
     private static boolean isGroupMissing(final Throwable error)
@@ -347,7 +351,7 @@ final class Controller
             }
             LOG.warn("shard {}: the metadata lists {} but the group's leader has members {} and {} hold no copy of it;"
                 + " repairing toward the metadata", shard, listed, membership.leaderPeers(), membership.missing());
-            changeMembership(state, shard, membership.leaderPeers(), listed, membership.missing(), listed);
+            changeMembership(state, shard, membership.leader(), membership.leaderPeers(), listed, membership.missing(), listed);
             return true;
         }
         return removeStrayGroups(state, target);
@@ -707,6 +711,18 @@ final class Controller
         {
             throw new IOException(what + " failed: " + reply.getException());
         }
+    }
+
+    /** A client of the group that sends first to {@code leader} when known (it may have moved since: Ratis follows). */
+    private RaftClient client(final RaftGroup group, final String leader)
+    {
+        if (leader == null || group.getPeer(RaftPeerId.valueOf(leader)) == null)
+        {
+            return client(group);
+        }
+        return RaftClient.newBuilder().setRaftGroup(group).setLeaderId(RaftPeerId.valueOf(leader))
+            .setProperties(RaftSettings.client(config.transport, config.requestTimeoutMs * 3))
+            .setRetryPolicy(RaftSettings.retryPolicy(5, 500)).build();
     }
 
     private RaftClient client(final RaftGroup group)

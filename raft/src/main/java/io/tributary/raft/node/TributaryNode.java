@@ -171,15 +171,21 @@ public final class TributaryNode implements AutoCloseable
         }
     }
 
-    /** The group of the one division a failed start left in EXCEPTION, or null if none or several. */
+    /**
+     * The group of the one division a failed start left short of RUNNING (Ratis leaves the one whose
+     * log failed to load in STARTING or EXCEPTION; the others ran), or null if none or several.
+     */
     private java.util.UUID failedDivision()
     {
         java.util.UUID failed = null;
+        final StringBuilder states = new StringBuilder();
         for (final RaftGroupId groupId : server.getGroupIds())
         {
             try
             {
-                if (server.getDivision(groupId).getInfo().getLifeCycleState() == org.apache.ratis.util.LifeCycle.State.EXCEPTION)
+                final org.apache.ratis.util.LifeCycle.State state = server.getDivision(groupId).getInfo().getLifeCycleState();
+                states.append(' ').append(groupId.getUuid()).append('=').append(state);
+                if (state != org.apache.ratis.util.LifeCycle.State.RUNNING)
                 {
                     if (failed != null)
                     {
@@ -190,9 +196,10 @@ public final class TributaryNode implements AutoCloseable
             }
             catch (final IOException | RuntimeException e)
             {
-                LOG.debug("group {} after a failed start: {}", groupId, e.toString());
+                states.append(' ').append(groupId.getUuid()).append(": ").append(e);
             }
         }
+        LOG.info("node {}: divisions after the failed start:{}", config.nodeId, states);
         return failed;
     }
 
