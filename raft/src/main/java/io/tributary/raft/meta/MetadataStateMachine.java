@@ -1,11 +1,13 @@
 package io.tributary.raft.meta;
 
+import io.tributary.engine.ShardLog;
+import io.tributary.raft.storage.DurableFiles;
+
 import io.tributary.raft.storage.SnapshotStorage;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Collectors;
@@ -168,12 +170,11 @@ public final class MetadataStateMachine extends BaseStateMachine
         {
             return -1;
         }
+        // Ratis purges the metadata log up to the index returned: the snapshot must be on the disk first.
         final File file = storage.getSnapshotFile(applied.getTerm(), applied.getIndex());
-        final File temporary = new File(file.getPath() + ".tmp");
-        Files.writeString(temporary.toPath(), text, StandardCharsets.UTF_8);
-        Files.move(temporary.toPath(), file.toPath(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        DurableFiles.writeAtomically(file.toPath(), text.getBytes(StandardCharsets.UTF_8), ShardLog.FDATASYNC);
         storage.updateLatestSnapshot(new SingleFileSnapshotInfo(new FileInfo(file.toPath(),
-            MD5FileUtil.computeAndSaveMd5ForFile(file)), applied));
+            DurableFiles.saveChecksum(file, ShardLog.FDATASYNC)), applied));
         return applied.getIndex();
     }
 }

@@ -690,12 +690,15 @@ public final class ShardStateMachine extends BaseStateMachine
         return log.enforceRetention(nowMs, snapshotNextOffset, retentionBytes, retentionMs);
     }
 
+    /**
+     * Ratis purges its log up to the index {@link #takeSnapshot} returns: {@link DurableSnapshot}
+     * forces every batch stored up to it (and the snapshot) to the disk first.
+     */
     private EngineSnapshot writeSnapshot(final TermIndex applied) throws IOException
     {
-        final EngineSnapshot snapshot = log.snapshot();
         final File file = storage.getSnapshotFile(applied.getTerm(), applied.getIndex());
-        snapshot.write(file.toPath());
-        final FileInfo info = new FileInfo(file.toPath(), MD5FileUtil.computeAndSaveMd5ForFile(file));
+        final EngineSnapshot snapshot = DurableSnapshot.write(log, logConfig.directory(), file, ShardLog.FDATASYNC);
+        final FileInfo info = new FileInfo(file.toPath(), io.tributary.raft.storage.DurableFiles.saveChecksum(file, ShardLog.FDATASYNC));
         storage.updateLatestSnapshot(new SingleFileSnapshotInfo(info, applied));
         return snapshot;
     }
