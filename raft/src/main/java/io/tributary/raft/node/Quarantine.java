@@ -22,6 +22,8 @@ final class Quarantine
 {
     /** Ratis names a group by the last 12 hex digits of its id: "n1@group-A00E1E1311F4". */
     private static final Pattern RATIS_GROUP = Pattern.compile("group-([0-9A-Fa-f]{12})");
+    /** Ratis's gap check: "... but the next log segment log-142_243 started at 142" (or log_inprogress_142). */
+    private static final Pattern NEXT_SEGMENT = Pattern.compile("next log segment (log-(\\d+)_(\\d+)|log_inprogress_(\\d+)) started at");
     private static final Pattern UUID_TEXT = Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
 
     private Quarantine()
@@ -60,6 +62,17 @@ final class Quarantine
                     return UUID.fromString(full.group());
                 }
             }
+            final Matcher gap = NEXT_SEGMENT.matcher(message);
+            if (gap.find())
+            {
+                // Ratis names no group here, only a segment: the group whose folder holds that segment file.
+                final String file = gap.group(4) != null ? "log_inprogress_" + gap.group(4) : "log_" + gap.group(2) + "-" + gap.group(3);
+                final UUID group = groupHolding(raftDir, file);
+                if (group != null)
+                {
+                    return group;
+                }
+            }
             final Matcher named = RATIS_GROUP.matcher(message);
             while (named.find())
             {
@@ -71,6 +84,22 @@ final class Quarantine
             }
         }
         return null;
+    }
+
+    /** The one group whose {@code current/} folder holds a file of that name, or null if none or several. */
+    private static UUID groupHolding(final Path raftDir, final String fileName)
+    {
+        try (Stream<Path> groups = Files.list(raftDir))
+        {
+            final java.util.List<UUID> holding = groups.filter(g -> UUID_TEXT.matcher(g.getFileName().toString()).matches())
+                .filter(g -> Files.exists(g.resolve("current").resolve(fileName)))
+                .map(g -> UUID.fromString(g.getFileName().toString())).toList();
+            return holding.size() == 1 ? holding.get(0) : null;
+        }
+        catch (final IOException e)
+        {
+            return null;
+        }
     }
 
     private static UUID groupEndingWith(final Path raftDir, final String last12)
