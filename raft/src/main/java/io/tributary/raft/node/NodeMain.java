@@ -1,5 +1,6 @@
 package io.tributary.raft.node;
 
+import java.io.ObjectInputFilter;
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
 
@@ -61,9 +62,29 @@ public final class NodeMain
         return null;
     }
 
+    /**
+     * The process-wide filter of Java deserialization (JEP 290). Tributary's own wire formats are data
+     * (the Aeron transport sends exceptions as class name and message: {@code RemoteExceptions}), but
+     * Ratis's gRPC and Netty transports send Java-serialized exceptions, and Ratis's client decodes
+     * Java-serialized stack traces. What a peer's bytes can make this process instantiate is limited
+     * to exceptions, stack traces and the JDK and Ratis classes they hold, in bounded graphs; any
+     * other class is refused before it is loaded.
+     */
+    static final String SERIAL_FILTER = "maxdepth=32;maxrefs=10000;maxbytes=4194304;maxarray=100000;"
+        + "java.lang.*;java.io.*;java.util.*;java.util.concurrent.*;org.apache.ratis.**;!*";
+
+    static ObjectInputFilter serialFilter()
+    {
+        return ObjectInputFilter.Config.createFilter(SERIAL_FILTER);
+    }
+
     /** Runs until a termination signal; returns the exit code. */
     public static int run(final NodeConfig config, final OpenTelemetry openTelemetry)
     {
+        if (ObjectInputFilter.Config.getSerialFilter() == null)
+        {
+            ObjectInputFilter.Config.setSerialFilter(serialFilter());
+        }
         final CountDownLatch stop = new CountDownLatch(1);
         // A node whose Aeron client died (a stall longer than the client liveness timeout) would stay up but deaf:
         // exit instead, like a crash, so its supervisor restarts it and it rejoins from its log.

@@ -208,7 +208,8 @@ final class AeronClientRpc implements RaftClientRpc
             proto = ClientProtoUtils.toRaftClientRequestProto(request);
         }
         return current.call(address, type, group[0], group[1], proto, timeoutMs)
-            .thenApply(reply -> ClientProtoUtils.toRaftClientReply((RaftClientReplyProto)reply));
+            .thenApply(reply -> ClientProtoUtils.toRaftClientReply(
+                io.tributary.transport.codec.RemoteExceptions.sanitize((RaftClientReplyProto)reply)));
     }
 
     @Override

@@ -29,7 +29,6 @@ import org.apache.ratis.protocol.exceptions.TimeoutIOException;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
 import org.apache.ratis.thirdparty.com.google.protobuf.InvalidProtocolBufferException;
 import org.apache.ratis.thirdparty.com.google.protobuf.MessageLite;
-import org.apache.ratis.util.ProtoUtils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -255,7 +254,7 @@ final class RpcEndpoint implements AutoCloseable
         final RaftRpcReplyProto header, final Throwable failure)
     {
         final RaftNettyExceptionReplyProto reply = RaftNettyExceptionReplyProto.newBuilder().setRpcReply(header)
-            .setException(ProtoUtils.writeObject2ByteString(failure)).build();
+            .setException(io.tributary.transport.codec.RemoteExceptions.encode(failure)).build();
         reply(route, MessageType.EXCEPTION_REPLY, correlationId, groupIdMsb, groupIdLsb, reply);
     }
 
@@ -400,20 +399,9 @@ final class RpcEndpoint implements AutoCloseable
 
     private static Throwable toException(final RaftNettyExceptionReplyProto reply, final Pending call)
     {
-        final ByteString bytes = reply.getException();
-        try
-        {
-            final Object object = ProtoUtils.toObject(bytes);
-            if (object instanceof Throwable)
-            {
-                return (Throwable)object;
-            }
-            return new IOException("exception reply to " + call.requestType + " from " + call.address + " holds a " + object.getClass());
-        }
-        catch (final RuntimeException ex)
-        {
-            return new IOException("undecodable exception reply to " + call.requestType + " from " + call.address, ex);
-        }
+        // Data, never Java deserialization: a peer's bytes do not choose what this process instantiates.
+        return io.tributary.transport.codec.RemoteExceptions.decode(reply.getException(),
+            "to " + call.requestType + " from " + call.address);
     }
 
     /** Waits until the network thread has finished any poll of this endpoint that began before the deregistration. */
