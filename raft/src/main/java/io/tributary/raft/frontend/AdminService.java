@@ -123,6 +123,11 @@ final class AdminService implements AutoCloseable
         {
             return AdminResponseDescriptor.encode(AdminResponseDescriptor.STATUS_REFUSED, (byte)0, -1, e.getMessage());
         }
+        catch (final IllegalArgumentException e)
+        {
+            // A value holding a line break: refused before it reaches the metadata log.
+            return AdminResponseDescriptor.encode(AdminResponseDescriptor.STATUS_INVALID, (byte)0, -1, e.getMessage());
+        }
         catch (final IOException e)
         {
             return AdminResponseDescriptor.encode(AdminResponseDescriptor.STATUS_UNAVAILABLE, (byte)0, -1,

@@ -69,15 +69,63 @@ public final class ClusterMetadata
         return streamId + "/" + shard;
     }
 
-    /** Applies one command; returns "OK ..." or "ERR ..." (tab-separated). Deterministic. */
+    /** A node id: what names its Raft peer, its folder and its lines here; no separator can hide in one. */
+    public static final java.util.regex.Pattern NODE_ID = java.util.regex.Pattern.compile("[A-Za-z0-9._-]{1,64}");
+    /** host:port, the host a name or an IPv4 or bracketed IPv6 address. */
+    public static final java.util.regex.Pattern ADDRESS = java.util.regex.Pattern.compile(
+        "(?:[A-Za-z0-9.-]{1,253}|\\[[0-9A-Fa-f:.]{2,45}\\]):[0-9]{1,5}");
+
+    /** Why {@code id} is not a valid node id, or null. */
+    public static String invalidNodeId(final String id)
+    {
+        return NODE_ID.matcher(id).matches() ? null : "node id '" + printable(id) + "' must be 1-64 characters of A-Z a-z 0-9 . _ -";
+    }
+
+    /** Why {@code address} is not a valid host:port, or null. */
+    public static String invalidAddress(final String address)
+    {
+        if (!ADDRESS.matcher(address).matches())
+        {
+            return "address '" + printable(address) + "' must be host:port (a name, an IPv4 address or a bracketed IPv6 one)";
+        }
+        final int port = Integer.parseInt(address.substring(address.lastIndexOf(':') + 1));
+        return port >= 1 && port <= 65535 ? null : "address '" + address + "' has port " + port + ", outside 1-65535";
+    }
+
+    private static String printable(final String text)
+    {
+        final String shown = text.length() > 80 ? text.substring(0, 80) + "..." : text;
+        return shown.replaceAll("\\p{Cntrl}", "?");
+    }
+
+    /**
+     * Applies one command; returns "OK ..." or "ERR ..." (tab-separated). Deterministic. A command is
+     * one line of tab-separated fields: a line break anywhere, a wrong field count, or a node id or
+     * address outside their syntax is refused, so no value can break the parsing of this command or of
+     * the snapshot, whose lines are these values joined the same way.
+     */
     public String apply(final String command)
     {
+        if (command.indexOf('\n') >= 0 || command.indexOf('\r') >= 0)
+        {
+            return "ERR\tmetadata command '" + printable(command) + "' holds a line break; no field may";
+        }
         final String[] f = command.split("\t", -1);
+        final Integer fields = FIELD_COUNTS.get(f[0]);
+        if (fields != null && f.length != fields)
+        {
+            return "ERR\tmetadata command " + f[0] + " takes " + (fields - 1) + " fields, got " + (f.length - 1)
+                + " (a value holding a tab?)";
+        }
         try
         {
             switch (f[0])
             {
-                case "REGISTER": return register(f[1], f[2], Boolean.parseBoolean(f[3]));
+                case "REGISTER":
+                {
+                    final String invalid = invalidNodeId(f[1]) != null ? invalidNodeId(f[1]) : invalidAddress(f[2]);
+                    return invalid != null ? "ERR\tcannot register: " + invalid : register(f[1], f[2], Boolean.parseBoolean(f[3]));
+                }
                 case "ADD_NODE": return setNodeState(f[1], NodeState.ACTIVE);
                 case "REMOVE_NODE": return setNodeState(f[1], NodeState.DRAINING);
                 case "FORGET_NODE": return forgetNode(f[1]);
@@ -95,6 +143,10 @@ public final class ClusterMetadata
             return "ERR\tmalformed metadata command '" + command.replace('\t', ' ') + "': " + e.getMessage();
         }
     }
+
+    private static final Map<String, Integer> FIELD_COUNTS = Map.of("REGISTER", 4, "ADD_NODE", 2, "REMOVE_NODE", 2,
+        "FORGET_NODE", 2, "CREATE_STREAM", 6, "DELETE_STREAM", 2, "STREAM_REMOVED", 2, "SET_REPLICAS", 3,
+        "ALLOC_PRODUCER_ID", 1);
 
     private String register(final String id, final String address, final boolean bootstrap)
     {
@@ -193,6 +245,13 @@ public final class ClusterMetadata
 
     private String setReplicas(final String shardKey, final List<String> peers)
     {
+        for (final String peer : peers)
+        {
+            if (!nodes.containsKey(peer))
+            {
+                return "ERR\tSET_REPLICAS " + printable(shardKey) + " names '" + printable(peer) + "', which is not a known node";
+            }
+        }
         replicas.put(shardKey, new ArrayList<>(peers));
         return "OK";
     }

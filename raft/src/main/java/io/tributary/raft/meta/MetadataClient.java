@@ -44,12 +44,28 @@ public final class MetadataClient implements AutoCloseable
     /** Runs a command through Raft; returns the text after "OK\t" (or ""). */
     public String command(final String... fields) throws IOException
     {
-        return check(client.io().send(Message.valueOf(String.join("\t", fields))));
+        return check(client.io().send(Message.valueOf(encode(fields))));
     }
 
     public String query(final String... fields) throws IOException
     {
-        return check(client.io().sendReadOnly(Message.valueOf(String.join("\t", fields))));
+        return check(client.io().sendReadOnly(Message.valueOf(encode(fields))));
+    }
+
+    /** One line of tab-separated fields; a field holding a tab or a line break would split it, so it is refused here. */
+    static String encode(final String... fields)
+    {
+        for (int i = 0; i < fields.length; i++)
+        {
+            final String field = fields[i];
+            if (field == null || field.indexOf('\t') >= 0 || field.indexOf('\n') >= 0 || field.indexOf('\r') >= 0)
+            {
+                throw new IllegalArgumentException("metadata " + fields[0] + ": field " + i + " is "
+                    + (field == null ? "null" : "'" + field.replaceAll("\\p{Cntrl}", "?") + "', which holds a tab or a line break")
+                    + "; values may not");
+            }
+        }
+        return String.join("\t", fields);
     }
 
     private static String check(final RaftClientReply reply) throws IOException

@@ -120,6 +120,10 @@ public final class NodeConfig
             }
         }
         nodeId = required(p, "node.id", problems);
+        if (nodeId != null && io.tributary.raft.meta.ClusterMetadata.invalidNodeId(nodeId) != null)
+        {
+            problems.add("node.id: " + io.tributary.raft.meta.ClusterMetadata.invalidNodeId(nodeId));
+        }
         host = p.getProperty("node.host", "127.0.0.1").trim();
         port = (int)number(p, "node.port", -1, 1, 65535, problems);
         final String dir = required(p, "data.dir", problems);
