@@ -145,7 +145,16 @@ final class Controller
     {
         final Set<String> candidates = new java.util.LinkedHashSet<>(current);
         candidates.addAll(desired);
-        final Membership membership = observeMembership(state, shard, new ArrayList<>(candidates), new HashSet<>());
+        final Map<String, RaftClient> clients = new HashMap<>();
+        final Membership membership;
+        try
+        {
+            membership = observeMembership(state, shard, new ArrayList<>(candidates), new HashSet<>(), clients);
+        }
+        finally
+        {
+            clients.values().forEach(Controller::closeQuietly);
+        }
         changeMembership(state, shard, membership.leader(), membership.leaderPeers() != null ? membership.leaderPeers() : current,
             desired, membership.missing(), current);
     }
@@ -232,7 +241,7 @@ final class Controller
      * caller keeps for a pass; a node that answers that it holds no such group is {@code missing}.
      */
     private Membership observeMembership(final ClusterMetadata state, final Placement.ShardId shard, final List<String> nodes,
-        final Set<String> unreachable)
+        final Set<String> unreachable, final Map<String, RaftClient> clients)
     {
         final RaftGroupId groupId = ClusterMetadata.groupIdOf(shard.streamId(), shard.shard());
         final Set<String> missing = new java.util.LinkedHashSet<>();
@@ -248,9 +257,12 @@ final class Controller
                 continue;
             }
             final GroupInfoReply info;
-            try (RaftClient client = RaftSettings.newClient(RaftGroup.valueOf(groupId, peerOf(state, node)), config.transport,
-                config.electionTimeoutMaxMs, RetryPolicies.noRetry()))
+            try
             {
+                // One client per node for the pass: group info names its group, so any group's client asks for any.
+                final RaftClient client = clients.computeIfAbsent(node, id -> RaftSettings.newClient(
+                    RaftGroup.valueOf(groupId, peerOf(state, id)), config.transport, config.electionTimeoutMaxMs,
+                    RetryPolicies.noRetry()));
                 info = client.getGroupManagementApi(RaftPeerId.valueOf(node)).info(groupId);
             }
             catch (final IOException | RuntimeException e)
@@ -327,6 +339,21 @@ final class Controller
             return false;
         }
         final Set<String> unreachable = new HashSet<>();
+        final Map<String, RaftClient> clients = new HashMap<>();
+        try
+        {
+            return auditSlice(state, target, shards, unreachable, clients) || removeStrayGroups(state, target, clients);
+        }
+        finally
+        {
+            clients.values().forEach(Controller::closeQuietly);
+        }
+    }
+
+    private boolean auditSlice(final ClusterMetadata state, final Map<Placement.ShardId, List<String>> target,
+        final List<Placement.ShardId> shards, final Set<String> unreachable, final Map<String, RaftClient> clients)
+        throws IOException
+    {
         for (int n = 0; n < Math.min(AUDIT_SHARDS_PER_PASS_MAX, shards.size()); n++)
         {
             final Placement.ShardId shard = shards.get(Math.floorMod(auditCursor++, shards.size()));
@@ -335,7 +362,7 @@ final class Controller
             {
                 continue; // being created or moved: reconcile's own steps handle it
             }
-            final Membership membership = observeMembership(state, shard, listed, unreachable);
+            final Membership membership = observeMembership(state, shard, listed, unreachable, clients);
             final boolean membersDiffer = membership.leaderPeers() != null
                 && !new HashSet<>(membership.leaderPeers()).equals(new HashSet<>(listed));
             if (membership.changing() || (membership.missing().isEmpty() && !membersDiffer))
@@ -354,7 +381,7 @@ final class Controller
             changeMembership(state, shard, membership.leader(), membership.leaderPeers(), listed, membership.missing(), listed);
             return true;
         }
-        return removeStrayGroups(state, target);
+        return false;
     }
 
     /**
@@ -363,8 +390,8 @@ final class Controller
      * when the group's members refuse its votes, and the node would restart it from its storage
      * every few seconds, forever. Only for shards that are not being moved.
      */
-    private boolean removeStrayGroups(final ClusterMetadata state, final Map<Placement.ShardId, List<String>> target)
-        throws IOException
+    private boolean removeStrayGroups(final ClusterMetadata state, final Map<Placement.ShardId, List<String>> target,
+        final Map<String, RaftClient> clients) throws IOException
     {
         final List<ClusterMetadata.Node> nodes = new ArrayList<>(state.nodes().values());
         if (nodes.isEmpty())
@@ -379,9 +406,11 @@ final class Controller
         final Map<RaftGroupId, Placement.ShardId> shardOfGroup = new HashMap<>();
         target.keySet().forEach(shard -> shardOfGroup.put(ClusterMetadata.groupIdOf(shard.streamId(), shard.shard()), shard));
         final List<RaftGroupId> hosted;
-        try (RaftClient client = RaftSettings.newClient(RaftGroup.valueOf(RaftGroupId.randomId(), peerOf(state, node.id())),
-            config.transport, config.electionTimeoutMaxMs, RetryPolicies.noRetry()))
+        try
         {
+            final RaftClient client = clients.computeIfAbsent(node.id(), id -> RaftSettings.newClient(
+                RaftGroup.valueOf(RaftGroupId.randomId(), peerOf(state, id)), config.transport, config.electionTimeoutMaxMs,
+                RetryPolicies.noRetry()));
             hosted = client.getGroupManagementApi(RaftPeerId.valueOf(node.id())).list().getGroupIds();
         }
         catch (final IOException | RuntimeException e)
