@@ -73,6 +73,8 @@ final class AeronServerRpc implements RaftServerRpc, RaftServerAsynchronousProto
     private static final int BLOCKING_QUEUE = 256;
     /** Requests queued per group and kind before "busy": far above a pipelined appender's 8 or a client's window. */
     private static final int LANE_QUEUE = 4096;
+    /** Bytes of accepted requests not yet run, across lanes and the blocking executor (ByteBudget). */
+    static final long QUEUED_BYTES_MAX = 256L << 20;
     /**
      * How long a vote waits for the group's accepted appendEntries to reach the log, and an appendEntries for a
      * vote being decided, before it is refused (VoteFence): far above an append's few milliseconds, below
@@ -88,6 +90,7 @@ final class AeronServerRpc implements RaftServerRpc, RaftServerAsynchronousProto
     private final Map<RaftPeerId, String> peers = new ConcurrentHashMap<>();
     private final ThreadPoolExecutor blocking;
     private final GroupLanes lanes;
+    private final ByteBudget queued;
     private final OrderedClientRequests ordered;
     private final Map<java.util.UUID, VoteFence> fences = new ConcurrentHashMap<>();
     private EmbeddedMediaDriver runtime;
@@ -106,6 +109,7 @@ final class AeronServerRpc implements RaftServerRpc, RaftServerAsynchronousProto
         this.ordered = new OrderedClientRequests(() -> "server-" + server.getId(),
             r -> server.submitClientRequestAsync(r).thenApply(ClientProtoUtils::toRaftClientReplyProto));
         this.lanes = new GroupLanes("aeron-rpc", LANE_QUEUE);
+        this.queued = new ByteBudget(QUEUED_BYTES_MAX);
         this.blocking = new ThreadPoolExecutor(BLOCKING_THREADS, BLOCKING_THREADS, 60, TimeUnit.SECONDS,
             new ArrayBlockingQueue<>(BLOCKING_QUEUE), r ->
             {
@@ -309,6 +313,22 @@ final class AeronServerRpc implements RaftServerRpc, RaftServerAsynchronousProto
 
     // ---- inbound requests ------------------------------------------------------------------
 
+    /** Runs {@code task}, then gives its request's bytes back to the budget. */
+    private Runnable released(final int bytes, final Runnable task)
+    {
+        return () ->
+        {
+            try
+            {
+                task.run();
+            }
+            finally
+            {
+                queued.release(bytes);
+            }
+        };
+    }
+
     /**
      * On the polling thread: hands the request to its group's lane (GroupLanes: Ratis may block the
      * caller), or to the blocking executor for Ratis's blocking calls. Never calls into Ratis here.
@@ -317,21 +337,38 @@ final class AeronServerRpc implements RaftServerRpc, RaftServerAsynchronousProto
         final RpcEndpoint.ReplyRoute route, final MessageType type, final long correlationId, final long msb, final long lsb,
         final MessageLite request)
     {
+        final int bytes = request.getSerializedSize();
         try
         {
-            switch (type)
+            if (!queued.tryAcquire(bytes))
             {
-                case REQUEST_VOTE_REQUEST, INSTALL_SNAPSHOT_REQUEST, START_LEADER_ELECTION_REQUEST ->
-                    blocking.execute(() -> answerBlocking(route, type, correlationId, msb, lsb, header(type, request), request));
-                case APPEND_ENTRIES_REQUEST, READ_INDEX_REQUEST ->
-                    lanes.execute(msb, lsb, GroupLanes.Kind.PEER, () -> dispatch(route, type, correlationId, msb, lsb, request));
-                default ->
-                    lanes.execute(msb, lsb, GroupLanes.Kind.CLIENT, () -> dispatch(route, type, correlationId, msb, lsb, request));
+                throw new RejectedExecutionException("queued requests hold " + queued.queuedBytes() + " of "
+                    + queued.maxBytes() + " bytes; this one has " + bytes);
+            }
+            try
+            {
+                switch (type)
+                {
+                    case REQUEST_VOTE_REQUEST, INSTALL_SNAPSHOT_REQUEST, START_LEADER_ELECTION_REQUEST ->
+                        blocking.execute(released(bytes, () -> answerBlocking(route, type, correlationId, msb, lsb,
+                            header(type, request), request)));
+                    case APPEND_ENTRIES_REQUEST, READ_INDEX_REQUEST ->
+                        lanes.execute(msb, lsb, GroupLanes.Kind.PEER, released(bytes,
+                            () -> dispatch(route, type, correlationId, msb, lsb, request)));
+                    default ->
+                        lanes.execute(msb, lsb, GroupLanes.Kind.CLIENT, released(bytes,
+                            () -> dispatch(route, type, correlationId, msb, lsb, request)));
+                }
+            }
+            catch (final RejectedExecutionException ex)
+            {
+                queued.release(bytes);
+                throw ex;
             }
         }
         catch (final RejectedExecutionException ex)
         {
-            final String what = ex.getMessage() != null && ex.getMessage().contains("lane")
+            final String what = ex.getMessage() != null && (ex.getMessage().contains("lane") || ex.getMessage().contains("bytes"))
                 ? ex.getMessage() : BLOCKING_QUEUE + " blocking requests queued";
             final RpcEndpoint current = endpoint;
             if (current == null)

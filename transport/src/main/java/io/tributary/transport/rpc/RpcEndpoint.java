@@ -72,6 +72,11 @@ final class RpcEndpoint implements AutoCloseable
     static final int STREAM_ID = 0x7472;
     static final int REPLY_TO_LENGTH_MAX = 255;
     static final int ROUTES_MAX = 4096;
+    /**
+     * Publications opened only to answer requesters (not to call them), at most: each is a log buffer in the
+     * media driver, and a stream of requests naming new reply-to addresses must not grow them without end.
+     */
+    static final int REPLY_PUBLICATIONS_MAX = 256;
     private static final Logger LOG = LoggerFactory.getLogger(RpcEndpoint.class);
     private static final Set<MessageType> REQUESTS = EnumSet.noneOf(MessageType.class);
     private static final long SWEEP_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(10);
@@ -138,6 +143,8 @@ final class RpcEndpoint implements AutoCloseable
     private final FrameReceiver receiver;
     private final RequestHandler handler;
     private final Map<String, FramedPublication> publications = new ConcurrentHashMap<>();
+    /** Addresses whose publication exists only to answer their requests (evictable). */
+    private final java.util.Set<String> replyOnly = ConcurrentHashMap.newKeySet();
     private final Map<Long, Pending> pending = new ConcurrentHashMap<>();
     private final Long2ObjectHashMap<ReplyRoute> routes = new Long2ObjectHashMap<>();
     private final PayloadEncoder<?>[] requestEncoders = new PayloadEncoder<?>[256];
@@ -224,6 +231,9 @@ final class RpcEndpoint implements AutoCloseable
         pending.put(correlationId, call);
         @SuppressWarnings("unchecked")
         final PayloadEncoder<M> encoder = (PayloadEncoder<M>)requestEncoders[type.id() & 0xFF];
+        // An address this endpoint calls is not evicted as a reply-only one (the call and the eviction race only
+        // for an address that is both a requester's and a callee's, which a node's peers are not).
+        replyOnly.remove(address);
         final SendStatus status = publication(address).send(type, correlationId, groupIdMsb, groupIdLsb, request, encoder);
         if (status != SendStatus.OK)
         {
@@ -321,6 +331,15 @@ final class RpcEndpoint implements AutoCloseable
             return;
         }
         final ReplyRoute route = route(sourceId, buffer, offset + 2, replyToLength);
+        if (route == null)
+        {
+            final byte[] bytes = new byte[replyToLength];
+            buffer.getBytes(offset + 2, bytes);
+            errors.record(FrameError.PAYLOAD_INVALID, sourceId, type + " correlation " + correlationId + ": "
+                + io.tributary.protocol.aeron.ReplyAddresses.invalid(new String(bytes, StandardCharsets.US_ASCII))
+                + "; dropped unanswered");
+            return;
+        }
         final MessageLite request;
         try
         {
@@ -348,9 +367,58 @@ final class RpcEndpoint implements AutoCloseable
         }
         final byte[] address = new byte[length];
         buffer.getBytes(offset, address);
-        final ReplyRoute route = new ReplyRoute(address, publication(new String(address, StandardCharsets.US_ASCII)));
+        final String text = new String(address, StandardCharsets.US_ASCII);
+        if (io.tributary.protocol.aeron.ReplyAddresses.invalid(text) != null)
+        {
+            return null;
+        }
+        if (!publications.containsKey(text))
+        {
+            evictReplyPublicationIfFull();
+            replyOnly.add(text);
+        }
+        final ReplyRoute route = new ReplyRoute(address, publication(text));
         routes.put(sourceId, route);
         return route;
+    }
+
+    /**
+     * At {@link #REPLY_PUBLICATIONS_MAX} reply-only publications, closes one (a disconnected one if any: its
+     * requester is gone) and forgets the routes through it; a requester still there gets a new one with its next
+     * request. Network thread only.
+     */
+    private void evictReplyPublicationIfFull()
+    {
+        if (replyOnly.size() < REPLY_PUBLICATIONS_MAX)
+        {
+            return;
+        }
+        String victim = null;
+        for (final String address : replyOnly)
+        {
+            final FramedPublication publication = publications.get(address);
+            if (victim == null || publication == null || !publication.isConnected())
+            {
+                victim = address;
+                if (publication == null || !publication.isConnected())
+                {
+                    break;
+                }
+            }
+        }
+        replyOnly.remove(victim);
+        final FramedPublication evicted = publications.remove(victim);
+        if (evicted != null)
+        {
+            routes.values().removeIf(route -> route.publication == evicted);
+            CloseHelper.close(evicted);
+        }
+    }
+
+    /** Publications open now (tests). */
+    int publicationCount()
+    {
+        return publications.size();
     }
 
     private static boolean sameBytes(final byte[] expected, final DirectBuffer buffer, final int offset, final int length)
@@ -447,7 +515,7 @@ final class RpcEndpoint implements AutoCloseable
     }
 
     /** Reply-to address in front of the request's protobuf; one per request type per endpoint. */
-    private static final class EnvelopeEncoder<M extends MessageLite> implements PayloadEncoder<M>
+    static final class EnvelopeEncoder<M extends MessageLite> implements PayloadEncoder<M>
     {
         private final byte[] replyTo;
         private final ProtoCodec<M> codec;

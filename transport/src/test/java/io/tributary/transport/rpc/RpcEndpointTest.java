@@ -98,4 +98,81 @@ class RpcEndpointTest
             assertThat(server.errors().total() + client.errors().total()).isZero();
         }
     }
+
+    /**
+     * Issue #14, point 6: a request's reply-to address becomes an Aeron channel, so one holding channel
+     * parameters is dropped unanswered; and requests naming ever new reply-to addresses open at most
+     * {@link RpcEndpoint#REPLY_PUBLICATIONS_MAX} publications.
+     */
+    @Test
+    void aReplyToWithChannelParametersIsDroppedAndReplyPublicationsAreBounded() throws Exception
+    {
+        final Random random = new Random(Seeds.seed("aReplyToWithChannelParametersIsDroppedAndReplyPublicationsAreBounded"));
+        final AeronTransportConfig config = new AeronTransportConfig().nodeName("rpc-reply-to").aeronDirectoryBase(dir)
+            .termLengthBytes(64 * 1024).offerTimeoutMs(300).validate();
+        final java.util.concurrent.atomic.AtomicInteger handled = new java.util.concurrent.atomic.AtomicInteger();
+        try (EmbeddedMediaDriver driver = EmbeddedMediaDriver.launch(config);
+            RpcEndpoint server = new RpcEndpoint("server", config, driver, "127.0.0.1:0",
+                (route, type, correlationId, msb, lsb, request) -> handled.incrementAndGet());
+            io.tributary.protocol.frame.FramedPublication raw = new io.tributary.protocol.frame.FramedPublication(
+                driver.aeron().addExclusivePublication(config.publicationChannel(server.localAddress()), RpcEndpoint.STREAM_ID), true,
+                config, org.agrona.concurrent.SystemNanoClock.INSTANCE))
+        {
+            LocalAwait.until("the raw publication connects", 10_000, raw::isConnected);
+            final MessageLite request = RatisSamples.sample(MessageType.CLIENT_REQUEST, random, 0);
+            final int before = server.publicationCount();
+            send(raw, "127.0.0.1:1|term-length=1073741824", request, 1);
+            send(raw, "127.0.0.1:1?interface=0.0.0.0", request, 2);
+            send(raw, "127.0.0.1:70000", request, 3);
+            LocalAwait.until("three invalid reply-to addresses recorded", 10_000,
+                () -> server.errors().total() >= 3);
+            assertThat(handled.get()).as("no invalid request reached the handler").isZero();
+            assertThat(server.publicationCount()).as("no publication opened for them").isEqualTo(before);
+
+            final int requests = RpcEndpoint.REPLY_PUBLICATIONS_MAX + 50;
+            for (int i = 0; i < requests; i++)
+            {
+                send(raw, "127.0.0.1:" + (20_000 + i), request, 100 + i);
+            }
+            LocalAwait.until("every valid request handled", 30_000, () -> handled.get() == requests);
+            assertThat(server.publicationCount()).as("reply publications bounded")
+                .isLessThanOrEqualTo(before + RpcEndpoint.REPLY_PUBLICATIONS_MAX);
+        }
+    }
+
+    private static void send(final io.tributary.protocol.frame.FramedPublication raw, final String replyTo, final MessageLite request,
+        final long correlationId)
+    {
+        final RpcEndpoint.EnvelopeEncoder<MessageLite> envelope = new RpcEndpoint.EnvelopeEncoder<>(
+            replyTo.getBytes(java.nio.charset.StandardCharsets.US_ASCII),
+            io.tributary.transport.codec.RatisMessageCodecs.codec(MessageType.CLIENT_REQUEST));
+        final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (raw.send(MessageType.CLIENT_REQUEST, correlationId, 1, 2, request, envelope) != io.tributary.protocol.frame.SendStatus.OK)
+        {
+            assertThat(System.nanoTime()).as("request %d sent", correlationId).isLessThan(deadlineNs);
+            Thread.onSpinWait();
+        }
+    }
+
+    /** Polls a condition with a deadline. */
+    private static final class LocalAwait
+    {
+        static void until(final String what, final long timeoutMs, final java.util.function.BooleanSupplier condition)
+            throws InterruptedException
+        {
+            final long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+            while (!condition.getAsBoolean())
+            {
+                if (System.nanoTime() - deadlineNs >= 0)
+                {
+                    throw new AssertionError("timed out after " + timeoutMs + " ms waiting for " + what);
+                }
+                java.util.concurrent.locks.LockSupport.parkNanos(10_000_000L);
+                if (Thread.interrupted())
+                {
+                    throw new InterruptedException(what);
+                }
+            }
+        }
+    }
 }

@@ -19,6 +19,26 @@ public final class ReplyAddresses
     }
 
     /** The configured host if any, else the local address the OS routes from towards {@code serverAddress}. */
+    /** host:port: a name or IPv4 address, or a bracketed IPv6 one. Nothing that could add an Aeron channel parameter. */
+    private static final java.util.regex.Pattern HOST_PORT = java.util.regex.Pattern.compile(
+        "(?:[A-Za-z0-9.-]{1,253}|\\[[0-9A-Fa-f:.]{2,45}\\]):([0-9]{1,5})");
+
+    /**
+     * Why a reply-to address a request carries is not one to publish to, or null if it is. The address
+     * becomes an Aeron channel ({@code aeron:udp?endpoint=...}): a '|' or '?' in it would add channel
+     * parameters (a 1 GiB term buffer, another interface), so only a plain host:port passes.
+     */
+    public static String invalid(final String address)
+    {
+        final java.util.regex.Matcher m = HOST_PORT.matcher(address);
+        if (!m.matches())
+        {
+            return "reply-to '" + address.replaceAll("[^\\x20-\\x7e]", "?") + "' is not host:port";
+        }
+        final int port = Integer.parseInt(m.group(1));
+        return port >= 1 && port <= 65535 ? null : "reply-to '" + address + "' has port " + port + ", outside 1-65535";
+    }
+
     public static String towards(final String configuredHost, final String serverAddress) throws IOException
     {
         if (configuredHost != null)
