@@ -102,9 +102,10 @@ final class FetchService
                     barriers.add(barrier(fetch, i, shard));
                 }
             }
-            else if (shard.appliedIndex() < fetch.minAppliedIndex[i])
+            else if (shard.visibleIndex(shard.stateMachine.log()) < fetch.minAppliedIndex[i])
             {
-                fetch.decide(i, FetchResponseDescriptor.STATUS_BEHIND, "this replica has applied index " + shard.appliedIndex()
+                fetch.decide(i, FetchResponseDescriptor.STATUS_BEHIND, "this replica has applied index "
+                    + shard.visibleIndex(shard.stateMachine.log())
                     + ", below the " + fetch.minAppliedIndex[i] + " the reader has seen; retry or read another replica");
             }
         }
@@ -230,7 +231,7 @@ final class FetchService
                 length = available == 0 ? 0 : log.read(fetch.fromOffset[item], out, dataAt, available);
             }
             FetchResponseDescriptor.writeItemHeader(out, at, FetchResponseDescriptor.STATUS_OK, shard.role(), length,
-                log.firstOffset(), log.nextOffset(), shard.appliedIndex(), log.batchCount(), log.retainedBytes());
+                log.firstOffset(), log.nextOffset(), shard.visibleIndex(log), log.batchCount(), log.retainedBytes());
             return FetchResponseDescriptor.ITEM_HEADER_LENGTH + length;
         }
         catch (final OffsetOutOfRangeException e)
@@ -274,7 +275,7 @@ final class FetchService
             }
         }
         FetchResponseDescriptor.writeItemHeader(out, at, status, shard == null ? FetchResponseDescriptor.ROLE_OTHER : shard.role(),
-            bytes.length, first, next, shard == null ? -1 : shard.appliedIndex(), batches, retained);
+            bytes.length, first, next, shard == null ? -1 : shard.visibleIndex(log), batches, retained);
         return FetchResponseDescriptor.ITEM_HEADER_LENGTH + bytes.length;
     }
 }

@@ -615,7 +615,8 @@ public final class ShardStateMachine extends BaseStateMachine
             final UnsafeBuffer out = new UnsafeBuffer(reply);
             final int length = available == 0 ? 0 : shardLog.read(fromOffset, out, ShardProtocol.READ_REPLY_HEADER_LENGTH, limit);
             ShardProtocol.encodeReadReplyHeader(out, ShardProtocol.READ_OK, length, shardLog.firstOffset(),
-                shardLog.nextOffset(), getLastAppliedTermIndex().getIndex());
+                shardLog.nextOffset(), Math.max(getLastAppliedTermIndex().getIndex(),
+                ReplayKey.raftIndex(shardLog.lastRaftIndex())));
             return Message.valueOf(UnsafeByteOperations.unsafeWrap(reply, 0, ShardProtocol.READ_REPLY_HEADER_LENGTH + length));
         }
         catch (final OffsetOutOfRangeException e)
