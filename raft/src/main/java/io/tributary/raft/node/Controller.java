@@ -37,6 +37,8 @@ import org.slf4j.LoggerFactory;
  */
 final class Controller
 {
+    /** Transfers tried before a leader leaves its group, each bounded by the maximum election timeout. */
+    static final int HAND_OVER_ATTEMPTS = 2;
     private static final Logger LOG = LoggerFactory.getLogger(Controller.class);
 
     /** Leadership transfers in one pass at most, one at a time: a pass holds up the node's timer thread. */
@@ -709,24 +711,49 @@ final class Controller
      * whose thread may be waiting for that same lock to append a write: the group stalls (seen in
      * RebalanceTest under continuous writes). So the leadership moves to a replica that stays
      * before the configuration drops the leader, as etcd's leader does before removing itself.
-     * Best effort: if the transfer fails, the removal still goes ahead.
+     * Ratis refuses every write while a transfer is pending ("is stepping down"), for as long as
+     * the transfer's timeout if the transferee does not win: each attempt is therefore bounded by
+     * the maximum election timeout, the staying replicas are tried most up to date first (the one
+     * with the highest commit index wins its election soonest), and at most
+     * {@link #HAND_OVER_ATTEMPTS} are tried. Best effort: if every transfer fails, the removal
+     * still goes ahead.
      */
     private void handOverLeadership(final RaftClient client, final Placement.ShardId shard, final List<String> desired)
     {
+        final Set<String> tried = new HashSet<>();
         try
         {
-            final org.apache.ratis.protocol.GroupInfoReply info = client.getGroupManagementApi(client.getLeaderId())
-                .info(client.getGroupId());
-            final String leader = info.getRoleInfoProto().getSelf().getId().toStringUtf8();
-            if (info.getRoleInfoProto().getRole() != org.apache.ratis.proto.RaftProtos.RaftPeerRole.LEADER || desired.contains(leader))
+            for (int attempt = 0; attempt < HAND_OVER_ATTEMPTS; attempt++)
             {
-                return;
+                // Asked again before each attempt: a transfer that timed out may still have moved the leadership since.
+                final org.apache.ratis.protocol.GroupInfoReply info = client.getGroupManagementApi(client.getLeaderId())
+                    .info(client.getGroupId());
+                final String leader = info.getRoleInfoProto().getSelf().getId().toStringUtf8();
+                if (info.getRoleInfoProto().getRole() != org.apache.ratis.proto.RaftProtos.RaftPeerRole.LEADER
+                    || desired.contains(leader))
+                {
+                    return;
+                }
+                final Map<String, Long> commitIndex = new HashMap<>();
+                info.getCommitInfos().forEach(c -> commitIndex.put(c.getServer().getId().toStringUtf8(), c.getCommitIndex()));
+                final String next = desired.stream().filter(id -> !tried.contains(id))
+                    .max(java.util.Comparator.comparingLong(id -> commitIndex.getOrDefault(id, -1L))).orElse(null);
+                if (next == null)
+                {
+                    return;
+                }
+                tried.add(next);
+                final long startNs = System.nanoTime();
+                final RaftClientReply reply = client.admin().transferLeadership(RaftPeerId.valueOf(next),
+                    config.electionTimeoutMaxMs);
+                LOG.info("shard {}: leadership {} from {} to {} (commit index {}) before {} leaves the group, in {} ms", shard,
+                    reply.isSuccess() ? "moved" : "not moved (" + reply.getException() + ")", leader, next,
+                    commitIndex.getOrDefault(next, -1L), leader, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNs));
+                if (reply.isSuccess())
+                {
+                    return;
+                }
             }
-            final String next = desired.get(0);
-            final RaftClientReply reply = client.admin().transferLeadership(org.apache.ratis.protocol.RaftPeerId.valueOf(next),
-                config.electionTimeoutMaxMs * 5);
-            LOG.info("shard {}: leadership {} from {} to {} before {} leaves the group", shard,
-                reply.isSuccess() ? "moved" : "not moved (" + reply.getException() + ")", leader, next, leader);
         }
         catch (final IOException | RuntimeException e)
         {
