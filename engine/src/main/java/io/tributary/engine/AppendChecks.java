@@ -94,10 +94,16 @@ final class AppendChecks
             {
                 return fail(result, AppendStatus.KEY_CONDITION_FAILED, condition.expectedKeyLastOffset(), found,
                     "expected the key's last offset to be " + condition.expectedKeyLastOffset() + " but it is " + found
-                    + (found < 0 ? " (no record)" : ""));
+                    + (found < 0 ? noRecord(state) : ""));
             }
         }
         return true;
+    }
+
+    private static String noRecord(final LogState state)
+    {
+        return state.keyHorizon == 0 ? " (no record)" : " (no record at or after offset " + state.keyHorizon
+            + ", below which retention has removed the records and their keys)";
     }
 
     static boolean checkKeyLimit(
@@ -121,7 +127,8 @@ final class AppendChecks
         final long total = (long)state.keyIndex.size() + newKeys.size();
         return total <= maxKeys || fail(result, AppendStatus.KEY_LIMIT_REACHED, maxKeys, total, "the shard holds "
             + state.keyIndex.size() + " distinct keys and this batch adds " + newKeys.size() + ", past maxKeys = " + maxKeys
-            + "; raise maxKeys or spread the keys over more shards");
+            + "; raise maxKeys, spread the keys over more shards, or shorten the stream's retention (a key whose latest"
+            + " record retention removed no longer counts)");
     }
 
     private static boolean fail(

@@ -47,7 +47,7 @@ public final class EngineSnapshot
 
     private static String verify(final byte[] bytes)
     {
-        if (bytes.length < LogState.SNAPSHOT_HEADER_LENGTH + 4)
+        if (bytes.length < LogState.SNAPSHOT_HEADER_LENGTH_V1 + 4)
         {
             return "it is " + bytes.length + " bytes, shorter than its header";
         }
@@ -57,9 +57,15 @@ public final class EngineSnapshot
             return "bad magic 0x" + Integer.toHexString(buffer.getInt(0)) + ", expected 0x"
                 + Integer.toHexString(LogState.SNAPSHOT_MAGIC);
         }
-        if (buffer.getInt(4) != LogState.SNAPSHOT_VERSION)
+        final int headerLength = LogState.headerLength(buffer.getInt(4));
+        if (headerLength < 0)
         {
-            return "unsupported version " + buffer.getInt(4) + ", this engine reads " + LogState.SNAPSHOT_VERSION;
+            return "unsupported version " + buffer.getInt(4) + ", this engine reads " + LogState.SNAPSHOT_VERSION_1 + " and "
+                + LogState.SNAPSHOT_VERSION;
+        }
+        if (bytes.length < headerLength + 4)
+        {
+            return "it is " + bytes.length + " bytes, shorter than its version " + buffer.getInt(4) + " header";
         }
         if (buffer.getLong(8) != bytes.length)
         {

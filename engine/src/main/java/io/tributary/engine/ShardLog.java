@@ -789,6 +789,34 @@ public final class ShardLog implements AutoCloseable
         return state.keyIndex.size();
     }
 
+    /** Keys whose latest record lies below this offset are no longer indexed; 0 before any was dropped. */
+    public synchronized long keyHorizon()
+    {
+        return state.keyHorizon;
+    }
+
+    /**
+     * Drops from the key index every key whose latest record lies below {@code horizon}, and
+     * returns how many. Such a key then has no record as far as {@link #lastOffsetOf} and append
+     * conditions are concerned (expected last offset -1), exactly as if it had never been written.
+     * Retention deletes files on each replica at its own pace, so the caller must apply the same
+     * horizon at the same point of the shard's history on every replica (a replicated command):
+     * the key index decides conditional appends and the key limit, which must not diverge.
+     * A horizon at or below the current one changes nothing; one past the next offset is capped
+     * there (every key is then dropped).
+     */
+    public synchronized int dropKeysBefore(final long horizon)
+    {
+        ensureOpen();
+        final long capped = Math.min(horizon, state.nextOffset);
+        if (capped <= state.keyHorizon)
+        {
+            return 0;
+        }
+        state.keyHorizon = capped;
+        return state.keyIndex.removeBelow(capped);
+    }
+
     /** Producer state for tests and tools: {epoch, lastSequence}, or null when unknown. */
     public synchronized int[] producerState(final long producerId)
     {

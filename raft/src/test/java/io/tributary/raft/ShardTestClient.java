@@ -59,6 +59,20 @@ final class ShardTestClient implements AutoCloseable
         client = RaftSettings.newClient(group, metadata.transport(), 5_000, RaftSettings.retryPolicy(100, 200));
     }
 
+    /** An entry of one record keyed {@code key}, appended only if the key's last offset is {@code expectedKeyLastOffset}. */
+    static byte[] conditionalBatch(final String key, final long expectedKeyLastOffset, final String value)
+    {
+        final UnsafeBuffer buffer = new UnsafeBuffer(new byte[1 << 16]);
+        final RecordBatchBuilder builder = new RecordBatchBuilder(buffer);
+        builder.reset();
+        final byte[] keyBytes = key.getBytes(StandardCharsets.UTF_8);
+        builder.tryAppend(1L, keyBytes, value.getBytes(StandardCharsets.UTF_8));
+        final int length = builder.build();
+        final io.tributary.engine.AppendCondition condition = expectedKeyLastOffset == io.tributary.engine.AppendCondition.UNCHECKED
+            ? null : new io.tributary.engine.AppendCondition().expectKeyLastOffset(keyBytes, expectedKeyLastOffset);
+        return ShardEntryDescriptor.encodeSingle(buffer, 0, length, condition, null);
+    }
+
     static byte[] batch(final long producerId, final int sequence, final String... values)
     {
         final UnsafeBuffer buffer = new UnsafeBuffer(new byte[1 << 16]);

@@ -16,7 +16,11 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** A stream's retention (from the metadata) deletes whole rolled files on the replicas, never past the snapshot. */
+/**
+ * A stream's retention (from the metadata) deletes whole rolled files on the replicas, never past
+ * the snapshot; the leader then moves the shard's key horizon, and every replica forgets the same
+ * keys (issue #14, point 4).
+ */
 class StreamRetentionTest
 {
     @TempDir
@@ -24,16 +28,16 @@ class StreamRetentionTest
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("io.tributary.raft.Transports#all")
-    @Timeout(value = 2, unit = TimeUnit.MINUTES)
-    void aStreamsRetentionDeletesOldFilesOnItsShards(final String transport) throws Exception
+    @Timeout(value = 3, unit = TimeUnit.MINUTES)
+    void aStreamsRetentionDeletesOldFilesOnItsShardsAndEveryReplicaForgetsTheSameKeys(final String transport) throws Exception
     {
-        try (LocalCluster cluster = new LocalCluster(dir, 1, 1).keepLogsUnder("target/cluster-logs").config("transport", transport)
+        try (LocalCluster cluster = new LocalCluster(dir, 3, 3).keepLogsUnder("target/cluster-logs").config("transport", transport)
             .config("shard.roll.cycle", "TEST_SECONDLY").config("snapshot.auto.entries", "20");
             MetadataClient metadata = new MetadataClient(cluster.metadataPeers(), transport, 10_000))
         {
             cluster.startAll();
-            LocalCluster.await("node active", 60_000, () -> ClusterSmokeTest.nodesActive(metadata) == 1);
-            metadata.command("CREATE_STREAM", "short", "1", "1", "40000", "-1");
+            LocalCluster.await("nodes active", 60_000, () -> ClusterSmokeTest.nodesActive(metadata) == 3);
+            metadata.command("CREATE_STREAM", "short", "1", "3", "40000", "-1");
             LocalCluster.await("placement", 60_000, () -> ClusterSmokeTest.allPlaced(metadata, "short"));
             try (ShardTestClient shard = new ShardTestClient(metadata, "short", 0))
             {
@@ -42,31 +46,70 @@ class StreamRetentionTest
                 int batches = 0;
                 while (System.nanoTime() < endNs)
                 {
-                    assertThat(shard.append(ShardTestClient.batch(-1, -1, value)).status()).isEqualTo(AppendStatus.APPENDED);
+                    // One key per record: k0 at offset 0, k1 at offset 1, ...
+                    final ShardTestClient.AppendReply reply = shard.append(ShardTestClient.conditionalBatch("k" + batches,
+                        io.tributary.engine.AppendCondition.UNCHECKED, value));
+                    assertThat(reply.status()).isEqualTo(AppendStatus.APPENDED);
+                    assertThat(reply.baseOffset()).isEqualTo(batches);
                     batches++;
                     LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(40)); // spread the appends over several one-second files
                 }
                 final int written = batches;
-                final String node = cluster.nodeIds().get(0);
-                LocalCluster.await("old files deleted", 60_000, () -> firstOffset(shard, node) > 0);
-                final ShardProtocol.ShardStatus status = shard.status(node);
-                assertThat(status.nextOffset()).isEqualTo(written);
-                assertThat(status.retainedBytes()).as("retained after deleting whole files").isLessThan(written * 2100L);
-                assertThat(shard.checksum(node)[1]).as("what is retained still reads back")
-                    .isEqualTo(status.nextOffset() - status.firstOffset());
+                for (final String node : cluster.nodeIds())
+                {
+                    LocalCluster.await("old files deleted on " + node, 60_000, () -> firstOffset(shard, node) > 0);
+                    final ShardProtocol.ShardStatus status = shard.status(node);
+                    assertThat(status.nextOffset()).isEqualTo(written);
+                    assertThat(status.retainedBytes()).as("retained after deleting whole files").isLessThan(written * 2100L);
+                    assertThat(shard.checksum(node)[1]).as("what is retained still reads back")
+                        .isEqualTo(status.nextOffset() - status.firstOffset());
+                }
+
+                // Every replica applies the leader's horizon at the same entry: the same keys remain everywhere.
+                final String[] agreed = new String[1];
+                LocalCluster.await("one key horizon above 0 on every replica", 60_000, () ->
+                {
+                    final java.util.Set<String> views = new java.util.HashSet<>();
+                    for (final String node : cluster.nodeIds())
+                    {
+                        final ShardProtocol.ShardStatus status = statusOrNull(shard, node);
+                        views.add(status == null || status.keyHorizon() <= 0 ? "none on " + node
+                            : status.keyHorizon() + "/" + status.keyCount());
+                    }
+                    agreed[0] = views.toString();
+                    return views.size() == 1 && !views.iterator().next().startsWith("none");
+                });
+                final ShardProtocol.ShardStatus status = shard.status(cluster.nodeIds().get(0));
+                assertThat(status.keyCount()).as("keys at or above the horizon %s", agreed[0])
+                    .isEqualTo(written - status.keyHorizon());
+
+                // k0's only record is below the horizon: for a condition, k0 has no record.
+                assertThat(shard.append(ShardTestClient.conditionalBatch("k0", 0, value)).status())
+                    .isEqualTo(AppendStatus.KEY_CONDITION_FAILED);
+                assertThat(shard.append(ShardTestClient.conditionalBatch("k0", -1, value)).status())
+                    .isEqualTo(AppendStatus.APPENDED);
+                final String last = "k" + (written - 1);
+                assertThat(shard.append(ShardTestClient.conditionalBatch(last, written - 1, value)).status())
+                    .as("a key above the horizon keeps its offset").isEqualTo(AppendStatus.APPENDED);
             }
+        }
+    }
+
+    private static ShardProtocol.ShardStatus statusOrNull(final ShardTestClient shard, final String node)
+    {
+        try
+        {
+            return shard.status(node);
+        }
+        catch (final Exception e)
+        {
+            return null;
         }
     }
 
     private static long firstOffset(final ShardTestClient shard, final String node)
     {
-        try
-        {
-            return shard.status(node).firstOffset();
-        }
-        catch (final Exception e)
-        {
-            return -1;
-        }
+        final ShardProtocol.ShardStatus status = statusOrNull(shard, node);
+        return status == null ? -1 : status.firstOffset();
     }
 }

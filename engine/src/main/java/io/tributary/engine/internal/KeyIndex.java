@@ -117,6 +117,59 @@ public final class KeyIndex
         return true;
     }
 
+    /**
+     * Drops every key whose last offset is below {@code horizon} and returns how many it dropped.
+     * Rebuilds the table at the size the survivors need, so the memory of dropped keys is freed
+     * too. O(capacity): meant for a rare event (retention), never per record.
+     */
+    public int removeBelow(final long horizon)
+    {
+        int survivors = 0;
+        for (int i = 0; i < keys.length; i++)
+        {
+            if (keys[i] != null && offsets[i] >= horizon)
+            {
+                survivors++;
+            }
+        }
+        final int dropped = size - survivors;
+        if (dropped == 0)
+        {
+            return 0;
+        }
+        int capacity = 64;
+        while (survivors * 2 > capacity)
+        {
+            capacity <<= 1;
+        }
+        final byte[][] oldKeys = keys;
+        final int[] oldHashes = hashes;
+        final long[] oldOffsets = offsets;
+        keys = new byte[capacity][];
+        hashes = new int[capacity];
+        offsets = new long[capacity];
+        size = 0;
+        keyBytes = 0;
+        final int mask = capacity - 1;
+        for (int i = 0; i < oldKeys.length; i++)
+        {
+            if (oldKeys[i] != null && oldOffsets[i] >= horizon)
+            {
+                int slot = oldHashes[i] & mask;
+                while (keys[slot] != null)
+                {
+                    slot = (slot + 1) & mask;
+                }
+                keys[slot] = oldKeys[i];
+                hashes[slot] = oldHashes[i];
+                offsets[slot] = oldOffsets[i];
+                size++;
+                keyBytes += oldKeys[i].length;
+            }
+        }
+        return dropped;
+    }
+
     private void resize()
     {
         final byte[][] oldKeys = keys;

@@ -11,10 +11,12 @@ import org.agrona.DirectBuffer;
  */
 public final class LogState
 {
-    /** Snapshot layout version 1: see {@link #encode}. */
+    /** Snapshot layout version 2: see {@link #encode}. Version 1 (no key horizon, a 64-byte header) is still read. */
     public static final int SNAPSHOT_MAGIC = 0x53535254; // "TRSS" little-endian
-    public static final int SNAPSHOT_VERSION = 1;
-    public static final int SNAPSHOT_HEADER_LENGTH = 64;
+    public static final int SNAPSHOT_VERSION = 2;
+    public static final int SNAPSHOT_VERSION_1 = 1;
+    public static final int SNAPSHOT_HEADER_LENGTH = 72;
+    public static final int SNAPSHOT_HEADER_LENGTH_V1 = 64;
 
     public final OffsetIndex offsetIndex = new OffsetIndex();
     public final KeyIndex keyIndex = new KeyIndex();
@@ -24,6 +26,11 @@ public final class LogState
     public long lastRaftIndex;
     /** Chronicle index of the last excerpt this state includes; -1 before the first. */
     public long lastExcerptIndex = -1;
+    /**
+     * Keys whose latest record lies below this offset have been dropped from the key index (a
+     * replicated decision, applied at the same log position on every replica). 0: none dropped.
+     */
+    public long keyHorizon;
 
     public LogState(final int maxProducers)
     {
@@ -39,6 +46,13 @@ public final class LogState
         nextOffset = 0;
         lastRaftIndex = 0;
         lastExcerptIndex = -1;
+        keyHorizon = 0;
+    }
+
+    /** Header length of a snapshot of {@code version}, or -1 for a version this engine does not read. */
+    public static int headerLength(final int version)
+    {
+        return version == SNAPSHOT_VERSION ? SNAPSHOT_HEADER_LENGTH : version == SNAPSHOT_VERSION_1 ? SNAPSHOT_HEADER_LENGTH_V1 : -1;
     }
 
     public long lastOffset()
@@ -61,7 +75,8 @@ public final class LogState
      *   0 int32 magic "TRSS"   4 int32 version    8 int64 total length (CRC included)
      *  16 int64 firstOffset   24 int64 nextOffset 32 int64 lastRaftIndex 40 int64 lastExcerptIndex
      *  48 int32 batches       52 int32 producers  56 int32 keys          60 int32 reserved (0)
-     *  64 batches  x { int64 baseOffset, int64 excerptIndex, int32 batchLength }
+     *  64 int64 keyHorizon (version 2; version 1 has no such field and its batches start at 64)
+     *  72 batches  x { int64 baseOffset, int64 excerptIndex, int32 batchLength }
      *     producers x { int64 id, int16 epoch, int16 n, n x { int32 baseSequence, int32 count, int64 baseOffset } oldest first }
      *     keys      x { int32 length, bytes, int64 lastOffset }
      *     int32 CRC32C of every byte before it
@@ -79,6 +94,7 @@ public final class LogState
         out.putInt(52, producers.size());
         out.putInt(56, keyIndex.size());
         out.putInt(60, 0);
+        out.putLong(64, keyHorizon);
         int position = SNAPSHOT_HEADER_LENGTH;
         for (int i = 0; i < offsetIndex.size(); i++)
         {
@@ -132,7 +148,9 @@ public final class LogState
         final int batches = in.getInt(48);
         final int producerCount = in.getInt(52);
         final int keys = in.getInt(56);
-        int position = SNAPSHOT_HEADER_LENGTH;
+        final int version = in.getInt(4);
+        keyHorizon = version >= SNAPSHOT_VERSION ? in.getLong(64) : 0;
+        int position = headerLength(version);
         for (int i = 0; i < batches; i++)
         {
             need(position + 20, length, "batch index entry " + i);

@@ -29,6 +29,8 @@ import org.agrona.concurrent.UnsafeBuffer;
  * 16 int64 nextOffset               32 int64 appliedIndex
  * 24 int64 appliedIndex             40 int64 retainedBytes
  * 32 batches, or an error message   48 int32 batchCount
+ *                                   52 int32 keyCount (indexed keys)
+ *                                   56 int64 keyHorizon
  * </pre>
  */
 public final class ShardProtocol
@@ -40,7 +42,9 @@ public final class ShardProtocol
 
     public static final int READ_REQUEST_LENGTH = 24;
     public static final int READ_REPLY_HEADER_LENGTH = 32;
+    /** A status reply before the key fields (a node of an older version answers this much). */
     public static final int STATUS_REPLY_LENGTH = 52;
+    public static final int STATUS_REPLY_WITH_KEYS_LENGTH = 64;
 
     /** Read statuses. */
     public static final byte READ_OK = 0;
@@ -120,9 +124,9 @@ public final class ShardProtocol
     }
 
     public static byte[] encodeStatusReply(final long firstOffset, final long nextOffset, final long lastRaftIndex,
-        final long appliedIndex, final long retainedBytes, final int batchCount)
+        final long appliedIndex, final long retainedBytes, final int batchCount, final int keyCount, final long keyHorizon)
     {
-        final UnsafeBuffer out = new UnsafeBuffer(new byte[STATUS_REPLY_LENGTH]);
+        final UnsafeBuffer out = new UnsafeBuffer(new byte[STATUS_REPLY_WITH_KEYS_LENGTH]);
         out.putByte(0, STATUS);
         out.putLong(8, firstOffset);
         out.putLong(16, nextOffset);
@@ -130,19 +134,24 @@ public final class ShardProtocol
         out.putLong(32, appliedIndex);
         out.putLong(40, retainedBytes);
         out.putInt(48, batchCount);
+        out.putInt(52, keyCount);
+        out.putLong(56, keyHorizon);
         return out.byteArray();
     }
 
     /** A decoded status reply. */
+    /** keyCount and keyHorizon are -1 from a node that does not report them. */
     public record ShardStatus(long firstOffset, long nextOffset, long lastRaftIndex, long appliedIndex, long retainedBytes,
-        int batchCount)
+        int batchCount, int keyCount, long keyHorizon)
     {
     }
 
     public static ShardStatus decodeStatusReply(final DirectBuffer in, final int length)
     {
         requireType(in, length, STATUS, STATUS_REPLY_LENGTH);
-        return new ShardStatus(in.getLong(8), in.getLong(16), in.getLong(24), in.getLong(32), in.getLong(40), in.getInt(48));
+        final boolean keys = length >= STATUS_REPLY_WITH_KEYS_LENGTH;
+        return new ShardStatus(in.getLong(8), in.getLong(16), in.getLong(24), in.getLong(32), in.getLong(40), in.getInt(48),
+            keys ? in.getInt(52) : -1, keys ? in.getLong(56) : -1);
     }
 
     public static void requireType(final DirectBuffer in, final int length, final byte type, final int minLength)

@@ -21,6 +21,7 @@ import io.tributary.engine.ShardLogConfig;
 import io.tributary.format.RecordBatchDescriptor;
 import io.tributary.protocol.AppendItemDescriptor;
 import io.tributary.protocol.AppendResultDescriptor;
+import io.tributary.raft.protocol.KeyHorizonEntryDescriptor;
 import io.tributary.raft.protocol.ReplayKey;
 import io.tributary.raft.protocol.ShardEntryDescriptor;
 import io.tributary.raft.protocol.ShardProtocol;
@@ -29,7 +30,11 @@ import io.tributary.raft.storage.SnapshotStorage;
 import org.agrona.ExpandableArrayBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
+import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientAsynchronousProtocol;
+import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftClientRequest;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.protocol.TermIndex;
@@ -80,6 +85,9 @@ public final class ShardStateMachine extends BaseStateMachine
     private volatile long retentionMs = -1;
     /** Next offset at the latest snapshot: retention never deletes at or past it (replay needs it). */
     private volatile long snapshotNextOffset;
+    private final java.util.concurrent.atomic.AtomicBoolean horizonInFlight = new java.util.concurrent.atomic.AtomicBoolean();
+    private final ClientId horizonClientId = ClientId.randomId();
+    private final java.util.concurrent.atomic.AtomicLong horizonCallIds = new java.util.concurrent.atomic.AtomicLong();
     private final java.util.function.Function<org.apache.ratis.protocol.RaftGroup, org.apache.ratis.client.RaftClient> clientFactory;
     private final java.util.concurrent.Executor catchUpExecutor;
     /** Test-only fault switch (NodeConfig.faultReplayOffByOne): never on in production. */
@@ -321,6 +329,11 @@ public final class ShardStateMachine extends BaseStateMachine
         entryView.wrap(bytes, bytes.position(), bytes.remaining());
         final int length = bytes.remaining();
         replyLength = ShardEntryDescriptor.HEADER_LENGTH;
+        if (KeyHorizonEntryDescriptor.isKeyHorizon(entryView, 0, length))
+        {
+            applyKeyHorizon(length, raftIndex);
+            return EMPTY_REPLY;
+        }
         if (!ShardEntryDescriptor.isEntry(entryView, 0, length) || ShardEntryDescriptor.version(entryView, 0)
             != ShardEntryDescriptor.VERSION)
         {
@@ -354,6 +367,28 @@ public final class ShardStateMachine extends BaseStateMachine
             }
         }
         return answer ? reply(items) : EMPTY_REPLY;
+    }
+
+    /**
+     * Moves the shard's key horizon (idempotent: a replayed entry changes nothing). A malformed
+     * one changes nothing, on every replica alike.
+     */
+    private void applyKeyHorizon(final int length, final long raftIndex)
+    {
+        final String malformed = KeyHorizonEntryDescriptor.validate(entryView, 0, length);
+        if (malformed != null)
+        {
+            LOG.error("{} entry {} of {}: {}; nothing changed", getId(), raftIndex, getGroupId(), malformed);
+            return;
+        }
+        final long horizon = KeyHorizonEntryDescriptor.horizon(entryView, 0);
+        final long before = log.keyHorizon();
+        final int dropped = log.dropKeysBefore(horizon);
+        if (log.keyHorizon() != before)
+        {
+            LOG.info("{} {}: key horizon {} -> {} at entry {}: dropped {} keys whose latest record retention removed; {} keys"
+                + " remain", getId(), getGroupId(), before, log.keyHorizon(), raftIndex, dropped, log.keyCount());
+        }
     }
 
     private void applyItem(final ShardLog shardLog, final int at, final long raftIndex, final int ordinal, final boolean answer)
@@ -484,7 +519,8 @@ public final class ShardStateMachine extends BaseStateMachine
         final ShardLog shardLog = log;
         return toMessage(ShardProtocol.encodeStatusReply(shardLog.firstOffset(), shardLog.nextOffset(),
             ReplayKey.raftIndex(shardLog.lastRaftIndex()),
-            getLastAppliedTermIndex().getIndex(), shardLog.retainedBytes(), shardLog.batchCount()));
+            getLastAppliedTermIndex().getIndex(), shardLog.retainedBytes(), shardLog.batchCount(), shardLog.keyCount(),
+            shardLog.keyHorizon()));
     }
 
     private Message position()
@@ -688,7 +724,58 @@ public final class ShardStateMachine extends BaseStateMachine
      */
     public io.tributary.engine.RetentionResult enforceRetention(final long nowMs)
     {
-        return log.enforceRetention(nowMs, snapshotNextOffset, retentionBytes, retentionMs);
+        final io.tributary.engine.RetentionResult outcome = log.enforceRetention(nowMs, snapshotNextOffset, retentionBytes,
+            retentionMs);
+        proposeKeyHorizon();
+        return outcome;
+    }
+
+    /**
+     * On the leader, once its retention has deleted records past the key horizon, proposes its first
+     * retained offset as the new horizon (a {@link KeyHorizonEntryDescriptor} entry), so that every
+     * replica forgets the same keys at the same point of the shard's history. One proposal at a
+     * time; one that fails is proposed again at the next retention pass. Never blocks.
+     */
+    public void proposeKeyHorizon()
+    {
+        final ShardLog shardLog = log;
+        if (shardLog == null || shardLog.firstOffset() <= shardLog.keyHorizon() || !horizonInFlight.compareAndSet(false, true))
+        {
+            return;
+        }
+        final long horizon = shardLog.firstOffset();
+        CompletableFuture<RaftClientReply> reply;
+        try
+        {
+            final RaftServer.Division division = getServer().join().getDivision(getGroupId());
+            if (!division.getInfo().isLeader())
+            {
+                horizonInFlight.set(false);
+                return;
+            }
+            final RaftClientRequest request = RaftClientRequest.newBuilder()
+                .setClientId(horizonClientId)
+                .setServerId(division.getId())
+                .setGroupId(getGroupId())
+                .setCallId(horizonCallIds.incrementAndGet())
+                .setMessage(Message.valueOf(UnsafeByteOperations.unsafeWrap(KeyHorizonEntryDescriptor.encode(horizon))))
+                .setType(RaftClientRequest.writeRequestType())
+                .build();
+            reply = ((RaftClientAsynchronousProtocol)division).submitClientRequestAsync(request);
+        }
+        catch (final IOException | RuntimeException e)
+        {
+            reply = CompletableFuture.failedFuture(e);
+        }
+        reply.whenComplete((answer, error) ->
+        {
+            horizonInFlight.set(false);
+            if (error != null || !answer.isSuccess())
+            {
+                LOG.info("{} {}: key horizon {} not committed ({}); proposed again at the next retention pass", getId(),
+                    getGroupId(), horizon, error != null ? error.toString() : String.valueOf(answer.getException()));
+            }
+        });
     }
 
     /**
