@@ -66,6 +66,8 @@ public final class ShardLog implements AutoCloseable
     private boolean closed;
     // Guarded by this: the last excerpt whose file forceWritten has forced (-1: none yet), and its raft index.
     private long forcedExcerptIndex = -1;
+    // Guarded by this: batches below it are counted in a state installed from another replica (installBase); -1: none.
+    private long installedNextOffset = -1;
     private long forcedRaftIndex;
     // Serializes forceWritten callers; never taken while holding this.
     private final Object forcing = new Object();
@@ -339,6 +341,14 @@ public final class ShardLog implements AutoCloseable
             state.firstOffset = baseOffset;
         }
         state.offsetIndex.add(baseOffset, excerptIndex, stored.batchLength());
+        if (baseOffset < installedNextOffset)
+        {
+            // Installed from another replica's state, which already counts this batch's keys and producer.
+            state.nextOffset = baseOffset + stored.recordCount();
+            state.lastRaftIndex = raftIndex;
+            state.lastExcerptIndex = excerptIndex;
+            return;
+        }
         stored.rewind();
         while (stored.nextRecord())
         {
@@ -733,7 +743,66 @@ public final class ShardLog implements AutoCloseable
     public synchronized EngineSnapshot snapshot()
     {
         ensureOpen();
+        requireInstalled();
         return encodeSnapshot();
+    }
+
+    /**
+     * The state another replica needs to continue this log from its first retained offset
+     * ({@link #installBase}): offsets, producers, keys and key horizon, without the offset index
+     * (which names this replica's own files).
+     */
+    public synchronized EngineSnapshot baseState()
+    {
+        ensureOpen();
+        requireInstalled();
+        final long length = state.encodedLength(false);
+        if (length > Integer.MAX_VALUE - 16)
+        {
+            throw new IllegalStateException("engine state of " + length + " bytes is too large to send; lower maxKeys");
+        }
+        final byte[] bytes = new byte[(int)length];
+        state.encode(new UnsafeBuffer(bytes), false);
+        return new EngineSnapshot(bytes);
+    }
+
+    /**
+     * Makes this empty log continue another replica's, whose retention has deleted the start of
+     * the shard: takes {@code base}'s producers, keys and key horizon (as of its next offset N),
+     * and starts at its first retained offset F. The batches [F, N) must follow, in order, through
+     * {@link #appendStored}; they are stored without counting them again. The log is complete,
+     * and may be snapshotted, once its next offset reaches N ({@link #installing()} is false).
+     */
+    public synchronized void installBase(final EngineSnapshot base)
+    {
+        ensureOpen();
+        if (!state.offsetIndex.isEmpty() || state.nextOffset != 0 || state.lastRaftIndex != 0)
+        {
+            throw new IllegalStateException("installBase needs an empty log; " + config.directory() + " holds offsets "
+                + state.firstOffset + ".." + state.lastOffset() + " (raft index " + state.lastRaftIndex + ")");
+        }
+        final byte[] bytes = base.toBytes();
+        state.decode(new UnsafeBuffer(bytes), bytes.length);
+        installedNextOffset = state.nextOffset;
+        state.offsetIndex.clear();
+        state.nextOffset = state.firstOffset;
+        state.lastRaftIndex = 0;
+        state.lastExcerptIndex = -1;
+    }
+
+    /** True while an installed base still waits for the batches it counts ({@link #installBase}). */
+    public synchronized boolean installing()
+    {
+        return state.nextOffset < installedNextOffset;
+    }
+
+    private void requireInstalled()
+    {
+        if (state.nextOffset < installedNextOffset)
+        {
+            throw new IllegalStateException(config.directory() + " is still installing another replica's state: it holds"
+                + " offsets up to " + state.nextOffset + " of the " + installedNextOffset + " that state counts");
+        }
     }
 
     private EngineSnapshot encodeSnapshot()

@@ -132,6 +132,22 @@ public final class ShardLogConfig
     }
 
     /** Fails fast with a message naming the setting to change. */
+    /** The same settings for a log in {@code otherDirectory} (a staging copy of this log). */
+    public ShardLogConfig copyTo(final Path otherDirectory)
+    {
+        final ShardLogConfig copy = new ShardLogConfig();
+        copy.directory = otherDirectory;
+        copy.rollCycle = rollCycle;
+        copy.timeProvider = timeProvider;
+        copy.maxBatchBytes = maxBatchBytes;
+        copy.maxKeyBytes = maxKeyBytes;
+        copy.maxKeys = maxKeys;
+        copy.maxProducers = maxProducers;
+        copy.retentionBytes = retentionBytes;
+        copy.retentionMs = retentionMs;
+        return copy;
+    }
+
     public ShardLogConfig validate()
     {
         Objects.requireNonNull(directory, "ShardLogConfig.directory is required: the folder for this shard's queue files");

@@ -62,11 +62,11 @@ class RebalanceTest
 
                 final String n4 = cluster.addNodeSlot();
                 cluster.start(n4);
-                LocalCluster.await("n4 registered", 60_000, () -> nodeState(metadata, n4).equals("REGISTERED"));
+                LocalCluster.await("n4 registered", 60_000, () -> RebalanceTestSupport.nodeState(metadata, n4).equals("REGISTERED"));
                 metadata.command("ADD_NODE", n4);
                 int round = 1;
                 final long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(4);
-                while (!balanced(metadata, 4))
+                while (!RebalanceTestSupport.balanced(metadata, "placed", 4))
                 {
                     assertThat(System.nanoTime()).as("rebalanced within 4 minutes").isLessThan(deadline);
                     writeRound(shards, written, round++);
@@ -104,8 +104,8 @@ class RebalanceTest
         final MetadataClient metadata, final String removed) throws Exception
     {
         metadata.command("REMOVE_NODE", removed);
-        LocalCluster.await("replicas moved off " + removed, 180_000, () -> nodeState(metadata, removed).equals("REGISTERED"));
-        assertThat(balanced(metadata, 3)).isTrue();
+        LocalCluster.await("replicas moved off " + removed, 180_000, () -> RebalanceTestSupport.nodeState(metadata, removed).equals("REGISTERED"));
+        assertThat(RebalanceTestSupport.balanced(metadata, "placed", 3)).isTrue();
         metadata.command("DELETE_STREAM", "placed");
         LocalCluster.await("stream removed", 60_000, () -> streamList(metadata).isBlank());
         for (final String node : cluster.nodeIds())
@@ -195,34 +195,5 @@ class RebalanceTest
         }
         assertThat(shard.append(ShardTestClient.batch(-1, -1, "still up")).status()).isEqualTo(AppendStatus.APPENDED);
         shard.append(ShardTestClient.batch(-1, -1, "still up"));
-    }
-
-    private static String nodeState(final MetadataClient metadata, final String id)
-    {
-        try
-        {
-            return metadata.query("NODES").lines().filter(l -> l.startsWith(id + "\t")).map(l -> l.split("\t")[2]).findFirst()
-                .orElse("");
-        }
-        catch (final Exception e)
-        {
-            return "";
-        }
-    }
-
-    private static boolean balanced(final MetadataClient metadata, final int nodes) throws Exception
-    {
-        final Map<String, Integer> load = new HashMap<>();
-        final String[] lines = metadata.query("DESCRIBE", "placed").split("\n");
-        for (int i = 1; i < lines.length; i++)
-        {
-            for (final String peer : lines[i].split("\t", -1)[2].split(","))
-            {
-                load.merge(peer.substring(0, peer.indexOf('=')), 1, Integer::sum);
-            }
-        }
-        final int max = load.values().stream().mapToInt(Integer::intValue).max().orElse(0);
-        final int min = load.values().stream().mapToInt(Integer::intValue).min().orElse(0);
-        return load.size() == nodes && max - min <= 1;
     }
 }

@@ -170,8 +170,14 @@ final class ShardTestClient implements AutoCloseable
     /** CRC32C of every stored batch byte on one replica (follower read), and the number of records. */
     long[] checksum(final String peer) throws IOException
     {
+        return checksumFrom(peer, status(peer).firstOffset());
+    }
+
+    /** As {@link #checksum}, from the batch holding {@code fromOffset} (replicas whose retention differs compare from one offset). */
+    long[] checksumFrom(final String peer, final long fromOffset) throws IOException
+    {
         final CRC32C crc = new CRC32C();
-        long next = status(peer).firstOffset();
+        long next = fromOffset;
         long records = 0;
         while (true)
         {

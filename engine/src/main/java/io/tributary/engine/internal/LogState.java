@@ -63,9 +63,15 @@ public final class LogState
     /** Exact bytes {@link #encode} writes, so a snapshot is allocated once at its final size. */
     public long encodedLength()
     {
+        return encodedLength(true);
+    }
+
+    /** Exact bytes {@link #encode(org.agrona.MutableDirectBuffer, boolean)} writes. */
+    public long encodedLength(final boolean withBatches)
+    {
         final long[] producerBytes = {0};
         producers.forEach(state -> producerBytes[0] += 12 + 16L * state.recentCount());
-        return SNAPSHOT_HEADER_LENGTH + 20L * offsetIndex.size() + producerBytes[0]
+        return SNAPSHOT_HEADER_LENGTH + (withBatches ? 20L * offsetIndex.size() : 0) + producerBytes[0]
             + 12L * keyIndex.size() + keyIndex.keyBytes() + 4;
     }
 
@@ -84,19 +90,30 @@ public final class LogState
      */
     public int encode(final org.agrona.MutableDirectBuffer out)
     {
+        return encode(out, true);
+    }
+
+    /**
+     * As {@link #encode(org.agrona.MutableDirectBuffer)}; without batches (a count of 0) for a state
+     * sent to another replica, whose queue files are its own: the offset index names excerpts of
+     * this replica's files only.
+     */
+    public int encode(final org.agrona.MutableDirectBuffer out, final boolean withBatches)
+    {
         out.putInt(0, SNAPSHOT_MAGIC);
         out.putInt(4, SNAPSHOT_VERSION);
         out.putLong(16, firstOffset);
         out.putLong(24, nextOffset);
         out.putLong(32, lastRaftIndex);
         out.putLong(40, lastExcerptIndex);
-        out.putInt(48, offsetIndex.size());
+        final int batches = withBatches ? offsetIndex.size() : 0;
+        out.putInt(48, batches);
         out.putInt(52, producers.size());
         out.putInt(56, keyIndex.size());
         out.putInt(60, 0);
         out.putLong(64, keyHorizon);
         int position = SNAPSHOT_HEADER_LENGTH;
-        for (int i = 0; i < offsetIndex.size(); i++)
+        for (int i = 0; i < batches; i++)
         {
             out.putLong(position, offsetIndex.baseOffset(i));
             out.putLong(position + 8, offsetIndex.excerptIndex(i));

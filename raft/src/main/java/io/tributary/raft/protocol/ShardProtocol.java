@@ -26,11 +26,18 @@ import org.agrona.concurrent.UnsafeBuffer;
  *  1 int8  read status               8 int64 firstOffset    8 int64 applied term
  *  4 int32 batches length           16 int64 nextOffset    16 int64 applied index
  *  8 int64 firstOffset              24 int64 lastRaftIndex 24 int64 next offset
- * 16 int64 nextOffset               32 int64 appliedIndex
- * 24 int64 appliedIndex             40 int64 retainedBytes
+ * 16 int64 nextOffset               32 int64 appliedIndex  32 int64 first offset
+ * 24 int64 appliedIndex             40 int64 retainedBytes 40 int64 key horizon
  * 32 batches, or an error message   48 int32 batchCount
- *                                   52 int32 keyCount (indexed keys)
+ *                                   52 int32 keyCount
  *                                   56 int64 keyHorizon
+ *
+ * BASE_STATE request                BASE_STATE reply
+ *  0 int8  type = 5                  0 int8  type = 5
+ *                                    8 int64 applied term
+ *                                   16 int64 applied index
+ *                                   24 int32 state length
+ *                                   32 engine state (EngineSnapshot bytes without the offset index, CRC32C included)
  * </pre>
  */
 public final class ShardProtocol
@@ -39,6 +46,9 @@ public final class ShardProtocol
     public static final byte STATUS = 3;
     /** Where a replica stands: applied term and index, then its next offset (in that order, for catch-up). */
     public static final byte POSITION = 4;
+    /** A replica's engine state without its offset index, and the applied position it is taken at (catch-up after retention). */
+    public static final byte BASE_STATE = 5;
+    public static final int BASE_STATE_REPLY_HEADER_LENGTH = 32;
 
     public static final int READ_REQUEST_LENGTH = 24;
     public static final int READ_REPLY_HEADER_LENGTH = 32;
@@ -79,25 +89,68 @@ public final class ShardProtocol
         return new byte[] {POSITION};
     }
 
-    /** A replica's position: every batch up to the applied index is below nextOffset. */
-    public record Position(long appliedTerm, long appliedIndex, long nextOffset)
+    /**
+     * A replica's position: every batch up to the applied index is below nextOffset; firstOffset is
+     * its first retained offset and keyHorizon its key horizon at that same applied index (both 0
+     * from a node that does not report them).
+     */
+    public record Position(long appliedTerm, long appliedIndex, long nextOffset, long firstOffset, long keyHorizon)
     {
     }
 
-    public static byte[] encodePositionReply(final long appliedTerm, final long appliedIndex, final long nextOffset)
+    public static byte[] encodePositionReply(final long appliedTerm, final long appliedIndex, final long nextOffset,
+        final long firstOffset, final long keyHorizon)
     {
-        final UnsafeBuffer out = new UnsafeBuffer(new byte[32]);
+        final UnsafeBuffer out = new UnsafeBuffer(new byte[48]);
         out.putByte(0, POSITION);
         out.putLong(8, appliedTerm);
         out.putLong(16, appliedIndex);
         out.putLong(24, nextOffset);
+        out.putLong(32, firstOffset);
+        out.putLong(40, keyHorizon);
         return out.byteArray();
     }
 
     public static Position decodePositionReply(final DirectBuffer in, final int length)
     {
         requireType(in, length, POSITION, 32);
-        return new Position(in.getLong(8), in.getLong(16), in.getLong(24));
+        final boolean full = length >= 48;
+        return new Position(in.getLong(8), in.getLong(16), in.getLong(24), full ? in.getLong(32) : 0, full ? in.getLong(40) : 0);
+    }
+
+    public static byte[] encodeBaseState()
+    {
+        return new byte[] {BASE_STATE};
+    }
+
+    public static byte[] encodeBaseStateReply(final long appliedTerm, final long appliedIndex, final byte[] state)
+    {
+        final UnsafeBuffer out = new UnsafeBuffer(new byte[BASE_STATE_REPLY_HEADER_LENGTH + state.length]);
+        out.putByte(0, BASE_STATE);
+        out.putLong(8, appliedTerm);
+        out.putLong(16, appliedIndex);
+        out.putInt(24, state.length);
+        out.putBytes(BASE_STATE_REPLY_HEADER_LENGTH, state);
+        return out.byteArray();
+    }
+
+    /** A replica's base state: its engine state (checked by the caller, it carries a CRC) at an applied position. */
+    public record BaseState(long appliedTerm, long appliedIndex, byte[] state)
+    {
+    }
+
+    public static BaseState decodeBaseStateReply(final DirectBuffer in, final int length)
+    {
+        requireType(in, length, BASE_STATE, BASE_STATE_REPLY_HEADER_LENGTH);
+        final int stateLength = in.getInt(24);
+        if (stateLength < 0 || stateLength != length - BASE_STATE_REPLY_HEADER_LENGTH)
+        {
+            throw new IllegalArgumentException("malformed base-state reply: it says " + stateLength + " bytes of state but carries "
+                + (length - BASE_STATE_REPLY_HEADER_LENGTH));
+        }
+        final byte[] state = new byte[stateLength];
+        in.getBytes(BASE_STATE_REPLY_HEADER_LENGTH, state);
+        return new BaseState(in.getLong(8), in.getLong(16), state);
     }
 
     // ---------------------------------------------------------------- replies

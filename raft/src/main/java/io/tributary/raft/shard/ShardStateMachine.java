@@ -85,6 +85,8 @@ public final class ShardStateMachine extends BaseStateMachine
     private volatile long retentionMs = -1;
     /** Next offset at the latest snapshot: retention never deletes at or past it (replay needs it). */
     private volatile long snapshotNextOffset;
+    // Held while an entry is applied and its index recorded: a position or base state read under it is one point of history.
+    private final Object applyLock = new Object();
     private final java.util.concurrent.atomic.AtomicBoolean horizonInFlight = new java.util.concurrent.atomic.AtomicBoolean();
     private final ClientId horizonClientId = ClientId.randomId();
     private final java.util.concurrent.atomic.AtomicLong horizonCallIds = new java.util.concurrent.atomic.AtomicLong();
@@ -195,6 +197,7 @@ public final class ShardStateMachine extends BaseStateMachine
 
     private void openLog() throws IOException
     {
+        recoverInterruptedInstall();
         final SingleFileSnapshotInfo snapshot = storage.loadLatestSnapshot();
         EngineSnapshot engineSnapshot = null;
         final boolean cleanShutdown = Files.exists(logConfig.directory().resolve(ShardLog.CLEAN_SHUTDOWN_FILE));
@@ -306,8 +309,12 @@ public final class ShardStateMachine extends BaseStateMachine
         final ByteString data = entry.getStateMachineLogEntry().getLogData();
         // Only the leader's transactions carry the client request: nobody waits for a follower's results.
         final boolean answer = trx.getClientRequest() != null;
-        final Message reply = applyEntry(data, entry.getIndex(), answer);
-        updateLastAppliedTermIndex(entry.getTerm(), entry.getIndex());
+        final Message reply;
+        synchronized (applyLock)
+        {
+            reply = applyEntry(data, entry.getIndex(), answer);
+            updateLastAppliedTermIndex(entry.getTerm(), entry.getIndex());
+        }
         completeLongPolls();
         final Runnable listener = applyListener;
         if (listener != null)
@@ -509,6 +516,8 @@ public final class ShardStateMachine extends BaseStateMachine
                 return CompletableFuture.completedFuture(status());
             case ShardProtocol.POSITION:
                 return CompletableFuture.completedFuture(position());
+            case ShardProtocol.BASE_STATE:
+                return CompletableFuture.completedFuture(baseState());
             default:
                 return CompletableFuture.failedFuture(new IllegalArgumentException("unknown query type " + bytes[0]));
         }
@@ -525,9 +534,22 @@ public final class ShardStateMachine extends BaseStateMachine
 
     private Message position()
     {
-        // Applied index first: every batch up to it is already in the log, so nextOffset read after it covers them.
-        final TermIndex applied = getLastAppliedTermIndex();
-        return toMessage(ShardProtocol.encodePositionReply(applied.getTerm(), applied.getIndex(), log.nextOffset()));
+        synchronized (applyLock)
+        {
+            final ShardLog shardLog = log;
+            final TermIndex applied = getLastAppliedTermIndex();
+            return toMessage(ShardProtocol.encodePositionReply(applied.getTerm(), applied.getIndex(), shardLog.nextOffset(),
+                shardLog.firstOffset(), shardLog.keyHorizon()));
+        }
+    }
+
+    private Message baseState()
+    {
+        synchronized (applyLock)
+        {
+            final TermIndex applied = getLastAppliedTermIndex();
+            return toMessage(ShardProtocol.encodeBaseStateReply(applied.getTerm(), applied.getIndex(), log.baseState().toBytes()));
+        }
     }
 
     /**
@@ -578,14 +600,25 @@ public final class ShardStateMachine extends BaseStateMachine
                 .getMessage().getContent().toByteArray();
             final ShardProtocol.Position target = ShardProtocol.decodePositionReply(new UnsafeBuffer(positionBytes),
                 positionBytes.length);
-            long fetched = 0;
-            while (log.nextOffset() < target.nextOffset())
+            final TermIndex position;
+            if (log.nextOffset() < target.firstOffset())
             {
-                fetched += fetchBatches(client);
+                position = installFromPeer(client, target);
             }
-            LOG.info("{} caught up {} from the leader: {} batches, now at offset {}, applied {} (leader's log starts at {})",
-                getId(), getGroupId(), fetched, log.nextOffset(), target.appliedIndex(), firstTermIndexInLog);
-            final TermIndex position = TermIndex.valueOf(target.appliedTerm(), target.appliedIndex());
+            else
+            {
+                long fetched = 0;
+                while (log.nextOffset() < target.nextOffset())
+                {
+                    fetched += fetchBatches(client, log);
+                }
+                // The keys the peer had dropped at that position are dropped here too (dropping commutes with the
+                // batches fetched past it, which all lie above the horizon).
+                log.dropKeysBefore(target.keyHorizon());
+                LOG.info("{} caught up {} from the leader: {} batches, now at offset {}, applied {} (leader's log starts at {})",
+                    getId(), getGroupId(), fetched, log.nextOffset(), target.appliedIndex(), firstTermIndexInLog);
+                position = TermIndex.valueOf(target.appliedTerm(), target.appliedIndex());
+            }
             updateLastAppliedTermIndex(position);
             // Ratis reloads the state machine from its latest snapshot next: make one at this position.
             writeSnapshot(position);
@@ -598,23 +631,104 @@ public final class ShardStateMachine extends BaseStateMachine
         }
     }
 
-    private int fetchBatches(final org.apache.ratis.client.RaftClient client) throws IOException
+    /**
+     * Rebuilds this replica from a peer whose retention has deleted offsets this one still needs:
+     * takes the peer's base state (producers, keys, key horizon, at one applied position), fetches
+     * its batches from its first retained offset into a staging folder beside the shard's, and
+     * swaps the folders once the staging log is complete. A crash before the swap leaves the old
+     * log untouched (the staging folder is deleted at the next open); the swap itself is two
+     * renames, undone at the next open if it was cut between them ({@link #recoverInterruptedInstall}).
+     */
+    private TermIndex installFromPeer(final org.apache.ratis.client.RaftClient client, final ShardProtocol.Position target)
+        throws IOException
     {
-        final byte[] reply = client.io().sendReadOnly(toMessage(ShardProtocol.encodeRead(log.nextOffset(), 4 << 20, 0, (byte)0)))
+        final byte[] reply = client.io().sendReadOnly(toMessage(ShardProtocol.encodeBaseState())).getMessage().getContent()
+            .toByteArray();
+        final ShardProtocol.BaseState base = ShardProtocol.decodeBaseStateReply(new UnsafeBuffer(reply), reply.length);
+        final EngineSnapshot state = EngineSnapshot.fromBytes(base.state(), "the base state of " + getGroupId() + " from a peer");
+        final Path directory = logConfig.directory();
+        final Path staging = stagingDirectory(directory);
+        deleteTree(staging);
+        long fetched = 0;
+        try (ShardLog installing = ShardLog.open(logConfig.copyTo(staging)))
+        {
+            installing.installBase(state);
+            while (installing.installing())
+            {
+                fetched += fetchBatches(client, installing);
+            }
+            // Written here, and checked: the installed log's producers and keys exist only in this state.
+            installing.snapshot().write(staging.resolve(ShardLog.CLEAN_SHUTDOWN_FILE));
+        }
+        final long localNext = log.nextOffset();
+        closeLog();
+        final Path old = oldDirectory(directory);
+        deleteTree(old);
+        Files.move(directory, old, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        Files.move(staging, directory, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        deleteTree(old);
+        log = ShardLog.open(logConfig);
+        if (writeBehind != null)
+        {
+            writeBehind.register(log);
+        }
+        if (log.nextOffset() < state.nextOffset() || log.firstOffset() != state.firstOffset())
+        {
+            throw new IllegalStateException("the shard log installed from a peer holds offsets " + log.firstOffset() + ".."
+                + log.nextOffset() + " where the peer's state covers " + state.firstOffset() + ".." + state.nextOffset());
+        }
+        LOG.warn("{} rebuilt {} from a peer whose retention starts at offset {} (this replica ended at {}): its state at"
+            + " applied index {} and {} batches, now at offset {}", getId(), getGroupId(), state.firstOffset(), localNext,
+            base.appliedIndex(), fetched, log.nextOffset());
+        return TermIndex.valueOf(base.appliedTerm(), base.appliedIndex());
+    }
+
+    private static Path stagingDirectory(final Path directory)
+    {
+        return directory.resolveSibling(directory.getFileName() + ".install");
+    }
+
+    private static Path oldDirectory(final Path directory)
+    {
+        return directory.resolveSibling(directory.getFileName() + ".replaced");
+    }
+
+    /**
+     * Finishes or undoes an install from a peer that a crash interrupted: the shard's folder was
+     * renamed aside but the staging one not yet into place (the old log comes back, and Ratis
+     * notifies the catch-up again), or leftovers of either.
+     */
+    private void recoverInterruptedInstall() throws IOException
+    {
+        final Path directory = logConfig.directory();
+        final Path old = oldDirectory(directory);
+        if (!Files.exists(directory) && Files.exists(old))
+        {
+            Files.move(old, directory, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            LOG.warn("{} put back shard log {}: an install from a peer was interrupted before its new log took its place",
+                getId(), directory);
+        }
+        deleteTree(old);
+        deleteTree(stagingDirectory(directory));
+    }
+
+    private static int fetchBatches(final org.apache.ratis.client.RaftClient client, final ShardLog into) throws IOException
+    {
+        final byte[] reply = client.io().sendReadOnly(toMessage(ShardProtocol.encodeRead(into.nextOffset(), 4 << 20, 0, (byte)0)))
             .getMessage().getContent().toByteArray();
         final UnsafeBuffer in = new UnsafeBuffer(reply);
         if (in.getByte(1) != ShardProtocol.READ_OK)
         {
-            throw new IOException("the leader refused to serve offset " + log.nextOffset() + ": "
+            throw new IOException("the leader refused to serve offset " + into.nextOffset() + ": "
                 + in.getStringWithoutLengthUtf8(ShardProtocol.READ_REPLY_HEADER_LENGTH, in.getInt(4))
-                + (in.getByte(1) == ShardProtocol.READ_OUT_OF_RANGE ? ". This replica is behind the leader's retention;"
-                + " delete its data folder so it rebuilds, or raise retention" : ""));
+                + (in.getByte(1) == ShardProtocol.READ_OUT_OF_RANGE ? " (its retention moved on meanwhile: Ratis notifies the"
+                + " catch-up again, which starts from the leader's new first offset)" : ""));
         }
         final int end = ShardProtocol.READ_REPLY_HEADER_LENGTH + in.getInt(4);
         int batches = 0;
         for (int at = ShardProtocol.READ_REPLY_HEADER_LENGTH; at < end; at += in.getInt(at))
         {
-            log.appendStored(in, at, in.getInt(at));
+            into.appendStored(in, at, in.getInt(at));
             batches++;
         }
         return batches;
