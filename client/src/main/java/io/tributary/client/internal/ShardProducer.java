@@ -351,7 +351,7 @@ final class ShardProducer
         switch (reply.status())
         {
             case APPENDED, DUPLICATE -> onStored(batch, reply);
-            case NOT_LEADER, SHARD_NOT_HOSTED, BUSY ->
+            case NOT_LEADER, SHARD_NOT_HOSTED, BUSY, DISK_FULL ->
             {
                 // Nothing was stored: resend (to the leader the node named, after a placement refresh, or after a
                 // backoff). Such refusals use no retry: only the delivery timeout bounds them.

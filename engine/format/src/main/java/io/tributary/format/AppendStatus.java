@@ -42,7 +42,9 @@ public enum AppendStatus
      */
     OUTCOME_UNKNOWN(34),
     /** The shard's queue on the node is full: nothing was stored; retry after a backoff. */
-    BUSY(35);
+    BUSY(35),
+    /** The leader's data disk is below the space it keeps free: nothing was stored; the message names the disk; retry later. */
+    DISK_FULL(36);
 
     private static final AppendStatus[] BY_CODE = new AppendStatus[64];
 
@@ -81,6 +83,6 @@ public enum AppendStatus
     /** True for the statuses after which nothing is stored and a resend (same sequence) may succeed. */
     public boolean isRetriable()
     {
-        return this == NOT_LEADER || this == SHARD_NOT_HOSTED || this == BUSY;
+        return this == NOT_LEADER || this == SHARD_NOT_HOSTED || this == BUSY || this == DISK_FULL;
     }
 }

@@ -29,6 +29,7 @@ import io.tributary.protocol.net.RequestHandler;
 import io.tributary.protocol.net.Responder;
 import io.tributary.raft.meta.MetadataClient;
 import io.tributary.raft.shard.ShardTracing;
+import io.tributary.raft.storage.DiskReserve;
 
 /**
  * A node's front end: Tributary's own protocol for producers, consumers and admin clients, so
@@ -54,6 +55,7 @@ public final class FrontEnd implements RequestHandler, AutoCloseable
     private final ShardTracing tracing;
     private final ExecutorService pool;
     private final ShardAppender.Stats stats = new ShardAppender.Stats();
+    private final DiskReserve diskReserve;
     private final int requestBytesMax;
 
     /**
@@ -62,9 +64,10 @@ public final class FrontEnd implements RequestHandler, AutoCloseable
      */
     public FrontEnd(final String nodeId, final RaftServer server, final MetadataClient metadata, final ShardTracing tracing,
         final ScheduledExecutorService timer, final Function<RaftGroup, RaftClient> groupClients, final FrontEndSettings settings,
-        final int requestBytesMax)
+        final int requestBytesMax, final DiskReserve diskReserve)
     {
         this.nodeId = nodeId;
+        this.diskReserve = diskReserve;
         this.tracing = tracing;
         this.requestBytesMax = requestBytesMax;
         this.pool = Executors.newFixedThreadPool(settings.submitThreads(), daemonThreads("frontend-" + nodeId));
@@ -157,6 +160,10 @@ public final class FrontEnd implements RequestHandler, AutoCloseable
             {
                 request.complete(i, AppendStatus.BUSY, "node " + nodeId + " was just elected leader of " + shard
                     + " and has not committed an entry of its term yet; resend shortly");
+            }
+            else if (diskReserve.low())
+            {
+                request.complete(i, AppendStatus.DISK_FULL, diskReserve.refusal());
             }
             else
             {

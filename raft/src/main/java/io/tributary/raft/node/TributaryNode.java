@@ -1,6 +1,7 @@
 package io.tributary.raft.node;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -19,6 +20,7 @@ import io.tributary.raft.meta.MetadataClient;
 import io.tributary.raft.meta.MetadataStateMachine;
 import io.tributary.raft.shard.DamagedReplicaException;
 import io.tributary.raft.shard.ShardStateMachine;
+import io.tributary.raft.storage.DiskReserve;
 import io.tributary.raft.shard.ShardTracing;
 
 import org.apache.ratis.protocol.RaftGroup;
@@ -41,6 +43,8 @@ public final class TributaryNode implements AutoCloseable
 {
     private static final Logger LOG = LoggerFactory.getLogger(TributaryNode.class);
     private static final long TICK_MS = 500;
+    /** How often the free space of the data disk is read (one statfs): the reserve covers what is written meanwhile. */
+    private static final long DISK_CHECK_MS = 100;
     /** How often each hosted shard applies its stream's retention. */
     private static final long RETENTION_EVERY_TICKS = 10;
     /** At most one restart of a closed division per group in this time: one that keeps closing is not restarted in a loop. */
@@ -58,6 +62,7 @@ public final class TributaryNode implements AutoCloseable
     private final ScheduledExecutorService timer;
     private final ShardTracing tracing;
     private final io.tributary.engine.WriteBehind writeBehind;
+    private final DiskReserve diskReserve;
     private final RaftServer server;
     private final MetadataClient metadataClient;
     private final Controller controller;
@@ -86,6 +91,8 @@ public final class TributaryNode implements AutoCloseable
         // Created before the server: Ratis opens the state machines of the groups on disk while it is built.
         this.writeBehind = config.shardWritebackIntervalMs == 0 ? null
             : new io.tributary.engine.WriteBehind(config.shardWritebackIntervalMs, "tributary-writeback-" + config.nodeId);
+        Files.createDirectories(config.dataDir);
+        this.diskReserve = new DiskReserve(config.nodeId, config.dataDir, config.diskReserveBytes);
         final RaftGroup initialGroup = config.isMetadataMember()
             ? RaftSettings.group(MetadataStateMachine.GROUP_ID, config.metadataPeers) : RaftGroup.emptyGroup();
         this.server = RaftServer.newBuilder()
@@ -110,6 +117,10 @@ public final class TributaryNode implements AutoCloseable
         final TributaryNode node = startRaft(config, openTelemetry);
         node.startFrontEnd();
         node.timer.scheduleWithFixedDelay(node::tick, 0, TICK_MS, TimeUnit.MILLISECONDS);
+        node.timer.scheduleWithFixedDelay(node.diskReserve::refresh, DISK_CHECK_MS, DISK_CHECK_MS, TimeUnit.MILLISECONDS);
+        // Followers too: entries from a leader wait while the disk is below the reserve (Aeron only; see DiskReserve).
+        io.tributary.transport.rpc.LogWriteGate.register(config.nodeId, () -> node.diskReserve.low()
+            ? node.diskReserve.refusal() : null);
         if (config.raftLogPageCacheDrop)
         {
             // Pages ahead of an open segment's write position stay: at most one preallocation plus one write buffer.
@@ -288,7 +299,7 @@ public final class TributaryNode implements AutoCloseable
         frontEndDriver = AeronRuntimes.acquire(aeron);
         final FrontEnd created = new FrontEnd(config.nodeId, server, metadataClient, tracing, timer,
             group -> RaftSettings.newClient(group, config.transport, config.requestTimeoutMs, RaftSettings.retryPolicy(3, 200)),
-            config.frontEnd, Math.min(config.frontEnd.requestBytesMax(), aeron.messageBytesMax()));
+            config.frontEnd, Math.min(config.frontEnd.requestBytesMax(), aeron.messageBytesMax()), diskReserve);
         frontEnd = created;
         frontEndCarrier = new MessageEndpoint("frontend-" + config.nodeId, frontEndDriver, config.address(), FrontEnd.STREAM_ID,
             created);
@@ -336,6 +347,7 @@ public final class TributaryNode implements AutoCloseable
             shard.haltMidEntry();
         }
         shard.writeBehind(writeBehind);
+        shard.diskReserve(diskReserve);
         return shard;
     }
 
@@ -567,6 +579,7 @@ public final class TributaryNode implements AutoCloseable
         {
             return;
         }
+        io.tributary.transport.rpc.LogWriteGate.unregister(config.nodeId);
         timer.shutdownNow();
         try
         {

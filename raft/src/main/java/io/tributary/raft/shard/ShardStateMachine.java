@@ -65,6 +65,7 @@ public final class ShardStateMachine extends BaseStateMachine
 
     private final ShardLogConfig logConfig;
     private volatile io.tributary.engine.WriteBehind writeBehind;
+    private volatile io.tributary.raft.storage.DiskReserve diskReserve;
     private final ScheduledExecutorService timer;
     private final ShardTracing tracing;
     private final SnapshotStorage storage = new SnapshotStorage();
@@ -124,6 +125,12 @@ public final class ShardStateMachine extends BaseStateMachine
         this.tracing = tracing;
         this.clientFactory = clientFactory;
         this.catchUpExecutor = catchUpExecutor;
+    }
+
+    /** The node's disk reserve: a catch-up, which writes a whole shard's worth, waits while the disk is below it. */
+    public void diskReserve(final io.tributary.raft.storage.DiskReserve reserve)
+    {
+        this.diskReserve = reserve;
     }
 
     /** The node's write-behind, which every log this state machine opens joins (call before {@link #initialize}). */
@@ -596,6 +603,11 @@ public final class ShardStateMachine extends BaseStateMachine
     {
         try (org.apache.ratis.client.RaftClient client = clientFactory.apply(catchUpGroup(roleInfo)))
         {
+            final io.tributary.raft.storage.DiskReserve reserve = diskReserve;
+            if (reserve != null && reserve.low())
+            {
+                throw new IOException("not catching up " + getGroupId() + " now: " + reserve.refusal());
+            }
             final byte[] positionBytes = client.io().sendReadOnly(toMessage(ShardProtocol.encodePosition()))
                 .getMessage().getContent().toByteArray();
             final ShardProtocol.Position target = ShardProtocol.decodePositionReply(new UnsafeBuffer(positionBytes),

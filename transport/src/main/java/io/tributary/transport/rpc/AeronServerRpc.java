@@ -491,10 +491,16 @@ final class AeronServerRpc implements RaftServerRpc, RaftServerAsynchronousProto
     private CompletableFuture<AppendEntriesReplyProto> appendEntriesFenced(final AppendEntriesRequestProto request, final long msb,
         final long lsb) throws IOException
     {
+        final boolean heartbeat = request.getEntriesCount() == 0;
+        final String refusal = heartbeat ? null : LogWriteGate.refusal(server.getId().toString());
+        if (refusal != null)
+        {
+            throw new IOException("Aeron transport: " + server.getId() + " refuses " + request.getEntriesCount()
+                + " entries for group " + new java.util.UUID(msb, lsb) + ": " + refusal + "; the leader resends");
+        }
         final VoteFence fence = fence(msb, lsb);
         try
         {
-            final boolean heartbeat = request.getEntriesCount() == 0;
             if (!fence.appendStarted(heartbeat, FENCE_WAIT_NS))
             {
                 throw new IOException("Aeron transport: " + server.getId() + " held " + (heartbeat ? "a heartbeat" : "appendEntries")
