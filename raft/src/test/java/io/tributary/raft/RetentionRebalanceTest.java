@@ -38,6 +38,11 @@ class RetentionRebalanceTest
     @Timeout(value = 4, unit = TimeUnit.MINUTES)
     void aNodeAddedAfterRetentionGetsItsReplicasFromTheLeadersFirstRetainedOffset(final String transport) throws Exception
     {
+        // As ShardFaultTest's purge catch-up: a new replica of a shard that has a snapshot catches up by snapshot,
+        // and Ratis's LogAppenderDefault (Netty) sends snapshot files, which a Tributary node refuses (its state
+        // machine fetches state itself, on notification): the Aeron and gRPC appenders notify.
+        org.junit.jupiter.api.Assumptions.assumeFalse(transport.equals("netty"),
+            "netty: Ratis's LogAppenderDefault cannot notify a new or lagging follower to fetch state itself");
         try (LocalCluster cluster = new LocalCluster(dir, 3, 3).keepLogsUnder("target/cluster-logs").config("transport", transport)
             .config("shard.roll.cycle", "TEST_SECONDLY").config("snapshot.auto.entries", "20");
             MetadataClient metadata = new MetadataClient(cluster.metadataPeers(), transport, 10_000))

@@ -15,7 +15,9 @@ public enum Fault
     LOSS,
     DISK,
     MEMBERSHIP,
-    TRANSFER;
+    TRANSFER,
+    /** Random and mutated frames of every message type sent to the nodes' Aeron streams (FrameFuzzer). */
+    FUZZ;
 
     public String label()
     {

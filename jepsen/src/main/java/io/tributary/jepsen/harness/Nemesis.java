@@ -142,6 +142,7 @@ final class Nemesis implements Runnable
                 case DISK -> disk(choices);
                 case MEMBERSHIP -> membership(choices);
                 case TRANSFER -> transfer(choices);
+                case FUZZ -> fuzz(choices);
             }
         }
         catch (final Exception e)
@@ -384,6 +385,58 @@ final class Nemesis implements Runnable
         {
             return " failed: " + ClientProcess.describe(e);
         }
+    }
+
+    /**
+     * Sends bursts of random and mutated frames to every running node until the fault is healed
+     * (on a thread of its own, so the fault holds for its drawn time like the others). Nothing to
+     * undo: the heal stops the sending and records what was sent.
+     */
+    private void fuzz(final Random choices) throws IOException
+    {
+        final List<java.util.UUID> groups = new ArrayList<>();
+        for (final io.tributary.client.Admin.ShardPlacement placement : admin.describeStream(stream).placement())
+        {
+            groups.add(java.util.UUID.fromString(placement.groupId()));
+        }
+        final List<String> targets = nodes.runningIds();
+        final long seed = choices.nextLong();
+        final java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        final String[] summary = {"nothing sent"};
+        final Thread sender = new Thread(() ->
+        {
+            final Random random = new Random(seed);
+            try (FrameFuzzer fuzzer = new FrameFuzzer())
+            {
+                while (!stop.get())
+                {
+                    final String node = targets.get(random.nextInt(targets.size()));
+                    fuzzer.burst(random, nodes.address(node), groups, 200);
+                    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
+                }
+                summary[0] = fuzzer.summary();
+            }
+            catch (final RuntimeException e)
+            {
+                summary[0] = "the fuzzer failed: " + ClientProcess.describe(e);
+            }
+        }, "nemesis-fuzz");
+        history.nemesis("start", "fuzz", "random and mutated frames to " + targets + " (seed " + seed + ")");
+        sender.setDaemon(true);
+        sender.start();
+        heal = () ->
+        {
+            stop.set(true);
+            try
+            {
+                sender.join(TimeUnit.SECONDS.toMillis(30));
+            }
+            catch (final InterruptedException e)
+            {
+                Thread.currentThread().interrupt();
+            }
+            history.nemesis("stop", "fuzz", summary[0]);
+        };
     }
 
     private void transfer(final Random choices) throws IOException

@@ -69,14 +69,11 @@ import io.tributary.protocol.frame.Reassembler;
  */
 final class RpcEndpoint implements AutoCloseable
 {
-    static final int STREAM_ID = 0x7472;
+    static final int STREAM_ID = AeronRpcType.STREAM_ID;
     static final int REPLY_TO_LENGTH_MAX = 255;
     static final int ROUTES_MAX = 4096;
-    /**
-     * Publications opened only to answer requesters (not to call them), at most: each is a log buffer in the
-     * media driver, and a stream of requests naming new reply-to addresses must not grow them without end.
-     */
-    static final int REPLY_PUBLICATIONS_MAX = 256;
+    /** Publications opened only to answer requesters, at most (ReplyPublications). */
+    static final int REPLY_PUBLICATIONS_MAX = io.tributary.protocol.aeron.ReplyPublications.MAX;
     private static final Logger LOG = LoggerFactory.getLogger(RpcEndpoint.class);
     private static final Set<MessageType> REQUESTS = EnumSet.noneOf(MessageType.class);
     private static final long SWEEP_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(10);
@@ -143,8 +140,8 @@ final class RpcEndpoint implements AutoCloseable
     private final FrameReceiver receiver;
     private final RequestHandler handler;
     private final Map<String, FramedPublication> publications = new ConcurrentHashMap<>();
-    /** Addresses whose publication exists only to answer their requests (evictable). */
-    private final java.util.Set<String> replyOnly = ConcurrentHashMap.newKeySet();
+    private final io.tributary.protocol.aeron.ReplyPublications replyPublications =
+        new io.tributary.protocol.aeron.ReplyPublications(publications);
     private final Map<Long, Pending> pending = new ConcurrentHashMap<>();
     private final Long2ObjectHashMap<ReplyRoute> routes = new Long2ObjectHashMap<>();
     private final PayloadEncoder<?>[] requestEncoders = new PayloadEncoder<?>[256];
@@ -233,7 +230,7 @@ final class RpcEndpoint implements AutoCloseable
         final PayloadEncoder<M> encoder = (PayloadEncoder<M>)requestEncoders[type.id() & 0xFF];
         // An address this endpoint calls is not evicted as a reply-only one (the call and the eviction race only
         // for an address that is both a requester's and a callee's, which a node's peers are not).
-        replyOnly.remove(address);
+        replyPublications.called(address);
         final SendStatus status = publication(address).send(type, correlationId, groupIdMsb, groupIdLsb, request, encoder);
         if (status != SendStatus.OK)
         {
@@ -270,9 +267,25 @@ final class RpcEndpoint implements AutoCloseable
 
     private FramedPublication publication(final String address)
     {
-        return publications.computeIfAbsent(address, a -> new FramedPublication(
-            Uninterruptibly.call(() -> runtime.aeron().addExclusivePublication(config.publicationChannel(a), STREAM_ID)), true, config,
-            SystemNanoClock.INSTANCE, runtime.network()));
+        return publications.computeIfAbsent(address, a ->
+        {
+            final FramedPublication created = new FramedPublication(Uninterruptibly.call(
+                () -> runtime.aeron().addExclusivePublication(config.publicationChannel(a), STREAM_ID)), true, config,
+                SystemNanoClock.INSTANCE, runtime.network());
+            created.onDroppedBeforeHandshake(correlationId -> failUnsent(correlationId));
+            return created;
+        });
+    }
+
+    /** A call whose request never left (its peer never joined the publication): fails now, not at its timeout. */
+    private void failUnsent(final long correlationId)
+    {
+        final Pending call = pending.remove(correlationId);
+        if (call != null)
+        {
+            call.future.completeExceptionally(new IOException(name + ": " + call.requestType + " to " + call.address
+                + " not sent: NOT_CONNECTED (no receiver joined within " + config.offerTimeoutMs() + " ms: peer down?)"));
+        }
     }
 
     private int poll(final long nowNs)
@@ -372,47 +385,15 @@ final class RpcEndpoint implements AutoCloseable
         {
             return null;
         }
-        if (!publications.containsKey(text))
+        final FramedPublication evicted = replyPublications.admit(text);
+        if (evicted != null)
         {
-            evictReplyPublicationIfFull();
-            replyOnly.add(text);
+            routes.values().removeIf(cachedRoute -> cachedRoute.publication == evicted);
+            CloseHelper.close(evicted);
         }
         final ReplyRoute route = new ReplyRoute(address, publication(text));
         routes.put(sourceId, route);
         return route;
-    }
-
-    /**
-     * At {@link #REPLY_PUBLICATIONS_MAX} reply-only publications, closes one (a disconnected one if any: its
-     * requester is gone) and forgets the routes through it; a requester still there gets a new one with its next
-     * request. Network thread only.
-     */
-    private void evictReplyPublicationIfFull()
-    {
-        if (replyOnly.size() < REPLY_PUBLICATIONS_MAX)
-        {
-            return;
-        }
-        String victim = null;
-        for (final String address : replyOnly)
-        {
-            final FramedPublication publication = publications.get(address);
-            if (victim == null || publication == null || !publication.isConnected())
-            {
-                victim = address;
-                if (publication == null || !publication.isConnected())
-                {
-                    break;
-                }
-            }
-        }
-        replyOnly.remove(victim);
-        final FramedPublication evicted = publications.remove(victim);
-        if (evicted != null)
-        {
-            routes.values().removeIf(route -> route.publication == evicted);
-            CloseHelper.close(evicted);
-        }
     }
 
     /** Publications open now (tests). */

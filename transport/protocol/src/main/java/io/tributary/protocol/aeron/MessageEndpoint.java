@@ -126,6 +126,7 @@ public final class MessageEndpoint implements ClientTransport
     private final FrameReceiver receiver;
     private final RequestHandler handler;
     private final Map<String, FramedPublication> publications = new ConcurrentHashMap<>();
+    private final ReplyPublications replyPublications = new ReplyPublications(publications);
     private final Map<Long, Pending> pending = new ConcurrentHashMap<>();
     private final Long2ObjectHashMap<Route> routes = new Long2ObjectHashMap<>();
     private final AtomicLong correlationIds = new AtomicLong();
@@ -237,6 +238,7 @@ public final class MessageEndpoint implements ClientTransport
         final FramedPublication publication;
         try
         {
+            replyPublications.called(address);
             publication = publication(address);
         }
         catch (final RuntimeException ex)
@@ -270,9 +272,16 @@ public final class MessageEndpoint implements ClientTransport
         {
             return known;
         }
-        return publications.computeIfAbsent(address, a -> new FramedPublication(
-            Uninterruptibly.call(() -> runtime.aeron().addExclusivePublication(config.publicationChannel(a), streamId)), true, config,
-            SystemNanoClock.INSTANCE, runtime.network()));
+        return publications.computeIfAbsent(address, a ->
+        {
+            final FramedPublication created = new FramedPublication(Uninterruptibly.call(
+                () -> runtime.aeron().addExclusivePublication(config.publicationChannel(a), streamId)), true, config,
+                SystemNanoClock.INSTANCE, runtime.network());
+            // A call whose request never left fails now, not at its timeout.
+            created.onDroppedBeforeHandshake(correlationId -> failPending(correlationId, new IOException(name + ": request to "
+                + a + " not sent: NOT_CONNECTED (no receiver joined within " + config.offerTimeoutMs() + " ms: node down?)")));
+            return created;
+        });
     }
 
     private int poll(final long nowNs)
@@ -365,9 +374,16 @@ public final class MessageEndpoint implements ClientTransport
         final byte[] address = new byte[length];
         buffer.getBytes(offset, address);
         final String text = new String(address, StandardCharsets.US_ASCII);
-        if (!text.matches("[^:\\s]+:[0-9]{1,5}"))
+        final String invalid = ReplyAddresses.invalid(text);
+        if (invalid != null)
         {
-            throw new IllegalArgumentException("reply-to '" + text + "' is not host:port");
+            throw new IllegalArgumentException(invalid);
+        }
+        final FramedPublication evicted = replyPublications.admit(text);
+        if (evicted != null)
+        {
+            routes.values().removeIf(cachedRoute -> cachedRoute.publication == evicted);
+            CloseHelper.close(evicted);
         }
         final Route route = new Route(address, publication(text));
         routes.put(sourceId, route);

@@ -18,7 +18,9 @@ public final class ReplyAddresses
     {
     }
 
-    /** The configured host if any, else the local address the OS routes from towards {@code serverAddress}. */
+    private static final java.util.regex.Pattern DIGITS_AND_DOTS = java.util.regex.Pattern.compile("[0-9.]+");
+    private static final java.util.regex.Pattern IPV4 = java.util.regex.Pattern.compile(
+        "(?:(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])\\.){3}(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])");
     /** host:port: a name or IPv4 address, or a bracketed IPv6 one. Nothing that could add an Aeron channel parameter. */
     private static final java.util.regex.Pattern HOST_PORT = java.util.regex.Pattern.compile(
         "(?:[A-Za-z0-9.-]{1,253}|\\[[0-9A-Fa-f:.]{2,45}\\]):([0-9]{1,5})");
@@ -36,9 +38,20 @@ public final class ReplyAddresses
             return "reply-to '" + address.replaceAll("[^\\x20-\\x7e]", "?") + "' is not host:port";
         }
         final int port = Integer.parseInt(m.group(1));
-        return port >= 1 && port <= 65535 ? null : "reply-to '" + address + "' has port " + port + ", outside 1-65535";
+        if (port < 1 || port > 65535)
+        {
+            return "reply-to '" + address + "' has port " + port + ", outside 1-65535";
+        }
+        final String host = address.substring(0, address.lastIndexOf(':'));
+        // All digits and dots is an IPv4 literal or nothing: never a name to look up (the driver would ask DNS).
+        if (DIGITS_AND_DOTS.matcher(host).matches() && !IPV4.matcher(host).matches())
+        {
+            return "reply-to '" + address + "' is not an IPv4 address";
+        }
+        return null;
     }
 
+    /** The configured host if any, else the local address the OS routes from towards {@code serverAddress}. */
     public static String towards(final String configuredHost, final String serverAddress) throws IOException
     {
         if (configuredHost != null)

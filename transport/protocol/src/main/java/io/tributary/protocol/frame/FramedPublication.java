@@ -42,6 +42,9 @@ import io.tributary.protocol.frame.SendStatus;
  */
 public final class FramedPublication implements AutoCloseable
 {
+    /** Bytes one publication keeps for its first handshake; past it a send fails NOT_CONNECTED at once. */
+    public static final int AWAITING_HANDSHAKE_BYTES_MAX = 1 << 20;
+
     private final Publication publication;
     private final boolean ownsPublication;
     private final int messageLengthMax;
@@ -56,6 +59,20 @@ public final class FramedPublication implements AutoCloseable
     private final ExpandableArrayBuffer scratch = new ExpandableArrayBuffer(0);
     private final DirectEncoder directEncoder = new DirectEncoder();
     private final NetworkLoop network;
+    /**
+     * Frames sent before this publication's first handshake, oldest first: the network loop sends them
+     * once the receiver has joined ({@link #flushAwaitingHandshake}), or drops them at the handshake
+     * deadline. Nobody waits for a handshake: a request whose reply-to address nobody listens on used to
+     * hold the sending thread (the network thread, for the front end's errors) for the whole deadline.
+     */
+    private final java.util.ArrayDeque<byte[]> awaitingHandshake = new java.util.ArrayDeque<>();
+    private final UnsafeBuffer awaitingView = new UnsafeBuffer(0, 0);
+    private final NetworkLoop.Pollable handshakeFlusher = this::flushAwaitingHandshake;
+    private final long handshakeDeadlineNs;
+    private long awaitingBytes;
+    private boolean flusherRegistered;
+    private long droppedAwaitingHandshake;
+    private java.util.function.LongConsumer onDroppedBeforeHandshake;
 
     private int retriesLeft;
     /** A message went out once: the receiver joined this publication's stream at least once. */
@@ -93,6 +110,7 @@ public final class FramedPublication implements AutoCloseable
         this.retriesMax = config.offerRetriesMax();
         this.retryTimeoutNs = TimeUnit.MILLISECONDS.toNanos(config.offerTimeoutMs());
         this.clock = clock;
+        this.handshakeDeadlineNs = clock.nanoTime() + retryTimeoutNs;
         this.retryIdle = IdleStrategies.create(config.pollerIdleStrategy());
         if (frameLengthMax <= FrameDescriptor.HEADER_LENGTH)
         {
@@ -120,10 +138,16 @@ public final class FramedPublication implements AutoCloseable
             failures++;
             return SendStatus.MESSAGE_TOO_LARGE;
         }
-        startRetryBudget();
-        if (FrameDescriptor.HEADER_LENGTH + length <= claimLengthMax)
+        final SendStatus beforeHandshake = beforeHandshake();
+        if (beforeHandshake == null && FrameDescriptor.HEADER_LENGTH + length <= claimLengthMax)
         {
+            startRetryBudget();
             return counted(claimAndEncode(type, correlationId, groupIdMsb, groupIdLsb, message, encoder, length));
+        }
+        if (beforeHandshake != null && beforeHandshake != SendStatus.OK)
+        {
+            failures++;
+            return beforeHandshake;
         }
         scratch.checkLimit(length);
         try
@@ -135,6 +159,11 @@ public final class FramedPublication implements AutoCloseable
             failures++;
             return SendStatus.ENCODE_FAILED;
         }
+        if (beforeHandshake == SendStatus.OK)
+        {
+            return awaitHandshake(type, correlationId, groupIdMsb, groupIdLsb, scratch, 0, length);
+        }
+        startRetryBudget();
         return counted(offerFragments(type, correlationId, groupIdMsb, groupIdLsb, scratch, 0, length));
     }
 
@@ -155,6 +184,16 @@ public final class FramedPublication implements AutoCloseable
             failures++;
             return SendStatus.MESSAGE_TOO_LARGE;
         }
+        final SendStatus beforeHandshake = beforeHandshake();
+        if (beforeHandshake == SendStatus.OK)
+        {
+            return awaitHandshake(type, correlationId, groupIdMsb, groupIdLsb, payload, offset, length);
+        }
+        if (beforeHandshake != null)
+        {
+            failures++;
+            return beforeHandshake;
+        }
         startRetryBudget();
         if (FrameDescriptor.HEADER_LENGTH + length <= claimLengthMax)
         {
@@ -162,6 +201,129 @@ public final class FramedPublication implements AutoCloseable
             return counted(claimAndEncode(type, correlationId, groupIdMsb, groupIdLsb, directEncoder, directEncoder, length));
         }
         return counted(offerFragments(type, correlationId, groupIdMsb, groupIdLsb, payload, offset, length));
+    }
+
+    /**
+     * Null to send now; OK to queue the message for the first handshake (a network loop runs the queue);
+     * NOT_CONNECTED when the handshake deadline passed without one, or the queue is full.
+     */
+    private SendStatus beforeHandshake()
+    {
+        if (network == null || (everConnected && awaitingHandshake.isEmpty()))
+        {
+            return null;
+        }
+        if (awaitingHandshake.isEmpty() && publication.isConnected())
+        {
+            return null;
+        }
+        return clock.nanoTime() - handshakeDeadlineNs >= 0 && awaitingHandshake.isEmpty() ? SendStatus.NOT_CONNECTED : SendStatus.OK;
+    }
+
+    /** Queues the message's frames until the first handshake; the network loop sends them ({@link #flushAwaitingHandshake}). */
+    private SendStatus awaitHandshake(final MessageType type, final long correlationId, final long groupIdMsb, final long groupIdLsb,
+        final DirectBuffer payload, final int offset, final int length)
+    {
+        final int chunkMax = frameLengthMax - FrameDescriptor.HEADER_LENGTH;
+        final int frames = Math.max(1, (length + chunkMax - 1) / chunkMax);
+        final long bytes = (long)frames * FrameDescriptor.HEADER_LENGTH + length;
+        if (awaitingBytes + bytes > AWAITING_HANDSHAKE_BYTES_MAX)
+        {
+            failures++;
+            return SendStatus.NOT_CONNECTED;
+        }
+        int fragmentOffset = 0;
+        do
+        {
+            final int chunk = Math.min(chunkMax, length - fragmentOffset);
+            byte flags = 0;
+            if (fragmentOffset == 0)
+            {
+                flags |= FrameDescriptor.BEGIN_FLAG;
+            }
+            if (fragmentOffset + chunk == length)
+            {
+                flags |= FrameDescriptor.END_FLAG;
+            }
+            final UnsafeBuffer frame = new UnsafeBuffer(new byte[FrameDescriptor.HEADER_LENGTH + chunk]);
+            FrameDescriptor.writeHeader(frame, 0, type, flags, chunk, correlationId, groupIdMsb, groupIdLsb, length, fragmentOffset);
+            frame.putBytes(FrameDescriptor.HEADER_LENGTH, payload, offset + fragmentOffset, chunk);
+            awaitingHandshake.addLast(frame.byteArray());
+            fragmentOffset += chunk;
+        }
+        while (fragmentOffset < length);
+        awaitingBytes += bytes;
+        messagesSent++;
+        if (!flusherRegistered)
+        {
+            flusherRegistered = true;
+            network.register(handshakeFlusher);
+        }
+        network.wake();
+        return SendStatus.OK;
+    }
+
+    /**
+     * On the network loop, every turn while frames await the first handshake: sends them once the
+     * receiver has joined, drops them at the deadline (the requester is gone, or never listened).
+     */
+    private synchronized int flushAwaitingHandshake(final long nowNs)
+    {
+        int sent = 0;
+        if (publication.isConnected())
+        {
+            while (!awaitingHandshake.isEmpty())
+            {
+                final byte[] frame = awaitingHandshake.peekFirst();
+                awaitingView.wrap(frame);
+                if (publication.offer(awaitingView, 0, frame.length) <= 0)
+                {
+                    break;
+                }
+                awaitingHandshake.pollFirst();
+                awaitingBytes -= frame.length;
+                framesSent++;
+                everConnected = true;
+                sent++;
+            }
+        }
+        else if (nowNs - handshakeDeadlineNs >= 0)
+        {
+            droppedAwaitingHandshake += awaitingHandshake.size();
+            failures += awaitingHandshake.size();
+            final java.util.function.LongConsumer listener = onDroppedBeforeHandshake;
+            for (final byte[] frame : awaitingHandshake)
+            {
+                awaitingView.wrap(frame);
+                if (listener != null && (awaitingView.getByte(FrameDescriptor.FLAGS_OFFSET) & FrameDescriptor.BEGIN_FLAG) != 0)
+                {
+                    listener.accept(awaitingView.getLong(FrameDescriptor.CORRELATION_ID_OFFSET, java.nio.ByteOrder.LITTLE_ENDIAN));
+                }
+            }
+            awaitingHandshake.clear();
+            awaitingBytes = 0;
+        }
+        if (awaitingHandshake.isEmpty() && flusherRegistered)
+        {
+            flusherRegistered = false;
+            network.deregister(handshakeFlusher);
+        }
+        return sent;
+    }
+
+    /**
+     * Called on the network loop with the correlation id of each message dropped because the receiver never
+     * joined before the handshake deadline (a call then fails at once instead of waiting out its timeout).
+     */
+    public synchronized void onDroppedBeforeHandshake(final java.util.function.LongConsumer listener)
+    {
+        this.onDroppedBeforeHandshake = listener;
+    }
+
+    /** Frames dropped because the receiver never joined before the handshake deadline. */
+    public synchronized long droppedAwaitingHandshake()
+    {
+        return droppedAwaitingHandshake;
     }
 
     private SendStatus counted(final SendStatus status)
@@ -403,6 +565,13 @@ public final class FramedPublication implements AutoCloseable
     @Override
     public synchronized void close()
     {
+        if (flusherRegistered)
+        {
+            flusherRegistered = false;
+            network.deregister(handshakeFlusher);
+        }
+        awaitingHandshake.clear();
+        awaitingBytes = 0;
         if (ownsPublication)
         {
             publication.close();
