@@ -64,8 +64,29 @@ class ClusterSmokeTest
                     final RecordBatchBuilder builder = new RecordBatchBuilder(buffer).reset();
                     builder.tryAppend(1L, "k".getBytes(), "hello".getBytes());
                     final int length = builder.build();
-                    final RaftClientReply reply = client.io().send(Message.valueOf(UnsafeByteOperations.unsafeWrap(
-                        ShardEntryDescriptor.encodeSingle(buffer, 0, length, null, null))));
+                    final Message entry = Message.valueOf(UnsafeByteOperations.unsafeWrap(
+                        ShardEntryDescriptor.encodeSingle(buffer, 0, length, null, null)));
+                    final long deadlineNs = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+                    RaftClientReply reply;
+                    while (true)
+                    {
+                        try
+                        {
+                            reply = client.io().send(entry);
+                            break;
+                        }
+                        catch (final org.apache.ratis.protocol.exceptions.LeaderSteppingDownException
+                            | org.apache.ratis.protocol.exceptions.TransferLeadershipException e)
+                        {
+                            // The controller moves a new shard's leadership to its preferred replica, and Ratis's
+                            // blocking client does not retry a leader that is handing over: resend, as a producer does.
+                            if (System.nanoTime() > deadlineNs)
+                            {
+                                throw e;
+                            }
+                            java.util.concurrent.locks.LockSupport.parkNanos(100_000_000L);
+                        }
+                    }
                     assertThat(reply.isSuccess()).as(String.valueOf(reply.getException())).isTrue();
                     final byte[] bytes = reply.getMessage().getContent().toByteArray();
                     final ShardTestClient.AppendReply append = ShardTestClient.AppendReply.decode(bytes);

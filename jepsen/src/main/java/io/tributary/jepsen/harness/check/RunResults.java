@@ -18,7 +18,8 @@ import java.util.Map;
  * {"workload":"log","seed":42,"valid":false,"verdict":"invalid",
  *  "checkers":{"log":{"valid":false,"verdict":"invalid","details":{...}}},
  *  "counts":{"ok":..,"fail":..,"info":..,"lost":..,"duplicated":..,"reordered":..,"stale":..,"staleFollower":..,...},
- *  "nemesis":[{"fault":"partition","detail":"isolate n3","startS":12.5,"stopS":20.1},...],
+ *  "nemesis":[{"fault":"partition","detail":"isolate n3","startS":12.5,"stopS":20.1,"preFaultOpsPerS":198.4,"recoveryS":1.3},...],
+ *  "availability":{"faults":..,"recoveryMaxS":..,"recoveredWithin5s":..,"notRecovered":..,"p99OutsideFaultsMs":..,...},
  *  "run":{...the caller's run parameters...}}
  * </pre>
  * {@code seed} is {@code run.seed} (null if the caller gave none). ok, fail and info count the client
@@ -53,7 +54,9 @@ public final class RunResults {
         results.put("verdict", verdict.jsonName());
         results.put("checkers", checkers);
         results.put("counts", counts(history, reports));
-        results.put("nemesis", nemesis(history));
+        List<Availability.FaultRecovery> recoveries = Availability.recoveries(history);
+        results.put("nemesis", nemesis(history, recoveries));
+        results.put("availability", Availability.summary(history, recoveries));
         results.put("run", new LinkedHashMap<>(runInfo));
         return results;
     }
@@ -82,7 +85,9 @@ public final class RunResults {
         return counts;
     }
 
-    private static List<Object> nemesis(HistoryFile history) {
+    private static List<Object> nemesis(HistoryFile history, List<Availability.FaultRecovery> recoveries) {
+        Map<NemesisInterval, Availability.FaultRecovery> byFault = new java.util.IdentityHashMap<>();
+        recoveries.forEach(recovery -> byFault.put(recovery.fault(), recovery));
         List<Object> out = new ArrayList<>();
         for (NemesisInterval fault : history.nemesis()) {
             Map<String, Object> entry = new LinkedHashMap<>();
@@ -91,6 +96,11 @@ public final class RunResults {
             entry.put("startS", millis(history.seconds(fault.startNs())));
             entry.put("stopS", millis(history.seconds(fault.stopNs())));
             entry.put("stopped", fault.stopped());
+            Availability.FaultRecovery recovery = byFault.get(fault);
+            if (recovery != null) {
+                entry.put("preFaultOpsPerS", recovery.preFaultOpsPerS());
+                entry.put("recoveryS", recovery.recoveryS());
+            }
             out.add(entry);
         }
         return out;

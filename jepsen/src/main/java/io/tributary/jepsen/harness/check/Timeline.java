@@ -235,11 +235,19 @@ public final class Timeline {
         if (history.nemesis().isEmpty()) {
             return "<p>No nemesis faults.</p>\n";
         }
-        StringBuilder out = new StringBuilder("<table><tr><th>fault</th><th>detail</th><th>start s</th><th>stop s</th></tr>\n");
+        StringBuilder out = new StringBuilder("<table><tr><th>fault</th><th>detail</th><th>start s</th><th>stop s</th>"
+            + "<th>ok/s before</th><th>back at 90% after (s)</th></tr>\n");
+        Map<NemesisInterval, Availability.FaultRecovery> recoveries = new java.util.IdentityHashMap<>();
+        Availability.recoveries(history).forEach(recovery -> recoveries.put(recovery.fault(), recovery));
         for (NemesisInterval fault : history.nemesis()) {
+            Availability.FaultRecovery recovery = recoveries.get(fault);
             out.append("<tr><td>").append(escape(fault.fault())).append("</td><td>").append(escape(fault.detail()))
                 .append("</td><td>").append(fmt(history.seconds(fault.startNs()))).append("</td><td>")
                 .append(fmt(history.seconds(fault.stopNs()))).append(fault.stopped() ? "" : " (never stopped)")
+                .append("</td><td>").append(recovery == null || recovery.preFaultOpsPerS() == null ? ""
+                    : fmt(recovery.preFaultOpsPerS()))
+                .append("</td><td>").append(recovery == null || recovery.preFaultOpsPerS() == null ? ""
+                    : recovery.recoveryS() == null ? "not before the end" : fmt(recovery.recoveryS()))
                 .append("</td></tr>\n");
         }
         return out.append("</table>\n").toString();

@@ -1,0 +1,152 @@
+package io.tributary.jepsen.harness.check;
+
+import io.tributary.jepsen.history.Completion;
+import io.tributary.jepsen.history.PairedOperation;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * How available the cluster stayed (issue #14, point 9), from a history alone: for each fault, the
+ * time from its heal until the rate of successful operations is back at 90% of its level before the
+ * fault ({@code recoveryS}); and the latency of successful operations outside every fault window
+ * against inside them. Goals (docs/jepsen.md): back within 5 s of a heal; p99 outside faults within
+ * twice a fault-free run's.
+ *
+ * <p>The level before a fault is the mean rate of successful completions over the
+ * {@link #BEFORE_S} seconds before it started (fewer if the run had not been going that long; no level,
+ * and no recovery time, for a fault in the first second). Recovery is the first moment at or after
+ * the heal from which one second holds at least 90% of that level, in 100 ms steps; null if the
+ * history ends first. A fault window, for the latency split, runs from a fault's start to its heal
+ * plus its recovery (to the end of the history when it never recovered). The final heal (fault
+ * {@code heal}) is not a fault. Stateless.
+ */
+public final class Availability {
+    static final double BEFORE_S = 5.0;
+    static final double RECOVERED_FRACTION = 0.9;
+    private static final long STEP_NS = 100_000_000L;
+    private static final long SECOND_NS = 1_000_000_000L;
+    private static final String FINAL_HEAL = "heal";
+
+    private Availability() {
+    }
+
+    /** One fault's recovery; {@code preFaultOpsPerS} and {@code recoveryS} are null when not measurable. */
+    public record FaultRecovery(NemesisInterval fault, Double preFaultOpsPerS, Double recoveryS) {
+    }
+
+    /** Recovery of every fault, in the history's order (the final heal left out). */
+    public static List<FaultRecovery> recoveries(HistoryFile history) {
+        long[] okTimes = okCompletionTimes(history);
+        List<FaultRecovery> out = new ArrayList<>();
+        for (NemesisInterval fault : history.nemesis()) {
+            if (FINAL_HEAL.equals(fault.fault())) {
+                continue;
+            }
+            long windowStart = Math.max(history.originNs(), fault.startNs() - (long)(BEFORE_S * SECOND_NS));
+            double windowS = (fault.startNs() - windowStart) / 1e9;
+            if (windowS < 1.0) {
+                out.add(new FaultRecovery(fault, null, null));
+                continue;
+            }
+            double level = count(okTimes, windowStart, fault.startNs()) / windowS;
+            Double recovery = null;
+            if (fault.stopped()) {
+                for (long t = fault.stopNs(); t + SECOND_NS <= history.endNs(); t += STEP_NS) {
+                    if (count(okTimes, t, t + SECOND_NS) >= RECOVERED_FRACTION * level) {
+                        recovery = Math.round((t - fault.stopNs()) / 1e8) / 10.0;
+                        break;
+                    }
+                }
+            }
+            out.add(new FaultRecovery(fault, Math.round(level * 10) / 10.0, recovery));
+        }
+        return out;
+    }
+
+    /**
+     * results.json's "availability": the recoveries, and the latency (ms) of successful operations invoked
+     * outside every fault window and inside one.
+     */
+    public static Map<String, Object> summary(HistoryFile history, List<FaultRecovery> recoveries) {
+        List<long[]> windows = new ArrayList<>();
+        for (FaultRecovery recovery : recoveries) {
+            long end = recovery.recoveryS() == null ? history.endNs()
+                : recovery.fault().stopNs() + (long)(recovery.recoveryS() * SECOND_NS);
+            windows.add(new long[] {recovery.fault().startNs(), end});
+        }
+        List<Long> outside = new ArrayList<>();
+        List<Long> inside = new ArrayList<>();
+        for (PairedOperation op : history.operations()) {
+            if (op.completion() != Completion.OK) {
+                continue;
+            }
+            boolean in = false;
+            for (long[] window : windows) {
+                if (op.callTime() >= window[0] && op.callTime() <= window[1]) {
+                    in = true;
+                    break;
+                }
+            }
+            (in ? inside : outside).add(op.returnTime() - op.callTime());
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        List<Double> times = new ArrayList<>();
+        int notRecovered = 0;
+        for (FaultRecovery recovery : recoveries) {
+            if (recovery.recoveryS() != null) {
+                times.add(recovery.recoveryS());
+            } else if (recovery.preFaultOpsPerS() != null) {
+                notRecovered++;
+            }
+        }
+        out.put("faults", recoveries.size());
+        out.put("recoveryMaxS", times.stream().mapToDouble(Double::doubleValue).max().isPresent()
+            ? times.stream().mapToDouble(Double::doubleValue).max().getAsDouble() : null);
+        out.put("recoveredWithin5s", times.stream().filter(t -> t <= 5.0).count());
+        out.put("notRecovered", notRecovered);
+        out.put("okOutsideFaults", outside.size());
+        out.put("p50OutsideFaultsMs", percentileMs(outside, 0.50));
+        out.put("p99OutsideFaultsMs", percentileMs(outside, 0.99));
+        out.put("okInsideFaults", inside.size());
+        out.put("p99InsideFaultsMs", percentileMs(inside, 0.99));
+        return out;
+    }
+
+    private static Double percentileMs(List<Long> latenciesNs, double quantile) {
+        if (latenciesNs.isEmpty()) {
+            return null;
+        }
+        long[] sorted = latenciesNs.stream().mapToLong(Long::longValue).sorted().toArray();
+        int index = (int)Math.min(sorted.length - 1, Math.ceil(quantile * sorted.length) - 1);
+        return Math.round(sorted[Math.max(0, index)] / 1e5) / 10.0;
+    }
+
+    private static long[] okCompletionTimes(HistoryFile history) {
+        long[] times = history.operations().stream().filter(op -> op.completion() == Completion.OK)
+            .mapToLong(PairedOperation::returnTime).toArray();
+        Arrays.sort(times);
+        return times;
+    }
+
+    /** Completions in [fromNs, toNs). */
+    private static int count(long[] sorted, long fromNs, long toNs) {
+        return lowerBound(sorted, toNs) - lowerBound(sorted, fromNs);
+    }
+
+    private static int lowerBound(long[] sorted, long value) {
+        int low = 0;
+        int high = sorted.length;
+        while (low < high) {
+            int mid = (low + high) >>> 1;
+            if (sorted[mid] < value) {
+                low = mid + 1;
+            } else {
+                high = mid;
+            }
+        }
+        return low;
+    }
+}

@@ -1,0 +1,79 @@
+package io.tributary.jepsen.harness.check;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Recovery after each fault and latency outside fault windows (issue #14, point 9), on hand-built histories. */
+class AvailabilityTest {
+    @TempDir
+    Path dir;
+
+    /** 100 writes a second taking {@code latencyMs} each, from {@code fromMs} to {@code toMs}, one process each. */
+    private static void steady(TestHistory history, long process, long fromMs, long toMs, long latencyMs) {
+        steady(history, process, fromMs, toMs, latencyMs, 10);
+    }
+
+    private static void steady(TestHistory history, long process, long fromMs, long toMs, long latencyMs, long everyMs) {
+        for (long t = fromMs; t < toMs; t += everyMs) {
+            history.write(process * 1_000_000 + t, "k", t, t, t + latencyMs);
+        }
+    }
+
+    @Test
+    void recoveryIsTheTimeFromTheHealUntilOneSecondHoldsNinetyPercentOfTheRateBefore() throws Exception {
+        TestHistory history = new TestHistory();
+        steady(history, 1, 0, 10_000, 5);
+        history.nemesis("start", "partition", "isolate n1", 10_000);
+        history.nemesis("stop", "partition", "isolate n1", 14_000);
+        // 20 slow writes (500 ms) invoked just after the heal; the old rate from 16 s.
+        steady(history, 2, 15_000, 15_200, 500);
+        steady(history, 3, 16_000, 25_000, 5);
+        history.nemesis("start", "kill", "n2", 22_000);
+        history.nemesis("stop", "kill", "n2", 22_500);
+
+        HistoryFile file = history.read(dir);
+        List<Availability.FaultRecovery> recoveries = Availability.recoveries(file);
+        assertThat(recoveries).hasSize(2);
+        assertThat(recoveries.get(0).preFaultOpsPerS()).isEqualTo(100.0);
+        assertThat(recoveries.get(0).recoveryS()).as("from 14 s to 15.9 s, whose next second holds 90 completions")
+            .isEqualTo(1.9);
+        assertThat(recoveries.get(1).recoveryS()).as("no dip: recovered at the heal").isEqualTo(0.0);
+
+        Map<String, Object> summary = Availability.summary(file, recoveries);
+        assertThat(summary.get("recoveryMaxS")).isEqualTo(1.9);
+        assertThat(summary.get("recoveredWithin5s")).isEqualTo(2L);
+        assertThat(summary.get("notRecovered")).isEqualTo(0);
+        assertThat(summary.get("p99OutsideFaultsMs")).as("only 5 ms writes lie outside the windows").isEqualTo(5.0);
+        assertThat(summary.get("p99InsideFaultsMs")).isEqualTo(500.0);
+    }
+
+    @Test
+    void aFaultNeverRecoveredFromHasNoRecoveryTimeAndAFaultAtTheStartNoLevel() throws Exception {
+        TestHistory history = new TestHistory();
+        history.nemesis("start", "pause", "n1", 0);
+        history.nemesis("stop", "pause", "n1", 500);
+        steady(history, 1, 0, 10_000, 5);
+        history.nemesis("start", "partition", "halves", 10_000);
+        history.nemesis("stop", "partition", "halves", 12_000);
+        steady(history, 1, 12_000, 20_000, 5);
+        HistoryFile file = history.read(dir);
+        List<Availability.FaultRecovery> recoveries = Availability.recoveries(file);
+        assertThat(recoveries.get(0).preFaultOpsPerS()).as("no second before it").isNull();
+        assertThat(recoveries.get(1).recoveryS()).isEqualTo(0.0);
+
+        TestHistory stuck = new TestHistory();
+        steady(stuck, 1, 0, 10_000, 5);
+        stuck.nemesis("start", "kill", "n1", 10_000);
+        stuck.nemesis("stop", "kill", "n1", 11_000);
+        steady(stuck, 1, 11_000, 15_000, 5, 50);
+        HistoryFile stuckFile = stuck.read(java.nio.file.Files.createDirectories(dir.resolve("stuck")));
+        List<Availability.FaultRecovery> never = Availability.recoveries(stuckFile);
+        assertThat(never.get(0).recoveryS()).as("never back at 90 per second").isNull();
+        assertThat(Availability.summary(stuckFile, never).get("notRecovered")).isEqualTo(1);
+    }
+}
