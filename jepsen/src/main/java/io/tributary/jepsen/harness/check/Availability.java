@@ -19,7 +19,7 @@ import java.util.Map;
  * {@link #BEFORE_S} seconds before it started (fewer if the run had not been going that long; no level,
  * and no recovery time, for a fault in the first second). Recovery is the first moment at or after
  * the heal from which one second holds at least 90% of that level, in 100 ms steps; null if the
- * history ends first. A fault window, for the latency split, runs from a fault's start to its heal
+ * operations end first (and not measured at all when not one second of them followed the heal). A fault window, for the latency split, runs from a fault's start to its heal
  * plus its recovery (to the end of the history when it never recovered). The final heal (fault
  * {@code heal}) is not a fault. Stateless.
  */
@@ -33,13 +33,18 @@ public final class Availability {
     private Availability() {
     }
 
-    /** One fault's recovery; {@code preFaultOpsPerS} and {@code recoveryS} are null when not measurable. */
-    public record FaultRecovery(NemesisInterval fault, Double preFaultOpsPerS, Double recoveryS) {
+    /**
+     * One fault's recovery. {@code preFaultOpsPerS} is null for a fault in the run's first second;
+     * {@code measured} is false when no second of operations followed its heal (the run's operations
+     * ended first, as for the faults the final heal stops); {@code recoveryS} is null unless it recovered.
+     */
+    public record FaultRecovery(NemesisInterval fault, Double preFaultOpsPerS, Double recoveryS, boolean measured) {
     }
 
     /** Recovery of every fault, in the history's order (the final heal left out). */
     public static List<FaultRecovery> recoveries(HistoryFile history) {
         long[] okTimes = okCompletionTimes(history);
+        long lastOkNs = okTimes.length == 0 ? history.originNs() : okTimes[okTimes.length - 1];
         List<FaultRecovery> out = new ArrayList<>();
         for (NemesisInterval fault : history.nemesis()) {
             if (FINAL_HEAL.equals(fault.fault())) {
@@ -48,20 +53,21 @@ public final class Availability {
             long windowStart = Math.max(history.originNs(), fault.startNs() - (long)(BEFORE_S * SECOND_NS));
             double windowS = (fault.startNs() - windowStart) / 1e9;
             if (windowS < 1.0) {
-                out.add(new FaultRecovery(fault, null, null));
+                out.add(new FaultRecovery(fault, null, null, false));
                 continue;
             }
             double level = count(okTimes, windowStart, fault.startNs()) / windowS;
+            boolean measured = fault.stopped() && fault.stopNs() + SECOND_NS <= lastOkNs;
             Double recovery = null;
-            if (fault.stopped()) {
-                for (long t = fault.stopNs(); t + SECOND_NS <= history.endNs(); t += STEP_NS) {
+            if (measured) {
+                for (long t = fault.stopNs(); t + SECOND_NS <= lastOkNs; t += STEP_NS) {
                     if (count(okTimes, t, t + SECOND_NS) >= RECOVERED_FRACTION * level) {
                         recovery = Math.round((t - fault.stopNs()) / 1e8) / 10.0;
                         break;
                     }
                 }
             }
-            out.add(new FaultRecovery(fault, Math.round(level * 10) / 10.0, recovery));
+            out.add(new FaultRecovery(fault, Math.round(level * 10) / 10.0, recovery, measured));
         }
         return out;
     }
@@ -73,7 +79,7 @@ public final class Availability {
     public static Map<String, Object> summary(HistoryFile history, List<FaultRecovery> recoveries) {
         List<long[]> windows = new ArrayList<>();
         for (FaultRecovery recovery : recoveries) {
-            long end = recovery.recoveryS() == null ? history.endNs()
+            long end = recovery.recoveryS() == null ? (recovery.measured() ? history.endNs() : recovery.fault().stopNs())
                 : recovery.fault().stopNs() + (long)(recovery.recoveryS() * SECOND_NS);
             windows.add(new long[] {recovery.fault().startNs(), end});
         }
@@ -95,14 +101,18 @@ public final class Availability {
         Map<String, Object> out = new LinkedHashMap<>();
         List<Double> times = new ArrayList<>();
         int notRecovered = 0;
+        int unmeasured = 0;
         for (FaultRecovery recovery : recoveries) {
             if (recovery.recoveryS() != null) {
                 times.add(recovery.recoveryS());
-            } else if (recovery.preFaultOpsPerS() != null) {
+            } else if (recovery.measured()) {
                 notRecovered++;
+            } else {
+                unmeasured++;
             }
         }
         out.put("faults", recoveries.size());
+        out.put("unmeasured", unmeasured);
         out.put("recoveryMaxS", times.stream().mapToDouble(Double::doubleValue).max().isPresent()
             ? times.stream().mapToDouble(Double::doubleValue).max().getAsDouble() : null);
         out.put("recoveredWithin5s", times.stream().filter(t -> t <= 5.0).count());
@@ -124,8 +134,12 @@ public final class Availability {
         return Math.round(sorted[Math.max(0, index)] / 1e5) / 10.0;
     }
 
+    /** Completions of the workload's operations: those invoked before the final heal (the final reads follow it). */
     private static long[] okCompletionTimes(HistoryFile history) {
-        long[] times = history.operations().stream().filter(op -> op.completion() == Completion.OK)
+        long operationsEndNs = history.nemesis().stream().filter(fault -> FINAL_HEAL.equals(fault.fault()))
+            .mapToLong(NemesisInterval::startNs).min().orElse(Long.MAX_VALUE);
+        long[] times = history.operations().stream()
+            .filter(op -> op.completion() == Completion.OK && op.callTime() < operationsEndNs)
             .mapToLong(PairedOperation::returnTime).toArray();
         Arrays.sort(times);
         return times;

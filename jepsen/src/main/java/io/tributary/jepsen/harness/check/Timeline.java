@@ -247,7 +247,8 @@ public final class Timeline {
                 .append("</td><td>").append(recovery == null || recovery.preFaultOpsPerS() == null ? ""
                     : fmt(recovery.preFaultOpsPerS()))
                 .append("</td><td>").append(recovery == null || recovery.preFaultOpsPerS() == null ? ""
-                    : recovery.recoveryS() == null ? "not before the end" : fmt(recovery.recoveryS()))
+                    : recovery.recoveryS() != null ? fmt(recovery.recoveryS())
+                    : recovery.measured() ? "not before the end" : "(operations ended)")
                 .append("</td></tr>\n");
         }
         return out.append("</table>\n").toString();

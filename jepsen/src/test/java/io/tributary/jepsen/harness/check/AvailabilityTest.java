@@ -48,6 +48,7 @@ class AvailabilityTest {
         assertThat(summary.get("recoveryMaxS")).isEqualTo(1.9);
         assertThat(summary.get("recoveredWithin5s")).isEqualTo(2L);
         assertThat(summary.get("notRecovered")).isEqualTo(0);
+        assertThat(summary.get("unmeasured")).isEqualTo(0);
         assertThat(summary.get("p99OutsideFaultsMs")).as("only 5 ms writes lie outside the windows").isEqualTo(5.0);
         assertThat(summary.get("p99InsideFaultsMs")).isEqualTo(500.0);
     }
@@ -75,5 +76,14 @@ class AvailabilityTest {
         List<Availability.FaultRecovery> never = Availability.recoveries(stuckFile);
         assertThat(never.get(0).recoveryS()).as("never back at 90 per second").isNull();
         assertThat(Availability.summary(stuckFile, never).get("notRecovered")).isEqualTo(1);
+
+        TestHistory ending = new TestHistory();
+        steady(ending, 1, 0, 10_000, 5);
+        ending.nemesis("start", "kill", "n1", 9_000);
+        ending.nemesis("stop", "kill", "n1", 9_800);
+        HistoryFile endingFile = ending.read(java.nio.file.Files.createDirectories(dir.resolve("ending")));
+        List<Availability.FaultRecovery> cut = Availability.recoveries(endingFile);
+        assertThat(cut.get(0).measured()).as("less than a second of operations after the heal").isFalse();
+        assertThat(Availability.summary(endingFile, cut)).containsEntry("unmeasured", 1).containsEntry("notRecovered", 0);
     }
 }
