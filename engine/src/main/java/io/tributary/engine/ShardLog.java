@@ -756,14 +756,7 @@ public final class ShardLog implements AutoCloseable
     {
         ensureOpen();
         requireInstalled();
-        final long length = state.encodedLength(false);
-        if (length > Integer.MAX_VALUE - 16)
-        {
-            throw new IllegalStateException("engine state of " + length + " bytes is too large to send; lower maxKeys");
-        }
-        final byte[] bytes = new byte[(int)length];
-        state.encode(new UnsafeBuffer(bytes), false);
-        return new EngineSnapshot(bytes);
+        return encodeSnapshot(false);
     }
 
     /**
@@ -807,14 +800,20 @@ public final class ShardLog implements AutoCloseable
 
     private EngineSnapshot encodeSnapshot()
     {
-        final long length = state.encodedLength();
+        return encodeSnapshot(true);
+    }
+
+    /** The state as snapshot bytes; without the offset index for another replica ({@link #baseState}). */
+    private EngineSnapshot encodeSnapshot(final boolean withBatches)
+    {
+        final long length = state.encodedLength(withBatches);
         if (length > Integer.MAX_VALUE - 16)
         {
             throw new IllegalStateException("engine state of " + length + " bytes is too large for one snapshot;"
                 + " lower maxKeys or retain fewer batches");
         }
         final byte[] bytes = new byte[(int)length];
-        final int written = state.encode(new UnsafeBuffer(bytes));
+        final int written = state.encode(new UnsafeBuffer(bytes), withBatches);
         if (written != length)
         {
             throw new IllegalStateException("snapshot encoding wrote " + written + " bytes, expected " + length);

@@ -142,6 +142,18 @@ public final class KeyIndex
         {
             capacity <<= 1;
         }
+        rehash(capacity, horizon);
+        return dropped;
+    }
+
+    private void resize()
+    {
+        rehash(keys.length * 2, Long.MIN_VALUE);
+    }
+
+    /** Moves every key whose last offset is at least {@code horizon} into new arrays of {@code capacity} slots. */
+    private void rehash(final int capacity, final long horizon)
+    {
         final byte[][] oldKeys = keys;
         final int[] oldHashes = hashes;
         final long[] oldOffsets = offsets;
@@ -165,32 +177,6 @@ public final class KeyIndex
                 offsets[slot] = oldOffsets[i];
                 size++;
                 keyBytes += oldKeys[i].length;
-            }
-        }
-        return dropped;
-    }
-
-    private void resize()
-    {
-        final byte[][] oldKeys = keys;
-        final int[] oldHashes = hashes;
-        final long[] oldOffsets = offsets;
-        keys = new byte[oldKeys.length * 2][];
-        hashes = new int[oldKeys.length * 2];
-        offsets = new long[oldKeys.length * 2];
-        final int mask = keys.length - 1;
-        for (int i = 0; i < oldKeys.length; i++)
-        {
-            if (oldKeys[i] != null)
-            {
-                int slot = oldHashes[i] & mask;
-                while (keys[slot] != null)
-                {
-                    slot = (slot + 1) & mask;
-                }
-                keys[slot] = oldKeys[i];
-                hashes[slot] = oldHashes[i];
-                offsets[slot] = oldOffsets[i];
             }
         }
     }

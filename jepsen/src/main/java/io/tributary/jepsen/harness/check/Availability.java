@@ -113,8 +113,7 @@ public final class Availability {
         }
         out.put("faults", recoveries.size());
         out.put("unmeasured", unmeasured);
-        out.put("recoveryMaxS", times.stream().mapToDouble(Double::doubleValue).max().isPresent()
-            ? times.stream().mapToDouble(Double::doubleValue).max().getAsDouble() : null);
+        out.put("recoveryMaxS", times.stream().max(Double::compare).orElse(null));
         out.put("recoveredWithin5s", times.stream().filter(t -> t <= 5.0).count());
         out.put("notRecovered", notRecovered);
         out.put("okOutsideFaults", outside.size());

@@ -236,15 +236,7 @@ public final class FramedPublication implements AutoCloseable
         do
         {
             final int chunk = Math.min(chunkMax, length - fragmentOffset);
-            byte flags = 0;
-            if (fragmentOffset == 0)
-            {
-                flags |= FrameDescriptor.BEGIN_FLAG;
-            }
-            if (fragmentOffset + chunk == length)
-            {
-                flags |= FrameDescriptor.END_FLAG;
-            }
+            final byte flags = fragmentFlags(fragmentOffset, chunk, length);
             final UnsafeBuffer frame = new UnsafeBuffer(new byte[FrameDescriptor.HEADER_LENGTH + chunk]);
             FrameDescriptor.writeHeader(frame, 0, type, flags, chunk, correlationId, groupIdMsb, groupIdLsb, length, fragmentOffset);
             frame.putBytes(FrameDescriptor.HEADER_LENGTH, payload, offset + fragmentOffset, chunk);
@@ -399,15 +391,7 @@ public final class FramedPublication implements AutoCloseable
         do
         {
             final int chunk = Math.min(chunkMax, length - fragmentOffset);
-            byte flags = 0;
-            if (fragmentOffset == 0)
-            {
-                flags |= FrameDescriptor.BEGIN_FLAG;
-            }
-            if (fragmentOffset + chunk == length)
-            {
-                flags |= FrameDescriptor.END_FLAG;
-            }
+            final byte flags = fragmentFlags(fragmentOffset, chunk, length);
             FrameDescriptor.writeFragment(header, 0, flags, chunk, fragmentOffset);
             if (fragmentOffset > 0)
             {
@@ -423,6 +407,21 @@ public final class FramedPublication implements AutoCloseable
         }
         while (fragmentOffset < length);
         return SendStatus.OK;
+    }
+
+    /** BEGIN on a message's first fragment, END on its last (both on a message in one frame). */
+    private static byte fragmentFlags(final int fragmentOffset, final int chunk, final int length)
+    {
+        byte flags = 0;
+        if (fragmentOffset == 0)
+        {
+            flags |= FrameDescriptor.BEGIN_FLAG;
+        }
+        if (fragmentOffset + chunk == length)
+        {
+            flags |= FrameDescriptor.END_FLAG;
+        }
+        return flags;
     }
 
     private SendStatus offer(final DirectBuffer payload, final int offset, final int length)
