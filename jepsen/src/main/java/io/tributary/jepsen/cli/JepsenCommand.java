@@ -95,6 +95,21 @@ public final class JepsenCommand implements Callable<Integer>
     @Option(names = "--no-namespaces", description = "Run on loopback even as root (process faults only).")
     private boolean noNamespaces;
 
+    @Option(names = "--faults-at-once", defaultValue = "1", description = "How many faults may be in effect at the same "
+        + "time (1-3), e.g. 2 for a partition during a kill; two of one kind, or two network faults, never overlap. "
+        + "Default: ${DEFAULT-VALUE}.")
+    private int faultsAtOnce;
+
+    @Option(names = "--snapshot-entries", defaultValue = "0", paramLabel = "N", description = "Nodes snapshot every N Raft "
+        + "entries and purge their logs behind it (purge gap N/10), so followers catch up from snapshots. 0: the node "
+        + "default (100000). Default: ${DEFAULT-VALUE}.")
+    private long snapshotEntries;
+
+    @Option(names = "--retention-bytes", defaultValue = "-1", paramLabel = "BYTES", description = "Retention per shard of "
+        + "the stream under test (shard files roll every second, so retention deletes within a run; without "
+        + "--snapshot-entries nodes snapshot every 500 entries). -1: none. Default: ${DEFAULT-VALUE}.")
+    private long retentionBytes;
+
     @Option(names = "--recheck", paramLabel = "DIR", description = "Runs nothing: checks the history of an earlier "
         + "run folder again and rewrites its results.json and plots (the workload is read from its results.json).")
     private Path recheck;
@@ -150,7 +165,8 @@ public final class JepsenCommand implements Callable<Integer>
                 + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
             options = new RunOptions(workload, Fault.parse(nemesis), nodes, Quantities.duration(time, "--time"), rate,
                 concurrency, shards, keys, runSeed, folder, transport, nodeConfig,
-                Quantities.duration(checkTimeout, "--check-timeout"), !noNamespaces);
+                Quantities.duration(checkTimeout, "--check-timeout"), !noNamespaces, faultsAtOnce, snapshotEntries,
+                retentionBytes);
         }
         catch (final IllegalArgumentException e)
         {

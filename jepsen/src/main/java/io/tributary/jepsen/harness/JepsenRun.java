@@ -74,6 +74,7 @@ public final class JepsenRun
         final Network network = openNetwork(ids);
         final Map<String, String> nodeConfig = new LinkedHashMap<>(options.nodeConfig());
         nodeConfig.putIfAbsent("transport", options.transport());
+        nodeConfig.putAll(hardPathSettings(options, nodeConfig));
         final NodeSet nodes = new NodeSet(out.resolve("nodes"), network, ids, Math.min(3, ids.size()), nodeConfig);
         final Thread cleanup = new Thread(() ->
         {
@@ -97,7 +98,7 @@ public final class JepsenRun
                      .transport(options.transport()).requestTimeoutMs(3_000)))
             {
                 awaitNodesKnown(admin, ids.size());
-                admin.createStream(STREAM, options.shards(), 3);
+                admin.createStream(STREAM, options.shards(), 3, options.retentionBytes(), -1);
                 awaitStreamReady(admin, nodes);
                 runPhases(nodes, network, admin, history, faults);
             }
@@ -113,6 +114,35 @@ public final class JepsenRun
             options.checkTimeout());
         console.println(verdict.summary());
         return verdict;
+    }
+
+    /**
+     * The node settings that make a run reach snapshots, log purges and retention (issue #14, point 7); what
+     * {@code --node-config} sets itself wins. {@code --snapshot-entries N} snapshots every N entries and purges
+     * the Raft log up to the snapshot with a gap of N/10, so a follower back from a kill or a partition often
+     * needs an install from the leader. {@code --retention-bytes} needs files to delete within a run (shard
+     * files roll every second) and snapshots (retention deletes only what a snapshot covers): without
+     * {@code --snapshot-entries}, every 500 entries.
+     */
+    static Map<String, String> hardPathSettings(final RunOptions options, final Map<String, String> given)
+    {
+        final Map<String, String> settings = new LinkedHashMap<>();
+        long snapshotEntries = options.snapshotEntries();
+        if (snapshotEntries == 0 && options.retentionBytes() > 0)
+        {
+            snapshotEntries = 500;
+        }
+        if (snapshotEntries > 0)
+        {
+            settings.put("snapshot.auto.entries", Long.toString(snapshotEntries));
+            settings.put("raft.log.purge.gap", Long.toString(Math.max(1, snapshotEntries / 10)));
+        }
+        if (options.retentionBytes() > 0)
+        {
+            settings.put("shard.roll.cycle", "TEST_SECONDLY");
+        }
+        settings.keySet().removeAll(given.keySet());
+        return settings;
     }
 
     private Network openNetwork(final List<String> ids) throws IOException
@@ -240,7 +270,7 @@ public final class JepsenRun
             final long startNs = System.nanoTime();
             final long endNs = startNs + options.time().toNanos();
             final Nemesis nemesis = new Nemesis(nodes, network, admin, history, STREAM, options.shards(), faults,
-                options.seed(), endNs);
+                options.faultsAtOnce(), options.seed(), endNs);
             final Thread nemesisThread = new Thread(nemesis, "jepsen-nemesis");
             nemesisThread.start();
             final Pacer pacer = new Pacer(options.rate());
@@ -372,6 +402,15 @@ public final class JepsenRun
         info.put("concurrency", (long)options.concurrency());
         info.put("shards", (long)options.shards());
         info.put("transport", options.transport());
+        info.put("faultsAtOnce", (long)options.faultsAtOnce());
+        if (options.snapshotEntries() > 0)
+        {
+            info.put("snapshotEntries", options.snapshotEntries());
+        }
+        if (options.retentionBytes() > 0)
+        {
+            info.put("retentionBytes", options.retentionBytes());
+        }
         info.put("network", network.describe());
         info.put("delayFaults", network.delaySupported() ? "tc netem available" : "unavailable: no tc netem in this kernel");
         if (!options.nodeConfig().isEmpty())

@@ -20,8 +20,8 @@ import java.util.concurrent.TimeoutException;
  * The log workload: appends of unique values to shards through the idempotent producer (which
  * resends on its own, so duplicates would show), and reads of ranges: linearizable ones on the
  * leader and follower reads on a replica picked at random, each never behind the applied index
- * this process has already seen on that shard. Final reads take every shard from offset 0 to
- * its end.
+ * this process has already seen on that shard. Final reads take every shard from offset 0 (or
+ * the first offset retention kept) to its end.
  */
 final class LogClient extends ClientProcess
 {
@@ -136,9 +136,9 @@ final class LogClient extends ClientProcess
             }
             final ShardReads.Result result = reads.read(shard, from, READ_BYTES, replica, minAppliedIndex[shard]);
             minAppliedIndex[shard] = Math.max(minAppliedIndex[shard], result.appliedIndex());
-            final boolean end = result.reachedEnd(from);
-            lastEnd[shard] = Math.max(lastEnd[shard], from + result.values().size());
-            ok("read", shard, readValue(from, toLongs(result.values()), end ? result.nextOffset() : null));
+            final boolean end = result.reachedEnd();
+            lastEnd[shard] = Math.max(lastEnd[shard], result.from() + result.values().size());
+            ok("read", shard, readValue(result.from(), toLongs(result.values()), end ? result.nextOffset() : null));
         }
         catch (final IOException | RuntimeException e)
         {
@@ -153,16 +153,27 @@ final class LogClient extends ClientProcess
         request.put("consistency", "linearizable");
         invoke("final-read", shard, request);
         final List<Long> values = new ArrayList<>();
+        long first = -1;
         try
         {
             while (true)
             {
-                final ShardReads.Result result = reads.read(shard, values.size(), 4 << 20, null, 0);
-                final long from = values.size();
-                values.addAll(toLongs(result.values()));
-                if (result.reachedEnd(from))
+                final ShardReads.Result result = reads.read(shard, first < 0 ? 0 : first + values.size(), 4 << 20, null, 0);
+                if (first < 0)
                 {
-                    ok("final-read", shard, readValue(0, values, result.nextOffset()));
+                    // 0, or the first offset retention kept.
+                    first = result.from();
+                }
+                else if (result.from() != first + values.size())
+                {
+                    // Retention deleted records this read had not reached yet: start again from the new first offset.
+                    values.clear();
+                    first = result.from();
+                }
+                values.addAll(toLongs(result.values()));
+                if (result.reachedEnd())
+                {
+                    ok("final-read", shard, readValue(first, values, result.nextOffset()));
                     return true;
                 }
             }

@@ -48,12 +48,21 @@ final class Nemesis implements Runnable
     /** The one node whose disk this run damages (null before the first disk fault): see {@link #diskTarget}. */
     private String damaged;
     private volatile boolean stopping;
+    /** The heal of the fault {@link #begin} just started (null: nothing to undo); its lane takes it at once. */
     private Runnable heal;
     private String active;
+    /** How many faults may be in effect at once ({@code --faults-at-once}): one lane each. */
+    private final int faultsAtOnce;
+    private final List<Lane> lanes = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** The nodes the fault {@link #begin} just started acts on (killed, paused, damaged). */
+    private final List<String> claimed = new ArrayList<>();
+    /** Nodes some lane's fault holds now: other lanes leave them alone. */
+    private final Set<String> busy = new HashSet<>();
 
     Nemesis(final NodeSet nodes, final Network network, final Admin admin, final HistoryLog history, final String stream,
-        final int shards, final Set<Fault> faults, final long seed, final long endNs)
+        final int shards, final Set<Fault> faults, final int faultsAtOnce, final long seed, final long endNs)
     {
+        this.faultsAtOnce = faultsAtOnce;
         this.nodes = nodes;
         this.network = network;
         this.admin = admin;
@@ -72,28 +81,161 @@ final class Nemesis implements Runnable
         {
             return;
         }
+        final List<Thread> others = new ArrayList<>();
+        for (int lane = 1; lane < faultsAtOnce; lane++)
+        {
+            // Lane 0 draws from the run's seed itself, so a run with one fault at a time replays as before.
+            final Random laneSchedule = new Random(schedule.nextLong() ^ (0x9E3779B97F4A7C15L * lane));
+            final Lane other = new Lane(lane, laneSchedule);
+            lanes.add(other);
+            final Thread thread = new Thread(() -> runLane(other), "jepsen-nemesis-" + lane);
+            others.add(thread);
+        }
+        final Lane first = new Lane(0, schedule);
+        lanes.add(0, first);
+        others.forEach(Thread::start);
+        runLane(first);
+        for (final Thread thread : others)
+        {
+            try
+            {
+                thread.join(TimeUnit.SECONDS.toMillis(120));
+            }
+            catch (final InterruptedException e)
+            {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    /**
+     * One lane's loop: a quiet gap, a fault held for a while, its heal. With {@code --faults-at-once N}
+     * N lanes overlap; a lane never starts a fault that clashes with one another lane holds (see
+     * {@link #pick}), and never targets a node another lane holds.
+     */
+    private void runLane(final Lane lane)
+    {
+        final Random laneSchedule = lane.schedule;
         while (!stopping)
         {
-            if (!sleepUntil(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(2_000 + schedule.nextInt(4_000))))
+            if (!sleepUntil(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(2_000 + laneSchedule.nextInt(4_000))))
             {
                 return;
             }
-            final Fault fault = faults.get(schedule.nextInt(faults.size()));
-            final long holdMs = 4_000 + schedule.nextInt(8_000);
-            final Random choices = new Random(schedule.nextLong());
+            final Fault drawn = faults.get(laneSchedule.nextInt(faults.size()));
+            final long holdMs = 4_000 + laneSchedule.nextInt(8_000);
+            final Random choices = new Random(laneSchedule.nextLong());
             synchronized (this)
             {
                 if (stopping)
                 {
                     return;
                 }
+                final Fault fault = pick(drawn, faults, activeKinds());
+                if (fault == null)
+                {
+                    continue;
+                }
+                claimed.clear();
                 begin(fault, choices);
+                lane.take(fault, heal, claimed);
+                heal = null;
+                busy.addAll(lane.nodes);
             }
             sleepUntil(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(holdMs));
             synchronized (this)
             {
-                end();
+                endLane(lane);
                 restartExited();
+            }
+        }
+    }
+
+    /** The kinds other lanes hold now. */
+    private Set<Fault> activeKinds()
+    {
+        final Set<Fault> active = java.util.EnumSet.noneOf(Fault.class);
+        for (final Lane lane : lanes)
+        {
+            if (lane.fault != null)
+            {
+                active.add(lane.fault);
+            }
+        }
+        return active;
+    }
+
+    /**
+     * The fault a lane starts: the one it drew, or, when that clashes with a fault in effect, the next
+     * enabled kind (in enum order, from the drawn one) that does not; null when every kind clashes. Two
+     * faults clash when they are of one kind (a history pairs starts and stops by kind) or both rewrite
+     * the network (its heal undoes every rule at once).
+     */
+    static Fault pick(final Fault drawn, final List<Fault> enabled, final Set<Fault> active)
+    {
+        final List<Fault> order = new ArrayList<>(enabled);
+        order.sort(null);
+        final int start = order.indexOf(drawn);
+        for (int i = 0; i < order.size(); i++)
+        {
+            final Fault candidate = order.get((start + i) % order.size());
+            if (!clashes(candidate, active))
+            {
+                return candidate;
+            }
+        }
+        return null;
+    }
+
+    private static boolean clashes(final Fault candidate, final Set<Fault> active)
+    {
+        for (final Fault other : active)
+        {
+            if (other == candidate || (other.needsNetwork() && candidate.needsNetwork()))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void endLane(final Lane lane)
+    {
+        final Runnable h = lane.heal;
+        lane.heal = null;
+        lane.fault = null;
+        busy.removeAll(lane.nodes);
+        lane.nodes.clear();
+        if (h != null)
+        {
+            h.run();
+        }
+    }
+
+    /** One concurrent fault slot: what it holds now and how to heal it. */
+    private static final class Lane
+    {
+        final int index;
+        final Random schedule;
+        final List<String> nodes = new ArrayList<>();
+        Fault fault;
+        Runnable heal;
+
+        Lane(final int index, final Random schedule)
+        {
+            this.index = index;
+            this.schedule = schedule;
+        }
+
+        void take(final Fault fault, final Runnable heal, final List<String> nodes)
+        {
+            this.fault = heal == null ? null : fault;
+            this.heal = heal;
+            this.nodes.clear();
+            if (heal != null)
+            {
+                this.nodes.addAll(nodes);
             }
         }
     }
@@ -153,20 +295,11 @@ final class Nemesis implements Runnable
         }
     }
 
-    private void end()
-    {
-        if (heal != null)
-        {
-            final Runnable h = heal;
-            heal = null;
-            h.run();
-        }
-    }
-
     private List<String> processTargets(final Random choices)
     {
         final String mode = PROCESS_TARGETS[choices.nextInt(PROCESS_TARGETS.length)];
-        final List<String> up = nodes.runningIds();
+        final List<String> up = new ArrayList<>(nodes.runningIds());
+        up.removeAll(busy);
         final List<String> targets = new ArrayList<>();
         if (up.isEmpty())
         {
@@ -183,6 +316,9 @@ final class Nemesis implements Runnable
             }
             default -> targets.add(up.get(choices.nextInt(up.size())));
         }
+        // A leader another lane holds (paused, killed) is left to it.
+        targets.removeAll(busy);
+        claimed.addAll(targets);
         return targets;
     }
 
@@ -322,15 +458,19 @@ final class Nemesis implements Runnable
 
     private void disk(final Random choices) throws IOException
     {
-        final String node = diskTarget(nodes.runningIds(), damaged, choices);
+        final List<String> free = new ArrayList<>(nodes.runningIds());
+        free.removeAll(busy);
+        final String node = diskTarget(free, damaged, choices);
         if (node == null)
         {
             history.nemesis("start", "disk", "skipped: " + damaged + ", the node this run damages, is down"
+                + (busy.contains(damaged) ? " or held by another fault" : "")
                 + (refused.contains(damaged) ? " (it refused to start with damaged data)" : ""));
             history.nemesis("stop", "disk", "skipped");
             return;
         }
         damaged = node;
+        claimed.add(node);
         nodes.kill(node);
         final String what = DiskFault.inject(nodes.dataDir(node), choices);
         if (what.contains("/raft/" + METADATA_GROUP + "/"))
@@ -499,7 +639,10 @@ final class Nemesis implements Runnable
     synchronized void healAll()
     {
         stopping = true;
-        end();
+        for (final Lane lane : lanes)
+        {
+            endLane(lane);
+        }
         restartExited();
         history.nemesis("start", "heal", "heal everything before the final reads");
         final StringBuilder done = new StringBuilder("healed");

@@ -121,6 +121,11 @@ final class RegisterClient extends ClientProcess
             while (true)
             {
                 final ShardReads.Result result = reads.read(shard, view.position, READ_BYTES, null, 0);
+                if (result.from() != view.position)
+                {
+                    throw new IOException("shard " + shard + " no longer has offsets " + view.position + " to "
+                        + result.from() + " (retention deleted them); a register's value needs its whole shard");
+                }
                 for (int i = 0; i < result.values().size(); i++)
                 {
                     final String recordKey = result.keys().get(i);
@@ -130,7 +135,7 @@ final class RegisterClient extends ClientProcess
                         view.offsets.put(recordKey, result.offsets().get(i));
                     }
                 }
-                final boolean end = result.reachedEnd(view.position);
+                final boolean end = result.reachedEnd();
                 view.position += result.values().size();
                 if (end)
                 {

@@ -22,10 +22,15 @@ import java.util.Set;
  * @param nodeConfig     extra node settings (the test-only fault switches among them)
  * @param checkTimeout   bound of the linearizability check
  * @param useNamespaces  false forces loopback (process faults only)
+ * @param faultsAtOnce   how many faults may be in effect at the same time (1-3)
+ * @param snapshotEntries the nodes' {@code snapshot.auto.entries} (0: the node default), with a Raft log purge gap
+ *                       of a tenth of it, so runs snapshot, purge, and catch followers up after a purge
+ * @param retentionBytes the stream's retention per shard (-1: none); shard files then roll every second
+ *                       ({@code TEST_SECONDLY}) so retention has whole files to delete within a run
  */
 public record RunOptions(String workload, Set<Fault> faults, int nodes, Duration time, double rate, int concurrency,
     int shards, int keys, long seed, Path out, String transport, Map<String, String> nodeConfig, Duration checkTimeout,
-    boolean useNamespaces)
+    boolean useNamespaces, int faultsAtOnce, long snapshotEntries, long retentionBytes)
 {
     public static final String REGISTER = "register";
     public static final String LOG = "log";
@@ -53,8 +58,35 @@ public record RunOptions(String workload, Set<Fault> faults, int nodes, Duration
             throw new IllegalArgumentException("--concurrency, --shards and --keys must be >= 1, got " + concurrency + ", "
                 + shards + ", " + keys);
         }
+        if (faultsAtOnce < 1 || faultsAtOnce > 3)
+        {
+            throw new IllegalArgumentException("--faults-at-once must be 1, 2 or 3, got " + faultsAtOnce);
+        }
+        if (snapshotEntries != 0 && snapshotEntries < 10)
+        {
+            throw new IllegalArgumentException("--snapshot-entries must be at least 10 (or 0 for the node default), got "
+                + snapshotEntries);
+        }
+        if (retentionBytes != -1 && retentionBytes < 1)
+        {
+            throw new IllegalArgumentException("--retention-bytes must be positive (or -1 for none), got " + retentionBytes);
+        }
+        if (retentionBytes != -1 && REGISTER.equals(workload))
+        {
+            throw new IllegalArgumentException("--retention-bytes needs --workload log: a register's value is its key's "
+                + "latest record, which retention may delete");
+        }
         faults = Set.copyOf(faults);
         nodeConfig = Map.copyOf(nodeConfig);
+    }
+
+    /** One fault at a time, node snapshot defaults, no retention. */
+    public RunOptions(final String workload, final Set<Fault> faults, final int nodes, final Duration time, final double rate,
+        final int concurrency, final int shards, final int keys, final long seed, final Path out, final String transport,
+        final Map<String, String> nodeConfig, final Duration checkTimeout, final boolean useNamespaces)
+    {
+        this(workload, faults, nodes, time, rate, concurrency, shards, keys, seed, out, transport, nodeConfig, checkTimeout,
+            useNamespaces, 1, 0, -1);
     }
 
     /** The fault set parsed from the command line's --nemesis. */

@@ -32,11 +32,15 @@ import java.util.concurrent.TimeoutException;
  */
 final class ShardReads implements AutoCloseable
 {
-    /** What one read returned: records in offset order, and the shard's next offset then. */
-    record Result(List<Long> offsets, List<String> keys, List<String> values, long nextOffset, long appliedIndex)
+    /**
+     * What one read returned: records in offset order from {@code from} (above the offset asked for when
+     * retention had deleted that one), and the shard's next offset then.
+     */
+    record Result(long from, List<Long> offsets, List<String> keys, List<String> values, long nextOffset,
+        long appliedIndex)
     {
         /** Whether the read got everything up to the end of the shard. */
-        boolean reachedEnd(final long from)
+        boolean reachedEnd()
         {
             return from + values.size() == nextOffset;
         }
@@ -88,6 +92,19 @@ final class ShardReads implements AutoCloseable
     Result read(final int shard, final long from, final int maxBytes, final String replica, final long minAppliedIndex)
         throws IOException
     {
+        final ReadOutcome outcome = fetch(shard, from, maxBytes, replica, minAppliedIndex);
+        if (outcome.status() == FetchResponseDescriptor.STATUS_OUT_OF_RANGE && outcome.firstOffset() > from)
+        {
+            // Retention deleted the records from `from` on to the first retained one: read from there, as a consumer does.
+            final long first = outcome.firstOffset();
+            return decode(shard, first, fetch(shard, first, maxBytes, replica, minAppliedIndex));
+        }
+        return decode(shard, from, outcome);
+    }
+
+    private ReadOutcome fetch(final int shard, final long from, final int maxBytes, final String replica,
+        final long minAppliedIndex) throws IOException
+    {
         ReadOutcome outcome = null;
         // A linearizable read that reached a follower is told the leader; the channel follows it.
         for (int attempt = 0; attempt < 3 && (outcome == null || mayRetry(outcome, replica)); attempt++)
@@ -111,7 +128,7 @@ final class ShardReads implements AutoCloseable
                 throw new IOException("interrupted", e);
             }
         }
-        return decode(shard, from, outcome);
+        return outcome;
     }
 
     private static boolean mayRetry(final ReadOutcome outcome, final String replica)
@@ -160,7 +177,7 @@ final class ShardReads implements AutoCloseable
                     + " at position " + i + " (offsets must be dense from the requested one)");
             }
         }
-        return new Result(offsets, keys, values, outcome.nextOffset(), outcome.appliedIndex());
+        return new Result(from, offsets, keys, values, outcome.nextOffset(), outcome.appliedIndex());
     }
 
     private ShardChannel channel(final int shard) throws IOException

@@ -25,6 +25,9 @@ import java.util.TreeSet;
  *   <li><b>finalRead</b>: a shard with acknowledged appends has no final read, a final read does not start
  *   at 0 or reach the end, or final reads disagree.</li>
  * </ul>
+ * With retention (the run's {@code retentionBytes}), final reads start at the first offset each shard kept;
+ * acknowledged appends below it are counted as <b>retainedAway</b> (information), and the checks of loss
+ * cover the offsets from there on.
  * Valid iff every count but staleFollower is 0. Stateless; the history is checked in one pass per shard.
  */
 public final class LogChecker {
@@ -36,6 +39,23 @@ public final class LogChecker {
     public static final String STALE_FOLLOWER = "staleFollower";
     public static final String PHANTOM = "phantom";
     public static final String FINAL_READ = "finalRead";
+    /** Information, not an anomaly: acknowledged appends below the first offset retention kept. */
+    public static final String RETAINED = "retainedAway";
+
+    private final boolean retention;
+
+    /** A checker for runs without retention: every final read starts at offset 0. */
+    public LogChecker() {
+        this(false);
+    }
+
+    /**
+     * @param retention whether the stream had retention: final reads then start at the first offset the
+     *                  shard kept, and acknowledged appends below it count as retainedAway, not lost
+     */
+    public LogChecker(boolean retention) {
+        this.retention = retention;
+    }
 
     /** The kinds that make a history invalid: all but staleFollower. */
     static final List<String> INVALID_KINDS = List.of(LOST, DUPLICATED, REORDERED, STALE, PHANTOM, FINAL_READ);
@@ -52,11 +72,14 @@ public final class LogChecker {
             anomalies.declare(kind);
         }
         anomalies.declare(STALE_FOLLOWER);
+        if (retention) {
+            anomalies.declare(RETAINED);
+        }
         TreeSet<String> shards = new TreeSet<>(operations.appends.keySet());
         shards.addAll(operations.reads.keySet());
         for (String shard : shards) {
             new LogShardCheck(shard, operations.appends.getOrDefault(shard, List.of()),
-                operations.reads.getOrDefault(shard, List.of()), history, anomalies).run();
+                operations.reads.getOrDefault(shard, List.of()), history, anomalies, retention).run();
         }
         Map<String, Long> counts = anomalies.counts();
         List<String> broken = new ArrayList<>();

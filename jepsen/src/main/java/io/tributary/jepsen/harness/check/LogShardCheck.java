@@ -40,10 +40,15 @@ final class LogShardCheck {
     private final Set<Long> duplicated = new HashSet<>();
     private final Set<Long> reorderedOffsets = new HashSet<>();
     private final Set<Long> lost = new HashSet<>();
+    private final boolean retention;
     private Set<Long> reference;
+    /** The reference's first offset: 0, or with retention the first offset the shard still had. */
+    private long referenceFrom;
 
-    LogShardCheck(String shard, List<Append> appends, List<Read> reads, HistoryFile history, Anomalies anomalies) {
+    LogShardCheck(String shard, List<Append> appends, List<Read> reads, HistoryFile history, Anomalies anomalies,
+                  boolean retention) {
         this.shard = shard;
+        this.retention = retention;
         this.appends = appends;
         this.reads = reads;
         this.history = history;
@@ -61,7 +66,10 @@ final class LogShardCheck {
         checkStaleReads();
     }
 
-    /** Picks the reference content: the final reads must start at 0, reach the end, and agree. */
+    /**
+     * Picks the reference content: the final reads must start at 0 (with retention: anywhere, as retention
+     * deletes from the front), reach the end, and agree where they overlap.
+     */
     private void checkFinalReads() {
         long acknowledged = appends.stream().filter(Append::ok).count();
         List<Read> complete = new ArrayList<>();
@@ -69,7 +77,7 @@ final class LogShardCheck {
             if (!read.isFinal()) {
                 continue;
             }
-            if (read.from() != 0 || read.end() == null) {
+            if ((read.from() != 0 && !retention) || read.end() == null) {
                 anomalies.add(LogChecker.FINAL_READ, "the final read of shard " + shard + " must start at 0 and reach "
                     + "the end, but " + describe(read) + "; it cannot serve as the reference");
             } else {
@@ -83,23 +91,31 @@ final class LogShardCheck {
             }
             return;
         }
-        Read longest = complete.stream().max(Comparator.comparingInt(r -> r.values().size())).orElseThrow();
+        Read longest = complete.stream().max(Comparator.comparingLong(Read::lengthSeen)).orElseThrow();
         for (Read other : complete) {
-            if (!other.values().equals(longest.values())) {
+            String difference = firstDifference(longest, other);
+            if (difference != null) {
                 anomalies.add(LogChecker.FINAL_READ, "final reads of shard " + shard + " disagree: " + describe(longest)
-                    + " and " + describe(other) + " differ " + firstDifference(longest.values(), other.values()));
+                    + " and " + describe(other) + " differ " + difference);
             }
         }
         reference = new HashSet<>(longest.values());
+        referenceFrom = longest.from();
     }
 
-    private static String firstDifference(List<Long> a, List<Long> b) {
-        for (int i = 0; i < Math.min(a.size(), b.size()); i++) {
-            if (!a.get(i).equals(b.get(i))) {
-                return "at offset " + i + " (" + a.get(i) + " vs " + b.get(i) + ")";
+    /** Where two complete final reads differ (over the offsets both hold, and in their ends), or null. */
+    private static String firstDifference(Read a, Read b) {
+        long from = Math.max(a.from(), b.from());
+        long to = Math.min(a.lengthSeen(), b.lengthSeen());
+        for (long offset = from; offset < to; offset++) {
+            Long x = a.values().get((int) (offset - a.from()));
+            Long y = b.values().get((int) (offset - b.from()));
+            if (!x.equals(y)) {
+                return "at offset " + offset + " (" + x + " vs " + y + ")";
             }
         }
-        return "in length (" + a.size() + " vs " + b.size() + " values)";
+        return a.lengthSeen() == b.lengthSeen() ? null
+            : "in length (ends " + a.lengthSeen() + " vs " + b.lengthSeen() + ")";
     }
 
     /** Duplicates within a read or across reads, and reads that disagree on an offset. */
@@ -171,7 +187,11 @@ final class LogShardCheck {
                 anomalies.add(LogChecker.REORDERED, describe(append) + " but " + describe(ofValue.read()) + " saw it at offset "
                     + ofValue.offset());
             }
-            if (reference != null && !reference.contains(append.value())) {
+            if (reference != null && !reference.contains(append.value()) && offset < referenceFrom) {
+                // Retention deleted it (the final read starts after it): gone by design, not lost.
+                anomalies.add(LogChecker.RETAINED, describe(append) + ", below " + referenceFrom
+                    + ", the first offset shard " + shard + " kept");
+            } else if (reference != null && !reference.contains(append.value())) {
                 lost.add(append.value());
                 anomalies.add(LogChecker.LOST, describe(append) + " but the final read of shard " + shard
                     + " does not have it");
@@ -198,7 +218,7 @@ final class LogShardCheck {
                 anomalies.add(LogChecker.PHANTOM, describe(earliest) + " saw " + value + " before " + describe(append)
                     + " was even invoked");
             }
-            if (reference != null && !reference.contains(value) && !lost.contains(value)) {
+            if (reference != null && !reference.contains(value) && !lost.contains(value) && seen.offset() >= referenceFrom) {
                 lost.add(value);
                 anomalies.add(LogChecker.LOST, describe(seen.read()) + " saw " + value + " at offset " + seen.offset()
                     + " (so it was committed) but the final read of shard " + shard + " does not have it");

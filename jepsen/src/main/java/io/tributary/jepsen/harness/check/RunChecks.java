@@ -41,7 +41,7 @@ public final class RunChecks {
         Timeline.write(history, workload + " run" + (runInfo.get("seed") == null ? "" : ", seed " + runInfo.get("seed")),
             outDir.resolve(TIMELINE_FILE));
         CheckerReport report = "log".equals(workload)
-            ? new LogChecker().check(history).report()
+            ? new LogChecker(runInfo.get("retentionBytes") != null).check(history).report()
             : new RegisterChecker(checkTimeout).check(history, outDir).report();
         Map<String, Object> results = RunResults.of(workload, runInfo, history, List.of(report));
         RunResults.write(outDir.resolve(RESULTS_FILE), results);

@@ -237,7 +237,51 @@ class LogCheckerTest {
         assertThat(result.count(LogChecker.FINAL_READ)).isEqualTo(1);
         assertThat(result.valid()).isFalse();
         assertThat(result.anomalies()).anySatisfy(a -> assertThat(a).contains("final reads of shard 1 disagree",
-            "in length (3 vs 2 values)"));
+            "in length (ends 3 vs 2)"));
+    }
+
+    /** Retention deleted offsets 0 and 1: the final reads start at 2. */
+    private static TestHistory retainedFromTwo() {
+        return twoAppends().appendOk(2, 1, 12, 2, 30, 40).appendOk(3, 1, 13, 3, 41, 45)
+            .readToEnd(4, 1, LIN, 0, List.of(10L, 11L, 12L), 42, 43);
+    }
+
+    @Test
+    void withRetentionAppendsBelowTheFinalReadsFirstOffsetAreRetainedAwayNotLost() throws IOException {
+        LogCheckResult result = new LogChecker(true).check(retainedFromTwo()
+            .finalReadFrom(9, 1, 2, List.of(12L, 13L), 100, 101)
+            .finalReadFrom(8, 1, 3, List.of(13L), 100, 102).read(dir));
+        assertThat(result.valid()).as(result.anomalies().toString()).isTrue();
+        assertThat(result.count(LogChecker.RETAINED)).isEqualTo(2);
+        assertThat(result.count(LogChecker.LOST)).isZero();
+    }
+
+    @Test
+    void withRetentionAnAcknowledgedAppendAtOrAboveTheFirstKeptOffsetIsStillLost() throws IOException {
+        LogCheckResult result = new LogChecker(true).check(retainedFromTwo()
+            .finalReadFrom(9, 1, 2, List.of(12L), 100, 101).read(dir));
+        assertThat(result.valid()).isFalse();
+        assertThat(result.count(LogChecker.LOST)).isEqualTo(1);
+        assertThat(result.anomalies()).anySatisfy(a -> assertThat(a).contains("append 13", "acknowledged offset 3"));
+    }
+
+    @Test
+    void withRetentionFinalReadsMustAgreeWhereTheyOverlap() throws IOException {
+        LogCheckResult result = new LogChecker(true).check(retainedFromTwo()
+            .finalReadFrom(9, 1, 2, List.of(12L, 13L), 100, 101)
+            .finalReadFrom(8, 1, 3, List.of(12L), 100, 102).read(dir));
+        assertThat(result.valid()).isFalse();
+        assertThat(result.anomalies()).anySatisfy(a -> assertThat(a).contains("final reads of shard 1 disagree",
+            "at offset 3 (13 vs 12)"));
+    }
+
+    @Test
+    void withoutRetentionAFinalReadMustStartAtZero() throws IOException {
+        LogCheckResult result = check(retainedFromTwo().finalReadFrom(9, 1, 2, List.of(12L, 13L), 100, 101));
+        assertThat(result.valid()).isFalse();
+        // The read that does not start at 0 is refused as the reference, so the shard has no final read either.
+        assertThat(result.count(LogChecker.FINAL_READ)).isEqualTo(2);
+        assertThat(result.anomalies()).anySatisfy(a -> assertThat(a).contains("must start at 0"));
     }
 
     @Test

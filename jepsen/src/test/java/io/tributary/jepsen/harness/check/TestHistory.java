@@ -72,10 +72,15 @@ final class TestHistory {
     }
 
     TestHistory finalRead(long process, long shard, List<Long> values, long startMs, long endMs) {
+        return finalReadFrom(process, shard, 0, values, startMs, endMs);
+    }
+
+    /** A final read that started at {@code from}: the first offset retention kept. */
+    TestHistory finalReadFrom(long process, long shard, long from, List<Long> values, long startMs, long endMs) {
         Map<String, Object> invoke = new LinkedHashMap<>();
         invoke.put("from", 0L);
         invoke.put("consistency", "linearizable");
-        return op(process, "final-read", shard, invoke, startMs, "ok", readResult(0, values, (long) values.size()), null,
+        return op(process, "final-read", shard, invoke, startMs, "ok", readResult(from, values, from + values.size()), null,
             endMs);
     }
 
