@@ -111,6 +111,12 @@ public interface Admin extends AutoCloseable
     /** Lets a registered node hold replicas; the controller moves some to it. */
     void addNode(String nodeId) throws IOException;
 
+    /**
+     * The node that leads the metadata quorum now (and so runs the controller), as the quorum answers a
+     * linearizable query; null if it names none.
+     */
+    String metadataLeader() throws IOException;
+
     /** Drains a node: the controller moves its replicas away, then it becomes REGISTERED again. */
     void removeNode(String nodeId) throws IOException;
 

@@ -253,6 +253,13 @@ public final class AdminImpl implements Admin
     }
 
     @Override
+    public String metadataLeader() throws IOException
+    {
+        final String leader = query(null, "LEADER").strip();
+        return leader.isEmpty() ? null : leader;
+    }
+
+    @Override
     public void addNode(final String nodeId) throws IOException
     {
         command(null, "ADD_NODE", nodeId);

@@ -51,7 +51,9 @@ public final class JepsenCommand implements Callable<Integer>
     private String workload;
 
     @Option(names = "--nemesis", paramLabel = "FAULTS", defaultValue = "kill,pause,partition,loss,disk,membership,transfer",
-        description = "Comma-separated faults: kill, pause, partition, loss, disk, membership, transfer; all or none. "
+        description = "Comma-separated faults: kill, pause, partition, loss, disk, membership, transfer, fuzz, streams "
+            + "(another stream created and deleted), metadata (kill -9 of the metadata leader), skew (a node's wall clock "
+            + "minutes off, by libfaketime); all or none. "
             + "Default: ${DEFAULT-VALUE}.")
     private String nemesis;
 

@@ -17,7 +17,16 @@ public enum Fault
     MEMBERSHIP,
     TRANSFER,
     /** Random and mutated frames of every message type sent to the nodes' Aeron streams (FrameFuzzer). */
-    FUZZ;
+    FUZZ,
+    /** Another stream created while the workload runs and deleted at the heal: Raft groups come and go on the nodes. */
+    STREAMS,
+    /** kill -9 of the metadata quorum's leader (the node running the controller), restarted at the heal. */
+    METADATA,
+    /**
+     * A node restarted with its wall clock minutes off (libfaketime), and restarted with the true clock at the
+     * heal, so its wall clock also jumps back or forth.
+     */
+    SKEW;
 
     public String label()
     {

@@ -27,6 +27,7 @@ final class Nemesis implements Runnable
     private static final String[] PROCESS_TARGETS = {"one", "leader", "minority"};
     private static final String[] PARTITIONS = {"isolate-one", "isolate-leader", "halves", "bridge"};
     private static final double[] LOSS = {0.05, 0.1, 0.2, 0.3};
+    private static final String[] CLOCK_OFFSETS = {"-300s", "-60s", "-5s", "+5s", "+60s", "+300s", "+3600s"};
 
     private final NodeSet nodes;
     private final Network network;
@@ -48,6 +49,8 @@ final class Nemesis implements Runnable
     /** The one node whose disk this run damages (null before the first disk fault): see {@link #diskTarget}. */
     private String damaged;
     private volatile boolean stopping;
+    /** Streams the {@code streams} fault has created so far (each gets a new name). */
+    private int churned;
     /** The heal of the fault {@link #begin} just started (null: nothing to undo); its lane takes it at once. */
     private Runnable heal;
     private String active;
@@ -285,6 +288,9 @@ final class Nemesis implements Runnable
                 case MEMBERSHIP -> membership(choices);
                 case TRANSFER -> transfer(choices);
                 case FUZZ -> fuzz(choices);
+                case STREAMS -> streams(choices);
+                case METADATA -> metadataLeader();
+                case SKEW -> skew(choices);
             }
         }
         catch (final Exception e)
@@ -576,6 +582,91 @@ final class Nemesis implements Runnable
                 Thread.currentThread().interrupt();
             }
             history.nemesis("stop", "fuzz", summary[0]);
+        };
+    }
+
+    /**
+     * Creates a stream of 1 to 3 shards beside the workload's, and deletes it at the heal: the controller
+     * creates and removes Raft groups (and their files) on nodes that serve the workload meanwhile.
+     */
+    private void streams(final Random choices) throws IOException
+    {
+        final String name = "jepsen-churn-" + (++churned);
+        final int churnShards = 1 + choices.nextInt(3);
+        admin.createStream(name, churnShards, Math.min(3, nodes.ids().size()));
+        String ready = "ready";
+        try
+        {
+            admin.awaitStreamReady(name, Duration.ofSeconds(10));
+        }
+        catch (final IOException e)
+        {
+            ready = "not ready within 10 s: " + e.getMessage();
+        }
+        catch (final InterruptedException e)
+        {
+            Thread.currentThread().interrupt();
+            ready = "interrupted";
+        }
+        history.nemesis("start", "streams", "create " + name + " (" + churnShards + " shards): " + ready);
+        heal = () ->
+        {
+            String outcome = "deleted";
+            try
+            {
+                admin.deleteStream(name);
+            }
+            catch (final IOException | RuntimeException e)
+            {
+                outcome = "delete failed: " + ClientProcess.describe(e);
+            }
+            history.nemesis("stop", "streams", name + " " + outcome);
+        };
+    }
+
+    /** kill -9 of the metadata leader, so the quorum elects another and the controller moves while the workload runs. */
+    private void metadataLeader() throws IOException
+    {
+        final String leader = admin.metadataLeader();
+        if (leader == null || !nodes.runningIds().contains(leader) || busy.contains(leader))
+        {
+            history.nemesis("start", "metadata", "skipped: the metadata leader is " + (leader == null ? "unknown"
+                : leader + ", which is down or held by another fault"));
+            history.nemesis("stop", "metadata", "skipped");
+            return;
+        }
+        claimed.add(leader);
+        nodes.kill(leader);
+        history.nemesis("start", "metadata", "kill -9 " + leader + ", the metadata leader");
+        heal = () -> history.nemesis("stop", "metadata", "restart [" + leader + "]" + restart(List.of(leader)));
+    }
+
+    /**
+     * Restarts one node with its wall clock off by minutes (libfaketime; the monotonic clock is left
+     * alone), and at the heal restarts it with the true clock, so its wall clock jumps as well.
+     */
+    private void skew(final Random choices)
+    {
+        final String offset = CLOCK_OFFSETS[choices.nextInt(CLOCK_OFFSETS.length)];
+        final List<String> up = new ArrayList<>(nodes.runningIds());
+        up.removeAll(busy);
+        final String why = NodeSet.clockSkewUnavailable();
+        if (why != null || up.isEmpty())
+        {
+            history.nemesis("start", "skew", "skipped: " + (why != null ? why : "every node is down or held by another fault"));
+            history.nemesis("stop", "skew", "skipped");
+            return;
+        }
+        final String node = up.get(choices.nextInt(up.size()));
+        claimed.add(node);
+        nodes.kill(node);
+        nodes.clockOffset(node, offset);
+        history.nemesis("start", "skew", "restart " + node + " with its wall clock " + offset + restart(List.of(node)));
+        heal = () ->
+        {
+            nodes.kill(node);
+            nodes.clockOffset(node, null);
+            history.nemesis("stop", "skew", "restart " + node + " with the true clock" + restart(List.of(node)));
         };
     }
 

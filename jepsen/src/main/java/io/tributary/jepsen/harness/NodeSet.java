@@ -35,6 +35,10 @@ final class NodeSet implements AutoCloseable
     private final Map<String, Process> running = new LinkedHashMap<>();
     private final Map<String, Boolean> paused = new LinkedHashMap<>();
     private final Map<String, Map<String, String>> nodeOverrides = new LinkedHashMap<>();
+    /** Wall-clock offsets (libfaketime's FAKETIME, e.g. "+300s") of nodes started with a skewed clock. */
+    private final Map<String, String> clockOffsets = new LinkedHashMap<>();
+    /** libfaketime, where Debian's faketime package puts it. */
+    static final Path LIBFAKETIME = Path.of("/usr/lib/x86_64-linux-gnu/faketime/libfaketimeMT.so.1");
 
     NodeSet(final Path dir, final Network network, final List<String> ids, final int metadataNodes,
         final Map<String, String> extraConfig) throws IOException
@@ -44,6 +48,30 @@ final class NodeSet implements AutoCloseable
         this.ids = List.copyOf(ids);
         this.metadataNodes = metadataNodes;
         this.extraConfig = Map.copyOf(extraConfig);
+    }
+
+    /**
+     * From the node's next start, its wall clock (CLOCK_REALTIME: {@code System.currentTimeMillis}, Chronicle's
+     * roll cycles, retention by time) runs at this offset ({@code "+300s"}, {@code "-60s"}) through libfaketime;
+     * the monotonic clock (Raft's timers, {@code System.nanoTime}) is left alone, as a skewed NTP would. Null
+     * clears it.
+     */
+    synchronized void clockOffset(final String id, final String offset)
+    {
+        if (offset == null)
+        {
+            clockOffsets.remove(id);
+        }
+        else
+        {
+            clockOffsets.put(id, offset);
+        }
+    }
+
+    /** Why a clock skew cannot be injected here, or null when it can. */
+    static String clockSkewUnavailable()
+    {
+        return Files.isRegularFile(LIBFAKETIME) ? null : "no libfaketime at " + LIBFAKETIME + " (apt-get install faketime)";
     }
 
     /** A setting for one node only, applied from its next start (tests: a fault switch on one node). */
@@ -133,6 +161,16 @@ final class NodeSet implements AutoCloseable
         final Path out = dir.resolve(id + ".out");
         final long readFrom = Files.exists(out) ? Files.size(out) : 0;
         final List<String> command = new ArrayList<>(network.commandPrefix(id));
+        final String clockOffset;
+        synchronized (this)
+        {
+            clockOffset = clockOffsets.get(id);
+        }
+        if (clockOffset != null)
+        {
+            command.addAll(List.of("env", "LD_PRELOAD=" + LIBFAKETIME, "FAKETIME=" + clockOffset,
+                "FAKETIME_DONT_FAKE_MONOTONIC=1", "FAKETIME_NO_CACHE=1"));
+        }
         command.addAll(LocalCluster.nodeJavaCommand(writeConfig(id)));
         final Process process = new ProcessBuilder(command)
             .redirectError(ProcessBuilder.Redirect.appendTo(logFile(id).toFile()))

@@ -29,7 +29,8 @@ import org.apache.ratis.util.MD5FileUtil;
  * The metadata quorum's state machine (KRaft-like: no ZooKeeper): commands are tab-separated
  * text lines, applied to {@link ClusterMetadata}. Low rate, so text is worth its readability.
  *
- * <p>Queries: {@code DESCRIBE name}, {@code LIST}, {@code NODES}, {@code STATE}.
+ * <p>Queries: {@code DESCRIBE name}, {@code LIST}, {@code NODES}, {@code STATE}, {@code LEADER} (the metadata
+ * group's leader as the answering replica knows it: the node that runs the controller).
  */
 public final class MetadataStateMachine extends BaseStateMachine
 {
@@ -115,8 +116,29 @@ public final class MetadataStateMachine extends BaseStateMachine
                     .collect(Collectors.joining("\n"));
             case "STATE":
                 return "OK\n" + metadata.serialize();
+            case "LEADER":
+                return "OK\n" + leader();
             default:
                 return "ERR\tunknown metadata query '" + f[0] + "'";
+        }
+    }
+
+    /** This group's leader as this replica knows it, or "" when it knows none. */
+    private String leader()
+    {
+        try
+        {
+            final org.apache.ratis.server.RaftServer.Division division = getServer().getNow(null).getDivision(getGroupId());
+            if (division.getInfo().isLeader())
+            {
+                return getId().toString();
+            }
+            final org.apache.ratis.protocol.RaftPeerId leader = division.getInfo().getLeaderId();
+            return leader == null ? "" : leader.toString();
+        }
+        catch (final IOException | RuntimeException e)
+        {
+            return "";
         }
     }
 
