@@ -1,6 +1,10 @@
 package io.tributary.jepsen.harness;
 
 import io.tributary.client.AppendRejectedException;
+import io.tributary.client.Consumer;
+import io.tributary.client.ConsumerBatch;
+import io.tributary.client.ConsumerConfig;
+import io.tributary.client.OffsetOutOfRangeException;
 import io.tributary.client.Producer;
 import io.tributary.client.RecordMetadata;
 
@@ -20,19 +24,26 @@ import java.util.concurrent.TimeoutException;
  * The log workload: appends of unique values to shards through the idempotent producer (which
  * resends on its own, so duplicates would show), and reads of ranges: linearizable ones on the
  * leader and follower reads on a replica picked at random, each never behind the applied index
- * this process has already seen on that shard. Final reads take every shard from offset 0 (or
+ * this process has already seen on that shard. A share of the linearizable reads goes through the
+ * client's {@link Consumer} (seek and poll, as an application reads), which does not tell where the
+ * shard ends, so those reads claim no end. Final reads take every shard from offset 0 (or
  * the first offset retention kept) to its end.
  */
 final class LogClient extends ClientProcess
 {
     private static final int READ_BYTES = 64 << 10;
     private static final double FOLLOWER_READS = 0.25;
+    /** Of the reads that are not follower reads, the share made through the Consumer API. */
+    private static final double CONSUMER_READS = 0.4;
 
     private final Producer producer;
     private final ShardReads reads;
     private final String[] keys;
     private final long[] lastEnd;
     private final long[] minAppliedIndex;
+    /** Made at the first consumer read; assigned one shard at a time. */
+    private Consumer consumer;
+    private int consumerShard = -1;
 
     LogClient(final ClientContext context, final int index)
     {
@@ -66,7 +77,19 @@ final class LogClient extends ClientProcess
         else
         {
             final long from = Math.max(0, lastEnd[shard] - random.nextInt(50));
-            read(shard, from, random.nextDouble() < FOLLOWER_READS ? random : null);
+            final double kind = random.nextDouble();
+            if (kind < FOLLOWER_READS)
+            {
+                read(shard, from, random);
+            }
+            else if (kind < FOLLOWER_READS + (1 - FOLLOWER_READS) * CONSUMER_READS)
+            {
+                consumerRead(shard, from);
+            }
+            else
+            {
+                read(shard, from, null);
+            }
         }
     }
 
@@ -146,6 +169,81 @@ final class LogClient extends ClientProcess
         }
     }
 
+    /**
+     * A linearizable read through the Consumer API: seek, then one poll of up to a second. What it returns
+     * starts at {@code from} (or, when retention deleted that, at the shard's first offset) and is dense;
+     * the consumer does not say whether it reached the end, so the read claims none.
+     */
+    private void consumerRead(final int shard, final long from)
+    {
+        final Map<String, Object> request = new LinkedHashMap<>();
+        request.put("from", from);
+        request.put("consistency", "linearizable");
+        request.put("api", "consumer");
+        invoke("read", shard, request);
+        try
+        {
+            if (consumer == null)
+            {
+                consumer = Consumer.create(new ConsumerConfig().metadataPeers(context.metadataPeers())
+                    .transport(context.transport()).requestTimeoutMs(3_000).failAfterMs(5_000).longPollMaxMs(500));
+            }
+            if (consumerShard != shard)
+            {
+                consumer.assign(context.stream(), shard);
+                consumerShard = shard;
+            }
+            consumer.seek(shard, from);
+            ConsumerBatch batch;
+            try
+            {
+                batch = consumer.poll(java.time.Duration.ofSeconds(1));
+            }
+            catch (final OffsetOutOfRangeException e)
+            {
+                // Retention deleted `from`: read from the first offset kept, as an application would.
+                consumer.seekToBeginning();
+                batch = consumer.poll(java.time.Duration.ofSeconds(1));
+            }
+            long first = -1;
+            final List<Long> values = new ArrayList<>();
+            while (batch.nextRecord())
+            {
+                final long offset = batch.record().offset();
+                if (first < 0)
+                {
+                    first = offset;
+                }
+                if (batch.shard() != shard || offset != first + values.size())
+                {
+                    throw new IllegalStateException("the consumer returned shard " + batch.shard() + " offset " + offset
+                        + " after " + values.size() + " records from " + first + " of shard " + shard);
+                }
+                final byte[] value = batch.record().valueBytes();
+                values.add(value == null ? null : Long.parseLong(new String(value, StandardCharsets.UTF_8)));
+            }
+            final long start = first < 0 ? from : first;
+            lastEnd[shard] = Math.max(lastEnd[shard], start + values.size());
+            ok("read", shard, readValue(start, values, null));
+        }
+        catch (final IOException | RuntimeException e)
+        {
+            fail("read", shard, request, describe(e));
+            // A consumer that failed may hold a stale view: the next read makes a fresh one.
+            closeConsumer();
+        }
+    }
+
+    private void closeConsumer()
+    {
+        if (consumer != null)
+        {
+            consumer.close();
+            consumer = null;
+            consumerShard = -1;
+        }
+    }
+
     private boolean finalRead(final int shard)
     {
         final Map<String, Object> request = new LinkedHashMap<>();
@@ -209,5 +307,6 @@ final class LogClient extends ClientProcess
     {
         producer.close(java.time.Duration.ofSeconds(2));
         reads.close();
+        closeConsumer();
     }
 }
