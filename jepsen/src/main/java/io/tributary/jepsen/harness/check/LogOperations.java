@@ -34,9 +34,11 @@ final class LogOperations {
      * A read that completed ok.
      *
      * @param end the shard's next offset the read saw at some moment, or null if it stopped early
+     * @param consumer made through the Consumer API ({@code "api":"consumer"} on the invoke), which tells
+     *                 the process no applied index, so the process's later follower reads are not bound by it
      */
     record Read(String shard, PairedOperation op, boolean linearizable, boolean isFinal, long from, List<Long> values,
-                Long end) {
+                Long end, boolean consumer) {
         /** The shard had at least this many entries when the read completed: it saw them. */
         long lengthSeen() {
             return from + values.size();
@@ -122,7 +124,8 @@ final class LogOperations {
         }
         boolean isFinal = FINAL_READ.equals(op.f());
         boolean linearizable = isFinal || "linearizable".equals(consistencyOf(op));
-        return new Read(shard, op, linearizable, isFinal, from, List.copyOf(values), end);
+        boolean consumer = op.invokeValue() instanceof Map && "consumer".equals(((Map<?, ?>) op.invokeValue()).get("api"));
+        return new Read(shard, op, linearizable, isFinal, from, List.copyOf(values), end, consumer);
     }
 
     private static String consistencyOf(PairedOperation op) {

@@ -242,7 +242,9 @@ final class LogShardCheck {
         Map<Long, Read> furthestOfProcess = new HashMap<>();
         for (Read read : reads) {
             Read furthest = furthestOfProcess.get(read.op().process());
-            if (furthest == null || read.lengthSeen() > furthest.lengthSeen()) {
+            // A process bounds its follower reads by the applied index its protocol-level reads returned; a
+            // consumer read returns none, so what it saw does not bind the process's later follower reads.
+            if (!read.consumer() && (furthest == null || read.lengthSeen() > furthest.lengthSeen())) {
                 furthestOfProcess.put(read.op().process(), read);
             }
             // A final read shorter than what was known is reported as lost (the values it misses), once.

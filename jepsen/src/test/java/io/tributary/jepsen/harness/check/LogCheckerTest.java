@@ -202,6 +202,28 @@ class LogCheckerTest {
     }
 
     @Test
+    void aConsumerReadDoesNotBindTheProcesssLaterFollowerReads() throws IOException {
+        // The consumer tells the process no applied index, so its follower read may lag what the consumer saw.
+        LogCheckResult result = check(new TestHistory()
+            .appendInfo(0, 1, 10, 0, 10)
+            .appendInfo(1, 1, 11, 0, 10)
+            .consumerRead(3, 1, 0, List.of(10L, 11L), 20, 30)
+            .readToEnd(3, 1, FOLLOWER, 0, List.of(10L), 31, 40)
+            .finalRead(9, 1, List.of(10L, 11L), 100, 101));
+        assertThat(result.valid()).as(result.anomalies().toString()).isTrue();
+        assertThat(result.count(LogChecker.STALE)).isZero();
+    }
+
+    @Test
+    void aConsumerReadIsCheckedForWhatItSaw() throws IOException {
+        LogCheckResult result = check(twoAppends()
+            .consumerRead(3, 1, 0, List.of(11L, 10L), 20, 30)
+            .finalRead(9, 1, List.of(10L, 11L), 100, 101));
+        assertThat(result.valid()).isFalse();
+        assertThat(result.count(LogChecker.REORDERED)).isPositive();
+    }
+
+    @Test
     void aFollowerReadMustAgreeWithTheFinalRead() throws IOException {
         LogCheckResult result = check(twoAppends()
             .read(3, 1, FOLLOWER, 0, List.of(11L), null, 30, 40)

@@ -65,6 +65,15 @@ final class TestHistory {
         return op(process, "read", shard, invoke, startMs, "ok", readResult(from, values, end), null, endMs);
     }
 
+    /** A linearizable read through the Consumer API: no end, and {@code "api":"consumer"} on the invoke. */
+    TestHistory consumerRead(long process, long shard, long from, List<Long> values, long startMs, long endMs) {
+        Map<String, Object> invoke = new LinkedHashMap<>();
+        invoke.put("from", from);
+        invoke.put("consistency", "linearizable");
+        invoke.put("api", "consumer");
+        return op(process, "read", shard, invoke, startMs, "ok", readResult(from, values, null), null, endMs);
+    }
+
     /** A read that reached the end: end = from + values. */
     TestHistory readToEnd(long process, long shard, String consistency, long from, List<Long> values, long startMs,
                           long endMs) {
