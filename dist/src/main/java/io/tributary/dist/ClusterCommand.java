@@ -137,7 +137,11 @@ public final class ClusterCommand implements Runnable
         {
             try (Admin admin = StreamCommand.admin(cluster))
             {
-                printStatus(spec.commandLine().getOut(), admin.clusterStatus());
+                final Admin.ClusterStatus status = admin.clusterStatus();
+                final String metadataLeader = admin.metadataLeader();
+                spec.commandLine().getOut().println("metadata leader: " + (metadataLeader == null ? "none known (electing?)"
+                    : metadataLeader + " (runs the controller)"));
+                printStatus(spec.commandLine().getOut(), status);
             }
             return 0;
         }

@@ -84,7 +84,7 @@ class ClusterCliTest
         assertThat(run("stream", "describe", "cli")).isEqualTo(0);
         assertThat(out.toString()).contains("stream cli").contains("NEXT OFFSET");
         assertThat(run("cluster", "status")).isEqualTo(0);
-        assertThat(out.toString()).contains("stream cli:");
+        assertThat(out.toString()).contains("stream cli:").containsPattern("metadata leader: n\\d+ \\(runs the controller\\)");
 
         assertThat(run("produce", "no-such-stream")).isEqualTo(1);
         assertThat(err.toString()).contains("unknown stream 'no-such-stream'");

@@ -81,13 +81,18 @@ public final class ShardLog implements AutoCloseable
         final SingleChronicleQueueBuilder builder = SingleChronicleQueueBuilder.binary(config.directory())
             .rollCycle(config.rollCycle())
             .storeFileListener(new CycleFileListener());
-        if (config.timeProvider() != null)
-        {
-            builder.timeProvider(config.timeProvider());
-        }
+        final io.tributary.engine.internal.MonotonicWallClock clock = new io.tributary.engine.internal.MonotonicWallClock(
+            config.timeProvider() != null ? config.timeProvider() : net.openhft.chronicle.core.time.SystemTimeProvider.INSTANCE);
+        builder.timeProvider(clock);
         this.queue = builder.build();
         try
         {
+            final int newestCycle = queue.lastCycle();
+            if (newestCycle != Integer.MIN_VALUE)
+            {
+                // The wall clock may be behind the newest file (it jumped back, or the node ran ahead before a restart).
+                clock.holdAtLeast(queue.epoch() + (long)newestCycle * config.rollCycle().lengthInMillis());
+            }
             this.appender = queue.createAppender();
             this.appender.singleThreadedCheckDisabled(true);
             this.tailer = newTailer();

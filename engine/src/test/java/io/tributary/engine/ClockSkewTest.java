@@ -1,0 +1,153 @@
+package io.tributary.engine;
+
+import static io.tributary.engine.Batches.batch;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import io.tributary.format.AppendStatus;
+import net.openhft.chronicle.core.time.TimeProvider;
+import net.openhft.chronicle.queue.rollcycles.TestRollCycles;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A node's wall clock may jump back (NTP, a VM restored, the Jepsen {@code skew} fault): Chronicle names
+ * its files by the cycle of the wall clock, so appends after the jump would go to an earlier cycle than
+ * records already stored. Offsets must stay dense and in append order, open or reopened.
+ */
+@ExtendWith(ChronicleHygiene.class)
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class ClockSkewTest
+{
+    private static final long START_MS = 1_800_000_000_000L;
+
+    @TempDir
+    Path dir;
+
+    private final SkewableClock clock = new SkewableClock();
+
+    /** A wall clock that may be set anywhere, backwards too (Chronicle's SetTimeProvider refuses that). */
+    private static final class SkewableClock implements TimeProvider
+    {
+        private volatile long nowMs = START_MS;
+
+        void currentTimeMillis(final long ms)
+        {
+            nowMs = ms;
+        }
+
+        void advanceMillis(final long ms)
+        {
+            nowMs += ms;
+        }
+
+        @Override
+        public long currentTimeMillis()
+        {
+            return nowMs;
+        }
+
+        @Override
+        public long currentTimeMicros()
+        {
+            return nowMs * 1_000;
+        }
+
+        @Override
+        public long currentTimeNanos()
+        {
+            return nowMs * 1_000_000;
+        }
+    }
+    private final AppendResult result = new AppendResult();
+
+    private ShardLogConfig config()
+    {
+        return new ShardLogConfig().directory(dir.resolve("shard")).rollCycle(TestRollCycles.TEST_SECONDLY).timeProvider(clock);
+    }
+
+    private void append(final ShardLog log, final String value)
+    {
+        final UnsafeBuffer buffer = batch("k", value);
+        log.append(buffer, 0, buffer.capacity(), 0, result);
+        assertThat(result.status()).as(result.toString()).isEqualTo(AppendStatus.APPENDED);
+    }
+
+    private static List<String> expected(final int count)
+    {
+        final List<String> values = new ArrayList<>();
+        for (int i = 0; i < count; i++)
+        {
+            values.add(i + "=v" + i);
+        }
+        return values;
+    }
+
+    @Test
+    void appendsAfterTheWallClockJumpsBackKeepDenseOffsetsInAppendOrder()
+    {
+        try (ShardLog log = ShardLog.open(config()))
+        {
+            for (int i = 0; i < 3; i++)
+            {
+                append(log, "v" + i);
+            }
+            clock.advanceMillis(10_000);
+            for (int i = 3; i < 6; i++)
+            {
+                append(log, "v" + i);
+            }
+            // Back by 7 s: an earlier cycle than the one just written, later than the first.
+            clock.currentTimeMillis(START_MS + 3_000);
+            for (int i = 6; i < 9; i++)
+            {
+                append(log, "v" + i);
+            }
+            assertThat(log.nextOffset()).isEqualTo(9);
+            assertThat(ShardLogTest.readValues(log, 0)).containsExactlyElementsOf(expected(9));
+        }
+        try (ShardLog log = ShardLog.open(config()))
+        {
+            assertThat(log.nextOffset()).as("next offset after reopening").isEqualTo(9);
+            assertThat(ShardLogTest.readValues(log, 0)).containsExactlyElementsOf(expected(9));
+            append(log, "v9");
+            assertThat(ShardLogTest.readValues(log, 0)).containsExactlyElementsOf(expected(10));
+        }
+    }
+
+    @Test
+    void reopeningWithTheWallClockBehindTheLastFileKeepsEverything()
+    {
+        try (ShardLog log = ShardLog.open(config()))
+        {
+            clock.advanceMillis(3_600_000);
+            for (int i = 0; i < 4; i++)
+            {
+                append(log, "v" + i);
+            }
+        }
+        // A restart with the true clock after running an hour ahead.
+        clock.currentTimeMillis(START_MS);
+        try (ShardLog log = ShardLog.open(config()))
+        {
+            assertThat(log.nextOffset()).isEqualTo(4);
+            for (int i = 4; i < 7; i++)
+            {
+                append(log, "v" + i);
+            }
+            assertThat(ShardLogTest.readValues(log, 0)).containsExactlyElementsOf(expected(7));
+        }
+        try (ShardLog log = ShardLog.open(config()))
+        {
+            assertThat(log.nextOffset()).isEqualTo(7);
+            assertThat(ShardLogTest.readValues(log, 0)).containsExactlyElementsOf(expected(7));
+        }
+    }
+}
