@@ -171,7 +171,11 @@ final class NodeSet implements AutoCloseable
             command.addAll(List.of("env", "LD_PRELOAD=" + LIBFAKETIME, "FAKETIME=" + clockOffset,
                 "FAKETIME_DONT_FAKE_MONOTONIC=1", "FAKETIME_NO_CACHE=1"));
         }
-        command.addAll(LocalCluster.nodeJavaCommand(writeConfig(id)));
+        final List<String> java = new ArrayList<>(LocalCluster.nodeJavaCommand(writeConfig(id)));
+        // The shard state machine's INFO lines (catch-ups from the leader, installs of its base state) show which
+        // hard paths a run reached; the rest stays at WARN.
+        java.add(1, "-Dorg.slf4j.simpleLogger.log.io.tributary.raft.shard=info");
+        command.addAll(java);
         final Process process = new ProcessBuilder(command)
             .redirectError(ProcessBuilder.Redirect.appendTo(logFile(id).toFile()))
             .redirectOutput(ProcessBuilder.Redirect.appendTo(out.toFile()))
