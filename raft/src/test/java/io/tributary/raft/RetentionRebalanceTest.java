@@ -44,7 +44,9 @@ class RetentionRebalanceTest
         org.junit.jupiter.api.Assumptions.assumeFalse(transport.equals("netty"),
             "netty: Ratis's LogAppenderDefault cannot notify a new or lagging follower to fetch state itself");
         try (LocalCluster cluster = new LocalCluster(dir, 3, 3).keepLogsUnder("target/cluster-logs").config("transport", transport)
-            .config("shard.roll.cycle", "TEST_SECONDLY").config("snapshot.auto.entries", "20");
+            .config("shard.roll.cycle", "TEST_SECONDLY").config("snapshot.auto.entries", "20")
+            // The base state travels in many chunks (a few KiB here), as 1M keys (about 28 MiB) do at the default.
+            .config("shard.install.chunk.bytes", "1000");
             MetadataClient metadata = new MetadataClient(cluster.metadataPeers(), transport, 10_000))
         {
             cluster.startAll();

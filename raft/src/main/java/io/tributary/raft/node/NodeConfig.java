@@ -40,7 +40,7 @@ public final class NodeConfig
         "transport", "raft.election.timeout.min.ms", "raft.election.timeout.max.ms", "raft.request.timeout.ms",
         "durability", "snapshot.auto.entries", "shard.max.batch.bytes", "shard.max.keys", "shard.writeback.interval.ms", "tracing.exporter",
         "tracing.otlp.endpoint", "raft.log.segment.bytes", "raft.log.preallocated.bytes", "raft.log.page.cache.drop", "raft.log.purge.gap", "shard.roll.cycle",
-        "raft.log.metadata", "raft.read.lease", "leader.rebalance.interval.ms", "replica.audit.interval.ms", "disk.reserve.bytes", "frontend.entry.bytes.max",
+        "raft.log.metadata", "raft.read.lease", "leader.rebalance.interval.ms", "replica.audit.interval.ms", "disk.reserve.bytes", "shard.install.chunk.bytes", "frontend.entry.bytes.max",
         "frontend.entries.inflight.max", "frontend.queue.bytes.max", "frontend.threads", "frontend.request.bytes.max",
         FAULT_READS_WITHOUT_READINDEX, FAULT_REPLAY_OFF_BY_ONE, FAULT_HALT_MID_ENTRY);
 
@@ -70,6 +70,8 @@ public final class NodeConfig
     /** Give the Raft log's durable pages back to the kernel (RaftLogPageCache). */
     public final boolean raftLogPageCacheDrop;
     public final int raftLogPurgeGap;
+    /** Chunk size in which a replica fetches a peer's base state when it catches up after retention. */
+    public final int shardInstallChunkBytes;
     /**
      * Ratis's commit-index metadata entries: when on, every commit appends one more entry that is
      * replicated and fsynced on every replica, doubling the Raft work of each write.
@@ -147,6 +149,7 @@ public final class NodeConfig
         raftLogPreallocatedBytes = number(p, "raft.log.preallocated.bytes", 4 << 20, 4096, 1L << 31, problems);
         raftLogPageCacheDrop = bool(p, "raft.log.page.cache.drop", true, problems);
         raftLogPurgeGap = (int)number(p, "raft.log.purge.gap", 1024, 1, 1 << 30, problems);
+        shardInstallChunkBytes = (int)number(p, "shard.install.chunk.bytes", 4 << 20, 1, 16 << 20, problems);
         raftLogMetadata = bool(p, "raft.log.metadata", false, problems);
         raftReadLease = bool(p, "raft.read.lease", true, problems);
         // The default follows a longer election timeout (a node configured for slow elections is not invalid

@@ -348,6 +348,7 @@ public final class TributaryNode implements AutoCloseable
         }
         shard.writeBehind(writeBehind);
         shard.diskReserve(diskReserve);
+        shard.baseStateChunkBytes(config.shardInstallChunkBytes);
         return shard;
     }
 

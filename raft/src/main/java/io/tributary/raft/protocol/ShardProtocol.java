@@ -34,10 +34,14 @@ import org.agrona.concurrent.UnsafeBuffer;
  *
  * BASE_STATE request                BASE_STATE reply
  *  0 int8  type = 5                  0 int8  type = 5
- *                                    8 int64 applied term
- *                                   16 int64 applied index
- *                                   24 int32 state length
- *                                   32 engine state (EngineSnapshot bytes without the offset index, CRC32C included)
+ *  4 int32 maxBytes (of the chunk)   1 int8  status (0 ok; 1 stale: that state is no longer held, ask anew)
+ *  8 int64 applied index of the      4 int32 chunk length
+ *          state (-1: a new one)     8 int64 applied term
+ * 16 int64 fromByte                 16 int64 applied index
+ *                                   24 int64 state length (all chunks)
+ *                                   32 int64 fromByte
+ *                                   40 chunk of the engine state (EngineSnapshot bytes without the offset index,
+ *                                      CRC32C included), bytes fromByte .. fromByte + chunk length
  * </pre>
  */
 public final class ShardProtocol
@@ -48,7 +52,10 @@ public final class ShardProtocol
     public static final byte POSITION = 4;
     /** A replica's engine state without its offset index, and the applied position it is taken at (catch-up after retention). */
     public static final byte BASE_STATE = 5;
-    public static final int BASE_STATE_REPLY_HEADER_LENGTH = 32;
+    public static final int BASE_STATE_REQUEST_LENGTH = 24;
+    public static final int BASE_STATE_REPLY_HEADER_LENGTH = 40;
+    public static final byte BASE_STATE_OK = 0;
+    public static final byte BASE_STATE_STALE = 1;
 
     public static final int READ_REQUEST_LENGTH = 24;
     public static final int READ_REPLY_HEADER_LENGTH = 32;
@@ -118,39 +125,93 @@ public final class ShardProtocol
         return new Position(in.getLong(8), in.getLong(16), in.getLong(24), full ? in.getLong(32) : 0, full ? in.getLong(40) : 0);
     }
 
-    public static byte[] encodeBaseState()
+    /**
+     * Asks for {@code maxBytes} of a replica's base state from {@code fromByte}: of the state taken at
+     * {@code appliedIndex}, or a new one when that is -1. The state of 1M keys is about 28 MiB, so it
+     * travels in chunks, each well below the transports' message limits.
+     */
+    public static byte[] encodeBaseState(final long appliedIndex, final long fromByte, final int maxBytes)
     {
-        return new byte[] {BASE_STATE};
-    }
-
-    public static byte[] encodeBaseStateReply(final long appliedTerm, final long appliedIndex, final byte[] state)
-    {
-        final UnsafeBuffer out = new UnsafeBuffer(new byte[BASE_STATE_REPLY_HEADER_LENGTH + state.length]);
+        final UnsafeBuffer out = new UnsafeBuffer(new byte[BASE_STATE_REQUEST_LENGTH]);
         out.putByte(0, BASE_STATE);
-        out.putLong(8, appliedTerm);
-        out.putLong(16, appliedIndex);
-        out.putInt(24, state.length);
-        out.putBytes(BASE_STATE_REPLY_HEADER_LENGTH, state);
+        out.putInt(4, maxBytes);
+        out.putLong(8, appliedIndex);
+        out.putLong(16, fromByte);
         return out.byteArray();
     }
 
-    /** A replica's base state: its engine state (checked by the caller, it carries a CRC) at an applied position. */
-    public record BaseState(long appliedTerm, long appliedIndex, byte[] state)
+    /** A chunk request: which state (-1: a new one), from which byte, at most how many. */
+    public record BaseStateRequest(long appliedIndex, long fromByte, int maxBytes)
     {
     }
 
-    public static BaseState decodeBaseStateReply(final DirectBuffer in, final int length)
+    public static BaseStateRequest decodeBaseStateRequest(final DirectBuffer in, final int length)
+    {
+        requireType(in, length, BASE_STATE, BASE_STATE_REQUEST_LENGTH);
+        final BaseStateRequest request = new BaseStateRequest(in.getLong(8), in.getLong(16), in.getInt(4));
+        if (request.maxBytes() <= 0 || request.fromByte() < 0 || request.appliedIndex() < -1)
+        {
+            throw new IllegalArgumentException("malformed base-state request: maxBytes " + request.maxBytes() + ", fromByte "
+                + request.fromByte() + ", applied index " + request.appliedIndex());
+        }
+        return request;
+    }
+
+    /** A chunk of {@code state} (of {@code stateLength} bytes in all) from {@code fromByte}. */
+    public static byte[] encodeBaseStateReply(final long appliedTerm, final long appliedIndex, final long stateLength,
+        final long fromByte, final byte[] state, final int chunkOffset, final int chunkLength)
+    {
+        final UnsafeBuffer out = new UnsafeBuffer(new byte[BASE_STATE_REPLY_HEADER_LENGTH + chunkLength]);
+        out.putByte(0, BASE_STATE);
+        out.putByte(1, BASE_STATE_OK);
+        out.putInt(4, chunkLength);
+        out.putLong(8, appliedTerm);
+        out.putLong(16, appliedIndex);
+        out.putLong(24, stateLength);
+        out.putLong(32, fromByte);
+        out.putBytes(BASE_STATE_REPLY_HEADER_LENGTH, state, chunkOffset, chunkLength);
+        return out.byteArray();
+    }
+
+    /** The state asked for is no longer held (taken anew, or dropped): the caller starts again with a new one. */
+    public static byte[] encodeBaseStateStale(final long appliedIndex)
+    {
+        final UnsafeBuffer out = new UnsafeBuffer(new byte[BASE_STATE_REPLY_HEADER_LENGTH]);
+        out.putByte(0, BASE_STATE);
+        out.putByte(1, BASE_STATE_STALE);
+        out.putLong(16, appliedIndex);
+        return out.byteArray();
+    }
+
+    /**
+     * A chunk of a replica's base state (checked by the caller once whole: it carries a CRC) taken at an
+     * applied position; {@code stale} when the replica no longer holds the state asked for.
+     */
+    public record BaseStateChunk(boolean stale, long appliedTerm, long appliedIndex, long stateLength, long fromByte,
+        DirectBuffer buffer, int chunkOffset, int chunkLength)
+    {
+    }
+
+    public static BaseStateChunk decodeBaseStateReply(final DirectBuffer in, final int length)
     {
         requireType(in, length, BASE_STATE, BASE_STATE_REPLY_HEADER_LENGTH);
-        final int stateLength = in.getInt(24);
-        if (stateLength < 0 || stateLength != length - BASE_STATE_REPLY_HEADER_LENGTH)
+        final byte status = in.getByte(1);
+        if (status == BASE_STATE_STALE)
         {
-            throw new IllegalArgumentException("malformed base-state reply: it says " + stateLength + " bytes of state but carries "
-                + (length - BASE_STATE_REPLY_HEADER_LENGTH));
+            return new BaseStateChunk(true, 0, in.getLong(16), -1, -1, in, BASE_STATE_REPLY_HEADER_LENGTH, 0);
         }
-        final byte[] state = new byte[stateLength];
-        in.getBytes(BASE_STATE_REPLY_HEADER_LENGTH, state);
-        return new BaseState(in.getLong(8), in.getLong(16), state);
+        final int chunkLength = in.getInt(4);
+        final long stateLength = in.getLong(24);
+        final long fromByte = in.getLong(32);
+        if (status != BASE_STATE_OK || chunkLength < 0 || chunkLength != length - BASE_STATE_REPLY_HEADER_LENGTH
+            || fromByte < 0 || stateLength < fromByte + chunkLength || stateLength > Integer.MAX_VALUE)
+        {
+            throw new IllegalArgumentException("malformed base-state reply: status " + status + ", chunk of " + chunkLength
+                + " bytes (carries " + (length - BASE_STATE_REPLY_HEADER_LENGTH) + ") from byte " + fromByte + " of "
+                + stateLength);
+        }
+        return new BaseStateChunk(false, in.getLong(8), in.getLong(16), stateLength, fromByte, in,
+            BASE_STATE_REPLY_HEADER_LENGTH, chunkLength);
     }
 
     // ---------------------------------------------------------------- replies

@@ -524,7 +524,14 @@ public final class ShardStateMachine extends BaseStateMachine
             case ShardProtocol.POSITION:
                 return CompletableFuture.completedFuture(position());
             case ShardProtocol.BASE_STATE:
-                return CompletableFuture.completedFuture(baseState());
+                try
+                {
+                    return CompletableFuture.completedFuture(baseState(ShardProtocol.decodeBaseStateRequest(in, bytes.length)));
+                }
+                catch (final IllegalArgumentException e)
+                {
+                    return CompletableFuture.failedFuture(e);
+                }
             default:
                 return CompletableFuture.failedFuture(new IllegalArgumentException("unknown query type " + bytes[0]));
         }
@@ -550,14 +557,51 @@ public final class ShardStateMachine extends BaseStateMachine
         }
     }
 
-    private Message baseState()
+    /**
+     * A chunk of this replica's base state. A new state is taken (under the apply lock, so it matches its
+     * applied position) when asked for one, unless the one held is younger than {@link #BASE_STATE_REUSE_NS}:
+     * two replicas catching up at once then share it rather than replace it under each other. The state is held
+     * until its last chunk is served or it is older than {@link #BASE_STATE_HOLD_NS}.
+     */
+    private Message baseState(final ShardProtocol.BaseStateRequest request)
     {
-        synchronized (applyLock)
+        final long nowNs = System.nanoTime();
+        BaseStateCopy copy = baseStateCopy;
+        if (copy != null && nowNs - copy.takenNs > BASE_STATE_HOLD_NS)
         {
-            final TermIndex applied = getLastAppliedTermIndex();
-            return toMessage(ShardProtocol.encodeBaseStateReply(applied.getTerm(), applied.getIndex(), log.baseState().toBytes()));
+            copy = null;
         }
+        if (request.appliedIndex() == -1 && (copy == null || nowNs - copy.takenNs > BASE_STATE_REUSE_NS))
+        {
+            synchronized (applyLock)
+            {
+                final TermIndex applied = getLastAppliedTermIndex();
+                copy = new BaseStateCopy(applied.getTerm(), applied.getIndex(), log.baseState().toBytes(), nowNs);
+            }
+        }
+        if (copy == null || (request.appliedIndex() != -1 && request.appliedIndex() != copy.appliedIndex)
+            || request.fromByte() > copy.bytes.length)
+        {
+            baseStateCopy = copy;
+            return toMessage(ShardProtocol.encodeBaseStateStale(request.appliedIndex()));
+        }
+        final int from = (int)request.fromByte();
+        final int length = Math.min(Math.min(request.maxBytes(), BASE_STATE_CHUNK_BYTES), copy.bytes.length - from);
+        baseStateCopy = from + length == copy.bytes.length && request.appliedIndex() != -1 ? null : copy;
+        return toMessage(ShardProtocol.encodeBaseStateReply(copy.appliedTerm, copy.appliedIndex, copy.bytes.length, from,
+            copy.bytes, from, length));
     }
+
+    /** A base state taken for replicas catching up after retention, held while they fetch it in chunks. */
+    private record BaseStateCopy(long appliedTerm, long appliedIndex, byte[] bytes, long takenNs)
+    {
+    }
+
+    /** The largest chunk of a base state in one reply: far below the transports' message limits (32 MiB). */
+    static final int BASE_STATE_CHUNK_BYTES = 4 << 20;
+    private static final long BASE_STATE_REUSE_NS = TimeUnit.SECONDS.toNanos(10);
+    private static final long BASE_STATE_HOLD_NS = TimeUnit.SECONDS.toNanos(120);
+    private volatile BaseStateCopy baseStateCopy;
 
     /**
      * The leader has purged the log entries this replica lacks: fetch the batches from the
@@ -654,10 +698,8 @@ public final class ShardStateMachine extends BaseStateMachine
     private TermIndex installFromPeer(final org.apache.ratis.client.RaftClient client, final ShardProtocol.Position target)
         throws IOException
     {
-        final byte[] reply = client.io().sendReadOnly(toMessage(ShardProtocol.encodeBaseState())).getMessage().getContent()
-            .toByteArray();
-        final ShardProtocol.BaseState base = ShardProtocol.decodeBaseStateReply(new UnsafeBuffer(reply), reply.length);
-        final EngineSnapshot state = EngineSnapshot.fromBytes(base.state(), "the base state of " + getGroupId() + " from a peer");
+        final BaseStateFetched base = fetchBaseState(client);
+        final EngineSnapshot state = EngineSnapshot.fromBytes(base.bytes(), "the base state of " + getGroupId() + " from a peer");
         final Path directory = logConfig.directory();
         final Path staging = stagingDirectory(directory);
         deleteTree(staging);
@@ -693,6 +735,74 @@ public final class ShardStateMachine extends BaseStateMachine
             + " applied index {} and {} batches, now at offset {}", getId(), getGroupId(), state.firstOffset(), localNext,
             base.appliedIndex(), fetched, log.nextOffset());
         return TermIndex.valueOf(base.appliedTerm(), base.appliedIndex());
+    }
+
+    /** A peer's whole base state, and the applied position it was taken at. */
+    private record BaseStateFetched(long appliedTerm, long appliedIndex, byte[] bytes)
+    {
+    }
+
+    /**
+     * Fetches a peer's base state chunk by chunk. When the peer no longer holds the state being fetched
+     * (it took a new one for another replica long after, or leadership moved), starts again, a few times.
+     */
+    private BaseStateFetched fetchBaseState(final org.apache.ratis.client.RaftClient client) throws IOException
+    {
+        IOException stale = null;
+        for (int attempt = 0; attempt < 5; attempt++)
+        {
+            byte[] state = null;
+            long appliedIndex = -1;
+            long appliedTerm = 0;
+            int have = 0;
+            while (state == null || have < state.length)
+            {
+                final byte[] reply = client.io().sendReadOnly(toMessage(ShardProtocol.encodeBaseState(appliedIndex, have,
+                    baseStateChunkBytes))).getMessage().getContent().toByteArray();
+                final ShardProtocol.BaseStateChunk chunk = ShardProtocol.decodeBaseStateReply(new UnsafeBuffer(reply),
+                    reply.length);
+                if (chunk.stale())
+                {
+                    stale = new IOException("the peer no longer holds the base state of " + getGroupId() + " at applied index "
+                        + appliedIndex + " (" + have + " bytes fetched)");
+                    break;
+                }
+                if (state == null)
+                {
+                    state = new byte[(int)chunk.stateLength()];
+                    appliedIndex = chunk.appliedIndex();
+                    appliedTerm = chunk.appliedTerm();
+                }
+                if (chunk.appliedIndex() != appliedIndex || chunk.stateLength() != state.length || chunk.fromByte() != have
+                    || (chunk.chunkLength() == 0 && have < state.length))
+                {
+                    throw new IOException("a base-state chunk of " + getGroupId() + " does not continue the state being fetched:"
+                        + " applied index " + chunk.appliedIndex() + " (fetching " + appliedIndex + "), " + chunk.chunkLength()
+                        + " bytes from " + chunk.fromByte() + " of " + chunk.stateLength() + " (have " + have + " of "
+                        + state.length + ")");
+                }
+                chunk.buffer().getBytes(chunk.chunkOffset(), state, have, chunk.chunkLength());
+                have += chunk.chunkLength();
+            }
+            if (state != null && have == state.length)
+            {
+                return new BaseStateFetched(appliedTerm, appliedIndex, state);
+            }
+        }
+        throw stale;
+    }
+
+    /** Chunk size of base-state fetches ({@code shard.install.chunk.bytes}; tests make it small to cross many chunks). */
+    private volatile int baseStateChunkBytes = BASE_STATE_CHUNK_BYTES;
+
+    /** Fetch base states in chunks of this many bytes (the peer caps a chunk at {@link #BASE_STATE_CHUNK_BYTES}). */
+    public void baseStateChunkBytes(final int bytes)
+    {
+        if (bytes <= 0)
+        {
+            throw new IllegalArgumentException("baseStateChunkBytes must be positive, got " + bytes);
+        }
+        this.baseStateChunkBytes = bytes;
     }
 
     private static Path stagingDirectory(final Path directory)
