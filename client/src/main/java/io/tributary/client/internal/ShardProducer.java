@@ -65,6 +65,14 @@ final class ShardProducer
     private boolean recovering;
     private long retryAtNs;
     private boolean refreshWanted;
+    /**
+     * A replica answered that it does not host the shard: its replicas moved, and a resend waits for the new
+     * placement. Otherwise (a node that did not answer, a refusal) the placement is refreshed beside the resend,
+     * which goes at once to the next replica: a refresh asks the metadata quorum, which may be the very thing
+     * that is down (its leader killed, a partition), and waiting for it held every batch of the shard back for
+     * seconds although the shard's own group had a leader (Jepsen fault {@code metadata}, 2026-12-05).
+     */
+    private boolean placementMoved;
 
     ShardProducer(final ProducerImpl producer, final StreamProducer stream, final int shard)
     {
@@ -225,7 +233,7 @@ final class ShardProducer
             {
                 recover(nowNs);
             }
-            if (recovering && batchesOutstanding == 0 && !stream.refreshInFlight())
+            if (recovering && batchesOutstanding == 0 && !(placementMoved && stream.refreshInFlight()))
             {
                 nextNs = Math.min(nextNs, retryAtNs);
             }
@@ -369,6 +377,7 @@ final class ShardProducer
                 if (reply.status() == AppendStatus.SHARD_NOT_HOSTED)
                 {
                     refreshWanted = true;
+                    placementMoved = true;
                 }
             }
             case OUTCOME_UNKNOWN -> retryLater(batch, new OutcomeUnknownException(where() + ": " + reply.message(), null),
@@ -468,10 +477,11 @@ final class ShardProducer
                 refreshWanted = false;
                 stream.requestRefresh(nowNs);
             }
-            if (stream.refreshInFlight())
+            if (placementMoved && stream.refreshInFlight())
             {
                 return;
             }
+            placementMoved = false;
             transmit(head, true);
             return;
         }

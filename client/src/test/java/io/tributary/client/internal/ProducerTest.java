@@ -167,6 +167,65 @@ class ProducerTest
     }
 
     @Test
+    void aResendAfterATimeoutDoesNotWaitForAMetadataQuorumThatDoesNotAnswer() throws Exception
+    {
+        final FakeShard shard = cluster.createStream("s", 1).get(0);
+        shard.faults(request -> request == 1 ? FakeShard.Fault.LOSE_REQUEST : FakeShard.Fault.NONE);
+        // After the producer's first look, the metadata quorum hangs (its leader killed, say) for 30 s.
+        final java.util.concurrent.CountDownLatch quorumBack = new java.util.concurrent.CountDownLatch(1);
+        final java.util.concurrent.atomic.AtomicInteger describes = new java.util.concurrent.atomic.AtomicInteger();
+        final MetadataView hanging = new MetadataView()
+        {
+            @Override
+            public StreamInfo describe(final String stream) throws java.io.IOException
+            {
+                if (describes.incrementAndGet() > 1)
+                {
+                    try
+                    {
+                        quorumBack.await(30, TimeUnit.SECONDS);
+                    }
+                    catch (final InterruptedException e)
+                    {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+                return cluster.describe(stream);
+            }
+
+            @Override
+            public long allocateProducerId()
+            {
+                return cluster.allocateProducerId();
+            }
+
+            @Override
+            public void close()
+            {
+            }
+        };
+        final ProducerImpl producer = new ProducerImpl(config().lingerMs(0).deliveryTimeoutMs(20_000), hanging, cluster,
+            cluster.allocateProducerId());
+        producers.add(producer);
+        try
+        {
+            assertThat(producer.send("s", bytes("k"), bytes("v0")).get(15, TimeUnit.SECONDS).offset()).isEqualTo(0);
+            // Not a wait for a condition: the producer asks for a placement at most every 250 ms, and this test needs
+            // the resend below to ask for one.
+            java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(300));
+            // Stored while the quorum still hangs: the lost request costs its timeout and a resend, not the outage.
+            final RecordMetadata stored = producer.send("s", bytes("k"), bytes("v1")).get(15, TimeUnit.SECONDS);
+            assertThat(stored.offset()).isEqualTo(1);
+            assertThat(quorumBack.getCount()).as("the metadata quorum still hangs").isEqualTo(1);
+            assertThat(describes.get()).as("the resend asked for the placement again, beside it").isGreaterThan(1);
+        }
+        finally
+        {
+            quorumBack.countDown();
+        }
+    }
+
+    @Test
     void aLostRequestAmongPipelinedBatchesIsResentInOrder() throws Exception
     {
         final FakeShard shard = cluster.createStream("s", 1).get(0);
