@@ -37,6 +37,8 @@ public final class ConsumerImpl implements Consumer
 {
     private static final Logger LOG = LoggerFactory.getLogger(ConsumerImpl.class);
     private static final long REFRESH_INTERVAL_NS = TimeUnit.SECONDS.toNanos(1);
+    /** Reads failing this long (every replica tried, likely) make the consumer describe the stream again. */
+    private static final long PLACEMENT_SUSPECT_NS = TimeUnit.SECONDS.toNanos(2);
 
     private final MetadataView metadata;
     private final ShardChannel.Factory channels;
@@ -402,7 +404,8 @@ public final class ConsumerImpl implements Consumer
             case FetchResponseDescriptor.STATUS_NOT_HOSTED,
                 FetchResponseDescriptor.STATUS_BEHIND, FetchResponseDescriptor.STATUS_BUSY ->
                 onFailure(reader, new TributaryException(where(reader) + ": " + FetchResponseDescriptor.statusName(outcome.status())
-                    + (outcome.text().isEmpty() ? "" : ": " + outcome.text())));
+                    + (outcome.text().isEmpty() ? "" : ": " + outcome.text())),
+                    outcome.status() == FetchResponseDescriptor.STATUS_NOT_HOSTED);
             default -> throw new TributaryException(where(reader) + ": read from offset " + reader.pendingFrom + " failed ("
                 + FetchResponseDescriptor.statusName(outcome.status()) + "): " + outcome.text());
         }
@@ -451,6 +454,18 @@ public final class ConsumerImpl implements Consumer
 
     private void onFailure(final Reader reader, final Throwable error)
     {
+        onFailure(reader, error, false);
+    }
+
+    /**
+     * A read failed: back off, try another replica (follower reads; the channel moves on by itself for the
+     * leader), and describe the stream again only when a replica said it no longer hosts the shard, or the
+     * reads have failed for {@link #PLACEMENT_SUSPECT_NS}. The description asks the metadata quorum, on the
+     * polling thread: when the quorum is what is down (its leader killed), describing on every failure held
+     * every poll back for its timeout although the shard itself had a leader.
+     */
+    private void onFailure(final Reader reader, final Throwable error, final boolean placementMoved)
+    {
         final long nowNs = System.nanoTime();
         if (!reader.failing)
         {
@@ -464,7 +479,10 @@ public final class ConsumerImpl implements Consumer
             reader.replicaChoice++;
             reader.replica = reader.channel == null ? null : chooseReplica(reader);
         }
-        refreshPlacement(nowNs);
+        if (placementMoved || nowNs - reader.failingSinceNs > PLACEMENT_SUSPECT_NS)
+        {
+            refreshPlacement(nowNs);
+        }
         if (nowNs - reader.failingSinceNs > failAfterNs)
         {
             reader.failing = false;

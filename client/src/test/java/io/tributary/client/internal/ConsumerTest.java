@@ -31,12 +31,13 @@ class ConsumerTest
     private FakeCluster cluster;
     private ProducerImpl producer;
     private ConsumerImpl consumer;
+    private List<FakeShard> shards;
 
     @BeforeEach
     void start() throws Exception
     {
         cluster = new FakeCluster(dir);
-        cluster.createStream("s", 2);
+        shards = cluster.createStream("s", 2);
         producer = new ProducerImpl(new ProducerConfig().metadataPeers("m@127.0.0.1:1").lingerMs(1).batchBytes(2048),
             cluster.view(), cluster, 1);
         consumer = new ConsumerImpl(new ConsumerConfig().metadataPeers("m@127.0.0.1:1").longPollMaxMs(50), cluster.view(),
@@ -74,6 +75,63 @@ class ConsumerTest
             }
         }
         return records;
+    }
+
+    @Test
+    void aReadThatFailsInTransitIsRetriedWithoutWaitingForAMetadataQuorumThatDoesNotAnswer() throws Exception
+    {
+        produce(0, 20);
+        final java.util.concurrent.CountDownLatch quorumBack = new java.util.concurrent.CountDownLatch(1);
+        final java.util.concurrent.atomic.AtomicInteger describes = new java.util.concurrent.atomic.AtomicInteger();
+        final MetadataView hanging = new MetadataView()
+        {
+            @Override
+            public StreamInfo describe(final String stream) throws java.io.IOException
+            {
+                if (describes.incrementAndGet() > 1)
+                {
+                    try
+                    {
+                        quorumBack.await(30, TimeUnit.SECONDS);
+                    }
+                    catch (final InterruptedException e)
+                    {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+                return cluster.describe(stream);
+            }
+
+            @Override
+            public long allocateProducerId()
+            {
+                return cluster.allocateProducerId();
+            }
+
+            @Override
+            public void close()
+            {
+            }
+        };
+        shards.forEach(shard -> shard.readFaults(number -> number == 0));
+        try (ConsumerImpl reader = new ConsumerImpl(new ConsumerConfig().metadataPeers("m@127.0.0.1:1").longPollMaxMs(50)
+            .retryBackoffMs(10), hanging, cluster))
+        {
+            reader.assign("s");
+            int records = 0;
+            final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (records < 20 && System.nanoTime() - deadlineNs < 0)
+            {
+                final ConsumerBatch batch = reader.poll(Duration.ofMillis(100));
+                records += batch.recordCount();
+            }
+            assertThat(records).as("records read while the metadata quorum hangs (%d describes)", describes.get()).isEqualTo(20);
+            assertThat(quorumBack.getCount()).isEqualTo(1);
+        }
+        finally
+        {
+            quorumBack.countDown();
+        }
     }
 
     @Test

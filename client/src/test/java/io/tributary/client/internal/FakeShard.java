@@ -224,11 +224,26 @@ final class FakeShard implements ShardChannel.Factory, AutoCloseable
             result.expected(), result.found(), result.message());
     }
 
+    /** The reads (numbered from 0) that fail in transit, as a node that does not answer. */
+    void readFaults(final java.util.function.IntPredicate failing)
+    {
+        this.readFaults = failing;
+    }
+
+    private volatile java.util.function.IntPredicate readFaults = number -> false;
+    private final java.util.concurrent.atomic.AtomicInteger readRequests = new java.util.concurrent.atomic.AtomicInteger();
+
     private CompletableFuture<ReadOutcome> read(final long fromOffset, final int maxBytes, final int waitMs)
     {
         final CompletableFuture<ReadOutcome> reply = new CompletableFuture<>();
+        final int number = readRequests.getAndIncrement();
         executor.execute(() ->
         {
+            if (readFaults.test(number))
+            {
+                reply.completeExceptionally(new IOException("fake shard: read " + number + " timed out"));
+                return;
+            }
             if (waitMs > 0 && maxBytes > 0 && fromOffset == log.nextOffset())
             {
                 // A simple long-poll: answer a little later, with whatever is there then.
