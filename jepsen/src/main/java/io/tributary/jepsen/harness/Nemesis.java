@@ -27,6 +27,8 @@ final class Nemesis implements Runnable
     private static final String[] PROCESS_TARGETS = {"one", "leader", "minority"};
     private static final String[] PARTITIONS = {"isolate-one", "isolate-leader", "halves", "bridge"};
     private static final double[] LOSS = {0.05, 0.1, 0.2, 0.3};
+    /** A node restart slower than this is noted in the fault's record. */
+    private static final long SLOW_START_MS = 10_000;
     private static final String[] CLOCK_OFFSETS = {"-300s", "-60s", "-5s", "+5s", "+60s", "+300s", "+3600s"};
 
     private final NodeSet nodes;
@@ -364,7 +366,14 @@ final class Nemesis implements Runnable
         {
             try
             {
+                final long startNs = System.nanoTime();
                 nodes.start(id);
+                final long readyMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNs);
+                if (readyMs >= SLOW_START_MS)
+                {
+                    // A start this slow is a finding in itself (and stretches the fault it heals): say so in the history.
+                    problems.append("; ").append(id).append(" took ").append(readyMs / 1000.0).append(" s to start");
+                }
                 refused.remove(id);
                 refusals.remove(id);
             }

@@ -169,7 +169,7 @@ final class NodeSet implements AutoCloseable
         if (clockOffset != null)
         {
             command.addAll(List.of("env", "LD_PRELOAD=" + LIBFAKETIME, "FAKETIME=" + clockOffset,
-                "FAKETIME_DONT_FAKE_MONOTONIC=1", "FAKETIME_NO_CACHE=1"));
+                "FAKETIME_DONT_FAKE_MONOTONIC=1"));
         }
         final List<String> java = new ArrayList<>(LocalCluster.nodeJavaCommand(writeConfig(id)));
         // The shard state machine's INFO lines (catch-ups from the leader, installs of its base state) show which
