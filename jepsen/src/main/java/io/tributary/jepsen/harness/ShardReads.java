@@ -53,6 +53,7 @@ final class ShardReads implements AutoCloseable
     private final long requestTimeoutMs;
     private final Map<Integer, ShardChannel> channels = new HashMap<>();
     private final Map<Integer, Map<String, String>> placements = new HashMap<>();
+    private final Map<Integer, Integer> failuresInARow = new HashMap<>();
     private final RecordBatchFlyweight batch = new RecordBatchFlyweight();
     private StreamInfo info;
 
@@ -118,7 +119,7 @@ final class ShardReads implements AutoCloseable
             }
             catch (final ExecutionException | TimeoutException | RuntimeException e)
             {
-                forget(shard);
+                failed(shard, false);
                 throw new IOException("read of shard " + shard + " from " + from + (replica == null ? "" : " on " + replica)
                     + " failed: " + (e instanceof ExecutionException ? e.getCause() : e), e);
             }
@@ -140,7 +141,7 @@ final class ShardReads implements AutoCloseable
     {
         if (!outcome.isOk())
         {
-            forget(shard);
+            failed(shard, outcome.status() == FetchResponseDescriptor.STATUS_NOT_HOSTED);
             throw new IOException("shard " + shard + ": read from " + from + " refused ("
                 + FetchResponseDescriptor.statusName(outcome.status()) + "): " + outcome.text());
         }
@@ -177,6 +178,7 @@ final class ShardReads implements AutoCloseable
                     + " at position " + i + " (offsets must be dense from the requested one)");
             }
         }
+        failuresInARow.remove(shard);
         return new Result(from, offsets, keys, values, outcome.nextOffset(), outcome.appliedIndex());
     }
 
@@ -198,10 +200,21 @@ final class ShardReads implements AutoCloseable
     }
 
     /**
-     * After a failure: describe the stream again, as replicas may have moved. The channel stays while
-     * its placement does: it has already moved off a replica that did not answer, and a new one would
-     * start again at the preferred leader, which may be the node that is down.
+     * After a failure: describe the stream again before the next read when the replica said it does not host
+     * the shard, or this shard's reads failed twice in a row, as replicas may have moved; not after one
+     * failure in transit, as the client's consumer does: describing asks the metadata quorum, which may be
+     * what is down. The channel stays while its placement does: it has already moved off a replica that did
+     * not answer, and a new one would start again at the preferred leader, which may be the node that is down.
      */
+    private void failed(final int shard, final boolean placementMoved)
+    {
+        final int inARow = failuresInARow.merge(shard, 1, Integer::sum);
+        if (placementMoved || inARow >= 2)
+        {
+            forget(shard);
+        }
+    }
+
     private void forget(final int shard)
     {
         info = null;
