@@ -123,6 +123,36 @@ class ClockSkewTest
     }
 
     @Test
+    void appendsAfterTheWallClockJumpsBackIntoAFileAlreadyRolledOverAreStored()
+    {
+        // Jepsen run 105 (seed 517): a replica restarted with the true clock after running an hour ahead could not
+        // catch up: Chronicle's "WriteAfterEOFException: You should not be able to write at EOF", every attempt.
+        try (ShardLog log = ShardLog.open(config()))
+        {
+            for (int i = 0; i < 3; i++)
+            {
+                append(log, "v" + i);
+            }
+            clock.advanceMillis(10_000);
+            for (int i = 3; i < 6; i++)
+            {
+                append(log, "v" + i);
+            }
+            clock.currentTimeMillis(START_MS);
+            for (int i = 6; i < 9; i++)
+            {
+                append(log, "v" + i);
+            }
+            assertThat(ShardLogTest.readValues(log, 0)).containsExactlyElementsOf(expected(9));
+        }
+        try (ShardLog log = ShardLog.open(config()))
+        {
+            append(log, "v9");
+            assertThat(ShardLogTest.readValues(log, 0)).containsExactlyElementsOf(expected(10));
+        }
+    }
+
+    @Test
     void reopeningWithTheWallClockBehindTheLastFileKeepsEverything()
     {
         try (ShardLog log = ShardLog.open(config()))
