@@ -40,6 +40,14 @@ class QuarantineTest
         // A checksum failure names the group Ratis's way (the last 12 hex digits).
         assertThat(Quarantine.damagedGroup(new IllegalStateException("n1@group-A00E1E1311F4: Failed to initRaftLog.",
             new IOException("ChecksumException: Log entry corrupted")), raft)).isEqualTo(A);
+        // A segment cut inside an entry's length prefix (Jepsen run 105): protobuf's own exception, the group in Ratis's message.
+        assertThat(Quarantine.damagedGroup(new CompletionException(new IllegalStateException(
+            "n2@group-F471C615FCF5: Failed to initRaftLog.", new org.apache.ratis.thirdparty.com.google.protobuf
+                .InvalidProtocolBufferException("While parsing a protocol message, the input ended unexpectedly in the middle"
+                    + " of a field."))), raft)).isEqualTo(B);
+        // Not damage: a log the node may not read is no reason to set the copy aside.
+        assertThat(Quarantine.damagedGroup(new IllegalStateException("n1@group-A00E1E1311F4: Failed to initRaftLog.",
+            new java.nio.file.AccessDeniedException("log_136-141")), raft)).isNull();
         // Not damage: a port in use is no reason to set a copy aside.
         assertThat(Quarantine.damagedGroup(new IOException("n1@group-A00E1E1311F4: Address already in use"), raft)).isNull();
     }
