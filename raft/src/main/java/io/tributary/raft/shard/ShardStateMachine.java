@@ -732,13 +732,13 @@ public final class ShardStateMachine extends BaseStateMachine
                 + log.nextOffset() + " where the peer's state covers " + state.firstOffset() + ".." + state.nextOffset());
         }
         LOG.warn("{} rebuilt {} from a peer whose retention starts at offset {} (this replica ended at {}): its state at"
-            + " applied index {} and {} batches, now at offset {}", getId(), getGroupId(), state.firstOffset(), localNext,
-            base.appliedIndex(), fetched, log.nextOffset());
+            + " applied index {} ({} bytes in {} chunks) and {} batches, now at offset {}", getId(), getGroupId(),
+            state.firstOffset(), localNext, base.appliedIndex(), base.bytes().length, base.chunks(), fetched, log.nextOffset());
         return TermIndex.valueOf(base.appliedTerm(), base.appliedIndex());
     }
 
     /** A peer's whole base state, and the applied position it was taken at. */
-    private record BaseStateFetched(long appliedTerm, long appliedIndex, byte[] bytes)
+    private record BaseStateFetched(long appliedTerm, long appliedIndex, byte[] bytes, int chunks)
     {
     }
 
@@ -755,8 +755,10 @@ public final class ShardStateMachine extends BaseStateMachine
             long appliedIndex = -1;
             long appliedTerm = 0;
             int have = 0;
+            int chunks = 0;
             while (state == null || have < state.length)
             {
+                chunks++;
                 final byte[] reply = client.io().sendReadOnly(toMessage(ShardProtocol.encodeBaseState(appliedIndex, have,
                     baseStateChunkBytes))).getMessage().getContent().toByteArray();
                 final ShardProtocol.BaseStateChunk chunk = ShardProtocol.decodeBaseStateReply(new UnsafeBuffer(reply),
@@ -786,7 +788,7 @@ public final class ShardStateMachine extends BaseStateMachine
             }
             if (state != null && have == state.length)
             {
-                return new BaseStateFetched(appliedTerm, appliedIndex, state);
+                return new BaseStateFetched(appliedTerm, appliedIndex, state, chunks);
             }
         }
         throw stale;
