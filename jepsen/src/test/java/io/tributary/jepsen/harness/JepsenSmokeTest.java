@@ -15,7 +15,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * CI's short mixed-fault run: five node processes (in network namespaces when root), the log
- * workload, every kind of fault for 60 s, then heal, final reads and the checkers; fails on any
+ * workload with snapshots and retention, every kind of fault for 60 s, then heal, final reads and the checkers; fails on any
  * verdict but valid. The seed is printed; replay with {@code -Dtributary.seed=N}. The run's folder
  * (history, results, timeline, node logs) stays under {@code target/jepsen-ci}.
  */
@@ -28,8 +28,10 @@ class JepsenSmokeTest
         final long seed = Long.getLong("tributary.seed", System.nanoTime() & 0xFFFFFF);
         System.out.println("JepsenSmokeTest seed " + seed + " (replay: -Dtributary.seed=" + seed + ")");
         final Path out = Path.of("target", "jepsen-ci", "log-" + seed + "-" + System.currentTimeMillis());
+        // The hard paths too (issue #14, point 7): snapshots every 200 entries with purged Raft logs, and retention
+        // deleting shard files while the faults run, so catch-ups and installs from a peer happen in CI.
         final RunOptions options = new RunOptions(RunOptions.LOG, EnumSet.allOf(Fault.class), 5, Duration.ofSeconds(60), 100,
-            8, 3, 8, seed, out, "aeron", Map.of(), Duration.ofSeconds(120), true);
+            8, 3, 8, seed, out, "aeron", Map.of(), Duration.ofSeconds(120), true, 1, 200, 65_536);
 
         final RunVerdict verdict = new JepsenRun(options, System.out).run();
 
