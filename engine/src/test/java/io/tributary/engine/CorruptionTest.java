@@ -167,7 +167,9 @@ class CorruptionTest
             // Printed before the check: a damage that kills the JVM (an allocation sized by a flipped length)
             // must still name itself.
             System.out.println("CorruptionTest case " + c + ": " + damage);
+            final int openFailedBefore = outcomes.openFailed;
             check(damaged, expected, damage + " (seed " + seed + ", case " + c + ")", outcomes);
+            checkNothingLeft(outcomes.openFailed > openFailedBefore, damage + " (seed " + seed + ", case " + c + ")");
             deleteTree(damaged);
         }
         System.out.println("CorruptionTest " + (crashed ? "crashed" : "clean") + " outcomes: " + outcomes);
@@ -243,6 +245,32 @@ class CorruptionTest
             }
         }
         return 0;
+    }
+
+    /**
+     * After each case, everything the log opened is closed. One exception, not ours: when Chronicle's own store
+     * constructor fails on a damaged file header (a bit flipped in its indexing fields), the value references it
+     * had already bound stay registered and nothing can close them (seed 71585496994825, case 114: a
+     * {@code BinaryLongReference} from {@code SCQIndexing.<init>}). The open then failed with
+     * {@code CorruptLogException} and this log holds nothing; such leftovers are forgotten (tracing restarted)
+     * rather than failing every later case. A log that opened must close everything.
+     */
+    private static void checkNothingLeft(final boolean openFailed, final String damage)
+    {
+        net.openhft.chronicle.core.io.AbstractCloseable.waitForCloseablesToClose(100);
+        try
+        {
+            net.openhft.chronicle.core.io.AbstractCloseable.assertCloseablesClosed();
+        }
+        catch (final AssertionError e)
+        {
+            if (!openFailed)
+            {
+                throw new AssertionError("Chronicle resources left open after " + damage, e);
+            }
+            net.openhft.chronicle.core.io.AbstractCloseable.disableCloseableTracing();
+            net.openhft.chronicle.core.io.AbstractCloseable.enableCloseableTracing();
+        }
     }
 
     private static void check(final Path path, final List<String> expected, final String damage, final Outcomes outcomes)
