@@ -80,6 +80,15 @@ class ClockSkewTest
         assertThat(result.status()).as(result.toString()).isEqualTo(AppendStatus.APPENDED);
     }
 
+    /** Appends values v{from} .. v{to - 1}, one batch each. */
+    private void appendRange(final ShardLog log, final int from, final int to)
+    {
+        for (int i = from; i < to; i++)
+        {
+            append(log, "v" + i);
+        }
+    }
+
     private static List<String> expected(final int count)
     {
         final List<String> values = new ArrayList<>();
@@ -95,21 +104,12 @@ class ClockSkewTest
     {
         try (ShardLog log = ShardLog.open(config()))
         {
-            for (int i = 0; i < 3; i++)
-            {
-                append(log, "v" + i);
-            }
+            appendRange(log, 0, 3);
             clock.advanceMillis(10_000);
-            for (int i = 3; i < 6; i++)
-            {
-                append(log, "v" + i);
-            }
+            appendRange(log, 3, 6);
             // Back by 7 s: an earlier cycle than the one just written, later than the first.
             clock.currentTimeMillis(START_MS + 3_000);
-            for (int i = 6; i < 9; i++)
-            {
-                append(log, "v" + i);
-            }
+            appendRange(log, 6, 9);
             assertThat(log.nextOffset()).isEqualTo(9);
             assertThat(ShardLogTest.readValues(log, 0)).containsExactlyElementsOf(expected(9));
         }
@@ -129,20 +129,11 @@ class ClockSkewTest
         // catch up: Chronicle's "WriteAfterEOFException: You should not be able to write at EOF", every attempt.
         try (ShardLog log = ShardLog.open(config()))
         {
-            for (int i = 0; i < 3; i++)
-            {
-                append(log, "v" + i);
-            }
+            appendRange(log, 0, 3);
             clock.advanceMillis(10_000);
-            for (int i = 3; i < 6; i++)
-            {
-                append(log, "v" + i);
-            }
+            appendRange(log, 3, 6);
             clock.currentTimeMillis(START_MS);
-            for (int i = 6; i < 9; i++)
-            {
-                append(log, "v" + i);
-            }
+            appendRange(log, 6, 9);
             assertThat(ShardLogTest.readValues(log, 0)).containsExactlyElementsOf(expected(9));
         }
         try (ShardLog log = ShardLog.open(config()))
@@ -158,20 +149,14 @@ class ClockSkewTest
         try (ShardLog log = ShardLog.open(config()))
         {
             clock.advanceMillis(3_600_000);
-            for (int i = 0; i < 4; i++)
-            {
-                append(log, "v" + i);
-            }
+            appendRange(log, 0, 4);
         }
         // A restart with the true clock after running an hour ahead.
         clock.currentTimeMillis(START_MS);
         try (ShardLog log = ShardLog.open(config()))
         {
             assertThat(log.nextOffset()).isEqualTo(4);
-            for (int i = 4; i < 7; i++)
-            {
-                append(log, "v" + i);
-            }
+            appendRange(log, 4, 7);
             assertThat(ShardLogTest.readValues(log, 0)).containsExactlyElementsOf(expected(7));
         }
         try (ShardLog log = ShardLog.open(config()))

@@ -83,36 +83,7 @@ class ConsumerTest
         produce(0, 20);
         final java.util.concurrent.CountDownLatch quorumBack = new java.util.concurrent.CountDownLatch(1);
         final java.util.concurrent.atomic.AtomicInteger describes = new java.util.concurrent.atomic.AtomicInteger();
-        final MetadataView hanging = new MetadataView()
-        {
-            @Override
-            public StreamInfo describe(final String stream) throws java.io.IOException
-            {
-                if (describes.incrementAndGet() > 1)
-                {
-                    try
-                    {
-                        quorumBack.await(30, TimeUnit.SECONDS);
-                    }
-                    catch (final InterruptedException e)
-                    {
-                        Thread.currentThread().interrupt();
-                    }
-                }
-                return cluster.describe(stream);
-            }
-
-            @Override
-            public long allocateProducerId()
-            {
-                return cluster.allocateProducerId();
-            }
-
-            @Override
-            public void close()
-            {
-            }
-        };
+        final MetadataView hanging = cluster.hangingAfterFirst(quorumBack, describes);
         shards.forEach(shard -> shard.readFaults(number -> number == 0));
         try (ConsumerImpl reader = new ConsumerImpl(new ConsumerConfig().metadataPeers("m@127.0.0.1:1").longPollMaxMs(50)
             .retryBackoffMs(10), hanging, cluster))

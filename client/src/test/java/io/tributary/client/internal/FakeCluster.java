@@ -118,6 +118,45 @@ final class FakeCluster implements MetadataView, ShardChannel.Factory, AutoClose
         };
     }
 
+    /**
+     * Metadata that answers its first description, then hangs each later one until {@code quorumBack} opens (at
+     * most 30 s), as a metadata quorum whose leader was killed; {@code describes} counts the calls.
+     */
+    MetadataView hangingAfterFirst(final java.util.concurrent.CountDownLatch quorumBack,
+        final java.util.concurrent.atomic.AtomicInteger describes)
+    {
+        return new MetadataView()
+        {
+            @Override
+            public StreamInfo describe(final String stream)
+            {
+                if (describes.incrementAndGet() > 1)
+                {
+                    try
+                    {
+                        quorumBack.await(30, java.util.concurrent.TimeUnit.SECONDS);
+                    }
+                    catch (final InterruptedException e)
+                    {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+                return FakeCluster.this.describe(stream);
+            }
+
+            @Override
+            public long allocateProducerId()
+            {
+                return FakeCluster.this.allocateProducerId();
+            }
+
+            @Override
+            public void close()
+            {
+            }
+        };
+    }
+
     /** Metadata whose close does nothing, so a producer or consumer can close without closing the cluster. */
     MetadataView view()
     {

@@ -174,36 +174,7 @@ class ProducerTest
         // After the producer's first look, the metadata quorum hangs (its leader killed, say) for 30 s.
         final java.util.concurrent.CountDownLatch quorumBack = new java.util.concurrent.CountDownLatch(1);
         final java.util.concurrent.atomic.AtomicInteger describes = new java.util.concurrent.atomic.AtomicInteger();
-        final MetadataView hanging = new MetadataView()
-        {
-            @Override
-            public StreamInfo describe(final String stream) throws java.io.IOException
-            {
-                if (describes.incrementAndGet() > 1)
-                {
-                    try
-                    {
-                        quorumBack.await(30, TimeUnit.SECONDS);
-                    }
-                    catch (final InterruptedException e)
-                    {
-                        Thread.currentThread().interrupt();
-                    }
-                }
-                return cluster.describe(stream);
-            }
-
-            @Override
-            public long allocateProducerId()
-            {
-                return cluster.allocateProducerId();
-            }
-
-            @Override
-            public void close()
-            {
-            }
-        };
+        final MetadataView hanging = cluster.hangingAfterFirst(quorumBack, describes);
         final ProducerImpl producer = new ProducerImpl(config().lingerMs(0).deliveryTimeoutMs(20_000), hanging, cluster,
             cluster.allocateProducerId());
         producers.add(producer);
