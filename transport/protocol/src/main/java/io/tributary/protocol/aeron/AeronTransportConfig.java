@@ -94,7 +94,8 @@ public final class AeronTransportConfig
     // to its new incarnation at the same address until the new receiver has joined the stream: a node
     // restarted within 5 s of a kill -9 lost the first request sent to it (a leadership transfer then
     // waited out its 60 s timeout). Receivers send a status message at least every 200 ms; once the
-    // publication counts as not connected, a send waits (offer.timeout.ms) for the new receiver's handshake.
+    // publication counts as not connected, one send waits (offer.timeout.ms) for the new receiver's handshake, and
+    // later ones fail at once until it has joined (FramedPublication.peerGone).
     private long publicationConnectionTimeoutMs = 1_000;
     // Also the client liveness timeout: a process stalled longer (GC, VM freeze, SIGSTOP) finds its own Aeron
     // client closed when it resumes. Aeron's 10 s default made a node paused for 12 s deaf for good.

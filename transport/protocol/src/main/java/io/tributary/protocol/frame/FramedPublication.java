@@ -28,6 +28,8 @@ import io.tributary.protocol.frame.SendStatus;
  * <li>back-pressure, not-connected and admin-action results are retried with an idle strategy,
  *     at most {@code offer.retries.max} times and for {@code offer.timeout.ms} without progress
  *     (the budget restarts when a fragment is accepted), then returned as a {@link SendStatus};
+ *     once a send to a receiver that had joined has failed NOT_CONNECTED, later sends fail at once
+ *     until the receiver is back (one wait per outage, not one per send);
  *     a publication that never sent a message waits for its receiver's handshake for
  *     {@code offer.timeout.ms} whatever the count. Nothing is queued here: the only buffer between sender
  *     and receiver is Aeron's term buffer (bounded by the term length), so a receiver that stops
@@ -77,6 +79,15 @@ public final class FramedPublication implements AutoCloseable
     private int retriesLeft;
     /** A message went out once: the receiver joined this publication's stream at least once. */
     private boolean everConnected;
+    /**
+     * A send to the receiver, once joined, has waited out its retry budget NOT_CONNECTED, and the
+     * publication has not counted as connected since: the peer is gone. Sends then fail at once until
+     * the driver sees the receiver again (it keeps offering setup frames meanwhile), so a dead peer costs
+     * one budget, not one per send: sends hold this object's lock, and every caller sending to a dead
+     * node used to wait out its own budget behind the others' (ten client threads: ten seconds).
+     */
+    private boolean peerGone;
+    private long sendsRefusedPeerGone;
     private long retryDeadlineNs;
     private long messagesSent;
     private long framesSent;
@@ -138,6 +149,10 @@ public final class FramedPublication implements AutoCloseable
             failures++;
             return SendStatus.MESSAGE_TOO_LARGE;
         }
+        if (peerStillGone())
+        {
+            return SendStatus.NOT_CONNECTED;
+        }
         final SendStatus beforeHandshake = beforeHandshake();
         if (beforeHandshake == null && FrameDescriptor.HEADER_LENGTH + length <= claimLengthMax)
         {
@@ -183,6 +198,10 @@ public final class FramedPublication implements AutoCloseable
         {
             failures++;
             return SendStatus.MESSAGE_TOO_LARGE;
+        }
+        if (peerStillGone())
+        {
+            return SendStatus.NOT_CONNECTED;
         }
         final SendStatus beforeHandshake = beforeHandshake();
         if (beforeHandshake == SendStatus.OK)
@@ -318,8 +337,35 @@ public final class FramedPublication implements AutoCloseable
         return droppedAwaitingHandshake;
     }
 
+    /** True (and the send counted as failed) while the peer is gone: see {@link #peerGone}. */
+    private boolean peerStillGone()
+    {
+        if (!peerGone)
+        {
+            return false;
+        }
+        if (publication.isConnected())
+        {
+            peerGone = false;
+            return false;
+        }
+        failures++;
+        sendsRefusedPeerGone++;
+        return true;
+    }
+
+    /** Sends refused at once because the peer was gone (for tests and statistics). */
+    public synchronized long sendsRefusedPeerGone()
+    {
+        return sendsRefusedPeerGone;
+    }
+
     private SendStatus counted(final SendStatus status)
     {
+        if (status == SendStatus.NOT_CONNECTED && everConnected)
+        {
+            peerGone = true;
+        }
         if (status == SendStatus.OK)
         {
             everConnected = true;
