@@ -318,8 +318,25 @@ public final class NodeLinks implements ShardChannel.Factory
         {
             this.shard = shard;
             this.replicas = List.copyOf(shard.replicas().keySet());
-            // The first replica is the preferred leader, which the cluster keeps leading when it can.
-            this.leader = replicas.isEmpty() ? null : replicas.get(0);
+            // The first replica is the preferred leader, which the cluster keeps leading when it can; one known
+            // to be down is passed over (a fresh consumer used to pay a failure and a back-off on it first).
+            this.leader = replicas.isEmpty() ? null : liveFrom(0);
+        }
+
+        /** The first replica from {@code start} on (wrapping) not known to be down; the one at {@code start} if all are. */
+        private String liveFrom(final int start)
+        {
+            final int count = replicas.size();
+            for (int i = 0; i < count; i++)
+            {
+                final String candidate = replicas.get((start + i) % count);
+                final String address = addressOf(candidate);
+                if (address != null && !client.transport().knownDown(address))
+                {
+                    return candidate;
+                }
+            }
+            return replicas.get(start % count);
         }
 
         @Override
@@ -394,7 +411,7 @@ public final class NodeLinks implements ShardChannel.Factory
             final String current = leader;
             if (!replicas.isEmpty())
             {
-                leader = replicas.get((Math.max(0, replicas.indexOf(current)) + 1) % replicas.size());
+                leader = liveFrom(Math.max(0, replicas.indexOf(current)) + 1);
             }
         }
 

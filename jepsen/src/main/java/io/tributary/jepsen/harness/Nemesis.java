@@ -670,12 +670,16 @@ final class Nemesis implements Runnable
         claimed.add(node);
         nodes.kill(node);
         nodes.clockOffset(node, offset);
-        history.nemesis("start", "skew", "restart " + node + " with its wall clock " + offset + restart(List.of(node)));
+        // The fault starts with the kill: recorded before the restart, which takes seconds (a start written after it
+        // left the node's downtime outside the fault window, as if the cluster had stalled on its own).
+        history.nemesis("start", "skew", "kill -9 " + node + ", restart it with its wall clock " + offset);
+        final String skewedStart = restart(List.of(node));
         heal = () ->
         {
             nodes.kill(node);
             nodes.clockOffset(node, null);
-            history.nemesis("stop", "skew", "restart " + node + " with the true clock" + restart(List.of(node)));
+            history.nemesis("stop", "skew", (skewedStart.isEmpty() ? "" : skewedStart.substring(2) + " (skewed clock); ") + "restart "
+                + node + " with the true clock" + restart(List.of(node)));
         };
     }
 

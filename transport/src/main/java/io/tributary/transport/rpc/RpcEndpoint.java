@@ -236,8 +236,7 @@ final class RpcEndpoint implements AutoCloseable
         {
             pending.remove(correlationId);
             call.future.completeExceptionally(new IOException(name + ": " + type + " to " + address + " not sent: " + status
-                + (status.isTransient() ? " after " + config.offerTimeoutMs() + " ms of retries (peer down, slow or restarting?)"
-                : "")));
+                + status.hint(config.offerTimeoutMs())));
         }
         return call.future;
     }

@@ -207,6 +207,13 @@ public final class MessageEndpoint implements ClientTransport
         return publication != null && publication.isConnected();
     }
 
+    @Override
+    public boolean knownDown(final String address)
+    {
+        final FramedPublication publication = publications.get(address);
+        return publication != null && publication.peerGone();
+    }
+
     /** Calls in flight (for tests and statistics). */
     public int pendingCalls()
     {
@@ -251,8 +258,7 @@ public final class MessageEndpoint implements ClientTransport
         if (status != SendStatus.OK)
         {
             failPending(correlationId, new IOException(name + ": " + type + " to " + address + " not sent: " + status
-                + (status.isTransient() ? " after " + config.offerTimeoutMs() + " ms of retries (node down, slow or restarting?)"
-                : "")));
+                + status.hint(config.offerTimeoutMs())));
         }
     }
 

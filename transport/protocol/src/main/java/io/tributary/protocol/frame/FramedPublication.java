@@ -86,7 +86,7 @@ public final class FramedPublication implements AutoCloseable
      * one budget, not one per send: sends hold this object's lock, and every caller sending to a dead
      * node used to wait out its own budget behind the others' (ten client threads: ten seconds).
      */
-    private boolean peerGone;
+    private volatile boolean peerGone;
     private long sendsRefusedPeerGone;
     private long retryDeadlineNs;
     private long messagesSent;
@@ -352,6 +352,15 @@ public final class FramedPublication implements AutoCloseable
         failures++;
         sendsRefusedPeerGone++;
         return true;
+    }
+
+    /**
+     * Whether the peer, once joined, is gone now: a send has failed NOT_CONNECTED since it was last
+     * seen and the driver has not seen it since. Any thread, without the send lock.
+     */
+    public boolean peerGone()
+    {
+        return peerGone && !publication.isConnected();
     }
 
     /** Sends refused at once because the peer was gone (for tests and statistics). */

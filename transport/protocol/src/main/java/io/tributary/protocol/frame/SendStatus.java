@@ -8,7 +8,10 @@ public enum SendStatus
 {
     /** Every frame of the message is in the publication. */
     OK,
-    /** No subscriber connected (peer down or restarting) after the bounded retries. */
+    /**
+     * No subscriber connected (peer down or restarting): after the bounded retries, or at once when an
+     * earlier send has already waited for a peer that had joined and went silent.
+     */
     NOT_CONNECTED,
     /** The receiver did not make room (slow or stopped) within the bounded retries. */
     BACK_PRESSURED,
@@ -22,6 +25,17 @@ public enum SendStatus
     MESSAGE_TOO_LARGE,
     /** The payload could not be serialized (a bug, or a message changed while being sent). */
     ENCODE_FAILED;
+
+    /** What a failed send means for its caller, for error messages ({@code offerTimeoutMs}: the retry budget). */
+    public String hint(final long offerTimeoutMs)
+    {
+        return switch (this)
+        {
+            case NOT_CONNECTED -> " (the peer does not answer: down or restarting? sends to it fail at once until it is back)";
+            case BACK_PRESSURED, ADMIN_ACTION -> " after " + offerTimeoutMs + " ms of retries (peer slow or overloaded?)";
+            default -> "";
+        };
+    }
 
     /** Whether a later attempt on the same publication may succeed. */
     public boolean isTransient()

@@ -18,6 +18,17 @@ public interface ClientTransport extends AutoCloseable
     void call(String address, MessageType type, DirectBuffer body, int offset, int length, long timeoutMs,
         ResponseHandler handler);
 
+    /**
+     * Whether the node at {@code address} is known to be down now: it answered before and has gone
+     * silent since, so a request to it would fail at once. False when unknown. Callers that can choose
+     * among replicas start with one not known to be down (as a Kafka client backs off a node whose
+     * connection just failed) instead of paying a failure and a retry back-off first.
+     */
+    default boolean knownDown(final String address)
+    {
+        return false;
+    }
+
     /** Largest request or response this transport carries. */
     int messageBytesMax();
 
