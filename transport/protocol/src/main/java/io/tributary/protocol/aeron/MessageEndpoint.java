@@ -105,6 +105,11 @@ public final class MessageEndpoint implements ClientTransport
         final MessageType requestType;
         final String address;
         final long deadlineNs;
+        /**
+         * The publication counted its receiver as connected when the request left. Only such a call fails early
+         * when the receiver goes silent: one sent before a restarted receiver joined is delivered at the handshake.
+         */
+        volatile FramedPublication sentToConnected;
 
         Pending(final ResponseHandler handler, final MessageType requestType, final String address, final long deadlineNs)
         {
@@ -253,8 +258,17 @@ public final class MessageEndpoint implements ClientTransport
             failPending(correlationId, new IOException(name + ": cannot open a publication to " + address + ": " + ex, ex));
             return;
         }
+        final boolean connected = publication.isConnected();
         final SendStatus status = publication.send(type, correlationId, 0, 0, new Envelope(localAddressBytes, body, offset, length),
             ENVELOPE);
+        if (status == SendStatus.OK && connected)
+        {
+            final Pending call = pending.get(correlationId);
+            if (call != null)
+            {
+                call.sentToConnected = publication;
+            }
+        }
         if (status != SendStatus.OK)
         {
             failPending(correlationId, new IOException(name + ": " + type + " to " + address + " not sent: " + status
@@ -323,6 +337,16 @@ public final class MessageEndpoint implements ClientTransport
                 call.handler.onFailure(new IOException(name + ": no response to " + call.requestType + " (correlation "
                     + entry.getKey() + ") from " + call.address + " in time; is the node running and reachable? (raise the"
                     + " client's request timeout if it is only slow)"));
+            }
+            else if (call.sentToConnected != null && !call.sentToConnected.isConnected() && pending.remove(entry.getKey(), call))
+            {
+                // A node killed -9 says nothing (no TCP reset over UDP): the driver's connection timeout is the first sign,
+                // and a request to it will not be answered. Failing it now lets the caller try another replica at once
+                // instead of waiting out the whole request timeout.
+                expired++;
+                call.handler.onFailure(new IOException(name + ": no response to " + call.requestType + " (correlation "
+                    + entry.getKey() + ") from " + call.address + ": the node went silent after the request was sent"
+                    + " (down, restarting or paused?)"));
             }
         }
         return expired;

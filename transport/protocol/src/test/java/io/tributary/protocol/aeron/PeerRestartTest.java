@@ -79,6 +79,52 @@ class PeerRestartTest
         }
     }
 
+    /**
+     * A request in flight to a node that dies (no answer will come; UDP carries no reset) fails once the
+     * publication counts the node as silent, not at the end of its timeout: the caller can try another
+     * replica at once. Then the node is known down, and a new request to it fails at once too.
+     */
+    @Test
+    @Timeout(value = 90, unit = TimeUnit.SECONDS)
+    void aRequestInFlightToAPeerThatDiesFailsWhenThePeerGoesSilentNotAtItsTimeout(@TempDir final Path dir) throws Exception
+    {
+        final String address = "127.0.0.1:" + LoopbackPorts.reserve();
+        final EmbeddedMediaDriver clientDriver = EmbeddedMediaDriver.launch(config(dir, "client"));
+        final MessageEndpoint client = new MessageEndpoint("client", clientDriver, address.replaceAll(":.*", ":0"), STREAM_ID, null);
+        final EmbeddedMediaDriver serverDriver = EmbeddedMediaDriver.launch(config(dir, "server"));
+        // Answers the first request only: the second stays in flight when the server dies.
+        final java.util.concurrent.atomic.AtomicInteger requests = new java.util.concurrent.atomic.AtomicInteger();
+        final MessageEndpoint server = new MessageEndpoint("server", serverDriver, address, STREAM_ID,
+            (from, type, correlationId, buffer, offset, length) ->
+            {
+                if (requests.incrementAndGet() == 1)
+                {
+                    from.respond(MessageType.ADMIN_RESPONSE, correlationId, buffer, offset, length);
+                }
+            });
+        try
+        {
+            assertThat(call(client, address, 4_000)).isEqualTo("answered");
+            final CompletableFuture<String> inFlight = callAsync(client, address, 60_000);
+            final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (requests.get() < 2)
+            {
+                assertThat(System.nanoTime() - deadlineNs).as("the second request reached the server").isNegative();
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+            }
+            CloseHelper.closeAll(server, serverDriver);
+            // Its timeout is 60 s: only the silence can end it within 30.
+            assertThat(inFlight.get(30, TimeUnit.SECONDS)).contains("went silent after the request was sent");
+            assertThat(client.knownDown(address)).as("not known down before a send found it gone").isFalse();
+            assertThat(call(client, address, 60_000)).contains("NOT_CONNECTED");
+            assertThat(client.knownDown(address)).isTrue();
+        }
+        finally
+        {
+            CloseHelper.closeAll(server, serverDriver, client, clientDriver);
+        }
+    }
+
     private static AeronTransportConfig config(final Path dir, final String node)
     {
         // Offers wait up to 2 s for the new receiver's handshake, which takes milliseconds on an idle machine.
@@ -87,9 +133,19 @@ class PeerRestartTest
 
     private static String call(final MessageEndpoint client, final String address) throws Exception
     {
+        return call(client, address, 4_000);
+    }
+
+    private static String call(final MessageEndpoint client, final String address, final long timeoutMs) throws Exception
+    {
+        return callAsync(client, address, timeoutMs).get(30, TimeUnit.SECONDS);
+    }
+
+    private static CompletableFuture<String> callAsync(final MessageEndpoint client, final String address, final long timeoutMs)
+    {
         final CompletableFuture<String> outcome = new CompletableFuture<>();
         final UnsafeBuffer body = new UnsafeBuffer(new byte[16]);
-        client.call(address, MessageType.ADMIN_REQUEST, body, 0, body.capacity(), 4_000, new ResponseHandler()
+        client.call(address, MessageType.ADMIN_REQUEST, body, 0, body.capacity(), timeoutMs, new ResponseHandler()
         {
             @Override
             public void onResponse(final MessageType type, final DirectBuffer buffer, final int offset, final int length)
@@ -103,6 +159,6 @@ class PeerRestartTest
                 outcome.complete(error.getMessage());
             }
         });
-        return outcome.get(30, TimeUnit.SECONDS);
+        return outcome;
     }
 }
