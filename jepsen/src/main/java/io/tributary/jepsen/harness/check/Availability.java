@@ -20,7 +20,7 @@ import java.util.Map;
  * and no recovery time, for a fault in the first second). Recovery is the first moment at or after
  * the heal from which one second holds at least 90% of that level, in 100 ms steps; null if the
  * operations end first (and not measured at all when not one second of them followed the heal). A fault window, for the latency split, runs from a fault's start to its heal
- * plus its recovery (to the end of the history when it never recovered). The final heal (fault
+ * plus its recovery; an operation is inside when it overlaps a window (to the end of the history when it never recovered). The final heal (fault
  * {@code heal}) is not a fault. Stateless.
  */
 public final class Availability {
@@ -73,8 +73,9 @@ public final class Availability {
     }
 
     /**
-     * results.json's "availability": the recoveries, and the latency (ms) of successful operations invoked
-     * outside every fault window and inside one.
+     * results.json's "availability": the recoveries, and the latency (ms) of successful operations that ran
+     * entirely outside every fault window, and of those that overlapped one (invoked inside it, or still
+     * running when it began).
      */
     public static Map<String, Object> summary(HistoryFile history, List<FaultRecovery> recoveries) {
         List<long[]> windows = new ArrayList<>();
@@ -91,7 +92,8 @@ public final class Availability {
             }
             boolean in = false;
             for (long[] window : windows) {
-                if (op.callTime() >= window[0] && op.callTime() <= window[1]) {
+                // Any overlap: an operation in flight when a fault began waited on it as much as one invoked during it.
+                if (op.callTime() <= window[1] && op.returnTime() > window[0]) {
                     in = true;
                     break;
                 }

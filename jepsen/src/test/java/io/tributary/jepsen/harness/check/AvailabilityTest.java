@@ -54,6 +54,22 @@ class AvailabilityTest {
     }
 
     @Test
+    void anOperationInFlightWhenAFaultBeginsCountsAsInsideIt() throws Exception {
+        TestHistory history = new TestHistory();
+        steady(history, 1, 0, 10_000, 5);
+        // Invoked 100 ms before the kill, answered 3 s later: the kill held it back, not the cluster outside faults.
+        history.write(2_000_000 + 9_900, "k", 9_900, 9_900, 12_900);
+        history.nemesis("start", "kill", "n1", 10_000);
+        history.nemesis("stop", "kill", "n1", 12_000);
+        steady(history, 1, 12_010, 20_000, 5);
+        HistoryFile file = history.read(dir);
+        Map<String, Object> summary = Availability.summary(file, Availability.recoveries(file));
+        assertThat(summary.get("p99OutsideFaultsMs")).isEqualTo(5.0);
+        assertThat(summary.get("p99InsideFaultsMs")).isEqualTo(3000.0);
+        assertThat(summary.get("okInsideFaults")).isEqualTo(1);
+    }
+
+    @Test
     void aFaultNeverRecoveredFromHasNoRecoveryTimeAndAFaultAtTheStartNoLevel() throws Exception {
         TestHistory history = new TestHistory();
         history.nemesis("start", "pause", "n1", 0);
