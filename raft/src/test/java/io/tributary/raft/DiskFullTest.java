@@ -15,6 +15,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import io.tributary.format.AppendStatus;
 import io.tributary.format.RecordBatchBuilder;
@@ -114,9 +116,15 @@ class DiskFullTest
         }
     }
 
-    @Test
+    /**
+     * On every transport: Aeron checks the node's disk gate in its own server RPC, and gRPC and Netty serve
+     * Ratis's server behind the same gate (raft/rpc/GatedRaftServer); before that, a follower there wrote its
+     * Raft log into the full disk.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("io.tributary.raft.Transports#all")
     @Timeout(value = 3, unit = TimeUnit.MINUTES)
-    void aFollowerWhoseDiskFillsFallsBehindWithoutHarmAndCatchesUpOnceSpaceIsFreed() throws Exception
+    void aFollowerWhoseDiskFillsFallsBehindWithoutHarmAndCatchesUpOnceSpaceIsFreed(final String transport) throws Exception
     {
         final Path base = Files.createDirectories(dir.resolve("cluster"));
         final Path n3 = Files.createDirectories(base.resolve("n3"));
@@ -127,9 +135,9 @@ class DiskFullTest
             // No preferred-leader moves: the controller could hand the shard's leadership back to n3 after the test
             // moved it off (a leader's raw Ratis appends are not what the disk check guards; the front end is).
             try (LocalCluster cluster = new LocalCluster(base, 3, 3).keepLogsUnder("target/cluster-logs")
-                .config("transport", "aeron").config("disk.reserve.bytes", Integer.toString(64 << 20))
+                .config("transport", transport).config("disk.reserve.bytes", Integer.toString(64 << 20))
                 .config("leader.rebalance.interval.ms", "0");
-                MetadataClient metadata = new MetadataClient(cluster.metadataPeers(), "aeron", 10_000))
+                MetadataClient metadata = new MetadataClient(cluster.metadataPeers(), transport, 10_000))
             {
                 cluster.startAll();
                 LocalCluster.await("nodes active", 60_000, () -> ClusterSmokeTest.nodesActive(metadata) == 3);

@@ -38,11 +38,9 @@ class RetentionRebalanceTest
     @Timeout(value = 4, unit = TimeUnit.MINUTES)
     void aNodeAddedAfterRetentionGetsItsReplicasFromTheLeadersFirstRetainedOffset(final String transport) throws Exception
     {
-        // As ShardFaultTest's purge catch-up: a new replica of a shard that has a snapshot catches up by snapshot,
-        // and Ratis's LogAppenderDefault (Netty) sends snapshot files, which a Tributary node refuses (its state
-        // machine fetches state itself, on notification): the Aeron and gRPC appenders notify.
-        org.junit.jupiter.api.Assumptions.assumeFalse(transport.equals("netty"),
-            "netty: Ratis's LogAppenderDefault cannot notify a new or lagging follower to fetch state itself");
+        // As ShardFaultTest's purge catch-up: a new replica of a shard that has a snapshot catches up by snapshot, which
+        // needs the leader's appender to notify it (its state machine fetches the state itself): Aeron's and gRPC's do,
+        // and on Netty the node's own NotifyingLogAppender (Ratis's LogAppenderDefault sent files it refuses).
         try (LocalCluster cluster = new LocalCluster(dir, 3, 3).keepLogsUnder("target/cluster-logs").config("transport", transport)
             .config("shard.roll.cycle", "TEST_SECONDLY").config("snapshot.auto.entries", "20")
             // The base state travels in many chunks (a few KiB here), as 1M keys (about 28 MiB) do at the default.

@@ -16,7 +16,6 @@ import io.tributary.format.AppendStatus;
 import io.tributary.raft.meta.MetadataClient;
 import io.tributary.raft.protocol.ShardProtocol;
 
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -85,11 +84,9 @@ class ShardFaultTest
     @Timeout(value = 4, unit = TimeUnit.MINUTES)
     void aNodeRestartedAfterItsPeersPurgedTheirLogsCatchesUpThroughASnapshot(final String transport) throws Exception
     {
-        // Ratis's Netty transport uses LogAppenderDefault, which only ships snapshot files and ignores
-        // install.snapshot.enabled=false: the follower refuses them ("Configuration Mismatch") and never
-        // hears the notification our catch-up needs. The Aeron transport brings its own appender.
-        Assumptions.assumeFalse(transport.equals("netty"),
-            "netty: Ratis's LogAppenderDefault cannot notify a lagging follower to fetch state itself");
+        // Every transport's appender notifies a follower behind the purge: Aeron's own, ratis-grpc's, and on Netty the
+        // node's NotifyingLogAppender (Ratis's LogAppenderDefault only shipped snapshot files, which the follower refused
+        // as a configuration mismatch, so it never caught up).
         try (LocalCluster cluster = new LocalCluster(dir, 3, 3).keepLogsUnder("target/cluster-logs").config("transport", transport)
             // The controller moving a new shard to its preferred leader mid-write fails entries in flight
             // (LeaderSteppingDownException), a fault these tests do not study: PreferredLeaderTest does.

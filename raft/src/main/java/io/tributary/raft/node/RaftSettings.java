@@ -21,6 +21,8 @@ import org.apache.ratis.util.SizeInBytes;
 import org.apache.ratis.util.TimeDuration;
 
 import io.tributary.protocol.aeron.AeronTransportConfig;
+import io.tributary.raft.rpc.TributaryGrpcRpcType;
+import io.tributary.raft.rpc.TributaryNettyRpcType;
 import io.tributary.transport.rpc.AeronRpcType;
 
 /**
@@ -49,8 +51,8 @@ public final class RaftSettings
         return switch (transport)
         {
             case "aeron" -> RpcType.valueOf(AeronRpcType.class.getName());
-            case "grpc" -> RpcType.valueOf("GRPC");
-            case "netty" -> RpcType.valueOf("NETTY");
+            case "grpc" -> RpcType.valueOf(TributaryGrpcRpcType.NAME);
+            case "netty" -> RpcType.valueOf(TributaryNettyRpcType.NAME);
             default -> RpcType.valueOf(transport);
         };
     }

@@ -31,7 +31,7 @@ public final class LogWriteGate
     }
 
     /** Null when {@code serverId} accepts log entries now, else why not. */
-    static String refusal(final String serverId)
+    public static String refusal(final String serverId)
     {
         final Supplier<String> gate = GATES.get(serverId);
         return gate == null ? null : gate.get();

@@ -17,11 +17,14 @@ import java.util.Map;
  *
  * <p>The level before a fault is the mean rate of successful completions over the
  * {@link #BEFORE_S} seconds before it started (fewer if the run had not been going that long; no level,
- * and no recovery time, for a fault in the first second). Recovery is the first moment at or after
- * the heal from which one second holds at least 90% of that level, in 100 ms steps; null if the
- * operations end first (and not measured at all when not one second of them followed the heal). A fault window, for the latency split, runs from a fault's start to its heal
- * plus its recovery; an operation is inside when it overlaps a window (to the end of the history when it never recovered). The final heal (fault
- * {@code heal}) is not a fault. Stateless.
+ * and no recovery time, for a fault in the first second). Faults that overlap (several nemesis lanes)
+ * count as one: the level is the one before the first of them began, and recovery counts from the last
+ * heal, when no fault is in effect any more. Recovery is the first moment at or after that heal from
+ * which one second holds at least 90% of the level, in 100 ms steps; null if the operations end first
+ * (and not measured at all when not one second of them followed the heal). A fault window, for the
+ * latency split, runs from a fault's start to that heal plus its recovery (to the end of the history
+ * when it never recovered); an operation is inside when it overlaps a window, as one in flight when a
+ * fault begins waits on it too. The final heal (fault {@code heal}) is not a fault. Stateless.
  */
 public final class Availability {
     static final double BEFORE_S = 5.0;
@@ -37,39 +40,76 @@ public final class Availability {
      * One fault's recovery. {@code preFaultOpsPerS} is null for a fault in the run's first second;
      * {@code measured} is false when no second of operations followed its heal (the run's operations
      * ended first, as for the faults the final heal stops); {@code recoveryS} is null unless it recovered.
+     * {@code allClearNs} is when no fault was in effect any more: its own heal, or the last heal of the
+     * faults that overlapped it (recovery counts from there, and the level is the one before the first of
+     * them began: with two faults at once, a heal that leaves the other in effect is not a return to normal).
      */
-    public record FaultRecovery(NemesisInterval fault, Double preFaultOpsPerS, Double recoveryS, boolean measured) {
+    public record FaultRecovery(NemesisInterval fault, Double preFaultOpsPerS, Double recoveryS, boolean measured,
+        long allClearNs) {
     }
 
     /** Recovery of every fault, in the history's order (the final heal left out). */
     public static List<FaultRecovery> recoveries(HistoryFile history) {
         long[] okTimes = okCompletionTimes(history);
-        long lastOkNs = okTimes.length == 0 ? history.originNs() : okTimes[okTimes.length - 1];
+        // The workload's last invocation, not its last completion: an operation still running when the workload
+        // stopped invoking (a slow one, answered seconds later) would otherwise open seconds with no invocations at
+        // all, in which no fault could count as recovered.
+        long lastOkNs = Math.min(okTimes.length == 0 ? history.originNs() : okTimes[okTimes.length - 1],
+            lastInvocationNs(history));
+        List<NemesisInterval> faults = history.nemesis().stream().filter(f -> !FINAL_HEAL.equals(f.fault())).toList();
         List<FaultRecovery> out = new ArrayList<>();
-        for (NemesisInterval fault : history.nemesis()) {
-            if (FINAL_HEAL.equals(fault.fault())) {
-                continue;
-            }
-            long windowStart = Math.max(history.originNs(), fault.startNs() - (long)(BEFORE_S * SECOND_NS));
-            double windowS = (fault.startNs() - windowStart) / 1e9;
+        for (NemesisInterval fault : faults) {
+            long[] span = overlapping(faults, fault);
+            long firstStartNs = span[0];
+            long allClearNs = span[1];
+            boolean allStopped = span[2] == 1;
+            long windowStart = Math.max(history.originNs(), firstStartNs - (long)(BEFORE_S * SECOND_NS));
+            double windowS = (firstStartNs - windowStart) / 1e9;
             if (windowS < 1.0) {
-                out.add(new FaultRecovery(fault, null, null, false));
+                out.add(new FaultRecovery(fault, null, null, false, allClearNs));
                 continue;
             }
-            double level = count(okTimes, windowStart, fault.startNs()) / windowS;
-            boolean measured = fault.stopped() && fault.stopNs() + SECOND_NS <= lastOkNs;
+            double level = count(okTimes, windowStart, firstStartNs) / windowS;
+            boolean measured = allStopped && allClearNs + SECOND_NS <= lastOkNs;
             Double recovery = null;
             if (measured) {
-                for (long t = fault.stopNs(); t + SECOND_NS <= lastOkNs; t += STEP_NS) {
+                for (long t = allClearNs; t + SECOND_NS <= lastOkNs; t += STEP_NS) {
                     if (count(okTimes, t, t + SECOND_NS) >= RECOVERED_FRACTION * level) {
-                        recovery = Math.round((t - fault.stopNs()) / 1e8) / 10.0;
+                        recovery = Math.round((t - allClearNs) / 1e8) / 10.0;
                         break;
                     }
                 }
             }
-            out.add(new FaultRecovery(fault, Math.round(level * 10) / 10.0, recovery, measured));
+            out.add(new FaultRecovery(fault, Math.round(level * 10) / 10.0, recovery, measured, allClearNs));
         }
         return out;
+    }
+
+    /**
+     * The faults that overlap {@code fault}, directly or through one another: {first start, last stop, 1 if every
+     * one of them stopped else 0}.
+     */
+    private static long[] overlapping(List<NemesisInterval> faults, NemesisInterval fault) {
+        long start = fault.startNs();
+        long stop = fault.stopNs();
+        boolean allStopped = fault.stopped();
+        boolean grew = true;
+        while (grew) {
+            grew = false;
+            for (NemesisInterval other : faults) {
+                if (other.startNs() > stop || other.stopNs() < start) {
+                    continue;
+                }
+                long newStart = Math.min(start, other.startNs());
+                long newStop = Math.max(stop, other.stopNs());
+                boolean newAllStopped = allStopped && other.stopped();
+                grew |= newStart != start || newStop != stop || newAllStopped != allStopped;
+                start = newStart;
+                stop = newStop;
+                allStopped = newAllStopped;
+            }
+        }
+        return new long[] {start, stop, allStopped ? 1 : 0};
     }
 
     /**
@@ -80,8 +120,8 @@ public final class Availability {
     public static Map<String, Object> summary(HistoryFile history, List<FaultRecovery> recoveries) {
         List<long[]> windows = new ArrayList<>();
         for (FaultRecovery recovery : recoveries) {
-            long end = recovery.recoveryS() == null ? (recovery.measured() ? history.endNs() : recovery.fault().stopNs())
-                : recovery.fault().stopNs() + (long)(recovery.recoveryS() * SECOND_NS);
+            long end = recovery.recoveryS() == null ? (recovery.measured() ? history.endNs() : recovery.allClearNs())
+                : recovery.allClearNs() + (long)(recovery.recoveryS() * SECOND_NS);
             windows.add(new long[] {recovery.fault().startNs(), end});
         }
         List<Long> outside = new ArrayList<>();
@@ -144,6 +184,14 @@ public final class Availability {
             .mapToLong(PairedOperation::returnTime).toArray();
         Arrays.sort(times);
         return times;
+    }
+
+    /** When the workload invoked its last operation (the final reads, after the final heal, left out). */
+    private static long lastInvocationNs(HistoryFile history) {
+        long operationsEndNs = history.nemesis().stream().filter(fault -> FINAL_HEAL.equals(fault.fault()))
+            .mapToLong(NemesisInterval::startNs).min().orElse(Long.MAX_VALUE);
+        return history.operations().stream().mapToLong(PairedOperation::callTime).filter(t -> t < operationsEndNs)
+            .max().orElse(history.originNs());
     }
 
     /** Completions in [fromNs, toNs). */

@@ -18,7 +18,8 @@ import java.util.Map;
  * {"workload":"log","seed":42,"valid":false,"verdict":"invalid",
  *  "checkers":{"log":{"valid":false,"verdict":"invalid","details":{...}}},
  *  "counts":{"ok":..,"fail":..,"info":..,"lost":..,"duplicated":..,"reordered":..,"stale":..,"staleFollower":..,...},
- *  "nemesis":[{"fault":"partition","detail":"isolate n3","startS":12.5,"stopS":20.1,"preFaultOpsPerS":198.4,"recoveryS":1.3},...],
+ *  "nemesis":[{"fault":"partition","detail":"isolate n3","startS":12.5,"stopS":20.1,"preFaultOpsPerS":198.4,"recoveryS":1.3},...]
+ *    (with "allClearS" when another fault overlapped it: recovery counts from that last heal),
  *  "availability":{"faults":..,"recoveryMaxS":..,"recoveredWithin5s":..,"notRecovered":..,"p99OutsideFaultsMs":..,...},
  *  "run":{...the caller's run parameters...}}
  * </pre>
@@ -100,6 +101,10 @@ public final class RunResults {
             if (recovery != null) {
                 entry.put("preFaultOpsPerS", recovery.preFaultOpsPerS());
                 entry.put("recoveryS", recovery.recoveryS());
+                if (recovery.allClearNs() != fault.stopNs()) {
+                    // Another fault overlapped this one: recovery counts from when the last of them healed.
+                    entry.put("allClearS", millis(history.seconds(recovery.allClearNs())));
+                }
             }
             out.add(entry);
         }

@@ -247,8 +247,10 @@ public final class Timeline {
                 .append("</td><td>").append(recovery == null || recovery.preFaultOpsPerS() == null ? ""
                     : fmt(recovery.preFaultOpsPerS()))
                 .append("</td><td>").append(recovery == null || recovery.preFaultOpsPerS() == null ? ""
-                    : recovery.recoveryS() != null ? fmt(recovery.recoveryS())
+                    : (recovery.recoveryS() != null ? fmt(recovery.recoveryS())
                     : recovery.measured() ? "not before the end" : "(operations ended)")
+                    + (recovery.allClearNs() != fault.stopNs() ? " (from the last overlapping heal, "
+                    + fmt(history.seconds(recovery.allClearNs())) + " s)" : ""))
                 .append("</td></tr>\n");
         }
         return out.append("</table>\n").toString();

@@ -70,6 +70,50 @@ class AvailabilityTest {
     }
 
     @Test
+    void aFaultHealedAfterTheWorkloadStoppedInvokingIsUnmeasuredEvenIfAnOperationEndsLater() throws Exception {
+        TestHistory history = new TestHistory();
+        steady(history, 1, 0, 20_000, 5);
+        // Invoked at 19.5 s, answered at 25 s, after the heal at 20.5 s: the workload itself ended at 20 s.
+        history.write(2_000_000, "k", 19_500, 19_500, 25_000);
+        history.nemesis("start", "kill", "n1", 15_000);
+        history.nemesis("stop", "kill", "n1", 20_500);
+        HistoryFile file = history.read(dir);
+        List<Availability.FaultRecovery> recoveries = Availability.recoveries(file);
+        assertThat(recoveries.get(0).measured()).isFalse();
+        Map<String, Object> summary = Availability.summary(file, recoveries);
+        assertThat(summary.get("notRecovered")).isEqualTo(0);
+        assertThat(summary.get("unmeasured")).isEqualTo(1);
+    }
+
+    @Test
+    void overlappingFaultsAreMeasuredFromTheirLastHealAgainstTheLevelBeforeTheFirst() throws Exception {
+        TestHistory history = new TestHistory();
+        steady(history, 1, 0, 10_000, 5);
+        history.nemesis("start", "partition", "isolate n1", 10_000);
+        // Half the rate while either fault is in effect, and for 500 ms after the last heal.
+        steady(history, 1, 10_000, 20_500, 5, 20);
+        history.nemesis("start", "kill", "n2", 12_000);
+        history.nemesis("stop", "partition", "isolate n1", 14_000);
+        history.nemesis("stop", "kill", "n2", 20_000);
+        steady(history, 1, 20_500, 30_000, 5);
+        history.nemesis("start", "pause", "n3", 25_000);
+        history.nemesis("stop", "pause", "n3", 26_000);
+        HistoryFile file = history.read(dir);
+        List<Availability.FaultRecovery> recoveries = Availability.recoveries(file);
+        for (Availability.FaultRecovery overlapped : recoveries.subList(0, 2)) {
+            assertThat(overlapped.preFaultOpsPerS()).as("the level before the first of them").isEqualTo(100.0);
+            assertThat(file.seconds(overlapped.allClearNs())).isEqualTo(20.0);
+            // From 20.3 s one second holds 10 completions at half rate and 80 at the full rate: 90, the 90% mark.
+            assertThat(overlapped.recoveryS()).as("from the last heal at 20 s").isEqualTo(0.3);
+        }
+        assertThat(recoveries.get(2).allClearNs()).as("alone: its own heal").isEqualTo(recoveries.get(2).fault().stopNs());
+        assertThat(recoveries.get(2).recoveryS()).isEqualTo(0.0);
+        Map<String, Object> summary = Availability.summary(file, recoveries);
+        assertThat(summary.get("recoveredWithin5s")).isEqualTo(3L);
+        assertThat(summary.get("p99OutsideFaultsMs")).isEqualTo(5.0);
+    }
+
+    @Test
     void aFaultNeverRecoveredFromHasNoRecoveryTimeAndAFaultAtTheStartNoLevel() throws Exception {
         TestHistory history = new TestHistory();
         history.nemesis("start", "pause", "n1", 0);
