@@ -645,15 +645,15 @@ public final class ShardStateMachine extends BaseStateMachine
 
     private TermIndex catchUp(final org.apache.ratis.proto.RaftProtos.RoleInfoProto roleInfo, final TermIndex firstTermIndexInLog)
     {
-        try (org.apache.ratis.client.RaftClient client = clientFactory.apply(catchUpGroup(roleInfo)))
+        try (org.apache.ratis.client.RaftClient raftClient = clientFactory.apply(catchUpGroup(roleInfo)))
         {
+            final PeerReads client = new PeerReads(raftClient, notifyingLeader(roleInfo));
             final io.tributary.raft.storage.DiskReserve reserve = diskReserve;
             if (reserve != null && reserve.low())
             {
                 throw new IOException("not catching up " + getGroupId() + " now: " + reserve.refusal());
             }
-            final byte[] positionBytes = client.io().sendReadOnly(toMessage(ShardProtocol.encodePosition()))
-                .getMessage().getContent().toByteArray();
+            final byte[] positionBytes = client.read(toMessage(ShardProtocol.encodePosition()));
             final ShardProtocol.Position target = ShardProtocol.decodePositionReply(new UnsafeBuffer(positionBytes),
                 positionBytes.length);
             final TermIndex position;
@@ -695,7 +695,7 @@ public final class ShardStateMachine extends BaseStateMachine
      * log untouched (the staging folder is deleted at the next open); the swap itself is two
      * renames, undone at the next open if it was cut between them ({@link #recoverInterruptedInstall}).
      */
-    private TermIndex installFromPeer(final org.apache.ratis.client.RaftClient client, final ShardProtocol.Position target)
+    private TermIndex installFromPeer(final PeerReads client, final ShardProtocol.Position target)
         throws IOException
     {
         final BaseStateFetched base = fetchBaseState(client);
@@ -737,6 +737,34 @@ public final class ShardStateMachine extends BaseStateMachine
         return TermIndex.valueOf(base.appliedTerm(), base.appliedIndex());
     }
 
+    /** The leader that notified this catch-up, or null when the notification named none. */
+    private static org.apache.ratis.protocol.RaftPeerId notifyingLeader(final org.apache.ratis.proto.RaftProtos.RoleInfoProto roleInfo)
+    {
+        return roleInfo.hasFollowerInfo() && roleInfo.getFollowerInfo().hasLeaderInfo()
+            ? org.apache.ratis.protocol.RaftPeerId.valueOf(roleInfo.getFollowerInfo().getLeaderInfo().getId().getId()) : null;
+    }
+
+    /**
+     * A catch-up's linearizable reads, sent to the leader that notified it: a follower would serve them through a
+     * ReadIndex round trip to the leader, which Ratis's Netty transport does not carry (no such request), so each
+     * read there waited out a 10 s request timeout before the client tried another peer (a new replica took 20-60 s
+     * to catch up). When that leader no longer leads, the reads fail and the new leader notifies again.
+     */
+    private record PeerReads(org.apache.ratis.client.RaftClient client, org.apache.ratis.protocol.RaftPeerId leader)
+    {
+        byte[] read(final Message request) throws IOException
+        {
+            final org.apache.ratis.protocol.RaftClientReply reply = leader == null ? client.io().sendReadOnly(request)
+                : client.io().sendReadOnly(request, leader);
+            if (!reply.isSuccess())
+            {
+                throw new IOException("a catch-up read failed at " + (leader == null ? "the group" : leader) + ": "
+                    + reply.getException());
+            }
+            return reply.getMessage().getContent().toByteArray();
+        }
+    }
+
     /** A peer's whole base state, and the applied position it was taken at. */
     private record BaseStateFetched(long appliedTerm, long appliedIndex, byte[] bytes, int chunks)
     {
@@ -746,7 +774,7 @@ public final class ShardStateMachine extends BaseStateMachine
      * Fetches a peer's base state chunk by chunk. When the peer no longer holds the state being fetched
      * (it took a new one for another replica long after, or leadership moved), starts again, a few times.
      */
-    private BaseStateFetched fetchBaseState(final org.apache.ratis.client.RaftClient client) throws IOException
+    private BaseStateFetched fetchBaseState(final PeerReads client) throws IOException
     {
         IOException stale = null;
         for (int attempt = 0; attempt < 5; attempt++)
@@ -759,8 +787,8 @@ public final class ShardStateMachine extends BaseStateMachine
             while (state == null || have < state.length)
             {
                 chunks++;
-                final byte[] reply = client.io().sendReadOnly(toMessage(ShardProtocol.encodeBaseState(appliedIndex, have,
-                    baseStateChunkBytes))).getMessage().getContent().toByteArray();
+                final byte[] reply = client.read(toMessage(ShardProtocol.encodeBaseState(appliedIndex, have,
+                    baseStateChunkBytes)));
                 final ShardProtocol.BaseStateChunk chunk = ShardProtocol.decodeBaseStateReply(new UnsafeBuffer(reply),
                     reply.length);
                 if (chunk.stale())
@@ -836,10 +864,9 @@ public final class ShardStateMachine extends BaseStateMachine
         deleteTree(stagingDirectory(directory));
     }
 
-    private static int fetchBatches(final org.apache.ratis.client.RaftClient client, final ShardLog into) throws IOException
+    private static int fetchBatches(final PeerReads client, final ShardLog into) throws IOException
     {
-        final byte[] reply = client.io().sendReadOnly(toMessage(ShardProtocol.encodeRead(into.nextOffset(), 4 << 20, 0, (byte)0)))
-            .getMessage().getContent().toByteArray();
+        final byte[] reply = client.read(toMessage(ShardProtocol.encodeRead(into.nextOffset(), 4 << 20, 0, (byte)0)));
         final UnsafeBuffer in = new UnsafeBuffer(reply);
         if (in.getByte(1) != ShardProtocol.READ_OK)
         {
