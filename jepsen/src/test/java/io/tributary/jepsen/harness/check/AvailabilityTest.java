@@ -70,6 +70,42 @@ class AvailabilityTest {
     }
 
     @Test
+    void aFaultFollowedWithinFiveSecondsByTheNextIsMeasuredOnlyIfItRecoveredBeforeIt() throws Exception {
+        TestHistory history = new TestHistory();
+        steady(history, 1, 0, 10_000, 5);
+        history.nemesis("start", "kill", "n1", 10_000);
+        history.nemesis("stop", "kill", "n1", 12_000);
+        // Half the rate until the next fault, 3 s after the heal, and through it: the kill is not judged by it.
+        steady(history, 1, 10_000, 22_000, 5, 20);
+        history.nemesis("start", "pause", "n2", 15_000);
+        history.nemesis("stop", "pause", "n2", 16_000);
+        steady(history, 1, 22_000, 40_000, 5);
+        HistoryFile file = history.read(dir);
+        List<Availability.FaultRecovery> recoveries = Availability.recoveries(file);
+        assertThat(recoveries.get(0).measured()).as("3 s to the next fault: not enough to judge").isFalse();
+        assertThat(recoveries.get(1).recoveryS()).as("against the rate of the 5 s before it, already half").isEqualTo(0.0);
+        Map<String, Object> summary = Availability.summary(file, recoveries);
+        assertThat(summary).containsEntry("unmeasured", 1).containsEntry("notRecovered", 0).containsEntry("recoveredWithin5s", 1L);
+    }
+
+    @Test
+    void theWarmUpAndTheFinalReadsStayOutOfTheLatencyOutsideFaults() throws Exception {
+        TestHistory history = new TestHistory();
+        // The first second: cold JVMs, 200 ms each (100 writes: 5% of all).
+        steady(history, 1, 0, 1_000, 200, 10);
+        steady(history, 2, 1_000, 20_000, 5);
+        history.nemesis("start", "heal", "final", 20_000);
+        history.nemesis("stop", "heal", "final", 20_100);
+        // A final read of the whole log: 2 s.
+        history.write(3_000_000, "k", 20_200, 20_200, 22_200);
+        HistoryFile file = history.read(dir);
+        Map<String, Object> summary = Availability.summary(file, Availability.recoveries(file));
+        assertThat(summary.get("p99OutsideFaultsMs")).isEqualTo(5.0);
+        assertThat(summary.get("p99OutsideFaultsWithWarmupMs")).isEqualTo(200.0);
+        assertThat(summary.get("okOutsideFaults")).as("after the warm-up, without the final read").isEqualTo(1_500);
+    }
+
+    @Test
     void aFaultHealedAfterTheWorkloadStoppedInvokingIsUnmeasuredEvenIfAnOperationEndsLater() throws Exception {
         TestHistory history = new TestHistory();
         steady(history, 1, 0, 20_000, 5);
@@ -131,7 +167,7 @@ class AvailabilityTest {
         steady(stuck, 1, 0, 10_000, 5);
         stuck.nemesis("start", "kill", "n1", 10_000);
         stuck.nemesis("stop", "kill", "n1", 11_000);
-        steady(stuck, 1, 11_000, 15_000, 5, 50);
+        steady(stuck, 1, 11_000, 20_000, 5, 50);
         HistoryFile stuckFile = stuck.read(java.nio.file.Files.createDirectories(dir.resolve("stuck")));
         List<Availability.FaultRecovery> never = Availability.recoveries(stuckFile);
         assertThat(never.get(0).recoveryS()).as("never back at 90 per second").isNull();
