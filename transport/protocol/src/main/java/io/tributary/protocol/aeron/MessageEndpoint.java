@@ -245,9 +245,8 @@ public final class MessageEndpoint implements ClientTransport
             return;
         }
         final long correlationId = correlationIds.incrementAndGet();
-        final Pending call = new Pending(responseHandler, type, address,
-            System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs));
-        pending.put(correlationId, call);
+        pending.put(correlationId, new Pending(responseHandler, type, address,
+            System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs)));
         final FramedPublication publication;
         try
         {
@@ -264,8 +263,11 @@ public final class MessageEndpoint implements ClientTransport
             ENVELOPE);
         if (status == SendStatus.OK && connected)
         {
-            // Harmless if the call has already ended (its response came first): the sweep only sees pending calls.
-            call.sentToConnected = publication;
+            final Pending call = pending.get(correlationId);
+            if (call != null)
+            {
+                call.sentToConnected = publication;
+            }
         }
         if (status != SendStatus.OK)
         {
