@@ -17,6 +17,17 @@ public record RecoveryReport(
         return droppedTail != null;
     }
 
+    /** This report with {@code what} (may be null: nothing) added to what was dropped. */
+    public RecoveryReport alsoDropped(final String what)
+    {
+        if (what == null)
+        {
+            return this;
+        }
+        return new RecoveryReport(batchesScanned, bytesScanned, fromExcerptIndex, restoredFromSnapshot,
+            droppedTail == null ? what : droppedTail + "; " + what, durationNs);
+    }
+
     @Override
     public String toString()
     {

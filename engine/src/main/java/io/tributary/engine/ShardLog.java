@@ -63,6 +63,8 @@ public final class ShardLog implements AutoCloseable
     private final UnsafeBuffer control = new UnsafeBuffer(new byte[ControlRecordDescriptor.LENGTH]);
     private final PointerBytesStore source = new PointerBytesStore();
     private RecoveryReport recoveryReport;
+    /** What {@link CutQueueFile} deleted before the queue opened, or null. */
+    private final String cutFile;
     private boolean closed;
     // Guarded by this: the last excerpt whose file forceWritten has forced (-1: none yet), and its raft index.
     private long forcedExcerptIndex = -1;
@@ -78,6 +80,16 @@ public final class ShardLog implements AutoCloseable
     {
         this.config = config.validate();
         this.state = new LogState(config.maxProducers());
+        try
+        {
+            // Before Chronicle opens the files: it would wait for the dead writer of a cut file (CutQueueFile says why).
+            this.cutFile = CutQueueFile.deleteIfCut(config.directory());
+        }
+        catch (final IOException e)
+        {
+            throw new java.io.UncheckedIOException("cannot check the newest queue file of " + config.directory() + ": "
+                + e.getMessage(), e);
+        }
         final SingleChronicleQueueBuilder builder = SingleChronicleQueueBuilder.binary(config.directory())
             .rollCycle(config.rollCycle())
             .storeFileListener(new CycleFileListener());
@@ -135,7 +147,7 @@ public final class ShardLog implements AutoCloseable
         try
         {
             final EngineSnapshot start = snapshot != null ? snapshot : log.takeCleanShutdownSnapshot();
-            log.recoveryReport = new LogRecovery(log).recover(start);
+            log.recoveryReport = new LogRecovery(log).recover(start).alsoDropped(log.cutFile);
             log.deleteCleanShutdownSnapshot();
             if (log.recoveryReport.droppedSomething())
             {

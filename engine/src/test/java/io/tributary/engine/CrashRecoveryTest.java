@@ -31,6 +31,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 class CrashRecoveryTest
 {
     private static final int ROUNDS = 4;
+    private static final int ROLLING_ROUNDS = 8;
+    private static final int ROLL_EVERY_BATCHES = 10;
 
     @TempDir
     Path dir;
@@ -53,10 +55,37 @@ class CrashRecoveryTest
         }
     }
 
-    private static void runAndKill(final Path logDir, final int run, final int killAfterAcks,
-        final Map<Long, String> acknowledged) throws Exception
+    /**
+     * The same while the child rolls to a new queue file every few batches, so kills land while Chronicle
+     * creates a file: before CutQueueFile, a cut file made the next open wait about 80 s and fail.
+     */
+    @ParameterizedTest(name = "seed {0}")
+    @ValueSource(longs = {11L, 12L})
+    @Timeout(value = 3, unit = TimeUnit.MINUTES)
+    void everyAcknowledgedOffsetSurvivesSigkillWhileQueueFilesRoll(final long defaultSeed) throws Exception
     {
-        final Process child = ChildJvm.command(CrashingAppender.class, logDir.toString(), Integer.toString(run))
+        final long seed = Long.getLong("tributary.seed", defaultSeed);
+        System.out.println("CrashRecoveryTest rolling seed " + seed + " (replay with -Dtributary.seed=" + seed + ")");
+        final Random random = new Random(seed);
+        final Path logDir = dir.resolve("log");
+        final Map<Long, String> acknowledged = new HashMap<>();
+        for (int run = 0; run < ROLLING_ROUNDS; run++)
+        {
+            // Killed just after the last batch of an hour: the child is then creating the next hour's file.
+            runAndKill(logDir, run, ROLL_EVERY_BATCHES * (1 + random.nextInt(30)), acknowledged,
+                Integer.toString(ROLL_EVERY_BATCHES));
+            verify(logDir, acknowledged, seed, run);
+        }
+    }
+
+    private static void runAndKill(final Path logDir, final int run, final int killAfterAcks,
+        final Map<Long, String> acknowledged, final String... extraArgs) throws Exception
+    {
+        final String[] args = new String[2 + extraArgs.length];
+        args[0] = logDir.toString();
+        args[1] = Integer.toString(run);
+        System.arraycopy(extraArgs, 0, args, 2, extraArgs.length);
+        final Process child = ChildJvm.command(CrashingAppender.class, args)
             .redirectError(ProcessBuilder.Redirect.INHERIT).start();
         try (BufferedReader lines = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8)))
         {

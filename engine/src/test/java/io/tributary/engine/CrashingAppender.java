@@ -14,6 +14,11 @@ import org.agrona.concurrent.UnsafeBuffer;
  * Child process of {@link CrashRecoveryTest}: appends batches forever and prints
  * {@code ACK run batch baseOffset recordCount} after each append has returned, i.e. once the
  * batch is in the mapped file and survives the death of this process.
+ *
+ * <p>With a third argument {@code N}, its clock moves an hour after every N batches, so a new queue file
+ * is created every N batches and a kill often lands while Chronicle creates one (creating a file takes
+ * milliseconds, an append microseconds). The clock starts {@code 1000 * run} hours ahead, after every
+ * file an earlier run made.
  */
 public final class CrashingAppender
 {
@@ -25,7 +30,14 @@ public final class CrashingAppender
         final UnsafeBuffer buffer = new UnsafeBuffer(new byte[1 << 16]);
         final RecordBatchBuilder builder = new RecordBatchBuilder(buffer);
         final AppendResult result = new AppendResult();
-        try (ShardLog log = ShardLog.open(new ShardLogConfig().directory(dir)))
+        final int rollEveryBatches = args.length > 2 ? Integer.parseInt(args[2]) : 0;
+        final RollingClock clock = new RollingClock(System.currentTimeMillis() + run * 1000L * HOUR_MS);
+        final ShardLogConfig config = new ShardLogConfig().directory(dir);
+        if (rollEveryBatches > 0)
+        {
+            config.timeProvider(clock);
+        }
+        try (ShardLog log = ShardLog.open(config))
         {
             out.println("OPEN " + log.nextOffset() + " " + log.recoveryReport());
             out.flush();
@@ -46,7 +58,47 @@ public final class CrashingAppender
                 }
                 out.println("ACK " + run + " " + batchNumber + " " + result.baseOffset() + " " + records);
                 out.flush();
+                if (rollEveryBatches > 0 && (batchNumber + 1) % rollEveryBatches == 0)
+                {
+                    clock.nextHour();
+                }
             }
+        }
+    }
+
+    private static final long HOUR_MS = 3_600_000L;
+
+    /** A wall clock that moves an hour when told (the default roll cycle is hourly), and otherwise stands. */
+    private static final class RollingClock implements net.openhft.chronicle.core.time.TimeProvider
+    {
+        private volatile long nowMs;
+
+        RollingClock(final long startMs)
+        {
+            this.nowMs = startMs;
+        }
+
+        void nextHour()
+        {
+            nowMs += HOUR_MS;
+        }
+
+        @Override
+        public long currentTimeMillis()
+        {
+            return nowMs;
+        }
+
+        @Override
+        public long currentTimeMicros()
+        {
+            return nowMs * 1_000;
+        }
+
+        @Override
+        public long currentTimeNanos()
+        {
+            return nowMs * 1_000_000;
         }
     }
 
