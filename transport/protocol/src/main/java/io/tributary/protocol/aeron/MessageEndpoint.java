@@ -245,8 +245,9 @@ public final class MessageEndpoint implements ClientTransport
             return;
         }
         final long correlationId = correlationIds.incrementAndGet();
-        pending.put(correlationId, new Pending(responseHandler, type, address,
-            System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs)));
+        final Pending call = new Pending(responseHandler, type, address,
+            System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs));
+        pending.put(correlationId, call);
         final FramedPublication publication;
         try
         {
@@ -263,11 +264,8 @@ public final class MessageEndpoint implements ClientTransport
             ENVELOPE);
         if (status == SendStatus.OK && connected)
         {
-            final Pending call = pending.get(correlationId);
-            if (call != null)
-            {
-                call.sentToConnected = publication;
-            }
+            // Harmless if the call has already ended (its response came first): the sweep only sees pending calls.
+            call.sentToConnected = publication;
         }
         if (status != SendStatus.OK)
         {
