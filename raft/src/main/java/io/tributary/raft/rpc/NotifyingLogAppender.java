@@ -8,15 +8,16 @@ import java.util.concurrent.TimeUnit;
 import org.apache.ratis.proto.RaftProtos.AppendEntriesReplyProto;
 import org.apache.ratis.proto.RaftProtos.AppendEntriesRequestProto;
 import org.apache.ratis.proto.RaftProtos.InstallSnapshotReplyProto;
-import org.apache.ratis.proto.RaftProtos.InstallSnapshotResult;
 import org.apache.ratis.rpc.CallId;
 import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.RaftServerConfigKeys;
 import org.apache.ratis.server.leader.FollowerInfo;
 import org.apache.ratis.server.leader.LeaderState;
 import org.apache.ratis.server.leader.LogAppenderBase;
 import org.apache.ratis.server.protocol.TermIndex;
 import org.apache.ratis.server.raftlog.RaftLogIOException;
 import org.apache.ratis.util.Timestamp;
+import io.tributary.transport.rpc.SnapshotNotificationReply;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,7 +33,8 @@ import org.slf4j.LoggerFactory;
  * <p>
  * A notification is resent every heartbeat interval until the follower reports a snapshot installed
  * (its snapshot index becomes the leader's view of its match index); it is also what keeps the follower
- * from starting an election meanwhile. A failed call is retried after Ratis's rpc sleep time.
+ * from starting an election meanwhile. A failed call is retried after Ratis's rpc sleep time, doubled
+ * for each failure in a row up to half a heartbeat interval ({@link #retryDelayMs}).
  */
 final class NotifyingLogAppender extends LogAppenderBase
 {
@@ -41,6 +43,7 @@ final class NotifyingLogAppender extends LogAppenderBase
     private static final int LOG_EVERY_FAILURES = 20;
 
     private final long heartbeatIntervalMs;
+    private final boolean installSnapshotEnabled;
     private long failuresInARow;
     private boolean notifying;
 
@@ -49,6 +52,7 @@ final class NotifyingLogAppender extends LogAppenderBase
         super(server, leaderState, follower);
         // Ratis's heartbeat interval: half the minimum election timeout.
         this.heartbeatIntervalMs = server.properties().minRpcTimeoutMs() / 2;
+        this.installSnapshotEnabled = RaftServerConfigKeys.Log.Appender.installSnapshotEnabled(server.getRaftServer().getProperties());
     }
 
     @Override
@@ -74,7 +78,7 @@ final class NotifyingLogAppender extends LogAppenderBase
                 final boolean sent = firstAvailable != null ? notifyFollower(firstAvailable) : appendOnce();
                 if (!sent && isRunning())
                 {
-                    getServer().properties().rpcSleepTime().sleep();
+                    TimeUnit.MILLISECONDS.sleep(retryDelayMs());
                 }
             }
             if (isRunning() && !hasAppendEntries())
@@ -174,33 +178,30 @@ final class NotifyingLogAppender extends LogAppenderBase
             return false;
         }
         failuresInARow = 0;
-        getFollower().updateLastRpcResponseTime();
-        final InstallSnapshotResult result = reply.getResult();
-        switch (result)
+        if (SnapshotNotificationReply.handle(this, reply, installSnapshotEnabled, LOG))
         {
-            case IN_PROGRESS -> LOG.debug("{}: follower {} is installing a snapshot", this, getFollowerId());
-            case SNAPSHOT_INSTALLED, ALREADY_INSTALLED ->
-            {
-                final long snapshotIndex = reply.getSnapshotIndex();
-                LOG.info("{}: follower {} has a snapshot at index {} ({}); appending from {}", this, getFollowerId(), snapshotIndex,
-                    result, snapshotIndex + 1);
-                // Sets the follower's snapshot, match and next indexes.
-                getFollower().setSnapshotIndex(snapshotIndex);
-                getFollower().setAttemptedToInstallSnapshot();
-                getLeaderState().onFollowerCommitIndex(getFollower(), snapshotIndex);
-                notifying = false;
-            }
-            case SNAPSHOT_UNAVAILABLE ->
-            {
-                LOG.warn("{}: follower {} found no snapshot to install; notifying again", this, getFollowerId());
-                getFollower().setAttemptedToInstallSnapshot();
-            }
-            case NOT_LEADER -> onFollowerTerm(reply.getTerm());
-            case CONF_MISMATCH -> LOG.error("{}: follower {} refuses snapshot notifications: set raft.server.log.appender"
-                + ".install.snapshot.enabled to the same value on every server", this, getFollowerId());
-            default -> LOG.warn("{}: unexpected install-snapshot result {} from {}", this, result, getFollowerId());
+            notifying = false;
         }
         return true;
+    }
+
+    /**
+     * Ratis's rpc sleep time (25 ms) after one failure, doubled for each more in a row, at most half a heartbeat
+     * interval. Why: each call to a follower that is down costs Ratis's Netty client a new connection attempt and
+     * about three WARN and ERROR lines; retrying every 25 ms filled a node's log at 120 lines a second per group.
+     * Half a heartbeat keeps a returning follower's first heartbeat well inside its election timeout.
+     */
+    long retryDelayMs()
+    {
+        final long firstMs = getServer().properties().rpcSleepTime().toLong(TimeUnit.MILLISECONDS);
+        return retryDelayMs(firstMs, heartbeatIntervalMs / 2, failuresInARow);
+    }
+
+    /** {@code firstMs} doubled for each failure in a row after the first, within [firstMs, max(firstMs, capMs)]. */
+    static long retryDelayMs(final long firstMs, final long capMs, final long failuresInARow)
+    {
+        final long doublings = Math.min(Math.max(failuresInARow - 1, 0), 20);
+        return Math.max(firstMs, Math.min(capMs, firstMs << doublings));
     }
 
     private void failed(final String what, final IOException e)

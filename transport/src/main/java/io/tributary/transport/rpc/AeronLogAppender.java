@@ -449,33 +449,20 @@ final class AeronLogAppender extends LogAppenderBase
                 this, getFollowerId(), cause(error).toString());
             return;
         }
-        getFollower().updateLastRpcResponseTime();
-        final InstallSnapshotResult result = reply.getResult();
-        switch (result)
+        if (SnapshotNotificationReply.handle(this, reply, installSnapshotEnabled, LOG))
         {
-            case IN_PROGRESS -> LOG.debug("{}: follower {} is installing a snapshot", this, getFollowerId());
-            case SNAPSHOT_INSTALLED, ALREADY_INSTALLED -> onFollowerSnapshot(reply.getSnapshotIndex(), result);
-            case SNAPSHOT_UNAVAILABLE ->
-            {
-                LOG.warn("{}: follower {} found no snapshot to install; notifying again", this, getFollowerId());
-                getFollower().setAttemptedToInstallSnapshot();
-            }
-            case NOT_LEADER -> onFollowerTerm(reply.getTerm());
-            case CONF_MISMATCH -> LOG.error("{}: follower {} refuses snapshot notifications: set {} to the same value on every server"
-                + " (this leader has {})", this, getFollowerId(), RaftServerConfigKeys.Log.Appender.INSTALL_SNAPSHOT_ENABLED_KEY,
-                installSnapshotEnabled);
-            default -> LOG.warn("{}: unexpected install-snapshot result {} from {}", this, result, getFollowerId());
+            appendAfterFollowerSnapshot();
         }
     }
 
     private void onFollowerSnapshot(final long snapshotIndex, final InstallSnapshotResult result)
     {
-        LOG.info("{}: follower {} has a snapshot at index {} ({}); appending from {}", this, getFollowerId(), snapshotIndex, result,
-            snapshotIndex + 1);
-        // Sets the follower's snapshot, match and next indexes.
-        getFollower().setSnapshotIndex(snapshotIndex);
-        getFollower().setAttemptedToInstallSnapshot();
-        getLeaderState().onFollowerCommitIndex(getFollower(), snapshotIndex);
+        SnapshotNotificationReply.followerHasSnapshot(this, snapshotIndex, result, LOG);
+        appendAfterFollowerSnapshot();
+    }
+
+    private void appendAfterFollowerSnapshot()
+    {
         resetPipeline();
         notifying = false;
         notificationDueNs = System.nanoTime();
