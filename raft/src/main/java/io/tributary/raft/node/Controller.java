@@ -62,8 +62,7 @@ final class Controller
         this.config = config;
         this.metadata = metadata;
         this.balance = config.leaderRebalanceIntervalMs == 0 ? null
-            : new LeaderBalance(TimeUnit.MILLISECONDS.toNanos(config.leaderRebalanceIntervalMs), config.electionTimeoutMinMs,
-                TimeUnit.MILLISECONDS.toNanos(config.leaderRebalanceWarmupMs));
+            : new LeaderBalance(TimeUnit.MILLISECONDS.toNanos(config.leaderRebalanceIntervalMs), config.electionTimeoutMinMs);
         this.auditIntervalNs = TimeUnit.MILLISECONDS.toNanos(config.replicaAuditIntervalMs);
         this.nextAuditNs = System.nanoTime() + auditIntervalNs;
     }
@@ -560,13 +559,8 @@ final class Controller
                     final boolean active = node != null && node.state() == ClusterMetadata.NodeState.ACTIVE;
                     final LeaderBalance.GroupView view = active && !unreachable.contains(preferred)
                         ? observe(state, stream.id(), shard, preferred, clients, unreachable) : null;
-                    if (view != null && balance.nodeAnswered(preferred, nowNs))
-                    {
-                        LOG.info("node {} answers again: it follows for {} ms (leader.rebalance.warmup.ms) before it is"
-                            + " handed its preferred leaderships back", preferred, config.leaderRebalanceWarmupMs);
-                    }
                     final LeaderBalance.Verdict verdict = view == null && active ? LeaderBalance.Verdict.PREFERRED_UNREACHABLE
-                        : balance.decide(active, view, balance.warmingUp(preferred, nowNs));
+                        : balance.decide(active, view);
                     if (verdict == LeaderBalance.Verdict.TRANSFER)
                     {
                         transfers++;
@@ -592,7 +586,6 @@ final class Controller
         {
             clients.values().forEach(Controller::closeQuietly);
         }
-        unreachable.forEach(balance::nodeSilent);
         balance.retain(shardKeys);
     }
 

@@ -1,7 +1,6 @@
 package io.tributary.raft.node;
 
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 
@@ -62,7 +61,6 @@ final class LeaderBalance
         PREFERRED_NOT_MEMBER,
         PREFERRED_SILENT,
         PREFERRED_BEHIND,
-        PREFERRED_WARMING_UP,
         TRANSFER
     }
 
@@ -70,11 +68,6 @@ final class LeaderBalance
     private final long silenceMaxMs;
     /** Shard -> {time of its last transfer attempt, attempts in a row that failed}. */
     private final Map<String, long[]> attempts = new HashMap<>();
-    private final long warmupNs;
-    /** Nodes that did not answer a pass, until they answer again. */
-    private final Set<String> silent = new HashSet<>();
-    /** Node -> when it answered again after being silent, while it warms up. */
-    private final Map<String, Long> backSinceNs = new HashMap<>();
     private long nextPassNs;
     private boolean passed;
 
@@ -84,21 +77,6 @@ final class LeaderBalance
      */
     LeaderBalance(final long intervalNs, final long silenceMaxMs)
     {
-        this(intervalNs, silenceMaxMs, 0);
-    }
-
-    /**
-     * @param intervalNs   between passes, and between two transfers of one shard.
-     * @param silenceMaxMs the longest the leader may not have heard from the preferred replica.
-     * @param warmupNs     how long a node that answers again after a silent pass stays a follower first.
-     */
-    LeaderBalance(final long intervalNs, final long silenceMaxMs, final long warmupNs)
-    {
-        if (warmupNs < 0)
-        {
-            throw new IllegalArgumentException("leader balance warm-up must not be negative, got " + warmupNs + " ns");
-        }
-        this.warmupNs = warmupNs;
         if (intervalNs <= 0)
         {
             throw new IllegalArgumentException("leader balance interval must be positive, got " + intervalNs + " ns");
@@ -163,46 +141,6 @@ final class LeaderBalance
         return false;
     }
 
-    /** The node did not answer during a pass (down, restarting, cut off). */
-    void nodeSilent(final String node)
-    {
-        silent.add(node);
-        backSinceNs.remove(node);
-    }
-
-    /** The node answered at {@code nowNs}: if it had been silent, its warm-up starts now, and this returns true. */
-    boolean nodeAnswered(final String node, final long nowNs)
-    {
-        if (silent.remove(node) && warmupNs > 0)
-        {
-            backSinceNs.put(node, nowNs);
-            return true;
-        }
-        return false;
-    }
-
-    /**
-     * True while a node that came back from silence (most often a restarted JVM) is in its warm-up: it
-     * then follows before it leads again. Why: a fresh JVM compiles its hot code for its first seconds on
-     * the same 2 cores as everyone, and a shard led by it answers slowly meanwhile; handed its
-     * leaderships back 5 s after a restart, the Jepsen kill runs' p99 outside faults was 23 ms where it
-     * was 15 ms with the rebalance off (docs/jepsen.md).
-     */
-    boolean warmingUp(final String node, final long nowNs)
-    {
-        final Long sinceNs = backSinceNs.get(node);
-        if (sinceNs == null)
-        {
-            return false;
-        }
-        if (nowNs - sinceNs >= warmupNs)
-        {
-            backSinceNs.remove(node);
-            return false;
-        }
-        return true;
-    }
-
     /** Forgets shards that no longer exist, so the map stays as large as the cluster. */
     void retain(final Set<String> shards)
     {
@@ -211,12 +149,6 @@ final class LeaderBalance
 
     /** Whether to move the leadership to the preferred replica, an ACTIVE node ({@code preferredActive}). */
     Verdict decide(final boolean preferredActive, final GroupView view)
-    {
-        return decide(preferredActive, view, false);
-    }
-
-    /** As {@link #decide(boolean, GroupView)}, and never to a preferred replica whose node warms up ({@link #warmingUp}). */
-    Verdict decide(final boolean preferredActive, final GroupView view, final boolean preferredWarmingUp)
     {
         if (!preferredActive)
         {
@@ -249,10 +181,6 @@ final class LeaderBalance
         if (view.preferredCommitIndex() < 0 || view.leaderCommitIndex() - view.preferredCommitIndex() > LAG_ENTRIES_MAX)
         {
             return Verdict.PREFERRED_BEHIND;
-        }
-        if (preferredWarmingUp)
-        {
-            return Verdict.PREFERRED_WARMING_UP;
         }
         return Verdict.TRANSFER;
     }

@@ -40,7 +40,7 @@ public final class NodeConfig
         "transport", "raft.election.timeout.min.ms", "raft.election.timeout.max.ms", "raft.request.timeout.ms",
         "durability", "snapshot.auto.entries", "shard.max.batch.bytes", "shard.max.keys", "shard.writeback.interval.ms", "tracing.exporter",
         "tracing.otlp.endpoint", "raft.log.segment.bytes", "raft.log.preallocated.bytes", "raft.log.page.cache.drop", "raft.log.purge.gap", "shard.roll.cycle",
-        "raft.log.metadata", "raft.read.lease", "leader.rebalance.interval.ms", "leader.rebalance.warmup.ms", "replica.audit.interval.ms", "disk.reserve.bytes", "shard.install.chunk.bytes", "frontend.entry.bytes.max",
+        "raft.log.metadata", "raft.read.lease", "leader.rebalance.interval.ms", "replica.audit.interval.ms", "disk.reserve.bytes", "shard.install.chunk.bytes", "frontend.entry.bytes.max",
         "frontend.entries.inflight.max", "frontend.queue.bytes.max", "frontend.threads", "frontend.request.bytes.max",
         FAULT_READS_WITHOUT_READINDEX, FAULT_REPLAY_OFF_BY_ONE, FAULT_HALT_MID_ENTRY);
 
@@ -85,8 +85,6 @@ public final class NodeConfig
      * one shard; 0 turns it off.
      */
     public final long leaderRebalanceIntervalMs;
-    /** How long a node that came back (it did not answer a rebalance pass) follows before it is handed leaderships. */
-    public final long leaderRebalanceWarmupMs;
     /** How often the controller checks each shard's Raft membership against the metadata (0: never). */
     public final long replicaAuditIntervalMs;
     /** Free bytes the node keeps on its data disk: below it, writes are refused with DISK_FULL (storage/DiskReserve). */
@@ -158,7 +156,6 @@ public final class NodeConfig
         // because of a default it never set); an explicit value below it is refused below.
         leaderRebalanceIntervalMs = number(p, "leader.rebalance.interval.ms", Math.max(5_000, electionTimeoutMaxMs), 0, 86_400_000,
             problems);
-        leaderRebalanceWarmupMs = number(p, "leader.rebalance.warmup.ms", 15_000, 0, 3_600_000, problems);
         replicaAuditIntervalMs = number(p, "replica.audit.interval.ms", 10_000, 0, 86_400_000, problems);
         diskReserveBytes = number(p, "disk.reserve.bytes", 256L << 20, 0, 1L << 50, problems);
         faultReadsWithoutReadIndex = bool(p, FAULT_READS_WITHOUT_READINDEX, false, problems);

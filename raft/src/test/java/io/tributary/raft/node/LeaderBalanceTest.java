@@ -105,35 +105,4 @@ class LeaderBalanceTest
         assertThat(balance.decide(true, new GroupView(true, false, "n1", true, false, true, 1_000, -1, 100, -1, -1)))
             .isEqualTo(Verdict.PREFERRED_BEHIND);
     }
-
-    @Test
-    void aNodeThatComesBackAfterASilentPassFollowsForItsWarmUpBeforeItIsHandedLeadershipsAgain()
-    {
-        final LeaderBalance balance = new LeaderBalance(5 * SECOND_NS, 1_000, 15 * SECOND_NS);
-        final long start = -3 * SECOND_NS;
-        balance.nodeAnswered("n2", start);
-        assertThat(balance.warmingUp("n2", start)).as("a node never seen silent (a new cluster) has no warm-up").isFalse();
-        assertThat(balance.decide(true, movable(), balance.warmingUp("n2", start))).isEqualTo(Verdict.TRANSFER);
-
-        balance.nodeSilent("n2");                     // killed: a pass could not reach it
-        balance.nodeAnswered("n2", start + 10 * SECOND_NS);   // restarted
-        assertThat(balance.warmingUp("n2", start + 10 * SECOND_NS)).isTrue();
-        assertThat(balance.decide(true, movable(), balance.warmingUp("n2", start + 24 * SECOND_NS)))
-            .isEqualTo(Verdict.PREFERRED_WARMING_UP);
-        balance.nodeAnswered("n2", start + 20 * SECOND_NS);   // answering again does not restart the warm-up
-        assertThat(balance.warmingUp("n2", start + 25 * SECOND_NS - 1)).isTrue();
-        assertThat(balance.warmingUp("n2", start + 25 * SECOND_NS)).isFalse();
-        assertThat(balance.decide(true, movable(), balance.warmingUp("n2", start + 25 * SECOND_NS)))
-            .isEqualTo(Verdict.TRANSFER);
-        assertThat(balance.warmingUp("n3", start + 25 * SECOND_NS)).as("other nodes are not held back").isFalse();
-    }
-
-    @Test
-    void withoutAWarmUpAReturningNodeLeadsAtOnce()
-    {
-        final LeaderBalance balance = new LeaderBalance(5 * SECOND_NS, 1_000, 0);
-        balance.nodeSilent("n2");
-        balance.nodeAnswered("n2", SECOND_NS);
-        assertThat(balance.warmingUp("n2", SECOND_NS)).isFalse();
-    }
 }
