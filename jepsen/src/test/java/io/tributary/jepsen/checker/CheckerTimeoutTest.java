@@ -29,7 +29,7 @@ class CheckerTimeoutTest {
         Analysis<?, ?> analysis = new Checker(CheckOptions.defaults().withTimeout(SHORT))
             .check(new RegisterModel(), HardHistories.register(HARD_WRITES));
         assertThat(analysis.result()).isEqualTo(CheckResult.UNKNOWN);
-        assertThat(analysis.unknownReason()).isEqualTo("timed out");
+        assertThat(analysis.unknownReason()).startsWith("timed out").contains("the longest linearization found covers");
     }
 
     @Test
@@ -38,7 +38,7 @@ class CheckerTimeoutTest {
             .check(new RegisterModel(), HardHistories.register(HARD_WRITES));
         assertThat(analysis.result()).isEqualTo(CheckResult.UNKNOWN);
         PartitionAnalysis<?, ?> partition = analysis.partitions().get(0);
-        assertThat(partition.unknownReason()).isEqualTo("timed out");
+        assertThat(partition.unknownReason()).startsWith("timed out").contains("the longest linearization found covers");
         assertThat(partition.linearizations()).as("the partial linearizations found so far").isNotEmpty();
     }
 

@@ -80,6 +80,18 @@ final class PartitionProblem<I, O> {
         return (O) outputs[id];
     }
 
+    /** Each operation's rank by call time (history order of the calls): what {@link LinearizedSet} packs by. */
+    int[] callRanks() {
+        int[] ranks = new int[size()];
+        int next = 0;
+        for (int entry = 0; entry < entryOperation.length; entry++) {
+            if (entryIsCall[entry]) {
+                ranks[entryOperation[entry]] = next++;
+            }
+        }
+        return ranks;
+    }
+
     EntryList newEntryList() {
         return new EntryList(entryOperation, entryIsCall);
     }

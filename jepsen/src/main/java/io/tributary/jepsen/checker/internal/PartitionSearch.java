@@ -40,12 +40,13 @@ final class PartitionSearch<S, I, O> {
     SearchOutcome run() {
         int n = problem.size();
         EntryList list = problem.newEntryList();
-        LinearizedSet linearized = new LinearizedSet(n);
-        StateCache<S> cache = new StateCache<>(model, cacheBytesMax, linearized.wordCount());
+        LinearizedSet linearized = new LinearizedSet(problem.callRanks());
+        StateCache<S> cache = new StateCache<>(model, cacheBytesMax);
         int[] stackEntry = new int[n];
         int[] stackOperation = new int[n];
         Object[] stackState = new Object[n];
         int depth = 0;
+        int deepest = 0;
         S state = initialState();
         int entry = list.first();
         int stepsToPoll = STEPS_PER_POLL;
@@ -53,7 +54,7 @@ final class PartitionSearch<S, I, O> {
             if (--stepsToPoll == 0) {
                 stepsToPoll = STEPS_PER_POLL;
                 if (stop.shouldStop()) {
-                    return stopped(stop.reason(), cache);
+                    return stopped(stop.reason() + progress(deepest, n), cache);
                 }
             }
             if (list.isCall(entry)) {
@@ -67,6 +68,9 @@ final class PartitionSearch<S, I, O> {
                         stackOperation[depth] = id;
                         stackState[depth] = state;
                         depth++;
+                        if (depth > deepest) {
+                            deepest = depth;
+                        }
                         state = next;
                         list.lift(entry);
                         entry = list.first();
@@ -74,7 +78,7 @@ final class PartitionSearch<S, I, O> {
                     }
                     if (cached == StateCache.Outcome.FULL) {
                         return stopped("search cache full: " + cache.entries() + " states explored, the limit for about "
-                            + cacheBytesMax / (1024 * 1024) + " MiB", cache);
+                            + cacheBytesMax / (1024 * 1024) + " MiB" + progress(deepest, n), cache);
                     }
                     linearized.clear(id);
                 }
@@ -112,6 +116,11 @@ final class PartitionSearch<S, I, O> {
     @SuppressWarnings("unchecked")
     private S castState(Object state) {
         return (S) state;
+    }
+
+    /** How far the search got, for an honest "unknown". */
+    private static String progress(int deepest, int operations) {
+        return "; the longest linearization found covers " + deepest + " of the partition's " + operations + " operations";
     }
 
     private SearchOutcome stopped(String reason, StateCache<S> cache) {

@@ -7,16 +7,16 @@ import java.util.List;
 
 /**
  * Lowe's memoization: the (linearized set, state) pairs already explored. Reaching a pair again means
- * the search below it was already done, so it can be skipped. An entry matches only if the bitsets are
- * equal and the model says the states are equal.
+ * the search below it was already done, so it can be skipped. An entry matches only if the sets are
+ * equal (exactly: their compact forms, {@link LinearizedSet}) and the model says the states are equal.
  *
  * <p>The search is bound by memory latency and garbage collection here, so the layout is flat: an open
  * addressing table of hashes (linear probing reads contiguous memory and touches an entry only when the
- * hash matches) whose slots name entries; the entries' bitsets packed in chunks of one array each, their
- * states likewise. No object per entry but the model's state. The first chunk starts small and doubles up
- * to the chunk size; later chunks are allocated whole, so growing never copies more than one chunk.
- * Bounded by an estimate of its bytes, so a hopeless search ends in UNKNOWN instead of an
- * OutOfMemoryError. Not thread-safe.
+ * hash matches) whose slots name entries; the entries' sets in their compact form, a few ints each, packed
+ * in chunks of one int array each; their locations and states likewise. No object per entry but the model's
+ * state. The first chunk starts small and doubles up to the chunk size; later chunks are allocated whole, so
+ * growing never copies more than one chunk. Bounded by a count of its bytes, so a hopeless search ends in
+ * UNKNOWN instead of an OutOfMemoryError. Not thread-safe.
  *
  * @param <S> model state
  */
@@ -33,48 +33,45 @@ final class StateCache<S> {
     private static final int CAPACITY_MAX = 1 << 30;
     /** Linear probing degrades fast past about 2/3 full. */
     private static final double LOAD_MAX = 0.6;
-    /** Words per arena chunk: 8 MiB, small enough to allocate at any time, large enough to be few. */
-    private static final int CHUNK_WORDS = 1 << 20;
+    /** Ints per set chunk, and entries per location and state chunk: 4-8 MiB, allocated at any time, yet few. */
+    private static final int CHUNK = 1 << 20;
     /** A guess at a model state's own size (a small record or node), for the memory bound. */
     private static final int STATE_BYTES_ESTIMATE = 32;
+    /** An entry's fixed bytes: its location (8), its state reference (8) and state, its share of the table. */
+    private static final long ENTRY_FIXED_BYTES = 8 + 8 + STATE_BYTES_ESTIMATE + (long) Math.ceil(12 / LOAD_MAX);
 
     private final Model<S, ?, ?> model;
-    private final int wordsPerEntry;
-    private final int entriesPerChunk;
-    private final long entriesMax;
+    private final long bytesMax;
+    private long bytes;
     /** Per slot: the entry's hash, 0 for a free slot (stored hashes are never 0). */
     private long[] hashes = new long[INITIAL_CAPACITY];
     /** Per slot: the entry number. */
     private int[] entryOfSlot = new int[INITIAL_CAPACITY];
     private int growAt = (int) (INITIAL_CAPACITY * LOAD_MAX);
-    /** Entry e's bitset is at {@code (e % entriesPerChunk) * wordsPerEntry} in chunk {@code e / entriesPerChunk}. */
-    private final List<long[]> wordChunks = new ArrayList<>();
+    /** The sets' compact forms, back to back; a form never spans two chunks. */
+    private final List<int[]> setChunks = new ArrayList<>();
+    private int setChunkUsed;
+    /** Entry e's location is at {@code e % CHUNK} in chunk {@code e / CHUNK}: set chunk index << 32 | offset. */
+    private final List<long[]> locationChunks = new ArrayList<>();
     private final List<Object[]> stateChunks = new ArrayList<>();
     private int entries;
 
-    StateCache(Model<S, ?, ?> model, long bytesMax, int wordsPerEntry) {
+    StateCache(Model<S, ?, ?> model, long bytesMax) {
         if (bytesMax < 1) {
             throw new IllegalArgumentException("cache bytesMax must be at least 1, got " + bytesMax);
         }
-        if (wordsPerEntry < 1 || wordsPerEntry > CHUNK_WORDS) {
-            throw new IllegalArgumentException("wordsPerEntry must be in [1, " + CHUNK_WORDS + "], got " + wordsPerEntry);
-        }
         this.model = model;
-        this.wordsPerEntry = wordsPerEntry;
-        this.entriesPerChunk = CHUNK_WORDS / wordsPerEntry;
-        this.entriesMax = Math.max(1, bytesMax / bytesPerEntry(wordsPerEntry));
+        this.bytesMax = bytesMax;
     }
 
-    /** The estimated bytes one entry costs: its bitset, its state, and its share of the table. */
-    static long bytesPerEntry(int wordsPerEntry) {
-        return 8L * wordsPerEntry + 4 + STATE_BYTES_ESTIMATE + (long) Math.ceil(12 / LOAD_MAX);
+    /** The bytes an entry whose set has {@code compactLength} ints is counted for. */
+    static long bytesPerEntry(int compactLength) {
+        return ENTRY_FIXED_BYTES + 4L * compactLength;
     }
 
     /** Adds the pair unless an equal one is present or the cache is full. */
     @SuppressWarnings("unchecked")
     Outcome add(LinearizedSet linearized, S state) {
-        assert linearized.wordCount() == wordsPerEntry : "set of " + linearized.wordCount() + " words in a cache of "
-            + wordsPerEntry;
         long hash = mix(linearized.hash() ^ mix(model.hash(state)));
         if (hash == 0) {
             hash = 1;
@@ -84,19 +81,21 @@ final class StateCache<S> {
         for (long h = hashes[slot]; h != 0; h = hashes[slot]) {
             if (h == hash) {
                 int entry = entryOfSlot[slot];
-                int chunk = entry / entriesPerChunk;
-                int index = entry - chunk * entriesPerChunk;
-                if (linearized.sameWords(wordChunks.get(chunk), index * wordsPerEntry)
-                    && model.equal((S) stateChunks.get(chunk)[index], state)) {
+                long location = locationChunks.get(entry / CHUNK)[entry % CHUNK];
+                if (linearized.sameAsCompact(setChunks.get((int) (location >>> 32)), (int) location)
+                    && model.equal((S) stateChunks.get(entry / CHUNK)[entry % CHUNK], state)) {
                     return Outcome.PRESENT;
                 }
             }
             slot = (slot + 1) & mask;
         }
-        if (entries >= entriesMax || (entries >= growAt && hashes.length == CAPACITY_MAX)) {
+        int length = linearized.compactLength();
+        long entryBytes = bytesPerEntry(length);
+        if (bytes + entryBytes > bytesMax || (entries >= growAt && hashes.length == CAPACITY_MAX)) {
             return Outcome.FULL;
         }
-        store(slot, hash, linearized, state);
+        store(slot, hash, linearized, length, state);
+        bytes += entryBytes;
         if (entries >= growAt && hashes.length < CAPACITY_MAX) {
             growTable();
         }
@@ -107,19 +106,42 @@ final class StateCache<S> {
         return entries;
     }
 
-    private void store(int slot, long hash, LinearizedSet linearized, S state) {
-        int chunk = entries / entriesPerChunk;
-        int index = entries - chunk * entriesPerChunk;
-        if (chunk == wordChunks.size()) {
-            int capacity = chunk == 0 ? Math.min(entriesPerChunk, INITIAL_CAPACITY) : entriesPerChunk;
-            wordChunks.add(new long[capacity * wordsPerEntry]);
+    /** The bytes counted against the bound so far. */
+    long bytes() {
+        return bytes;
+    }
+
+    private void store(int slot, long hash, LinearizedSet linearized, int length, S state) {
+        if (length > CHUNK) {
+            throw new IllegalStateException("a linearized set of " + length + " ints does not fit a chunk of " + CHUNK);
+        }
+        int setChunk = setChunks.size() - 1;
+        if (setChunk < 0 || setChunkUsed + length > CHUNK) {
+            setChunks.add(new int[setChunk < 0 ? Math.max(INITIAL_CAPACITY, length) : CHUNK]);
+            setChunk++;
+            setChunkUsed = 0;
+        }
+        int[] sets = setChunks.get(setChunk);
+        if (setChunkUsed + length > sets.length) {
+            sets = Arrays.copyOf(sets, (int) Math.min(CHUNK, Math.max(2L * sets.length, setChunkUsed + length)));
+            setChunks.set(setChunk, sets);
+        }
+        linearized.writeCompact(sets, setChunkUsed);
+        long location = ((long) setChunk << 32) | setChunkUsed;
+        setChunkUsed += length;
+
+        int chunk = entries / CHUNK;
+        int index = entries % CHUNK;
+        if (chunk == locationChunks.size()) {
+            int capacity = chunk == 0 ? INITIAL_CAPACITY : CHUNK;
+            locationChunks.add(new long[capacity]);
             stateChunks.add(new Object[capacity]);
         } else if (index == stateChunks.get(chunk).length) {
-            int capacity = Math.min(entriesPerChunk, 2 * index);
-            wordChunks.set(chunk, Arrays.copyOf(wordChunks.get(chunk), capacity * wordsPerEntry));
+            int capacity = Math.min(CHUNK, 2 * index);
+            locationChunks.set(chunk, Arrays.copyOf(locationChunks.get(chunk), capacity));
             stateChunks.set(chunk, Arrays.copyOf(stateChunks.get(chunk), capacity));
         }
-        linearized.copyWordsTo(wordChunks.get(chunk), index * wordsPerEntry);
+        locationChunks.get(chunk)[index] = location;
         stateChunks.get(chunk)[index] = state;
         hashes[slot] = hash;
         entryOfSlot[slot] = entries;

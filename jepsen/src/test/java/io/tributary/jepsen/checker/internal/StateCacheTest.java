@@ -30,7 +30,7 @@ class StateCacheTest {
     @Test
     void aPairIsFoundOnlyWithTheSameSetAndAnEqualState() {
         LinearizedSet set = new LinearizedSet(70);
-        StateCache<Integer> cache = new StateCache<>(MODEL, Long.MAX_VALUE, set.wordCount());
+        StateCache<Integer> cache = new StateCache<>(MODEL, Long.MAX_VALUE);
         set.set(3);
         assertThat(cache.add(set, 1)).isEqualTo(StateCache.Outcome.ADDED);
         assertThat(cache.add(set, Integer.valueOf(1))).isEqualTo(StateCache.Outcome.PRESENT);
@@ -56,7 +56,7 @@ class StateCacheTest {
             }
         };
         LinearizedSet set = new LinearizedSet(100);
-        StateCache<Integer> cache = new StateCache<>(wellHashed, Long.MAX_VALUE, set.wordCount());
+        StateCache<Integer> cache = new StateCache<>(wellHashed, Long.MAX_VALUE);
         int entries = 200_000;
         for (int i = 0; i < entries; i++) {
             assertThat(cache.add(set, i)).isEqualTo(StateCache.Outcome.ADDED);
@@ -69,8 +69,8 @@ class StateCacheTest {
 
     @Test
     void theByteLimitMakesTheCacheFull() {
-        long bytesMax = 10 * StateCache.bytesPerEntry(1);
-        StateCache<Integer> cache = new StateCache<>(MODEL, bytesMax, 1);
+        long bytesMax = 10 * StateCache.bytesPerEntry(2);   // an empty set's form: its prefix and a count of 0
+        StateCache<Integer> cache = new StateCache<>(MODEL, bytesMax);
         LinearizedSet set = new LinearizedSet(10);
         for (int i = 0; i < 10; i++) {
             assertThat(cache.add(set, i)).isEqualTo(StateCache.Outcome.ADDED);
@@ -97,5 +97,77 @@ class StateCacheTest {
         a.clear(129);
         a.clear(64);
         assertThat(a.hash()).isEqualTo(empty);
+    }
+
+    @Test
+    void anEntryCostsAFewIntsWhereABitsetCostAWordPer64Operations() {
+        int operations = 3_000;
+        LinearizedSet set = new LinearizedSet(operations);
+        for (int id = 0; id < 2_000; id++) {
+            set.set(id);
+        }
+        set.set(2_010);
+        set.set(2_500);
+        assertThat(set.compactLength()).as("prefix, count, two ranks above").isEqualTo(4);
+        assertThat(StateCache.bytesPerEntry(set.compactLength())).isLessThan(8L * ((operations + 63) / 64));
+    }
+
+    /**
+     * The compact form is exact: seeded random walks of set and clear (as the search does: mostly in call
+     * order, sometimes far ahead, backtracking) on a ranked set and on a plain model of it; at every step two
+     * sets compare equal through their compact forms exactly when the models are equal, and the form of the
+     * current set decodes to its members.
+     */
+    @Test
+    void twoSetsHaveTheSameCompactFormExactlyWhenTheyHaveTheSameMembers() {
+        long seed = Long.getLong("tributary.seed", 20261205L);
+        System.out.println("StateCacheTest compact-form seed " + seed + " (replay with -Dtributary.seed=" + seed + ")");
+        java.util.SplittableRandom random = new java.util.SplittableRandom(seed);
+        int operations = 200;
+        int[] rankOf = new int[operations];
+        java.util.List<Integer> ranks = new java.util.ArrayList<>();
+        for (int i = 0; i < operations; i++) {
+            ranks.add(i);
+        }
+        java.util.Collections.shuffle(ranks, new java.util.Random(seed));
+        for (int id = 0; id < operations; id++) {
+            rankOf[id] = ranks.get(id);
+        }
+        LinearizedSet set = new LinearizedSet(rankOf);
+        java.util.BitSet members = new java.util.BitSet();
+        java.util.List<int[]> forms = new java.util.ArrayList<>();
+        java.util.List<java.util.BitSet> memberSets = new java.util.ArrayList<>();
+        for (int step = 0; step < 20_000; step++) {
+            int id = random.nextInt(operations);
+            if (members.get(id)) {
+                set.clear(id);
+                members.clear(id);
+            } else {
+                set.set(id);
+                members.set(id);
+            }
+            int[] form = new int[set.compactLength()];
+            set.writeCompact(form, 0);
+            java.util.BitSet decoded = new java.util.BitSet();
+            for (int r = 0; r < form[0]; r++) {
+                decoded.set(r);
+            }
+            for (int k = 0; k < form[1]; k++) {
+                decoded.set(form[2 + k]);
+            }
+            java.util.BitSet byRank = new java.util.BitSet();
+            members.stream().forEach(m -> byRank.set(rankOf[m]));
+            assertThat(decoded).as("seed %d step %d", seed, step).isEqualTo(byRank);
+            assertThat(set.size()).isEqualTo(members.cardinality());
+            if (step % 50 == 0) {
+                forms.add(form);
+                memberSets.add((java.util.BitSet) members.clone());
+            }
+            int earlier = random.nextInt(forms.size() == 0 ? 1 : forms.size());
+            if (!forms.isEmpty()) {
+                assertThat(set.sameAsCompact(forms.get(earlier), 0)).as("seed %d step %d against %d", seed, step, earlier)
+                    .isEqualTo(members.equals(memberSets.get(earlier)));
+            }
+        }
     }
 }
