@@ -9,9 +9,10 @@ import java.util.SplittableRandom;
  * setting or clearing one updates the hash in O(1) instead of rehashing every word as porcupine does.
  *
  * <p>Compact form: operations are ranked by call time, and a depth-first search over a time-ordered history
- * linearizes them almost in that order, so the set is nearly always "every rank below p, plus a few above".
- * The cache stores it as {@code p, k, r1..rk} (the k member ranks above p, ascending): a few ints where a
- * bitset of a 3,000-operation history takes 376 bytes. It is exact: two sets are equal exactly when their
+ * linearizes them almost in that order, so the set is nearly always "every rank below p, plus a few above",
+ * or, once an operation that may never be linearized (a crashed client's) holds p back, "every rank below h
+ * but a few". The cache stores whichever list is shorter ({@link #writeCompact}): a few ints where a bitset
+ * of a 3,000-operation history takes 376 bytes. It is exact: two sets are equal exactly when their
  * compact forms are, so a cache hit can never be a different set (a lossy hash could turn a linearizable
  * history into a wrong verdict). Not thread-safe.
  */
@@ -25,6 +26,8 @@ final class LinearizedSet {
     private long hash;
     /** Every rank below it is a member; it is not (or it is the operation count). */
     private int prefix;
+    /** One above the highest member's rank; 0 when empty. */
+    private int highWater;
     private int size;
 
     /** Operations ranked by their ids (ids already in call order). */
@@ -65,6 +68,9 @@ final class LinearizedSet {
         words[rank >>> 6] |= 1L << rank;
         hash ^= keys[operation];
         size++;
+        if (rank >= highWater) {
+            highWater = rank + 1;
+        }
         if (rank == prefix) {
             do {
                 prefix++;
@@ -80,6 +86,11 @@ final class LinearizedSet {
         size--;
         if (rank < prefix) {
             prefix = rank;
+        }
+        if (rank == highWater - 1) {
+            do {
+                highWater--;
+            } while (highWater > 0 && !has(highWater - 1));
         }
     }
 
@@ -99,48 +110,68 @@ final class LinearizedSet {
         return size;
     }
 
-    /** Ints of the compact form: the prefix, the count above it, the ranks above it. */
+    /** Ints of the compact form ({@link #writeCompact}). */
     int compactLength() {
-        return 2 + size - prefix;
+        return 3 + Math.min(size - prefix, highWater - size);
     }
 
-    /** Writes the compact form at {@code offset}; {@link #compactLength()} ints. */
+    /**
+     * Writes the compact form at {@code offset}, {@link #compactLength()} ints: the prefix p, the high-water
+     * mark h (one above the highest member's rank), then the shorter of two lists, both ascending: the members
+     * above p (count stored as is) or the ranks between p and h that are not members (count stored negated).
+     * The form is a function of the set alone, so equal forms mean equal sets.
+     */
     void writeCompact(int[] arena, int offset) {
         arena[offset] = prefix;
-        int above = size - prefix;
-        arena[offset + 1] = above;
-        int at = offset + 2;
+        arena[offset + 1] = highWater;
+        int members = size - prefix;
+        int holes = highWater - size;
+        boolean listHoles = holes < members;
+        arena[offset + 2] = listHoles ? -holes : members;
+        int at = offset + 3;
+        int count = listHoles ? holes : members;
         int word = prefix >>> 6;
-        long bits = above == 0 ? 0 : words[word] & (-1L << prefix);
-        while (above > 0) {
+        long bits = count == 0 ? 0 : pick(word, listHoles) & (-1L << prefix);
+        while (count > 0) {
             while (bits == 0) {
-                bits = words[++word];
+                bits = pick(++word, listHoles);
             }
             arena[at++] = (word << 6) + Long.numberOfTrailingZeros(bits);
             bits &= bits - 1;
-            above--;
+            count--;
         }
     }
 
     /** True if the compact form at {@code offset} is this set's. */
     boolean sameAsCompact(int[] arena, int offset) {
-        int above = size - prefix;
-        if (arena[offset] != prefix || arena[offset + 1] != above) {
+        if (arena[offset] != prefix || arena[offset + 1] != highWater) {
             return false;
         }
-        int at = offset + 2;
+        int members = size - prefix;
+        int holes = highWater - size;
+        boolean listHoles = holes < members;
+        if (arena[offset + 2] != (listHoles ? -holes : members)) {
+            return false;
+        }
+        int at = offset + 3;
+        int count = listHoles ? holes : members;
         int word = prefix >>> 6;
-        long bits = above == 0 ? 0 : words[word] & (-1L << prefix);
-        while (above > 0) {
+        long bits = count == 0 ? 0 : pick(word, listHoles) & (-1L << prefix);
+        while (count > 0) {
             while (bits == 0) {
-                bits = words[++word];
+                bits = pick(++word, listHoles);
             }
             if (arena[at++] != (word << 6) + Long.numberOfTrailingZeros(bits)) {
                 return false;
             }
             bits &= bits - 1;
-            above--;
+            count--;
         }
         return true;
+    }
+
+    /** The members of a word, or its non-members (holes), which below the high-water mark are what is missing. */
+    private long pick(int word, boolean holes) {
+        return holes ? ~words[word] : words[word];
     }
 }
