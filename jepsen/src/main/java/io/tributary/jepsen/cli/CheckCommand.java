@@ -71,8 +71,9 @@ public final class CheckCommand implements Callable<Integer> {
     @Option(names = "--threads", paramLabel = "N", description = "Partitions checked at once. Default: the number of processors.")
     private Integer threads;
 
-    @Option(names = "--cache-max", paramLabel = "SIZE", description = "Memory the search may use per partition before "
-        + "giving up with unknown, e.g. 512m, 2g. Default: a quarter of the JVM's maximum heap.")
+    @Option(names = "--cache-max", paramLabel = "SIZE", description = "Memory the searches may use together (split "
+        + "among the partitions checked at once) before giving up with unknown, e.g. 512m, 2g. Default: half the JVM's "
+        + "maximum heap.")
     private String cacheMax;
 
     @Parameters(arity = "0..1", paramLabel = "FILE", description = "The history to check.")

@@ -44,12 +44,14 @@ public final class PartitionRunner {
         BlockingQueue<Object> finished = new LinkedBlockingQueue<>();
         AtomicInteger next = new AtomicInteger();
         int workers = Math.min(threads, count);
+        // The bound covers every search running at once: one partition alone may use all of it.
+        long cacheBytesPerSearch = Math.max(1, cacheBytesMax / Math.max(1, workers));
         CountDownLatch workersDone = new CountDownLatch(workers);
         for (int w = 0; w < workers; w++) {
             POOL.execute(() -> {
                 try {
                     for (int i = next.getAndIncrement(); i < count; i = next.getAndIncrement()) {
-                        results.set(i, new PartitionCheck<>(i, model, partitions.get(i), stop, cacheBytesMax, explain).call());
+                        results.set(i, new PartitionCheck<>(i, model, partitions.get(i), stop, cacheBytesPerSearch, explain).call());
                         finished.add(results.get(i));
                     }
                 } catch (RuntimeException | Error e) {
