@@ -35,6 +35,11 @@ public record Analysis<I, O>(CheckResult result, List<PartitionAnalysis<I, O>> p
         return firstWith(CheckResult.UNKNOWN).map(PartitionAnalysis::unknownReason).orElse("");
     }
 
+    /** This analysis with another wall time (a check made in two passes counts both). */
+    public Analysis<I, O> withElapsed(Duration newElapsed) {
+        return new Analysis<>(result, partitions, explained, newElapsed);
+    }
+
     public int operationCount() {
         return partitions.stream().mapToInt(p -> p.operations().size()).sum();
     }
