@@ -59,6 +59,10 @@ final class Summary {
     }
 
     private <I, O> void illegal(PartitionAnalysis<I, O> partition) {
+        if (partition.linearizations().isEmpty() && partition.failures().isEmpty()) {
+            out.printf("partition %d: not linearizable (%d operations)%n", partition.index(), partition.operations().size());
+            return;
+        }
         out.printf("partition %d: not linearizable; the longest linearizable prefix orders %d of %d operations%n",
             partition.index(), partition.longestLength(), partition.operations().size());
         if (partition.failures().isEmpty()) {
