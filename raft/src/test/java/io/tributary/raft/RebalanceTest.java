@@ -64,7 +64,7 @@ class RebalanceTest
                 metadata.command("ADD_NODE", n4);
                 int round = 1;
                 final long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(4);
-                while (!RebalanceTestSupport.balanced(metadata, "placed", 4))
+                while (!RebalanceTestSupport.balanced(metadata, "placed", 4) || !RebalanceTestSupport.placedAsTargeted(metadata, "placed"))
                 {
                     assertThat(System.nanoTime()).as("rebalanced within 4 minutes").isLessThan(deadline);
                     writeRound(shards, written, round++);

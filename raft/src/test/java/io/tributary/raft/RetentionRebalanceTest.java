@@ -80,7 +80,7 @@ class RetentionRebalanceTest
                 metadata.command("ADD_NODE", n4);
                 int rounds = 0;
                 final long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
-                while (!RebalanceTestSupport.balanced(metadata, "kept", 4))
+                while (!RebalanceTestSupport.balanced(metadata, "kept", 4) || !RebalanceTestSupport.placedAsTargeted(metadata, "kept"))
                 {
                     assertThat(System.nanoTime()).as("rebalanced within 2 minutes").isLessThan(deadline);
                     writeRound(shards, written);
