@@ -124,6 +124,10 @@ class FaultSwitchDetectionTest
                     client.append(0, scenario.context.nextValue());
                 }
                 phases.done("5 appends");
+                // The switch arms only on a replica that had stored entries before its restart: acknowledged by n1 and
+                // n2, the appends may not have reached n3's log yet (CI: killed while it created its first queue file).
+                awaitReplicaOffset(scenario.admin, "n3", 5);
+                phases.done("n3 stored them");
                 scenario.nodes.kill("n3");
                 scenario.history.nemesis("start", "kill", "kill -9 [n3]");
                 for (int i = 0; i < 10; i++)
@@ -157,6 +161,29 @@ class FaultSwitchDetectionTest
             }
             return scenario.check("log");
         }
+    }
+
+    /** Polls until the node's replica of shard 0 holds offsets below {@code nextOffset}, for at most 30 s. */
+    private static void awaitReplicaOffset(final Admin admin, final String node, final long nextOffset) throws Exception
+    {
+        final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        long seen = -1;
+        while (System.nanoTime() - deadlineNs < 0)
+        {
+            for (final Admin.ReplicaStatus replica : admin.streamStatus(JepsenRun.STREAM).get(0).replicas())
+            {
+                if (replica.nodeId().equals(node))
+                {
+                    seen = replica.nextOffset();
+                }
+            }
+            if (seen >= nextOffset)
+            {
+                return;
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));   // between two polls
+        }
+        throw new AssertionError(node + "'s replica of shard 0 reached offset " + seen + ", not " + nextOffset + ", in 30 s");
     }
 
     /** Prints how long each step of a scenario took (a step that waits out a timeout shows in the test's output). */
