@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import io.tributary.format.AppendStatus;
-import net.openhft.chronicle.core.time.TimeProvider;
 import net.openhft.chronicle.queue.rollcycles.TestRollCycles;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
@@ -31,41 +30,8 @@ class ClockSkewTest
     @TempDir
     Path dir;
 
-    private final SkewableClock clock = new SkewableClock();
+    private final SettableClock clock = new SettableClock(START_MS);
 
-    /** A wall clock that may be set anywhere, backwards too (Chronicle's SetTimeProvider refuses that). */
-    private static final class SkewableClock implements TimeProvider
-    {
-        private volatile long nowMs = START_MS;
-
-        void currentTimeMillis(final long ms)
-        {
-            nowMs = ms;
-        }
-
-        void advanceMillis(final long ms)
-        {
-            nowMs += ms;
-        }
-
-        @Override
-        public long currentTimeMillis()
-        {
-            return nowMs;
-        }
-
-        @Override
-        public long currentTimeMicros()
-        {
-            return nowMs * 1_000;
-        }
-
-        @Override
-        public long currentTimeNanos()
-        {
-            return nowMs * 1_000_000;
-        }
-    }
     private final AppendResult result = new AppendResult();
 
     private ShardLogConfig config()

@@ -31,7 +31,7 @@ public final class CrashingAppender
         final RecordBatchBuilder builder = new RecordBatchBuilder(buffer);
         final AppendResult result = new AppendResult();
         final int rollEveryBatches = args.length > 2 ? Integer.parseInt(args[2]) : 0;
-        final RollingClock clock = new RollingClock(System.currentTimeMillis() + run * 1000L * HOUR_MS);
+        final SettableClock clock = new SettableClock(System.currentTimeMillis() + run * 1000L * SettableClock.HOUR_MS);
         final ShardLogConfig config = new ShardLogConfig().directory(dir);
         if (rollEveryBatches > 0)
         {
@@ -60,47 +60,13 @@ public final class CrashingAppender
                 out.flush();
                 if (rollEveryBatches > 0 && (batchNumber + 1) % rollEveryBatches == 0)
                 {
-                    clock.nextHour();
+                    clock.advanceMillis(SettableClock.HOUR_MS);
                 }
             }
         }
     }
 
-    private static final long HOUR_MS = 3_600_000L;
 
-    /** A wall clock that moves an hour when told (the default roll cycle is hourly), and otherwise stands. */
-    private static final class RollingClock implements net.openhft.chronicle.core.time.TimeProvider
-    {
-        private volatile long nowMs;
-
-        RollingClock(final long startMs)
-        {
-            this.nowMs = startMs;
-        }
-
-        void nextHour()
-        {
-            nowMs += HOUR_MS;
-        }
-
-        @Override
-        public long currentTimeMillis()
-        {
-            return nowMs;
-        }
-
-        @Override
-        public long currentTimeMicros()
-        {
-            return nowMs * 1_000;
-        }
-
-        @Override
-        public long currentTimeNanos()
-        {
-            return nowMs * 1_000_000;
-        }
-    }
 
     /** The value a record must have: derived from its run, batch and position alone. */
     static String expectedValue(final int run, final int batchNumber, final int record)

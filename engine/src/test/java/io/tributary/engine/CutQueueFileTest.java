@@ -15,7 +15,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import io.tributary.format.AppendStatus;
-import net.openhft.chronicle.core.time.TimeProvider;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
@@ -36,7 +35,6 @@ import org.junit.jupiter.params.provider.EnumSource;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class CutQueueFileTest
 {
-    private static final long HOUR_MS = 3_600_000L;
     private static final int NOT_COMPLETE = 0x8000_0000;
     private static final int LENGTH_MASK = 0x3FFF_FFFF;
     private static final int BATCHES_IN_FIRST_FILE = 5;
@@ -44,7 +42,7 @@ class CutQueueFileTest
     @TempDir
     Path dir;
 
-    private final HourClock clock = new HourClock();
+    private final SettableClock clock = new SettableClock(1_800_000_000_000L);
     private final AppendResult result = new AppendResult();
 
     /** How the newest file was left by the crash. */
@@ -121,7 +119,7 @@ class CutQueueFileTest
             {
                 append(log, "first file " + i);
             }
-            clock.nextHour();
+            clock.advanceMillis(SettableClock.HOUR_MS);
             append(log, "second file");
         }
         Files.delete(dir.resolve("shard").resolve(ShardLog.CLEAN_SHUTDOWN_FILE));
@@ -234,34 +232,5 @@ class CutQueueFileTest
         final UnsafeBuffer buffer = batch("k", value);
         log.append(buffer, 0, buffer.capacity(), 0, result);
         assertThat(result.status()).as(result.toString()).isEqualTo(AppendStatus.APPENDED);
-    }
-
-    /** A wall clock that moves only when told to, an hour at a time (the default roll cycle is hourly). */
-    private static final class HourClock implements TimeProvider
-    {
-        private volatile long nowMs = 1_800_000_000_000L;
-
-        void nextHour()
-        {
-            nowMs += HOUR_MS;
-        }
-
-        @Override
-        public long currentTimeMillis()
-        {
-            return nowMs;
-        }
-
-        @Override
-        public long currentTimeMicros()
-        {
-            return nowMs * 1_000;
-        }
-
-        @Override
-        public long currentTimeNanos()
-        {
-            return nowMs * 1_000_000;
-        }
     }
 }
