@@ -74,7 +74,7 @@ public final class FrontEnd implements RequestHandler, AutoCloseable
         final ClientId clientId = ClientId.randomId();
         final AtomicLong callIds = new AtomicLong();
         final LongPolls longPolls = new LongPolls();
-        this.shards = new ShardDirectory(server, shard -> new ShardAppender(shard, pool, clientId, callIds, settings, stats),
+        this.shards = new ShardDirectory(server, shard -> new ShardAppender(shard, pool, timer, clientId, callIds, settings, stats),
             longPolls);
         this.fetches = new FetchService(shards, longPolls, pool, timer, clientId, callIds, requestBytesMax);
         this.admin = new AdminService(shards, metadata, groupClients,
@@ -156,7 +156,7 @@ public final class FrontEnd implements RequestHandler, AutoCloseable
             {
                 request.complete(i, AppendStatus.NOT_LEADER, shard.leaderHint());
             }
-            else if (!shard.leadsAndIsReady())
+            else if (!shard.leadsAndIsReady() && !shard.appender.waitsForLeader())
             {
                 request.complete(i, AppendStatus.BUSY, "node " + nodeId + " was just elected leader of " + shard
                     + " and has not committed an entry of its term yet; resend shortly");
@@ -317,11 +317,11 @@ public final class FrontEnd implements RequestHandler, AutoCloseable
         }
     }
 
-    /** Raft entries submitted, items they carried and their bytes, BUSY refusals, failed entries (since start). */
+    /** Raft entries submitted, items they carried and their bytes, BUSY refusals, failed entries, waits on a leader in transition (since start). */
     public long[] counters()
     {
         return new long[]{stats.entries.sum(), stats.items.sum(), stats.entryBytes.sum(), stats.busy.sum(),
-            stats.failedEntries.sum()};
+            stats.failedEntries.sum(), stats.leaderWaits.sum()};
     }
 
     @Override

@@ -11,19 +11,22 @@ package io.tributary.raft.frontend;
  * @param submitThreads       threads submitting entries and assembling fetch responses.
  * @param requestBytesMax     largest request taken; a larger one is answered TOO_LARGE (below the transport's own
  *                            message limit, past which a request is dropped before it reaches the front end).
+ * @param leaderWaitMs        how long batches wait on a leader in transition (elected but not ready, or handing its
+ *                            leadership over) before they are refused; 0 refuses them at once.
  */
 public record FrontEndSettings(int entryBytesMax, int entriesInFlightMax, long queueBytesMax, int submitThreads,
-    int requestBytesMax)
+    int requestBytesMax, long leaderWaitMs)
 {
     public static final int DEFAULT_ENTRY_BYTES_MAX = 256 * 1024;
     public static final int DEFAULT_ENTRIES_IN_FLIGHT_MAX = 2;
     public static final long DEFAULT_QUEUE_BYTES_MAX = 16L * 1024 * 1024;
     public static final int DEFAULT_SUBMIT_THREADS = 2;
     public static final int DEFAULT_REQUEST_BYTES_MAX = 16 << 20;
+    public static final long DEFAULT_LEADER_WAIT_MS = 1_000;
 
     public static FrontEndSettings defaults()
     {
         return new FrontEndSettings(DEFAULT_ENTRY_BYTES_MAX, DEFAULT_ENTRIES_IN_FLIGHT_MAX, DEFAULT_QUEUE_BYTES_MAX,
-            DEFAULT_SUBMIT_THREADS, DEFAULT_REQUEST_BYTES_MAX);
+            DEFAULT_SUBMIT_THREADS, DEFAULT_REQUEST_BYTES_MAX, DEFAULT_LEADER_WAIT_MS);
     }
 }

@@ -3,8 +3,11 @@ package io.tributary.raft.frontend;
 import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -14,6 +17,10 @@ import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.protocol.RaftClientRequest;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.protocol.exceptions.LeaderNotReadyException;
+import org.apache.ratis.protocol.exceptions.LeaderSteppingDownException;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
 import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
 import org.slf4j.Logger;
@@ -37,17 +44,47 @@ import io.tributary.raft.protocol.ShardEntryDescriptor;
  * <p>
  * Bounds: at most {@code queueBytesMax} bytes wait per shard; beyond, items are refused BUSY (the
  * producer backs off and resends) so overload never turns into unbounded memory or timeouts.
+ * <p>
+ * A leader in transition (elected but not ready until an entry of its term commits, or handing its
+ * leadership to another replica) refuses writes for a few milliseconds. Its entries wait here
+ * instead, re-checked every {@link #HOLD_POLL_NS}, for at most {@code leaderWaitMs}: a refusal
+ * would send each producer into a back-off of 100 ms or more (the 100-200 ms stalls of every shard
+ * at each preferred-leader move in the Jepsen timelines). When the node stops leading, they are
+ * refused NOT_LEADER naming the new leader, which producers follow at once.
  */
 final class ShardAppender
 {
     private static final Logger LOG = LoggerFactory.getLogger(ShardAppender.class);
     private static final int INITIAL_ENTRY_BYTES = 16 * 1024;
 
+    /** How often entries waiting on a leader in transition look again. */
+    static final long HOLD_POLL_NS = TimeUnit.MILLISECONDS.toNanos(1);
+
     /** Makes the appender of a shard handle. */
     @FunctionalInterface
     interface Factory
     {
         ShardAppender create(ShardHandle shard);
+    }
+
+    /** What the appender needs of its shard's Raft division (ShardHandle). */
+    interface Target
+    {
+        /** This replica leads the shard (it may still be in transition). */
+        boolean leads();
+
+        /** Leads and has committed an entry of its term: a write submitted now will not be refused as "not ready". */
+        boolean leadsAndIsReady();
+
+        /** The leader's node id as this replica knows it, or "" when it knows none. */
+        String leaderHint();
+
+        RaftPeerId serverId();
+
+        RaftGroupId groupId();
+
+        /** Submits a write to this replica's division (the leader). */
+        CompletableFuture<RaftClientReply> submit(RaftClientRequest request) throws java.io.IOException;
     }
 
     /** Counters shared by the node's appenders (statistics and tests). */
@@ -58,6 +95,8 @@ final class ShardAppender
         final LongAdder entryBytes = new LongAdder();
         final LongAdder busy = new LongAdder();
         final LongAdder failedEntries = new LongAdder();
+        /** Times an entry went back to wait on a leader in transition instead of being refused. */
+        final LongAdder leaderWaits = new LongAdder();
     }
 
     /** One entry being filled: its bytes and where each item's result goes. */
@@ -69,6 +108,9 @@ final class ShardAppender
         int itemCount;
         PendingProduce[] requests = new PendingProduce[8];
         int[] indexes = new int[8];
+        /** When the entry first went back to wait on a leader in transition; meaningful while {@link #waited}. */
+        long waitingSinceNs;
+        boolean waited;
 
         boolean accepts(final int itemLength, final int entryBytesMax)
         {
@@ -104,13 +146,15 @@ final class ShardAppender
         }
     }
 
-    private final ShardHandle shard;
+    private final Target shard;
     private final Executor submitPool;
+    private final ScheduledExecutorService timer;
     private final ClientId clientId;
     private final AtomicLong callIds;
     private final int entryBytesMax;
     private final int inFlightMax;
     private final long queueBytesMax;
+    private final long leaderWaitNs;
     private final Stats stats;
 
     // Guarded by this.
@@ -118,19 +162,28 @@ final class ShardAppender
     private long queuedBytes;
     private int inFlight;
     private boolean drainScheduled;
+    private boolean lookAgainScheduled;
     private String closedReason;
 
-    ShardAppender(final ShardHandle shard, final Executor submitPool, final ClientId clientId, final AtomicLong callIds,
-        final FrontEndSettings settings, final Stats stats)
+    ShardAppender(final Target shard, final Executor submitPool, final ScheduledExecutorService timer, final ClientId clientId,
+        final AtomicLong callIds, final FrontEndSettings settings, final Stats stats)
     {
         this.shard = shard;
         this.submitPool = submitPool;
+        this.timer = timer;
         this.clientId = clientId;
         this.callIds = callIds;
         this.entryBytesMax = settings.entryBytesMax();
         this.inFlightMax = settings.entriesInFlightMax();
         this.queueBytesMax = settings.queueBytesMax();
+        this.leaderWaitNs = TimeUnit.MILLISECONDS.toNanos(settings.leaderWaitMs());
         this.stats = stats;
+    }
+
+    /** Batches for a leader in transition wait here rather than being refused at once. */
+    boolean waitsForLeader()
+    {
+        return leaderWaitNs > 0;
     }
 
     /**
@@ -208,11 +261,20 @@ final class ShardAppender
                 queuedBytes -= entry.length - ShardEntryDescriptor.HEADER_LENGTH;
                 inFlight++;
             }
-            submit(entry);
+            if (!submit(entry))
+            {
+                // It went back to wait on the leader; the timer drains again.
+                synchronized (this)
+                {
+                    drainScheduled = false;
+                }
+                return;
+            }
         }
     }
 
-    private void submit(final EntryBuilder entry)
+    /** @return false when the entry went back to the queue to wait for the leader to settle. */
+    private boolean submit(final EntryBuilder entry)
     {
         if (!shard.leadsAndIsReady())
         {
@@ -220,15 +282,19 @@ final class ShardAppender
             // producer may resend at once (to the leader named, or after a short backoff while a new
             // leader gets ready), where a failure after submitting would leave the outcome unknown.
             final boolean leads = shard.leads();
+            if (leads && waitForLeader(entry))
+            {
+                return false;
+            }
             onDone(entry, null, null, leads ? AppendStatus.BUSY : AppendStatus.NOT_LEADER, leads ? shard
                 + " has a new leader that has not committed an entry of its term yet; resend shortly" : shard.leaderHint());
-            return;
+            return true;
         }
         ShardEntryDescriptor.writeHeader(entry.buffer, 0, entry.itemCount);
         final RaftClientRequest request = RaftClientRequest.newBuilder()
             .setClientId(clientId)
-            .setServerId(shard.division.getId())
-            .setGroupId(shard.groupId)
+            .setServerId(shard.serverId())
+            .setGroupId(shard.groupId())
             .setCallId(callIds.incrementAndGet())
             .setMessage(Message.valueOf(UnsafeByteOperations.unsafeWrap(entry.bytes, 0, entry.length)))
             .setType(RaftClientRequest.writeRequestType())
@@ -239,13 +305,96 @@ final class ShardAppender
         CompletableFuture<RaftClientReply> reply;
         try
         {
-            reply = shard.submitter.submitClientRequestAsync(request);
+            reply = shard.submit(request);
         }
         catch (final Exception e)
         {
             reply = CompletableFuture.failedFuture(e);
         }
-        reply.whenComplete((answer, error) -> onDone(entry, answer, error, null, null));
+        reply.whenComplete((answer, error) -> onReply(entry, answer, error));
+        return true;
+    }
+
+    /**
+     * Ratis refuses a write before appending it when its leader is not ready or is handing its
+     * leadership over (RaftServerImpl.checkLeaderState, the only place 3.3 makes these two): such an
+     * entry waits and goes again, and if it cannot, its batches are refused as stored nowhere.
+     */
+    private void onReply(final EntryBuilder entry, final RaftClientReply reply, final Throwable error)
+    {
+        final Throwable cause = error != null ? unwrap(error) : reply != null && !reply.isSuccess() ? reply.getException() : null;
+        if (cause instanceof LeaderNotReadyException || cause instanceof LeaderSteppingDownException)
+        {
+            if (!waitForLeader(entry))
+            {
+                final boolean leads = shard.leads();
+                onDone(entry, null, null, leads ? AppendStatus.BUSY : AppendStatus.NOT_LEADER, leads ? shard
+                    + ": its leader is in transition (" + cause.getMessage() + "); nothing of this batch was stored; resend"
+                    + " shortly" : shard.leaderHint());
+            }
+            return;
+        }
+        onDone(entry, reply, error, null, null);
+    }
+
+    private static Throwable unwrap(final Throwable error)
+    {
+        return error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+    }
+
+    /**
+     * Puts an in-flight entry that was not appended back at the head of the queue, to go again once
+     * the leader has settled, unless it has waited {@code leaderWaitMs} already (or waiting is off).
+     *
+     * @return false when the caller must refuse it instead.
+     */
+    private boolean waitForLeader(final EntryBuilder entry)
+    {
+        final long nowNs = System.nanoTime();
+        if (leaderWaitNs == 0 || (entry.waited && nowNs - entry.waitingSinceNs >= leaderWaitNs))
+        {
+            return false;
+        }
+        if (!entry.waited)
+        {
+            entry.waited = true;
+            entry.waitingSinceNs = nowNs;
+        }
+        final boolean schedule;
+        synchronized (this)
+        {
+            if (closedReason != null)
+            {
+                return false;
+            }
+            inFlight--;
+            queue.addFirst(entry);
+            queuedBytes += entry.length - ShardEntryDescriptor.HEADER_LENGTH;
+            schedule = !lookAgainScheduled;
+            lookAgainScheduled = true;
+        }
+        stats.leaderWaits.increment();
+        if (schedule)
+        {
+            try
+            {
+                timer.schedule(this::lookAgain, HOLD_POLL_NS, TimeUnit.NANOSECONDS);
+            }
+            catch (final RejectedExecutionException e)
+            {
+                close("the node is stopping");
+            }
+        }
+        return true;
+    }
+
+    private void lookAgain()
+    {
+        synchronized (this)
+        {
+            lookAgainScheduled = false;
+        }
+        kick();
     }
 
     /** Fans the entry's results out to its items' requests, frees the slot, and drains what queued meanwhile. */

@@ -13,7 +13,7 @@ import io.tributary.raft.shard.ShardStateMachine;
  * state machine (reads, apply notifications) and the appender that turns queued batches into
  * Raft entries. Valid until the division closes (replica moved away, stream deleted).
  */
-final class ShardHandle
+final class ShardHandle implements ShardAppender.Target
 {
     final RaftGroupId groupId;
     final RaftServer.Division division;
@@ -40,13 +40,14 @@ final class ShardHandle
         return division.getInfo().isAlive() && stateMachine.log() != null;
     }
 
-    /** Leads and has committed an entry of its term: a write submitted now will not be refused as "not ready". */
-    boolean leadsAndIsReady()
+    @Override
+    public boolean leadsAndIsReady()
     {
         return division.getInfo().isLeader() && division.getInfo().isLeaderReady();
     }
 
-    boolean leads()
+    @Override
+    public boolean leads()
     {
         return division.getInfo().isLeader();
     }
@@ -60,11 +61,30 @@ final class ShardHandle
         return division.getInfo().isFollower() ? FetchResponseDescriptor.ROLE_FOLLOWER : FetchResponseDescriptor.ROLE_OTHER;
     }
 
-    /** The leader's node id as this replica knows it, or "" when it knows none. */
-    String leaderHint()
+    @Override
+    public String leaderHint()
     {
         final RaftPeerId leader = division.getInfo().getLeaderId();
         return leader == null ? "" : leader.toString();
+    }
+
+    @Override
+    public RaftPeerId serverId()
+    {
+        return division.getId();
+    }
+
+    @Override
+    public RaftGroupId groupId()
+    {
+        return groupId;
+    }
+
+    @Override
+    public java.util.concurrent.CompletableFuture<org.apache.ratis.protocol.RaftClientReply> submit(
+        final org.apache.ratis.protocol.RaftClientRequest request) throws java.io.IOException
+    {
+        return submitter.submitClientRequestAsync(request);
     }
 
     long appliedIndex()

@@ -41,7 +41,7 @@ public final class NodeConfig
         "durability", "snapshot.auto.entries", "shard.max.batch.bytes", "shard.max.keys", "shard.writeback.interval.ms", "tracing.exporter",
         "tracing.otlp.endpoint", "raft.log.segment.bytes", "raft.log.preallocated.bytes", "raft.log.page.cache.drop", "raft.log.purge.gap", "shard.roll.cycle",
         "raft.log.metadata", "raft.read.lease", "leader.rebalance.interval.ms", "replica.audit.interval.ms", "disk.reserve.bytes", "shard.install.chunk.bytes", "frontend.entry.bytes.max",
-        "frontend.entries.inflight.max", "frontend.queue.bytes.max", "frontend.threads", "frontend.request.bytes.max",
+        "frontend.entries.inflight.max", "frontend.queue.bytes.max", "frontend.threads", "frontend.request.bytes.max", "frontend.leader.wait.ms",
         FAULT_READS_WITHOUT_READINDEX, FAULT_REPLAY_OFF_BY_ONE, FAULT_HALT_MID_ENTRY);
 
     public final String nodeId;
@@ -171,7 +171,9 @@ public final class NodeConfig
                 1L << 34, problems),
             (int)number(p, "frontend.threads", io.tributary.raft.frontend.FrontEndSettings.DEFAULT_SUBMIT_THREADS, 1, 64, problems),
             (int)number(p, "frontend.request.bytes.max", io.tributary.raft.frontend.FrontEndSettings.DEFAULT_REQUEST_BYTES_MAX,
-                64 * 1024, 256 << 20, problems));
+                64 * 1024, 256 << 20, problems),
+            number(p, "frontend.leader.wait.ms", io.tributary.raft.frontend.FrontEndSettings.DEFAULT_LEADER_WAIT_MS, 0, 60_000,
+                problems));
         checkRelations(problems);
         if (!problems.isEmpty())
         {
