@@ -263,11 +263,7 @@ final class ShardAppender
             }
             if (!submit(entry))
             {
-                // It went back to wait on the leader; the timer drains again.
-                synchronized (this)
-                {
-                    drainScheduled = false;
-                }
+                // It went back to wait on the leader, and this drain ended; the timer drains again.
                 return;
             }
         }
@@ -282,7 +278,7 @@ final class ShardAppender
             // producer may resend at once (to the leader named, or after a short backoff while a new
             // leader gets ready), where a failure after submitting would leave the outcome unknown.
             final boolean leads = shard.leads();
-            if (leads && waitForLeader(entry))
+            if (leads && waitForLeader(entry, true))
             {
                 return false;
             }
@@ -325,7 +321,7 @@ final class ShardAppender
         final Throwable cause = error != null ? unwrap(error) : reply != null && !reply.isSuccess() ? reply.getException() : null;
         if (cause instanceof LeaderNotReadyException || cause instanceof LeaderSteppingDownException)
         {
-            if (!waitForLeader(entry))
+            if (!waitForLeader(entry, false))
             {
                 final boolean leads = shard.leads();
                 onDone(entry, null, null, leads ? AppendStatus.BUSY : AppendStatus.NOT_LEADER, leads ? shard
@@ -346,9 +342,11 @@ final class ShardAppender
      * Puts an in-flight entry that was not appended back at the head of the queue, to go again once
      * the leader has settled, unless it has waited {@code leaderWaitMs} already (or waiting is off).
      *
+     * @param endsDrain called by the drain, which ends here: marked ended under the same lock, so the
+     *                  timer's next look cannot find the drain still running and skip it.
      * @return false when the caller must refuse it instead.
      */
-    private boolean waitForLeader(final EntryBuilder entry)
+    private boolean waitForLeader(final EntryBuilder entry, final boolean endsDrain)
     {
         final long nowNs = System.nanoTime();
         if (leaderWaitNs == 0 || (entry.waited && nowNs - entry.waitingSinceNs >= leaderWaitNs))
@@ -370,6 +368,10 @@ final class ShardAppender
             inFlight--;
             queue.addFirst(entry);
             queuedBytes += entry.length - ShardEntryDescriptor.HEADER_LENGTH;
+            if (endsDrain)
+            {
+                drainScheduled = false;
+            }
             schedule = !lookAgainScheduled;
             lookAgainScheduled = true;
         }
