@@ -380,8 +380,18 @@ final class ShardProducer
                     placementMoved = true;
                 }
             }
-            case OUTCOME_UNKNOWN -> retryLater(batch, new OutcomeUnknownException(where() + ": " + reply.message(), null),
-                System.nanoTime());
+            case OUTCOME_UNKNOWN ->
+            {
+                retryLater(batch, new OutcomeUnknownException(where() + ": " + reply.message(), null), System.nanoTime());
+                if (batch.attempts == 1)
+                {
+                    // The node answered: its entry failed after submitting, nearly always because its leadership moved
+                    // (a preferred-leader move, an election). The first resend goes at once: the node answers it
+                    // NOT_LEADER naming the new leader (followed at once too), or DUPLICATE if the entry was stored.
+                    // A back-off here cost every producer of the shard 100 ms at each leadership move.
+                    retryAtNs = System.nanoTime();
+                }
+            }
             case SEQUENCE_GAP, OUT_OF_ORDER_SEQUENCE, UNKNOWN_PRODUCER ->
             {
                 final AppendRejectedException rejected = rejected(batch, reply);

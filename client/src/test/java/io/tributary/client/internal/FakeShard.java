@@ -44,7 +44,9 @@ final class FakeShard implements ShardChannel.Factory, AutoCloseable
         /** Not applied; the shard answers INVALID_BATCH. */
         REFUSE,
         /** Applied; the reply waits until {@link #release()}. */
-        HOLD
+        HOLD,
+        /** Applied, and the shard answers OUTCOME_UNKNOWN, as a leader does when it steps down with the entry pending. */
+        ANSWER_UNKNOWN
     }
 
     private final ShardLog log;
@@ -180,6 +182,10 @@ final class FakeShard implements ShardChannel.Factory, AutoCloseable
                 if (fault == Fault.LOSE_REPLY || fault == Fault.LOSE_REQUEST)
                 {
                     reply.completeExceptionally(new IOException("fake shard: request " + number + " timed out (" + fault + ")"));
+                }
+                else if (fault == Fault.ANSWER_UNKNOWN)
+                {
+                    reply.complete(AppendOutcome.of(AppendStatus.OUTCOME_UNKNOWN, "fake shard: the entry's leader stepped down"));
                 }
                 else
                 {

@@ -167,6 +167,23 @@ class ProducerTest
     }
 
     @Test
+    void aBatchAnsweredOutcomeUnknownIsResentAtOnceAndGetsItsOriginalOffsets() throws Exception
+    {
+        // A leader that steps down with the batch's entry pending answers OUTCOME_UNKNOWN (the new leader may commit
+        // it). The first resend does not wait out the back-off, here a minute, longer than this test may run.
+        final FakeShard shard = cluster.createStream("s", 1).get(0);
+        shard.faults(request -> request == 0 ? FakeShard.Fault.ANSWER_UNKNOWN : FakeShard.Fault.NONE);
+        final ProducerImpl producer = producer(config().lingerMs(0).retryBackoffMs(60_000).retryBackoffMaxMs(60_000));
+        final RecordMetadata first = producer.send("s", bytes("k"), bytes("v0")).get(20, TimeUnit.SECONDS);
+        final RecordMetadata second = producer.send("s", bytes("k"), bytes("v1")).get(20, TimeUnit.SECONDS);
+
+        assertThat(first.offset()).as("stored once, by the first attempt").isZero();
+        assertThat(second.offset()).isEqualTo(1);
+        assertThat(contents(shard.log())).containsExactly("0 k=v0", "1 k=v1");
+        assertThat(shard.appendRequests()).as("the first batch was sent twice").isEqualTo(3);
+    }
+
+    @Test
     void aResendAfterATimeoutDoesNotWaitForAMetadataQuorumThatDoesNotAnswer() throws Exception
     {
         final FakeShard shard = cluster.createStream("s", 1).get(0);

@@ -51,6 +51,17 @@ public interface Model<S, I, O> {
         return state.hashCode();
     }
 
+    /**
+     * True when an indeterminate operation with this input leaves every state as it is, whatever it did (a
+     * read, a status query): the checker then leaves such operations out of the search, which keeps every
+     * verdict and can save it exponential work (each one left in doubles the states reachable after its
+     * call). Only say so when {@code step(s, input, unknownOutput)} equals {@code s} for every state
+     * {@code s}. By default false.
+     */
+    default boolean inertWhenIndeterminate(I input) {
+        return false;
+    }
+
     /** Splits a history of operations into independently checkable parts; by default one part. */
     default List<List<Operation<I, O>>> partition(List<Operation<I, O>> history) {
         return List.of(history);

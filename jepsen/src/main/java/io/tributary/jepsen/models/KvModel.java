@@ -86,6 +86,12 @@ public final class KvModel implements Model<KvValue, KvModel.Input, KvModel.Outp
         }
     }
 
+    /** A get changes nothing, and one that never returned constrains nothing. */
+    @Override
+    public boolean inertWhenIndeterminate(Input input) {
+        return input.kind() == Kind.GET;
+    }
+
     @Override
     public List<List<Operation<Input, Output>>> partition(List<Operation<Input, Output>> history) {
         return Partitions.byKey(history, Input::key);

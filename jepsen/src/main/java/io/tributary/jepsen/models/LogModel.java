@@ -80,6 +80,12 @@ public final class LogModel implements Model<LogState, LogModel.Input, LogModel.
         return Objects.equals(stored, output.value()) ? state : null;
     }
 
+    /** A read changes nothing, and one that never returned constrains nothing. */
+    @Override
+    public boolean inertWhenIndeterminate(Input input) {
+        return input.kind() == Kind.READ;
+    }
+
     @Override
     public long hash(LogState state) {
         return state.longHash();

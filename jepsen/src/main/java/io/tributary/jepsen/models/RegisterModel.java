@@ -107,6 +107,12 @@ public final class RegisterModel implements Model<RegisterModel.State, RegisterM
         }
     }
 
+    /** A read changes nothing, and one that never returned constrains nothing. */
+    @Override
+    public boolean inertWhenIndeterminate(Input input) {
+        return input.kind() == Kind.READ;
+    }
+
     @Override
     public long hash(State state) {
         return Objects.hashCode(state.value());

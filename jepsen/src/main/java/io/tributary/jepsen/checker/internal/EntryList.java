@@ -45,7 +45,11 @@ final class EntryList {
     }
 
     private void linkCallsToReturns(boolean[] entryIsCall) {
-        int operations = match.length / 2;
+        // Operation ids may run past the entry count: operations left out of the search have ids but no entries.
+        int operations = 0;
+        for (int id : operation) {
+            operations = Math.max(operations, id + 1);
+        }
         int[] returnEntryOf = new int[operations];
         java.util.Arrays.fill(returnEntryOf, -1);
         for (int k = 0; k < match.length; k++) {

@@ -3,10 +3,17 @@ package io.tributary.jepsen.checker.internal;
 import io.tributary.jepsen.checker.Operation;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Predicate;
 
 /**
  * One partition made ready for the search: its operations' inputs and outputs by operation id (the index
  * in the partition), and its call and return entries in history order. Immutable once built.
+ *
+ * <p>Operations the model calls inert when indeterminate ({@link Model#inertWhenIndeterminate}: a read that
+ * never returned) keep their ids but get no entries: they neither constrain nor change any state, so
+ * leaving them out of the search keeps every verdict (a pending operation may be left out of a
+ * linearization, Herlihy and Wing), while each one left in doubles the states the search can reach after
+ * its call (linearized or not).
  *
  * @param <I> input
  * @param <O> output
@@ -18,22 +25,39 @@ final class PartitionProblem<I, O> {
     /** Operation id of each entry, in history order. */
     private final int[] entryOperation;
     private final boolean[] entryIsCall;
+    private final boolean[] leftOut;
+    private final int searched;
 
+    /** Every operation searched. */
     PartitionProblem(List<Operation<I, O>> operations) {
+        this(operations, operation -> false);
+    }
+
+    /** @param leaveOut operations the search may leave out (inert whatever they did) */
+    PartitionProblem(List<Operation<I, O>> operations, Predicate<Operation<I, O>> leaveOut) {
         this.operations = List.copyOf(operations);
         int n = this.operations.size();
         inputs = new Object[n];
         outputs = new Object[n];
+        leftOut = new boolean[n];
+        int kept = 0;
         for (int id = 0; id < n; id++) {
             inputs[id] = this.operations.get(id).input();
             outputs[id] = this.operations.get(id).output();
+            leftOut[id] = leaveOut.test(this.operations.get(id));
+            kept += leftOut[id] ? 0 : 1;
         }
+        searched = kept;
         Integer[] order = historyOrder(this.operations);
-        entryOperation = new int[2 * n];
-        entryIsCall = new boolean[2 * n];
-        for (int k = 0; k < order.length; k++) {
-            entryOperation[k] = order[k] >>> 1;
-            entryIsCall[k] = (order[k] & 1) == 0;
+        entryOperation = new int[2 * kept];
+        entryIsCall = new boolean[2 * kept];
+        int k = 0;
+        for (Integer entry : order) {
+            if (!leftOut[entry >>> 1]) {
+                entryOperation[k] = entry >>> 1;
+                entryIsCall[k] = (entry & 1) == 0;
+                k++;
+            }
         }
     }
 
@@ -66,6 +90,15 @@ final class PartitionProblem<I, O> {
         return inputs.length;
     }
 
+    /** Operations the search linearizes: {@link #size} less those left out. */
+    int searched() {
+        return searched;
+    }
+
+    boolean isLeftOut(int id) {
+        return leftOut[id];
+    }
+
     List<Operation<I, O>> operations() {
         return operations;
     }
@@ -80,13 +113,21 @@ final class PartitionProblem<I, O> {
         return (O) outputs[id];
     }
 
-    /** Each operation's rank by call time (history order of the calls): what {@link LinearizedSet} packs by. */
+    /**
+     * Each operation's rank by call time (history order of the calls): what {@link LinearizedSet} packs by.
+     * Operations left out rank after all the others (never members, they never hold a prefix back).
+     */
     int[] callRanks() {
         int[] ranks = new int[size()];
         int next = 0;
         for (int entry = 0; entry < entryOperation.length; entry++) {
             if (entryIsCall[entry]) {
                 ranks[entryOperation[entry]] = next++;
+            }
+        }
+        for (int id = 0; id < ranks.length; id++) {
+            if (leftOut[id]) {
+                ranks[id] = next++;
             }
         }
         return ranks;

@@ -54,7 +54,7 @@ final class PartitionSearch<S, I, O> {
             if (--stepsToPoll == 0) {
                 stepsToPoll = STEPS_PER_POLL;
                 if (stop.shouldStop()) {
-                    return stopped(stop.reason() + progress(deepest, n), cache);
+                    return stopped(stop.reason() + progress(deepest), cache);
                 }
             }
             if (list.isCall(entry)) {
@@ -78,7 +78,7 @@ final class PartitionSearch<S, I, O> {
                     }
                     if (cached == StateCache.Outcome.FULL) {
                         return stopped("search cache full: " + cache.entries() + " states explored, the limit for about "
-                            + cacheBytesMax / (1024 * 1024) + " MiB" + progress(deepest, n), cache);
+                            + cacheBytesMax / (1024 * 1024) + " MiB" + progress(deepest), cache);
                     }
                     linearized.clear(id);
                 }
@@ -119,8 +119,10 @@ final class PartitionSearch<S, I, O> {
     }
 
     /** How far the search got, for an honest "unknown". */
-    private static String progress(int deepest, int operations) {
-        return "; the longest linearization found covers " + deepest + " of the partition's " + operations + " operations";
+    private String progress(int deepest) {
+        int leftOut = problem.size() - problem.searched();
+        return "; the longest linearization found covers " + deepest + " of the partition's " + problem.searched()
+            + " operations" + (leftOut == 0 ? "" : " (" + leftOut + " indeterminate operations without effect left out)");
     }
 
     private SearchOutcome stopped(String reason, StateCache<S> cache) {
