@@ -24,6 +24,14 @@ final class LeaderBalance
      */
     static final long LAG_ENTRIES_MAX = 256;
 
+    /**
+     * How far the preferred replica's applied index may trail the leader's commit index for a transfer.
+     * A new leader refuses (or, with the front end's leader wait, holds) writes until it has applied every
+     * entry before its term: a replica restarted a few seconds ago holds the log but may still be applying
+     * it, on a cold JVM (a move 0.5 s after a restart held every write of the shard for 1.2 s).
+     */
+    static final long APPLY_LAG_ENTRIES_MAX = 32;
+
     /** The longest wait between two transfers of one shard, in intervals, after failures in a row. */
     static final int BACKOFF_MAX = 8;
 
@@ -43,10 +51,11 @@ final class LeaderBalance
      * @param leaderLastIndex          the index of the leader's last log entry; -1 if unknown. Ratis moves the
      *                                 leadership once the leader knows the target holds it (its match index), which
      *                                 group info does not show: these two say whether it could.
+     * @param preferredAppliedIndex    the preferred replica's applied index, by itself; -1 if unknown.
      */
     record GroupView(boolean preferredAnswered, boolean preferredLeads, String leader, boolean leaderConfirmed,
         boolean membershipChanging, boolean preferredInConfiguration, long leaderCommitIndex, long preferredCommitIndex,
-        long preferredSilenceMs, long preferredLastIndex, long leaderLastIndex)
+        long preferredSilenceMs, long preferredLastIndex, long leaderLastIndex, long preferredAppliedIndex)
     {
     }
 
@@ -61,6 +70,7 @@ final class LeaderBalance
         PREFERRED_NOT_MEMBER,
         PREFERRED_SILENT,
         PREFERRED_BEHIND,
+        PREFERRED_APPLYING,
         TRANSFER
     }
 
@@ -181,6 +191,10 @@ final class LeaderBalance
         if (view.preferredCommitIndex() < 0 || view.leaderCommitIndex() - view.preferredCommitIndex() > LAG_ENTRIES_MAX)
         {
             return Verdict.PREFERRED_BEHIND;
+        }
+        if (view.preferredAppliedIndex() < 0 || view.leaderCommitIndex() - view.preferredAppliedIndex() > APPLY_LAG_ENTRIES_MAX)
+        {
+            return Verdict.PREFERRED_APPLYING;
         }
         return Verdict.TRANSFER;
     }
