@@ -3,7 +3,6 @@ package io.tributary.raft.frontend;
 import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -23,6 +22,7 @@ import org.apache.ratis.protocol.exceptions.LeaderNotReadyException;
 import org.apache.ratis.protocol.exceptions.LeaderSteppingDownException;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
 import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
+import org.apache.ratis.util.JavaUtils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -277,13 +277,11 @@ final class ShardAppender
             // Checked before submitting: a refusal now means nothing was appended anywhere, so the
             // producer may resend at once (to the leader named, or after a short backoff while a new
             // leader gets ready), where a failure after submitting would leave the outcome unknown.
-            final boolean leads = shard.leads();
-            if (leads && waitForLeader(entry, true))
+            if (shard.leads() && waitForLeader(entry, true))
             {
                 return false;
             }
-            onDone(entry, null, null, leads ? AppendStatus.BUSY : AppendStatus.NOT_LEADER, leads ? shard
-                + " has a new leader that has not committed an entry of its term yet; resend shortly" : shard.leaderHint());
+            refuseInTransition(entry, "a new leader that has not committed an entry of its term yet");
             return true;
         }
         ShardEntryDescriptor.writeHeader(entry.buffer, 0, entry.itemCount);
@@ -318,24 +316,28 @@ final class ShardAppender
      */
     private void onReply(final EntryBuilder entry, final RaftClientReply reply, final Throwable error)
     {
-        final Throwable cause = error != null ? unwrap(error) : reply != null && !reply.isSuccess() ? reply.getException() : null;
+        final Throwable cause = error != null ? JavaUtils.unwrapCompletionException(error)
+            : reply != null && !reply.isSuccess() ? reply.getException() : null;
         if (cause instanceof LeaderNotReadyException || cause instanceof LeaderSteppingDownException)
         {
             if (!waitForLeader(entry, false))
             {
-                final boolean leads = shard.leads();
-                onDone(entry, null, null, leads ? AppendStatus.BUSY : AppendStatus.NOT_LEADER, leads ? shard
-                    + ": its leader is in transition (" + cause.getMessage() + "); nothing of this batch was stored; resend"
-                    + " shortly" : shard.leaderHint());
+                refuseInTransition(entry, "its leader in transition (" + cause.getMessage() + ")");
             }
             return;
         }
         onDone(entry, reply, error, null, null);
     }
 
-    private static Throwable unwrap(final Throwable error)
+    /**
+     * Nothing of the entry was appended: BUSY while this replica still leads (it is settling), else
+     * NOT_LEADER naming the leader it knows, which the producer follows at once.
+     */
+    private void refuseInTransition(final EntryBuilder entry, final String why)
     {
-        return error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        final boolean leads = shard.leads();
+        onDone(entry, null, null, leads ? AppendStatus.BUSY : AppendStatus.NOT_LEADER, leads ? shard + " has " + why
+            + "; nothing of this batch was stored; resend shortly" : shard.leaderHint());
     }
 
     /**

@@ -88,8 +88,7 @@ class ShardAppenderLeaderWaitTest
         final ShardAppender appender = appender(shard, 1_000);
         final CapturedResponse response = send(appender, 2);
 
-        await("the first submission", () -> shard.submitted.size() == 1);
-        shard.answer(0, refusal(shard.submitted.get(0), new LeaderNotReadyException(member())));
+        refuseFirstSubmission(shard, new LeaderNotReadyException(member()));
         await("the second submission", () -> shard.submitted.size() == 2);
         assertThat(response.statuses).as("not answered between the two").isNull();
         assertThat(shard.submitted.get(1).getMessage().getContent())
@@ -109,7 +108,7 @@ class ShardAppenderLeaderWaitTest
 
         await("the first submission", () -> shard.submitted.size() == 1);
         shard.ready = false;
-        shard.answer(0, refusal(shard.submitted.get(0), new LeaderSteppingDownException(member() + " is stepping down")));
+        refuseFirstSubmission(shard, new LeaderSteppingDownException(member() + " is stepping down"));
         await("the entry waits", () -> stats.leaderWaits.sum() >= 2);
         shard.leaderHint = "n2";
         shard.leads = false;
@@ -142,8 +141,7 @@ class ShardAppenderLeaderWaitTest
         final ShardAppender appender = appender(shard, 0);
         assertThat(appender.waitsForLeader()).isFalse();
         final CapturedResponse first = send(appender, 1);
-        await("the first submission", () -> shard.submitted.size() == 1);
-        shard.answer(0, refusal(shard.submitted.get(0), new LeaderNotReadyException(member())));
+        refuseFirstSubmission(shard, new LeaderNotReadyException(member()));
         await("the response", () -> first.statuses != null);
         assertThat(first.statuses).as("refused, stored nowhere").containsExactly(AppendStatus.BUSY);
 
@@ -181,9 +179,11 @@ class ShardAppenderLeaderWaitTest
         return RaftGroupMemberId.valueOf(SELF, GROUP);
     }
 
-    private static RaftClientReply refusal(final RaftClientRequest request, final RaftException exception)
+    /** Waits for the shard's first submission and answers it with Ratis's refusal {@code exception}. */
+    private static void refuseFirstSubmission(final ScriptedShard shard, final RaftException exception)
     {
-        return RaftClientReply.newBuilder().setRequest(request).setException(exception).build();
+        await("the first submission", () -> shard.submitted.size() == 1);
+        shard.answer(0, RaftClientReply.newBuilder().setRequest(shard.submitted.get(0)).setException(exception).build());
     }
 
     /** The state machine's answer to an entry of {@code items} items: each stored. */

@@ -95,10 +95,6 @@ final class PartitionProblem<I, O> {
         return searched;
     }
 
-    boolean isLeftOut(int id) {
-        return leftOut[id];
-    }
-
     List<Operation<I, O>> operations() {
         return operations;
     }
