@@ -3,6 +3,7 @@ package io.tributary.raft.frontend;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -57,6 +58,8 @@ public final class FrontEnd implements RequestHandler, AutoCloseable
     private final ShardAppender.Stats stats = new ShardAppender.Stats();
     private final DiskReserve diskReserve;
     private final int requestBytesMax;
+    private final EntryPacer pacer;
+    private final ScheduledFuture<?> pacerSampling;
 
     /**
      * @param groupClients makes a Ratis client of a group this node hosts (leadership transfers).
@@ -74,8 +77,11 @@ public final class FrontEnd implements RequestHandler, AutoCloseable
         final ClientId clientId = ClientId.randomId();
         final AtomicLong callIds = new AtomicLong();
         final LongPolls longPolls = new LongPolls();
-        this.shards = new ShardDirectory(server, shard -> new ShardAppender(shard, pool, timer, clientId, callIds, settings, stats),
-            longPolls);
+        this.pacer = EntryPacer.forMachine(TimeUnit.MICROSECONDS.toNanos(settings.entryIntervalMaxUs()));
+        this.pacerSampling = pacer.enabled() ? timer.scheduleAtFixedRate(pacer::sample, EntryPacer.SAMPLE_PERIOD_MS,
+            EntryPacer.SAMPLE_PERIOD_MS, TimeUnit.MILLISECONDS) : null;
+        this.shards = new ShardDirectory(server, shard -> new ShardAppender(shard, pool, timer, clientId, callIds, settings,
+            pacer::intervalNs, stats), longPolls);
         this.fetches = new FetchService(shards, longPolls, pool, timer, clientId, callIds, requestBytesMax);
         this.admin = new AdminService(shards, metadata, groupClients,
             Executors.newFixedThreadPool(2, daemonThreads("frontend-admin-" + nodeId)));
@@ -327,6 +333,10 @@ public final class FrontEnd implements RequestHandler, AutoCloseable
     @Override
     public void close()
     {
+        if (pacerSampling != null)
+        {
+            pacerSampling.cancel(false);
+        }
         admin.close();
         for (final ShardHandle shard : shards.all())
         {

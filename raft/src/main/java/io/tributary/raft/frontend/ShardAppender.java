@@ -9,6 +9,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongSupplier;
 
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -36,6 +37,9 @@ import io.tributary.raft.protocol.ShardEntryDescriptor;
  * (up to {@code entryBytesMax}) becomes one entry. Under load entries grow by themselves, so
  * the per-entry cost of Raft (about 15 thread hand-offs, an fsync on every replica, a Ratis
  * request) is paid once for many batches (WRITE-PATH.md, lever 1; Redpanda's replicate_batcher).
+ * While the CPU is saturated, an entry that is not full also waits until {@code entryIntervalNs}
+ * (an {@link EntryPacer}'s) has passed since the shard's previous entry, so the same records
+ * travel in fewer entries (a full entry never waits).
  * <p>
  * Each item is copied once, from the request into the entry being built, and the entry's array
  * is handed to Ratis without another copy. Entries are submitted on a pool thread (never the
@@ -155,18 +159,24 @@ final class ShardAppender
     private final int inFlightMax;
     private final long queueBytesMax;
     private final long leaderWaitNs;
+    private final LongSupplier entryIntervalNs;
     private final Stats stats;
+    /** When the previous entry went to Raft; written and read only by the drain, which runs on one thread at a time. */
+    private long lastSubmitNs = System.nanoTime() - TimeUnit.HOURS.toNanos(1);
 
     // Guarded by this.
     private final ArrayDeque<EntryBuilder> queue = new ArrayDeque<>();
     private long queuedBytes;
     private int inFlight;
+    /** A drain is queued on the pool or running, or {@link #pacedWait}: no other may start. */
     private boolean drainScheduled;
+    /** The drain ended to wait for the pacing interval; whoever clears this starts the next drain. */
+    private boolean pacedWait;
     private boolean lookAgainScheduled;
     private String closedReason;
 
     ShardAppender(final Target shard, final Executor submitPool, final ScheduledExecutorService timer, final ClientId clientId,
-        final AtomicLong callIds, final FrontEndSettings settings, final Stats stats)
+        final AtomicLong callIds, final FrontEndSettings settings, final LongSupplier entryIntervalNs, final Stats stats)
     {
         this.shard = shard;
         this.submitPool = submitPool;
@@ -177,6 +187,7 @@ final class ShardAppender
         this.inFlightMax = settings.entriesInFlightMax();
         this.queueBytesMax = settings.queueBytesMax();
         this.leaderWaitNs = TimeUnit.MILLISECONDS.toNanos(settings.leaderWaitMs());
+        this.entryIntervalNs = entryIntervalNs;
         this.stats = stats;
     }
 
@@ -220,10 +231,19 @@ final class ShardAppender
         final boolean schedule;
         synchronized (this)
         {
-            schedule = inFlight < inFlightMax && !drainScheduled && !queue.isEmpty() && closedReason == null;
-            if (schedule)
+            if (pacedWait && queue.size() > 1)
             {
-                drainScheduled = true;
+                // A full entry is queued now: it does not wait for the interval.
+                pacedWait = false;
+                schedule = true; // drainScheduled stays set for it
+            }
+            else
+            {
+                schedule = inFlight < inFlightMax && !drainScheduled && !queue.isEmpty() && closedReason == null;
+                if (schedule)
+                {
+                    drainScheduled = true;
+                }
             }
         }
         if (schedule)
@@ -250,6 +270,7 @@ final class ShardAppender
         while (true)
         {
             final EntryBuilder entry;
+            final long waitNs;
             synchronized (this)
             {
                 if (inFlight >= inFlightMax || queue.isEmpty() || closedReason != null)
@@ -257,15 +278,43 @@ final class ShardAppender
                     drainScheduled = false;
                     return;
                 }
-                entry = queue.pollFirst();
-                queuedBytes -= entry.length - ShardEntryDescriptor.HEADER_LENGTH;
-                inFlight++;
+                // Only a lone, unfull entry waits: a second one queued means the first is full.
+                waitNs = queue.size() == 1 ? lastSubmitNs + entryIntervalNs.getAsLong() - System.nanoTime() : 0;
+                if (waitNs > 0)
+                {
+                    entry = null;
+                    pacedWait = true; // drainScheduled stays set: whoever ends the wait starts the next drain
+                }
+                else
+                {
+                    entry = queue.pollFirst();
+                    queuedBytes -= entry.length - ShardEntryDescriptor.HEADER_LENGTH;
+                    inFlight++;
+                }
+            }
+            if (entry == null)
+            {
+                drainLater(waitNs);
+                return;
             }
             if (!submit(entry))
             {
                 // It went back to wait on the leader, and this drain ended; the timer drains again.
                 return;
             }
+        }
+    }
+
+    /** Drains again after {@code waitNs} (pacing): the timer hands the drain to the pool, never runs it itself. */
+    private void drainLater(final long waitNs)
+    {
+        try
+        {
+            timer.schedule(this::endPacedWait, waitNs, TimeUnit.NANOSECONDS);
+        }
+        catch (final RejectedExecutionException e)
+        {
+            close("the node is stopping");
         }
     }
 
@@ -293,6 +342,7 @@ final class ShardAppender
             .setMessage(Message.valueOf(UnsafeByteOperations.unsafeWrap(entry.bytes, 0, entry.length)))
             .setType(RaftClientRequest.writeRequestType())
             .build();
+        lastSubmitNs = System.nanoTime();
         stats.entries.increment();
         stats.items.add(entry.itemCount);
         stats.entryBytes.add(entry.length);
@@ -392,6 +442,20 @@ final class ShardAppender
         return true;
     }
 
+    /** The pacing timer: starts the next drain unless a full entry ended the wait already (then a no-op). */
+    private void endPacedWait()
+    {
+        synchronized (this)
+        {
+            if (!pacedWait)
+            {
+                return;
+            }
+            pacedWait = false;
+        }
+        scheduleDrain();
+    }
+
     private void lookAgain()
     {
         synchronized (this)
@@ -486,6 +550,12 @@ final class ShardAppender
         {
             entry.failAll(AppendStatus.SHARD_NOT_HOSTED, shard + ": " + reason + "; nothing of this batch was stored");
         }
+    }
+
+    /** Whether the shard's next entry is waiting for the pacing interval (tests). */
+    synchronized boolean waitsOnPacing()
+    {
+        return pacedWait;
     }
 
     synchronized long queuedBytes()

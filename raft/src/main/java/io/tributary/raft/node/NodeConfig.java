@@ -42,6 +42,7 @@ public final class NodeConfig
         "tracing.otlp.endpoint", "raft.log.segment.bytes", "raft.log.preallocated.bytes", "raft.log.page.cache.drop", "raft.log.purge.gap", "shard.roll.cycle",
         "raft.log.metadata", "raft.read.lease", "leader.rebalance.interval.ms", "replica.audit.interval.ms", "disk.reserve.bytes", "shard.install.chunk.bytes", "frontend.entry.bytes.max",
         "frontend.entries.inflight.max", "frontend.queue.bytes.max", "frontend.threads", "frontend.request.bytes.max", "frontend.leader.wait.ms",
+        "frontend.entry.interval.max.us",
         FAULT_READS_WITHOUT_READINDEX, FAULT_REPLAY_OFF_BY_ONE, FAULT_HALT_MID_ENTRY);
 
     public final String nodeId;
@@ -173,7 +174,9 @@ public final class NodeConfig
             (int)number(p, "frontend.request.bytes.max", io.tributary.raft.frontend.FrontEndSettings.DEFAULT_REQUEST_BYTES_MAX,
                 64 * 1024, 256 << 20, problems),
             number(p, "frontend.leader.wait.ms", io.tributary.raft.frontend.FrontEndSettings.DEFAULT_LEADER_WAIT_MS, 0, 60_000,
-                problems));
+                problems),
+            number(p, "frontend.entry.interval.max.us", io.tributary.raft.frontend.FrontEndSettings.DEFAULT_ENTRY_INTERVAL_MAX_US,
+                0, 1_000_000, problems));
         checkRelations(problems);
         if (!problems.isEmpty())
         {
