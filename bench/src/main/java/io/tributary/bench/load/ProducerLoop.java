@@ -12,6 +12,13 @@ import org.agrona.concurrent.UnsafeBuffer;
  * stalled system shows up as latency of every record scheduled during the stall. In max mode it
  * sends as fast as the target accepts. The first 8 bytes of each value carry the intended send
  * time, for end-to-end latency.
+ * <p>
+ * A loop wakes at most once per {@link #PACING_TICK_NS} and then sends every record whose time has
+ * come: parking for each record of a fast schedule (every 150 us at 20,000 records/s over three
+ * threads) cost the load generator 0.2 cores of a 2-core machine in timer wake-ups, CPU taken from
+ * the system it measures. A record sent up to a tick late counts that lateness in its latency (it is
+ * measured from its intended time), so the schedule stays honest; schedules slower than one record
+ * per tick are paced record by record, as before.
  */
 final class ProducerLoop implements Runnable
 {
@@ -21,6 +28,9 @@ final class ProducerLoop implements Runnable
      * further behind stops and counts the rest as unsent.
      */
     static final long LATE_SEND_GRACE_NS = java.util.concurrent.TimeUnit.SECONDS.toNanos(1);
+
+    /** The shortest park of a fixed-rate loop: records due within it go out together after it. */
+    static final long PACING_TICK_NS = java.util.concurrent.TimeUnit.MICROSECONDS.toNanos(500);
 
     private final LoadTarget target;
     private final KeyChooser keys;
@@ -54,6 +64,7 @@ final class ProducerLoop implements Runnable
         try
         {
             parkUntil(firstIntendedNs); // max mode too: nothing is sent before the phase starts
+            long wokeNs = System.nanoTime();
             for (long i = 0; ; i++)
             {
                 long nowNs = System.nanoTime();
@@ -69,7 +80,10 @@ final class ProducerLoop implements Runnable
                 }
                 if (intendedNs - nowNs > 0)
                 {
-                    parkUntil(intendedNs);
+                    // Not before a tick has passed since the last wake-up: the records due by then go together.
+                    final long tickEndNs = wokeNs + PACING_TICK_NS;
+                    parkUntil(tickEndNs - intendedNs > 0 ? tickEndNs : intendedNs);
+                    wokeNs = System.nanoTime();
                 }
                 send(intendedNs);
             }
