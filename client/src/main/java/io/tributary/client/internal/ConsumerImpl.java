@@ -397,7 +397,14 @@ public final class ConsumerImpl implements Consumer
             {
                 if (outcome.text().isEmpty())
                 {
+                    final boolean firstInARow = !reader.failing;
                     onFailure(reader, new TributaryException(where(reader) + ": NOT_LEADER, and the node knows no leader yet"));
+                    if (firstInARow)
+                    {
+                        // The channel moved on to the next replica, which likely knows the leader (the node asked
+                        // was often just restarted): ask it at once. Back off only if it knows none either.
+                        reader.retryAtNs = reader.failingSinceNs;
+                    }
                 }
                 // else: the channel now asks the leader the node named; the next pass sends there at once.
             }

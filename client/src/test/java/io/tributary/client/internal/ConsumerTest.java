@@ -105,6 +105,50 @@ class ConsumerTest
         }
     }
 
+    /**
+     * A node that knows no leader yet (just restarted) answers NOT_LEADER naming none; the channel has
+     * moved on to the next replica, so the read goes again at once rather than after the back-off (the
+     * 100 ms stalls of linearizable reads after each restart in the Jepsen timelines).
+     */
+    @Test
+    void aReadAnsweredNotLeaderWithoutALeaderGoesAgainAtOnce() throws Exception
+    {
+        produce(0, 20);
+        shards.get(0).readsAnsweredNotLeaderWithoutALeader(number -> number == 0);
+        try (ConsumerImpl reader = new ConsumerImpl(new ConsumerConfig().metadataPeers("m@127.0.0.1:1").longPollMaxMs(50)
+            .retryBackoffMs(60_000), cluster.view(), cluster))
+        {
+            reader.assign("s");
+            int records = 0;
+            final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (records < 20 && System.nanoTime() - deadlineNs < 0)
+            {
+                records += reader.poll(Duration.ofMillis(100)).recordCount();
+            }
+            assertThat(records).as("every record, long before the 60 s back-off").isEqualTo(20);
+        }
+    }
+
+    /** ...but only the first in a row: when no replica knows a leader (an election), the reads back off. */
+    @Test
+    void aSecondNotLeaderWithoutALeaderInARowBacksOff() throws Exception
+    {
+        produce(0, 20);
+        final FakeShard shard = shards.get(0);
+        shard.readsAnsweredNotLeaderWithoutALeader(number -> true);
+        try (ConsumerImpl reader = new ConsumerImpl(new ConsumerConfig().metadataPeers("m@127.0.0.1:1").longPollMaxMs(50)
+            .retryBackoffMs(60_000), cluster.view(), cluster))
+        {
+            reader.assign("s", 0);
+            final long untilNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(500);
+            while (System.nanoTime() - untilNs < 0)
+            {
+                reader.poll(Duration.ofMillis(50));
+            }
+            assertThat(shard.readRequests()).as("the first read, one more at once, then the back-off").isEqualTo(2);
+        }
+    }
+
     @Test
     void readsEveryRecordOfEveryShardOnceAndMovesPositions() throws Exception
     {

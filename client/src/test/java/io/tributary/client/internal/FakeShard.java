@@ -236,7 +236,20 @@ final class FakeShard implements ShardChannel.Factory, AutoCloseable
         this.readFaults = failing;
     }
 
+    /** Reads whose number (from 0) {@code notLed} accepts are answered NOT_LEADER naming no leader. */
+    void readsAnsweredNotLeaderWithoutALeader(final java.util.function.IntPredicate notLed)
+    {
+        this.readsNotLed = notLed;
+    }
+
+    /** Read requests answered or failed so far. */
+    int readRequests()
+    {
+        return readRequests.get();
+    }
+
     private volatile java.util.function.IntPredicate readFaults = number -> false;
+    private volatile java.util.function.IntPredicate readsNotLed = number -> false;
     private final java.util.concurrent.atomic.AtomicInteger readRequests = new java.util.concurrent.atomic.AtomicInteger();
 
     private CompletableFuture<ReadOutcome> read(final long fromOffset, final int maxBytes, final int waitMs)
@@ -248,6 +261,13 @@ final class FakeShard implements ShardChannel.Factory, AutoCloseable
             if (readFaults.test(number))
             {
                 reply.completeExceptionally(new IOException("fake shard: read " + number + " timed out"));
+                return;
+            }
+            if (readsNotLed.test(number))
+            {
+                // A node that has not learnt the new leader yet (just restarted): NOT_LEADER without a name.
+                reply.complete(new ReadOutcome(FetchResponseDescriptor.STATUS_NOT_LEADER, FetchResponseDescriptor.ROLE_FOLLOWER,
+                    0, 0, 0, 0, 0, new byte[0]));
                 return;
             }
             if (waitMs > 0 && maxBytes > 0 && fromOffset == log.nextOffset())
