@@ -62,6 +62,17 @@ public interface Model<S, I, O> {
         return false;
     }
 
+    /**
+     * The indeterminate operations of one part of a history (as {@link #partition} made it) that no
+     * linearization of it needs: the checker leaves them out of the search, as it does inert ones. Sound only
+     * for operations that never returned (a pending operation may be left out of a linearization, Herlihy and
+     * Wing) and whose effect no other operation of the part can observe, so that a linearization with one
+     * of them stays a linearization without it. By default none.
+     */
+    default java.util.function.Predicate<Operation<I, O>> unobservedWhenIndeterminate(List<Operation<I, O>> part) {
+        return operation -> false;
+    }
+
     /** Splits a history of operations into independently checkable parts; by default one part. */
     default List<List<Operation<I, O>>> partition(List<Operation<I, O>> history) {
         return List.of(history);

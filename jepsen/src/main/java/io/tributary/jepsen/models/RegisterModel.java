@@ -1,7 +1,11 @@
 package io.tributary.jepsen.models;
 
 import io.tributary.jepsen.checker.Model;
+import io.tributary.jepsen.checker.Operation;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * A single register holding any value (initially nil), with read, write and compare-and-set, as in the
@@ -111,6 +115,38 @@ public final class RegisterModel implements Model<RegisterModel.State, RegisterM
     @Override
     public boolean inertWhenIndeterminate(Input input) {
         return input.kind() == Kind.READ;
+    }
+
+    /**
+     * A write that never returned, of a value no read returned and no cas compared with, called after every
+     * cas that returned without succeeding (failed, or with an unknown outcome) had returned. Why a linearization never needs it: in one that places it, the register holds
+     * its value until the next write, so nothing can come between the two: a read would return the value, a
+     * successful cas would compare with it, and a failed one (or one of unknown outcome, which takes effect
+     * only if the register matches) would have to return after the write's call. So
+     * the next operation to touch the register after it is a write (or there is none), and taking it out
+     * changes no result (a pending cas placed in between failed, had no effect, and may be left out too).
+     * The failed-cas condition matters: with write(a), a crashed write(v), a failed cas(a, b), write(a) and
+     * a read of a, only the crashed write explains the failure.
+     */
+    @Override
+    public java.util.function.Predicate<Operation<Input, Output>> unobservedWhenIndeterminate(List<Operation<Input, Output>> part) {
+        Set<Object> observed = new HashSet<>();
+        long lastFailedCasReturn = Long.MIN_VALUE;
+        for (Operation<Input, Output> operation : part) {
+            Input input = operation.input();
+            if (input.kind() == Kind.READ && !operation.isIndeterminate() && operation.output().status() == Status.OK) {
+                observed.add(operation.output().value());
+            } else if (input.kind() == Kind.CAS) {
+                observed.add(input.expected());
+                if (!operation.isIndeterminate() && operation.output().status() != Status.OK) {
+                    // Failed, or returned with an unknown outcome (it took effect iff the register matched).
+                    lastFailedCasReturn = Math.max(lastFailedCasReturn, operation.returnTime());
+                }
+            }
+        }
+        long failedCasReturnedBy = lastFailedCasReturn;
+        return operation -> operation.isIndeterminate() && operation.input().kind() == Kind.WRITE
+            && !observed.contains(operation.input().value()) && operation.callTime() > failedCasReturnedBy;
     }
 
     @Override

@@ -28,8 +28,9 @@ final class PartitionCheck<S, I, O> implements Callable<PartitionAnalysis<I, O>>
 
     @Override
     public PartitionAnalysis<I, O> call() {
-        PartitionProblem<I, O> problem = new PartitionProblem<>(operations,
-            operation -> operation.isIndeterminate() && model.inertWhenIndeterminate(operation.input()));
+        java.util.function.Predicate<Operation<I, O>> unobserved = model.unobservedWhenIndeterminate(operations);
+        PartitionProblem<I, O> problem = new PartitionProblem<>(operations, operation -> operation.isIndeterminate()
+            && (model.inertWhenIndeterminate(operation.input()) || unobserved.test(operation)));
         SearchOutcome outcome = stop.shouldStop()
             ? new SearchOutcome(CheckResult.UNKNOWN, stop.reason(), List.of(), 0)
             : new PartitionSearch<>(model, problem, stop, cacheBytesMax, explain).run();
