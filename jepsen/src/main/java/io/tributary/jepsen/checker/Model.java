@@ -1,6 +1,7 @@
 package io.tributary.jepsen.checker;
 
 import java.util.List;
+import java.util.function.Predicate;
 
 /**
  * A sequential specification of a system, against which the {@link Checker} tests histories for
@@ -69,7 +70,7 @@ public interface Model<S, I, O> {
      * Wing) and whose effect no other operation of the part can observe, so that a linearization with one
      * of them stays a linearization without it. By default none.
      */
-    default java.util.function.Predicate<Operation<I, O>> unobservedWhenIndeterminate(List<Operation<I, O>> part) {
+    default Predicate<Operation<I, O>> unobservedWhenIndeterminate(List<Operation<I, O>> part) {
         return operation -> false;
     }
 

@@ -6,6 +6,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /**
  * A single register holding any value (initially nil), with read, write and compare-and-set, as in the
@@ -129,7 +130,7 @@ public final class RegisterModel implements Model<RegisterModel.State, RegisterM
      * a read of a, only the crashed write explains the failure.
      */
     @Override
-    public java.util.function.Predicate<Operation<Input, Output>> unobservedWhenIndeterminate(List<Operation<Input, Output>> part) {
+    public Predicate<Operation<Input, Output>> unobservedWhenIndeterminate(List<Operation<Input, Output>> part) {
         Set<Object> observed = new HashSet<>();
         long lastFailedCasReturn = Long.MIN_VALUE;
         for (Operation<Input, Output> operation : part) {

@@ -6,6 +6,7 @@ import io.tributary.jepsen.checker.Operation;
 import io.tributary.jepsen.checker.PartitionAnalysis;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.function.Predicate;
 
 /** Checks, and in explain mode explains, one partition; the unit of work of {@link PartitionRunner}. */
 final class PartitionCheck<S, I, O> implements Callable<PartitionAnalysis<I, O>> {
@@ -28,7 +29,7 @@ final class PartitionCheck<S, I, O> implements Callable<PartitionAnalysis<I, O>>
 
     @Override
     public PartitionAnalysis<I, O> call() {
-        java.util.function.Predicate<Operation<I, O>> unobserved = model.unobservedWhenIndeterminate(operations);
+        Predicate<Operation<I, O>> unobserved = model.unobservedWhenIndeterminate(operations);
         PartitionProblem<I, O> problem = new PartitionProblem<>(operations, operation -> operation.isIndeterminate()
             && (model.inertWhenIndeterminate(operation.input()) || unobserved.test(operation)));
         SearchOutcome outcome = stop.shouldStop()
