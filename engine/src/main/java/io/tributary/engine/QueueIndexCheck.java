@@ -35,7 +35,7 @@ final class QueueIndexCheck
     /**
      * @param file   the queue file
      * @param header Chronicle's dump of its header ({@code SingleChronicleQueueStore.dumpHeader()})
-     * @return the header's write position: where the last excerpt Chronicle wrote begins (its header word)
+     * @return the header's write position: where the last excerpt Chronicle wrote begins (its header word), 0 when none was
      * @throws CorruptLogException naming the file and the position when a pointer is impossible
      */
     static long check(final File file, final String header)
@@ -45,7 +45,10 @@ final class QueueIndexCheck
             final long fileBytes = raf.length();
             final long headerEnd = 4L + (Integer.reverseBytes(raf.readInt()) & LENGTH_MASK);
             final long writePosition = value(file, header, WRITE_POSITION, "writePosition");
-            if (writePosition < headerEnd || writePosition > fileBytes)
+            // 0: no excerpt written yet. Chronicle leaves that in a file it recreates (a cut file renamed
+            // to .discard, an empty one in its place); a zeroed position in a file with excerpts is damage.
+            final boolean nothingWritten = writePosition == 0 && CutQueueFile.holdsNoExcerpt(file.toPath());
+            if (!nothingWritten && (writePosition < headerEnd || writePosition > fileBytes))
             {
                 throw new CorruptLogException(file.toString(), writePosition, "the queue file's header says it was written"
                     + " up to byte " + writePosition + ", outside its " + fileBytes + " bytes (header ends at " + headerEnd

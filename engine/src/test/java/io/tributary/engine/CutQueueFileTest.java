@@ -36,6 +36,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 class CutQueueFileTest
 {
     private static final int NOT_COMPLETE = 0x8000_0000;
+    private static final int END_OF_DATA = 0xC000_0000;
     private static final int LENGTH_MASK = 0x3FFF_FFFF;
     private static final int BATCHES_IN_FIRST_FILE = 5;
 
@@ -54,6 +55,15 @@ class CutQueueFileTest
         HEADER_NOT_COMPLETE,
         /** Header and index documents complete, the write position still 0, no excerpt. */
         INDEXES_WRITTEN_NO_EXCERPT,
+        /**
+         * The header word still not complete, the index documents written behind it: Chronicle completes the
+         * header only after its indexes (CI, seed 11: the next open waited 47 s, then Chronicle renamed the file).
+         */
+        HEADER_NOT_COMPLETE_INDEXES_WRITTEN,
+        /** The header word not complete, the second index document's content written but not its header word. */
+        HEADER_NOT_COMPLETE_INDEX_BEING_WRITTEN,
+        /** Header and index documents complete, then an end-of-file mark, no excerpt. */
+        END_OF_FILE_MARK_AFTER_INDEXES,
         /** The first excerpt's header word still marked not complete by its writer. */
         FIRST_EXCERPT_NOT_COMPLETE
     }
@@ -110,6 +120,69 @@ class CutQueueFileTest
         assertThat(CutQueueFile.whyCut(newest)).isNull();
     }
 
+    @Test
+    void anEndOfFileMarkWithBytesBehindItIsDamageNotACut() throws IOException
+    {
+        final Path newest = twoFilesTheSecondWithOneExcerpt();
+        final long headerEnd = 4L + (getInt(newest, 0) & LENGTH_MASK);
+        final long excerptAt = firstExcerptPosition(newest, headerEnd);
+        // The excerpt's header word overwritten by the mark: its body is still behind it.
+        putInt(newest, excerptAt, END_OF_DATA);
+        assertThat(CutQueueFile.whyCut(newest)).isNull();
+    }
+
+    @Test
+    void aHeaderNotCompleteWithAnExcerptBehindItsIndexesIsDamageNotACut() throws IOException
+    {
+        final Path newest = twoFilesTheSecondWithOneExcerpt();
+        putInt(newest, 0, NOT_COMPLETE);
+        assertThat(CutQueueFile.whyCut(newest)).isNull();
+    }
+
+    /**
+     * CI, seed 11: a file Chronicle recreated empty (write position 0, an end-of-file mark) and which is no
+     * longer the newest was reported as a damaged header, and the replica as lost.
+     */
+    @Test
+    void anEmptyFileChronicleRecreatedBetweenTwoFilesWithExcerptsOpensWithNothingDropped() throws IOException
+    {
+        try (ShardLog log = ShardLog.open(config()))
+        {
+            for (int i = 0; i < BATCHES_IN_FIRST_FILE; i++)
+            {
+                append(log, "first file " + i);
+            }
+            clock.advanceMillis(2 * SettableClock.HOUR_MS);
+            append(log, "third file");
+        }
+        Files.delete(dir.resolve("shard").resolve(ShardLog.CLEAN_SHUTDOWN_FILE));
+        final List<Path> files = queueFiles();
+        assertThat(files).hasSize(2);
+        // The second hour's file, as Chronicle leaves it: a copy of the third's header and indexes, emptied.
+        final Path second = files.get(1).resolveSibling(secondHourFileName(files.get(0), files.get(1)));
+        Files.copy(files.get(1), second);
+        toEmptyFileWithEndOfFileMark(second);
+
+        try (ShardLog log = ShardLog.open(config()))
+        {
+            assertThat(log.recoveryReport().droppedSomething()).as(log.recoveryReport().toString()).isFalse();
+            assertThat(log.nextOffset()).isEqualTo(BATCHES_IN_FIRST_FILE + 1);
+            assertThat(second).exists();
+            final UnsafeBuffer dst = new UnsafeBuffer(new byte[1 << 16]);
+            assertThat(log.read(BATCHES_IN_FIRST_FILE, dst, 0, dst.capacity())).isPositive();
+        }
+    }
+
+    /** The hour between two hourly queue files' names ({@code yyyyMMdd-HHF.cq4}). */
+    private static String secondHourFileName(final Path first, final Path third)
+    {
+        final java.time.format.DateTimeFormatter format = java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd-HH'F.cq4'");
+        final java.time.LocalDateTime firstHour = java.time.LocalDateTime.parse(first.getFileName().toString(), format);
+        final String name = format.format(firstHour.plusHours(1));
+        assertThat(format.format(firstHour.plusHours(2))).isEqualTo(third.getFileName().toString());
+        return name;
+    }
+
     /** Five batches in one hour's file, one in the next hour's; closed as by a crash (no clean-shutdown snapshot). */
     private Path twoFilesTheSecondWithOneExcerpt() throws IOException
     {
@@ -146,9 +219,44 @@ class CutQueueFileTest
                 zeroFrom(file, excerptAt);
                 zeroFirstLongEqualTo(file, headerEnd, excerptAt);   // the header's write position
             }
+            case HEADER_NOT_COMPLETE_INDEXES_WRITTEN ->
+            {
+                zeroFrom(file, excerptAt);
+                zeroFirstLongEqualTo(file, headerEnd, excerptAt);
+                putInt(file, 0, NOT_COMPLETE);
+            }
+            case HEADER_NOT_COMPLETE_INDEX_BEING_WRITTEN ->
+            {
+                zeroFrom(file, excerptAt);
+                zeroFirstLongEqualTo(file, headerEnd, excerptAt);
+                putInt(file, secondDocumentPosition(file, headerEnd), 0);
+                putInt(file, 0, NOT_COMPLETE);
+            }
+            case END_OF_FILE_MARK_AFTER_INDEXES -> toEmptyFileWithEndOfFileMark(file);
             case FIRST_EXCERPT_NOT_COMPLETE -> putInt(file, excerptAt, NOT_COMPLETE);
             default -> throw new IllegalArgumentException(cut.toString());
         }
+    }
+
+    /**
+     * What Chronicle leaves where it found a file whose header never completed: it renames that file to
+     * {@code .discard}, creates an empty one (header, index documents, write position 0) and, when a later
+     * cycle is written, closes it with an end-of-file mark.
+     */
+    private static void toEmptyFileWithEndOfFileMark(final Path file) throws IOException
+    {
+        final long headerEnd = 4L + (getInt(file, 0) & LENGTH_MASK);
+        final long excerptAt = firstExcerptPosition(file, headerEnd);
+        zeroFrom(file, excerptAt);
+        zeroFirstLongEqualTo(file, headerEnd, excerptAt);
+        putInt(file, excerptAt, END_OF_DATA);
+    }
+
+    private static long secondDocumentPosition(final Path file, final long headerEnd) throws IOException
+    {
+        final long first = headerEnd + (-headerEnd & 3);
+        final long second = first + 4 + (getInt(file, first) & LENGTH_MASK);
+        return second + (-second & 3);
     }
 
     /** The first document after the index documents: every meta-data document is skipped. */
