@@ -50,11 +50,13 @@ import io.tributary.raft.protocol.ShardEntryDescriptor;
  * producer backs off and resends) so overload never turns into unbounded memory or timeouts.
  * <p>
  * A leader in transition (elected but not ready until an entry of its term commits, or handing its
- * leadership to another replica) refuses writes for a few milliseconds. Its entries wait here
- * instead, re-checked every {@link #HOLD_POLL_NS}, for at most {@code leaderWaitMs}: a refusal
- * would send each producer into a back-off of 100 ms or more (the 100-200 ms stalls of every shard
- * at each preferred-leader move in the Jepsen timelines). When the node stops leading, they are
- * refused NOT_LEADER naming the new leader, which producers follow at once.
+ * leadership to another replica) refuses writes for a few milliseconds, and a replica that has just
+ * stepped down knows no leader until the election ends. Entries wait here instead, re-checked every
+ * {@link #HOLD_POLL_NS}, for at most {@code leaderWaitMs}: a refusal would send each producer into a
+ * back-off of 100 ms or more (the 100-200 ms stalls of every shard at each preferred-leader move in
+ * the Jepsen timelines, and 0.5-1.2 s for a producer whose resends met the election twice). Once
+ * another replica is known to lead, they are refused NOT_LEADER naming it, which producers follow at
+ * once.
  */
 final class ShardAppender
 {
@@ -82,6 +84,21 @@ final class ShardAppender
 
         /** The leader's node id as this replica knows it, or "" when it knows none. */
         String leaderHint();
+
+        /**
+         * This replica does not lead and knows no other leader: it has just stepped down (Ratis keeps
+         * its own id as the leader's for a few milliseconds), or an election is under way. A refusal
+         * now could name no leader, and the producer would back off 100 ms or more.
+         */
+        default boolean leaderInMotion()
+        {
+            if (leads())
+            {
+                return false;
+            }
+            final String hint = leaderHint();
+            return hint.isEmpty() || hint.equals(serverId().toString());
+        }
 
         RaftPeerId serverId();
 
@@ -326,7 +343,7 @@ final class ShardAppender
             // Checked before submitting: a refusal now means nothing was appended anywhere, so the
             // producer may resend at once (to the leader named, or after a short backoff while a new
             // leader gets ready), where a failure after submitting would leave the outcome unknown.
-            if (shard.leads() && waitForLeader(entry, true))
+            if ((shard.leads() || shard.leaderInMotion()) && waitForLeader(entry, true))
             {
                 return false;
             }

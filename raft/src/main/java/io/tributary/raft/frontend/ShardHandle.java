@@ -65,7 +65,8 @@ final class ShardHandle implements ShardAppender.Target
     public String leaderHint()
     {
         final RaftPeerId leader = division.getInfo().getLeaderId();
-        return leader == null ? "" : leader.toString();
+        // Just stepped down, Ratis still names this replica for a few milliseconds: that names no leader.
+        return leader == null || (leader.equals(division.getId()) && !division.getInfo().isLeader()) ? "" : leader.toString();
     }
 
     @Override

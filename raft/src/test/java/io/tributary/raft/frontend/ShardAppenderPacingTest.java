@@ -50,9 +50,11 @@ class ShardAppenderPacingTest
         final ScriptedShard shard = new ScriptedShard();
         final ShardAppender appender = appender(shard, intervalNs, 1);
 
+        // Taken before the first entry can go: the appender's own time of that submission is no earlier
+        // (a time taken after seeing the submission is later than the appender's, by a scheduling delay).
+        final long firstSubmittedNs = System.nanoTime();
         final CapturedResponse first = send(appender, 1);
         await("the first submission", () -> shard.submitted.size() == 1);
-        final long firstSubmittedNs = System.nanoTime();
         shard.answer(0, appendedReply(shard.submitted.get(0), 1));
         await("the first response", () -> first.statuses != null);
 
