@@ -158,7 +158,7 @@ public final class FrontEnd implements RequestHandler, AutoCloseable
                     buffer.getLong(at + ProduceRequestDescriptor.ITEM_GROUP_LSB_OFFSET)) + "; moved, or not created yet: refresh"
                     + " the stream's placement");
             }
-            else if (!shard.leads() && !(shard.leaderInMotion() && shard.appender.waitsForLeader()))
+            else if (!shard.leads() && !shard.appender.holdsForNewLeader())
             {
                 request.complete(i, AppendStatus.NOT_LEADER, shard.leaderHint());
             }

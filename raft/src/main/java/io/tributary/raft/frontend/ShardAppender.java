@@ -86,11 +86,10 @@ final class ShardAppender
         String leaderHint();
 
         /**
-         * This replica does not lead and knows no other leader: it has just stepped down (Ratis keeps
-         * its own id as the leader's for a few milliseconds), or an election is under way. A refusal
-         * now could name no leader, and the producer would back off 100 ms or more.
+         * This replica does not lead and knows no other leader (Ratis even keeps its own id as the
+         * leader's for a few milliseconds after it steps down).
          */
-        default boolean leaderInMotion()
+        default boolean knowsNoOtherLeader()
         {
             if (leads())
             {
@@ -176,6 +175,9 @@ final class ShardAppender
     private final int inFlightMax;
     private final long queueBytesMax;
     private final long leaderWaitNs;
+    /** Whether, and when last (System.nanoTime), this replica submitted an entry as a ready leader. */
+    private volatile boolean led;
+    private volatile long ledAtNs;
     private final LongSupplier entryIntervalNs;
     private final Stats stats;
     /** When the previous entry went to Raft; written and read only by the drain, which runs on one thread at a time. */
@@ -212,6 +214,20 @@ final class ShardAppender
     boolean waitsForLeader()
     {
         return leaderWaitNs > 0;
+    }
+
+    /**
+     * Whether a write for this replica should wait for the shard's new leader to be known: this
+     * replica led the shard less than {@code leaderWaitMs} ago, no longer does, and knows no other
+     * leader (it has handed its leadership over or stepped down, and the election is under way). A
+     * refusal then could name no leader, and the producer would back off 100 ms or more. A replica
+     * that has not led lately (a restarted one that has not heard from the leader yet) refuses at
+     * once: its producer's placement is stale, and the wait could last as long as the leader takes
+     * to reach it.
+     */
+    boolean holdsForNewLeader()
+    {
+        return leaderWaitNs > 0 && led && System.nanoTime() - ledAtNs < leaderWaitNs && shard.knowsNoOtherLeader();
     }
 
     /**
@@ -343,13 +359,15 @@ final class ShardAppender
             // Checked before submitting: a refusal now means nothing was appended anywhere, so the
             // producer may resend at once (to the leader named, or after a short backoff while a new
             // leader gets ready), where a failure after submitting would leave the outcome unknown.
-            if ((shard.leads() || shard.leaderInMotion()) && waitForLeader(entry, true))
+            if ((shard.leads() || holdsForNewLeader()) && waitForLeader(entry, true))
             {
                 return false;
             }
             refuseInTransition(entry, "a new leader that has not committed an entry of its term yet");
             return true;
         }
+        ledAtNs = System.nanoTime();
+        led = true;
         ShardEntryDescriptor.writeHeader(entry.buffer, 0, entry.itemCount);
         final RaftClientRequest request = RaftClientRequest.newBuilder()
             .setClientId(clientId)

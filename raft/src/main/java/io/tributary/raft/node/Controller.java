@@ -602,7 +602,7 @@ final class Controller
         final RaftProtos.RoleInfoProto role = mine.getRoleInfoProto();
         if (role.getRole() == RaftProtos.RaftPeerRole.LEADER)
         {
-            return new LeaderBalance.GroupView(true, true, preferred, true, false, true, -1, -1, -1, -1, -1, -1);
+            return new LeaderBalance.GroupView(true, true, preferred, true, false, true, -1, -1, -1, -1, -1, -1, -1, -1);
         }
         final String leader = role.getRole() == RaftProtos.RaftPeerRole.FOLLOWER && role.getFollowerInfo().hasLeaderInfo()
             ? role.getFollowerInfo().getLeaderInfo().getId().getId().toStringUtf8() : "";
@@ -611,7 +611,7 @@ final class Controller
         if (theirs == null || theirs.getRoleInfoProto().getRole() != RaftProtos.RaftPeerRole.LEADER)
         {
             return new LeaderBalance.GroupView(true, false, leader.isEmpty() ? null : leader, false, false, false, -1, -1, -1,
-                -1, -1, -1);
+                -1, -1, -1, -1, -1);
         }
         final RaftProtos.RaftConfigurationProto conf = theirs.getConf().orElse(null);
         final boolean changing = conf == null || conf.getOldPeersCount() > 0;
@@ -624,7 +624,9 @@ final class Controller
             .mapToLong(RaftProtos.ServerRpcProto::getLastRpcElapsedTimeMs).findFirst().orElse(-1);
         return new LeaderBalance.GroupView(true, false, leader, true, changing, member,
             theirs.getLogInfoProto().getCommitted().getIndex(), preferredCommit, silenceMs, lastIndex(mine), lastIndex(theirs),
-            mine.getLogInfoProto().hasApplied() ? mine.getLogInfoProto().getApplied().getIndex() : -1);
+            mine.getLogInfoProto().hasApplied() ? mine.getLogInfoProto().getApplied().getIndex() : -1,
+            role.getRole() == RaftProtos.RaftPeerRole.FOLLOWER ? role.getRoleElapsedTimeMs() : -1,
+            theirs.getRoleInfoProto().getRoleElapsedTimeMs());
     }
 
     private static long lastIndex(final GroupInfoReply info)

@@ -115,51 +115,72 @@ class ShardAppenderLeaderWaitTest
     void aBatchForAReplicaThatJustSteppedDownWaitsForTheNewLeaderAndIsRefusedNamingIt()
     {
         final ScriptedShard shard = new ScriptedShard();
-        shard.leads = false;
-        shard.leaderHint = AppenderFixture.SELF.toString();
         final ShardAppender appender = appender(shard, 1_000);
-        final CapturedResponse response = send(appender, 2);
+        storeOneAsLeader(shard, appender);
 
+        shard.leads = false;
+        assertThat(appender.holdsForNewLeader()).as("stepped down, Ratis still names this replica").isTrue();
+        final CapturedResponse response = send(appender, 2);
         await("the batch looked at the leader again", () -> stats.leaderWaits.sum() >= 2);
         shard.leaderHint = "";
         final long waitsWithNoLeader = stats.leaderWaits.sum();
         await("it keeps waiting while an election is under way", () -> stats.leaderWaits.sum() >= waitsWithNoLeader + 2);
         assertThat(response.statuses).as("not refused while no leader is known").isNull();
-        assertThat(shard.submitted).isEmpty();
+        assertThat(shard.submitted).as("only the first batch went to Raft").hasSize(1);
 
         shard.leaderHint = "n3";
+        assertThat(appender.holdsForNewLeader()).isFalse();
         await("the response", () -> response.statuses != null);
         assertThat(response.statuses).containsExactly(AppendStatus.NOT_LEADER, AppendStatus.NOT_LEADER);
         assertThat(response.messages).containsExactly("n3", "n3");
-        assertThat(shard.submitted).as("a follower submits nothing").isEmpty();
+        assertThat(shard.submitted).as("a follower submits nothing").hasSize(1);
     }
 
     @Test
-    void aBatchForAReplicaThatJustSteppedDownAndWinsTheElectionIsStored()
+    void aBatchForAReplicaThatJustSteppedDownAndWinsTheElectionAgainIsStored()
+    {
+        final ScriptedShard shard = new ScriptedShard();
+        final ShardAppender appender = appender(shard, 1_000);
+        storeOneAsLeader(shard, appender);
+
+        shard.leads = false;
+        shard.leaderHint = "";
+        final CapturedResponse response = send(appender, 1);
+        await("the batch waits", () -> stats.leaderWaits.sum() >= 2);
+        shard.leaderHint = AppenderFixture.SELF.toString();
+        shard.leads = true;
+        await("the batch was submitted", () -> shard.submitted.size() == 2);
+        shard.answer(1, appendedReply(shard.submitted.get(1), 1));
+        await("the response", () -> response.statuses != null);
+        assertThat(response.statuses).containsExactly(AppendStatus.APPENDED);
+    }
+
+    /** A restarted replica that has not heard from the leader yet: its producer's placement is stale. */
+    @Test
+    void aReplicaThatHasNotLedLatelyRefusesAtOnceEvenWithNoLeaderKnown()
     {
         final ScriptedShard shard = new ScriptedShard();
         shard.leads = false;
         shard.leaderHint = "";
         final ShardAppender appender = appender(shard, 1_000);
+        assertThat(appender.holdsForNewLeader()).isFalse();
         final CapturedResponse response = send(appender, 1);
 
-        await("the batch waits", () -> stats.leaderWaits.sum() >= 2);
-        shard.leaderHint = AppenderFixture.SELF.toString();
-        shard.leads = true;
-        await("the batch was submitted", () -> shard.submitted.size() == 1);
-        shard.answer(0, appendedReply(shard.submitted.get(0), 1));
         await("the response", () -> response.statuses != null);
-        assertThat(response.statuses).containsExactly(AppendStatus.APPENDED);
+        assertThat(response.statuses).containsExactly(AppendStatus.NOT_LEADER);
+        assertThat(response.messages).containsExactly("");
+        assertThat(stats.leaderWaits.sum()).as("no wait").isZero();
     }
 
     @Test
     void aBatchForAFollowerThatKnowsTheLeaderIsRefusedAtOnceNamingIt()
     {
         final ScriptedShard shard = new ScriptedShard();
+        final ShardAppender appender = appender(shard, 1_000);
+        storeOneAsLeader(shard, appender);
         shard.leads = false;
         shard.leaderHint = "n2";
-        assertThat(shard.leaderInMotion()).isFalse();
-        final ShardAppender appender = appender(shard, 1_000);
+        assertThat(appender.holdsForNewLeader()).isFalse();
         final CapturedResponse response = send(appender, 1);
 
         await("the response", () -> response.statuses != null);
@@ -169,12 +190,13 @@ class ShardAppenderLeaderWaitTest
     }
 
     @Test
-    void aReplicaWithNoLeaderKnownRefusesNotLeaderAfterTheWait()
+    void aReplicaThatSteppedDownAndLearnsNoLeaderRefusesNotLeaderAfterTheWait()
     {
         final ScriptedShard shard = new ScriptedShard();
+        final ShardAppender appender = appender(shard, 50);
+        storeOneAsLeader(shard, appender);
         shard.leads = false;
         shard.leaderHint = "";
-        final ShardAppender appender = appender(shard, 50);
         final long startNs = System.nanoTime();
         final CapturedResponse response = send(appender, 1);
 
@@ -182,6 +204,16 @@ class ShardAppenderLeaderWaitTest
         assertThat(System.nanoTime() - startNs).as("answered after the wait").isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(50));
         assertThat(response.statuses).containsExactly(AppendStatus.NOT_LEADER);
         assertThat(response.messages).containsExactly("");
+    }
+
+    /** One batch stored while the shard leads and is ready: the appender has seen it lead. */
+    private static void storeOneAsLeader(final ScriptedShard shard, final ShardAppender appender)
+    {
+        final CapturedResponse response = send(appender, 1);
+        await("the first submission", () -> shard.submitted.size() == 1);
+        shard.answer(0, appendedReply(shard.submitted.get(0), 1));
+        await("the first response", () -> response.statuses != null);
+        assertThat(response.statuses).containsExactly(AppendStatus.APPENDED);
     }
 
     @Test
