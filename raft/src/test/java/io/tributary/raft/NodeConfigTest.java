@@ -137,6 +137,12 @@ class NodeConfigTest
             .isEqualTo(org.apache.ratis.server.RaftServerConfigKeys.Read.Option.LINEARIZABLE);
         assertThat(org.apache.ratis.server.RaftServerConfigKeys.Rpc.timeoutMax(safeRatis).toLong(java.util.concurrent.TimeUnit.MILLISECONDS))
             .isEqualTo(2000);
+        // A replica that starts and hears from no leader campaigns after 125-250 ms, not 1-2 s (pre-vote stays on).
+        assertThat(org.apache.ratis.server.RaftServerConfigKeys.Rpc.firstElectionTimeoutMin(safeRatis)
+            .toLong(java.util.concurrent.TimeUnit.MILLISECONDS)).isEqualTo(125);
+        assertThat(org.apache.ratis.server.RaftServerConfigKeys.Rpc.firstElectionTimeoutMax(safeRatis)
+            .toLong(java.util.concurrent.TimeUnit.MILLISECONDS)).isEqualTo(250);
+        assertThat(org.apache.ratis.server.RaftServerConfigKeys.LeaderElection.preVote(safeRatis)).isTrue();
 
         final Properties p = valid();
         p.setProperty("test.fault.reads-without-readindex", "true");
