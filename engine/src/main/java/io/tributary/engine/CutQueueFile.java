@@ -20,12 +20,11 @@ import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
  * its header document flagged not-complete, then the index documents, only then completes the header
  * ({@code createIndexThenUpdateHeader}), then writes the first excerpt. A process killed in between
  * leaves a file whose header is zero, or not complete (with or without index documents behind it), or
- * complete with no excerpt after it. When a later process finds a not-complete header, Chronicle waits
- * its timeout, renames the file to {@code .discard} and creates an empty one in its place (seen in CI:
- * 47 s, then a header whose write position is 0 once an end-of-file mark was added). Chronicle then waits its timeout (10 s) for the dead writer each time it
- * acquires that file (about eight times while a log opens: 80 s, seen in CI after a kill -9) and
- * fails, and a complete header whose write position was never set reads as damage: either way the
- * replica was declared damaged and rebuilt from its peers. Such a file holds no excerpt, so nothing
+ * complete with no excerpt after it. Chronicle then waits its timeout (10 s) for the dead writer each
+ * time it acquires that file (about eight times while a log opens: 80 s, seen in CI after a kill -9);
+ * where it may write, it then renames the file to {@code .discard} and creates an empty one in its
+ * place, whose write position of 0 read as damage once a later cycle closed it with an end-of-file
+ * mark (CI: a 47 s open, then a replica declared damaged). Such a file holds no excerpt, so nothing
  * in it was ever appended, let alone acknowledged: an append returns only after its excerpt is
  * complete. Deleting it loses nothing, and the next append creates the file again.
  *
