@@ -63,6 +63,14 @@ final class ShardAppender
     private static final Logger LOG = LoggerFactory.getLogger(ShardAppender.class);
     private static final int INITIAL_ENTRY_BYTES = 16 * 1024;
 
+    /**
+     * The longest a replica that has stepped down holds writes for a leader it does not know yet. After a
+     * hand-over the new leader is known within 20-40 ms (100-200 ms on a cold JVM); a leader cut off from its
+     * peers but not from its producers steps down and learns of no leader until the partition heals, and
+     * its producers should look elsewhere soon.
+     */
+    static final long NEW_LEADER_WAIT_MAX_NS = TimeUnit.MILLISECONDS.toNanos(250);
+
     /** How often entries waiting on a leader in transition look again. */
     static final long HOLD_POLL_NS = TimeUnit.MILLISECONDS.toNanos(1);
 
@@ -175,6 +183,7 @@ final class ShardAppender
     private final int inFlightMax;
     private final long queueBytesMax;
     private final long leaderWaitNs;
+    private final long newLeaderWaitNs;
     /** Whether, and when last (System.nanoTime), this replica submitted an entry as a ready leader. */
     private volatile boolean led;
     private volatile long ledAtNs;
@@ -197,6 +206,16 @@ final class ShardAppender
     ShardAppender(final Target shard, final Executor submitPool, final ScheduledExecutorService timer, final ClientId clientId,
         final AtomicLong callIds, final FrontEndSettings settings, final LongSupplier entryIntervalNs, final Stats stats)
     {
+        this(shard, submitPool, timer, clientId, callIds, settings, entryIntervalNs, stats,
+            Math.min(TimeUnit.MILLISECONDS.toNanos(settings.leaderWaitMs()), NEW_LEADER_WAIT_MAX_NS));
+    }
+
+    /** As above, with the longest hold for a new leader given ({@link #holdsForNewLeader()}; tests). */
+    ShardAppender(final Target shard, final Executor submitPool, final ScheduledExecutorService timer, final ClientId clientId,
+        final AtomicLong callIds, final FrontEndSettings settings, final LongSupplier entryIntervalNs, final Stats stats,
+        final long newLeaderWaitNs)
+    {
+        this.newLeaderWaitNs = newLeaderWaitNs;
         this.shard = shard;
         this.submitPool = submitPool;
         this.timer = timer;
@@ -218,7 +237,8 @@ final class ShardAppender
 
     /**
      * Whether a write for this replica should wait for the shard's new leader to be known: this
-     * replica led the shard less than {@code leaderWaitMs} ago, no longer does, and knows no other
+     * replica led the shard less than {@link #NEW_LEADER_WAIT_MAX_NS} (or {@code leaderWaitMs}, if
+     * shorter) ago, no longer does, and knows no other
      * leader (it has handed its leadership over or stepped down, and the election is under way). A
      * refusal then could name no leader, and the producer would back off 100 ms or more. A replica
      * that has not led lately (a restarted one that has not heard from the leader yet) refuses at
@@ -227,7 +247,7 @@ final class ShardAppender
      */
     boolean holdsForNewLeader()
     {
-        return leaderWaitNs > 0 && led && System.nanoTime() - ledAtNs < leaderWaitNs && shard.knowsNoOtherLeader();
+        return leaderWaitNs > 0 && led && System.nanoTime() - ledAtNs < newLeaderWaitNs && shard.knowsNoOtherLeader();
     }
 
     /**

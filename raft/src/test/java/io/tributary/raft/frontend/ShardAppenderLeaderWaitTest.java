@@ -115,7 +115,7 @@ class ShardAppenderLeaderWaitTest
     void aBatchForAReplicaThatJustSteppedDownWaitsForTheNewLeaderAndIsRefusedNamingIt()
     {
         final ScriptedShard shard = new ScriptedShard();
-        final ShardAppender appender = appender(shard, 1_000);
+        final ShardAppender appender = appenderHoldingAsLongAsItWaits(shard, 10_000);
         storeOneAsLeader(shard, appender);
 
         shard.leads = false;
@@ -140,7 +140,7 @@ class ShardAppenderLeaderWaitTest
     void aBatchForAReplicaThatJustSteppedDownAndWinsTheElectionAgainIsStored()
     {
         final ScriptedShard shard = new ScriptedShard();
-        final ShardAppender appender = appender(shard, 1_000);
+        final ShardAppender appender = appenderHoldingAsLongAsItWaits(shard, 10_000);
         storeOneAsLeader(shard, appender);
 
         shard.leads = false;
@@ -153,6 +153,28 @@ class ShardAppenderLeaderWaitTest
         shard.answer(1, appendedReply(shard.submitted.get(1), 1));
         await("the response", () -> response.statuses != null);
         assertThat(response.statuses).containsExactly(AppendStatus.APPENDED);
+    }
+
+    /**
+     * A leader cut off from its peers but not from its producers steps down and learns of no leader until the
+     * partition heals: its producers are sent elsewhere after {@link ShardAppender#NEW_LEADER_WAIT_MAX_NS}, not
+     * after the whole leader wait.
+     */
+    @Test
+    void aReplicaThatSteppedDownHoldsForANewLeaderNoLongerThanTheShortHold()
+    {
+        final ScriptedShard shard = new ScriptedShard();
+        final ShardAppender appender = appender(shard, 60_000);
+        storeOneAsLeader(shard, appender);
+        shard.leads = false;
+        shard.leaderHint = "";
+        final long startNs = System.nanoTime();
+        final CapturedResponse response = send(appender, 1);
+
+        await("the response", () -> response.statuses != null);
+        assertThat(System.nanoTime() - startNs).as("not held for the 60 s leader wait").isLessThan(TimeUnit.SECONDS.toNanos(20));
+        assertThat(response.statuses).containsExactly(AppendStatus.NOT_LEADER);
+        assertThat(response.messages).containsExactly("");
     }
 
     /** A restarted replica that has not heard from the leader yet: its producer's placement is stale. */
@@ -194,10 +216,11 @@ class ShardAppenderLeaderWaitTest
     {
         final ScriptedShard shard = new ScriptedShard();
         final ShardAppender appender = appender(shard, 50);
+        // Before the first entry goes: the hold counts from this replica's last entry as leader.
+        final long startNs = System.nanoTime();
         storeOneAsLeader(shard, appender);
         shard.leads = false;
         shard.leaderHint = "";
-        final long startNs = System.nanoTime();
         final CapturedResponse response = send(appender, 1);
 
         await("the response", () -> response.statuses != null);
@@ -251,9 +274,20 @@ class ShardAppenderLeaderWaitTest
 
     private ShardAppender appender(final ScriptedShard shard, final long leaderWaitMs)
     {
+        return new ShardAppender(shard, pool, timer, ClientId.randomId(), new AtomicLong(), settings(leaderWaitMs), () -> 0, stats);
+    }
+
+    /** With the hold for a new leader as long as the leader wait, so a slow test thread cannot outlast it. */
+    private ShardAppender appenderHoldingAsLongAsItWaits(final ScriptedShard shard, final long leaderWaitMs)
+    {
+        return new ShardAppender(shard, pool, timer, ClientId.randomId(), new AtomicLong(), settings(leaderWaitMs), () -> 0, stats,
+            TimeUnit.MILLISECONDS.toNanos(leaderWaitMs));
+    }
+
+    private static FrontEndSettings settings(final long leaderWaitMs)
+    {
         final FrontEndSettings defaults = FrontEndSettings.defaults();
-        return new ShardAppender(shard, pool, timer, ClientId.randomId(), new AtomicLong(), new FrontEndSettings(
-            defaults.entryBytesMax(), 1, defaults.queueBytesMax(), 1, defaults.requestBytesMax(), leaderWaitMs, 0), () -> 0, stats);
+        return new FrontEndSettings(defaults.entryBytesMax(), 1, defaults.queueBytesMax(), 1, defaults.requestBytesMax(), leaderWaitMs, 0);
     }
 
     /** Waits for the shard's first submission and answers it with Ratis's refusal {@code exception}. */
