@@ -184,13 +184,13 @@ final class ShardAppender
     private final long queueBytesMax;
     private final long leaderWaitNs;
     private final long newLeaderWaitNs;
-    /** Whether, and when last (System.nanoTime), this replica submitted an entry as a ready leader. */
-    private volatile boolean led;
-    private volatile long ledAtNs;
     private final LongSupplier entryIntervalNs;
     private final Stats stats;
-    /** When the previous entry went to Raft; written and read only by the drain, which runs on one thread at a time. */
-    private long lastSubmitNs = System.nanoTime() - TimeUnit.HOURS.toNanos(1);
+    /**
+     * When the previous entry went to Raft, as a ready leader (an hour back: none yet). Written only by the
+     * drain, which runs on one thread at a time; volatile for {@link #holdsForNewLeader()} on network threads.
+     */
+    private volatile long lastSubmitNs = System.nanoTime() - TimeUnit.HOURS.toNanos(1);
 
     // Guarded by this.
     private final ArrayDeque<EntryBuilder> queue = new ArrayDeque<>();
@@ -247,7 +247,7 @@ final class ShardAppender
      */
     boolean holdsForNewLeader()
     {
-        return leaderWaitNs > 0 && led && System.nanoTime() - ledAtNs < newLeaderWaitNs && shard.knowsNoOtherLeader();
+        return leaderWaitNs > 0 && System.nanoTime() - lastSubmitNs < newLeaderWaitNs && shard.knowsNoOtherLeader();
     }
 
     /**
@@ -386,8 +386,6 @@ final class ShardAppender
             refuseInTransition(entry, "a new leader that has not committed an entry of its term yet");
             return true;
         }
-        ledAtNs = System.nanoTime();
-        led = true;
         ShardEntryDescriptor.writeHeader(entry.buffer, 0, entry.itemCount);
         final RaftClientRequest request = RaftClientRequest.newBuilder()
             .setClientId(clientId)
