@@ -1,7 +1,7 @@
 package io.tributary.dist;
 
 import io.tributary.jepsen.cli.CheckCommand;
-import io.tributary.jepsen.cli.JepsenCommand;
+import io.tributary.jepsen.harness.cli.JepsenCommand;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;

@@ -1,5 +1,6 @@
-package io.tributary.jepsen.cli;
+package io.tributary.jepsen.harness.cli;
 
+import io.tributary.jepsen.cli.Quantities;
 import io.tributary.jepsen.harness.Fault;
 import io.tributary.jepsen.harness.JepsenRun;
 import io.tributary.jepsen.harness.RunOptions;

@@ -6,8 +6,8 @@ import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Parses the durations and sizes of command-line options. Stateless. */
-final class Quantities {
+/** Parses the durations and sizes of command-line options (the check command and the Jepsen harness's). Stateless. */
+public final class Quantities {
     private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)?");
     private static final Pattern SIZE = Pattern.compile("(\\d+)([kmg])?b?");
 
@@ -20,7 +20,7 @@ final class Quantities {
      *
      * @throws IllegalArgumentException with a message saying what is accepted
      */
-    static Duration duration(String text, String option) {
+    public static Duration duration(String text, String option) {
         String trimmed = text.trim().toLowerCase(Locale.ROOT);
         Matcher m = DURATION.matcher(trimmed);
         try {
@@ -52,7 +52,7 @@ final class Quantities {
      *
      * @throws IllegalArgumentException with a message saying what is accepted
      */
-    static long bytes(String text, String option) {
+    public static long bytes(String text, String option) {
         Matcher m = SIZE.matcher(text.trim().toLowerCase(Locale.ROOT));
         if (m.matches()) {
             try {

@@ -1,4 +1,4 @@
-package io.tributary.jepsen.cli;
+package io.tributary.jepsen.harness.cli;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
