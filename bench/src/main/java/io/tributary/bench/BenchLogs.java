@@ -33,7 +33,8 @@ final class BenchLogs
     /** Bytes of a stored batch of {@code records} records of {@code recordBytes} (key + value) each. */
     static int batchBytes(final int records, final int recordBytes)
     {
-        return RecordBatchDescriptor.HEADER_LENGTH + records * RecordDescriptor.encodedLength(KEY_BYTES, recordBytes - KEY_BYTES, 0);
+        return RecordBatchDescriptor.HEADER_LENGTH
+            + records * RecordDescriptor.encodedLength(KEY_BYTES, recordBytes - KEY_BYTES, 0);
     }
 
     /**
@@ -76,7 +77,8 @@ final class BenchLogs
     /** A new empty directory under {@code baseDir}, or under java.io.tmpdir when that does not exist. */
     static Path createDirectory(final String baseDir, final String prefix)
     {
-        final Path base = Files.isDirectory(Paths.get(baseDir)) ? Paths.get(baseDir) : Paths.get(System.getProperty("java.io.tmpdir"));
+        final Path base = Files.isDirectory(Paths.get(baseDir)) ? Paths.get(baseDir)
+            : Paths.get(System.getProperty("java.io.tmpdir"));
         try
         {
             return Files.createTempDirectory(base, prefix);

@@ -78,7 +78,8 @@ class BenchmarkSmokeTest
             final int records = 5 * EngineRead.RECORDS_PER_BATCH;
             final Throughput batches = new Throughput();
             final long bytes = bench.scanBatches(batches);
-            assertThat(bytes).isEqualTo(5L * BenchLogs.batchBytes(EngineRead.RECORDS_PER_BATCH, EngineRead.RECORD_BYTES));
+            assertThat(bytes).isEqualTo(5L * BenchLogs.batchBytes(EngineRead.RECORDS_PER_BATCH,
+                EngineRead.RECORD_BYTES));
             assertThat(batches.records).isEqualTo(records);
 
             final Throughput each = new Throughput();
@@ -122,7 +123,8 @@ class BenchmarkSmokeTest
                 }
                 allocatedBytes = threads.getCurrentThreadAllocatedBytes() - before;
             }
-            assertThat(allocatedBytes).as("bytes allocated by 200 warm scans of %d records", 16 * EngineRead.RECORDS_PER_BATCH)
+            assertThat(allocatedBytes).as("bytes allocated by 200 warm scans of %d records",
+                16 * EngineRead.RECORDS_PER_BATCH)
                 .isZero();
         }
         finally

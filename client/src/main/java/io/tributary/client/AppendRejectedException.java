@@ -13,7 +13,8 @@ public final class AppendRejectedException extends TributaryException
     private final long expected;
     private final long found;
 
-    public AppendRejectedException(final String message, final AppendStatus status, final long expected, final long found)
+    public AppendRejectedException(final String message, final AppendStatus status, final long expected,
+        final long found)
     {
         super(message);
         this.status = status;

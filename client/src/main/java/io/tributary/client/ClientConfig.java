@@ -46,7 +46,8 @@ public abstract class ClientConfig<SELF extends ClientConfig<SELF>>
         final Map<String, String> parsed = parsePeers(peers, problems);
         if (!problems.isEmpty())
         {
-            throw new IllegalArgumentException("metadata peers '" + peers + "' are invalid: " + String.join("; ", problems));
+            throw new IllegalArgumentException("metadata peers '" + peers + "' are invalid: "
+                + String.join("; ", problems));
         }
         return metadataPeers(parsed);
     }
@@ -89,7 +90,8 @@ public abstract class ClientConfig<SELF extends ClientConfig<SELF>>
         final List<String> problems = new ArrayList<>();
         if (metadataPeers.isEmpty())
         {
-            problems.add("metadataPeers is empty: give the metadata quorum as id@host:port,... (the nodes' metadata.peers)");
+            problems.add("metadataPeers is empty: give the metadata quorum as id@host:port,... (the nodes' "
+                + "metadata.peers)");
         }
         if (transport == null || !TRANSPORTS.contains(transport))
         {

@@ -101,7 +101,8 @@ public final class ConsumerConfig extends ClientConfig<ConsumerConfig>
         checkRange(problems, "retryBackoffMs", retryBackoffMs, 1, 60_000);
         if (failAfterMs < requestTimeoutMs())
         {
-            problems.add("failAfterMs (" + failAfterMs + ") must be at least requestTimeoutMs (" + requestTimeoutMs() + ")");
+            problems.add("failAfterMs (" + failAfterMs + ") must be at least requestTimeoutMs (" + requestTimeoutMs()
+                + ")");
         }
     }
 }

@@ -17,7 +17,8 @@ public final class OffsetOutOfRangeException extends TributaryException
         final long nextOffset)
     {
         super("stream '" + stream + "' shard " + shard + ": offset " + requested + " is out of range; the shard holds ["
-            + firstOffset + ", " + nextOffset + ")" + (requested < firstOffset ? "; older offsets were deleted by retention,"
+            + firstOffset + ", " + nextOffset + ")"
+                + (requested < firstOffset ? "; older offsets were deleted by retention,"
             + " seek to " + firstOffset : "; seek to at most " + nextOffset));
         this.stream = stream;
         this.shard = shard;

@@ -70,7 +70,8 @@ public interface Producer extends AutoCloseable
      *
      * @return appended (with the offset) or condition failed (with expected and found offsets).
      */
-    CompletableFuture<ConditionalResult> sendConditional(String stream, byte[] key, byte[] value, long expectedKeyLastOffset);
+    CompletableFuture<ConditionalResult> sendConditional(String stream, byte[] key, byte[] value,
+        long expectedKeyLastOffset);
 
     /**
      * Sends every buffered record now and waits until every record sent before this call has

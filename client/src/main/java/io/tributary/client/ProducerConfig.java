@@ -15,13 +15,17 @@ public final class ProducerConfig extends ClientConfig<ProducerConfig>
     /** What {@link Producer#send} does when the producer's memory ({@link #bufferMemoryBytes}) is full. */
     public enum BackPressure
     {
-        /** Wait up to {@link #maxBlockMs} for memory, then fail the record's future with {@link BufferFullException}. */
+        /**
+         * Wait up to {@link #maxBlockMs} for memory, then fail the record's future with {@link BufferFullException}.
+         */
         BLOCK,
         /** Fail the record's future at once with {@link BufferFullException}; {@code send} never waits. */
         FAIL_FAST
     }
 
-    /** The engine keeps this many recent batches per producer for duplicate detection (ProducerTable.RECENT_BATCHES). */
+    /**
+     * The engine keeps this many recent batches per producer for duplicate detection (ProducerTable.RECENT_BATCHES).
+     */
     public static final int MAX_IN_FLIGHT_IDEMPOTENT = 5;
 
     private long lingerMs = 5;
@@ -71,7 +75,10 @@ public final class ProducerConfig extends ClientConfig<ProducerConfig>
         return this;
     }
 
-    /** Bytes of records buffered or in flight, over all shards (default 32 MiB); beyond it, {@link #backPressure} applies. */
+    /**
+     * Bytes of records buffered or in flight, over all shards (default 32 MiB); beyond it, {@link #backPressure}
+     * applies.
+     */
     public ProducerConfig bufferMemoryBytes(final long bufferMemoryBytes)
     {
         this.bufferMemoryBytes = bufferMemoryBytes;
@@ -244,10 +251,11 @@ public final class ProducerConfig extends ClientConfig<ProducerConfig>
         checkRange(problems, "maxKeyBytes", maxKeyBytes, 1, maxBatchBytes);
         if (bufferMemoryBytes < maxBatchBytes)
         {
-            problems.add("bufferMemoryBytes (" + bufferMemoryBytes + ") must be at least maxBatchBytes (" + maxBatchBytes
-                + ") so that the largest record fits");
+            problems.add("bufferMemoryBytes (" + bufferMemoryBytes + ") must be at least maxBatchBytes ("
+                + maxBatchBytes + ") so that the largest record fits");
         }
-        checkRange(problems, "maxInFlightPerShard", maxInFlightPerShard, 1, idempotence ? MAX_IN_FLIGHT_IDEMPOTENT : 100);
+        checkRange(problems, "maxInFlightPerShard", maxInFlightPerShard, 1, idempotence ? MAX_IN_FLIGHT_IDEMPOTENT
+            : 100);
         checkRange(problems, "maxRequestsInFlightPerNode", maxRequestsInFlightPerNode, 1, 64);
         if (backPressure == null)
         {

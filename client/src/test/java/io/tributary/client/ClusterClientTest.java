@@ -9,11 +9,17 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Function;
 
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
 import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
@@ -34,8 +40,12 @@ import io.tributary.protocol.AppendItemDescriptor;
 import io.tributary.protocol.FetchResponseDescriptor;
 import io.tributary.protocol.ShardRing;
 import io.tributary.raft.node.LocalCluster;
+import io.tributary.raft.node.RaftSettings;
 
 import org.agrona.concurrent.UnsafeBuffer;
+import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftPeerId;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -73,7 +83,8 @@ abstract class ClusterClientTest
         cluster = new LocalCluster(dir, 3, 3).keepLogsUnder("target/cluster-logs").config("transport", transport())
             .config("replica.audit.interval.ms", "0");
         cluster.startAll();
-        admin = Admin.create(new AdminConfig().metadataPeers(cluster.metadataPeers()).transport(transport()).requestTimeoutMs(5_000));
+        admin = Admin.create(new AdminConfig().metadataPeers(cluster.metadataPeers()).transport(transport())
+            .requestTimeoutMs(5_000));
         LocalCluster.await("3 active nodes", 60_000, () -> activeNodes() == 3);
     }
 
@@ -110,12 +121,14 @@ abstract class ClusterClientTest
 
     private ProducerConfig producerConfig()
     {
-        return new ProducerConfig().metadataPeers(cluster.metadataPeers()).transport(transport()).requestTimeoutMs(5_000);
+        return new ProducerConfig().metadataPeers(cluster.metadataPeers()).transport(transport())
+            .requestTimeoutMs(5_000);
     }
 
     private ConsumerConfig consumerConfig()
     {
-        return new ConsumerConfig().metadataPeers(cluster.metadataPeers()).transport(transport()).requestTimeoutMs(5_000);
+        return new ConsumerConfig().metadataPeers(cluster.metadataPeers()).transport(transport())
+            .requestTimeoutMs(5_000);
     }
 
     private static byte[] bytes(final String text)
@@ -171,7 +184,8 @@ abstract class ClusterClientTest
             final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
             while (read < count)
             {
-                assertThat(System.nanoTime() - deadlineNs).as("read %d of %d records in time", read, count).isNegative();
+                assertThat(System.nanoTime() - deadlineNs).as("read %d of %d records in time", read, count)
+                    .isNegative();
                 final ConsumerBatch batch = consumer.poll(Duration.ofMillis(500));
                 while (batch.nextRecord())
                 {
@@ -182,9 +196,11 @@ abstract class ClusterClientTest
                     assertThat(seen[i]).as("record %d read twice", i).isFalse();
                     seen[i] = true;
                     assertThat(batch.record().valueAsString()).isEqualTo("value-" + i);
-                    assertThat(offset).as("shard %d offsets are dense and increasing", shard).isEqualTo(nextOffset[shard]);
+                    assertThat(offset).as("shard %d offsets are dense and increasing", shard)
+                        .isEqualTo(nextOffset[shard]);
                     assertThat(offsets[i]).as("the producer's offset of record %d", i).isEqualTo(offset);
-                    assertThat(i).as("shard %d keeps send order", shard).isGreaterThanOrEqualTo(nextIndexOfShard[shard]);
+                    assertThat(i).as("shard %d keeps send order", shard)
+                        .isGreaterThanOrEqualTo(nextIndexOfShard[shard]);
                     nextIndexOfShard[shard] = i + 1;
                     nextOffset[shard]++;
                     read++;
@@ -220,7 +236,8 @@ abstract class ClusterClientTest
             {
                 builder.tryAppend(System.currentTimeMillis(), bytes("k"), bytes("v" + i));
             }
-            final byte[] item = AppendItems.encode(buffer, 0, builder.build(), AppendItems.UNCHECKED, null, AppendItems.UNCHECKED,
+            final byte[] item = AppendItems.encode(buffer, 0, builder.build(), AppendItems.UNCHECKED, null,
+                AppendItems.UNCHECKED,
                 null);
             final NodeLinks links = new NodeLinks(client);
             final ShardChannel channel = links.open(info.shard(0));
@@ -246,7 +263,8 @@ abstract class ClusterClientTest
         try (FrontEndClient client = FrontEndClient.connect(config))
         {
             final long producerId = new FrontEndMetadataView(client, false).allocateProducerId();
-            final ShardChannel.Factory losingFirstReply = forwarding(new NodeLinks(client), real -> new ForwardingChannel(real)
+            final ShardChannel.Factory losingFirstReply =
+                forwarding(new NodeLinks(client), real -> new ForwardingChannel(real)
             {
                 @Override
                 public CompletableFuture<AppendOutcome> append(final byte[] item)
@@ -260,14 +278,16 @@ abstract class ClusterClientTest
                             sent.add(item);
                             if (lost.compareAndSet(false, true))
                             {
-                                return CompletableFuture.failedFuture(new IOException("test: the reply of a stored batch is lost"));
+                                return CompletableFuture.failedFuture(new
+                                    IOException("test: the reply of a stored batch is lost"));
                             }
                         }
                         return CompletableFuture.completedFuture(outcome);
                     });
                 }
             });
-            try (Producer producer = new ProducerImpl(config, new FrontEndMetadataView(client, false), losingFirstReply, producerId))
+            try (Producer producer = new ProducerImpl(config, new FrontEndMetadataView(client, false), losingFirstReply,
+                producerId))
             {
                 for (int i = 0; i < 50; i++)
                 {
@@ -278,7 +298,8 @@ abstract class ClusterClientTest
         }
         assertThat(lost).isTrue();
         assertThat(sent.size()).as("the first batch went twice").isGreaterThanOrEqualTo(2);
-        // With two requests in flight per node the next batch may be stored before the resend: look for it after the first.
+        // With two requests in flight per node the next batch may be stored before the resend: look for it after the
+        // first.
         assertThat(sent.subList(1, sent.size())).as("resent as the same bytes").anySatisfy(again ->
             assertThat(again).isEqualTo(sent.get(0)));
         final List<String> expected = new ArrayList<>();
@@ -306,7 +327,8 @@ abstract class ClusterClientTest
             assertThat(conflict.appended()).isFalse();
             assertThat(conflict.expected()).isEqualTo(-1);
             assertThat(conflict.found()).isEqualTo(first.offset());
-            final ConditionalResult second = producer.sendConditional("register", bytes("x"), bytes("2"), first.offset())
+            final ConditionalResult second =
+                producer.sendConditional("register", bytes("x"), bytes("2"), first.offset())
                 .get(30, TimeUnit.SECONDS);
             assertThat(second.appended()).isTrue();
             assertThat(second.offset()).isEqualTo(first.offset() + 2);
@@ -325,7 +347,8 @@ abstract class ClusterClientTest
                 .isInstanceOf(RecordTooLargeException.class).hasMessageContaining("record of 2097177 bytes")
                 .hasMessageContaining("maxBatchBytes 1048576");
             final CompletableFuture<RecordMetadata> unknown = producer.send("no-such-stream", bytes("k"), bytes("v"));
-            assertThatThrownBy(() -> unknown.get(30, TimeUnit.SECONDS)).cause().isInstanceOf(UnknownStreamException.class)
+            assertThatThrownBy(() -> unknown.get(30, TimeUnit.SECONDS)).cause()
+                .isInstanceOf(UnknownStreamException.class)
                 .hasMessageContaining("unknown stream 'no-such-stream'").hasMessageContaining("limits");
             assertThat(producer.send("limits", bytes("k"), bytes("after")).get(30, TimeUnit.SECONDS).offset()).isZero();
         }
@@ -333,7 +356,8 @@ abstract class ClusterClientTest
         try (Producer producer = Producer.create(producerConfig().maxBatchBytes(4 << 20).bufferMemoryBytes(16 << 20)))
         {
             final CompletableFuture<RecordMetadata> tooLarge = producer.send("limits", bytes("k"), new byte[1_500_000]);
-            assertThatThrownBy(() -> tooLarge.get(30, TimeUnit.SECONDS)).cause().isInstanceOf(AppendRejectedException.class)
+            assertThatThrownBy(() -> tooLarge.get(30, TimeUnit.SECONDS)).cause()
+                .isInstanceOf(AppendRejectedException.class)
                 .hasMessageContaining("INVALID_BATCH").hasMessageContaining("exceeds the limit of 1048576 bytes");
             assertThat(producer.send("limits", bytes("k"), bytes("later")).get(30, TimeUnit.SECONDS).offset())
                 .as("the same producer goes on on the same shard").isEqualTo(1);
@@ -389,21 +413,22 @@ abstract class ClusterClientTest
             for (final SpanData span : spans)
             {
                 assertThat(span.getName()).isEqualTo("tributary.produce");
-                assertThat(span.getKind()).isEqualTo(io.opentelemetry.api.trace.SpanKind.PRODUCER);
-                assertThat(span.getAttributes().get(io.opentelemetry.api.common.AttributeKey.stringKey("tributary.stream")))
+                assertThat(span.getKind()).isEqualTo(SpanKind.PRODUCER);
+                assertThat(span.getAttributes().get(AttributeKey.stringKey("tributary.stream")))
                     .isEqualTo("traced");
-                assertThat(span.getAttributes().get(io.opentelemetry.api.common.AttributeKey.longKey("tributary.shard")))
+                assertThat(span.getAttributes().get(AttributeKey.longKey("tributary.shard")))
                     .isBetween(0L, 1L);
-                assertThat(span.getAttributes().get(io.opentelemetry.api.common.AttributeKey.longKey("tributary.batch.bytes")))
+                assertThat(span.getAttributes().get(AttributeKey.longKey("tributary.batch.bytes")))
                     .isPositive();
-                assertThat(span.getAttributes().get(io.opentelemetry.api.common.AttributeKey.longKey(
+                assertThat(span.getAttributes().get(AttributeKey.longKey(
                     "tributary.batch.base_offset"))).isNotNegative();
-                records += span.getAttributes().get(io.opentelemetry.api.common.AttributeKey.longKey(
+                records += span.getAttributes().get(AttributeKey.longKey(
                     "tributary.batch.record_count"));
                 final String expected = "00-" + span.getTraceId() + "-" + span.getSpanId() + "-"
                     + span.getSpanContext().getTraceFlags().asHex();
                 assertThat(sent).as("an append request carries %s", expected)
-                    .anySatisfy(item -> assertThat(AppendItemDescriptor.traceparent(new UnsafeBuffer(item), 0)).isEqualTo(expected));
+                    .anySatisfy(item -> assertThat(AppendItemDescriptor.traceparent(new UnsafeBuffer(item), 0))
+                        .isEqualTo(expected));
             }
             assertThat(records).isEqualTo(20);
         }
@@ -444,7 +469,8 @@ abstract class ClusterClientTest
             linearizable.assign("follow");
             linearizable.seekToEnd();
             assertThat(linearizable.position(0)).isEqualTo(100);
-            assertThat(linearizable.poll(Duration.ofMillis(100)).isEmpty()).as("at the end; a long-poll stays outstanding")
+            assertThat(linearizable.poll(Duration.ofMillis(100)).isEmpty())
+                .as("at the end; a long-poll stays outstanding")
                 .isTrue();
             final long startNs = System.nanoTime();
             producer.send("follow", bytes("k"), bytes("late")).get(30, TimeUnit.SECONDS);
@@ -452,10 +478,12 @@ abstract class ClusterClientTest
             final long waitedMs = (System.nanoTime() - startNs) / 1_000_000;
             assertThat(late.nextRecord()).isTrue();
             assertThat(late.record().valueAsString()).isEqualTo("late");
-            assertThat(waitedMs).as("answered when the record arrived, not when the long-poll expired").isLessThan(1_500);
+            assertThat(waitedMs).as("answered when the record arrived, not when the long-poll expired")
+                .isLessThan(1_500);
 
             linearizable.seek(0, 500);
-            assertThatThrownBy(() -> linearizable.poll(Duration.ofSeconds(10))).isInstanceOf(OffsetOutOfRangeException.class)
+            assertThatThrownBy(() -> linearizable.poll(Duration.ofSeconds(10)))
+                .isInstanceOf(OffsetOutOfRangeException.class)
                 .hasMessageContaining("offset 500 is out of range").hasMessageContaining("[0, 101)");
         }
     }
@@ -493,8 +521,8 @@ abstract class ClusterClientTest
                     final CompletableFuture<ReadOutcome> follower = channel.read(0, 1 << 20, 10_000, replica, 0);
                     links.flush();
                     assertReadOk(follower.get(30, TimeUnit.SECONDS), "on " + replica + ", round " + round);
-                    assertReadOk(linearizableRead(links, channel), "linearizable after a follower read on " + replica + ", round "
-                        + round);
+                    assertReadOk(linearizableRead(links, channel), "linearizable after a follower read on " + replica
+                        + ", round " + round);
                 }
             }
         }
@@ -519,7 +547,8 @@ abstract class ClusterClientTest
 
     private static void assertReadOk(final ReadOutcome reply, final String what)
     {
-        assertThat(FetchResponseDescriptor.statusName(reply.status())).as(what + ": status (" + reply.text() + ")").isEqualTo("OK");
+        assertThat(FetchResponseDescriptor.statusName(reply.status())).as(what + ": status (" + reply.text() + ")")
+            .isEqualTo("OK");
         assertThat(reply.data().length).as(what + ": data").isPositive();
     }
 
@@ -597,14 +626,14 @@ abstract class ClusterClientTest
         }
         final Admin.ShardPlacement placement = admin.describeStream("stranded").placement().get(0);
         final String preferred = placement.replicas().keySet().iterator().next();
-        final org.apache.ratis.protocol.RaftGroupId groupId = org.apache.ratis.protocol.RaftGroupId.valueOf(
-            java.util.UUID.fromString(placement.groupId()));
-        try (org.apache.ratis.client.RaftClient raft = io.tributary.raft.node.RaftSettings.newClient(
-            io.tributary.raft.node.RaftSettings.group(groupId, java.util.Map.of(preferred, placement.replicas().get(preferred))),
-            transport(), 10_000, io.tributary.raft.node.RaftSettings.retryPolicy(3, 200)))
+        final RaftGroupId groupId = RaftGroupId.valueOf(
+            UUID.fromString(placement.groupId()));
+        try (RaftClient raft = RaftSettings.newClient(
+            RaftSettings.group(groupId, Map.of(preferred, placement.replicas().get(preferred))),
+            transport(), 10_000, RaftSettings.retryPolicy(3, 200)))
         {
             // The division goes, the node stays up and listed: what a move interrupted after its Raft steps leaves.
-            raft.getGroupManagementApi(org.apache.ratis.protocol.RaftPeerId.valueOf(preferred)).remove(groupId, false, false);
+            raft.getGroupManagementApi(RaftPeerId.valueOf(preferred)).remove(groupId, false, false);
         }
 
         admin.awaitStreamReady("stranded", READY);
@@ -612,7 +641,8 @@ abstract class ClusterClientTest
         {
             for (int i = 0; i < 50; i++)
             {
-                assertThat(producer.send("stranded", bytes("after-" + i), bytes("v")).get(60, TimeUnit.SECONDS).offset())
+                assertThat(producer.send("stranded", bytes("after-" + i), bytes("v")).get(60, TimeUnit.SECONDS)
+                    .offset())
                     .as("record %d after %s lost its division", i, preferred).isEqualTo(50 + i);
             }
         }
@@ -627,7 +657,8 @@ abstract class ClusterClientTest
     {
         try
         {
-            return admin.streamStatus(stream).stream().allMatch(shard -> shard.leader() != null && shard.replicas().stream()
+            return admin.streamStatus(stream).stream()
+                .allMatch(shard -> shard.leader() != null && shard.replicas().stream()
                 .allMatch(replica -> replica.error() == null && replica.lagRecords() == 0));
         }
         catch (final IOException | RuntimeException e)
@@ -672,7 +703,8 @@ abstract class ClusterClientTest
     }
 
     /** Appends one item, resending after NOT_LEADER answers (which store nothing) to the leader they name. */
-    private static AppendOutcome appendFollowingTheLeader(final NodeLinks links, final ShardChannel channel, final byte[] item)
+    private static AppendOutcome appendFollowingTheLeader(final NodeLinks links, final ShardChannel channel,
+        final byte[] item)
         throws Exception
     {
         // NOT_LEADER is followed (at most a few times); BUSY (a new shard's leader not ready yet, or a full
@@ -693,13 +725,13 @@ abstract class ClusterClientTest
             {
                 return outcome;
             }
-            java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));   // backoff, as the producer's
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));   // backoff, as the producer's
         }
     }
 
     /** A factory whose channels are wrapped by {@code wrap}, flushing through to {@code real}. */
     private static ShardChannel.Factory forwarding(final ShardChannel.Factory real,
-        final java.util.function.Function<ShardChannel, ShardChannel> wrap)
+        final Function<ShardChannel, ShardChannel> wrap)
     {
         return new ShardChannel.Factory()
         {

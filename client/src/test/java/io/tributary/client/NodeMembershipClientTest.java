@@ -30,7 +30,8 @@ class NodeMembershipClientTest
     void aNodeIsAddedGetsReplicasAndIsDrainedWhenRemoved() throws Exception
     {
         final LocalCluster cluster = new LocalCluster(dir, 3, 3).keepLogsUnder("target/cluster-logs");
-        try (Admin admin = Admin.create(new AdminConfig().metadataPeers(cluster.metadataPeers()).requestTimeoutMs(5_000)))
+        try (Admin admin = Admin.create(new AdminConfig().metadataPeers(cluster.metadataPeers())
+            .requestTimeoutMs(5_000)))
         {
             cluster.startAll();
             LocalCluster.await("3 active nodes", 60_000, () -> stateOf(admin, "n1").equals("ACTIVE")
@@ -67,7 +68,8 @@ class NodeMembershipClientTest
     {
         try
         {
-            return admin.nodes().stream().filter(n -> n.id().equals(node)).map(Admin.NodeInfo::state).findFirst().orElse("");
+            return admin.nodes().stream().filter(n -> n.id().equals(node)).map(Admin.NodeInfo::state).findFirst()
+                .orElse("");
         }
         catch (final IOException | RuntimeException e)
         {
@@ -79,7 +81,8 @@ class NodeMembershipClientTest
     {
         try
         {
-            return admin.describeStream(stream).placement().stream().anyMatch(shard -> shard.replicas().containsKey(node));
+            return admin.describeStream(stream).placement().stream()
+                .anyMatch(shard -> shard.replicas().containsKey(node));
         }
         catch (final IOException | RuntimeException e)
         {

@@ -4,6 +4,8 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
+import io.tributary.bench.compare.CompareTransports;
+import io.tributary.bench.load.CostModelCommand;
 import io.tributary.bench.load.LoadOptions;
 import io.tributary.bench.load.LoadRun;
 import io.tributary.bench.load.LoadSummary;
@@ -26,9 +28,10 @@ import picocli.CommandLine.Model.CommandSpec;
         "Writes summary.json, HdrHistogram interval logs (.hlog), percentile distributions (.hgrm),",
         "percentile, latency-over-time and throughput-over-time plots (.svg) and report.html into --out.",
         "Also reports Raft entries/s and records per entry, CPU us per record (load generator and, with --local,",
-        "every node), machine busy and JIT shares; 'bench cost-model DIR...' fits the write path's cost model to runs."},
-    subcommands = {CompareKafkaCommand.class, io.tributary.bench.compare.CompareTransports.class,
-        io.tributary.bench.load.CostModelCommand.class})
+        "every node), machine busy and JIT shares; 'bench cost-model DIR...' fits the write path's cost model to "
+            + "runs."},
+    subcommands = {CompareKafkaCommand.class, CompareTransports.class,
+        CostModelCommand.class})
 public final class BenchCommand implements Callable<Integer>
 {
     @Mixin
@@ -38,13 +41,16 @@ public final class BenchCommand implements Callable<Integer>
         description = "A running cluster's metadata quorum (default: $TRIBUTARY_CLUSTER, else --local).")
     String cluster;
 
-    @Option(names = "--local", description = "Start a local 3-node cluster (node processes on loopback) for the run, then stop it.")
+    @Option(names = "--local", description =
+        "Start a local 3-node cluster (node processes on loopback) for the run, then stop it.")
     boolean local;
 
-    @Option(names = "--durability", description = "With --local: fsync (default) or nofsync. A running cluster uses its nodes' setting.")
+    @Option(names = "--durability", description =
+        "With --local: fsync (default) or nofsync. A running cluster uses its nodes' setting.")
     String durability;
 
-    @Option(names = "--data", defaultValue = "data/bench", description = "With --local: data folder, wiped at start (default ${DEFAULT-VALUE}).")
+    @Option(names = "--data", defaultValue = "data/bench", description =
+        "With --local: data folder, wiped at start (default ${DEFAULT-VALUE}).")
     Path data;
 
     @picocli.CommandLine.Mixin
@@ -66,10 +72,12 @@ public final class BenchCommand implements Callable<Integer>
         {
             if (durability != null)
             {
-                throw new IllegalArgumentException("--durability applies to --local only: a running cluster acknowledges as its"
-                    + " nodes are configured (node setting 'durability')");
+                throw new
+                    IllegalArgumentException("--durability applies to --local only: a running cluster acknowledges as "
+                    + "its" + " nodes are configured (node setting 'durability')");
             }
-            return report(out, LoadRun.run(new TributarySystem(peers, transport.transport(), out), load, "as-configured", out));
+            return report(out, LoadRun.run(new TributarySystem(peers, transport.transport(), out), load,
+                "as-configured", out));
         }
         final String mode = durability == null ? "fsync" : durability;
         if (!mode.equals("fsync") && !mode.equals("nofsync"))
@@ -80,7 +88,8 @@ public final class BenchCommand implements Callable<Integer>
         final LoadSummary summary;
         try (DevCommand.DevCluster dev = DevCommand.DevCluster.start(data, 3, mode, transport.transport(), out))
         {
-            summary = LoadRun.run(new TributarySystem(dev.endpoints(), dev.transport, out), load, mode, out, dev.cluster.pids());
+            summary = LoadRun.run(new TributarySystem(dev.endpoints(), dev.transport, out), load, mode, out,
+                dev.cluster.pids());
             out.println("stopping the local cluster...");
             out.flush();
         }

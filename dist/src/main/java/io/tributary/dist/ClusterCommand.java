@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 
+import io.tributary.bench.load.Durations;
 import io.tributary.client.Admin;
 
 import picocli.CommandLine.Command;
@@ -60,7 +61,8 @@ public final class ClusterCommand implements Runnable
             final Admin.ShardStatus shard = shards.get(i);
             final String preferred = preferredLeader(shard);
             final String preferredColumn = preferred == null ? "-"
-                : shard.leader() != null && !shard.leader().equals(preferred) ? preferred + " (not leading)" : preferred;
+                : shard.leader() != null && !shard.leader().equals(preferred) ? preferred + " (not leading)"
+                    : preferred;
             out.printf(format, shard.shard(), shard.leader() == null ? "-" : shard.leader(), shard.nextOffset(),
                 replicaColumns.get(i), preferredColumn);
         }
@@ -80,8 +82,10 @@ public final class ClusterCommand implements Runnable
         for (final Admin.NodeInfo node : status.nodes())
         {
             final int[] counts = leadership.getOrDefault(node.id(), new int[3]);
-            out.printf("  %-8s %-22s %-10s leads %d, preferred for %d%s%n", node.id(), node.address(), node.state(), counts[0],
-                counts[1], counts[2] == 0 ? "" : "  << imbalanced: " + counts[2] + " of its preferred shards led elsewhere");
+            out.printf("  %-8s %-22s %-10s leads %d, preferred for %d%s%n", node.id(), node.address(), node.state(),
+                counts[0],
+                counts[1], counts[2] == 0 ? "" : "  << imbalanced: " + counts[2]
+                    + " of its preferred shards led elsewhere");
         }
         status.streams().forEach((stream, shards) ->
         {
@@ -91,7 +95,8 @@ public final class ClusterCommand implements Runnable
         final int elsewhere = leadership.values().stream().mapToInt(counts -> counts[2]).sum();
         final int shards = status.streams().values().stream().mapToInt(List::size).sum();
         out.println(elsewhere == 0 ? "leadership: every led shard is led by its preferred replica"
-            : "leadership: " + elsewhere + " of " + shards + " shards not led by their preferred replica (the controller"
+            : "leadership: " + elsewhere + " of " + shards
+                + " shards not led by their preferred replica (the controller"
                 + " moves them back once it is caught up; leader.rebalance.interval.ms)");
     }
 
@@ -139,8 +144,8 @@ public final class ClusterCommand implements Runnable
             {
                 final Admin.ClusterStatus status = admin.clusterStatus();
                 final String metadataLeader = admin.metadataLeader();
-                spec.commandLine().getOut().println("metadata leader: " + (metadataLeader == null ? "none known (electing?)"
-                    : metadataLeader + " (runs the controller)"));
+                spec.commandLine().getOut().println("metadata leader: "
+                    + (metadataLeader == null ? "none known (electing?)" : metadataLeader + " (runs the controller)"));
                 printStatus(spec.commandLine().getOut(), status);
             }
             return 0;
@@ -166,7 +171,8 @@ public final class ClusterCommand implements Runnable
             try (Admin admin = StreamCommand.admin(cluster))
             {
                 admin.addNode(node);
-                spec.commandLine().getOut().printf("node %s added; replicas are moving to it (see `cluster status`)%n", node);
+                spec.commandLine().getOut().printf("node %s added; replicas are moving to it (see `cluster status`)%n",
+                    node);
             }
             return 0;
         }
@@ -191,13 +197,15 @@ public final class ClusterCommand implements Runnable
             try (Admin admin = StreamCommand.admin(cluster))
             {
                 admin.removeNode(node);
-                spec.commandLine().getOut().printf("node %s is draining; stop it once `cluster status` shows it REGISTERED%n", node);
+                spec.commandLine().getOut()
+                    .printf("node %s is draining; stop it once `cluster status` shows it REGISTERED%n", node);
             }
             return 0;
         }
     }
 
-    @Command(name = "transfer-leader", mixinStandardHelpOptions = true, description = "Move a shard's leadership to a replica.")
+    @Command(name = "transfer-leader", mixinStandardHelpOptions = true, description =
+        "Move a shard's leadership to a replica.")
     static final class TransferLeader implements Callable<Integer>
     {
         @Mixin
@@ -223,7 +231,7 @@ public final class ClusterCommand implements Runnable
         {
             try (Admin admin = StreamCommand.admin(cluster))
             {
-                admin.transferLeadership(stream, shard, node, io.tributary.bench.load.Durations.parse(timeout, "--timeout"));
+                admin.transferLeadership(stream, shard, node, Durations.parse(timeout, "--timeout"));
                 spec.commandLine().getOut().printf("shard %s/%d is now led by %s%n", stream, shard, node);
             }
             return 0;

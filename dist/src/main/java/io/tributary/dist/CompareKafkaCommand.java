@@ -26,8 +26,10 @@ import picocli.CommandLine.Model.CommandSpec;
  * launcher's classpath.
  */
 @Command(name = "compare-kafka",
-    description = "Side by side with Kafka 4.4.0 (3 local KRaft nodes): the same workload and durability against Tributary and"
-        + " Kafka, one system at a time; a table with ratios, plots, docs/benchmarks.md. Builds bench/kafka first (Maven profile"
+    description =
+        "Side by side with Kafka 4.4.0 (3 local KRaft nodes): the same workload and durability against Tributary and"
+        + " Kafka, one system at a time; a table with ratios, plots, docs/benchmarks.md. Builds bench/kafka first "
+            + "(Maven profile"
         + " kafka-compare; fetches Kafka from Maven Central once). Every option but --no-build goes to the comparison:"
         + " 'compare-kafka --help' lists them.")
 public final class CompareKafkaCommand implements Callable<Integer>
@@ -52,7 +54,8 @@ public final class CompareKafkaCommand implements Callable<Integer>
         final Path module = root.resolve("bench/kafka");
         if (!Files.isRegularFile(module.resolve("pom.xml")))
         {
-            throw new IllegalStateException("no " + module.resolve("pom.xml") + ": this Tributary checkout has no Kafka comparison module");
+            throw new IllegalStateException("no " + module.resolve("pom.xml")
+                + ": this Tributary checkout has no Kafka comparison module");
         }
         if (!noBuild)
         {
@@ -64,11 +67,14 @@ public final class CompareKafkaCommand implements Callable<Integer>
         }
         else if (!Files.isDirectory(module.resolve("target/lib")))
         {
-            throw new IllegalStateException(module.resolve("target/lib") + " does not exist: run once without --no-build");
+            throw new IllegalStateException(module.resolve("target/lib")
+                + " does not exist: run once without --no-build");
         }
-        final List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        final List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
+            .toString(),
             "-Dtributary.home=" + root, "-cp",
-            module.resolve("target/classes") + File.pathSeparator + module.resolve("target/lib") + File.separator + "*", MAIN_CLASS));
+            module.resolve("target/classes") + File.pathSeparator + module.resolve("target/lib") + File.separator + "*",
+                MAIN_CLASS));
         command.addAll(arguments);
         return runInheritingIo(new ProcessBuilder(command).inheritIO());
     }
@@ -78,14 +84,17 @@ public final class CompareKafkaCommand implements Callable<Integer>
         final Path localKafka = Path.of(System.getProperty("user.home"), ".m2", "repository").resolve(KAFKA_JAR);
         if (!Files.exists(localKafka))
         {
-            err.println("compare-kafka: fetching Kafka 4.4.0 from Maven Central (about 44 MB with its dependencies, once) and building bench/kafka...");
+            err.println("compare-kafka: fetching Kafka 4.4.0 from Maven Central (about 44 MB with its dependencies, "
+                + "once) and building bench/kafka...");
         }
         else
         {
             err.println("compare-kafka: building bench/kafka (mvn -Pkafka-compare -pl bench/kafka package)...");
         }
         err.flush();
-        final List<String> mvn = List.of("mvn", "-q", "-B", "-DskipTests", "-Pkafka-compare", "-pl", "bench/kafka", "package");
+        // The style check belongs to development builds (mvn verify), not to a user's run of the comparison.
+        final List<String> mvn = List.of("mvn", "-q", "-B", "-DskipTests", "-Dcheckstyle.skip", "-Pkafka-compare",
+            "-pl", "bench/kafka", "package");
         final int code;
         try
         {
@@ -93,13 +102,17 @@ public final class CompareKafkaCommand implements Callable<Integer>
         }
         catch (final IOException e)
         {
-            throw new IllegalStateException("cannot run Maven (" + e.getMessage() + "): install Maven (mvn) and retry", e);
+            throw new IllegalStateException("cannot run Maven (" + e.getMessage()
+                + "): install Maven (mvn) and retry", e);
         }
         if (code != 0)
         {
-            err.println("compare-kafka: building bench/kafka failed (mvn exit " + code + "). If Maven could not download"
-                + " (\"Could not transfer artifact\", \"Connection refused\"), Maven Central is unreachable: check the network or proxy"
-                + " settings in ~/.m2/settings.xml. If it cannot find io.tributary:tributary-bench, run 'mvn -DskipTests install'"
+            err.println("compare-kafka: building bench/kafka failed (mvn exit " + code
+                + "). If Maven could not download"
+                + " (\"Could not transfer artifact\", \"Connection refused\"), Maven Central is unreachable: check the "
+                    + "network or proxy"
+                + " settings in ~/.m2/settings.xml. If it cannot find io.tributary:tributary-bench, run 'mvn "
+                    + "-DskipTests install'"
                 + " first. To see everything: cd " + root + " && " + String.join(" ", mvn).replace(" -q", ""));
         }
         return code;
@@ -132,7 +145,10 @@ public final class CompareKafkaCommand implements Callable<Integer>
         }
     }
 
-    /** {@code -Dtributary.home}, else the checkout holding this launcher's jar (dist/target), else up from the working folder to bin/tributary. */
+    /**
+     * {@code -Dtributary.home}, else the checkout holding this launcher's jar (dist/target), else up from the working
+     * folder to bin/tributary.
+     */
     static Path repositoryRoot()
     {
         final String home = System.getProperty("tributary.home");
@@ -142,7 +158,8 @@ public final class CompareKafkaCommand implements Callable<Integer>
         }
         try
         {
-            final Path jar = Path.of(CompareKafkaCommand.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            final Path jar = Path.of(CompareKafkaCommand.class.getProtectionDomain().getCodeSource().getLocation()
+                .toURI());
             for (Path dir = jar.getParent(); dir != null; dir = dir.getParent())
             {
                 if (Files.isRegularFile(dir.resolve("bin/tributary")))

@@ -1,5 +1,6 @@
 package io.tributary.dist;
 
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -18,10 +19,12 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
+import sun.misc.Signal;
 
 /** {@code tributary consume STREAM}: prints {@code shard<TAB>offset<TAB>key<TAB>value} lines. */
 @Command(name = "consume", mixinStandardHelpOptions = true,
-    description = "Print a stream's records as shard<TAB>offset<TAB>key<TAB>value, from an offset, optionally following.")
+    description =
+        "Print a stream's records as shard<TAB>offset<TAB>key<TAB>value, from an offset, optionally following.")
 public final class ConsumeCommand implements Callable<Integer>
 {
     @Mixin
@@ -52,8 +55,9 @@ public final class ConsumeCommand implements Callable<Integer>
     {
         final PrintWriter out = spec.commandLine().getOut();
         final AtomicBoolean stop = new AtomicBoolean();
-        sun.misc.Signal.handle(new sun.misc.Signal("INT"), signal -> stop.set(true));
-        try (Consumer consumer = Consumer.create(new ConsumerConfig().metadataPeers(cluster.peers()).transport(cluster.transport()).consistency(consistency)))
+        Signal.handle(new Signal("INT"), signal -> stop.set(true));
+        try (Consumer consumer = Consumer.create(new ConsumerConfig().metadataPeers(cluster.peers())
+            .transport(cluster.transport()).consistency(consistency)))
         {
             consumer.assign(stream, shards == null ? new int[0] : shards);
             position(consumer);
@@ -79,7 +83,7 @@ public final class ConsumeCommand implements Callable<Integer>
         return 0;
     }
 
-    private void position(final Consumer consumer) throws java.io.IOException
+    private void position(final Consumer consumer) throws IOException
     {
         switch (from)
         {

@@ -1,6 +1,7 @@
 package io.tributary.dist;
 
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -9,6 +10,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
+import io.tributary.bench.load.Durations;
 import io.tributary.client.Consumer;
 import io.tributary.client.ConsumerBatch;
 import io.tributary.client.ConsumerConfig;
@@ -29,14 +31,20 @@ import picocli.CommandLine.Model.CommandSpec;
  * corrected), then a summary, then stops everything.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-    description = "Start a local cluster, produce at a fixed rate while consuming, print live throughput and latency, then stop.")
+    description =
+        "Start a local cluster, produce at a fixed rate while consuming, print live throughput and latency, then stop.")
 public final class DemoCommand implements Callable<Integer>
 {
     private static final int KEYS = 1000;
-    /** How far behind its schedule the open loop may fall before it stops sending: a stalled cluster ends the demo on time. */
+    /**
+     * How far behind its schedule the open loop may fall before it stops sending: a stalled cluster ends the demo on
+     * time.
+     */
     private static final long MAX_BEHIND_NS = TimeUnit.SECONDS.toNanos(5);
 
-    /** Scheduled sends of the measured window never made because the loop was more than {@link #MAX_BEHIND_NS} behind. */
+    /**
+     * Scheduled sends of the measured window never made because the loop was more than {@link #MAX_BEHIND_NS} behind.
+     */
     private long unsent;
 
     @Option(names = "--duration", defaultValue = "30s", description = "How long to produce (default ${DEFAULT-VALUE}).")
@@ -56,15 +64,18 @@ public final class DemoCommand implements Callable<Integer>
 
     // One shard: every Raft group costs CPU per entry on every replica, and at the demo's 5,000 records/s on two cores
     // one group gave p50 19 ms / p99 84 ms where four gave 45 / 271 ms (docs/benchmarks.md, "Raft groups").
-    @Option(names = "--shards", defaultValue = "1", description = "Shards of the demo stream (default ${DEFAULT-VALUE}: one Raft"
+    @Option(names = "--shards", defaultValue = "1", description =
+        "Shards of the demo stream (default ${DEFAULT-VALUE}: one Raft"
         + " group is cheapest at the demo's rate; more shards spread leaders and raise the maximum).")
     int shards;
 
-    @Option(names = "--data", defaultValue = "data/demo", description = "Data folder, wiped at start (default ${DEFAULT-VALUE}).")
+    @Option(names = "--data", defaultValue = "data/demo", description =
+        "Data folder, wiped at start (default ${DEFAULT-VALUE}).")
     Path data;
 
     @Option(names = "--durability", defaultValue = "fsync",
-        description = "fsync (default: acknowledged once in a majority's fsynced Raft log) or nofsync (faster, see docs).")
+        description =
+            "fsync (default: acknowledged once in a majority's fsynced Raft log) or nofsync (faster, see docs).")
     String durability;
 
     @picocli.CommandLine.Mixin
@@ -76,27 +87,30 @@ public final class DemoCommand implements Callable<Integer>
     @Override
     public Integer call() throws Exception
     {
-        final Duration runFor = io.tributary.bench.load.Durations.parse(duration, "--duration");
-        final Duration warmFor = warmup.trim().equals("0") ? Duration.ZERO : io.tributary.bench.load.Durations.parse(warmup, "--warmup");
+        final Duration runFor = Durations.parse(duration, "--duration");
+        final Duration warmFor = warmup.trim().equals("0") ? Duration.ZERO : Durations.parse(warmup, "--warmup");
         if (rate < 1 || size < 0 || shards < 1)
         {
             throw new IllegalArgumentException("--rate and --shards must be >= 1 and --size >= 0");
         }
         final PrintWriter out = spec.commandLine().getOut();
-        try (DevCommand.DevCluster cluster = DevCommand.DevCluster.start(data, 3, durability, transport.transport(), out))
+        try (DevCommand.DevCluster cluster =
+            DevCommand.DevCluster.start(data, 3, durability, transport.transport(), out))
         {
             cluster.createStream("demo", shards, 3);
-            out.printf("producing %d records/s of %d bytes to stream 'demo' (%d shards, RF 3) for %s after a %s warm-up%n", rate,
+            out.printf("producing %d records/s of %d bytes to stream 'demo' (%d shards, RF 3) for %s after a %s "
+                + "warm-up%n", rate,
                 size, shards, runFor, warmFor);
             out.flush();
             final Histogram total = run(cluster.endpoints(), cluster.transport, warmFor, runFor, out);
-            out.printf("summary: %,d records acknowledged of %,d offered, %.0f records/s; produce latency us p50 %d p99 %d"
-                + " p99.9 %d max %d%n", total.getTotalCount(), (long)rate * runFor.toSeconds(),
+            out.printf("summary: %,d records acknowledged of %,d offered, %.0f records/s; produce latency us p50 %d "
+                + "p99 %d" + " p99.9 %d max %d%n", total.getTotalCount(), (long)rate * runFor.toSeconds(),
                 total.getTotalCount() / (double)runFor.toSeconds(),
                 micros(total, 50), micros(total, 99), micros(total, 99.9), total.getMaxValue() / 1000);
             if (unsent > 0)
             {
-                out.printf("%,d scheduled records were never sent: the producer fell more than %d s behind its schedule%n",
+                out.printf("%,d scheduled records were never sent: the producer fell more than %d s behind its "
+                    + "schedule%n",
                     unsent, TimeUnit.NANOSECONDS.toSeconds(MAX_BEHIND_NS));
             }
             out.println("stopping the cluster...");
@@ -126,7 +140,7 @@ public final class DemoCommand implements Callable<Integer>
             final byte[][] keys = new byte[KEYS][];
             for (int k = 0; k < KEYS; k++)
             {
-                keys[k] = ("sensor-" + k).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+                keys[k] = ("sensor-" + k).getBytes(StandardCharsets.US_ASCII);
             }
             final long periodNs = 1_000_000_000L / rate;
             final long startNs = System.nanoTime();
@@ -163,7 +177,8 @@ public final class DemoCommand implements Callable<Integer>
                     else
                     {
                         acknowledged.incrementAndGet();
-                        (intendedNs < measureFromNs ? warmRecorder : recorder).recordValue(System.nanoTime() - intendedNs);
+                        (intendedNs < measureFromNs ? warmRecorder : recorder)
+                            .recordValue(System.nanoTime() - intendedNs);
                     }
                 });
                 if (now >= nextReportNs)
@@ -179,7 +194,8 @@ public final class DemoCommand implements Callable<Integer>
                         warming ? String.format("warm-up %2ds", (nextReportNs - startNs) / 1_000_000_000L)
                             : String.format("%3ds", (nextReportNs - measureFromNs) / 1_000_000_000L),
                         interval.getTotalCount(), consumedNow - consumedBefore,
-                        micros(interval, 50), micros(interval, 99), micros(interval, 99.9), interval.getMaxValue() / 1000,
+                        micros(interval, 50), micros(interval, 99), micros(interval, 99.9),
+                            interval.getMaxValue() / 1000,
                         failed.get() == 0 ? "" : "  failed " + failed.get());
                     out.flush();
                     consumedBefore = consumedNow;
@@ -191,11 +207,13 @@ public final class DemoCommand implements Callable<Integer>
             final long drainDeadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
             while (consumed.get() < acknowledged.get() && System.nanoTime() < drainDeadlineNs)
             {
-                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20)); // poll: let the consumer read the last acknowledged records
+                // poll: let the consumer read the last acknowledged records
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
             }
             stop.set(true);
             reader.join(10_000);
-            out.printf("consumed %,d of %,d acknowledged records in all (warm-up included); %d sends failed%n", consumed.get(),
+            out.printf("consumed %,d of %,d acknowledged records in all (warm-up included); %d sends failed%n",
+                consumed.get(),
                 acknowledged.get(), failed.get());
         }
         return total;

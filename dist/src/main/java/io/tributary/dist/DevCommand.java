@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Comparator;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -18,19 +19,22 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
+import sun.misc.Signal;
 
 /**
  * {@code tributary dev}: a local cluster of node processes (one JVM each) with data under
  * {@code ./data/dev}, a demo stream, and the endpoints printed. Ctrl-C stops every node cleanly.
  */
 @Command(name = "dev", mixinStandardHelpOptions = true,
-    description = "Start a local 3-node cluster (child JVMs, data under ./data/dev) with a demo stream; Ctrl-C stops it.")
+    description =
+        "Start a local 3-node cluster (child JVMs, data under ./data/dev) with a demo stream; Ctrl-C stops it.")
 public final class DevCommand implements Callable<Integer>
 {
     @Option(names = "--nodes", defaultValue = "3", description = "Node processes (default ${DEFAULT-VALUE}).")
     int nodes;
 
-    @Option(names = "--data", defaultValue = "data/dev", description = "Data folder, wiped at start (default ${DEFAULT-VALUE}).")
+    @Option(names = "--data", defaultValue = "data/dev", description =
+        "Data folder, wiped at start (default ${DEFAULT-VALUE}).")
     Path data;
 
     @Option(names = "--stream", defaultValue = "demo", description = "Stream to create (default ${DEFAULT-VALUE}).")
@@ -40,7 +44,8 @@ public final class DevCommand implements Callable<Integer>
     int shards;
 
     @Option(names = "--durability", defaultValue = "fsync",
-        description = "fsync (default: acknowledged once in a majority's fsynced Raft log) or nofsync (faster, see docs).")
+        description =
+            "fsync (default: acknowledged once in a majority's fsynced Raft log) or nofsync (faster, see docs).")
     String durability;
 
     @picocli.CommandLine.Mixin
@@ -54,13 +59,14 @@ public final class DevCommand implements Callable<Integer>
     {
         final PrintWriter out = spec.commandLine().getOut();
         final CountDownLatch stop = new CountDownLatch(1);
-        sun.misc.Signal.handle(new sun.misc.Signal("INT"), signal -> stop.countDown());
-        sun.misc.Signal.handle(new sun.misc.Signal("TERM"), signal -> stop.countDown());
+        Signal.handle(new Signal("INT"), signal -> stop.countDown());
+        Signal.handle(new Signal("TERM"), signal -> stop.countDown());
         try (DevCluster cluster = DevCluster.start(data, nodes, durability, transport.transport(), out))
         {
             cluster.createStream(stream, shards, Math.min(3, nodes));
-            java.nio.file.Files.writeString(data.resolve("cluster.txt"), cluster.endpoints() + "\n");
-            out.printf("cluster ready: --cluster %s --transport %s%nstream '%s' with %d shards; node logs in %s%nCtrl-C stops the cluster%n",
+            Files.writeString(data.resolve("cluster.txt"), cluster.endpoints() + "\n");
+            out.printf("cluster ready: --cluster %s --transport %s%nstream '%s' with %d shards; node logs in "
+                + "%s%nCtrl-C stops the cluster%n",
                 cluster.endpoints(), cluster.transport, stream, shards, data);
             out.flush();
             stop.await();
@@ -94,7 +100,8 @@ public final class DevCommand implements Callable<Integer>
             }
             deleteTree(data);
             Files.createDirectories(data);
-            final LocalCluster cluster = new LocalCluster(data, nodes, nodes >= 3 ? 3 : 1).config("durability", durability)
+            final LocalCluster cluster = new LocalCluster(data, nodes, nodes >= 3 ? 3 : 1)
+                .config("durability", durability)
                 .config("transport", transport);
             final DevCluster dev = new DevCluster(cluster, transport);
             try
@@ -118,7 +125,7 @@ public final class DevCommand implements Callable<Integer>
             try (Admin admin = Admin.create(new AdminConfig().metadataPeers(endpoints()).transport(transport)))
             {
                 admin.createStream(stream, shards, replicationFactor);
-                admin.awaitStreamReady(stream, java.time.Duration.ofSeconds(60));
+                admin.awaitStreamReady(stream, Duration.ofSeconds(60));
             }
         }
 

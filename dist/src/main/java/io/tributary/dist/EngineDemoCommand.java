@@ -27,7 +27,8 @@ import picocli.CommandLine.Model.CommandSpec;
     description = "Append and read back records on one local shard log and print the rates.")
 public final class EngineDemoCommand implements Callable<Integer>
 {
-    @Option(names = "--records", defaultValue = "1000000", description = "Records to append (default ${DEFAULT-VALUE}).")
+    @Option(names = "--records", defaultValue = "1000000", description =
+        "Records to append (default ${DEFAULT-VALUE}).")
     long records;
 
     @Option(names = "--size", defaultValue = "100", description = "Value bytes per record (default ${DEFAULT-VALUE}).")
@@ -136,7 +137,8 @@ public final class EngineDemoCommand implements Callable<Integer>
                     final long offset = batch.record().offset();
                     if (offset != next || (valueBytes >= 8 && dst.getLong(batch.record().valueOffset()) != offset))
                     {
-                        throw new IllegalStateException("record at offset " + offset + " is not the one written as " + next);
+                        throw new IllegalStateException("record at offset " + offset + " is not the one written as "
+                            + next);
                     }
                     next++;
                 }

@@ -16,7 +16,8 @@ import picocli.CommandLine.Command;
     version = "tributary 0.1.0-SNAPSHOT",
     description = "A replicated log storage engine for high-rate data acquisition.",
     subcommands = {DemoCommand.class, DevCommand.class, NodeCommand.class, StreamCommand.class, ProduceCommand.class,
-        ConsumeCommand.class, ClusterCommand.class, CheckCommand.class, JepsenCommand.class, EngineDemoCommand.class, BenchCommand.class})
+        ConsumeCommand.class, ClusterCommand.class, CheckCommand.class, JepsenCommand.class, EngineDemoCommand.class,
+            BenchCommand.class})
 public final class Main implements Runnable
 {
     /** Usage errors (unknown option, bad value) exit with this, as sysexits' EX_USAGE. */

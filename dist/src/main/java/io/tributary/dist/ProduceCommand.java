@@ -9,6 +9,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 
+import io.tributary.client.Admin;
 import io.tributary.client.Producer;
 import io.tributary.client.ProducerConfig;
 import io.tributary.client.RecordMetadata;
@@ -24,7 +25,9 @@ import picocli.CommandLine.Model.CommandSpec;
  * value (no key); prints each acknowledged {@code shard<TAB>offset} in input order.
  */
 @Command(name = "produce", mixinStandardHelpOptions = true,
-    description = "Send stdin lines (key<TAB>value, or a plain value) to a stream; print the acknowledged shard and offset of each.")
+    description =
+        "Send stdin lines (key<TAB>value, or a plain value) to a stream; print the acknowledged shard and offset of "
+        + "each.")
 public final class ProduceCommand implements Callable<Integer>
 {
     private static final int MAX_PENDING = 10_000;
@@ -42,12 +45,13 @@ public final class ProduceCommand implements Callable<Integer>
     public Integer call() throws Exception
     {
         final PrintWriter out = spec.commandLine().getOut();
-        try (io.tributary.client.Admin admin = StreamCommand.admin(cluster))
+        try (Admin admin = StreamCommand.admin(cluster))
         {
             admin.describeStream(stream); // an unknown stream fails here, before any input is read
         }
         final ArrayDeque<CompletableFuture<RecordMetadata>> pending = new ArrayDeque<>();
-        try (Producer producer = Producer.create(new ProducerConfig().metadataPeers(cluster.peers()).transport(cluster.transport()));
+        try (Producer producer = Producer.create(new ProducerConfig().metadataPeers(cluster.peers())
+            .transport(cluster.transport()));
             BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)))
         {
             String line;
@@ -72,7 +76,8 @@ public final class ProduceCommand implements Callable<Integer>
         return 0;
     }
 
-    private static void print(final PrintWriter out, final CompletableFuture<RecordMetadata> future) throws InterruptedException
+    private static void print(final PrintWriter out, final CompletableFuture<RecordMetadata> future)
+        throws InterruptedException
     {
         try
         {
@@ -81,7 +86,8 @@ public final class ProduceCommand implements Callable<Integer>
         }
         catch (final ExecutionException e)
         {
-            throw new IllegalStateException("a record was not acknowledged: " + e.getCause().getMessage(), e.getCause());
+            throw new IllegalStateException("a record was not acknowledged: " + e.getCause().getMessage(),
+                e.getCause());
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.tributary.dist;
 
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -29,12 +30,13 @@ public final class StreamCommand implements Runnable
         spec.commandLine().usage(spec.commandLine().getOut());
     }
 
-    static Admin admin(final ClusterOption cluster) throws java.io.IOException
+    static Admin admin(final ClusterOption cluster) throws IOException
     {
         return Admin.create(new AdminConfig().metadataPeers(cluster.peers()).transport(cluster.transport()));
     }
 
-    @Command(name = "create", mixinStandardHelpOptions = true, description = "Create a stream and wait until its shards are placed.")
+    @Command(name = "create", mixinStandardHelpOptions = true, description =
+        "Create a stream and wait until its shards are placed.")
     static final class Create implements Callable<Integer>
     {
         @Mixin
@@ -46,7 +48,8 @@ public final class StreamCommand implements Runnable
         @Option(names = "--shards", defaultValue = "4", description = "Shards (default ${DEFAULT-VALUE}).")
         int shards;
 
-        @Option(names = "--replication", defaultValue = "3", description = "Replication factor (default ${DEFAULT-VALUE}).")
+        @Option(names = "--replication", defaultValue = "3", description =
+            "Replication factor (default ${DEFAULT-VALUE}).")
         int replication;
 
         @Option(names = "--retention-bytes", defaultValue = "-1", description = "Bytes kept per shard; -1: no limit.")
@@ -65,7 +68,8 @@ public final class StreamCommand implements Runnable
             {
                 final long id = admin.createStream(name, shards, replication, retentionBytes, retentionMs);
                 admin.awaitStreamReady(name, Duration.ofSeconds(60));
-                spec.commandLine().getOut().printf("created stream %s (id %d, %d shards, replication %d)%n", name, id, shards,
+                spec.commandLine().getOut().printf("created stream %s (id %d, %d shards, replication %d)%n", name, id,
+                    shards,
                     replication);
             }
             return 0;
@@ -88,13 +92,15 @@ public final class StreamCommand implements Runnable
             try (Admin admin = admin(cluster))
             {
                 out.printf("%-30s %7s %12s%n", "STREAM", "SHARDS", "REPLICATION");
-                admin.listStreams().forEach(s -> out.printf("%-30s %7d %12d%n", s.name(), s.shards(), s.replicationFactor()));
+                admin.listStreams().forEach(s ->
+                    out.printf("%-30s %7d %12d%n", s.name(), s.shards(), s.replicationFactor()));
             }
             return 0;
         }
     }
 
-    @Command(name = "describe", mixinStandardHelpOptions = true, description = "Show a stream's shards, replicas, leaders and offsets.")
+    @Command(name = "describe", mixinStandardHelpOptions = true, description =
+        "Show a stream's shards, replicas, leaders and offsets.")
     static final class Describe implements Callable<Integer>
     {
         @Mixin

@@ -40,19 +40,24 @@ class BenchCommandTest
         final StringWriter out = new StringWriter();
         final StringWriter err = new StringWriter();
         final Path results = dir.resolve("results");
-        final int exit = run(out, err, "bench", "--local", "--rate", "400", "--size", "256", "--duration", "3s", "--warmup", "1s",
-            "--e2e", "--key-distribution", "zipfian", "--data", dir.resolve("data").toString(), "--out", results.toString());
+        final int exit = run(out, err, "bench", "--local", "--rate", "400", "--size", "256", "--duration", "3s",
+            "--warmup", "1s",
+            "--e2e", "--key-distribution", "zipfian", "--data", dir.resolve("data").toString(), "--out",
+                results.toString());
         assertThat(exit).as(out + "\n" + err).isEqualTo(0);
         final List<String> lines = out.toString().lines().toList();
         assertThat(lines.get(lines.size() - 1)).as(out.toString())
-            .startsWith("summary: tributary-aeron rate fsync: 400 records/s (0.1 MB/s) of 400 targeted; produce latency us p50 ")
+            .startsWith("summary: tributary-aeron rate fsync: 400 records/s (0.1 MB/s) of 400 targeted; produce "
+                + "latency us p50 ")
             .contains("p99.9", "max", "end-to-end us p50")
-            .containsPattern("; [0-9,]+ entries/s, [0-9.]+ batches and [0-9.]+ records per entry; CPU [0-9.,]+ us/record"
-                + " \\(busy \\d+%, JIT \\d+%\\)$");
-        assertThat(out.toString()).contains("warm-up", "acked", "stopping the local cluster", " entries/s ", " us/record busy ",
+            .containsPattern("; [0-9,]+ entries/s, [0-9.]+ batches and [0-9.]+ records per entry; CPU [0-9.,]+ "
+                + "us/record" + " \\(busy \\d+%, JIT \\d+%\\)$");
+        assertThat(out.toString()).contains("warm-up", "acked", "stopping the local cluster", " entries/s ",
+            " us/record busy ",
             "raft: ", "cpu: ", "CPU-bound: ", "load average: ");
         assertThat(Files.readString(results.resolve("summary.json")))
-            .contains("\"system\": \"tributary-aeron\"", "\"intended\": 1200, \"acknowledged\": 1200, \"failed\": 0, \"unsent\": 0",
+            .contains("\"system\": \"tributary-aeron\"",
+                "\"intended\": 1200, \"acknowledged\": 1200, \"failed\": 0, \"unsent\": 0",
                 "\"keyDistribution\": \"zipfian\"", "\"nodesMeasured\": true", "\"name\": \"load-generator\"",
                 "\"name\": \"n1\"", "\"name\": \"n2\"", "\"name\": \"n3\"", "\"recordsPerEntry\": ")
             .doesNotContain("\"entries\": -1");
@@ -72,13 +77,15 @@ class BenchCommandTest
         final List<String> args = new ArrayList<>(List.of("bench", "cost-model"));
         for (int i = 0; i < runs.length; i++)
         {
-            args.add(writeRun("run" + i, runs[i][0], runs[i][1], 100_000 + 2_000 * runs[i][0] + 10 * runs[i][1], true).toString());
+            args.add(writeRun("run" + i, runs[i][0], runs[i][1], 100_000 + 2_000 * runs[i][0] + 10 * runs[i][1], true)
+                .toString());
         }
         args.add(writeRun("remote", 100, 100, 1, false).toString());
         final StringWriter out = new StringWriter();
         final StringWriter err = new StringWriter();
         assertThat(run(out, err, args.toArray(new String[0]))).as(out + "\n" + err).isEqualTo(0);
-        assertThat(out.toString()).contains("left out: ", "remote", "nodes' CPU was not measured", "cost model over 4 runs")
+        assertThat(out.toString()).contains("left out: ", "remote", "nodes' CPU was not measured",
+            "cost model over 4 runs")
             .containsPattern("C_entry +2,000\\.0 us per entry").containsPattern("c_byte +10\\.00 us per KiB")
             .containsPattern("idle +100,000 us/s").containsPattern("R\\^2 +1\\.0000");
         final StringWriter tooFew = new StringWriter();
@@ -87,7 +94,8 @@ class BenchCommandTest
     }
 
     /** A results folder whose summary.json has the given rates over a 100-second interval with 1 KiB values. */
-    private Path writeRun(final String name, final double entriesPerSecond, final double kibPerSecond, final double cpuUsPerSecond,
+    private Path writeRun(final String name, final double entriesPerSecond, final double kibPerSecond,
+        final double cpuUsPerSecond,
         final boolean local) throws Exception
     {
         final double seconds = 100;
@@ -95,9 +103,11 @@ class BenchCommandTest
         final ResourceSummary.Cpu cpu = new ResourceSummary.Cpu(seconds, local,
             List.of(new ResourceSummary.ProcessTime("load-generator", 1, cpuUsPerSecond * seconds / 1e6, 0)), records,
             kibPerSecond * 1024, 50, ProcStat.LoadAverages.UNKNOWN, ProcStat.LoadAverages.UNKNOWN, List.of());
-        final ResourceSummary.Raft raft = new ResourceSummary.Raft(seconds, Math.round(entriesPerSecond * seconds), records, records,
+        final ResourceSummary.Raft raft =
+            new ResourceSummary.Raft(seconds, Math.round(entriesPerSecond * seconds), records, records,
             0, 100, 0, 1, null);
-        final LoadSummary summary = new LoadSummary("tributary-aeron", "rate", "fsync", 1000, 1024, 3, 3, 1, 100, "uniform", seconds,
+        final LoadSummary summary = new LoadSummary("tributary-aeron", "rate", "fsync", 1000, 1024, 3, 3, 1, 100,
+            "uniform", seconds,
             10, 1, records, records, 0, 0, records / seconds, records / seconds * 1024 / 1e6, null, null, null,
             new ResourceSummary(raft, cpu));
         final Path runDir = dir.resolve(name);
@@ -114,7 +124,8 @@ class BenchCommandTest
         assertThat(run(new StringWriter(), err, "bench", "--local", "--cluster", "n1@127.0.0.1:1")).isEqualTo(1);
         assertThat(err.toString()).contains("--local and --cluster exclude each other");
         err = new StringWriter();
-        assertThat(run(new StringWriter(), err, "bench", "--cluster", "n1@127.0.0.1:1", "--durability", "nofsync")).isEqualTo(1);
+        assertThat(run(new StringWriter(), err, "bench", "--cluster", "n1@127.0.0.1:1", "--durability", "nofsync"))
+            .isEqualTo(1);
         assertThat(err.toString()).contains("--durability applies to --local only");
         err = new StringWriter();
         assertThat(run(new StringWriter(), err, "bench", "--local", "--durability", "sometimes")).isEqualTo(1);
@@ -126,11 +137,14 @@ class BenchCommandTest
         assertThat(run(new StringWriter(), err, "bench", "--mode", "fastest")).isEqualTo(Main.EXIT_USAGE);
         assertThat(err.toString()).contains("use rate, max or catch-up");
         err = new StringWriter();
-        assertThat(run(new StringWriter(), err, "bench", "--local", "--transport", "pigeon", "--data", dir.resolve("data").toString()))
+        assertThat(run(new StringWriter(), err, "bench", "--local", "--transport", "pigeon", "--data",
+            dir.resolve("data").toString()))
             .isEqualTo(1);
-        assertThat(err.toString()).contains("--transport (or TRIBUTARY_TRANSPORT) is 'pigeon'; use one of aeron, grpc, netty");
+        assertThat(err.toString())
+            .contains("--transport (or TRIBUTARY_TRANSPORT) is 'pigeon'; use one of aeron, grpc, netty");
         err = new StringWriter();
-        assertThat(run(new StringWriter(), err, "bench", "compare-transports", "--transports", "aeron,pigeon", "--dry-run")).isEqualTo(1);
+        assertThat(run(new StringWriter(), err, "bench", "compare-transports", "--transports", "aeron,pigeon",
+            "--dry-run")).isEqualTo(1);
         assertThat(err.toString()).contains("--transports lists 'pigeon'; use aeron, grpc and/or netty");
         assertThat(dir.resolve("data")).doesNotExist();
     }

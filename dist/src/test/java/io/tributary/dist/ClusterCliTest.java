@@ -59,8 +59,10 @@ class ClusterCliTest
     @Test
     void streamsProduceConsumeAndStatus()
     {
-        LocalCluster.await("node registered", 60_000, () -> run("cluster", "status") == 0 && out.toString().contains("ACTIVE"));
-        assertThat(run("stream", "create", "cli", "--shards", "2", "--replication", "1")).as(err.toString()).isEqualTo(0);
+        LocalCluster.await("node registered", 60_000, () -> run("cluster", "status") == 0 && out.toString()
+            .contains("ACTIVE"));
+        assertThat(run("stream", "create", "cli", "--shards", "2", "--replication", "1")).as(err.toString())
+            .isEqualTo(0);
         assertThat(out.toString()).contains("created stream cli");
         assertThat(run("stream", "create", "cli", "--replication", "1")).isEqualTo(1);
         assertThat(err.toString()).contains("already exists");
@@ -84,7 +86,8 @@ class ClusterCliTest
         assertThat(run("stream", "describe", "cli")).isEqualTo(0);
         assertThat(out.toString()).contains("stream cli").contains("NEXT OFFSET");
         assertThat(run("cluster", "status")).isEqualTo(0);
-        assertThat(out.toString()).contains("stream cli:").containsPattern("metadata leader: n\\d+ \\(runs the controller\\)");
+        assertThat(out.toString()).contains("stream cli:")
+            .containsPattern("metadata leader: n\\d+ \\(runs the controller\\)");
 
         assertThat(run("produce", "no-such-stream")).isEqualTo(1);
         assertThat(err.toString()).contains("unknown stream 'no-such-stream'");

@@ -27,7 +27,8 @@ class DemoCommandTest
         final CommandLine commandLine = Main.commandLine();
         commandLine.setOut(new PrintWriter(out, true));
         commandLine.setErr(new PrintWriter(err, true));
-        final int exit = commandLine.execute("demo", "--duration", "3s", "--warmup", "2s", "--rate", "500", "--size", "256",
+        final int exit = commandLine.execute("demo", "--duration", "3s", "--warmup", "2s", "--rate", "500", "--size",
+            "256",
             "--data", dir.resolve("demo").toString());
         assertThat(exit).as(err.toString()).isEqualTo(0);
         assertThat(out.toString()).contains("warm-up  1s  acked").contains("  1s  acked").contains("latency us p50")

@@ -54,7 +54,8 @@ class MainTest
             "{\"process\":0,\"type\":\"ok\",\"f\":\"write\",\"value\":1,\"time\":2}",
             "{\"process\":1,\"type\":\"invoke\",\"f\":\"read\",\"time\":3}",
             "{\"process\":1,\"type\":\"ok\",\"f\":\"read\",\"value\":1,\"time\":4}") + "\n");
-        assertThat(run("check", "--model", "register", "--format", "jsonl", good.toString())).as(err.toString()).isEqualTo(0);
+        assertThat(run("check", "--model", "register", "--format", "jsonl", good.toString())).as(err.toString())
+            .isEqualTo(0);
         assertThat(out.toString().strip()).endsWith("linearizable");
 
         final Path bad = dir.resolve("bad.jsonl");
@@ -62,7 +63,8 @@ class MainTest
         assertThat(run("check", "--model", "register", "--format", "jsonl", bad.toString())).isEqualTo(1);
         assertThat(out.toString().strip()).endsWith("not linearizable");
 
-        assertThat(run("check", "--model", "register", "--format", "jsonl", dir.resolve("missing").toString())).isEqualTo(64);
+        assertThat(run("check", "--model", "register", "--format", "jsonl", dir.resolve("missing").toString()))
+            .isEqualTo(64);
     }
 
     @Test

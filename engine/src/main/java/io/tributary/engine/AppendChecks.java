@@ -37,18 +37,21 @@ final class AppendChecks
         final ProducerState producer = state.producers.get(producerId);
         if (producer == null)
         {
-            return baseSequence == 0 || fail(result, AppendStatus.UNKNOWN_PRODUCER, 0, baseSequence, "producer " + producerId
+            return baseSequence == 0 || fail(result, AppendStatus.UNKNOWN_PRODUCER, 0, baseSequence, "producer "
+                + producerId
                 + " is unknown to this shard (new, or evicted after maxProducers) and sent sequence " + baseSequence
                 + "; a producer starts at sequence 0: bump its epoch and start again at 0");
         }
         if (epoch < producer.epoch())
         {
-            return fail(result, AppendStatus.STALE_EPOCH, producer.epoch(), epoch, "producer " + producerId + " sent epoch "
+            return fail(result, AppendStatus.STALE_EPOCH, producer.epoch(), epoch, "producer " + producerId
+                + " sent epoch "
                 + epoch + " but epoch " + producer.epoch() + " has already written: this producer instance is fenced");
         }
         if (epoch > producer.epoch())
         {
-            return baseSequence == 0 || fail(result, AppendStatus.SEQUENCE_GAP, 0, baseSequence, "producer " + producerId
+            return baseSequence == 0 || fail(result, AppendStatus.SEQUENCE_GAP, 0, baseSequence, "producer "
+                + producerId
                 + " started epoch " + epoch + " at sequence " + baseSequence + "; a new epoch starts at 0");
         }
         final int recent = producer.findRecent(baseSequence, batch.recordCount());
@@ -126,13 +129,15 @@ final class AppendChecks
         }
         final long total = (long)state.keyIndex.size() + newKeys.size();
         return total <= maxKeys || fail(result, AppendStatus.KEY_LIMIT_REACHED, maxKeys, total, "the shard holds "
-            + state.keyIndex.size() + " distinct keys and this batch adds " + newKeys.size() + ", past maxKeys = " + maxKeys
+            + state.keyIndex.size() + " distinct keys and this batch adds " + newKeys.size() + ", past maxKeys = "
+                + maxKeys
             + "; raise maxKeys, spread the keys over more shards, or shorten the stream's retention (a key whose latest"
             + " record retention removed no longer counts)");
     }
 
     private static boolean fail(
-        final AppendResult result, final AppendStatus status, final long expected, final long found, final String message)
+        final AppendResult result, final AppendStatus status, final long expected, final long found,
+            final String message)
     {
         result.fail(status, expected, found, message);
         return false;

@@ -40,7 +40,8 @@ public final class AppendCondition
     }
 
     /** The key bytes are referenced, not copied: keep them unchanged until the append returns. */
-    public AppendCondition expectKeyLastOffset(final DirectBuffer key, final int offset, final int length, final long expected)
+    public AppendCondition expectKeyLastOffset(final DirectBuffer key, final int offset, final int length,
+        final long expected)
     {
         checkExpected(expected);
         this.key.wrap(key, offset, length);
@@ -54,7 +55,8 @@ public final class AppendCondition
     {
         if (offset < NO_RECORD)
         {
-            throw new IllegalArgumentException("expected offset " + offset + " is invalid: use -1 (no record) or an offset >= 0");
+            throw new IllegalArgumentException("expected offset " + offset
+                + " is invalid: use -1 (no record) or an offset >= 0");
         }
     }
 

@@ -56,14 +56,16 @@ public final class BatchValidator
     }
 
     /** Framing and checksums of a stored batch; the records were validated when it was appended. */
-    public static String verifyStored(final DirectBuffer buffer, final int offset, final int length, final int maxBatchBytes)
+    public static String verifyStored(final DirectBuffer buffer, final int offset, final int length,
+        final int maxBatchBytes)
     {
         final String framing = checkFraming(buffer, offset, length, maxBatchBytes);
         return framing != null ? framing : checkChecksums(buffer, offset, length);
     }
 
     /** Only the header: length, magic, version, header CRC and the record count's bound. */
-    public static String verifyHeader(final DirectBuffer buffer, final int offset, final int length, final int maxBatchBytes)
+    public static String verifyHeader(final DirectBuffer buffer, final int offset, final int length,
+        final int maxBatchBytes)
     {
         final String framing = checkFraming(buffer, offset, length, maxBatchBytes);
         if (framing != null)
@@ -76,7 +78,8 @@ public final class BatchValidator
             + ", computed 0x" + Integer.toHexString(computed);
     }
 
-    private static String checkFraming(final DirectBuffer buffer, final int offset, final int length, final int maxBatchBytes)
+    private static String checkFraming(final DirectBuffer buffer, final int offset, final int length,
+        final int maxBatchBytes)
     {
         if (length < HEADER_LENGTH + RecordDescriptor.MIN_RECORD_LENGTH)
         {
@@ -156,7 +159,8 @@ public final class BatchValidator
         return null;
     }
 
-    private static String checkRecords(final DirectBuffer buffer, final int offset, final int length, final int maxKeyBytes)
+    private static String checkRecords(final DirectBuffer buffer, final int offset, final int length,
+        final int maxKeyBytes)
     {
         final int recordCount = buffer.getInt(offset + RECORD_COUNT_OFFSET);
         int position = HEADER_LENGTH;
@@ -197,7 +201,8 @@ public final class BatchValidator
         final int offsetDelta = buffer.getInt(at + RecordDescriptor.OFFSET_DELTA_OFFSET);
         if (offsetDelta != index)
         {
-            return "record " + index + " at byte " + position + " has offsetDelta " + offsetDelta + ", expected " + index;
+            return "record " + index + " at byte " + position + " has offsetDelta " + offsetDelta + ", expected "
+                + index;
         }
         final int keyLength = buffer.getInt(at + RecordDescriptor.KEY_LENGTH_OFFSET);
         if (keyLength < RecordDescriptor.NULL_LENGTH || keyLength > maxKeyBytes)
@@ -242,7 +247,8 @@ public final class BatchValidator
                     + " is negative or runs past the record's end";
             }
             cursor += 4 + nameLength;
-            final String value = checkLengthField(buffer, batchOffset, cursor, end, "header " + h + " value", index, position);
+            final String value = checkLengthField(buffer, batchOffset, cursor, end, "header " + h + " value", index,
+                position);
             if (value != null)
             {
                 return value;

@@ -94,7 +94,8 @@ final class CutQueueFile
             if (header == 0)
             {
                 // Chronicle writes nothing before the header word: anything beyond the header's room is damage.
-                return zeroBetween(channel, HEADER_ROOM_BYTES, WALK_LIMIT_BYTES) ? "its header was never written" : null;
+                return zeroBetween(channel, HEADER_ROOM_BYTES, WALK_LIMIT_BYTES) ? "its header was never written"
+                    : null;
             }
             if (header == NOT_COMPLETE)
             {
@@ -102,7 +103,8 @@ final class CutQueueFile
                 final long indexAt = firstIndexDocument(channel);
                 if (indexAt < 0)
                 {
-                    return zeroBetween(channel, HEADER_ROOM_BYTES, WALK_LIMIT_BYTES) ? "its header is not complete" : null;
+                    return zeroBetween(channel, HEADER_ROOM_BYTES, WALK_LIMIT_BYTES) ? "its header is not complete"
+                        : null;
                 }
                 final String why = walkToFirstExcerpt(channel, indexAt, word);
                 return why == null ? null : "its header is not complete; " + why;
@@ -152,14 +154,16 @@ final class CutQueueFile
             if (document == NOT_COMPLETE)
             {
                 // A writer's mark on the document it was writing (Chronicle sets the flags only at the end).
-                return "the document at byte " + position + ", after " + documents + " index document(s), is not complete";
+                return "the document at byte " + position + ", after " + documents
+                    + " index document(s), is not complete";
             }
             if (document == END_OF_DATA)
             {
                 // Chronicle's end-of-file mark, or a meta-data document started and never finished: both
                 // the same word. Nothing may follow either; anything that does is damage.
                 return zeroBetween(channel, position + 4, Math.min(fileBytes, position + 4 + HEADER_ROOM_BYTES))
-                    ? "an end-of-file mark follows " + documents + " index document(s), with no excerpt before it" : null;
+                    ? "an end-of-file mark follows " + documents + " index document(s), with no excerpt before it"
+                        : null;
             }
             if ((document & NOT_COMPLETE) != 0)
             {
@@ -233,7 +237,8 @@ final class CutQueueFile
         return true;
     }
 
-    private static int readWord(final FileChannel channel, final long position, final ByteBuffer word) throws IOException
+    private static int readWord(final FileChannel channel, final long position, final ByteBuffer word)
+        throws IOException
     {
         word.clear();
         while (word.hasRemaining())

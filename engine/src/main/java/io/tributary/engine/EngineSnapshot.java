@@ -60,8 +60,8 @@ public final class EngineSnapshot
         final int headerLength = LogState.headerLength(buffer.getInt(4));
         if (headerLength < 0)
         {
-            return "unsupported version " + buffer.getInt(4) + ", this engine reads " + LogState.SNAPSHOT_VERSION_1 + " and "
-                + LogState.SNAPSHOT_VERSION;
+            return "unsupported version " + buffer.getInt(4) + ", this engine reads " + LogState.SNAPSHOT_VERSION_1
+                + " and " + LogState.SNAPSHOT_VERSION;
         }
         if (bytes.length < headerLength + 4)
         {

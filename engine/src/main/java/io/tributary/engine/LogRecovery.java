@@ -8,6 +8,8 @@ import io.tributary.format.Checksums;
 import io.tributary.engine.format.ControlRecordDescriptor;
 import io.tributary.engine.internal.LogState;
 
+import java.io.File;
+import java.util.Arrays;
 import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.queue.ExcerptTailer;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
@@ -166,8 +168,8 @@ final class LogRecovery
                 {
                     view.wrap(bytes.addressForRead(bytes.readPosition(), (int)length), (int)length);
                 }
-                kinds.addLong(sane && BatchValidator.verifyHeader(view, 0, (int)length, log.config().maxBatchBytes()) == null
-                    ? KIND_BATCH : KIND_BAD);
+                kinds.addLong(sane && BatchValidator.verifyHeader(view, 0, (int)length, log.config()
+                    .maxBatchBytes()) == null ? KIND_BATCH : KIND_BAD);
             }
         }
     }
@@ -182,14 +184,16 @@ final class LogRecovery
         final long lastSeen = excerpts.isEmpty() ? state.lastExcerptIndex : excerpts.getLong(excerpts.size() - 1);
         if (lastIndex > lastSeen)
         {
-            throw new CorruptLogException(String.valueOf(log.queue().file()), -1, "the queue's header says excerpts up to 0x"
+            throw new CorruptLogException(String.valueOf(log.queue().file()), -1,
+                "the queue's header says excerpts up to 0x"
                 + Long.toHexString(lastIndex) + " were written but only up to 0x" + Long.toHexString(lastSeen)
                 + " can be read: a queue file was truncated or damaged. Restore this replica from its peers");
         }
         if (lastSeen < 0 && hasQueueFiles())
         {
             throw new CorruptLogException(String.valueOf(log.queue().file()), -1, "the folder holds queue files but no"
-                + " excerpt can be read from them: they were truncated or damaged. Restore this replica from its peers");
+                + " excerpt can be read from them: they were truncated or damaged. Restore this replica from its "
+                    + "peers");
         }
     }
 
@@ -221,9 +225,11 @@ final class LogRecovery
         final long writePosition = lastCycleWritePosition;
         if (headerPosition >= 0 && writePosition > headerPosition)
         {
-            throw new CorruptLogException(String.valueOf(tailer.currentFile()), writePosition, "the queue file's header says"
+            throw new CorruptLogException(String.valueOf(tailer.currentFile()), writePosition,
+                "the queue file's header says"
                 + " its last excerpt starts at byte " + writePosition + " but the last one that can be read, 0x"
-                + Long.toHexString(lastExcerpt) + ", starts at byte " + headerPosition + ": excerpts between were cut or"
+                + Long.toHexString(lastExcerpt) + ", starts at byte " + headerPosition
+                    + ": excerpts between were cut or"
                 + " zeroed, and anything appended would land beyond a hole where no read reaches. Restore this replica"
                 + " from its peers");
         }
@@ -231,8 +237,8 @@ final class LogRecovery
 
     private boolean hasQueueFiles()
     {
-        final java.io.File[] files = log.queue().file().listFiles((d, name) -> name.endsWith(net.openhft.chronicle.queue.impl.single.SingleChronicleQueue.SUFFIX));
-        return files != null && java.util.Arrays.stream(files).anyMatch(f -> f.length() > 0);
+        final File[] files = log.queue().file().listFiles((d, name) -> name.endsWith(SingleChronicleQueue.SUFFIX));
+        return files != null && Arrays.stream(files).anyMatch(f -> f.length() > 0);
     }
 
     private void position(final ExcerptTailer tailer, final long fromExcerpt)
@@ -251,8 +257,10 @@ final class LogRecovery
         try (DocumentContext dc = tailer.readingDocument())
         {
             final Bytes<?> bytes = dc.isPresent() ? dc.wire().bytes() : null;
-            final long expectedBase = state.offsetIndex.isEmpty() ? -1 : state.offsetIndex.baseOffset(state.offsetIndex.size() - 1);
-            if (bytes == null || (expectedBase >= 0 && bytes.readLong(bytes.readPosition() + BASE_OFFSET_OFFSET) != expectedBase))
+            final long expectedBase = state.offsetIndex.isEmpty() ? -1
+                : state.offsetIndex.baseOffset(state.offsetIndex.size() - 1);
+            if (bytes == null || (expectedBase >= 0
+                && bytes.readLong(bytes.readPosition() + BASE_OFFSET_OFFSET) != expectedBase))
             {
                 throw new CorruptLogException(String.valueOf(tailer.currentFile()), -1, "the snapshot's last excerpt 0x"
                     + Long.toHexString(fromExcerpt) + " should hold the batch at offset " + expectedBase
@@ -263,9 +271,11 @@ final class LogRecovery
 
     private boolean isControl(final Bytes<?> bytes)
     {
-        view.wrap(bytes.addressForRead(bytes.readPosition(), ControlRecordDescriptor.LENGTH), ControlRecordDescriptor.LENGTH);
+        view.wrap(bytes.addressForRead(bytes.readPosition(), ControlRecordDescriptor.LENGTH),
+            ControlRecordDescriptor.LENGTH);
         return view.getShort(ControlRecordDescriptor.MAGIC_OFFSET) == ControlRecordDescriptor.MAGIC
-            && view.getInt(ControlRecordDescriptor.CRC_OFFSET) == Checksums.crc32c(view, 0, ControlRecordDescriptor.CRC_OFFSET);
+            && view.getInt(ControlRecordDescriptor.CRC_OFFSET) == Checksums.crc32c(view, 0,
+                ControlRecordDescriptor.CRC_OFFSET);
     }
 
     /** Marks the excerpts each truncation marker voids; false if one reaches back before the snapshot point. */
@@ -308,7 +318,8 @@ final class LogRecovery
                 applyControl(tailer, excerpts.getLong(i));
                 continue;
             }
-            final String problem = kind == KIND_BAD ? "header fails its checks" : replayBatch(tailer, excerpts.getLong(i));
+            final String problem = kind == KIND_BAD ? "header fails its checks"
+                : replayBatch(tailer, excerpts.getLong(i));
             if (problem != null)
             {
                 return dropTailOrFail(tailer, i, problem);
@@ -336,7 +347,8 @@ final class LogRecovery
             if (!first && batch.baseOffset() != state.nextOffset)
             {
                 return where(tailer, bytes.readPosition(), excerptIndex) + "batch has base offset " + batch.baseOffset()
-                    + " but the previous batch ends before " + state.nextOffset + ": batches are missing or out of order";
+                    + " but the previous batch ends before " + state.nextOffset
+                        + ": batches are missing or out of order";
             }
             if (batch.raftIndex() != 0 && batch.raftIndex() <= state.lastRaftIndex)
             {
@@ -362,11 +374,14 @@ final class LogRecovery
         {
             final Bytes<?> bytes = dc.wire().bytes();
             final long nextOffset = bytes.readLong(bytes.readPosition() + ControlRecordDescriptor.NEXT_OFFSET_OFFSET);
-            final long lastRaftIndex = bytes.readLong(bytes.readPosition() + ControlRecordDescriptor.LAST_RAFT_INDEX_OFFSET);
+            final long lastRaftIndex = bytes.readLong(bytes.readPosition()
+                + ControlRecordDescriptor.LAST_RAFT_INDEX_OFFSET);
             if (nextOffset != state.nextOffset && !state.offsetIndex.isEmpty())
             {
-                throw new CorruptLogException(String.valueOf(tailer.currentFile()), bytes.readPosition(), "truncation marker"
-                    + " says the next offset is " + nextOffset + " but the surviving batches end before " + state.nextOffset);
+                throw new CorruptLogException(String.valueOf(tailer.currentFile()), bytes.readPosition(),
+                    "truncation marker"
+                    + " says the next offset is " + nextOffset + " but the surviving batches end before "
+                        + state.nextOffset);
             }
             if (state.offsetIndex.isEmpty())
             {
@@ -384,7 +399,8 @@ final class LogRecovery
         {
             if (kinds.getLong(j) == KIND_BATCH || kinds.getLong(j) == KIND_BAD)
             {
-                throw new CorruptLogException(String.valueOf(tailer.currentFile()), -1, "corrupt batch before the end of"
+                throw new CorruptLogException(String.valueOf(tailer.currentFile()), -1,
+                    "corrupt batch before the end of"
                     + " the log, at excerpt 0x" + Long.toHexString(excerpts.getLong(badPosition)) + " (after offset "
                     + state.lastOffset() + "): " + describe(tailer, badPosition, problem)
                     + ". Acknowledged data is damaged; restore this replica from its peers");
@@ -405,21 +421,26 @@ final class LogRecovery
      * this replica's state machine and unreadable. The marker must be the next excerpt after the
      * last one the scan read, and readable there; otherwise the file is damaged past repair here.
      */
-    private void checkMarkerReadable(final ExcerptTailer tailer, final long lastReadable, final long marker, final String dropped)
+    private void checkMarkerReadable(final ExcerptTailer tailer, final long lastReadable, final long marker,
+        final String dropped)
     {
         boolean readable = marker == lastReadable + 1 && tailer.moveToIndex(marker);
         if (readable)
         {
             try (DocumentContext dc = tailer.readingDocument())
             {
-                readable = dc.isPresent() && dc.index() == marker && dc.wire().bytes().readRemaining() == ControlRecordDescriptor.LENGTH;
+                readable = dc.isPresent() && dc.index() == marker && dc.wire().bytes()
+                    .readRemaining() == ControlRecordDescriptor.LENGTH;
             }
         }
         if (!readable)
         {
-            throw new CorruptLogException(String.valueOf(log.queue().file()), -1, "the damaged tail (" + dropped + ") cannot be"
-                + " cut off: the truncation marker went to excerpt 0x" + Long.toHexString(marker) + " but the last readable"
-                + " excerpt is 0x" + Long.toHexString(lastReadable) + ", and what is appended there cannot be read back (the"
+            throw new CorruptLogException(String.valueOf(log.queue().file()), -1, "the damaged tail (" + dropped
+                + ") cannot be"
+                + " cut off: the truncation marker went to excerpt 0x" + Long.toHexString(marker)
+                    + " but the last readable"
+                + " excerpt is 0x" + Long.toHexString(lastReadable)
+                    + ", and what is appended there cannot be read back (the"
                 + " queue's header points past a hole). Restore this replica from its peers");
         }
     }
@@ -440,7 +461,8 @@ final class LogRecovery
 
     private static String where(final ExcerptTailer tailer, final long position, final long excerptIndex)
     {
-        return "in " + tailer.currentFile() + " at byte " + position + " (excerpt 0x" + Long.toHexString(excerptIndex) + "): ";
+        return "in " + tailer.currentFile() + " at byte " + position + " (excerpt 0x" + Long.toHexString(excerptIndex)
+            + "): ";
     }
 
     private static void seek(final ExcerptTailer tailer, final long excerptIndex)

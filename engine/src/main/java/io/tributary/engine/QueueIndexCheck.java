@@ -35,7 +35,8 @@ final class QueueIndexCheck
     /**
      * @param file   the queue file
      * @param header Chronicle's dump of its header ({@code SingleChronicleQueueStore.dumpHeader()})
-     * @return the header's write position: where the last excerpt Chronicle wrote begins (its header word), 0 when none was
+     * @return the header's write position: where the last excerpt Chronicle wrote begins (its header word), 0 when none
+     * was
      * @throws CorruptLogException naming the file and the position when a pointer is impossible
      */
     static long check(final File file, final String header)
@@ -50,8 +51,10 @@ final class QueueIndexCheck
             final boolean nothingWritten = writePosition == 0 && CutQueueFile.holdsNoExcerpt(file.toPath());
             if (!nothingWritten && (writePosition < headerEnd || writePosition > fileBytes))
             {
-                throw new CorruptLogException(file.toString(), writePosition, "the queue file's header says it was written"
-                    + " up to byte " + writePosition + ", outside its " + fileBytes + " bytes (header ends at " + headerEnd
+                throw new CorruptLogException(file.toString(), writePosition,
+                    "the queue file's header says it was written"
+                    + " up to byte " + writePosition + ", outside its " + fileBytes + " bytes (header ends at "
+                        + headerEnd
                     + "): the header is damaged. Restore this replica from its peers");
             }
             final long indexAt = value(file, header, INDEX_TO_INDEX, "index2Index");
@@ -61,7 +64,8 @@ final class QueueIndexCheck
             }
             if (indexAt < headerEnd || indexAt + 4 + INDEX_NAME.length > fileBytes)
             {
-                throw damagedIndex(file, indexAt, "outside the file's " + fileBytes + " bytes past its header (" + headerEnd + ")");
+                throw damagedIndex(file, indexAt, "outside the file's " + fileBytes + " bytes past its header ("
+                    + headerEnd + ")");
             }
             raf.seek(indexAt);
             final int word = Integer.reverseBytes(raf.readInt());
@@ -88,8 +92,8 @@ final class QueueIndexCheck
 
     private static CorruptLogException damagedIndex(final File file, final long indexAt, final String what)
     {
-        return new CorruptLogException(file.toString(), indexAt, "the queue file's header points its index at byte " + indexAt
-            + ", " + what + ": the header is damaged. Restore this replica from its peers");
+        return new CorruptLogException(file.toString(), indexAt, "the queue file's header points its index at byte "
+            + indexAt + ", " + what + ": the header is damaged. Restore this replica from its peers");
     }
 
     private static long value(final File file, final String header, final Pattern pattern, final String name)

@@ -1,7 +1,9 @@
 package io.tributary.engine;
 
+import io.tributary.engine.internal.MonotonicWallClock;
 import io.tributary.format.AppendStatus;
 
+import io.tributary.format.RecordBatchDescriptor;
 import io.tributary.format.RecordBatchFlyweight;
 import io.tributary.format.RecordFlyweight;
 
@@ -9,10 +11,15 @@ import static io.tributary.format.RecordBatchDescriptor.*;
 
 import java.io.File;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Stream;
 
 import io.tributary.format.Checksums;
 import io.tributary.engine.format.ControlRecordDescriptor;
@@ -21,12 +28,14 @@ import io.tributary.engine.internal.ProducerTable.ProducerState;
 
 import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.bytes.PointerBytesStore;
+import net.openhft.chronicle.core.time.SystemTimeProvider;
 import net.openhft.chronicle.queue.ExcerptAppender;
 import net.openhft.chronicle.queue.ExcerptTailer;
 import net.openhft.chronicle.queue.impl.StoreFileListener;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
 import net.openhft.chronicle.wire.DocumentContext;
+import org.agrona.BufferUtil;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.collections.Int2ObjectHashMap;
@@ -82,19 +91,20 @@ public final class ShardLog implements AutoCloseable
         this.state = new LogState(config.maxProducers());
         try
         {
-            // Before Chronicle opens the files: it would wait for the dead writer of a cut file (CutQueueFile says why).
+            // Before Chronicle opens the files: it would wait for the dead writer of a cut file (CutQueueFile says
+            // why).
             this.cutFile = CutQueueFile.deleteIfCut(config.directory());
         }
         catch (final IOException e)
         {
-            throw new java.io.UncheckedIOException("cannot check the newest queue file of " + config.directory() + ": "
+            throw new UncheckedIOException("cannot check the newest queue file of " + config.directory() + ": "
                 + e.getMessage(), e);
         }
         final SingleChronicleQueueBuilder builder = SingleChronicleQueueBuilder.binary(config.directory())
             .rollCycle(config.rollCycle())
             .storeFileListener(new CycleFileListener());
-        final io.tributary.engine.internal.MonotonicWallClock clock = new io.tributary.engine.internal.MonotonicWallClock(
-            config.timeProvider() != null ? config.timeProvider() : net.openhft.chronicle.core.time.SystemTimeProvider.INSTANCE);
+        final MonotonicWallClock clock = new MonotonicWallClock(
+            config.timeProvider() != null ? config.timeProvider() : SystemTimeProvider.INSTANCE);
         builder.timeProvider(clock);
         this.queue = builder.build();
         try
@@ -102,7 +112,8 @@ public final class ShardLog implements AutoCloseable
             final int newestCycle = queue.lastCycle();
             if (newestCycle != Integer.MIN_VALUE)
             {
-                // The wall clock may be behind the newest file (it jumped back, or the node ran ahead before a restart).
+                // The wall clock may be behind the newest file (it jumped back, or the node ran ahead before a
+                // restart).
                 clock.holdAtLeast(queue.epoch() + (long)newestCycle * config.rollCycle().lengthInMillis());
             }
             this.appender = queue.createAppender();
@@ -138,7 +149,8 @@ public final class ShardLog implements AutoCloseable
         {
             throw e;
         }
-        catch (final Exception | AssertionError e) // Chronicle also throws undeclared checked ones (StreamCorruptedException
+        // Chronicle also throws undeclared checked ones (StreamCorruptedException
+        catch (final Exception | AssertionError e)
             // for a damaged header) and, under -ea, its own assertions on damaged files
         {
             throw new CorruptLogException("cannot open the queue files of shard log " + config.directory() + ": " + e
@@ -245,7 +257,8 @@ public final class ShardLog implements AutoCloseable
         {
             throw new IllegalArgumentException("raftIndex must be >= 0 (0: not under Raft), got " + raftIndex);
         }
-        final String invalid = BatchValidator.validate(buffer, offset, length, config.maxBatchBytes(), config.maxKeyBytes());
+        final String invalid = BatchValidator.validate(buffer, offset, length, config.maxBatchBytes(),
+            config.maxKeyBytes());
         if (invalid != null)
         {
             return result.fail(AppendStatus.INVALID_BATCH, AppendResult.NONE, AppendResult.NONE, invalid);
@@ -265,7 +278,8 @@ public final class ShardLog implements AutoCloseable
         final long baseOffset = state.nextOffset;
         final long excerptIndex = store(buffer, offset, length, baseOffset, raftIndex);
         apply(batch, excerptIndex, raftIndex);
-        return result.set(AppendStatus.APPENDED, baseOffset, io.tributary.format.RecordBatchDescriptor.lastOffset(baseOffset, batch.recordCount()));
+        return result.set(AppendStatus.APPENDED, baseOffset,
+            RecordBatchDescriptor.lastOffset(baseOffset, batch.recordCount()));
     }
 
     /**
@@ -282,7 +296,8 @@ public final class ShardLog implements AutoCloseable
         final String problem = BatchValidator.verifyStored(buffer, offset, length, config.maxBatchBytes());
         if (problem != null)
         {
-            throw new CorruptLogException("replicated batch", -1, "a batch received from another replica is damaged: " + problem);
+            throw new CorruptLogException("replicated batch", -1, "a batch received from another replica is damaged: "
+                + problem);
         }
         batch.wrap(buffer, offset);
         if (batch.raftIndex() <= state.lastRaftIndex)
@@ -291,7 +306,8 @@ public final class ShardLog implements AutoCloseable
         }
         if (batch.baseOffset() != state.nextOffset)
         {
-            throw new CorruptLogException("replicated batch", -1, "a batch received from another replica starts at offset "
+            throw new CorruptLogException("replicated batch", -1,
+                "a batch received from another replica starts at offset "
                 + batch.baseOffset() + " but this log's next offset is " + state.nextOffset);
         }
         try (DocumentContext dc = appender.writingDocument())
@@ -339,7 +355,7 @@ public final class ShardLog implements AutoCloseable
         final byte[] array = buffer.byteArray();
         if (array != null)
         {
-            final int arrayOffset = (int)(buffer.addressOffset() - org.agrona.BufferUtil.ARRAY_BASE_OFFSET);
+            final int arrayOffset = (int)(buffer.addressOffset() - BufferUtil.ARRAY_BASE_OFFSET);
             bytes.write(array, arrayOffset + offset, length);
         }
         else
@@ -372,7 +388,8 @@ public final class ShardLog implements AutoCloseable
             final RecordFlyweight record = stored.record();
             if (record.keyLength() >= 0)
             {
-                state.keyIndex.put(stored.buffer(), record.keyOffset(), record.keyLength(), baseOffset + record.offsetDelta());
+                state.keyIndex.put(stored.buffer(), record.keyOffset(), record.keyLength(), baseOffset
+                    + record.offsetDelta());
             }
         }
         if (stored.producerId() != NO_PRODUCER_ID)
@@ -398,7 +415,8 @@ public final class ShardLog implements AutoCloseable
      * @throws OffsetOutOfRangeException below the first retained offset or past the next one.
      * @throws CorruptLogException when a stored batch fails its checks; nothing corrupt is returned.
      */
-    public synchronized int read(final long fromOffset, final MutableDirectBuffer dst, final int dstOffset, final int maxBytes)
+    public synchronized int read(final long fromOffset, final MutableDirectBuffer dst, final int dstOffset,
+        final int maxBytes)
     {
         ensureOpen();
         if (fromOffset == state.nextOffset)
@@ -518,7 +536,8 @@ public final class ShardLog implements AutoCloseable
             final long base = dst.getLong(at + BASE_OFFSET_OFFSET);
             if (problem != null || base != expectedBase)
             {
-                throw corrupt(position0, "batch for offset " + expectedBase + " in excerpt 0x" + Long.toHexString(excerptIndex)
+                throw corrupt(position0, "batch for offset " + expectedBase + " in excerpt 0x"
+                    + Long.toHexString(excerptIndex)
                     + " is corrupt: " + (problem != null ? problem : "it has base offset " + base));
             }
         }
@@ -531,7 +550,7 @@ public final class ShardLog implements AutoCloseable
         if (array != null)
         {
             bytes.readPosition(position);
-            bytes.read(array, (int)(dst.addressOffset() - org.agrona.BufferUtil.ARRAY_BASE_OFFSET) + at, length);
+            bytes.read(array, (int)(dst.addressOffset() - BufferUtil.ARRAY_BASE_OFFSET) + at, length);
         }
         else
         {
@@ -648,7 +667,8 @@ public final class ShardLog implements AutoCloseable
         control.putLong(ControlRecordDescriptor.NEXT_OFFSET_OFFSET, nextOffset);
         control.putLong(ControlRecordDescriptor.LAST_RAFT_INDEX_OFFSET, lastRaftIndex);
         control.putInt(ControlRecordDescriptor.RESERVED_OFFSET, 0);
-        control.putInt(ControlRecordDescriptor.CRC_OFFSET, Checksums.crc32c(control, 0, ControlRecordDescriptor.CRC_OFFSET));
+        control.putInt(ControlRecordDescriptor.CRC_OFFSET,
+            Checksums.crc32c(control, 0, ControlRecordDescriptor.CRC_OFFSET));
         try (DocumentContext dc = appender.writingDocument())
         {
             dc.wire().bytes().write(control.byteArray(), 0, ControlRecordDescriptor.LENGTH);
@@ -667,7 +687,8 @@ public final class ShardLog implements AutoCloseable
     }
 
     /** As {@link #enforceRetention(long, long)} with limits given by the caller (a stream's, set at run time). */
-    public synchronized RetentionResult enforceRetention(final long nowMs, final long keepFromOffset, final long retentionBytes,
+    public synchronized RetentionResult enforceRetention(final long nowMs, final long keepFromOffset,
+        final long retentionBytes,
         final long retentionMs)
     {
         ensureOpen();
@@ -693,7 +714,8 @@ public final class ShardLog implements AutoCloseable
     private int countBatchesInCycle(final int cycle)
     {
         int count = 0;
-        while (count < state.offsetIndex.size() && queue.rollCycle().toCycle(state.offsetIndex.excerptIndex(count)) == cycle)
+        while (count < state.offsetIndex.size() && queue.rollCycle()
+            .toCycle(state.offsetIndex.excerptIndex(count)) == cycle)
         {
             count++;
         }
@@ -810,7 +832,8 @@ public final class ShardLog implements AutoCloseable
     {
         if (state.nextOffset < installedNextOffset)
         {
-            throw new IllegalStateException(config.directory() + " is still installing another replica's state: it holds"
+            throw new IllegalStateException(config.directory()
+                + " is still installing another replica's state: it holds"
                 + " offsets up to " + state.nextOffset + " of the " + installedNextOffset + " that state counts");
         }
     }
@@ -933,8 +956,8 @@ public final class ShardLog implements AutoCloseable
             }
             catch (final IOException | RuntimeException e)
             {
-                LOG.log(System.Logger.Level.WARNING, "could not write the clean-shutdown snapshot of " + config.directory()
-                    + " (" + e.getMessage() + "); the next open recovers from the queue files");
+                LOG.log(System.Logger.Level.WARNING, "could not write the clean-shutdown snapshot of "
+                    + config.directory() + " (" + e.getMessage() + "); the next open recovers from the queue files");
             }
         }
         tailer.close();
@@ -958,7 +981,7 @@ public final class ShardLog implements AutoCloseable
     /** The forcer of {@link #forceWritten()}: {@code fdatasync} through a read-only channel of the file. */
     public static final FileForcer FDATASYNC = file ->
     {
-        try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.READ))
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ))
         {
             channel.force(false);
         }
@@ -1003,10 +1026,11 @@ public final class ShardLog implements AutoCloseable
             // the files to force are the newest one forced last time (it may have grown) and every later one; the
             // first call forces every file, as an earlier process may have left pages dirty.
             final List<Path> files;
-            try (java.util.stream.Stream<Path> listing = Files.list(config.directory()))
+            try (Stream<Path> listing = Files.list(config.directory()))
             {
                 files = listing.filter(f -> f.getFileName().toString().endsWith(SingleChronicleQueue.SUFFIX))
-                    .filter(f -> forcedNewestFile == null || f.getFileName().toString().compareTo(forcedNewestFile) >= 0)
+                    .filter(f -> forcedNewestFile == null || f.getFileName().toString()
+                        .compareTo(forcedNewestFile) >= 0)
                     .sorted().toList();
             }
             for (final Path file : files)
@@ -1015,7 +1039,7 @@ public final class ShardLog implements AutoCloseable
                 {
                     forcer.force(file);
                 }
-                catch (final java.nio.file.NoSuchFileException e)
+                catch (final NoSuchFileException e)
                 {
                     // Retention deleted it meanwhile: nothing of it is left to keep.
                 }

@@ -1,5 +1,7 @@
 package io.tributary.engine;
 
+import io.tributary.format.RecordBatchDescriptor;
+import io.tributary.format.RecordDescriptor;
 import java.nio.file.Path;
 import java.util.Objects;
 
@@ -13,8 +15,8 @@ import net.openhft.chronicle.queue.RollCycles;
  */
 public final class ShardLogConfig
 {
-    public static final int DEFAULT_MAX_BATCH_BYTES = io.tributary.format.RecordBatchDescriptor.DEFAULT_MAX_BATCH_BYTES;
-    public static final int DEFAULT_MAX_KEY_BYTES = io.tributary.format.RecordBatchDescriptor.DEFAULT_MAX_KEY_BYTES;
+    public static final int DEFAULT_MAX_BATCH_BYTES = RecordBatchDescriptor.DEFAULT_MAX_BATCH_BYTES;
+    public static final int DEFAULT_MAX_KEY_BYTES = RecordBatchDescriptor.DEFAULT_MAX_KEY_BYTES;
     public static final int DEFAULT_MAX_KEYS = 1_000_000;
     public static final int DEFAULT_MAX_PRODUCERS = 100_000;
     public static final long UNLIMITED = -1;
@@ -150,10 +152,11 @@ public final class ShardLogConfig
 
     public ShardLogConfig validate()
     {
-        Objects.requireNonNull(directory, "ShardLogConfig.directory is required: the folder for this shard's queue files");
+        Objects.requireNonNull(directory,
+            "ShardLogConfig.directory is required: the folder for this shard's queue files");
         Objects.requireNonNull(rollCycle, "ShardLogConfig.rollCycle must not be null");
-        final int smallest = io.tributary.format.RecordBatchDescriptor.HEADER_LENGTH
-            + io.tributary.format.RecordDescriptor.MIN_RECORD_LENGTH;
+        final int smallest = RecordBatchDescriptor.HEADER_LENGTH
+            + RecordDescriptor.MIN_RECORD_LENGTH;
         require(maxBatchBytes >= smallest && maxBatchBytes <= 64 << 20,
             "maxBatchBytes is " + maxBatchBytes + "; it must be in [" + smallest + ", " + (64 << 20)
             + "] (Chronicle excerpts above 64 MiB need a larger block size)");

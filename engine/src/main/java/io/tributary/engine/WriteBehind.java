@@ -1,6 +1,8 @@
 package io.tributary.engine;
 
 import java.io.IOException;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -20,7 +22,7 @@ public final class WriteBehind implements AutoCloseable
     private final long intervalNs;
     private final ShardLog.FileForcer forcer;
     private final CopyOnWriteArrayList<ShardLog> logs = new CopyOnWriteArrayList<>();
-    private final java.util.Set<ShardLog> failing = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final Set<ShardLog> failing = ConcurrentHashMap.newKeySet();
     private final Thread thread;
     private volatile boolean running = true;
     private volatile long passes;

@@ -51,11 +51,13 @@ class BatchFormatTest
     private static Rec randomRecord(final Random random)
     {
         final byte[] key = random.nextInt(5) == 0 ? null : randomBytes(random, random.nextInt(40));
-        final byte[] value = random.nextInt(10) == 0 ? null : randomBytes(random, random.nextInt(random.nextBoolean() ? 50 : 3000));
+        final byte[] value = random.nextInt(10) == 0 ? null
+            : randomBytes(random, random.nextInt(random.nextBoolean() ? 50 : 3000));
         final List<Header> headers = new ArrayList<>();
         for (int h = random.nextInt(4); h > 0; h--)
         {
-            headers.add(new Header("h" + random.nextInt(100), random.nextInt(4) == 0 ? null : randomBytes(random, random.nextInt(30))));
+            headers.add(new Header("h" + random.nextInt(100), random.nextInt(4) == 0 ? null
+                : randomBytes(random, random.nextInt(30))));
         }
         return new Rec(1_700_000_000_000L + random.nextInt(1_000_000) - 500_000, key, value, headers);
     }
@@ -198,7 +200,8 @@ class BatchFormatTest
         assertThat(invalidAfter(b -> { }, false)).isNull();
         assertThat(invalidAfter(b -> b.putShort(MAGIC_OFFSET, (short)0x1234), true)).contains("bad magic 0x1234");
         assertThat(invalidAfter(b -> b.putByte(VERSION_OFFSET, (byte)9), true)).contains("unsupported batch version 9");
-        assertThat(invalidAfter(b -> b.putInt(BATCH_LENGTH_OFFSET, 99), true)).contains("batchLength field says 99 bytes");
+        assertThat(invalidAfter(b -> b.putInt(BATCH_LENGTH_OFFSET, 99), true))
+            .contains("batchLength field says 99 bytes");
         assertThat(invalidAfter(b -> b.putInt(RECORD_COUNT_OFFSET, 0), true)).contains("record count 0 is impossible");
         assertThat(invalidAfter(b -> b.putInt(RECORD_COUNT_OFFSET, 1), true)).contains("the 1 records end at byte");
         assertThat(invalidAfter(b -> b.putInt(RECORD_COUNT_OFFSET, 3), true)).contains("record 2 at byte");
@@ -208,7 +211,8 @@ class BatchFormatTest
         assertThat(invalidAfter(b -> b.putInt(BODY_RESERVED_OFFSET, 1), true)).contains("reserved field");
         assertThat(invalidAfter(b -> b.putInt(RECORDS_OFFSET + RecordDescriptor.OFFSET_DELTA_OFFSET, 5), true))
             .contains("offsetDelta 5, expected 0");
-        assertThat(invalidAfter(b -> b.putInt(RECORDS_OFFSET, 5000), true)).contains("record 0 at byte 72 has length 5000");
+        assertThat(invalidAfter(b -> b.putInt(RECORDS_OFFSET, 5000), true))
+            .contains("record 0 at byte 72 has length 5000");
         assertThat(invalidAfter(b -> b.putInt(RECORDS_OFFSET + RecordDescriptor.KEY_LENGTH_OFFSET, 2000), true))
             .contains("key length 2000").contains("maxKeyBytes");
         assertThat(invalidAfter(b -> b.putInt(RECORDS_OFFSET + RecordDescriptor.KEY_OFFSET + 3, 900), true))
@@ -221,9 +225,11 @@ class BatchFormatTest
             b.putShort(PRODUCER_EPOCH_OFFSET, (short)0);
             b.putInt(BASE_SEQUENCE_OFFSET, Integer.MAX_VALUE);
         }, true)).contains("sequence overflow");
-        assertThat(BatchValidator.validate(new UnsafeBuffer(new byte[10]), 0, 10, 1 << 20, MAX_KEY)).contains("shorter than");
+        assertThat(BatchValidator.validate(new UnsafeBuffer(new byte[10]), 0, 10, 1 << 20, MAX_KEY))
+            .contains("shorter than");
         final UnsafeBuffer batch = validBatch();
-        assertThat(BatchValidator.validate(batch, 0, batch.capacity(), 100, MAX_KEY)).contains("exceeds the limit of 100 bytes");
+        assertThat(BatchValidator.validate(batch, 0, batch.capacity(), 100, MAX_KEY))
+            .contains("exceeds the limit of 100 bytes");
     }
 
     @Test

@@ -18,7 +18,8 @@ public final class ChildJvm
         command.add(System.getProperty("java.home") + File.separator + "bin" + File.separator + "java");
         for (final String arg : ManagementFactory.getRuntimeMXBean().getInputArguments())
         {
-            if (arg.startsWith("--add-") || arg.startsWith("-Dchronicle") || arg.startsWith("-Djava.util.concurrent.") || arg.equals("-ea"))
+            if (arg.startsWith("--add-") || arg.startsWith("-Dchronicle") || arg.startsWith("-Djava.util.concurrent.")
+                || arg.equals("-ea"))
             {
                 command.add(arg);
             }

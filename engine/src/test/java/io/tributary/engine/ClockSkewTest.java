@@ -36,7 +36,8 @@ class ClockSkewTest
 
     private ShardLogConfig config()
     {
-        return new ShardLogConfig().directory(dir.resolve("shard")).rollCycle(TestRollCycles.TEST_SECONDLY).timeProvider(clock);
+        return new ShardLogConfig().directory(dir.resolve("shard")).rollCycle(TestRollCycles.TEST_SECONDLY)
+            .timeProvider(clock);
     }
 
     private void append(final ShardLog log, final String value)

@@ -2,6 +2,7 @@ package io.tributary.engine;
 
 import io.tributary.format.AppendStatus;
 
+import io.tributary.format.RecordBatchDescriptor;
 import io.tributary.format.RecordBatchFlyweight;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -17,6 +18,7 @@ import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;
 
+import net.openhft.chronicle.core.io.AbstractCloseable;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -257,10 +259,10 @@ class CorruptionTest
      */
     private static void checkNothingLeft(final boolean openFailed, final String damage)
     {
-        net.openhft.chronicle.core.io.AbstractCloseable.waitForCloseablesToClose(100);
+        AbstractCloseable.waitForCloseablesToClose(100);
         try
         {
-            net.openhft.chronicle.core.io.AbstractCloseable.assertCloseablesClosed();
+            AbstractCloseable.assertCloseablesClosed();
         }
         catch (final AssertionError e)
         {
@@ -268,12 +270,13 @@ class CorruptionTest
             {
                 throw new AssertionError("Chronicle resources left open after " + damage, e);
             }
-            net.openhft.chronicle.core.io.AbstractCloseable.disableCloseableTracing();
-            net.openhft.chronicle.core.io.AbstractCloseable.enableCloseableTracing();
+            AbstractCloseable.disableCloseableTracing();
+            AbstractCloseable.enableCloseableTracing();
         }
     }
 
-    private static void check(final Path path, final List<String> expected, final String damage, final Outcomes outcomes)
+    private static void check(final Path path, final List<String> expected, final String damage,
+        final Outcomes outcomes)
     {
         final ShardLog log;
         try
@@ -334,7 +337,8 @@ class CorruptionTest
             while (view.nextRecord())
             {
                 final String value = new String(view.record().valueBytes(), StandardCharsets.UTF_8);
-                assertThat(value).as("corrupt data returned after %s", damage).isEqualTo(expected.get((int)view.record().offset()));
+                assertThat(value).as("corrupt data returned after %s", damage)
+                    .isEqualTo(expected.get((int)view.record().offset()));
             }
             next = view.lastOffset() + 1;
         }
@@ -351,7 +355,7 @@ class CorruptionTest
             try
             {
                 log.read(probe, dst, 0, 1);
-                final long base = dst.getLong(io.tributary.format.RecordBatchDescriptor.BASE_OFFSET_OFFSET);
+                final long base = dst.getLong(RecordBatchDescriptor.BASE_OFFSET_OFFSET);
                 if (base > offset)
                 {
                     return base;

@@ -87,7 +87,8 @@ class CrashRecoveryTest
         System.arraycopy(extraArgs, 0, args, 2, extraArgs.length);
         final Process child = ChildJvm.command(CrashingAppender.class, args)
             .redirectError(ProcessBuilder.Redirect.INHERIT).start();
-        try (BufferedReader lines = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8)))
+        try (BufferedReader lines = new BufferedReader(new InputStreamReader(child.getInputStream(),
+            StandardCharsets.UTF_8)))
         {
             int acks = 0;
             String line;
@@ -139,7 +140,8 @@ class CrashRecoveryTest
                         final String expected = acknowledged.get(view.record().offset());
                         if (expected != null)
                         {
-                            assertThat(view.record().valueAsString()).as("seed %d offset %d", seed, view.record().offset())
+                            assertThat(view.record().valueAsString())
+                                .as("seed %d offset %d", seed, view.record().offset())
                                 .isEqualTo(expected);
                             found++;
                         }

@@ -10,6 +10,8 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -176,8 +178,8 @@ class CutQueueFileTest
     /** The hour between two hourly queue files' names ({@code yyyyMMdd-HHF.cq4}). */
     private static String secondHourFileName(final Path first, final Path third)
     {
-        final java.time.format.DateTimeFormatter format = java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd-HH'F.cq4'");
-        final java.time.LocalDateTime firstHour = java.time.LocalDateTime.parse(first.getFileName().toString(), format);
+        final DateTimeFormatter format = DateTimeFormatter.ofPattern("yyyyMMdd-HH'F.cq4'");
+        final LocalDateTime firstHour = LocalDateTime.parse(first.getFileName().toString(), format);
         final String name = format.format(firstHour.plusHours(1));
         assertThat(format.format(firstHour.plusHours(2))).isEqualTo(third.getFileName().toString());
         return name;
@@ -326,7 +328,8 @@ class CutQueueFileTest
     {
         try (Stream<Path> listing = Files.list(dir.resolve("shard")))
         {
-            return listing.filter(f -> f.getFileName().toString().endsWith(SingleChronicleQueue.SUFFIX)).sorted().toList();
+            return listing.filter(f -> f.getFileName().toString().endsWith(SingleChronicleQueue.SUFFIX)).sorted()
+                .toList();
         }
     }
 

@@ -38,7 +38,8 @@ class InstallBaseTest
 
     private ShardLogConfig config(final String name)
     {
-        return new ShardLogConfig().directory(dir.resolve(name)).rollCycle(TestRollCycles.TEST_SECONDLY).timeProvider(clock);
+        return new ShardLogConfig().directory(dir.resolve(name)).rollCycle(TestRollCycles.TEST_SECONDLY)
+            .timeProvider(clock);
     }
 
     private AppendResult append(final ShardLog log, final UnsafeBuffer batch)
@@ -68,7 +69,8 @@ class InstallBaseTest
     {
         try (ShardLog leader = ShardLog.open(config("leader")))
         {
-            // File 1: producer 7's first batches, keys a and b. File 2: key x. File 3 (kept): producer 7 again, keys a, d.
+            // File 1: producer 7's first batches, keys a and b. File 2: key x. File 3 (kept): producer 7 again, keys a,
+            // d.
             append(leader, idempotentBatch(7, (short)0, 0, "a", "1", "2"));
             append(leader, idempotentBatch(7, (short)0, 2, "b", "3"));
             clock.advanceMillis(1000);

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 
 import io.tributary.engine.internal.LogState;
 import io.tributary.format.AppendStatus;
+import io.tributary.format.Checksums;
 import io.tributary.format.RecordBatchBuilder;
 
 import net.openhft.chronicle.core.time.SetTimeProvider;
@@ -42,12 +43,14 @@ class KeyHorizonTest
 
     private ShardLogConfig config(final int maxKeys)
     {
-        return new ShardLogConfig().directory(dir.resolve("shard")).rollCycle(TestRollCycles.TEST_SECONDLY).timeProvider(clock)
+        return new ShardLogConfig().directory(dir.resolve("shard")).rollCycle(TestRollCycles.TEST_SECONDLY)
+            .timeProvider(clock)
             .maxKeys(maxKeys).maxBatchBytes(1 << 20);
     }
 
     /** Appends one batch of {@code count} records keyed {@code first .. first + count - 1}; returns its status. */
-    private AppendStatus appendKeys(final ShardLog log, final long first, final int count, final AppendCondition condition)
+    private AppendStatus appendKeys(final ShardLog log, final long first, final int count,
+        final AppendCondition condition)
     {
         builder.reset();
         final UnsafeBuffer keyView = new UnsafeBuffer(key);
@@ -84,7 +87,8 @@ class KeyHorizonTest
             final long rewrittenKey0 = result.baseOffset();
             clock.advanceMillis(1000);
             assertThat(appendKeys(log, 500, 1, null)).isEqualTo(AppendStatus.APPENDED);
-            assertThat(appendKeys(log, 1000, 100, null)).as("past maxKeys = 250").isEqualTo(AppendStatus.KEY_LIMIT_REACHED);
+            assertThat(appendKeys(log, 1000, 100, null)).as("past maxKeys = 250")
+                .isEqualTo(AppendStatus.KEY_LIMIT_REACHED);
 
             log.enforceRetention(START_MS + 10_000, log.nextOffset(), 0, -1);
             assertThat(log.firstOffset()).as("retention deleted the first two files").isEqualTo(201);
@@ -105,9 +109,11 @@ class KeyHorizonTest
             assertThat(appendKeys(log, 0, 1, stale)).isEqualTo(AppendStatus.KEY_CONDITION_FAILED);
             assertThat(result.found()).isEqualTo(-1);
             assertThat(result.message()).contains("no record at or after offset 201");
-            final AppendCondition absent = new AppendCondition().expectKeyLastOffset(keyBytes(0), AppendCondition.NO_RECORD);
+            final AppendCondition absent = new AppendCondition()
+                .expectKeyLastOffset(keyBytes(0), AppendCondition.NO_RECORD);
             assertThat(appendKeys(log, 0, 1, absent)).isEqualTo(AppendStatus.APPENDED);
-            assertThat(appendKeys(log, 1000, 100, null)).as("room again under maxKeys").isEqualTo(AppendStatus.APPENDED);
+            assertThat(appendKeys(log, 1000, 100, null)).as("room again under maxKeys")
+                .isEqualTo(AppendStatus.APPENDED);
             assertThat(log.keyCount()).isEqualTo(102);
         }
     }
@@ -142,7 +148,7 @@ class KeyHorizonTest
         final UnsafeBuffer out = new UnsafeBuffer(v1);
         out.putInt(4, LogState.SNAPSHOT_VERSION_1);
         out.putLong(8, v1.length);
-        out.putInt(v1.length - 4, io.tributary.format.Checksums.crc32c(out, 0, v1.length - 4));
+        out.putInt(v1.length - 4, Checksums.crc32c(out, 0, v1.length - 4));
         final EngineSnapshot old = EngineSnapshot.fromBytes(v1, "a version 1 snapshot");
         assertThat(old.nextOffset()).isEqualTo(20);
         Files.deleteIfExists(dir.resolve("shard").resolve(ShardLog.CLEAN_SHUTDOWN_FILE));

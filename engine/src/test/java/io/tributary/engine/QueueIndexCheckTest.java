@@ -10,6 +10,7 @@ import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.stream.Stream;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
@@ -90,7 +91,7 @@ class QueueIndexCheckTest
         final byte[] name = "index2Index".getBytes(StandardCharsets.US_ASCII);
         for (int i = 0; i + name.length < head.length; i++)
         {
-            if (java.util.Arrays.equals(head, i, i + name.length, name, 0, name.length))
+            if (Arrays.equals(head, i, i + name.length, name, 0, name.length))
             {
                 for (int j = i + name.length; j < i + name.length + 8; j++)
                 {

@@ -13,6 +13,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.stream.Stream;
 
 import net.openhft.chronicle.core.time.SetTimeProvider;
@@ -35,7 +36,8 @@ class RetentionAndSnapshotTest
 
     private ShardLogConfig config()
     {
-        return new ShardLogConfig().directory(dir.resolve("shard")).rollCycle(TestRollCycles.TEST_SECONDLY).timeProvider(clock);
+        return new ShardLogConfig().directory(dir.resolve("shard")).rollCycle(TestRollCycles.TEST_SECONDLY)
+            .timeProvider(clock);
     }
 
     /** Appends {@code batches} batches of 1000-byte values into each of {@code files} one-second files. */
@@ -89,7 +91,8 @@ class RetentionAndSnapshotTest
             assertThat(log.retainedBytes()).isEqualTo(20L * batchBytes);
             assertThat(queueFiles()).isEqualTo(2);
             assertThatThrownBy(() -> log.read(5, new UnsafeBuffer(new byte[1 << 16]), 0, 100))
-                .isInstanceOf(OffsetOutOfRangeException.class).hasMessageContaining("deleted by retention, read from 30");
+                .isInstanceOf(OffsetOutOfRangeException.class)
+                    .hasMessageContaining("deleted by retention, read from 30");
             assertThat(ShardLogTest.readValues(log, 30)).hasSize(20);
         }
         try (ShardLog log = ShardLog.open(config()))
@@ -169,7 +172,7 @@ class RetentionAndSnapshotTest
         Files.write(snapshotFile, bytes);
         assertThatThrownBy(() -> EngineSnapshot.read(snapshotFile)).isInstanceOf(CorruptSnapshotException.class)
             .hasMessageContaining(snapshotFile.toString()).hasMessageContaining("checksum mismatch");
-        Files.write(snapshotFile, java.util.Arrays.copyOf(bytes, 30));
+        Files.write(snapshotFile, Arrays.copyOf(bytes, 30));
         assertThatThrownBy(() -> EngineSnapshot.read(snapshotFile)).isInstanceOf(CorruptSnapshotException.class)
             .hasMessageContaining("shorter than its header");
     }

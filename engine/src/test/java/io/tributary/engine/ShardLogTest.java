@@ -172,7 +172,8 @@ class ShardLogTest
         {
             final AppendCondition condition = new AppendCondition();
             final UnsafeBuffer first = batch("k", "v1");
-            log.append(first, 0, first.capacity(), 0, condition.clear().expectShardLastOffset(-1).expectKeyLastOffset(bytes("k"), -1), result);
+            log.append(first, 0, first.capacity(), 0, condition.clear().expectShardLastOffset(-1)
+                .expectKeyLastOffset(bytes("k"), -1), result);
             assertThat(result.status()).isEqualTo(AppendStatus.APPENDED);
 
             final UnsafeBuffer second = batch("k", "v2");
@@ -185,7 +186,8 @@ class ShardLogTest
             log.append(second, 0, second.capacity(), 0, condition.clear().expectKeyLastOffset(bytes("k"), -1), result);
             assertThat(result.status()).isEqualTo(AppendStatus.KEY_CONDITION_FAILED);
             assertThat(result.found()).isEqualTo(0);
-            log.append(second, 0, second.capacity(), 0, condition.clear().expectKeyLastOffset(bytes("other"), 0), result);
+            log.append(second, 0, second.capacity(), 0, condition.clear().expectKeyLastOffset(bytes("other"), 0),
+                result);
             assertThat(result.status()).isEqualTo(AppendStatus.KEY_CONDITION_FAILED);
             assertThat(result.found()).isEqualTo(-1);
             assertThat(log.nextOffset()).as("failed conditions append nothing").isEqualTo(1);

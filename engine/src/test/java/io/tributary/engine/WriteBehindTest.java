@@ -13,8 +13,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Stream;
 
@@ -22,7 +23,10 @@ import static io.tributary.engine.Batches.batch;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** {@link ShardLog#forceWritten} forces exactly the queue files written since its last call; {@link WriteBehind} calls it. */
+/**
+ * {@link ShardLog#forceWritten} forces exactly the queue files written since its last call; {@link WriteBehind} calls
+ * it.
+ */
 @Timeout(60)
 class WriteBehindTest
 {
@@ -37,7 +41,8 @@ class WriteBehindTest
 
     private ShardLogConfig config()
     {
-        return new ShardLogConfig().directory(dir.resolve("shard")).rollCycle(TestRollCycles.TEST_SECONDLY).timeProvider(clock);
+        return new ShardLogConfig().directory(dir.resolve("shard")).rollCycle(TestRollCycles.TEST_SECONDLY)
+            .timeProvider(clock);
     }
 
     private void append(final ShardLog log, final long raftIndex)
@@ -87,7 +92,8 @@ class WriteBehindTest
             clock.advanceMillis(1000);
             append(log, 7);
             assertThat(log.forceWritten(forced::add)).isEqualTo(7);
-            assertThat(forced).as("the newest file of the last call (it may have grown since) and the new one, no older one")
+            assertThat(forced)
+                .as("the newest file of the last call (it may have grown since) and the new one, no older one")
                 .containsExactly(queueFiles().get(3), queueFiles().get(4));
         }
     }
@@ -103,7 +109,8 @@ class WriteBehindTest
                 throw new IOException("EIO on " + file);
             })).isInstanceOf(IOException.class).hasMessageContaining("EIO");
             assertThat(log.forceWritten(forced::add)).isEqualTo(1);
-            assertThat(forced).as("the file whose force failed is forced again").containsExactlyElementsOf(queueFiles());
+            assertThat(forced).as("the file whose force failed is forced again")
+                .containsExactlyElementsOf(queueFiles());
         }
     }
 
@@ -120,7 +127,8 @@ class WriteBehindTest
         {
             append(log, 3);
             assertThat(log.forceWritten(forced::add)).isEqualTo(3);
-            assertThat(forced).as("what the earlier process stored may still be dirty").containsExactlyElementsOf(queueFiles());
+            assertThat(forced).as("what the earlier process stored may still be dirty")
+                .containsExactlyElementsOf(queueFiles());
         }
     }
 
@@ -163,8 +171,8 @@ class WriteBehindTest
     void aFailingLogDoesNotStopTheOthersAndIsRetried() throws IOException
     {
         final Path bad = dir.resolve("bad");
-        final java.util.concurrent.atomic.AtomicBoolean badFails = new java.util.concurrent.atomic.AtomicBoolean(true);
-        final List<Path> threadForced = new java.util.concurrent.CopyOnWriteArrayList<>();
+        final AtomicBoolean badFails = new AtomicBoolean(true);
+        final List<Path> threadForced = new CopyOnWriteArrayList<>();
         final ShardLog.FileForcer forcer = file ->
         {
             if (file.startsWith(bad) && badFails.get())
@@ -173,7 +181,8 @@ class WriteBehindTest
             }
             threadForced.add(file);
         };
-        try (ShardLog good = ShardLog.open(config()); ShardLog failing = ShardLog.open(new ShardLogConfig().directory(bad));
+        try (ShardLog good = ShardLog.open(config()); ShardLog failing =
+            ShardLog.open(new ShardLogConfig().directory(bad));
             WriteBehind writeBehind = new WriteBehind(5, "test-writeback", forcer))
         {
             writeBehind.register(failing);
@@ -185,7 +194,8 @@ class WriteBehindTest
 
             badFails.set(false);
             awaitPasses(writeBehind, 3);
-            assertThat(threadForced).as("the failing log is retried once its disk works").anyMatch(f -> f.startsWith(bad));
+            assertThat(threadForced).as("the failing log is retried once its disk works")
+                .anyMatch(f -> f.startsWith(bad));
         }
     }
 

@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 import io.tributary.format.AppendStatus;
 import io.tributary.format.RecordBatchBuilder;
@@ -23,6 +24,8 @@ import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.exceptions.LeaderSteppingDownException;
+import org.apache.ratis.protocol.exceptions.TransferLeadershipException;
 import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -40,7 +43,8 @@ class ClusterSmokeTest
     void threeNodeProcessesCreateAStreamAndReplicateAppends(final String transport) throws Exception
     {
         // The other cluster tests run the default (fsync); this one the faster mode, so both start and replicate.
-        try (LocalCluster cluster = new LocalCluster(dir, 3, 3).keepLogsUnder("target/cluster-logs").config("durability", "nofsync")
+        try (LocalCluster cluster = new LocalCluster(dir, 3, 3).keepLogsUnder("target/cluster-logs")
+            .config("durability", "nofsync")
             .config("transport", transport))
         {
             cluster.startAll();
@@ -66,7 +70,7 @@ class ClusterSmokeTest
                     final int length = builder.build();
                     final Message entry = Message.valueOf(UnsafeByteOperations.unsafeWrap(
                         ShardEntryDescriptor.encodeSingle(buffer, 0, length, null, null)));
-                    final long deadlineNs = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+                    final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
                     RaftClientReply reply;
                     while (true)
                     {
@@ -75,8 +79,8 @@ class ClusterSmokeTest
                             reply = client.io().send(entry);
                             break;
                         }
-                        catch (final org.apache.ratis.protocol.exceptions.LeaderSteppingDownException
-                            | org.apache.ratis.protocol.exceptions.TransferLeadershipException e)
+                        catch (final LeaderSteppingDownException
+                            | TransferLeadershipException e)
                         {
                             // The controller moves a new shard's leadership to its preferred replica, and Ratis's
                             // blocking client does not retry a leader that is handing over: resend, as a producer does.
@@ -84,7 +88,7 @@ class ClusterSmokeTest
                             {
                                 throw e;
                             }
-                            java.util.concurrent.locks.LockSupport.parkNanos(100_000_000L);
+                            LockSupport.parkNanos(100_000_000L);
                         }
                     }
                     assertThat(reply.isSuccess()).as(String.valueOf(reply.getException())).isTrue();
@@ -93,12 +97,14 @@ class ClusterSmokeTest
                     assertThat(append.status()).isEqualTo(AppendStatus.APPENDED);
                     assertThat(append.baseOffset()).isEqualTo(0);
 
-                    final RaftClientReply read = client.io().sendReadOnly(Message.valueOf(UnsafeByteOperations.unsafeWrap(
+                    final RaftClientReply read = client.io()
+                        .sendReadOnly(Message.valueOf(UnsafeByteOperations.unsafeWrap(
                         ShardProtocol.encodeRead(0, 1 << 16, 0, (byte)0))));
                     final byte[] readBytes = read.getMessage().getContent().toByteArray();
                     final UnsafeBuffer in = new UnsafeBuffer(readBytes);
                     assertThat(in.getByte(1)).isEqualTo(ShardProtocol.READ_OK);
-                    final RecordBatchFlyweight batch = new RecordBatchFlyweight().wrap(in, ShardProtocol.READ_REPLY_HEADER_LENGTH);
+                    final RecordBatchFlyweight batch = new RecordBatchFlyweight()
+                        .wrap(in, ShardProtocol.READ_REPLY_HEADER_LENGTH);
                     assertThat(batch.nextRecord()).isTrue();
                     assertThat(batch.record().valueAsString()).isEqualTo("hello");
                 }

@@ -3,11 +3,13 @@ package io.tributary.raft;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
@@ -15,11 +17,12 @@ import java.util.stream.Stream;
 
 import io.tributary.raft.meta.MetadataClient;
 import io.tributary.raft.node.LocalCluster;
-import io.tributary.raft.protocol.ShardProtocol;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Disk faults on a stopped follower (one shard, RF 3, every node its own JVM): its Chronicle
@@ -78,7 +81,8 @@ class DiskFaultRecoveryTest
                         cluster.kill(victim);
                     }
                     final String what = damage(cluster.dataDir(victim), shard, fault, random);
-                    System.out.println(fault + " on " + victim + " (" + (clean ? "clean stop" : "kill -9") + "): " + what);
+                    System.out.println(fault + " on " + victim + " (" + (clean ? "clean stop" : "kill -9") + "): "
+                        + what);
                     written = write(shard, written, 20);
                     restartAndCheck(cluster, shard, victim, fault + ": " + what);
                 }
@@ -110,8 +114,8 @@ class DiskFaultRecoveryTest
      * membership audit takes it out of the group and brings it back as a new member that copies
      * the shard from its peers, until it serves exactly the leader's bytes.
      */
-    @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
-    @org.junit.jupiter.params.provider.EnumSource(Unrepairable.class)
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(Unrepairable.class)
     @Timeout(value = 3, unit = TimeUnit.MINUTES)
     void aCopyDamagedBeyondLocalRepairIsSetAsideAndRebuiltFromThePeers(final Unrepairable damage) throws Exception
     {
@@ -136,11 +140,13 @@ class DiskFaultRecoveryTest
                 final String large = "x".repeat(20 << 10);
                 for (int b = 0; b < 30; b++)
                 {
-                    final ShardTestClient.AppendReply reply = shard.append(ShardTestClient.batch(-1, -1, large, large, large + b));
+                    final ShardTestClient.AppendReply reply =
+                        shard.append(ShardTestClient.batch(-1, -1, large, large, large + b));
                     assertThat(reply.isStored()).as("batch %d: %s", b, reply).isTrue();
                 }
                 final String leader = shard.leader();
-                final String victim = cluster.nodeIds().stream().filter(id -> !id.equals(leader)).findFirst().orElseThrow();
+                final String victim = cluster.nodeIds().stream().filter(id -> !id.equals(leader)).findFirst()
+                    .orElseThrow();
                 LocalCluster.await("replicas equal", 60_000, () -> ShardFaultTest.sameChecksum(shard, leader, victim));
                 final String group = shard.group.getGroupId().getUuid().toString();
                 if (damage == Unrepairable.SHARD_LOG_CUT_AFTER_SNAPSHOT)
@@ -177,7 +183,8 @@ class DiskFaultRecoveryTest
                     throw new AssertionError(e.getMessage() + "; log of " + victim + ":\n" + LocalCluster.tail(log), e);
                 }
                 write(shard, 5, 5);
-                LocalCluster.await(victim + " follows new writes", 60_000, () -> ShardFaultTest.sameChecksum(shard, leaderNow, victim));
+                LocalCluster.await(victim + " follows new writes", 60_000, () ->
+                    ShardFaultTest.sameChecksum(shard, leaderNow, victim));
             }
         }
     }
@@ -195,7 +202,8 @@ class DiskFaultRecoveryTest
     }
 
     /** Cuts the first closed segment to {@code length} bytes, or to half its size if {@code length} is negative. */
-    private static String cutFirstRaftSegment(final Path dataDir, final String group, final long length) throws IOException
+    private static String cutFirstRaftSegment(final Path dataDir, final String group, final long length)
+        throws IOException
     {
         final Path groupDir = dataDir.resolve("raft").resolve(group);
         final List<Path> closed;
@@ -236,7 +244,8 @@ class DiskFaultRecoveryTest
         return file + " cut to " + used / 3 + " of " + used + " used bytes";
     }
 
-    private void restartAndCheck(final LocalCluster cluster, final ShardTestClient shard, final String victim, final String what)
+    private void restartAndCheck(final LocalCluster cluster, final ShardTestClient shard, final String victim,
+        final String what)
         throws Exception
     {
         final Path log = dir.resolve(victim + ".log");
@@ -259,7 +268,7 @@ class DiskFaultRecoveryTest
         }
         catch (final AssertionError e)
         {
-            throw new AssertionError(e.getMessage() + "; leader " + java.util.Arrays.toString(leaderSum) + ", log of " + victim
+            throw new AssertionError(e.getMessage() + "; leader " + Arrays.toString(leaderSum) + ", log of " + victim
                 + ":\n" + LocalCluster.tail(log), e);
         }
         System.out.println(victim + " repaired after " + what);
@@ -269,13 +278,15 @@ class DiskFaultRecoveryTest
     {
         for (int b = from; b < from + batches; b++)
         {
-            final ShardTestClient.AppendReply reply = shard.append(ShardTestClient.batch(-1, -1, "a" + b, "b" + b, "c" + b));
+            final ShardTestClient.AppendReply reply =
+                shard.append(ShardTestClient.batch(-1, -1, "a" + b, "b" + b, "c" + b));
             assertThat(reply.isStored()).as("batch %d: %s", b, reply).isTrue();
         }
         return from + batches;
     }
 
-    private static String damage(final Path dataDir, final ShardTestClient shard, final Fault fault, final Random random)
+    private static String damage(final Path dataDir, final ShardTestClient shard, final Fault fault,
+        final Random random)
         throws IOException
     {
         final String group = shard.group.getGroupId().getUuid().toString();
@@ -331,7 +342,7 @@ class DiskFaultRecoveryTest
         }
         catch (final IOException e)
         {
-            throw new java.io.UncheckedIOException(e);
+            throw new UncheckedIOException(e);
         }
     }
 }

@@ -11,7 +11,9 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
+import org.apache.ratis.protocol.RaftPeerId;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -93,7 +95,8 @@ class DiskFullTest
                 {
                     assertThat(shard.checksum(node)[1]).as("records readable while the disk is full").isEqualTo(stored);
                 }
-                assertThat(produceUntilDecided(probe, address, group, -1).status()).as("still refused").isEqualTo(AppendStatus.DISK_FULL);
+                assertThat(produceUntilDecided(probe, address, group, -1).status()).as("still refused")
+                    .isEqualTo(AppendStatus.DISK_FULL);
 
                 Files.delete(filler);
                 final long expectedOffset = stored;
@@ -124,7 +127,8 @@ class DiskFullTest
     @ParameterizedTest(name = "{0}")
     @MethodSource("io.tributary.raft.Transports#all")
     @Timeout(value = 3, unit = TimeUnit.MINUTES)
-    void aFollowerWhoseDiskFillsFallsBehindWithoutHarmAndCatchesUpOnceSpaceIsFreed(final String transport) throws Exception
+    void aFollowerWhoseDiskFillsFallsBehindWithoutHarmAndCatchesUpOnceSpaceIsFreed(final String transport)
+        throws Exception
     {
         final Path base = Files.createDirectories(dir.resolve("cluster"));
         final Path n3 = Files.createDirectories(base.resolve("n3"));
@@ -147,11 +151,12 @@ class DiskFullTest
                 {
                     final String value = "v".repeat(60_000);
                     long written = 0;
-                    assertThat(shard.append(ShardTestClient.batch(-1, -1, value)).status()).isEqualTo(AppendStatus.APPENDED);
+                    assertThat(shard.append(ShardTestClient.batch(-1, -1, value)).status())
+                        .isEqualTo(AppendStatus.APPENDED);
                     written++;
                     if ("n3".equals(shard.leader()))
                     {
-                        assertThat(shard.client.admin().transferLeadership(org.apache.ratis.protocol.RaftPeerId.valueOf("n1"),
+                        assertThat(shard.client.admin().transferLeadership(RaftPeerId.valueOf("n1"),
                             10_000).isSuccess()).as("leadership off n3").isTrue();
                     }
                     // n3's disk goes below its reserve: 8 MiB under it.
@@ -165,7 +170,8 @@ class DiskFullTest
                     while (written - nextOffset(shard, "n3") < 20)
                     {
                         assertThat(System.nanoTime()).as("n3 falls behind").isLessThan(deadlineNs);
-                        assertThat(shard.append(ShardTestClient.batch(-1, -1, value)).status()).isEqualTo(AppendStatus.APPENDED);
+                        assertThat(shard.append(ShardTestClient.batch(-1, -1, value)).status())
+                            .isEqualTo(AppendStatus.APPENDED);
                         written++;
                     }
                     final long behind = nextOffset(shard, "n3");
@@ -175,7 +181,8 @@ class DiskFullTest
 
                     Files.delete(n3.resolve("filler"));
                     final long all = written;
-                    LocalCluster.await("n3 caught up once space was freed", 60_000, () -> nextOffset(shard, "n3") == all);
+                    LocalCluster.await("n3 caught up once space was freed", 60_000, () ->
+                        nextOffset(shard, "n3") == all);
                     assertThat(shard.checksum("n3")).isEqualTo(shard.checksum(shard.leader()));
                 }
             }
@@ -203,22 +210,25 @@ class DiskFullTest
     }
 
     /** Resends while the shard has no leader ready yet (NOT_LEADER, BUSY): those say nothing about the disk. */
-    private static FrontEndProbe.Result produceUntilDecided(final FrontEndProbe probe, final String address, final UUID group,
+    private static FrontEndProbe.Result produceUntilDecided(final FrontEndProbe probe, final String address,
+        final UUID group,
         final int i)
     {
         final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (true)
         {
             final FrontEndProbe.Result result = produce(probe, address, group, i);
-            if ((result.status() != AppendStatus.NOT_LEADER && result.status() != AppendStatus.BUSY) || System.nanoTime() > deadlineNs)
+            if ((result.status() != AppendStatus.NOT_LEADER && result.status() != AppendStatus.BUSY)
+                || System.nanoTime() > deadlineNs)
             {
                 return result;
             }
-            java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
         }
     }
 
-    private static FrontEndProbe.Result produce(final FrontEndProbe probe, final String address, final UUID group, final int i)
+    private static FrontEndProbe.Result produce(final FrontEndProbe probe, final String address, final UUID group,
+        final int i)
     {
         try
         {
@@ -241,6 +251,7 @@ class DiskFullTest
     {
         final Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         final String output = new String(process.getInputStream().readAllBytes(), UTF_8).strip();
-        return process.waitFor() == 0 ? null : String.join(" ", command) + ": exit " + process.exitValue() + " " + output;
+        return process.waitFor() == 0 ? null : String.join(" ", command) + ": exit " + process.exitValue() + " "
+            + output;
     }
 }

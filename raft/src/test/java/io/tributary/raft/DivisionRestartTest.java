@@ -2,16 +2,20 @@ package io.tributary.raft;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Properties;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 import io.opentelemetry.api.OpenTelemetry;
 import io.tributary.format.AppendStatus;
 import io.tributary.format.RecordBatchBuilder;
+import io.tributary.protocol.net.LoopbackPorts;
 import io.tributary.raft.meta.MetadataClient;
 import io.tributary.raft.node.LocalCluster;
 import io.tributary.raft.node.NodeConfig;
@@ -46,7 +50,7 @@ class DivisionRestartTest
     @Timeout(value = 2, unit = TimeUnit.MINUTES)
     void aDivisionClosedUnderARunningNodeIsRestartedFromItsStorageAndKeepsEveryRecord() throws Exception
     {
-        final int port = io.tributary.protocol.net.LoopbackPorts.reserve();
+        final int port = LoopbackPorts.reserve();
         final Properties properties = new Properties();
         properties.setProperty("node.id", "solo");
         properties.setProperty("node.port", Integer.toString(port));
@@ -60,7 +64,7 @@ class DivisionRestartTest
             LocalCluster.await("registered", 30_000, () -> ClusterSmokeTest.nodesActive(metadata) == 1);
             metadata.command("CREATE_STREAM", "restarted", "1", "1", "-1", "-1");
             LocalCluster.await("placement", 30_000, () -> ClusterSmokeTest.allPlaced(metadata, "restarted"));
-            final java.util.UUID group = java.util.UUID.fromString(
+            final UUID group = UUID.fromString(
                 metadata.query("DESCRIBE", "restarted").split("\n")[1].split("\t")[1]);
             final RaftGroupId groupId = RaftGroupId.valueOf(group);
             for (int b = 0; b < 3; b++)
@@ -89,7 +93,8 @@ class DivisionRestartTest
         }
     }
 
-    private static boolean restarted(final TributaryNode node, final RaftGroupId groupId, final RaftServer.Division closed)
+    private static boolean restarted(final TributaryNode node, final RaftGroupId groupId,
+        final RaftServer.Division closed)
     {
         try
         {
@@ -98,28 +103,31 @@ class DivisionRestartTest
             return current != closed && current.getInfo().isAlive() && current.getInfo().isLeader() && shard != null
                 && shard.log() != null;
         }
-        catch (final java.io.IOException e)
+        catch (final IOException e)
         {
             return false; // between the removal and the add
         }
     }
 
-    private static void produce(final FrontEndProbe probe, final String address, final java.util.UUID group, final int batchNumber)
+    private static void produce(final FrontEndProbe probe, final String address, final UUID group,
+        final int batchNumber)
         throws Exception
     {
         final UnsafeBuffer buffer = new UnsafeBuffer(new byte[4096]);
         final RecordBatchBuilder builder = new RecordBatchBuilder(buffer).reset();
         for (int r = 0; r < RECORDS_PER_BATCH; r++)
         {
-            assertThat(builder.tryAppend(1L, ("k" + r).getBytes(), ("batch " + batchNumber + " record " + r).getBytes())).isTrue();
+            assertThat(builder.tryAppend(1L, ("k" + r).getBytes(), ("batch " + batchNumber + " record " + r)
+                .getBytes())).isTrue();
         }
-        final byte[] batch = java.util.Arrays.copyOf(buffer.byteArray(), builder.build());
+        final byte[] batch = Arrays.copyOf(buffer.byteArray(), builder.build());
         final List<FrontEndProbe.Result> results = probe.produceUntilStored(address,
-            List.of(new FrontEndProbe.Item(group, FrontEndProbe.item(batch, 0, Long.MIN_VALUE, null, Long.MIN_VALUE, null))), 30_000);
+            List.of(new FrontEndProbe.Item(group,
+                FrontEndProbe.item(batch, 0, Long.MIN_VALUE, null, Long.MIN_VALUE, null))), 30_000);
         assertThat(results.get(0).status()).as(String.valueOf(results.get(0))).isEqualTo(AppendStatus.APPENDED);
     }
 
-    private static Object firstQueueFileKey(final Path shardDir) throws java.io.IOException
+    private static Object firstQueueFileKey(final Path shardDir) throws IOException
     {
         try (var files = Files.walk(shardDir))
         {

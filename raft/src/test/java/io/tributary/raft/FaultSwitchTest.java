@@ -50,7 +50,8 @@ class FaultSwitchTest
             {
                 write(shard, 0, 10);
                 final String leader = shard.leader();
-                final String follower = cluster.nodeIds().stream().filter(id -> !id.equals(leader)).findFirst().orElseThrow();
+                final String follower = cluster.nodeIds().stream().filter(id -> !id.equals(leader)).findFirst()
+                    .orElseThrow();
                 LocalCluster.await("follower applied everything", 60_000, () -> sameApplied(shard, leader, follower));
                 assertThat(cluster.stop(follower)).isZero();
                 write(shard, 10, 10);
@@ -70,7 +71,8 @@ class FaultSwitchTest
                 {
                     assertThat(onFollower.nextOffset()).isEqualTo(60);
                     assertThat(shard.checksum(follower)).as("replica content").containsExactly(shard.checksum(leader));
-                    assertThat(Files.readString(dir.resolve(follower + ".log"))).doesNotContain("TEST-ONLY FAULT SWITCH");
+                    assertThat(Files.readString(dir.resolve(follower + ".log")))
+                        .doesNotContain("TEST-ONLY FAULT SWITCH");
                 }
             }
         }
@@ -80,12 +82,15 @@ class FaultSwitchTest
     {
         for (int b = from; b < from + batches; b++)
         {
-            final ShardTestClient.AppendReply reply = shard.append(ShardTestClient.batch(-1, -1, "a" + b, "b" + b, "c" + b));
+            final ShardTestClient.AppendReply reply =
+                shard.append(ShardTestClient.batch(-1, -1, "a" + b, "b" + b, "c" + b));
             assertThat(reply.isStored()).as("batch %d: %s", b, reply).isTrue();
         }
     }
 
-    /** Both replicas applied the same Raft index (the status's applied index; a skipped entry still counts as applied). */
+    /**
+     * Both replicas applied the same Raft index (the status's applied index; a skipped entry still counts as applied).
+     */
     private static boolean sameApplied(final ShardTestClient shard, final String a, final String b)
     {
         try

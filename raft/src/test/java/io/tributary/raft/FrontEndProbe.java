@@ -1,11 +1,14 @@
 package io.tributary.raft;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableArrayBuffer;
@@ -55,7 +58,8 @@ final class FrontEndProbe implements AutoCloseable
 
     FrontEndProbe()
     {
-        this.driver = AeronRuntimes.acquireForClient(new AeronTransportConfig().nodeName("probe-" + ProcessHandle.current().pid()),
+        this.driver = AeronRuntimes.acquireForClient(new AeronTransportConfig()
+            .nodeName("probe-" + ProcessHandle.current().pid()),
             false);
         this.endpoint = new MessageEndpoint("probe", driver, "127.0.0.1:0", FrontEndProtocol.AERON_STREAM_ID, null);
     }
@@ -66,7 +70,8 @@ final class FrontEndProbe implements AutoCloseable
         endpoint.call(address, type, new UnsafeBuffer(body), 0, body.length, 20_000, new ResponseHandler()
         {
             @Override
-            public void onResponse(final MessageType responseType, final DirectBuffer buffer, final int offset, final int length)
+            public void onResponse(final MessageType responseType, final DirectBuffer buffer, final int offset,
+                final int length)
             {
                 final byte[] copy = new byte[length];
                 buffer.getBytes(offset, copy);
@@ -88,7 +93,8 @@ final class FrontEndProbe implements AutoCloseable
         endpoint.call(address, type, new UnsafeBuffer(body), 0, body.length, 1_000, new ResponseHandler()
         {
             @Override
-            public void onResponse(final MessageType responseType, final DirectBuffer buffer, final int offset, final int length)
+            public void onResponse(final MessageType responseType, final DirectBuffer buffer, final int offset,
+                final int length)
             {
             }
 
@@ -100,13 +106,16 @@ final class FrontEndProbe implements AutoCloseable
     }
 
     /** An append item of a batch, with no condition unless given. */
-    static byte[] item(final byte[] batch, final int flags, final long expectedShard, final byte[] key, final long expectedKey,
+    static byte[] item(final byte[] batch, final int flags, final long expectedShard, final byte[] key,
+        final long expectedKey,
         final String traceparent)
     {
-        final byte[] trace = traceparent == null ? new byte[0] : traceparent.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        final byte[] trace = traceparent == null ? new byte[0] : traceparent.getBytes(StandardCharsets.US_ASCII);
         final int keyLength = key == null ? 0 : key.length;
-        final UnsafeBuffer out = new UnsafeBuffer(new byte[AppendItemDescriptor.itemLength(trace.length, keyLength, batch.length)]);
-        int at = AppendItemDescriptor.writeHeader(out, 0, flags, trace.length, keyLength, expectedShard, expectedKey, batch.length);
+        final UnsafeBuffer out = new UnsafeBuffer(new byte[AppendItemDescriptor.itemLength(trace.length, keyLength,
+            batch.length)]);
+        int at = AppendItemDescriptor.writeHeader(out, 0, flags, trace.length, keyLength, expectedShard, expectedKey,
+            batch.length);
         out.putBytes(at, trace);
         at += trace.length;
         if (key != null)
@@ -130,7 +139,7 @@ final class FrontEndProbe implements AutoCloseable
             out.putBytes(at + ProduceRequestDescriptor.ITEM_APPEND_OFFSET, item.item());
             at += ProduceRequestDescriptor.ITEM_APPEND_OFFSET + item.item().length;
         }
-        return java.util.Arrays.copyOf(out.byteArray(), at);
+        return Arrays.copyOf(out.byteArray(), at);
     }
 
     List<Result> produce(final String address, final List<Item> items) throws Exception
@@ -139,7 +148,7 @@ final class FrontEndProbe implements AutoCloseable
         if (response.type() != MessageType.PRODUCE_RESPONSE)
         {
             throw new IllegalStateException("expected a PRODUCE_RESPONSE, got " + response.type() + ": "
-                + new String(response.bytes(), java.nio.charset.StandardCharsets.UTF_8));
+                + new String(response.bytes(), StandardCharsets.UTF_8));
         }
         final UnsafeBuffer in = response.buffer();
         final int count = ProduceResponseDescriptor.itemCount(in, 0);
@@ -148,7 +157,8 @@ final class FrontEndProbe implements AutoCloseable
         for (int i = 0; i < count; i++)
         {
             results.add(new Result(AppendResultDescriptor.status(in, at), AppendResultDescriptor.baseOffset(in, at),
-                AppendResultDescriptor.lastOffset(in, at), AppendResultDescriptor.expected(in, at), AppendResultDescriptor.found(in, at),
+                AppendResultDescriptor.lastOffset(in, at), AppendResultDescriptor.expected(in, at),
+                    AppendResultDescriptor.found(in, at),
                 AppendResultDescriptor.message(in, at)));
             at += AppendResultDescriptor.length(in, at);
         }
@@ -165,11 +175,12 @@ final class FrontEndProbe implements AutoCloseable
         while (true)
         {
             final List<Result> results = produce(address, items);
-            if (results.stream().noneMatch(r -> r.status() != null && r.status().isRetriable()) || System.nanoTime() > deadlineNs)
+            if (results.stream().noneMatch(r -> r.status() != null && r.status().isRetriable())
+                || System.nanoTime() > deadlineNs)
             {
                 return results;
             }
-            java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
         }
     }
 

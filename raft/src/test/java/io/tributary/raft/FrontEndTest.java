@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -13,6 +15,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterAll;
@@ -103,11 +106,13 @@ class FrontEndTest
         final byte[] badCrc = item(batch(c, 0, "k", "c0"));
         badCrc[badCrc.length - 1] ^= 1;
         final List<FrontEndProbe.Result> results = stored(shard, List.of(item(batch(b, 0, "k", "b0", "b1")), seed,
-            item(batch(a, 1, "k", "a1")), FrontEndProbe.item(batch(-1, -1, "k", "conditional"), AppendItemDescriptor.FLAG_KEY_CONDITION,
+            item(batch(a, 1, "k", "a1")), FrontEndProbe.item(batch(-1, -1, "k", "conditional"),
+                AppendItemDescriptor.FLAG_KEY_CONDITION,
                 Long.MIN_VALUE, "k".getBytes(UTF_8), 5, null), badCrc, item(batch(c, 5, "k", "gap"))));
 
         assertThat(results).extracting(FrontEndProbe.Result::status).containsExactly(AppendStatus.APPENDED,
-            AppendStatus.DUPLICATE, AppendStatus.APPENDED, AppendStatus.KEY_CONDITION_FAILED, AppendStatus.INVALID_BATCH,
+            AppendStatus.DUPLICATE, AppendStatus.APPENDED, AppendStatus.KEY_CONDITION_FAILED,
+                AppendStatus.INVALID_BATCH,
             AppendStatus.UNKNOWN_PRODUCER);
         assertThat(results.get(0).baseOffset()).isEqualTo(1);
         assertThat(results.get(0).lastOffset()).isEqualTo(2);
@@ -143,7 +148,7 @@ class FrontEndTest
         try
         {
             final List<Future<Integer>> done = new ArrayList<>();
-            final List<String> refused = java.util.Collections.synchronizedList(new ArrayList<>());
+            final List<String> refused = Collections.synchronizedList(new ArrayList<>());
             for (int p = 0; p < producers; p++)
             {
                 final long producerId = metadataId();
@@ -154,15 +159,17 @@ class FrontEndTest
                     {
                         final Shard shard = shards.get(n % shards.size());
                         final int sequence = n / shards.size();
-                        final List<FrontEndProbe.Result> results = stored(shard, List.of(item(batch(producerId, sequence, "p"
-                            + producerId, "v" + n))));
-                        if (results.get(0).status() == AppendStatus.APPENDED || results.get(0).status() == AppendStatus.DUPLICATE)
+                        final List<FrontEndProbe.Result> results =
+                            stored(shard, List.of(item(batch(producerId, sequence, "p" + producerId, "v" + n))));
+                        if (results.get(0).status() == AppendStatus.APPENDED || results.get(0)
+                            .status() == AppendStatus.DUPLICATE)
                         {
                             stored++;
                         }
                         else
                         {
-                            refused.add("producer " + producerId + " batch " + n + " on " + shard.group + ": " + results.get(0));
+                            refused.add("producer " + producerId + " batch " + n + " on " + shard.group + ": "
+                                + results.get(0));
                         }
                     }
                     return stored;
@@ -187,7 +194,8 @@ class FrontEndTest
             batches += after[1] - before[s][1];
             entries += after[2] - before[s][2];
         }
-        System.out.printf("front end: %d batches of %d producers on %d shards in %d Raft entries (%.1f per entry)%n", batches,
+        System.out.printf("front end: %d batches of %d producers on %d shards in %d Raft entries (%.1f per entry)%n",
+            batches,
             producers, shards.size(), entries, (double)batches / entries);
         assertThat(batches).isEqualTo((long)producers * batchesEach);
         assertThat(entries).as("concurrent producers' batches share entries").isLessThan(batches);
@@ -203,16 +211,18 @@ class FrontEndTest
         final byte[] good = item(batch(-1, -1, "k", "good"));
         final byte[] valid = FrontEndProbe.produceRequest(List.of(new FrontEndProbe.Item(shard.group, good)));
 
-        assertError(MessageType.PRODUCE_REQUEST, new byte[3], ErrorResponseDescriptor.MALFORMED, "less than its 8-byte header");
-        final byte[] truncated = java.util.Arrays.copyOf(valid, valid.length - 5);
+        assertError(MessageType.PRODUCE_REQUEST, new byte[3], ErrorResponseDescriptor.MALFORMED,
+            "less than its 8-byte header");
+        final byte[] truncated = Arrays.copyOf(valid, valid.length - 5);
         assertError(MessageType.PRODUCE_REQUEST, truncated, ErrorResponseDescriptor.MALFORMED, "item 0 of 1");
-        final byte[] trailing = java.util.Arrays.copyOf(valid, valid.length + 3);
+        final byte[] trailing = Arrays.copyOf(valid, valid.length + 3);
         assertError(MessageType.PRODUCE_REQUEST, trailing, ErrorResponseDescriptor.MALFORMED, "end at byte");
         final byte[] badFlags = valid.clone();
         badFlags[ProduceRequestDescriptor.HEADER_LENGTH + ProduceRequestDescriptor.ITEM_APPEND_OFFSET
             + AppendItemDescriptor.FLAGS_OFFSET] = (byte)0x80;
         assertError(MessageType.PRODUCE_REQUEST, badFlags, ErrorResponseDescriptor.MALFORMED, "unknown flags");
-        final byte[] badExpected = FrontEndProbe.produceRequest(List.of(new FrontEndProbe.Item(shard.group, FrontEndProbe.item(
+        final byte[] badExpected = FrontEndProbe.produceRequest(List.of(new FrontEndProbe.Item(shard.group,
+            FrontEndProbe.item(
             batch(-1, -1, "k", "x"), AppendItemDescriptor.FLAG_SHARD_CONDITION, -7, null, Long.MIN_VALUE, null))));
         assertError(MessageType.PRODUCE_REQUEST, badExpected, ErrorResponseDescriptor.MALFORMED, "-7");
         final byte[] badVersion = valid.clone();
@@ -236,17 +246,20 @@ class FrontEndTest
         final List<FrontEndProbe.Result> after = stored(shard, List.of(good));
         assertThat(after.get(0).status()).as("the node still serves").isEqualTo(AppendStatus.APPENDED);
         assertThat(after.get(0).baseOffset()).as("nothing of the bad requests was stored").isZero();
-        final FrontEndProbe.Response admin = probe.call(shard.leader, MessageType.ADMIN_REQUEST, AdminRequestDescriptor.encode(
+        final FrontEndProbe.Response admin =
+            probe.call(shard.leader, MessageType.ADMIN_REQUEST, AdminRequestDescriptor.encode(
             AdminRequestDescriptor.KIND_METADATA_QUERY, 0, 0, 0, "NODES"));
         assertThat(AdminResponseDescriptor.status(admin.buffer(), 0)).isEqualTo(AdminResponseDescriptor.STATUS_OK);
     }
 
-    private void assertError(final MessageType type, final byte[] body, final short code, final String text) throws Exception
+    private void assertError(final MessageType type, final byte[] body, final short code, final String text)
+        throws Exception
     {
         for (final String node : cluster.nodeIds())
         {
             final FrontEndProbe.Response response = probe.call(cluster.address(node), type, body);
-            assertThat(response.type()).as("%s of %d bytes to %s", type, body.length, node).isEqualTo(MessageType.ERROR_RESPONSE);
+            assertThat(response.type()).as("%s of %d bytes to %s", type, body.length, node)
+                .isEqualTo(MessageType.ERROR_RESPONSE);
             assertThat(ErrorResponseDescriptor.codeName(ErrorResponseDescriptor.code(response.buffer(), 0)))
                 .isEqualTo(ErrorResponseDescriptor.codeName(code));
             assertThat(ErrorResponseDescriptor.text(response.buffer(), 0, response.bytes().length)).contains(text);
@@ -260,7 +273,8 @@ class FrontEndTest
     void aReplicaKilledInTheMiddleOfAnEntryStoresTheRestOfItAndOnlyTheRestOnRestart() throws Exception
     {
         final Shard shard = createStream("halfway", 1).get(0);
-        final String victim = shard.replicas.keySet().stream().filter(node -> !cluster.address(node).equals(shard.leader))
+        final String victim = shard.replicas.keySet().stream()
+            .filter(node -> !cluster.address(node).equals(shard.leader))
             .findFirst().orElseThrow();
         cluster.config(victim, NodeConfig.FAULT_HALT_MID_ENTRY, "true");
         cluster.stop(victim);
@@ -278,11 +292,13 @@ class FrontEndTest
         cluster.start(victim);
         LocalCluster.await(victim + " caught up", 60_000, () -> replicaPosition(current, victim)[0] == 4);
         final long[] restarted = replicaPosition(current, victim);
-        final String other = current.replicas.keySet().stream().filter(node -> !node.equals(victim)).findFirst().orElseThrow();
+        final String other = current.replicas.keySet().stream().filter(node -> !node.equals(victim)).findFirst()
+            .orElseThrow();
         final long[] healthy = replicaPosition(current, other);
         assertThat(restarted[0]).as("records").isEqualTo(healthy[0]).isEqualTo(4);
         assertThat(restarted[1]).as("batches: none lost, none stored twice").isEqualTo(healthy[1]).isEqualTo(3);
-        assertThat(replicaData(current, victim)).as("the restarted replica's bytes").isEqualTo(replicaData(current, other));
+        assertThat(replicaData(current, victim)).as("the restarted replica's bytes")
+            .isEqualTo(replicaData(current, other));
     }
 
     // ------------------------------------------------------------------ helpers
@@ -331,8 +347,10 @@ class FrontEndTest
             String leader = null;
             for (final String address : replicas.values())
             {
-                final FrontEndProbe.Response info = probe.call(address, MessageType.ADMIN_REQUEST, AdminRequestDescriptor.encode(
-                    AdminRequestDescriptor.KIND_GROUP_INFO, group.getMostSignificantBits(), group.getLeastSignificantBits(), 0, ""));
+                final FrontEndProbe.Response info =
+                    probe.call(address, MessageType.ADMIN_REQUEST, AdminRequestDescriptor.encode(
+                    AdminRequestDescriptor.KIND_GROUP_INFO, group.getMostSignificantBits(),
+                        group.getLeastSignificantBits(), 0, ""));
                 if (AdminResponseDescriptor.status(info.buffer(), 0) == AdminResponseDescriptor.STATUS_OK
                     && AdminResponseDescriptor.role(info.buffer(), 0) == FetchResponseDescriptor.ROLE_LEADER)
                 {
@@ -349,7 +367,9 @@ class FrontEndTest
         return Long.parseLong(metadata.command("ALLOC_PRODUCER_ID").trim());
     }
 
-    /** Sends the items in one request to the shard's leader, following leadership moves, until none is refused unseen. */
+    /**
+     * Sends the items in one request to the shard's leader, following leadership moves, until none is refused unseen.
+     */
     private List<FrontEndProbe.Result> stored(final Shard shard, final List<byte[]> items) throws Exception
     {
         final List<FrontEndProbe.Item> request = new ArrayList<>();
@@ -362,7 +382,8 @@ class FrontEndTest
         while (true)
         {
             final List<FrontEndProbe.Result> results = probe.produceUntilStored(leader, request, 10_000);
-            final FrontEndProbe.Result moved = results.stream().filter(r -> r.status() == AppendStatus.NOT_LEADER).findFirst()
+            final FrontEndProbe.Result moved = results.stream().filter(r -> r.status() == AppendStatus.NOT_LEADER)
+                .findFirst()
                 .orElse(null);
             // The entry failed after it was submitted (the leader stepped down): resend the same bytes,
             // as the client does; the producer table answers DUPLICATE if it was stored after all.
@@ -393,8 +414,10 @@ class FrontEndTest
         final List<Shard> found = new ArrayList<>();
         for (final String address : shard.replicas.values())
         {
-            final FrontEndProbe.Response info = probe.call(address, MessageType.ADMIN_REQUEST, AdminRequestDescriptor.encode(
-                AdminRequestDescriptor.KIND_GROUP_INFO, shard.group.getMostSignificantBits(), shard.group.getLeastSignificantBits(), 0,
+            final FrontEndProbe.Response info =
+                probe.call(address, MessageType.ADMIN_REQUEST, AdminRequestDescriptor.encode(
+                AdminRequestDescriptor.KIND_GROUP_INFO, shard.group.getMostSignificantBits(),
+                    shard.group.getLeastSignificantBits(), 0,
                 ""));
             if (AdminResponseDescriptor.status(info.buffer(), 0) == AdminResponseDescriptor.STATUS_OK
                 && AdminResponseDescriptor.role(info.buffer(), 0) == FetchResponseDescriptor.ROLE_LEADER)
@@ -416,7 +439,7 @@ class FrontEndTest
             {
                 return position;
             }
-            java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
         }
     }
 
@@ -425,21 +448,24 @@ class FrontEndTest
     {
         final UnsafeBuffer request = new UnsafeBuffer(new byte[FetchRequestDescriptor.itemOffset(0, 1)]);
         FetchRequestDescriptor.writeHeader(request, 0, 1, 0);
-        FetchRequestDescriptor.writeItem(request, FetchRequestDescriptor.itemOffset(0, 0), shard.group.getMostSignificantBits(),
-            shard.group.getLeastSignificantBits(), fromOffset, 0, 1 << 20, FetchRequestDescriptor.CONSISTENCY_LINEARIZABLE);
+        FetchRequestDescriptor.writeItem(request, FetchRequestDescriptor.itemOffset(0, 0),
+            shard.group.getMostSignificantBits(),
+            shard.group.getLeastSignificantBits(), fromOffset, 0, 1 << 20,
+                FetchRequestDescriptor.CONSISTENCY_LINEARIZABLE);
         final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (true)
         {
-            final FrontEndProbe.Response response = probe.call(leaderOf(shard), MessageType.FETCH_REQUEST, request.byteArray());
+            final FrontEndProbe.Response response =
+                probe.call(leaderOf(shard), MessageType.FETCH_REQUEST, request.byteArray());
             final int at = FetchResponseDescriptor.HEADER_LENGTH;
             if (FetchResponseDescriptor.status(response.buffer(), at) == FetchResponseDescriptor.STATUS_OK
                 || System.nanoTime() > deadlineNs)
             {
                 final int length = FetchResponseDescriptor.dataLength(response.buffer(), at);
-                return java.util.Arrays.copyOfRange(response.bytes(), at + FetchResponseDescriptor.ITEM_HEADER_LENGTH,
+                return Arrays.copyOfRange(response.bytes(), at + FetchResponseDescriptor.ITEM_HEADER_LENGTH,
                     at + FetchResponseDescriptor.ITEM_HEADER_LENGTH + length);
             }
-            java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
         }
     }
 
@@ -459,7 +485,8 @@ class FrontEndTest
     {
         final UnsafeBuffer request = new UnsafeBuffer(new byte[FetchRequestDescriptor.itemOffset(0, 1)]);
         FetchRequestDescriptor.writeHeader(request, 0, 1, 0);
-        FetchRequestDescriptor.writeItem(request, FetchRequestDescriptor.itemOffset(0, 0), shard.group.getMostSignificantBits(),
+        FetchRequestDescriptor.writeItem(request, FetchRequestDescriptor.itemOffset(0, 0),
+            shard.group.getMostSignificantBits(),
             shard.group.getLeastSignificantBits(), 0, 0, 0, consistency);
         final FrontEndProbe.Response response = probe.call(address, MessageType.FETCH_REQUEST, request.byteArray());
         assertThat(response.type()).isEqualTo(MessageType.FETCH_RESPONSE);
@@ -470,8 +497,10 @@ class FrontEndTest
             // A replica still opening (or behind) answers BEHIND: no position yet.
             return new long[]{-1, -1, -1};
         }
-        assertThat(FetchResponseDescriptor.statusName(FetchResponseDescriptor.status(response.buffer(), at))).isEqualTo("OK");
-        return new long[]{FetchResponseDescriptor.nextOffset(response.buffer(), at), FetchResponseDescriptor.batchCount(response.buffer(),
+        assertThat(FetchResponseDescriptor.statusName(FetchResponseDescriptor.status(response.buffer(), at)))
+            .isEqualTo("OK");
+        return new long[]{FetchResponseDescriptor.nextOffset(response.buffer(), at),
+            FetchResponseDescriptor.batchCount(response.buffer(),
             at), FetchResponseDescriptor.appliedIndex(response.buffer(), at)};
     }
 
@@ -480,12 +509,14 @@ class FrontEndTest
     {
         final UnsafeBuffer request = new UnsafeBuffer(new byte[FetchRequestDescriptor.itemOffset(0, 1)]);
         FetchRequestDescriptor.writeHeader(request, 0, 1, 0);
-        FetchRequestDescriptor.writeItem(request, FetchRequestDescriptor.itemOffset(0, 0), shard.group.getMostSignificantBits(),
+        FetchRequestDescriptor.writeItem(request, FetchRequestDescriptor.itemOffset(0, 0),
+            shard.group.getMostSignificantBits(),
             shard.group.getLeastSignificantBits(), 0, 0, 1 << 20, FetchRequestDescriptor.CONSISTENCY_FOLLOWER);
-        final FrontEndProbe.Response response = probe.call(shard.replicas.get(node), MessageType.FETCH_REQUEST, request.byteArray());
+        final FrontEndProbe.Response response =
+            probe.call(shard.replicas.get(node), MessageType.FETCH_REQUEST, request.byteArray());
         final int at = FetchResponseDescriptor.HEADER_LENGTH;
         final int length = FetchResponseDescriptor.dataLength(response.buffer(), at);
-        return java.util.Arrays.copyOfRange(response.bytes(), at + FetchResponseDescriptor.ITEM_HEADER_LENGTH,
+        return Arrays.copyOfRange(response.bytes(), at + FetchResponseDescriptor.ITEM_HEADER_LENGTH,
             at + FetchResponseDescriptor.ITEM_HEADER_LENGTH + length);
     }
 
@@ -505,7 +536,7 @@ class FrontEndTest
         {
             builder.tryAppend(1L, key.getBytes(UTF_8), value.getBytes(UTF_8));
         }
-        return java.util.Arrays.copyOf(buffer.byteArray(), builder.build());
+        return Arrays.copyOf(buffer.byteArray(), builder.build());
     }
 
     private static byte[] item(final byte[] batch)

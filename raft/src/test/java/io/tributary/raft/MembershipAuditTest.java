@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -50,16 +51,18 @@ class MembershipAuditTest
             MetadataClient metadata = new MetadataClient(cluster.metadataPeers(), "aeron", 10_000))
         {
             cluster.startAll();
-            // The fourth node registers but is not added: it holds no replica, and is the outsider a cut move leaves in.
-            LocalCluster.await("3 active nodes and n4 registered", 60_000, () -> ClusterSmokeTest.nodesActive(metadata) == 3
-                && registered(metadata, "n4"));
+            // The fourth node registers but is not added: it holds no replica, and is the outsider a cut move leaves
+            // in.
+            LocalCluster.await("3 active nodes and n4 registered", 60_000, () ->
+                ClusterSmokeTest.nodesActive(metadata) == 3 && registered(metadata, "n4"));
             metadata.command("CREATE_STREAM", "audited", "1", "3", "-1", "-1");
             LocalCluster.await("placement", 60_000, () -> ClusterSmokeTest.allPlaced(metadata, "audited"));
             try (ShardTestClient shard = new ShardTestClient(metadata, "audited", 0))
             {
                 int written = write(shard, 0, 20);
                 final List<String> listed = peerIds(shard.group);
-                final String outsider = cluster.nodeIds().stream().filter(id -> !listed.contains(id)).findFirst().orElseThrow();
+                final String outsider = cluster.nodeIds().stream().filter(id -> !listed.contains(id)).findFirst()
+                    .orElseThrow();
 
                 // 1. A listed replica loses its group (removed with its files, as a move's clean-up removes it).
                 // Followers only: a leader that loses its group takes the test client's writes with it (Ratis's client
@@ -81,7 +84,7 @@ class MembershipAuditTest
                 final String replaced = followers.get(1);
                 final List<String> moved = new ArrayList<>(listed);
                 moved.set(moved.indexOf(replaced), outsider);
-                final Map<String, String> addresses = new java.util.LinkedHashMap<>();
+                final Map<String, String> addresses = new LinkedHashMap<>();
                 for (final String id : cluster.nodeIds())
                 {
                     addresses.put(id, cluster.address(id));
@@ -89,16 +92,19 @@ class MembershipAuditTest
                 final RaftGroup all = RaftSettings.group(shard.group.getGroupId(), addresses);
                 try (RaftClient admin = RaftSettings.newClient(all, "aeron", 10_000, RaftSettings.retryPolicy(20, 500)))
                 {
-                    check(admin.getGroupManagementApi(RaftPeerId.valueOf(outsider)).add(RaftGroup.valueOf(shard.group.getGroupId(),
+                    check(admin.getGroupManagementApi(RaftPeerId.valueOf(outsider))
+                        .add(RaftGroup.valueOf(shard.group.getGroupId(),
                         all.getPeers())), "create the group on " + outsider);
                     check(admin.admin().setConfiguration(new ArrayList<>(all.getPeers())), "add " + outsider);
                     check(admin.admin().setConfiguration(peers(all, moved)), "remove " + replaced);
                 }
                 try (RaftClient admin = groupApi(shard.group, replaced))
                 {
-                    admin.getGroupManagementApi(RaftPeerId.valueOf(replaced)).remove(shard.group.getGroupId(), true, false);
+                    admin.getGroupManagementApi(RaftPeerId.valueOf(replaced))
+                        .remove(shard.group.getGroupId(), true, false);
                 }
-                assertThat(metadata.query("DESCRIBE", "audited")).as("the metadata still lists %s", replaced).contains(replaced);
+                assertThat(metadata.query("DESCRIBE", "audited")).as("the metadata still lists %s", replaced)
+                    .contains(replaced);
 
                 LocalCluster.await("the group's members are the listed replicas again", 90_000,
                     () -> listed.equals(membersSorted(shard.group, listed)) && hosts(shard.group, replaced)
@@ -126,7 +132,8 @@ class MembershipAuditTest
     {
         for (int b = 0; b < batches; b++)
         {
-            final ShardTestClient.AppendReply reply = shard.append(ShardTestClient.batch(-1, -1, "r" + round + "b" + b));
+            final ShardTestClient.AppendReply reply =
+                shard.append(ShardTestClient.batch(-1, -1, "r" + round + "b" + b));
             assertThat(reply.status()).as("round %d batch %d: %s", round, b, reply).isEqualTo(AppendStatus.APPENDED);
         }
         return batches;
@@ -159,7 +166,8 @@ class MembershipAuditTest
 
     private static RaftClient groupApi(final RaftGroup group, final String node)
     {
-        return RaftSettings.newClient(RaftGroup.valueOf(group.getGroupId(), group.getPeer(RaftPeerId.valueOf(node)) != null
+        return RaftSettings.newClient(RaftGroup.valueOf(group.getGroupId(),
+            group.getPeer(RaftPeerId.valueOf(node)) != null
             ? List.of(group.getPeer(RaftPeerId.valueOf(node))) : List.of()), "aeron", 5_000, RetryPolicies.noRetry());
     }
 
@@ -183,8 +191,10 @@ class MembershipAuditTest
         {
             try (RaftClient client = groupApi(group, node))
             {
-                final GroupInfoReply info = client.getGroupManagementApi(RaftPeerId.valueOf(node)).info(group.getGroupId());
-                if (info.isSuccess() && info.getRoleInfoProto().getRole() == RaftProtos.RaftPeerRole.LEADER && info.getConf().isPresent())
+                final GroupInfoReply info = client.getGroupManagementApi(RaftPeerId.valueOf(node))
+                    .info(group.getGroupId());
+                if (info.isSuccess() && info.getRoleInfoProto().getRole() == RaftProtos.RaftPeerRole.LEADER
+                    && info.getConf().isPresent())
                 {
                     final Set<String> members = new HashSet<>();
                     info.getConf().get().getPeersList().forEach(p -> members.add(p.getId().toStringUtf8()));

@@ -6,10 +6,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Properties;
+import java.util.concurrent.TimeUnit;
 
 import io.tributary.raft.node.NodeConfig;
+import io.tributary.raft.node.RaftSettings;
 
+import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.server.RaftServerConfigKeys;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 class NodeConfigTest
@@ -48,11 +53,13 @@ class NodeConfigTest
         assertThat(NodeConfig.of(p).leaderRebalanceIntervalMs).isZero();
         p.setProperty("raft.election.timeout.max.ms", "10000");
         p.remove("leader.rebalance.interval.ms");
-        assertThat(NodeConfig.of(p).leaderRebalanceIntervalMs).as("the default follows a longer election timeout").isEqualTo(10_000);
+        assertThat(NodeConfig.of(p).leaderRebalanceIntervalMs).as("the default follows a longer election timeout")
+            .isEqualTo(10_000);
         p.remove("raft.election.timeout.max.ms");
         p.setProperty("leader.rebalance.interval.ms", "500");
         assertThatThrownBy(() -> NodeConfig.of(p)).isInstanceOf(IllegalArgumentException.class)
-            .hasMessageContaining("leader.rebalance.interval.ms (500) should be 0 (off) or at least raft.election.timeout.max.ms (2000)");
+            .hasMessageContaining("leader.rebalance.interval.ms (500) should be 0 (off) or at least "
+                + "raft.election.timeout.max.ms (2000)");
     }
 
     @Test
@@ -62,7 +69,7 @@ class NodeConfigTest
         p.setProperty("transport.aeron.term.length.bytes", "131072");
         p.setProperty("transport.aeron.idle.shared", "sleeping");
         final NodeConfig config = NodeConfig.of(p);
-        final org.apache.ratis.conf.RaftProperties ratis = io.tributary.raft.node.RaftSettings.server(config);
+        final RaftProperties ratis = RaftSettings.server(config);
         assertThat(ratis.get("transport.aeron.term.length.bytes")).isEqualTo("131072");
         assertThat(ratis.get("transport.aeron.idle.shared")).isEqualTo("sleeping");
         assertThat(ratis.get("transport.aeron.server.address")).isEqualTo("127.0.0.1:9871");
@@ -106,7 +113,8 @@ class NodeConfigTest
         p.setProperty("raft.read.lease", "yes");
         assertThatThrownBy(() -> NodeConfig.of(p)).isInstanceOf(IllegalArgumentException.class)
             .hasMessageContaining("node.port is 99999; it must be in [1, 65535]")
-            .hasMessageContaining("raft.election.timeout.max.ms (2000) must be greater than raft.election.timeout.min.ms (3000)")
+            .hasMessageContaining("raft.election.timeout.max.ms (2000) must be greater than "
+                + "raft.election.timeout.min.ms (3000)")
             .hasMessageContaining("durability is 'sometimes'; use fsync")
             .hasMessageContaining("use an odd number")
             .hasMessageContaining("tracing.exporter is 'jaeger'")
@@ -122,45 +130,47 @@ class NodeConfigTest
         final Path file = dir.resolve("node.properties");
         Files.writeString(file, "node.port=abc\n");
         assertThatThrownBy(() -> NodeConfig.load(file)).hasMessageContaining("node.id is required")
-            .hasMessageContaining("data.dir is required").hasMessageContaining("node.port is 'abc'; it must be a whole number")
+            .hasMessageContaining("data.dir is required")
+                .hasMessageContaining("node.port is 'abc'; it must be a whole number")
             .hasMessageContaining(file.toString());
     }
 
     @Test
-    @org.junit.jupiter.api.Timeout(10)
+    @Timeout(10)
     void faultSwitchesAreOffByDefaultAndTheReadFaultDropsReadIndexAndLease()
     {
         final NodeConfig safe = NodeConfig.of(valid());
         assertThat(safe.faultsOn()).isEmpty();
-        final org.apache.ratis.conf.RaftProperties safeRatis = io.tributary.raft.node.RaftSettings.server(safe);
-        assertThat(org.apache.ratis.server.RaftServerConfigKeys.Read.option(safeRatis))
-            .isEqualTo(org.apache.ratis.server.RaftServerConfigKeys.Read.Option.LINEARIZABLE);
-        assertThat(org.apache.ratis.server.RaftServerConfigKeys.Rpc.timeoutMax(safeRatis).toLong(java.util.concurrent.TimeUnit.MILLISECONDS))
+        final RaftProperties safeRatis = RaftSettings.server(safe);
+        assertThat(RaftServerConfigKeys.Read.option(safeRatis))
+            .isEqualTo(RaftServerConfigKeys.Read.Option.LINEARIZABLE);
+        assertThat(RaftServerConfigKeys.Rpc.timeoutMax(safeRatis).toLong(TimeUnit.MILLISECONDS))
             .isEqualTo(2000);
         // A replica that starts and hears from no leader campaigns after 125-250 ms, not 1-2 s (pre-vote stays on).
-        assertThat(org.apache.ratis.server.RaftServerConfigKeys.Rpc.firstElectionTimeoutMin(safeRatis)
-            .toLong(java.util.concurrent.TimeUnit.MILLISECONDS)).isEqualTo(125);
-        assertThat(org.apache.ratis.server.RaftServerConfigKeys.Rpc.firstElectionTimeoutMax(safeRatis)
-            .toLong(java.util.concurrent.TimeUnit.MILLISECONDS)).isEqualTo(250);
-        assertThat(org.apache.ratis.server.RaftServerConfigKeys.LeaderElection.preVote(safeRatis)).isTrue();
+        assertThat(RaftServerConfigKeys.Rpc.firstElectionTimeoutMin(safeRatis)
+            .toLong(TimeUnit.MILLISECONDS)).isEqualTo(125);
+        assertThat(RaftServerConfigKeys.Rpc.firstElectionTimeoutMax(safeRatis)
+            .toLong(TimeUnit.MILLISECONDS)).isEqualTo(250);
+        assertThat(RaftServerConfigKeys.LeaderElection.preVote(safeRatis)).isTrue();
 
         final Properties p = valid();
         p.setProperty("test.fault.reads-without-readindex", "true");
         p.setProperty("test.fault.replay-off-by-one", "true");
         final NodeConfig faulty = NodeConfig.of(p);
-        assertThat(faulty.faultsOn()).containsExactly("test.fault.reads-without-readindex=true", "test.fault.replay-off-by-one=true");
-        final org.apache.ratis.conf.RaftProperties ratis = io.tributary.raft.node.RaftSettings.server(faulty);
-        assertThat(org.apache.ratis.server.RaftServerConfigKeys.Read.option(ratis))
-            .isEqualTo(org.apache.ratis.server.RaftServerConfigKeys.Read.Option.DEFAULT);
-        assertThat(org.apache.ratis.server.RaftServerConfigKeys.Read.leaderLeaseEnabled(ratis)).isFalse();
-        assertThat(org.apache.ratis.server.RaftServerConfigKeys.Rpc.timeoutMax(ratis).toLong(java.util.concurrent.TimeUnit.MILLISECONDS))
+        assertThat(faulty.faultsOn()).containsExactly("test.fault.reads-without-readindex=true",
+            "test.fault.replay-off-by-one=true");
+        final RaftProperties ratis = RaftSettings.server(faulty);
+        assertThat(RaftServerConfigKeys.Read.option(ratis))
+            .isEqualTo(RaftServerConfigKeys.Read.Option.DEFAULT);
+        assertThat(RaftServerConfigKeys.Read.leaderLeaseEnabled(ratis)).isFalse();
+        assertThat(RaftServerConfigKeys.Rpc.timeoutMax(ratis).toLong(TimeUnit.MILLISECONDS))
             .as("a deposed leader keeps its role 4 x the minimum election timeout").isEqualTo(4000);
 
         p.setProperty("test.fault.replay-off-by-one", "yes");
         p.setProperty("raft.request.timeout.ms", "3000");
         assertThatThrownBy(() -> NodeConfig.of(p)).isInstanceOf(IllegalArgumentException.class)
             .hasMessageContaining("test.fault.replay-off-by-one is 'yes'; it must be true or false")
-            .hasMessageContaining("raft.request.timeout.ms (3000) should be at least raft.election.timeout.max.ms (4000, as stretched"
-                + " by test.fault.reads-without-readindex)");
+            .hasMessageContaining("raft.request.timeout.ms (3000) should be at least raft.election.timeout.max.ms "
+                + "(4000, as stretched" + " by test.fault.reads-without-readindex)");
     }
 }

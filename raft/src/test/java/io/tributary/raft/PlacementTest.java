@@ -33,12 +33,14 @@ class PlacementTest
         return shards;
     }
 
-    private static void assertBalanced(final Map<Placement.ShardId, List<String>> placement, final List<String> nodes, final int rf)
+    private static void assertBalanced(final Map<Placement.ShardId, List<String>> placement, final List<String> nodes,
+        final int rf)
     {
         final Map<String, Integer> load = new HashMap<>();
         placement.forEach((shard, replicas) ->
         {
-            assertThat(new HashSet<>(replicas)).as("distinct replicas of %s", shard).hasSize(Math.min(rf, nodes.size()));
+            assertThat(new HashSet<>(replicas)).as("distinct replicas of %s", shard)
+                .hasSize(Math.min(rf, nodes.size()));
             replicas.forEach(node -> load.merge(node, 1, Integer::sum));
         });
         final int max = nodes.stream().mapToInt(n -> load.getOrDefault(n, 0)).max().orElse(0);
@@ -93,9 +95,12 @@ class PlacementTest
     {
         final List<String> nodes = List.of("n1", "n2", "n3");
         final Map<Placement.ShardId, List<String>> placement = Placement.place(shards(2, 3, 3), nodes);
-        assertThat(firstReplicaCounts(placement, -1)).containsExactlyInAnyOrderEntriesOf(Map.of("n1", 2, "n2", 2, "n3", 2));
-        assertThat(firstReplicaCounts(placement, 1)).containsExactlyInAnyOrderEntriesOf(Map.of("n1", 1, "n2", 1, "n3", 1));
-        assertThat(firstReplicaCounts(placement, 2)).containsExactlyInAnyOrderEntriesOf(Map.of("n1", 1, "n2", 1, "n3", 1));
+        assertThat(firstReplicaCounts(placement, -1))
+            .containsExactlyInAnyOrderEntriesOf(Map.of("n1", 2, "n2", 2, "n3", 2));
+        assertThat(firstReplicaCounts(placement, 1))
+            .containsExactlyInAnyOrderEntriesOf(Map.of("n1", 1, "n2", 1, "n3", 1));
+        assertThat(firstReplicaCounts(placement, 2))
+            .containsExactlyInAnyOrderEntriesOf(Map.of("n1", 1, "n2", 1, "n3", 1));
     }
 
     @Test
@@ -140,8 +145,10 @@ class PlacementTest
             final int streams = 1 + random.nextInt(4);
             final int perStream = 1 + random.nextInt(40);
             // Every node holds every shard: a choice balanced over nodes and per stream always exists.
-            final Map<Placement.ShardId, List<String>> placement = Placement.place(shards(streams, perStream, nodeCount), nodes);
-            final String what = "seed " + seed + " round " + round + ": " + streams + " x " + perStream + " on " + nodeCount;
+            final Map<Placement.ShardId, List<String>> placement =
+                Placement.place(shards(streams, perStream, nodeCount), nodes);
+            final String what = "seed " + seed + " round " + round + ": " + streams + " x " + perStream + " on "
+                + nodeCount;
             assertWithinOne(firstReplicaCounts(placement, -1), nodes, streams * perStream, what);
             for (long stream = 1; stream <= streams; stream++)
             {
@@ -204,7 +211,8 @@ class PlacementTest
     }
 
     /** Shards whose first replica is each node, over one stream or all ({@code stream} -1). */
-    private static Map<String, Integer> firstReplicaCounts(final Map<Placement.ShardId, List<String>> placement, final long stream)
+    private static Map<String, Integer> firstReplicaCounts(final Map<Placement.ShardId, List<String>> placement,
+        final long stream)
     {
         final Map<String, Integer> counts = new HashMap<>();
         placement.forEach((shard, replicas) ->
@@ -283,6 +291,7 @@ class PlacementTest
         {
             assertThat(count).isBetween(7_000, 13_000);
         }
-        assertThat(new ShardRing("sensors", 8).shardFor("sensor-42".getBytes())).isEqualTo(ring.shardFor("sensor-42".getBytes()));
+        assertThat(new ShardRing("sensors", 8).shardFor("sensor-42".getBytes()))
+            .isEqualTo(ring.shardFor("sensor-42".getBytes()));
     }
 }

@@ -50,7 +50,8 @@ class PreferredLeaderTest
     @Timeout(value = 5, unit = TimeUnit.MINUTES)
     void leadershipSpreadsOverNodesAndReturnsToThePreferredReplicaAfterARestart(final String transport) throws Exception
     {
-        try (LocalCluster cluster = new LocalCluster(dir, 3, 3).keepLogsUnder("target/cluster-logs").config("transport", transport);
+        try (LocalCluster cluster = new LocalCluster(dir, 3, 3).keepLogsUnder("target/cluster-logs")
+            .config("transport", transport);
             MetadataClient metadata = new MetadataClient(cluster.metadataPeers(), transport, 10_000))
         {
             cluster.startAll();
@@ -62,15 +63,19 @@ class PreferredLeaderTest
             }
             for (final String stream : STREAMS)
             {
-                LocalCluster.await("placement of " + stream, 60_000, () -> ClusterSmokeTest.allPlaced(metadata, stream));
+                LocalCluster.await("placement of " + stream, 60_000, () ->
+                    ClusterSmokeTest.allPlaced(metadata, stream));
             }
             final Map<String, String> preferred = preferredLeaders(metadata);
             assertThat(countPerNode(preferred)).as("preferred leaderships per node: %s", preferred)
                 .containsExactlyInAnyOrderEntriesOf(Map.of("n1", 2, "n2", 2, "n3", 2));
-            awaitLeaders("every shard led by its preferred replica, 2 per node", 60_000, metadata, transport, live, preferred);
+            awaitLeaders("every shard led by its preferred replica, 2 per node", 60_000, metadata, transport, live,
+                preferred);
 
-            // The metadata leader: it leads shards like every node and runs the controller, so its successor must resume.
-            final String killed = leaderOf(new Shard(MetadataStateMachine.GROUP_ID, cluster.metadataPeers()), transport, live);
+            // The metadata leader: it leads shards like every node and runs the controller, so its successor must
+            // resume.
+            final String killed = leaderOf(new Shard(MetadataStateMachine.GROUP_ID, cluster.metadataPeers()), transport,
+                live);
             assertThat(preferred).as("%s leads shards", killed).containsValue(killed);
             cluster.kill(killed);
             live.remove(killed);
@@ -86,7 +91,8 @@ class PreferredLeaderTest
                 transport, live, preferred);
             assertThat(preferredLeaders(metadata)).as("the preferred replicas do not change").isEqualTo(preferred);
             assertThat(logsOf(cluster)).as("the controller logs each move").contains("(preferred)")
-                .containsPattern("shard \\d of stream (left|right): leadership moved (n\\d )?-> " + killed + " \\(preferred");
+                .containsPattern("shard \\d of stream (left|right): leadership moved (n\\d )?-> " + killed
+                    + " \\(preferred");
         }
     }
 
@@ -125,7 +131,8 @@ class PreferredLeaderTest
     }
 
     /** "stream/shard" -> the live replica that leads it in the highest term, or null if none does. */
-    private static Map<String, String> leaders(final MetadataClient metadata, final String transport, final Set<String> live)
+    private static Map<String, String> leaders(final MetadataClient metadata, final String transport,
+        final Set<String> live)
     {
         final Map<String, String> leaders = new TreeMap<>();
         try
@@ -160,7 +167,8 @@ class PreferredLeaderTest
                 }
                 try
                 {
-                    final GroupInfoReply info = client.getGroupManagementApi(RaftPeerId.valueOf(peer)).info(shard.groupId());
+                    final GroupInfoReply info = client.getGroupManagementApi(RaftPeerId.valueOf(peer))
+                        .info(shard.groupId());
                     final RaftProtos.RoleInfoProto role = info.getRoleInfoProto();
                     if (info.isSuccess() && role.getRole() == RaftProtos.RaftPeerRole.LEADER
                         && role.getLeaderInfo().getTerm() > leaderTerm)

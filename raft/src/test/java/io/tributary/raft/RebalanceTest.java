@@ -4,6 +4,9 @@ import io.tributary.raft.node.LocalCluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -14,7 +17,6 @@ import java.util.concurrent.TimeUnit;
 import io.tributary.format.AppendStatus;
 import io.tributary.raft.meta.MetadataClient;
 import io.tributary.raft.protocol.ShardEntryDescriptor;
-import io.tributary.raft.protocol.ShardProtocol;
 
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -39,7 +41,8 @@ class RebalanceTest
     @Timeout(value = 6, unit = TimeUnit.MINUTES)
     void addingANodeRebalancesWhileWritesContinue(final String transport) throws Exception
     {
-        try (LocalCluster cluster = new LocalCluster(dir, 3, 3).keepLogsUnder("target/cluster-logs").config("transport", transport);
+        try (LocalCluster cluster = new LocalCluster(dir, 3, 3).keepLogsUnder("target/cluster-logs")
+            .config("transport", transport);
             MetadataClient metadata = new MetadataClient(cluster.metadataPeers(), transport, 10_000))
         {
             cluster.startAll();
@@ -60,11 +63,13 @@ class RebalanceTest
 
                 final String n4 = cluster.addNodeSlot();
                 cluster.start(n4);
-                LocalCluster.await("n4 registered", 60_000, () -> RebalanceTestSupport.nodeState(metadata, n4).equals("REGISTERED"));
+                LocalCluster.await("n4 registered", 60_000, () -> RebalanceTestSupport.nodeState(metadata, n4)
+                    .equals("REGISTERED"));
                 metadata.command("ADD_NODE", n4);
                 int round = 1;
                 final long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(4);
-                while (!RebalanceTestSupport.balanced(metadata, "placed", 4) || !RebalanceTestSupport.placedAsTargeted(metadata, "placed"))
+                while (!RebalanceTestSupport.balanced(metadata, "placed", 4)
+                    || !RebalanceTestSupport.placedAsTargeted(metadata, "placed"))
                 {
                     assertThat(System.nanoTime()).as("rebalanced within 4 minutes").isLessThan(deadline);
                     writeRound(shards, written, round++);
@@ -77,7 +82,8 @@ class RebalanceTest
                     {
                         final String leader = leaderOf(fresh);
                         written.merge(s, 1, Integer::sum);
-                        assertThat(fresh.checksum(leader)[1]).as("records of shard %d", s).isEqualTo(written.get(s).longValue());
+                        assertThat(fresh.checksum(leader)[1]).as("records of shard %d", s)
+                            .isEqualTo(written.get(s).longValue());
                         for (final var peer : fresh.group.getPeers())
                         {
                             final String id = peer.getId().toString();
@@ -98,11 +104,13 @@ class RebalanceTest
         }
     }
 
-    private static void removingANodeMovesItsReplicasAwayAndDeletingTheStreamRemovesItsGroups(final LocalCluster cluster,
+    private static void
+        removingANodeMovesItsReplicasAwayAndDeletingTheStreamRemovesItsGroups(final LocalCluster cluster,
         final MetadataClient metadata, final String removed) throws Exception
     {
         metadata.command("REMOVE_NODE", removed);
-        LocalCluster.await("replicas moved off " + removed, 180_000, () -> RebalanceTestSupport.nodeState(metadata, removed).equals("REGISTERED"));
+        LocalCluster.await("replicas moved off " + removed, 180_000, () ->
+            RebalanceTestSupport.nodeState(metadata, removed).equals("REGISTERED"));
         assertThat(RebalanceTestSupport.balanced(metadata, "placed", 3)).isTrue();
         metadata.command("DELETE_STREAM", "placed");
         LocalCluster.await("stream removed", 60_000, () -> streamList(metadata).isBlank());
@@ -115,7 +123,7 @@ class RebalanceTest
             }
             catch (final AssertionError e)
             {
-                try (var walk = java.nio.file.Files.walk(shards))
+                try (var walk = Files.walk(shards))
                 {
                     throw new AssertionError(e.getMessage() + ": " + walk.map(Path::toString).toList(), e);
                 }
@@ -137,15 +145,15 @@ class RebalanceTest
 
     private static boolean isEmpty(final Path folder)
     {
-        try (var files = java.nio.file.Files.list(folder))
+        try (var files = Files.list(folder))
         {
             return files.findAny().isEmpty();
         }
-        catch (final java.nio.file.NoSuchFileException e)
+        catch (final NoSuchFileException e)
         {
             return true;
         }
-        catch (final java.io.IOException e)
+        catch (final IOException e)
         {
             return false;
         }
@@ -164,7 +172,8 @@ class RebalanceTest
      * raw (non-idempotent) resend was then stored twice (CI, on Netty: 3,817 records of shard 1 for 3,815
      * written); an idempotent one is answered DUPLICATE with its first offsets and stored once.
      */
-    private static void writeRound(final List<ShardTestClient> shards, final Map<Integer, Integer> written, final int round)
+    private static void writeRound(final List<ShardTestClient> shards, final Map<Integer, Integer> written,
+        final int round)
         throws Exception
     {
         for (int s = 0; s < shards.size(); s++)
@@ -175,17 +184,20 @@ class RebalanceTest
             assertThat(reply.isStored()).as("shard %d round %d: %s", s, round, reply).isTrue();
             if (reply.status() == AppendStatus.DUPLICATE)
             {
-                System.out.println("RebalanceTest: shard " + s + " round " + round + ": a resend was recognised as a duplicate"
+                System.out.println("RebalanceTest: shard " + s + " round " + round
+                    + ": a resend was recognised as a duplicate"
                     + " of the batch stored at offset " + reply.baseOffset());
             }
             written.merge(s, 2, Integer::sum);
         }
     }
 
-    private static void badInputGetsClearErrorsAndTheNodeStaysUp(final ShardTestClient shard, final MetadataClient metadata)
+    private static void badInputGetsClearErrorsAndTheNodeStaysUp(final ShardTestClient shard,
+        final MetadataClient metadata)
         throws Exception
     {
-        // An entry that claims one item but carries 3 bytes of it: refused as INVALID_BATCH, identically on every replica.
+        // An entry that claims one item but carries 3 bytes of it: refused as INVALID_BATCH, identically on every
+        // replica.
         final byte[] garbage = {ShardEntryDescriptor.TYPE, ShardEntryDescriptor.VERSION, 1, 0, 0, 0, 0, 0, 1, 2, 3};
         // Through append's retries: the controller may be moving the new shard's leadership to its preferred replica,
         // and Ratis's blocking client does not retry "is stepping down" (CI, twice: a raw send failed with it).

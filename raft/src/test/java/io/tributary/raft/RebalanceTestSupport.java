@@ -21,7 +21,8 @@ final class RebalanceTestSupport
     {
         try
         {
-            return metadata.query("NODES").lines().filter(l -> l.startsWith(id + "\t")).map(l -> l.split("\t")[2]).findFirst()
+            return metadata.query("NODES").lines().filter(l -> l.startsWith(id + "\t")).map(l -> l.split("\t")[2])
+                .findFirst()
                 .orElse("");
         }
         catch (final Exception e)
@@ -57,7 +58,9 @@ final class RebalanceTestSupport
         return true;
     }
 
-    /** True when the stream's replicas sit on exactly {@code nodes} nodes, whose replica counts differ by at most one. */
+    /**
+     * True when the stream's replicas sit on exactly {@code nodes} nodes, whose replica counts differ by at most one.
+     */
     static boolean balanced(final MetadataClient metadata, final String stream, final int nodes) throws Exception
     {
         final Map<String, Integer> load = new HashMap<>();

@@ -36,12 +36,15 @@ class RetentionRebalanceTest
     @ParameterizedTest(name = "{0}")
     @MethodSource("io.tributary.raft.Transports#all")
     @Timeout(value = 4, unit = TimeUnit.MINUTES)
-    void aNodeAddedAfterRetentionGetsItsReplicasFromTheLeadersFirstRetainedOffset(final String transport) throws Exception
+    void aNodeAddedAfterRetentionGetsItsReplicasFromTheLeadersFirstRetainedOffset(final String transport)
+        throws Exception
     {
-        // As ShardFaultTest's purge catch-up: a new replica of a shard that has a snapshot catches up by snapshot, which
-        // needs the leader's appender to notify it (its state machine fetches the state itself): Aeron's and gRPC's do,
-        // and on Netty the node's own NotifyingLogAppender (Ratis's LogAppenderDefault sent files it refuses).
-        try (LocalCluster cluster = new LocalCluster(dir, 3, 3).keepLogsUnder("target/cluster-logs").config("transport", transport)
+        // As ShardFaultTest's purge catch-up: a new replica of a shard that has a snapshot catches up by snapshot,
+        // which needs the leader's appender to notify it (its state machine fetches the state itself): Aeron's and
+        // gRPC's do, and on Netty the node's own NotifyingLogAppender (Ratis's LogAppenderDefault sent files it
+        // refuses).
+        try (LocalCluster cluster = new LocalCluster(dir, 3, 3).keepLogsUnder("target/cluster-logs")
+            .config("transport", transport)
             .config("shard.roll.cycle", "TEST_SECONDLY").config("snapshot.auto.entries", "20")
             // The base state travels in many chunks (a few KiB here), as 1M keys (about 28 MiB) do at the default.
             .config("shard.install.chunk.bytes", "1000");
@@ -76,11 +79,13 @@ class RetentionRebalanceTest
 
                 final String n4 = cluster.addNodeSlot();
                 cluster.start(n4);
-                LocalCluster.await("n4 registered", 60_000, () -> RebalanceTestSupport.nodeState(metadata, n4).equals("REGISTERED"));
+                LocalCluster.await("n4 registered", 60_000, () -> RebalanceTestSupport.nodeState(metadata, n4)
+                    .equals("REGISTERED"));
                 metadata.command("ADD_NODE", n4);
                 int rounds = 0;
                 final long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
-                while (!RebalanceTestSupport.balanced(metadata, "kept", 4) || !RebalanceTestSupport.placedAsTargeted(metadata, "kept"))
+                while (!RebalanceTestSupport.balanced(metadata, "kept", 4)
+                    || !RebalanceTestSupport.placedAsTargeted(metadata, "kept"))
                 {
                     assertThat(System.nanoTime()).as("rebalanced within 2 minutes").isLessThan(deadline);
                     writeRound(shards, written);
@@ -92,38 +97,7 @@ class RetentionRebalanceTest
                 int onN4 = 0;
                 for (int s = 0; s < SHARDS; s++)
                 {
-                    try (ShardTestClient fresh = new ShardTestClient(metadata, "kept", s))
-                    {
-                        final long next = written.get(s);
-                        final List<String> peers = fresh.group.getPeers().stream().map(p -> p.getId().toString()).toList();
-                        for (final String peer : peers)
-                        {
-                            LocalCluster.await("replica " + peer + " of shard " + s + " at offset " + next, 60_000,
-                                () -> nextOffset(fresh, peer) == next);
-                        }
-                        // Replicas delete files at their own pace: compare from the highest first offset.
-                        long from = 0;
-                        for (final String peer : peers)
-                        {
-                            from = Math.max(from, fresh.status(peer).firstOffset());
-                        }
-                        final long[] expected = fresh.checksumFrom(peers.get(0), from);
-                        for (final String peer : peers)
-                        {
-                            assertThat(fresh.checksumFrom(peer, from)).as("shard %d on %s from offset %d", s, peer, from)
-                                .isEqualTo(expected);
-                        }
-                        if (peers.contains(n4))
-                        {
-                            onN4++;
-                            assertThat(fresh.status(n4).firstOffset()).as("shard %d on n4 starts where retention left it", s)
-                                .isPositive();
-                        }
-                        // Every replica decides a conditional append alike: one succeeds, committed on all.
-                        final ShardTestClient.AppendReply reply = fresh.append(ShardTestClient.conditionalBatch("k" + (next - 1),
-                            next - 1, VALUE));
-                        assertThat(reply.status()).as("shard %d: %s", s, reply).isEqualTo(AppendStatus.APPENDED);
-                    }
+                    onN4 += replicasAgree(metadata, s, written.get(s), n4) ? 1 : 0;
                 }
                 assertThat(onN4).as("n4 took replicas").isPositive();
             }
@@ -137,12 +111,58 @@ class RetentionRebalanceTest
         }
     }
 
-    private static void writeRound(final List<ShardTestClient> shards, final Map<Integer, Long> written) throws Exception
+    /**
+     * Checks that every replica of shard {@code s} holds the same records from the highest first offset, that one
+     * more conditional append commits, and (if n4 holds a replica) that n4's begins where retention left it.
+     *
+     * @return whether n4 holds a replica of the shard
+     */
+    private static boolean replicasAgree(final MetadataClient metadata, final int s, final long next, final String n4)
+        throws Exception
+    {
+        try (ShardTestClient fresh = new ShardTestClient(metadata, "kept", s))
+        {
+            final List<String> peers = fresh.group.getPeers().stream().map(p -> p.getId().toString()).toList();
+            for (final String peer : peers)
+            {
+                LocalCluster.await("replica " + peer + " of shard " + s + " at offset " + next, 60_000,
+                    () -> nextOffset(fresh, peer) == next);
+            }
+            // Replicas delete files at their own pace: compare from the highest first offset.
+            long from = 0;
+            for (final String peer : peers)
+            {
+                from = Math.max(from, fresh.status(peer).firstOffset());
+            }
+            final long[] expected = fresh.checksumFrom(peers.get(0), from);
+            for (final String peer : peers)
+            {
+                assertThat(fresh.checksumFrom(peer, from))
+                    .as("shard %d on %s from offset %d", s, peer, from)
+                    .isEqualTo(expected);
+            }
+            if (peers.contains(n4))
+            {
+                assertThat(fresh.status(n4).firstOffset())
+                    .as("shard %d on n4 starts where retention left it", s)
+                    .isPositive();
+            }
+            // Every replica decides a conditional append alike: one succeeds, committed on all.
+            final ShardTestClient.AppendReply reply =
+                fresh.append(ShardTestClient.conditionalBatch("k" + (next - 1), next - 1, VALUE));
+            assertThat(reply.status()).as("shard %d: %s", s, reply).isEqualTo(AppendStatus.APPENDED);
+            return peers.contains(n4);
+        }
+    }
+
+    private static void writeRound(final List<ShardTestClient> shards, final Map<Integer, Long> written)
+        throws Exception
     {
         for (int s = 0; s < shards.size(); s++)
         {
             final long offset = written.get(s);
-            final ShardTestClient.AppendReply reply = shards.get(s).append(ShardTestClient.conditionalBatch("k" + offset,
+            final ShardTestClient.AppendReply reply = shards.get(s)
+                .append(ShardTestClient.conditionalBatch("k" + offset,
                 AppendCondition.UNCHECKED, VALUE));
             assertThat(reply.status()).as("shard %d at %d: %s", s, offset, reply).isEqualTo(AppendStatus.APPENDED);
             assertThat(reply.baseOffset()).isEqualTo(offset);

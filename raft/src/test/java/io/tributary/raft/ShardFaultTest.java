@@ -4,8 +4,11 @@ import io.tributary.raft.node.LocalCluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -14,7 +17,6 @@ import java.util.concurrent.TimeUnit;
 
 import io.tributary.format.AppendStatus;
 import io.tributary.raft.meta.MetadataClient;
-import io.tributary.raft.protocol.ShardProtocol;
 
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,7 +34,8 @@ class ShardFaultTest
     @Timeout(value = 4, unit = TimeUnit.MINUTES)
     void killingTheLeaderLosesNoAcknowledgedWriteAndTheRestartedNodeConverges(final String transport) throws Exception
     {
-        try (LocalCluster cluster = new LocalCluster(dir, 3, 3).keepLogsUnder("target/cluster-logs").config("transport", transport)
+        try (LocalCluster cluster = new LocalCluster(dir, 3, 3).keepLogsUnder("target/cluster-logs")
+            .config("transport", transport)
             // The controller moving a new shard to its preferred leader mid-write fails entries in flight
             // (LeaderSteppingDownException), a fault these tests do not study: PreferredLeaderTest does.
             .config("leader.rebalance.interval.ms", "0");
@@ -73,7 +76,8 @@ class ShardFaultTest
                 assertThat(leaderSum[1]).as("every acknowledged record exactly once").isEqualTo(acknowledged.size());
                 for (final String peer : cluster.nodeIds())
                 {
-                    assertThat(shard.checksum(peer)).as("replica %s equals the leader", peer).containsExactly(leaderSum);
+                    assertThat(shard.checksum(peer)).as("replica %s equals the leader", peer)
+                        .containsExactly(leaderSum);
                 }
             }
         }
@@ -85,9 +89,10 @@ class ShardFaultTest
     void aNodeRestartedAfterItsPeersPurgedTheirLogsCatchesUpThroughASnapshot(final String transport) throws Exception
     {
         // Every transport's appender notifies a follower behind the purge: Aeron's own, ratis-grpc's, and on Netty the
-        // node's NotifyingLogAppender (Ratis's LogAppenderDefault only shipped snapshot files, which the follower refused
-        // as a configuration mismatch, so it never caught up).
-        try (LocalCluster cluster = new LocalCluster(dir, 3, 3).keepLogsUnder("target/cluster-logs").config("transport", transport)
+        // node's NotifyingLogAppender (Ratis's LogAppenderDefault only shipped snapshot files, which the follower
+        // refused as a configuration mismatch, so it never caught up).
+        try (LocalCluster cluster = new LocalCluster(dir, 3, 3).keepLogsUnder("target/cluster-logs")
+            .config("transport", transport)
             // The controller moving a new shard to its preferred leader mid-write fails entries in flight
             // (LeaderSteppingDownException), a fault these tests do not study: PreferredLeaderTest does.
             .config("leader.rebalance.interval.ms", "0")
@@ -109,7 +114,8 @@ class ShardFaultTest
                 final String firstLeader = shard.leader();
                 LocalCluster.await("every replica holds the first write", 60_000,
                     () -> cluster.nodeIds().stream().allMatch(id -> sameChecksum(shard, firstLeader, id)));
-                final String lagging = cluster.nodeIds().stream().filter(id -> !id.equals(firstLeader)).findFirst().orElseThrow();
+                final String lagging = cluster.nodeIds().stream().filter(id -> !id.equals(firstLeader)).findFirst()
+                    .orElseThrow();
                 cluster.stop(lagging);
                 final String padding = "x".repeat(2000);
                 final List<CompletableFuture<ShardTestClient.AppendReply>> replies = new ArrayList<>();
@@ -130,8 +136,8 @@ class ShardFaultTest
                 }
                 catch (final AssertionError e)
                 {
-                    java.nio.file.Files.copy(dir.resolve(lagging + ".log"), Path.of("target", "lagging-" + lagging + ".log"),
-                        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                    Files.copy(dir.resolve(lagging + ".log"), Path.of("target", "lagging-" + lagging + ".log"),
+                        StandardCopyOption.REPLACE_EXISTING);
                     throw new AssertionError(e.getMessage() + "; log of " + lagging + ":\n"
                         + LocalCluster.tail(dir.resolve(lagging + ".log")), e);
                 }
@@ -144,8 +150,9 @@ class ShardFaultTest
     private static long raftLogStart(final LocalCluster cluster, final String leader, final ShardTestClient shard)
         throws Exception
     {
-        final Path groupDir = cluster.dataDir(leader).resolve("raft").resolve(shard.group.getGroupId().getUuid().toString());
-        try (var files = java.nio.file.Files.walk(groupDir))
+        final Path groupDir = cluster.dataDir(leader).resolve("raft")
+            .resolve(shard.group.getGroupId().getUuid().toString());
+        try (var files = Files.walk(groupDir))
         {
             return files.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("log_"))
                 .mapToLong(n -> Long.parseLong(n.replace("log_inprogress_", "").replace("log_", "").split("-")[0]))
@@ -157,7 +164,7 @@ class ShardFaultTest
     {
         try
         {
-            return java.util.Arrays.equals(shard.checksum(a), shard.checksum(b));
+            return Arrays.equals(shard.checksum(a), shard.checksum(b));
         }
         catch (final Exception e)
         {

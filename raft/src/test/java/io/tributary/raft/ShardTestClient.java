@@ -6,8 +6,11 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.zip.CRC32C;
 
+import io.tributary.engine.AppendCondition;
 import io.tributary.format.RecordBatchBuilder;
 import io.tributary.raft.meta.MetadataClient;
 import io.tributary.raft.node.RaftSettings;
@@ -23,6 +26,9 @@ import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.protocol.exceptions.GroupMismatchException;
+import org.apache.ratis.protocol.exceptions.LeaderSteppingDownException;
+import org.apache.ratis.protocol.exceptions.TransferLeadershipException;
 import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
 
 /** Raw access to one shard's group for server tests: appends, reads, per-replica reads. */
@@ -59,7 +65,10 @@ final class ShardTestClient implements AutoCloseable
         client = RaftSettings.newClient(group, metadata.transport(), 5_000, RaftSettings.retryPolicy(100, 200));
     }
 
-    /** An entry of one record keyed {@code key}, appended only if the key's last offset is {@code expectedKeyLastOffset}. */
+    /**
+     * An entry of one record keyed {@code key}, appended only if the key's last offset is {@code
+     * expectedKeyLastOffset}.
+     */
     static byte[] conditionalBatch(final String key, final long expectedKeyLastOffset, final String value)
     {
         final UnsafeBuffer buffer = new UnsafeBuffer(new byte[1 << 16]);
@@ -68,8 +77,8 @@ final class ShardTestClient implements AutoCloseable
         final byte[] keyBytes = key.getBytes(StandardCharsets.UTF_8);
         builder.tryAppend(1L, keyBytes, value.getBytes(StandardCharsets.UTF_8));
         final int length = builder.build();
-        final io.tributary.engine.AppendCondition condition = expectedKeyLastOffset == io.tributary.engine.AppendCondition.UNCHECKED
-            ? null : new io.tributary.engine.AppendCondition().expectKeyLastOffset(keyBytes, expectedKeyLastOffset);
+        final AppendCondition condition = expectedKeyLastOffset == AppendCondition.UNCHECKED
+            ? null : new AppendCondition().expectKeyLastOffset(keyBytes, expectedKeyLastOffset);
         return ShardEntryDescriptor.encodeSingle(buffer, 0, length, condition, null);
     }
 
@@ -103,14 +112,16 @@ final class ShardTestClient implements AutoCloseable
             }
             final int at = ShardEntryDescriptor.HEADER_LENGTH;
             return new AppendReply(AppendResultDescriptor.status(in, at), AppendResultDescriptor.baseOffset(in, at),
-                AppendResultDescriptor.lastOffset(in, at), AppendResultDescriptor.expected(in, at), AppendResultDescriptor.found(in, at),
+                AppendResultDescriptor.lastOffset(in, at), AppendResultDescriptor.expected(in, at),
+                    AppendResultDescriptor.found(in, at),
                 AppendResultDescriptor.message(in, at));
         }
     }
 
     CompletableFuture<AppendReply> appendAsync(final byte[] request)
     {
-        return client.async().send(Message.valueOf(UnsafeByteOperations.unsafeWrap(request))).thenApply(ShardTestClient::appendReply);
+        return client.async().send(Message.valueOf(UnsafeByteOperations.unsafeWrap(request)))
+            .thenApply(ShardTestClient::appendReply);
     }
 
     /**
@@ -119,25 +130,25 @@ final class ShardTestClient implements AutoCloseable
      */
     AppendReply append(final byte[] request) throws IOException
     {
-        final long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (true)
         {
             try
             {
                 return appendReply(client.io().send(Message.valueOf(UnsafeByteOperations.unsafeWrap(request))));
             }
-            catch (final org.apache.ratis.protocol.exceptions.GroupMismatchException e)
+            catch (final GroupMismatchException e)
             {
                 // A replica still creating the group, or one the group has moved away from.
                 if (System.nanoTime() > deadline)
                 {
                     throw e;
                 }
-                java.util.concurrent.locks.LockSupport.parkNanos(100_000_000L);
+                LockSupport.parkNanos(100_000_000L);
                 connect();
             }
-            catch (final org.apache.ratis.protocol.exceptions.LeaderSteppingDownException
-                | org.apache.ratis.protocol.exceptions.TransferLeadershipException e)
+            catch (final LeaderSteppingDownException
+                | TransferLeadershipException e)
             {
                 // A leader handing over (the controller moves leadership off a replica it removes): Ratis's
                 // blocking client does not retry these itself; a producer retries them as any failed batch.
@@ -145,7 +156,7 @@ final class ShardTestClient implements AutoCloseable
                 {
                     throw e;
                 }
-                java.util.concurrent.locks.LockSupport.parkNanos(100_000_000L);
+                LockSupport.parkNanos(100_000_000L);
             }
         }
     }
@@ -173,7 +184,10 @@ final class ShardTestClient implements AutoCloseable
         return checksumFrom(peer, status(peer).firstOffset());
     }
 
-    /** As {@link #checksum}, from the batch holding {@code fromOffset} (replicas whose retention differs compare from one offset). */
+    /**
+     * As {@link #checksum}, from the batch holding {@code fromOffset} (replicas whose retention differs compare from
+     * one offset).
+     */
     long[] checksumFrom(final String peer, final long fromOffset) throws IOException
     {
         final CRC32C crc = new CRC32C();
@@ -195,7 +209,8 @@ final class ShardTestClient implements AutoCloseable
                 return new long[] {crc.getValue(), records};
             }
             crc.update(bytes, ShardProtocol.READ_REPLY_HEADER_LENGTH, length);
-            for (int at = ShardProtocol.READ_REPLY_HEADER_LENGTH; at < ShardProtocol.READ_REPLY_HEADER_LENGTH + length; at += in.getInt(at))
+            for (int at = ShardProtocol.READ_REPLY_HEADER_LENGTH; at < ShardProtocol.READ_REPLY_HEADER_LENGTH
+                + length; at += in.getInt(at))
             {
                 final int count = in.getInt(at + 48);
                 records += count;

@@ -3,9 +3,12 @@ package io.tributary.raft;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
+import io.tributary.engine.AppendCondition;
 import io.tributary.format.AppendStatus;
 import io.tributary.raft.meta.MetadataClient;
 import io.tributary.raft.node.LocalCluster;
@@ -29,9 +32,11 @@ class StreamRetentionTest
     @ParameterizedTest(name = "{0}")
     @MethodSource("io.tributary.raft.Transports#all")
     @Timeout(value = 3, unit = TimeUnit.MINUTES)
-    void aStreamsRetentionDeletesOldFilesOnItsShardsAndEveryReplicaForgetsTheSameKeys(final String transport) throws Exception
+    void aStreamsRetentionDeletesOldFilesOnItsShardsAndEveryReplicaForgetsTheSameKeys(final String transport)
+        throws Exception
     {
-        try (LocalCluster cluster = new LocalCluster(dir, 3, 3).keepLogsUnder("target/cluster-logs").config("transport", transport)
+        try (LocalCluster cluster = new LocalCluster(dir, 3, 3).keepLogsUnder("target/cluster-logs")
+            .config("transport", transport)
             .config("shard.roll.cycle", "TEST_SECONDLY").config("snapshot.auto.entries", "20");
             MetadataClient metadata = new MetadataClient(cluster.metadataPeers(), transport, 10_000))
         {
@@ -47,12 +52,14 @@ class StreamRetentionTest
                 while (System.nanoTime() < endNs)
                 {
                     // One key per record: k0 at offset 0, k1 at offset 1, ...
-                    final ShardTestClient.AppendReply reply = shard.append(ShardTestClient.conditionalBatch("k" + batches,
-                        io.tributary.engine.AppendCondition.UNCHECKED, value));
+                    final ShardTestClient.AppendReply reply =
+                        shard.append(ShardTestClient.conditionalBatch("k" + batches,
+                        AppendCondition.UNCHECKED, value));
                     assertThat(reply.status()).isEqualTo(AppendStatus.APPENDED);
                     assertThat(reply.baseOffset()).isEqualTo(batches);
                     batches++;
-                    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(40)); // spread the appends over several one-second files
+                    // spread the appends over several one-second files
+                    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(40));
                 }
                 final int written = batches;
                 for (final String node : cluster.nodeIds())
@@ -64,7 +71,8 @@ class StreamRetentionTest
                         return status != null && status.firstOffset() > 0 && status.nextOffset() == written;
                     });
                     final ShardProtocol.ShardStatus status = shard.status(node);
-                    assertThat(status.retainedBytes()).as("retained after deleting whole files").isLessThan(written * 2100L);
+                    assertThat(status.retainedBytes()).as("retained after deleting whole files")
+                        .isLessThan(written * 2100L);
                     assertThat(shard.checksum(node)[1]).as("what is retained still reads back")
                         .isEqualTo(status.nextOffset() - status.firstOffset());
                 }
@@ -73,7 +81,7 @@ class StreamRetentionTest
                 final String[] agreed = new String[1];
                 LocalCluster.await("one key horizon above 0 on every replica", 60_000, () ->
                 {
-                    final java.util.Set<String> views = new java.util.HashSet<>();
+                    final Set<String> views = new HashSet<>();
                     for (final String node : cluster.nodeIds())
                     {
                         final ShardProtocol.ShardStatus status = statusOrNull(shard, node);

@@ -1,12 +1,15 @@
 package io.tributary.raft;
 
+import io.tributary.protocol.net.LoopbackPorts;
 import io.tributary.raft.node.LocalCluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Properties;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 import io.opentelemetry.api.trace.Span;
@@ -24,7 +27,6 @@ import io.tributary.format.RecordBatchBuilder;
 import io.tributary.raft.meta.MetadataClient;
 import io.tributary.raft.node.NodeConfig;
 import io.tributary.raft.node.TributaryNode;
-import io.tributary.raft.protocol.ShardProtocol;
 import io.tributary.raft.shard.ShardTracing;
 
 import org.agrona.concurrent.UnsafeBuffer;
@@ -44,9 +46,10 @@ class TracingTest
     {
         final InMemorySpanExporter exporter = InMemorySpanExporter.create();
         final OpenTelemetrySdk openTelemetry = OpenTelemetrySdk.builder()
-            .setTracerProvider(SdkTracerProvider.builder().addSpanProcessor(SimpleSpanProcessor.create(exporter)).build())
+            .setTracerProvider(SdkTracerProvider.builder().addSpanProcessor(SimpleSpanProcessor.create(exporter))
+                .build())
             .build();
-        final int port = io.tributary.protocol.net.LoopbackPorts.reserve();
+        final int port = LoopbackPorts.reserve();
         final Properties properties = new Properties();
         properties.setProperty("node.id", "solo");
         properties.setProperty("node.port", Integer.toString(port));
@@ -77,10 +80,10 @@ class TracingTest
             builder.tryAppend(1L, "k".getBytes(), "traced value".getBytes());
             final int length = builder.build();
             // Through the node's front end, where the leader's span begins.
-            final java.util.UUID group = java.util.UUID.fromString(metadata.query("DESCRIBE", "traced").split("\n")[1].split("\t")[1]);
+            final UUID group = UUID.fromString(metadata.query("DESCRIBE", "traced").split("\n")[1].split("\t")[1]);
             try (FrontEndProbe probe = new FrontEndProbe())
             {
-                final byte[] batch = java.util.Arrays.copyOf(buffer.byteArray(), length);
+                final byte[] batch = Arrays.copyOf(buffer.byteArray(), length);
                 final List<FrontEndProbe.Item> items = List.of(new FrontEndProbe.Item(group,
                     FrontEndProbe.item(batch, 0, Long.MIN_VALUE, null, Long.MIN_VALUE, traceparent[0])));
                 final FrontEndProbe.Result result = probe.produceUntilStored(config.address(), items, 30_000).get(0);
@@ -99,7 +102,8 @@ class TracingTest
             assertThat(append.getAttributes().get(ShardTracing.RAFT_INDEX)).isPositive();
             assertThat(append.getEvents()).extracting(e -> e.getName()).contains("committed");
             assertThat(apply.getParentSpanId()).isEqualTo(append.getSpanId());
-            assertThat(apply.getAttributes().get(ShardTracing.RAFT_INDEX)).isEqualTo(append.getAttributes().get(ShardTracing.RAFT_INDEX));
+            assertThat(apply.getAttributes().get(ShardTracing.RAFT_INDEX))
+                .isEqualTo(append.getAttributes().get(ShardTracing.RAFT_INDEX));
             assertThat(apply.getAttributes().get(ShardTracing.GROUP)).startsWith("group-");
         }
         finally

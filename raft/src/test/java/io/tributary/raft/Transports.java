@@ -3,8 +3,8 @@ package io.tributary.raft;
 import java.util.List;
 
 /**
- * The transports every cluster test runs on, with the same assertions (Ratis's pattern:
- * RaftBasicTests run by TestRaftWithGrpc and TestRaftWithNetty). {@code -Dtributary.transports=grpc} narrows a local run to some of them.
+ * The transports every cluster test runs on, with the same assertions (Ratis's pattern: RaftBasicTests run by
+ * TestRaftWithGrpc and TestRaftWithNetty). {@code -Dtributary.transports=grpc} narrows a local run to some of them.
  */
 public final class Transports
 {

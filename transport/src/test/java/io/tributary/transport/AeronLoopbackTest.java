@@ -1,10 +1,10 @@
 package io.tributary.transport;
 
+import io.tributary.protocol.frame.PayloadEncoder;
 import io.tributary.protocol.frame.Seeds;
 
 import io.tributary.protocol.frame.RecordingHandler;
 
-import io.tributary.protocol.frame.Frames;
 
 import io.tributary.protocol.frame.AeronLoopback;
 
@@ -51,7 +51,8 @@ class AeronLoopbackTest
             final int frameMax = loopback.publication.frameLengthMax() - FrameDescriptor.HEADER_LENGTH;
             assertThat(claimMax).isEqualTo(1408 - 32 - FrameDescriptor.HEADER_LENGTH);
             assertThat(frameMax).isEqualTo(64 * 1024 / 8 - FrameDescriptor.HEADER_LENGTH);
-            final int[] sizes = {0, 1, 100, claimMax, claimMax + 1, 5000, frameMax, frameMax + 1, 3 * frameMax + 7, 300_000,
+            final int[] sizes = {0, 1, 100, claimMax, claimMax + 1, 5000, frameMax, frameMax + 1, 3 * frameMax + 7,
+                300_000,
                 4 << 20};
             final List<byte[]> sent = new ArrayList<>();
             long correlationId = 1;
@@ -60,7 +61,8 @@ class AeronLoopbackTest
                 final byte[] payload = new byte[size];
                 random.nextBytes(payload);
                 sent.add(payload);
-                assertThat(loopback.publication.send(MessageType.CLIENT_REQUEST, correlationId++, 11, 22, new UnsafeBuffer(payload), 0, size))
+                assertThat(loopback.publication.send(MessageType.CLIENT_REQUEST, correlationId++, 11, 22,
+                    new UnsafeBuffer(payload), 0, size))
                     .as("send of %d bytes", size).isEqualTo(SendStatus.OK);
             }
             AeronLoopback.await(sent.size() + " messages delivered", () -> loopback.messageCount() >= sent.size(), 30);
@@ -88,8 +90,10 @@ class AeronLoopbackTest
             loopback.startPolling();
             final long msb = RatisSamples.GROUP.getMostSignificantBits();
             final long lsb = RatisSamples.GROUP.getLeastSignificantBits();
-            final RequestVoteRequestProto vote = (RequestVoteRequestProto)RatisSamples.sample(MessageType.REQUEST_VOTE_REQUEST, random, 0);
-            assertThat(loopback.publication.send(MessageType.REQUEST_VOTE_REQUEST, 1, msb, lsb, vote, RatisMessageCodecs.REQUEST_VOTE_REQUEST))
+            final RequestVoteRequestProto vote =
+                (RequestVoteRequestProto)RatisSamples.sample(MessageType.REQUEST_VOTE_REQUEST, random, 0);
+            assertThat(loopback.publication.send(MessageType.REQUEST_VOTE_REQUEST, 1, msb, lsb, vote,
+                RatisMessageCodecs.REQUEST_VOTE_REQUEST))
                 .isEqualTo(SendStatus.OK);
             // Small messages are encoded in place into the claimed term buffer: the scratch buffer is never used.
             assertThat(loopback.publication.scratchCapacity()).isZero();
@@ -103,7 +107,7 @@ class AeronLoopbackTest
                 all.add(message);
                 @SuppressWarnings({"unchecked", "rawtypes"})
                 final SendStatus status = loopback.publication.send(type, 100 + type.ordinal(), msb, lsb, message,
-                    (io.tributary.protocol.frame.PayloadEncoder)RatisMessageCodecs.codec(type));
+                    (PayloadEncoder)RatisMessageCodecs.codec(type));
                 assertThat(status).as("send %s", type).isEqualTo(SendStatus.OK);
             }
             final int expected = 2 + MessageType.ratisTypes().size();
@@ -122,6 +126,7 @@ class AeronLoopbackTest
 
     private static Object decode(final RecordingHandler.Message message) throws Exception
     {
-        return RatisMessageCodecs.codec(message.type()).decode(new UnsafeBuffer(message.payload()), 0, message.payload().length);
+        return RatisMessageCodecs.codec(message.type())
+            .decode(new UnsafeBuffer(message.payload()), 0, message.payload().length);
     }
 }

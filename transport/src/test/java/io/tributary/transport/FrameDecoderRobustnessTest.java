@@ -54,7 +54,8 @@ class FrameDecoderRobustnessTest
     @BeforeEach
     void setUp()
     {
-        final RatisMessageDecoder decoder = new RatisMessageDecoder(errors, (source, type, correlationId, msb, lsb, message) ->
+        final RatisMessageDecoder decoder =
+            new RatisMessageDecoder(errors, (source, type, correlationId, msb, lsb, message) ->
         {
             if (handlerFailure != null)
             {
@@ -62,7 +63,8 @@ class FrameDecoderRobustnessTest
             }
             decoded.add(message);
         });
-        receiver = new FrameReceiver(MESSAGE_MAX, new Reassembler(MESSAGE_MAX, 4L * MESSAGE_MAX, 16, 1_000_000, errors), errors,
+        receiver = new FrameReceiver(MESSAGE_MAX, new Reassembler(MESSAGE_MAX, 4L * MESSAGE_MAX, 16, 1_000_000, errors),
+            errors,
             () -> nowNs, decoder);
     }
 
@@ -76,7 +78,8 @@ class FrameDecoderRobustnessTest
 
     private byte[] validFrame(final MessageType type)
     {
-        return Frames.frame(type, random.nextLong(), RatisSamples.sample(type, random, random.nextInt(300)).toByteArray());
+        return Frames.frame(type, random.nextLong(), RatisSamples.sample(type, random, random.nextInt(300))
+            .toByteArray());
     }
 
     private void assertValidFramesStillDelivered()
@@ -135,8 +138,10 @@ class FrameDecoderRobustnessTest
         for (int length = 0; length < frame.length; length++)
         {
             feed(frame, length);
-            final FrameError expected = length < FrameDescriptor.HEADER_LENGTH ? FrameError.TRUNCATED : FrameError.LENGTH_MISMATCH;
-            assertThat(reported).as("truncated to %d of %d", length, frame.length).hasSize(length + 1).last().isEqualTo(expected);
+            final FrameError expected = length < FrameDescriptor.HEADER_LENGTH ? FrameError.TRUNCATED
+                : FrameError.LENGTH_MISMATCH;
+            assertThat(reported).as("truncated to %d of %d", length, frame.length).hasSize(length + 1).last()
+                .isEqualTo(expected);
         }
         assertThat(decoded).isEmpty();
         assertValidFramesStillDelivered();
@@ -162,7 +167,8 @@ class FrameDecoderRobustnessTest
             {0, 100, 50, 0x00},
         };
         final FrameError[] expected = {
-            FrameError.LENGTH_MISMATCH, FrameError.LENGTH_MISMATCH, FrameError.MESSAGE_TOO_LARGE, FrameError.MESSAGE_TOO_LARGE,
+            FrameError.LENGTH_MISMATCH, FrameError.LENGTH_MISMATCH, FrameError.MESSAGE_TOO_LARGE,
+                FrameError.MESSAGE_TOO_LARGE,
             FrameError.MESSAGE_TOO_LARGE, FrameError.BAD_FRAGMENT, FrameError.BAD_FRAGMENT, FrameError.BAD_FRAGMENT,
             FrameError.BAD_FRAGMENT, FrameError.BAD_FRAGMENT, FrameError.BAD_FRAGMENT, FrameError.BAD_FRAGMENT,
         };
@@ -171,10 +177,12 @@ class FrameDecoderRobustnessTest
             final int payloadLength = cases[i][0];
             final int bodyLength = payloadLength >= 0 && payloadLength < 1000 ? payloadLength : 10;
             final byte[] frame = new byte[FrameDescriptor.HEADER_LENGTH + bodyLength];
-            FrameDescriptor.writeHeader(new UnsafeBuffer(frame), 0, MessageType.CLIENT_REQUEST, (byte)cases[i][3], payloadLength,
+            FrameDescriptor.writeHeader(new UnsafeBuffer(frame), 0, MessageType.CLIENT_REQUEST, (byte)cases[i][3],
+                payloadLength,
                 i, 1, 2, cases[i][1], cases[i][2]);
             feed(frame, frame.length);
-            assertThat(reported).as("case %d: %s", i, Arrays.toString(cases[i])).hasSize(i + 1).last().isEqualTo(expected[i]);
+            assertThat(reported).as("case %d: %s", i, Arrays.toString(cases[i])).hasSize(i + 1).last()
+                .isEqualTo(expected[i]);
         }
         assertThat(decoded).isEmpty();
         assertValidFramesStillDelivered();
@@ -242,7 +250,8 @@ class FrameDecoderRobustnessTest
         assertThat(errors.count(FrameError.PAYLOAD_INVALID)).isEqualTo(MessageType.ratisTypes().size());
         // A truncated but otherwise well-framed protobuf.
         final byte[] message = RatisSamples.sample(MessageType.APPEND_ENTRIES_REQUEST, random, 5000).toByteArray();
-        final byte[] cut = Frames.frame(MessageType.APPEND_ENTRIES_REQUEST, 2, Arrays.copyOf(message, message.length - 100));
+        final byte[] cut = Frames.frame(MessageType.APPEND_ENTRIES_REQUEST, 2,
+            Arrays.copyOf(message, message.length - 100));
         feed(cut, cut.length);
         assertThat(errors.count(FrameError.PAYLOAD_INVALID)).isEqualTo(MessageType.ratisTypes().size() + 1);
 

@@ -47,7 +47,8 @@ class RatisMessageCodecsTest
             final ProtoCodec<?> codec = RatisMessageCodecs.codec(type);
             assertThat(codec).as("codec of %s", type).isNotNull();
             assertThat(codec.type()).isEqualTo(type);
-            assertThat(classes.add(codec.messageClass())).as("%s reuses message class %s", type, codec.messageClass()).isTrue();
+            assertThat(classes.add(codec.messageClass())).as("%s reuses message class %s", type, codec.messageClass())
+                .isTrue();
             assertThat(RatisMessageCodecs.codecOf(codec.messageClass())).isSameAs(codec);
             assertThat(MessageType.get(type.id() & 0xFF)).isSameAs(type);
         }
@@ -93,7 +94,8 @@ class RatisMessageCodecsTest
         codec.encode(message, buffer, GUARD, length);
         for (int i = 0; i < GUARD; i++)
         {
-            assertThat(buffer.getByte(i)).as("%s wrote before its range in %s", type, buffer.getClass()).isEqualTo(GUARD_BYTE);
+            assertThat(buffer.getByte(i)).as("%s wrote before its range in %s", type, buffer.getClass())
+                .isEqualTo(GUARD_BYTE);
             assertThat(buffer.getByte(GUARD + length + i)).as("%s wrote past its range", type).isEqualTo(GUARD_BYTE);
         }
         final byte[] expected = message.toByteArray();
@@ -117,14 +119,16 @@ class RatisMessageCodecsTest
         final FrameErrors errors = new FrameErrors("codec-test");
         final List<MessageLite> received = new ArrayList<>();
         final List<Long> correlations = new ArrayList<>();
-        final RatisMessageDecoder decoder = new RatisMessageDecoder(errors, (source, type, correlationId, msb, lsb, message) ->
+        final RatisMessageDecoder decoder =
+            new RatisMessageDecoder(errors, (source, type, correlationId, msb, lsb, message) ->
         {
             correlations.add(correlationId);
             received.add(message);
             assertThat(msb).isEqualTo(RatisSamples.GROUP.getMostSignificantBits());
             assertThat(lsb).isEqualTo(RatisSamples.GROUP.getLeastSignificantBits());
         });
-        final FrameReceiver receiver = new FrameReceiver(1 << 20, new Reassembler(1 << 20, 4 << 20, 4, 1_000_000_000L, errors),
+        final FrameReceiver receiver =
+            new FrameReceiver(1 << 20, new Reassembler(1 << 20, 4 << 20, 4, 1_000_000_000L, errors),
             errors, SystemNanoClock.INSTANCE, decoder);
         final List<MessageLite> sent = new ArrayList<>();
         long correlationId = 1;
@@ -134,7 +138,8 @@ class RatisMessageCodecsTest
             {
                 final MessageLite message = RatisSamples.sample(type, random, random.nextInt(20_000));
                 sent.add(message);
-                for (final byte[] frame : Frames.fragments(type, correlationId++, RatisSamples.GROUP.getMostSignificantBits(),
+                for (final byte[] frame : Frames.fragments(type, correlationId++,
+                    RatisSamples.GROUP.getMostSignificantBits(),
                     RatisSamples.GROUP.getLeastSignificantBits(), message.toByteArray(), chunk))
                 {
                     receiver.onFrame(7, new UnsafeBuffer(frame), 0, frame.length);

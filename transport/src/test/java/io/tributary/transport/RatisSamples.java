@@ -66,49 +66,70 @@ public final class RatisSamples
         return switch (type)
         {
             case REQUEST_VOTE_REQUEST -> RequestVoteRequestProto.newBuilder().setServerRequest(request(random))
-                .setCandidateTerm(positive(random)).setCandidateLastEntry(termIndex(random)).setPreVote(random.nextBoolean()).build();
-            case REQUEST_VOTE_REPLY -> RequestVoteReplyProto.newBuilder().setServerReply(reply(random)).setTerm(positive(random))
+                .setCandidateTerm(positive(random)).setCandidateLastEntry(termIndex(random))
+                    .setPreVote(random.nextBoolean()).build();
+            case REQUEST_VOTE_REPLY -> RequestVoteReplyProto.newBuilder().setServerReply(reply(random))
+                .setTerm(positive(random))
                 .setShouldShutdown(random.nextBoolean()).setLastEntry(termIndex(random)).build();
             case APPEND_ENTRIES_REQUEST -> appendEntries(random, payloadBytes);
-            case APPEND_ENTRIES_REPLY -> AppendEntriesReplyProto.newBuilder().setServerReply(reply(random)).setTerm(positive(random))
+            case APPEND_ENTRIES_REPLY -> AppendEntriesReplyProto.newBuilder().setServerReply(reply(random))
+                .setTerm(positive(random))
                 .setNextIndex(positive(random)).setResult(AppendEntriesReplyProto.AppendResult.INCONSISTENCY)
-                .setFollowerCommit(positive(random)).setMatchIndex(positive(random)).setIsHearbeat(random.nextBoolean()).build();
+                .setFollowerCommit(positive(random)).setMatchIndex(positive(random)).setIsHearbeat(random.nextBoolean())
+                    .build();
             case INSTALL_SNAPSHOT_REQUEST -> InstallSnapshotRequestProto.newBuilder().setServerRequest(request(random))
-                .setLeaderTerm(positive(random)).setSnapshotChunk(InstallSnapshotRequestProto.SnapshotChunkProto.newBuilder()
-                    .setRequestId("snapshot-" + random.nextInt(1000)).setRequestIndex(random.nextInt(100)).setTermIndex(termIndex(random))
-                    .addFileChunks(FileChunkProto.newBuilder().setFilename("sm/shard.snapshot").setTotalSize(positive(random))
-                        .setFileDigest(bytes(random, 16)).setChunkIndex(random.nextInt(1000)).setOffset(positive(random))
+                .setLeaderTerm(positive(random))
+                    .setSnapshotChunk(InstallSnapshotRequestProto.SnapshotChunkProto.newBuilder()
+                    .setRequestId("snapshot-" + random.nextInt(1000)).setRequestIndex(random.nextInt(100))
+                        .setTermIndex(termIndex(random))
+                    .addFileChunks(FileChunkProto.newBuilder().setFilename("sm/shard.snapshot")
+                        .setTotalSize(positive(random))
+                        .setFileDigest(bytes(random, 16)).setChunkIndex(random.nextInt(1000))
+                            .setOffset(positive(random))
                         .setData(bytes(random, payloadBytes)).setDone(random.nextBoolean()))
                     .setTotalSize(positive(random)).setDone(random.nextBoolean())).build();
-            case INSTALL_SNAPSHOT_REPLY -> InstallSnapshotReplyProto.newBuilder().setServerReply(reply(random)).setTerm(positive(random))
+            case INSTALL_SNAPSHOT_REPLY -> InstallSnapshotReplyProto.newBuilder().setServerReply(reply(random))
+                .setTerm(positive(random))
                 .setResult(InstallSnapshotResult.IN_PROGRESS).setRequestIndex(random.nextInt(100)).build();
             case READ_INDEX_REQUEST -> ReadIndexRequestProto.newBuilder().setServerRequest(request(random))
                 .setClientRequest(clientRequest(random, payloadBytes)).build();
-            case READ_INDEX_REPLY -> ReadIndexReplyProto.newBuilder().setServerReply(reply(random)).setReadIndex(positive(random)).build();
-            case START_LEADER_ELECTION_REQUEST -> StartLeaderElectionRequestProto.newBuilder().setServerRequest(request(random))
+            case READ_INDEX_REPLY -> ReadIndexReplyProto.newBuilder().setServerReply(reply(random))
+                .setReadIndex(positive(random)).build();
+            case START_LEADER_ELECTION_REQUEST -> StartLeaderElectionRequestProto.newBuilder()
+                .setServerRequest(request(random))
                 .setLeaderLastEntry(termIndex(random)).build();
-            case START_LEADER_ELECTION_REPLY -> StartLeaderElectionReplyProto.newBuilder().setServerReply(reply(random)).build();
+            case START_LEADER_ELECTION_REPLY -> StartLeaderElectionReplyProto.newBuilder().setServerReply(reply(random))
+                .build();
             case CLIENT_REQUEST -> clientRequest(random, payloadBytes);
             case CLIENT_REPLY -> RaftClientReplyProto.newBuilder().setRpcReply(reply(random))
-                .setMessage(ClientMessageEntryProto.newBuilder().setContent(bytes(random, payloadBytes))).setLogIndex(positive(random))
-                .addCommitInfos(CommitInfoProto.newBuilder().setServer(peer(random)).setCommitIndex(positive(random))).build();
+                .setMessage(ClientMessageEntryProto.newBuilder().setContent(bytes(random, payloadBytes)))
+                    .setLogIndex(positive(random))
+                .addCommitInfos(CommitInfoProto.newBuilder().setServer(peer(random)).setCommitIndex(positive(random)))
+                    .build();
             case SET_CONFIGURATION_REQUEST -> SetConfigurationRequestProto.newBuilder().setRpcRequest(request(random))
                 .addPeers(peer(random)).addPeers(peer(random)).setMode(SetConfigurationRequestProto.Mode.ADD).build();
             case GROUP_MANAGEMENT_REQUEST -> GroupManagementRequestProto.newBuilder().setRpcRequest(request(random))
-                .setGroupAdd(GroupAddRequestProto.newBuilder().setGroup(RaftGroupProto.newBuilder().setGroupId(groupId())
+                .setGroupAdd(GroupAddRequestProto.newBuilder()
+                    .setGroup(RaftGroupProto.newBuilder().setGroupId(groupId())
                     .addPeers(peer(random))).setFormat(true)).build();
             case GROUP_LIST_REQUEST -> GroupListRequestProto.newBuilder().setRpcRequest(request(random)).build();
             case GROUP_LIST_REPLY -> GroupListReplyProto.newBuilder().setRpcReply(reply(random)).addGroupId(groupId())
                 .addGroupId(RaftGroupIdProto.newBuilder().setId(RaftGroupId.randomId().toByteString()).build()).build();
-            case GROUP_INFO_REQUEST -> GroupInfoRequestProto.newBuilder().setRpcRequest(request(random)).setGroupId(groupId()).build();
+            case GROUP_INFO_REQUEST -> GroupInfoRequestProto.newBuilder().setRpcRequest(request(random))
+                .setGroupId(groupId()).build();
             case GROUP_INFO_REPLY -> GroupInfoReplyProto.newBuilder().setRpcReply(reply(random))
-                .setGroup(RaftGroupProto.newBuilder().setGroupId(groupId()).addPeers(peer(random))).setIsRaftStorageHealthy(true)
-                .addCommitInfos(CommitInfoProto.newBuilder().setServer(peer(random)).setCommitIndex(positive(random))).build();
-            case TRANSFER_LEADERSHIP_REQUEST -> TransferLeadershipRequestProto.newBuilder().setRpcRequest(request(random))
+                .setGroup(RaftGroupProto.newBuilder().setGroupId(groupId()).addPeers(peer(random)))
+                    .setIsRaftStorageHealthy(true)
+                .addCommitInfos(CommitInfoProto.newBuilder().setServer(peer(random)).setCommitIndex(positive(random)))
+                    .build();
+            case TRANSFER_LEADERSHIP_REQUEST -> TransferLeadershipRequestProto.newBuilder()
+                .setRpcRequest(request(random))
                 .setNewLeader(peer(random)).build();
-            case SNAPSHOT_MANAGEMENT_REQUEST -> SnapshotManagementRequestProto.newBuilder().setRpcRequest(request(random))
+            case SNAPSHOT_MANAGEMENT_REQUEST -> SnapshotManagementRequestProto.newBuilder()
+                .setRpcRequest(request(random))
                 .setCreate(SnapshotCreateRequestProto.newBuilder().setCreationGap(positive(random))).build();
-            case LEADER_ELECTION_MANAGEMENT_REQUEST -> LeaderElectionManagementRequestProto.newBuilder().setRpcRequest(request(random))
+            case LEADER_ELECTION_MANAGEMENT_REQUEST -> LeaderElectionManagementRequestProto.newBuilder()
+                .setRpcRequest(request(random))
                 .setPause(LeaderElectionPauseRequestProto.getDefaultInstance()).build();
             case EXCEPTION_REPLY -> RaftNettyExceptionReplyProto.newBuilder().setRpcReply(reply(random))
                 .setException(bytes(random, 64 + random.nextInt(200))).build();
@@ -118,7 +139,8 @@ public final class RatisSamples
 
     public static AppendEntriesRequestProto appendEntries(final Random random, final int payloadBytes)
     {
-        final AppendEntriesRequestProto.Builder builder = AppendEntriesRequestProto.newBuilder().setServerRequest(request(random))
+        final AppendEntriesRequestProto.Builder builder = AppendEntriesRequestProto.newBuilder()
+            .setServerRequest(request(random))
             .setLeaderTerm(positive(random)).setPreviousLog(termIndex(random)).setLeaderCommit(positive(random))
             .addCommitInfos(CommitInfoProto.newBuilder().setServer(peer(random)).setCommitIndex(positive(random)));
         int left = payloadBytes;
@@ -144,7 +166,8 @@ public final class RatisSamples
 
     static RaftRpcRequestProto request(final Random random)
     {
-        return RaftRpcRequestProto.newBuilder().setRequestorId(RaftPeerId.valueOf("n" + random.nextInt(5)).toByteString())
+        return RaftRpcRequestProto.newBuilder()
+            .setRequestorId(RaftPeerId.valueOf("n" + random.nextInt(5)).toByteString())
             .setReplyId(RaftPeerId.valueOf("n" + random.nextInt(5)).toByteString()).setRaftGroupId(groupId())
             .setCallId(positive(random)).build();
     }
@@ -164,7 +187,8 @@ public final class RatisSamples
     static RaftPeerProto peer(final Random random)
     {
         final int n = random.nextInt(5);
-        return RaftPeerProto.newBuilder().setId(RaftPeerId.valueOf("n" + n).toByteString()).setAddress("127.0.0.1:" + (9000 + n))
+        return RaftPeerProto.newBuilder().setId(RaftPeerId.valueOf("n" + n).toByteString())
+            .setAddress("127.0.0.1:" + (9000 + n))
             .setPriority(random.nextInt(3)).build();
     }
 

@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -33,7 +34,7 @@ public final class ChildRun
         }
         try (var paths = Files.walk(root))
         {
-            for (final Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList())
+            for (final Path path : paths.sorted(Comparator.reverseOrder()).toList())
             {
                 Files.deleteIfExists(path);
             }
@@ -59,7 +60,10 @@ public final class ChildRun
             + Path.of("").toAbsolutePath() + ": run from inside it or pass -Dtributary.home=<repository>");
     }
 
-    /** Starts {@code command} in {@code dir}, its output (after a "$ command" line) appended to {@code output}; stdin closed. */
+    /**
+     * Starts {@code command} in {@code dir}, its output (after a "$ command" line) appended to {@code output}; stdin
+     * closed.
+     */
     public static Process start(final List<String> command, final Path dir, final Path output) throws IOException
     {
         Files.writeString(output, "$ " + String.join(" ", command) + "\n");
@@ -121,7 +125,8 @@ public final class ChildRun
      * {@code section} (markers kept), or the heading and the section with its markers appended when
      * there are none.
      */
-    public static String replaceSection(final String docs, final String section, final String heading, final String startMarker,
+    public static String replaceSection(final String docs, final String section, final String heading,
+        final String startMarker,
         final String endMarker)
     {
         final String body = startMarker + "\n" + section.strip() + "\n" + endMarker;

@@ -5,6 +5,7 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
@@ -36,8 +37,10 @@ import picocli.CommandLine.Model.CommandSpec;
  * of issue #6 checked (Aeron p99 at most 1/3 of gRPC's, max throughput at least 2x).
  */
 @Command(name = "compare-transports", mixinStandardHelpOptions = true, sortOptions = false,
-    description = "Run the same workload over each Raft transport (aeron, grpc, netty), a fresh local 3-node cluster per run:"
-        + " produce latency at each --rates rate and maximum throughput; the median of --runs runs, interleaved. Prints a table"
+    description =
+        "Run the same workload over each Raft transport (aeron, grpc, netty), a fresh local 3-node cluster per run:"
+        + " produce latency at each --rates rate and maximum throughput; the median of --runs runs, interleaved. "
+            + "Prints a table"
         + " with Aeron's ratios to gRPC and writes it into --docs. Options it does not know go to every run unchanged.")
 public final class CompareTransports implements Callable<Integer>
 {
@@ -64,34 +67,44 @@ public final class CompareTransports implements Callable<Integer>
     @Option(names = "--shards", defaultValue = "3", description = "Shards of the stream (default ${DEFAULT-VALUE}).")
     int shards;
 
-    @Option(names = "--durability", defaultValue = "fsync", description = "fsync or nofsync, the same for every run (default ${DEFAULT-VALUE}).")
+    @Option(names = "--durability", defaultValue = "fsync", description =
+        "fsync or nofsync, the same for every run (default ${DEFAULT-VALUE}).")
     String durability;
 
-    @Option(names = "--duration", defaultValue = "30s", description = "Measured time of each run (default ${DEFAULT-VALUE}).")
+    @Option(names = "--duration", defaultValue = "30s", description =
+        "Measured time of each run (default ${DEFAULT-VALUE}).")
     String duration;
 
-    @Option(names = "--warmup", defaultValue = "15s", description = "Warm-up of each run, not counted (default ${DEFAULT-VALUE}).")
+    @Option(names = "--warmup", defaultValue = "15s", description =
+        "Warm-up of each run, not counted (default ${DEFAULT-VALUE}).")
     String warmup;
 
-    @Option(names = "--runs", defaultValue = "3", description = "Runs per transport and experiment; the table shows the median (default ${DEFAULT-VALUE}).")
+    @Option(names = "--runs", defaultValue = "3", description =
+        "Runs per transport and experiment; the table shows the median (default ${DEFAULT-VALUE}).")
     int runs;
 
-    @Option(names = "--seed", defaultValue = "1", description = "Key-choice seed of run 1; run i uses seed + i - 1 for every transport (default ${DEFAULT-VALUE}).")
+    @Option(names = "--seed", defaultValue = "1", description =
+        "Key-choice seed of run 1; run i uses seed + i - 1 for every transport (default ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--out", description = "Results folder (default docs/bench/transports-<UTC date and time> in the repository).")
+    @Option(names = "--out", description =
+        "Results folder (default docs/bench/transports-<UTC date and time> in the repository).")
     Path out;
 
-    @Option(names = "--docs", description = "Markdown file whose compare-transports section is replaced when every run succeeded (default docs/benchmarks.md).")
+    @Option(names = "--docs", description =
+        "Markdown file whose compare-transports section is replaced when every run succeeded (default "
+        + "docs/benchmarks.md).")
     Path docs;
 
     @Option(names = "--no-docs", description = "Do not touch --docs.")
     boolean noDocs;
 
-    @Option(names = "--tributary-command", description = "The launcher of each run (default <repository>/bin/tributary); split at spaces.")
+    @Option(names = "--tributary-command", description =
+        "The launcher of each run (default <repository>/bin/tributary); split at spaces.")
     String tributaryCommand;
 
-    @Option(names = "--work", description = "Data folder of the clusters, wiped per run (default bench/target/compare-transports-work).")
+    @Option(names = "--work", description =
+        "Data folder of the clusters, wiped per run (default bench/target/compare-transports-work).")
     Path work;
 
     @Option(names = "--dry-run", description = "Print the runs' command lines and stop.")
@@ -153,8 +166,10 @@ public final class CompareTransports implements Callable<Integer>
             return 0;
         }
         Files.createDirectories(out);
-        final long perRunSeconds = Durations.parse(duration, "--duration").toSeconds() + Durations.parse(warmup, "--warmup").toSeconds() + 25;
-        console.printf(Locale.ROOT, "compare-transports: %d runs (about %d min), one at a time; results in %s%n", plan.size(),
+        final long perRunSeconds = Durations.parse(duration, "--duration").toSeconds()
+            + Durations.parse(warmup, "--warmup").toSeconds() + 25;
+        console.printf(Locale.ROOT, "compare-transports: %d runs (about %d min), one at a time; results in %s%n",
+            plan.size(),
             Math.max(1, plan.size() * perRunSeconds / 60), out);
         console.flush();
         Runtime.getRuntime().addShutdownHook(new Thread(this::terminateCurrent, "compare-transports-shutdown"));
@@ -167,7 +182,8 @@ public final class CompareTransports implements Callable<Integer>
         report(results, failed);
         if (failed > 0)
         {
-            console.printf("%d of %d runs failed: see the lines marked FAILED above and output.log in their folders%n", failed, results.size());
+            console.printf("%d of %d runs failed: see the lines marked FAILED above and output.log in their folders%n",
+                failed, results.size());
         }
         else
         {
@@ -185,7 +201,8 @@ public final class CompareTransports implements Callable<Integer>
         {
             if (!List.of("aeron", "grpc", "netty").contains(transport))
             {
-                throw new IllegalArgumentException("--transports lists '" + transport + "'; use aeron, grpc and/or netty");
+                throw new IllegalArgumentException("--transports lists '" + transport
+                    + "'; use aeron, grpc and/or netty");
             }
         }
         if (runs < 1 || runs > 20)
@@ -194,7 +211,8 @@ public final class CompareTransports implements Callable<Integer>
         }
         if (rates.stream().anyMatch(r -> r < 1) || sizeBytes < 0 || shards < 1)
         {
-            throw new IllegalArgumentException("--rates and --shards must be >= 1 and --size >= 0; were " + rates + ", " + shards + ", " + sizeBytes);
+            throw new IllegalArgumentException("--rates and --shards must be >= 1 and --size >= 0; were " + rates + ", "
+                + shards + ", " + sizeBytes);
         }
         if (!durability.equals("fsync") && !durability.equals("nofsync"))
         {
@@ -204,11 +222,13 @@ public final class CompareTransports implements Callable<Integer>
         {
             throw new IllegalArgumentException("nothing to run: give --rates or leave --max on");
         }
-        for (final String reserved : List.of("--mode", "--rate", "--out", "--seed", "--durability", "--local", "--cluster", "--transport", "--data"))
+        for (final String reserved : List.of("--mode", "--rate", "--out", "--seed", "--durability", "--local",
+            "--cluster", "--transport", "--data"))
         {
             if (passThrough.stream().anyMatch(a -> a.equals(reserved) || a.startsWith(reserved + "=")))
             {
-                throw new IllegalArgumentException(reserved + " is set by compare-transports for every run; leave it out");
+                throw new IllegalArgumentException(reserved
+                    + " is set by compare-transports for every run; leave it out");
             }
         }
     }
@@ -218,10 +238,12 @@ public final class CompareTransports implements Callable<Integer>
         repo = ChildRun.repositoryRoot();
         if (out == null)
         {
-            out = repo.resolve("docs/bench/transports-" + ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyy-MM-dd-HHmm")));
+            out = repo.resolve("docs/bench/transports-" + ZonedDateTime.now(ZoneOffset.UTC)
+                .format(DateTimeFormatter.ofPattern("yyyy-MM-dd-HHmm")));
         }
         docs = (docs != null ? docs : repo.resolve("docs/benchmarks.md")).toAbsolutePath().normalize();
-        work = (work != null ? work : repo.resolve("bench/target/compare-transports-work")).toAbsolutePath().normalize();
+        work = (work != null ? work : repo.resolve("bench/target/compare-transports-work")).toAbsolutePath()
+            .normalize();
         out = out.toAbsolutePath().normalize();
     }
 
@@ -245,7 +267,8 @@ public final class CompareTransports implements Callable<Integer>
             {
                 for (final String transport : transports)
                 {
-                    plan.add(new Run(transport, experiment, index, out.resolve(experiment.id()).resolve(transport).resolve("run-" + index)));
+                    plan.add(new Run(transport, experiment, index, out.resolve(experiment.id()).resolve(transport)
+                        .resolve("run-" + index)));
                 }
             }
         }
@@ -255,7 +278,8 @@ public final class CompareTransports implements Callable<Integer>
     List<String> command(final Run run)
     {
         final List<String> command = new ArrayList<>(Arrays.asList(
-            (tributaryCommand != null ? tributaryCommand : repo.resolve("bin/tributary").toString()).trim().split("\\s+")));
+            (tributaryCommand != null ? tributaryCommand : repo.resolve("bin/tributary").toString()).trim()
+                .split("\\s+")));
         command.addAll(List.of("bench", "--local", "--transport", run.transport(), "--durability", durability,
             "--data", work.toString(), "--mode", run.experiment().mode(), "--size", Integer.toString(sizeBytes),
             "--shards", Integer.toString(shards), "--duration", duration, "--warmup", warmup,
@@ -281,7 +305,8 @@ public final class CompareTransports implements Callable<Integer>
         RunSummary summary = null;
         try
         {
-            final Duration timeout = Durations.parse(duration, "--duration").plus(Durations.parse(warmup, "--warmup")).multipliedBy(2)
+            final Duration timeout = Durations.parse(duration, "--duration").plus(Durations.parse(warmup, "--warmup"))
+                .multipliedBy(2)
                 .plus(RUN_SLACK);
             final Process process = ChildRun.start(command(run), repo, output);
             current = process;
@@ -292,8 +317,8 @@ public final class CompareTransports implements Callable<Integer>
             else if (process.exitValue() == ChildRun.EXIT_USAGE)
             {
                 load.stop();
-                throw new IllegalArgumentException(run.label() + ": the command line was refused, and every other run would be too; "
-                    + ChildRun.tail(output));
+                throw new IllegalArgumentException(run.label()
+                    + ": the command line was refused, and every other run would be too; " + ChildRun.tail(output));
             }
             else if (process.exitValue() != 0)
             {
@@ -319,7 +344,8 @@ public final class CompareTransports implements Callable<Integer>
         final Result result = new Result(run, summary, error, load.stop(), (System.nanoTime() - startNs) / 1e9);
         if (result.ok())
         {
-            console.printf(Locale.ROOT, "    %s (%.0f s, cpu %.0f%%)%n", summary.oneLine(), result.seconds(), result.load().cpuBusyPercentMean());
+            console.printf(Locale.ROOT, "    %s (%.0f s, cpu %.0f%%)%n", summary.oneLine(), result.seconds(),
+                result.load().cpuBusyPercentMean());
         }
         else
         {
@@ -336,7 +362,7 @@ public final class CompareTransports implements Callable<Integer>
         {
             for (final Path log : files.filter(f -> f.getFileName().toString().endsWith(".log")).toList())
             {
-                Files.copy(log, runDir.resolve("node-" + log.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                Files.copy(log, runDir.resolve("node-" + log.getFileName()), StandardCopyOption.REPLACE_EXISTING);
             }
         }
         catch (final IOException e)
@@ -358,21 +384,27 @@ public final class CompareTransports implements Callable<Integer>
         }
         if (table.anyCellEmpty())
         {
-            console.printf("%s not updated: some transport has no successful run of some experiment; written: %s%n", docs, out);
+            console.printf("%s not updated: some transport has no successful run of some experiment; written: %s%n",
+                docs, out);
             return;
         }
         final String existing = Files.exists(docs) ? Files.readString(docs, StandardCharsets.UTF_8) : "# Benchmarks\n";
-        Files.writeString(docs, ChildRun.replaceSection(existing, markdown, HEADING, START_MARKER, END_MARKER), StandardCharsets.UTF_8);
+        Files.writeString(docs, ChildRun.replaceSection(existing, markdown, HEADING, START_MARKER, END_MARKER),
+            StandardCharsets.UTF_8);
         console.printf("written: %s (section between %s and %s), %s%n", docs, START_MARKER, END_MARKER, out);
     }
 
     private String section(final TransportTable table)
     {
-        final String date = ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'"));
-        return "Measured " + date + " on this machine (" + Runtime.getRuntime().availableProcessors() + " cores): a fresh local"
-            + " 3-node cluster per run (node processes on loopback), " + shards + " shards, RF 3, " + sizeBytes + "-byte values,"
+        final String date = ZonedDateTime.now(ZoneOffset.UTC)
+            .format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'"));
+        return "Measured " + date + " on this machine (" + Runtime.getRuntime().availableProcessors()
+            + " cores): a fresh local"
+            + " 3-node cluster per run (node processes on loopback), " + shards + " shards, RF 3, " + sizeBytes
+                + "-byte values,"
             + " durability " + durability + ", " + warmup + " warm-up then " + duration + " measured, median of " + runs
-            + " interleaved runs. Latency is produce latency (send to acknowledgement) from each record's intended send time"
+            + " interleaved runs. Latency is produce latency (send to acknowledgement) from each record's intended "
+                + "send time"
             + " (coordinated omission corrected), in milliseconds. Results: `" + repo.relativize(out) + "`.\n\n"
             + "```\n" + commandLine() + "\n```\n\n" + table.markdown() + "\n" + table.goals() + table.failures();
     }

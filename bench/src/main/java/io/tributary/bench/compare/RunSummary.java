@@ -30,7 +30,8 @@ public record RunSummary(long intended, long acknowledged, long failed, long uns
         }
         final String produce = json.substring(latency, json.indexOf('}', latency) + 1);
         return new RunSummary((long)number(json, "intended", file), (long)number(json, "acknowledged", file),
-            (long)number(json, "failed", file), (long)number(json, "unsent", file), number(json, "recordsPerSecond", file),
+            (long)number(json, "failed", file), (long)number(json, "unsent", file),
+                number(json, "recordsPerSecond", file),
             number(json, "megabytesPerSecond", file), number(produce, "p50", file), number(produce, "p99", file),
             number(produce, "p999", file), number(produce, "max", file));
     }
@@ -47,7 +48,8 @@ public record RunSummary(long intended, long acknowledged, long failed, long uns
 
     String oneLine()
     {
-        return String.format(Locale.ROOT, "%,.0f records/s (%.1f MB/s), acknowledged %,d of %,d, p50 %.2f ms, p99 %.2f ms, max %.1f ms",
+        return String.format(Locale.ROOT,
+            "%,.0f records/s (%.1f MB/s), acknowledged %,d of %,d, p50 %.2f ms, p99 %.2f ms, max %.1f ms",
             recordsPerSecond, megabytesPerSecond, acknowledged, intended, p50Us / 1e3, p99Us / 1e3, maxUs / 1e3);
     }
 }

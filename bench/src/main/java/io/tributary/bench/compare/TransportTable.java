@@ -25,7 +25,8 @@ final class TransportTable
     }
 
     /** Median over the successful runs of one transport and experiment; NaN when none succeeded. */
-    double median(final String transport, final CompareTransports.Experiment experiment, final ToDoubleFunction<RunSummary> metric)
+    double median(final String transport, final CompareTransports.Experiment experiment,
+        final ToDoubleFunction<RunSummary> metric)
     {
         final double[] values = results.stream()
             .filter(r -> r.ok() && r.run().transport().equals(transport) && r.run().experiment().equals(experiment))
@@ -69,7 +70,8 @@ final class TransportTable
                 if (ratio)
                 {
                     final double r = median("aeron", experiment, row.metric) / median("grpc", experiment, row.metric);
-                    md.append(' ').append(Double.isFinite(r) ? String.format(Locale.ROOT, "%.2f", r) : "—").append(" |");
+                    md.append(' ').append(Double.isFinite(r) ? String.format(Locale.ROOT, "%.2f", r) : "—")
+                        .append(" |");
                 }
                 md.append('\n');
             }
@@ -91,14 +93,17 @@ final class TransportTable
             {
                 final double aeron = median("aeron", experiment, RunSummary::p99Us);
                 final double grpc = median("grpc", experiment, RunSummary::p99Us);
-                md.append(String.format(Locale.ROOT, "- p99 at %s: Aeron %.2f ms, gRPC %.2f ms, ratio %.2f (goal at most 0.33): %s%n",
-                    experiment.title(), aeron / 1e3, grpc / 1e3, aeron / grpc, aeron <= grpc / 3 ? "**met**" : "**missed**"));
+                md.append(String.format(Locale.ROOT,
+                    "- p99 at %s: Aeron %.2f ms, gRPC %.2f ms, ratio %.2f (goal at most 0.33): %s%n",
+                    experiment.title(), aeron / 1e3, grpc / 1e3, aeron / grpc, aeron <= grpc / 3 ? "**met**"
+                        : "**missed**"));
             }
             else
             {
                 final double aeron = median("aeron", experiment, RunSummary::recordsPerSecond);
                 final double grpc = median("grpc", experiment, RunSummary::recordsPerSecond);
-                md.append(String.format(Locale.ROOT, "- maximum throughput: Aeron %,.0f records/s, gRPC %,.0f, ratio %.2f (goal at least 2): %s%n",
+                md.append(String.format(Locale.ROOT,
+                    "- maximum throughput: Aeron %,.0f records/s, gRPC %,.0f, ratio %.2f (goal at least 2): %s%n",
                     aeron, grpc, aeron / grpc, aeron >= 2 * grpc ? "**met**" : "**missed**"));
             }
         }
@@ -108,7 +113,8 @@ final class TransportTable
     /** Whether some transport has no successful run of some experiment (its column would be empty). */
     boolean anyCellEmpty()
     {
-        return experiments.stream().anyMatch(e -> transports.stream().anyMatch(t -> Double.isNaN(median(t, e, RunSummary::recordsPerSecond))));
+        return experiments.stream().anyMatch(e -> transports.stream()
+            .anyMatch(t -> Double.isNaN(median(t, e, RunSummary::recordsPerSecond))));
     }
 
     /** The failed runs, each with the first line of why: medians leave them out, the reader must know. */
@@ -119,8 +125,10 @@ final class TransportTable
         {
             if (!r.ok())
             {
-                md.append(md.length() == 0 ? "\nFailed runs (left out of the medians):\n" : "").append("- ").append(r.run().label())
-                    .append(": ").append(r.error().lines().filter(l -> !l.isBlank() && !l.contains("WARN")).reduce((a, b) -> b)
+                md.append(md.length() == 0 ? "\nFailed runs (left out of the medians):\n" : "").append("- ")
+                    .append(r.run().label())
+                    .append(": ").append(r.error().lines().filter(l -> !l.isBlank() && !l.contains("WARN"))
+                        .reduce((a, b) -> b)
                         .orElse("").strip()).append('\n');
             }
         }
@@ -134,7 +142,8 @@ final class TransportTable
         for (final CompareTransports.Result r : results)
         {
             md.append("| ").append(r.run().label()).append(" | ").append(r.ok() ? r.summary().oneLine() : "FAILED: "
-                + r.error().lines().findFirst().orElse("")).append(" | ").append(String.format(Locale.ROOT, "%.0f", r.seconds()))
+                + r.error().lines().findFirst().orElse("")).append(" | ")
+                    .append(String.format(Locale.ROOT, "%.0f", r.seconds()))
                 .append(" | ").append(String.format(Locale.ROOT, "%.0f", r.load().cpuBusyPercentMean())).append(" |\n");
         }
         return md.toString();

@@ -38,7 +38,8 @@ final class CatchUpReader implements LoadSource.ValueHandler
             }
             if (nowNs - nextReportNs >= 0)
             {
-                out.printf("  catch-up %,d of %,d records, %.1f MB/s%n", records, expectedRecords, (bytes - reportedBytes) / 1e6);
+                out.printf("  catch-up %,d of %,d records, %.1f MB/s%n", records, expectedRecords,
+                    (bytes - reportedBytes) / 1e6);
                 out.flush();
                 reportedBytes = bytes;
                 nextReportNs += TimeUnit.SECONDS.toNanos(1);

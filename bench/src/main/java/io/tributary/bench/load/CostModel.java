@@ -19,7 +19,9 @@ import java.util.regex.Pattern;
  */
 public final class CostModel
 {
-    /** One run's inputs: CPU us per second of the measured processes, Raft entries per second, KiB of values per second. */
+    /**
+     * One run's inputs: CPU us per second of the measured processes, Raft entries per second, KiB of values per second.
+     */
     public record Run(String name, double cpuUsPerSecond, double entriesPerSecond, double kibPerSecond)
     {
     }
@@ -58,8 +60,9 @@ public final class CostModel
     {
         if (runs.size() < 3)
         {
-            throw new IllegalArgumentException("the cost model has 3 coefficients: it needs at least 3 runs (4 or more to check"
-                + " the fit), got " + runs.size());
+            throw new
+                IllegalArgumentException("the cost model has 3 coefficients: it needs at least 3 runs (4 or more to "
+                + "check" + " the fit), got " + runs.size());
         }
         final int n = runs.size();
         double meanY = 0;
@@ -91,9 +94,12 @@ public final class CostModel
         }
         if (see == 0 || sbb == 0 || 1 - seb * seb / (see * sbb) < COLLINEAR_TOLERANCE)
         {
-            throw new IllegalArgumentException(String.format(Locale.ROOT, "entries/s and KiB/s do not vary independently across"
-                + " these %d runs (every run has the same %s), so the CPU cannot be split between entries and bytes: add runs"
-                + " at other rates and other --size values", n, see == 0 ? "entries/s" : sbb == 0 ? "KiB/s" : "KiB per entry"));
+            throw new IllegalArgumentException(String.format(Locale.ROOT,
+                "entries/s and KiB/s do not vary independently across"
+                + " these %d runs (every run has the same %s), so the CPU cannot be split between entries and bytes: "
+                    + "add runs"
+                + " at other rates and other --size values", n, see == 0 ? "entries/s" : sbb == 0 ? "KiB/s"
+                    : "KiB per entry"));
         }
         final double determinant = see * sbb - seb * seb;
         final double entryUs = (sbb * sey - seb * sby) / determinant;
@@ -120,12 +126,14 @@ public final class CostModel
         final Path file = dir.resolve("summary.json");
         if (!Files.exists(file))
         {
-            throw new IllegalArgumentException(file + " does not exist: give folders written by 'tributary bench --out DIR'");
+            throw new IllegalArgumentException(file
+                + " does not exist: give folders written by 'tributary bench --out DIR'");
         }
         final String json = Files.readString(file, StandardCharsets.UTF_8);
         if (!json.contains("\"nodesMeasured\": true"))
         {
-            throw new IllegalArgumentException(file + ": the nodes' CPU was not measured (a run against a remote cluster, or"
+            throw new IllegalArgumentException(file
+                + ": the nodes' CPU was not measured (a run against a remote cluster, or"
                 + " without /proc): only runs with --local fit the model");
         }
         final double entriesPerSecond = number(json, "entriesPerSecond", file);
@@ -139,7 +147,8 @@ public final class CostModel
         final Matcher matcher = Pattern.compile("\"" + field + "\"\\s*:\\s*(-?[0-9.eE+-]+|null)").matcher(json);
         if (!matcher.find())
         {
-            throw new IllegalArgumentException(file + " has no '" + field + "': written before bench measured resources?");
+            throw new IllegalArgumentException(file + " has no '" + field
+                + "': written before bench measured resources?");
         }
         if (matcher.group(1).equals("null"))
         {
@@ -159,13 +168,16 @@ public final class CostModel
                 + "  R^2     %12.4f%s%n",
             fit.runs(), fit.entryUs(), fit.kibUs(), fit.idleUsPerSecond(), fit.idleUsPerSecond() / 1e6, fit.rSquared(),
             fit.runs() == 3 ? " (3 runs fit any 3 coefficients exactly: add runs to test the model)" : ""));
-        text.append(String.format(Locale.ROOT, "%n  %12s %12s %14s %14s %9s  %s%n", "entries/s", "KiB/s", "CPU us/s", "fitted",
+        text.append(String.format(Locale.ROOT, "%n  %12s %12s %14s %14s %9s  %s%n", "entries/s", "KiB/s", "CPU us/s",
+            "fitted",
             "residual", "run"));
         for (final Run run : runs)
         {
             final double fitted = fit.predict(run);
-            text.append(String.format(Locale.ROOT, "  %,12.1f %,12.1f %,14.0f %,14.0f %8.1f%%  %s%n", run.entriesPerSecond(),
-                run.kibPerSecond(), run.cpuUsPerSecond(), fitted, 100 * (run.cpuUsPerSecond() - fitted) / run.cpuUsPerSecond(),
+            text.append(String.format(Locale.ROOT, "  %,12.1f %,12.1f %,14.0f %,14.0f %8.1f%%  %s%n",
+                run.entriesPerSecond(),
+                run.kibPerSecond(), run.cpuUsPerSecond(), fitted,
+                    100 * (run.cpuUsPerSecond() - fitted) / run.cpuUsPerSecond(),
                 run.name()));
         }
         return text.toString();

@@ -18,7 +18,8 @@ import picocli.CommandLine.Model.CommandSpec;
  * reason and left out.
  */
 @Command(name = "cost-model", mixinStandardHelpOptions = true,
-    description = {"Fit CPU us/s = idle + C_entry x entries/s + c_byte x KiB/s by least squares over the summary.json of",
+    description =
+        {"Fit CPU us/s = idle + C_entry x entries/s + c_byte x KiB/s by least squares over the summary.json of",
         "several 'bench --local' runs (vary --rate and --size so entries and bytes vary independently).",
         "Prints C_entry (us per Raft entry), c_byte (us per KiB of values), idle (us/s) and R^2."})
 public final class CostModelCommand implements Callable<Integer>

@@ -44,7 +44,8 @@ public final class Durations
         }
         catch (final RuntimeException e)
         {
-            throw new IllegalArgumentException(option + ": '" + text + "' is not a duration; use e.g. 500ms, 30s, 2m or 1h");
+            throw new IllegalArgumentException(option + ": '" + text
+                + "' is not a duration; use e.g. 500ms, 30s, 2m or 1h");
         }
     }
 }

@@ -24,7 +24,8 @@ final class IntervalLogs implements AutoCloseable
         this.produceStream = produceStream;
         this.produce = start(produceStream, "produce latency: intended send time to acknowledgement");
         this.endToEndStream = endToEndStream;
-        this.endToEnd = endToEndStream == null ? null : start(endToEndStream, "end-to-end latency: intended send time to consumption");
+        this.endToEnd = endToEndStream == null ? null
+            : start(endToEndStream, "end-to-end latency: intended send time to consumption");
     }
 
     static IntervalLogs open(final Path dir, final boolean endToEnd) throws FileNotFoundException

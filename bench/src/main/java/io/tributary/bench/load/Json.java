@@ -2,7 +2,10 @@ package io.tributary.bench.load;
 
 import java.util.Locale;
 
-/** The few JSON helpers {@code summary.json} needs: a number that is not one (NaN) is written as null, which JSON allows. */
+/**
+ * The few JSON helpers {@code summary.json} needs: a number that is not one (NaN) is written as null, which JSON
+ * allows.
+ */
 final class Json
 {
     private Json()

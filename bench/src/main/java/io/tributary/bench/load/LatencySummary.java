@@ -1,5 +1,6 @@
 package io.tributary.bench.load;
 
+import java.util.Locale;
 import org.HdrHistogram.Histogram;
 
 /** Percentiles of one latency histogram (recorded in nanoseconds), in microseconds. */
@@ -10,7 +11,8 @@ public record LatencySummary(long count, long p50Us, long p90Us, long p99Us, lon
     {
         return new LatencySummary(histogramNs.getTotalCount(),
             percentileUs(histogramNs, 50), percentileUs(histogramNs, 90), percentileUs(histogramNs, 99),
-            percentileUs(histogramNs, 99.9), percentileUs(histogramNs, 99.99), histogramNs.getTotalCount() == 0 ? 0 : histogramNs.getMaxValue() / 1000,
+            percentileUs(histogramNs, 99.9), percentileUs(histogramNs, 99.99), histogramNs.getTotalCount() == 0 ? 0
+                : histogramNs.getMaxValue() / 1000,
             histogramNs.getTotalCount() == 0 ? 0 : histogramNs.getMean() / 1000.0);
     }
 
@@ -21,7 +23,7 @@ public record LatencySummary(long count, long p50Us, long p90Us, long p99Us, lon
 
     String toJson()
     {
-        return String.format(java.util.Locale.ROOT,
+        return String.format(Locale.ROOT,
             "{\"count\":%d,\"p50\":%d,\"p90\":%d,\"p99\":%d,\"p999\":%d,\"p9999\":%d,\"max\":%d,\"mean\":%.1f}",
             count, p50Us, p90Us, p99Us, p999Us, p9999Us, maxUs, meanUs);
     }

@@ -14,11 +14,15 @@ public final class LoadOptions
 {
     public enum Mode
     {
-        /** Open loop at {@code --rate}, latency from each record's intended send time (coordinated omission corrected). */
+        /**
+         * Open loop at {@code --rate}, latency from each record's intended send time (coordinated omission corrected).
+         */
         RATE,
         /** Closed loop: each producer sends as fast as the system accepts; latency from the send call. */
         MAX,
-        /** Fills the stream at maximum speed for {@code --duration}, then reads it all from offset 0 and reports MB/s. */
+        /**
+         * Fills the stream at maximum speed for {@code --duration}, then reads it all from offset 0 and reports MB/s.
+         */
         CATCH_UP
     }
 
@@ -29,10 +33,12 @@ public final class LoadOptions
     }
 
     @Option(names = "--mode", defaultValue = "rate", converter = ModeConverter.class,
-        description = "rate (fixed rate, default), max (maximum throughput) or catch-up (consumer reading from offset 0).")
+        description =
+            "rate (fixed rate, default), max (maximum throughput) or catch-up (consumer reading from offset 0).")
     public Mode mode = Mode.RATE;
 
-    @Option(names = "--rate", defaultValue = "20000", description = "Records per second in all, for --mode rate (default ${DEFAULT-VALUE}).")
+    @Option(names = "--rate", defaultValue = "20000", description =
+        "Records per second in all, for --mode rate (default ${DEFAULT-VALUE}).")
     public int rate = 20_000;
 
     @Option(names = "--size", defaultValue = "1024", description = "Value bytes per record (default ${DEFAULT-VALUE}).")
@@ -45,22 +51,28 @@ public final class LoadOptions
         description = "uniform (default) or zipfian (exponent 0.99, as YCSB).")
     public KeyDistribution keyDistribution = KeyDistribution.UNIFORM;
 
-    @Option(names = "--producers", defaultValue = "1", description = "Producer threads, each with its own client, sharing the rate (default ${DEFAULT-VALUE}).")
+    @Option(names = "--producers", defaultValue = "1", description =
+        "Producer threads, each with its own client, sharing the rate (default ${DEFAULT-VALUE}).")
     public int producers = 1;
 
-    @Option(names = "--shards", defaultValue = "3", description = "Shards (Kafka: partitions) of the benchmark stream (default ${DEFAULT-VALUE}).")
+    @Option(names = "--shards", defaultValue = "3", description =
+        "Shards (Kafka: partitions) of the benchmark stream (default ${DEFAULT-VALUE}).")
     public int shards = 3;
 
-    @Option(names = "--replication-factor", defaultValue = "3", description = "Replicas per shard (default ${DEFAULT-VALUE}).")
+    @Option(names = "--replication-factor", defaultValue = "3", description =
+        "Replicas per shard (default ${DEFAULT-VALUE}).")
     public int replicationFactor = 3;
 
-    @Option(names = "--duration", defaultValue = "60s", description = "Measured time, after the warm-up (default ${DEFAULT-VALUE}).")
+    @Option(names = "--duration", defaultValue = "60s", description =
+        "Measured time, after the warm-up (default ${DEFAULT-VALUE}).")
     public String duration = "60s";
 
-    @Option(names = "--warmup", defaultValue = "10s", description = "Load before measuring, same rate, not counted (default ${DEFAULT-VALUE}).")
+    @Option(names = "--warmup", defaultValue = "10s", description =
+        "Load before measuring, same rate, not counted (default ${DEFAULT-VALUE}).")
     public String warmup = "10s";
 
-    @Option(names = "--e2e", description = "Also consume while producing and measure end-to-end latency (intended send time to consumption).")
+    @Option(names = "--e2e", description =
+        "Also consume while producing and measure end-to-end latency (intended send time to consumption).")
     public boolean endToEnd;
 
     @Option(names = "--stream", defaultValue = "bench", description = "Stream (topic) name (default ${DEFAULT-VALUE}).")
@@ -69,7 +81,8 @@ public final class LoadOptions
     @Option(names = "--seed", description = "Seed of the key choice (default: random, printed).")
     public Long seed;
 
-    @Option(names = "--out", description = "Folder for the results: summary.json, .hlog interval logs, .hgrm, plots (default bench-results/<time>).")
+    @Option(names = "--out", description =
+        "Folder for the results: summary.json, .hlog interval logs, .hgrm, plots (default bench-results/<time>).")
     public Path out;
 
     @Option(names = "--quiet", description = "No progress line every second.")
@@ -96,7 +109,8 @@ public final class LoadOptions
         require(shards >= 1, "--shards must be >= 1, was " + shards);
         require(replicationFactor >= 1, "--replication-factor must be >= 1, was " + replicationFactor);
         require(!durationValue().isZero(), "--duration must be > 0");
-        require(!endToEnd || sizeBytes >= Long.BYTES, "--e2e carries the send time in the value: --size must be >= 8, was " + sizeBytes);
+        require(!endToEnd || sizeBytes >= Long.BYTES,
+            "--e2e carries the send time in the value: --size must be >= 8, was " + sizeBytes);
         require(!stream.isEmpty(), "--stream must not be empty");
     }
 
@@ -124,7 +138,8 @@ public final class LoadOptions
             }
             catch (final IllegalArgumentException e)
             {
-                throw new picocli.CommandLine.TypeConversionException("'" + value + "' is not a mode; use rate, max or catch-up");
+                throw new picocli.CommandLine.TypeConversionException("'" + value
+                    + "' is not a mode; use rate, max or catch-up");
             }
         }
     }
@@ -140,7 +155,8 @@ public final class LoadOptions
             }
             catch (final IllegalArgumentException e)
             {
-                throw new picocli.CommandLine.TypeConversionException("'" + value + "' is not a key distribution; use uniform or zipfian");
+                throw new picocli.CommandLine.TypeConversionException("'" + value
+                    + "' is not a key distribution; use uniform or zipfian");
             }
         }
     }

@@ -35,7 +35,10 @@ public final class LoadRun
     private final PrintWriter out;
     private final long seed;
     private final Path outDir;
-    /** Node id to pid of the cluster's processes on this machine, whose CPU is measured too; null when not known (remote). */
+    /**
+     * Node id to pid of the cluster's processes on this machine, whose CPU is measured too; null when not known
+     * (remote).
+     */
     private final Map<String, Long> nodePids;
 
     private LoadRun(final LoadSystem system, final LoadOptions options, final String durability, final PrintWriter out,
@@ -45,13 +48,17 @@ public final class LoadRun
         this.options = options;
         this.durability = durability;
         this.out = out;
-        this.nodePids = nodePids == null ? null : Collections.unmodifiableMap(new LinkedHashMap<>(nodePids)); // in the caller's order
+        // in the caller's order
+        this.nodePids = nodePids == null ? null : Collections.unmodifiableMap(new LinkedHashMap<>(nodePids));
         this.seed = options.seed != null ? options.seed : ThreadLocalRandom.current().nextLong();
         this.outDir = options.out != null ? options.out
             : Path.of("bench-results", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
     }
 
-    /** A run against a system whose nodes are not processes of this machine that we know: only this process's CPU is measured. */
+    /**
+     * A run against a system whose nodes are not processes of this machine that we know: only this process's CPU is
+     * measured.
+     */
     public static LoadSummary run(final LoadSystem system, final LoadOptions options, final String durability,
         final PrintWriter out) throws Exception
     {
@@ -73,7 +80,8 @@ public final class LoadRun
     private LoadSummary run() throws Exception
     {
         Files.createDirectories(outDir);
-        out.printf(Locale.ROOT, "bench: %s (%s), %s, %d B values, %s keys (%,d), %d producer(s), %d shards RF %d, warm-up %s,"
+        out.printf(Locale.ROOT,
+            "bench: %s (%s), %s, %d B values, %s keys (%,d), %d producer(s), %d shards RF %d, warm-up %s,"
                 + " %s; seed %d; results in %s%n", system.name(), durability, describeMode(), options.sizeBytes,
             options.keyDistribution.name().toLowerCase(Locale.ROOT), options.keys, options.producers, options.shards,
             options.replicationFactor, options.warmup, options.duration, seed, outDir);
@@ -102,8 +110,10 @@ public final class LoadRun
         reportShortfall(phase, intended);
         reportResources(phase.resources);
         final long acknowledged = phase.counters.acknowledged.sum();
-        final LoadSummary summary = summary(intended, acknowledged, phase.counters.failed.sum(), phase.counters.unsent.sum(), seconds,
-            LatencySummary.of(phase.total), phase.endToEndTotal == null ? null : LatencySummary.of(phase.endToEndTotal), null,
+        final LoadSummary summary = summary(intended, acknowledged, phase.counters.failed.sum(),
+            phase.counters.unsent.sum(), seconds,
+            LatencySummary.of(phase.total), phase.endToEndTotal == null ? null : LatencySummary.of(phase.endToEndTotal),
+                null,
             phase.resources);
         ResultsWriter.write(outDir, summary, phase.total, phase.endToEndTotal, phase.intervals, phase.throughput);
         return summary;
@@ -114,7 +124,8 @@ public final class LoadRun
      * seconds on a busy machine, which would make the samples at the interval's start late) and
      * the clock-tick query take time, so they are done before the phase's start time is fixed.
      */
-    private ProducePhase newPhase(final boolean fixedRate, final long warmupNs, final long durationNs, final boolean endToEnd)
+    private ProducePhase newPhase(final boolean fixedRate, final long warmupNs, final long durationNs,
+        final boolean endToEnd)
         throws Exception
     {
         final ProcessCpu cpu = ProcessCpu.ofThisMachine(nodePids == null ? Map.of() : nodePids);
@@ -127,7 +138,8 @@ public final class LoadRun
             }
             catch (final Exception e)
             {
-                out.printf("warning: the cluster's status could not be read (%s); the sampler retries every second%n", e);
+                out.printf("warning: the cluster's status could not be read (%s); the sampler retries every "
+                    + "second%n", e);
             }
         }
         return new ProducePhase(fixedRate, warmupNs, durationNs, endToEnd, cpu, cluster);
@@ -147,8 +159,10 @@ public final class LoadRun
         final long unsent = phase.counters.unsent.sum();
         if (unsent > 0)
         {
-            out.printf(Locale.ROOT, "warning: %,d of the %,d scheduled records were not sent by the end: the system (or this"
-                + " machine) could not keep up with %,d records/s; they count in the latency with the time they had waited%n",
+            out.printf(Locale.ROOT,
+                "warning: %,d of the %,d scheduled records were not sent by the end: the system (or this"
+                + " machine) could not keep up with %,d records/s; they count in the latency with the time they had "
+                    + "waited%n",
                 unsent, intended, options.rate);
         }
         final Throwable error = phase.counters.firstError.get();
@@ -188,10 +202,13 @@ public final class LoadRun
         final ResourceSummary resources)
     {
         final double recordsPerSecond = acknowledged / seconds;
-        return new LoadSummary(system.name(), options.modeName(), durability, options.mode == LoadOptions.Mode.RATE ? options.rate : 0,
+        return new LoadSummary(system.name(), options.modeName(), durability, options.mode == LoadOptions.Mode.RATE
+            ? options.rate : 0,
             options.sizeBytes, options.shards, options.replicationFactor, options.producers, options.keys,
-            options.keyDistribution.name().toLowerCase(Locale.ROOT), seconds, options.warmupValue().toNanos() / 1e9, seed,
-            intended, acknowledged, failed, unsent, recordsPerSecond, recordsPerSecond * options.sizeBytes / 1e6, produce, endToEnd,
+            options.keyDistribution.name().toLowerCase(Locale.ROOT), seconds, options.warmupValue().toNanos() / 1e9,
+                seed,
+            intended, acknowledged, failed, unsent, recordsPerSecond, recordsPerSecond * options.sizeBytes / 1e6,
+                produce, endToEnd,
             catchUp, resources);
     }
 
@@ -215,7 +232,8 @@ public final class LoadRun
         private IntervalLogs logs;
         private ResourceMonitor monitor;
 
-        ProducePhase(final boolean fixedRate, final long warmupNs, final long durationNs, final boolean endToEnd, final ProcessCpu cpu,
+        ProducePhase(final boolean fixedRate, final long warmupNs, final long durationNs, final boolean endToEnd,
+            final ProcessCpu cpu,
             final ClusterCounters cluster)
         {
             this.fixedRate = fixedRate;
@@ -236,7 +254,8 @@ public final class LoadRun
             EndToEndReader reader = null;
             LoadSource source = null;
             Thread readerThread = null;
-            try (ResourceMonitor resourceMonitor = ResourceMonitor.start(cpu, nodePids != null, cluster, counters, options.sizeBytes,
+            try (ResourceMonitor resourceMonitor =
+                ResourceMonitor.start(cpu, nodePids != null, cluster, counters, options.sizeBytes,
                     startNs, measureStartNs, endNs);
                 IntervalLogs intervalLogs = IntervalLogs.open(outDir, endToEnd))
             {
@@ -255,7 +274,8 @@ public final class LoadRun
                     targets.add(target);
                     final KeyChooser keys = new KeyChooser(options.keys, options.keyDistribution, seed + p);
                     final long firstNs = startNs + (long)(p * periodNs / options.producers);
-                    threads.add(start(new ProducerLoop(target, keys, options.sizeBytes, seed ^ p, fixedRate, firstNs, periodNs,
+                    threads.add(start(new ProducerLoop(target, keys, options.sizeBytes, seed ^ p, fixedRate, firstNs,
+                        periodNs,
                         endNs, counters), "bench-producer-" + p));
                 }
                 reportEverySecond(threads, reader);
@@ -298,7 +318,8 @@ public final class LoadRun
                 long nowNs = System.nanoTime();
                 while (tickNs - nowNs > 0 && anyAlive(producers))
                 {
-                    LockSupport.parkNanos(Math.min(tickNs - nowNs, TimeUnit.MILLISECONDS.toNanos(20))); // pacing the report
+                    // pacing the report
+                    LockSupport.parkNanos(Math.min(tickNs - nowNs, TimeUnit.MILLISECONDS.toNanos(20)));
                     nowNs = System.nanoTime();
                 }
                 if (nowNs - drainDeadlineNs > 0)
@@ -319,12 +340,14 @@ public final class LoadRun
                 if (measuring)
                 {
                     final double elapsedSeconds = Math.max(1e-3, (nowNs - reportedNs) / 1e9);
-                    throughput.add(new ThroughputPoint((nowNs - measureStartNs) / 1e9, (acknowledged - acknowledgedBefore) / elapsedSeconds,
+                    throughput.add(new ThroughputPoint((nowNs - measureStartNs) / 1e9,
+                        (acknowledged - acknowledgedBefore) / elapsedSeconds,
                         (sent - sentBefore) / elapsedSeconds, progress.entriesPerSecond()));
                 }
                 if (!options.quiet)
                 {
-                    printProgress((nowNs - startNs) / 1e9, acknowledged - acknowledgedBefore, measuring ? interval : warmup,
+                    printProgress((nowNs - startNs) / 1e9, acknowledged - acknowledgedBefore, measuring ? interval
+                        : warmup,
                         measuring ? endToEndInterval : endToEndWarmup, measuring, progress);
                 }
                 acknowledgedBefore = acknowledged;
@@ -337,7 +360,8 @@ public final class LoadRun
             account(interval, endToEndInterval, (System.nanoTime() - measureStartNs) / 1e9);
         }
 
-        private void account(final Histogram interval, final Histogram endToEndInterval, final double secondsIntoMeasure)
+        private void account(final Histogram interval, final Histogram endToEndInterval,
+            final double secondsIntoMeasure)
         {
             if (interval.getTotalCount() > 0 || secondsIntoMeasure > 0)
             {
@@ -358,12 +382,15 @@ public final class LoadRun
         private void printProgress(final double secondsSinceStart, final long acknowledged, final Histogram produce,
             final Histogram endToEnd, final boolean measuring, final ResourceMonitor.Progress progress)
         {
-            final StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%5.0fs %-8s acked %,8d/s  latency us p50 %7d p99 %7d p99.9 %7d max %7d",
+            final StringBuilder line = new StringBuilder(String.format(Locale.ROOT,
+                "%5.0fs %-8s acked %,8d/s  latency us p50 %7d p99 %7d p99.9 %7d max %7d",
                 secondsSinceStart, measuring ? "" : "warm-up", acknowledged, LatencySummary.percentileUs(produce, 50),
-                LatencySummary.percentileUs(produce, 99), LatencySummary.percentileUs(produce, 99.9), produce.getTotalCount() == 0 ? 0 : produce.getMaxValue() / 1000));
+                LatencySummary.percentileUs(produce, 99), LatencySummary.percentileUs(produce, 99.9),
+                    produce.getTotalCount() == 0 ? 0 : produce.getMaxValue() / 1000));
             if (endToEnd != null)
             {
-                line.append(String.format(Locale.ROOT, "  e2e p50 %7d p99 %7d", LatencySummary.percentileUs(endToEnd, 50), LatencySummary.percentileUs(endToEnd, 99)));
+                line.append(String.format(Locale.ROOT, "  e2e p50 %7d p99 %7d",
+                    LatencySummary.percentileUs(endToEnd, 50), LatencySummary.percentileUs(endToEnd, 99)));
             }
             line.append(progress.text());
             final long failed = counters.failed.sum();
@@ -381,12 +408,14 @@ public final class LoadRun
             final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
             while (reader.consumed.sum() < expected && System.nanoTime() - deadlineNs < 0 && reader.error.get() == null)
             {
-                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10)); // poll with a deadline: the consumer reads the last records
+                // poll with a deadline: the consumer reads the last records
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
             }
             if (reader.consumed.sum() < expected)
             {
                 out.printf(Locale.ROOT, "warning: the end-to-end consumer read %,d of %,d acknowledged records%s%n",
-                    reader.consumed.sum(), expected, reader.error.get() == null ? "" : "; it failed: " + reader.error.get());
+                    reader.consumed.sum(), expected, reader.error.get() == null ? "" : "; it failed: "
+                        + reader.error.get());
             }
             final Histogram last = reader.latency.getIntervalHistogram();
             endToEndTotal.add(last);

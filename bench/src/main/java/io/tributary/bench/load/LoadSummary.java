@@ -36,7 +36,8 @@ public record LoadSummary(
     {
         String toJson()
         {
-            return String.format(Locale.ROOT, "{\"records\":%d,\"bytes\":%d,\"seconds\":%.3f,\"megabytesPerSecond\":%.2f}",
+            return String.format(Locale.ROOT,
+                "{\"records\":%d,\"bytes\":%d,\"seconds\":%.3f,\"megabytesPerSecond\":%.2f}",
                 records, bytes, seconds, megabytesPerSecond);
         }
     }
@@ -45,16 +46,20 @@ public record LoadSummary(
     {
         return String.format(Locale.ROOT, "{%n"
                 + "  \"system\": \"%s\", \"mode\": \"%s\", \"durability\": \"%s\",%n"
-                + "  \"rateTarget\": %d, \"recordBytes\": %d, \"shards\": %d, \"replicationFactor\": %d, \"producers\": %d,%n"
-                + "  \"keys\": %d, \"keyDistribution\": \"%s\", \"durationSeconds\": %.3f, \"warmupSeconds\": %.3f, \"seed\": %d,%n"
+                + "  \"rateTarget\": %d, \"recordBytes\": %d, \"shards\": %d, \"replicationFactor\": %d, "
+                    + "\"producers\": %d,%n"
+                + "  \"keys\": %d, \"keyDistribution\": \"%s\", \"durationSeconds\": %.3f, \"warmupSeconds\": %.3f, "
+                    + "\"seed\": %d,%n"
                 + "  \"intended\": %d, \"acknowledged\": %d, \"failed\": %d, \"unsent\": %d,%n"
                 + "  \"recordsPerSecond\": %.1f, \"megabytesPerSecond\": %.3f,%n"
                 + "  \"produceLatencyUs\": %s,%n"
                 + "  \"endToEndLatencyUs\": %s,%n"
                 + "  \"catchUp\": %s,%n"
                 + "  \"resources\": %s%n}%n",
-            system, mode, durability, rateTarget, recordBytes, shards, replicationFactor, producers, keys, keyDistribution,
-            durationSeconds, warmupSeconds, seed, intended, acknowledged, failed, unsent, recordsPerSecond, megabytesPerSecond,
+            system, mode, durability, rateTarget, recordBytes, shards, replicationFactor, producers, keys,
+                keyDistribution,
+            durationSeconds, warmupSeconds, seed, intended, acknowledged, failed, unsent, recordsPerSecond,
+                megabytesPerSecond,
             produceLatencyUs == null ? "null" : produceLatencyUs.toJson(),
             endToEndLatencyUs == null ? "null" : endToEndLatencyUs.toJson(),
             catchUp == null ? "null" : catchUp.toJson(),
@@ -68,7 +73,8 @@ public record LoadSummary(
     public String oneLine()
     {
         final StringBuilder line = new StringBuilder(String.format(Locale.ROOT,
-            "summary: %s %s %s: %,.0f records/s (%.1f MB/s)", system, mode, durability, recordsPerSecond, megabytesPerSecond));
+            "summary: %s %s %s: %,.0f records/s (%.1f MB/s)", system, mode, durability, recordsPerSecond,
+                megabytesPerSecond));
         if (mode.equals("rate"))
         {
             line.append(String.format(Locale.ROOT, " of %,d targeted", rateTarget));
@@ -76,12 +82,14 @@ public record LoadSummary(
         if (produceLatencyUs != null && produceLatencyUs.count() > 0)
         {
             line.append(String.format(Locale.ROOT, "; produce latency us p50 %d p99 %d p99.9 %d max %d",
-                produceLatencyUs.p50Us(), produceLatencyUs.p99Us(), produceLatencyUs.p999Us(), produceLatencyUs.maxUs()));
+                produceLatencyUs.p50Us(), produceLatencyUs.p99Us(), produceLatencyUs.p999Us(),
+                    produceLatencyUs.maxUs()));
         }
         if (endToEndLatencyUs != null && endToEndLatencyUs.count() > 0)
         {
             line.append(String.format(Locale.ROOT, "; end-to-end us p50 %d p99 %d p99.9 %d max %d",
-                endToEndLatencyUs.p50Us(), endToEndLatencyUs.p99Us(), endToEndLatencyUs.p999Us(), endToEndLatencyUs.maxUs()));
+                endToEndLatencyUs.p50Us(), endToEndLatencyUs.p99Us(), endToEndLatencyUs.p999Us(),
+                    endToEndLatencyUs.maxUs()));
         }
         if (catchUp != null)
         {

@@ -9,7 +9,10 @@ public interface LoadSystem extends AutoCloseable
     /** Short name for reports: {@code tributary}, {@code kafka}. */
     String name();
 
-    /** Creates the stream (topic) the run writes to, with {@code shards} shards (partitions), and waits until it is ready. */
+    /**
+     * Creates the stream (topic) the run writes to, with {@code shards} shards (partitions), and waits until it is
+     * ready.
+     */
     void createStream(String stream, int shards, int replicationFactor) throws Exception;
 
     /** A producer on {@code stream}; one per load thread. */

@@ -96,7 +96,8 @@ final class PeriodicSampler<T> implements AutoCloseable
             }
             final long tookNs = System.nanoTime() - startedNs;
             publish(new Point<>(firstNs + dueOffsetNs, startedNs + tookNs / 2, value, error), dueOffsetNs, tookNs);
-            // Slow samples vary a lot from one to the next: twice the longer of the last and the mean, to keep marks on time.
+            // Slow samples vary a lot from one to the next: twice the longer of the last and the mean, to keep marks on
+            // time.
             final long sampleNs = 2 * Math.max(tookNs, (long)(sampleMsMean() * 1e6));
             dueOffsetNs = nextDueOffsetNs(dueOffsetNs, System.nanoTime() - firstNs, sampleNs);
         }
@@ -151,7 +152,10 @@ final class PeriodicSampler<T> implements AutoCloseable
         }
     }
 
-    /** The latest point due at or after {@code dueNs}, waiting up to {@code timeoutNs}; else the latest one (null if none). */
+    /**
+     * The latest point due at or after {@code dueNs}, waiting up to {@code timeoutNs}; else the latest one (null if
+     * none).
+     */
     Point<T> await(final long dueNs, final long timeoutNs) throws InterruptedException
     {
         final long deadlineNs = System.nanoTime() + timeoutNs;

@@ -37,7 +37,8 @@ public final class ProcStat
 
         public String toJson()
         {
-            return "[" + Json.number(oneMinute, 2) + ", " + Json.number(fiveMinutes, 2) + ", " + Json.number(fifteenMinutes, 2) + "]";
+            return "[" + Json.number(oneMinute, 2) + ", " + Json.number(fiveMinutes, 2) + ", "
+                + Json.number(fifteenMinutes, 2) + "]";
         }
 
         @Override
@@ -64,23 +65,26 @@ public final class ProcStat
         final int close = line.lastIndexOf(')');
         if (open <= 0 || close < open)
         {
-            throw new IllegalArgumentException("not a /proc stat line (no '(comm)' after the pid): '" + line.strip() + "'");
+            throw new IllegalArgumentException("not a /proc stat line (no '(comm)' after the pid): '" + line.strip()
+                + "'");
         }
         final String[] rest = line.substring(close + 1).strip().split(" +");
         if (rest.length <= START_TIME_AFTER_COMM)
         {
-            throw new IllegalArgumentException("a /proc stat line has " + (rest.length + 2) + " fields, expected at least "
-                + (START_TIME_AFTER_COMM + 3) + ": '" + line.strip() + "'");
+            throw new IllegalArgumentException("a /proc stat line has " + (rest.length + 2)
+                + " fields, expected at least " + (START_TIME_AFTER_COMM + 3) + ": '" + line.strip() + "'");
         }
         try
         {
-            return new TaskStat(Long.parseLong(line.substring(0, open).strip()), line.substring(open + 1, close), rest[0].charAt(0),
-                Long.parseLong(rest[UTIME_AFTER_COMM]), Long.parseLong(rest[STIME_AFTER_COMM]), Long.parseLong(rest[START_TIME_AFTER_COMM]));
+            return new TaskStat(Long.parseLong(line.substring(0, open).strip()), line.substring(open + 1, close),
+                rest[0].charAt(0),
+                Long.parseLong(rest[UTIME_AFTER_COMM]), Long.parseLong(rest[STIME_AFTER_COMM]),
+                    Long.parseLong(rest[START_TIME_AFTER_COMM]));
         }
         catch (final NumberFormatException e)
         {
-            throw new IllegalArgumentException("a /proc stat line has a field that is not a number (" + e.getMessage() + "): '"
-                + line.strip() + "'", e);
+            throw new IllegalArgumentException("a /proc stat line has a field that is not a number (" + e.getMessage()
+                + "): '" + line.strip() + "'", e);
         }
     }
 
@@ -105,7 +109,9 @@ public final class ProcStat
         return values;
     }
 
-    /** The machine's busy share between two {@code cpu} lines: everything but idle and iowait; NaN if no time passed. */
+    /**
+     * The machine's busy share between two {@code cpu} lines: everything but idle and iowait; NaN if no time passed.
+     */
     public static double busyPercent(final long[] before, final long[] after)
     {
         long total = 0;
@@ -127,6 +133,7 @@ public final class ProcStat
             throw new IllegalArgumentException("/proc/loadavg has " + fields.length + " fields, expected at least 3: '"
                 + loadavgText.strip() + "'");
         }
-        return new LoadAverages(Double.parseDouble(fields[0]), Double.parseDouble(fields[1]), Double.parseDouble(fields[2]));
+        return new LoadAverages(Double.parseDouble(fields[0]), Double.parseDouble(fields[1]),
+            Double.parseDouble(fields[2]));
     }
 }

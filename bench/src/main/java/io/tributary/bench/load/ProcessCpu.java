@@ -145,7 +145,9 @@ public final class ProcessCpu
         }
     }
 
-    /** The kernel's USER_HZ, the unit of /proc's CPU times: 100 on every usual Linux build, asked of getconf to be sure. */
+    /**
+     * The kernel's USER_HZ, the unit of /proc's CPU times: 100 on every usual Linux build, asked of getconf to be sure.
+     */
     static long clockTicksPerSecond()
     {
         try

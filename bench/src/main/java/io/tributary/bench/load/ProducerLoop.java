@@ -2,6 +2,7 @@ package io.tributary.bench.load;
 
 import java.nio.ByteOrder;
 import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
 import org.agrona.concurrent.UnsafeBuffer;
@@ -27,10 +28,10 @@ final class ProducerLoop implements Runnable
      * counts in its latency): a sender a few microseconds late at the deadline is not "falling behind". A loop
      * further behind stops and counts the rest as unsent.
      */
-    static final long LATE_SEND_GRACE_NS = java.util.concurrent.TimeUnit.SECONDS.toNanos(1);
+    static final long LATE_SEND_GRACE_NS = TimeUnit.SECONDS.toNanos(1);
 
     /** The shortest park of a fixed-rate loop: records due within it go out together after it. */
-    static final long PACING_TICK_NS = java.util.concurrent.TimeUnit.MICROSECONDS.toNanos(500);
+    static final long PACING_TICK_NS = TimeUnit.MICROSECONDS.toNanos(500);
 
     private final LoadTarget target;
     private final KeyChooser keys;

@@ -28,13 +28,15 @@ final class ResourceMonitor implements AutoCloseable
             final StringBuilder text = new StringBuilder();
             if (!Double.isNaN(entriesPerSecond))
             {
-                text.append(String.format(Locale.ROOT, "  raft %,6.0f entries/s %5s batches %6s records each", entriesPerSecond,
+                text.append(String.format(Locale.ROOT, "  raft %,6.0f entries/s %5s batches %6s records each",
+                    entriesPerSecond,
                     oneDecimal(batchesPerEntry), oneDecimal(recordsPerEntry)));
             }
             if (!Double.isNaN(busyPercent))
             {
                 text.append(String.format(Locale.ROOT, "  cpu %5s us/record%s busy %3.0f%% jit %3.0f%%",
-                    ResourceSummary.figure(cpuUsPerRecord), nodesMeasured ? "" : " (this process)", busyPercent, jitPercent));
+                    ResourceSummary.figure(cpuUsPerRecord), nodesMeasured ? "" : " (this process)", busyPercent,
+                        jitPercent));
             }
             return text.toString();
         }
@@ -46,9 +48,14 @@ final class ResourceMonitor implements AutoCloseable
         }
     }
 
-    /** The progress line does not wait longer than this for the second's samples: a slow cluster only blanks its figures. */
+    /**
+     * The progress line does not wait longer than this for the second's samples: a slow cluster only blanks its
+     * figures.
+     */
     private static final long PROGRESS_WAIT_NS = TimeUnit.MILLISECONDS.toNanos(300);
-    /** Bound on waiting for the end-of-interval samples after the producers finished (a Raft sample may be retrying). */
+    /**
+     * Bound on waiting for the end-of-interval samples after the producers finished (a Raft sample may be retrying).
+     */
     private static final long MARK_WAIT_NS = TimeUnit.SECONDS.toNanos(30);
 
     private final ProcessCpu cpu;
@@ -64,7 +71,8 @@ final class ResourceMonitor implements AutoCloseable
     private PeriodicSampler.Point<ClusterCounters.Sample> lastRaft;
 
     private ResourceMonitor(final ProcessCpu cpu, final boolean nodesMeasured, final ClusterCounters cluster,
-        final LoadCounters counters, final int valueBytes, final long startNs, final long measureStartNs, final long endNs)
+        final LoadCounters counters, final int valueBytes, final long startNs, final long measureStartNs,
+            final long endNs)
     {
         this.cpu = cpu;
         this.nodesMeasured = nodesMeasured;
@@ -76,8 +84,8 @@ final class ResourceMonitor implements AutoCloseable
         final boolean procReadable = cpu.available();
         this.local = new PeriodicSampler<>("bench-cpu-sampler", () -> new Local(procReadable ? cpu.read() : null,
             counters.acknowledgedAll.sum(), counters.sent.sum()), startNs, measureStartNs, endNs);
-        this.raft = cluster.available() ? new PeriodicSampler<>("bench-raft-sampler", cluster::sample, startNs, measureStartNs, endNs)
-            : null;
+        this.raft = cluster.available()
+            ? new PeriodicSampler<>("bench-raft-sampler", cluster::sample, startNs, measureStartNs, endNs) : null;
     }
 
     /**
@@ -85,7 +93,8 @@ final class ResourceMonitor implements AutoCloseable
      * {@code endNs}, and every second from {@code startNs}. Owns {@code cluster} from now on.
      */
     static ResourceMonitor start(final ProcessCpu cpu, final boolean nodesMeasured, final ClusterCounters cluster,
-        final LoadCounters counters, final int valueBytes, final long startNs, final long measureStartNs, final long endNs)
+        final LoadCounters counters, final int valueBytes, final long startNs, final long measureStartNs,
+            final long endNs)
     {
         final ResourceMonitor monitor = new ResourceMonitor(cpu, nodesMeasured, cluster, counters, valueBytes, startNs,
             measureStartNs, endNs);
@@ -97,7 +106,9 @@ final class ResourceMonitor implements AutoCloseable
         return monitor;
     }
 
-    /** The figures since the previous call, from the samples due at {@code tickNs} (or the latest, if they are late). */
+    /**
+     * The figures since the previous call, from the samples due at {@code tickNs} (or the latest, if they are late).
+     */
     Progress progress(final long tickNs) throws InterruptedException
     {
         if (lastLocal == null)
@@ -144,7 +155,8 @@ final class ResourceMonitor implements AutoCloseable
         {
             lastRaft = raftNow;
         }
-        return new Progress(entriesPerSecond, batchesPerEntry, recordsPerEntry, cpuUsPerRecord, busyPercent, jitPercent, nodesMeasured);
+        return new Progress(entriesPerSecond, batchesPerEntry, recordsPerEntry, cpuUsPerRecord, busyPercent, jitPercent,
+            nodesMeasured);
     }
 
     private static <T> boolean usable(final PeriodicSampler.Point<T> before, final PeriodicSampler.Point<T> after)
@@ -167,11 +179,14 @@ final class ResourceMonitor implements AutoCloseable
         {
             final String why = start == null || end == null ? "no sample at the " + (start == null ? "start" : "end")
                 + " of the measured interval within " + TimeUnit.NANOSECONDS.toSeconds(MARK_WAIT_NS) + " s"
-                : "the sample at the " + (start.value() == null ? "start failed: " + start.error() : "end failed: " + end.error());
-            return new ResourceSummary.Raft(Double.NaN, -1, -1, -1, 0, raft.samples(), raft.failures(), raft.sampleMsMean(), why);
+                : "the sample at the " + (start.value() == null ? "start failed: " + start.error() : "end failed: "
+                    + end.error());
+            return new ResourceSummary.Raft(Double.NaN, -1, -1, -1, 0, raft.samples(), raft.failures(),
+                raft.sampleMsMean(), why);
         }
         final ClusterCounters.Delta delta = ClusterCounters.Delta.between(start.value(), end.value());
-        return new ResourceSummary.Raft((end.takenNs() - start.takenNs()) / 1e9, delta.entries(), delta.batches(), delta.records(),
+        return new ResourceSummary.Raft((end.takenNs() - start.takenNs()) / 1e9, delta.entries(), delta.batches(),
+            delta.records(),
             delta.shardsSkipped(), raft.samples(), raft.failures(), raft.sampleMsMean(), raft.firstError());
     }
 
@@ -192,13 +207,15 @@ final class ResourceMonitor implements AutoCloseable
         {
             final ProcessCpu.Measured process = cpu.processes().get(i);
             processes.add(new ResourceSummary.ProcessTime(process.name(), process.pid(),
-                (after.cpuTicks()[i] - before.cpuTicks()[i]) / ticksPerSecond, (after.jitTicks()[i] - before.jitTicks()[i]) / ticksPerSecond));
+                (after.cpuTicks()[i] - before.cpuTicks()[i]) / ticksPerSecond,
+                    (after.jitTicks()[i] - before.jitTicks()[i]) / ticksPerSecond));
         }
         final double seconds = (end.takenNs() - start.takenNs()) / 1e9;
         final long acknowledged = end.value().acknowledged() - start.value().acknowledged();
         final double busyPercent = before.machineJiffies() == null || after.machineJiffies() == null ? Double.NaN
             : ProcStat.busyPercent(before.machineJiffies(), after.machineJiffies());
-        return new ResourceSummary.Cpu(seconds, nodesMeasured, processes, acknowledged, acknowledged * (double)valueBytes / seconds,
+        return new ResourceSummary.Cpu(seconds, nodesMeasured, processes, acknowledged,
+            acknowledged * (double)valueBytes / seconds,
             busyPercent, first.value().cpu().loadAverages(), after.loadAverages(), new ArrayList<>(cpu.unreadable()));
     }
 

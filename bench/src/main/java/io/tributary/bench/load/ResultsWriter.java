@@ -38,11 +38,14 @@ public final class ResultsWriter
             series.add(new SvgPlots.Series("end-to-end", endToEnd));
         }
         final String title = String.format(Locale.ROOT, "%s %s, %s, %d B", summary.system(), summary.durability(),
-            summary.mode().equals("rate") ? String.format(Locale.ROOT, "%,d records/s", summary.rateTarget()) : summary.mode(),
+            summary.mode().equals("rate") ? String.format(Locale.ROOT, "%,d records/s", summary.rateTarget())
+                : summary.mode(),
             summary.recordBytes());
         final String percentiles = SvgPlots.percentilePlot("Latency by percentile: " + title, series);
-        final String overTime = SvgPlots.timePlot("Produce latency over time: " + title, overTime(intervals, endToEnd != null));
-        final String rates = SvgPlots.ratePlot("Throughput over time: " + title, "per second", rates(summary, throughput));
+        final String overTime = SvgPlots.timePlot("Produce latency over time: " + title,
+            overTime(intervals, endToEnd != null));
+        final String rates = SvgPlots.ratePlot("Throughput over time: " + title, "per second",
+            rates(summary, throughput));
         Files.writeString(dir.resolve("percentiles.svg"), percentiles);
         Files.writeString(dir.resolve("latency-over-time.svg"), overTime);
         Files.writeString(dir.resolve("throughput-over-time.svg"), rates);
@@ -118,9 +121,11 @@ public final class ResultsWriter
         return series;
     }
 
-    private static String html(final LoadSummary summary, final String percentiles, final String overTime, final String rates)
+    private static String html(final LoadSummary summary, final String percentiles, final String overTime,
+        final String rates)
     {
-        return "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>Tributary bench: " + SvgPlots.escape(summary.system())
+        return "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>Tributary bench: "
+            + SvgPlots.escape(summary.system())
             + "</title>\n<style>body{font-family:sans-serif;margin:2em} td,th{padding:2px 10px;text-align:right}"
             + " th{text-align:left} pre{background:#f6f6f6;padding:1em}</style></head><body>\n"
             + "<h1>Tributary bench</h1>\n<p>" + SvgPlots.escape(summary.oneLine()) + "</p>\n"
@@ -140,12 +145,16 @@ public final class ResultsWriter
         if (resources.cpu() != null)
         {
             final ResourceSummary.Cpu cpu = resources.cpu();
-            html.append("<table><tr><th>process</th><th>pid</th><th>CPU s</th><th>cores</th><th>JIT s</th><th>JIT %</th></tr>\n");
+            html.append("<table><tr><th>process</th><th>pid</th><th>CPU s</th><th>cores</th><th>JIT s</th><th>JIT "
+                + "%</th></tr>\n");
             for (final ResourceSummary.ProcessTime process : cpu.processes())
             {
-                html.append(String.format(Locale.ROOT, "<tr><th>%s</th><td>%d</td><td>%.2f</td><td>%.2f</td><td>%.2f</td><td>%.1f</td></tr>%n",
-                    SvgPlots.escape(process.name()), process.pid(), process.cpuSeconds(), process.cpuSeconds() / cpu.seconds(),
-                    process.jitSeconds(), process.cpuSeconds() > 0 ? 100 * process.jitSeconds() / process.cpuSeconds() : 0.0));
+                html.append(String.format(Locale.ROOT,
+                    "<tr><th>%s</th><td>%d</td><td>%.2f</td><td>%.2f</td><td>%.2f</td><td>%.1f</td></tr>%n",
+                    SvgPlots.escape(process.name()), process.pid(), process.cpuSeconds(),
+                        process.cpuSeconds() / cpu.seconds(),
+                    process.jitSeconds(), process.cpuSeconds() > 0 ? 100 * process.jitSeconds() / process.cpuSeconds()
+                        : 0.0));
             }
             html.append("</table>\n");
         }
@@ -154,7 +163,8 @@ public final class ResultsWriter
 
     private static String latencyTable(final LoadSummary summary)
     {
-        final StringBuilder table = new StringBuilder("<table><tr><th>latency (us)</th><th>p50</th><th>p90</th><th>p99</th>"
+        final StringBuilder table = new
+            StringBuilder("<table><tr><th>latency (us)</th><th>p50</th><th>p90</th><th>p99</th>"
             + "<th>p99.9</th><th>p99.99</th><th>max</th><th>count</th></tr>\n");
         row(table, "produce", summary.produceLatencyUs());
         row(table, "end-to-end", summary.endToEndLatencyUs());
@@ -165,8 +175,11 @@ public final class ResultsWriter
     {
         if (latency != null)
         {
-            table.append(String.format(Locale.ROOT, "<tr><th>%s</th><td>%,d</td><td>%,d</td><td>%,d</td><td>%,d</td><td>%,d</td><td>%,d</td><td>%,d</td></tr>%n",
-                name, latency.p50Us(), latency.p90Us(), latency.p99Us(), latency.p999Us(), latency.p9999Us(), latency.maxUs(),
+            table.append(String.format(Locale.ROOT,
+                "<tr><th>%s</th><td>%,d</td><td>%,d</td><td>%,d</td><td>%,d</td><td>%,d</td><td>%,d</td>"
+                    + "<td>%,d</td></tr>%n",
+                name, latency.p50Us(), latency.p90Us(), latency.p99Us(), latency.p999Us(), latency.p9999Us(),
+                    latency.maxUs(),
                 latency.count()));
         }
     }

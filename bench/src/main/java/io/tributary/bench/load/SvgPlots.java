@@ -30,7 +30,8 @@ public final class SvgPlots
     {
     }
 
-    private static final String[] COLORS = {"#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf"};
+    private static final String[] COLORS =
+        {"#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf"};
     private static final int WIDTH = 860;
     private static final int HEIGHT = 480;
     private static final int LEFT = 80;
@@ -118,7 +119,8 @@ public final class SvgPlots
             lines.add(points.toArray(new double[0][]));
         }
         final double yStep = niceStep(yMax / 5);
-        final Frame frame = new Frame(title, "seconds", 0, xMax, YAxis.linear(yStep * Math.ceil(yMax / yStep), yStep, yTitle));
+        final Frame frame = new Frame(title, "seconds", 0, xMax,
+            YAxis.linear(yStep * Math.ceil(yMax / yStep), yStep, yTitle));
         final StringBuilder svg = frame.open();
         secondsTicks(frame, svg, xMax);
         frame.lines(svg, series.stream().map(RateSeries::name).toList(), lines);
@@ -285,23 +287,29 @@ public final class SvgPlots
         StringBuilder open()
         {
             final StringBuilder svg = new StringBuilder(16_384);
-            svg.append(String.format(Locale.ROOT, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\""
+            svg.append(String.format(Locale.ROOT,
+                "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\""
                 + " font-family=\"sans-serif\" font-size=\"12\">%n", WIDTH, HEIGHT, WIDTH, HEIGHT));
-            svg.append(String.format(Locale.ROOT, "<rect width=\"%d\" height=\"%d\" fill=\"white\"/>%n", WIDTH, HEIGHT));
-            svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"24\" font-size=\"15\" font-weight=\"bold\">%s</text>%n", LEFT, escape(title)));
+            svg.append(String.format(Locale.ROOT, "<rect width=\"%d\" height=\"%d\" fill=\"white\"/>%n", WIDTH,
+                HEIGHT));
+            svg.append(String.format(Locale.ROOT,
+                "<text x=\"%d\" y=\"24\" font-size=\"15\" font-weight=\"bold\">%s</text>%n", LEFT, escape(title)));
             for (final double tick : yAxis.ticks())
             {
                 final double y = y(tick);
-                svg.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#ddd\"/>%n",
+                svg.append(String.format(Locale.ROOT,
+                    "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#ddd\"/>%n",
                     LEFT, y, WIDTH - RIGHT, y));
                 svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%s</text>%n",
                     LEFT - 6, y + 4, yAxis.label(tick)));
             }
             svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">%s</text>%n",
                 (LEFT + WIDTH - RIGHT) / 2, HEIGHT - 14, escape(xLabel)));
-            svg.append(String.format(Locale.ROOT, "<text transform=\"translate(16,%d) rotate(-90)\" text-anchor=\"middle\">%s</text>%n",
+            svg.append(String.format(Locale.ROOT,
+                "<text transform=\"translate(16,%d) rotate(-90)\" text-anchor=\"middle\">%s</text>%n",
                 (TOP + HEIGHT - BOTTOM) / 2, escape(yAxis.title())));
-            svg.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"none\" stroke=\"#444\"/>%n",
+            svg.append(String.format(Locale.ROOT,
+                "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"none\" stroke=\"#444\"/>%n",
                 LEFT, TOP, WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM));
             return svg;
         }
@@ -309,8 +317,10 @@ public final class SvgPlots
         void xTick(final StringBuilder svg, final double value, final String label)
         {
             final double x = x(value);
-            svg.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"#ddd\"/>%n", x, TOP, x, HEIGHT - BOTTOM));
-            svg.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%s</text>%n", x, HEIGHT - BOTTOM + 18, escape(label)));
+            svg.append(String.format(Locale.ROOT,
+                "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"#ddd\"/>%n", x, TOP, x, HEIGHT - BOTTOM));
+            svg.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%s</text>%n", x,
+                HEIGHT - BOTTOM + 18, escape(label)));
         }
 
         void lines(final StringBuilder svg, final List<String> names, final List<double[][]> lines)
@@ -323,12 +333,15 @@ public final class SvgPlots
                 {
                     points.append(String.format(Locale.ROOT, "%.1f,%.1f ", x(point[0]), y(point[1])));
                 }
-                svg.append(String.format(Locale.ROOT, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2\" points=\"%s\"/>%n",
+                svg.append(String.format(Locale.ROOT,
+                    "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2\" points=\"%s\"/>%n",
                     color, points.toString().trim()));
                 final int legendY = TOP + 10 + i * 20;
-                svg.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"%s\" stroke-width=\"3\"/>%n",
+                svg.append(String.format(Locale.ROOT,
+                    "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"%s\" stroke-width=\"3\"/>%n",
                     WIDTH - RIGHT + 10, legendY, WIDTH - RIGHT + 30, legendY, color));
-                svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\">%s</text>%n", WIDTH - RIGHT + 36, legendY + 4,
+                svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\">%s</text>%n", WIDTH - RIGHT + 36,
+                    legendY + 4,
                     escape(names.get(i))));
             }
         }

@@ -59,13 +59,15 @@ public final class TributarySystem implements LoadSystem
     @Override
     public LoadTarget producer(final String stream) throws Exception
     {
-        return new TributaryTarget(Producer.create(new ProducerConfig().metadataPeers(metadataPeers).transport(transport)), stream);
+        return new TributaryTarget(Producer.create(new ProducerConfig().metadataPeers(metadataPeers)
+            .transport(transport)), stream);
     }
 
     @Override
     public LoadSource consumer(final String stream) throws Exception
     {
-        final Consumer consumer = Consumer.create(new ConsumerConfig().metadataPeers(metadataPeers).transport(transport));
+        final Consumer consumer = Consumer.create(new ConsumerConfig().metadataPeers(metadataPeers)
+            .transport(transport));
         try
         {
             consumer.assign(stream);
@@ -86,7 +88,8 @@ public final class TributarySystem implements LoadSystem
     @Override
     public ClusterCounters clusterCounters(final String stream)
     {
-        return new AdminCounters(Admin.create(new AdminConfig().metadataPeers(metadataPeers).transport(transport)), stream);
+        return new AdminCounters(Admin.create(new AdminConfig().metadataPeers(metadataPeers).transport(transport)),
+            stream);
     }
 
     @Override

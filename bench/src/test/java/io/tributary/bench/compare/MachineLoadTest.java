@@ -2,6 +2,9 @@ package io.tributary.bench.compare;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 
 class MachineLoadTest
@@ -30,11 +33,11 @@ class MachineLoadTest
         final MachineLoad load = MachineLoad.start();
         final long deadlineNs = System.nanoTime() + 5_000_000_000L;
         MachineLoad.Sample sample = MachineLoad.Sample.NONE;
-        if (java.nio.file.Files.isReadable(java.nio.file.Path.of("/proc/stat")))
+        if (Files.isReadable(Path.of("/proc/stat")))
         {
             while (System.nanoTime() - deadlineNs < 0 && sample.samples() == 0)
             {
-                java.util.concurrent.locks.LockSupport.parkNanos(200_000_000L); // polling with a deadline for the first sample
+                LockSupport.parkNanos(200_000_000L); // polling with a deadline for the first sample
                 sample = load.peek();
             }
         }

@@ -28,17 +28,21 @@ class TransportTableTest
 
     private RunSummary written(final String name, final double recordsPerSecond, final long p99Us) throws Exception
     {
-        final LatencySummary latency = new LatencySummary(1000, p99Us / 4, p99Us / 2, p99Us, p99Us * 2, p99Us * 3, p99Us * 4, p99Us / 3.0);
-        final LoadSummary summary = new LoadSummary("tributary-x", "rate", "fsync", 5000, 1024, 3, 3, 1, 100, "uniform", 30, 15, 1,
+        final LatencySummary latency =
+            new LatencySummary(1000, p99Us / 4, p99Us / 2, p99Us, p99Us * 2, p99Us * 3, p99Us * 4, p99Us / 3.0);
+        final LoadSummary summary = new LoadSummary("tributary-x", "rate", "fsync", 5000, 1024, 3, 3, 1, 100, "uniform",
+            30, 15, 1,
             150_000, 149_990, 0, 10, recordsPerSecond, recordsPerSecond * 1024 / 1e6, latency, null, null, null);
         final Path file = dir.resolve(name + ".json");
         Files.writeString(file, summary.toJson());
         return RunSummary.read(file);
     }
 
-    private static CompareTransports.Result ok(final String transport, final CompareTransports.Experiment experiment, final RunSummary summary)
+    private static CompareTransports.Result ok(final String transport, final CompareTransports.Experiment experiment,
+        final RunSummary summary)
     {
-        return new CompareTransports.Result(new CompareTransports.Run(transport, experiment, 1, Path.of("x")), summary, null,
+        return new CompareTransports.Result(new CompareTransports.Run(transport, experiment, 1, Path.of("x")), summary,
+            null,
             MachineLoad.Sample.NONE, 1);
     }
 
@@ -55,7 +59,8 @@ class TransportTableTest
         results.add(ok("aeron", RATE, written("a2", 5000, 9000)));
         results.add(ok("aeron", RATE, written("a3", 5000, 2000)));
         results.add(ok("grpc", RATE, written("g1", 5000, 9000)));
-        results.add(new CompareTransports.Result(new CompareTransports.Run("grpc", RATE, 2, Path.of("x")), null, "exited with code 1",
+        results.add(new CompareTransports.Result(new CompareTransports.Run("grpc", RATE, 2, Path.of("x")), null,
+            "exited with code 1",
             MachineLoad.Sample.NONE, 1));
         results.add(ok("aeron", MAX, written("am", 30_000, 1)));
         results.add(ok("grpc", MAX, written("gm", 20_000, 1)));
@@ -65,8 +70,10 @@ class TransportTableTest
         assertThat(table.median("netty", RATE, RunSummary::p99Us)).isNaN();
         assertThat(table.markdown()).contains("| 5,000 records/s | p99 ms | 2.00 | 9.00 | — | 0.22 |")
             .contains("| maximum throughput | records/s | 30,000 | 20,000 | — | 1.50 |");
-        assertThat(table.goals()).contains("p99 at 5,000 records/s: Aeron 2.00 ms, gRPC 9.00 ms, ratio 0.22 (goal at most 0.33): **met**")
-            .contains("maximum throughput: Aeron 30,000 records/s, gRPC 20,000, ratio 1.50 (goal at least 2): **missed**");
+        assertThat(table.goals())
+            .contains("p99 at 5,000 records/s: Aeron 2.00 ms, gRPC 9.00 ms, ratio 0.22 (goal at most 0.33): **met**")
+            .contains("maximum throughput: Aeron 30,000 records/s, gRPC 20,000, ratio 1.50 (goal at least 2): "
+                + "**missed**");
         assertThat(table.perRun()).contains("FAILED: exited with code 1");
         assertThat(table.failures()).contains("- grpc rate-5000 run 2: exited with code 1");
         assertThat(table.anyCellEmpty()).as("netty has no run").isTrue();
@@ -77,7 +84,8 @@ class TransportTableTest
     {
         assertThatThrownBy(() -> RunSummary.read(dir.resolve("none.json"))).hasMessageContaining("without writing");
         Files.writeString(dir.resolve("other.json"), "{\"hello\": 1}");
-        assertThatThrownBy(() -> RunSummary.read(dir.resolve("other.json"))).hasMessageContaining("not a load generator summary");
+        assertThatThrownBy(() -> RunSummary.read(dir.resolve("other.json")))
+            .hasMessageContaining("not a load generator summary");
     }
 
     @Test
@@ -85,10 +93,14 @@ class TransportTableTest
     {
         final String start = CompareTransports.START_MARKER;
         final String end = CompareTransports.END_MARKER;
-        final String appended = ChildRun.replaceSection("# Benchmarks\n", "table v1", CompareTransports.HEADING, start, end);
-        assertThat(appended).isEqualTo("# Benchmarks\n\n" + CompareTransports.HEADING + "\n\n" + start + "\ntable v1\n" + end + "\n");
-        final String replaced = ChildRun.replaceSection(appended + "\n## Later\n", "table v2", CompareTransports.HEADING, start, end);
+        final String appended = ChildRun.replaceSection("# Benchmarks\n", "table v1", CompareTransports.HEADING, start,
+            end);
+        assertThat(appended).isEqualTo("# Benchmarks\n\n" + CompareTransports.HEADING + "\n\n" + start + "\ntable v1\n"
+            + end + "\n");
+        final String replaced = ChildRun.replaceSection(appended + "\n## Later\n", "table v2",
+            CompareTransports.HEADING, start, end);
         assertThat(replaced).contains(start + "\ntable v2\n" + end).doesNotContain("table v1").endsWith("## Later\n");
-        assertThatThrownBy(() -> ChildRun.replaceSection("x " + start, "t", "h", start, end)).hasMessageContaining("only one of the markers");
+        assertThatThrownBy(() -> ChildRun.replaceSection("x " + start, "t", "h", start, end))
+            .hasMessageContaining("only one of the markers");
     }
 }

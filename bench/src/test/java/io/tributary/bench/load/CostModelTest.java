@@ -35,7 +35,8 @@ class CostModelTest
         {
             for (final double kib : new double[] {1, 0.25})
             {
-                final double recordsPerEntry = 2 + records / 1_000 * kib; // bigger entries as load grows, differently per size
+                // bigger entries as load grows, differently per size
+                final double recordsPerEntry = 2 + records / 1_000 * kib;
                 runs.add(run(records / recordsPerEntry, records * kib, noise * (2 * random.nextDouble() - 1)));
             }
         }
@@ -74,12 +75,14 @@ class CostModelTest
             final int n = 3 + random.nextInt(8);
             for (int i = 0; i < n; i++)
             {
-                runs.add(new CostModel.Run("r" + i, random.nextDouble(0, 2e6), random.nextDouble(0, 5_000), random.nextDouble(0, 50_000)));
+                runs.add(new CostModel.Run("r" + i, random.nextDouble(0, 2e6), random.nextDouble(0, 5_000),
+                    random.nextDouble(0, 50_000)));
             }
             final CostModel.Fit fit = CostModel.fit(runs);
             final double[] expected = normalEquations(runs);
             final String why = "seed " + seed + " trial " + trial;
-            assertThat(fit.idleUsPerSecond()).as(why).isCloseTo(expected[0], within(1e-6 * (1 + Math.abs(expected[0]))));
+            assertThat(fit.idleUsPerSecond()).as(why)
+                .isCloseTo(expected[0], within(1e-6 * (1 + Math.abs(expected[0]))));
             assertThat(fit.entryUs()).as(why).isCloseTo(expected[1], within(1e-6 * (1 + Math.abs(expected[1]))));
             assertThat(fit.kibUs()).as(why).isCloseTo(expected[2], within(1e-6 * (1 + Math.abs(expected[2]))));
         }
@@ -159,7 +162,8 @@ class CostModelTest
         // summary.json rounds entries/s to 0.001, CPU us/s and bytes/s to 1.
         assertThat(fit.entryUs()).isCloseTo(ENTRY_US, within(ENTRY_US * 1e-3));
         assertThat(fit.kibUs()).isCloseTo(KIB_US, within(KIB_US * 1e-3));
-        assertThat(CostModel.report(fit, read)).contains("C_entry", "us per entry", "c_byte", "us per KiB", "idle", "R^2", "run0");
+        assertThat(CostModel.report(fit, read))
+            .contains("C_entry", "us per entry", "c_byte", "us per KiB", "idle", "R^2", "run0");
 
         final Path remote = dir.resolve("remote");
         Files.createDirectories(remote);
@@ -173,13 +177,17 @@ class CostModelTest
     {
         final double seconds = 1000;
         final long records = Math.round(run.kibPerSecond() * seconds);
-        final ResourceSummary.Raft raft = new ResourceSummary.Raft(seconds, Math.round(run.entriesPerSecond() * seconds), records,
+        final ResourceSummary.Raft raft =
+            new ResourceSummary.Raft(seconds, Math.round(run.entriesPerSecond() * seconds), records,
             records, 0, 12, 0, 5.0, null);
         final ResourceSummary.Cpu cpu = new ResourceSummary.Cpu(seconds, nodesMeasured,
             List.of(new ResourceSummary.ProcessTime("load-generator", 1, run.cpuUsPerSecond() * seconds / 1e6 / 4, 0),
                 new ResourceSummary.ProcessTime("n1", 2, run.cpuUsPerSecond() * seconds / 1e6 * 3 / 4, 0.1)),
-            records, run.kibPerSecond() * 1024, 50, ProcStat.LoadAverages.UNKNOWN, new ProcStat.LoadAverages(1, 2, 3), List.of());
-        return new LoadSummary("tributary-aeron", "rate", "fsync", 5000, 1024, 3, 3, 1, 100, "uniform", seconds, 1, 1, records,
-            records, 0, 0, records / seconds, records / seconds * 1024 / 1e6, null, null, null, new ResourceSummary(raft, cpu));
+            records, run.kibPerSecond() * 1024, 50, ProcStat.LoadAverages.UNKNOWN, new ProcStat.LoadAverages(1, 2, 3),
+                List.of());
+        return new LoadSummary("tributary-aeron", "rate", "fsync", 5000, 1024, 3, 3, 1, 100, "uniform", seconds, 1, 1,
+            records,
+            records, 0, 0, records / seconds, records / seconds * 1024 / 1e6, null, null, null,
+                new ResourceSummary(raft, cpu));
     }
 }

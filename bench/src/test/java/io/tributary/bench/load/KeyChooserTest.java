@@ -2,6 +2,7 @@ package io.tributary.bench.load;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
@@ -53,13 +54,14 @@ class KeyChooserTest
     @Test
     void sameSeedSameKeys()
     {
-        assertThat(histogram(LoadOptions.KeyDistribution.ZIPFIAN, 5)).isEqualTo(histogram(LoadOptions.KeyDistribution.ZIPFIAN, 5));
+        assertThat(histogram(LoadOptions.KeyDistribution.ZIPFIAN, 5))
+            .isEqualTo(histogram(LoadOptions.KeyDistribution.ZIPFIAN, 5));
     }
 
     @Test
     void keysAreDistinctAndFixedWidth()
     {
         final KeyChooser chooser = new KeyChooser(3, LoadOptions.KeyDistribution.UNIFORM, 1);
-        assertThat(new String(chooser.next(), java.nio.charset.StandardCharsets.US_ASCII)).matches("key-0000000[0-2]");
+        assertThat(new String(chooser.next(), StandardCharsets.US_ASCII)).matches("key-0000000[0-2]");
     }
 }

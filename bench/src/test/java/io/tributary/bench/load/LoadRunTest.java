@@ -44,7 +44,8 @@ class LoadRunTest
     {
         // 1,000 records/s for 2 s; the 500th send blocks 400 ms. A closed-loop generator would
         // record one slow record; scheduled send times charge the stall to the ~400 records due during it.
-        final LoadOptions options = options("--rate", "1000", "--duration", "2s", "--warmup", "0s", "--size", "100", "--seed", "7");
+        final LoadOptions options = options("--rate", "1000", "--duration", "2s", "--warmup", "0s", "--size", "100",
+            "--seed", "7");
         try (SimulatedSystem system = new SimulatedSystem(MS, 500, 400 * MS))
         {
             final LoadSummary summary = LoadRun.run(system, options, "test", new PrintWriter(new StringWriter()));
@@ -66,7 +67,8 @@ class LoadRunTest
     {
         // 1,000 records/s for 2 s; the 1,990th send blocks 300 ms, so the last ten are due before the end but sent
         // after it: late (and charged for it), not "unsent" (before: they were dropped as unsent).
-        final LoadOptions options = options("--rate", "1000", "--duration", "2s", "--warmup", "0s", "--size", "100", "--seed", "7");
+        final LoadOptions options = options("--rate", "1000", "--duration", "2s", "--warmup", "0s", "--size", "100",
+            "--seed", "7");
         try (SimulatedSystem system = new SimulatedSystem(MS, 1990, 300 * MS))
         {
             final LoadSummary summary = LoadRun.run(system, options, "test", new PrintWriter(new StringWriter()));
@@ -81,7 +83,8 @@ class LoadRunTest
     {
         // The 1,900th send blocks 1.5 s: at the end the loop is more than a second behind, so the ~100 records due in
         // the last 0.1 s are counted as unsent, each with the wait it had (at least 1.4 s), not sent in a burst.
-        final LoadOptions options = options("--rate", "1000", "--duration", "2s", "--warmup", "0s", "--size", "100", "--seed", "7");
+        final LoadOptions options = options("--rate", "1000", "--duration", "2s", "--warmup", "0s", "--size", "100",
+            "--seed", "7");
         final StringWriter printed = new StringWriter();
         try (SimulatedSystem system = new SimulatedSystem(MS, 1900, 1500 * MS))
         {
@@ -96,7 +99,8 @@ class LoadRunTest
     @Test
     void writesSummaryIntervalLogsDistributionsAndPlots() throws Exception
     {
-        final LoadOptions options = options("--rate", "2000", "--duration", "2s", "--warmup", "1s", "--e2e", "--producers", "2");
+        final LoadOptions options = options("--rate", "2000", "--duration", "2s", "--warmup", "1s", "--e2e",
+            "--producers", "2");
         options.quiet = false;
         final StringWriter printed = new StringWriter();
         try (SimulatedSystem system = new SimulatedSystem(2 * MS, Long.MAX_VALUE, 0).withRaftCounters())
@@ -111,7 +115,8 @@ class LoadRunTest
             final String json = Files.readString(dir.resolve("summary.json"));
             assertThat(json).contains("\"system\": \"simulated\"", "\"mode\": \"rate\"", "\"acknowledged\": 4000",
                 "\"produceLatencyUs\": {\"count\":4000", "\"catchUp\": null");
-            assertThat(summary.oneLine()).startsWith("summary: simulated rate test: 2,000 records/s (2.0 MB/s) of 2,000 targeted;"
+            assertThat(summary.oneLine())
+                .startsWith("summary: simulated rate test: 2,000 records/s (2.0 MB/s) of 2,000 targeted;"
                 + " produce latency us p50 ");
             assertResources(summary, json, printed.toString());
         }
@@ -123,7 +128,8 @@ class LoadRunTest
             // Well-formed XML, or a browser shows nothing.
             DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(dir.resolve(svg).toFile());
         }
-        assertThat(Files.readString(dir.resolve("report.html"))).contains("<svg", "summary.json", "end-to-end", "Throughput over time",
+        assertThat(Files.readString(dir.resolve("report.html")))
+            .contains("<svg", "summary.json", "end-to-end", "Throughput over time",
             "Raft entries", "CPU-bound");
     }
 
@@ -132,16 +138,19 @@ class LoadRunTest
     {
         final ResourceSummary.Raft raft = summary.resources().raft();
         assertThat(raft.error()).isNull();
-        // Wide bounds on what depends on timing (a busy machine delays threads and makes the producers catch up in bursts)...
+        // Wide bounds on what depends on timing (a busy machine delays threads and makes the producers catch up in
+        // bursts)...
         assertThat(raft.seconds()).isBetween(1.5, 3.5);
         assertThat(raft.entriesPerSecond()).isBetween(50.0, 1_000.0); // about 2,000 records/s in entries of 10
         // ...exact ones on what does not: the counters' deltas over the same two samples.
-        assertThat(raft.entries()).isBetween(raft.records() / 10 - 2, raft.records() / 10 + 2); // integer division per shard
+        // integer division per shard
+        assertThat(raft.entries()).isBetween(raft.records() / 10 - 2, raft.records() / 10 + 2);
         assertThat(raft.entriesPerSecond()).isEqualTo(raft.entries() / raft.seconds());
         assertThat(raft.recordsPerEntry()).isBetween(9.5, 10.5);
         assertThat(raft.batchesPerEntry()).isBetween(1.9, 2.1);
         assertThat(json).contains("\"resources\": {", "\"raft\": {\"seconds\"", "\"recordsPerEntry\": ");
-        assertThat(summary.oneLine()).containsPattern("; \\d+ entries/s, \\d+\\.\\d batches and \\d+\\.\\d records per entry");
+        assertThat(summary.oneLine())
+            .containsPattern("; \\d+ entries/s, \\d+\\.\\d batches and \\d+\\.\\d records per entry");
         assertThat(printed).contains("raft: ", " entries/s ", " records each");
         final ResourceSummary.Cpu cpu = summary.resources().cpu();
         if (!Files.isReadable(Path.of("/proc/stat")))
@@ -150,7 +159,8 @@ class LoadRunTest
             return;
         }
         assertThat(cpu.nodesMeasured()).isTrue();
-        assertThat(cpu.processes()).extracting(ResourceSummary.ProcessTime::name).containsExactly("load-generator", "n1");
+        assertThat(cpu.processes()).extracting(ResourceSummary.ProcessTime::name)
+            .containsExactly("load-generator", "n1");
         assertThat(cpu.processes().get(0).cpuSeconds()).isEqualTo(cpu.processes().get(1).cpuSeconds(), within(0.05));
         assertThat(cpu.seconds()).isBetween(1.5, 3.5);
         assertThat(cpu.recordsAcknowledged()).isBetween(1_000L, 6_000L); // of 6,000 in all, warm-up included
@@ -158,7 +168,8 @@ class LoadRunTest
         assertThat(cpu.cpuUsPerRecord()).isPositive();
         assertThat(cpu.machineBusyPercent()).isBetween(0.0, 100.0);
         assertThat(cpu.jitPercent()).isBetween(0.0, 100.0);
-        assertThat(json).contains("\"cpuUsPerRecord\": ", "\"nodesMeasured\": true", "\"name\": \"n1\"", "\"loadAverageStart\": [");
+        assertThat(json).contains("\"cpuUsPerRecord\": ", "\"nodesMeasured\": true", "\"name\": \"n1\"",
+            "\"loadAverageStart\": [");
         assertThat(summary.oneLine()).containsPattern("; CPU [0-9.,]+ us/record \\(busy \\d+%, JIT \\d+%\\)$");
         assertThat(printed).contains(" us/record busy ", "cpu: ", "CPU-bound: ", "load average: ");
     }
@@ -192,7 +203,8 @@ class LoadRunTest
             {
                 assertThat(summary.resources().cpu().nodesMeasured()).isFalse();
                 assertThat(summary.resources().cpu().processes()).hasSize(1);
-                assertThat(summary.oneLine()).contains("load generator only, nodes not measured").doesNotContain("entries/s");
+                assertThat(summary.oneLine()).contains("load generator only, nodes not measured")
+                    .doesNotContain("entries/s");
             }
         }
     }
@@ -201,11 +213,15 @@ class LoadRunTest
     void badOptionsSayWhichOptionToChange()
     {
         assertThatThrownBy(() -> options("--rate", "0").validate()).hasMessageContaining("--rate must be >= 1");
-        assertThatThrownBy(() -> options("--e2e", "--size", "4").validate()).hasMessageContaining("--size must be >= 8");
-        assertThatThrownBy(() -> options("--duration", "soon").validate()).hasMessageContaining("--duration: 'soon' is not a duration");
-        assertThatThrownBy(() -> options("--producers", "5", "--rate", "4").validate()).hasMessageContaining("must not exceed --rate");
+        assertThatThrownBy(() -> options("--e2e", "--size", "4").validate())
+            .hasMessageContaining("--size must be >= 8");
+        assertThatThrownBy(() -> options("--duration", "soon").validate())
+            .hasMessageContaining("--duration: 'soon' is not a duration");
+        assertThatThrownBy(() -> options("--producers", "5", "--rate", "4").validate())
+            .hasMessageContaining("must not exceed --rate");
         assertThatThrownBy(() -> options("--mode", "fastest")).hasMessageContaining("use rate, max or catch-up");
-        assertThatThrownBy(() -> options("--key-distribution", "pareto")).hasMessageContaining("use uniform or zipfian");
+        assertThatThrownBy(() -> options("--key-distribution", "pareto"))
+            .hasMessageContaining("use uniform or zipfian");
     }
 
     private static long totalCount(final Path hlog) throws Exception

@@ -19,19 +19,24 @@ class PeriodicSamplerTest
     void ticksEverySecondWithMarksBetween_SkipsLateTicksButNotMarks() throws Exception
     {
         final long firstNs = 1_000 * S;
-        try (PeriodicSampler<Integer> sampler = new PeriodicSampler<>("test", () -> 1, firstNs, firstNs + 2_500 * MS, firstNs + 7 * S))
+        try (PeriodicSampler<Integer> sampler =
+            new PeriodicSampler<>("test", () -> 1, firstNs, firstNs + 2_500 * MS, firstNs + 7 * S))
         {
             assertThat(sampler.nextDueOffsetNs(0, 100 * MS, 10 * MS)).isEqualTo(S);
             assertThat(sampler.nextDueOffsetNs(2 * S, 2_100 * MS, 10 * MS)).isEqualTo(2_500 * MS);
             assertThat(sampler.nextDueOffsetNs(2_500 * MS, 2_600 * MS, 10 * MS)).isEqualTo(3 * S);
-            assertThat(sampler.nextDueOffsetNs(3 * S, 5_300 * MS, 10 * MS)).as("a slow sample: the missed ticks are skipped")
+            assertThat(sampler.nextDueOffsetNs(3 * S, 5_300 * MS, 10 * MS))
+                .as("a slow sample: the missed ticks are skipped")
                 .isEqualTo(5 * S);
-            assertThat(sampler.nextDueOffsetNs(5 * S, 9_200 * MS, 10 * MS)).as("a mark is taken late, never skipped").isEqualTo(7 * S);
+            assertThat(sampler.nextDueOffsetNs(5 * S, 9_200 * MS, 10 * MS)).as("a mark is taken late, never skipped")
+                .isEqualTo(7 * S);
             assertThat(sampler.nextDueOffsetNs(7 * S, 9_200 * MS, 10 * MS)).isEqualTo(9 * S);
             assertThat(sampler.nextDueOffsetNs(7 * S, 7_000 * MS, 10 * MS)).isEqualTo(8 * S);
-            assertThat(sampler.nextDueOffsetNs(S, 1_900 * MS, 800 * MS)).as("the tick at 2 s would still run at the mark")
+            assertThat(sampler.nextDueOffsetNs(S, 1_900 * MS, 800 * MS))
+                .as("the tick at 2 s would still run at the mark")
                 .isEqualTo(2_500 * MS);
-            assertThat(sampler.nextDueOffsetNs(S, 1_100 * MS, 400 * MS)).as("the tick at 2 s ends before the mark").isEqualTo(2 * S);
+            assertThat(sampler.nextDueOffsetNs(S, 1_100 * MS, 400 * MS)).as("the tick at 2 s ends before the mark")
+                .isEqualTo(2 * S);
         }
     }
 

@@ -9,10 +9,13 @@ import org.junit.jupiter.api.Test;
 class ProcStatTest
 {
     /** A stat line with every field proc(5) lists: utime, stime and starttime where they belong, the rest plausible. */
-    static String statLine(final long pid, final String comm, final long utimeTicks, final long stimeTicks, final long startTimeTicks)
+    static String statLine(final long pid, final String comm, final long utimeTicks, final long stimeTicks,
+        final long startTimeTicks)
     {
-        return pid + " (" + comm + ") S 1 " + pid + " " + pid + " 0 -1 4194560 2411 0 0 0 " + utimeTicks + " " + stimeTicks
-            + " 0 0 20 0 31 0 " + startTimeTicks + " 3617206272 51311 18446744073709551615 1 1 0 0 0 0 0 2 16 0 0 0 17 1 0 0 0 0 0"
+        return pid + " (" + comm + ") S 1 " + pid + " " + pid + " 0 -1 4194560 2411 0 0 0 " + utimeTicks + " "
+            + stimeTicks
+            + " 0 0 20 0 31 0 " + startTimeTicks
+                + " 3617206272 51311 18446744073709551615 1 1 0 0 0 0 0 2 16 0 0 0 17 1 0 0 0 0 0"
             + " 0 0 0 0 0 0 0\n";
     }
 
@@ -20,8 +23,10 @@ class ProcStatTest
     void readsCpuTimesOfARealLookingLine()
     {
         // Taken from a JVM's thread on this kind of machine: field 14 utime 4181, 15 stime 86, 22 starttime 1394894.
-        final ProcStat.TaskStat stat = ProcStat.parseTaskStat("7321 (C2 CompilerThre) S 7135 7135 3768 0 -1 1077936192 25 0 0 0 4181 86"
-            + " 0 0 20 0 23 0 1394894 3133440 394 18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 -1 1 0 0 0 0 0 0 0 0 0 0 0 0 0\n");
+        final ProcStat.TaskStat stat =
+            ProcStat.parseTaskStat("7321 (C2 CompilerThre) S 7135 7135 3768 0 -1 1077936192 25 0 0 0 4181 86"
+            + " 0 0 20 0 23 0 1394894 3133440 394 18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 -1 1 0 0 0 0 0 0 0 0 0 "
+                + "0 0 0 0\n");
         assertThat(stat.pid()).isEqualTo(7321);
         assertThat(stat.comm()).isEqualTo("C2 CompilerThre");
         assertThat(stat.state()).isEqualTo('S');
@@ -49,11 +54,14 @@ class ProcStatTest
     @Test
     void aLineThatIsNotAStatLineSaysWhatIsWrong()
     {
-        assertThatThrownBy(() -> ProcStat.parseTaskStat("42 no parentheses 1 2 3")).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> ProcStat.parseTaskStat("42 no parentheses 1 2 3"))
+            .isInstanceOf(IllegalArgumentException.class)
             .hasMessageContaining("no '(comm)'").hasMessageContaining("42 no parentheses");
-        assertThatThrownBy(() -> ProcStat.parseTaskStat("42 (java) S 1 2 3")).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> ProcStat.parseTaskStat("42 (java) S 1 2 3"))
+            .isInstanceOf(IllegalArgumentException.class)
             .hasMessageContaining("has 6 fields, expected at least 22");
-        assertThatThrownBy(() -> ProcStat.parseTaskStat(statLine(42, "java", 1, 2, 3).replace(" 2411 0 0 0 1 ", " 2411 0 0 0 x ")))
+        assertThatThrownBy(() -> ProcStat.parseTaskStat(statLine(42, "java", 1, 2, 3)
+            .replace(" 2411 0 0 0 1 ", " 2411 0 0 0 x ")))
             .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not a number");
     }
 

@@ -38,7 +38,8 @@ class ProcessCpuTest
 
     private void machine(final long busyJiffies, final long idleJiffies) throws IOException
     {
-        Files.writeString(proc.resolve("stat"), "cpu  " + busyJiffies + " 0 0 " + idleJiffies + " 0 0 0 0 0 0\ncpu0 1 1 1 1\n");
+        Files.writeString(proc.resolve("stat"), "cpu  " + busyJiffies + " 0 0 " + idleJiffies
+            + " 0 0 0 0 0 0\ncpu0 1 1 1 1\n");
         Files.writeString(proc.resolve("loadavg"), "1.50 0.75 0.25 3/300 4242\n");
     }
 
@@ -103,7 +104,8 @@ class ProcessCpuTest
         assertThat(ProcessCpu.isCompilerThread("C2 Compiler")).isFalse();
         assertThat(ProcessCpu.isCompilerThread("java")).isFalse();
         final ProcessCpu cpu = ProcessCpu.ofThisMachine(Map.of("n1", 1L));
-        assertThat(cpu.processes().get(0)).isEqualTo(new ProcessCpu.Measured(ProcessCpu.LOAD_GENERATOR, ProcessHandle.current().pid()));
+        assertThat(cpu.processes().get(0))
+            .isEqualTo(new ProcessCpu.Measured(ProcessCpu.LOAD_GENERATOR, ProcessHandle.current().pid()));
         assertThat(cpu.processes()).hasSize(2);
         assertThat(cpu.ticksPerSecond()).isPositive();
         if (cpu.available())

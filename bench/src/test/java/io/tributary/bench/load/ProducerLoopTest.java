@@ -24,7 +24,8 @@ class ProducerLoopTest
         final RecordingTarget target = new RecordingTarget();
         final long startNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(20);
         final LoadCounters counters = new LoadCounters(startNs);
-        new ProducerLoop(target, new KeyChooser(16, LoadOptions.KeyDistribution.UNIFORM, 1), 64, 1, true, startNs, periodNs,
+        new ProducerLoop(target, new KeyChooser(16, LoadOptions.KeyDistribution.UNIFORM, 1), 64, 1, true, startNs,
+            periodNs,
             startNs + durationNs, counters).run();
 
         assertThat(target.intendedNs).as("every record of the schedule").hasSize((int)(durationNs / periodNs));
@@ -39,7 +40,8 @@ class ProducerLoopTest
             }
         }
         // One wake-up per record would make 10,000 bursts; ticks make at most one per tick (plus a scheduler's slack).
-        assertThat(bursts).as("sends grouped by tick").isLessThanOrEqualTo((int)(2 * durationNs / ProducerLoop.PACING_TICK_NS));
+        assertThat(bursts).as("sends grouped by tick")
+            .isLessThanOrEqualTo((int)(2 * durationNs / ProducerLoop.PACING_TICK_NS));
     }
 
     @Test
@@ -49,7 +51,8 @@ class ProducerLoopTest
         final long durationNs = TimeUnit.MILLISECONDS.toNanos(100);
         final RecordingTarget target = new RecordingTarget();
         final long startNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(20);
-        new ProducerLoop(target, new KeyChooser(16, LoadOptions.KeyDistribution.UNIFORM, 1), 64, 1, true, startNs, periodNs,
+        new ProducerLoop(target, new KeyChooser(16, LoadOptions.KeyDistribution.UNIFORM, 1), 64, 1, true, startNs,
+            periodNs,
             startNs + durationNs, new LoadCounters(startNs)).run();
 
         assertThat(target.intendedNs).hasSize(50);

@@ -157,7 +157,8 @@ final class SimulatedSystem implements LoadSystem
                 }
                 if (count == 0)
                 {
-                    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(Math.min(timeoutMs, 5))); // an empty poll waits, like a long-poll
+                    // an empty poll waits, like a long-poll
+                    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(Math.min(timeoutMs, 5)));
                 }
                 return count;
             }

@@ -55,10 +55,12 @@ public final class AdminImpl implements Admin
     }
 
     @Override
-    public long createStream(final String name, final int shards, final int replicationFactor, final long retentionBytes,
+    public long createStream(final String name, final int shards, final int replicationFactor,
+        final long retentionBytes,
         final long retentionMs) throws IOException
     {
-        final String id = command(name, "CREATE_STREAM", name, Integer.toString(shards), Integer.toString(replicationFactor),
+        final String id = command(name, "CREATE_STREAM", name, Integer.toString(shards),
+            Integer.toString(replicationFactor),
             Long.toString(retentionBytes), Long.toString(retentionMs));
         try
         {
@@ -85,7 +87,8 @@ public final class AdminImpl implements Admin
             }
             if (System.nanoTime() - deadlineNs >= 0)
             {
-                throw new TributaryException("stream '" + name + "' is not ready after " + timeout.toMillis() + " ms: " + missing);
+                throw new TributaryException("stream '" + name + "' is not ready after " + timeout.toMillis() + " ms: "
+                    + missing);
             }
             LockSupport.parkNanos(this, POLL_NS);
             if (Thread.interrupted())
@@ -100,7 +103,8 @@ public final class AdminImpl implements Admin
      * creation; a producer starting before that finds its first guesses wrong and its first batches resent. Waits
      * for it, but only so long: a cluster with the rebalance off, or a preferred node that is down, still serves.
      */
-    private void awaitPreferredLeaders(final String name, final long deadlineNs) throws IOException, InterruptedException
+    private void awaitPreferredLeaders(final String name, final long deadlineNs) throws IOException,
+        InterruptedException
     {
         while (System.nanoTime() - deadlineNs < 0)
         {
@@ -302,7 +306,8 @@ public final class AdminImpl implements Admin
         for (final Map.Entry<String, String> replica : shard.replicas().entrySet())
         {
             positions.put(replica.getKey(), channel.read(0, 0, 0, replica.getKey(), 0));
-            roles.put(replica.getKey(), client.adminAsync(replica.getValue(), AdminRequestDescriptor.KIND_GROUP_INFO, shard.groupId(),
+            roles.put(replica.getKey(), client.adminAsync(replica.getValue(), AdminRequestDescriptor.KIND_GROUP_INFO,
+                shard.groupId(),
                 0, ""));
         }
         links.flush();
@@ -320,8 +325,8 @@ public final class AdminImpl implements Admin
             }
             answers.put(peer, await(positions.get(peer)));
         }
-        final ReadOutcome leaderStatus = leader != null && answers.get(leader) instanceof ReadOutcome status && status.isOk()
-            ? status : null;
+        final ReadOutcome leaderStatus = leader != null && answers.get(leader) instanceof ReadOutcome status
+            && status.isOk() ? status : null;
         final List<ReplicaStatus> replicas = new ArrayList<>();
         for (final Map.Entry<String, Object> entry : answers.entrySet())
         {
@@ -329,14 +334,16 @@ public final class AdminImpl implements Admin
             if (entry.getValue() instanceof ReadOutcome status && status.isOk())
             {
                 replicas.add(new ReplicaStatus(peer, peer.equals(leader), status.firstOffset(), status.nextOffset(),
-                    status.appliedIndex(), leaderStatus == null ? -1 : Math.max(0, leaderStatus.nextOffset() - status.nextOffset()),
+                    status.appliedIndex(), leaderStatus == null ? -1
+                        : Math.max(0, leaderStatus.nextOffset() - status.nextOffset()),
                     leaderStatus == null ? -1 : Math.max(0, leaderStatus.appliedIndex() - status.appliedIndex()), null,
                     status.batchCount()));
             }
             else
             {
                 final String error = entry.getValue() instanceof ReadOutcome status
-                    ? FetchResponseDescriptor.statusName(status.status()) + ": " + status.text() : String.valueOf(entry.getValue());
+                    ? FetchResponseDescriptor.statusName(status.status()) + ": " + status.text()
+                        : String.valueOf(entry.getValue());
                 replicas.add(new ReplicaStatus(peer, peer.equals(leader), -1, -1, -1, -1, -1, error, -1));
             }
         }
@@ -380,14 +387,14 @@ public final class AdminImpl implements Admin
         final StreamInfo info = describe(stream);
         if (shard < 0 || shard >= info.shardCount())
         {
-            throw new IllegalArgumentException("stream '" + stream + "' has shards [0, " + info.shardCount() + "); shard "
-                + shard + " does not exist");
+            throw new IllegalArgumentException("stream '" + stream + "' has shards [0, " + info.shardCount()
+                + "); shard " + shard + " does not exist");
         }
         final StreamInfo.ShardInfo placement = info.shard(shard);
         if (!placement.replicas().containsKey(newLeader))
         {
-            throw new IllegalArgumentException("node '" + newLeader + "' holds no replica of stream '" + stream + "' shard "
-                + shard + "; its replicas are " + placement.replicas().keySet());
+            throw new IllegalArgumentException("node '" + newLeader + "' holds no replica of stream '" + stream
+                + "' shard " + shard + "; its replicas are " + placement.replicas().keySet());
         }
         String last = "no replica answered";
         for (final String address : transferOrder(placement))
@@ -413,8 +420,8 @@ public final class AdminImpl implements Admin
                 break;
             }
         }
-        throw new TributaryException("stream '" + stream + "' shard " + shard + ": leadership did not move to " + newLeader
-            + " within " + timeout.toMillis() + " ms: " + last);
+        throw new TributaryException("stream '" + stream + "' shard " + shard + ": leadership did not move to "
+            + newLeader + " within " + timeout.toMillis() + " ms: " + last);
     }
 
     /**
@@ -431,7 +438,8 @@ public final class AdminImpl implements Admin
         final Map<String, CompletableFuture<FrontEndClient.AdminReply>> roles = new LinkedHashMap<>();
         for (final String address : placement.replicas().values())
         {
-            roles.put(address, client.adminAsync(address, AdminRequestDescriptor.KIND_GROUP_INFO, placement.groupId(), 0, ""));
+            roles.put(address, client.adminAsync(address, AdminRequestDescriptor.KIND_GROUP_INFO, placement.groupId(),
+                0, ""));
         }
         String leader = null;
         long leaderTerm = -1;

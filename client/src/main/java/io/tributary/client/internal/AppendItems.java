@@ -21,7 +21,8 @@ public final class AppendItems
      * @param expectedShardLastOffset {@link #UNCHECKED} for no shard condition.
      * @param traceparent null for none.
      */
-    public static byte[] encode(final DirectBuffer batch, final int offset, final int length, final long expectedShardLastOffset,
+    public static byte[] encode(final DirectBuffer batch, final int offset, final int length,
+        final long expectedShardLastOffset,
         final byte[] conditionKey, final long expectedKeyLastOffset, final String traceparent)
     {
         final byte[] trace = traceparent == null ? null : traceparent.getBytes(StandardCharsets.US_ASCII);
@@ -36,7 +37,8 @@ public final class AppendItems
         {
             flags |= AppendItemDescriptor.FLAG_KEY_CONDITION;
         }
-        final UnsafeBuffer out = new UnsafeBuffer(new byte[AppendItemDescriptor.itemLength(traceLength, keyLength, length)]);
+        final UnsafeBuffer out = new UnsafeBuffer(new byte[AppendItemDescriptor.itemLength(traceLength, keyLength,
+            length)]);
         int at = AppendItemDescriptor.writeHeader(out, 0, flags, traceLength, keyLength, expectedShardLastOffset,
             conditionKey == null ? UNCHECKED : expectedKeyLastOffset, length);
         if (trace != null)

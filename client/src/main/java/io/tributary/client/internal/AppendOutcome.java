@@ -13,11 +13,13 @@ import io.tributary.protocol.AppendResultDescriptor;
  * @param code     the status code as received.
  * @param message  null for success.
  */
-public record AppendOutcome(AppendStatus status, int code, long baseOffset, long lastOffset, long expected, long found, String message)
+public record AppendOutcome(AppendStatus status, int code, long baseOffset, long lastOffset, long expected, long found,
+    String message)
 {
     static AppendOutcome decode(final DirectBuffer buffer, final int offset)
     {
-        return new AppendOutcome(AppendResultDescriptor.status(buffer, offset), AppendResultDescriptor.statusCode(buffer, offset),
+        return new AppendOutcome(AppendResultDescriptor.status(buffer, offset),
+            AppendResultDescriptor.statusCode(buffer, offset),
             AppendResultDescriptor.baseOffset(buffer, offset), AppendResultDescriptor.lastOffset(buffer, offset),
             AppendResultDescriptor.expected(buffer, offset), AppendResultDescriptor.found(buffer, offset),
             AppendResultDescriptor.message(buffer, offset));

@@ -51,7 +51,10 @@ final class ConsumerBatchImpl implements ConsumerBatch
         rewind();
     }
 
-    /** Adds the batches in [start, end) of {@code buffer}, holding {@code records} records at or after {@code fromOffset}. */
+    /**
+     * Adds the batches in [start, end) of {@code buffer}, holding {@code records} records at or after {@code
+     * fromOffset}.
+     */
     void add(final int shard, final DirectBuffer buffer, final int start, final int end, final long fromOffset,
         final int records)
     {

@@ -118,7 +118,8 @@ public final class ConsumerImpl implements Consumer
     {
         ensureOpen();
         final StreamInfo described = metadata.describe(stream);
-        final int[] chosen = shards.length == 0 ? allShards(described.shardCount()) : Arrays.stream(shards).sorted().distinct()
+        final int[] chosen = shards.length == 0 ? allShards(described.shardCount()) : Arrays.stream(shards).sorted()
+            .distinct()
             .toArray();
         for (final int shard : chosen)
         {
@@ -137,7 +138,8 @@ public final class ConsumerImpl implements Consumer
         {
             final List<String> replicas = new ArrayList<>(described.shard(chosen[i]).replicas().keySet());
             final int preferred = preferredReplica == null ? -1 : replicas.indexOf(preferredReplica);
-            readers[i] = new Reader(chosen[i], described.shard(chosen[i]), preferred >= 0 ? preferred : spread + chosen[i]);
+            readers[i] = new Reader(chosen[i], described.shard(chosen[i]), preferred >= 0 ? preferred : spread
+                + chosen[i]);
             byShard[chosen[i]] = readers[i];
         }
         view.capacity(readers.length);
@@ -304,7 +306,8 @@ public final class ConsumerImpl implements Consumer
         reader.pending = read(reader, reader.position, maxBytes, waitMs);
     }
 
-    private CompletableFuture<ReadOutcome> read(final Reader reader, final long fromOffset, final int readBytes, final int readWaitMs)
+    private CompletableFuture<ReadOutcome> read(final Reader reader, final long fromOffset, final int readBytes,
+        final int readWaitMs)
     {
         try
         {
@@ -387,18 +390,21 @@ public final class ConsumerImpl implements Consumer
                     reader.retryAtNs = System.nanoTime() + retryBackoffNs;
                     return;
                 }
-                throw new OffsetOutOfRangeException(info.name(), reader.shard, reader.pendingFrom, outcome.firstOffset(),
+                throw new OffsetOutOfRangeException(info.name(), reader.shard, reader.pendingFrom,
+                    outcome.firstOffset(),
                     outcome.nextOffset());
             }
             case FetchResponseDescriptor.STATUS_CORRUPT -> throw new TributaryException(where(reader) + ": replica "
-                + (reader.replica == null ? reader.channel.leader() : reader.replica) + " reports corrupt data reading from offset "
+                + (reader.replica == null ? reader.channel.leader() : reader.replica)
+                    + " reports corrupt data reading from offset "
                 + reader.pendingFrom + ": " + outcome.text());
             case FetchResponseDescriptor.STATUS_NOT_LEADER ->
             {
                 if (outcome.text().isEmpty())
                 {
                     final boolean firstInARow = !reader.failing;
-                    onFailure(reader, new TributaryException(where(reader) + ": NOT_LEADER, and the node knows no leader yet"));
+                    onFailure(reader, new TributaryException(where(reader)
+                        + ": NOT_LEADER, and the node knows no leader yet"));
                     if (firstInARow)
                     {
                         // The channel moved on to the next replica, which likely knows the leader (the node asked
@@ -410,11 +416,12 @@ public final class ConsumerImpl implements Consumer
             }
             case FetchResponseDescriptor.STATUS_NOT_HOSTED,
                 FetchResponseDescriptor.STATUS_BEHIND, FetchResponseDescriptor.STATUS_BUSY ->
-                onFailure(reader, new TributaryException(where(reader) + ": " + FetchResponseDescriptor.statusName(outcome.status())
+                onFailure(reader, new TributaryException(where(reader) + ": "
+                    + FetchResponseDescriptor.statusName(outcome.status())
                     + (outcome.text().isEmpty() ? "" : ": " + outcome.text())),
                     outcome.status() == FetchResponseDescriptor.STATUS_NOT_HOSTED);
-            default -> throw new TributaryException(where(reader) + ": read from offset " + reader.pendingFrom + " failed ("
-                + FetchResponseDescriptor.statusName(outcome.status()) + "): " + outcome.text());
+            default -> throw new TributaryException(where(reader) + ": read from offset " + reader.pendingFrom
+                + " failed (" + FetchResponseDescriptor.statusName(outcome.status()) + "): " + outcome.text());
         }
     }
 
@@ -429,7 +436,8 @@ public final class ConsumerImpl implements Consumer
         {
             if (end - at < RecordBatchDescriptor.HEADER_LENGTH)
             {
-                throw malformed(reader, "has " + (end - at) + " bytes at position " + at + ", less than a batch header");
+                throw malformed(reader, "has " + (end - at) + " bytes at position " + at
+                    + ", less than a batch header");
             }
             scan.wrap(reader.buffer, at);
             final int batchLength = scan.batchLength();
@@ -494,7 +502,8 @@ public final class ConsumerImpl implements Consumer
         {
             reader.failing = false;
             reader.error = new TributaryException(where(reader) + ": every read from offset " + reader.position
-                + " failed for " + (nowNs - reader.failingSinceNs) / 1_000_000 + " ms (failAfterMs = " + failAfterNs / 1_000_000
+                + " failed for " + (nowNs - reader.failingSinceNs) / 1_000_000 + " ms (failAfterMs = "
+                    + failAfterNs / 1_000_000
                 + "); last error: " + error, error);
         }
     }
@@ -512,7 +521,8 @@ public final class ConsumerImpl implements Consumer
             final StreamInfo fresh = metadata.describe(info.name());
             if (fresh.id() != info.id() || fresh.shardCount() != info.shardCount())
             {
-                LOG.warn("stream '{}' was replaced (id {} -> {}); keep reading the old shards until they fail", info.name(),
+                LOG.warn("stream '{}' was replaced (id {} -> {}); keep reading the old shards until they fail",
+                    info.name(),
                     info.id(), fresh.id());
                 return;
             }

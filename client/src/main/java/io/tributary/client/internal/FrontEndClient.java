@@ -38,7 +38,9 @@ import io.tributary.protocol.net.ResponseHandler;
 public final class FrontEndClient implements AutoCloseable
 {
     private static final AtomicLong CLIENTS = new AtomicLong();
-    /** One endpoint per process (and reply host): every producer, consumer and admin client of the process shares it. */
+    /**
+     * One endpoint per process (and reply host): every producer, consumer and admin client of the process shares it.
+     */
     private static final SharedClientEndpoints<MessageEndpoint> ENDPOINTS = new SharedClientEndpoints<>();
 
     private final EmbeddedMediaDriver driver;
@@ -49,7 +51,8 @@ public final class FrontEndClient implements AutoCloseable
     /** The bootstrap node that answered last: asked first next time, so a node that is down costs one timeout, once. */
     private volatile int lastAnswered;
 
-    private FrontEndClient(final EmbeddedMediaDriver driver, final MessageEndpoint transport, final List<String> bootstrap,
+    private FrontEndClient(final EmbeddedMediaDriver driver, final MessageEndpoint transport,
+        final List<String> bootstrap,
         final long requestTimeoutMs, final String name)
     {
         this.driver = driver;
@@ -64,9 +67,9 @@ public final class FrontEndClient implements AutoCloseable
     {
         final List<String> bootstrap = new ArrayList<>(config.metadataPeers().values());
         final String name = "client-" + ProcessHandle.current().pid() + "-" + CLIENTS.incrementAndGet();
-        // One driver per process: named by the process, shared by every client object in it (and by a node's, in tests).
-        // Aeron settings of a client process come from its system properties (-Dtransport.aeron.idle.network=..., as a
-        // node's come from its configuration file).
+        // One driver per process: named by the process, shared by every client object in it (and by a node's, in
+        // tests). Aeron settings of a client process come from its system properties
+        // (-Dtransport.aeron.idle.network=..., as a node's come from its configuration file).
         final AeronTransportConfig aeron = AeronTransportConfig.fromProperties(System::getProperty)
             .nodeName("client-" + ProcessHandle.current().pid());
         final EmbeddedMediaDriver driver = AeronRuntimes.acquireForClient(aeron, false);
@@ -74,13 +77,15 @@ public final class FrontEndClient implements AutoCloseable
         {
             final String host = ReplyAddresses.towards(null, bootstrap.get(0));
             final MessageEndpoint endpoint = ENDPOINTS.acquire(driver, host, () -> new MessageEndpoint(
-                "client-" + ProcessHandle.current().pid(), driver, host + ":0", FrontEndProtocol.AERON_STREAM_ID, null));
+                "client-" + ProcessHandle.current().pid(), driver, host + ":0", FrontEndProtocol.AERON_STREAM_ID,
+                    null));
             return new FrontEndClient(driver, endpoint, List.copyOf(bootstrap), config.requestTimeoutMs(), name);
         }
         catch (final IOException | RuntimeException e)
         {
             AeronRuntimes.release(driver);
-            throw new TributaryException("cannot open the client's Aeron endpoint towards " + bootstrap + ": " + e.getMessage(), e);
+            throw new TributaryException("cannot open the client's Aeron endpoint towards " + bootstrap + ": "
+                + e.getMessage(), e);
         }
     }
 
@@ -164,7 +169,8 @@ public final class FrontEndClient implements AutoCloseable
     }
 
     /** One admin request to one node, waited for. */
-    public AdminReply admin(final String address, final short kind, final UUID group, final long timeoutMs, final String text)
+    public AdminReply admin(final String address, final short kind, final UUID group, final long timeoutMs,
+        final String text)
         throws IOException
     {
         final CompletableFuture<AdminReply> future = adminAsync(address, kind, group, timeoutMs, text);
@@ -187,7 +193,8 @@ public final class FrontEndClient implements AutoCloseable
         }
     }
 
-    public CompletableFuture<AdminReply> adminAsync(final String address, final short kind, final UUID group, final long timeoutMs,
+    public CompletableFuture<AdminReply> adminAsync(final String address, final short kind, final UUID group,
+        final long timeoutMs,
         final String text)
     {
         final byte[] request = AdminRequestDescriptor.encode(kind, group == null ? 0 : group.getMostSignificantBits(),
@@ -197,7 +204,8 @@ public final class FrontEndClient implements AutoCloseable
             requestTimeoutMs + timeoutMs, new ResponseHandler()
             {
                 @Override
-                public void onResponse(final MessageType type, final DirectBuffer buffer, final int offset, final int length)
+                public void onResponse(final MessageType type, final DirectBuffer buffer, final int offset,
+                    final int length)
                 {
                     if (type == MessageType.ADMIN_RESPONSE && length >= AdminResponseDescriptor.HEADER_LENGTH)
                     {
@@ -207,13 +215,14 @@ public final class FrontEndClient implements AutoCloseable
                     }
                     else if (type == MessageType.ERROR_RESPONSE)
                     {
-                        future.complete(new AdminReply(AdminResponseDescriptor.STATUS_INVALID, (byte)0, -1, "node " + address
+                        future.complete(new AdminReply(AdminResponseDescriptor.STATUS_INVALID, (byte)0, -1, "node "
+                            + address
                             + " refused the request: " + ErrorResponseDescriptor.text(buffer, offset, length)));
                     }
                     else
                     {
-                        future.completeExceptionally(new IOException("node " + address + " answered an admin request with "
-                            + type + " of " + length + " bytes"));
+                        future.completeExceptionally(new IOException("node " + address
+                            + " answered an admin request with " + type + " of " + length + " bytes"));
                     }
                 }
 

@@ -108,7 +108,8 @@ final class MemoryLimiter
     {
         if (bytes < 0 || bytes > limitBytes)
         {
-            throw new IllegalArgumentException("cannot reserve " + bytes + " bytes of a " + limitBytes + "-byte buffer");
+            throw new IllegalArgumentException("cannot reserve " + bytes + " bytes of a " + limitBytes
+                + "-byte buffer");
         }
     }
 }

@@ -7,12 +7,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableArrayBuffer;
 
 import io.tributary.client.TributaryException;
 import io.tributary.format.AppendStatus;
+import io.tributary.protocol.AppendResultDescriptor;
 import io.tributary.protocol.ErrorResponseDescriptor;
 import io.tributary.protocol.FetchRequestDescriptor;
 import io.tributary.protocol.FetchResponseDescriptor;
@@ -36,7 +39,7 @@ public final class NodeLinks implements ShardChannel.Factory
     private final FrontEndClient client;
     private final long requestTimeoutMs;
     private final int requestsInFlightMax;
-    private final Map<String, java.util.concurrent.atomic.AtomicInteger> producesInFlight = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, AtomicInteger> producesInFlight = new ConcurrentHashMap<>();
     private final ExpandableArrayBuffer encoder = new ExpandableArrayBuffer(64 * 1024);
     // Guarded by this.
     private Map<String, List<Produce>> produce = new LinkedHashMap<>();
@@ -49,8 +52,8 @@ public final class NodeLinks implements ShardChannel.Factory
     }
 
     /**
-     * @param requestsInFlightMax produce requests in flight per node before channels report {@link ShardChannel#canSend()}
-     *                            false (batches then grow instead of queueing up small).
+     * @param requestsInFlightMax produce requests in flight per node before channels report {@link
+     * ShardChannel#canSend()} false (batches then grow instead of queueing up small).
      */
     public NodeLinks(final FrontEndClient client, final int requestsInFlightMax)
     {
@@ -61,9 +64,9 @@ public final class NodeLinks implements ShardChannel.Factory
 
     public static final int DEFAULT_REQUESTS_IN_FLIGHT_MAX = 2;
 
-    private java.util.concurrent.atomic.AtomicInteger inFlight(final String address)
+    private AtomicInteger inFlight(final String address)
     {
-        return producesInFlight.computeIfAbsent(address, a -> new java.util.concurrent.atomic.AtomicInteger());
+        return producesInFlight.computeIfAbsent(address, a -> new AtomicInteger());
     }
 
     private synchronized boolean canSend(final String address)
@@ -157,12 +160,14 @@ public final class NodeLinks implements ShardChannel.Factory
             encoder.putBytes(at + ProduceRequestDescriptor.ITEM_APPEND_OFFSET, item.item());
             at += ProduceRequestDescriptor.ITEM_APPEND_OFFSET + item.item().length;
         }
-        final java.util.concurrent.atomic.AtomicInteger inFlight = inFlight(address);
+        final AtomicInteger inFlight = inFlight(address);
         inFlight.incrementAndGet();
-        client.transport().call(address, MessageType.PRODUCE_REQUEST, encoder, 0, at, requestTimeoutMs, new ResponseHandler()
+        client.transport().call(address, MessageType.PRODUCE_REQUEST, encoder, 0, at, requestTimeoutMs,
+            new ResponseHandler()
         {
             @Override
-            public void onResponse(final MessageType type, final DirectBuffer buffer, final int offset, final int length)
+            public void onResponse(final MessageType type, final DirectBuffer buffer, final int offset,
+                final int length)
             {
                 // The slot frees before the items complete: their callbacks wake the producer, which then sends.
                 inFlight.decrementAndGet();
@@ -187,9 +192,10 @@ public final class NodeLinks implements ShardChannel.Factory
     {
         if (type == MessageType.ERROR_RESPONSE)
         {
-            final int code = length >= ErrorResponseDescriptor.HEADER_LENGTH ? ErrorResponseDescriptor.code(buffer, offset) : -1;
-            final String text = "node " + address + " refused the produce request: " + ErrorResponseDescriptor.codeName(code) + ": "
-                + ErrorResponseDescriptor.text(buffer, offset, length);
+            final int code = length >= ErrorResponseDescriptor.HEADER_LENGTH
+                ? ErrorResponseDescriptor.code(buffer, offset) : -1;
+            final String text = "node " + address + " refused the produce request: "
+                + ErrorResponseDescriptor.codeName(code) + ": " + ErrorResponseDescriptor.text(buffer, offset, length);
             for (final ProduceItem item : request.items)
             {
                 if (code == ErrorResponseDescriptor.BUSY || code == ErrorResponseDescriptor.UNAVAILABLE)
@@ -204,20 +210,22 @@ public final class NodeLinks implements ShardChannel.Factory
             return;
         }
         final int end = offset + length;
-        final boolean wellFormed = type == MessageType.PRODUCE_RESPONSE && length >= ProduceResponseDescriptor.HEADER_LENGTH
+        final boolean wellFormed = type == MessageType.PRODUCE_RESPONSE
+            && length >= ProduceResponseDescriptor.HEADER_LENGTH
             && ProduceResponseDescriptor.itemCount(buffer, offset) == request.items.size();
         int at = offset + ProduceResponseDescriptor.HEADER_LENGTH;
         for (final ProduceItem item : request.items)
         {
-            if (!wellFormed || end - at < io.tributary.protocol.AppendResultDescriptor.HEADER_LENGTH
-                || io.tributary.protocol.AppendResultDescriptor.length(buffer, at) > end - at)
+            if (!wellFormed || end - at < AppendResultDescriptor.HEADER_LENGTH
+                || AppendResultDescriptor.length(buffer, at) > end - at)
             {
-                item.future().completeExceptionally(new IOException("node " + address + " answered a produce request of "
+                item.future().completeExceptionally(new IOException("node " + address
+                    + " answered a produce request of "
                     + request.items.size() + " items with a malformed " + type + " of " + length + " bytes"));
                 continue;
             }
             final AppendOutcome outcome = AppendOutcome.decode(buffer, at);
-            at += io.tributary.protocol.AppendResultDescriptor.length(buffer, at);
+            at += AppendResultDescriptor.length(buffer, at);
             if (outcome.status() == AppendStatus.NOT_LEADER)
             {
                 item.channel().onNotLeader(outcome.message());
@@ -239,15 +247,19 @@ public final class NodeLinks implements ShardChannel.Factory
         {
             final FetchItem item = request.items.get(i);
             final UUID group = item.channel().shard.groupId();
-            FetchRequestDescriptor.writeItem(encoder, FetchRequestDescriptor.itemOffset(0, i), group.getMostSignificantBits(),
-                group.getLeastSignificantBits(), item.fromOffset(), item.minIndex(), item.maxBytes(), item.consistency());
+            FetchRequestDescriptor.writeItem(encoder, FetchRequestDescriptor.itemOffset(0, i),
+                group.getMostSignificantBits(),
+                group.getLeastSignificantBits(), item.fromOffset(), item.minIndex(), item.maxBytes(),
+                    item.consistency());
         }
         final long timeoutMs = requestTimeoutMs + request.maxWaitMs;
-        client.transport().call(address, MessageType.FETCH_REQUEST, encoder, 0, FetchRequestDescriptor.itemOffset(0, count),
+        client.transport().call(address, MessageType.FETCH_REQUEST, encoder, 0,
+            FetchRequestDescriptor.itemOffset(0, count),
             timeoutMs, new ResponseHandler()
             {
                 @Override
-                public void onResponse(final MessageType type, final DirectBuffer buffer, final int offset, final int length)
+                public void onResponse(final MessageType type, final DirectBuffer buffer, final int offset,
+                    final int length)
                 {
                     onFetchResponse(address, request, type, buffer, offset, length);
                 }
@@ -270,7 +282,8 @@ public final class NodeLinks implements ShardChannel.Factory
         if (type != MessageType.FETCH_RESPONSE || length < FetchResponseDescriptor.HEADER_LENGTH
             || FetchResponseDescriptor.itemCount(buffer, offset) != request.items.size())
         {
-            final String text = type == MessageType.ERROR_RESPONSE ? ErrorResponseDescriptor.text(buffer, offset, length)
+            final String text = type == MessageType.ERROR_RESPONSE
+                ? ErrorResponseDescriptor.text(buffer, offset, length)
                 : "a malformed " + type + " of " + length + " bytes";
             for (final FetchItem item : request.items)
             {
@@ -283,10 +296,12 @@ public final class NodeLinks implements ShardChannel.Factory
         int at = offset + FetchResponseDescriptor.HEADER_LENGTH;
         for (final FetchItem item : request.items)
         {
-            if (end - at < FetchResponseDescriptor.ITEM_HEADER_LENGTH || FetchResponseDescriptor.dataLength(buffer, at) < 0
+            if (end - at < FetchResponseDescriptor.ITEM_HEADER_LENGTH
+                || FetchResponseDescriptor.dataLength(buffer, at) < 0
                 || FetchResponseDescriptor.itemLength(buffer, at) > end - at)
             {
-                item.future().completeExceptionally(new IOException("node " + address + " sent a fetch response whose item at"
+                item.future().completeExceptionally(new IOException("node " + address
+                    + " sent a fetch response whose item at"
                     + " byte " + (at - offset) + " runs past its " + length + " bytes"));
                 at = end;
                 continue;
@@ -323,7 +338,9 @@ public final class NodeLinks implements ShardChannel.Factory
             this.leader = replicas.isEmpty() ? null : liveFrom(0);
         }
 
-        /** The first replica from {@code start} on (wrapping) not known to be down; the one at {@code start} if all are. */
+        /**
+         * The first replica from {@code start} on (wrapping) not known to be down; the one at {@code start} if all are.
+         */
         private String liveFrom(final int start)
         {
             final int count = replicas.size();
@@ -346,8 +363,8 @@ public final class NodeLinks implements ShardChannel.Factory
             final String address = addressOf(leader);
             if (address == null)
             {
-                future.completeExceptionally(new TributaryException("shard " + shard.shard() + " has no replicas yet (placement"
-                    + " in progress)"));
+                future.completeExceptionally(new TributaryException("shard " + shard.shard()
+                    + " has no replicas yet (placement" + " in progress)"));
                 return future;
             }
             addProduce(address, new ProduceItem(this, item, future));
@@ -355,7 +372,8 @@ public final class NodeLinks implements ShardChannel.Factory
         }
 
         @Override
-        public CompletableFuture<ReadOutcome> read(final long fromOffset, final int maxBytes, final int waitMs, final String replica,
+        public CompletableFuture<ReadOutcome> read(final long fromOffset, final int maxBytes, final int waitMs,
+            final String replica,
             final long minIndex)
         {
             final CompletableFuture<ReadOutcome> future = new CompletableFuture<>();
@@ -366,7 +384,8 @@ public final class NodeLinks implements ShardChannel.Factory
                     + (replica == null ? "(placement in progress)" : "'" + replica + "' (moved?)")));
                 return future;
             }
-            addFetch(address, new FetchItem(this, fromOffset, maxBytes, replica == null ? FetchRequestDescriptor.CONSISTENCY_LINEARIZABLE
+            addFetch(address, new FetchItem(this, fromOffset, maxBytes, replica == null
+                ? FetchRequestDescriptor.CONSISTENCY_LINEARIZABLE
                 : FetchRequestDescriptor.CONSISTENCY_FOLLOWER, minIndex, future), waitMs);
             return future;
         }

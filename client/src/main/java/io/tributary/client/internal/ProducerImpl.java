@@ -11,8 +11,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -125,8 +127,10 @@ public final class ProducerImpl implements Producer
         final FrontEndMetadataView metadata = new FrontEndMetadataView(client, true);
         try
         {
-            final long producerId = config.idempotence() ? metadata.allocateProducerId() : RecordBatchDescriptor.NO_PRODUCER_ID;
-            return new ProducerImpl(config, metadata, new NodeLinks(client, config.maxRequestsInFlightPerNode()), producerId);
+            final long producerId = config.idempotence() ? metadata.allocateProducerId()
+                : RecordBatchDescriptor.NO_PRODUCER_ID;
+            return new ProducerImpl(config, metadata, new NodeLinks(client, config.maxRequestsInFlightPerNode()),
+                producerId);
         }
         catch (final IOException | RuntimeException e)
         {
@@ -178,7 +182,8 @@ public final class ProducerImpl implements Producer
                 throw new IllegalStateException("producer " + producerId + " is closed");
             }
             final ShardProducer shard = streamProducer.shards[streamProducer.shardFor(key)];
-            wake = shard.append(System.currentTimeMillis(), key, value, headers, recordBytes, future, link, System.nanoTime());
+            wake = shard.append(System.currentTimeMillis(), key, value, headers, recordBytes, future, link,
+                System.nanoTime());
         }
         finally
         {
@@ -210,15 +215,17 @@ public final class ProducerImpl implements Producer
         final int keyLength = key == null ? RecordDescriptor.NULL_LENGTH : key.length;
         final int valueLength = value == null ? RecordDescriptor.NULL_LENGTH : value.length;
         final int headersLength = headers == null ? 0 : headers.encodedLength();
-        final long recordBytes = (long)RecordDescriptor.MIN_RECORD_LENGTH + Math.max(keyLength, 0) + Math.max(valueLength, 0)
-            + headersLength;
+        final long recordBytes = (long)RecordDescriptor.MIN_RECORD_LENGTH + Math.max(keyLength, 0)
+            + Math.max(valueLength, 0) + headersLength;
         if (recordBytes > maxRecordBytes)
         {
             throw new RecordTooLargeException("record of " + recordBytes + " bytes (key " + Math.max(keyLength, 0)
                 + ", value " + Math.max(valueLength, 0) + ", headers " + headersLength + ", framing "
-                + RecordDescriptor.MIN_RECORD_LENGTH + ") exceeds the largest record a batch can hold, " + maxRecordBytes
+                + RecordDescriptor.MIN_RECORD_LENGTH + ") exceeds the largest record a batch can hold, "
+                    + maxRecordBytes
                 + " bytes (maxBatchBytes " + (maxRecordBytes + RecordBatchDescriptor.HEADER_LENGTH) + " minus the "
-                + RecordBatchDescriptor.HEADER_LENGTH + "-byte batch header); split the value or raise shard.max.batch.bytes"
+                + RecordBatchDescriptor.HEADER_LENGTH
+                    + "-byte batch header); split the value or raise shard.max.batch.bytes"
                 + " on the nodes and maxBatchBytes here", recordBytes, maxRecordBytes);
         }
         return (int)recordBytes;
@@ -246,7 +253,8 @@ public final class ProducerImpl implements Producer
         if (backPressure == ProducerConfig.BackPressure.FAIL_FAST || Thread.currentThread() == ioThread)
         {
             return new BufferFullException("producer buffer full: " + memory.usedBytes() + " of " + memory.limitBytes()
-                + " bytes (bufferMemoryBytes) are buffered or in flight; a record of " + recordBytes + " bytes does not fit"
+                + " bytes (bufferMemoryBytes) are buffered or in flight; a record of " + recordBytes
+                    + " bytes does not fit"
                 + (Thread.currentThread() == ioThread ? " (send from a future's callback never waits)" : "")
                 + "; slow down, or raise bufferMemoryBytes");
         }
@@ -260,15 +268,18 @@ public final class ProducerImpl implements Producer
         catch (final InterruptedException e)
         {
             Thread.currentThread().interrupt();
-            return new BufferFullException("interrupted while waiting for " + recordBytes + " bytes of producer memory");
+            return new BufferFullException("interrupted while waiting for " + recordBytes
+                + " bytes of producer memory");
         }
-        return new BufferFullException("producer buffer stayed full for maxBlockMs = " + maxBlockNs / 1_000_000 + " ms: "
+        return new BufferFullException("producer buffer stayed full for maxBlockMs = " + maxBlockNs / 1_000_000
+            + " ms: "
             + memory.usedBytes() + " of " + memory.limitBytes() + " bytes are buffered or in flight; a record of "
             + recordBytes + " bytes does not fit. The cluster is slower than the producer (or unreachable)");
     }
 
     @Override
-    public CompletableFuture<ConditionalResult> sendConditional(final String stream, final byte[] key, final byte[] value,
+    public CompletableFuture<ConditionalResult> sendConditional(final String stream, final byte[] key,
+        final byte[] value,
         final long expectedKeyLastOffset)
     {
         Objects.requireNonNull(stream, "stream");
@@ -276,8 +287,8 @@ public final class ProducerImpl implements Producer
         checkOpen();
         if (expectedKeyLastOffset < -1)
         {
-            throw new IllegalArgumentException("expected offset " + expectedKeyLastOffset + " is invalid: use -1 (no record)"
-                + " or an offset >= 0");
+            throw new IllegalArgumentException("expected offset " + expectedKeyLastOffset
+                + " is invalid: use -1 (no record)" + " or an offset >= 0");
         }
         final int recordBytes = checkRecord(key, value, null);
         final StreamProducer streamProducer;
@@ -296,7 +307,8 @@ public final class ProducerImpl implements Producer
         final int length = builder.build();
         final Span span = tracing.start(stream, shard, 1, length, -1, -1, true, null);
         final CompletableFuture<ConditionalResult> future = new CompletableFuture<>();
-        final ConditionalRequest request = new ConditionalRequest(AppendItems.encode(buffer, 0, length, AppendItems.UNCHECKED, key,
+        final ConditionalRequest request =
+            new ConditionalRequest(AppendItems.encode(buffer, 0, length, AppendItems.UNCHECKED, key,
             expectedKeyLastOffset, ProduceTracing.traceparent(span)), recordBytes, expectedKeyLastOffset, span, future);
         closeLock.readLock().lock();
         try
@@ -337,8 +349,8 @@ public final class ProducerImpl implements Producer
             }
             catch (final IOException e)
             {
-                throw new TributaryException("cannot describe stream '" + name + "': the metadata quorum did not answer: "
-                    + e.getMessage(), e);
+                throw new TributaryException("cannot describe stream '" + name
+                    + "': the metadata quorum did not answer: " + e.getMessage(), e);
             }
             catch (final IllegalArgumentException e)
             {
@@ -393,7 +405,7 @@ public final class ProducerImpl implements Producer
                 }
             });
         }
-        catch (final java.util.concurrent.RejectedExecutionException e)
+        catch (final RejectedExecutionException e)
         {
             post(() -> stream.onRefreshed(null, e));
         }
@@ -421,8 +433,10 @@ public final class ProducerImpl implements Producer
                 }
                 catch (final RuntimeException | Error e)
                 {
-                    LOG.error("producer {}: {} failed on the I/O thread; its batches will fail", producerId, shard.where(), e);
-                    shard.failAll("the producer's I/O thread failed on this shard (" + e + "); it takes no more records", e);
+                    LOG.error("producer {}: {} failed on the I/O thread; its batches will fail", producerId,
+                        shard.where(), e);
+                    shard.failAll("the producer's I/O thread failed on this shard (" + e
+                        + "); it takes no more records", e);
                 }
             }
             // Everything this pass queued leaves now: one produce request per node, for all its shards.
@@ -476,7 +490,8 @@ public final class ProducerImpl implements Producer
     {
         if (Thread.currentThread() == ioThread)
         {
-            throw new IllegalStateException("flush() from a future's callback would wait for itself; call it elsewhere");
+            throw new
+                IllegalStateException("flush() from a future's callback would wait for itself; call it elsewhere");
         }
         awaitPending(Long.MAX_VALUE);
     }
@@ -507,7 +522,7 @@ public final class ProducerImpl implements Producer
                 {
                     return false;
                 }
-                catch (final java.util.concurrent.ExecutionException e)
+                catch (final ExecutionException e)
                 {
                     throw new IllegalStateException("a handled future failed", e);
                 }
@@ -550,7 +565,8 @@ public final class ProducerImpl implements Producer
         }
         if (Thread.currentThread() == ioThread)
         {
-            throw new IllegalStateException("close() from a future's callback would wait for itself; call it elsewhere");
+            throw new
+                IllegalStateException("close() from a future's callback would wait for itself; call it elsewhere");
         }
         try
         {

@@ -1,5 +1,6 @@
 package io.tributary.client.internal;
 
+import java.nio.charset.StandardCharsets;
 import org.agrona.DirectBuffer;
 
 import io.tributary.protocol.FetchResponseDescriptor;
@@ -17,9 +18,12 @@ public record ReadOutcome(byte status, byte role, long firstOffset, long nextOff
         final int length = FetchResponseDescriptor.dataLength(buffer, itemOffset);
         final byte[] data = new byte[length];
         buffer.getBytes(itemOffset + FetchResponseDescriptor.ITEM_HEADER_LENGTH, data);
-        return new ReadOutcome(FetchResponseDescriptor.status(buffer, itemOffset), FetchResponseDescriptor.role(buffer, itemOffset),
-            FetchResponseDescriptor.firstOffset(buffer, itemOffset), FetchResponseDescriptor.nextOffset(buffer, itemOffset),
-            FetchResponseDescriptor.appliedIndex(buffer, itemOffset), FetchResponseDescriptor.batchCount(buffer, itemOffset),
+        return new ReadOutcome(FetchResponseDescriptor.status(buffer, itemOffset),
+            FetchResponseDescriptor.role(buffer, itemOffset),
+            FetchResponseDescriptor.firstOffset(buffer, itemOffset),
+                FetchResponseDescriptor.nextOffset(buffer, itemOffset),
+            FetchResponseDescriptor.appliedIndex(buffer, itemOffset),
+                FetchResponseDescriptor.batchCount(buffer, itemOffset),
             FetchResponseDescriptor.retainedBytes(buffer, itemOffset), data);
     }
 
@@ -31,6 +35,6 @@ public record ReadOutcome(byte status, byte role, long firstOffset, long nextOff
     /** The error text (or the leader hint for NOT_LEADER). */
     public String text()
     {
-        return new String(data, java.nio.charset.StandardCharsets.UTF_8);
+        return new String(data, StandardCharsets.UTF_8);
     }
 }

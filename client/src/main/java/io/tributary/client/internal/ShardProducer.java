@@ -90,7 +90,8 @@ final class ShardProducer
      *
      * @return true if the I/O thread should look at this shard (a batch was started or sealed).
      */
-    synchronized boolean append(final long timestampMs, final byte[] key, final byte[] value, final RecordHeaders headers,
+    synchronized boolean append(final long timestampMs, final byte[] key, final byte[] value,
+        final RecordHeaders headers,
         final int recordBytes, final CompletableFuture<RecordMetadata> future, final SpanContext link, final long nowNs)
     {
         if (deadReason != null)
@@ -117,12 +118,13 @@ final class ShardProducer
             wake = true;
             if (!builder.tryAppend(timestampMs, key, value, headers))
             {
-                throw new IllegalStateException("a record of " + recordBytes + " bytes does not fit an empty batch buffer of "
-                    + buffer.capacity() + " bytes");
+                throw new IllegalStateException("a record of " + recordBytes
+                    + " bytes does not fit an empty batch buffer of " + buffer.capacity() + " bytes");
             }
         }
         open.add(future, recordBytes, link);
-        if (buffer.capacity() > producer.batchBytes || buffer.capacity() - builder.sizeInBytes() < RecordDescriptor.MIN_RECORD_LENGTH)
+        if (buffer.capacity() > producer.batchBytes
+            || buffer.capacity() - builder.sizeInBytes() < RecordDescriptor.MIN_RECORD_LENGTH)
         {
             // An oversized buffer holds one large record only; a full one can take no record at all.
             seal();
@@ -178,7 +180,8 @@ final class ShardProducer
             batch.baseSequence, false, batch.links);
         final String traceparent = ProduceTracing.traceparent(span);
         batch.span = span;
-        batch.item = AppendItems.encode(buffer, 0, length, AppendItems.UNCHECKED, null, AppendItems.UNCHECKED, traceparent);
+        batch.item = AppendItems.encode(buffer, 0, length, AppendItems.UNCHECKED, null, AppendItems.UNCHECKED,
+            traceparent);
         batch.batchOffset = AppendItems.batchOffset(batch.item);
         batch.links = null;
         ready.add(batch);
@@ -282,7 +285,8 @@ final class ShardProducer
         if (!ensureChannel())
         {
             batch.attempts++;
-            retryLater(batch, new TributaryException(where() + " has no replicas yet (placement in progress)"), System.nanoTime());
+            retryLater(batch, new TributaryException(where() + " has no replicas yet (placement in progress)"),
+                System.nanoTime());
             return;
         }
         if (batch.newEpoch)
@@ -382,7 +386,8 @@ final class ShardProducer
             }
             case OUTCOME_UNKNOWN ->
             {
-                retryLater(batch, new OutcomeUnknownException(where() + ": " + reply.message(), null), System.nanoTime());
+                retryLater(batch, new OutcomeUnknownException(where() + ": " + reply.message(), null),
+                    System.nanoTime());
                 if (batch.attempts == 1)
                 {
                     // The node answered: its entry failed after submitting, nearly always because its leadership moved
@@ -397,7 +402,8 @@ final class ShardProducer
                 final AppendRejectedException rejected = rejected(batch, reply);
                 if (batch.sentAlone)
                 {
-                    // Every earlier batch is settled, yet the shard disagrees on the sequence: start a new epoch here, now.
+                    // Every earlier batch is settled, yet the shard disagrees on the sequence: start a new epoch here,
+                    // now.
                     batch.newEpoch = true;
                     batch.lastError = rejected;
                     batch.needsResend = true;
@@ -410,7 +416,8 @@ final class ShardProducer
                 }
             }
             case STALE_EPOCH -> giveUp(batch, batch.attempts > 1
-                ? new OutcomeUnknownException(where() + ": a resent batch was refused as STALE_EPOCH; an earlier attempt"
+                ? new OutcomeUnknownException(where()
+                    + ": a resent batch was refused as STALE_EPOCH; an earlier attempt"
                     + " may have stored it: " + reply.message(), rejected(batch, reply))
                 : rejected(batch, reply));
             default -> refuse(batch, rejected(batch, reply));
@@ -470,12 +477,13 @@ final class ShardProducer
             final ProducerBatch head = inflight.peek();
             if (!head.needsResend)
             {
-                throw new IllegalStateException(where() + ": batch " + head.describe() + " is neither settled nor waiting"
-                    + " for a resend while nothing is outstanding");
+                throw new IllegalStateException(where() + ": batch " + head.describe()
+                    + " is neither settled nor waiting" + " for a resend while nothing is outstanding");
             }
             if (head.attempts > producer.retries || nowNs - head.deadlineNs >= 0)
             {
-                giveUp(head, new OutcomeUnknownException(where() + ": gave up on a batch of " + head.describe() + " after "
+                giveUp(head, new OutcomeUnknownException(where() + ": gave up on a batch of " + head.describe()
+                    + " after "
                     + head.attempts + " attempts in " + (nowNs - head.createdNs) / 1_000_000 + " ms (retries = "
                     + producer.retries + ", delivery timeout = " + producer.deliveryTimeoutNs / 1_000_000
                     + " ms); it may or may not be stored. Last error: " + head.lastError, head.lastError));
@@ -691,7 +699,8 @@ final class ShardProducer
         {
             producer.memory.release(request.recordBytes);
             final Throwable cause = unwrap(error);
-            fail(request, cause instanceof TributaryException tributary ? tributary : new OutcomeUnknownException(where()
+            fail(request, cause instanceof TributaryException tributary ? tributary
+                : new OutcomeUnknownException(where()
                 + ": conditional append failed in transit; it may or may not be stored: " + cause, cause));
             return;
         }
@@ -708,7 +717,8 @@ final class ShardProducer
         producer.memory.release(request.recordBytes);
         if (reply.status() == null)
         {
-            fail(request, new OutcomeUnknownException(where() + " answered a conditional append with a status this client"
+            fail(request, new OutcomeUnknownException(where()
+                + " answered a conditional append with a status this client"
                 + " does not know: " + reply.describe(), null));
             return;
         }
@@ -721,7 +731,8 @@ final class ShardProducer
             }
             case KEY_CONDITION_FAILED, SHARD_CONDITION_FAILED ->
             {
-                final ConditionalResult result = ConditionalResult.conditionFailed(shard, reply.expected(), reply.found());
+                final ConditionalResult result =
+                    ConditionalResult.conditionFailed(shard, reply.expected(), reply.found());
                 if (request.span != null)
                 {
                     request.span.addEvent(result.toString());
@@ -731,8 +742,8 @@ final class ShardProducer
             }
             case OUTCOME_UNKNOWN -> fail(request, new OutcomeUnknownException(where() + ": conditional append: "
                 + reply.message(), null));
-            default -> fail(request, new AppendRejectedException(where() + " refused a conditional append: " + reply.status()
-                + ": " + reply.message(), reply.status(), reply.expected(), reply.found()));
+            default -> fail(request, new AppendRejectedException(where() + " refused a conditional append: "
+                + reply.status() + ": " + reply.message(), reply.status(), reply.expected(), reply.found()));
         }
     }
 
@@ -771,14 +782,15 @@ final class ShardProducer
             if (!batch.finished)
             {
                 finish(batch, null, new OutcomeUnknownException(where() + ": " + reason + " while a batch of "
-                    + batch.describe() + " was in flight; it may or may not be stored", cause != null ? cause : batch.lastError));
+                    + batch.describe() + " was in flight; it may or may not be stored", cause != null ? cause
+                        : batch.lastError));
             }
         }
         inflight.clear();
         for (final ProducerBatch batch : unsent)
         {
-            finish(batch, null, new TributaryException(where() + ": " + reason + " before a batch of " + batch.describe()
-                + " was sent; nothing was stored", cause));
+            finish(batch, null, new TributaryException(where() + ": " + reason + " before a batch of "
+                + batch.describe() + " was sent; nothing was stored", cause));
         }
         for (final ConditionalRequest request : conditionals)
         {

@@ -11,7 +11,8 @@ import java.util.UUID;
  * A stream as the metadata quorum describes it ({@code DESCRIBE name}): its settings and, per
  * shard, the Raft group and the current replicas. Immutable.
  */
-public record StreamInfo(String name, long id, int shardCount, int replicationFactor, long retentionBytes, long retentionMs,
+public record StreamInfo(String name, long id, int shardCount, int replicationFactor, long retentionBytes,
+    long retentionMs,
     List<ShardInfo> shards)
 {
     /**
@@ -74,8 +75,8 @@ public record StreamInfo(String name, long id, int shardCount, int replicationFa
         final String[] f = line.split("\t", -1);
         if (f.length < 3 || Integer.parseInt(f[0]) != expectedShard)
         {
-            throw new IllegalArgumentException("DESCRIBE " + name + ": shard line '" + line + "' is not 'shard groupUuid peers'"
-                + " for shard " + expectedShard);
+            throw new IllegalArgumentException("DESCRIBE " + name + ": shard line '" + line
+                + "' is not 'shard groupUuid peers'" + " for shard " + expectedShard);
         }
         final Map<String, String> replicas = new LinkedHashMap<>();
         if (!f[2].isEmpty())
@@ -85,8 +86,8 @@ public record StreamInfo(String name, long id, int shardCount, int replicationFa
                 final int eq = peer.indexOf('=');
                 if (eq <= 0 || eq == peer.length() - 1)
                 {
-                    throw new IllegalArgumentException("DESCRIBE " + name + ": replica '" + peer + "' of shard " + expectedShard
-                        + " is not id=host:port (a node without a registered address?)");
+                    throw new IllegalArgumentException("DESCRIBE " + name + ": replica '" + peer + "' of shard "
+                        + expectedShard + " is not id=host:port (a node without a registered address?)");
                 }
                 replicas.put(peer.substring(0, eq), peer.substring(eq + 1));
             }

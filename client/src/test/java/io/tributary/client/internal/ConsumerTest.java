@@ -8,7 +8,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import io.tributary.client.ConsumerBatch;
 import io.tributary.client.ConsumerConfig;
@@ -40,7 +42,8 @@ class ConsumerTest
         shards = cluster.createStream("s", 2);
         producer = new ProducerImpl(new ProducerConfig().metadataPeers("m@127.0.0.1:1").lingerMs(1).batchBytes(2048),
             cluster.view(), cluster, 1);
-        consumer = new ConsumerImpl(new ConsumerConfig().metadataPeers("m@127.0.0.1:1").longPollMaxMs(50), cluster.view(),
+        consumer = new ConsumerImpl(new ConsumerConfig().metadataPeers("m@127.0.0.1:1").longPollMaxMs(50),
+            cluster.view(),
             cluster);
     }
 
@@ -70,8 +73,8 @@ class ConsumerTest
             final ConsumerBatch batch = consumer.poll(Duration.ofMillis(100));
             while (batch.nextRecord())
             {
-                records.add(batch.shard() + "/" + batch.record().offset() + " " + new String(batch.record().keyBytes(), UTF_8)
-                    + "=" + batch.record().valueAsString());
+                records.add(batch.shard() + "/" + batch.record().offset() + " "
+                    + new String(batch.record().keyBytes(), UTF_8) + "=" + batch.record().valueAsString());
             }
         }
         return records;
@@ -81,11 +84,12 @@ class ConsumerTest
     void aReadThatFailsInTransitIsRetriedWithoutWaitingForAMetadataQuorumThatDoesNotAnswer() throws Exception
     {
         produce(0, 20);
-        final java.util.concurrent.CountDownLatch quorumBack = new java.util.concurrent.CountDownLatch(1);
-        final java.util.concurrent.atomic.AtomicInteger describes = new java.util.concurrent.atomic.AtomicInteger();
+        final CountDownLatch quorumBack = new CountDownLatch(1);
+        final AtomicInteger describes = new AtomicInteger();
         final MetadataView hanging = cluster.hangingAfterFirst(quorumBack, describes);
         shards.forEach(shard -> shard.readFaults(number -> number == 0));
-        try (ConsumerImpl reader = new ConsumerImpl(new ConsumerConfig().metadataPeers("m@127.0.0.1:1").longPollMaxMs(50)
+        try (ConsumerImpl reader = new ConsumerImpl(new ConsumerConfig().metadataPeers("m@127.0.0.1:1")
+            .longPollMaxMs(50)
             .retryBackoffMs(10), hanging, cluster))
         {
             reader.assign("s");
@@ -96,7 +100,8 @@ class ConsumerTest
                 final ConsumerBatch batch = reader.poll(Duration.ofMillis(100));
                 records += batch.recordCount();
             }
-            assertThat(records).as("records read while the metadata quorum hangs (%d describes)", describes.get()).isEqualTo(20);
+            assertThat(records).as("records read while the metadata quorum hangs (%d describes)", describes.get())
+                .isEqualTo(20);
             assertThat(quorumBack.getCount()).isEqualTo(1);
         }
         finally
@@ -115,7 +120,8 @@ class ConsumerTest
     {
         produce(0, 20);
         shards.get(0).readsAnsweredNotLeaderWithoutALeader(number -> number == 0);
-        try (ConsumerImpl reader = new ConsumerImpl(new ConsumerConfig().metadataPeers("m@127.0.0.1:1").longPollMaxMs(50)
+        try (ConsumerImpl reader = new ConsumerImpl(new ConsumerConfig().metadataPeers("m@127.0.0.1:1")
+            .longPollMaxMs(50)
             .retryBackoffMs(60_000), cluster.view(), cluster))
         {
             reader.assign("s");
@@ -136,7 +142,8 @@ class ConsumerTest
         produce(0, 20);
         final FakeShard shard = shards.get(0);
         shard.readsAnsweredNotLeaderWithoutALeader(number -> true);
-        try (ConsumerImpl reader = new ConsumerImpl(new ConsumerConfig().metadataPeers("m@127.0.0.1:1").longPollMaxMs(50)
+        try (ConsumerImpl reader = new ConsumerImpl(new ConsumerConfig().metadataPeers("m@127.0.0.1:1")
+            .longPollMaxMs(50)
             .retryBackoffMs(60_000), cluster.view(), cluster))
         {
             reader.assign("s", 0);
@@ -192,7 +199,8 @@ class ConsumerTest
         final long next = consumer.position(1);
         consumer.seek(1, next + 10);
         assertThatThrownBy(() -> consumer.poll(Duration.ofSeconds(5))).isInstanceOf(OffsetOutOfRangeException.class)
-            .hasMessageContaining("offset " + (next + 10) + " is out of range").hasMessageContaining("[0, " + next + ")")
+            .hasMessageContaining("offset " + (next + 10) + " is out of range")
+                .hasMessageContaining("[0, " + next + ")")
             .satisfies(e -> assertThat(((OffsetOutOfRangeException)e).nextOffset()).isEqualTo(next));
         assertThat(consumer.position(1)).as("the position is kept").isEqualTo(next + 10);
         consumer.seekToBeginning();

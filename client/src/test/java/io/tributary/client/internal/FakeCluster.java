@@ -9,6 +9,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 import io.tributary.client.UnknownStreamException;
@@ -50,7 +53,8 @@ final class FakeCluster implements MetadataView, ShardChannel.Factory, AutoClose
         final StreamInfo info = streams.get(stream);
         if (info == null)
         {
-            throw new UnknownStreamException(stream, "unknown stream '" + stream + "'; known streams: " + streams.keySet());
+            throw new UnknownStreamException(stream, "unknown stream '" + stream + "'; known streams: "
+                + streams.keySet());
         }
         return info;
     }
@@ -67,7 +71,8 @@ final class FakeCluster implements MetadataView, ShardChannel.Factory, AutoClose
         final StreamInfo info = streams.get(stream);
         final List<StreamInfo.ShardInfo> moved = new ArrayList<>(info.shards());
         moved.set(shard, new StreamInfo.ShardInfo(shard, info.shard(shard).groupId(), replicas));
-        streams.put(stream, new StreamInfo(stream, info.id(), info.shardCount(), info.replicationFactor(), info.retentionBytes(),
+        streams.put(stream, new StreamInfo(stream, info.id(), info.shardCount(), info.replicationFactor(),
+            info.retentionBytes(),
             info.retentionMs(), List.copyOf(moved)));
     }
 
@@ -92,7 +97,8 @@ final class FakeCluster implements MetadataView, ShardChannel.Factory, AutoClose
             public CompletableFuture<AppendOutcome> append(final byte[] item)
             {
                 return current(shard) ? channel.append(item) : CompletableFuture.completedFuture(AppendOutcome.of(
-                    AppendStatus.SHARD_NOT_HOSTED, "fake: group " + shard.groupId() + " is not on " + shard.replicas().keySet()));
+                    AppendStatus.SHARD_NOT_HOSTED, "fake: group " + shard.groupId() + " is not on " + shard.replicas()
+                        .keySet()));
             }
 
             @Override
@@ -122,8 +128,8 @@ final class FakeCluster implements MetadataView, ShardChannel.Factory, AutoClose
      * Metadata that answers its first description, then hangs each later one until {@code quorumBack} opens (at
      * most 30 s), as a metadata quorum whose leader was killed; {@code describes} counts the calls.
      */
-    MetadataView hangingAfterFirst(final java.util.concurrent.CountDownLatch quorumBack,
-        final java.util.concurrent.atomic.AtomicInteger describes)
+    MetadataView hangingAfterFirst(final CountDownLatch quorumBack,
+        final AtomicInteger describes)
     {
         return new MetadataView()
         {
@@ -134,7 +140,7 @@ final class FakeCluster implements MetadataView, ShardChannel.Factory, AutoClose
                 {
                     try
                     {
-                        quorumBack.await(30, java.util.concurrent.TimeUnit.SECONDS);
+                        quorumBack.await(30, TimeUnit.SECONDS);
                     }
                     catch (final InterruptedException e)
                     {

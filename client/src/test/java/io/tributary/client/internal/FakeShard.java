@@ -1,8 +1,10 @@
 package io.tributary.client.internal;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -14,6 +16,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntFunction;
+import java.util.function.IntPredicate;
+import java.util.function.Predicate;
 
 import io.tributary.engine.AppendCondition;
 import io.tributary.engine.AppendResult;
@@ -45,7 +49,9 @@ final class FakeShard implements ShardChannel.Factory, AutoCloseable
         REFUSE,
         /** Applied; the reply waits until {@link #release()}. */
         HOLD,
-        /** Applied, and the shard answers OUTCOME_UNKNOWN, as a leader does when it steps down with the entry pending. */
+        /**
+         * Applied, and the shard answers OUTCOME_UNKNOWN, as a leader does when it steps down with the entry pending.
+         */
         ANSWER_UNKNOWN
     }
 
@@ -60,7 +66,7 @@ final class FakeShard implements ShardChannel.Factory, AutoCloseable
     private final List<byte[]> requests = new CopyOnWriteArrayList<>();
     private final ConcurrentLinkedQueue<Runnable> held = new ConcurrentLinkedQueue<>();
     private volatile IntFunction<Fault> faults = request -> Fault.NONE;
-    private volatile java.util.function.Predicate<byte[]> refuses = request -> false;
+    private volatile Predicate<byte[]> refuses = request -> false;
     private volatile boolean holding;
     private volatile boolean neverHold;
     private long raftIndex;
@@ -90,7 +96,7 @@ final class FakeShard implements ShardChannel.Factory, AutoCloseable
      * Refuses (INVALID_BATCH, nothing applied) every append whose request matches, whatever its
      * number: like a real shard, whose refusals depend on the batch, so a resend is refused too.
      */
-    FakeShard refuses(final java.util.function.Predicate<byte[]> refuses)
+    FakeShard refuses(final Predicate<byte[]> refuses)
     {
         this.refuses = refuses;
         return this;
@@ -175,17 +181,20 @@ final class FakeShard implements ShardChannel.Factory, AutoCloseable
         final CompletableFuture<AppendOutcome> reply = new CompletableFuture<>();
         executor.execute(() ->
         {
-            final AppendOutcome answer = fault == Fault.LOSE_REQUEST ? null : fault == Fault.REFUSE ? refuse() : apply(item);
+            final AppendOutcome answer = fault == Fault.LOSE_REQUEST ? null : fault == Fault.REFUSE ? refuse()
+                : apply(item);
             final Runnable complete = () ->
             {
                 outstanding.decrementAndGet();
                 if (fault == Fault.LOSE_REPLY || fault == Fault.LOSE_REQUEST)
                 {
-                    reply.completeExceptionally(new IOException("fake shard: request " + number + " timed out (" + fault + ")"));
+                    reply.completeExceptionally(new IOException("fake shard: request " + number + " timed out (" + fault
+                        + ")"));
                 }
                 else if (fault == Fault.ANSWER_UNKNOWN)
                 {
-                    reply.complete(AppendOutcome.of(AppendStatus.OUTCOME_UNKNOWN, "fake shard: the entry's leader stepped down"));
+                    reply.complete(AppendOutcome.of(AppendStatus.OUTCOME_UNKNOWN,
+                        "fake shard: the entry's leader stepped down"));
                 }
                 else
                 {
@@ -221,23 +230,25 @@ final class FakeShard implements ShardChannel.Factory, AutoCloseable
         }
         if ((flags & AppendItemDescriptor.FLAG_KEY_CONDITION) != 0)
         {
-            condition.expectKeyLastOffset(item, AppendItemDescriptor.keyOffset(item, 0), AppendItemDescriptor.keyLength(item, 0),
+            condition.expectKeyLastOffset(item, AppendItemDescriptor.keyOffset(item, 0),
+                AppendItemDescriptor.keyLength(item, 0),
                 AppendItemDescriptor.expectedKeyLastOffset(item, 0));
         }
-        log.append(item, AppendItemDescriptor.batchOffset(item, 0), AppendItemDescriptor.batchLength(item, 0), ++raftIndex,
+        log.append(item, AppendItemDescriptor.batchOffset(item, 0), AppendItemDescriptor.batchLength(item, 0),
+            ++raftIndex,
             flags == 0 ? null : condition, result);
         return new AppendOutcome(result.status(), result.status().code(), result.baseOffset(), result.lastOffset(),
             result.expected(), result.found(), result.message());
     }
 
     /** The reads (numbered from 0) that fail in transit, as a node that does not answer. */
-    void readFaults(final java.util.function.IntPredicate failing)
+    void readFaults(final IntPredicate failing)
     {
         this.readFaults = failing;
     }
 
     /** Reads whose number (from 0) {@code notLed} accepts are answered NOT_LEADER naming no leader. */
-    void readsAnsweredNotLeaderWithoutALeader(final java.util.function.IntPredicate notLed)
+    void readsAnsweredNotLeaderWithoutALeader(final IntPredicate notLed)
     {
         this.readsNotLed = notLed;
     }
@@ -248,9 +259,9 @@ final class FakeShard implements ShardChannel.Factory, AutoCloseable
         return readRequests.get();
     }
 
-    private volatile java.util.function.IntPredicate readFaults = number -> false;
-    private volatile java.util.function.IntPredicate readsNotLed = number -> false;
-    private final java.util.concurrent.atomic.AtomicInteger readRequests = new java.util.concurrent.atomic.AtomicInteger();
+    private volatile IntPredicate readFaults = number -> false;
+    private volatile IntPredicate readsNotLed = number -> false;
+    private final AtomicInteger readRequests = new AtomicInteger();
 
     private CompletableFuture<ReadOutcome> read(final long fromOffset, final int maxBytes, final int waitMs)
     {
@@ -266,14 +277,16 @@ final class FakeShard implements ShardChannel.Factory, AutoCloseable
             if (readsNotLed.test(number))
             {
                 // A node that has not learnt the new leader yet (just restarted): NOT_LEADER without a name.
-                reply.complete(new ReadOutcome(FetchResponseDescriptor.STATUS_NOT_LEADER, FetchResponseDescriptor.ROLE_FOLLOWER,
+                reply.complete(new ReadOutcome(FetchResponseDescriptor.STATUS_NOT_LEADER,
+                    FetchResponseDescriptor.ROLE_FOLLOWER,
                     0, 0, 0, 0, 0, new byte[0]));
                 return;
             }
             if (waitMs > 0 && maxBytes > 0 && fromOffset == log.nextOffset())
             {
                 // A simple long-poll: answer a little later, with whatever is there then.
-                timer.schedule(() -> executor.execute(() -> reply.complete(readNow(fromOffset, maxBytes))), Math.min(waitMs, 20),
+                timer.schedule(() -> executor.execute(() -> reply.complete(readNow(fromOffset, maxBytes))),
+                    Math.min(waitMs, 20),
                     TimeUnit.MILLISECONDS);
                 return;
             }
@@ -288,14 +301,16 @@ final class FakeShard implements ShardChannel.Factory, AutoCloseable
         {
             final byte[] out = new byte[maxBytes == 0 ? 0 : Math.max(maxBytes, ShardLogConfig.DEFAULT_MAX_BATCH_BYTES)];
             final int length = maxBytes == 0 ? 0 : log.read(fromOffset, new UnsafeBuffer(out), 0, maxBytes);
-            return new ReadOutcome(FetchResponseDescriptor.STATUS_OK, FetchResponseDescriptor.ROLE_LEADER, log.firstOffset(),
-                log.nextOffset(), raftIndex, log.batchCount(), log.retainedBytes(), java.util.Arrays.copyOf(out, length));
+            return new ReadOutcome(FetchResponseDescriptor.STATUS_OK, FetchResponseDescriptor.ROLE_LEADER,
+                log.firstOffset(),
+                log.nextOffset(), raftIndex, log.batchCount(), log.retainedBytes(), Arrays.copyOf(out, length));
         }
         catch (final OffsetOutOfRangeException e)
         {
-            return new ReadOutcome(FetchResponseDescriptor.STATUS_OUT_OF_RANGE, FetchResponseDescriptor.ROLE_LEADER, e.firstOffset(),
+            return new ReadOutcome(FetchResponseDescriptor.STATUS_OUT_OF_RANGE, FetchResponseDescriptor.ROLE_LEADER,
+                e.firstOffset(),
                 e.nextOffset(), raftIndex, log.batchCount(), log.retainedBytes(),
-                e.getMessage().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                e.getMessage().getBytes(StandardCharsets.UTF_8));
         }
     }
 

@@ -5,8 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
@@ -44,7 +46,7 @@ class NodeLinksFailoverTest
     @Test
     void aChannelOpenedWhileThePreferredReplicaIsDownStartsAtTheNextAndComesBackToItOnceItIsUp() throws Exception
     {
-        final int[] ports = LoopbackPorts.reserve(2, java.util.List.of());
+        final int[] ports = LoopbackPorts.reserve(2, List.of());
         final String addressA = "127.0.0.1:" + ports[0];
         final String addressB = "127.0.0.1:" + ports[1];
         final AtomicInteger fetchesA = new AtomicInteger();
@@ -99,7 +101,7 @@ class NodeLinksFailoverTest
             final ReadOutcome outcome = reply.get(30, TimeUnit.SECONDS);
             return outcome.isOk() ? "answered" : "status " + outcome.status();
         }
-        catch (final java.util.concurrent.ExecutionException e)
+        catch (final ExecutionException e)
         {
             return String.valueOf(e.getCause().getMessage());
         }
@@ -124,12 +126,14 @@ class NodeLinksFailoverTest
         private final EmbeddedMediaDriver driver;
         private final MessageEndpoint endpoint;
 
-        FakeNode(final Path dir, final String name, final String address, final AtomicInteger fetches) throws IOException
+        FakeNode(final Path dir, final String name, final String address, final AtomicInteger fetches)
+            throws IOException
         {
             driver = EmbeddedMediaDriver.launch(new AeronTransportConfig().nodeName(name).aeronDirectoryBase(dir));
             final UnsafeBuffer response = new UnsafeBuffer(new byte[FetchResponseDescriptor.HEADER_LENGTH
                 + FetchResponseDescriptor.ITEM_HEADER_LENGTH]);
-            endpoint = new MessageEndpoint(name, driver, address, FrontEndProtocol.AERON_STREAM_ID, (from, type, correlationId, buffer,
+            endpoint = new MessageEndpoint(name, driver, address, FrontEndProtocol.AERON_STREAM_ID,
+                (from, type, correlationId, buffer,
                 offset, length) ->
             {
                 if (type != MessageType.FETCH_REQUEST)

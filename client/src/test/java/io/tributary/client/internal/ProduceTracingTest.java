@@ -103,7 +103,8 @@ class ProduceTracingTest
             assertThat(span.getSpanContext().isSampled()).isTrue();
             final String traceparent = AppendItemDescriptor.traceparent(new UnsafeBuffer(shard.requests().get(i)), 0);
             assertThat(traceparent).matches(TRACEPARENT)
-                .isEqualTo("00-" + span.getTraceId() + "-" + span.getSpanId() + "-" + span.getSpanContext().getTraceFlags().asHex());
+                .isEqualTo("00-" + span.getTraceId() + "-" + span.getSpanId() + "-" + span.getSpanContext()
+                    .getTraceFlags().asHex());
             records += span.getAttributes().get(ProduceTracing.RECORD_COUNT);
             bytes += span.getAttributes().get(ProduceTracing.BATCH_BYTES);
         }
@@ -140,7 +141,8 @@ class ProduceTracingTest
     void withoutOpenTelemetryNoTraceparentIsSent() throws Exception
     {
         final FakeShard shard = cluster.createStream("plain", 1).get(0);
-        final ProducerImpl producer = new ProducerImpl(new ProducerConfig().metadataPeers("m@127.0.0.1:1"), cluster.view(),
+        final ProducerImpl producer = new ProducerImpl(new ProducerConfig().metadataPeers("m@127.0.0.1:1"),
+            cluster.view(),
             cluster, 9);
         producer.send("plain", "k".getBytes(UTF_8), "v".getBytes(UTF_8)).get(10, TimeUnit.SECONDS);
         producer.close();

@@ -7,13 +7,18 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 
 import io.tributary.client.AppendRejectedException;
 import io.tributary.client.BufferFullException;
@@ -189,8 +194,8 @@ class ProducerTest
         final FakeShard shard = cluster.createStream("s", 1).get(0);
         shard.faults(request -> request == 1 ? FakeShard.Fault.LOSE_REQUEST : FakeShard.Fault.NONE);
         // After the producer's first look, the metadata quorum hangs (its leader killed, say) for 30 s.
-        final java.util.concurrent.CountDownLatch quorumBack = new java.util.concurrent.CountDownLatch(1);
-        final java.util.concurrent.atomic.AtomicInteger describes = new java.util.concurrent.atomic.AtomicInteger();
+        final CountDownLatch quorumBack = new CountDownLatch(1);
+        final AtomicInteger describes = new AtomicInteger();
         final MetadataView hanging = cluster.hangingAfterFirst(quorumBack, describes);
         final ProducerImpl producer = new ProducerImpl(config().lingerMs(0).deliveryTimeoutMs(20_000), hanging, cluster,
             cluster.allocateProducerId());
@@ -200,7 +205,7 @@ class ProducerTest
             assertThat(producer.send("s", bytes("k"), bytes("v0")).get(15, TimeUnit.SECONDS).offset()).isEqualTo(0);
             // Not a wait for a condition: the producer asks for a placement at most every 250 ms, and this test needs
             // the resend below to ask for one.
-            java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(300));
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(300));
             // Stored while the quorum still hangs: the lost request costs its timeout and a resend, not the outage.
             final RecordMetadata stored = producer.send("s", bytes("k"), bytes("v1")).get(15, TimeUnit.SECONDS);
             assertThat(stored.offset()).isEqualTo(1);
@@ -333,7 +338,8 @@ class ProducerTest
         final CompletableFuture<RecordMetadata> blocked = producer.send("s", null, value);
         assertThat(System.nanoTime() - startNs).as("send waited for maxBlockMs").isGreaterThanOrEqualTo(
             TimeUnit.MILLISECONDS.toNanos(190));
-        assertThatThrownBy(blocked::get).cause().isInstanceOf(BufferFullException.class).hasMessageContaining("maxBlockMs = 200");
+        assertThatThrownBy(blocked::get).cause().isInstanceOf(BufferFullException.class)
+            .hasMessageContaining("maxBlockMs = 200");
 
         final CompletableFuture<CompletableFuture<RecordMetadata>> waiting = CompletableFuture.supplyAsync(
             () -> producer.send("s", null, value));
@@ -351,7 +357,8 @@ class ProducerTest
             .isInstanceOf(RecordTooLargeException.class)
             .hasMessageContaining("record of 9025 bytes").hasMessageContaining("8120 bytes (maxBatchBytes 8192");
         assertThatThrownBy(() -> producer.send("s", new byte[2000], bytes("v")))
-            .isInstanceOf(RecordTooLargeException.class).hasMessageContaining("key of 2000 bytes exceeds maxKeyBytes = 1024");
+            .isInstanceOf(RecordTooLargeException.class)
+                .hasMessageContaining("key of 2000 bytes exceeds maxKeyBytes = 1024");
         assertThat(producer.bufferedBytes()).isZero();
     }
 
@@ -364,7 +371,8 @@ class ProducerTest
         final CompletableFuture<RecordMetadata> large = producer.send("s", bytes("k"), new byte[50_000]);
         final CompletableFuture<RecordMetadata> after = producer.send("s", bytes("k"), bytes("after"));
         producer.flush();
-        assertThat(List.of(small.get().offset(), large.get().offset(), after.get().offset())).containsExactly(0L, 1L, 2L);
+        assertThat(List.of(small.get().offset(), large.get().offset(), after.get().offset()))
+            .containsExactly(0L, 1L, 2L);
         assertThat(shard.log().batchCount()).isEqualTo(3);
     }
 
@@ -411,16 +419,19 @@ class ProducerTest
     {
         final FakeShard shard = cluster.createStream("s", 1).get(0);
         final ProducerImpl producer = producer(config());
-        final ConditionalResult first = producer.sendConditional("s", bytes("reg"), bytes("1"), -1).get(10, TimeUnit.SECONDS);
+        final ConditionalResult first = producer.sendConditional("s", bytes("reg"), bytes("1"), -1)
+            .get(10, TimeUnit.SECONDS);
         assertThat(first.appended()).isTrue();
         assertThat(first.offset()).isZero();
         assertThat(producer.send("s", bytes("other"), bytes("x")).get(10, TimeUnit.SECONDS).offset()).isEqualTo(1);
-        final ConditionalResult conflict = producer.sendConditional("s", bytes("reg"), bytes("2"), -1).get(10, TimeUnit.SECONDS);
+        final ConditionalResult conflict = producer.sendConditional("s", bytes("reg"), bytes("2"), -1)
+            .get(10, TimeUnit.SECONDS);
         assertThat(conflict.appended()).isFalse();
         assertThat(conflict.expected()).isEqualTo(-1);
         assertThat(conflict.found()).isZero();
         assertThat(conflict.toString()).contains("expected last offset -1, found 0");
-        final ConditionalResult second = producer.sendConditional("s", bytes("reg"), bytes("2"), 0).get(10, TimeUnit.SECONDS);
+        final ConditionalResult second = producer.sendConditional("s", bytes("reg"), bytes("2"), 0)
+            .get(10, TimeUnit.SECONDS);
         assertThat(second.appended()).isTrue();
         assertThat(second.offset()).isEqualTo(2);
         assertThat(producer.send("s", bytes("other"), bytes("y")).get(10, TimeUnit.SECONDS).offset()).isEqualTo(3);
@@ -475,10 +486,11 @@ class ProducerTest
             shard.faults(request ->
             {
                 final int roll = new Random(shardSeed * 31 + request).nextInt(100);
-                return roll < 5 ? FakeShard.Fault.LOSE_REPLY : roll < 10 ? FakeShard.Fault.LOSE_REQUEST : FakeShard.Fault.NONE;
+                return roll < 5 ? FakeShard.Fault.LOSE_REPLY : roll < 10 ? FakeShard.Fault.LOSE_REQUEST
+                    : FakeShard.Fault.NONE;
             });
             // Refusals depend on the records (not on the sequence numbers), as a real shard's do.
-            shard.refuses(request -> Math.floorMod(java.util.Arrays.hashCode(java.util.Arrays.copyOfRange(request,
+            shard.refuses(request -> Math.floorMod(Arrays.hashCode(Arrays.copyOfRange(request,
                 request.length - 40, request.length)) ^ shardSeed, 100) < 3);
         }
         final ProducerImpl producer = producer(config().batchBytes(100 + random.nextInt(500)).retries(50)
@@ -518,7 +530,7 @@ class ProducerTest
         final FakeShard shard = cluster.createStream("s", 1).get(0);
         final ProducerImpl producer = producer(config());
         assertThat(producer.send("s", bytes("k"), bytes("before")).get(10, TimeUnit.SECONDS).offset()).isZero();
-        cluster.move("s", 0, java.util.Map.of("elsewhere", "127.0.0.1:2"));
+        cluster.move("s", 0, Map.of("elsewhere", "127.0.0.1:2"));
         assertThat(producer.send("s", bytes("k"), bytes("after")).get(10, TimeUnit.SECONDS).offset()).isEqualTo(1);
         assertThat(contents(shard.log())).containsExactly("0 k=before", "1 k=after");
     }
@@ -531,7 +543,8 @@ class ProducerTest
         producer.send("s", bytes("k"), bytes("v")).get(10, TimeUnit.SECONDS);
         cluster.delete("s");
         final CompletableFuture<RecordMetadata> orphan = producer.send("s", bytes("k"), bytes("lost"));
-        assertThatThrownBy(() -> orphan.get(10, TimeUnit.SECONDS)).cause().hasMessageContaining("the stream was deleted")
+        assertThatThrownBy(() -> orphan.get(10, TimeUnit.SECONDS)).cause()
+            .hasMessageContaining("the stream was deleted")
             .rootCause().isInstanceOf(UnknownStreamException.class);
         assertThatThrownBy(() -> producer.send("s", bytes("k"), bytes("later")).get(10, TimeUnit.SECONDS)).cause()
             .isInstanceOf(UnknownStreamException.class);
@@ -546,7 +559,8 @@ class ProducerTest
         final ProducerImpl producer = new ProducerImpl(config().idempotence(false), cluster.view(), cluster, -1);
         producers.add(producer);
         assertThat(producer.producerId()).isEqualTo(-1);
-        assertThat(producer.send("s", bytes("k"), bytes("v")).get(10, TimeUnit.SECONDS).offset()).as("the resend's offset")
+        assertThat(producer.send("s", bytes("k"), bytes("v")).get(10, TimeUnit.SECONDS).offset())
+            .as("the resend's offset")
             .isEqualTo(1);
         assertThat(contents(shard.log())).containsExactly("0 k=v", "1 k=v");
     }

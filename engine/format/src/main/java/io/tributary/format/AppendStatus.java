@@ -32,7 +32,9 @@ public enum AppendStatus
     /** Storing the batch would pass the shard's maximum number of distinct keys. */
     KEY_LIMIT_REACHED(10),
 
-    /** This node does not lead the shard: nothing was stored; the message names the leader when known ("id@host:port"). */
+    /**
+     * This node does not lead the shard: nothing was stored; the message names the leader when known ("id@host:port").
+     */
     NOT_LEADER(32),
     /** This node hosts no replica of the shard (moved, or not created yet): nothing was stored. */
     SHARD_NOT_HOSTED(33),
@@ -43,7 +45,10 @@ public enum AppendStatus
     OUTCOME_UNKNOWN(34),
     /** The shard's queue on the node is full: nothing was stored; retry after a backoff. */
     BUSY(35),
-    /** The leader's data disk is below the space it keeps free: nothing was stored; the message names the disk; retry later. */
+    /**
+     * The leader's data disk is below the space it keeps free: nothing was stored; the message names the disk; retry
+     * later.
+     */
     DISK_FULL(36);
 
     private static final AppendStatus[] BY_CODE = new AppendStatus[64];

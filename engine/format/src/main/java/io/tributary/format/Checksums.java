@@ -2,6 +2,7 @@ package io.tributary.format;
 
 import java.util.zip.CRC32C;
 
+import org.agrona.BufferUtil;
 import org.agrona.DirectBuffer;
 import org.agrona.checksum.Crc32c;
 
@@ -27,7 +28,7 @@ public final class Checksums
         }
         final CRC32C crc = HEAP_CRC.get();
         crc.reset();
-        final int arrayOffset = (int)(buffer.addressOffset() - org.agrona.BufferUtil.ARRAY_BASE_OFFSET);
+        final int arrayOffset = (int)(buffer.addressOffset() - BufferUtil.ARRAY_BASE_OFFSET);
         crc.update(array, arrayOffset + offset, length);
         return (int)crc.getValue();
     }

@@ -2,8 +2,6 @@ package io.tributary.format;
 
 import static io.tributary.format.RecordBatchDescriptor.*;
 
-import io.tributary.format.Checksums;
-import io.tributary.format.RecordDescriptor;
 
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
@@ -37,7 +35,8 @@ public final class RecordBatchBuilder
         if (buffer.capacity() < HEADER_LENGTH + RecordDescriptor.MIN_RECORD_LENGTH)
         {
             throw new IllegalArgumentException("batch buffer of " + buffer.capacity()
-                + " bytes cannot hold one record; it needs at least " + (HEADER_LENGTH + RecordDescriptor.MIN_RECORD_LENGTH));
+                + " bytes cannot hold one record; it needs at least "
+                    + (HEADER_LENGTH + RecordDescriptor.MIN_RECORD_LENGTH));
         }
         this.buffer = buffer;
         this.capacity = buffer.capacity();
@@ -54,7 +53,8 @@ public final class RecordBatchBuilder
     {
         if (producerId != NO_PRODUCER_ID && (producerId < 0 || producerEpoch < 0 || baseSequence < 0))
         {
-            throw new IllegalArgumentException("idempotent batch needs producerId >= 0, epoch >= 0, baseSequence >= 0; got "
+            throw new
+                IllegalArgumentException("idempotent batch needs producerId >= 0, epoch >= 0, baseSequence >= 0; got "
                 + producerId + ", " + producerEpoch + ", " + baseSequence);
         }
         this.producerId = producerId;
@@ -115,7 +115,8 @@ public final class RecordBatchBuilder
         return true;
     }
 
-    private boolean fits(final long timestampMs, final int keyLength, final int valueLength, final RecordHeaders headers)
+    private boolean fits(final long timestampMs, final int keyLength, final int valueLength,
+        final RecordHeaders headers)
     {
         final int headersLength = headers == null ? 0 : headers.encodedLength();
         final long recordLength = (long)RecordDescriptor.MIN_RECORD_LENGTH + Math.max(keyLength, 0)
@@ -166,7 +167,8 @@ public final class RecordBatchBuilder
     {
         buffer.putInt(headerCountAt, headers == null ? 0 : headers.count());
         final int end = headers == null ? headerCountAt + 4 : headers.encode(buffer, headerCountAt + 4);
-        buffer.putInt(position + RecordDescriptor.RECORD_LENGTH_OFFSET, end - position - RecordDescriptor.LENGTH_FIELD_SIZE);
+        buffer.putInt(position + RecordDescriptor.RECORD_LENGTH_OFFSET,
+            end - position - RecordDescriptor.LENGTH_FIELD_SIZE);
         position = end;
         recordCount++;
     }

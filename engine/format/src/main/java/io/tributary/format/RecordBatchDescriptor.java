@@ -84,7 +84,10 @@ public final class RecordBatchDescriptor
     public static final int ATTRIBUTE_CODEC_MASK = 0x7;
     public static final int CODEC_NONE = 0;
 
-    /** Largest batch a shard accepts unless configured otherwise (nodes: shard.max.batch.bytes; producers: maxBatchBytes). */
+    /**
+     * Largest batch a shard accepts unless configured otherwise (nodes: shard.max.batch.bytes; producers:
+     * maxBatchBytes).
+     */
     public static final int DEFAULT_MAX_BATCH_BYTES = 1 << 20;
     /** Longest key a shard accepts unless configured otherwise. */
     public static final int DEFAULT_MAX_KEY_BYTES = 1024;

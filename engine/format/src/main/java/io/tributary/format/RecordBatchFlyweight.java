@@ -2,7 +2,6 @@ package io.tributary.format;
 
 import static io.tributary.format.RecordBatchDescriptor.*;
 
-import io.tributary.format.RecordBatchDescriptor;
 
 import org.agrona.DirectBuffer;
 

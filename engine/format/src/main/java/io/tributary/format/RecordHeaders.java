@@ -3,7 +3,6 @@ package io.tributary.format;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
-import io.tributary.format.RecordDescriptor;
 
 import org.agrona.MutableDirectBuffer;
 
@@ -59,7 +58,8 @@ public final class RecordHeaders
         int length = 0;
         for (int i = 0; i < count; i++)
         {
-            length += RecordDescriptor.HEADER_FIXED_LENGTH + names[i].length + (values[i] == null ? 0 : values[i].length);
+            length += RecordDescriptor.HEADER_FIXED_LENGTH + names[i].length
+                + (values[i] == null ? 0 : values[i].length);
         }
         return length;
     }

@@ -1,6 +1,7 @@
 package io.tributary.engine.internal;
 
 import org.agrona.DirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * The last offset of every key in a shard: open addressing with linear probing. A key is
@@ -68,7 +69,7 @@ public final class KeyIndex
     /** Adds a key known to be absent (snapshot restore). */
     public void putNew(final byte[] key, final long recordOffset)
     {
-        final org.agrona.concurrent.UnsafeBuffer view = new org.agrona.concurrent.UnsafeBuffer(key);
+        final UnsafeBuffer view = new UnsafeBuffer(key);
         final int hash = hash(view, 0, key.length);
         insert(key, hash, recordOffset, findSlot(view, 0, key.length, hash));
     }

@@ -1,8 +1,10 @@
 package io.tributary.engine.internal;
 
 import io.tributary.engine.internal.ProducerTable.ProducerState;
+import io.tributary.format.Checksums;
 
 import org.agrona.DirectBuffer;
+import org.agrona.MutableDirectBuffer;
 
 /**
  * The in-memory state of one shard derived from its queue: offsets, the offset index, the key
@@ -52,7 +54,8 @@ public final class LogState
     /** Header length of a snapshot of {@code version}, or -1 for a version this engine does not read. */
     public static int headerLength(final int version)
     {
-        return version == SNAPSHOT_VERSION ? SNAPSHOT_HEADER_LENGTH : version == SNAPSHOT_VERSION_1 ? SNAPSHOT_HEADER_LENGTH_V1 : -1;
+        return version == SNAPSHOT_VERSION ? SNAPSHOT_HEADER_LENGTH : version == SNAPSHOT_VERSION_1
+            ? SNAPSHOT_HEADER_LENGTH_V1 : -1;
     }
 
     public long lastOffset()
@@ -83,12 +86,13 @@ public final class LogState
      *  48 int32 batches       52 int32 producers  56 int32 keys          60 int32 reserved (0)
      *  64 int64 keyHorizon (version 2; version 1 has no such field and its batches start at 64)
      *  72 batches  x { int64 baseOffset, int64 excerptIndex, int32 batchLength }
-     *     producers x { int64 id, int16 epoch, int16 n, n x { int32 baseSequence, int32 count, int64 baseOffset } oldest first }
+     *     producers x { int64 id, int16 epoch, int16 n, n x { int32 baseSequence, int32 count, int64 baseOffset }
+     * oldest first }
      *     keys      x { int32 length, bytes, int64 lastOffset }
      *     int32 CRC32C of every byte before it
      * </pre>
      */
-    public int encode(final org.agrona.MutableDirectBuffer out)
+    public int encode(final MutableDirectBuffer out)
     {
         return encode(out, true);
     }
@@ -98,7 +102,7 @@ public final class LogState
      * sent to another replica, whose queue files are its own: the offset index names excerpts of
      * this replica's files only.
      */
-    public int encode(final org.agrona.MutableDirectBuffer out, final boolean withBatches)
+    public int encode(final MutableDirectBuffer out, final boolean withBatches)
     {
         out.putInt(0, SNAPSHOT_MAGIC);
         out.putInt(4, SNAPSHOT_VERSION);
@@ -131,11 +135,11 @@ public final class LogState
         });
         position = cursor[0];
         out.putLong(8, position + 4L);
-        out.putInt(position, io.tributary.format.Checksums.crc32c(out, 0, position));
+        out.putInt(position, Checksums.crc32c(out, 0, position));
         return position + 4;
     }
 
-    private static int encodeProducer(final org.agrona.MutableDirectBuffer out, final int at, final ProducerState state)
+    private static int encodeProducer(final MutableDirectBuffer out, final int at, final ProducerState state)
     {
         out.putLong(at, state.producerId());
         out.putShort(at + 8, state.epoch());

@@ -1,5 +1,6 @@
 package io.tributary.engine.internal;
 
+import java.util.function.Consumer;
 import org.agrona.collections.Long2ObjectHashMap;
 
 /**
@@ -74,7 +75,7 @@ public final class ProducerTable
         producers.remove(victim);
     }
 
-    public void forEach(final java.util.function.Consumer<ProducerState> visitor)
+    public void forEach(final Consumer<ProducerState> visitor)
     {
         producers.values().forEach(visitor);
     }

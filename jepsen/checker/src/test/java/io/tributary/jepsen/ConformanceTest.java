@@ -36,7 +36,8 @@ import org.junit.jupiter.api.Timeout;
  * names the folder (CI sets it to {@code ../shared/conformance}). Without it the test is skipped, and
  * says so.
  */
-class ConformanceTest {
+class ConformanceTest
+{
     private static final String PROPERTY = "tributary.conformance.dir";
     /** Far above what any history needs (well under a second each); a hang shows up as UNKNOWN. */
     private static final Duration HISTORY_TIMEOUT = Duration.ofSeconds(60);
@@ -44,9 +45,11 @@ class ConformanceTest {
     private static Path porcupine;
 
     @BeforeAll
-    static void findData() {
+    static void findData()
+    {
         String dir = System.getProperty(PROPERTY, "");
-        if (dir.isBlank()) {
+        if (dir.isBlank())
+        {
             String message = "ConformanceTest SKIPPED: system property " + PROPERTY + " is not set. To run it: "
                 + "mvn -pl jepsen test -D" + PROPERTY + "=../shared/conformance";
             System.out.println(message);
@@ -59,7 +62,8 @@ class ConformanceTest {
 
     @Test
     @Timeout(value = 5, unit = TimeUnit.MINUTES)
-    void etcdHistoriesAgreeWithPorcupine() throws Exception {
+    void etcdHistoriesAgreeWithPorcupine() throws Exception
+    {
         Map<String, CheckResult> expected = expectations(porcupine.resolve("expected-etcd.txt"));
         assertThat(expected).hasSize(102);
         agree(expected, porcupine.resolve("test_data/jepsen"), HistoryFormat.JEPSEN_LOG, new RegisterModel(),
@@ -68,22 +72,30 @@ class ConformanceTest {
 
     @Test
     @Timeout(value = 5, unit = TimeUnit.MINUTES)
-    void kvHistoriesAgreeWithPorcupine() throws Exception {
+    void kvHistoriesAgreeWithPorcupine() throws Exception
+    {
         Map<String, CheckResult> expected = expectations(porcupine.resolve("expected-kv.txt"));
         assertThat(expected).hasSize(6);
         agree(expected, porcupine.resolve("test_data/kv"), HistoryFormat.EDN, new KvModel(), new KvDecoder());
     }
 
-    private static <S, I, O> void agree(Map<String, CheckResult> expected, Path dir, HistoryFormat format,
-                                        Model<S, I, O> model, OperationDecoder<I, O> decoder) throws Exception {
+    private static <S, I, O> void agree(final Map<String, CheckResult> expected, final Path dir,
+        final HistoryFormat format,
+                                        final Model<S, I, O> model, final OperationDecoder<I, O> decoder)
+                                            throws Exception
+    {
         List<String> disagreements = new ArrayList<>();
-        for (boolean explain : new boolean[] {false, true}) {
+        for (final boolean explain : new boolean[] {false, true})
+        {
             Checker checker = new Checker(CheckOptions.defaults().withTimeout(HISTORY_TIMEOUT).withExplain(explain));
             long startNs = System.nanoTime();
-            for (Map.Entry<String, CheckResult> history : expected.entrySet()) {
-                List<Operation<I, O>> operations = decoder.decodeAll(format.readOperations(dir.resolve(history.getKey())));
+            for (final Map.Entry<String, CheckResult> history : expected.entrySet())
+            {
+                List<Operation<I, O>> operations =
+                    decoder.decodeAll(format.readOperations(dir.resolve(history.getKey())));
                 Analysis<I, O> analysis = checker.check(model, operations);
-                if (analysis.result() != history.getValue()) {
+                if (analysis.result() != history.getValue())
+                {
                     disagreements.add(history.getKey() + (explain ? " (explaining)" : "") + ": expected "
                         + history.getValue() + ", got " + analysis.result() + " " + analysis.unknownReason());
                 }
@@ -94,14 +106,18 @@ class ConformanceTest {
         assertThat(disagreements).as("histories where we disagree with porcupine").isEmpty();
     }
 
-    private static Map<String, CheckResult> expectations(Path file) throws IOException {
+    private static Map<String, CheckResult> expectations(final Path file) throws IOException
+    {
         Map<String, CheckResult> expected = new LinkedHashMap<>();
-        for (String line : Files.readAllLines(file)) {
-            if (line.isBlank()) {
+        for (final String line : Files.readAllLines(file))
+        {
+            if (line.isBlank())
+            {
                 continue;
             }
             String[] parts = line.trim().split("\\s+");
-            assertThat(parts).as("line '%s' of %s: expected 'NAME linearizable|not-linearizable'", line, file).hasSize(2);
+            assertThat(parts).as("line '%s' of %s: expected 'NAME linearizable|not-linearizable'", line, file)
+                .hasSize(2);
             assertThat(parts[1]).as("verdict in line '%s' of %s", line, file).isIn("linearizable", "not-linearizable");
             expected.put(parts[0], parts[1].equals("linearizable") ? CheckResult.OK : CheckResult.ILLEGAL);
         }

@@ -14,9 +14,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** The Java example of the checker's README, line for line: if the API changes, the README must change with it. */
 @Timeout(30)
-class ReadmeExampleTest {
+class ReadmeExampleTest
+{
     @Test
-    void aReadOfNothingAfterACompletedWriteIsIllegal() {
+    void aReadOfNothingAfterACompletedWriteIsIllegal()
+    {
         var w1 = new Operation<>(0, Input.write(1), 0, Output.ok(), 10);      // client 0 writes 1 during [0, 10]
         var r1 = new Operation<>(1, Input.read(), 5, Output.read(1), 15);     // client 1 reads 1 during [5, 15]
         var r0 = new Operation<>(1, Input.read(), 20, Output.read(null), 30); // then reads nothing, after the write
@@ -27,7 +29,8 @@ class ReadmeExampleTest {
     }
 
     @Test
-    void withoutTheLastReadTheHistoryIsLinearizable() {
+    void withoutTheLastReadTheHistoryIsLinearizable()
+    {
         var w1 = new Operation<>(0, Input.write(1), 0, Output.ok(), 10);
         var r1 = new Operation<>(1, Input.read(), 5, Output.read(1), 15);
         assertThat(Checker.checkOperations(new RegisterModel(), List.of(w1, r1))).isEqualTo(CheckResult.OK);

@@ -36,7 +36,8 @@ final class AdminService implements AutoCloseable
     private final Function<RaftGroup, RaftClient> groupClients;
     private final ExecutorService executor;
 
-    AdminService(final ShardDirectory shards, final MetadataClient metadata, final Function<RaftGroup, RaftClient> groupClients,
+    AdminService(final ShardDirectory shards, final MetadataClient metadata, final Function<RaftGroup,
+        RaftClient> groupClients,
         final ExecutorService executor)
     {
         this.shards = shards;
@@ -46,7 +47,8 @@ final class AdminService implements AutoCloseable
     }
 
     /** On the network thread: copies the request, answers from the executor. */
-    void onAdmin(final Responder from, final long correlationId, final DirectBuffer buffer, final int offset, final int length)
+    void onAdmin(final Responder from, final long correlationId, final DirectBuffer buffer, final int offset,
+        final int length)
     {
         final byte[] copy = new byte[length];
         buffer.getBytes(offset, copy);
@@ -97,7 +99,8 @@ final class AdminService implements AutoCloseable
                 if (shard == null)
                 {
                     return AdminResponseDescriptor.encode(AdminResponseDescriptor.STATUS_NOT_HOSTED,
-                        FetchResponseDescriptor.ROLE_OTHER, -1, shards.whyNotHosted(AdminRequestDescriptor.groupMsb(request, 0),
+                        FetchResponseDescriptor.ROLE_OTHER, -1,
+                            shards.whyNotHosted(AdminRequestDescriptor.groupMsb(request, 0),
                             AdminRequestDescriptor.groupLsb(request, 0)));
                 }
                 return AdminResponseDescriptor.encode(AdminResponseDescriptor.STATUS_OK, shard.role(),
@@ -137,10 +140,12 @@ final class AdminService implements AutoCloseable
 
     private byte[] transfer(final UnsafeBuffer request, final String newLeader)
     {
-        final ShardHandle shard = shards.find(AdminRequestDescriptor.groupMsb(request, 0), AdminRequestDescriptor.groupLsb(request, 0));
+        final ShardHandle shard = shards.find(AdminRequestDescriptor.groupMsb(request, 0),
+            AdminRequestDescriptor.groupLsb(request, 0));
         if (shard == null)
         {
-            return AdminResponseDescriptor.encode(AdminResponseDescriptor.STATUS_NOT_HOSTED, FetchResponseDescriptor.ROLE_OTHER, -1,
+            return AdminResponseDescriptor.encode(AdminResponseDescriptor.STATUS_NOT_HOSTED,
+                FetchResponseDescriptor.ROLE_OTHER, -1,
                 "this node holds no replica of the group");
         }
         final long timeoutMs = Math.max(1, AdminRequestDescriptor.timeoutMs(request, 0));
@@ -150,7 +155,8 @@ final class AdminService implements AutoCloseable
             return reply.isSuccess()
                 ? AdminResponseDescriptor.encode(AdminResponseDescriptor.STATUS_OK, shard.role(), -1, newLeader)
                 : AdminResponseDescriptor.encode(AdminResponseDescriptor.STATUS_UNAVAILABLE, shard.role(), -1,
-                    "leadership did not move to " + newLeader + " within " + timeoutMs + " ms: " + reply.getException());
+                    "leadership did not move to " + newLeader + " within " + timeoutMs + " ms: "
+                        + reply.getException());
         }
         catch (final IOException e)
         {

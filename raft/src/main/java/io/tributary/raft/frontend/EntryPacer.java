@@ -1,7 +1,7 @@
 package io.tributary.raft.frontend;
 
+import com.sun.management.OperatingSystemMXBean;
 import java.lang.management.ManagementFactory;
-import java.lang.management.OperatingSystemMXBean;
 import java.util.concurrent.TimeUnit;
 import java.util.function.DoubleSupplier;
 
@@ -48,7 +48,8 @@ final class EntryPacer
     {
         if (intervalMaxNs < 0)
         {
-            throw new IllegalArgumentException("entry pacing: the longest interval must be >= 0, was " + intervalMaxNs + " ns");
+            throw new IllegalArgumentException("entry pacing: the longest interval must be >= 0, was " + intervalMaxNs
+                + " ns");
         }
         this.intervalMaxNs = intervalMaxNs;
         this.cpuLoad = cpuLoad;
@@ -57,12 +58,13 @@ final class EntryPacer
     /** Paced by this machine's CPU load as the JVM reports it (cgroup-aware), or not at all where it cannot. */
     static EntryPacer forMachine(final long intervalMaxNs)
     {
-        final OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
-        if (intervalMaxNs == 0 || !(os instanceof com.sun.management.OperatingSystemMXBean))
+        // The JDK's own bean (com.sun.management) has the machine's CPU load; another JVM's may not.
+        if (intervalMaxNs == 0
+            || !(ManagementFactory.getOperatingSystemMXBean() instanceof final OperatingSystemMXBean os))
         {
             return new EntryPacer(0, () -> -1);
         }
-        return new EntryPacer(intervalMaxNs, ((com.sun.management.OperatingSystemMXBean)os)::getCpuLoad);
+        return new EntryPacer(intervalMaxNs, os::getCpuLoad);
     }
 
     /** Whether pacing can ever space entries (worth sampling). */

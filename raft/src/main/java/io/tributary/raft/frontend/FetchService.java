@@ -1,5 +1,6 @@
 package io.tributary.raft.frontend;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -39,7 +40,8 @@ final class FetchService
     private static final Logger LOG = LoggerFactory.getLogger(FetchService.class);
     /** A read answers at most this much per item (the old per-read ceiling). */
     private static final int ITEM_BYTES_MAX = 16 << 20;
-    private static final ThreadLocal<ExpandableArrayBuffer> RESPONSES = ThreadLocal.withInitial(() -> new ExpandableArrayBuffer(64 * 1024));
+    private static final ThreadLocal<ExpandableArrayBuffer> RESPONSES =
+        ThreadLocal.withInitial(() -> new ExpandableArrayBuffer(64 * 1024));
 
     private final ShardDirectory shards;
     private final LongPolls longPolls;
@@ -49,7 +51,8 @@ final class FetchService
     private final AtomicLong callIds;
     private final int responseBytesMax;
 
-    FetchService(final ShardDirectory shards, final LongPolls longPolls, final Executor pool, final ScheduledExecutorService timer,
+    FetchService(final ShardDirectory shards, final LongPolls longPolls, final Executor pool,
+        final ScheduledExecutorService timer,
         final ClientId clientId, final AtomicLong callIds, final int responseBytesMax)
     {
         this.shards = shards;
@@ -89,7 +92,8 @@ final class FetchService
             fetch.shards[i] = shard;
             if (shard == null)
             {
-                fetch.decide(i, FetchResponseDescriptor.STATUS_NOT_HOSTED, shards.whyNotHosted(fetch.groupMsb[i], fetch.groupLsb[i]));
+                fetch.decide(i, FetchResponseDescriptor.STATUS_NOT_HOSTED,
+                    shards.whyNotHosted(fetch.groupMsb[i], fetch.groupLsb[i]));
             }
             else if (fetch.consistency[i] == FetchRequestDescriptor.CONSISTENCY_LINEARIZABLE)
             {
@@ -106,7 +110,8 @@ final class FetchService
             {
                 fetch.decide(i, FetchResponseDescriptor.STATUS_BEHIND, "this replica has applied index "
                     + shard.visibleIndex(shard.stateMachine.log())
-                    + ", below the " + fetch.minAppliedIndex[i] + " the reader has seen; retry or read another replica");
+                    + ", below the " + fetch.minAppliedIndex[i]
+                        + " the reader has seen; retry or read another replica");
             }
         }
         if (barriers.isEmpty())
@@ -205,7 +210,8 @@ final class FetchService
         final SendStatus status = fetch.responder.respond(MessageType.FETCH_RESPONSE, fetch.correlationId, out, 0, at);
         if (status != SendStatus.OK)
         {
-            LOG.warn("fetch response {} ({} bytes) to {} not sent: {}", fetch.correlationId, at, fetch.responder.peer(), status);
+            LOG.warn("fetch response {} ({} bytes) to {} not sent: {}", fetch.correlationId, at, fetch.responder.peer(),
+                status);
         }
     }
 
@@ -215,8 +221,10 @@ final class FetchService
         final ShardLog log = shard == null ? null : shard.stateMachine.log();
         if (fetch.decided[item] != PendingFetch.READ || log == null)
         {
-            return writeText(out, at, log == null && fetch.decided[item] == PendingFetch.READ ? FetchResponseDescriptor.STATUS_NOT_HOSTED
-                : fetch.decided[item], shard, log, fetch.messages[item] == null ? "the replica is closed" : fetch.messages[item]);
+            return writeText(out, at, log == null && fetch.decided[item] == PendingFetch.READ
+                ? FetchResponseDescriptor.STATUS_NOT_HOSTED
+                : fetch.decided[item], shard, log, fetch.messages[item] == null ? "the replica is closed"
+                    : fetch.messages[item]);
         }
         final int dataAt = at + FetchResponseDescriptor.ITEM_HEADER_LENGTH;
         final int room = Math.max(0, responseBytesMax - dataAt);
@@ -250,10 +258,11 @@ final class FetchService
         }
     }
 
-    private static int writeText(final ExpandableArrayBuffer out, final int at, final byte status, final ShardHandle shard,
+    private static int writeText(final ExpandableArrayBuffer out, final int at, final byte status,
+        final ShardHandle shard,
         final ShardLog log, final String text)
     {
-        final byte[] bytes = text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        final byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
         out.checkLimit(at + FetchResponseDescriptor.ITEM_HEADER_LENGTH + bytes.length);
         out.putBytes(at + FetchResponseDescriptor.ITEM_HEADER_LENGTH, bytes);
         long first = -1;
@@ -274,7 +283,8 @@ final class FetchService
                 // a closed log answers nothing: the positions stay unknown (-1)
             }
         }
-        FetchResponseDescriptor.writeItemHeader(out, at, status, shard == null ? FetchResponseDescriptor.ROLE_OTHER : shard.role(),
+        FetchResponseDescriptor.writeItemHeader(out, at, status, shard == null ? FetchResponseDescriptor.ROLE_OTHER
+            : shard.role(),
             bytes.length, first, next, shard == null ? -1 : shard.visibleIndex(log), batches, retained);
         return FetchResponseDescriptor.ITEM_HEADER_LENGTH + bytes.length;
     }

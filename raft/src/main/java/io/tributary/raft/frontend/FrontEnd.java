@@ -1,9 +1,12 @@
 package io.tributary.raft.frontend;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -23,6 +26,7 @@ import io.tributary.protocol.AdminRequestDescriptor;
 import io.tributary.protocol.AppendItemDescriptor;
 import io.tributary.protocol.ErrorResponseDescriptor;
 import io.tributary.protocol.FetchRequestDescriptor;
+import io.tributary.protocol.FrontEndProtocol;
 import io.tributary.protocol.ProduceRequestDescriptor;
 import io.tributary.protocol.frame.MessageType;
 import io.tributary.protocol.frame.SendStatus;
@@ -46,7 +50,7 @@ import io.tributary.raft.storage.DiskReserve;
 public final class FrontEnd implements RequestHandler, AutoCloseable
 {
     /** Aeron stream of the front end, beside Ratis's (0x7472) on the node's own UDP address. */
-    public static final int STREAM_ID = io.tributary.protocol.FrontEndProtocol.AERON_STREAM_ID;
+    public static final int STREAM_ID = FrontEndProtocol.AERON_STREAM_ID;
     private static final Logger LOG = LoggerFactory.getLogger(FrontEnd.class);
 
     private final String nodeId;
@@ -65,8 +69,10 @@ public final class FrontEnd implements RequestHandler, AutoCloseable
      * @param groupClients makes a Ratis client of a group this node hosts (leadership transfers).
      * @param requestBytesMax the carrier's message limit: larger requests are refused.
      */
-    public FrontEnd(final String nodeId, final RaftServer server, final MetadataClient metadata, final ShardTracing tracing,
-        final ScheduledExecutorService timer, final Function<RaftGroup, RaftClient> groupClients, final FrontEndSettings settings,
+    public FrontEnd(final String nodeId, final RaftServer server, final MetadataClient metadata,
+        final ShardTracing tracing,
+        final ScheduledExecutorService timer, final Function<RaftGroup, RaftClient> groupClients,
+            final FrontEndSettings settings,
         final int requestBytesMax, final DiskReserve diskReserve)
     {
         this.nodeId = nodeId;
@@ -80,14 +86,15 @@ public final class FrontEnd implements RequestHandler, AutoCloseable
         this.pacer = EntryPacer.forMachine(TimeUnit.MICROSECONDS.toNanos(settings.entryIntervalMaxUs()));
         this.pacerSampling = pacer.enabled() ? timer.scheduleAtFixedRate(pacer::sample, EntryPacer.SAMPLE_PERIOD_MS,
             EntryPacer.SAMPLE_PERIOD_MS, TimeUnit.MILLISECONDS) : null;
-        this.shards = new ShardDirectory(server, shard -> new ShardAppender(shard, pool, timer, clientId, callIds, settings,
+        this.shards = new ShardDirectory(server, shard ->
+            new ShardAppender(shard, pool, timer, clientId, callIds, settings,
             pacer::intervalNs, stats), longPolls);
         this.fetches = new FetchService(shards, longPolls, pool, timer, clientId, callIds, requestBytesMax);
         this.admin = new AdminService(shards, metadata, groupClients,
             Executors.newFixedThreadPool(2, daemonThreads("frontend-admin-" + nodeId)));
     }
 
-    private static java.util.concurrent.ThreadFactory daemonThreads(final String name)
+    private static ThreadFactory daemonThreads(final String name)
     {
         final AtomicInteger count = new AtomicInteger();
         return runnable ->
@@ -99,14 +106,16 @@ public final class FrontEnd implements RequestHandler, AutoCloseable
     }
 
     @Override
-    public void onRequest(final Responder from, final MessageType type, final long correlationId, final DirectBuffer buffer,
+    public void onRequest(final Responder from, final MessageType type, final long correlationId,
+        final DirectBuffer buffer,
         final int offset, final int length)
     {
         try
         {
             if (length > requestBytesMax)
             {
-                error(from, correlationId, ErrorResponseDescriptor.TOO_LARGE, type + " of " + length + " bytes exceeds this node's"
+                error(from, correlationId, ErrorResponseDescriptor.TOO_LARGE, type + " of " + length
+                    + " bytes exceeds this node's"
                     + " limit of " + requestBytesMax + " bytes; send smaller requests (fewer or smaller batches)");
                 return;
             }
@@ -115,14 +124,15 @@ public final class FrontEnd implements RequestHandler, AutoCloseable
                 case PRODUCE_REQUEST -> onProduce(from, correlationId, buffer, offset, length);
                 case FETCH_REQUEST -> onFetch(from, correlationId, buffer, offset, length);
                 case ADMIN_REQUEST -> onAdmin(from, correlationId, buffer, offset, length);
-                default -> error(from, correlationId, ErrorResponseDescriptor.UNKNOWN_TYPE, "node " + nodeId + " serves no " + type
-                    + " on its front end");
+                default -> error(from, correlationId, ErrorResponseDescriptor.UNKNOWN_TYPE, "node " + nodeId
+                    + " serves no " + type + " on its front end");
             }
         }
         catch (final RuntimeException e)
         {
             LOG.error("node {}: {} {} from {} failed", nodeId, type, correlationId, from.peer(), e);
-            error(from, correlationId, ErrorResponseDescriptor.MALFORMED, "node " + nodeId + " could not serve the " + type + ": " + e);
+            error(from, correlationId, ErrorResponseDescriptor.MALFORMED, "node " + nodeId + " could not serve the "
+                + type + ": " + e);
         }
     }
 
@@ -143,7 +153,7 @@ public final class FrontEnd implements RequestHandler, AutoCloseable
             request.sendEmpty();
             return;
         }
-        final java.util.List<ShardAppender> touched = new java.util.ArrayList<>(4);
+        final List<ShardAppender> touched = new ArrayList<>(4);
         int at = offset + ProduceRequestDescriptor.HEADER_LENGTH;
         for (int i = 0; i < count; i++)
         {
@@ -155,7 +165,8 @@ public final class FrontEnd implements RequestHandler, AutoCloseable
             {
                 request.complete(i, AppendStatus.SHARD_NOT_HOSTED, "node " + nodeId + ": " + shards.whyNotHosted(
                     buffer.getLong(at + ProduceRequestDescriptor.ITEM_GROUP_MSB_OFFSET),
-                    buffer.getLong(at + ProduceRequestDescriptor.ITEM_GROUP_LSB_OFFSET)) + "; moved, or not created yet: refresh"
+                    buffer.getLong(at + ProduceRequestDescriptor.ITEM_GROUP_LSB_OFFSET))
+                        + "; moved, or not created yet: refresh"
                     + " the stream's placement");
             }
             else if (!shard.leads() && !shard.appender.holdsForNewLeader())
@@ -205,12 +216,14 @@ public final class FrontEnd implements RequestHandler, AutoCloseable
     {
         if (length < ProduceRequestDescriptor.HEADER_LENGTH)
         {
-            return "it has " + length + " bytes, less than its " + ProduceRequestDescriptor.HEADER_LENGTH + "-byte header";
+            return "it has " + length + " bytes, less than its " + ProduceRequestDescriptor.HEADER_LENGTH
+                + "-byte header";
         }
         final int version = ProduceRequestDescriptor.version(buffer, offset);
         if (version != ProduceRequestDescriptor.VERSION)
         {
-            return "version " + version + " is not supported (this node speaks " + ProduceRequestDescriptor.VERSION + ")";
+            return "version " + version + " is not supported (this node speaks " + ProduceRequestDescriptor.VERSION
+                + ")";
         }
         final int count = ProduceRequestDescriptor.itemCount(buffer, offset);
         final int end = offset + length;
@@ -219,7 +232,8 @@ public final class FrontEnd implements RequestHandler, AutoCloseable
         {
             if (end - at < ProduceRequestDescriptor.ITEM_APPEND_OFFSET)
             {
-                return "item " + i + " of " + count + " starts at byte " + (at - offset) + " but only " + (end - at) + " bytes remain";
+                return "item " + i + " of " + count + " starts at byte " + (at - offset) + " but only " + (end - at)
+                    + " bytes remain";
             }
             final int itemAt = at + ProduceRequestDescriptor.ITEM_APPEND_OFFSET;
             final String item = AppendItemDescriptor.validate(buffer, itemAt, end - itemAt);
@@ -232,13 +246,15 @@ public final class FrontEnd implements RequestHandler, AutoCloseable
                 && AppendItemDescriptor.expectedShardLastOffset(buffer, itemAt) < -1)
             {
                 return "item " + i + " expects the shard's last offset to be "
-                    + AppendItemDescriptor.expectedShardLastOffset(buffer, itemAt) + "; use -1 (empty) or an offset >= 0";
+                    + AppendItemDescriptor.expectedShardLastOffset(buffer, itemAt)
+                        + "; use -1 (empty) or an offset >= 0";
             }
             if ((flags & AppendItemDescriptor.FLAG_KEY_CONDITION) != 0
                 && AppendItemDescriptor.expectedKeyLastOffset(buffer, itemAt) < -1)
             {
                 return "item " + i + " expects its key's last offset to be "
-                    + AppendItemDescriptor.expectedKeyLastOffset(buffer, itemAt) + "; use -1 (no record) or an offset >= 0";
+                    + AppendItemDescriptor.expectedKeyLastOffset(buffer, itemAt)
+                        + "; use -1 (no record) or an offset >= 0";
             }
             at = itemAt + AppendItemDescriptor.itemLength(buffer, itemAt);
         }
@@ -254,8 +270,8 @@ public final class FrontEnd implements RequestHandler, AutoCloseable
     {
         if (length < FetchRequestDescriptor.HEADER_LENGTH)
         {
-            error(from, correlationId, ErrorResponseDescriptor.MALFORMED, "fetch request of " + length + " bytes is shorter than"
-                + " its " + FetchRequestDescriptor.HEADER_LENGTH + "-byte header");
+            error(from, correlationId, ErrorResponseDescriptor.MALFORMED, "fetch request of " + length
+                + " bytes is shorter than" + " its " + FetchRequestDescriptor.HEADER_LENGTH + "-byte header");
             return;
         }
         final int version = FetchRequestDescriptor.version(buffer, offset);
@@ -269,25 +285,26 @@ public final class FrontEnd implements RequestHandler, AutoCloseable
         final long expected = FetchRequestDescriptor.HEADER_LENGTH + (long)count * FetchRequestDescriptor.ITEM_LENGTH;
         if (length != expected)
         {
-            error(from, correlationId, ErrorResponseDescriptor.MALFORMED, "fetch request of " + count + " items must be "
-                + expected + " bytes, not " + length);
+            error(from, correlationId, ErrorResponseDescriptor.MALFORMED, "fetch request of " + count
+                + " items must be " + expected + " bytes, not " + length);
             return;
         }
         for (int i = 0; i < count; i++)
         {
             final int at = FetchRequestDescriptor.itemOffset(offset, i);
             final byte consistency = buffer.getByte(at + FetchRequestDescriptor.ITEM_CONSISTENCY_OFFSET);
-            if (consistency != FetchRequestDescriptor.CONSISTENCY_LINEARIZABLE && consistency != FetchRequestDescriptor.CONSISTENCY_FOLLOWER)
+            if (consistency != FetchRequestDescriptor.CONSISTENCY_LINEARIZABLE
+                && consistency != FetchRequestDescriptor.CONSISTENCY_FOLLOWER)
             {
-                error(from, correlationId, ErrorResponseDescriptor.MALFORMED, "fetch item " + i + " has unknown consistency "
-                    + consistency + " (0 linearizable, 1 follower)");
+                error(from, correlationId, ErrorResponseDescriptor.MALFORMED, "fetch item " + i
+                    + " has unknown consistency " + consistency + " (0 linearizable, 1 follower)");
                 return;
             }
             if (buffer.getLong(at + FetchRequestDescriptor.ITEM_FROM_OFFSET_OFFSET) < 0
                 || buffer.getInt(at + FetchRequestDescriptor.ITEM_MAX_BYTES_OFFSET) < 0)
             {
-                error(from, correlationId, ErrorResponseDescriptor.MALFORMED, "fetch item " + i + " has a negative offset or"
-                    + " byte limit");
+                error(from, correlationId, ErrorResponseDescriptor.MALFORMED, "fetch item " + i
+                    + " has a negative offset or" + " byte limit");
                 return;
             }
         }
@@ -300,8 +317,8 @@ public final class FrontEnd implements RequestHandler, AutoCloseable
         if (length < AdminRequestDescriptor.HEADER_LENGTH
             || AdminRequestDescriptor.textLength(buffer, offset) != length - AdminRequestDescriptor.HEADER_LENGTH)
         {
-            error(from, correlationId, ErrorResponseDescriptor.MALFORMED, "admin request of " + length + " bytes does not hold"
-                + " its header and the text length it declares");
+            error(from, correlationId, ErrorResponseDescriptor.MALFORMED, "admin request of " + length
+                + " bytes does not hold" + " its header and the text length it declares");
             return;
         }
         if (AdminRequestDescriptor.version(buffer, offset) != AdminRequestDescriptor.VERSION)
@@ -316,14 +333,18 @@ public final class FrontEnd implements RequestHandler, AutoCloseable
     private void error(final Responder from, final long correlationId, final short code, final String text)
     {
         final byte[] bytes = ErrorResponseDescriptor.encode(code, text);
-        final SendStatus status = from.respond(MessageType.ERROR_RESPONSE, correlationId, new UnsafeBuffer(bytes), 0, bytes.length);
+        final SendStatus status = from.respond(MessageType.ERROR_RESPONSE, correlationId, new UnsafeBuffer(bytes), 0,
+            bytes.length);
         if (status != SendStatus.OK)
         {
             LOG.warn("node {}: error response {} to {} not sent: {}", nodeId, correlationId, from.peer(), status);
         }
     }
 
-    /** Raft entries submitted, items they carried and their bytes, BUSY refusals, failed entries, waits on a leader in transition (since start). */
+    /**
+     * Raft entries submitted, items they carried and their bytes, BUSY refusals, failed entries, waits on a leader in
+     * transition (since start).
+     */
     public long[] counters()
     {
         return new long[]{stats.entries.sum(), stats.items.sum(), stats.entryBytes.sum(), stats.busy.sum(),

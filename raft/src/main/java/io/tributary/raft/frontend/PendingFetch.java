@@ -5,6 +5,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.agrona.DirectBuffer;
 
+import io.tributary.engine.ShardLog;
 import io.tributary.protocol.FetchRequestDescriptor;
 import io.tributary.protocol.net.Responder;
 
@@ -35,13 +36,15 @@ final class PendingFetch
     volatile ScheduledFuture<?> timeout;
     private final FetchService service;
 
-    PendingFetch(final FetchService service, final Responder responder, final long correlationId, final DirectBuffer buffer,
+    PendingFetch(final FetchService service, final Responder responder, final long correlationId,
+        final DirectBuffer buffer,
         final int offset)
     {
         this.service = service;
         this.responder = responder;
         this.correlationId = correlationId;
-        this.maxWaitMs = Math.max(0, Math.min(FetchRequestDescriptor.MAX_WAIT_MS_MAX, FetchRequestDescriptor.maxWaitMs(buffer, offset)));
+        this.maxWaitMs = Math.max(0, Math.min(FetchRequestDescriptor.MAX_WAIT_MS_MAX,
+            FetchRequestDescriptor.maxWaitMs(buffer, offset)));
         this.itemCount = FetchRequestDescriptor.itemCount(buffer, offset);
         groupMsb = new long[itemCount];
         groupLsb = new long[itemCount];
@@ -109,7 +112,7 @@ final class PendingFetch
 
     private boolean hasData(final int item)
     {
-        final io.tributary.engine.ShardLog log = shards[item] == null ? null : shards[item].stateMachine.log();
+        final ShardLog log = shards[item] == null ? null : shards[item].stateMachine.log();
         return log == null || fromOffset[item] != log.nextOffset();
     }
 

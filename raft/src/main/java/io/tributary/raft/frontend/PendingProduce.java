@@ -26,7 +26,8 @@ import io.tributary.protocol.net.Responder;
 final class PendingProduce
 {
     private static final Logger LOG = LoggerFactory.getLogger(PendingProduce.class);
-    private static final ThreadLocal<ExpandableArrayBuffer> RESPONSES = ThreadLocal.withInitial(() -> new ExpandableArrayBuffer(4096));
+    private static final ThreadLocal<ExpandableArrayBuffer> RESPONSES =
+        ThreadLocal.withInitial(() -> new ExpandableArrayBuffer(4096));
 
     private final Responder responder;
     private final long correlationId;
@@ -61,13 +62,15 @@ final class PendingProduce
     void complete(final int index, final DirectBuffer results, final int offset)
     {
         final int messageLength = AppendResultDescriptor.messageLength(results, offset);
-        set(index, (byte)AppendResultDescriptor.statusCode(results, offset), AppendResultDescriptor.baseOffset(results, offset),
+        set(index, (byte)AppendResultDescriptor.statusCode(results, offset),
+            AppendResultDescriptor.baseOffset(results, offset),
             AppendResultDescriptor.lastOffset(results, offset), AppendResultDescriptor.expected(results, offset),
             AppendResultDescriptor.found(results, offset),
             messageLength == 0 ? null : AppendResultDescriptor.message(results, offset));
     }
 
-    private void set(final int index, final byte status, final long base, final long last, final long expected, final long found,
+    private void set(final int index, final byte status, final long base, final long last, final long expected,
+        final long found,
         final String message)
     {
         final int at = index * AppendResultDescriptor.HEADER_LENGTH;
@@ -114,7 +117,8 @@ final class PendingProduce
         if (status != SendStatus.OK)
         {
             // The producer times the request out and resends its batches; stored ones come back as DUPLICATE.
-            LOG.warn("produce response {} of {} items to {} not sent: {}", correlationId, itemCount, responder.peer(), status);
+            LOG.warn("produce response {} of {} items to {} not sent: {}", correlationId, itemCount, responder.peer(),
+                status);
         }
     }
 }

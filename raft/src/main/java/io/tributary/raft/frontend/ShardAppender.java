@@ -1,5 +1,7 @@
 package io.tributary.raft.frontend;
 
+import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
@@ -112,7 +114,7 @@ final class ShardAppender
         RaftGroupId groupId();
 
         /** Submits a write to this replica's division (the leader). */
-        CompletableFuture<RaftClientReply> submit(RaftClientRequest request) throws java.io.IOException;
+        CompletableFuture<RaftClientReply> submit(RaftClientRequest request) throws IOException;
     }
 
     /** Counters shared by the node's appenders (statistics and tests). */
@@ -143,10 +145,12 @@ final class ShardAppender
         boolean accepts(final int itemLength, final int entryBytesMax)
         {
             // The first item always goes in (a batch larger than the bound travels alone).
-            return itemCount == 0 || (length + itemLength <= entryBytesMax && itemCount < ShardEntryDescriptor.ITEM_COUNT_MAX);
+            return itemCount == 0 || (length + itemLength <= entryBytesMax
+                && itemCount < ShardEntryDescriptor.ITEM_COUNT_MAX);
         }
 
-        void add(final PendingProduce request, final int index, final DirectBuffer source, final int offset, final int itemLength)
+        void add(final PendingProduce request, final int index, final DirectBuffer source, final int offset,
+            final int itemLength)
         {
             if (length + itemLength > bytes.length)
             {
@@ -203,16 +207,20 @@ final class ShardAppender
     private boolean lookAgainScheduled;
     private String closedReason;
 
-    ShardAppender(final Target shard, final Executor submitPool, final ScheduledExecutorService timer, final ClientId clientId,
-        final AtomicLong callIds, final FrontEndSettings settings, final LongSupplier entryIntervalNs, final Stats stats)
+    ShardAppender(final Target shard, final Executor submitPool, final ScheduledExecutorService timer,
+        final ClientId clientId,
+        final AtomicLong callIds, final FrontEndSettings settings, final LongSupplier entryIntervalNs,
+            final Stats stats)
     {
         this(shard, submitPool, timer, clientId, callIds, settings, entryIntervalNs, stats,
             Math.min(TimeUnit.MILLISECONDS.toNanos(settings.leaderWaitMs()), NEW_LEADER_WAIT_MAX_NS));
     }
 
     /** As above, with the longest hold for a new leader given ({@link #holdsForNewLeader()}; tests). */
-    ShardAppender(final Target shard, final Executor submitPool, final ScheduledExecutorService timer, final ClientId clientId,
-        final AtomicLong callIds, final FrontEndSettings settings, final LongSupplier entryIntervalNs, final Stats stats,
+    ShardAppender(final Target shard, final Executor submitPool, final ScheduledExecutorService timer,
+        final ClientId clientId,
+        final AtomicLong callIds, final FrontEndSettings settings, final LongSupplier entryIntervalNs,
+            final Stats stats,
         final long newLeaderWaitNs)
     {
         this.newLeaderWaitNs = newLeaderWaitNs;
@@ -257,7 +265,8 @@ final class ShardAppender
      *
      * @return false when the shard's queue is full (or the appender closed): nothing was queued.
      */
-    boolean enqueue(final PendingProduce request, final int index, final DirectBuffer source, final int offset, final int itemLength)
+    boolean enqueue(final PendingProduce request, final int index, final DirectBuffer source, final int offset,
+        final int itemLength)
     {
         synchronized (this)
         {
@@ -519,7 +528,8 @@ final class ShardAppender
     }
 
     /** Fans the entry's results out to its items' requests, frees the slot, and drains what queued meanwhile. */
-    private void onDone(final EntryBuilder entry, final RaftClientReply reply, final Throwable error, final AppendStatus refused,
+    private void onDone(final EntryBuilder entry, final RaftClientReply reply, final Throwable error,
+        final AppendStatus refused,
         final String refusal)
     {
         try
@@ -532,7 +542,8 @@ final class ShardAppender
             {
                 stats.failedEntries.increment();
                 final Object cause = error != null ? error : reply == null ? "no reply" : reply.getException();
-                entry.failAll(AppendStatus.OUTCOME_UNKNOWN, shard + ": the Raft entry carrying this batch failed after it was"
+                entry.failAll(AppendStatus.OUTCOME_UNKNOWN, shard
+                    + ": the Raft entry carrying this batch failed after it was"
                     + " submitted (" + cause + "); it may or may not be stored: resend it with the same sequence");
             }
             else
@@ -562,10 +573,11 @@ final class ShardAppender
 
     private void distribute(final EntryBuilder entry, final ByteString content)
     {
-        final java.nio.ByteBuffer bytes = content.asReadOnlyByteBuffer();
+        final ByteBuffer bytes = content.asReadOnlyByteBuffer();
         final UnsafeBuffer results = new UnsafeBuffer(bytes, bytes.position(), bytes.remaining());
         final int length = bytes.remaining();
-        final int answered = ShardEntryDescriptor.isEntry(results, 0, length) ? ShardEntryDescriptor.itemCount(results, 0) : 0;
+        final int answered = ShardEntryDescriptor.isEntry(results, 0, length)
+            ? ShardEntryDescriptor.itemCount(results, 0) : 0;
         int at = ShardEntryDescriptor.HEADER_LENGTH;
         for (int i = 0; i < entry.itemCount; i++)
         {

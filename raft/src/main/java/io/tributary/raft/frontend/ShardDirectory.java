@@ -48,7 +48,8 @@ final class ShardDirectory
         if (handle != null)
         {
             final ShardHandle created = handle;
-            final ShardHandle raced = byGroup.computeIfAbsent(groupMsb, k -> new ConcurrentHashMap<>()).putIfAbsent(groupLsb, created);
+            final ShardHandle raced = byGroup.computeIfAbsent(groupMsb, k -> new ConcurrentHashMap<>())
+                .putIfAbsent(groupLsb, created);
             if (raced != null)
             {
                 created.appender.close("a duplicate handle");
@@ -65,7 +66,8 @@ final class ShardDirectory
         {
             final RaftServer.Division division = server.getDivision(groupId);
             final StateMachine stateMachine = division.getStateMachine();
-            if (!(stateMachine instanceof ShardStateMachine shard) || shard.log() == null || !division.getInfo().isAlive())
+            if (!(stateMachine instanceof ShardStateMachine shard) || shard.log() == null || !division.getInfo()
+                .isAlive())
             {
                 return null;
             }

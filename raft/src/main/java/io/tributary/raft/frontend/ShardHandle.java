@@ -1,11 +1,17 @@
 package io.tributary.raft.frontend;
 
+import java.io.IOException;
+import java.util.concurrent.CompletableFuture;
+import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftClientRequest;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.protocol.RaftClientAsynchronousProtocol;
 
+import io.tributary.engine.ShardLog;
 import io.tributary.protocol.FetchResponseDescriptor;
+import io.tributary.raft.protocol.ReplayKey;
 import io.tributary.raft.shard.ShardStateMachine;
 
 /**
@@ -58,7 +64,8 @@ final class ShardHandle implements ShardAppender.Target
         {
             return FetchResponseDescriptor.ROLE_LEADER;
         }
-        return division.getInfo().isFollower() ? FetchResponseDescriptor.ROLE_FOLLOWER : FetchResponseDescriptor.ROLE_OTHER;
+        return division.getInfo().isFollower() ? FetchResponseDescriptor.ROLE_FOLLOWER
+            : FetchResponseDescriptor.ROLE_OTHER;
     }
 
     @Override
@@ -66,7 +73,8 @@ final class ShardHandle implements ShardAppender.Target
     {
         final RaftPeerId leader = division.getInfo().getLeaderId();
         // Just stepped down, Ratis still names this replica for a few milliseconds: that names no leader.
-        return leader == null || (leader.equals(division.getId()) && !division.getInfo().isLeader()) ? "" : leader.toString();
+        return leader == null || (leader.equals(division.getId()) && !division.getInfo().isLeader()) ? ""
+            : leader.toString();
     }
 
     @Override
@@ -82,8 +90,8 @@ final class ShardHandle implements ShardAppender.Target
     }
 
     @Override
-    public java.util.concurrent.CompletableFuture<org.apache.ratis.protocol.RaftClientReply> submit(
-        final org.apache.ratis.protocol.RaftClientRequest request) throws java.io.IOException
+    public CompletableFuture<RaftClientReply> submit(
+        final RaftClientRequest request) throws IOException
     {
         return submitter.submitClientRequestAsync(request);
     }
@@ -100,11 +108,11 @@ final class ShardHandle implements ShardAppender.Target
      * that then asked a follower for "at least that index" got a follower without the batch: its reads went
      * backwards (CI's Jepsen smoke run, seed 8835851, 0.5 s into the run). Read after the data it covers.
      */
-    long visibleIndex(final io.tributary.engine.ShardLog log)
+    long visibleIndex(final ShardLog log)
     {
         // The log keeps replay keys (Raft index and item ordinal), not bare indexes.
         return log == null ? appliedIndex()
-            : Math.max(appliedIndex(), io.tributary.raft.protocol.ReplayKey.raftIndex(log.lastRaftIndex()));
+            : Math.max(appliedIndex(), ReplayKey.raftIndex(log.lastRaftIndex()));
     }
 
     @Override

@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.nio.charset.StandardCharsets;
+import java.util.regex.Pattern;
 
 import org.apache.ratis.protocol.RaftGroupId;
 
@@ -70,15 +71,16 @@ public final class ClusterMetadata
     }
 
     /** A node id: what names its Raft peer, its folder and its lines here; no separator can hide in one. */
-    public static final java.util.regex.Pattern NODE_ID = java.util.regex.Pattern.compile("[A-Za-z0-9._-]{1,64}");
+    public static final Pattern NODE_ID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
     /** host:port, the host a name or an IPv4 or bracketed IPv6 address. */
-    public static final java.util.regex.Pattern ADDRESS = java.util.regex.Pattern.compile(
+    public static final Pattern ADDRESS = Pattern.compile(
         "(?:[A-Za-z0-9.-]{1,253}|\\[[0-9A-Fa-f:.]{2,45}\\]):[0-9]{1,5}");
 
     /** Why {@code id} is not a valid node id, or null. */
     public static String invalidNodeId(final String id)
     {
-        return NODE_ID.matcher(id).matches() ? null : "node id '" + printable(id) + "' must be 1-64 characters of A-Z a-z 0-9 . _ -";
+        return NODE_ID.matcher(id).matches() ? null : "node id '" + printable(id)
+            + "' must be 1-64 characters of A-Z a-z 0-9 . _ -";
     }
 
     /** Why {@code address} is not a valid host:port, or null. */
@@ -86,7 +88,8 @@ public final class ClusterMetadata
     {
         if (!ADDRESS.matcher(address).matches())
         {
-            return "address '" + printable(address) + "' must be host:port (a name, an IPv4 address or a bracketed IPv6 one)";
+            return "address '" + printable(address)
+                + "' must be host:port (a name, an IPv4 address or a bracketed IPv6 one)";
         }
         final int port = Integer.parseInt(address.substring(address.lastIndexOf(':') + 1));
         return port >= 1 && port <= 65535 ? null : "address '" + address + "' has port " + port + ", outside 1-65535";
@@ -124,7 +127,8 @@ public final class ClusterMetadata
                 case "REGISTER":
                 {
                     final String invalid = invalidNodeId(f[1]) != null ? invalidNodeId(f[1]) : invalidAddress(f[2]);
-                    return invalid != null ? "ERR\tcannot register: " + invalid : register(f[1], f[2], Boolean.parseBoolean(f[3]));
+                    return invalid != null ? "ERR\tcannot register: " + invalid
+                        : register(f[1], f[2], Boolean.parseBoolean(f[3]));
                 }
                 case "ADD_NODE": return setNodeState(f[1], NodeState.ACTIVE);
                 case "REMOVE_NODE": return setNodeState(f[1], NodeState.DRAINING);
@@ -133,7 +137,8 @@ public final class ClusterMetadata
                     Long.parseLong(f[4]), Long.parseLong(f[5]));
                 case "DELETE_STREAM": return deleteStream(f[1]);
                 case "STREAM_REMOVED": return streamRemoved(f[1]);
-                case "SET_REPLICAS": return setReplicas(f[1], f[2].isEmpty() ? List.of() : Arrays.asList(f[2].split(",")));
+                case "SET_REPLICAS": return setReplicas(f[1], f[2].isEmpty() ? List.of()
+                    : Arrays.asList(f[2].split(",")));
                 case "ALLOC_PRODUCER_ID": return "OK\t" + nextProducerId++;
                 default: return "ERR\tunknown metadata command '" + f[0] + "'";
             }
@@ -151,7 +156,8 @@ public final class ClusterMetadata
     private String register(final String id, final String address, final boolean bootstrap)
     {
         final Node existing = nodes.get(id);
-        final NodeState state = existing != null ? existing.state() : bootstrap ? NodeState.ACTIVE : NodeState.REGISTERED;
+        final NodeState state = existing != null ? existing.state() : bootstrap ? NodeState.ACTIVE
+            : NodeState.REGISTERED;
         nodes.put(id, new Node(id, address, state));
         return "OK\t" + state;
     }
@@ -161,7 +167,8 @@ public final class ClusterMetadata
         final Node node = nodes.get(id);
         if (node == null)
         {
-            return "ERR\tunknown node '" + id + "': start it first so that it registers (known: " + nodes.keySet() + ")";
+            return "ERR\tunknown node '" + id + "': start it first so that it registers (known: " + nodes.keySet()
+                + ")";
         }
         if (state == NodeState.DRAINING && activeNodes().size() <= 1)
         {
@@ -210,7 +217,8 @@ public final class ClusterMetadata
         }
         if (rf > activeNodes().size())
         {
-            return "ERR\treplication factor " + rf + " needs " + rf + " active nodes; the cluster has " + activeNodes().size();
+            return "ERR\treplication factor " + rf + " needs " + rf + " active nodes; the cluster has " + activeNodes()
+                .size();
         }
         final Stream stream = new Stream(nextStreamId++, name, shards, rf, retentionBytes, retentionMs, false);
         streams.put(name, stream);
@@ -224,7 +232,8 @@ public final class ClusterMetadata
         {
             return "ERR\tunknown stream '" + name + "'";
         }
-        streams.put(name, new Stream(stream.id(), name, stream.shards(), stream.replicationFactor(), stream.retentionBytes(),
+        streams.put(name, new Stream(stream.id(), name, stream.shards(), stream.replicationFactor(),
+            stream.retentionBytes(),
             stream.retentionMs(), true));
         return "OK\tDELETING";
     }
@@ -249,7 +258,8 @@ public final class ClusterMetadata
         {
             if (!nodes.containsKey(peer))
             {
-                return "ERR\tSET_REPLICAS " + printable(shardKey) + " names '" + printable(peer) + "', which is not a known node";
+                return "ERR\tSET_REPLICAS " + printable(shardKey) + " names '" + printable(peer)
+                    + "', which is not a known node";
             }
         }
         replicas.put(shardKey, new ArrayList<>(peers));
@@ -321,9 +331,11 @@ public final class ClusterMetadata
         nodes.values().forEach(n -> out.append("NODE\t").append(n.id()).append('\t').append(n.address()).append('\t')
             .append(n.state()).append('\n'));
         streams.values().forEach(s -> out.append("STREAM\t").append(s.id()).append('\t').append(s.name()).append('\t')
-            .append(s.shards()).append('\t').append(s.replicationFactor()).append('\t').append(s.retentionBytes()).append('\t')
+            .append(s.shards()).append('\t').append(s.replicationFactor()).append('\t').append(s.retentionBytes())
+                .append('\t')
             .append(s.retentionMs()).append('\t').append(s.deleting()).append('\n'));
-        replicas.forEach((k, v) -> out.append("REPLICAS\t").append(k).append('\t').append(String.join(",", v)).append('\n'));
+        replicas.forEach((k, v) -> out.append("REPLICAS\t").append(k).append('\t').append(String.join(",", v))
+            .append('\n'));
         return out.toString();
     }
 
@@ -347,11 +359,13 @@ public final class ClusterMetadata
                     metadata.nextProducerId = Long.parseLong(f[2]);
                 }
                 case "NODE" -> metadata.nodes.put(f[1], new Node(f[1], f[2], NodeState.valueOf(f[3])));
-                case "STREAM" -> metadata.streams.put(f[2], new Stream(Long.parseLong(f[1]), f[2], Integer.parseInt(f[3]),
+                case "STREAM" -> metadata.streams.put(f[2],
+                    new Stream(Long.parseLong(f[1]), f[2], Integer.parseInt(f[3]),
                     Integer.parseInt(f[4]), Long.parseLong(f[5]), Long.parseLong(f[6]), Boolean.parseBoolean(f[7])));
                 case "REPLICAS" -> metadata.replicas.put(f[1], f[2].isEmpty() ? new ArrayList<>()
                     : new ArrayList<>(Arrays.asList(f[2].split(","))));
-                default -> throw new IllegalArgumentException("metadata snapshot line " + (i + 1) + " is unknown: " + lines[i]);
+                default -> throw new IllegalArgumentException("metadata snapshot line " + (i + 1) + " is unknown: "
+                    + lines[i]);
             }
         }
         return metadata;

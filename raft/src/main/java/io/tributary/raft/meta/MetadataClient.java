@@ -22,7 +22,8 @@ public final class MetadataClient implements AutoCloseable
     public MetadataClient(final Map<String, String> metadataPeers, final String transport, final long requestTimeoutMs)
     {
         this.transport = transport;
-        this.client = RaftSettings.newClient(RaftSettings.group(MetadataStateMachine.GROUP_ID, metadataPeers), transport,
+        this.client = RaftSettings.newClient(RaftSettings.group(MetadataStateMachine.GROUP_ID, metadataPeers),
+            transport,
             requestTimeoutMs, RaftSettings.retryPolicy(20, 250));
     }
 
@@ -52,7 +53,9 @@ public final class MetadataClient implements AutoCloseable
         return check(client.io().sendReadOnly(Message.valueOf(encode(fields))));
     }
 
-    /** One line of tab-separated fields; a field holding a tab or a line break would split it, so it is refused here. */
+    /**
+     * One line of tab-separated fields; a field holding a tab or a line break would split it, so it is refused here.
+     */
     static String encode(final String... fields)
     {
         for (int i = 0; i < fields.length; i++)
@@ -61,7 +64,8 @@ public final class MetadataClient implements AutoCloseable
             if (field == null || field.indexOf('\t') >= 0 || field.indexOf('\n') >= 0 || field.indexOf('\r') >= 0)
             {
                 throw new IllegalArgumentException("metadata " + fields[0] + ": field " + i + " is "
-                    + (field == null ? "null" : "'" + field.replaceAll("\\p{Cntrl}", "?") + "', which holds a tab or a line break")
+                    + (field == null ? "null" : "'" + field.replaceAll("\\p{Cntrl}", "?")
+                        + "', which holds a tab or a line break")
                     + "; values may not");
             }
         }

@@ -9,12 +9,14 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Collectors;
 
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.protocol.TermIndex;
 import org.apache.ratis.server.storage.FileInfo;
@@ -36,13 +38,14 @@ public final class MetadataStateMachine extends BaseStateMachine
 {
     /** The metadata group's fixed id. */
     public static final RaftGroupId GROUP_ID = RaftGroupId.valueOf(
-        java.util.UUID.nameUUIDFromBytes("tributary-metadata".getBytes(StandardCharsets.UTF_8)));
+        UUID.nameUUIDFromBytes("tributary-metadata".getBytes(StandardCharsets.UTF_8)));
 
     private final SnapshotStorage storage = new SnapshotStorage();
     private ClusterMetadata metadata = new ClusterMetadata();
 
     @Override
-    public void initialize(final RaftServer server, final RaftGroupId groupId, final RaftStorage raftStorage) throws IOException
+    public void initialize(final RaftServer server, final RaftGroupId groupId, final RaftStorage raftStorage)
+        throws IOException
     {
         super.initialize(server, groupId, raftStorage);
         storage.init(raftStorage);
@@ -64,7 +67,8 @@ public final class MetadataStateMachine extends BaseStateMachine
         }
         final File file = snapshot.getFile().getPath().toFile();
         MD5FileUtil.verifySavedMD5(file, snapshot.getFile().getFileDigest());
-        final ClusterMetadata loaded = ClusterMetadata.deserialize(Files.readString(file.toPath(), StandardCharsets.UTF_8));
+        final ClusterMetadata loaded =
+            ClusterMetadata.deserialize(Files.readString(file.toPath(), StandardCharsets.UTF_8));
         synchronized (this)
         {
             metadata = loaded;
@@ -110,9 +114,11 @@ public final class MetadataStateMachine extends BaseStateMachine
                 return describe(f.length > 1 ? f[1] : "");
             case "LIST":
                 return "OK\n" + metadata.streams().values().stream().filter(s -> !s.deleting())
-                    .map(s -> s.name() + "\t" + s.shards() + "\t" + s.replicationFactor()).collect(Collectors.joining("\n"));
+                    .map(s -> s.name() + "\t" + s.shards() + "\t" + s.replicationFactor())
+                        .collect(Collectors.joining("\n"));
             case "NODES":
-                return "OK\n" + metadata.nodes().values().stream().map(n -> n.id() + "\t" + n.address() + "\t" + n.state())
+                return "OK\n" + metadata.nodes().values().stream()
+                    .map(n -> n.id() + "\t" + n.address() + "\t" + n.state())
                     .collect(Collectors.joining("\n"));
             case "STATE":
                 return "OK\n" + metadata.serialize();
@@ -128,12 +134,12 @@ public final class MetadataStateMachine extends BaseStateMachine
     {
         try
         {
-            final org.apache.ratis.server.RaftServer.Division division = getServer().getNow(null).getDivision(getGroupId());
+            final RaftServer.Division division = getServer().getNow(null).getDivision(getGroupId());
             if (division.getInfo().isLeader())
             {
                 return getId().toString();
             }
-            final org.apache.ratis.protocol.RaftPeerId leader = division.getInfo().getLeaderId();
+            final RaftPeerId leader = division.getInfo().getLeaderId();
             return leader == null ? "" : leader.toString();
         }
         catch (final IOException | RuntimeException e)

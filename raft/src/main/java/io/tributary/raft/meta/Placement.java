@@ -57,7 +57,8 @@ public final class Placement
         {
             final int replicas = Math.min(shards.get(shard), nodes.size());
             final List<String> ranked = new ArrayList<>(nodes);
-            ranked.sort(Comparator.comparingLong((String node) -> score(shard, node)).reversed().thenComparing(node -> node));
+            ranked.sort(Comparator.comparingLong((String node) -> score(shard, node)).reversed()
+                .thenComparing(node -> node));
             final List<String> chosen = new ArrayList<>();
             for (final String node : ranked)
             {
@@ -94,7 +95,8 @@ public final class Placement
         {
             final List<String> replicas = result.get(entry.getKey());
             final int index = replicas.indexOf(entry.getValue());
-            assert index >= 0 : "preferred leader " + entry.getValue() + " of " + entry.getKey() + " is not in " + replicas;
+            assert index >= 0 : "preferred leader " + entry.getValue() + " of " + entry.getKey() + " is not in "
+                + replicas;
             replicas.add(0, replicas.remove(index));
         }
     }
@@ -109,7 +111,8 @@ public final class Placement
         while (true)
         {
             final List<String> byLoad = new ArrayList<>(nodes);
-            byLoad.sort(Comparator.comparingInt((String node) -> load.getOrDefault(node, 0)).thenComparing(node -> node));
+            byLoad.sort(Comparator.comparingInt((String node) -> load.getOrDefault(node, 0))
+                .thenComparing(node -> node));
             final String least = byLoad.get(0);
             final String most = byLoad.get(byLoad.size() - 1);
             if (load.getOrDefault(most, 0) - load.getOrDefault(least, 0) <= 1)

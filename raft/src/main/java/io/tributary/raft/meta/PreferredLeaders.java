@@ -65,7 +65,8 @@ public final class PreferredLeaders
             final List<String> peers = replicas.get(shard);
             if (!peers.isEmpty())
             {
-                types.computeIfAbsent(shard.streamId() + "\t" + new TreeSet<>(peers), key -> new ArrayList<>()).add(shard);
+                types.computeIfAbsent(shard.streamId() + "\t" + new TreeSet<>(peers), key -> new ArrayList<>())
+                    .add(shard);
             }
         }
         final Flow flow = Flow.build(types, replicas);
@@ -82,7 +83,10 @@ public final class PreferredLeaders
 
         private final Map<String, Integer> nodeVertex = new HashMap<>();
         private final Map<String, Integer> streamNodeVertex = new HashMap<>();
-        /** Per type (in the order of the types map), its type -> (stream, node) edges, in its first shard's replica order. */
+        /**
+         * Per type (in the order of the types map), its type -> (stream, node) edges, in its first shard's replica
+         * order.
+         */
         private final List<int[]> typeEdges = new ArrayList<>();
         private int vertices = 2;
         private int units;
@@ -96,7 +100,8 @@ public final class PreferredLeaders
         private long[] weight = new long[64];
         private int edges;
 
-        static Flow build(final Map<String, List<Placement.ShardId>> types, final Map<Placement.ShardId, List<String>> replicas)
+        static Flow build(final Map<String, List<Placement.ShardId>> types, final Map<Placement.ShardId,
+            List<String>> replicas)
         {
             final TreeSet<String> allNodes = new TreeSet<>();
             final Map<Long, Long> shardsPerStream = new TreeMap<>();
@@ -145,7 +150,8 @@ public final class PreferredLeaders
                 for (int i = 0; i < peers.size(); i++)
                 {
                     out[i] = flow.edges;
-                    flow.addEdge(vertex, flow.streamNodeVertex.get(first.streamId() + "\t" + peers.get(i)), type.size(), 0);
+                    flow.addEdge(vertex, flow.streamNodeVertex.get(first.streamId() + "\t" + peers.get(i)),
+                        type.size(), 0);
                 }
                 flow.typeEdges.add(out);
                 flow.units += type.size();
@@ -225,8 +231,9 @@ public final class PreferredLeaders
                 }
                 if (sent == before)
                 {
-                    throw new IllegalStateException("leader flow: a shortest path of reduced cost 0 was not found again after "
-                        + sent + " of " + units + " leaderships; this is a bug");
+                    throw new
+                        IllegalStateException("leader flow: a shortest path of reduced cost 0 was not found again "
+                        + "after " + sent + " of " + units + " leaderships; this is a bug");
                 }
             }
         }
@@ -360,7 +367,8 @@ public final class PreferredLeaders
             }
             if (leaders.size() != units)
             {
-                throw new IllegalStateException("leader flow assigned " + leaders.size() + " of " + units + " shards; this is a bug");
+                throw new IllegalStateException("leader flow assigned " + leaders.size() + " of " + units
+                    + " shards; this is a bug");
             }
             return leaders;
         }

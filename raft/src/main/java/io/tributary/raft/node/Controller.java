@@ -2,9 +2,11 @@ package io.tributary.raft.node;
 
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -22,6 +24,7 @@ import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.protocol.exceptions.GroupMismatchException;
 import org.apache.ratis.retry.RetryPolicies;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,7 +56,9 @@ final class Controller
     /** How often the membership audit runs; 0 when off ({@code replica.audit.interval.ms=0}). */
     private final long auditIntervalNs;
     private long nextAuditNs;
-    /** Where the next audit pass starts in the list of shards (round robin, {@link #AUDIT_SHARDS_PER_PASS_MAX} a pass). */
+    /**
+     * Where the next audit pass starts in the list of shards (round robin, {@link #AUDIT_SHARDS_PER_PASS_MAX} a pass).
+     */
     private int auditCursor;
     private int strayCursor;
 
@@ -62,7 +67,8 @@ final class Controller
         this.config = config;
         this.metadata = metadata;
         this.balance = config.leaderRebalanceIntervalMs == 0 ? null
-            : new LeaderBalance(TimeUnit.MILLISECONDS.toNanos(config.leaderRebalanceIntervalMs), config.electionTimeoutMinMs);
+            : new LeaderBalance(TimeUnit.MILLISECONDS.toNanos(config.leaderRebalanceIntervalMs),
+                config.electionTimeoutMinMs);
         this.auditIntervalNs = TimeUnit.MILLISECONDS.toNanos(config.replicaAuditIntervalMs);
         this.nextAuditNs = System.nanoTime() + auditIntervalNs;
     }
@@ -95,7 +101,8 @@ final class Controller
                 // Same replicas in another order: the preferred leader (the first) changed. Metadata only.
                 metadata.command("SET_REPLICAS", ClusterMetadata.shardKey(shard.streamId(), shard.shard()),
                     String.join(",", desired));
-                LOG.info("shard {}: preferred leader now {} (replicas {}, were {})", shard, desired.get(0), desired, current);
+                LOG.info("shard {}: preferred leader now {} (replicas {}, were {})", shard, desired.get(0), desired,
+                    current);
                 return true;
             }
         }
@@ -126,7 +133,8 @@ final class Controller
         {
             addGroupOn(peer, group);
         }
-        metadata.command("SET_REPLICAS", ClusterMetadata.shardKey(shard.streamId(), shard.shard()), String.join(",", peers));
+        metadata.command("SET_REPLICAS", ClusterMetadata.shardKey(shard.streamId(), shard.shard()),
+            String.join(",", peers));
         LOG.info("created shard {} on {}", shard, peers);
         if (balance != null)
         {
@@ -145,7 +153,7 @@ final class Controller
     private void move(final ClusterMetadata state, final Placement.ShardId shard, final List<String> current,
         final List<String> desired) throws IOException
     {
-        final Set<String> candidates = new java.util.LinkedHashSet<>(current);
+        final Set<String> candidates = new LinkedHashSet<>(current);
         candidates.addAll(desired);
         final Map<String, RaftClient> clients = new HashMap<>();
         final Membership membership;
@@ -157,7 +165,8 @@ final class Controller
         {
             clients.values().forEach(Controller::closeQuietly);
         }
-        changeMembership(state, shard, membership.leader(), membership.leaderPeers() != null ? membership.leaderPeers() : current,
+        changeMembership(state, shard, membership.leader(), membership.leaderPeers() != null ? membership.leaderPeers()
+            : current,
             desired, membership.missing(), current);
     }
 
@@ -182,16 +191,18 @@ final class Controller
             // voter never voting twice in a term: it leaves the configuration first and rejoins as a new peer, staged
             // by Ratis until it has caught up (etcd's remove-then-add for a member whose data is gone).
             members = current.stream().filter(id -> !missing.contains(id)).toList();
-            // Sent to the leader: a Ratis client that first asks the member without a copy fails with "group not found".
+            // Sent to the leader: a Ratis client that first asks the member without a copy fails with "group not
+            // found".
             try (RaftClient client = client(group(state, shard, members), leader))
             {
                 check(client.admin().setConfiguration(group(state, shard, members).getPeers().stream().toList()),
                     "remove " + forgotten + ", which lost its copy, from " + shard);
             }
-            LOG.warn("shard {}: {} lost its copy of the group; out of the configuration ({} remain) until it rejoins", shard,
+            LOG.warn("shard {}: {} lost its copy of the group; out of the configuration ({} remain) until it rejoins",
+                shard,
                 forgotten, members);
         }
-        final Set<String> union = new java.util.LinkedHashSet<>(members);
+        final Set<String> union = new LinkedHashSet<>(members);
         union.addAll(desired);
         final RaftGroup unionGroup = group(state, shard, new ArrayList<>(union));
         for (final String added : desired)
@@ -211,11 +222,12 @@ final class Controller
         }
         if (!recorded.equals(desired))
         {
-            metadata.command("SET_REPLICAS", ClusterMetadata.shardKey(shard.streamId(), shard.shard()), String.join(",", desired));
+            metadata.command("SET_REPLICAS", ClusterMetadata.shardKey(shard.streamId(), shard.shard()),
+                String.join(",", desired));
         }
         LOG.info("shard {}: members {} -> {} (the metadata listed {}{})", shard, current, desired, recorded,
             forgotten.isEmpty() ? "" : "; " + forgotten + " rejoined with a new copy");
-        final Set<String> leaving = new java.util.LinkedHashSet<>(members);
+        final Set<String> leaving = new LinkedHashSet<>(members);
         leaving.addAll(recorded);
         leaving.removeAll(desired);
         for (final String removed : leaving)
@@ -226,8 +238,8 @@ final class Controller
             }
             catch (final IOException | RuntimeException e)
             {
-                LOG.warn("shard {}: {} left the group but its copy was not removed ({}); the membership audit removes it"
-                    + " once the node answers", shard, removed, e.toString());
+                LOG.warn("shard {}: {} left the group but its copy was not removed ({}); the membership audit removes "
+                    + "it" + " once the node answers", shard, removed, e.toString());
             }
         }
     }
@@ -242,11 +254,12 @@ final class Controller
      * among them). Nodes that do not answer are left out and added to {@code unreachable}, which the
      * caller keeps for a pass; a node that answers that it holds no such group is {@code missing}.
      */
-    private Membership observeMembership(final ClusterMetadata state, final Placement.ShardId shard, final List<String> nodes,
+    private Membership observeMembership(final ClusterMetadata state, final Placement.ShardId shard,
+        final List<String> nodes,
         final Set<String> unreachable, final Map<String, RaftClient> clients)
     {
         final RaftGroupId groupId = ClusterMetadata.groupIdOf(shard.streamId(), shard.shard());
-        final Set<String> missing = new java.util.LinkedHashSet<>();
+        final Set<String> missing = new LinkedHashSet<>();
         final List<String> asked = new ArrayList<>(nodes);
         List<String> leaderPeers = null;
         String leader = null;
@@ -314,7 +327,7 @@ final class Controller
     {
         for (Throwable t = error; t != null; t = t.getCause())
         {
-            if (t instanceof org.apache.ratis.protocol.exceptions.GroupMismatchException)
+            if (t instanceof GroupMismatchException)
             {
                 return true;
             }
@@ -380,7 +393,8 @@ final class Controller
             }
             LOG.warn("shard {}: the metadata lists {} but the group's leader has members {} and {} hold no copy of it;"
                 + " repairing toward the metadata", shard, listed, membership.leaderPeers(), membership.missing());
-            changeMembership(state, shard, membership.leader(), membership.leaderPeers(), listed, membership.missing(), listed);
+            changeMembership(state, shard, membership.leader(), membership.leaderPeers(), listed, membership.missing(),
+                listed);
             return true;
         }
         return false;
@@ -406,12 +420,14 @@ final class Controller
             return false;
         }
         final Map<RaftGroupId, Placement.ShardId> shardOfGroup = new HashMap<>();
-        target.keySet().forEach(shard -> shardOfGroup.put(ClusterMetadata.groupIdOf(shard.streamId(), shard.shard()), shard));
+        target.keySet().forEach(shard ->
+            shardOfGroup.put(ClusterMetadata.groupIdOf(shard.streamId(), shard.shard()), shard));
         final List<RaftGroupId> hosted;
         try
         {
             final RaftClient client = clients.computeIfAbsent(node.id(), id -> RaftSettings.newClient(
-                RaftGroup.valueOf(RaftGroupId.randomId(), peerOf(state, id)), config.transport, config.electionTimeoutMaxMs,
+                RaftGroup.valueOf(RaftGroupId.randomId(), peerOf(state, id)), config.transport,
+                    config.electionTimeoutMaxMs,
                 RetryPolicies.noRetry()));
             hosted = client.getGroupManagementApi(RaftPeerId.valueOf(node.id())).list().getGroupIds();
         }
@@ -429,7 +445,8 @@ final class Controller
             final List<String> listed = state.replicasOf(shard.streamId(), shard.shard());
             if (!listed.isEmpty() && listed.equals(target.get(shard)) && !listed.contains(node.id()))
             {
-                LOG.warn("shard {}: node {} holds a copy of the group but is not among its replicas {}; removing it", shard,
+                LOG.warn("shard {}: node {} holds a copy of the group but is not among its replicas {}; removing it",
+                    shard,
                     node.id(), listed);
                 removeGroupOn(peerOf(state, node.id()), groupId);
                 return true;
@@ -559,8 +576,8 @@ final class Controller
                     final boolean active = node != null && node.state() == ClusterMetadata.NodeState.ACTIVE;
                     final LeaderBalance.GroupView view = active && !unreachable.contains(preferred)
                         ? observe(state, stream.id(), shard, preferred, clients, unreachable) : null;
-                    final LeaderBalance.Verdict verdict = view == null && active ? LeaderBalance.Verdict.PREFERRED_UNREACHABLE
-                        : balance.decide(active, view);
+                    final LeaderBalance.Verdict verdict = view == null && active
+                        ? LeaderBalance.Verdict.PREFERRED_UNREACHABLE : balance.decide(active, view);
                     if (verdict == LeaderBalance.Verdict.TRANSFER)
                     {
                         transfers++;
@@ -570,13 +587,14 @@ final class Controller
                     {
                         if (balance.settled(key))
                         {
-                            LOG.info("shard {} of stream {}: leadership moved -> {} (preferred; seen after the transfer's"
-                                + " reply had failed)", shard, stream.name(), preferred);
+                            LOG.info("shard {} of stream {}: leadership moved -> {} (preferred; seen after the "
+                                + "transfer's" + " reply had failed)", shard, stream.name(), preferred);
                         }
                     }
                     else
                     {
-                        LOG.debug("shard {} of stream {}: leadership stays ({}, preferred {})", shard, stream.name(), verdict,
+                        LOG.debug("shard {} of stream {}: leadership stays ({}, preferred {})", shard, stream.name(),
+                            verdict,
                             preferred);
                     }
                 }
@@ -602,20 +620,23 @@ final class Controller
         final RaftProtos.RoleInfoProto role = mine.getRoleInfoProto();
         if (role.getRole() == RaftProtos.RaftPeerRole.LEADER)
         {
-            return new LeaderBalance.GroupView(true, true, preferred, true, false, true, -1, -1, -1, -1, -1, -1, -1, -1);
+            return new LeaderBalance.GroupView(true, true, preferred, true, false, true, -1, -1, -1, -1, -1, -1,
+                -1, -1);
         }
-        final String leader = role.getRole() == RaftProtos.RaftPeerRole.FOLLOWER && role.getFollowerInfo().hasLeaderInfo()
-            ? role.getFollowerInfo().getLeaderInfo().getId().getId().toStringUtf8() : "";
-        final GroupInfoReply theirs = leader.isEmpty() || unreachable.contains(leader) || !state.nodes().containsKey(leader)
-            ? null : groupInfo(state, leader, groupId, clients, unreachable);
+        final String leader = role.getRole() == RaftProtos.RaftPeerRole.FOLLOWER && role.getFollowerInfo()
+            .hasLeaderInfo() ? role.getFollowerInfo().getLeaderInfo().getId().getId().toStringUtf8() : "";
+        final GroupInfoReply theirs = leader.isEmpty() || unreachable.contains(leader) || !state.nodes()
+            .containsKey(leader) ? null : groupInfo(state, leader, groupId, clients, unreachable);
         if (theirs == null || theirs.getRoleInfoProto().getRole() != RaftProtos.RaftPeerRole.LEADER)
         {
-            return new LeaderBalance.GroupView(true, false, leader.isEmpty() ? null : leader, false, false, false, -1, -1, -1,
+            return new LeaderBalance.GroupView(true, false, leader.isEmpty() ? null : leader, false, false, false, -1,
+                -1, -1,
                 -1, -1, -1, -1, -1);
         }
         final RaftProtos.RaftConfigurationProto conf = theirs.getConf().orElse(null);
         final boolean changing = conf == null || conf.getOldPeersCount() > 0;
-        final boolean member = conf != null && conf.getPeersList().stream().anyMatch(p -> p.getId().toStringUtf8().equals(preferred));
+        final boolean member = conf != null && conf.getPeersList().stream()
+            .anyMatch(p -> p.getId().toStringUtf8().equals(preferred));
         final long preferredCommit = theirs.getCommitInfos().stream()
             .filter(c -> c.getServer().getId().toStringUtf8().equals(preferred))
             .mapToLong(RaftProtos.CommitInfoProto::getCommitIndex).findFirst().orElse(-1);
@@ -623,7 +644,8 @@ final class Controller
             .filter(f -> f.getId().getId().toStringUtf8().equals(preferred))
             .mapToLong(RaftProtos.ServerRpcProto::getLastRpcElapsedTimeMs).findFirst().orElse(-1);
         return new LeaderBalance.GroupView(true, false, leader, true, changing, member,
-            theirs.getLogInfoProto().getCommitted().getIndex(), preferredCommit, silenceMs, lastIndex(mine), lastIndex(theirs),
+            theirs.getLogInfoProto().getCommitted().getIndex(), preferredCommit, silenceMs, lastIndex(mine),
+                lastIndex(theirs),
             mine.getLogInfoProto().hasApplied() ? mine.getLogInfoProto().getApplied().getIndex() : -1,
             role.getRole() == RaftProtos.RaftPeerRole.FOLLOWER ? role.getRoleElapsedTimeMs() : -1,
             theirs.getRoleInfoProto().getRoleElapsedTimeMs());
@@ -654,7 +676,8 @@ final class Controller
         catch (final IOException | RuntimeException e)
         {
             unreachable.add(nodeId);
-            LOG.debug("node {} did not answer group info of {} ({}); skipping it this pass", nodeId, groupId, e.toString());
+            LOG.debug("node {} did not answer group info of {} ({}); skipping it this pass", nodeId, groupId,
+                e.toString());
             return null;
         }
     }
@@ -671,9 +694,12 @@ final class Controller
         final String leader = view.leader();
         final Placement.ShardId id = new Placement.ShardId(stream.id(), shard);
         String failure;
-        // Sent to the leader we just asked: a Ratis group keeps its peers unordered, so a client's own first guess is arbitrary.
-        try (RaftClient client = RaftClient.newBuilder().setRaftGroup(group(state, id, state.replicasOf(stream.id(), shard)))
-            .setLeaderId(RaftPeerId.valueOf(leader)).setProperties(RaftSettings.client(config.transport, config.requestTimeoutMs))
+        // Sent to the leader we just asked: a Ratis group keeps its peers unordered, so a client's own first guess is
+        // arbitrary.
+        try (RaftClient client = RaftClient.newBuilder()
+            .setRaftGroup(group(state, id, state.replicasOf(stream.id(), shard)))
+            .setLeaderId(RaftPeerId.valueOf(leader))
+                .setProperties(RaftSettings.client(config.transport, config.requestTimeoutMs))
             .setRetryPolicy(RetryPolicies.noRetry()).build())
         {
             final RaftClientReply reply = client.admin().transferLeadership(RaftPeerId.valueOf(preferred),
@@ -686,10 +712,12 @@ final class Controller
         }
         if (failure == null)
         {
-            LOG.info("shard {} of stream {}: leadership moved {} -> {} (preferred)", shard, stream.name(), leader, preferred);
+            LOG.info("shard {} of stream {}: leadership moved {} -> {} (preferred)", shard, stream.name(), leader,
+                preferred);
             return true;
         }
-        LOG.info("shard {} of stream {}: leadership not moved {} -> {} (preferred; its commit index {}, the leader's {}; its"
+        LOG.info("shard {} of stream {}: leadership not moved {} -> {} (preferred; its commit index {}, the leader's "
+            + "{}; its"
             + " last entry {}, the leader's {}; heard from {} ms before), will retry: {}", shard, stream.name(), leader,
             preferred, view.preferredCommitIndex(), view.leaderCommitIndex(), view.preferredLastIndex(),
             view.leaderLastIndex(), view.preferredSilenceMs(), failure);
@@ -729,18 +757,19 @@ final class Controller
             for (int attempt = 0; attempt < HAND_OVER_ATTEMPTS; attempt++)
             {
                 // Asked again before each attempt: a transfer that timed out may still have moved the leadership since.
-                final org.apache.ratis.protocol.GroupInfoReply info = client.getGroupManagementApi(client.getLeaderId())
+                final GroupInfoReply info = client.getGroupManagementApi(client.getLeaderId())
                     .info(client.getGroupId());
                 final String leader = info.getRoleInfoProto().getSelf().getId().toStringUtf8();
-                if (info.getRoleInfoProto().getRole() != org.apache.ratis.proto.RaftProtos.RaftPeerRole.LEADER
+                if (info.getRoleInfoProto().getRole() != RaftProtos.RaftPeerRole.LEADER
                     || desired.contains(leader))
                 {
                     return;
                 }
                 final Map<String, Long> commitIndex = new HashMap<>();
-                info.getCommitInfos().forEach(c -> commitIndex.put(c.getServer().getId().toStringUtf8(), c.getCommitIndex()));
+                info.getCommitInfos().forEach(c ->
+                    commitIndex.put(c.getServer().getId().toStringUtf8(), c.getCommitIndex()));
                 final String next = desired.stream().filter(id -> !tried.contains(id))
-                    .max(java.util.Comparator.comparingLong(id -> commitIndex.getOrDefault(id, -1L))).orElse(null);
+                    .max(Comparator.comparingLong(id -> commitIndex.getOrDefault(id, -1L))).orElse(null);
                 if (next == null)
                 {
                     return;
@@ -749,9 +778,11 @@ final class Controller
                 final long startNs = System.nanoTime();
                 final RaftClientReply reply = client.admin().transferLeadership(RaftPeerId.valueOf(next),
                     config.electionTimeoutMaxMs);
-                LOG.info("shard {}: leadership {} from {} to {} (commit index {}) before {} leaves the group, in {} ms", shard,
+                LOG.info("shard {}: leadership {} from {} to {} (commit index {}) before {} leaves the group, in {} ms",
+                    shard,
                     reply.isSuccess() ? "moved" : "not moved (" + reply.getException() + ")", leader, next,
-                    commitIndex.getOrDefault(next, -1L), leader, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNs));
+                    commitIndex.getOrDefault(next, -1L), leader,
+                        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNs));
                 if (reply.isSuccess())
                 {
                     return;
@@ -760,7 +791,8 @@ final class Controller
         }
         catch (final IOException | RuntimeException e)
         {
-            LOG.warn("shard {}: could not move the leadership before removing replicas ({}); removing them anyway", shard, e.toString());
+            LOG.warn("shard {}: could not move the leadership before removing replicas ({}); removing them anyway",
+                shard, e.toString());
         }
     }
 
@@ -786,7 +818,8 @@ final class Controller
 
     private RaftClient client(final RaftGroup group)
     {
-        return RaftSettings.newClient(group, config.transport, config.requestTimeoutMs * 3, RaftSettings.retryPolicy(5, 500));
+        return RaftSettings.newClient(group, config.transport, config.requestTimeoutMs * 3,
+            RaftSettings.retryPolicy(5, 500));
     }
 
     private static RaftGroup group(final ClusterMetadata state, final Placement.ShardId shard, final List<String> peers)

@@ -206,7 +206,8 @@ final class LeaderBalance
         {
             return Verdict.PREFERRED_BEHIND;
         }
-        if (view.preferredAppliedIndex() < 0 || view.leaderCommitIndex() - view.preferredAppliedIndex() > APPLY_LAG_ENTRIES_MAX)
+        if (view.preferredAppliedIndex() < 0
+            || view.leaderCommitIndex() - view.preferredAppliedIndex() > APPLY_LAG_ENTRIES_MAX)
         {
             return Verdict.PREFERRED_APPLYING;
         }

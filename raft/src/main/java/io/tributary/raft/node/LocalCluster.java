@@ -3,11 +3,15 @@ package io.tributary.raft.node;
 import io.tributary.protocol.net.LoopbackPorts;
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.Writer;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -15,6 +19,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 
@@ -105,12 +110,14 @@ public final class LocalCluster implements AutoCloseable
         properties.setProperty("raft.election.timeout.min.ms", "1000");
         properties.setProperty("raft.election.timeout.max.ms", "2000");
         extraConfig.forEach(properties::setProperty);
-        // Node settings under test for every node of a local cluster, e.g. -Dtributary.node.config=frontend.threads=1,a=b
+        // Node settings under test for every node of a local cluster, e.g.
+        // -Dtributary.node.config=frontend.threads=1,a=b
         for (final String setting : System.getProperty("tributary.node.config", "").split(","))
         {
             if (setting.contains("="))
             {
-                properties.setProperty(setting.substring(0, setting.indexOf('=')).trim(), setting.substring(setting.indexOf('=') + 1).trim());
+                properties.setProperty(setting.substring(0, setting.indexOf('=')).trim(),
+                    setting.substring(setting.indexOf('=') + 1).trim());
             }
         }
         nodeConfig.getOrDefault(id, Map.of()).forEach(properties::setProperty);
@@ -138,14 +145,15 @@ public final class LocalCluster implements AutoCloseable
             .redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()))
             .start();
         processes.put(id, process);
-        final BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+        final BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(),
+            StandardCharsets.UTF_8));
         // The JVM itself may print first (a flag such as -XX:CompilerDirectivesFile says what it loaded): such lines
         // go to the node's log, and only the end of the output without READY means the node did not start.
         String line;
         while ((line = out.readLine()) != null && !line.startsWith("READY"))
         {
             Files.writeString(log, "stdout: " + line + System.lineSeparator(), StandardCharsets.UTF_8,
-                java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+                StandardOpenOption.CREATE, StandardOpenOption.APPEND);
         }
         if (line == null)
         {
@@ -166,9 +174,10 @@ public final class LocalCluster implements AutoCloseable
     {
         final List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        for (final String arg : java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments())
+        for (final String arg : ManagementFactory.getRuntimeMXBean().getInputArguments())
         {
-            if (arg.startsWith("--add-") || arg.startsWith("-Dchronicle") || arg.startsWith("-Djava.util.concurrent.") || arg.equals("-ea"))
+            if (arg.startsWith("--add-") || arg.startsWith("-Dchronicle") || arg.startsWith("-Djava.util.concurrent.")
+                || arg.equals("-ea"))
             {
                 command.add(arg);
             }
@@ -200,12 +209,15 @@ public final class LocalCluster implements AutoCloseable
         return command;
     }
 
-    /** The node JVMs' own flags from the parent pom (tributary.process.jvm.flags): C1 only, measured in docs/benchmarks.md. */
+    /**
+     * The node JVMs' own flags from the parent pom (tributary.process.jvm.flags): C1 only, measured in
+     * docs/benchmarks.md.
+     */
     private static final List<String> NODE_JVM_FLAGS = nodeJvmFlags();
 
     private static List<String> nodeJvmFlags()
     {
-        try (java.io.InputStream in = LocalCluster.class.getResourceAsStream("/tributary-node-jvm.options"))
+        try (InputStream in = LocalCluster.class.getResourceAsStream("/tributary-node-jvm.options"))
         {
             final String text = in == null ? "" : new String(in.readAllBytes(), StandardCharsets.UTF_8).trim();
             return text.isEmpty() || text.startsWith("${") ? List.of() : List.of(text.split("\\s+"));
@@ -315,7 +327,7 @@ public final class LocalCluster implements AutoCloseable
             {
                 throw new AssertionError("timed out after " + timeoutMs + " ms waiting for " + what);
             }
-            java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
         }
     }
 
@@ -352,7 +364,7 @@ public final class LocalCluster implements AutoCloseable
                 Files.createDirectories(keep);
                 for (final Path file : files.filter(f -> f.toString().endsWith(".log")).toList())
                 {
-                    Files.copy(file, keep.resolve(file.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                    Files.copy(file, keep.resolve(file.getFileName()), StandardCopyOption.REPLACE_EXISTING);
                 }
             }
         }

@@ -8,11 +8,19 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 
 import io.tributary.protocol.aeron.AeronTransportConfig;
+import io.tributary.raft.frontend.FrontEndSettings;
+import io.tributary.raft.meta.ClusterMetadata;
+import net.openhft.chronicle.queue.RollCycle;
+import net.openhft.chronicle.queue.RollCycles;
+import net.openhft.chronicle.queue.rollcycles.TestRollCycles;
 
 /**
  * A node's configuration file (Java properties), validated at start with messages that say
@@ -38,10 +46,14 @@ public final class NodeConfig
 
     private static final Set<String> KEYS = Set.of("node.id", "node.host", "node.port", "data.dir", "metadata.peers",
         "transport", "raft.election.timeout.min.ms", "raft.election.timeout.max.ms", "raft.request.timeout.ms",
-        "durability", "snapshot.auto.entries", "shard.max.batch.bytes", "shard.max.keys", "shard.writeback.interval.ms", "tracing.exporter",
-        "tracing.otlp.endpoint", "raft.log.segment.bytes", "raft.log.preallocated.bytes", "raft.log.page.cache.drop", "raft.log.purge.gap", "shard.roll.cycle",
-        "raft.log.metadata", "raft.read.lease", "leader.rebalance.interval.ms", "replica.audit.interval.ms", "disk.reserve.bytes", "shard.install.chunk.bytes", "frontend.entry.bytes.max",
-        "frontend.entries.inflight.max", "frontend.queue.bytes.max", "frontend.threads", "frontend.request.bytes.max", "frontend.leader.wait.ms",
+        "durability", "snapshot.auto.entries", "shard.max.batch.bytes", "shard.max.keys", "shard.writeback.interval.ms",
+            "tracing.exporter",
+        "tracing.otlp.endpoint", "raft.log.segment.bytes", "raft.log.preallocated.bytes", "raft.log.page.cache.drop",
+            "raft.log.purge.gap", "shard.roll.cycle",
+        "raft.log.metadata", "raft.read.lease", "leader.rebalance.interval.ms", "replica.audit.interval.ms",
+            "disk.reserve.bytes", "shard.install.chunk.bytes", "frontend.entry.bytes.max",
+        "frontend.entries.inflight.max", "frontend.queue.bytes.max", "frontend.threads", "frontend.request.bytes.max",
+            "frontend.leader.wait.ms",
         "frontend.entry.interval.max.us",
         FAULT_READS_WITHOUT_READINDEX, FAULT_REPLAY_OFF_BY_ONE, FAULT_HALT_MID_ENTRY);
 
@@ -88,7 +100,9 @@ public final class NodeConfig
     public final long leaderRebalanceIntervalMs;
     /** How often the controller checks each shard's Raft membership against the metadata (0: never). */
     public final long replicaAuditIntervalMs;
-    /** Free bytes the node keeps on its data disk: below it, writes are refused with DISK_FULL (storage/DiskReserve). */
+    /**
+     * Free bytes the node keeps on its data disk: below it, writes are refused with DISK_FULL (storage/DiskReserve).
+     */
     public final long diskReserveBytes;
     /**
      * Test-only fault (never in production): reads skip ReadIndex and the lease, so a deposed leader
@@ -109,9 +123,9 @@ public final class NodeConfig
      */
     public final boolean faultHaltMidEntry;
     /** The front end's coalescing and queue limits ({@code frontend.*}). */
-    public final io.tributary.raft.frontend.FrontEndSettings frontEnd;
+    public final FrontEndSettings frontEnd;
     /** Chronicle roll cycle of shard queue files: retention deletes whole files, so this is its granularity. */
-    public final net.openhft.chronicle.queue.RollCycle shardRollCycle;
+    public final RollCycle shardRollCycle;
 
     private NodeConfig(final Properties p, final String source)
     {
@@ -120,14 +134,14 @@ public final class NodeConfig
         {
             if (!KEYS.contains(key) && !key.startsWith(AeronTransportConfig.PREFIX))
             {
-                problems.add("unknown key '" + key + "' (known keys: " + new java.util.TreeSet<>(KEYS) + " and "
+                problems.add("unknown key '" + key + "' (known keys: " + new TreeSet<>(KEYS) + " and "
                     + AeronTransportConfig.PREFIX + "*)");
             }
         }
         nodeId = required(p, "node.id", problems);
-        if (nodeId != null && io.tributary.raft.meta.ClusterMetadata.invalidNodeId(nodeId) != null)
+        if (nodeId != null && ClusterMetadata.invalidNodeId(nodeId) != null)
         {
-            problems.add("node.id: " + io.tributary.raft.meta.ClusterMetadata.invalidNodeId(nodeId));
+            problems.add("node.id: " + ClusterMetadata.invalidNodeId(nodeId));
         }
         host = p.getProperty("node.host", "127.0.0.1").trim();
         port = (int)number(p, "node.port", -1, 1, 65535, problems);
@@ -155,7 +169,8 @@ public final class NodeConfig
         raftReadLease = bool(p, "raft.read.lease", true, problems);
         // The default follows a longer election timeout (a node configured for slow elections is not invalid
         // because of a default it never set); an explicit value below it is refused below.
-        leaderRebalanceIntervalMs = number(p, "leader.rebalance.interval.ms", Math.max(5_000, electionTimeoutMaxMs), 0, 86_400_000,
+        leaderRebalanceIntervalMs = number(p, "leader.rebalance.interval.ms", Math.max(5_000, electionTimeoutMaxMs), 0,
+            86_400_000,
             problems);
         replicaAuditIntervalMs = number(p, "replica.audit.interval.ms", 10_000, 0, 86_400_000, problems);
         diskReserveBytes = number(p, "disk.reserve.bytes", 256L << 20, 0, 1L << 50, problems);
@@ -163,24 +178,25 @@ public final class NodeConfig
         faultReplayOffByOne = bool(p, FAULT_REPLAY_OFF_BY_ONE, false, problems);
         faultHaltMidEntry = bool(p, FAULT_HALT_MID_ENTRY, false, problems);
         shardRollCycle = rollCycle(p.getProperty("shard.roll.cycle", "FAST_HOURLY").trim(), problems);
-        frontEnd = new io.tributary.raft.frontend.FrontEndSettings(
-            (int)number(p, "frontend.entry.bytes.max", io.tributary.raft.frontend.FrontEndSettings.DEFAULT_ENTRY_BYTES_MAX,
+        frontEnd = new FrontEndSettings(
+            (int)number(p, "frontend.entry.bytes.max", FrontEndSettings.DEFAULT_ENTRY_BYTES_MAX,
                 4096, 64 << 20, problems),
-            (int)number(p, "frontend.entries.inflight.max", io.tributary.raft.frontend.FrontEndSettings.DEFAULT_ENTRIES_IN_FLIGHT_MAX,
+            (int)number(p, "frontend.entries.inflight.max", FrontEndSettings.DEFAULT_ENTRIES_IN_FLIGHT_MAX,
                 1, 64, problems),
-            number(p, "frontend.queue.bytes.max", io.tributary.raft.frontend.FrontEndSettings.DEFAULT_QUEUE_BYTES_MAX, 64 * 1024,
+            number(p, "frontend.queue.bytes.max", FrontEndSettings.DEFAULT_QUEUE_BYTES_MAX, 64 * 1024,
                 1L << 34, problems),
-            (int)number(p, "frontend.threads", io.tributary.raft.frontend.FrontEndSettings.DEFAULT_SUBMIT_THREADS, 1, 64, problems),
-            (int)number(p, "frontend.request.bytes.max", io.tributary.raft.frontend.FrontEndSettings.DEFAULT_REQUEST_BYTES_MAX,
+            (int)number(p, "frontend.threads", FrontEndSettings.DEFAULT_SUBMIT_THREADS, 1, 64, problems),
+            (int)number(p, "frontend.request.bytes.max", FrontEndSettings.DEFAULT_REQUEST_BYTES_MAX,
                 64 * 1024, 256 << 20, problems),
-            number(p, "frontend.leader.wait.ms", io.tributary.raft.frontend.FrontEndSettings.DEFAULT_LEADER_WAIT_MS, 0, 60_000,
+            number(p, "frontend.leader.wait.ms", FrontEndSettings.DEFAULT_LEADER_WAIT_MS, 0, 60_000,
                 problems),
-            number(p, "frontend.entry.interval.max.us", io.tributary.raft.frontend.FrontEndSettings.DEFAULT_ENTRY_INTERVAL_MAX_US,
+            number(p, "frontend.entry.interval.max.us", FrontEndSettings.DEFAULT_ENTRY_INTERVAL_MAX_US,
                 0, 1_000_000, problems));
         checkRelations(problems);
         if (!problems.isEmpty())
         {
-            throw new IllegalArgumentException("invalid node configuration " + source + ":\n  - " + String.join("\n  - ", problems));
+            throw new IllegalArgumentException("invalid node configuration " + source + ":\n  - "
+                + String.join("\n  - ", problems));
         }
     }
 
@@ -188,12 +204,14 @@ public final class NodeConfig
     {
         if (frontEnd.requestBytesMax() < shardMaxBatchBytes + 4096)
         {
-            problems.add("frontend.request.bytes.max (" + frontEnd.requestBytesMax() + ") must exceed shard.max.batch.bytes ("
+            problems.add("frontend.request.bytes.max (" + frontEnd.requestBytesMax()
+                + ") must exceed shard.max.batch.bytes ("
                 + shardMaxBatchBytes + ") by a request's framing (4096), or a largest batch could never be sent");
         }
         if (frontEnd.queueBytesMax() < shardMaxBatchBytes)
         {
-            problems.add("frontend.queue.bytes.max (" + frontEnd.queueBytesMax() + ") must be at least shard.max.batch.bytes ("
+            problems.add("frontend.queue.bytes.max (" + frontEnd.queueBytesMax()
+                + ") must be at least shard.max.batch.bytes ("
                 + shardMaxBatchBytes + "), or a largest batch could never be queued");
         }
         if (electionTimeoutMaxMs <= electionTimeoutMinMs)
@@ -203,14 +221,17 @@ public final class NodeConfig
         }
         if (requestTimeoutMs < raftTimeoutMaxMs())
         {
-            problems.add("raft.request.timeout.ms (" + requestTimeoutMs + ") should be at least raft.election.timeout.max.ms ("
+            problems.add("raft.request.timeout.ms (" + requestTimeoutMs
+                + ") should be at least raft.election.timeout.max.ms ("
                 + raftTimeoutMaxMs() + (raftTimeoutMaxMs() != electionTimeoutMaxMs ? ", as stretched by "
                 + FAULT_READS_WITHOUT_READINDEX : "") + ") so a request can outlive one election");
         }
         if (leaderRebalanceIntervalMs != 0 && leaderRebalanceIntervalMs < electionTimeoutMaxMs)
         {
-            problems.add("leader.rebalance.interval.ms (" + leaderRebalanceIntervalMs + ") should be 0 (off) or at least"
-                + " raft.election.timeout.max.ms (" + electionTimeoutMaxMs + "): a shard's leadership would move again before"
+            problems.add("leader.rebalance.interval.ms (" + leaderRebalanceIntervalMs
+                + ") should be 0 (off) or at least"
+                + " raft.election.timeout.max.ms (" + electionTimeoutMaxMs
+                    + "): a shard's leadership would move again before"
                 + " the last move's election is surely over");
         }
         if (!Set.of("none", "logging", "otlp").contains(tracingExporter))
@@ -219,7 +240,8 @@ public final class NodeConfig
         }
         if (!RaftSettings.isTransport(transport))
         {
-            problems.add("transport is '" + transport + "'; use aeron, grpc, netty or the class name of a Ratis RpcType");
+            problems.add("transport is '" + transport
+                + "'; use aeron, grpc, netty or the class name of a Ratis RpcType");
         }
         if (transport.equals("aeron"))
         {
@@ -244,14 +266,14 @@ public final class NodeConfig
         if (nodeId != null && metadataPeers.containsKey(nodeId) && port > 0
             && !metadataPeers.get(nodeId).equals(host + ":" + port))
         {
-            problems.add("metadata.peers says " + nodeId + " is at " + metadataPeers.get(nodeId) + " but node.host:node.port is "
-                + host + ":" + port + "; make them agree");
+            problems.add("metadata.peers says " + nodeId + " is at " + metadataPeers.get(nodeId)
+                + " but node.host:node.port is " + host + ":" + port + "; make them agree");
         }
     }
 
     private static Map<String, String> aeronSettings(final Properties p)
     {
-        final Map<String, String> settings = new java.util.TreeMap<>();
+        final Map<String, String> settings = new TreeMap<>();
         for (final String key : p.stringPropertyNames())
         {
             if (key.startsWith(AeronTransportConfig.PREFIX))
@@ -309,7 +331,8 @@ public final class NodeConfig
      */
     public long raftTimeoutMaxMs()
     {
-        return faultReadsWithoutReadIndex ? Math.max(electionTimeoutMaxMs, 4 * electionTimeoutMinMs) : electionTimeoutMaxMs;
+        return faultReadsWithoutReadIndex ? Math.max(electionTimeoutMaxMs, 4 * electionTimeoutMinMs)
+            : electionTimeoutMaxMs;
     }
 
     public boolean isMetadataMember()
@@ -333,7 +356,8 @@ public final class NodeConfig
         return value.trim();
     }
 
-    private static long number(final Properties p, final String key, final long defaultValue, final long min, final long max,
+    private static long number(final Properties p, final String key, final long defaultValue, final long min,
+        final long max,
         final List<String> problems)
     {
         final String value = p.getProperty(key);
@@ -361,7 +385,8 @@ public final class NodeConfig
         }
     }
 
-    private static boolean bool(final Properties p, final String key, final boolean defaultValue, final List<String> problems)
+    private static boolean bool(final Properties p, final String key, final boolean defaultValue,
+        final List<String> problems)
     {
         final String value = p.getProperty(key);
         if (value == null)
@@ -376,36 +401,38 @@ public final class NodeConfig
         return Boolean.parseBoolean(value.trim());
     }
 
-    private static net.openhft.chronicle.queue.RollCycle rollCycle(final String name, final List<String> problems)
+    private static RollCycle rollCycle(final String name, final List<String> problems)
     {
-        for (final net.openhft.chronicle.queue.RollCycle cycle : net.openhft.chronicle.queue.RollCycles.all())
+        for (final RollCycle cycle : RollCycles.all())
         {
             if (cycle.toString().equals(name))
             {
                 return cycle;
             }
         }
-        for (final net.openhft.chronicle.queue.RollCycle cycle : net.openhft.chronicle.queue.rollcycles.TestRollCycles.values())
+        for (final RollCycle cycle : TestRollCycles.values())
         {
             if (cycle.toString().equals(name))
             {
                 return cycle;
             }
         }
-        problems.add("shard.roll.cycle is '" + name + "'; use a Chronicle roll cycle such as FAST_HOURLY (default), FAST_DAILY,"
+        problems.add("shard.roll.cycle is '" + name
+            + "'; use a Chronicle roll cycle such as FAST_HOURLY (default), FAST_DAILY,"
             + " TEN_MINUTELY or TEST_SECONDLY");
-        return net.openhft.chronicle.queue.RollCycles.FAST_HOURLY;
+        return RollCycles.FAST_HOURLY;
     }
 
     private static Durability enumValue(final String value, final List<String> problems)
     {
         try
         {
-            return Durability.valueOf(value.trim().toUpperCase(java.util.Locale.ROOT));
+            return Durability.valueOf(value.trim().toUpperCase(Locale.ROOT));
         }
         catch (final IllegalArgumentException e)
         {
-            problems.add("durability is '" + value + "'; use fsync (default, safe) or nofsync (faster, loses data on power loss)");
+            problems.add("durability is '" + value
+                + "'; use fsync (default, safe) or nofsync (faster, loses data on power loss)");
             return Durability.FSYNC;
         }
     }

@@ -1,10 +1,13 @@
 package io.tributary.raft.node;
 
+import io.tributary.protocol.aeron.EmbeddedMediaDriver;
 import java.io.ObjectInputFilter;
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
 
 import io.opentelemetry.api.OpenTelemetry;
+import sun.misc.Signal;
+import sun.misc.SignalHandler;
 
 /**
  * {@code java ... NodeMain CONFIG}: runs one node until SIGTERM or SIGINT, then shuts down
@@ -91,7 +94,7 @@ public final class NodeMain
         final CountDownLatch stop = new CountDownLatch(1);
         // A node whose Aeron client died (a stall longer than the client liveness timeout) would stay up but deaf:
         // exit instead, like a crash, so its supervisor restarts it and it rejoins from its log.
-        io.tributary.protocol.aeron.EmbeddedMediaDriver.onFatalError(error ->
+        EmbeddedMediaDriver.onFatalError(error ->
         {
             System.err.println("tributary node " + config.nodeId + ": the Aeron transport closed itself (" + error
                 + "); exiting with code " + EXIT_TRANSPORT_CLOSED + " so a supervisor restarts this node");
@@ -110,17 +113,21 @@ public final class NodeMain
             if (damage != null)
             {
                 System.err.println("tributary node " + config.nodeId + ": its stored data under " + config.dataDir
-                    + " is damaged (" + damage + "). A damaged copy of a shard is set aside (quarantine/) and rebuilt from"
-                    + " the peers, but this damage is to the metadata group's log, or could not be traced to one shard's"
-                    + " copy; the node refuses to start rather than vote or serve with a log that lost entries it may have"
-                    + " acknowledged. Restore that folder from a backup, or retire this node (tributary cluster remove-node "
+                    + " is damaged (" + damage +
+                        "). A damaged copy of a shard is set aside (quarantine/) and rebuilt from"
+                    + " the peers, but this damage is to the metadata group's log, or could not be traced to one "
+                        + "shard's"
+                    + " copy; the node refuses to start rather than vote or serve with a log that lost entries it may "
+                        + "have"
+                    + " acknowledged. Restore that folder from a backup, or retire this node (tributary cluster "
+                        + "remove-node "
                     + config.nodeId + ") and add a new node with an empty data folder.");
             }
             return 1;
         }
-        final sun.misc.SignalHandler handler = signal -> stop.countDown();
-        sun.misc.Signal.handle(new sun.misc.Signal("TERM"), handler);
-        sun.misc.Signal.handle(new sun.misc.Signal("INT"), handler);
+        final SignalHandler handler = signal -> stop.countDown();
+        Signal.handle(new Signal("TERM"), handler);
+        Signal.handle(new Signal("INT"), handler);
         System.out.println("READY " + config.nodeId + " " + config.address());
         System.out.flush();
         try

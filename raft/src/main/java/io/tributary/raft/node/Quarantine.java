@@ -5,6 +5,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
 import java.util.regex.Matcher;
@@ -23,8 +24,10 @@ final class Quarantine
     /** Ratis names a group by the last 12 hex digits of its id: "n1@group-A00E1E1311F4". */
     private static final Pattern RATIS_GROUP = Pattern.compile("group-([0-9A-Fa-f]{12})");
     /** Ratis's gap check: "... but the next log segment log-142_243 started at 142" (or log_inprogress_142). */
-    private static final Pattern NEXT_SEGMENT = Pattern.compile("next log segment (log-(\\d+)_(\\d+)|log_inprogress_(\\d+)) started at");
-    private static final Pattern UUID_TEXT = Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
+    private static final Pattern NEXT_SEGMENT =
+        Pattern.compile("next log segment (log-(\\d+)_(\\d+)|log_inprogress_(\\d+)) started at");
+    private static final Pattern UUID_TEXT =
+        Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
 
     private Quarantine()
     {
@@ -66,7 +69,8 @@ final class Quarantine
             if (gap.find())
             {
                 // Ratis names no group here, only a segment: the group whose folder holds that segment file.
-                final String file = gap.group(4) != null ? "log_inprogress_" + gap.group(4) : "log_" + gap.group(2) + "-" + gap.group(3);
+                final String file = gap.group(4) != null ? "log_inprogress_" + gap.group(4) : "log_" + gap.group(2)
+                    + "-" + gap.group(3);
                 final UUID group = groupHolding(raftDir, file);
                 if (group != null)
                 {
@@ -91,7 +95,7 @@ final class Quarantine
     {
         try (Stream<Path> groups = Files.list(raftDir))
         {
-            final java.util.List<UUID> holding = groups.filter(g -> UUID_TEXT.matcher(g.getFileName().toString()).matches())
+            final List<UUID> holding = groups.filter(g -> UUID_TEXT.matcher(g.getFileName().toString()).matches())
                 .filter(g -> Files.exists(g.resolve("current").resolve(fileName)))
                 .map(g -> UUID.fromString(g.getFileName().toString())).toList();
             return holding.size() == 1 ? holding.get(0) : null;

@@ -3,6 +3,7 @@ package io.tributary.raft.node;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -46,6 +47,7 @@ final class RaftLogPageCache
 
         int close(int fd);
 
+        @SuppressWarnings("checkstyle:MethodName") // the C function's own name, which the binding must use
         int posix_fadvise(int fd, long offset, long length, int advice);
     }
 
@@ -136,7 +138,7 @@ final class RaftLogPageCache
         {
             size = Files.size(segment);
         }
-        catch (final java.nio.file.NoSuchFileException e)
+        catch (final NoSuchFileException e)
         {
             return;
         }

@@ -26,9 +26,9 @@ import io.tributary.raft.rpc.TributaryNettyRpcType;
 import io.tributary.transport.rpc.AeronRpcType;
 
 /**
- * Ratis properties for servers and clients, from the node configuration. The transport is
- * chosen here by name alone ({@code aeron}, the default, {@code grpc}, {@code netty} or an RpcType class name), so a new
- * transport plugs in without touching the state machines or the client logic.
+ * Ratis properties for servers and clients, from the node configuration. The transport is chosen here by name alone
+ * ({@code aeron}, the default, {@code grpc}, {@code netty} or an RpcType class name), so a new transport plugs in
+ * without touching the state machines or the client logic.
  */
 public final class RaftSettings
 {
@@ -70,8 +70,10 @@ public final class RaftSettings
         properties.setIfUnset(AeronTransportConfig.PREFIX + "node.name", aeronNodeName(config));
         GrpcConfigKeys.setMessageSizeMax(properties, SizeInBytes.valueOf(config.shardMaxBatchBytes * 4L + (2 << 20)));
         RaftServerConfigKeys.setStorageDir(properties, List.of(config.dataDir.resolve("raft").toFile()));
-        RaftServerConfigKeys.Rpc.setTimeoutMin(properties, TimeDuration.valueOf(config.electionTimeoutMinMs, TimeUnit.MILLISECONDS));
-        RaftServerConfigKeys.Rpc.setTimeoutMax(properties, TimeDuration.valueOf(config.raftTimeoutMaxMs(), TimeUnit.MILLISECONDS));
+        RaftServerConfigKeys.Rpc.setTimeoutMin(properties,
+            TimeDuration.valueOf(config.electionTimeoutMinMs, TimeUnit.MILLISECONDS));
+        RaftServerConfigKeys.Rpc.setTimeoutMax(properties,
+            TimeDuration.valueOf(config.raftTimeoutMaxMs(), TimeUnit.MILLISECONDS));
         // A replica that has just started (a node restart, a new group) and hears from no leader campaigns after an
         // eighth to a quarter of the election timeout instead of 1-2 s: a shard that lost two of its three replicas
         // waited 1.5 s after they came back for its election (docs/jepsen.md). Safe with leases: its pre-vote is
@@ -81,7 +83,8 @@ public final class RaftSettings
             TimeDuration.valueOf(Math.max(1, config.electionTimeoutMinMs / 8), TimeUnit.MILLISECONDS));
         RaftServerConfigKeys.Rpc.setFirstElectionTimeoutMax(properties,
             TimeDuration.valueOf(Math.max(2, config.electionTimeoutMinMs / 4), TimeUnit.MILLISECONDS));
-        RaftServerConfigKeys.Rpc.setRequestTimeout(properties, TimeDuration.valueOf(config.requestTimeoutMs, TimeUnit.MILLISECONDS));
+        RaftServerConfigKeys.Rpc.setRequestTimeout(properties,
+            TimeDuration.valueOf(config.requestTimeoutMs, TimeUnit.MILLISECONDS));
         RaftServerConfigKeys.Read.setOption(properties, RaftServerConfigKeys.Read.Option.LINEARIZABLE);
         // With a lease (renewed by the heartbeats and appends a majority acknowledges, valid for 0.9 of the
         // election timeout), the leader answers a linearizable read at once instead of confirming its
@@ -110,7 +113,8 @@ public final class RaftSettings
         RaftServerConfigKeys.Log.setPurgeGap(properties, config.raftLogPurgeGap);
         RaftServerConfigKeys.Log.setSegmentSizeMax(properties, SizeInBytes.valueOf(config.raftLogSegmentBytes));
         RaftServerConfigKeys.Log.setPreallocatedSize(properties, SizeInBytes.valueOf(config.raftLogPreallocatedBytes));
-        RaftServerConfigKeys.Log.Appender.setBufferByteLimit(properties, SizeInBytes.valueOf(config.shardMaxBatchBytes * 4L));
+        RaftServerConfigKeys.Log.Appender.setBufferByteLimit(properties,
+            SizeInBytes.valueOf(config.shardMaxBatchBytes * 4L));
         // Fewer hand-offs per entry (WRITE-PATH.md, lever 2): a follower appends on the thread that received the
         // appendEntries instead of hopping through the common pool and the server executor (RATIS-2387; one
         // group's appendEntries already arrive one at a time, in order, from the transport's lane), and the
@@ -134,7 +138,9 @@ public final class RaftSettings
         return properties;
     }
 
-    /** The node's media-driver name: its Aeron directory is named after it (unique per host while the port is bound). */
+    /**
+     * The node's media-driver name: its Aeron directory is named after it (unique per host while the port is bound).
+     */
     public static String aeronNodeName(final NodeConfig config)
     {
         return config.nodeId.replaceAll("[^A-Za-z0-9._-]", "_") + "-" + config.port;
@@ -144,7 +150,8 @@ public final class RaftSettings
     {
         final RaftProperties properties = new RaftProperties();
         RaftConfigKeys.Rpc.setType(properties, rpcType(transport));
-        RaftClientConfigKeys.Rpc.setRequestTimeout(properties, TimeDuration.valueOf(requestTimeoutMs, TimeUnit.MILLISECONDS));
+        RaftClientConfigKeys.Rpc.setRequestTimeout(properties,
+            TimeDuration.valueOf(requestTimeoutMs, TimeUnit.MILLISECONDS));
         GrpcConfigKeys.setMessageSizeMax(properties, SizeInBytes.valueOf(64 << 20));
         return properties;
     }
@@ -152,7 +159,8 @@ public final class RaftSettings
     /** Bounded, so a dead cluster turns into an error rather than a hung caller. */
     public static RetryPolicy retryPolicy(final int attempts, final long sleepMs)
     {
-        return RetryPolicies.retryUpToMaximumCountWithFixedSleep(attempts, TimeDuration.valueOf(sleepMs, TimeUnit.MILLISECONDS));
+        return RetryPolicies.retryUpToMaximumCountWithFixedSleep(attempts,
+            TimeDuration.valueOf(sleepMs, TimeUnit.MILLISECONDS));
     }
 
     public static RaftPeer peer(final String id, final String address)

@@ -3,6 +3,7 @@ package io.tributary.raft.node;
 import java.util.concurrent.TimeUnit;
 
 import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.exporter.logging.LoggingSpanExporter;
 import io.opentelemetry.exporter.otlp.trace.OtlpGrpcSpanExporter;
@@ -24,7 +25,8 @@ public final class Tracing
         return openTelemetry(config.tracingExporter, config.otlpEndpoint, "tributary-node-" + config.nodeId);
     }
 
-    public static OpenTelemetry openTelemetry(final String exporter, final String otlpEndpoint, final String serviceName)
+    public static OpenTelemetry openTelemetry(final String exporter, final String otlpEndpoint,
+        final String serviceName)
     {
         final SpanExporter spanExporter;
         switch (exporter)
@@ -38,11 +40,12 @@ public final class Tracing
                 spanExporter = OtlpGrpcSpanExporter.builder().setEndpoint(otlpEndpoint).build();
                 break;
             default:
-                throw new IllegalArgumentException("tracing exporter '" + exporter + "' is unknown; use none, logging or otlp");
+                throw new IllegalArgumentException("tracing exporter '" + exporter
+                    + "' is unknown; use none, logging or otlp");
         }
         final SdkTracerProvider provider = SdkTracerProvider.builder()
             .setResource(Resource.getDefault().merge(Resource.create(Attributes.of(
-                io.opentelemetry.api.common.AttributeKey.stringKey("service.name"), serviceName))))
+                AttributeKey.stringKey("service.name"), serviceName))))
             .addSpanProcessor(BatchSpanProcessor.builder(spanExporter).build())
             .build();
         return OpenTelemetrySdk.builder().setTracerProvider(provider).build();

@@ -3,6 +3,11 @@ package io.tributary.raft.node;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -10,6 +15,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.opentelemetry.api.OpenTelemetry;
 import io.tributary.engine.ShardLogConfig;
+import io.tributary.engine.WriteBehind;
 import io.tributary.protocol.aeron.AeronRuntimes;
 import io.tributary.protocol.aeron.AeronTransportConfig;
 import io.tributary.protocol.aeron.EmbeddedMediaDriver;
@@ -22,15 +28,21 @@ import io.tributary.raft.shard.DamagedReplicaException;
 import io.tributary.raft.shard.ShardStateMachine;
 import io.tributary.raft.storage.DiskReserve;
 import io.tributary.raft.shard.ShardTracing;
+import io.tributary.transport.rpc.LogWriteGate;
 
+import org.apache.ratis.protocol.ClientId;
+import org.apache.ratis.protocol.GroupManagementRequest;
 import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.server.DivisionInfo;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.protocol.TermIndex;
 import org.apache.ratis.server.storage.RaftStorage;
 import org.apache.ratis.statemachine.SnapshotInfo;
 import org.apache.ratis.statemachine.StateMachine;
+import org.apache.ratis.statemachine.impl.BaseStateMachine;
+import org.apache.ratis.util.LifeCycle;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,7 +59,10 @@ public final class TributaryNode implements AutoCloseable
     private static final long DISK_CHECK_MS = 100;
     /** How often each hosted shard applies its stream's retention. */
     private static final long RETENTION_EVERY_TICKS = 10;
-    /** At most one restart of a closed division per group in this time: one that keeps closing is not restarted in a loop. */
+    /**
+     * At most one restart of a closed division per group in this time: one that keeps closing is not restarted in a
+     * loop.
+     */
     private static final long DIVISION_RESTART_BACKOFF_NS = TimeUnit.SECONDS.toNanos(10);
     /**
      * How long a division must stay closed before it is restarted: a replica moved away is closed by Ratis just
@@ -61,7 +76,7 @@ public final class TributaryNode implements AutoCloseable
     private final NodeConfig config;
     private final ScheduledExecutorService timer;
     private final ShardTracing tracing;
-    private final io.tributary.engine.WriteBehind writeBehind;
+    private final WriteBehind writeBehind;
     private final DiskReserve diskReserve;
     private final RaftServer server;
     private final MetadataClient metadataClient;
@@ -74,9 +89,9 @@ public final class TributaryNode implements AutoCloseable
     private EmbeddedMediaDriver frontEndDriver;
     private long ticks;
     /** When each group's division was last restarted here (tick thread only). */
-    private final java.util.Map<RaftGroupId, Long> divisionRestartedAtNs = new java.util.HashMap<>();
+    private final Map<RaftGroupId, Long> divisionRestartedAtNs = new HashMap<>();
     /** Since when each group's division has been seen closed (tick thread only). */
-    private final java.util.Map<RaftGroupId, Long> divisionClosedSinceNs = new java.util.HashMap<>();
+    private final Map<RaftGroupId, Long> divisionClosedSinceNs = new HashMap<>();
 
     private TributaryNode(final NodeConfig config, final OpenTelemetry openTelemetry) throws IOException
     {
@@ -90,7 +105,7 @@ public final class TributaryNode implements AutoCloseable
         this.tracing = new ShardTracing(openTelemetry, config.nodeId);
         // Created before the server: Ratis opens the state machines of the groups on disk while it is built.
         this.writeBehind = config.shardWritebackIntervalMs == 0 ? null
-            : new io.tributary.engine.WriteBehind(config.shardWritebackIntervalMs, "tributary-writeback-" + config.nodeId);
+            : new WriteBehind(config.shardWritebackIntervalMs, "tributary-writeback-" + config.nodeId);
         Files.createDirectories(config.dataDir);
         this.diskReserve = new DiskReserve(config.nodeId, config.dataDir, config.diskReserveBytes);
         final RaftGroup initialGroup = config.isMetadataMember()
@@ -117,9 +132,10 @@ public final class TributaryNode implements AutoCloseable
         final TributaryNode node = startRaft(config, openTelemetry);
         node.startFrontEnd();
         node.timer.scheduleWithFixedDelay(node::tick, 0, TICK_MS, TimeUnit.MILLISECONDS);
-        node.timer.scheduleWithFixedDelay(node.diskReserve::refresh, DISK_CHECK_MS, DISK_CHECK_MS, TimeUnit.MILLISECONDS);
+        node.timer.scheduleWithFixedDelay(node.diskReserve::refresh, DISK_CHECK_MS, DISK_CHECK_MS,
+            TimeUnit.MILLISECONDS);
         // Followers too: entries from a leader wait while the disk is below the reserve (Aeron only; see DiskReserve).
-        io.tributary.transport.rpc.LogWriteGate.register(config.nodeId, () -> node.diskReserve.low()
+        LogWriteGate.register(config.nodeId, () -> node.diskReserve.low()
             ? node.diskReserve.refusal() : null);
         if (config.raftLogPageCacheDrop)
         {
@@ -132,7 +148,8 @@ public final class TributaryNode implements AutoCloseable
                     TimeUnit.MILLISECONDS);
             }
         }
-        LOG.info("node {} listening on {} (transport {}, durability {})", config.nodeId, config.address(), config.transport,
+        LOG.info("node {} listening on {} (transport {}, durability {})", config.nodeId, config.address(),
+            config.transport,
             config.durability);
         return node;
     }
@@ -149,7 +166,8 @@ public final class TributaryNode implements AutoCloseable
      * takes it out of the group and brings it back as a new member that copies the shard from its
      * peers. Damage to the metadata group's log is not set aside: the node refuses to start.
      */
-    private static TributaryNode startRaft(final NodeConfig config, final OpenTelemetry openTelemetry) throws IOException
+    private static TributaryNode startRaft(final NodeConfig config, final OpenTelemetry openTelemetry)
+        throws IOException
     {
         for (int attempt = 0; ; attempt++)
         {
@@ -162,10 +180,11 @@ public final class TributaryNode implements AutoCloseable
             }
             catch (final IOException | RuntimeException e)
             {
-                java.util.UUID damaged = Quarantine.damagedGroup(e, config.dataDir.resolve("raft"));
+                UUID damaged = Quarantine.damagedGroup(e, config.dataDir.resolve("raft"));
                 if (damaged == null && NodeMain.damagedStorage(e) != null)
                 {
-                    // Ratis's gap check throws without naming the group: the division it failed is the one it left in EXCEPTION.
+                    // Ratis's gap check throws without naming the group: the division it failed is the one it left in
+                    // EXCEPTION.
                     damaged = node.failedDivision();
                 }
                 node.closeAfterFailedStart();
@@ -186,17 +205,17 @@ public final class TributaryNode implements AutoCloseable
      * The group of the one division a failed start left short of RUNNING (Ratis leaves the one whose
      * log failed to load in STARTING or EXCEPTION; the others ran), or null if none or several.
      */
-    private java.util.UUID failedDivision()
+    private UUID failedDivision()
     {
-        java.util.UUID failed = null;
+        UUID failed = null;
         final StringBuilder states = new StringBuilder();
         for (final RaftGroupId groupId : server.getGroupIds())
         {
             try
             {
-                final org.apache.ratis.util.LifeCycle.State state = server.getDivision(groupId).getInfo().getLifeCycleState();
+                final LifeCycle.State state = server.getDivision(groupId).getInfo().getLifeCycleState();
                 states.append(' ').append(groupId.getUuid()).append('=').append(state);
-                if (state != org.apache.ratis.util.LifeCycle.State.RUNNING)
+                if (state != LifeCycle.State.RUNNING)
                 {
                     if (failed != null)
                     {
@@ -276,14 +295,17 @@ public final class TributaryNode implements AutoCloseable
             final long startIndex = division.getRaftLog().getStartIndex();
             final TermIndex applied = division.getStateMachine().getLastAppliedTermIndex();
             final SnapshotInfo snapshot = division.getStateMachine().getLatestSnapshot();
-            final long coveredIndex = Math.max(applied == null ? -1 : applied.getIndex(), snapshot == null ? -1 : snapshot.getIndex());
+            final long coveredIndex = Math.max(applied == null ? -1 : applied.getIndex(), snapshot == null ? -1
+                : snapshot.getIndex());
             if (startIndex > coveredIndex + 1)
             {
                 // startRaft sets this copy aside (Ratis's apply loop is already spinning on the missing entry, so the
                 // failed start's server is closed without waiting for it).
                 throw new DamagedReplicaException(groupId.getUuid(), "the Raft log of group " + groupId.getUuid()
-                    + " begins at index " + startIndex + " but its state machine has applied up to index " + coveredIndex
-                    + " and no snapshot covers the entries between: they are missing (a log segment was cut or lost under "
+                    + " begins at index " + startIndex + " but its state machine has applied up to index "
+                        + coveredIndex
+                    + " and no snapshot covers the entries between: they are missing (a log segment was cut or lost "
+                        + "under "
                     + config.dataDir.resolve("raft") + ")", null);
             }
         }
@@ -298,10 +320,12 @@ public final class TributaryNode implements AutoCloseable
         final AeronTransportConfig aeron = AeronTransportConfig.fromProperties(key -> frontEndAeronSetting(key));
         frontEndDriver = AeronRuntimes.acquire(aeron);
         final FrontEnd created = new FrontEnd(config.nodeId, server, metadataClient, tracing, timer,
-            group -> RaftSettings.newClient(group, config.transport, config.requestTimeoutMs, RaftSettings.retryPolicy(3, 200)),
+            group -> RaftSettings.newClient(group, config.transport, config.requestTimeoutMs,
+                RaftSettings.retryPolicy(3, 200)),
             config.frontEnd, Math.min(config.frontEnd.requestBytesMax(), aeron.messageBytesMax()), diskReserve);
         frontEnd = created;
-        frontEndCarrier = new MessageEndpoint("frontend-" + config.nodeId, frontEndDriver, config.address(), FrontEnd.STREAM_ID,
+        frontEndCarrier = new MessageEndpoint("frontend-" + config.nodeId, frontEndDriver, config.address(),
+            FrontEnd.STREAM_ID,
             created);
     }
 
@@ -333,15 +357,17 @@ public final class TributaryNode implements AutoCloseable
         if (RaftGroupId.emptyGroupId().equals(groupId))
         {
             // A node outside the metadata quorum starts with Ratis's empty group: no shard behind it.
-            return new org.apache.ratis.statemachine.impl.BaseStateMachine();
+            return new BaseStateMachine();
         }
         final ShardLogConfig logConfig = new ShardLogConfig()
             .directory(config.dataDir.resolve("shards").resolve(groupId.getUuid().toString()))
             .maxBatchBytes(config.shardMaxBatchBytes)
             .rollCycle(config.shardRollCycle)
             .maxKeys(config.shardMaxKeys);
-        final ShardStateMachine shard = new ShardStateMachine(logConfig, timer, tracing, group -> RaftSettings.newClient(group,
-            config.transport, config.requestTimeoutMs, RaftSettings.retryPolicy(20, 500)), timer, config.faultReplayOffByOne);
+        final ShardStateMachine shard =
+            new ShardStateMachine(logConfig, timer, tracing, group -> RaftSettings.newClient(group,
+            config.transport, config.requestTimeoutMs, RaftSettings.retryPolicy(20, 500)), timer,
+                config.faultReplayOffByOne);
         if (config.faultHaltMidEntry)
         {
             shard.haltMidEntry();
@@ -362,7 +388,8 @@ public final class TributaryNode implements AutoCloseable
         {
             if (!registered.get())
             {
-                metadataClient.command("REGISTER", config.nodeId, config.address(), Boolean.toString(config.isMetadataMember()));
+                metadataClient.command("REGISTER", config.nodeId, config.address(),
+                    Boolean.toString(config.isMetadataMember()));
                 registered.set(true);
                 LOG.info("node {} registered with the metadata quorum", config.nodeId);
             }
@@ -410,7 +437,8 @@ public final class TributaryNode implements AutoCloseable
                     }
                     catch (final RuntimeException e)
                     {
-                        LOG.warn("node {}: retention of stream {} shard {} skipped this pass: {}", config.nodeId, stream.name(),
+                        LOG.warn("node {}: retention of stream {} shard {} skipped this pass: {}", config.nodeId,
+                            stream.name(),
                             shard, e.toString());
                     }
                 }
@@ -439,7 +467,7 @@ public final class TributaryNode implements AutoCloseable
             return;
         }
         final long nowNs = System.nanoTime();
-        final java.util.List<RaftGroupId> groupIds = new java.util.ArrayList<>();
+        final List<RaftGroupId> groupIds = new ArrayList<>();
         server.getGroupIds().forEach(groupIds::add);
         // Forget groups no longer hosted here (removed, deleted).
         divisionRestartedAtNs.keySet().retainAll(groupIds);
@@ -479,9 +507,11 @@ public final class TributaryNode implements AutoCloseable
     private void restartDivision(final RaftServer.Division division)
     {
         final RaftGroupId groupId = division.getGroup().getGroupId();
-        final org.apache.ratis.server.DivisionInfo info = division.getInfo();
-        LOG.warn("node {}: the Raft division of {} is {} (term {}, applied {}) while the node runs; restarting it from its"
-            + " storage", config.nodeId, groupId, info.getLifeCycleState(), info.getCurrentTerm(), info.getLastAppliedIndex());
+        final DivisionInfo info = division.getInfo();
+        LOG.warn("node {}: the Raft division of {} is {} (term {}, applied {}) while the node runs; restarting it from "
+            + "its"
+            + " storage", config.nodeId, groupId, info.getLifeCycleState(), info.getCurrentTerm(),
+                info.getLastAppliedIndex());
         if (division.getStateMachine() instanceof ShardStateMachine shard)
         {
             shard.keepFilesOnRemove();
@@ -489,17 +519,18 @@ public final class TributaryNode implements AutoCloseable
         final RaftGroup group = division.getGroup();
         try
         {
-            final org.apache.ratis.protocol.ClientId clientId = org.apache.ratis.protocol.ClientId.randomId();
-            Controller.check(server.groupManagement(org.apache.ratis.protocol.GroupManagementRequest.newRemove(clientId, server.getId(),
+            final ClientId clientId = ClientId.randomId();
+            Controller.check(server.groupManagement(GroupManagementRequest.newRemove(clientId, server.getId(),
                 0, groupId, false, false)), "removing the closed division of " + groupId);
             // format=false: Ratis recovers the group from the storage the closed division left.
-            Controller.check(server.groupManagement(org.apache.ratis.protocol.GroupManagementRequest.newAdd(clientId, server.getId(),
+            Controller.check(server.groupManagement(GroupManagementRequest.newAdd(clientId, server.getId(),
                 1, group, false)), "adding " + groupId + " back from its storage");
             LOG.info("node {}: restarted the Raft division of {} (peers {})", config.nodeId, groupId, group.getPeers());
         }
         catch (final IOException | RuntimeException e)
         {
-            LOG.error("node {}: restarting the closed Raft division of {} failed (retried in {} s): {}", config.nodeId, groupId,
+            LOG.error("node {}: restarting the closed Raft division of {} failed (retried in {} s): {}", config.nodeId,
+                groupId,
                 TimeUnit.NANOSECONDS.toSeconds(DIVISION_RESTART_BACKOFF_NS), e.toString());
         }
     }
@@ -508,7 +539,8 @@ public final class TributaryNode implements AutoCloseable
     {
         try
         {
-            return metadataStateMachine != null && server.getDivision(MetadataStateMachine.GROUP_ID).getInfo().isLeader();
+            return metadataStateMachine != null && server.getDivision(MetadataStateMachine.GROUP_ID).getInfo()
+                .isLeader();
         }
         catch (final IOException e)
         {
@@ -580,7 +612,7 @@ public final class TributaryNode implements AutoCloseable
         {
             return;
         }
-        io.tributary.transport.rpc.LogWriteGate.unregister(config.nodeId);
+        LogWriteGate.unregister(config.nodeId);
         timer.shutdownNow();
         try
         {

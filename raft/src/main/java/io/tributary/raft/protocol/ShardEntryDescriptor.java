@@ -1,5 +1,6 @@
 package io.tributary.raft.protocol;
 
+import java.nio.charset.StandardCharsets;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -74,7 +75,7 @@ public final class ShardEntryDescriptor
     public static byte[] encodeSingle(final DirectBuffer batch, final int batchOffset, final int batchLength,
         final AppendCondition condition, final String traceparent)
     {
-        final byte[] trace = traceparent == null ? new byte[0] : traceparent.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        final byte[] trace = traceparent == null ? new byte[0] : traceparent.getBytes(StandardCharsets.US_ASCII);
         final int keyLength = condition != null && condition.checksKey() ? condition.keyLength() : 0;
         final int itemLength = AppendItemDescriptor.itemLength(trace.length, keyLength, batchLength);
         final UnsafeBuffer out = new UnsafeBuffer(new byte[HEADER_LENGTH + itemLength]);
@@ -95,7 +96,8 @@ public final class ShardEntryDescriptor
                 expectedKey = condition.expectedKeyLastOffset();
             }
         }
-        int at = AppendItemDescriptor.writeHeader(out, HEADER_LENGTH, flags, trace.length, keyLength, expectedShard, expectedKey,
+        int at = AppendItemDescriptor.writeHeader(out, HEADER_LENGTH, flags, trace.length, keyLength, expectedShard,
+            expectedKey,
             batchLength);
         out.putBytes(at, trace);
         at += trace.length;

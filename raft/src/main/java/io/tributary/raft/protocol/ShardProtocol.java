@@ -50,7 +50,10 @@ public final class ShardProtocol
     public static final byte STATUS = 3;
     /** Where a replica stands: applied term and index, then its next offset (in that order, for catch-up). */
     public static final byte POSITION = 4;
-    /** A replica's engine state without its offset index, and the applied position it is taken at (catch-up after retention). */
+    /**
+     * A replica's engine state without its offset index, and the applied position it is taken at (catch-up after
+     * retention).
+     */
     public static final byte BASE_STATE = 5;
     public static final int BASE_STATE_REQUEST_LENGTH = 24;
     public static final int BASE_STATE_REPLY_HEADER_LENGTH = 40;
@@ -122,7 +125,8 @@ public final class ShardProtocol
     {
         requireType(in, length, POSITION, 32);
         final boolean full = length >= 48;
-        return new Position(in.getLong(8), in.getLong(16), in.getLong(24), full ? in.getLong(32) : 0, full ? in.getLong(40) : 0);
+        return new Position(in.getLong(8), in.getLong(16), in.getLong(24), full ? in.getLong(32) : 0, full
+            ? in.getLong(40) : 0);
     }
 
     /**
@@ -151,8 +155,8 @@ public final class ShardProtocol
         final BaseStateRequest request = new BaseStateRequest(in.getLong(8), in.getLong(16), in.getInt(4));
         if (request.maxBytes() <= 0 || request.fromByte() < 0 || request.appliedIndex() < -1)
         {
-            throw new IllegalArgumentException("malformed base-state request: maxBytes " + request.maxBytes() + ", fromByte "
-                + request.fromByte() + ", applied index " + request.appliedIndex());
+            throw new IllegalArgumentException("malformed base-state request: maxBytes " + request.maxBytes()
+                + ", fromByte " + request.fromByte() + ", applied index " + request.appliedIndex());
         }
         return request;
     }
@@ -206,7 +210,8 @@ public final class ShardProtocol
         if (status != BASE_STATE_OK || chunkLength < 0 || chunkLength != length - BASE_STATE_REPLY_HEADER_LENGTH
             || fromByte < 0 || stateLength < fromByte + chunkLength || stateLength > Integer.MAX_VALUE)
         {
-            throw new IllegalArgumentException("malformed base-state reply: status " + status + ", chunk of " + chunkLength
+            throw new IllegalArgumentException("malformed base-state reply: status " + status + ", chunk of "
+                + chunkLength
                 + " bytes (carries " + (length - BASE_STATE_REPLY_HEADER_LENGTH) + ") from byte " + fromByte + " of "
                 + stateLength);
         }
@@ -228,7 +233,8 @@ public final class ShardProtocol
         out.putLong(24, appliedIndex);
     }
 
-    public static byte[] encodeReadError(final byte status, final String message, final long firstOffset, final long nextOffset)
+    public static byte[] encodeReadError(final byte status, final String message, final long firstOffset,
+        final long nextOffset)
     {
         final byte[] text = message.getBytes(StandardCharsets.UTF_8);
         final UnsafeBuffer out = new UnsafeBuffer(new byte[READ_REPLY_HEADER_LENGTH + text.length]);
@@ -238,7 +244,8 @@ public final class ShardProtocol
     }
 
     public static byte[] encodeStatusReply(final long firstOffset, final long nextOffset, final long lastRaftIndex,
-        final long appliedIndex, final long retainedBytes, final int batchCount, final int keyCount, final long keyHorizon)
+        final long appliedIndex, final long retainedBytes, final int batchCount, final int keyCount,
+            final long keyHorizon)
     {
         final UnsafeBuffer out = new UnsafeBuffer(new byte[STATUS_REPLY_WITH_KEYS_LENGTH]);
         out.putByte(0, STATUS);
@@ -255,7 +262,8 @@ public final class ShardProtocol
 
     /** A decoded status reply. */
     /** keyCount and keyHorizon are -1 from a node that does not report them. */
-    public record ShardStatus(long firstOffset, long nextOffset, long lastRaftIndex, long appliedIndex, long retainedBytes,
+    public record ShardStatus(long firstOffset, long nextOffset, long lastRaftIndex, long appliedIndex,
+        long retainedBytes,
         int batchCount, int keyCount, long keyHorizon)
     {
     }
@@ -264,7 +272,8 @@ public final class ShardProtocol
     {
         requireType(in, length, STATUS, STATUS_REPLY_LENGTH);
         final boolean keys = length >= STATUS_REPLY_WITH_KEYS_LENGTH;
-        return new ShardStatus(in.getLong(8), in.getLong(16), in.getLong(24), in.getLong(32), in.getLong(40), in.getInt(48),
+        return new ShardStatus(in.getLong(8), in.getLong(16), in.getLong(24), in.getLong(32), in.getLong(40),
+            in.getInt(48),
             keys ? in.getInt(52) : -1, keys ? in.getLong(56) : -1);
     }
 

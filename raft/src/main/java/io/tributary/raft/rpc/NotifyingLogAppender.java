@@ -52,7 +52,8 @@ final class NotifyingLogAppender extends LogAppenderBase
         super(server, leaderState, follower);
         // Ratis's heartbeat interval: half the minimum election timeout.
         this.heartbeatIntervalMs = server.properties().minRpcTimeoutMs() / 2;
-        this.installSnapshotEnabled = RaftServerConfigKeys.Log.Appender.installSnapshotEnabled(server.getRaftServer().getProperties());
+        this.installSnapshotEnabled = RaftServerConfigKeys.Log.Appender.installSnapshotEnabled(server.getRaftServer()
+            .getProperties());
     }
 
     @Override
@@ -146,8 +147,10 @@ final class NotifyingLogAppender extends LogAppenderBase
                     return true;
                 }
             }
-            case INCONSISTENCY -> getFollower().setNextIndex(getNextIndexForInconsistency(firstIndex, reply.getNextIndex()));
-            default -> LOG.warn("{}: unexpected appendEntries result {} from {}", this, reply.getResult(), getFollowerId());
+            case INCONSISTENCY -> getFollower()
+                .setNextIndex(getNextIndexForInconsistency(firstIndex, reply.getNextIndex()));
+            default -> LOG.warn("{}: unexpected appendEntries result {} from {}", this, reply.getResult(),
+                getFollowerId());
         }
         getLeaderState().onAppendEntriesReply(this, reply);
         return true;
@@ -158,7 +161,8 @@ final class NotifyingLogAppender extends LogAppenderBase
     {
         if (!notifying)
         {
-            LOG.info("{}: follower {} next index {} is below the log start; notifying it to install a snapshot (first available {})",
+            LOG.info("{}: follower {} next index {} is below the log start; notifying it to install a snapshot (first "
+                + "available {})",
                 this, getFollowerId(), getFollower().getNextIndex(), firstAvailable);
             notifying = true;
         }
@@ -209,7 +213,8 @@ final class NotifyingLogAppender extends LogAppenderBase
         failuresInARow++;
         if (failuresInARow == 1 || failuresInARow % LOG_EVERY_FAILURES == 0)
         {
-            LOG.warn("{}: {} to {} failed ({} in a row): {}", this, what, getFollowerId(), failuresInARow, e.toString());
+            LOG.warn("{}: {} to {} failed ({} in a row): {}", this, what, getFollowerId(), failuresInARow,
+                e.toString());
         }
         getServerRpc().handleException(getFollowerId(), e, false);
     }

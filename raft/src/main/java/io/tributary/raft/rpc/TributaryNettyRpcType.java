@@ -53,7 +53,8 @@ public final class TributaryNettyRpcType implements RpcType
         }
 
         @Override
-        public LogAppender newLogAppender(final RaftServer.Division server, final LeaderState state, final FollowerInfo follower)
+        public LogAppender newLogAppender(final RaftServer.Division server, final LeaderState state,
+            final FollowerInfo follower)
         {
             return new NotifyingLogAppender(server, state, follower);
         }

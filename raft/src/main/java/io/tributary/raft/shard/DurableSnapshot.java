@@ -35,7 +35,8 @@ final class DurableSnapshot
      *
      * @param forcer how a file or folder is forced ({@link ShardLog#FDATASYNC}; tests record the calls).
      */
-    static EngineSnapshot write(final ShardLog log, final Path queueDirectory, final File file, final ShardLog.FileForcer forcer)
+    static EngineSnapshot write(final ShardLog log, final Path queueDirectory, final File file,
+        final ShardLog.FileForcer forcer)
         throws IOException
     {
         log.forceWritten(forcer);

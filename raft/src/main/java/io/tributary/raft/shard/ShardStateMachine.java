@@ -2,16 +2,30 @@ package io.tributary.raft.shard;
 
 import java.io.File;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 import io.tributary.engine.AppendCondition;
 import io.tributary.engine.AppendResult;
+import io.tributary.engine.RetentionResult;
+import io.tributary.engine.WriteBehind;
 import io.tributary.format.AppendStatus;
 import io.tributary.engine.EngineSnapshot;
 import io.tributary.engine.OffsetOutOfRangeException;
@@ -25,17 +39,25 @@ import io.tributary.raft.protocol.KeyHorizonEntryDescriptor;
 import io.tributary.raft.protocol.ReplayKey;
 import io.tributary.raft.protocol.ShardEntryDescriptor;
 import io.tributary.raft.protocol.ShardProtocol;
+import io.tributary.raft.storage.DiskReserve;
+import io.tributary.raft.storage.DurableFiles;
 import io.tributary.raft.storage.SnapshotStorage;
 
 import org.agrona.ExpandableArrayBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
+import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.proto.RaftProtos;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
 import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientAsynchronousProtocol;
 import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.protocol.RaftClientRequest;
+import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftGroupMemberId;
+import org.apache.ratis.protocol.RaftPeer;
+import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.protocol.TermIndex;
 import org.apache.ratis.server.storage.FileInfo;
@@ -46,6 +68,7 @@ import org.apache.ratis.statemachine.impl.BaseStateMachine;
 import org.apache.ratis.statemachine.impl.SingleFileSnapshotInfo;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
 import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
+import org.apache.ratis.util.LifeCycle;
 import org.apache.ratis.util.MD5FileUtil;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -64,8 +87,8 @@ public final class ShardStateMachine extends BaseStateMachine
     private static final Message EMPTY_REPLY = Message.valueOf(ByteString.EMPTY);
 
     private final ShardLogConfig logConfig;
-    private volatile io.tributary.engine.WriteBehind writeBehind;
-    private volatile io.tributary.raft.storage.DiskReserve diskReserve;
+    private volatile WriteBehind writeBehind;
+    private volatile DiskReserve diskReserve;
     private final ScheduledExecutorService timer;
     private final ShardTracing tracing;
     private final SnapshotStorage storage = new SnapshotStorage();
@@ -86,13 +109,14 @@ public final class ShardStateMachine extends BaseStateMachine
     private volatile long retentionMs = -1;
     /** Next offset at the latest snapshot: retention never deletes at or past it (replay needs it). */
     private volatile long snapshotNextOffset;
-    // Held while an entry is applied and its index recorded: a position or base state read under it is one point of history.
+    // Held while an entry is applied and its index recorded: a position or base state read under it is one point of
+    // history.
     private final Object applyLock = new Object();
-    private final java.util.concurrent.atomic.AtomicBoolean horizonInFlight = new java.util.concurrent.atomic.AtomicBoolean();
+    private final AtomicBoolean horizonInFlight = new AtomicBoolean();
     private final ClientId horizonClientId = ClientId.randomId();
-    private final java.util.concurrent.atomic.AtomicLong horizonCallIds = new java.util.concurrent.atomic.AtomicLong();
-    private final java.util.function.Function<org.apache.ratis.protocol.RaftGroup, org.apache.ratis.client.RaftClient> clientFactory;
-    private final java.util.concurrent.Executor catchUpExecutor;
+    private final AtomicLong horizonCallIds = new AtomicLong();
+    private final Function<RaftGroup, RaftClient> clientFactory;
+    private final Executor catchUpExecutor;
     /** Test-only fault switch (NodeConfig.faultReplayOffByOne): never on in production. */
     private final boolean faultReplayOffByOne;
     /** Under the fault: set when a non-empty log opens, cleared by the first entry past its last Raft index. */
@@ -104,9 +128,10 @@ public final class ShardStateMachine extends BaseStateMachine
      * @param clientFactory makes a client of this shard's group, to catch up from the leader.
      * @param catchUpExecutor runs catch-ups off Ratis's threads.
      */
-    public ShardStateMachine(final ShardLogConfig logConfig, final ScheduledExecutorService timer, final ShardTracing tracing,
-        final java.util.function.Function<org.apache.ratis.protocol.RaftGroup, org.apache.ratis.client.RaftClient> clientFactory,
-        final java.util.concurrent.Executor catchUpExecutor)
+    public ShardStateMachine(final ShardLogConfig logConfig, final ScheduledExecutorService timer,
+        final ShardTracing tracing,
+        final Function<RaftGroup, RaftClient> clientFactory,
+        final Executor catchUpExecutor)
     {
         this(logConfig, timer, tracing, clientFactory, catchUpExecutor, false);
     }
@@ -115,9 +140,10 @@ public final class ShardStateMachine extends BaseStateMachine
      * @param faultReplayOffByOne test-only fault: the replay check is off by one for the first entry
      *                            past the log's end after it reopens (a restarted replica misses a batch).
      */
-    public ShardStateMachine(final ShardLogConfig logConfig, final ScheduledExecutorService timer, final ShardTracing tracing,
-        final java.util.function.Function<org.apache.ratis.protocol.RaftGroup, org.apache.ratis.client.RaftClient> clientFactory,
-        final java.util.concurrent.Executor catchUpExecutor, final boolean faultReplayOffByOne)
+    public ShardStateMachine(final ShardLogConfig logConfig, final ScheduledExecutorService timer,
+        final ShardTracing tracing,
+        final Function<RaftGroup, RaftClient> clientFactory,
+        final Executor catchUpExecutor, final boolean faultReplayOffByOne)
     {
         this.faultReplayOffByOne = faultReplayOffByOne;
         this.logConfig = logConfig;
@@ -128,19 +154,20 @@ public final class ShardStateMachine extends BaseStateMachine
     }
 
     /** The node's disk reserve: a catch-up, which writes a whole shard's worth, waits while the disk is below it. */
-    public void diskReserve(final io.tributary.raft.storage.DiskReserve reserve)
+    public void diskReserve(final DiskReserve reserve)
     {
         this.diskReserve = reserve;
     }
 
     /** The node's write-behind, which every log this state machine opens joins (call before {@link #initialize}). */
-    public void writeBehind(final io.tributary.engine.WriteBehind writeBehind)
+    public void writeBehind(final WriteBehind writeBehind)
     {
         this.writeBehind = writeBehind;
     }
 
     @Override
-    public void initialize(final RaftServer server, final RaftGroupId groupId, final RaftStorage raftStorage) throws IOException
+    public void initialize(final RaftServer server, final RaftGroupId groupId, final RaftStorage raftStorage)
+        throws IOException
     {
         super.initialize(server, groupId, raftStorage);
         storage.init(raftStorage);
@@ -148,7 +175,7 @@ public final class ShardStateMachine extends BaseStateMachine
         checkRaftLogHead(raftStorage.getStorageDir().getCurrentDir().toPath());
     }
 
-    private static final java.util.regex.Pattern SEGMENT = java.util.regex.Pattern.compile("log_(?:inprogress_)?(\\d+)(?:-\\d+)?");
+    private static final Pattern SEGMENT = Pattern.compile("log_(?:inprogress_)?(\\d+)(?:-\\d+)?");
 
     /**
      * A Raft log whose first segment was cut while the node was down begins above what this state
@@ -159,11 +186,11 @@ public final class ShardStateMachine extends BaseStateMachine
     private void checkRaftLogHead(final Path raftCurrentDir) throws IOException
     {
         long firstIndex = Long.MAX_VALUE;
-        try (java.util.stream.Stream<Path> files = Files.list(raftCurrentDir))
+        try (Stream<Path> files = Files.list(raftCurrentDir))
         {
             for (final Path file : (Iterable<Path>)files::iterator)
             {
-                final java.util.regex.Matcher m = SEGMENT.matcher(file.getFileName().toString());
+                final Matcher m = SEGMENT.matcher(file.getFileName().toString());
                 if (m.matches() && Files.size(file) > 0)
                 {
                     firstIndex = Math.min(firstIndex, Long.parseLong(m.group(1)));
@@ -175,9 +202,12 @@ public final class ShardStateMachine extends BaseStateMachine
         if (firstIndex != Long.MAX_VALUE && firstIndex > coveredIndex + 1)
         {
             closeLog();
-            throw new DamagedReplicaException(getGroupId().getUuid(), "the Raft log of " + getGroupId() + " begins at index "
-                + firstIndex + " but its state machine has applied up to index " + coveredIndex + " and no snapshot covers the"
-                + " entries between: they are missing (a log segment was cut or lost under " + raftCurrentDir + ")", null);
+            throw new DamagedReplicaException(getGroupId().getUuid(), "the Raft log of " + getGroupId()
+                + " begins at index "
+                + firstIndex + " but its state machine has applied up to index " + coveredIndex
+                    + " and no snapshot covers the"
+                + " entries between: they are missing (a log segment was cut or lost under " + raftCurrentDir + ")",
+                    null);
         }
     }
 
@@ -185,8 +215,8 @@ public final class ShardStateMachine extends BaseStateMachine
     @Override
     public void pause()
     {
-        getLifeCycle().transition(org.apache.ratis.util.LifeCycle.State.PAUSING);
-        getLifeCycle().transition(org.apache.ratis.util.LifeCycle.State.PAUSED);
+        getLifeCycle().transition(LifeCycle.State.PAUSING);
+        getLifeCycle().transition(LifeCycle.State.PAUSED);
     }
 
     /** After a catch-up: reopen from the snapshot written at the leader's position, and run again. */
@@ -195,10 +225,10 @@ public final class ShardStateMachine extends BaseStateMachine
     {
         closeLog();
         openLog();
-        if (getLifeCycleState() == org.apache.ratis.util.LifeCycle.State.PAUSED)
+        if (getLifeCycleState() == LifeCycle.State.PAUSED)
         {
-            getLifeCycle().transition(org.apache.ratis.util.LifeCycle.State.STARTING);
-            getLifeCycle().transition(org.apache.ratis.util.LifeCycle.State.RUNNING);
+            getLifeCycle().transition(LifeCycle.State.STARTING);
+            getLifeCycle().transition(LifeCycle.State.RUNNING);
         }
     }
 
@@ -261,11 +291,14 @@ public final class ShardStateMachine extends BaseStateMachine
             final Path directory = logConfig.directory();
             if (raftSnapshot != null)
             {
-                throw new DamagedReplicaException(getGroupId().getUuid(), "shard log " + directory + " of " + getGroupId()
+                throw new DamagedReplicaException(getGroupId().getUuid(), "shard log " + directory + " of "
+                    + getGroupId()
                     + " is damaged (" + e.getMessage() + ") and this replica's Raft log was purged up to its snapshot "
-                    + raftSnapshot.getTermIndex() + ", so it cannot rebuild the shard from it: it is copied from its peers", e);
+                    + raftSnapshot.getTermIndex() +
+                        ", so it cannot rebuild the shard from it: it is copied from its peers", e);
             }
-            final Path aside = directory.resolveSibling(directory.getFileName() + ".corrupt-" + System.currentTimeMillis());
+            final Path aside = directory.resolveSibling(directory.getFileName() + ".corrupt-"
+                + System.currentTimeMillis());
             Files.move(directory, aside);
             LOG.error("{} shard log {} of {} is damaged; moved it to {} and rebuilding it from this replica's Raft log,"
                 + " which holds every entry (no snapshot yet). Damage: {}", getId(), directory, getGroupId(), aside,
@@ -339,7 +372,7 @@ public final class ShardStateMachine extends BaseStateMachine
      */
     private Message applyEntry(final ByteString data, final long raftIndex, final boolean answer)
     {
-        final java.nio.ByteBuffer bytes = data.asReadOnlyByteBuffer();
+        final ByteBuffer bytes = data.asReadOnlyByteBuffer();
         entryView.wrap(bytes, bytes.position(), bytes.remaining());
         final int length = bytes.remaining();
         replyLength = ShardEntryDescriptor.HEADER_LENGTH;
@@ -351,8 +384,10 @@ public final class ShardStateMachine extends BaseStateMachine
         if (!ShardEntryDescriptor.isEntry(entryView, 0, length) || ShardEntryDescriptor.version(entryView, 0)
             != ShardEntryDescriptor.VERSION)
         {
-            LOG.error("{} entry {} of {} is not a shard entry of version {} ({} bytes, type {}); nothing stored", getId(),
-                raftIndex, getGroupId(), ShardEntryDescriptor.VERSION, length, length == 0 ? "none" : entryView.getByte(0));
+            LOG.error("{} entry {} of {} is not a shard entry of version {} ({} bytes, type {}); nothing stored",
+                getId(),
+                raftIndex, getGroupId(), ShardEntryDescriptor.VERSION, length, length == 0 ? "none"
+                    : entryView.getByte(0));
             return answer ? reply(0) : EMPTY_REPLY;
         }
         final int items = ShardEntryDescriptor.itemCount(entryView, 0);
@@ -400,20 +435,22 @@ public final class ShardStateMachine extends BaseStateMachine
         final int dropped = log.dropKeysBefore(horizon);
         if (log.keyHorizon() != before)
         {
-            LOG.info("{} {}: key horizon {} -> {} at entry {}: dropped {} keys whose latest record retention removed; {} keys"
+            LOG.info("{} {}: key horizon {} -> {} at entry {}: dropped {} keys whose latest record retention removed; "
+                + "{} keys"
                 + " remain", getId(), getGroupId(), before, log.keyHorizon(), raftIndex, dropped, log.keyCount());
         }
     }
 
-    private void applyItem(final ShardLog shardLog, final int at, final long raftIndex, final int ordinal, final boolean answer)
+    private void applyItem(final ShardLog shardLog, final int at, final long raftIndex, final int ordinal,
+        final boolean answer)
     {
         final long key = ReplayKey.of(raftIndex, ordinal);
         final long lastKey = shardLog.lastRaftIndex();
         if (key <= lastKey || faultSkipsAsReplayed(raftIndex, lastKey))
         {
             // Replay of a part of an entry the log already holds (restart, or a kill in the middle of an entry): skip.
-            addResult(answer, result.failWith(AppendStatus.ALREADY_APPLIED, lastKey + 1, key, "item " + ReplayKey.toString(key)
-                + " is already stored (last stored " + ReplayKey.toString(lastKey) + ")"));
+            addResult(answer, result.failWith(AppendStatus.ALREADY_APPLIED, lastKey + 1, key, "item "
+                + ReplayKey.toString(key) + " is already stored (last stored " + ReplayKey.toString(lastKey) + ")"));
             return;
         }
         try (ShardTracing.Scope ignored = tracing.onApply(entryView, at, raftIndex, getGroupId()))
@@ -427,9 +464,11 @@ public final class ShardStateMachine extends BaseStateMachine
             if ((flags & AppendItemDescriptor.FLAG_KEY_CONDITION) != 0)
             {
                 condition.expectKeyLastOffset(entryView, AppendItemDescriptor.keyOffset(entryView, at),
-                    AppendItemDescriptor.keyLength(entryView, at), AppendItemDescriptor.expectedKeyLastOffset(entryView, at));
+                    AppendItemDescriptor.keyLength(entryView, at),
+                        AppendItemDescriptor.expectedKeyLastOffset(entryView, at));
             }
-            shardLog.append(entryView, AppendItemDescriptor.batchOffset(entryView, at), AppendItemDescriptor.batchLength(entryView, at),
+            shardLog.append(entryView, AppendItemDescriptor.batchOffset(entryView, at),
+                AppendItemDescriptor.batchLength(entryView, at),
                 key, flags == 0 ? null : condition, result);
         }
         catch (final IllegalArgumentException e)
@@ -454,7 +493,7 @@ public final class ShardStateMachine extends BaseStateMachine
     private Message reply(final int items)
     {
         ShardEntryDescriptor.writeHeader(replyBuffer, 0, items);
-        return Message.valueOf(UnsafeByteOperations.unsafeWrap(java.util.Arrays.copyOf(replyBuffer.byteArray(), replyLength)));
+        return Message.valueOf(UnsafeByteOperations.unsafeWrap(Arrays.copyOf(replyBuffer.byteArray(), replyLength)));
     }
 
     /** Arms the test-only fault: halt the process after item 0 of the next entry of several items. */
@@ -489,7 +528,8 @@ public final class ShardStateMachine extends BaseStateMachine
         // leader's first entry, a configuration) may lie between, and the fault must still fire (CI saw a
         // restart where it did not when it required exactly the next index).
         offByOneArmed = false;
-        LOG.warn("{} TEST-ONLY FAULT {}: skipping committed entry {} of {} as if already applied (last stored {})", getId(),
+        LOG.warn("{} TEST-ONLY FAULT {}: skipping committed entry {} of {} as if already applied (last stored {})",
+            getId(),
             "test.fault.replay-off-by-one", raftIndex, getGroupId(), ReplayKey.toString(lastKey));
         faultSkippingIndex = raftIndex;
         return true;
@@ -526,7 +566,8 @@ public final class ShardStateMachine extends BaseStateMachine
             case ShardProtocol.BASE_STATE:
                 try
                 {
-                    return CompletableFuture.completedFuture(baseState(ShardProtocol.decodeBaseStateRequest(in, bytes.length)));
+                    return CompletableFuture.completedFuture(baseState(ShardProtocol.decodeBaseStateRequest(in,
+                        bytes.length)));
                 }
                 catch (final IllegalArgumentException e)
                 {
@@ -552,7 +593,8 @@ public final class ShardStateMachine extends BaseStateMachine
         {
             final ShardLog shardLog = log;
             final TermIndex applied = getLastAppliedTermIndex();
-            return toMessage(ShardProtocol.encodePositionReply(applied.getTerm(), applied.getIndex(), shardLog.nextOffset(),
+            return toMessage(ShardProtocol.encodePositionReply(applied.getTerm(), applied.getIndex(),
+                shardLog.nextOffset(),
                 shardLog.firstOffset(), shardLog.keyHorizon()));
         }
     }
@@ -588,7 +630,8 @@ public final class ShardStateMachine extends BaseStateMachine
         final int from = (int)request.fromByte();
         final int length = Math.min(Math.min(request.maxBytes(), BASE_STATE_CHUNK_BYTES), copy.bytes.length - from);
         baseStateCopy = from + length == copy.bytes.length && request.appliedIndex() != -1 ? null : copy;
-        return toMessage(ShardProtocol.encodeBaseStateReply(copy.appliedTerm, copy.appliedIndex, copy.bytes.length, from,
+        return toMessage(ShardProtocol.encodeBaseStateReply(copy.appliedTerm, copy.appliedIndex, copy.bytes.length,
+            from,
             copy.bytes, from, length));
     }
 
@@ -610,7 +653,7 @@ public final class ShardStateMachine extends BaseStateMachine
      */
     @Override
     public CompletableFuture<TermIndex> notifyInstallSnapshotFromLeader(
-        final org.apache.ratis.proto.RaftProtos.RoleInfoProto roleInfo, final TermIndex firstTermIndexInLog)
+        final RaftProtos.RoleInfoProto roleInfo, final TermIndex firstTermIndexInLog)
     {
         return CompletableFuture.supplyAsync(() -> catchUp(roleInfo, firstTermIndexInLog), catchUpExecutor);
     }
@@ -620,11 +663,11 @@ public final class ShardStateMachine extends BaseStateMachine
      * install in progress), or the leader named in the notification while the configuration is
      * still unknown here.
      */
-    private org.apache.ratis.protocol.RaftGroup catchUpGroup(final org.apache.ratis.proto.RaftProtos.RoleInfoProto roleInfo)
+    private RaftGroup catchUpGroup(final RaftProtos.RoleInfoProto roleInfo)
         throws IOException
     {
-        final List<org.apache.ratis.protocol.RaftPeer> others = new ArrayList<>();
-        for (final org.apache.ratis.protocol.RaftPeer peer : getServer().join().getDivision(getGroupId()).getGroup().getPeers())
+        final List<RaftPeer> others = new ArrayList<>();
+        for (final RaftPeer peer : getServer().join().getDivision(getGroupId()).getGroup().getPeers())
         {
             if (!peer.getId().equals(getId()))
             {
@@ -633,22 +676,23 @@ public final class ShardStateMachine extends BaseStateMachine
         }
         if (others.isEmpty() && roleInfo.hasFollowerInfo() && roleInfo.getFollowerInfo().hasLeaderInfo())
         {
-            final org.apache.ratis.proto.RaftProtos.RaftPeerProto leader = roleInfo.getFollowerInfo().getLeaderInfo().getId();
-            others.add(org.apache.ratis.protocol.RaftPeer.newBuilder().setId(leader.getId()).setAddress(leader.getAddress()).build());
+            final RaftProtos.RaftPeerProto leader = roleInfo.getFollowerInfo().getLeaderInfo().getId();
+            others.add(RaftPeer.newBuilder().setId(leader.getId()).setAddress(leader.getAddress()).build());
         }
         if (others.isEmpty())
         {
-            throw new IOException("no other member of " + getGroupId() + " is known yet to catch up from; Ratis will notify again");
+            throw new IOException("no other member of " + getGroupId()
+                + " is known yet to catch up from; Ratis will notify again");
         }
-        return org.apache.ratis.protocol.RaftGroup.valueOf(getGroupId(), others);
+        return RaftGroup.valueOf(getGroupId(), others);
     }
 
-    private TermIndex catchUp(final org.apache.ratis.proto.RaftProtos.RoleInfoProto roleInfo, final TermIndex firstTermIndexInLog)
+    private TermIndex catchUp(final RaftProtos.RoleInfoProto roleInfo, final TermIndex firstTermIndexInLog)
     {
-        try (org.apache.ratis.client.RaftClient raftClient = clientFactory.apply(catchUpGroup(roleInfo)))
+        try (RaftClient raftClient = clientFactory.apply(catchUpGroup(roleInfo)))
         {
             final PeerReads client = new PeerReads(raftClient, notifyingLeader(roleInfo));
-            final io.tributary.raft.storage.DiskReserve reserve = diskReserve;
+            final DiskReserve reserve = diskReserve;
             if (reserve != null && reserve.low())
             {
                 throw new IOException("not catching up " + getGroupId() + " now: " + reserve.refusal());
@@ -671,7 +715,8 @@ public final class ShardStateMachine extends BaseStateMachine
                 // The keys the peer had dropped at that position are dropped here too (dropping commutes with the
                 // batches fetched past it, which all lie above the horizon).
                 log.dropKeysBefore(target.keyHorizon());
-                LOG.info("{} caught up {} from the leader: {} batches, now at offset {}, applied {} (leader's log starts at {})",
+                LOG.info("{} caught up {} from the leader: {} batches, now at offset {}, applied {} (leader's log "
+                    + "starts at {})",
                     getId(), getGroupId(), fetched, log.nextOffset(), target.appliedIndex(), firstTermIndexInLog);
                 position = TermIndex.valueOf(target.appliedTerm(), target.appliedIndex());
             }
@@ -683,7 +728,7 @@ public final class ShardStateMachine extends BaseStateMachine
         catch (final Exception e)
         {
             LOG.error("{} cannot catch up {} from the leader", getId(), getGroupId(), e);
-            throw new java.util.concurrent.CompletionException(e);
+            throw new CompletionException(e);
         }
     }
 
@@ -699,7 +744,8 @@ public final class ShardStateMachine extends BaseStateMachine
         throws IOException
     {
         final BaseStateFetched base = fetchBaseState(client);
-        final EngineSnapshot state = EngineSnapshot.fromBytes(base.bytes(), "the base state of " + getGroupId() + " from a peer");
+        final EngineSnapshot state = EngineSnapshot.fromBytes(base.bytes(), "the base state of " + getGroupId()
+            + " from a peer");
         final Path directory = logConfig.directory();
         final Path staging = stagingDirectory(directory);
         deleteTree(staging);
@@ -718,8 +764,8 @@ public final class ShardStateMachine extends BaseStateMachine
         closeLog();
         final Path old = oldDirectory(directory);
         deleteTree(old);
-        Files.move(directory, old, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-        Files.move(staging, directory, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        Files.move(directory, old, StandardCopyOption.ATOMIC_MOVE);
+        Files.move(staging, directory, StandardCopyOption.ATOMIC_MOVE);
         deleteTree(old);
         log = ShardLog.open(logConfig);
         if (writeBehind != null)
@@ -728,20 +774,24 @@ public final class ShardStateMachine extends BaseStateMachine
         }
         if (log.nextOffset() < state.nextOffset() || log.firstOffset() != state.firstOffset())
         {
-            throw new IllegalStateException("the shard log installed from a peer holds offsets " + log.firstOffset() + ".."
-                + log.nextOffset() + " where the peer's state covers " + state.firstOffset() + ".." + state.nextOffset());
+            throw new IllegalStateException("the shard log installed from a peer holds offsets " + log.firstOffset()
+                + ".."
+                + log.nextOffset() + " where the peer's state covers " + state.firstOffset() + ".."
+                    + state.nextOffset());
         }
-        LOG.warn("{} rebuilt {} from a peer whose retention starts at offset {} (this replica ended at {}): its state at"
+        LOG.warn("{} rebuilt {} from a peer whose retention starts at offset {} (this replica ended at {}): its state "
+            + "at"
             + " applied index {} ({} bytes in {} chunks) and {} batches, now at offset {}", getId(), getGroupId(),
-            state.firstOffset(), localNext, base.appliedIndex(), base.bytes().length, base.chunks(), fetched, log.nextOffset());
+            state.firstOffset(), localNext, base.appliedIndex(), base.bytes().length, base.chunks(), fetched,
+                log.nextOffset());
         return TermIndex.valueOf(base.appliedTerm(), base.appliedIndex());
     }
 
     /** The leader that notified this catch-up, or null when the notification named none. */
-    private static org.apache.ratis.protocol.RaftPeerId notifyingLeader(final org.apache.ratis.proto.RaftProtos.RoleInfoProto roleInfo)
+    private static RaftPeerId notifyingLeader(final RaftProtos.RoleInfoProto roleInfo)
     {
         return roleInfo.hasFollowerInfo() && roleInfo.getFollowerInfo().hasLeaderInfo()
-            ? org.apache.ratis.protocol.RaftPeerId.valueOf(roleInfo.getFollowerInfo().getLeaderInfo().getId().getId()) : null;
+            ? RaftPeerId.valueOf(roleInfo.getFollowerInfo().getLeaderInfo().getId().getId()) : null;
     }
 
     /**
@@ -750,11 +800,11 @@ public final class ShardStateMachine extends BaseStateMachine
      * read there waited out a 10 s request timeout before the client tried another peer (a new replica took 20-60 s
      * to catch up). When that leader no longer leads, the reads fail and the new leader notifies again.
      */
-    private record PeerReads(org.apache.ratis.client.RaftClient client, org.apache.ratis.protocol.RaftPeerId leader)
+    private record PeerReads(RaftClient client, RaftPeerId leader)
     {
         byte[] read(final Message request) throws IOException
         {
-            final org.apache.ratis.protocol.RaftClientReply reply = leader == null ? client.io().sendReadOnly(request)
+            final RaftClientReply reply = leader == null ? client.io().sendReadOnly(request)
                 : client.io().sendReadOnly(request, leader);
             if (!reply.isSuccess())
             {
@@ -793,8 +843,8 @@ public final class ShardStateMachine extends BaseStateMachine
                     reply.length);
                 if (chunk.stale())
                 {
-                    stale = new IOException("the peer no longer holds the base state of " + getGroupId() + " at applied index "
-                        + appliedIndex + " (" + have + " bytes fetched)");
+                    stale = new IOException("the peer no longer holds the base state of " + getGroupId()
+                        + " at applied index " + appliedIndex + " (" + have + " bytes fetched)");
                     break;
                 }
                 if (state == null)
@@ -803,11 +853,13 @@ public final class ShardStateMachine extends BaseStateMachine
                     appliedIndex = chunk.appliedIndex();
                     appliedTerm = chunk.appliedTerm();
                 }
-                if (chunk.appliedIndex() != appliedIndex || chunk.stateLength() != state.length || chunk.fromByte() != have
-                    || (chunk.chunkLength() == 0 && have < state.length))
+                if (chunk.appliedIndex() != appliedIndex || chunk.stateLength() != state.length
+                    || chunk.fromByte() != have || (chunk.chunkLength() == 0 && have < state.length))
                 {
-                    throw new IOException("a base-state chunk of " + getGroupId() + " does not continue the state being fetched:"
-                        + " applied index " + chunk.appliedIndex() + " (fetching " + appliedIndex + "), " + chunk.chunkLength()
+                    throw new IOException("a base-state chunk of " + getGroupId()
+                        + " does not continue the state being fetched:"
+                        + " applied index " + chunk.appliedIndex() + " (fetching " + appliedIndex + "), "
+                            + chunk.chunkLength()
                         + " bytes from " + chunk.fromByte() + " of " + chunk.stateLength() + " (have " + have + " of "
                         + state.length + ")");
                 }
@@ -822,7 +874,9 @@ public final class ShardStateMachine extends BaseStateMachine
         throw stale;
     }
 
-    /** Chunk size of base-state fetches ({@code shard.install.chunk.bytes}; tests make it small to cross many chunks). */
+    /**
+     * Chunk size of base-state fetches ({@code shard.install.chunk.bytes}; tests make it small to cross many chunks).
+     */
     private volatile int baseStateChunkBytes = BASE_STATE_CHUNK_BYTES;
 
     /** Fetch base states in chunks of this many bytes (the peer caps a chunk at {@link #BASE_STATE_CHUNK_BYTES}). */
@@ -856,8 +910,9 @@ public final class ShardStateMachine extends BaseStateMachine
         final Path old = oldDirectory(directory);
         if (!Files.exists(directory) && Files.exists(old))
         {
-            Files.move(old, directory, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-            LOG.warn("{} put back shard log {}: an install from a peer was interrupted before its new log took its place",
+            Files.move(old, directory, StandardCopyOption.ATOMIC_MOVE);
+            LOG.warn("{} put back shard log {}: an install from a peer was interrupted before its new log took its "
+                + "place",
                 getId(), directory);
         }
         deleteTree(old);
@@ -872,7 +927,8 @@ public final class ShardStateMachine extends BaseStateMachine
         {
             throw new IOException("the leader refused to serve offset " + into.nextOffset() + ": "
                 + in.getStringWithoutLengthUtf8(ShardProtocol.READ_REPLY_HEADER_LENGTH, in.getInt(4))
-                + (in.getByte(1) == ShardProtocol.READ_OUT_OF_RANGE ? " (its retention moved on meanwhile: Ratis notifies the"
+                + (in.getByte(1) == ShardProtocol.READ_OUT_OF_RANGE
+                    ? " (its retention moved on meanwhile: Ratis notifies the"
                 + " catch-up again, which starts from the leader's new first offset)" : ""));
         }
         final int end = ShardProtocol.READ_REPLY_HEADER_LENGTH + in.getInt(4);
@@ -914,21 +970,25 @@ public final class ShardStateMachine extends BaseStateMachine
             final int available = shardLog.readLength(fromOffset, limit);
             final byte[] reply = new byte[ShardProtocol.READ_REPLY_HEADER_LENGTH + available];
             final UnsafeBuffer out = new UnsafeBuffer(reply);
-            final int length = available == 0 ? 0 : shardLog.read(fromOffset, out, ShardProtocol.READ_REPLY_HEADER_LENGTH, limit);
+            final int length = available == 0 ? 0
+                : shardLog.read(fromOffset, out, ShardProtocol.READ_REPLY_HEADER_LENGTH, limit);
             ShardProtocol.encodeReadReplyHeader(out, ShardProtocol.READ_OK, length, shardLog.firstOffset(),
                 shardLog.nextOffset(), Math.max(getLastAppliedTermIndex().getIndex(),
                 ReplayKey.raftIndex(shardLog.lastRaftIndex())));
-            return Message.valueOf(UnsafeByteOperations.unsafeWrap(reply, 0, ShardProtocol.READ_REPLY_HEADER_LENGTH + length));
+            return Message.valueOf(UnsafeByteOperations.unsafeWrap(reply, 0, ShardProtocol.READ_REPLY_HEADER_LENGTH
+                + length));
         }
         catch (final OffsetOutOfRangeException e)
         {
-            return toMessage(ShardProtocol.encodeReadError(ShardProtocol.READ_OUT_OF_RANGE, e.getMessage(), e.firstOffset(),
+            return toMessage(ShardProtocol.encodeReadError(ShardProtocol.READ_OUT_OF_RANGE, e.getMessage(),
+                e.firstOffset(),
                 e.nextOffset()));
         }
         catch (final CorruptLogException e)
         {
             LOG.error("{} corrupt data in shard log {}", getId(), logConfig.directory(), e);
-            return toMessage(ShardProtocol.encodeReadError(ShardProtocol.READ_CORRUPT, e.getMessage(), shardLog.firstOffset(),
+            return toMessage(ShardProtocol.encodeReadError(ShardProtocol.READ_CORRUPT, e.getMessage(),
+                shardLog.firstOffset(),
                 shardLog.nextOffset()));
         }
     }
@@ -987,9 +1047,9 @@ public final class ShardStateMachine extends BaseStateMachine
      * snapshot point. Each replica does this on its own: deleting old files changes no replicated
      * state, only the first offset this replica still serves.
      */
-    public io.tributary.engine.RetentionResult enforceRetention(final long nowMs)
+    public RetentionResult enforceRetention(final long nowMs)
     {
-        final io.tributary.engine.RetentionResult outcome = log.enforceRetention(nowMs, snapshotNextOffset, retentionBytes,
+        final RetentionResult outcome = log.enforceRetention(nowMs, snapshotNextOffset, retentionBytes,
             retentionMs);
         proposeKeyHorizon();
         return outcome;
@@ -1004,7 +1064,8 @@ public final class ShardStateMachine extends BaseStateMachine
     public void proposeKeyHorizon()
     {
         final ShardLog shardLog = log;
-        if (shardLog == null || shardLog.firstOffset() <= shardLog.keyHorizon() || !horizonInFlight.compareAndSet(false, true))
+        if (shardLog == null || shardLog.firstOffset() <= shardLog.keyHorizon()
+            || !horizonInFlight.compareAndSet(false, true))
         {
             return;
         }
@@ -1051,14 +1112,14 @@ public final class ShardStateMachine extends BaseStateMachine
     {
         final File file = storage.getSnapshotFile(applied.getTerm(), applied.getIndex());
         final EngineSnapshot snapshot = DurableSnapshot.write(log, logConfig.directory(), file, ShardLog.FDATASYNC);
-        final FileInfo info = new FileInfo(file.toPath(), io.tributary.raft.storage.DurableFiles.saveChecksum(file, ShardLog.FDATASYNC));
+        final FileInfo info = new FileInfo(file.toPath(), DurableFiles.saveChecksum(file, ShardLog.FDATASYNC));
         storage.updateLatestSnapshot(new SingleFileSnapshotInfo(info, applied));
         return snapshot;
     }
 
     @Override
-    public void notifyLeaderChanged(final org.apache.ratis.protocol.RaftGroupMemberId groupMemberId,
-        final org.apache.ratis.protocol.RaftPeerId newLeaderId)
+    public void notifyLeaderChanged(final RaftGroupMemberId groupMemberId,
+        final RaftPeerId newLeaderId)
     {
         if (!groupMemberId.getPeerId().equals(newLeaderId))
         {
@@ -1097,7 +1158,8 @@ public final class ShardStateMachine extends BaseStateMachine
         }
         catch (final IOException e)
         {
-            LOG.error("{} could not delete the removed shard log {}; delete it by hand", getId(), logConfig.directory(), e);
+            LOG.error("{} could not delete the removed shard log {}; delete it by hand", getId(),
+                logConfig.directory(), e);
         }
     }
 
@@ -1114,9 +1176,9 @@ public final class ShardStateMachine extends BaseStateMachine
         {
             return;
         }
-        try (java.util.stream.Stream<Path> walk = Files.walk(directory))
+        try (Stream<Path> walk = Files.walk(directory))
         {
-            for (final Path path : walk.sorted(java.util.Comparator.reverseOrder()).toList())
+            for (final Path path : walk.sorted(Comparator.reverseOrder()).toList())
             {
                 Files.delete(path);
             }

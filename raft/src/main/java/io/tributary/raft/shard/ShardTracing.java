@@ -1,6 +1,8 @@
 package io.tributary.raft.shard;
 
+import java.util.ArrayList;
 import java.util.Collections;
+import java.util.concurrent.ConcurrentHashMap;
 
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.common.AttributeKey;
@@ -49,7 +51,7 @@ public final class ShardTracing
     private final Tracer tracer;
     private final boolean enabled;
     private final String peerId;
-    private final java.util.concurrent.ConcurrentHashMap<String, Span> leaderSpans = new java.util.concurrent.ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Span> leaderSpans = new ConcurrentHashMap<>();
 
     public ShardTracing(final OpenTelemetry openTelemetry, final String peerId)
     {
@@ -83,7 +85,8 @@ public final class ShardTracing
         {
             return;
         }
-        final Span span = tracer.spanBuilder("tributary.append").setSpanKind(SpanKind.SERVER).setParent(parent(traceparent))
+        final Span span = tracer.spanBuilder("tributary.append").setSpanKind(SpanKind.SERVER)
+            .setParent(parent(traceparent))
             .setAttribute(GROUP, groupId.toString()).setAttribute(PEER, peerId).startSpan();
         final Span previous = leaderSpans.put(traceparent, span);
         if (previous != null)
@@ -100,7 +103,7 @@ public final class ShardTracing
     /** Ends every open leader span: leadership moved, so their entries will not be applied as leader here. */
     public void endAll(final String reason)
     {
-        for (final String key : new java.util.ArrayList<>(leaderSpans.keySet()))
+        for (final String key : new ArrayList<>(leaderSpans.keySet()))
         {
             final Span span = leaderSpans.remove(key);
             if (span != null)
@@ -111,7 +114,10 @@ public final class ShardTracing
         }
     }
 
-    /** Any replica: the append item at {@code itemOffset} of a committed entry is being applied. Close the scope when done. */
+    /**
+     * Any replica: the append item at {@code itemOffset} of a committed entry is being applied. Close the scope when
+     * done.
+     */
     Scope onApply(final DirectBuffer entry, final int itemOffset, final long raftIndex, final RaftGroupId groupId)
     {
         if (!enabled)
@@ -131,7 +137,8 @@ public final class ShardTracing
             leaderSpan.addEvent("committed");
         }
         final Span apply = tracer.spanBuilder("tributary.apply").setParent(parentContext)
-            .setAttribute(RAFT_INDEX, raftIndex).setAttribute(GROUP, groupId.toString()).setAttribute(PEER, peerId).startSpan();
+            .setAttribute(RAFT_INDEX, raftIndex).setAttribute(GROUP, groupId.toString()).setAttribute(PEER, peerId)
+                .startSpan();
         return () ->
         {
             apply.end();

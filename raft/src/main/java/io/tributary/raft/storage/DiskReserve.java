@@ -50,14 +50,16 @@ public final class DiskReserve
         }
         catch (final IOException e)
         {
-            LOG.warn("node {}: cannot read the free space of {} ({}); keeping the last reading", nodeId, dataDir, e.toString());
+            LOG.warn("node {}: cannot read the free space of {} ({}); keeping the last reading", nodeId, dataDir,
+                e.toString());
             return;
         }
         usableBytes = usable;
         if (!low && usable < reserveBytes)
         {
             low = true;
-            LOG.warn("node {}: {}; refusing writes until it has {} bytes free", nodeId, describe(usable), resumeBytes());
+            LOG.warn("node {}: {}; refusing writes until it has {} bytes free", nodeId, describe(usable),
+                resumeBytes());
         }
         else if (low && usable >= resumeBytes())
         {
@@ -91,8 +93,8 @@ public final class DiskReserve
 
     private String describe(final long usable)
     {
-        return "the data disk " + dataDir + " (" + store.name() + ", " + store.type() + ") has " + usable + " bytes free,"
-            + " below the " + reserveBytes + " bytes this node keeps free (disk.reserve.bytes)";
+        return "the data disk " + dataDir + " (" + store.name() + ", " + store.type() + ") has " + usable
+            + " bytes free," + " below the " + reserveBytes + " bytes this node keeps free (disk.reserve.bytes)";
     }
 
     private long resumeBytes()

@@ -30,7 +30,8 @@ public final class DurableFiles
      *
      * @param forcer how a file or folder is forced ({@link ShardLog#FDATASYNC}; tests record the calls).
      */
-    public static void writeAtomically(final Path file, final byte[] bytes, final ShardLog.FileForcer forcer) throws IOException
+    public static void writeAtomically(final Path file, final byte[] bytes, final ShardLog.FileForcer forcer)
+        throws IOException
     {
         final Path directory = file.toAbsolutePath().getParent();
         final Path temporary = directory.resolve(file.getFileName() + ".tmp");

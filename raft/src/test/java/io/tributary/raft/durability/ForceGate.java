@@ -36,7 +36,8 @@ public final class ForceGate
     {
         if (held == 0)
         {
-            throw new IllegalStateException("no force is held (" + forcesCompleted + " completed, written to " + writtenPosition + ")");
+            throw new IllegalStateException("no force is held (" + forcesCompleted + " completed, written to "
+                + writtenPosition + ")");
         }
         releases++;
         notifyAll();
@@ -68,7 +69,8 @@ public final class ForceGate
             final long leftMs = TimeUnit.NANOSECONDS.toMillis(deadlineNs - System.nanoTime());
             if (leftMs <= 0)
             {
-                throw new IllegalStateException("written to " + writtenPosition + ", not " + position + ", within " + timeoutMs + " ms");
+                throw new IllegalStateException("written to " + writtenPosition + ", not " + position + ", within "
+                    + timeoutMs + " ms");
             }
             wait(leftMs);
         }

@@ -9,6 +9,8 @@ import java.nio.file.CopyOption;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileStore;
 import java.nio.file.FileSystem;
+import java.nio.file.FileSystemAlreadyExistsException;
+import java.nio.file.FileSystems;
 import java.nio.file.LinkOption;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
@@ -49,7 +51,7 @@ public final class PassThroughFileSystemProvider extends FileSystemProvider
     /** Whether this provider is the JVM's default (the child JVM was started with it). */
     public static boolean installed()
     {
-        return java.nio.file.FileSystems.getDefault().provider() instanceof PassThroughFileSystemProvider;
+        return FileSystems.getDefault().provider() instanceof PassThroughFileSystemProvider;
     }
 
     private static Path unwrap(final Path path)
@@ -64,7 +66,8 @@ public final class PassThroughFileSystemProvider extends FileSystemProvider
     }
 
     @Override
-    public FileChannel newFileChannel(final Path path, final Set<? extends OpenOption> options, final FileAttribute<?>... attrs)
+    public FileChannel newFileChannel(final Path path, final Set<? extends OpenOption> options,
+        final FileAttribute<?>... attrs)
         throws IOException
     {
         final FileChannel channel = delegate.newFileChannel(unwrap(path), options, attrs);
@@ -72,10 +75,12 @@ public final class PassThroughFileSystemProvider extends FileSystemProvider
     }
 
     @Override
-    public SeekableByteChannel newByteChannel(final Path path, final Set<? extends OpenOption> options, final FileAttribute<?>... attrs)
+    public SeekableByteChannel newByteChannel(final Path path, final Set<? extends OpenOption> options,
+        final FileAttribute<?>... attrs)
         throws IOException
     {
-        return observed(path) ? newFileChannel(path, options, attrs) : delegate.newByteChannel(unwrap(path), options, attrs);
+        return observed(path) ? newFileChannel(path, options, attrs)
+            : delegate.newByteChannel(unwrap(path), options, attrs);
     }
 
     @Override
@@ -87,7 +92,7 @@ public final class PassThroughFileSystemProvider extends FileSystemProvider
     @Override
     public FileSystem newFileSystem(final URI uri, final Map<String, ?> env) throws IOException
     {
-        throw new java.nio.file.FileSystemAlreadyExistsException("the default file system exists");
+        throw new FileSystemAlreadyExistsException("the default file system exists");
     }
 
     @Override
@@ -145,7 +150,8 @@ public final class PassThroughFileSystemProvider extends FileSystemProvider
     }
 
     @Override
-    public void createSymbolicLink(final Path link, final Path target, final FileAttribute<?>... attrs) throws IOException
+    public void createSymbolicLink(final Path link, final Path target, final FileAttribute<?>... attrs)
+        throws IOException
     {
         delegate.createSymbolicLink(unwrap(link), unwrap(target), attrs);
     }
@@ -205,13 +211,15 @@ public final class PassThroughFileSystemProvider extends FileSystemProvider
     }
 
     @Override
-    public <V extends FileAttributeView> V getFileAttributeView(final Path path, final Class<V> type, final LinkOption... options)
+    public <V extends FileAttributeView> V getFileAttributeView(final Path path, final Class<V> type,
+        final LinkOption... options)
     {
         return delegate.getFileAttributeView(unwrap(path), type, options);
     }
 
     @Override
-    public <A extends BasicFileAttributes> A readAttributes(final Path path, final Class<A> type, final LinkOption... options)
+    public <A extends BasicFileAttributes> A readAttributes(final Path path, final Class<A> type,
+        final LinkOption... options)
         throws IOException
     {
         return delegate.readAttributes(unwrap(path), type, options);

@@ -131,7 +131,8 @@ final class PassThroughPath implements Path
     }
 
     @Override
-    public WatchKey register(final WatchService watcher, final WatchEvent.Kind<?>[] events, final WatchEvent.Modifier... modifiers)
+    public WatchKey register(final WatchService watcher, final WatchEvent.Kind<?>[] events,
+        final WatchEvent.Modifier... modifiers)
         throws IOException
     {
         return delegate.register(watcher, events, modifiers);

@@ -3,6 +3,7 @@ package io.tributary.raft.durability;
 import io.tributary.raft.node.NodeConfig;
 import io.tributary.raft.node.RaftSettings;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -75,10 +76,12 @@ public final class RaftLogFlushProbe
         final Path dir = Path.of(args[0]);
         final String mode = args[1];
         final RaftProperties properties = RaftSettings.server(NodeConfig.of(nodeProperties(dir)));
-        if (RaftServerConfigKeys.Log.asyncFlushEnabled(properties) || RaftServerConfigKeys.Log.unsafeFlushEnabled(properties))
+        if (RaftServerConfigKeys.Log.asyncFlushEnabled(properties)
+            || RaftServerConfigKeys.Log.unsafeFlushEnabled(properties))
         {
-            throw new IllegalStateException("durability=fsync must flush synchronously; the node's Raft settings enable async flush "
-                + RaftServerConfigKeys.Log.asyncFlushEnabled(properties) + ", unsafe flush "
+            throw new
+                IllegalStateException("durability=fsync must flush synchronously; the node's Raft settings enable "
+                + "async flush " + RaftServerConfigKeys.Log.asyncFlushEnabled(properties) + ", unsafe flush "
                 + RaftServerConfigKeys.Log.unsafeFlushEnabled(properties));
         }
         if (mode.equals("async-flush"))
@@ -87,7 +90,8 @@ public final class RaftLogFlushProbe
         }
 
         final RaftStorage storage = RaftStorage.newBuilder().setDirectory(dir.resolve("raft").toFile())
-            .setOption(RaftStorage.StartupOption.FORMAT).setStorageFreeSpaceMin(RaftServerConfigKeys.STORAGE_FREE_SPACE_MIN_DEFAULT)
+            .setOption(RaftStorage.StartupOption.FORMAT)
+                .setStorageFreeSpaceMin(RaftServerConfigKeys.STORAGE_FREE_SPACE_MIN_DEFAULT)
             .build();
         storage.initialize();
         final SegmentedRaftLog log = SegmentedRaftLog.newBuilder()
@@ -120,8 +124,8 @@ public final class RaftLogFlushProbe
         final long heldAt = gate.awaitHeld(WAIT_MS);
         if (heldAt != endOf[1])
         {
-            throw new IllegalStateException("the held force should start right after entry 1: at " + heldAt + ", entries end at "
-                + java.util.Arrays.toString(endOf));
+            throw new IllegalStateException("the held force should start right after entry 1: at " + heldAt
+                + ", entries end at " + Arrays.toString(endOf));
         }
         for (int i = 2; i < ENTRIES; i++)
         {

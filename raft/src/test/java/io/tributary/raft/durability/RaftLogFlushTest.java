@@ -3,6 +3,7 @@ package io.tributary.raft.durability;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -64,19 +65,21 @@ class RaftLogFlushTest
         command.add(dir.resolve(mode).toString());
         command.add(mode);
         final Path outputFile = dir.resolve(mode + ".out");
-        final Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(outputFile.toFile()).start();
+        final Process process = new ProcessBuilder(command).redirectErrorStream(true)
+            .redirectOutput(outputFile.toFile()).start();
         final boolean ended = process.waitFor(60, TimeUnit.SECONDS);
         if (!ended)
         {
             process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
         }
-        final String output = java.nio.file.Files.readString(outputFile, StandardCharsets.UTF_8);
+        final String output = Files.readString(outputFile, StandardCharsets.UTF_8);
         assertThat(ended).as("probe ended within 60 s; its output:\n%s", output).isTrue();
         assertThat(process.exitValue()).as("probe exit status; its output:\n%s", output).isZero();
         final Matcher matcher = RESULT.matcher(output);
         assertThat(matcher.find()).as("a RESULT line in:\n%s", output).isTrue();
         assertThat(matcher.group(1)).isEqualTo(mode);
         System.out.println("RaftLogFlushTest: " + matcher.group());
-        return new long[] {Long.parseLong(matcher.group(2)), Long.parseLong(matcher.group(3)), Long.parseLong(matcher.group(4))};
+        return new long[] {Long.parseLong(matcher.group(2)), Long.parseLong(matcher.group(3)),
+            Long.parseLong(matcher.group(4))};
     }
 }

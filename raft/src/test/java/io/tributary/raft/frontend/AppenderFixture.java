@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
@@ -16,6 +17,7 @@ import org.apache.ratis.protocol.RaftClientRequest;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftGroupMemberId;
 import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
 
 import io.tributary.format.AppendStatus;
 import io.tributary.protocol.AppendResultDescriptor;
@@ -77,7 +79,7 @@ final class AppenderFixture
                 AppendResultDescriptor.NONE, null);
         }
         return RaftClientReply.newBuilder().setRequest(request).setSuccess()
-            .setMessage(Message.valueOf(org.apache.ratis.thirdparty.com.google.protobuf.ByteString.copyFrom(results.byteArray())))
+            .setMessage(Message.valueOf(ByteString.copyFrom(results.byteArray())))
             .build();
     }
 
@@ -101,8 +103,8 @@ final class AppenderFixture
         volatile boolean leads = true;
         volatile boolean ready = true;
         volatile String leaderHint = "n1";
-        final List<RaftClientRequest> submitted = new java.util.concurrent.CopyOnWriteArrayList<>();
-        final List<CompletableFuture<RaftClientReply>> replies = new java.util.concurrent.CopyOnWriteArrayList<>();
+        final List<RaftClientRequest> submitted = new CopyOnWriteArrayList<>();
+        final List<CompletableFuture<RaftClientReply>> replies = new CopyOnWriteArrayList<>();
 
         @Override
         public boolean leads()
@@ -162,7 +164,8 @@ final class AppenderFixture
         volatile List<String> messages;
 
         @Override
-        public SendStatus respond(final MessageType type, final long correlationId, final DirectBuffer buffer, final int offset,
+        public SendStatus respond(final MessageType type, final long correlationId, final DirectBuffer buffer,
+            final int offset,
             final int length)
         {
             assertThat(type).isEqualTo(MessageType.PRODUCE_RESPONSE);
@@ -173,7 +176,8 @@ final class AppenderFixture
             for (int i = 0; i < count; i++)
             {
                 decoded.add(AppendResultDescriptor.status(buffer, at));
-                texts.add(AppendResultDescriptor.messageLength(buffer, at) == 0 ? "" : AppendResultDescriptor.message(buffer, at));
+                texts.add(AppendResultDescriptor.messageLength(buffer, at) == 0 ? ""
+                    : AppendResultDescriptor.message(buffer, at));
                 at += AppendResultDescriptor.length(buffer, at);
             }
             messages = texts;

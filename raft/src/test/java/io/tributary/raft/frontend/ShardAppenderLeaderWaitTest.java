@@ -124,7 +124,8 @@ class ShardAppenderLeaderWaitTest
         await("the batch looked at the leader again", () -> stats.leaderWaits.sum() >= 2);
         shard.leaderHint = "";
         final long waitsWithNoLeader = stats.leaderWaits.sum();
-        await("it keeps waiting while an election is under way", () -> stats.leaderWaits.sum() >= waitsWithNoLeader + 2);
+        await("it keeps waiting while an election is under way", () -> stats.leaderWaits.sum() >= waitsWithNoLeader
+            + 2);
         assertThat(response.statuses).as("not refused while no leader is known").isNull();
         assertThat(shard.submitted).as("only the first batch went to Raft").hasSize(1);
 
@@ -172,7 +173,8 @@ class ShardAppenderLeaderWaitTest
         final CapturedResponse response = send(appender, 1);
 
         await("the response", () -> response.statuses != null);
-        assertThat(System.nanoTime() - startNs).as("not held for the 60 s leader wait").isLessThan(TimeUnit.SECONDS.toNanos(20));
+        assertThat(System.nanoTime() - startNs).as("not held for the 60 s leader wait")
+            .isLessThan(TimeUnit.SECONDS.toNanos(20));
         assertThat(response.statuses).containsExactly(AppendStatus.NOT_LEADER);
         assertThat(response.messages).containsExactly("");
     }
@@ -224,7 +226,8 @@ class ShardAppenderLeaderWaitTest
         final CapturedResponse response = send(appender, 1);
 
         await("the response", () -> response.statuses != null);
-        assertThat(System.nanoTime() - startNs).as("answered after the wait").isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(50));
+        assertThat(System.nanoTime() - startNs).as("answered after the wait")
+            .isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(50));
         assertThat(response.statuses).containsExactly(AppendStatus.NOT_LEADER);
         assertThat(response.messages).containsExactly("");
     }
@@ -249,7 +252,8 @@ class ShardAppenderLeaderWaitTest
         final CapturedResponse response = send(appender, 1);
 
         await("the response", () -> response.statuses != null);
-        assertThat(System.nanoTime() - startNs).as("answered after the wait").isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(50));
+        assertThat(System.nanoTime() - startNs).as("answered after the wait")
+            .isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(50));
         assertThat(response.statuses).containsExactly(AppendStatus.BUSY);
         assertThat(shard.submitted).isEmpty();
     }
@@ -274,26 +278,30 @@ class ShardAppenderLeaderWaitTest
 
     private ShardAppender appender(final ScriptedShard shard, final long leaderWaitMs)
     {
-        return new ShardAppender(shard, pool, timer, ClientId.randomId(), new AtomicLong(), settings(leaderWaitMs), () -> 0, stats);
+        return new ShardAppender(shard, pool, timer, ClientId.randomId(), new AtomicLong(), settings(leaderWaitMs),
+            () -> 0, stats);
     }
 
     /** With the hold for a new leader as long as the leader wait, so a slow test thread cannot outlast it. */
     private ShardAppender appenderHoldingAsLongAsItWaits(final ScriptedShard shard, final long leaderWaitMs)
     {
-        return new ShardAppender(shard, pool, timer, ClientId.randomId(), new AtomicLong(), settings(leaderWaitMs), () -> 0, stats,
+        return new ShardAppender(shard, pool, timer, ClientId.randomId(), new AtomicLong(), settings(leaderWaitMs),
+            () -> 0, stats,
             TimeUnit.MILLISECONDS.toNanos(leaderWaitMs));
     }
 
     private static FrontEndSettings settings(final long leaderWaitMs)
     {
         final FrontEndSettings defaults = FrontEndSettings.defaults();
-        return new FrontEndSettings(defaults.entryBytesMax(), 1, defaults.queueBytesMax(), 1, defaults.requestBytesMax(), leaderWaitMs, 0);
+        return new FrontEndSettings(defaults.entryBytesMax(), 1, defaults.queueBytesMax(), 1,
+            defaults.requestBytesMax(), leaderWaitMs, 0);
     }
 
     /** Waits for the shard's first submission and answers it with Ratis's refusal {@code exception}. */
     private static void refuseFirstSubmission(final ScriptedShard shard, final RaftException exception)
     {
         await("the first submission", () -> shard.submitted.size() == 1);
-        shard.answer(0, RaftClientReply.newBuilder().setRequest(shard.submitted.get(0)).setException(exception).build());
+        shard.answer(0, RaftClientReply.newBuilder().setRequest(shard.submitted.get(0)).setException(exception)
+            .build());
     }
 }

@@ -60,7 +60,8 @@ class ShardAppenderPacingTest
 
         final CapturedResponse second = send(appender, 1);
         await("the second submission", () -> shard.submitted.size() == 2);
-        assertThat(System.nanoTime() - firstSubmittedNs).as("the second entry went no earlier than the interval after the first")
+        assertThat(System.nanoTime() - firstSubmittedNs)
+            .as("the second entry went no earlier than the interval after the first")
             .isGreaterThanOrEqualTo(intervalNs);
         shard.answer(1, appendedReply(shard.submitted.get(1), 1));
         await("the second response", () -> second.statuses != null);
@@ -116,6 +117,7 @@ class ShardAppenderPacingTest
     {
         final FrontEndSettings defaults = FrontEndSettings.defaults();
         return new ShardAppender(shard, pool, timer, ClientId.randomId(), new AtomicLong(), new FrontEndSettings(
-            ENTRY_BYTES_MAX, inFlightMax, defaults.queueBytesMax(), 1, defaults.requestBytesMax(), 0, 0), () -> intervalNs, stats);
+            ENTRY_BYTES_MAX, inFlightMax, defaults.queueBytesMax(), 1, defaults.requestBytesMax(), 0, 0), () ->
+                intervalNs, stats);
     }
 }

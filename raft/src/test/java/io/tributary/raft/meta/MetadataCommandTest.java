@@ -22,9 +22,11 @@ class MetadataCommandTest
         assertThat(metadata.apply("REGISTER\tn2\nNODE\tevil\t1.2.3.4:1\tACTIVE\t10.0.0.2:7826\tfalse"))
             .startsWith("ERR").contains("line break");
         assertThat(metadata.apply("REGISTER\tn 2\t10.0.0.2:7826\tfalse")).startsWith("ERR").contains("node id");
-        assertThat(metadata.apply("REGISTER\tn2\t10.0.0.2:7826?term-length=1\tfalse")).startsWith("ERR").contains("address");
+        assertThat(metadata.apply("REGISTER\tn2\t10.0.0.2:7826?term-length=1\tfalse")).startsWith("ERR")
+            .contains("address");
         assertThat(metadata.apply("REGISTER\tn2\t10.0.0.2:99999\tfalse")).startsWith("ERR").contains("65535");
-        assertThat(metadata.apply("REGISTER\tn2\t10.0.0.2:7826\tfalse\textra")).startsWith("ERR").contains("takes 3 fields");
+        assertThat(metadata.apply("REGISTER\tn2\t10.0.0.2:7826\tfalse\textra")).startsWith("ERR")
+            .contains("takes 3 fields");
         assertThat(metadata.apply("SET_REPLICAS\t1/0\tn1,ghost")).startsWith("ERR").contains("ghost");
         assertThat(metadata.serialize()).as("nothing refused changed the metadata").isEqualTo(before);
 
@@ -35,9 +37,11 @@ class MetadataCommandTest
     @Test
     void theClientRefusesAFieldHoldingASeparator()
     {
-        assertThat(MetadataClient.encode("CREATE_STREAM", "s", "1", "3", "-1", "-1")).isEqualTo("CREATE_STREAM\ts\t1\t3\t-1\t-1");
+        assertThat(MetadataClient.encode("CREATE_STREAM", "s", "1", "3", "-1", "-1"))
+            .isEqualTo("CREATE_STREAM\ts\t1\t3\t-1\t-1");
         assertThatThrownBy(() -> MetadataClient.encode("REGISTER", "n1\tn2", "h:1", "false"))
             .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("field 1");
-        assertThatThrownBy(() -> MetadataClient.encode("DELETE_STREAM", "a\nb")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> MetadataClient.encode("DELETE_STREAM", "a\nb"))
+            .isInstanceOf(IllegalArgumentException.class);
     }
 }

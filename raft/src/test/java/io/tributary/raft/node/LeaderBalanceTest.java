@@ -81,29 +81,40 @@ class LeaderBalanceTest
         final GroupView ok = movable();
         assertThat(balance.decide(true, ok)).isEqualTo(Verdict.TRANSFER);
         assertThat(balance.decide(false, ok)).as("draining or registered only").isEqualTo(Verdict.PREFERRED_INACTIVE);
-        assertThat(balance.decide(true, new GroupView(false, false, null, false, false, false, -1, -1, -1, -1, -1, -1, 10_000, 60_000)))
+        assertThat(balance.decide(true,
+            new GroupView(false, false, null, false, false, false, -1, -1, -1, -1, -1, -1, 10_000, 60_000)))
             .isEqualTo(Verdict.PREFERRED_UNREACHABLE);
-        assertThat(balance.decide(true, new GroupView(true, true, "n2", true, false, true, -1, -1, -1, -1, -1, -1, 10_000, 60_000)))
+        assertThat(balance.decide(true,
+            new GroupView(true, true, "n2", true, false, true, -1, -1, -1, -1, -1, -1, 10_000, 60_000)))
             .isEqualTo(Verdict.BALANCED);
-        assertThat(balance.decide(true, new GroupView(true, false, null, false, false, false, -1, -1, -1, -1, -1, -1, 10_000, 60_000)))
+        assertThat(balance.decide(true,
+            new GroupView(true, false, null, false, false, false, -1, -1, -1, -1, -1, -1, 10_000, 60_000)))
             .as("an election is under way").isEqualTo(Verdict.NO_LEADER);
-        assertThat(balance.decide(true, new GroupView(true, false, "n1", false, false, true, 1_000, 990, 100, -1, -1, 990, 10_000, 60_000)))
+        assertThat(balance.decide(true,
+            new GroupView(true, false, "n1", false, false, true, 1_000, 990, 100, -1, -1, 990, 10_000, 60_000)))
             .as("the leader the preferred replica names does not confirm").isEqualTo(Verdict.NO_LEADER);
-        assertThat(balance.decide(true, new GroupView(true, false, "n1", true, true, true, 1_000, 990, 100, -1, -1, 990, 10_000, 60_000)))
+        assertThat(balance.decide(true,
+            new GroupView(true, false, "n1", true, true, true, 1_000, 990, 100, -1, -1, 990, 10_000, 60_000)))
             .isEqualTo(Verdict.MEMBERSHIP_CHANGING);
-        assertThat(balance.decide(true, new GroupView(true, false, "n1", true, false, false, 1_000, 990, 100, -1, -1, 990, 10_000, 60_000)))
+        assertThat(balance.decide(true,
+            new GroupView(true, false, "n1", true, false, false, 1_000, 990, 100, -1, -1, 990, 10_000, 60_000)))
             .as("a staging peer, not yet a voter").isEqualTo(Verdict.PREFERRED_NOT_MEMBER);
-        assertThat(balance.decide(true, new GroupView(true, false, "n1", true, false, true, 1_000, 990, 1_001, -1, -1, 990, 10_000, 60_000)))
+        assertThat(balance.decide(true,
+            new GroupView(true, false, "n1", true, false, true, 1_000, 990, 1_001, -1, -1, 990, 10_000, 60_000)))
             .isEqualTo(Verdict.PREFERRED_SILENT);
-        assertThat(balance.decide(true, new GroupView(true, false, "n1", true, false, true, 1_000, 990, -1, -1, -1, 990, 10_000, 60_000)))
+        assertThat(balance.decide(true,
+            new GroupView(true, false, "n1", true, false, true, 1_000, 990, -1, -1, -1, 990, 10_000, 60_000)))
             .isEqualTo(Verdict.PREFERRED_SILENT);
         assertThat(balance.decide(true, new GroupView(true, false, "n1", true, false, true,
-            1_000 + LeaderBalance.LAG_ENTRIES_MAX + 1, 1_000, 100, -1, -1, 1_000, 10_000, 60_000))).as("a restarted replica still catching up")
+            1_000 + LeaderBalance.LAG_ENTRIES_MAX + 1, 1_000, 100, -1, -1, 1_000, 10_000, 60_000)))
+                .as("a restarted replica still catching up")
             .isEqualTo(Verdict.PREFERRED_BEHIND);
         assertThat(balance.decide(true, new GroupView(true, false, "n1", true, false, true,
-            1_000 + LeaderBalance.LAG_ENTRIES_MAX, 1_000, 100, -1, -1, 1_000 + LeaderBalance.LAG_ENTRIES_MAX, 10_000, 60_000)))
+            1_000 + LeaderBalance.LAG_ENTRIES_MAX, 1_000, 100, -1, -1, 1_000 + LeaderBalance.LAG_ENTRIES_MAX, 10_000,
+                60_000)))
             .as("the leader's view of its commit index trails; it has applied everything").isEqualTo(Verdict.TRANSFER);
-        assertThat(balance.decide(true, new GroupView(true, false, "n1", true, false, true, 1_000, -1, 100, -1, -1, -1, 10_000, 60_000)))
+        assertThat(balance.decide(true,
+            new GroupView(true, false, "n1", true, false, true, 1_000, -1, 100, -1, -1, -1, 10_000, 60_000)))
             .isEqualTo(Verdict.PREFERRED_BEHIND);
         // Caught up in its log, but a restarted replica still applying what it missed would take the leadership and
         // then refuse writes as "not ready" until it has applied them all (1.2 s in a Jepsen run).
@@ -114,14 +125,19 @@ class LeaderBalanceTest
             1_000 - LeaderBalance.APPLY_LAG_ENTRIES_MAX, 10_000, 60_000))).isEqualTo(Verdict.TRANSFER);
         // Caught up and applied, but restarted seconds ago: on a cold JVM the new leader held the shard's writes for
         // 100-200 ms in the Jepsen runs (30-80 ms warm).
-        assertThat(balance.decide(true, new GroupView(true, false, "n1", true, false, true, 1_000, 990, 100, -1, -1, 990,
-            LeaderBalance.FOLLOWING_MIN_MS - 1, 60_000))).as("restarted: it has followed for under the minimum, the leader"
+        assertThat(balance.decide(true,
+            new GroupView(true, false, "n1", true, false, true, 1_000, 990, 100, -1, -1, 990,
+            LeaderBalance.FOLLOWING_MIN_MS - 1, 60_000)))
+                .as("restarted: it has followed for under the minimum, the leader"
             + " has led for long").isEqualTo(Verdict.PREFERRED_WARMING);
-        assertThat(balance.decide(true, new GroupView(true, false, "n1", true, false, true, 1_000, 990, 100, -1, -1, 990,
+        assertThat(balance.decide(true,
+            new GroupView(true, false, "n1", true, false, true, 1_000, 990, 100, -1, -1, 990,
             LeaderBalance.FOLLOWING_MIN_MS, 60_000))).isEqualTo(Verdict.TRANSFER);
-        assertThat(balance.decide(true, new GroupView(true, false, "n1", true, false, true, 1_000, 990, 100, -1, -1, 990,
+        assertThat(balance.decide(true,
+            new GroupView(true, false, "n1", true, false, true, 1_000, 990, 100, -1, -1, 990,
             300, 320))).as("a new group: leader and followers took their roles together").isEqualTo(Verdict.TRANSFER);
-        assertThat(balance.decide(true, new GroupView(true, false, "n1", true, false, true, 1_000, 990, 100, -1, -1, 990,
+        assertThat(balance.decide(true,
+            new GroupView(true, false, "n1", true, false, true, 1_000, 990, 100, -1, -1, 990,
             -1, 60_000))).as("role time unknown: not held back").isEqualTo(Verdict.TRANSFER);
     }
 }

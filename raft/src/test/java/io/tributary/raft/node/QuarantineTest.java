@@ -3,6 +3,7 @@ package io.tributary.raft.node;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.UUID;
@@ -31,25 +32,32 @@ class QuarantineTest
         segment(raft, B, "log_0-17");
         segment(raft, B, "log_inprogress_18");
 
-        assertThat(Quarantine.damagedGroup(new CompletionException(new DamagedReplicaException(B, "cut", null)), raft)).isEqualTo(B);
+        assertThat(Quarantine.damagedGroup(new CompletionException(new DamagedReplicaException(B, "cut", null)), raft))
+            .isEqualTo(B);
         // Ratis's gap check names only segments (seen in a Jepsen run: no group in the whole chain).
-        assertThat(Quarantine.damagedGroup(new CompletionException(new IllegalStateException("Found a gap between logs: the last"
-            + " log segment log-136_139 ended at 139 but the next log segment log-142_243 started at 142")), raft)).isEqualTo(A);
-        assertThat(Quarantine.damagedGroup(new CompletionException(new IllegalStateException("Found a gap between logs: the last"
-            + " log segment log-0_8 ended at 8 but the next log segment log_inprogress_18 started at 18")), raft)).isEqualTo(B);
+        assertThat(Quarantine.damagedGroup(new
+            CompletionException(new IllegalStateException("Found a gap between logs: the last"
+            + " log segment log-136_139 ended at 139 but the next log segment log-142_243 started at 142")), raft))
+                .isEqualTo(A);
+        assertThat(Quarantine.damagedGroup(new
+            CompletionException(new IllegalStateException("Found a gap between logs: the last"
+            + " log segment log-0_8 ended at 8 but the next log segment log_inprogress_18 started at 18")), raft))
+                .isEqualTo(B);
         // A checksum failure names the group Ratis's way (the last 12 hex digits).
         assertThat(Quarantine.damagedGroup(new IllegalStateException("n1@group-A00E1E1311F4: Failed to initRaftLog.",
             new IOException("ChecksumException: Log entry corrupted")), raft)).isEqualTo(A);
-        // A segment cut inside an entry's length prefix (Jepsen run 105): protobuf's own exception, the group in Ratis's message.
+        // A segment cut inside an entry's length prefix (Jepsen run 105): protobuf's own exception, the group in
+        // Ratis's message.
         assertThat(Quarantine.damagedGroup(new CompletionException(new IllegalStateException(
             "n2@group-F471C615FCF5: Failed to initRaftLog.", new org.apache.ratis.thirdparty.com.google.protobuf
-                .InvalidProtocolBufferException("While parsing a protocol message, the input ended unexpectedly in the middle"
-                    + " of a field."))), raft)).isEqualTo(B);
+                .InvalidProtocolBufferException("While parsing a protocol message, the input ended unexpectedly in the "
+                    + "middle" + " of a field."))), raft)).isEqualTo(B);
         // Not damage: a log the node may not read is no reason to set the copy aside.
         assertThat(Quarantine.damagedGroup(new IllegalStateException("n1@group-A00E1E1311F4: Failed to initRaftLog.",
-            new java.nio.file.AccessDeniedException("log_136-141")), raft)).isNull();
+            new AccessDeniedException("log_136-141")), raft)).isNull();
         // Not damage: a port in use is no reason to set a copy aside.
-        assertThat(Quarantine.damagedGroup(new IOException("n1@group-A00E1E1311F4: Address already in use"), raft)).isNull();
+        assertThat(Quarantine.damagedGroup(new IOException("n1@group-A00E1E1311F4: Address already in use"), raft))
+            .isNull();
     }
 
     @Test

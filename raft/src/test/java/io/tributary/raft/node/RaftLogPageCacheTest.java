@@ -51,7 +51,8 @@ class RaftLogPageCacheTest
     void durablePagesLeaveTheCacheAndAnOpenSegmentsTailStays(@TempDir final Path dir) throws IOException
     {
         final Path raft = dir.resolve("raft");
-        final Path current = Files.createDirectories(raft.resolve("7c1d0bde-0000-4000-8000-000000000001").resolve("current"));
+        final Path current = Files.createDirectories(raft.resolve("7c1d0bde-0000-4000-8000-000000000001")
+            .resolve("current"));
         final Path closed = writeSynced(current.resolve("log_0-1023"), 8 * MIB);
         final Path open = writeSynced(current.resolve("log_inprogress_1024"), 20 * MIB);
         final Path notALog = writeSynced(current.resolve("raft-meta"), MIB);

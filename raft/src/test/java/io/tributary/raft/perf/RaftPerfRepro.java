@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,13 +23,15 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 import io.opentelemetry.api.OpenTelemetry;
 import io.tributary.format.RecordBatchBuilder;
 import io.tributary.engine.ShardLogConfig;
+import io.tributary.protocol.net.LoopbackPorts;
 import io.tributary.raft.node.NodeConfig;
 import io.tributary.raft.node.RaftSettings;
-import io.tributary.raft.protocol.ShardProtocol;
+import io.tributary.raft.protocol.ShardEntryDescriptor;
 import io.tributary.raft.shard.ShardStateMachine;
 import io.tributary.raft.shard.ShardTracing;
 
@@ -55,13 +58,14 @@ import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
  * <pre>
  * java ... RaftPerfRepro run trivial|shard inproc|procs [seconds=2] [durability=nofsync] [raft.x.y=value ...]
  * </pre>
- * Arguments {@code raft.server.*}, {@code raft.grpc.*}, ... are raw Ratis properties set over the node's; others are node
- * configuration keys (e.g. {@code raft.log.metadata=true}, {@code durability=nofsync}).
- * Prints the serial latency of one append (1 in flight) and the throughput and latency at 1, 8 and 64 in flight.
+ * Arguments {@code raft.server.*}, {@code raft.grpc.*}, ... are raw Ratis properties set over the node's; others are
+ * node configuration keys (e.g. {@code raft.log.metadata=true}, {@code durability=nofsync}). Prints the serial latency
+ * of one append (1 in flight) and the throughput and latency at 1, 8 and 64 in flight.
  */
 public final class RaftPerfRepro
 {
-    private static final RaftGroupId GROUP_ID = RaftGroupId.valueOf(UUID.fromString("02511d47-d67c-49a3-9011-abb3109a44c1"));
+    private static final RaftGroupId GROUP_ID =
+        RaftGroupId.valueOf(UUID.fromString("02511d47-d67c-49a3-9011-abb3109a44c1"));
     private static final int PAYLOAD = 1024;
     /** Processes whose CPU time each phase reports: this one and the server children. */
     private static final List<Long> PIDS = new ArrayList<>(List.of(ProcessHandle.current().pid()));
@@ -96,7 +100,8 @@ public final class RaftPerfRepro
         }
     }
 
-    static RaftServer newServer(final String id, final String stateMachine, final Path dir, final Map<String, String> peers,
+    static RaftServer newServer(final String id, final String stateMachine, final Path dir, final Map<String,
+        String> peers,
         final Map<String, String> extra, final ScheduledExecutorService timer) throws IOException
     {
         final Properties p = new Properties();
@@ -109,7 +114,8 @@ public final class RaftPerfRepro
         {
             if (!isRatisKey(k))
             {
-                if (!k.equals("seconds") && !k.equals("phases") && !k.equals("serial") && !k.equals("peers") && !k.equals("warm") && !k.equals("clients"))
+                if (!k.equals("seconds") && !k.equals("phases") && !k.equals("serial") && !k.equals("peers")
+                    && !k.equals("warm") && !k.equals("clients"))
                 {
                     p.setProperty(k, v);
                 }
@@ -142,7 +148,8 @@ public final class RaftPerfRepro
             || key.startsWith("raft.netty.") || key.startsWith("raft.rpc.");
     }
 
-    private static StateMachine newStateMachine(final String kind, final String id, final NodeConfig config, final RaftGroupId groupId,
+    private static StateMachine newStateMachine(final String kind, final String id, final NodeConfig config,
+        final RaftGroupId groupId,
         final ScheduledExecutorService timer)
     {
         if (kind.equals("trivial"))
@@ -155,7 +162,8 @@ public final class RaftPerfRepro
             .rollCycle(config.shardRollCycle)
             .maxKeys(config.shardMaxKeys);
         return new ShardStateMachine(logConfig, timer, new ShardTracing(OpenTelemetry.noop(), id),
-            group -> RaftSettings.newClient(group, config.transport, config.requestTimeoutMs, RaftSettings.retryPolicy(20, 500)), timer);
+            group -> RaftSettings.newClient(group, config.transport, config.requestTimeoutMs,
+                RaftSettings.retryPolicy(20, 500)), timer);
     }
 
     /** Child JVM: serve id sm dir peers key=value...; READY on stdout; exits when stdin closes. */
@@ -210,20 +218,23 @@ public final class RaftPerfRepro
             for (int c = 0; c < Integer.parseInt(extra.getOrDefault("clients", "1")); c++)
             {
                 clients.add(RaftClient.newBuilder().setRaftGroup(group)
-                    .setProperties(RaftSettings.client(extra.getOrDefault("transport", RaftSettings.DEFAULT_TRANSPORT), 10_000)).setRetryPolicy(RaftSettings.retryPolicy(100, 100)).build());
+                    .setProperties(RaftSettings.client(extra.getOrDefault("transport", RaftSettings.DEFAULT_TRANSPORT),
+                        10_000)).setRetryPolicy(RaftSettings.retryPolicy(100, 100)).build());
             }
             try
             {
                 final RaftClient client = clients.get(0);
                 final byte[] request = payload(stateMachine);
                 final RaftClientReply first = client.io().send(message(request));
-                System.out.printf("%s %s %s: leader %s (first reply index %d)%n", stateMachine, inProcess ? "in-process" : peers.size() + " JVMs",
+                System.out.printf("%s %s %s: leader %s (first reply index %d)%n", stateMachine, inProcess ? "in-process"
+                    : peers.size() + " JVMs",
                     extra, first.getServerId(), first.getLogIndex());
                 for (final String phase : extra.getOrDefault("phases", "warm,serial,1,8,64").split(","))
                 {
                     switch (phase)
                     {
-                        case "warm" -> load(clients, request, 64, Integer.parseInt(extra.getOrDefault("warm", "4")), false);
+                        case "warm" -> load(clients, request, 64, Integer.parseInt(extra.getOrDefault("warm", "4")),
+                            false);
                         case "idle" -> idle(seconds);
                         case "serial" -> serial(client, request, Integer.parseInt(extra.getOrDefault("serial", "300")));
                         default -> load(clients, request, Integer.parseInt(phase), seconds, true);
@@ -262,7 +273,7 @@ public final class RaftPerfRepro
         builder.reset();
         builder.tryAppend(System.currentTimeMillis(), "key".getBytes(StandardCharsets.UTF_8), value);
         final int length = builder.build();
-        return io.tributary.raft.protocol.ShardEntryDescriptor.encodeSingle(buffer, 0, length, null, null);
+        return ShardEntryDescriptor.encodeSingle(buffer, 0, length, null, null);
     }
 
     private static Message message(final byte[] bytes)
@@ -282,7 +293,8 @@ public final class RaftPerfRepro
         System.out.printf("  serial (async, 1 at a time) %d appends: %s%n", count, summary(latencies, count));
     }
 
-    private static void load(final List<RaftClient> clients, final byte[] request, final int inFlight, final int seconds, final boolean print)
+    private static void load(final List<RaftClient> clients, final byte[] request, final int inFlight,
+        final int seconds, final boolean print)
         throws InterruptedException
     {
         final Semaphore permits = new Semaphore(inFlight);
@@ -319,8 +331,10 @@ public final class RaftPerfRepro
         final long switched = switches() - switchesBefore;
         final int n = (int)Math.min(done.get(), latencies.length);
         System.out.printf(print ? "" : "  (warm-up) ");
-        System.out.printf("  %2d in flight: %7.0f appends/s (%d in %.2f s, %d failed), %s; CPU %.0f%% of a core, %.0f us/append, %.1f thread switches/append%n",
-            inFlight, sent / elapsed, sent, elapsed, failed.get(), summary(latencies, n), cpu / 10.0 / elapsed, cpu * 1000.0 / sent,
+        System.out.printf("  %2d in flight: %7.0f appends/s (%d in %.2f s, %d failed), %s; CPU %.0f%% of a core, %.0f "
+            + "us/append, %.1f thread switches/append%n",
+            inFlight, sent / elapsed, sent, elapsed, failed.get(), summary(latencies, n), cpu / 10.0 / elapsed,
+                cpu * 1000.0 / sent,
             switched / (double)sent);
     }
 
@@ -357,7 +371,7 @@ public final class RaftPerfRepro
         long total = 0;
         for (final long pid : PIDS)
         {
-            try (java.util.stream.Stream<Path> tasks = Files.list(Path.of("/proc/" + pid + "/task")))
+            try (Stream<Path> tasks = Files.list(Path.of("/proc/" + pid + "/task")))
             {
                 for (final Path task : tasks.toList())
                 {
@@ -389,13 +403,15 @@ public final class RaftPerfRepro
     {
         final long[] sorted = Arrays.copyOf(latencies, n);
         Arrays.sort(sorted);
-        return String.format("latency p50 %.2f ms, p90 %.2f ms, p99 %.2f ms, max %.2f ms", sorted[n / 2] / 1e6, sorted[n * 9 / 10] / 1e6,
+        return String.format("latency p50 %.2f ms, p90 %.2f ms, p99 %.2f ms, max %.2f ms", sorted[n / 2] / 1e6,
+            sorted[n * 9 / 10] / 1e6,
             sorted[Math.min(n - 1, n * 99 / 100)] / 1e6, sorted[n - 1] / 1e6);
     }
 
     // ---------------------------------------------------------------- helpers
 
-    private static AutoCloseable startChild(final String id, final String stateMachine, final Path dir, final Map<String, String> peers,
+    private static AutoCloseable startChild(final String id, final String stateMachine, final Path dir,
+        final Map<String, String> peers,
         final String[] runArgs) throws IOException
     {
         final List<String> command = new ArrayList<>();
@@ -423,11 +439,13 @@ public final class RaftPerfRepro
         command.add(id);
         command.add(stateMachine);
         command.add(dir.resolve(id).toString());
-        command.add(peers.entrySet().stream().map(e -> e.getKey() + "@" + e.getValue()).collect(Collectors.joining(",")));
+        command.add(peers.entrySet().stream().map(e -> e.getKey() + "@" + e.getValue())
+            .collect(Collectors.joining(",")));
         command.addAll(Arrays.asList(runArgs).subList(3, runArgs.length));
         final Process process = new ProcessBuilder(command)
             .redirectError(ProcessBuilder.Redirect.appendTo(dir.resolve(id + ".log").toFile())).start();
-        final BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+        final BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(),
+            StandardCharsets.UTF_8));
         String line = out.readLine();
         while (line != null && !line.startsWith("READY"))
         {
@@ -474,14 +492,14 @@ public final class RaftPerfRepro
 
     private static int freePort() throws IOException
     {
-        return io.tributary.protocol.net.LoopbackPorts.reserve();
+        return LoopbackPorts.reserve();
     }
 
     private static void deleteTree(final Path directory) throws IOException
     {
-        try (java.util.stream.Stream<Path> walk = Files.walk(directory))
+        try (Stream<Path> walk = Files.walk(directory))
         {
-            for (final Path path : walk.sorted(java.util.Comparator.reverseOrder()).toList())
+            for (final Path path : walk.sorted(Comparator.reverseOrder()).toList())
             {
                 Files.deleteIfExists(path);
             }

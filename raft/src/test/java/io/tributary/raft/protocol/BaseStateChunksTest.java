@@ -17,10 +17,12 @@ class BaseStateChunksTest
     void aRequestRoundTrips()
     {
         final byte[] bytes = ShardProtocol.encodeBaseState(42, 4096, 1 << 20);
-        final ShardProtocol.BaseStateRequest request = ShardProtocol.decodeBaseStateRequest(new UnsafeBuffer(bytes), bytes.length);
+        final ShardProtocol.BaseStateRequest request =
+            ShardProtocol.decodeBaseStateRequest(new UnsafeBuffer(bytes), bytes.length);
         assertThat(request).isEqualTo(new ShardProtocol.BaseStateRequest(42, 4096, 1 << 20));
         final byte[] fresh = ShardProtocol.encodeBaseState(-1, 0, 100);
-        assertThat(ShardProtocol.decodeBaseStateRequest(new UnsafeBuffer(fresh), fresh.length).appliedIndex()).isEqualTo(-1);
+        assertThat(ShardProtocol.decodeBaseStateRequest(new UnsafeBuffer(fresh), fresh.length).appliedIndex())
+            .isEqualTo(-1);
     }
 
     @Test
@@ -29,7 +31,8 @@ class BaseStateChunksTest
         final byte[] bytes = ShardProtocol.encodeBaseState(42, -5, 0);
         assertThatThrownBy(() -> ShardProtocol.decodeBaseStateRequest(new UnsafeBuffer(bytes), bytes.length))
             .hasMessageContaining("maxBytes 0, fromByte -5");
-        assertThatThrownBy(() -> ShardProtocol.decodeBaseStateRequest(new UnsafeBuffer(new byte[] {ShardProtocol.BASE_STATE}), 1))
+        assertThatThrownBy(() ->
+            ShardProtocol.decodeBaseStateRequest(new UnsafeBuffer(new byte[] {ShardProtocol.BASE_STATE}), 1))
             .hasMessageContaining("at least 24 bytes");
     }
 
@@ -47,7 +50,8 @@ class BaseStateChunksTest
         {
             final int length = Math.min(3_000, state.length - have);
             final byte[] reply = ShardProtocol.encodeBaseStateReply(7, 99, state.length, have, state, have, length);
-            final ShardProtocol.BaseStateChunk chunk = ShardProtocol.decodeBaseStateReply(new UnsafeBuffer(reply), reply.length);
+            final ShardProtocol.BaseStateChunk chunk =
+                ShardProtocol.decodeBaseStateReply(new UnsafeBuffer(reply), reply.length);
             assertThat(chunk.stale()).isFalse();
             assertThat(chunk.appliedTerm()).isEqualTo(7);
             assertThat(chunk.appliedIndex()).isEqualTo(99);
@@ -63,7 +67,8 @@ class BaseStateChunksTest
     void aStaleAnswerNamesTheStateAskedFor()
     {
         final byte[] reply = ShardProtocol.encodeBaseStateStale(99);
-        final ShardProtocol.BaseStateChunk chunk = ShardProtocol.decodeBaseStateReply(new UnsafeBuffer(reply), reply.length);
+        final ShardProtocol.BaseStateChunk chunk =
+            ShardProtocol.decodeBaseStateReply(new UnsafeBuffer(reply), reply.length);
         assertThat(chunk.stale()).isTrue();
         assertThat(chunk.appliedIndex()).isEqualTo(99);
     }

@@ -102,7 +102,8 @@ class DurableSnapshotTest
         final List<String> events = new ArrayList<>();
         final ShardLog.FileForcer recording = path ->
         {
-            events.add(dir.relativize(path.toAbsolutePath()) + (Files.exists(target) ? " (target present)" : " (target absent)"));
+            events.add(dir.relativize(path.toAbsolutePath())
+                + (Files.exists(target) ? " (target present)" : " (target absent)"));
             ShardLog.FDATASYNC.force(path);
         };
         DurableFiles.writeAtomically(target, "nodes\tn1".getBytes(StandardCharsets.UTF_8), recording);
@@ -119,10 +120,12 @@ class DurableSnapshotTest
         for (int b = 0; b < batches; b++)
         {
             final RecordBatchBuilder builder = new RecordBatchBuilder(buffer).reset();
-            assertThat(builder.tryAppend(1L, ("k" + b).getBytes(StandardCharsets.UTF_8), ("v" + b).getBytes(StandardCharsets.UTF_8)))
+            assertThat(builder.tryAppend(1L, ("k" + b).getBytes(StandardCharsets.UTF_8), ("v" + b)
+                .getBytes(StandardCharsets.UTF_8)))
                 .isTrue();
             final int length = builder.build();
-            assertThat(log.append(buffer, 0, length, log.lastRaftIndex() + 1, result).status()).isEqualTo(AppendStatus.APPENDED);
+            assertThat(log.append(buffer, 0, length, log.lastRaftIndex() + 1, result).status())
+                .isEqualTo(AppendStatus.APPENDED);
         }
     }
 }

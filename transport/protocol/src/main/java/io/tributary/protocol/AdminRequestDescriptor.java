@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * An administrative request to any node: a command or query for the metadata quorum (the node
@@ -53,10 +54,11 @@ public final class AdminRequestDescriptor
     }
 
     /** Encodes a whole request into a new array (admin requests are rare; allocation is fine). */
-    public static byte[] encode(final short kind, final long groupMsb, final long groupLsb, final long timeoutMs, final String text)
+    public static byte[] encode(final short kind, final long groupMsb, final long groupLsb, final long timeoutMs,
+        final String text)
     {
         final byte[] bytes = text == null ? new byte[0] : text.getBytes(StandardCharsets.UTF_8);
-        final org.agrona.concurrent.UnsafeBuffer out = new org.agrona.concurrent.UnsafeBuffer(new byte[HEADER_LENGTH + bytes.length]);
+        final UnsafeBuffer out = new UnsafeBuffer(new byte[HEADER_LENGTH + bytes.length]);
         out.putShort(VERSION_OFFSET, VERSION);
         out.putShort(KIND_OFFSET, kind);
         out.putInt(TEXT_LENGTH_OFFSET, bytes.length);
@@ -67,7 +69,8 @@ public final class AdminRequestDescriptor
         return out.byteArray();
     }
 
-    public static void writeHeader(final MutableDirectBuffer buffer, final int offset, final short kind, final int textLength,
+    public static void writeHeader(final MutableDirectBuffer buffer, final int offset, final short kind,
+        final int textLength,
         final long groupMsb, final long groupLsb, final long timeoutMs)
     {
         buffer.putShort(offset + VERSION_OFFSET, VERSION);

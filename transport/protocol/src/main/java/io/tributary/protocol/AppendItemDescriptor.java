@@ -64,7 +64,8 @@ public final class AppendItemDescriptor
      * @return the offset of the traceparent, where the variable parts start.
      */
     public static int writeHeader(final MutableDirectBuffer buffer, final int offset, final int flags,
-        final int traceparentLength, final int keyLength, final long expectedShardLastOffset, final long expectedKeyLastOffset,
+        final int traceparentLength, final int keyLength, final long expectedShardLastOffset,
+            final long expectedKeyLastOffset,
         final int batchLength)
     {
         buffer.putInt(offset + ITEM_LENGTH_OFFSET, itemLength(traceparentLength, keyLength, batchLength));
@@ -86,7 +87,8 @@ public final class AppendItemDescriptor
     {
         if (available < HEADER_LENGTH)
         {
-            return "item at byte " + offset + " has " + available + " bytes, less than its " + HEADER_LENGTH + "-byte header";
+            return "item at byte " + offset + " has " + available + " bytes, less than its " + HEADER_LENGTH
+                + "-byte header";
         }
         final int itemLength = itemLength(buffer, offset);
         final int flags = flags(buffer, offset);
@@ -100,14 +102,16 @@ public final class AppendItemDescriptor
         {
             return "item at byte " + offset + " has unknown flags 0x" + Integer.toHexString(flags);
         }
-        if (traceLength > TRACEPARENT_LENGTH_MAX || keyLength < 0 || (long)HEADER_LENGTH + traceLength + keyLength > itemLength)
+        if (traceLength > TRACEPARENT_LENGTH_MAX || keyLength < 0 || (long)HEADER_LENGTH + traceLength
+            + keyLength > itemLength)
         {
             return "item at byte " + offset + " of " + itemLength + " bytes has a traceparent of " + traceLength
                 + " bytes and a condition key of " + keyLength + " bytes, which do not fit";
         }
         if ((flags & FLAG_KEY_CONDITION) == 0 && keyLength != 0)
         {
-            return "item at byte " + offset + " carries a condition key of " + keyLength + " bytes without a key condition";
+            return "item at byte " + offset + " carries a condition key of " + keyLength
+                + " bytes without a key condition";
         }
         return null;
     }

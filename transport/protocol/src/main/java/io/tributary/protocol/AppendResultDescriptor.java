@@ -56,14 +56,16 @@ public final class AppendResultDescriptor
     }
 
     /** Writes a result at {@code offset}; returns its length. */
-    public static int write(final MutableDirectBuffer buffer, final int offset, final AppendStatus status, final long baseOffset,
+    public static int write(final MutableDirectBuffer buffer, final int offset, final AppendStatus status,
+        final long baseOffset,
         final long lastOffset, final long expected, final long found, final String message)
     {
         return write(buffer, offset, status.code(), baseOffset, lastOffset, expected, found, message);
     }
 
     /** Writes a result with a raw status code (passed through as received); returns its length. */
-    public static int write(final MutableDirectBuffer buffer, final int offset, final byte statusCode, final long baseOffset,
+    public static int write(final MutableDirectBuffer buffer, final int offset, final byte statusCode,
+        final long baseOffset,
         final long lastOffset, final long expected, final long found, final String message)
     {
         int messageLength = 0;

@@ -56,7 +56,8 @@ public final class ErrorResponseDescriptor
 
     public static String text(final DirectBuffer buffer, final int offset, final int length)
     {
-        final int textLength = Math.min(buffer.getInt(offset + TEXT_LENGTH_OFFSET), Math.max(0, length - HEADER_LENGTH));
+        final int textLength = Math.min(buffer.getInt(offset + TEXT_LENGTH_OFFSET),
+            Math.max(0, length - HEADER_LENGTH));
         return textLength <= 0 ? "" : buffer.getStringWithoutLengthUtf8(offset + HEADER_LENGTH, textLength);
     }
 

@@ -60,14 +60,16 @@ public final class FetchRequestDescriptor
     {
     }
 
-    public static void writeHeader(final MutableDirectBuffer buffer, final int offset, final int itemCount, final int maxWaitMs)
+    public static void writeHeader(final MutableDirectBuffer buffer, final int offset, final int itemCount,
+        final int maxWaitMs)
     {
         buffer.putShort(offset + VERSION_OFFSET, VERSION);
         buffer.putShort(offset + ITEM_COUNT_OFFSET, (short)itemCount);
         buffer.putInt(offset + MAX_WAIT_MS_OFFSET, maxWaitMs);
     }
 
-    public static void writeItem(final MutableDirectBuffer buffer, final int itemOffset, final long groupMsb, final long groupLsb,
+    public static void writeItem(final MutableDirectBuffer buffer, final int itemOffset, final long groupMsb,
+        final long groupLsb,
         final long fromOffset, final long minAppliedIndex, final int maxBytes, final byte consistency)
     {
         buffer.putLong(itemOffset + ITEM_GROUP_MSB_OFFSET, groupMsb);

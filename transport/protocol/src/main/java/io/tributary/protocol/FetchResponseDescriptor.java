@@ -83,9 +83,13 @@ public final class FetchResponseDescriptor
         buffer.putInt(offset + 4, 0);
     }
 
-    /** Writes an item's header; its {@code dataLength} bytes of data follow at {@code itemOffset + ITEM_HEADER_LENGTH}. */
-    public static void writeItemHeader(final MutableDirectBuffer buffer, final int itemOffset, final byte status, final byte role,
-        final int dataLength, final long firstOffset, final long nextOffset, final long appliedIndex, final long batchCount,
+    /**
+     * Writes an item's header; its {@code dataLength} bytes of data follow at {@code itemOffset + ITEM_HEADER_LENGTH}.
+     */
+    public static void writeItemHeader(final MutableDirectBuffer buffer, final int itemOffset, final byte status,
+        final byte role,
+        final int dataLength, final long firstOffset, final long nextOffset, final long appliedIndex,
+            final long batchCount,
         final long retainedBytes)
     {
         buffer.putByte(itemOffset + ITEM_STATUS_OFFSET, status);

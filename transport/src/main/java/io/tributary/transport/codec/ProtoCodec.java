@@ -75,13 +75,14 @@ public final class ProtoCodec<M extends MessageLite> implements PayloadEncoder<M
             out.flush();
             if (out.getTotalBytesWritten() != length)
             {
-                throw new IllegalStateException(type + ": encoded " + out.getTotalBytesWritten() + " bytes, expected " + length
-                    + "; was the message changed while being sent?");
+                throw new IllegalStateException(type + ": encoded " + out.getTotalBytesWritten() + " bytes, expected "
+                    + length + "; was the message changed while being sent?");
             }
         }
         catch (final IOException ex)
         {
-            throw new UncheckedIOException(type + ": encoding " + length + " bytes at offset " + offset + " failed", ex);
+            throw new UncheckedIOException(type + ": encoding " + length + " bytes at offset " + offset
+                + " failed", ex);
         }
     }
 

@@ -54,7 +54,8 @@ public final class RatisMessageCodecs
     public static final ProtoCodec<AppendEntriesReplyProto> APPEND_ENTRIES_REPLY =
         add(MessageType.APPEND_ENTRIES_REPLY, AppendEntriesReplyProto.class, AppendEntriesReplyProto.parser());
     public static final ProtoCodec<InstallSnapshotRequestProto> INSTALL_SNAPSHOT_REQUEST =
-        add(MessageType.INSTALL_SNAPSHOT_REQUEST, InstallSnapshotRequestProto.class, InstallSnapshotRequestProto.parser());
+        add(MessageType.INSTALL_SNAPSHOT_REQUEST, InstallSnapshotRequestProto.class,
+            InstallSnapshotRequestProto.parser());
     public static final ProtoCodec<InstallSnapshotReplyProto> INSTALL_SNAPSHOT_REPLY =
         add(MessageType.INSTALL_SNAPSHOT_REPLY, InstallSnapshotReplyProto.class, InstallSnapshotReplyProto.parser());
     public static final ProtoCodec<ReadIndexRequestProto> READ_INDEX_REQUEST =
@@ -62,17 +63,21 @@ public final class RatisMessageCodecs
     public static final ProtoCodec<ReadIndexReplyProto> READ_INDEX_REPLY =
         add(MessageType.READ_INDEX_REPLY, ReadIndexReplyProto.class, ReadIndexReplyProto.parser());
     public static final ProtoCodec<StartLeaderElectionRequestProto> START_LEADER_ELECTION_REQUEST =
-        add(MessageType.START_LEADER_ELECTION_REQUEST, StartLeaderElectionRequestProto.class, StartLeaderElectionRequestProto.parser());
+        add(MessageType.START_LEADER_ELECTION_REQUEST, StartLeaderElectionRequestProto.class,
+            StartLeaderElectionRequestProto.parser());
     public static final ProtoCodec<StartLeaderElectionReplyProto> START_LEADER_ELECTION_REPLY =
-        add(MessageType.START_LEADER_ELECTION_REPLY, StartLeaderElectionReplyProto.class, StartLeaderElectionReplyProto.parser());
+        add(MessageType.START_LEADER_ELECTION_REPLY, StartLeaderElectionReplyProto.class,
+            StartLeaderElectionReplyProto.parser());
     public static final ProtoCodec<RaftClientRequestProto> CLIENT_REQUEST =
         add(MessageType.CLIENT_REQUEST, RaftClientRequestProto.class, RaftClientRequestProto.parser());
     public static final ProtoCodec<RaftClientReplyProto> CLIENT_REPLY =
         add(MessageType.CLIENT_REPLY, RaftClientReplyProto.class, RaftClientReplyProto.parser());
     public static final ProtoCodec<SetConfigurationRequestProto> SET_CONFIGURATION_REQUEST =
-        add(MessageType.SET_CONFIGURATION_REQUEST, SetConfigurationRequestProto.class, SetConfigurationRequestProto.parser());
+        add(MessageType.SET_CONFIGURATION_REQUEST, SetConfigurationRequestProto.class,
+            SetConfigurationRequestProto.parser());
     public static final ProtoCodec<GroupManagementRequestProto> GROUP_MANAGEMENT_REQUEST =
-        add(MessageType.GROUP_MANAGEMENT_REQUEST, GroupManagementRequestProto.class, GroupManagementRequestProto.parser());
+        add(MessageType.GROUP_MANAGEMENT_REQUEST, GroupManagementRequestProto.class,
+            GroupManagementRequestProto.parser());
     public static final ProtoCodec<GroupListRequestProto> GROUP_LIST_REQUEST =
         add(MessageType.GROUP_LIST_REQUEST, GroupListRequestProto.class, GroupListRequestProto.parser());
     public static final ProtoCodec<GroupListReplyProto> GROUP_LIST_REPLY =
@@ -82,9 +87,11 @@ public final class RatisMessageCodecs
     public static final ProtoCodec<GroupInfoReplyProto> GROUP_INFO_REPLY =
         add(MessageType.GROUP_INFO_REPLY, GroupInfoReplyProto.class, GroupInfoReplyProto.parser());
     public static final ProtoCodec<TransferLeadershipRequestProto> TRANSFER_LEADERSHIP_REQUEST =
-        add(MessageType.TRANSFER_LEADERSHIP_REQUEST, TransferLeadershipRequestProto.class, TransferLeadershipRequestProto.parser());
+        add(MessageType.TRANSFER_LEADERSHIP_REQUEST, TransferLeadershipRequestProto.class,
+            TransferLeadershipRequestProto.parser());
     public static final ProtoCodec<SnapshotManagementRequestProto> SNAPSHOT_MANAGEMENT_REQUEST =
-        add(MessageType.SNAPSHOT_MANAGEMENT_REQUEST, SnapshotManagementRequestProto.class, SnapshotManagementRequestProto.parser());
+        add(MessageType.SNAPSHOT_MANAGEMENT_REQUEST, SnapshotManagementRequestProto.class,
+            SnapshotManagementRequestProto.parser());
     public static final ProtoCodec<LeaderElectionManagementRequestProto> LEADER_ELECTION_MANAGEMENT_REQUEST =
         add(MessageType.LEADER_ELECTION_MANAGEMENT_REQUEST, LeaderElectionManagementRequestProto.class,
             LeaderElectionManagementRequestProto.parser());
@@ -106,7 +113,8 @@ public final class RatisMessageCodecs
     {
     }
 
-    private static <M extends MessageLite> ProtoCodec<M> add(final MessageType type, final Class<M> messageClass, final Parser<M> parser)
+    private static <M extends MessageLite> ProtoCodec<M> add(final MessageType type, final Class<M> messageClass,
+        final Parser<M> parser)
     {
         final ProtoCodec<M> codec = new ProtoCodec<>(type, messageClass, parser);
         if (BY_TYPE.put(type, codec) != null)

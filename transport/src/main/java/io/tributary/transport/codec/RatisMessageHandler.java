@@ -13,5 +13,6 @@ public interface RatisMessageHandler
     /**
      * @param message an instance of {@code RatisMessageCodecs.codec(type).messageClass()}; owns its bytes.
      */
-    void onMessage(long sourceId, MessageType type, long correlationId, long groupIdMsb, long groupIdLsb, MessageLite message);
+    void onMessage(long sourceId, MessageType type, long correlationId, long groupIdMsb, long groupIdLsb,
+        MessageLite message);
 }

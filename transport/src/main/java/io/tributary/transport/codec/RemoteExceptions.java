@@ -52,7 +52,8 @@ public final class RemoteExceptions
         }
         catch (final InvalidProtocolBufferException e)
         {
-            return new IOException("undecodable exception reply " + from + " (" + bytes.size() + " bytes; not deserialized)");
+            return new IOException("undecodable exception reply " + from + " (" + bytes.size()
+                + " bytes; not deserialized)");
         }
         final String className = proto.getClassName();
         final String message = proto.getErrorMessage();
@@ -60,7 +61,8 @@ public final class RemoteExceptions
         {
             try
             {
-                // initialize=false: a name alone runs no static initializer; only a Throwable's (String) constructor runs.
+                // initialize=false: a name alone runs no static initializer; only a Throwable's (String) constructor
+                // runs.
                 final Class<?> type = Class.forName(className, false, RemoteExceptions.class.getClassLoader());
                 if (Throwable.class.isAssignableFrom(type))
                 {
@@ -87,19 +89,23 @@ public final class RemoteExceptions
             case STATEMACHINEEXCEPTION:
             {
                 final StateMachineExceptionProto e = reply.getStateMachineException();
-                return reply.toBuilder().setStateMachineException(e.toBuilder().setStacktrace(EMPTY_STACK_TRACE)).build();
+                return reply.toBuilder().setStateMachineException(e.toBuilder().setStacktrace(EMPTY_STACK_TRACE))
+                    .build();
             }
             case ALREADYCLOSEDEXCEPTION:
             {
                 final AlreadyClosedExceptionProto e = reply.getAlreadyClosedException();
-                return reply.toBuilder().setAlreadyClosedException(e.toBuilder().setStacktrace(EMPTY_STACK_TRACE)).build();
+                return reply.toBuilder().setAlreadyClosedException(e.toBuilder().setStacktrace(EMPTY_STACK_TRACE))
+                    .build();
             }
             case DATASTREAMEXCEPTION:
                 return reply.toBuilder().setDataStreamException(plain(reply.getDataStreamException())).build();
             case LEADERSTEPPINGDOWNEXCEPTION:
-                return reply.toBuilder().setLeaderSteppingDownException(plain(reply.getLeaderSteppingDownException())).build();
+                return reply.toBuilder().setLeaderSteppingDownException(plain(reply.getLeaderSteppingDownException()))
+                    .build();
             case TRANSFERLEADERSHIPEXCEPTION:
-                return reply.toBuilder().setTransferLeadershipException(plain(reply.getTransferLeadershipException())).build();
+                return reply.toBuilder().setTransferLeadershipException(plain(reply.getTransferLeadershipException()))
+                    .build();
             case READEXCEPTION:
                 return reply.toBuilder().setReadException(plain(reply.getReadException())).build();
             case READINDEXEXCEPTION:

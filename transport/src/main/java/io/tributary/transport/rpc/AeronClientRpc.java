@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.util.Collection;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 
 import org.apache.ratis.client.RaftClientRpc;
@@ -32,8 +33,8 @@ import org.apache.ratis.protocol.TransferLeadershipRequest;
 import org.apache.ratis.thirdparty.com.google.protobuf.MessageLite;
 
 import io.tributary.protocol.aeron.AeronTransportConfig;
-import io.tributary.protocol.aeron.EmbeddedMediaDriver;
 import io.tributary.protocol.frame.MessageType;
+import io.tributary.transport.codec.RemoteExceptions;
 
 /**
  * The client side of the Aeron transport: requests (ordered async, unordered, blocking; admin
@@ -78,7 +79,8 @@ final class AeronClientRpc implements RaftClientRpc
                 final EmbeddedMediaDriver driver = runtime;
                 // One endpoint for every Raft client of the process (the metadata client, the controller's, catch-ups):
                 // replies are routed by correlation id, and each endpoint is one more socket the network thread polls.
-                endpoint = ENDPOINTS.acquire(driver, host, () -> new RpcEndpoint("clients-" + driver.config().nodeName(), config,
+                endpoint = ENDPOINTS.acquire(driver, host, () ->
+                    new RpcEndpoint("clients-" + driver.config().nodeName(), config,
                     driver, host + ":0", (route, type, c, msb, lsb, m) ->
                     {
                         // A client serves no requests; a request here is a misdirected frame.
@@ -127,11 +129,11 @@ final class AeronClientRpc implements RaftClientRpc
     {
         if (reply.getNotLeaderException() != null)
         {
-            throw new java.util.concurrent.CompletionException(reply.getNotLeaderException());
+            throw new CompletionException(reply.getNotLeaderException());
         }
         if (reply.getLeaderNotReadyException() != null)
         {
-            throw new java.util.concurrent.CompletionException(reply.getLeaderNotReadyException());
+            throw new CompletionException(reply.getLeaderNotReadyException());
         }
         return reply;
     }
@@ -153,8 +155,8 @@ final class AeronClientRpc implements RaftClientRpc
         final String address = peers.get(request.getServerId());
         if (address == null)
         {
-            throw new IOException("Aeron transport: no address for server " + request.getServerId() + " (known: " + peers.keySet()
-                + "); add it to the client's group");
+            throw new IOException("Aeron transport: no address for server " + request.getServerId() + " (known: "
+                + peers.keySet() + "); add it to the client's group");
         }
         // A request's own timeout (a leadership transfer's, say) is how long the server may work on it: the reply
         // may come that late, plus its way back, so the client waits one request timeout more (as Ratis's gRPC
@@ -209,7 +211,7 @@ final class AeronClientRpc implements RaftClientRpc
         }
         return current.call(address, type, group[0], group[1], proto, timeoutMs)
             .thenApply(reply -> ClientProtoUtils.toRaftClientReply(
-                io.tributary.transport.codec.RemoteExceptions.sanitize((RaftClientReplyProto)reply)));
+                RemoteExceptions.sanitize((RaftClientReplyProto)reply)));
     }
 
     @Override

@@ -68,7 +68,8 @@ final class AeronLogAppender extends LogAppenderBase
     }
 
     /** A completed call, queued from the polling thread to the appender thread. */
-    private record Completion(InFlight append, AppendEntriesReplyProto appendReply, InstallSnapshotReplyProto snapshotReply, Throwable error)
+    private record Completion(InFlight append, AppendEntriesReplyProto appendReply,
+        InstallSnapshotReplyProto snapshotReply, Throwable error)
     {
     }
 
@@ -117,7 +118,8 @@ final class AeronLogAppender extends LogAppenderBase
         this.rpc = rpc;
         this.inflightMax = inflightMax;
         this.commitDelayNs = commitDelayNs;
-        this.installSnapshotEnabled = RaftServerConfigKeys.Log.Appender.installSnapshotEnabled(server.getRaftServer().getProperties());
+        this.installSnapshotEnabled = RaftServerConfigKeys.Log.Appender.installSnapshotEnabled(server.getRaftServer()
+            .getProperties());
         // Ratis's heartbeat interval: half the minimum election timeout.
         this.heartbeatIntervalNs = RaftServerConfigKeys.Rpc.timeoutMin(server.getRaftServer().getProperties())
             .toLong(TimeUnit.NANOSECONDS) / 2;
@@ -188,7 +190,8 @@ final class AeronLogAppender extends LogAppenderBase
 
     /**
      * Times the heartbeat that tells the follower a new commit index: due once the follower's known commit index has
-     * stayed below the leader's for {@code commitDelayNs} (its progress, carried by appendEntries replies, restarts it).
+     * stayed below the leader's for {@code commitDelayNs} (its progress, carried by appendEntries replies, restarts
+     * it).
      */
     private boolean commitHeartbeatDue(final long nowNs)
     {
@@ -246,7 +249,8 @@ final class AeronLogAppender extends LogAppenderBase
         catch (final RaftLogIOException ex)
         {
             // E.g. purged between the snapshot check and the read: the next round decides again.
-            LOG.warn("{}: cannot read entries from {} for {}: {}", this, getFollower().getNextIndex(), getFollowerId(), ex.toString());
+            LOG.warn("{}: cannot read entries from {} for {}: {}", this, getFollower().getNextIndex(), getFollowerId(),
+                ex.toString());
             retryAtNs = System.nanoTime() + heartbeatIntervalNs / 4;
             return false;
         }
@@ -255,7 +259,8 @@ final class AeronLogAppender extends LogAppenderBase
             return false;
         }
         final int count = request.getEntriesCount();
-        final long previousIndex = request.hasPreviousLog() ? request.getPreviousLog().getIndex() : RaftLog.INVALID_LOG_INDEX;
+        final long previousIndex = request.hasPreviousLog() ? request.getPreviousLog().getIndex()
+            : RaftLog.INVALID_LOG_INDEX;
         final long firstIndex = count > 0 ? request.getEntries(0).getIndex() : previousIndex + 1;
         final InFlight sent = new InFlight(epoch, previousIndex, firstIndex, count == 0, Timestamp.currentTime());
         if (count > 0)
@@ -271,7 +276,8 @@ final class AeronLogAppender extends LogAppenderBase
         getFollower().updateLastRpcSendTime(count == 0);
         try
         {
-            rpc.appendEntriesAsync(request).whenComplete((reply, error) -> complete(new Completion(sent, reply, null, error)));
+            rpc.appendEntriesAsync(request)
+                .whenComplete((reply, error) -> complete(new Completion(sent, reply, null, error)));
         }
         catch (final IOException ex)
         {
@@ -331,11 +337,13 @@ final class AeronLogAppender extends LogAppenderBase
                     LOG.debug("{}: {} is inconsistent at {} (its next index {}); resending", this, getFollowerId(),
                         request.firstIndex(), reply.getNextIndex());
                     resetPipeline();
-                    getFollower().setNextIndex(getNextIndexForInconsistency(request.firstIndex(), reply.getNextIndex()));
+                    getFollower().setNextIndex(getNextIndexForInconsistency(request.firstIndex(),
+                        reply.getNextIndex()));
                     matchCommittedEntries(reply.getFollowerCommit());
                 }
             }
-            default -> LOG.warn("{}: unexpected appendEntries result {} from {}", this, reply.getResult(), getFollowerId());
+            default -> LOG.warn("{}: unexpected appendEntries result {} from {}", this, reply.getResult(),
+                getFollowerId());
         }
         getLeaderState().onAppendEntriesReply(this, reply);
     }
@@ -349,7 +357,7 @@ final class AeronLogAppender extends LogAppenderBase
      */
     private void matchCommittedEntries(final long followerCommit)
     {
-        final org.apache.ratis.server.protocol.TermIndex last = getRaftLog().getLastEntryTermIndex();
+        final TermIndex last = getRaftLog().getLastEntryTermIndex();
         if (last != null && followerCommit > getFollower().getMatchIndex() && followerCommit <= last.getIndex())
         {
             LOG.info("{}: {} already holds entries up to its commit index {}: matched (match index was {})", this,
@@ -370,8 +378,10 @@ final class AeronLogAppender extends LogAppenderBase
         consecutiveFailures++;
         if (consecutiveFailures == 1 || consecutiveFailures % 100 == 0)
         {
-            LOG.warn("{}: appendEntries to {} failed ({} in a row; previous index {}, heartbeat {}); resending from there: {}",
-                this, getFollowerId(), consecutiveFailures, request.previousIndex(), request.heartbeat(), cause(error).toString());
+            LOG.warn("{}: appendEntries to {} failed ({} in a row; previous index {}, heartbeat {}); resending from "
+                + "there: {}",
+                this, getFollowerId(), consecutiveFailures, request.previousIndex(), request.heartbeat(), cause(error)
+                    .toString());
         }
         resetPipeline();
         getFollower().computeNextIndex(getNextIndexForError(request.previousIndex() + 1));
@@ -421,7 +431,8 @@ final class AeronLogAppender extends LogAppenderBase
     {
         if (!notifying)
         {
-            LOG.info("{}: follower {} next index {} is below the log start; notifying it to install a snapshot (first available {})",
+            LOG.info("{}: follower {} next index {} is below the log start; notifying it to install a snapshot (first "
+                + "available {})",
                 this, getFollowerId(), getFollower().getNextIndex(), firstAvailable);
             notifying = true;
         }
@@ -432,7 +443,8 @@ final class AeronLogAppender extends LogAppenderBase
         getFollower().updateLastRpcSendTime(false);
         try
         {
-            rpc.installSnapshotAsync(request).whenComplete((reply, error) -> complete(new Completion(null, null, reply, error)));
+            rpc.installSnapshotAsync(request)
+                .whenComplete((reply, error) -> complete(new Completion(null, null, reply, error)));
         }
         catch (final IOException ex)
         {
@@ -474,7 +486,8 @@ final class AeronLogAppender extends LogAppenderBase
         LOG.info("{}: sending snapshot {} to follower {}", this, snapshot.getTermIndex(), getFollowerId());
         try
         {
-            for (final InstallSnapshotRequestProto request : newInstallSnapshotRequests(UUID.randomUUID().toString(), snapshot))
+            for (final InstallSnapshotRequestProto request
+                : newInstallSnapshotRequests(UUID.randomUUID().toString(), snapshot))
             {
                 if (!isRunning())
                 {
@@ -497,7 +510,8 @@ final class AeronLogAppender extends LogAppenderBase
                 }
                 if (reply.getResult() != InstallSnapshotResult.SUCCESS)
                 {
-                    LOG.warn("{}: follower {} answered {} to a snapshot chunk; retrying later", this, getFollowerId(), reply.getResult());
+                    LOG.warn("{}: follower {} answered {} to a snapshot chunk; retrying later", this, getFollowerId(),
+                        reply.getResult());
                     retryAtNs = System.nanoTime() + heartbeatIntervalNs;
                     return;
                 }
@@ -505,7 +519,8 @@ final class AeronLogAppender extends LogAppenderBase
         }
         catch (final IOException ex)
         {
-            LOG.warn("{}: sending snapshot {} to {} failed; retrying later: {}", this, snapshot.getTermIndex(), getFollowerId(), ex.toString());
+            LOG.warn("{}: sending snapshot {} to {} failed; retrying later: {}", this, snapshot.getTermIndex(),
+                getFollowerId(), ex.toString());
             retryAtNs = System.nanoTime() + heartbeatIntervalNs;
             return;
         }

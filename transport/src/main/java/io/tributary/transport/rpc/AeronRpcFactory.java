@@ -1,5 +1,6 @@
 package io.tributary.transport.rpc;
 
+import java.util.concurrent.TimeUnit;
 import org.apache.ratis.client.ClientFactory;
 import org.apache.ratis.client.RaftClientRpc;
 import org.apache.ratis.conf.RaftProperties;
@@ -45,15 +46,17 @@ public final class AeronRpcFactory implements ServerFactory, ClientFactory
     }
 
     @Override
-    public LogAppender newLogAppender(final RaftServer.Division server, final LeaderState state, final FollowerInfo follower)
+    public LogAppender newLogAppender(final RaftServer.Division server, final LeaderState state,
+        final FollowerInfo follower)
     {
         final RaftServerRpc rpc = server.getRaftServer().getServerRpc();
         if (!(rpc instanceof AeronServerRpc aeron))
         {
-            throw new IllegalStateException("Aeron log appender needs the Aeron server RPC, found " + rpc.getClass().getName());
+            throw new IllegalStateException("Aeron log appender needs the Aeron server RPC, found " + rpc.getClass()
+                .getName());
         }
         return new AeronLogAppender(server, state, follower, aeron, aeron.config().appenderInflightMax(),
-            java.util.concurrent.TimeUnit.MICROSECONDS.toNanos(aeron.config().appenderCommitDelayUs()));
+            TimeUnit.MICROSECONDS.toNanos(aeron.config().appenderCommitDelayUs()));
     }
 
     @Override

@@ -11,7 +11,9 @@ import org.apache.ratis.rpc.RpcType;
 public final class AeronRpcType implements RpcType
 {
     public static final String NAME = AeronRpcType.class.getName();
-    /** The Aeron stream of Raft traffic on a node's port (the front end has its own, FrontEndProtocol.AERON_STREAM_ID). */
+    /**
+     * The Aeron stream of Raft traffic on a node's port (the front end has its own, FrontEndProtocol.AERON_STREAM_ID).
+     */
     public static final int STREAM_ID = 0x7472;
 
     @Override

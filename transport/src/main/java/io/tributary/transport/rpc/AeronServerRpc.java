@@ -7,6 +7,7 @@ import java.io.InterruptedIOException;
 import java.net.InetSocketAddress;
 import java.util.Collection;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -15,6 +16,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 
 import org.apache.ratis.client.impl.ClientProtoUtils;
@@ -39,14 +41,17 @@ import org.apache.ratis.proto.RaftProtos.StartLeaderElectionReplyProto;
 import org.apache.ratis.proto.RaftProtos.StartLeaderElectionRequestProto;
 import org.apache.ratis.proto.RaftProtos.TransferLeadershipRequestProto;
 import org.apache.ratis.protocol.RaftClientRequest;
+import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.protocol.exceptions.ServerNotReadyException;
 import org.apache.ratis.rpc.RpcType;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.RaftServerRpc;
 import org.apache.ratis.server.protocol.RaftServerAsynchronousProtocol;
 import org.apache.ratis.thirdparty.com.google.protobuf.MessageLite;
+import org.apache.ratis.util.LifeCycle;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -92,7 +97,7 @@ final class AeronServerRpc implements RaftServerRpc, RaftServerAsynchronousProto
     private final GroupLanes lanes;
     private final ByteBudget queued;
     private final OrderedClientRequests ordered;
-    private final Map<java.util.UUID, VoteFence> fences = new ConcurrentHashMap<>();
+    private final Map<UUID, VoteFence> fences = new ConcurrentHashMap<>();
     private EmbeddedMediaDriver runtime;
     private volatile RpcEndpoint endpoint;
 
@@ -100,7 +105,8 @@ final class AeronServerRpc implements RaftServerRpc, RaftServerAsynchronousProto
      * Ratis creates the RPC while it constructs the server, before the server knows its id or
      * groups: both are read at {@link #start()} or at the first {@link #getInetSocketAddress()}.
      */
-    AeronServerRpc(final RaftServer server, final RpcType rpcType, final AeronTransportConfig config, final boolean nodeNameSet)
+    AeronServerRpc(final RaftServer server, final RpcType rpcType, final AeronTransportConfig config,
+        final boolean nodeNameSet)
     {
         this.server = server;
         this.rpcType = rpcType;
@@ -127,7 +133,7 @@ final class AeronServerRpc implements RaftServerRpc, RaftServerAsynchronousProto
     {
         try
         {
-            for (final org.apache.ratis.protocol.RaftGroup group : server.getGroups())
+            for (final RaftGroup group : server.getGroups())
             {
                 final RaftPeer self = group.getPeer(server.getId());
                 if (self != null && self.getAddress() != null && self.getAddress().lastIndexOf(':') > 0)
@@ -141,7 +147,8 @@ final class AeronServerRpc implements RaftServerRpc, RaftServerAsynchronousProto
             throw new IllegalArgumentException("Aeron transport: cannot read the groups of " + server.getId()
                 + " to find its address; set " + AeronTransportConfig.PREFIX + "server.address=host:port", ex);
         }
-        throw new IllegalArgumentException("Aeron transport: " + server.getId() + " has no host:port address in its groups; set "
+        throw new IllegalArgumentException("Aeron transport: " + server.getId()
+            + " has no host:port address in its groups; set "
             + AeronTransportConfig.PREFIX + "server.address=host:port");
     }
 
@@ -186,7 +193,8 @@ final class AeronServerRpc implements RaftServerRpc, RaftServerAsynchronousProto
     {
         final String address = address();
         final int colon = address.lastIndexOf(':');
-        return InetSocketAddress.createUnresolved(address.substring(0, colon), Integer.parseInt(address.substring(colon + 1)));
+        return InetSocketAddress.createUnresolved(address.substring(0, colon),
+            Integer.parseInt(address.substring(colon + 1)));
     }
 
     @Override
@@ -281,20 +289,23 @@ final class AeronServerRpc implements RaftServerRpc, RaftServerAsynchronousProto
     }
 
     @Override
-    public StartLeaderElectionReplyProto startLeaderElection(final StartLeaderElectionRequestProto request) throws IOException
+    public StartLeaderElectionReplyProto startLeaderElection(final StartLeaderElectionRequestProto request)
+        throws IOException
     {
         return await(call(request.getServerRequest(), MessageType.START_LEADER_ELECTION_REQUEST, request));
     }
 
     @Override
-    public CompletableFuture<AppendEntriesReplyProto> appendEntriesAsync(final AppendEntriesRequestProto request) throws IOException
+    public CompletableFuture<AppendEntriesReplyProto> appendEntriesAsync(final AppendEntriesRequestProto request)
+        throws IOException
     {
         return call(request.getServerRequest(), MessageType.APPEND_ENTRIES_REQUEST, request)
             .thenApply(AppendEntriesReplyProto.class::cast);
     }
 
     /** An installSnapshot call that does not block the caller (the pipelined log appender's notifications). */
-    CompletableFuture<InstallSnapshotReplyProto> installSnapshotAsync(final InstallSnapshotRequestProto request) throws IOException
+    CompletableFuture<InstallSnapshotReplyProto> installSnapshotAsync(final InstallSnapshotRequestProto request)
+        throws IOException
     {
         return call(request.getServerRequest(), MessageType.INSTALL_SNAPSHOT_REQUEST, request)
             .thenApply(InstallSnapshotReplyProto.class::cast);
@@ -308,7 +319,8 @@ final class AeronServerRpc implements RaftServerRpc, RaftServerAsynchronousProto
     @Override
     public CompletableFuture<ReadIndexReplyProto> readIndexAsync(final ReadIndexRequestProto request) throws IOException
     {
-        return call(request.getServerRequest(), MessageType.READ_INDEX_REQUEST, request).thenApply(ReadIndexReplyProto.class::cast);
+        return call(request.getServerRequest(), MessageType.READ_INDEX_REQUEST, request)
+            .thenApply(ReadIndexReplyProto.class::cast);
     }
 
     // ---- inbound requests ------------------------------------------------------------------
@@ -334,7 +346,8 @@ final class AeronServerRpc implements RaftServerRpc, RaftServerAsynchronousProto
      * caller), or to the blocking executor for Ratis's blocking calls. Never calls into Ratis here.
      */
     private void onRequest(
-        final RpcEndpoint.ReplyRoute route, final MessageType type, final long correlationId, final long msb, final long lsb,
+        final RpcEndpoint.ReplyRoute route, final MessageType type, final long correlationId, final long msb,
+            final long lsb,
         final MessageLite request)
     {
         final int bytes = request.getSerializedSize();
@@ -368,7 +381,8 @@ final class AeronServerRpc implements RaftServerRpc, RaftServerAsynchronousProto
         }
         catch (final RejectedExecutionException ex)
         {
-            final String what = ex.getMessage() != null && (ex.getMessage().contains("lane") || ex.getMessage().contains("bytes"))
+            final String what = ex.getMessage() != null
+                && (ex.getMessage().contains("lane") || ex.getMessage().contains("bytes"))
                 ? ex.getMessage() : BLOCKING_QUEUE + " blocking requests queued";
             final RpcEndpoint current = endpoint;
             if (current == null)
@@ -376,13 +390,15 @@ final class AeronServerRpc implements RaftServerRpc, RaftServerAsynchronousProto
                 return;   // closing (the lanes refuse because they are shut): the caller times out as on a lost message
             }
             current.replyException(route, correlationId, msb, lsb, replyHeader(header(type, request)),
-                new IOException("Aeron transport: " + server.getId() + " is busy (" + what + "); " + type + " refused", ex));
+                new IOException("Aeron transport: " + server.getId() + " is busy (" + what + "); " + type + " refused",
+                    ex));
         }
     }
 
     /** In the group's lane: calls Ratis and answers when its future completes. */
     private void dispatch(
-        final RpcEndpoint.ReplyRoute route, final MessageType type, final long correlationId, final long msb, final long lsb,
+        final RpcEndpoint.ReplyRoute route, final MessageType type, final long correlationId, final long msb,
+            final long lsb,
         final MessageLite request)
     {
         final RaftRpcRequestProto header = header(type, request);
@@ -390,7 +406,8 @@ final class AeronServerRpc implements RaftServerRpc, RaftServerAsynchronousProto
         {
             switch (type)
             {
-                case APPEND_ENTRIES_REQUEST -> answer(route, MessageType.APPEND_ENTRIES_REPLY, correlationId, msb, lsb, header,
+                case APPEND_ENTRIES_REQUEST ->
+                    answer(route, MessageType.APPEND_ENTRIES_REPLY, correlationId, msb, lsb, header,
                     appendEntriesFenced((AppendEntriesRequestProto)request, msb, lsb));
                 case READ_INDEX_REQUEST -> answer(route, MessageType.READ_INDEX_REPLY, correlationId, msb, lsb, header,
                     server.readIndexAsync((ReadIndexRequestProto)request));
@@ -406,7 +423,8 @@ final class AeronServerRpc implements RaftServerRpc, RaftServerAsynchronousProto
     }
 
     /** Answers a failure, unless this server is closing (then the caller times out as on a lost message). */
-    private void replyException(final RpcEndpoint.ReplyRoute route, final long correlationId, final long msb, final long lsb,
+    private void replyException(final RpcEndpoint.ReplyRoute route, final long correlationId, final long msb,
+        final long lsb,
         final RaftRpcRequestProto header, final Throwable failure)
     {
         final RpcEndpoint current = endpoint;
@@ -445,7 +463,8 @@ final class AeronServerRpc implements RaftServerRpc, RaftServerAsynchronousProto
     }
 
     private void answerBlocking(
-        final RpcEndpoint.ReplyRoute route, final MessageType type, final long correlationId, final long msb, final long lsb,
+        final RpcEndpoint.ReplyRoute route, final MessageType type, final long correlationId, final long msb,
+            final long lsb,
         final RaftRpcRequestProto header, final MessageLite request)
     {
         try
@@ -453,8 +472,10 @@ final class AeronServerRpc implements RaftServerRpc, RaftServerAsynchronousProto
             final MessageLite reply = switch (type)
             {
                 case REQUEST_VOTE_REQUEST -> requestVoteFenced((RequestVoteRequestProto)request, msb, lsb);
-                case INSTALL_SNAPSHOT_REQUEST -> installSnapshotOnceRunning((InstallSnapshotRequestProto)request, msb, lsb);
-                case START_LEADER_ELECTION_REQUEST -> server.startLeaderElection((StartLeaderElectionRequestProto)request);
+                case INSTALL_SNAPSHOT_REQUEST ->
+                    installSnapshotOnceRunning((InstallSnapshotRequestProto)request, msb, lsb);
+                case START_LEADER_ELECTION_REQUEST ->
+                    server.startLeaderElection((StartLeaderElectionRequestProto)request);
                 default -> throw new IllegalStateException("not a blocking request: " + type);
             };
             final RpcEndpoint current = endpoint;
@@ -471,7 +492,7 @@ final class AeronServerRpc implements RaftServerRpc, RaftServerAsynchronousProto
 
     private VoteFence fence(final long msb, final long lsb)
     {
-        return fences.computeIfAbsent(new java.util.UUID(msb, lsb), id -> new VoteFence());
+        return fences.computeIfAbsent(new UUID(msb, lsb), id -> new VoteFence());
     }
 
     /**
@@ -488,7 +509,8 @@ final class AeronServerRpc implements RaftServerRpc, RaftServerAsynchronousProto
      * peers 3,001, with a Ratis retry-cache assertion on the twice-applied request). Data requests are safe: Ratis
      * chains their appends, and each raises the commit index only after its own append, hence after the ones before.
      */
-    private CompletableFuture<AppendEntriesReplyProto> appendEntriesFenced(final AppendEntriesRequestProto request, final long msb,
+    private CompletableFuture<AppendEntriesReplyProto> appendEntriesFenced(final AppendEntriesRequestProto request,
+        final long msb,
         final long lsb) throws IOException
     {
         final boolean heartbeat = request.getEntriesCount() == 0;
@@ -496,15 +518,16 @@ final class AeronServerRpc implements RaftServerRpc, RaftServerAsynchronousProto
         if (refusal != null)
         {
             throw new IOException("Aeron transport: " + server.getId() + " refuses " + request.getEntriesCount()
-                + " entries for group " + new java.util.UUID(msb, lsb) + ": " + refusal + "; the leader resends");
+                + " entries for group " + new UUID(msb, lsb) + ": " + refusal + "; the leader resends");
         }
         final VoteFence fence = fence(msb, lsb);
         try
         {
             if (!fence.appendStarted(heartbeat, FENCE_WAIT_NS))
             {
-                throw new IOException("Aeron transport: " + server.getId() + " held " + (heartbeat ? "a heartbeat" : "appendEntries")
-                    + " for group " + new java.util.UUID(msb, lsb) + " back for " + TimeUnit.NANOSECONDS.toMillis(FENCE_WAIT_NS)
+                throw new IOException("Aeron transport: " + server.getId() + " held "
+                    + (heartbeat ? "a heartbeat" : "appendEntries")
+                    + " for group " + new UUID(msb, lsb) + " back for " + TimeUnit.NANOSECONDS.toMillis(FENCE_WAIT_NS)
                     + " ms while " + (heartbeat ? "a vote or earlier appendEntries were" : "a vote was")
                     + " pending; refused, the leader resends");
             }
@@ -512,7 +535,7 @@ final class AeronServerRpc implements RaftServerRpc, RaftServerAsynchronousProto
         catch (final InterruptedException e)
         {
             Thread.currentThread().interrupt();
-            throw new java.io.InterruptedIOException("interrupted while appendEntries waited at the fence");
+            throw new InterruptedIOException("interrupted while appendEntries waited at the fence");
         }
         final CompletableFuture<AppendEntriesReplyProto> future;
         try
@@ -541,14 +564,14 @@ final class AeronServerRpc implements RaftServerRpc, RaftServerAsynchronousProto
             if (!fence.voteStarted(FENCE_WAIT_NS))
             {
                 throw new IOException("Aeron transport: " + server.getId() + " refuses to decide a vote in group "
-                    + new java.util.UUID(msb, lsb) + ": appendEntries accepted before it were still being written after "
+                    + new UUID(msb, lsb) + ": appendEntries accepted before it were still being written after "
                     + TimeUnit.NANOSECONDS.toMillis(FENCE_WAIT_NS) + " ms; the candidate asks again");
             }
         }
         catch (final InterruptedException e)
         {
             Thread.currentThread().interrupt();
-            throw new java.io.InterruptedIOException("interrupted while waiting for appendEntries before a vote");
+            throw new InterruptedIOException("interrupted while waiting for appendEntries before a vote");
         }
         try
         {
@@ -574,24 +597,26 @@ final class AeronServerRpc implements RaftServerRpc, RaftServerAsynchronousProto
      * to do that. Refused, it left the replica STARTING for good (Jepsen seed 210, 2026-12-03: a shard without a
      * ready leader 90 s after the heal).
      */
-    private MessageLite installSnapshotOnceRunning(final InstallSnapshotRequestProto request, final long msb, final long lsb)
+    private MessageLite installSnapshotOnceRunning(final InstallSnapshotRequestProto request, final long msb,
+        final long lsb)
         throws IOException
     {
-        final RaftServer.Division division = server.getDivision(RaftGroupId.valueOf(new java.util.UUID(msb, lsb)));
+        final RaftServer.Division division = server.getDivision(RaftGroupId.valueOf(new UUID(msb, lsb)));
         if (!installSnapshotAccepted(division.getInfo().getLifeCycleState(), () -> logOpened(division)))
         {
-            throw new org.apache.ratis.protocol.exceptions.ServerNotReadyException(division.getMemberId()
-                + " is " + division.getInfo().getLifeCycleState() + ", not running yet: install-snapshot refused until it is");
+            throw new ServerNotReadyException(division.getMemberId()
+                + " is " + division.getInfo().getLifeCycleState()
+                    + ", not running yet: install-snapshot refused until it is");
         }
         return server.installSnapshot(request);
     }
 
     /** RUNNING, or STARTING with its Raft log open (asked only then: a log not yet initialized throws in Ratis). */
-    static boolean installSnapshotAccepted(final org.apache.ratis.util.LifeCycle.State state,
-        final java.util.function.BooleanSupplier logOpened)
+    static boolean installSnapshotAccepted(final LifeCycle.State state,
+        final BooleanSupplier logOpened)
     {
-        return state == org.apache.ratis.util.LifeCycle.State.RUNNING
-            || state == org.apache.ratis.util.LifeCycle.State.STARTING && logOpened.getAsBoolean();
+        return state == LifeCycle.State.RUNNING
+            || state == LifeCycle.State.STARTING && logOpened.getAsBoolean();
     }
 
     private static boolean logOpened(final RaftServer.Division division)
@@ -606,18 +631,23 @@ final class AeronServerRpc implements RaftServerRpc, RaftServerAsynchronousProto
         }
     }
 
-    private CompletableFuture<? extends MessageLite> admin(final MessageType type, final MessageLite request) throws IOException
+    private CompletableFuture<? extends MessageLite> admin(final MessageType type, final MessageLite request)
+        throws IOException
     {
         return switch (type)
         {
             case SET_CONFIGURATION_REQUEST -> server.setConfigurationAsync(
-                ClientProtoUtils.toSetConfigurationRequest((SetConfigurationRequestProto)request)).thenApply(ClientProtoUtils::toRaftClientReplyProto);
+                ClientProtoUtils.toSetConfigurationRequest((SetConfigurationRequestProto)request))
+                    .thenApply(ClientProtoUtils::toRaftClientReplyProto);
             case GROUP_MANAGEMENT_REQUEST -> server.groupManagementAsync(
-                ClientProtoUtils.toGroupManagementRequest((GroupManagementRequestProto)request)).thenApply(ClientProtoUtils::toRaftClientReplyProto);
+                ClientProtoUtils.toGroupManagementRequest((GroupManagementRequestProto)request))
+                    .thenApply(ClientProtoUtils::toRaftClientReplyProto);
             case GROUP_LIST_REQUEST -> server.getGroupListAsync(
-                ClientProtoUtils.toGroupListRequest((GroupListRequestProto)request)).thenApply(ClientProtoUtils::toGroupListReplyProto);
+                ClientProtoUtils.toGroupListRequest((GroupListRequestProto)request))
+                    .thenApply(ClientProtoUtils::toGroupListReplyProto);
             case GROUP_INFO_REQUEST -> server.getGroupInfoAsync(
-                ClientProtoUtils.toGroupInfoRequest((GroupInfoRequestProto)request)).thenApply(ClientProtoUtils::toGroupInfoReplyProto);
+                ClientProtoUtils.toGroupInfoRequest((GroupInfoRequestProto)request))
+                    .thenApply(ClientProtoUtils::toGroupInfoReplyProto);
             case TRANSFER_LEADERSHIP_REQUEST -> server.transferLeadershipAsync(
                 ClientProtoUtils.toTransferLeadershipRequest((TransferLeadershipRequestProto)request))
                 .thenApply(ClientProtoUtils::toRaftClientReplyProto);
@@ -632,7 +662,8 @@ final class AeronServerRpc implements RaftServerRpc, RaftServerAsynchronousProto
     }
 
     private void answer(
-        final RpcEndpoint.ReplyRoute route, final MessageType replyType, final long correlationId, final long msb, final long lsb,
+        final RpcEndpoint.ReplyRoute route, final MessageType replyType, final long correlationId, final long msb,
+            final long lsb,
         final RaftRpcRequestProto header, final CompletableFuture<? extends MessageLite> future)
     {
         final RpcEndpoint current = endpoint;
@@ -649,7 +680,8 @@ final class AeronServerRpc implements RaftServerRpc, RaftServerAsynchronousProto
             else
             {
                 current.replyException(route, correlationId, msb, lsb, replyHeader(header),
-                    failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure);
+                    failure instanceof CompletionException && failure.getCause() != null ? failure.getCause()
+                        : failure);
             }
         });
     }

@@ -2,11 +2,13 @@ package io.tributary.transport.rpc;
 
 import java.util.ArrayDeque;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Runs inbound requests off the polling thread, in arrival order per (Raft group, lane), each
@@ -89,7 +91,8 @@ final class GroupLanes implements AutoCloseable
                 {
                     // The tasks answer their own failures; this is a bug, and the lane must go on.
                     failures.incrementAndGet();
-                    org.slf4j.LoggerFactory.getLogger(GroupLanes.class).error("{}: request task failed in lane {}", name, key, ex);
+                    LoggerFactory.getLogger(GroupLanes.class)
+                        .error("{}: request task failed in lane {}", name, key, ex);
                 }
             }
         }
@@ -141,8 +144,8 @@ final class GroupLanes implements AutoCloseable
                 }
                 if (!lane.offer(task))
                 {
-                    throw new RejectedExecutionException(name + ": " + kind + " lane of group " + new java.util.UUID(groupMsb, groupLsb)
-                        + " has " + maxQueuedPerLane + " requests queued");
+                    throw new RejectedExecutionException(name + ": " + kind + " lane of group "
+                        + new UUID(groupMsb, groupLsb) + " has " + maxQueuedPerLane + " requests queued");
                 }
                 return;
             }

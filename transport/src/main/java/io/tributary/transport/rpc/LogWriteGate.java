@@ -19,7 +19,9 @@ public final class LogWriteGate
     {
     }
 
-    /** Installs the gate of the Raft server {@code serverId}: it answers null to accept entries, or why it refuses them. */
+    /**
+     * Installs the gate of the Raft server {@code serverId}: it answers null to accept entries, or why it refuses them.
+     */
     public static void register(final String serverId, final Supplier<String> refusal)
     {
         GATES.put(serverId, refusal);

@@ -79,7 +79,8 @@ final class OrderedClientRequests implements AutoCloseable
         private final AtomicReference<Outcome> outcome = new AtomicReference<>();
         private volatile Consumer<Outcome> replyTo;
 
-        Pending(final RaftClientRequest request, final long seqNum, final boolean opensWindow, final Consumer<Outcome> replyTo)
+        Pending(final RaftClientRequest request, final long seqNum, final boolean opensWindow,
+            final Consumer<Outcome> replyTo)
         {
             this.request = request;
             this.seqNum = seqNum;
@@ -222,11 +223,13 @@ final class OrderedClientRequests implements AutoCloseable
             window = windows.get(key);
             // An isFirst retry stays in the window only if its first attempt was submitted (one held behind a
             // gap would wait for requests the client may never resend here).
-            if (window == null || (entry.getIsFirst() && !(window.unanswered.containsKey(seqNum) && seqNum <= window.lastSubmitted)))
+            if (window == null || (entry.getIsFirst()
+                && !(window.unanswered.containsKey(seqNum) && seqNum <= window.lastSubmitted)))
             {
                 if (window != null)
                 {
-                    LOG.debug("{}: {} restarts its sequence at {} (window was {})", name.get(), key, seqNum, window.window);
+                    LOG.debug("{}: {} restarts its sequence at {} (window was {})", name.get(), key, seqNum,
+                        window.window);
                     window.close();
                 }
                 window = new Window(key, seqNum);
@@ -312,7 +315,8 @@ final class OrderedClientRequests implements AutoCloseable
         }
         i = windows.values().iterator();
         final Window window = i.next();
-        LOG.warn("{}: more than {} clients with ordered requests; evicting the window of {} with {} unanswered", name.get(),
+        LOG.warn("{}: more than {} clients with ordered requests; evicting the window of {} with {} unanswered",
+            name.get(),
             MAX_WINDOWS, window.key, window.unanswered.size());
         window.close();
         i.remove();

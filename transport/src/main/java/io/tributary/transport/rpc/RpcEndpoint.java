@@ -1,5 +1,7 @@
 package io.tributary.transport.rpc;
 
+import io.tributary.protocol.aeron.ReplyAddresses;
+import io.tributary.protocol.aeron.ReplyPublications;
 import io.tributary.protocol.aeron.Uninterruptibly;
 
 import static java.nio.ByteOrder.LITTLE_ENDIAN;
@@ -47,6 +49,7 @@ import io.tributary.protocol.frame.FramedPublication;
 import io.tributary.protocol.frame.MessageType;
 import io.tributary.protocol.frame.PayloadEncoder;
 import io.tributary.protocol.frame.Reassembler;
+import io.tributary.transport.codec.RemoteExceptions;
 
 /**
  * One node's Aeron endpoint for request/reply: a UDP subscription on its own address, a thread
@@ -73,7 +76,7 @@ final class RpcEndpoint implements AutoCloseable
     static final int REPLY_TO_LENGTH_MAX = 255;
     static final int ROUTES_MAX = 4096;
     /** Publications opened only to answer requesters, at most (ReplyPublications). */
-    static final int REPLY_PUBLICATIONS_MAX = io.tributary.protocol.aeron.ReplyPublications.MAX;
+    static final int REPLY_PUBLICATIONS_MAX = ReplyPublications.MAX;
     private static final Logger LOG = LoggerFactory.getLogger(RpcEndpoint.class);
     private static final Set<MessageType> REQUESTS = EnumSet.noneOf(MessageType.class);
     private static final long SWEEP_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(10);
@@ -94,7 +97,8 @@ final class RpcEndpoint implements AutoCloseable
     @FunctionalInterface
     interface RequestHandler
     {
-        void onRequest(ReplyRoute route, MessageType type, long correlationId, long groupIdMsb, long groupIdLsb, MessageLite request);
+        void onRequest(ReplyRoute route, MessageType type, long correlationId, long groupIdMsb, long groupIdLsb,
+            MessageLite request);
     }
 
     /** Where the replies to one requester go. */
@@ -140,8 +144,8 @@ final class RpcEndpoint implements AutoCloseable
     private final FrameReceiver receiver;
     private final RequestHandler handler;
     private final Map<String, FramedPublication> publications = new ConcurrentHashMap<>();
-    private final io.tributary.protocol.aeron.ReplyPublications replyPublications =
-        new io.tributary.protocol.aeron.ReplyPublications(publications);
+    private final ReplyPublications replyPublications =
+        new ReplyPublications(publications);
     private final Map<Long, Pending> pending = new ConcurrentHashMap<>();
     private final Long2ObjectHashMap<ReplyRoute> routes = new Long2ObjectHashMap<>();
     private final PayloadEncoder<?>[] requestEncoders = new PayloadEncoder<?>[256];
@@ -163,19 +167,23 @@ final class RpcEndpoint implements AutoCloseable
         this.handler = handler;
         this.errors = new FrameErrors(name);
         this.receiver = new FrameReceiver(config.messageBytesMax(), new Reassembler(config.messageBytesMax(),
-            config.reassemblyBytesMax(), config.reassemblySourcesMax(), TimeUnit.MILLISECONDS.toNanos(config.reassemblyTimeoutMs()),
+            config.reassemblyBytesMax(), config.reassemblySourcesMax(),
+                TimeUnit.MILLISECONDS.toNanos(config.reassemblyTimeoutMs()),
             errors), errors, SystemNanoClock.INSTANCE, this::onMessage);
-        this.subscription = Uninterruptibly.call(() -> runtime.aeron().addSubscription(AeronTransportConfig.udpChannel(bindAddress), STREAM_ID,
+        this.subscription = Uninterruptibly.call(() -> runtime.aeron()
+            .addSubscription(AeronTransportConfig.udpChannel(bindAddress), STREAM_ID,
             image -> { }, receiver::onImageUnavailable));
         this.localAddress = resolve(subscription, bindAddress, config.connectTimeoutMs());
         this.localAddressBytes = localAddress.getBytes(StandardCharsets.US_ASCII);
         if (localAddressBytes.length > REPLY_TO_LENGTH_MAX)
         {
-            throw new IllegalArgumentException(name + ": address " + localAddress + " longer than " + REPLY_TO_LENGTH_MAX + " bytes");
+            throw new IllegalArgumentException(name + ": address " + localAddress + " longer than "
+                + REPLY_TO_LENGTH_MAX + " bytes");
         }
         for (final MessageType type : REQUESTS)
         {
-            requestEncoders[type.id() & 0xFF] = new EnvelopeEncoder<>(localAddressBytes, RatisMessageCodecs.codec(type));
+            requestEncoders[type.id() & 0xFF] =
+                new EnvelopeEncoder<>(localAddressBytes, RatisMessageCodecs.codec(type));
         }
         // Polled by the process's network thread, which also runs the driver: one wake-up per message.
         runtime.network().register(pollable);
@@ -199,8 +207,8 @@ final class RpcEndpoint implements AutoCloseable
             }
             if (System.nanoTime() - deadlineNs > 0)
             {
-                throw new IllegalStateException("Aeron transport: the media driver did not bind " + bindAddress + " within "
-                    + timeoutMs + " ms (transport.aeron.connect.timeout.ms); is the driver alive?");
+                throw new IllegalStateException("Aeron transport: the media driver did not bind " + bindAddress
+                    + " within " + timeoutMs + " ms (transport.aeron.connect.timeout.ms); is the driver alive?");
             }
             idle.idle();
         }
@@ -221,7 +229,8 @@ final class RpcEndpoint implements AutoCloseable
      * an exception reply or the timeout).
      */
     <M extends MessageLite> CompletableFuture<MessageLite> call(
-        final String address, final MessageType type, final long groupIdMsb, final long groupIdLsb, final M request, final long timeoutMs)
+        final String address, final MessageType type, final long groupIdMsb, final long groupIdLsb, final M request,
+            final long timeoutMs)
     {
         final long correlationId = correlationIds.incrementAndGet();
         final Pending call = new Pending(type, address, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs));
@@ -231,12 +240,13 @@ final class RpcEndpoint implements AutoCloseable
         // An address this endpoint calls is not evicted as a reply-only one (the call and the eviction race only
         // for an address that is both a requester's and a callee's, which a node's peers are not).
         replyPublications.called(address);
-        final SendStatus status = publication(address).send(type, correlationId, groupIdMsb, groupIdLsb, request, encoder);
+        final SendStatus status = publication(address)
+            .send(type, correlationId, groupIdMsb, groupIdLsb, request, encoder);
         if (status != SendStatus.OK)
         {
             pending.remove(correlationId);
-            call.future.completeExceptionally(new IOException(name + ": " + type + " to " + address + " not sent: " + status
-                + status.hint(config.offerTimeoutMs())));
+            call.future.completeExceptionally(new IOException(name + ": " + type + " to " + address + " not sent: "
+                + status + status.hint(config.offerTimeoutMs())));
         }
         return call.future;
     }
@@ -244,14 +254,16 @@ final class RpcEndpoint implements AutoCloseable
     /** Sends a reply; a failure is logged (the requester times out and Ratis retries). */
     @SuppressWarnings({"unchecked", "rawtypes"})
     void reply(
-        final ReplyRoute route, final MessageType type, final long correlationId, final long groupIdMsb, final long groupIdLsb,
+        final ReplyRoute route, final MessageType type, final long correlationId, final long groupIdMsb,
+            final long groupIdLsb,
         final MessageLite reply)
     {
         final ProtoCodec codec = RatisMessageCodecs.codec(type);
         final SendStatus status = route.publication.send(type, correlationId, groupIdMsb, groupIdLsb, reply, codec);
         if (status != SendStatus.OK)
         {
-            LOG.warn("{}: {} for correlation {} to {} not sent: {}", name, type, correlationId, route.address(), status);
+            LOG.warn("{}: {} for correlation {} to {} not sent: {}", name, type, correlationId, route.address(),
+                status);
         }
     }
 
@@ -260,7 +272,7 @@ final class RpcEndpoint implements AutoCloseable
         final RaftRpcReplyProto header, final Throwable failure)
     {
         final RaftNettyExceptionReplyProto reply = RaftNettyExceptionReplyProto.newBuilder().setRpcReply(header)
-            .setException(io.tributary.transport.codec.RemoteExceptions.encode(failure)).build();
+            .setException(RemoteExceptions.encode(failure)).build();
         reply(route, MessageType.EXCEPTION_REPLY, correlationId, groupIdMsb, groupIdLsb, reply);
     }
 
@@ -283,7 +295,8 @@ final class RpcEndpoint implements AutoCloseable
         if (call != null)
         {
             call.future.completeExceptionally(new IOException(name + ": " + call.requestType + " to " + call.address
-                + " not sent: NOT_CONNECTED (no receiver joined within " + config.offerTimeoutMs() + " ms: peer down?)"));
+                + " not sent: NOT_CONNECTED (no receiver joined within " + config.offerTimeoutMs()
+                    + " ms: peer down?)"));
         }
     }
 
@@ -314,7 +327,8 @@ final class RpcEndpoint implements AutoCloseable
             {
                 it.remove();
                 expired++;
-                call.future.completeExceptionally(new TimeoutIOException(name + ": no reply to " + call.requestType + " (correlation "
+                call.future.completeExceptionally(new TimeoutIOException(name + ": no reply to " + call.requestType
+                    + " (correlation "
                     + entry.getKey() + ") from " + call.address + " in time; raise the request timeout "
                     + "(transport.aeron.request.timeout.ms or the Ratis request timeout) or check that the peer runs"));
             }
@@ -323,7 +337,8 @@ final class RpcEndpoint implements AutoCloseable
     }
 
     private void onMessage(
-        final long sourceId, final MessageType type, final long correlationId, final long groupIdMsb, final long groupIdLsb,
+        final long sourceId, final MessageType type, final long correlationId, final long groupIdMsb,
+            final long groupIdLsb,
         final DirectBuffer buffer, final int offset, final int length)
     {
         if (!REQUESTS.contains(type))
@@ -339,7 +354,8 @@ final class RpcEndpoint implements AutoCloseable
         final int replyToLength = buffer.getShort(offset, LITTLE_ENDIAN) & 0xFFFF;
         if (replyToLength == 0 || replyToLength > REPLY_TO_LENGTH_MAX || replyToLength > length - 2)
         {
-            errors.record(FrameError.PAYLOAD_INVALID, sourceId, type + ": reply-to length " + replyToLength + " in " + length + " bytes");
+            errors.record(FrameError.PAYLOAD_INVALID, sourceId, type + ": reply-to length " + replyToLength + " in "
+                + length + " bytes");
             return;
         }
         final ReplyRoute route = route(sourceId, buffer, offset + 2, replyToLength);
@@ -348,18 +364,20 @@ final class RpcEndpoint implements AutoCloseable
             final byte[] bytes = new byte[replyToLength];
             buffer.getBytes(offset + 2, bytes);
             errors.record(FrameError.PAYLOAD_INVALID, sourceId, type + " correlation " + correlationId + ": "
-                + io.tributary.protocol.aeron.ReplyAddresses.invalid(new String(bytes, StandardCharsets.US_ASCII))
+                + ReplyAddresses.invalid(new String(bytes, StandardCharsets.US_ASCII))
                 + "; dropped unanswered");
             return;
         }
         final MessageLite request;
         try
         {
-            request = RatisMessageCodecs.codec(type).decode(buffer, offset + 2 + replyToLength, length - 2 - replyToLength);
+            request = RatisMessageCodecs.codec(type)
+                .decode(buffer, offset + 2 + replyToLength, length - 2 - replyToLength);
         }
         catch (final InvalidProtocolBufferException ex)
         {
-            errors.record(FrameError.PAYLOAD_INVALID, sourceId, type + " correlation " + correlationId + ": " + ex.getMessage());
+            errors.record(FrameError.PAYLOAD_INVALID, sourceId, type + " correlation " + correlationId + ": "
+                + ex.getMessage());
             return;
         }
         handler.onRequest(route, type, correlationId, groupIdMsb, groupIdLsb, request);
@@ -380,7 +398,7 @@ final class RpcEndpoint implements AutoCloseable
         final byte[] address = new byte[length];
         buffer.getBytes(offset, address);
         final String text = new String(address, StandardCharsets.US_ASCII);
-        if (io.tributary.protocol.aeron.ReplyAddresses.invalid(text) != null)
+        if (ReplyAddresses.invalid(text) != null)
         {
             return null;
         }
@@ -401,7 +419,8 @@ final class RpcEndpoint implements AutoCloseable
         return publications.size();
     }
 
-    private static boolean sameBytes(final byte[] expected, final DirectBuffer buffer, final int offset, final int length)
+    private static boolean sameBytes(final byte[] expected, final DirectBuffer buffer, final int offset,
+        final int length)
     {
         if (expected.length != length)
         {
@@ -418,12 +437,14 @@ final class RpcEndpoint implements AutoCloseable
     }
 
     private void onReply(
-        final long sourceId, final MessageType type, final long correlationId, final DirectBuffer buffer, final int offset, final int length)
+        final long sourceId, final MessageType type, final long correlationId, final DirectBuffer buffer,
+            final int offset, final int length)
     {
         final Pending call = pending.remove(correlationId);
         if (call == null)
         {
-            LOG.debug("{}: late or unknown reply {} correlation {} from source {}", name, type, correlationId, sourceId);
+            LOG.debug("{}: late or unknown reply {} correlation {} from source {}", name, type, correlationId,
+                sourceId);
             return;
         }
         try
@@ -441,14 +462,15 @@ final class RpcEndpoint implements AutoCloseable
         catch (final InvalidProtocolBufferException | RuntimeException ex)
         {
             errors.record(FrameError.PAYLOAD_INVALID, sourceId, type + " correlation " + correlationId + ": " + ex);
-            call.future.completeExceptionally(new IOException(name + ": invalid " + type + " from " + call.address, ex));
+            call.future.completeExceptionally(new IOException(name + ": invalid " + type + " from " + call.address,
+                ex));
         }
     }
 
     private static Throwable toException(final RaftNettyExceptionReplyProto reply, final Pending call)
     {
         // Data, never Java deserialization: a peer's bytes do not choose what this process instantiates.
-        return io.tributary.transport.codec.RemoteExceptions.decode(reply.getException(),
+        return RemoteExceptions.decode(reply.getException(),
             "to " + call.requestType + " from " + call.address);
     }
 

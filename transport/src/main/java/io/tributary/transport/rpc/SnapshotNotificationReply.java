@@ -31,7 +31,8 @@ public final class SnapshotNotificationReply
         final InstallSnapshotResult result = reply.getResult();
         switch (result)
         {
-            case IN_PROGRESS -> log.debug("{}: follower {} is installing a snapshot", appender, appender.getFollowerId());
+            case IN_PROGRESS -> log.debug("{}: follower {} is installing a snapshot", appender,
+                appender.getFollowerId());
             case SNAPSHOT_INSTALLED, ALREADY_INSTALLED ->
             {
                 followerHasSnapshot(appender, reply.getSnapshotIndex(), result, log);
@@ -39,14 +40,17 @@ public final class SnapshotNotificationReply
             }
             case SNAPSHOT_UNAVAILABLE ->
             {
-                log.warn("{}: follower {} found no snapshot to install; notifying again", appender, appender.getFollowerId());
+                log.warn("{}: follower {} found no snapshot to install; notifying again", appender,
+                    appender.getFollowerId());
                 appender.getFollower().setAttemptedToInstallSnapshot();
             }
             case NOT_LEADER -> appender.onFollowerTerm(reply.getTerm());
-            case CONF_MISMATCH -> log.error("{}: follower {} refuses snapshot notifications: set {} to the same value on every"
+            case CONF_MISMATCH ->
+                log.error("{}: follower {} refuses snapshot notifications: set {} to the same value on every"
                 + " server (this leader has {})", appender, appender.getFollowerId(),
                 RaftServerConfigKeys.Log.Appender.INSTALL_SNAPSHOT_ENABLED_KEY, installSnapshotEnabled);
-            default -> log.warn("{}: unexpected install-snapshot result {} from {}", appender, result, appender.getFollowerId());
+            default -> log.warn("{}: unexpected install-snapshot result {} from {}", appender, result,
+                appender.getFollowerId());
         }
         return false;
     }
@@ -55,7 +59,8 @@ public final class SnapshotNotificationReply
     public static void followerHasSnapshot(final LogAppender appender, final long snapshotIndex,
         final InstallSnapshotResult result, final Logger log)
     {
-        log.info("{}: follower {} has a snapshot at index {} ({}); appending from {}", appender, appender.getFollowerId(),
+        log.info("{}: follower {} has a snapshot at index {} ({}); appending from {}", appender,
+            appender.getFollowerId(),
             snapshotIndex, result, snapshotIndex + 1);
         // Sets the follower's snapshot, match and next indexes.
         appender.getFollower().setSnapshotIndex(snapshotIndex);

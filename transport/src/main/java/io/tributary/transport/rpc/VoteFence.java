@@ -51,7 +51,8 @@ final class VoteFence
     {
         if (appendsInFlight <= 0)
         {
-            throw new IllegalStateException("appendEnded without appendStarted (appends in flight " + appendsInFlight + ")");
+            throw new IllegalStateException("appendEnded without appendStarted (appends in flight " + appendsInFlight
+                + ")");
         }
         appendsInFlight--;
         if (appendsInFlight == 0)

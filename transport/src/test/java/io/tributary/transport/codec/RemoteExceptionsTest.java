@@ -8,6 +8,7 @@ import java.io.Serializable;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.apache.ratis.client.impl.ClientProtoUtils;
+import org.apache.ratis.proto.RaftProtos;
 import org.apache.ratis.proto.RaftProtos.RaftClientReplyProto;
 import org.apache.ratis.proto.RaftProtos.RaftRpcReplyProto;
 import org.apache.ratis.proto.RaftProtos.StateMachineExceptionProto;
@@ -39,13 +40,17 @@ class RemoteExceptionsTest
     @Test
     void ratisExceptionsKeepTheirTypeAndOthersBecomeIoExceptionsNamingTheRemoteClass()
     {
-        final Throwable mismatch = RemoteExceptions.decode(RemoteExceptions.encode(new GroupMismatchException("n1: group-X not found.")),
+        final Throwable mismatch =
+            RemoteExceptions.decode(RemoteExceptions.encode(new GroupMismatchException("n1: group-X not found.")),
             "from n1");
         assertThat(mismatch).isInstanceOf(GroupMismatchException.class).hasMessage("n1: group-X not found.");
-        final Throwable other = RemoteExceptions.decode(RemoteExceptions.encode(new IllegalStateException("broken")), "from n2");
-        assertThat(other).isExactlyInstanceOf(IOException.class).hasMessage("java.lang.IllegalStateException from n2: broken");
+        final Throwable other = RemoteExceptions.decode(RemoteExceptions.encode(new IllegalStateException("broken")),
+            "from n2");
+        assertThat(other).isExactlyInstanceOf(IOException.class)
+            .hasMessage("java.lang.IllegalStateException from n2: broken");
         // A class outside Ratis's exception package is never loaded, whatever the peer names.
-        final ByteString named = ThrowableProto.newBuilder().setClassName(Gadget.class.getName()).setErrorMessage("x").build()
+        final ByteString named = ThrowableProto.newBuilder().setClassName(Gadget.class.getName()).setErrorMessage("x")
+            .build()
             .toByteString();
         assertThat(RemoteExceptions.decode(named, "from n3")).isExactlyInstanceOf(IOException.class);
     }
@@ -65,10 +70,13 @@ class RemoteExceptionsTest
     {
         final int before = GADGET_RUNS.get();
         final RaftClientReplyProto reply = RaftClientReplyProto.newBuilder()
-            .setRpcReply(RaftRpcReplyProto.newBuilder().setRequestorId(ByteString.copyFrom(new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16}))
-                .setReplyId(ByteString.copyFromUtf8("n1")).setRaftGroupId(org.apache.ratis.proto.RaftProtos.RaftGroupIdProto
-                    .newBuilder().setId(ByteString.copyFrom(new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16}))).setCallId(7))
-            .setStateMachineException(StateMachineExceptionProto.newBuilder().setExceptionClassName("java.io.IOException")
+            .setRpcReply(RaftRpcReplyProto.newBuilder()
+                .setRequestorId(ByteString.copyFrom(new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16}))
+                .setReplyId(ByteString.copyFromUtf8("n1")).setRaftGroupId(RaftProtos.RaftGroupIdProto
+                    .newBuilder().setId(ByteString.copyFrom(new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14,
+                        15, 16}))).setCallId(7))
+            .setStateMachineException(StateMachineExceptionProto.newBuilder()
+                .setExceptionClassName("java.io.IOException")
                 .setErrorMsg("refused").setStacktrace(ProtoUtils.writeObject2ByteString(new Gadget())))
             .build();
         final RaftClientReply decoded = ClientProtoUtils.toRaftClientReply(RemoteExceptions.sanitize(reply));

@@ -6,6 +6,7 @@ import io.tributary.protocol.net.LoopbackPorts;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,6 +34,7 @@ import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.retry.RetryPolicies;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.RaftServerConfigKeys;
+import org.apache.ratis.server.raftlog.RaftLog;
 import org.apache.ratis.server.storage.RaftStorage;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
 import org.apache.ratis.util.SizeInBytes;
@@ -43,8 +45,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import io.tributary.protocol.frame.Seeds;
-import io.tributary.protocol.net.LoopbackPorts;
 
 /**
  * The pipelined log appender ({@link AeronLogAppender}) in a 3-server group over Aeron in one
@@ -94,7 +94,8 @@ class AeronLogAppenderTest
     private RaftClient client(final RaftGroup group, final Consumer<RaftProperties> extra)
     {
         return RaftClient.newBuilder().setRaftGroup(group).setProperties(properties(extra))
-            .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(100, TimeDuration.valueOf(200, TimeUnit.MILLISECONDS)))
+            .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(100,
+                TimeDuration.valueOf(200, TimeUnit.MILLISECONDS)))
             .build();
     }
 
@@ -106,11 +107,12 @@ class AeronLogAppenderTest
         }
         catch (final IOException ex)
         {
-            throw new java.io.UncheckedIOException(ex);
+            throw new UncheckedIOException(ex);
         }
     }
 
-    private static void awaitTrue(final long timeoutSeconds, final BooleanSupplier condition, final Supplier<String> what)
+    private static void awaitTrue(final long timeoutSeconds, final BooleanSupplier condition,
+        final Supplier<String> what)
     {
         final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
         while (!condition.getAsBoolean())
@@ -127,7 +129,8 @@ class AeronLogAppenderTest
         return Long.rotateLeft(digest, 17) ^ crc.getValue();
     }
 
-    private static void awaitSameState(final List<RaftServer> servers, final RaftGroup group, final long count, final long[] expected)
+    private static void awaitSameState(final List<RaftServer> servers, final RaftGroup group, final long count,
+        final long[] expected)
     {
         final long digest = expected[0];
         final long sum = expected[1];
@@ -135,7 +138,8 @@ class AeronLogAppenderTest
         for (final RaftServer server : servers)
         {
             final DigestStateMachine sm = stateMachine(server, group);
-            awaitTrue(60, () -> sm.count() >= count, () -> server.getId() + " applied " + sm.count() + " of " + count + " writes");
+            awaitTrue(60, () -> sm.count() >= count, () -> server.getId() + " applied " + sm.count() + " of " + count
+                + " writes");
             states.add(sm.count() + "/" + sm.digest() + "/" + sm.sum());
         }
         // Replication first (every server applied the same entries in the same order), then the writes.
@@ -149,10 +153,12 @@ class AeronLogAppenderTest
     @ParameterizedTest(name = "appender.inflight.max={0}")
     @ValueSource(ints = {1, 8})
     @Timeout(value = 240, unit = TimeUnit.SECONDS)
-    void manyAsyncWritesArePipelinedAcknowledgedAndAppliedInTheSameOrderEverywhere(final int inflightMax) throws Exception
+    void manyAsyncWritesArePipelinedAcknowledgedAndAppliedInTheSameOrderEverywhere(final int inflightMax)
+        throws Exception
     {
         final Random random = new Random(Seeds.seed("manyAsyncWritesArePipelined" + inflightMax));
-        final Consumer<RaftProperties> extra = p -> p.set("transport.aeron.appender.inflight.max", Integer.toString(inflightMax));
+        final Consumer<RaftProperties> extra = p ->
+            p.set("transport.aeron.appender.inflight.max", Integer.toString(inflightMax));
         final List<RaftPeer> peers = peers("p" + inflightMax + "-");
         final RaftGroup group = RaftGroup.valueOf(RaftGroupId.randomId(), peers);
         final List<RaftServer> servers = new ArrayList<>();
@@ -160,7 +166,8 @@ class AeronLogAppenderTest
         {
             for (final RaftPeer peer : peers)
             {
-                servers.add(startServer(peer, group, properties(extra), new DigestStateMachine(() -> null), RaftStorage.StartupOption.FORMAT));
+                servers.add(startServer(peer, group, properties(extra), new DigestStateMachine(() -> null),
+                    RaftStorage.StartupOption.FORMAT));
             }
             final int writes = 3_000;
             final byte[][] payloads = new byte[writes][];
@@ -179,16 +186,19 @@ class AeronLogAppenderTest
                 for (int i = 0; i < writes; i++)
                 {
                     window.acquire();
-                    futures.add(client.async().send(Message.valueOf(ByteString.copyFrom(payloads[i]))).whenComplete((r, e) -> window.release()));
+                    futures.add(client.async().send(Message.valueOf(ByteString.copyFrom(payloads[i])))
+                        .whenComplete((r, e) -> window.release()));
                 }
                 for (int i = 0; i < writes; i++)
                 {
                     final RaftClientReply reply = futures.get(i).get(60, TimeUnit.SECONDS);
                     assertThat(reply.isSuccess()).as("write %d acknowledged", i).isTrue();
-                    assertThat(reply.getMessage().getContent().toByteArray()).as("echo of write %d", i).isEqualTo(payloads[i]);
+                    assertThat(reply.getMessage().getContent().toByteArray()).as("echo of write %d", i)
+                        .isEqualTo(payloads[i]);
                 }
                 final double seconds = (System.nanoTime() - startNs) / 1e9;
-                System.out.printf("appender.inflight.max=%d: %d async writes (64 outstanding) in %.2f s = %.0f writes/s%n",
+                System.out.printf("appender.inflight.max=%d: %d async writes (64 outstanding) in %.2f s = %.0f "
+                    + "writes/s%n",
                     inflightMax, writes, seconds, writes / seconds);
                 awaitSameState(servers, group, writes + 1, digestWithWarmUp(warmUp, payloads));
             }
@@ -205,7 +215,8 @@ class AeronLogAppenderTest
     @ParameterizedTest(name = "stopped: {0}")
     @ValueSource(strings = {"follower", "leader"})
     @Timeout(value = 240, unit = TimeUnit.SECONDS)
-    void serverStoppedAndRestartedDuringPipelinedWritesCatchesUpWithTheSameEntries(final String stopped) throws Exception
+    void serverStoppedAndRestartedDuringPipelinedWritesCatchesUpWithTheSameEntries(final String stopped)
+        throws Exception
     {
         final Random random = new Random(Seeds.seed("serverStoppedAndRestartedDuringPipelinedWrites-" + stopped));
         final Consumer<RaftProperties> extra = p -> { };
@@ -216,7 +227,8 @@ class AeronLogAppenderTest
         {
             for (final RaftPeer peer : peers)
             {
-                servers.add(startServer(peer, group, properties(extra), new DigestStateMachine(() -> null), RaftStorage.StartupOption.FORMAT));
+                servers.add(startServer(peer, group, properties(extra), new DigestStateMachine(() -> null),
+                    RaftStorage.StartupOption.FORMAT));
             }
             final int writes = 3_000;
             final byte[][] payloads = new byte[writes][];
@@ -243,17 +255,20 @@ class AeronLogAppenderTest
                     }
                     if (i == 2 * writes / 3)
                     {
-                        servers.set(victim, startServer(peers.get(victim), group, properties(extra), new DigestStateMachine(() -> null),
+                        servers.set(victim, startServer(peers.get(victim), group, properties(extra),
+                            new DigestStateMachine(() -> null),
                             RaftStorage.StartupOption.RECOVER));
                     }
                     window.acquire();
-                    futures.add(client.async().send(Message.valueOf(ByteString.copyFrom(payloads[i]))).whenComplete((r, e) -> window.release()));
+                    futures.add(client.async().send(Message.valueOf(ByteString.copyFrom(payloads[i])))
+                        .whenComplete((r, e) -> window.release()));
                 }
                 for (int i = 0; i < writes; i++)
                 {
                     final RaftClientReply reply = futures.get(i).get(60, TimeUnit.SECONDS);
                     assertThat(reply.isSuccess()).as("write %d acknowledged", i).isTrue();
-                    assertThat(reply.getMessage().getContent().toByteArray()).as("echo of write %d", i).isEqualTo(payloads[i]);
+                    assertThat(reply.getMessage().getContent().toByteArray()).as("echo of write %d", i)
+                        .isEqualTo(payloads[i]);
                 }
                 // Across a leader change Ratis's ordered async client resends on independent retry timers; the
                 // server RPC's per-client sliding window submits them in seqNum order: same entries everywhere,
@@ -340,7 +355,8 @@ class AeronLogAppenderTest
                 final RaftServer leaderServer = servers.get(leaderAt);
                 leaderStateMachine.set(stateMachine(leaderServer, group));
                 final int victim = (leaderAt + 1) % 3;
-                final long victimApplied = servers.get(victim).getDivision(group.getGroupId()).getInfo().getLastAppliedIndex();
+                final long victimApplied = servers.get(victim).getDivision(group.getGroupId()).getInfo()
+                    .getLastAppliedIndex();
                 servers.get(victim).close();
 
                 final int writes = 300;
@@ -348,29 +364,36 @@ class AeronLogAppenderTest
                 {
                     final byte[] payload = new byte[200 + random.nextInt(100)];
                     random.nextBytes(payload);
-                    assertThat(client.io().send(Message.valueOf(ByteString.copyFrom(payload))).isSuccess()).as("write %d", i).isTrue();
+                    assertThat(client.io().send(Message.valueOf(ByteString.copyFrom(payload))).isSuccess())
+                        .as("write %d", i).isTrue();
                     add(expected, payload);
                 }
-                final org.apache.ratis.server.raftlog.RaftLog leaderLog = leaderServer.getDivision(group.getGroupId()).getRaftLog();
+                final RaftLog leaderLog = leaderServer.getDivision(group.getGroupId()).getRaftLog();
                 awaitTrue(60, () -> leaderLog.getStartIndex() > victimApplied + 1,
-                    () -> "leader purged its log past the stopped follower's index " + victimApplied + " (log start " + leaderLog.getStartIndex()
-                        + "); snapshot " + leaderStateMachine.get().getLatestSnapshot());
+                    () -> "leader purged its log past the stopped follower's index " + victimApplied + " (log start "
+                        + leaderLog.getStartIndex() + "); snapshot " + leaderStateMachine.get().getLatestSnapshot());
                 System.out.printf("leader log start %d, snapshot %s, stopped follower at %d%n",
-                    leaderLog.getStartIndex(), leaderStateMachine.get().getLatestSnapshot().getTermIndex(), victimApplied);
+                    leaderLog.getStartIndex(), leaderStateMachine.get().getLatestSnapshot().getTermIndex(),
+                        victimApplied);
 
                 final DigestStateMachine restartedMachine = new DigestStateMachine(leaderStateMachine::get);
-                servers.set(victim, startServer(peers.get(victim), group, properties(extra), restartedMachine, RaftStorage.StartupOption.RECOVER));
+                servers.set(victim, startServer(peers.get(victim), group, properties(extra), restartedMachine,
+                    RaftStorage.StartupOption.RECOVER));
                 final long expectedCount = writes + 1;
                 awaitSameState(servers, group, expectedCount, expected);
                 if (installSnapshotEnabled)
                 {
-                    assertThat(restartedMachine.installNotifications.get()).as("install-snapshot notifications received").isZero();
-                    assertThat(restartedMachine.getLatestSnapshot()).as("snapshot file received from the leader").isNotNull();
+                    assertThat(restartedMachine.installNotifications.get())
+                        .as("install-snapshot notifications received").isZero();
+                    assertThat(restartedMachine.getLatestSnapshot()).as("snapshot file received from the leader")
+                        .isNotNull();
                 }
                 else
                 {
-                    assertThat(restartedMachine.installNotifications.get()).as("install-snapshot notifications received").isPositive();
-                    assertThat(restartedMachine.installedFromLeader.get()).as("snapshot fetched from the leader").isNotNull();
+                    assertThat(restartedMachine.installNotifications.get())
+                        .as("install-snapshot notifications received").isPositive();
+                    assertThat(restartedMachine.installedFromLeader.get()).as("snapshot fetched from the leader")
+                        .isNotNull();
                 }
 
                 final byte[] last = {7, 7};
@@ -415,7 +438,8 @@ class AeronLogAppenderTest
         {
             for (final RaftPeer peer : peers)
             {
-                servers.add(startServer(peer, group, properties(extra), new DigestStateMachine(() -> null), RaftStorage.StartupOption.FORMAT));
+                servers.add(startServer(peer, group, properties(extra), new DigestStateMachine(() -> null),
+                    RaftStorage.StartupOption.FORMAT));
             }
             try (RaftClient client = client(group, extra))
             {
@@ -425,24 +449,28 @@ class AeronLogAppenderTest
                 for (int i = 0; i < writes; i++)
                 {
                     final long startNs = System.nanoTime();
-                    assertThat(client.io().send(Message.valueOf(ByteString.copyFrom(new byte[] {2, (byte)i}))).isSuccess())
+                    assertThat(client.io().send(Message.valueOf(ByteString.copyFrom(new byte[] {2, (byte)i})))
+                        .isSuccess())
                         .as("write %d", i).isTrue();
                     slowestNs = Math.max(slowestNs, System.nanoTime() - startNs);
                 }
-                assertThat(TimeUnit.NANOSECONDS.toMillis(slowestNs)).as("slowest of %d sequential writes (ms); heartbeats"
+                assertThat(TimeUnit.NANOSECONDS.toMillis(slowestNs))
+                    .as("slowest of %d sequential writes (ms); heartbeats"
                     + " are %d ms apart", writes, heartbeatMs).isLessThan(heartbeatMs / 2);
 
                 // The last write's reply reached the leader just before it committed: no heartbeat is due for 5 s.
-                final RaftServer leader = servers.stream().filter(s -> s.getId().equals(client.getLeaderId())).findFirst().orElseThrow();
+                final RaftServer leader = servers.stream().filter(s -> s.getId().equals(client.getLeaderId()))
+                    .findFirst().orElseThrow();
                 final long committed = leader.getDivision(group.getGroupId()).getRaftLog().getLastCommittedIndex();
                 final long startNs = System.nanoTime();
                 for (final RaftServer server : servers)
                 {
-                    awaitTrue(60, () -> committed(server, group) >= committed, () -> server.getId() + " knows commit index "
-                        + committed(server, group) + ", the leader " + committed);
+                    awaitTrue(60, () -> committed(server, group) >= committed, () -> server.getId()
+                        + " knows commit index " + committed(server, group) + ", the leader " + committed);
                 }
                 assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNs))
-                    .as("ms until every follower knew commit index %d (commit delay 200 ms, heartbeats %d ms apart)", committed,
+                    .as("ms until every follower knew commit index %d (commit delay 200 ms, heartbeats %d ms apart)",
+                        committed,
                         heartbeatMs)
                     .isLessThan(heartbeatMs / 2);
             }
@@ -464,7 +492,7 @@ class AeronLogAppenderTest
         }
         catch (final IOException ex)
         {
-            throw new java.io.UncheckedIOException(ex);
+            throw new UncheckedIOException(ex);
         }
     }
 }

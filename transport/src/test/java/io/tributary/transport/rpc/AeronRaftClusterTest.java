@@ -4,6 +4,7 @@ import io.tributary.protocol.frame.Seeds;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -11,6 +12,7 @@ import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 import org.apache.ratis.RaftConfigKeys;
 import org.apache.ratis.client.RaftClient;
@@ -28,12 +30,13 @@ import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.RaftServerConfigKeys;
 import org.apache.ratis.server.storage.RaftStorage;
 import org.apache.ratis.statemachine.impl.BaseStateMachine;
+import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
 import org.apache.ratis.util.TimeDuration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-import io.tributary.protocol.frame.Seeds;
+import io.tributary.protocol.net.LoopbackPorts;
 
 /**
  * Three Ratis servers and a client in one JVM, every message over Aeron UDP on 127.0.0.1:
@@ -60,7 +63,7 @@ class AeronRaftClusterTest
 
     private static int freeUdpPort() throws Exception
     {
-        return io.tributary.protocol.net.LoopbackPorts.reserve();
+        return LoopbackPorts.reserve();
     }
 
     @Test
@@ -79,7 +82,8 @@ class AeronRaftClusterTest
             for (final RaftPeer peer : peers)
             {
                 final RaftProperties properties = properties();
-                RaftServerConfigKeys.setStorageDir(properties, List.of(dir.resolve("storage-" + peer.getId()).toFile()));
+                RaftServerConfigKeys.setStorageDir(properties,
+                    List.of(dir.resolve("storage-" + peer.getId()).toFile()));
                 final RaftServer server = RaftServer.newBuilder().setServerId(peer.getId()).setGroup(group)
                     .setStateMachine(new BaseStateMachine()).setProperties(properties)
                     .setOption(RaftStorage.StartupOption.FORMAT).build();
@@ -87,7 +91,8 @@ class AeronRaftClusterTest
                 server.start();
             }
             try (RaftClient client = RaftClient.newBuilder().setRaftGroup(group).setProperties(properties())
-                .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(100, TimeDuration.valueOf(200, TimeUnit.MILLISECONDS)))
+                .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(100,
+                    TimeDuration.valueOf(200, TimeUnit.MILLISECONDS)))
                 .build())
             {
                 for (int i = 0; i < 10; i++)
@@ -110,7 +115,7 @@ class AeronRaftClusterTest
                 final byte[] large = new byte[300_000];
                 random.nextBytes(large);
                 final RaftClientReply largeReply = client.io().send(Message.valueOf(
-                    org.apache.ratis.thirdparty.com.google.protobuf.ByteString.copyFrom(large)));
+                    ByteString.copyFrom(large)));
                 assertThat(largeReply.isSuccess()).isTrue();
                 assertThat(largeReply.getMessage().getContent().toByteArray()).isEqualTo(large);
 
@@ -120,7 +125,8 @@ class AeronRaftClusterTest
                 final GroupInfoReply info = client.getGroupManagementApi(n2).info(group.getGroupId());
                 assertThat(info.isSuccess()).isTrue();
                 assertThat(info.getGroup().getPeers()).hasSize(3);
-                assertThat(new String(info.getRoleInfoProto().getSelf().getId().toByteArray(), StandardCharsets.UTF_8)).isEqualTo("n2");
+                assertThat(new String(info.getRoleInfoProto().getSelf().getId().toByteArray(), StandardCharsets.UTF_8))
+                    .isEqualTo("n2");
             }
         }
         finally
@@ -132,11 +138,13 @@ class AeronRaftClusterTest
         }
         for (final RaftPeer peer : peers)
         {
-            assertThat(dir.resolve("tributary-aeron-server-" + peer.getId())).as("driver directory of %s", peer.getId()).doesNotExist();
+            assertThat(dir.resolve("tributary-aeron-server-" + peer.getId())).as("driver directory of %s", peer.getId())
+                .doesNotExist();
         }
     }
 
-    private RaftServer startServer(final RaftPeer peer, final RaftGroup group, final RaftStorage.StartupOption option) throws Exception
+    private RaftServer startServer(final RaftPeer peer, final RaftGroup group, final RaftStorage.StartupOption option)
+        throws Exception
     {
         final RaftProperties properties = properties();
         RaftServerConfigKeys.setStorageDir(properties, List.of(dir.resolve("storage-" + peer.getId()).toFile()));
@@ -152,7 +160,7 @@ class AeronRaftClusterTest
         {
             return server.getDivision(group.getGroupId()).getInfo().getLastAppliedIndex();
         }
-        catch (final java.io.IOException ex)
+        catch (final IOException ex)
         {
             return -1;
         }
@@ -175,7 +183,8 @@ class AeronRaftClusterTest
                 servers.add(startServer(peer, group, RaftStorage.StartupOption.FORMAT));
             }
             try (RaftClient client = RaftClient.newBuilder().setRaftGroup(group).setProperties(properties())
-                .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(100, TimeDuration.valueOf(200, TimeUnit.MILLISECONDS)))
+                .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(100,
+                    TimeDuration.valueOf(200, TimeUnit.MILLISECONDS)))
                 .build())
             {
                 assertThat(client.io().send(Message.valueOf("before")).isSuccess()).isTrue();
@@ -196,7 +205,7 @@ class AeronRaftClusterTest
                 {
                     assertThat(System.nanoTime() - deadlineNs).as("restarted follower %s caught up to %d (at %d)",
                         peers.get(victim).getId(), leaderApplied, appliedIndex(restarted, group)).isNegative();
-                    java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+                    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
                 }
                 assertThat(client.io().send(Message.valueOf("after")).isSuccess()).isTrue();
             }

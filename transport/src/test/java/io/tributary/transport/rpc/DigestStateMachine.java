@@ -2,6 +2,7 @@ package io.tributary.transport.rpc;
 
 import java.io.File;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.StandardCopyOption;
@@ -52,14 +53,18 @@ final class DigestStateMachine extends BaseStateMachine
     }
 
     @Override
-    public void initialize(final RaftServer server, final RaftGroupId groupId, final RaftStorage raftStorage) throws IOException
+    public void initialize(final RaftServer server, final RaftGroupId groupId, final RaftStorage raftStorage)
+        throws IOException
     {
         super.initialize(server, groupId, raftStorage);
         storage.init(raftStorage);
         getLifeCycle().startAndTransition(() -> load(storage.loadLatestSnapshot()));
     }
 
-    /** Ratis reloads a paused state machine after the install (StateMachineUpdater asserts PAUSED), as ShardStateMachine does. */
+    /**
+     * Ratis reloads a paused state machine after the install (StateMachineUpdater asserts PAUSED), as ShardStateMachine
+     * does.
+     */
     @Override
     public void pause()
     {
@@ -84,7 +89,8 @@ final class DigestStateMachine extends BaseStateMachine
         {
             return;
         }
-        final String[] fields = Files.readString(snapshot.getFile().getPath(), StandardCharsets.US_ASCII).trim().split(" ");
+        final String[] fields = Files.readString(snapshot.getFile().getPath(), StandardCharsets.US_ASCII).trim()
+            .split(" ");
         count = Long.parseLong(fields[0]);
         digest = Long.parseLong(fields[1]);
         sum = Long.parseLong(fields[2]);
@@ -133,7 +139,8 @@ final class DigestStateMachine extends BaseStateMachine
     }
 
     @Override
-    public CompletableFuture<TermIndex> notifyInstallSnapshotFromLeader(final RoleInfoProto roleInfo, final TermIndex firstTermIndexInLog)
+    public CompletableFuture<TermIndex> notifyInstallSnapshotFromLeader(final RoleInfoProto roleInfo,
+        final TermIndex firstTermIndexInLog)
     {
         installNotifications.incrementAndGet();
         return CompletableFuture.supplyAsync(() ->
@@ -141,18 +148,20 @@ final class DigestStateMachine extends BaseStateMachine
             final SingleFileSnapshotInfo leaderSnapshot = leaderSource.get().getLatestSnapshot();
             if (leaderSnapshot == null)
             {
-                throw new IllegalStateException("leader has no snapshot to fetch (first entry in its log " + firstTermIndexInLog + ")");
+                throw new IllegalStateException("leader has no snapshot to fetch (first entry in its log "
+                    + firstTermIndexInLog + ")");
             }
             final TermIndex termIndex = leaderSnapshot.getTermIndex();
             try
             {
                 final File target = storage.getSnapshotFile(termIndex.getTerm(), termIndex.getIndex());
                 Files.copy(leaderSnapshot.getFile().getPath(), target.toPath(), StandardCopyOption.REPLACE_EXISTING);
-                storage.updateLatestSnapshot(new SingleFileSnapshotInfo(new FileInfo(target.toPath(), null), termIndex));
+                storage.updateLatestSnapshot(new SingleFileSnapshotInfo(new FileInfo(target.toPath(), null),
+                    termIndex));
             }
             catch (final IOException ex)
             {
-                throw new java.io.UncheckedIOException(ex);
+                throw new UncheckedIOException(ex);
             }
             installedFromLeader.set(termIndex);
             return termIndex;

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -40,8 +41,9 @@ class GroupLanesTest
                 lanes.execute(0, 1, GroupLanes.Kind.PEER, () -> { peerOrder.add(n); done.countDown(); });
                 lanes.execute(0, 2, GroupLanes.Kind.CLIENT, () -> { otherGroupOrder.add(n); done.countDown(); });
             }
-            assertThat(done.await(30, TimeUnit.SECONDS)).as("the same group's peer lane and other groups go on").isTrue();
-            final List<Integer> expected = java.util.stream.IntStream.range(0, 5_000).boxed().toList();
+            assertThat(done.await(30, TimeUnit.SECONDS)).as("the same group's peer lane and other groups go on")
+                .isTrue();
+            final List<Integer> expected = IntStream.range(0, 5_000).boxed().toList();
             assertThat(peerOrder).isEqualTo(expected);
             assertThat(otherGroupOrder).isEqualTo(expected);
             final CountDownLatch behindStuck = new CountDownLatch(1);

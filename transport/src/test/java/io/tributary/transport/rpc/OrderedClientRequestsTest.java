@@ -2,6 +2,7 @@ package io.tributary.transport.rpc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -166,7 +167,7 @@ class OrderedClientRequestsTest
     {
         receive(1, true, "a");
         receive(2, false, "a");
-        server.remove(2L).completeExceptionally(new java.io.IOException("boom"));
+        server.remove(2L).completeExceptionally(new IOException("boom"));
         assertThat(replies).isEmpty();
         answer(1);
         assertThat(replies).containsExactly("1@a", "2@a!");

@@ -1,5 +1,6 @@
 package io.tributary.transport.rpc;
 
+import io.tributary.protocol.net.LoopbackPorts;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,6 +23,7 @@ import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.RaftServerConfigKeys;
 import org.apache.ratis.server.storage.RaftStorage;
 import org.apache.ratis.statemachine.impl.BaseStateMachine;
+import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
 import org.apache.ratis.util.TimeDuration;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -46,7 +48,8 @@ class TransportThroughputProbe
     void asyncWritesPerSecondByTransport() throws Exception
     {
         Assumptions.assumeTrue(Boolean.getBoolean("tributary.probe"), "set -Dtributary.probe=true to run");
-        for (final String transport : new String[]{"grpc", "aeron-1", "aeron-8", "grpc", "aeron-1", "aeron-8", "grpc", "aeron-1", "aeron-8"})
+        for (final String transport : new String[]{"grpc", "aeron-1", "aeron-8", "grpc", "aeron-1", "aeron-8", "grpc",
+            "aeron-1", "aeron-8"})
         {
             System.out.printf("probe %s: %.0f async writes/s%n", transport, run(transport));
         }
@@ -59,8 +62,9 @@ class TransportThroughputProbe
         final List<RaftPeer> peers = new ArrayList<>();
         for (int i = 1; i <= 3; i++)
         {
-            final int port = io.tributary.protocol.net.LoopbackPorts.reserve();
-            peers.add(RaftPeer.newBuilder().setId(transport.replace("-", "") + System.nanoTime() % 100000 + "-" + i).setAddress("127.0.0.1:" + port).build());
+            final int port = LoopbackPorts.reserve();
+            peers.add(RaftPeer.newBuilder().setId(transport.replace("-", "") + System.nanoTime() % 100000 + "-" + i)
+                .setAddress("127.0.0.1:" + port).build());
         }
         final RaftGroup group = RaftGroup.valueOf(RaftGroupId.randomId(), peers);
         final List<RaftServer> servers = new ArrayList<>();
@@ -72,12 +76,15 @@ class TransportThroughputProbe
                 GrpcConfigKeys.Server.setPort(properties, Integer.parseInt(peer.getAddress().split(":")[1]));
                 RaftServerConfigKeys.setStorageDir(properties, List.of(dir.resolve(peer.getId().toString()).toFile()));
                 final RaftServer server = RaftServer.newBuilder().setServerId(peer.getId()).setGroup(group)
-                    .setStateMachine(new BaseStateMachine()).setProperties(properties).setOption(RaftStorage.StartupOption.FORMAT).build();
+                    .setStateMachine(new BaseStateMachine()).setProperties(properties)
+                        .setOption(RaftStorage.StartupOption.FORMAT).build();
                 servers.add(server);
                 server.start();
             }
-            try (RaftClient client = RaftClient.newBuilder().setRaftGroup(group).setProperties(properties(aeron, inflightMax))
-                .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(100, TimeDuration.valueOf(200, TimeUnit.MILLISECONDS)))
+            try (RaftClient client = RaftClient.newBuilder().setRaftGroup(group)
+                .setProperties(properties(aeron, inflightMax))
+                .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(100,
+                    TimeDuration.valueOf(200, TimeUnit.MILLISECONDS)))
                 .build())
             {
                 client.io().send(Message.valueOf("warm-up"));
@@ -89,7 +96,7 @@ class TransportThroughputProbe
                 {
                     window.acquire();
                     futures.add(client.async().send(Message.valueOf(
-                        org.apache.ratis.thirdparty.com.google.protobuf.ByteString.copyFrom(payload)))
+                        ByteString.copyFrom(payload)))
                         .whenComplete((r, e) -> window.release()));
                 }
                 for (final CompletableFuture<RaftClientReply> future : futures)

@@ -77,7 +77,8 @@ class UninterruptiblyTest
                 for (int i = 0; i < 50; i++)
                 {
                     final int port = 41_000 + i;
-                    Uninterruptibly.call(() -> aeron.addExclusivePublication("aeron:udp?endpoint=127.0.0.1:" + port, 7));
+                    Uninterruptibly.call(() -> aeron.addExclusivePublication("aeron:udp?endpoint=127.0.0.1:"
+                        + port, 7));
                 }
             }
             finally

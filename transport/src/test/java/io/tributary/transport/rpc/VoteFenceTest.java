@@ -48,7 +48,8 @@ class VoteFenceTest
         for (int i = 0; i < 50; i++)
         {
             Thread.yield();
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(2)); // letting the other thread run, not waiting for a condition
+            // letting the other thread run, not waiting for a condition
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(2));
             assertThat(fence.appendsInFlight()).as("append entered during the vote").isZero();
         }
         assertThat(append).isNotDone();
@@ -69,7 +70,8 @@ class VoteFenceTest
         fence.appendEnded();
         fence.appendEnded();
         assertThat(fence.voteStarted(0)).isTrue();
-        assertThat(fence.appendStarted(false, TimeUnit.MILLISECONDS.toNanos(50))).as("an append refused while a vote holds on").isFalse();
+        assertThat(fence.appendStarted(false, TimeUnit.MILLISECONDS.toNanos(50)))
+            .as("an append refused while a vote holds on").isFalse();
         fence.voteEnded();
     }
 
@@ -80,7 +82,8 @@ class VoteFenceTest
         assertThat(fence.appendStarted(true, 0)).as("nothing in flight").isTrue();
         fence.appendEnded();
         assertThat(fence.appendStarted(false, LONG_NS)).isTrue();
-        assertThat(fence.appendStarted(true, TimeUnit.MILLISECONDS.toNanos(50))).as("refused after its bound").isFalse();
+        assertThat(fence.appendStarted(true, TimeUnit.MILLISECONDS.toNanos(50))).as("refused after its bound")
+            .isFalse();
         assertThat(fence.appendsInFlight()).as("a refused heartbeat is not counted").isEqualTo(1);
         final CompletableFuture<Boolean> heartbeat = CompletableFuture.supplyAsync(() ->
         {
@@ -95,7 +98,8 @@ class VoteFenceTest
         });
         for (int i = 0; i < 20; i++)
         {
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(2)); // letting the other thread run, not waiting for a condition
+            // letting the other thread run, not waiting for a condition
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(2));
             assertThat(heartbeat).as("heartbeat passed an append in flight").isNotDone();
         }
         fence.appendEnded();
@@ -108,8 +112,10 @@ class VoteFenceTest
     void unbalancedEndsAreBugsWithTheirCounts()
     {
         final VoteFence fence = new VoteFence();
-        assertThatThrownBy(fence::appendEnded).isInstanceOf(IllegalStateException.class).hasMessageContaining("appends in flight 0");
-        assertThatThrownBy(fence::voteEnded).isInstanceOf(IllegalStateException.class).hasMessageContaining("votes pending 0");
+        assertThatThrownBy(fence::appendEnded).isInstanceOf(IllegalStateException.class)
+            .hasMessageContaining("appends in flight 0");
+        assertThatThrownBy(fence::voteEnded).isInstanceOf(IllegalStateException.class)
+            .hasMessageContaining("votes pending 0");
     }
 
     private static boolean voteStarted(final VoteFence fence, final long timeoutNs)

@@ -2,6 +2,7 @@ package io.tributary.bench.kafka;
 
 import io.tributary.bench.compare.ChildRun;
 import io.tributary.bench.compare.MachineLoad;
+import java.io.File;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -19,10 +20,12 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.tributary.bench.load.Durations;
 import io.tributary.bench.load.LoadOptions;
 
 import picocli.CommandLine;
@@ -44,10 +47,14 @@ import picocli.CommandLine.Model.CommandSpec;
  * and the section of docs/benchmarks.md between the compare-kafka markers.
  */
 @Command(name = "compare-kafka", mixinStandardHelpOptions = true, sortOptions = false,
-    description = "Run the same workload against Tributary (fsync, nofsync) and Kafka 4.4.0 (acks=all, and acks=all with a flush"
-        + " per message; 3 KRaft nodes, RF 3, min ISR 2), one system at a time and a fresh cluster per run: latency at a fixed"
-        + " rate, maximum throughput, consumer catch-up; the median of --runs runs. Prints a side-by-side table with ratios and"
-        + " the machine's load, and writes it with a percentile plot into --docs. Options it does not know go to every run"
+    description =
+        "Run the same workload against Tributary (fsync, nofsync) and Kafka 4.4.0 (acks=all, and acks=all with a flush"
+        + " per message; 3 KRaft nodes, RF 3, min ISR 2), one system at a time and a fresh cluster per run: latency at "
+            + "a fixed"
+        + " rate, maximum throughput, consumer catch-up; the median of --runs runs. Prints a side-by-side table with "
+            + "ratios and"
+        + " the machine's load, and writes it with a percentile plot into --docs. Options it does not know go to every "
+            + "run"
         + " unchanged (load generator options such as --keys, --producers, --e2e).")
 public final class CompareKafka implements Callable<Integer>
 {
@@ -56,26 +63,33 @@ public final class CompareKafka implements Callable<Integer>
     /** What tributary's commands exit with for a usage error (sysexits EX_USAGE); KafkaBenchMain too. */
     private static final int EXIT_USAGE = ChildRun.EXIT_USAGE;
 
-    @Option(names = "--rate", defaultValue = "20000", description = "Records/s in the fixed-rate experiment (default ${DEFAULT-VALUE}).")
+    @Option(names = "--rate", defaultValue = "20000", description =
+        "Records/s in the fixed-rate experiment (default ${DEFAULT-VALUE}).")
     int rate;
 
     @Option(names = "--size", defaultValue = "1024", description = "Value bytes per record (default ${DEFAULT-VALUE}).")
     int sizeBytes;
 
-    @Option(names = "--shards", defaultValue = "3", description = "Shards, and Kafka partitions (default ${DEFAULT-VALUE}).")
+    @Option(names = "--shards", defaultValue = "3", description =
+        "Shards, and Kafka partitions (default ${DEFAULT-VALUE}).")
     int shards;
 
-    @Option(names = "--duration", defaultValue = "60s", description = "Measured time of each run (default ${DEFAULT-VALUE}).")
+    @Option(names = "--duration", defaultValue = "60s", description =
+        "Measured time of each run (default ${DEFAULT-VALUE}).")
     String duration;
 
-    @Option(names = "--warmup", defaultValue = "10s", description = "Warm-up of each run, not counted (default ${DEFAULT-VALUE}).")
+    @Option(names = "--warmup", defaultValue = "10s", description =
+        "Warm-up of each run, not counted (default ${DEFAULT-VALUE}).")
     String warmup;
 
-    @Option(names = "--runs", defaultValue = "3", description = "Runs per configuration and experiment; the table shows the median (default ${DEFAULT-VALUE}).")
+    @Option(names = "--runs", defaultValue = "3", description =
+        "Runs per configuration and experiment; the table shows the median (default ${DEFAULT-VALUE}).")
     int runs;
 
     @Option(names = "--experiments", split = ",", defaultValue = "rate,max,catch-up",
-        description = "Which of rate (latency at --rate), max (maximum throughput), catch-up (consumer from offset 0) (default ${DEFAULT-VALUE}).")
+        description =
+            "Which of rate (latency at --rate), max (maximum throughput), catch-up (consumer from offset 0) (default "
+            + "${DEFAULT-VALUE}).")
     List<String> experimentNames;
 
     @Option(names = "--configurations", split = ",",
@@ -83,26 +97,35 @@ public final class CompareKafka implements Callable<Integer>
         description = "Which systems (default all: ${DEFAULT-VALUE}).")
     List<String> configurationNames;
 
-    @Option(names = "--seed", defaultValue = "1", description = "Key-choice seed of run 1; run i uses seed + i - 1, the same for every system (default ${DEFAULT-VALUE}).")
+    @Option(names = "--seed", defaultValue = "1", description =
+        "Key-choice seed of run 1; run i uses seed + i - 1, the same for every system (default ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--out", description = "Results folder (default docs/bench/compare-<UTC date and time> in the repository).")
+    @Option(names = "--out", description =
+        "Results folder (default docs/bench/compare-<UTC date and time> in the repository).")
     Path out;
 
-    @Option(names = "--docs", description = "Markdown file whose compare-kafka section is replaced, when every run succeeded (default docs/benchmarks.md in the repository).")
+    @Option(names = "--docs", description =
+        "Markdown file whose compare-kafka section is replaced, when every run succeeded (default docs/benchmarks.md "
+        + "in the repository).")
     Path docs;
 
-    @Option(names = "--no-docs", description = "Do not touch --docs (the table is still printed and written to the results folder).")
+    @Option(names = "--no-docs", description =
+        "Do not touch --docs (the table is still printed and written to the results folder).")
     boolean noDocs;
 
-    @Option(names = "--tributary-command", description = "The command that runs Tributary's bench (default <repository>/bin/tributary); split at spaces.")
+    @Option(names = "--tributary-command", description =
+        "The command that runs Tributary's bench (default <repository>/bin/tributary); split at spaces.")
     String tributaryCommand;
 
-    @Option(names = "--work", description = "Data folders of the clusters, wiped per run (default bench/kafka/target/compare-work).")
+    @Option(names = "--work", description =
+        "Data folders of the clusters, wiped per run (default bench/kafka/target/compare-work).")
     Path work;
 
     @Option(names = "--kafka-port-base", defaultValue = "" + KafkaCluster.DEFAULT_PORT_BASE,
-        description = "First Kafka broker port; brokers use base..base+2, controllers base+100..base+102 (default ${DEFAULT-VALUE}).")
+        description =
+            "First Kafka broker port; brokers use base..base+2, controllers base+100..base+102 (default "
+            + "${DEFAULT-VALUE}).")
     int kafkaPortBase;
 
     @Option(names = "--dry-run", description = "Print the runs' command lines and stop.")
@@ -167,7 +190,8 @@ public final class CompareKafka implements Callable<Integer>
         }
         else
         {
-            console.printf("%d of %d runs failed: see the lines marked FAILED above and output.log in their folders%n", failed, results.size());
+            console.printf("%d of %d runs failed: see the lines marked FAILED above and output.log in their folders%n",
+                failed, results.size());
         }
         console.flush();
         return failed == 0 ? 0 : 1;
@@ -184,24 +208,26 @@ public final class CompareKafka implements Callable<Integer>
 
     private List<SystemConfiguration> orderedConfigurations()
     {
-        final List<SystemConfiguration> chosen = configurationNames.stream().map(SystemConfiguration::parse).distinct().toList();
+        final List<SystemConfiguration> chosen = configurationNames.stream().map(SystemConfiguration::parse).distinct()
+            .toList();
         return Arrays.stream(SystemConfiguration.values()).filter(chosen::contains).toList();
     }
 
     private void validate()
     {
-        io.tributary.bench.load.Durations.parse(duration, "--duration");
-        io.tributary.bench.load.Durations.parse(warmup, "--warmup");
+        Durations.parse(duration, "--duration");
+        Durations.parse(warmup, "--warmup");
         if (runs < 1 || runs > 20)
         {
             throw new IllegalArgumentException("--runs must be in [1, 20], was " + runs);
         }
         if (rate < 1 || sizeBytes < 0 || shards < 1)
         {
-            throw new IllegalArgumentException("--rate and --shards must be >= 1 and --size >= 0; were " + rate + ", " + shards
-                + ", " + sizeBytes);
+            throw new IllegalArgumentException("--rate and --shards must be >= 1 and --size >= 0; were " + rate + ", "
+                + shards + ", " + sizeBytes);
         }
-        for (final String reserved : List.of("--mode", "--out", "--seed", "--durability", "--local", "--cluster", "--bootstrap"))
+        for (final String reserved : List.of("--mode", "--out", "--seed", "--durability", "--local", "--cluster",
+            "--bootstrap"))
         {
             if (passThrough.stream().anyMatch(a -> a.equals(reserved) || a.startsWith(reserved + "=")))
             {
@@ -214,8 +240,11 @@ public final class CompareKafka implements Callable<Integer>
         }
         catch (final CommandLine.ParameterException e)
         {
-            throw new IllegalArgumentException("compare-kafka passes the options it does not know to the load generator of every run,"
-                + " and it refuses " + passThrough + ": " + e.getMessage() + " (see compare-kafka --help and bench --help)");
+            throw new
+                IllegalArgumentException("compare-kafka passes the options it does not know to the load generator of "
+                + "every run,"
+                + " and it refuses " + passThrough + ": " + e.getMessage()
+                    + " (see compare-kafka --help and bench --help)");
         }
     }
 
@@ -241,7 +270,8 @@ public final class CompareKafka implements Callable<Integer>
         repo = repositoryRoot();
         if (out == null)
         {
-            out = repo.resolve("docs/bench/compare-" + ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyy-MM-dd-HHmm")));
+            out = repo.resolve("docs/bench/compare-" + ZonedDateTime.now(ZoneOffset.UTC)
+                .format(DateTimeFormatter.ofPattern("yyyy-MM-dd-HHmm")));
         }
         docs = docs != null ? docs : repo.resolve("docs/benchmarks.md");
         work = work != null ? work : repo.resolve("bench/kafka/target/compare-work");
@@ -308,7 +338,8 @@ public final class CompareKafka implements Callable<Integer>
                 "--data", work.resolve("tributary").toString()));
         }
         command.addAll(List.of("--mode", run.experiment().mode, "--rate", Integer.toString(rate), "--size",
-            Integer.toString(sizeBytes), "--shards", Integer.toString(shards), "--duration", duration, "--warmup", warmup,
+            Integer.toString(sizeBytes), "--shards", Integer.toString(shards), "--duration", duration, "--warmup",
+                warmup,
             "--seed", Long.toString(seed + run.index() - 1), "--out", run.dir().toString()));
         command.addAll(passThrough);
         return command;
@@ -319,16 +350,17 @@ public final class CompareKafka implements Callable<Integer>
     {
         final Path lib = KafkaCluster.defaultLibDir().toAbsolutePath().normalize();
         final List<String> entries = new ArrayList<>();
-        for (final String entry : System.getProperty("java.class.path").split(java.io.File.pathSeparator))
+        for (final String entry : System.getProperty("java.class.path").split(File.pathSeparator))
         {
             final Path path = Path.of(entry).toAbsolutePath().normalize();
-            final String element = entry.endsWith(".jar") && lib.equals(path.getParent()) ? lib + java.io.File.separator + "*" : path.toString();
+            final String element = entry.endsWith(".jar") && lib.equals(path.getParent()) ? lib + File.separator + "*"
+                : path.toString();
             if (!entries.contains(element))
             {
                 entries.add(element);
             }
         }
-        return String.join(java.io.File.pathSeparator, entries);
+        return String.join(File.pathSeparator, entries);
     }
 
     private String tributaryCommand()
@@ -338,7 +370,7 @@ public final class CompareKafka implements Callable<Integer>
 
     private String bootstrap()
     {
-        return java.util.stream.IntStream.range(0, KafkaCluster.NODES)
+        return IntStream.range(0, KafkaCluster.NODES)
             .mapToObj(i -> "127.0.0.1:" + KafkaCluster.brokerPort(kafkaPortBase, i)).collect(Collectors.joining(","));
     }
 
@@ -357,15 +389,17 @@ public final class CompareKafka implements Callable<Integer>
         {
             process.destroyForcibly();
             throw new IllegalStateException("'" + String.join(" ", command) + "' does not work (exit "
-                + (process.isAlive() ? "none" : process.exitValue()) + "), so Tributary cannot be measured:\n" + output.strip()
-                + "\nFix it, point --tributary-command at a working launcher, or run only Kafka: --configurations kafka-acks-all,kafka-acks-all-flush");
+                + (process.isAlive() ? "none" : process.exitValue()) + "), so Tributary cannot be measured:\n"
+                    + output.strip()
+                + "\nFix it, point --tributary-command at a working launcher, or run only Kafka: --configurations "
+                    + "kafka-acks-all,kafka-acks-all-flush");
         }
     }
 
     private void printPlan(final List<Run> plan)
     {
-        final long perRunSeconds = io.tributary.bench.load.Durations.parse(duration, "--duration").toSeconds()
-            + io.tributary.bench.load.Durations.parse(warmup, "--warmup").toSeconds() + 25; // cluster start and stop, JVM starts
+        final long perRunSeconds = Durations.parse(duration, "--duration").toSeconds()
+            + Durations.parse(warmup, "--warmup").toSeconds() + 25; // cluster start and stop, JVM starts
         console.printf(Locale.ROOT, "compare-kafka: %d runs (about %d min), one system at a time; results in %s%n",
             plan.size(), Math.max(1, plan.size() * perRunSeconds / 60), out);
         console.flush();
@@ -399,7 +433,8 @@ public final class CompareKafka implements Callable<Integer>
             error = e.getMessage() != null ? e.getMessage() : e.toString();
         }
         final MachineLoad.Sample sample = load.stop();
-        final RunResult result = new RunResult(run.configuration(), run.experiment(), run.index(), run.dir(), summary, error,
+        final RunResult result = new RunResult(run.configuration(), run.experiment(), run.index(), run.dir(), summary,
+            error,
             sample, (System.nanoTime() - startNs) / 1e9);
         printResult(result);
         return result;
@@ -407,9 +442,11 @@ public final class CompareKafka implements Callable<Integer>
 
     private String runKafka(final Run run) throws Exception
     {
-        final KafkaCluster.Settings settings = new KafkaCluster.Settings(work.resolve("kafka"), KafkaCluster.defaultLibDir(),
+        final KafkaCluster.Settings settings =
+            new KafkaCluster.Settings(work.resolve("kafka"), KafkaCluster.defaultLibDir(),
             kafkaPortBase, run.configuration() == SystemConfiguration.KAFKA_ACKS_ALL_FLUSH, Duration.ofSeconds(120));
-        try (PrintWriter log = new PrintWriter(Files.newBufferedWriter(run.dir().resolve("cluster.log"), StandardCharsets.UTF_8), true))
+        try (PrintWriter log = new PrintWriter(Files.newBufferedWriter(run.dir().resolve("cluster.log"),
+            StandardCharsets.UTF_8), true))
         {
             final KafkaCluster cluster = KafkaCluster.start(settings, log);
             try
@@ -440,11 +477,14 @@ public final class CompareKafka implements Callable<Integer>
         }
     }
 
-    /** Runs the child with its output in output.log; null when it succeeded, else why not (with the output's last lines). */
+    /**
+     * Runs the child with its output in output.log; null when it succeeded, else why not (with the output's last
+     * lines).
+     */
     private String runChild(final Run run, final List<String> command) throws Exception
     {
         final Path output = run.dir().resolve("output.log");
-        final Duration timeout = io.tributary.bench.load.Durations.parse(duration, "--duration").plus(io.tributary.bench.load.Durations.parse(warmup, "--warmup"))
+        final Duration timeout = Durations.parse(duration, "--duration").plus(Durations.parse(warmup, "--warmup"))
             .multipliedBy(2).plus(RUN_SLACK);
         final Process process = ChildRun.start(command, repo, output);
         current = process;
@@ -452,7 +492,8 @@ public final class CompareKafka implements Callable<Integer>
         {
             if (!ChildRun.await(process, timeout))
             {
-                return "did not finish within " + timeout.toSeconds() + " s and was stopped; " + KafkaCluster.tail(output);
+                return "did not finish within " + timeout.toSeconds() + " s and was stopped; "
+                    + KafkaCluster.tail(output);
             }
             if (process.exitValue() == EXIT_USAGE)
             {
@@ -465,7 +506,8 @@ public final class CompareKafka implements Callable<Integer>
             }
             if (!Files.exists(run.dir().resolve("summary.json")))
             {
-                return "finished without writing " + run.dir().resolve("summary.json") + "; " + KafkaCluster.tail(output);
+                return "finished without writing " + run.dir().resolve("summary.json") + "; "
+                    + KafkaCluster.tail(output);
             }
             return null;
         }
@@ -487,7 +529,8 @@ public final class CompareKafka implements Callable<Integer>
     private void printResult(final RunResult result) throws IOException
     {
         final String load = Double.isNaN(result.load().cpuBusyPercentMean()) ? "machine load n/a"
-            : String.format(Locale.ROOT, "cpu %.0f%%, load avg max %.1f", result.load().cpuBusyPercentMean(), result.load().loadAverageMax());
+            : String.format(Locale.ROOT, "cpu %.0f%%, load avg max %.1f", result.load().cpuBusyPercentMean(),
+                result.load().loadAverageMax());
         if (result.ok())
         {
             final List<String> lines = Files.readAllLines(result.dir().resolve("output.log"), StandardCharsets.UTF_8);
@@ -502,10 +545,12 @@ public final class CompareKafka implements Callable<Integer>
         console.flush();
     }
 
-    private void report(final List<RunResult> results, final List<SystemConfiguration> configurations) throws IOException
+    private void report(final List<RunResult> results, final List<SystemConfiguration> configurations)
+        throws IOException
     {
         final Path plot = ComparePlot.write(results, configurations, rate, out);
-        final String date = ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'"));
+        final String date = ZonedDateTime.now(ZoneOffset.UTC)
+            .format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'"));
         final String table = CompareReport.table(results, configurations, rate);
         final String loadTable = CompareReport.loadTable(results, configurations);
         console.println();
@@ -513,20 +558,24 @@ public final class CompareKafka implements Callable<Integer>
         console.println();
         console.println("Machine load per run (mean CPU busy % / max 1-minute load average):");
         console.print(loadTable);
-        final CompareSection section = new CompareSection(commandLine(), date, this, table, loadTable, plot, out, results);
+        final CompareSection section =
+            new CompareSection(commandLine(), date, this, table, loadTable, plot, out, results);
         Files.writeString(out.resolve("results.md"), section.markdown(out) + "\n" + section.perRunTable(results));
         Files.writeString(out.resolve("results.json"), section.json(results));
         final long failed = results.stream().filter(r -> !r.ok()).count();
         if (failed > 0 && !noDocs)
         {
-            console.printf("%n%s not updated: %d of %d runs failed (their numbers would be missing or wrong); written: %s%n", docs,
+            console.printf("%n%s not updated: %d of %d runs failed (their numbers would be missing or wrong); written: "
+                + "%s%n", docs,
                 failed, results.size(), out);
         }
         else if (!noDocs)
         {
-            final String existing = Files.exists(docs) ? Files.readString(docs, StandardCharsets.UTF_8) : "# Benchmarks\n";
+            final String existing = Files.exists(docs) ? Files.readString(docs, StandardCharsets.UTF_8)
+                : "# Benchmarks\n";
             Files.createDirectories(docs.getParent());
-            Files.writeString(docs, CompareReport.replaceSection(existing, section.markdown(docs.getParent())), StandardCharsets.UTF_8);
+            Files.writeString(docs, CompareReport.replaceSection(existing, section.markdown(docs.getParent())),
+                StandardCharsets.UTF_8);
             console.printf("%nwritten: %s (section between %s and %s), %s%n", docs, CompareReport.START_MARKER,
                 CompareReport.END_MARKER, out);
         }
@@ -540,7 +589,8 @@ public final class CompareKafka implements Callable<Integer>
     String commandLine()
     {
         final List<String> args = spec.commandLine().getParseResult().originalArgs();
-        return "bin/tributary bench compare-kafka" + args.stream().map(a -> " " + (a.matches("[A-Za-z0-9_./:=,@+-]+") ? a : "'" + a + "'"))
+        return "bin/tributary bench compare-kafka" + args.stream()
+            .map(a -> " " + (a.matches("[A-Za-z0-9_./:=,@+-]+") ? a : "'" + a + "'"))
             .collect(Collectors.joining());
     }
 

@@ -24,7 +24,8 @@ final class ComparePlot
     }
 
     /** Writes {@code out/percentiles-rate.svg}; returns its path, or null when no fixed-rate run succeeded. */
-    static Path write(final List<RunResult> results, final List<SystemConfiguration> configurations, final int rate, final Path out)
+    static Path write(final List<RunResult> results, final List<SystemConfiguration> configurations, final int rate,
+        final Path out)
         throws IOException
     {
         final List<SvgPlots.Series> series = new ArrayList<>();
@@ -51,14 +52,18 @@ final class ComparePlot
         {
             return null;
         }
-        final String title = String.format(Locale.ROOT, "Produce latency at %,d records/s (%d run%s merged per system)", rate,
+        final String title = String.format(Locale.ROOT, "Produce latency at %,d records/s (%d run%s merged per system)",
+            rate,
             runsMerged, runsMerged == 1 ? "" : "s");
         final Path file = out.resolve(FILE);
         Files.writeString(file, SvgPlots.percentilePlot(title, series));
         return file;
     }
 
-    /** Every interval of an HdrHistogram interval log (the measured seconds only: the load generator logs no warm-up), in ns. */
+    /**
+     * Every interval of an HdrHistogram interval log (the measured seconds only: the load generator logs no warm-up),
+     * in ns.
+     */
     static Histogram read(final Path hlog) throws FileNotFoundException
     {
         final Histogram total = new Histogram(3);

@@ -1,5 +1,6 @@
 package io.tributary.bench.kafka;
 
+import io.tributary.bench.compare.ChildRun;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -55,17 +56,21 @@ final class CompareReport
             new Metric("end-to-end p99 (µs)" + at, Experiment.RATE, List.of("endToEndLatencyUs", "p99"), "%,.0f"),
             new Metric("achieved rate (rec/s)", Experiment.RATE, List.of("recordsPerSecond"), "%,.0f"),
             new Metric("failed records" + at, Experiment.RATE, List.of("failed"), "%,.0f", true),
-            new Metric("CPU per record (µs, cluster and load generator)" + at, Experiment.RATE, CPU_PER_RECORD, "%,.1f"),
+            new Metric("CPU per record (µs, cluster and load generator)" + at, Experiment.RATE, CPU_PER_RECORD,
+                "%,.1f"),
             new Metric("max throughput (MB/s)", Experiment.MAX, List.of("megabytesPerSecond"), "%,.1f"),
             new Metric("max throughput (rec/s)", Experiment.MAX, List.of("recordsPerSecond"), "%,.0f"),
-            new Metric("CPU per record (µs, cluster and load generator) at max", Experiment.MAX, CPU_PER_RECORD, "%,.1f"),
-            new Metric("consumer catch-up (MB/s)", Experiment.CATCH_UP, List.of("catchUp", "megabytesPerSecond"), "%,.1f"));
+            new Metric("CPU per record (µs, cluster and load generator) at max", Experiment.MAX, CPU_PER_RECORD,
+                "%,.1f"),
+            new Metric("consumer catch-up (MB/s)", Experiment.CATCH_UP, List.of("catchUp", "megabytesPerSecond"),
+                "%,.1f"));
     }
 
     /** The number at {@code path}, NaN if it is absent or null (end-to-end latency when --e2e was not given). */
     static double value(final JsonNode summary, final List<String> path)
     {
-        if (path.equals(CPU_PER_RECORD) && !summary.path("resources").path("cpu").path("nodesMeasured").asBoolean(false))
+        if (path.equals(CPU_PER_RECORD) && !summary.path("resources").path("cpu").path("nodesMeasured")
+            .asBoolean(false))
         {
             return Double.NaN;
         }
@@ -84,7 +89,8 @@ final class CompareReport
     /** The median (mean of the middle two for an even count) of the numbers that are not NaN; NaN if none. */
     static double median(final List<Double> values)
     {
-        final double[] sorted = values.stream().mapToDouble(Double::doubleValue).filter(v -> !Double.isNaN(v)).sorted().toArray();
+        final double[] sorted = values.stream().mapToDouble(Double::doubleValue).filter(v -> !Double.isNaN(v)).sorted()
+            .toArray();
         if (sorted.length == 0)
         {
             return Double.NaN;
@@ -145,8 +151,12 @@ final class CompareReport
         return table.toString();
     }
 
-    /** One row, or null when no run measured the metric (end-to-end latency without --e2e), or only zeros where they say nothing. */
-    private static String row(final List<RunResult> results, final List<SystemConfiguration> selected, final Metric metric)
+    /**
+     * One row, or null when no run measured the metric (end-to-end latency without --e2e), or only zeros where they say
+     * nothing.
+     */
+    private static String row(final List<RunResult> results, final List<SystemConfiguration> selected,
+        final Metric metric)
     {
         final StringBuilder row = new StringBuilder("| ").append(metric.label()).append(" |");
         boolean any = false;
@@ -160,7 +170,8 @@ final class CompareReport
             }
             if (group.length == 2)
             {
-                row.append(' ').append(ratio(median(results, group[0], metric), median(results, group[1], metric))).append(" |");
+                row.append(' ').append(ratio(median(results, group[0], metric), median(results, group[1], metric)))
+                    .append(" |");
             }
         }
         return any ? row.toString() : null;
@@ -212,13 +223,17 @@ final class CompareReport
     private static String loadCell(final RunResult result)
     {
         final String load = Double.isNaN(result.load().cpuBusyPercentMean()) ? "n/a"
-            : String.format(Locale.ROOT, "%.0f%% / %.1f", result.load().cpuBusyPercentMean(), result.load().loadAverageMax());
+            : String.format(Locale.ROOT, "%.0f%% / %.1f", result.load().cpuBusyPercentMean(), result.load()
+                .loadAverageMax());
         return result.ok() ? load : load + " (failed)";
     }
 
-    /** {@code docs} with the text between the markers replaced by {@code section}; markers and a heading appended if missing. */
+    /**
+     * {@code docs} with the text between the markers replaced by {@code section}; markers and a heading appended if
+     * missing.
+     */
     static String replaceSection(final String docs, final String section)
     {
-        return io.tributary.bench.compare.ChildRun.replaceSection(docs, section, SECTION_HEADING, START_MARKER, END_MARKER);
+        return ChildRun.replaceSection(docs, section, SECTION_HEADING, START_MARKER, END_MARKER);
     }
 }

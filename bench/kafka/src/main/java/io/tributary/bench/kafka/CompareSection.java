@@ -24,11 +24,13 @@ final class CompareSection
     private final Path out;
     private final List<String> failures;
 
-    CompareSection(final String command, final String date, final CompareKafka options, final String table, final String loadTable,
+    CompareSection(final String command, final String date, final CompareKafka options, final String table,
+        final String loadTable,
         final Path plot, final Path out, final List<RunResult> results)
     {
         this.failures = results.stream().filter(r -> !r.ok())
-            .map(r -> r.configuration().id + " " + r.experiment().mode + " run " + r.run() + ": " + r.error().lines().findFirst().orElse(""))
+            .map(r -> r.configuration().id + " " + r.experiment().mode + " run " + r.run() + ": " + r.error().lines()
+                .findFirst().orElse(""))
             .toList();
         this.command = command;
         this.date = date;
@@ -46,17 +48,23 @@ final class CompareSection
         md.append("### Results of ").append(date).append("\n\n");
         md.append("Produced by `").append(command).append("` at commit ").append(gitRevision()).append(".\n\n");
         md.append("Machine: ").append(machine()).append(".\n\n");
-        md.append(String.format(Locale.ROOT, "Workload: %,d-byte values, %d shards (Kafka: partitions), replication factor 3,"
-                + " %s warm-up then %s measured per run, median of %d run%s%s. Each run starts a fresh 3-node cluster of one system"
-                + " on this machine (never both at once) and the load generator in another JVM; the runs of the configurations"
+        md.append(String.format(Locale.ROOT,
+            "Workload: %,d-byte values, %d shards (Kafka: partitions), replication factor 3,"
+                + " %s warm-up then %s measured per run, median of %d run%s%s. Each run starts a fresh 3-node cluster "
+                    + "of one system"
+                + " on this machine (never both at once) and the load generator in another JVM; the runs of the "
+                    + "configurations"
                 + " are interleaved.%n%n",
-            options.sizeBytes(), options.shards(), options.warmup(), options.duration(), options.runs(), options.runs() == 1 ? "" : "s",
+            options.sizeBytes(), options.shards(), options.warmup(), options.duration(), options.runs(),
+                options.runs() == 1 ? "" : "s",
             options.passThrough().isEmpty() ? "" : "; load options " + String.join(" ", options.passThrough())));
-        md.append("Durability: Tributary *fsync* (default) acknowledges once a majority has the write in its fsynced Raft log;"
-            + " *nofsync* once a majority has it in the page cache. Kafka " + KafkaCluster.kafkaVersion()
+        md.append("Durability: Tributary *fsync* (default) acknowledges once a majority has the write in its fsynced "
+            + "Raft log;" + " *nofsync* once a majority has it in the page cache. Kafka " + KafkaCluster.kafkaVersion()
             + " (3 combined KRaft nodes, `-Xmx1g`): producer"
-            + " `acks=all`, idempotent, `min.insync.replicas=2`; *+flush* adds `log.flush.interval.messages=1` (an fsync after"
-            + " every append, as a Raft log does). Both producers: linger 5 ms, 64 KiB batches, 32 MiB buffer, 5 batches in flight.\n\n");
+            + " `acks=all`, idempotent, `min.insync.replicas=2`; *+flush* adds `log.flush.interval.messages=1` (an "
+                + "fsync after"
+            + " every append, as a Raft log does). Both producers: linger 5 ms, 64 KiB batches, 32 MiB buffer, 5 "
+                + "batches in flight.\n\n");
         md.append(table).append('\n');
         if (!failures.isEmpty())
         {
@@ -64,14 +72,18 @@ final class CompareSection
             failures.forEach(f -> md.append("- ").append(f).append('\n'));
             md.append('\n');
         }
-        md.append("Ratios are Tributary / Kafka at matching durability (fsync against acks=all+flush, nofsync against acks=all):"
-            + " below 1 Tributary is lower (better, for latency), above 1 higher (better, for throughput). Latency runs from each"
+        md.append("Ratios are Tributary / Kafka at matching durability (fsync against acks=all+flush, nofsync against "
+            + "acks=all):"
+            + " below 1 Tributary is lower (better, for latency), above 1 higher (better, for throughput). Latency "
+                + "runs from each"
             + " record's intended send time (coordinated omission corrected) to its acknowledgement.\n\n");
-        md.append("Machine load during each run (mean CPU busy % / highest 1-minute load average; cluster start included):\n\n");
+        md.append("Machine load during each run (mean CPU busy % / highest 1-minute load average; cluster start "
+            + "included):\n\n");
         md.append(loadTable).append('\n');
         if (plot != null)
         {
-            md.append("![Produce latency by percentile at the fixed rate, every configuration](").append(link(from, plot)).append(")\n\n");
+            md.append("![Produce latency by percentile at the fixed rate, every configuration](")
+                .append(link(from, plot)).append(")\n\n");
         }
         md.append("Every run's files (summary.json, HdrHistogram .hlog/.hgrm, plots, output.log): [")
             .append(link(from, out)).append("](").append(link(from, out.resolve("results.md"))).append(").\n");
@@ -80,14 +92,17 @@ final class CompareSection
 
     private static String link(final Path from, final Path target)
     {
-        return from.toAbsolutePath().normalize().relativize(target.toAbsolutePath().normalize()).toString().replace('\\', '/');
+        return from.toAbsolutePath().normalize().relativize(target.toAbsolutePath().normalize()).toString()
+            .replace('\\', '/');
     }
 
     /** Every run's main numbers, for results.md: the spread behind each median. */
     String perRunTable(final List<RunResult> results)
     {
-        final StringBuilder md = new StringBuilder("\n### Every run\n\n| configuration | experiment | run | rec/s | MB/s | p50 µs | p99 µs"
-            + " | p99.9 µs | max µs | catch-up MB/s | cpu % | load | folder |\n|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
+        final StringBuilder md = new
+            StringBuilder("\n### Every run\n\n| configuration | experiment | run | rec/s | MB/s | p50 µs | p99 µs"
+            + " | p99.9 µs | max µs | catch-up MB/s | cpu % | load | folder "
+                + "|\n|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
         for (final RunResult r : results)
         {
             md.append(String.format(Locale.ROOT, "| %s | %s | %d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |%n",
@@ -96,7 +111,8 @@ final class CompareSection
                 cell(r, "%,.0f", "produceLatencyUs", "p50"), cell(r, "%,.0f", "produceLatencyUs", "p99"),
                 cell(r, "%,.0f", "produceLatencyUs", "p999"), cell(r, "%,.0f", "produceLatencyUs", "max"),
                 cell(r, "%,.1f", "catchUp", "megabytesPerSecond"),
-                CompareReport.format("%.0f", r.load().cpuBusyPercentMean()), CompareReport.format("%.1f", r.load().loadAverageMax()),
+                CompareReport.format("%.0f", r.load().cpuBusyPercentMean()),
+                    CompareReport.format("%.1f", r.load().loadAverageMax()),
                 r.ok() ? link(out, r.dir()) : link(out, r.dir()) + " (FAILED)"));
         }
         return md.toString();
@@ -104,7 +120,8 @@ final class CompareSection
 
     private static String cell(final RunResult result, final String format, final String... path)
     {
-        return result.ok() ? CompareReport.format(format, CompareReport.value(result.summary(), List.of(path))) : CompareReport.MISSING;
+        return result.ok() ? CompareReport.format(format, CompareReport.value(result.summary(), List.of(path)))
+            : CompareReport.MISSING;
     }
 
     /** results.json: the options, and per run its summary, error and machine load. */
@@ -150,7 +167,8 @@ final class CompareSection
             final long kib = Long.parseLong(memory.replace("kB", "").trim());
             machine.append(String.format(Locale.ROOT, ", %.0f GiB", kib / 1048576.0));
         }
-        return machine.append(", ").append(System.getProperty("os.name")).append(' ').append(System.getProperty("os.version"))
+        return machine.append(", ").append(System.getProperty("os.name")).append(' ')
+            .append(System.getProperty("os.version"))
             .append(", Java ").append(System.getProperty("java.version")).toString();
     }
 

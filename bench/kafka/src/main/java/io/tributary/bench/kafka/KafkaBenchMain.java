@@ -1,6 +1,8 @@
 package io.tributary.bench.kafka;
 
 import java.io.PrintWriter;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
 import io.tributary.bench.load.LoadOptions;
@@ -19,7 +21,8 @@ import picocli.CommandLine.Model.CommandSpec;
  * {@code tributary bench}. {@link CompareKafka} runs it as a child JVM, one run per process.
  */
 @Command(name = "kafka-bench", mixinStandardHelpOptions = true,
-    description = "Run the Tributary load generator against Kafka brokers (acks=all, idempotent, linger 5 ms, 64 KiB batches).")
+    description =
+        "Run the Tributary load generator against Kafka brokers (acks=all, idempotent, linger 5 ms, 64 KiB batches).")
 public final class KafkaBenchMain implements Callable<Integer>
 {
     @Mixin
@@ -30,13 +33,14 @@ public final class KafkaBenchMain implements Callable<Integer>
     String bootstrap;
 
     @Option(names = "--durability-label", defaultValue = "acks=all",
-        description = "How the brokers are configured, for the report: acks=all or acks=all+flush (default ${DEFAULT-VALUE}).")
+        description =
+            "How the brokers are configured, for the report: acks=all or acks=all+flush (default ${DEFAULT-VALUE}).")
     String durabilityLabel;
 
     @Option(names = "--broker-pids", split = ",", paramLabel = "NAME=PID",
         description = "Broker processes on this machine whose CPU time is measured with the load generator's, as"
             + " tributary bench --local measures its nodes (compare-kafka passes them); none by default.")
-    java.util.Map<String, Long> brokerPids = new java.util.LinkedHashMap<>();
+    Map<String, Long> brokerPids = new LinkedHashMap<>();
 
     @Spec
     CommandSpec spec;

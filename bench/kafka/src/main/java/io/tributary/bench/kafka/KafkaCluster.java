@@ -1,9 +1,11 @@
 package io.tributary.bench.kafka;
 
+import io.tributary.bench.compare.ChildRun;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -14,10 +16,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
@@ -68,7 +74,8 @@ public final class KafkaCluster implements AutoCloseable
         {
             if (portBase < 1024 || portBase + CONTROLLER_PORT_OFFSET + NODES > 32768)
             {
-                throw new IllegalArgumentException("Kafka port base must be in [1024, " + (32768 - CONTROLLER_PORT_OFFSET - NODES)
+                throw new IllegalArgumentException("Kafka port base must be in [1024, "
+                    + (32768 - CONTROLLER_PORT_OFFSET - NODES)
                     + "] (below the ephemeral range, where Tributary's local nodes listen), was " + portBase);
             }
             if (startTimeout.isNegative() || startTimeout.isZero())
@@ -93,7 +100,9 @@ public final class KafkaCluster implements AutoCloseable
         this.shutdownHook = new Thread(this::killNodes, "kafka-cluster-shutdown");
     }
 
-    /** Wipes the work folder, formats the nodes' storage, starts them and waits until all three brokers are registered. */
+    /**
+     * Wipes the work folder, formats the nodes' storage, starts them and waits until all three brokers are registered.
+     */
     public static KafkaCluster start(final Settings settings, final PrintWriter out) throws Exception
     {
         checkLibDir(settings.libDir());
@@ -121,9 +130,9 @@ public final class KafkaCluster implements AutoCloseable
     }
 
     /** Each broker's process id by name ({@code kafka-1} ..., in node order), for measuring their CPU time. */
-    public java.util.Map<String, Long> brokerPids()
+    public Map<String, Long> brokerPids()
     {
-        final java.util.Map<String, Long> pids = new java.util.LinkedHashMap<>();
+        final Map<String, Long> pids = new LinkedHashMap<>();
         for (int i = 0; i < nodes.size(); i++)
         {
             pids.put("kafka-" + (i + 1), nodes.get(i).pid());
@@ -137,7 +146,9 @@ public final class KafkaCluster implements AutoCloseable
             .collect(Collectors.joining(","));
     }
 
-    /** Kills the nodes (their data is thrown away, so no controlled shutdown), waits for them, and deletes their data. */
+    /**
+     * Kills the nodes (their data is thrown away, so no controlled shutdown), waits for them, and deletes their data.
+     */
     public void stop() throws IOException
     {
         killNodes();
@@ -182,7 +193,8 @@ public final class KafkaCluster implements AutoCloseable
         catch (final URISyntaxException | RuntimeException e)
         {
             throw new IllegalStateException("cannot locate the Kafka jars (kafka.Kafka's code source): " + e
-                + "; build with 'mvn -Pkafka-compare -pl bench/kafka package' and run with -cp bench/kafka/target/lib/*", e);
+                + "; build with 'mvn -Pkafka-compare -pl bench/kafka package' and run with -cp "
+                    + "bench/kafka/target/lib/*", e);
         }
     }
 
@@ -191,8 +203,10 @@ public final class KafkaCluster implements AutoCloseable
     {
         try
         {
-            final String jar = Path.of(kafka.Kafka.class.getProtectionDomain().getCodeSource().getLocation().toURI()).getFileName().toString();
-            return jar.startsWith("kafka_2.13-") && jar.endsWith(".jar") ? jar.substring("kafka_2.13-".length(), jar.length() - 4) : jar;
+            final String jar = Path.of(kafka.Kafka.class.getProtectionDomain().getCodeSource().getLocation().toURI())
+                .getFileName().toString();
+            return jar.startsWith("kafka_2.13-") && jar.endsWith(".jar")
+                ? jar.substring("kafka_2.13-".length(), jar.length() - 4) : jar;
         }
         catch (final URISyntaxException | RuntimeException e)
         {
@@ -217,7 +231,8 @@ public final class KafkaCluster implements AutoCloseable
             final Path config = nodeDir(i).resolve("server.properties");
             try (var writer = Files.newBufferedWriter(config, StandardCharsets.UTF_8))
             {
-                nodeProperties(i).store(writer, "Written by " + KafkaCluster.class.getName() + "; the folder is wiped at start");
+                nodeProperties(i).store(writer, "Written by " + KafkaCluster.class.getName()
+                    + "; the folder is wiped at start");
             }
             format(config, clusterId);
         }
@@ -261,7 +276,8 @@ public final class KafkaCluster implements AutoCloseable
         int code;
         try (PrintStream print = new PrintStream(output, true, StandardCharsets.UTF_8))
         {
-            code = kafka.tools.StorageTool.execute(new String[] {"format", "-t", clusterId, "-c", config.toString()}, print);
+            code = kafka.tools.StorageTool.execute(new String[] {"format", "-t", clusterId, "-c", config.toString()},
+                print);
         }
         catch (final RuntimeException e)
         {
@@ -270,8 +286,8 @@ public final class KafkaCluster implements AutoCloseable
         }
         if (code != 0)
         {
-            throw new IOException("formatting Kafka storage failed (kafka-storage format -t " + clusterId + " -c " + config
-                + ", exit " + code + "): " + output.toString(StandardCharsets.UTF_8).trim());
+            throw new IOException("formatting Kafka storage failed (kafka-storage format -t " + clusterId + " -c "
+                + config + ", exit " + code + "): " + output.toString(StandardCharsets.UTF_8).trim());
         }
     }
 
@@ -313,7 +329,7 @@ public final class KafkaCluster implements AutoCloseable
                 {
                     registered = admin.describeCluster().nodes().get(5, TimeUnit.SECONDS).size();
                 }
-                catch (final java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e)
+                catch (final ExecutionException | TimeoutException e)
                 {
                     registered = 0;
                 }
@@ -323,8 +339,10 @@ public final class KafkaCluster implements AutoCloseable
                 }
                 if (System.nanoTime() - deadlineNs > 0)
                 {
-                    throw new IllegalStateException("only " + registered + " of " + NODES + " Kafka brokers registered within "
-                        + settings.startTimeout().toSeconds() + " s; the machine may be overloaded, or a node failed:\n" + logTails());
+                    throw new IllegalStateException("only " + registered + " of " + NODES
+                        + " Kafka brokers registered within "
+                        + settings.startTimeout().toSeconds() + " s; the machine may be overloaded, or a node failed:\n"
+                            + logTails());
                 }
                 LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(200));
             }
@@ -341,8 +359,8 @@ public final class KafkaCluster implements AutoCloseable
                 checkAlive();
                 if (System.nanoTime() - deadlineNs > 0)
                 {
-                    throw new IllegalStateException("Kafka node " + (i + 1) + " does not listen on 127.0.0.1:" + port + " after "
-                        + settings.startTimeout().toSeconds() + " s:\n" + logTails());
+                    throw new IllegalStateException("Kafka node " + (i + 1) + " does not listen on 127.0.0.1:" + port
+                        + " after " + settings.startTimeout().toSeconds() + " s:\n" + logTails());
                 }
                 LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
             }
@@ -378,7 +396,8 @@ public final class KafkaCluster implements AutoCloseable
     /** The last lines of every node's log and console, for error messages. */
     public String logTails()
     {
-        return IntStream.range(0, NODES).mapToObj(i -> "--- node " + (i + 1) + " ---\n" + logTail(i)).collect(Collectors.joining("\n"));
+        return IntStream.range(0, NODES).mapToObj(i -> "--- node " + (i + 1) + " ---\n" + logTail(i))
+            .collect(Collectors.joining("\n"));
     }
 
     private String logTail(final int node)
@@ -395,7 +414,7 @@ public final class KafkaCluster implements AutoCloseable
             return lines.filter(l -> l.contains("] ERROR ") || l.contains("] FATAL ")).findFirst()
                 .map(l -> "[first error] " + l + "\n").orElse("");
         }
-        catch (final IOException | java.io.UncheckedIOException e)
+        catch (final IOException | UncheckedIOException e)
         {
             return "";
         }
@@ -403,7 +422,7 @@ public final class KafkaCluster implements AutoCloseable
 
     static String tail(final Path file)
     {
-        return io.tributary.bench.compare.ChildRun.tail(file);
+        return ChildRun.tail(file);
     }
 
     private void killNodes()
@@ -418,8 +437,8 @@ public final class KafkaCluster implements AutoCloseable
             {
                 if (!nodes.get(i).waitFor(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS))
                 {
-                    System.err.println("kafka: node " + (i + 1) + " (pid " + nodes.get(i).pid() + ") did not exit within "
-                        + STOP_TIMEOUT.toSeconds() + " s of SIGKILL");
+                    System.err.println("kafka: node " + (i + 1) + " (pid " + nodes.get(i).pid()
+                        + ") did not exit within " + STOP_TIMEOUT.toSeconds() + " s of SIGKILL");
                 }
                 Files.deleteIfExists(nodeDir(i).resolve("pid"));
             }
@@ -452,11 +471,14 @@ public final class KafkaCluster implements AutoCloseable
         if (!hasKafka)
         {
             throw new IllegalStateException("no Kafka jars (kafka_2.13-*.jar) in " + libDir
-                + ": build them with 'mvn -B -DskipTests -Pkafka-compare -pl bench/kafka package' in the repository root");
+                + ": build them with 'mvn -B -DskipTests -Pkafka-compare -pl bench/kafka package' in the repository "
+                    + "root");
         }
     }
 
-    /** A node that outlived a killed orchestrator would hold the ports and the data folder: stop it, by its pid file. */
+    /**
+     * A node that outlived a killed orchestrator would hold the ports and the data folder: stop it, by its pid file.
+     */
     private static void stopLeftovers(final Path workDir, final PrintWriter out) throws IOException
     {
         for (int i = 0; i < NODES; i++)
@@ -504,7 +526,7 @@ public final class KafkaCluster implements AutoCloseable
 
     static void deleteTree(final Path root) throws IOException
     {
-        io.tributary.bench.compare.ChildRun.deleteTree(root);
+        ChildRun.deleteTree(root);
     }
 
     /** Broker logging: to node-i/logs/server.log (kafka.logs.dir), bounded, at Kafka's default levels. */
@@ -512,7 +534,8 @@ public final class KafkaCluster implements AutoCloseable
         <?xml version="1.0" encoding="UTF-8"?>
         <Configuration status="warn">
           <Appenders>
-            <RollingFile name="server" fileName="${sys:kafka.logs.dir}/server.log" filePattern="${sys:kafka.logs.dir}/server.log.%i">
+            <RollingFile name="server" fileName="${sys:kafka.logs.dir}/server.log"
+                         filePattern="${sys:kafka.logs.dir}/server.log.%i">
               <PatternLayout pattern="[%d] %p %m (%c)%n"/>
               <SizeBasedTriggeringPolicy size="50 MB"/>
               <DefaultRolloverStrategy max="2"/>
@@ -525,7 +548,10 @@ public final class KafkaCluster implements AutoCloseable
         </Configuration>
         """;
 
-    /** {@code KafkaCluster <work-dir> [--flush-per-message] [--port-base N]}: starts the nodes and keeps them until Ctrl-C or end of input. */
+    /**
+     * {@code KafkaCluster <work-dir> [--flush-per-message] [--port-base N]}: starts the nodes and keeps them until
+     * Ctrl-C or end of input.
+     */
     public static void main(final String[] args) throws Exception
     {
         if (args.length < 1)
@@ -536,7 +562,8 @@ public final class KafkaCluster implements AutoCloseable
         final List<String> rest = List.of(args).subList(1, args.length);
         final int portIndex = rest.indexOf("--port-base");
         final int portBase = portIndex >= 0 ? Integer.parseInt(rest.get(portIndex + 1)) : DEFAULT_PORT_BASE;
-        final Settings settings = new Settings(Path.of(args[0]), defaultLibDir(), portBase, rest.contains("--flush-per-message"),
+        final Settings settings = new Settings(Path.of(args[0]), defaultLibDir(), portBase,
+            rest.contains("--flush-per-message"),
             Duration.ofSeconds(90));
         final PrintWriter out = new PrintWriter(System.out, true);
         try (KafkaCluster cluster = start(settings, out))

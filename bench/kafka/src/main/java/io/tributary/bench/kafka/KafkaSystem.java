@@ -9,6 +9,7 @@ import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.LockSupport;
 
 import org.agrona.concurrent.UnsafeBuffer;
@@ -76,7 +77,8 @@ public final class KafkaSystem implements LoadSystem
     {
         if (replicationFactor < MIN_INSYNC_REPLICAS)
         {
-            throw new IllegalArgumentException("replication factor " + replicationFactor + " is below min.insync.replicas "
+            throw new IllegalArgumentException("replication factor " + replicationFactor
+                + " is below min.insync.replicas "
                 + MIN_INSYNC_REPLICAS + ": acks=all would refuse every write; use --replication-factor 3");
         }
         final NewTopic topic = new NewTopic(stream, shards, (short)replicationFactor)
@@ -99,7 +101,8 @@ public final class KafkaSystem implements LoadSystem
         p.setProperty(ProducerConfig.ACKS_CONFIG, "all");
         p.setProperty(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, Long.toString(READY_TIMEOUT.toMillis()));
         final Map<TopicPartition, RecordsToDelete> probes = new HashMap<>();
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer()))
+        try (KafkaProducer<byte[], byte[]> producer =
+            new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer()))
         {
             final List<Future<RecordMetadata>> sends = new ArrayList<>();
             for (int partition = 0; partition < shards; partition++)
@@ -109,7 +112,8 @@ public final class KafkaSystem implements LoadSystem
             for (final Future<RecordMetadata> send : sends)
             {
                 final RecordMetadata metadata = send.get(READY_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-                probes.put(new TopicPartition(stream, metadata.partition()), RecordsToDelete.beforeOffset(metadata.offset() + 1));
+                probes.put(new TopicPartition(stream, metadata.partition()),
+                    RecordsToDelete.beforeOffset(metadata.offset() + 1));
             }
         }
         admin.deleteRecords(probes).all().get(READY_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
@@ -127,32 +131,36 @@ public final class KafkaSystem implements LoadSystem
                 final TopicDescription description = admin.describeTopics(List.of(stream)).allTopicNames()
                     .get(5, TimeUnit.SECONDS).get(stream);
                 final long ready = description.partitions().stream()
-                    .filter(p -> p.leader() != null && !p.leader().isEmpty() && p.isr().size() == replicationFactor).count();
+                    .filter(p -> p.leader() != null && !p.leader().isEmpty() && p.isr().size() == replicationFactor)
+                        .count();
                 if (ready == shards && description.partitions().size() == shards)
                 {
                     return;
                 }
-                state = ready + " of " + shards + " partitions have a leader and " + replicationFactor + " in-sync replicas: "
-                    + description.partitions().stream().map(KafkaSystem::describe).toList();
+                state = ready + " of " + shards + " partitions have a leader and " + replicationFactor
+                    + " in-sync replicas: " + description.partitions().stream().map(KafkaSystem::describe).toList();
             }
-            catch (final ExecutionException | java.util.concurrent.TimeoutException e)
+            catch (final ExecutionException | TimeoutException e)
             {
                 state = e.getCause() != null ? e.getCause().toString() : e.toString();
             }
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
         }
-        throw new IllegalStateException("topic '" + stream + "' not ready after " + READY_TIMEOUT.toSeconds() + " s: " + state);
+        throw new IllegalStateException("topic '" + stream + "' not ready after " + READY_TIMEOUT.toSeconds() + " s: "
+            + state);
     }
 
     private static String describe(final TopicPartitionInfo p)
     {
-        return p.partition() + ": leader " + (p.leader() == null ? "none" : p.leader().idString()) + ", isr " + p.isr().size();
+        return p.partition() + ": leader " + (p.leader() == null ? "none" : p.leader().idString()) + ", isr " + p.isr()
+            .size();
     }
 
     @Override
     public LoadTarget producer(final String stream)
     {
-        return new Target(new KafkaProducer<>(producerProperties(bootstrap), new ByteArraySerializer(), new ByteArraySerializer()), stream);
+        return new Target(new KafkaProducer<>(producerProperties(bootstrap), new ByteArraySerializer(),
+            new ByteArraySerializer()), stream);
     }
 
     /** The producer as configured for every run; public so the report can quote it. */
@@ -180,7 +188,8 @@ public final class KafkaSystem implements LoadSystem
         p.setProperty(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.setProperty(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         p.setProperty(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        final KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        final KafkaConsumer<byte[], byte[]> consumer =
+            new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
         try
         {
             final List<TopicPartition> partitions = new ArrayList<>();
@@ -190,7 +199,8 @@ public final class KafkaSystem implements LoadSystem
             }
             if (partitions.isEmpty())
             {
-                throw new IllegalStateException("topic '" + stream + "' has no partitions: was it created (createStream)?");
+                throw new IllegalStateException("topic '" + stream
+                    + "' has no partitions: was it created (createStream)?");
             }
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
@@ -228,7 +238,8 @@ public final class KafkaSystem implements LoadSystem
         @Override
         public void send(final byte[] key, final byte[] value, final long intendedNs, final SendCallback callback)
         {
-            producer.send(new ProducerRecord<>(topic, key, value), (metadata, error) -> callback.onComplete(intendedNs, error));
+            producer.send(new ProducerRecord<>(topic, key, value), (metadata, error) ->
+                callback.onComplete(intendedNs, error));
         }
 
         @Override

@@ -54,7 +54,8 @@ enum SystemConfiguration
                 return configuration;
             }
         }
-        throw new IllegalArgumentException("'" + text + "' is not a configuration; use tributary-fsync, tributary-nofsync,"
+        throw new IllegalArgumentException("'" + text
+            + "' is not a configuration; use tributary-fsync, tributary-nofsync,"
             + " kafka-acks-all or kafka-acks-all-flush");
     }
 }

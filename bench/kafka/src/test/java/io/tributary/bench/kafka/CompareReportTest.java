@@ -30,7 +30,8 @@ class CompareReportTest
     @Test
     void valueFollowsThePathAndTreatsNullAsMissing() throws Exception
     {
-        final JsonNode summary = JSON.readTree("{\"produceLatencyUs\":{\"p99\":1234},\"endToEndLatencyUs\":null,\"catchUp\":null}");
+        final JsonNode summary =
+            JSON.readTree("{\"produceLatencyUs\":{\"p99\":1234},\"endToEndLatencyUs\":null,\"catchUp\":null}");
         assertThat(CompareReport.value(summary, List.of("produceLatencyUs", "p99"))).isEqualTo(1234.0);
         assertThat(CompareReport.value(summary, List.of("endToEndLatencyUs", "p99"))).isNaN();
         assertThat(CompareReport.value(summary, List.of("catchUp", "megabytesPerSecond"))).isNaN();
@@ -53,7 +54,8 @@ class CompareReportTest
 
         assertThat(table).startsWith("| metric (median) | Tributary fsync | Kafka acks=all+flush | ratio T/K |");
         assertThat(table).contains("| produce p99 (µs) at 20,000 rec/s | 1,000 | 2,000 | 0.50 |");
-        assertThat(table).doesNotContain("max throughput").doesNotContain("end-to-end").doesNotContain("failed records");
+        assertThat(table).doesNotContain("max throughput").doesNotContain("end-to-end")
+            .doesNotContain("failed records");
     }
 
     @Test
@@ -70,13 +72,15 @@ class CompareReportTest
         final String measured = CompareReport.table(List.of(withCpu(SystemConfiguration.TRIBUTARY_FSYNC, 98.1, true),
             withCpu(SystemConfiguration.KAFKA_ACKS_ALL, 49.0, true)),
             List.of(SystemConfiguration.TRIBUTARY_FSYNC, SystemConfiguration.KAFKA_ACKS_ALL), 20_000);
-        assertThat(measured).contains("| CPU per record (µs, cluster and load generator) at 20,000 rec/s | 98.1 | 49.0 |");
+        assertThat(measured)
+            .contains("| CPU per record (µs, cluster and load generator) at 20,000 rec/s | 98.1 | 49.0 |");
     }
 
     private static RunResult withCpu(final SystemConfiguration configuration, final double cpuUsPerRecord,
         final boolean nodesMeasured) throws Exception
     {
-        final JsonNode summary = JSON.readTree("{\"recordsPerSecond\":20000.0,\"failed\":0,\"produceLatencyUs\":{\"p50\":10,"
+        final JsonNode summary =
+            JSON.readTree("{\"recordsPerSecond\":20000.0,\"failed\":0,\"produceLatencyUs\":{\"p50\":10,"
             + "\"p99\":20,\"p999\":30,\"max\":40},\"resources\":{\"cpu\":{\"nodesMeasured\":" + nodesMeasured
             + ",\"cpuUsPerRecord\":" + cpuUsPerRecord + "}}}");
         return new RunResult(configuration, Experiment.RATE, 1, Path.of("run-1"), summary, null,
@@ -87,7 +91,8 @@ class CompareReportTest
     void aFailedRunIsLeftOutOfTheMedianAndShownInTheLoadTable() throws Exception
     {
         final List<RunResult> results = new ArrayList<>(List.of(rate(SystemConfiguration.KAFKA_ACKS_ALL, 1, 100),
-            new RunResult(SystemConfiguration.KAFKA_ACKS_ALL, Experiment.RATE, 2, Path.of("x"), null, "exited with code 1",
+            new RunResult(SystemConfiguration.KAFKA_ACKS_ALL, Experiment.RATE, 2, Path.of("x"), null,
+                "exited with code 1",
                 new MachineLoad.Sample(50, 2.5, 10), 3)));
         final String table = CompareReport.table(results, List.of(SystemConfiguration.KAFKA_ACKS_ALL), 1000);
         assertThat(table).contains("| produce p99 (µs) at 1,000 rec/s | 100 |");
@@ -98,9 +103,11 @@ class CompareReportTest
     @Test
     void replaceSectionReplacesOnlyBetweenTheMarkers()
     {
-        final String docs = "# Benchmarks\n\nbefore\n" + CompareReport.START_MARKER + "\nold\n" + CompareReport.END_MARKER + "\nafter\n";
+        final String docs = "# Benchmarks\n\nbefore\n" + CompareReport.START_MARKER + "\nold\n"
+            + CompareReport.END_MARKER + "\nafter\n";
         assertThat(CompareReport.replaceSection(docs, "new table\n"))
-            .isEqualTo("# Benchmarks\n\nbefore\n" + CompareReport.START_MARKER + "\nnew table\n" + CompareReport.END_MARKER + "\nafter\n");
+            .isEqualTo("# Benchmarks\n\nbefore\n" + CompareReport.START_MARKER + "\nnew table\n"
+                + CompareReport.END_MARKER + "\nafter\n");
     }
 
     @Test
@@ -129,10 +136,13 @@ class CompareReportTest
         assertThatThrownBy(() -> Experiment.parse("fast")).hasMessageContaining("rate, max or catch-up");
     }
 
-    private static RunResult rate(final SystemConfiguration configuration, final int run, final double p99Us) throws Exception
+    private static RunResult rate(final SystemConfiguration configuration, final int run, final double p99Us)
+        throws Exception
     {
-        final JsonNode summary = JSON.readTree("{\"recordsPerSecond\":20000.0,\"failed\":0,\"produceLatencyUs\":{\"p50\":10,\"p99\":"
-            + p99Us + ",\"p999\":" + (p99Us * 2) + ",\"max\":" + (p99Us * 3) + "},\"endToEndLatencyUs\":null,\"catchUp\":null}");
+        final JsonNode summary =
+            JSON.readTree("{\"recordsPerSecond\":20000.0,\"failed\":0,\"produceLatencyUs\":{\"p50\":10,\"p99\":"
+            + p99Us + ",\"p999\":" + (p99Us * 2) + ",\"max\":" + (p99Us * 3)
+                + "},\"endToEndLatencyUs\":null,\"catchUp\":null}");
         return new RunResult(configuration, Experiment.RATE, run, Path.of("run-" + run), summary, null,
             new MachineLoad.Sample(40, 1.5, 10), 12);
     }

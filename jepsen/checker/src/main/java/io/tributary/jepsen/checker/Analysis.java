@@ -16,31 +16,38 @@ import java.util.Optional;
  * @param <O> output
  */
 public record Analysis<I, O>(CheckResult result, List<PartitionAnalysis<I, O>> partitions, boolean explained,
-                             Duration elapsed) {
+                             Duration elapsed)
+{
 
-    public Analysis {
+    public Analysis
+    {
         partitions = List.copyOf(partitions);
     }
 
     /** The first partition with this result, if any. */
-    public Optional<PartitionAnalysis<I, O>> firstWith(CheckResult wanted) {
+    public Optional<PartitionAnalysis<I, O>> firstWith(final CheckResult wanted)
+    {
         return partitions.stream().filter(p -> p.result() == wanted).findFirst();
     }
 
     /** Why the result is UNKNOWN, or an empty string. */
-    public String unknownReason() {
-        if (result != CheckResult.UNKNOWN) {
+    public String unknownReason()
+    {
+        if (result != CheckResult.UNKNOWN)
+        {
             return "";
         }
         return firstWith(CheckResult.UNKNOWN).map(PartitionAnalysis::unknownReason).orElse("");
     }
 
     /** This analysis with another wall time (a check made in two passes counts both). */
-    public Analysis<I, O> withElapsed(Duration newElapsed) {
+    public Analysis<I, O> withElapsed(final Duration newElapsed)
+    {
         return new Analysis<>(result, partitions, explained, newElapsed);
     }
 
-    public int operationCount() {
+    public int operationCount()
+    {
         return partitions.stream().mapToInt(p -> p.operations().size()).sum();
     }
 }

@@ -14,16 +14,21 @@ import java.time.Duration;
  *     state) before a search gives up with UNKNOWN; a bound on memory so that a hopeless search does not end
  *     in an OutOfMemoryError
  */
-public record CheckOptions(Duration timeout, boolean explain, int threads, long cacheBytesMax) {
+public record CheckOptions(Duration timeout, boolean explain, int threads, long cacheBytesMax)
+{
 
-    public CheckOptions {
-        if (timeout == null || timeout.isNegative()) {
+    public CheckOptions
+    {
+        if (timeout == null || timeout.isNegative())
+        {
             throw new IllegalArgumentException("timeout must be zero (no limit) or positive, got " + timeout);
         }
-        if (threads < 1) {
+        if (threads < 1)
+        {
             throw new IllegalArgumentException("threads must be at least 1, got " + threads);
         }
-        if (cacheBytesMax < 1) {
+        if (cacheBytesMax < 1)
+        {
             throw new IllegalArgumentException("cacheBytesMax must be at least 1, got " + cacheBytesMax);
         }
     }
@@ -35,24 +40,29 @@ public record CheckOptions(Duration timeout, boolean explain, int threads, long 
      * partition, as a register history is, gets all of it: with a quarter of a 6 GiB heap the cache held
      * 14 M states and left 3,000-operation histories that porcupine decides undecided.
      */
-    public static CheckOptions defaults() {
+    public static CheckOptions defaults()
+    {
         return new CheckOptions(Duration.ZERO, false, Runtime.getRuntime().availableProcessors(),
             Runtime.getRuntime().maxMemory() / 2);
     }
 
-    public CheckOptions withTimeout(Duration newTimeout) {
+    public CheckOptions withTimeout(final Duration newTimeout)
+    {
         return new CheckOptions(newTimeout, explain, threads, cacheBytesMax);
     }
 
-    public CheckOptions withExplain(boolean newExplain) {
+    public CheckOptions withExplain(final boolean newExplain)
+    {
         return new CheckOptions(timeout, newExplain, threads, cacheBytesMax);
     }
 
-    public CheckOptions withThreads(int newThreads) {
+    public CheckOptions withThreads(final int newThreads)
+    {
         return new CheckOptions(timeout, explain, newThreads, cacheBytesMax);
     }
 
-    public CheckOptions withCacheBytesMax(long newCacheBytesMax) {
+    public CheckOptions withCacheBytesMax(final long newCacheBytesMax)
+    {
         return new CheckOptions(timeout, explain, threads, newCacheBytesMax);
     }
 }

@@ -20,41 +20,50 @@ import java.util.function.LongSupplier;
  * <p>A checker is immutable and thread-safe; each check uses its own threads and stops them before it
  * returns (a model step that never returns is abandoned on a daemon thread).
  */
-public final class Checker {
+public final class Checker
+{
     private final CheckOptions options;
     private final LongSupplier clockNs;
 
-    public Checker(CheckOptions options) {
+    public Checker(final CheckOptions options)
+    {
         this(options, System::nanoTime);
     }
 
     /** With a clock, for tests that drive time themselves. */
-    public Checker(CheckOptions options, LongSupplier clockNs) {
+    public Checker(final CheckOptions options, final LongSupplier clockNs)
+    {
         this.options = options;
         this.clockNs = clockNs;
     }
 
     /** Is the history linearizable? No timeout, so never UNKNOWN (but possibly slow). */
-    public static <S, I, O> CheckResult checkOperations(Model<S, I, O> model, List<Operation<I, O>> history) {
+    public static <S, I, O> CheckResult checkOperations(final Model<S, I, O> model, final List<Operation<I, O>> history)
+    {
         return new Checker(CheckOptions.defaults()).check(model, history).result();
     }
 
     /** Is the history linearizable? UNKNOWN if the timeout passes first; a zero timeout means none. */
-    public static <S, I, O> CheckResult checkOperations(Model<S, I, O> model, List<Operation<I, O>> history,
-                                                        Duration timeout) {
+    public static <S, I, O> CheckResult checkOperations(final Model<S, I, O> model, final List<Operation<I, O>> history,
+                                                        final Duration timeout)
+    {
         return new Checker(CheckOptions.defaults().withTimeout(timeout)).check(model, history).result();
     }
 
-    public static <S, I, O> CheckResult checkEvents(Model<S, I, O> model, List<Event<I, O>> history, Duration timeout) {
+    public static <S, I, O> CheckResult checkEvents(final Model<S, I, O> model, final List<Event<I, O>> history,
+        final Duration timeout)
+    {
         return new Checker(CheckOptions.defaults().withTimeout(timeout)).checkEvents(model, history).result();
     }
 
-    public CheckOptions options() {
+    public CheckOptions options()
+    {
         return options;
     }
 
     /** Checks a history of operations. */
-    public <S, I, O> Analysis<I, O> check(Model<S, I, O> model, List<Operation<I, O>> history) {
+    public <S, I, O> Analysis<I, O> check(final Model<S, I, O> model, final List<Operation<I, O>> history)
+    {
         long startNs = clockNs.getAsLong();
         StopSignal stop = StopSignal.startingNow(clockNs, options.timeout());
         List<List<Operation<I, O>>> partitions = model.partition(history);
@@ -67,30 +76,37 @@ public final class Checker {
      *
      * @throws IllegalArgumentException if the events do not pair up (see {@link History#toOperations})
      */
-    public <S, I, O> Analysis<I, O> checkEvents(Model<S, I, O> model, List<Event<I, O>> history) {
+    public <S, I, O> Analysis<I, O> checkEvents(final Model<S, I, O> model, final List<Event<I, O>> history)
+    {
         long startNs = clockNs.getAsLong();
         StopSignal stop = StopSignal.startingNow(clockNs, options.timeout());
         List<List<Event<I, O>>> eventPartitions = model.partitionEvents(history);
         List<List<Operation<I, O>>> partitions = new ArrayList<>(eventPartitions.size());
-        for (List<Event<I, O>> part : eventPartitions) {
+        for (final List<Event<I, O>> part : eventPartitions)
+        {
             partitions.add(History.toOperations(part));
         }
         requireAllPartitioned(history.size() / 2, partitions);
         return run(model, partitions, stop, startNs);
     }
 
-    private <S, I, O> Analysis<I, O> run(Model<S, I, O> model, List<List<Operation<I, O>>> partitions, StopSignal stop,
-                                         long startNs) {
+    private <S, I, O> Analysis<I, O> run(final Model<S, I, O> model, final List<List<Operation<I, O>>> partitions,
+        final StopSignal stop,
+                                         final long startNs)
+    {
         List<PartitionAnalysis<I, O>> results = PartitionRunner.run(model, partitions, stop, options.threads(),
             options.cacheBytesMax(), options.explain());
         Duration elapsed = Duration.ofNanos(clockNs.getAsLong() - startNs);
         return new Analysis<>(combine(results), results, options.explain(), elapsed);
     }
 
-    private static CheckResult combine(List<? extends PartitionAnalysis<?, ?>> results) {
+    private static CheckResult combine(final List<? extends PartitionAnalysis<?, ?>> results)
+    {
         boolean unknown = false;
-        for (PartitionAnalysis<?, ?> result : results) {
-            if (result.result() == CheckResult.ILLEGAL) {
+        for (final PartitionAnalysis<?, ?> result : results)
+        {
+            if (result.result() == CheckResult.ILLEGAL)
+            {
                 return CheckResult.ILLEGAL;
             }
             unknown |= result.result() == CheckResult.UNKNOWN;
@@ -99,12 +115,15 @@ public final class Checker {
     }
 
     /** A partition function that drops or duplicates operations would make every verdict meaningless. */
-    private static <T> void requireAllPartitioned(int operations, List<? extends List<T>> partitions) {
+    private static <T> void requireAllPartitioned(final int operations, final List<? extends List<T>> partitions)
+    {
         long partitioned = 0;
-        for (List<T> partition : partitions) {
+        for (final List<T> partition : partitions)
+        {
             partitioned += partition.size();
         }
-        if (partitioned != operations) {
+        if (partitioned != operations)
+        {
             throw new IllegalStateException("the model's partition function returned " + partitioned
                 + " operations in " + partitions.size() + " partitions for a history of " + operations
                 + "; every operation must be in exactly one partition");

@@ -13,29 +13,36 @@ package io.tributary.jepsen.checker;
  * @param <I> input
  * @param <O> output
  */
-public record Event<I, O>(Kind kind, int clientId, int id, I input, O output) {
+public record Event<I, O>(Kind kind, int clientId, int id, I input, O output)
+{
 
     /** Whether an event is a call or a return. */
-    public enum Kind {
+    public enum Kind
+    {
         CALL,
         RETURN
     }
 
-    public Event {
-        if (kind == null) {
+    public Event
+    {
+        if (kind == null)
+        {
             throw new IllegalArgumentException("event " + id + " of client " + clientId + " has no kind");
         }
     }
 
-    public static <I, O> Event<I, O> call(int clientId, int id, I input) {
+    public static <I, O> Event<I, O> call(final int clientId, final int id, final I input)
+    {
         return new Event<>(Kind.CALL, clientId, id, input, null);
     }
 
-    public static <I, O> Event<I, O> ret(int clientId, int id, O output) {
+    public static <I, O> Event<I, O> ret(final int clientId, final int id, final O output)
+    {
         return new Event<>(Kind.RETURN, clientId, id, null, output);
     }
 
-    public boolean isCall() {
+    public boolean isCall()
+    {
         return kind == Kind.CALL;
     }
 }

@@ -13,9 +13,11 @@ import java.util.List;
  * @param candidates the operations that could have come next in real time (called before the deadline
  *     operation returned), each with why it could not
  */
-public record FailurePoint(int linearization, String state, int deadlineOperation, List<Candidate> candidates) {
+public record FailurePoint(int linearization, String state, int deadlineOperation, List<Candidate> candidates)
+{
 
-    public FailurePoint {
+    public FailurePoint
+    {
         candidates = List.copyOf(candidates);
     }
 
@@ -25,6 +27,7 @@ public record FailurePoint(int linearization, String state, int deadlineOperatio
      * @param operation index into {@link PartitionAnalysis#operations()}
      * @param reason why, for a human
      */
-    public record Candidate(int operation, String reason) {
+    public record Candidate(int operation, String reason)
+{
     }
 }

@@ -29,7 +29,8 @@ import java.util.function.Predicate;
  * @param <I> operation input
  * @param <O> operation output
  */
-public interface Model<S, I, O> {
+public interface Model<S, I, O>
+{
 
     /** The initial state; never {@code null}. */
     S init();
@@ -43,12 +44,14 @@ public interface Model<S, I, O> {
     S step(S state, I input, O output);
 
     /** State equality; by default {@link Object#equals}. */
-    default boolean equal(S state1, S state2) {
+    default boolean equal(final S state1, final S state2)
+    {
         return state1.equals(state2);
     }
 
     /** A hash consistent with {@link #equal}; by default {@link Object#hashCode}. */
-    default long hash(S state) {
+    default long hash(final S state)
+    {
         return state.hashCode();
     }
 
@@ -59,7 +62,8 @@ public interface Model<S, I, O> {
      * call). Only say so when {@code step(s, input, unknownOutput)} equals {@code s} for every state
      * {@code s}. By default false.
      */
-    default boolean inertWhenIndeterminate(I input) {
+    default boolean inertWhenIndeterminate(final I input)
+    {
         return false;
     }
 
@@ -70,12 +74,14 @@ public interface Model<S, I, O> {
      * Wing) and whose effect no other operation of the part can observe, so that a linearization with one
      * of them stays a linearization without it. By default none.
      */
-    default Predicate<Operation<I, O>> unobservedWhenIndeterminate(List<Operation<I, O>> part) {
+    default Predicate<Operation<I, O>> unobservedWhenIndeterminate(final List<Operation<I, O>> part)
+    {
         return operation -> false;
     }
 
     /** Splits a history of operations into independently checkable parts; by default one part. */
-    default List<List<Operation<I, O>>> partition(List<Operation<I, O>> history) {
+    default List<List<Operation<I, O>>> partition(final List<Operation<I, O>> history)
+    {
         return List.of(history);
     }
 
@@ -83,17 +89,20 @@ public interface Model<S, I, O> {
      * Splits a history of events into independently checkable parts, keeping each part in order and each
      * call with its return; by default one part.
      */
-    default List<List<Event<I, O>>> partitionEvents(List<Event<I, O>> history) {
+    default List<List<Event<I, O>>> partitionEvents(final List<Event<I, O>> history)
+    {
         return List.of(history);
     }
 
     /** A short human description of an operation, such as {@code "read() -> 3"}. */
-    default String describeOperation(I input, O output) {
+    default String describeOperation(final I input, final O output)
+    {
         return input + " -> " + output;
     }
 
     /** A short human description of a state. */
-    default String describeState(S state) {
+    default String describeState(final S state)
+    {
         return String.valueOf(state);
     }
 }

@@ -14,7 +14,8 @@ import java.util.List;
  * @param <I> operation input
  * @param <O> operation output
  */
-public interface NondeterministicModel<S, I, O> {
+public interface NondeterministicModel<S, I, O>
+{
 
     /** The possible initial states; at least one. */
     List<S> init();
@@ -22,27 +23,33 @@ public interface NondeterministicModel<S, I, O> {
     /** Every state the system may be in after the operation; empty if the operation is not legal. */
     List<S> step(S state, I input, O output);
 
-    default boolean equal(S state1, S state2) {
+    default boolean equal(final S state1, final S state2)
+    {
         return state1.equals(state2);
     }
 
-    default long hash(S state) {
+    default long hash(final S state)
+    {
         return state.hashCode();
     }
 
-    default List<List<Operation<I, O>>> partition(List<Operation<I, O>> history) {
+    default List<List<Operation<I, O>>> partition(final List<Operation<I, O>> history)
+    {
         return List.of(history);
     }
 
-    default List<List<Event<I, O>>> partitionEvents(List<Event<I, O>> history) {
+    default List<List<Event<I, O>>> partitionEvents(final List<Event<I, O>> history)
+    {
         return List.of(history);
     }
 
-    default String describeOperation(I input, O output) {
+    default String describeOperation(final I input, final O output)
+    {
         return input + " -> " + output;
     }
 
-    default String describeState(S state) {
+    default String describeState(final S state)
+    {
         return String.valueOf(state);
     }
 
@@ -50,7 +57,8 @@ public interface NondeterministicModel<S, I, O> {
      * A deterministic model whose state is the set of states this model may be in. Merging equal states
      * keeps the sets small; a model written directly as a {@link Model} is usually faster.
      */
-    default Model<StateSet<S>, I, O> toModel() {
+    default Model<StateSet<S>, I, O> toModel()
+    {
         return new PowerSetModel<>(this);
     }
 }

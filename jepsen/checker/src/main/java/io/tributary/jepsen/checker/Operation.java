@@ -18,24 +18,30 @@ package io.tributary.jepsen.checker;
  * @param <I> input
  * @param <O> output
  */
-public record Operation<I, O>(int clientId, I input, long callTime, O output, long returnTime) {
+public record Operation<I, O>(int clientId, I input, long callTime, O output, long returnTime)
+{
 
     /** The return time of an operation that never returned. */
     public static final long INFINITY = Long.MAX_VALUE;
 
-    public Operation {
-        if (returnTime < callTime) {
+    public Operation
+    {
+        if (returnTime < callTime)
+        {
             throw new IllegalArgumentException("operation of client " + clientId + " " + input + " returns at "
                 + returnTime + ", before its call at " + callTime);
         }
     }
 
     /** An operation whose outcome is unknown: it returns at {@link #INFINITY} with {@code unknownOutput}. */
-    public static <I, O> Operation<I, O> indeterminate(int clientId, I input, long callTime, O unknownOutput) {
+    public static <I, O> Operation<I,
+        O> indeterminate(final int clientId, final I input, final long callTime, final O unknownOutput)
+    {
         return new Operation<>(clientId, input, callTime, unknownOutput, INFINITY);
     }
 
-    public boolean isIndeterminate() {
+    public boolean isIndeterminate()
+    {
         return returnTime == INFINITY;
     }
 }

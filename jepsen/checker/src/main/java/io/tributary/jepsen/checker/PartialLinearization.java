@@ -9,17 +9,21 @@ import java.util.List;
  * @param statesAfter the model's state after each of them, described; may be empty if the timeout hit
  *     while explaining
  */
-public record PartialLinearization(List<Integer> operations, List<String> statesAfter) {
+public record PartialLinearization(List<Integer> operations, List<String> statesAfter)
+{
 
-    public PartialLinearization {
+    public PartialLinearization
+    {
         operations = List.copyOf(operations);
         statesAfter = List.copyOf(statesAfter);
-        if (!statesAfter.isEmpty() && statesAfter.size() != operations.size()) {
+        if (!statesAfter.isEmpty() && statesAfter.size() != operations.size())
+        {
             throw new IllegalArgumentException(statesAfter.size() + " states for " + operations.size() + " operations");
         }
     }
 
-    public int length() {
+    public int length()
+    {
         return operations.size();
     }
 }

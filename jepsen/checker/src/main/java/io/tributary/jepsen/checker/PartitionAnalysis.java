@@ -32,14 +32,16 @@ public record PartitionAnalysis<I, O>(
     String initialState,
     List<PartialLinearization> linearizations,
     List<FailurePoint> failures,
-    boolean explanationComplete) {
+    boolean explanationComplete)
+{
 
     /** Kept per partition: enough to show each operation's context without a report of quadratic size. */
     public static final int LINEARIZATIONS_MAX = 64;
     /** Failure points computed per illegal partition, one per distinct longest prefix. */
     public static final int FAILURES_MAX = 8;
 
-    public PartitionAnalysis {
+    public PartitionAnalysis
+    {
         operations = List.copyOf(operations);
         operationDescriptions = List.copyOf(operationDescriptions);
         linearizations = List.copyOf(linearizations);
@@ -47,7 +49,8 @@ public record PartitionAnalysis<I, O>(
     }
 
     /** The length of the longest partial linearization found, 0 if none was (or none was explained). */
-    public int longestLength() {
+    public int longestLength()
+    {
         return linearizations.isEmpty() ? 0 : linearizations.get(0).length();
     }
 }

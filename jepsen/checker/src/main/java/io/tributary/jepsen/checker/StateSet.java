@@ -13,25 +13,31 @@ import java.util.function.ToLongFunction;
  *
  * @param <S> member state
  */
-public final class StateSet<S> {
+public final class StateSet<S>
+{
     private final List<S> states;
     private final long hash;
 
-    private StateSet(List<S> states, long hash) {
+    private StateSet(final List<S> states, final long hash)
+    {
         this.states = states;
         this.hash = hash;
     }
 
     /** Builds a set from candidates, dropping those equal to an earlier one. */
-    static <S> StateSet<S> of(List<S> candidates, BiPredicate<S, S> equal, ToLongFunction<S> hasher) {
+    static <S> StateSet<S> of(final List<S> candidates, final BiPredicate<S, S> equal, final ToLongFunction<S> hasher)
+    {
         List<S> unique = new ArrayList<>(candidates.size());
         long hash = 0;
-        for (S candidate : candidates) {
-            if (candidate == null) {
+        for (final S candidate : candidates)
+        {
+            if (candidate == null)
+            {
                 throw new IllegalArgumentException("a nondeterministic model returned a null state among "
                     + candidates + "; return an empty list for an illegal step instead");
             }
-            if (!containsEqual(unique, candidate, equal)) {
+            if (!containsEqual(unique, candidate, equal))
+            {
                 unique.add(candidate);
                 hash ^= hasher.applyAsLong(candidate);
             }
@@ -39,9 +45,12 @@ public final class StateSet<S> {
         return new StateSet<>(Collections.unmodifiableList(unique), hash);
     }
 
-    private static <S> boolean containsEqual(List<S> states, S candidate, BiPredicate<S, S> equal) {
-        for (S state : states) {
-            if (equal.test(state, candidate)) {
+    private static <S> boolean containsEqual(final List<S> states, final S candidate, final BiPredicate<S, S> equal)
+    {
+        for (final S state : states)
+        {
+            if (equal.test(state, candidate))
+            {
                 return true;
             }
         }
@@ -49,25 +58,32 @@ public final class StateSet<S> {
     }
 
     /** The member states, in the order first produced. */
-    public List<S> states() {
+    public List<S> states()
+    {
         return states;
     }
 
-    public boolean isEmpty() {
+    public boolean isEmpty()
+    {
         return states.isEmpty();
     }
 
-    long hash() {
+    long hash()
+    {
         return hash;
     }
 
     /** Set equality under the model's equality; both sides are duplicate free, so one direction suffices. */
-    boolean sameAs(StateSet<S> other, BiPredicate<S, S> equal) {
-        if (states.size() != other.states.size() || hash != other.hash) {
+    boolean sameAs(final StateSet<S> other, final BiPredicate<S, S> equal)
+    {
+        if (states.size() != other.states.size() || hash != other.hash)
+        {
             return false;
         }
-        for (S state : states) {
-            if (!containsEqual(other.states, state, equal)) {
+        for (final S state : states)
+        {
+            if (!containsEqual(other.states, state, equal))
+            {
                 return false;
             }
         }
@@ -75,7 +91,8 @@ public final class StateSet<S> {
     }
 
     @Override
-    public String toString() {
+    public String toString()
+    {
         return states.toString();
     }
 }

@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -37,7 +38,8 @@ import picocli.CommandLine.Spec;
     description = {"Checks a history for linearizability against a model.",
         "The verdict is the last line printed: linearizable, not linearizable or unknown",
         "(exit code 0, 1 or 2; 64 on bad input)."})
-public final class CheckCommand implements Callable<Integer> {
+public final class CheckCommand implements Callable<Integer>
+{
     static final int EXIT_LINEARIZABLE = 0;
     static final int EXIT_NOT_LINEARIZABLE = 1;
     static final int EXIT_UNKNOWN = 2;
@@ -68,7 +70,8 @@ public final class CheckCommand implements Callable<Integer> {
     @Option(names = "--html", paramLabel = "FILE", description = "Also write an HTML report (one self-contained file).")
     private Path html;
 
-    @Option(names = "--threads", paramLabel = "N", description = "Partitions checked at once. Default: the number of processors.")
+    @Option(names = "--threads", paramLabel = "N", description =
+        "Partitions checked at once. Default: the number of processors.")
     private Integer threads;
 
     @Option(names = "--cache-max", paramLabel = "SIZE", description = "Memory the searches may use together (split "
@@ -79,45 +82,62 @@ public final class CheckCommand implements Callable<Integer> {
     @Parameters(arity = "0..1", paramLabel = "FILE", description = "The history to check.")
     private Path file;
 
-    public static void main(String[] args) {
+    public static void main(final String[] args)
+    {
         System.exit(new CommandLine(new CheckCommand()).execute(args));
     }
 
     @Override
-    public Integer call() {
+    public Integer call()
+    {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        try {
+        try
+        {
             Settings settings = settings();
             return check(settings, settings.model.binding(), out);
-        } catch (BadInput e) {
+        }
+        catch (final BadInput e)
+        {
             err.println("tributary check: " + e.getMessage());
             err.flush();
             return EXIT_BAD_INPUT;
-        } catch (HistoryFormatException e) {
-            err.println("tributary check: " + e.getMessage() + " (checked as --format " + format + " --model " + model + ")");
+        }
+        catch (final HistoryFormatException e)
+        {
+            err.println("tributary check: " + e.getMessage() + " (checked as --format " + format + " --model " + model
+                + ")");
             err.flush();
             return EXIT_BAD_INPUT;
-        } catch (ReportFailure e) {
+        }
+        catch (final ReportFailure e)
+        {
             err.println("tributary check: " + e.getMessage());
             err.flush();
             return EXIT_IO_ERROR;
         }
     }
 
-    private <S, I, O> int check(Settings settings, ModelChoice.Binding<S, I, O> binding, PrintWriter out)
-        throws BadInput, HistoryFormatException, ReportFailure {
+    private <S, I, O> int check(final Settings settings, final ModelChoice.Binding<S, I, O> binding,
+        final PrintWriter out)
+        throws BadInput, HistoryFormatException, ReportFailure
+    {
         List<PairedOperation> paired;
-        try {
+        try
+        {
             paired = settings.format.readOperations(file);
-        } catch (IOException e) {
+        }
+        catch (final IOException e)
+        {
             throw new BadInput("cannot read " + file + ": " + e + "; check the path and permissions");
         }
         Map<Operation<?, ?>, PairedOperation> sources = new IdentityHashMap<>();
         List<Operation<I, O>> operations = new ArrayList<>(paired.size());
-        for (PairedOperation pair : paired) {
+        for (final PairedOperation pair : paired)
+        {
             Optional<Operation<I, O>> op = binding.decoder().decode(pair);
-            if (op.isPresent()) {
+            if (op.isPresent())
+            {
                 operations.add(op.get());
                 sources.put(op.get(), pair);
             }
@@ -126,10 +146,12 @@ public final class CheckCommand implements Callable<Integer> {
         Summary summary = new Summary(out, sources);
         summary.history(file, format, model, paired.size(), analysis);
         summary.partitions(analysis);
-        if (analysis.result() == CheckResult.ILLEGAL && !analysis.explained()) {
+        if (analysis.result() == CheckResult.ILLEGAL && !analysis.explained())
+        {
             out.println("explanation: not found within the rest of --timeout; a longer one shows where it fails");
         }
-        if (html != null) {
+        if (html != null)
+        {
             writeReport(analysis, out);
         }
         out.println(verdict(analysis.result()));
@@ -144,45 +166,58 @@ public final class CheckCommand implements Callable<Integer> {
      * histories are linearizable and print no explanation. The HTML report shows every verdict's
      * linearizations, so {@code --html} explains from the start.
      */
-    private <S, I, O> Analysis<I, O> analyse(CheckOptions options, ModelChoice.Binding<S, I, O> binding,
-                                             List<Operation<I, O>> operations) {
-        if (html != null) {
+    private <S, I, O> Analysis<I, O> analyse(final CheckOptions options, final ModelChoice.Binding<S, I, O> binding,
+                                             final List<Operation<I, O>> operations)
+    {
+        if (html != null)
+        {
             return new Checker(options).check(binding.model(), operations);
         }
         long startNs = System.nanoTime();
         Analysis<I, O> decided = new Checker(options.withExplain(false)).check(binding.model(), operations);
-        if (decided.result() != CheckResult.ILLEGAL) {
+        if (decided.result() != CheckResult.ILLEGAL)
+        {
             return decided;
         }
-        java.time.Duration timeout = options.timeout();
-        java.time.Duration left = timeout.isZero() ? timeout : timeout.minusNanos(System.nanoTime() - startNs);
-        if (!timeout.isZero() && (left.isNegative() || left.isZero())) {
+        Duration timeout = options.timeout();
+        Duration left = timeout.isZero() ? timeout : timeout.minusNanos(System.nanoTime() - startNs);
+        if (!timeout.isZero() && (left.isNegative() || left.isZero()))
+        {
             return decided;
         }
         Analysis<I, O> explained = new Checker(options.withTimeout(left)).check(binding.model(), operations);
-        return explained.result() == CheckResult.ILLEGAL ? explained.withElapsed(decided.elapsed().plus(explained.elapsed()))
-            : decided;
+        return explained.result() == CheckResult.ILLEGAL
+            ? explained.withElapsed(decided.elapsed().plus(explained.elapsed())) : decided;
     }
 
-    private <I, O> void writeReport(Analysis<I, O> analysis, PrintWriter out) throws ReportFailure {
-        try {
+    private <I, O> void writeReport(final Analysis<I, O> analysis, final PrintWriter out) throws ReportFailure
+    {
+        try
+        {
             HtmlReport.write(analysis, file.getFileName() + ": " + verdict(analysis.result()), html);
             out.println("report: " + html);
-        } catch (IOException e) {
-            throw new ReportFailure("cannot write the report to " + html + ": " + e + "; check the path and free space");
+        }
+        catch (final IOException e)
+        {
+            throw new ReportFailure("cannot write the report to " + html + ": " + e
+                + "; check the path and free space");
         }
     }
 
-    static String verdict(CheckResult result) {
-        switch (result) {
+    static String verdict(final CheckResult result)
+    {
+        switch (result)
+        {
             case OK: return "linearizable";
             case ILLEGAL: return "not linearizable";
             default: return "unknown";
         }
     }
 
-    static int exitCode(CheckResult result) {
-        switch (result) {
+    static int exitCode(final CheckResult result)
+    {
+        switch (result)
+        {
             case OK: return EXIT_LINEARIZABLE;
             case ILLEGAL: return EXIT_NOT_LINEARIZABLE;
             default: return EXIT_UNKNOWN;
@@ -190,59 +225,78 @@ public final class CheckCommand implements Callable<Integer> {
     }
 
     /** Validates every option up front, so that bad input costs no checking time. */
-    private Settings settings() throws BadInput {
+    private Settings settings() throws BadInput
+    {
         ModelChoice modelChoice = model == null ? null : ModelChoice.fromCliName(model);
-        if (modelChoice == null) {
+        if (modelChoice == null)
+        {
             throw new BadInput((model == null ? "missing --model" : "unknown --model '" + model + "'")
                 + "; use --model register, kv or log");
         }
         HistoryFormat historyFormat = format == null ? null : HistoryFormat.fromCliName(format);
-        if (historyFormat == null) {
+        if (historyFormat == null)
+        {
             throw new BadInput((format == null ? "missing --format" : "unknown --format '" + format + "'")
                 + "; use --format jepsen-log, edn or jsonl");
         }
-        if (file == null) {
+        if (file == null)
+        {
             throw new BadInput("missing the history FILE to check; e.g. "
                 + "tributary check --model register --format jsonl history.jsonl");
         }
-        if (!Files.isRegularFile(file)) {
+        if (!Files.isRegularFile(file))
+        {
             throw new BadInput("no history file at " + file + (Files.isDirectory(file) ? " (it is a directory)" : ""));
         }
-        if (html != null && html.toAbsolutePath().getParent() != null && !Files.isDirectory(html.toAbsolutePath().getParent())) {
-            throw new BadInput("--html " + html + ": the directory " + html.toAbsolutePath().getParent() + " does not exist");
+        if (html != null && html.toAbsolutePath().getParent() != null
+            && !Files.isDirectory(html.toAbsolutePath().getParent()))
+        {
+            throw new BadInput("--html " + html + ": the directory " + html.toAbsolutePath().getParent()
+                + " does not exist");
         }
         return new Settings(modelChoice, historyFormat, options());
     }
 
-    private CheckOptions options() throws BadInput {
-        try {
+    private CheckOptions options() throws BadInput
+    {
+        try
+        {
             CheckOptions options = CheckOptions.defaults().withExplain(true)
                 .withTimeout(Quantities.duration(timeout, "--timeout"));
-            if (threads != null) {
-                if (threads < 1 || threads > 1024) {
+            if (threads != null)
+            {
+                if (threads < 1 || threads > 1024)
+                {
                     throw new BadInput("--threads " + threads + " is out of range; use 1 to 1024");
                 }
                 options = options.withThreads(threads);
             }
             return cacheMax == null ? options : options.withCacheBytesMax(Quantities.bytes(cacheMax, "--cache-max"));
-        } catch (IllegalArgumentException e) {
+        }
+        catch (final IllegalArgumentException e)
+        {
             throw new BadInput(e.getMessage());
         }
     }
 
-    private record Settings(ModelChoice model, HistoryFormat format, CheckOptions options) {
+    private record Settings(ModelChoice model, HistoryFormat format, CheckOptions options)
+{
     }
 
     /** Input the user can fix: bad options or an unreadable file (exit 64). */
-    private static final class BadInput extends Exception {
-        BadInput(String message) {
+    private static final class BadInput extends Exception
+    {
+        BadInput(final String message)
+        {
             super(message);
         }
     }
 
     /** The report could not be written (exit 74). */
-    private static final class ReportFailure extends Exception {
-        ReportFailure(String message) {
+    private static final class ReportFailure extends Exception
+    {
+        ReportFailure(final String message)
+        {
             super(message);
         }
     }

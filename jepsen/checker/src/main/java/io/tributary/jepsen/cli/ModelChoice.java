@@ -10,32 +10,40 @@ import io.tributary.jepsen.models.RegisterDecoder;
 import io.tributary.jepsen.models.RegisterModel;
 
 /** The models the command knows, by their command-line names, each with the decoder for its histories. */
-enum ModelChoice {
+enum ModelChoice
+{
     REGISTER("register"),
     KV("kv"),
     LOG("log");
 
     private final String cliName;
 
-    ModelChoice(String cliName) {
+    ModelChoice(final String cliName)
+    {
         this.cliName = cliName;
     }
 
-    String cliName() {
+    String cliName()
+    {
         return cliName;
     }
 
-    static ModelChoice fromCliName(String name) {
-        for (ModelChoice choice : values()) {
-            if (choice.cliName.equals(name)) {
+    static ModelChoice fromCliName(final String name)
+    {
+        for (final ModelChoice choice : values())
+        {
+            if (choice.cliName.equals(name))
+            {
                 return choice;
             }
         }
         return null;
     }
 
-    Binding<?, ?, ?> binding() {
-        switch (this) {
+    Binding<?, ?, ?> binding()
+    {
+        switch (this)
+        {
             case REGISTER:
                 return new Binding<>(new RegisterModel(), new RegisterDecoder());
             case KV:
@@ -46,6 +54,7 @@ enum ModelChoice {
     }
 
     /** A model with the decoder of its operations, so that their types meet. */
-    record Binding<S, I, O>(Model<S, I, O> model, OperationDecoder<I, O> decoder) {
+    record Binding<S, I, O>(Model<S, I, O> model, OperationDecoder<I, O> decoder)
+{
     }
 }

@@ -7,11 +7,13 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** Parses the durations and sizes of command-line options (the check command and the Jepsen harness's). Stateless. */
-public final class Quantities {
+public final class Quantities
+{
     private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)?");
     private static final Pattern SIZE = Pattern.compile("(\\d+)([kmg])?b?");
 
-    private Quantities() {
+    private Quantities()
+{
     }
 
     /**
@@ -20,27 +22,35 @@ public final class Quantities {
      *
      * @throws IllegalArgumentException with a message saying what is accepted
      */
-    public static Duration duration(String text, String option) {
+    public static Duration duration(final String text, final String option)
+    {
         String trimmed = text.trim().toLowerCase(Locale.ROOT);
         Matcher m = DURATION.matcher(trimmed);
-        try {
-            if (m.matches()) {
+        try
+        {
+            if (m.matches())
+            {
                 long amount = Long.parseLong(m.group(1));
                 String unit = m.group(2) == null ? "s" : m.group(2);
-                switch (unit) {
+                switch (unit)
+                {
                     case "ms": return Duration.ofMillis(amount);
                     case "m": return Duration.ofMinutes(amount);
                     case "h": return Duration.ofHours(amount);
                     default: return Duration.ofSeconds(amount);
                 }
             }
-            if (trimmed.startsWith("pt")) {
+            if (trimmed.startsWith("pt"))
+            {
                 Duration parsed = Duration.parse(trimmed.toUpperCase(Locale.ROOT));
-                if (!parsed.isNegative()) {
+                if (!parsed.isNegative())
+                {
                     return parsed;
                 }
             }
-        } catch (NumberFormatException | ArithmeticException | DateTimeParseException e) {
+        }
+        catch (final NumberFormatException | ArithmeticException | DateTimeParseException e)
+        {
             // reported below with the accepted forms
         }
         throw new IllegalArgumentException(option + " '" + text
@@ -52,16 +62,22 @@ public final class Quantities {
      *
      * @throws IllegalArgumentException with a message saying what is accepted
      */
-    public static long bytes(String text, String option) {
+    public static long bytes(final String text, final String option)
+    {
         Matcher m = SIZE.matcher(text.trim().toLowerCase(Locale.ROOT));
-        if (m.matches()) {
-            try {
+        if (m.matches())
+        {
+            try
+            {
                 long amount = Long.parseLong(m.group(1));
                 int shift = m.group(2) == null ? 0 : m.group(2).equals("k") ? 10 : m.group(2).equals("m") ? 20 : 30;
-                if (amount > 0 && amount <= (Long.MAX_VALUE >> shift)) {
+                if (amount > 0 && amount <= (Long.MAX_VALUE >> shift))
+                {
                     return amount << shift;
                 }
-            } catch (NumberFormatException e) {
+            }
+            catch (final NumberFormatException e)
+            {
                 // reported below with the accepted forms
             }
         }

@@ -1,7 +1,8 @@
 package io.tributary.jepsen.history;
 
 /** How an invoked operation ended. */
-public enum Completion {
+public enum Completion
+{
     /** It took effect, with the completion's value as its result. */
     OK,
     /** It definitely did not take effect. */

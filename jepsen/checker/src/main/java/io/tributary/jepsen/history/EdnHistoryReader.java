@@ -16,25 +16,30 @@ import io.tributary.jepsen.internal.Edn;
  * {@code #jepsen.history.Op{...}} is read as its map. Blank lines and {@code ;} comments are skipped.
  * Stateless and thread-safe.
  */
-public final class EdnHistoryReader extends MapRecordReader {
+public final class EdnHistoryReader extends MapRecordReader
+{
 
     @Override
-    Object parseLine(String line) {
+    Object parseLine(final String line)
+    {
         return Edn.parse(line);
     }
 
     @Override
-    Object fieldKey(String name) {
+    Object fieldKey(final String name)
+    {
         return new Keyword(name);
     }
 
     @Override
-    String expectedLine() {
+    String expectedLine()
+    {
         return "an EDN map such as {:process 0, :type :invoke, :f :read, :value nil}";
     }
 
     @Override
-    boolean isBlank(String line) {
+    boolean isBlank(final String line)
+    {
         String trimmed = line.strip();
         return trimmed.isEmpty() || trimmed.startsWith(";");
     }

@@ -10,7 +10,8 @@ import java.nio.file.Path;
 import java.util.List;
 
 /** The history formats Tributary reads, by the names the command line uses. */
-public enum HistoryFormat {
+public enum HistoryFormat
+{
     /** Jepsen log lines, as in the etcd histories. */
     JEPSEN_LOG("jepsen-log", new JepsenLogReader()),
     /** One Jepsen EDN map per line. */
@@ -21,23 +22,29 @@ public enum HistoryFormat {
     private final String cliName;
     private final HistoryReader reader;
 
-    HistoryFormat(String cliName, HistoryReader reader) {
+    HistoryFormat(final String cliName, final HistoryReader reader)
+    {
         this.cliName = cliName;
         this.reader = reader;
     }
 
-    public String cliName() {
+    public String cliName()
+    {
         return cliName;
     }
 
-    public HistoryReader reader() {
+    public HistoryReader reader()
+    {
         return reader;
     }
 
     /** The format with this command-line name, or null. */
-    public static HistoryFormat fromCliName(String name) {
-        for (HistoryFormat format : values()) {
-            if (format.cliName.equals(name)) {
+    public static HistoryFormat fromCliName(final String name)
+    {
+        for (final HistoryFormat format : values())
+        {
+            if (format.cliName.equals(name))
+            {
                 return format;
             }
         }
@@ -50,13 +57,19 @@ public enum HistoryFormat {
      * @throws HistoryFormatException if the file is missing or malformed (the message names the file and
      *     line)
      */
-    public List<PairedOperation> readOperations(Path file) throws IOException, HistoryFormatException {
+    public List<PairedOperation> readOperations(final Path file) throws IOException, HistoryFormatException
+    {
         String source = file.toString();
-        try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+        try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8))
+        {
             return OperationPairer.pair(reader.read(in, source), source);
-        } catch (NoSuchFileException e) {
+        }
+        catch (final NoSuchFileException e)
+        {
             throw new HistoryFormatException(source, 0, "no such file");
-        } catch (MalformedInputException e) {
+        }
+        catch (final MalformedInputException e)
+        {
             throw new HistoryFormatException(source, 0, "not UTF-8 text (" + e.getMessage() + "); is this a history?");
         }
     }

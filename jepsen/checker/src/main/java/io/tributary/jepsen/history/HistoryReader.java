@@ -5,7 +5,8 @@ import java.io.IOException;
 import java.util.List;
 
 /** Reads the records of a history, one per line. Implementations are stateless and thread-safe. */
-public interface HistoryReader {
+public interface HistoryReader
+{
 
     /**
      * Reads every record. Lines that are not records (blank lines, comments, other log lines) are skipped

@@ -20,38 +20,48 @@ import java.util.OptionalLong;
  * @param error the error of a fail or info record, such as {@code timed-out}; {@code null} if none
  */
 public record HistoryRecord(int line, long process, RecordType type, String f, Object key, Object value,
-                            OptionalLong time, String error) {
+                            OptionalLong time, String error)
+{
 
     /** The error that makes a {@code fail} record indeterminate: the client stopped waiting. */
     public static final String TIMED_OUT = "timed-out";
 
-    public HistoryRecord {
-        if (type == null) {
+    public HistoryRecord
+    {
+        if (type == null)
+        {
             throw new IllegalArgumentException("line " + line + ": a record needs a type");
         }
-        if (f == null || f.isEmpty()) {
+        if (f == null || f.isEmpty())
+        {
             throw new IllegalArgumentException("line " + line + ": a record needs an operation name f");
         }
-        if (time == null) {
+        if (time == null)
+        {
             throw new IllegalArgumentException("line " + line + ": time must be OptionalLong.empty(), not null");
         }
     }
 
     /** A record for a writer: no source line, no error. */
-    public static HistoryRecord of(long process, RecordType type, String f, Object key, Object value, long timeNs) {
+    public static HistoryRecord of(final long process, final RecordType type, final String f, final Object key,
+        final Object value, final long timeNs)
+    {
         return new HistoryRecord(0, process, type, f, key, value, OptionalLong.of(timeNs), null);
     }
 
-    public HistoryRecord withLine(int newLine) {
+    public HistoryRecord withLine(final int newLine)
+    {
         return new HistoryRecord(newLine, process, type, f, key, value, time, error);
     }
 
-    public HistoryRecord withError(String newError) {
+    public HistoryRecord withError(final String newError)
+    {
         return new HistoryRecord(line, process, type, f, key, value, time, newError);
     }
 
     /** Whether the operation may or may not have taken effect. */
-    public boolean isIndeterminate() {
+    public boolean isIndeterminate()
+    {
         return type == RecordType.INFO || (type == RecordType.FAIL && TIMED_OUT.equals(error));
     }
 }

@@ -31,25 +31,30 @@ import io.tributary.jepsen.internal.Json;
  *
  * Other fields are ignored. Blank lines are skipped. Stateless and thread-safe.
  */
-public final class JsonLinesReader extends MapRecordReader {
+public final class JsonLinesReader extends MapRecordReader
+{
 
     @Override
-    Object parseLine(String line) {
+    Object parseLine(final String line)
+    {
         return Json.parse(line);
     }
 
     @Override
-    Object fieldKey(String name) {
+    Object fieldKey(final String name)
+    {
         return name;
     }
 
     @Override
-    String expectedLine() {
+    String expectedLine()
+    {
         return "a JSON object such as {\"process\":0,\"type\":\"invoke\",\"f\":\"read\",\"value\":null}";
     }
 
     @Override
-    boolean isBlank(String line) {
+    boolean isBlank(final String line)
+    {
         return line.isBlank();
     }
 }

@@ -5,16 +5,20 @@ package io.tributary.jepsen.history;
  *
  * @param name the name without the colon
  */
-public record Keyword(String name) {
+public record Keyword(String name)
+{
 
-    public Keyword {
-        if (name == null || name.isEmpty()) {
+    public Keyword
+    {
+        if (name == null || name.isEmpty())
+        {
             throw new IllegalArgumentException("a keyword needs a name, got '" + name + "'");
         }
     }
 
     @Override
-    public String toString() {
+    public String toString()
+    {
         return ":" + name;
     }
 }

@@ -13,7 +13,8 @@ import java.util.OptionalLong;
  * and optionally key, value, time and error. Other fields (such as Jepsen's index) are ignored. Records of
  * the nemesis process are skipped: they are faults, not client operations.
  */
-abstract class MapRecordReader implements HistoryReader {
+abstract class MapRecordReader implements HistoryReader
+{
     private static final String NEMESIS = "nemesis";
 
     /** Parses one line into a value; throws {@link SyntaxException} if it is not valid. */
@@ -29,52 +30,69 @@ abstract class MapRecordReader implements HistoryReader {
     abstract boolean isBlank(String line);
 
     @Override
-    public final List<HistoryRecord> read(BufferedReader in, String source) throws IOException, HistoryFormatException {
+    public final List<HistoryRecord> read(final BufferedReader in, final String source) throws IOException,
+        HistoryFormatException
+    {
         List<HistoryRecord> records = new ArrayList<>();
         String text;
         int line = 0;
-        while ((text = in.readLine()) != null) {
+        while ((text = in.readLine()) != null)
+        {
             line++;
-            if (isBlank(text)) {
+            if (isBlank(text))
+            {
                 continue;
             }
             Object parsed;
-            try {
+            try
+            {
                 parsed = parseLine(text);
-            } catch (SyntaxException e) {
+            }
+            catch (final SyntaxException e)
+            {
                 throw new HistoryFormatException(source, line, "column " + e.column() + ": " + e.getMessage()
                     + " (each line must be " + expectedLine() + ")");
             }
-            if (!(parsed instanceof Map)) {
-                throw new HistoryFormatException(source, line, "expected " + expectedLine() + ", found " + describe(parsed));
+            if (!(parsed instanceof Map))
+            {
+                throw new HistoryFormatException(source, line, "expected " + expectedLine() + ", found "
+                    + describe(parsed));
             }
             HistoryRecord record = toRecord((Map<?, ?>) parsed, source, line);
-            if (record != null) {
+            if (record != null)
+            {
                 records.add(record);
             }
         }
         return records;
     }
 
-    private HistoryRecord toRecord(Map<?, ?> fields, String source, int line) throws HistoryFormatException {
+    private HistoryRecord toRecord(final Map<?, ?> fields, final String source, final int line)
+        throws HistoryFormatException
+    {
         Object process = required(fields, "process", source, line);
-        if (NEMESIS.equals(nameOf(process))) {
+        if (NEMESIS.equals(nameOf(process)))
+        {
             return null;
         }
-        if (!(process instanceof Long)) {
+        if (!(process instanceof Long))
+        {
             throw fieldError(source, line, "process", "an integer (or nemesis)", process);
         }
         Object typeValue = required(fields, "type", source, line);
         RecordType type = RecordType.fromJepsenName(nameOf(typeValue));
-        if (type == null) {
+        if (type == null)
+        {
             throw fieldError(source, line, "type", "one of invoke, ok, fail, info", typeValue);
         }
         Object f = required(fields, "f", source, line);
-        if (nameOf(f) == null || nameOf(f).isEmpty()) {
+        if (nameOf(f) == null || nameOf(f).isEmpty())
+        {
             throw fieldError(source, line, "f", "an operation name", f);
         }
         Object time = fields.get(fieldKey("time"));
-        if (time != null && !(time instanceof Long)) {
+        if (time != null && !(time instanceof Long))
+        {
             throw fieldError(source, line, "time", "an integer number of nanoseconds", time);
         }
         Object error = fields.get(fieldKey("error"));
@@ -83,38 +101,49 @@ abstract class MapRecordReader implements HistoryReader {
             error == null ? null : errorText(error));
     }
 
-    private Object required(Map<?, ?> fields, String name, String source, int line) throws HistoryFormatException {
+    private Object required(final Map<?, ?> fields, final String name, final String source, final int line)
+        throws HistoryFormatException
+    {
         Object value = fields.get(fieldKey(name));
-        if (value == null) {
+        if (value == null)
+        {
             throw new HistoryFormatException(source, line, "expected a field " + fieldKey(name) + ", found "
                 + (fields.containsKey(fieldKey(name)) ? "null" : "none") + " among " + fields.keySet());
         }
         return value;
     }
 
-    private HistoryFormatException fieldError(String source, int line, String name, String expected, Object found) {
+    private HistoryFormatException fieldError(final String source, final int line, final String name,
+        final String expected, final Object found)
+    {
         return new HistoryFormatException(source, line, "expected " + fieldKey(name) + " to be " + expected
             + ", found " + describe(found));
     }
 
     /** The name of a keyword or string, else null. */
-    static String nameOf(Object value) {
-        if (value instanceof Keyword) {
+    static String nameOf(final Object value)
+    {
+        if (value instanceof Keyword)
+        {
             return ((Keyword) value).name();
         }
         return value instanceof String ? (String) value : null;
     }
 
-    private static String errorText(Object error) {
+    private static String errorText(final Object error)
+    {
         String name = nameOf(error);
         return name != null ? name : String.valueOf(error);
     }
 
-    static String describe(Object value) {
-        if (value == null) {
+    static String describe(final Object value)
+    {
+        if (value == null)
+        {
             return "null";
         }
         String text = value instanceof String ? "\"" + value + "\"" : value.toString();
-        return (text.length() > 40 ? text.substring(0, 40) + "..." : text) + " (" + value.getClass().getSimpleName() + ")";
+        return (text.length() > 40 ? text.substring(0, 40) + "..." : text) + " (" + value.getClass().getSimpleName()
+            + ")";
     }
 }

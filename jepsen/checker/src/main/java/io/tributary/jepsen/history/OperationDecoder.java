@@ -12,7 +12,8 @@ import java.util.Optional;
  * @param <I> the model's input
  * @param <O> the model's output
  */
-public interface OperationDecoder<I, O> {
+public interface OperationDecoder<I, O>
+{
 
     /**
      * The model's operation, or empty if it has no bearing on the history (an operation that definitely
@@ -22,11 +23,14 @@ public interface OperationDecoder<I, O> {
      */
     Optional<Operation<I, O>> decode(PairedOperation operation) throws HistoryFormatException;
 
-    default List<Operation<I, O>> decodeAll(List<PairedOperation> operations) throws HistoryFormatException {
+    default List<Operation<I, O>> decodeAll(final List<PairedOperation> operations) throws HistoryFormatException
+    {
         List<Operation<I, O>> decoded = new ArrayList<>(operations.size());
-        for (PairedOperation operation : operations) {
+        for (final PairedOperation operation : operations)
+        {
             Optional<Operation<I, O>> op = decode(operation);
-            if (op.isPresent()) {
+            if (op.isPresent())
+            {
                 decoded.add(op.get());
             }
         }

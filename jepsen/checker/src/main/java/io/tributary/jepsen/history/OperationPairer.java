@@ -12,8 +12,10 @@ import java.util.Objects;
  * invocation that never completes are indeterminate and return at +infinity. Times come from the records
  * if every record has one, or are the line numbers if none has. Stateless.
  */
-public final class OperationPairer {
-    private OperationPairer() {
+public final class OperationPairer
+{
+    private OperationPairer()
+{
     }
 
     /**
@@ -23,44 +25,59 @@ public final class OperationPairer {
      *     completion has no invocation or names another operation or key, some records have times and
      *     others not, or times go backwards
      */
-    public static List<PairedOperation> pair(List<HistoryRecord> records, String source) throws HistoryFormatException {
+    public static List<PairedOperation> pair(final List<HistoryRecord> records, final String source)
+        throws HistoryFormatException
+    {
         boolean timed = !records.isEmpty() && records.get(0).time().isPresent();
         Map<Long, Open> open = new HashMap<>();
         List<PairedOperation> paired = new ArrayList<>();
         long lastTime = Long.MIN_VALUE;
-        for (HistoryRecord record : records) {
+        for (final HistoryRecord record : records)
+        {
             long time = timeOf(record, timed, source, records.get(0).line());
-            if (time < lastTime) {
-                throw new HistoryFormatException(source, record.line(), "time " + time + " is before the previous record's "
-                    + lastTime + "; records must be in the order they happened");
+            if (time < lastTime)
+            {
+                throw new HistoryFormatException(source, record.line(), "time " + time
+                    + " is before the previous record's " + lastTime + "; records must be in the order they happened");
             }
             lastTime = time;
-            if (record.type() == RecordType.INVOKE) {
+            if (record.type() == RecordType.INVOKE)
+            {
                 invoke(record, time, open, paired, source);
-            } else {
+            }
+            else
+            {
                 complete(record, time, open, paired, source);
             }
         }
-        for (Open leftover : open.values()) {
+        for (final Open leftover : open.values())
+        {
             paired.set(leftover.slot, leftover.pair(Completion.INDETERMINATE, null, Long.MAX_VALUE, 0, source));
         }
         return paired;
     }
 
-    private static long timeOf(HistoryRecord record, boolean timed, String source, int firstLine)
-        throws HistoryFormatException {
-        if (record.time().isPresent() != timed) {
-            throw new HistoryFormatException(source, record.line(), (timed ? "expected a time, found none" : "found a time")
+    private static long timeOf(final HistoryRecord record, final boolean timed, final String source,
+        final int firstLine)
+        throws HistoryFormatException
+    {
+        if (record.time().isPresent() != timed)
+        {
+            throw new HistoryFormatException(source, record.line(),
+                (timed ? "expected a time, found none" : "found a time")
                 + " though line " + firstLine + (timed ? " has one" : " has none")
                 + "; give every record a time, or none");
         }
         return timed ? record.time().getAsLong() : record.line();
     }
 
-    private static void invoke(HistoryRecord record, long time, Map<Long, Open> open, List<PairedOperation> paired,
-                               String source) throws HistoryFormatException {
+    private static void invoke(final HistoryRecord record, final long time, final Map<Long, Open> open,
+        final List<PairedOperation> paired,
+                               final String source) throws HistoryFormatException
+    {
         Open previous = open.get(record.process());
-        if (previous != null) {
+        if (previous != null)
+        {
             throw new HistoryFormatException(source, record.line(), "process " + record.process() + " invokes :"
                 + record.f() + " while its :" + previous.invoke.f() + " from line " + previous.invoke.line()
                 + " has not completed; a process runs one operation at a time");
@@ -69,36 +86,51 @@ public final class OperationPairer {
         paired.add(null);
     }
 
-    private static void complete(HistoryRecord record, long time, Map<Long, Open> open, List<PairedOperation> paired,
-                                 String source) throws HistoryFormatException {
+    private static void complete(final HistoryRecord record, final long time, final Map<Long, Open> open,
+        final List<PairedOperation> paired,
+                                 final String source) throws HistoryFormatException
+    {
         Open invocation = open.remove(record.process());
-        if (invocation == null) {
+        if (invocation == null)
+        {
             throw new HistoryFormatException(source, record.line(), "process " + record.process() + " completes :"
-                + record.f() + " (" + record.type().jepsenName() + ") but has no open invocation; expected an invoke first");
+                + record.f() + " (" + record.type().jepsenName()
+                    + ") but has no open invocation; expected an invoke first");
         }
         HistoryRecord invoke = invocation.invoke;
-        if (!invoke.f().equals(record.f())) {
+        if (!invoke.f().equals(record.f()))
+        {
             throw new HistoryFormatException(source, record.line(), "process " + record.process() + " completes :"
                 + record.f() + " but invoked :" + invoke.f() + " at line " + invoke.line());
         }
-        if (record.key() != null && !Objects.equals(record.key(), invoke.key())) {
+        if (record.key() != null && !Objects.equals(record.key(), invoke.key()))
+        {
             throw new HistoryFormatException(source, record.line(), "process " + record.process() + " completes key "
                 + record.key() + " but invoked key " + invoke.key() + " at line " + invoke.line());
         }
         PairedOperation operation;
-        if (record.isIndeterminate()) {
-            operation = invocation.pair(Completion.INDETERMINATE, record.value(), Long.MAX_VALUE, record.line(), source);
-        } else if (record.type() == RecordType.FAIL) {
+        if (record.isIndeterminate())
+        {
+            operation = invocation.pair(Completion.INDETERMINATE, record.value(), Long.MAX_VALUE, record.line(),
+                source);
+        }
+        else if (record.type() == RecordType.FAIL)
+        {
             operation = invocation.pair(Completion.FAILED, record.value(), time, record.line(), source);
-        } else {
+        }
+        else
+        {
             operation = invocation.pair(Completion.OK, record.value(), time, record.line(), source);
         }
         paired.set(invocation.slot, operation);
     }
 
     /** An invocation waiting for its completion, and where its operation goes in the output. */
-    private record Open(HistoryRecord invoke, long time, int slot) {
-        PairedOperation pair(Completion completion, Object value, long returnTime, int completionLine, String source) {
+    private record Open(HistoryRecord invoke, long time, int slot)
+    {
+        PairedOperation pair(final Completion completion, final Object value, final long returnTime,
+            final int completionLine, final String source)
+        {
             return new PairedOperation(source, invoke.process(), invoke.f(), invoke.key(), invoke.value(), completion,
                 value, time, returnTime, invoke.line(), completionLine);
         }

@@ -18,15 +18,18 @@ package io.tributary.jepsen.history;
  */
 public record PairedOperation(String source, long process, String f, Object key, Object invokeValue,
                               Completion completion, Object completionValue, long callTime, long returnTime,
-                              int invokeLine, int completionLine) {
+                              int invokeLine, int completionLine)
+{
 
     /** An error about this operation, pointing at its invocation line. */
-    public HistoryFormatException error(String detail) {
+    public HistoryFormatException error(final String detail)
+    {
         String where = completionLine > 0 ? " (lines " + invokeLine + "-" + completionLine + ")" : "";
         return new HistoryFormatException(source, invokeLine, "process " + process + " :" + f + where + ": " + detail);
     }
 
-    public boolean isIndeterminate() {
+    public boolean isIndeterminate()
+    {
         return completion == Completion.INDETERMINATE;
     }
 }

@@ -3,7 +3,8 @@ package io.tributary.jepsen.history;
 import java.util.Locale;
 
 /** Jepsen's operation types: a client invokes an operation, which completes ok, fails, or ends unknown. */
-public enum RecordType {
+public enum RecordType
+{
     /** The client called the operation. */
     INVOKE,
     /** It completed and took effect. */
@@ -14,14 +15,18 @@ public enum RecordType {
     INFO;
 
     /** The name used in all three formats: invoke, ok, fail, info. */
-    public String jepsenName() {
+    public String jepsenName()
+    {
         return name().toLowerCase(Locale.ROOT);
     }
 
     /** The type with this name, or null. */
-    public static RecordType fromJepsenName(String name) {
-        for (RecordType type : values()) {
-            if (type.jepsenName().equals(name)) {
+    public static RecordType fromJepsenName(final String name)
+    {
+        for (final RecordType type : values())
+        {
+            if (type.jepsenName().equals(name))
+            {
                 return type;
             }
         }

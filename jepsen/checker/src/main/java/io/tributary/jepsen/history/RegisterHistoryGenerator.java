@@ -6,8 +6,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.PriorityQueue;
+import java.util.Set;
 import java.util.SplittableRandom;
 
 /**
@@ -23,22 +25,29 @@ import java.util.SplittableRandom;
  *
  * <pre>RegisterHistoryGenerator SEED CLIENTS OPERATIONS CRASHES MUTATIONS FILE</pre>
  */
-public final class RegisterHistoryGenerator {
+public final class RegisterHistoryGenerator
+{
     private static final int VALUES = 5;
     private static final int NIL = -1;
 
-    private RegisterHistoryGenerator() {
+    private RegisterHistoryGenerator()
+{
     }
 
-    public static void main(final String[] args) throws IOException {
-        if (args.length != 6) {
+    public static void main(final String[] args) throws IOException
+    {
+        if (args.length != 6)
+        {
             System.err.println("usage: RegisterHistoryGenerator SEED CLIENTS OPERATIONS CRASHES MUTATIONS FILE");
             System.exit(64);
         }
-        final List<String> lines = generate(Long.parseLong(args[0]), Integer.parseInt(args[1]), Integer.parseInt(args[2]),
+        final List<String> lines = generate(Long.parseLong(args[0]), Integer.parseInt(args[1]),
+            Integer.parseInt(args[2]),
             Integer.parseInt(args[3]), Integer.parseInt(args[4]));
-        try (Writer out = Files.newBufferedWriter(Path.of(args[5]), StandardCharsets.UTF_8)) {
-            for (final String line : lines) {
+        try (Writer out = Files.newBufferedWriter(Path.of(args[5]), StandardCharsets.UTF_8))
+        {
+            for (final String line : lines)
+            {
                 out.write(line);
                 out.write('\n');
             }
@@ -47,9 +56,12 @@ public final class RegisterHistoryGenerator {
 
     /** The history's lines, in time order. */
     public static List<String> generate(final long seed, final int clients, final int operations, final int crashes,
-        final int mutations) {
-        if (clients < 1 || operations < 1 || crashes < 0 || mutations < 0) {
-            throw new IllegalArgumentException("clients and operations must be positive, crashes and mutations not negative");
+        final int mutations)
+    {
+        if (clients < 1 || operations < 1 || crashes < 0 || mutations < 0)
+        {
+            throw new
+                IllegalArgumentException("clients and operations must be positive, crashes and mutations not negative");
         }
         final SplittableRandom random = new SplittableRandom(seed);
         final List<String> lines = new ArrayList<>();
@@ -57,57 +69,79 @@ public final class RegisterHistoryGenerator {
         final PriorityQueue<Step> steps = new PriorityQueue<>();
         final int[] process = new int[clients];
         final Op[] current = new Op[clients];
-        for (int c = 0; c < clients; c++) {
+        for (int c = 0; c < clients; c++)
+        {
             process[c] = c;
             steps.add(new Step(random.nextDouble() * 5, c, Phase.CALL));
         }
         // Which operations crash: spread over the run.
-        final java.util.Set<Integer> crashAt = new java.util.HashSet<>();
-        while (crashAt.size() < Math.min(crashes, operations)) {
+        final Set<Integer> crashAt = new HashSet<>();
+        while (crashAt.size() < Math.min(crashes, operations))
+        {
             crashAt.add(random.nextInt(operations));
         }
         int register = NIL;
         int invoked = 0;
-        while (!steps.isEmpty()) {
+        while (!steps.isEmpty())
+        {
             final Step step = steps.poll();
             final int c = step.client;
-            switch (step.phase) {
-                case CALL -> {
-                    if (invoked == operations) {
+            switch (step.phase)
+            {
+                case CALL ->
+                {
+                    if (invoked == operations)
+                    {
                         continue;
                     }
-                    final Op op = new Op(random.nextInt(10), random.nextInt(VALUES), random.nextInt(VALUES), crashAt.contains(invoked));
+                    final Op op = new Op(random.nextInt(10), random.nextInt(VALUES), random.nextInt(VALUES),
+                        crashAt.contains(invoked));
                     invoked++;
                     current[c] = op;
                     lines.add(prefix(process[c]) + ":invoke\t" + op.describeCall());
                     final boolean takesEffect = !op.crashes || random.nextBoolean();
-                    if (takesEffect) {
+                    if (takesEffect)
+                    {
                         steps.add(new Step(step.time + latency(random), c, Phase.TAKE_EFFECT));
-                    } else {
+                    }
+                    else
+                    {
                         crashed(steps, step.time + latency(random), c, process, clients, random);
                     }
                 }
-                case TAKE_EFFECT -> {
+                case TAKE_EFFECT ->
+                {
                     final Op op = current[c];
-                    if (op.kind < 4) {
+                    if (op.kind < 4)
+                    {
                         op.result = register;
-                    } else if (op.kind < 7) {
+                    }
+                    else if (op.kind < 7)
+                    {
                         register = op.a;
-                    } else {
+                    }
+                    else
+                    {
                         op.ok = register == op.a;
-                        if (op.ok) {
+                        if (op.ok)
+                        {
                             register = op.b;
                         }
                     }
-                    if (op.crashes) {
+                    if (op.crashes)
+                    {
                         crashed(steps, step.time + latency(random), c, process, clients, random);
-                    } else {
+                    }
+                    else
+                    {
                         steps.add(new Step(step.time + latency(random), c, Phase.RETURN));
                     }
                 }
-                case RETURN -> {
+                case RETURN ->
+                {
                     final Op op = current[c];
-                    if (op.kind < 4) {
+                    if (op.kind < 4)
+                    {
                         readReturns.add(lines.size());
                     }
                     lines.add(prefix(process[c]) + op.describeReturn());
@@ -116,51 +150,68 @@ public final class RegisterHistoryGenerator {
                 default -> throw new IllegalStateException(step.phase.toString());
             }
         }
-        for (int m = 0; m < mutations && !readReturns.isEmpty(); m++) {
+        mutate(lines, readReturns, mutations, random);
+        return lines;
+    }
+
+    /** Replaces the value of up to {@code mutations} completed reads (chosen at random) by another value. */
+    private static void mutate(final List<String> lines, final List<Integer> readReturns, final int mutations,
+        final SplittableRandom random)
+    {
+        for (int m = 0; m < mutations && !readReturns.isEmpty(); m++)
+        {
             final int line = readReturns.remove(random.nextInt(readReturns.size()));
             final String text = lines.get(line);
             final String value = text.substring(text.lastIndexOf('\t') + 1);
             String replacement;
-            do {
+            do
+            {
                 replacement = random.nextInt(VALUES + 1) == VALUES ? "nil" : Integer.toString(random.nextInt(VALUES));
-            } while (replacement.equals(value));
+            }
+            while (replacement.equals(value));
             lines.set(line, text.substring(0, text.lastIndexOf('\t') + 1) + replacement);
         }
-        return lines;
     }
 
     /** The client's operation stays open for good; the client goes on as a new process. */
     private static void crashed(final PriorityQueue<Step> steps, final double time, final int c, final int[] process,
-        final int clients, final SplittableRandom random) {
+        final int clients, final SplittableRandom random)
+    {
         process[c] += clients;
         steps.add(new Step(time + random.nextDouble() * 3, c, Phase.CALL));
     }
 
-    private static double latency(final SplittableRandom random) {
+    private static double latency(final SplittableRandom random)
+    {
         // Mostly short, sometimes long: long operations overlap many others.
         return random.nextInt(10) == 0 ? 5 + random.nextDouble() * 40 : 0.1 + random.nextDouble() * 3;
     }
 
-    private static String prefix(final int process) {
+    private static String prefix(final int process)
+    {
         return "INFO  jepsen.util - " + process + "\t";
     }
 
-    private enum Phase {
+    private enum Phase
+    {
         CALL,
         TAKE_EFFECT,
         RETURN
     }
 
-    private record Step(double time, int client, Phase phase) implements Comparable<Step> {
+    private record Step(double time, int client, Phase phase) implements Comparable<Step>
+    {
         @Override
-        public int compareTo(final Step other) {
+        public int compareTo(final Step other)
+        {
             final int byTime = Double.compare(time, other.time);
             return byTime != 0 ? byTime : Integer.compare(client, other.client);
         }
     }
 
     /** Kinds 0-3 read, 4-6 write, 7-9 cas. */
-    private static final class Op {
+    private static final class Op
+    {
         final int kind;
         final int a;
         final int b;
@@ -168,19 +219,23 @@ public final class RegisterHistoryGenerator {
         int result;
         boolean ok;
 
-        Op(final int kind, final int a, final int b, final boolean crashes) {
+        Op(final int kind, final int a, final int b, final boolean crashes)
+        {
             this.kind = kind;
             this.a = a;
             this.b = b;
             this.crashes = crashes;
         }
 
-        String describeCall() {
+        String describeCall()
+        {
             return kind < 4 ? ":read\tnil" : kind < 7 ? ":write\t" + a : ":cas\t[" + a + " " + b + "]";
         }
 
-        String describeReturn() {
-            if (kind < 4) {
+        String describeReturn()
+        {
+            if (kind < 4)
+            {
                 return ":ok\t:read\t" + (result == NIL ? "nil" : Integer.toString(result));
             }
             return kind < 7 ? ":ok\t:write\t" + a : (ok ? ":ok" : ":fail") + "\t:cas\t[" + a + " " + b + "]";

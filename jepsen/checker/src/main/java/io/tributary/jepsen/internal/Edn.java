@@ -16,19 +16,23 @@ import java.util.Set;
  * and false, characters and metadata are not supported. Commas are whitespace; {@code ;} starts a comment.
  * Not thread-safe: one instance per line.
  */
-public final class Edn extends TextCursor {
+public final class Edn extends TextCursor
+{
     private static final String DELIMITERS = "()[]{}\",;";
 
-    private Edn(String text) {
+    private Edn(final String text)
+    {
         super(text);
     }
 
     /** Parses exactly one value, with nothing but whitespace or a comment after it. */
-    public static Object parse(String text) {
+    public static Object parse(final String text)
+    {
         Edn edn = new Edn(text);
         Object value = edn.value(0);
         edn.skipSpace();
-        if (!edn.atEnd()) {
+        if (!edn.atEnd())
+        {
             throw edn.error("end of line after the value");
         }
         return value;
@@ -39,26 +43,32 @@ public final class Edn extends TextCursor {
      *
      * @return the value and the index just after it
      */
-    public static Prefix parsePrefix(String text) {
+    public static Prefix parsePrefix(final String text)
+    {
         Edn edn = new Edn(text);
         Object value = edn.value(0);
         return new Prefix(value, edn.position);
     }
 
     /** A value parsed from the start of a text, and where it ended. */
-    public record Prefix(Object value, int end) {
+    public record Prefix(Object value, int end)
+{
     }
 
-    private Object value(int depth) {
-        if (depth > DEPTH_MAX) {
+    private Object value(final int depth)
+    {
+        if (depth > DEPTH_MAX)
+        {
             throw error("values nested at most " + DEPTH_MAX + " deep");
         }
         skipSpace();
-        if (atEnd()) {
+        if (atEnd())
+        {
             throw error("a value");
         }
         char c = peek();
-        switch (c) {
+        switch (c)
+        {
             case '"':
                 return string();
             case ':':
@@ -80,9 +90,11 @@ public final class Edn extends TextCursor {
         }
     }
 
-    private Object dispatch(int depth) {
+    private Object dispatch(final int depth)
+    {
         position++;
-        if (!atEnd() && peek() == '{') {
+        if (!atEnd() && peek() == '{')
+        {
             position++;
             Set<Object> set = new LinkedHashSet<>(sequence('}', depth));
             return Collections.unmodifiableSet(set);
@@ -91,10 +103,12 @@ public final class Edn extends TextCursor {
         return value(depth + 1);
     }
 
-    private Object atom() {
+    private Object atom()
+    {
         int start = position;
         String token = token("a value");
-        switch (token) {
+        switch (token)
+        {
             case "nil":
                 return null;
             case "true":
@@ -106,7 +120,8 @@ public final class Edn extends TextCursor {
         }
         char first = token.charAt(0);
         boolean signed = (first == '-' || first == '+') && token.length() > 1;
-        if (Character.isDigit(first) || (signed && Character.isDigit(token.charAt(1)))) {
+        if (Character.isDigit(first) || (signed && Character.isDigit(token.charAt(1))))
+        {
             String digits = token.endsWith("N") || token.endsWith("M") ? token.substring(0, token.length() - 1) : token;
             return number(digits, start + 1);
         }
@@ -114,25 +129,32 @@ public final class Edn extends TextCursor {
         throw error("nil, true, false, a number, a string, a keyword, [, (, { or #{");
     }
 
-    private String token(String what) {
+    private String token(final String what)
+    {
         int start = position;
-        while (!atEnd() && !Character.isWhitespace(peek()) && DELIMITERS.indexOf(peek()) < 0) {
+        while (!atEnd() && !Character.isWhitespace(peek()) && DELIMITERS.indexOf(peek()) < 0)
+        {
             position++;
         }
-        if (position == start) {
+        if (position == start)
+        {
             throw error(what);
         }
         return text.substring(start, position);
     }
 
-    private List<Object> sequence(char close, int depth) {
+    private List<Object> sequence(final char close, final int depth)
+    {
         List<Object> items = new ArrayList<>();
-        while (true) {
+        while (true)
+        {
             skipSpace();
-            if (atEnd()) {
+            if (atEnd())
+            {
                 throw error("'" + close + "' to close the collection");
             }
-            if (peek() == close) {
+            if (peek() == close)
+            {
                 position++;
                 return items;
             }
@@ -140,38 +162,48 @@ public final class Edn extends TextCursor {
         }
     }
 
-    private Map<Object, Object> map(int depth) {
+    private Map<Object, Object> map(final int depth)
+    {
         List<Object> items = sequence('}', depth);
-        if (items.size() % 2 != 0) {
+        if (items.size() % 2 != 0)
+        {
             throw error("a map with a value for every key (found " + items.size() + " forms)");
         }
         Map<Object, Object> map = new LinkedHashMap<>();
-        for (int i = 0; i < items.size(); i += 2) {
+        for (int i = 0; i < items.size(); i += 2)
+        {
             map.put(items.get(i), items.get(i + 1));
         }
         return Collections.unmodifiableMap(map);
     }
 
-    private String string() {
+    private String string()
+    {
         position++;
         StringBuilder out = new StringBuilder();
-        while (true) {
-            if (atEnd()) {
+        while (true)
+        {
+            if (atEnd())
+            {
                 throw error("a closing \" for the string");
             }
             char c = text.charAt(position++);
-            if (c == '"') {
+            if (c == '"')
+            {
                 return out.toString();
             }
-            if (c != '\\') {
+            if (c != '\\')
+            {
                 out.append(c);
                 continue;
             }
-            if (atEnd()) {
+            if (atEnd())
+            {
                 throw error("an escaped character after \\");
             }
             char escaped = text.charAt(position++);
-            switch (escaped) {
+            switch (escaped)
+            {
                 case 'n': out.append('\n'); break;
                 case 't': out.append('\t'); break;
                 case 'r': out.append('\r'); break;
@@ -187,14 +219,21 @@ public final class Edn extends TextCursor {
         }
     }
 
-    private void skipSpace() {
-        while (!atEnd()) {
+    private void skipSpace()
+    {
+        while (!atEnd())
+        {
             char c = peek();
-            if (c == ';') {
+            if (c == ';')
+            {
                 position = text.length();
-            } else if (Character.isWhitespace(c) || c == ',') {
+            }
+            else if (Character.isWhitespace(c) || c == ',')
+            {
                 position++;
-            } else {
+            }
+            else
+            {
                 return;
             }
         }

@@ -17,15 +17,20 @@ import java.util.Optional;
  * Numbers are taken as their text. A failed operation did not happen and is dropped; indeterminate ones
  * get an unknown output. Stateless and thread-safe.
  */
-public final class KvDecoder implements OperationDecoder<Input, Output> {
+public final class KvDecoder implements OperationDecoder<Input, Output>
+{
 
     @Override
-    public Optional<Operation<Input, Output>> decode(PairedOperation op) throws HistoryFormatException {
-        if (op.key() == null) {
-            throw op.error("expected a key: kv operations are per key (the jepsen-log format has no keys; use edn or jsonl)");
+    public Optional<Operation<Input, Output>> decode(final PairedOperation op) throws HistoryFormatException
+    {
+        if (op.key() == null)
+        {
+            throw op.error("expected a key: kv operations are per key (the jepsen-log format has no keys; use edn or "
+                + "jsonl)");
         }
         Input input;
-        switch (op.f()) {
+        switch (op.f())
+        {
             case "get":
                 input = Input.get(op.key());
                 break;
@@ -38,7 +43,8 @@ public final class KvDecoder implements OperationDecoder<Input, Output> {
             default:
                 throw Decoding.unknownOperation(op, "kv", ":get, :put or :append");
         }
-        switch (op.completion()) {
+        switch (op.completion())
+        {
             case OK:
                 String read = input.kind() == KvModel.Kind.GET && op.completionValue() != null
                     ? Decoding.text(op, op.completionValue(), "the value read") : "";

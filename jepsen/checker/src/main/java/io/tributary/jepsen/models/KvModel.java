@@ -11,10 +11,12 @@ import java.util.List;
  * histories. Keys are independent, so histories are partitioned by key and the state is one key's value
  * (a {@link KvValue}); an absent key reads as the empty string. Stateless and thread-safe.
  */
-public final class KvModel implements Model<KvValue, KvModel.Input, KvModel.Output> {
+public final class KvModel implements Model<KvValue, KvModel.Input, KvModel.Output>
+{
 
     /** The kinds of key-value operations. */
-    public enum Kind {
+    public enum Kind
+    {
         GET,
         PUT,
         APPEND
@@ -27,22 +29,28 @@ public final class KvModel implements Model<KvValue, KvModel.Input, KvModel.Outp
      * @param key the key; any value with equals and hashCode
      * @param value the value put or appended; null for gets
      */
-    public record Input(Kind kind, Object key, String value) {
-        public Input {
-            if (kind != Kind.GET && value == null) {
+    public record Input(Kind kind, Object key, String value)
+    {
+        public Input
+        {
+            if (kind != Kind.GET && value == null)
+            {
                 throw new IllegalArgumentException(kind + " of key " + key + " needs a value");
             }
         }
 
-        public static Input get(Object key) {
+        public static Input get(final Object key)
+        {
             return new Input(Kind.GET, key, null);
         }
 
-        public static Input put(Object key, String value) {
+        public static Input put(final Object key, final String value)
+        {
             return new Input(Kind.PUT, key, value);
         }
 
-        public static Input append(Object key, String value) {
+        public static Input append(final Object key, final String value)
+        {
             return new Input(Kind.APPEND, key, value);
         }
     }
@@ -53,30 +61,38 @@ public final class KvModel implements Model<KvValue, KvModel.Input, KvModel.Outp
      * @param indeterminate the operation is indeterminate: its output is not checked
      * @param value the value a get returned; null otherwise
      */
-    public record Output(boolean indeterminate, String value) {
-        public static Output ok() {
+    public record Output(boolean indeterminate, String value)
+    {
+        public static Output ok()
+        {
             return new Output(false, null);
         }
 
-        public static Output got(String value) {
+        public static Output got(final String value)
+        {
             return new Output(false, value);
         }
 
-        public static Output unknown() {
+        public static Output unknown()
+        {
             return new Output(true, null);
         }
     }
 
     @Override
-    public KvValue init() {
+    public KvValue init()
+    {
         return KvValue.EMPTY;
     }
 
     @Override
-    public KvValue step(KvValue state, Input input, Output output) {
-        switch (input.kind()) {
+    public KvValue step(final KvValue state, final Input input, final Output output)
+    {
+        switch (input.kind())
+        {
             case GET:
-                return output.indeterminate() || (output.value() != null && state.contentEquals(output.value())) ? state : null;
+                return output.indeterminate() || (output.value() != null && state.contentEquals(output.value())) ? state
+                    : null;
             case PUT:
                 return KvValue.of(input.value());
             case APPEND:
@@ -88,40 +104,49 @@ public final class KvModel implements Model<KvValue, KvModel.Input, KvModel.Outp
 
     /** A get changes nothing, and one that never returned constrains nothing. */
     @Override
-    public boolean inertWhenIndeterminate(Input input) {
+    public boolean inertWhenIndeterminate(final Input input)
+    {
         return input.kind() == Kind.GET;
     }
 
     @Override
-    public List<List<Operation<Input, Output>>> partition(List<Operation<Input, Output>> history) {
+    public List<List<Operation<Input, Output>>> partition(final List<Operation<Input, Output>> history)
+    {
         return Partitions.byKey(history, Input::key);
     }
 
     @Override
-    public List<List<Event<Input, Output>>> partitionEvents(List<Event<Input, Output>> history) {
+    public List<List<Event<Input, Output>>> partitionEvents(final List<Event<Input, Output>> history)
+    {
         return Partitions.eventsByKey(history, Input::key);
     }
 
     @Override
-    public String describeOperation(Input input, Output output) {
+    public String describeOperation(final Input input, final Output output)
+    {
         String key = Values.show(input.key());
-        switch (input.kind()) {
+        switch (input.kind())
+        {
             case GET:
                 return "get(" + key + ") -> " + (output.indeterminate() ? "unknown" : Values.show(output.value()));
             case PUT:
-                return "put(" + key + ", " + Values.show(input.value()) + ")" + (output.indeterminate() ? " -> unknown" : "");
+                return "put(" + key + ", " + Values.show(input.value()) + ")"
+                    + (output.indeterminate() ? " -> unknown" : "");
             default:
-                return "append(" + key + ", " + Values.show(input.value()) + ")" + (output.indeterminate() ? " -> unknown" : "");
+                return "append(" + key + ", " + Values.show(input.value()) + ")"
+                    + (output.indeterminate() ? " -> unknown" : "");
         }
     }
 
     @Override
-    public long hash(KvValue state) {
+    public long hash(final KvValue state)
+    {
         return state.longHash();
     }
 
     @Override
-    public String describeState(KvValue state) {
+    public String describeState(final KvValue state)
+    {
         return Values.show(state.toString());
     }
 }

@@ -19,25 +19,31 @@ import java.util.Optional;
  * A failed operation did not happen and is dropped; indeterminate ones get an unknown output. Stateless
  * and thread-safe.
  */
-public final class LogDecoder implements OperationDecoder<Input, Output> {
+public final class LogDecoder implements OperationDecoder<Input, Output>
+{
 
     @Override
-    public Optional<Operation<Input, Output>> decode(PairedOperation op) throws HistoryFormatException {
+    public Optional<Operation<Input, Output>> decode(final PairedOperation op) throws HistoryFormatException
+    {
         Input input;
-        switch (op.f()) {
+        switch (op.f())
+        {
             case "append":
                 input = Input.append(op.key(), op.invokeValue());
                 break;
             case "read":
-                input = Input.read(op.key(), Decoding.offset(op, op.invokeValue(), "the offset to read as the invoke value"));
+                input = Input.read(op.key(), Decoding.offset(op, op.invokeValue(),
+                    "the offset to read as the invoke value"));
                 break;
             default:
                 throw Decoding.unknownOperation(op, "log", ":append or :read");
         }
-        switch (op.completion()) {
+        switch (op.completion())
+        {
             case OK:
                 Output output = input.kind() == LogModel.Kind.APPEND
-                    ? Output.appended(Decoding.offset(op, op.completionValue(), "the offset the append got as the ok value"))
+                    ? Output.appended(Decoding.offset(op, op.completionValue(),
+                        "the offset the append got as the ok value"))
                     : Output.read(op.completionValue());
                 return Optional.of(Decoding.operation(op, input, output));
             case INDETERMINATE:

@@ -13,10 +13,12 @@ import java.util.Objects;
  * is stored there yet. Shards are independent, so histories are partitioned by shard. Stateless and
  * thread-safe.
  */
-public final class LogModel implements Model<LogState, LogModel.Input, LogModel.Output> {
+public final class LogModel implements Model<LogState, LogModel.Input, LogModel.Output>
+{
 
     /** The kinds of log operations. */
-    public enum Kind {
+    public enum Kind
+    {
         APPEND,
         READ
     }
@@ -29,13 +31,17 @@ public final class LogModel implements Model<LogState, LogModel.Input, LogModel.
      * @param value the value appended; null for reads
      * @param offset the offset read; -1 for appends
      */
-    public record Input(Kind kind, Object shard, Object value, long offset) {
-        public static Input append(Object shard, Object value) {
+    public record Input(Kind kind, Object shard, Object value, long offset)
+    {
+        public static Input append(final Object shard, final Object value)
+        {
             return new Input(Kind.APPEND, shard, value, -1);
         }
 
-        public static Input read(Object shard, long offset) {
-            if (offset < 0) {
+        public static Input read(final Object shard, final long offset)
+        {
+            if (offset < 0)
+            {
                 throw new IllegalArgumentException("read offset must be >= 0, got " + offset);
             }
             return new Input(Kind.READ, shard, null, offset);
@@ -49,31 +55,39 @@ public final class LogModel implements Model<LogState, LogModel.Input, LogModel.
      * @param offset the offset an append got; -1 otherwise
      * @param value the value a read returned (null: nothing there yet); null otherwise
      */
-    public record Output(boolean indeterminate, long offset, Object value) {
-        public static Output appended(long offset) {
+    public record Output(boolean indeterminate, long offset, Object value)
+    {
+        public static Output appended(final long offset)
+        {
             return new Output(false, offset, null);
         }
 
-        public static Output read(Object value) {
+        public static Output read(final Object value)
+        {
             return new Output(false, -1, value);
         }
 
-        public static Output unknown() {
+        public static Output unknown()
+        {
             return new Output(true, -1, null);
         }
     }
 
     @Override
-    public LogState init() {
+    public LogState init()
+    {
         return LogState.EMPTY;
     }
 
     @Override
-    public LogState step(LogState state, Input input, Output output) {
-        if (input.kind() == Kind.APPEND) {
+    public LogState step(final LogState state, final Input input, final Output output)
+    {
+        if (input.kind() == Kind.APPEND)
+        {
             return output.indeterminate() || output.offset() == state.size() ? state.append(input.value()) : null;
         }
-        if (output.indeterminate()) {
+        if (output.indeterminate())
+        {
             return state;
         }
         Object stored = input.offset() < state.size() ? state.get(input.offset()) : null;
@@ -82,37 +96,45 @@ public final class LogModel implements Model<LogState, LogModel.Input, LogModel.
 
     /** A read changes nothing, and one that never returned constrains nothing. */
     @Override
-    public boolean inertWhenIndeterminate(Input input) {
+    public boolean inertWhenIndeterminate(final Input input)
+    {
         return input.kind() == Kind.READ;
     }
 
     @Override
-    public long hash(LogState state) {
+    public long hash(final LogState state)
+    {
         return state.longHash();
     }
 
     @Override
-    public List<List<Operation<Input, Output>>> partition(List<Operation<Input, Output>> history) {
+    public List<List<Operation<Input, Output>>> partition(final List<Operation<Input, Output>> history)
+    {
         return Partitions.byKey(history, Input::shard);
     }
 
     @Override
-    public List<List<Event<Input, Output>>> partitionEvents(List<Event<Input, Output>> history) {
+    public List<List<Event<Input, Output>>> partitionEvents(final List<Event<Input, Output>> history)
+    {
         return Partitions.eventsByKey(history, Input::shard);
     }
 
     @Override
-    public String describeOperation(Input input, Output output) {
+    public String describeOperation(final Input input, final Output output)
+    {
         String shard = input.shard() == null ? "" : Values.show(input.shard()) + ", ";
-        if (input.kind() == Kind.APPEND) {
+        if (input.kind() == Kind.APPEND)
+        {
             String offset = output.indeterminate() ? "unknown" : Long.toString(output.offset());
             return "append(" + shard + Values.show(input.value()) + ") -> " + offset;
         }
-        return "read(" + shard + input.offset() + ") -> " + (output.indeterminate() ? "unknown" : Values.show(output.value()));
+        return "read(" + shard + input.offset() + ") -> "
+            + (output.indeterminate() ? "unknown" : Values.show(output.value()));
     }
 
     @Override
-    public String describeState(LogState state) {
+    public String describeState(final LogState state)
+    {
         return state.toString();
     }
 }

@@ -8,7 +8,8 @@ import java.util.Objects;
  * which suits reads of recent offsets. Equality compares sizes and hashes first and stops walking where
  * two states share their history. Thread-safe (immutable).
  */
-public final class LogState {
+public final class LogState
+{
     static final LogState EMPTY = new LogState(null, null, 0, 0x9E3779B97F4A7C15L);
     /** How many of the last entries {@link #toString} shows. */
     private static final int SHOWN_MAX = 6;
@@ -18,53 +19,66 @@ public final class LogState {
     private final int size;
     private final long hash;
 
-    private LogState(LogState previous, Object last, int size, long hash) {
+    private LogState(final LogState previous, final Object last, final int size, final long hash)
+    {
         this.previous = previous;
         this.last = last;
         this.size = size;
         this.hash = hash;
     }
 
-    LogState append(Object value) {
-        if (size == Integer.MAX_VALUE) {
+    LogState append(final Object value)
+    {
+        if (size == Integer.MAX_VALUE)
+        {
             throw new IllegalStateException("log state is full at " + size + " entries");
         }
         return new LogState(this, value, size + 1, hash * 0x100000001B3L + Objects.hashCode(value) + 1);
     }
 
     /** The number of entries, which is also the next offset. */
-    public int size() {
+    public int size()
+    {
         return size;
     }
 
     /** The entry at an offset in {@code [0, size)}. */
-    public Object get(long offset) {
-        if (offset < 0 || offset >= size) {
+    public Object get(final long offset)
+    {
+        if (offset < 0 || offset >= size)
+        {
             throw new IndexOutOfBoundsException("offset " + offset + " is outside [0, " + size + ")");
         }
         LogState node = this;
-        for (long steps = size - 1 - offset; steps > 0; steps--) {
+        for (long steps = size - 1 - offset; steps > 0; steps--)
+        {
             node = node.previous;
         }
         return node.last;
     }
 
-    long longHash() {
+    long longHash()
+    {
         return hash;
     }
 
     @Override
-    public boolean equals(Object other) {
-        if (!(other instanceof LogState)) {
+    public boolean equals(final Object other)
+    {
+        if (!(other instanceof LogState))
+        {
             return false;
         }
         LogState a = this;
         LogState b = (LogState) other;
-        if (a.size != b.size || a.hash != b.hash) {
+        if (a.size != b.size || a.hash != b.hash)
+        {
             return false;
         }
-        while (a != b) {
-            if (!Objects.equals(a.last, b.last)) {
+        while (a != b)
+        {
+            if (!Objects.equals(a.last, b.last))
+            {
                 return false;
             }
             a = a.previous;
@@ -74,16 +88,19 @@ public final class LogState {
     }
 
     @Override
-    public int hashCode() {
+    public int hashCode()
+    {
         return Long.hashCode(hash);
     }
 
     /** The size and the last few entries: a long log shown in full would swamp a report. */
     @Override
-    public String toString() {
+    public String toString()
+    {
         StringBuilder shown = new StringBuilder();
         LogState node = this;
-        for (int i = 0; i < Math.min(size, SHOWN_MAX); i++) {
+        for (int i = 0; i < Math.min(size, SHOWN_MAX); i++)
+        {
             shown.insert(0, (i == 0 ? "" : " ")).insert(0, Values.show(node.last));
             node = node.previous;
         }

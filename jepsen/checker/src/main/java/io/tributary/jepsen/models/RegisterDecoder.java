@@ -21,11 +21,14 @@ import java.util.Optional;
  * A failed read or write did not happen and is dropped. Indeterminate operations get an unknown output.
  * Keys are ignored. Stateless and thread-safe.
  */
-public final class RegisterDecoder implements OperationDecoder<Input, Output> {
+public final class RegisterDecoder implements OperationDecoder<Input, Output>
+{
 
     @Override
-    public Optional<Operation<Input, Output>> decode(PairedOperation op) throws HistoryFormatException {
-        switch (op.f()) {
+    public Optional<Operation<Input, Output>> decode(final PairedOperation op) throws HistoryFormatException
+    {
+        switch (op.f())
+        {
             case "read":
                 return outcome(op, Input.read(), Output.read(op.completionValue()));
             case "write":
@@ -33,7 +36,8 @@ public final class RegisterDecoder implements OperationDecoder<Input, Output> {
             case "cas":
                 List<?> args = Decoding.pair(op, op.invokeValue(), "[expected new] as the value of :cas");
                 Input cas = Input.cas(args.get(0), args.get(1));
-                if (op.completion() == Completion.FAILED) {
+                if (op.completion() == Completion.FAILED)
+                {
                     return Optional.of(Decoding.operation(op, cas, Output.casFailed()));
                 }
                 return outcome(op, cas, Output.ok());
@@ -42,9 +46,12 @@ public final class RegisterDecoder implements OperationDecoder<Input, Output> {
         }
     }
 
-    private static Optional<Operation<Input, Output>> outcome(PairedOperation op, Input input, Output ok)
-        throws HistoryFormatException {
-        switch (op.completion()) {
+    private static Optional<Operation<Input,
+        Output>> outcome(final PairedOperation op, final Input input, final Output ok)
+        throws HistoryFormatException
+    {
+        switch (op.completion())
+        {
             case OK:
                 return Optional.of(Decoding.operation(op, input, ok));
             case INDETERMINATE:

@@ -17,12 +17,14 @@ import java.nio.file.Path;
  * longest partial linearization that contains it. The page needs no network: its CSS, script and data are
  * inline. Stateless and thread-safe.
  */
-public final class HtmlReport {
+public final class HtmlReport
+{
     private static final String TEMPLATE = "timeline.html";
     private static final String DATA_PLACEHOLDER = "/*TRIBUTARY_DATA*/null";
     private static final String TITLE_PLACEHOLDER = "TRIBUTARY_TITLE";
 
-    private HtmlReport() {
+    private HtmlReport()
+{
     }
 
     /**
@@ -30,8 +32,10 @@ public final class HtmlReport {
      *
      * @throws IllegalArgumentException if the analysis was made without explanations
      */
-    public static <I, O> String render(Analysis<I, O> analysis, String title) {
-        if (!analysis.explained()) {
+    public static <I, O> String render(final Analysis<I, O> analysis, final String title)
+    {
+        if (!analysis.explained())
+        {
             throw new IllegalArgumentException("the analysis has no explanations to show; check with "
                 + "CheckOptions.withExplain(true) to render a report");
         }
@@ -42,27 +46,37 @@ public final class HtmlReport {
     }
 
     /** Writes the report to a file (UTF-8), replacing it. */
-    public static <I, O> void write(Analysis<I, O> analysis, String title, Path file) throws IOException {
+    public static <I, O> void write(final Analysis<I, O> analysis, final String title, final Path file)
+        throws IOException
+    {
         Files.writeString(file, render(analysis, title), StandardCharsets.UTF_8);
     }
 
-    private static String template() {
-        try (InputStream in = HtmlReport.class.getResourceAsStream(TEMPLATE)) {
-            if (in == null) {
-                throw new IllegalStateException("resource " + TEMPLATE + " is missing next to " + HtmlReport.class.getName()
-                    + "; the jar was built without its resources");
+    private static String template()
+    {
+        try (InputStream in = HtmlReport.class.getResourceAsStream(TEMPLATE))
+        {
+            if (in == null)
+            {
+                throw new IllegalStateException("resource " + TEMPLATE + " is missing next to "
+                    + HtmlReport.class.getName() + "; the jar was built without its resources");
             }
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
+        }
+        catch (final IOException e)
+        {
             throw new UncheckedIOException("reading resource " + TEMPLATE, e);
         }
     }
 
-    static String escapeHtml(String text) {
+    static String escapeHtml(final String text)
+    {
         StringBuilder out = new StringBuilder(text.length());
-        for (int i = 0; i < text.length(); i++) {
+        for (int i = 0; i < text.length(); i++)
+        {
             char c = text.charAt(i);
-            switch (c) {
+            switch (c)
+            {
                 case '<': out.append("&lt;"); break;
                 case '>': out.append("&gt;"); break;
                 case '&': out.append("&amp;"); break;

@@ -18,11 +18,13 @@ import java.util.Map;
  * raw times go along as text for the tooltips. State descriptions repeat a lot, so they are kept once in
  * a table and referred to by index. Not thread-safe: one instance per report.
  */
-final class ReportData {
+final class ReportData
+{
     private final List<String> stateTable = new ArrayList<>();
     private final Map<String, Integer> stateIndex = new HashMap<>();
 
-    <I, O> Map<String, Object> of(Analysis<I, O> analysis, String title) {
+    <I, O> Map<String, Object> of(final Analysis<I, O> analysis, final String title)
+    {
         Map<String, Object> data = new LinkedHashMap<>();
         data.put("title", title);
         data.put("result", analysis.result().name());
@@ -30,7 +32,8 @@ final class ReportData {
         data.put("elapsedMs", analysis.elapsed().toMillis());
         data.put("operations", analysis.operationCount());
         List<Object> partitions = new ArrayList<>();
-        for (PartitionAnalysis<I, O> partition : analysis.partitions()) {
+        for (final PartitionAnalysis<I, O> partition : analysis.partitions())
+        {
             partitions.add(partition(partition));
         }
         data.put("partitions", partitions);
@@ -38,7 +41,8 @@ final class ReportData {
         return data;
     }
 
-    private <I, O> Map<String, Object> partition(PartitionAnalysis<I, O> partition) {
+    private <I, O> Map<String, Object> partition(final PartitionAnalysis<I, O> partition)
+    {
         Map<String, Object> data = new LinkedHashMap<>();
         data.put("index", partition.index());
         data.put("result", partition.result().name());
@@ -48,11 +52,13 @@ final class ReportData {
         data.put("initial", state(partition.initialState()));
         data.put("ops", operations(partition));
         List<Object> linearizations = new ArrayList<>();
-        for (PartialLinearization linearization : partition.linearizations()) {
+        for (final PartialLinearization linearization : partition.linearizations())
+        {
             Map<String, Object> lin = new LinkedHashMap<>();
             lin.put("ops", linearization.operations());
             List<Integer> after = new ArrayList<>(linearization.statesAfter().size());
-            for (String state : linearization.statesAfter()) {
+            for (final String state : linearization.statesAfter())
+            {
                 after.add(state(state));
             }
             lin.put("after", after);
@@ -60,18 +66,21 @@ final class ReportData {
         }
         data.put("lins", linearizations);
         List<Object> failures = new ArrayList<>();
-        for (FailurePoint failure : partition.failures()) {
+        for (final FailurePoint failure : partition.failures())
+        {
             failures.add(failure(failure));
         }
         data.put("failures", failures);
         return data;
     }
 
-    private <I, O> List<Object> operations(PartitionAnalysis<I, O> partition) {
+    private <I, O> List<Object> operations(final PartitionAnalysis<I, O> partition)
+    {
         List<Operation<I, O>> operations = partition.operations();
         long[] times = distinctFiniteTimes(operations);
         List<Object> ops = new ArrayList<>(operations.size());
-        for (int id = 0; id < operations.size(); id++) {
+        for (int id = 0; id < operations.size(); id++)
+        {
             Operation<I, O> op = operations.get(id);
             Map<String, Object> data = new LinkedHashMap<>();
             data.put("c", op.clientId());
@@ -86,25 +95,30 @@ final class ReportData {
         return ops;
     }
 
-    private static <I, O> long[] distinctFiniteTimes(List<Operation<I, O>> operations) {
+    private static <I, O> long[] distinctFiniteTimes(final List<Operation<I, O>> operations)
+    {
         long[] times = new long[2 * operations.size()];
         int n = 0;
-        for (Operation<I, O> op : operations) {
+        for (final Operation<I, O> op : operations)
+        {
             times[n++] = op.callTime();
-            if (!op.isIndeterminate()) {
+            if (!op.isIndeterminate())
+            {
                 times[n++] = op.returnTime();
             }
         }
         return Arrays.stream(times, 0, n).sorted().distinct().toArray();
     }
 
-    private Map<String, Object> failure(FailurePoint failure) {
+    private Map<String, Object> failure(final FailurePoint failure)
+    {
         Map<String, Object> data = new LinkedHashMap<>();
         data.put("lin", failure.linearization());
         data.put("state", state(failure.state()));
         data.put("deadline", failure.deadlineOperation());
         List<Object> candidates = new ArrayList<>();
-        for (FailurePoint.Candidate candidate : failure.candidates()) {
+        for (final FailurePoint.Candidate candidate : failure.candidates())
+        {
             Map<String, Object> c = new LinkedHashMap<>();
             c.put("op", candidate.operation());
             c.put("why", candidate.reason());
@@ -114,8 +128,10 @@ final class ReportData {
         return data;
     }
 
-    private int state(String description) {
-        return stateIndex.computeIfAbsent(description, d -> {
+    private int state(final String description)
+    {
+        return stateIndex.computeIfAbsent(description, d ->
+        {
             stateTable.add(d);
             return stateTable.size() - 1;
         });

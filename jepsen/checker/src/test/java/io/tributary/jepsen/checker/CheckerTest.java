@@ -8,22 +8,27 @@ import io.tributary.jepsen.models.RegisterModel;
 import io.tributary.jepsen.models.RegisterModel.Input;
 import io.tributary.jepsen.models.RegisterModel.Output;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
-class CheckerTest {
+class CheckerTest
+{
     private static final RegisterModel REGISTER = new RegisterModel();
     private static final Checker EXPLAINING = new Checker(CheckOptions.defaults().withExplain(true));
 
-    private static Operation<Input, Output> op(int client, Input input, long call, Output output, long ret) {
+    private static Operation<Input,
+        Output> op(final int client, final Input input, final long call, final Output output, final long ret)
+    {
         return new Operation<>(client, input, call, output, ret);
     }
 
     /** write(1) overlaps both reads; once a read saw 1, a later read cannot see nil. */
-    private static List<Operation<Input, Output>> staleRead() {
+    private static List<Operation<Input, Output>> staleRead()
+    {
         return List.of(
             op(0, Input.write(1L), 0, Output.ok(), 10),
             op(1, Input.read(), 2, Output.read(1L), 3),
@@ -31,7 +36,8 @@ class CheckerTest {
     }
 
     @Test
-    void sequentialHistoryIsLinearizable() {
+    void sequentialHistoryIsLinearizable()
+    {
         List<Operation<Input, Output>> history = List.of(
             op(0, Input.write(1L), 0, Output.ok(), 1),
             op(0, Input.read(), 2, Output.read(1L), 3),
@@ -42,7 +48,8 @@ class CheckerTest {
     }
 
     @Test
-    void readOfAValueOverwrittenBeforeItStartedIsIllegal() {
+    void readOfAValueOverwrittenBeforeItStartedIsIllegal()
+    {
         assertThat(Checker.checkOperations(REGISTER, staleRead())).isEqualTo(CheckResult.ILLEGAL);
         List<Operation<Input, Output>> fresh = List.of(staleRead().get(0), staleRead().get(1),
             op(1, Input.read(), 4, Output.read(1L), 5));
@@ -50,7 +57,8 @@ class CheckerTest {
     }
 
     @Test
-    void touchingOperationsAreConcurrentBecauseIntervalsAreClosed() {
+    void touchingOperationsAreConcurrentBecauseIntervalsAreClosed()
+    {
         // The read is called when the write returns: it may still come first and see nil.
         List<Operation<Input, Output>> touching = List.of(
             op(0, Input.write(1L), 0, Output.ok(), 5),
@@ -63,7 +71,8 @@ class CheckerTest {
     }
 
     @Test
-    void indeterminateOperationMayTakeEffectLateOrNever() {
+    void indeterminateOperationMayTakeEffectLateOrNever()
+    {
         Operation<Input, Output> crashedWrite = Operation.indeterminate(0, Input.write(1L), 0, Output.unknown());
         assertThat(crashedWrite.isIndeterminate()).isTrue();
         assertThat(crashedWrite.returnTime()).isEqualTo(Operation.INFINITY);
@@ -80,8 +89,10 @@ class CheckerTest {
     }
 
     @Test
-    void eventHistoriesGiveTheSameVerdicts() {
-        assertThat(Checker.checkEvents(REGISTER, History.toEvents(staleRead()), Duration.ZERO)).isEqualTo(CheckResult.ILLEGAL);
+    void eventHistoriesGiveTheSameVerdicts()
+    {
+        assertThat(Checker.checkEvents(REGISTER, History.toEvents(staleRead()), Duration.ZERO))
+            .isEqualTo(CheckResult.ILLEGAL);
         List<Event<Input, Output>> events = List.of(
             Event.call(0, 7, Input.write(1L)),
             Event.call(1, 9, Input.read()),
@@ -97,7 +108,8 @@ class CheckerTest {
     }
 
     @Test
-    void emptyHistoriesAreLinearizable() {
+    void emptyHistoriesAreLinearizable()
+    {
         assertThat(Checker.checkOperations(REGISTER, List.of())).isEqualTo(CheckResult.OK);
         Analysis<Input, Output> analysis = EXPLAINING.checkEvents(REGISTER, List.of());
         assertThat(analysis.result()).isEqualTo(CheckResult.OK);
@@ -105,14 +117,15 @@ class CheckerTest {
     }
 
     @Test
-    void eachPartitionIsCheckedAndTheIllegalOneNamed() {
+    void eachPartitionIsCheckedAndTheIllegalOneNamed()
+    {
         var ok = List.of(
             new Operation<>(0, KvModel.Input.put("a", "x"), 0, KvModel.Output.ok(), 1),
             new Operation<>(1, KvModel.Input.get("a"), 2, KvModel.Output.got("x"), 3));
         var bad = List.of(
             new Operation<>(0, KvModel.Input.append("b", "y"), 0, KvModel.Output.ok(), 1),
             new Operation<>(1, KvModel.Input.get("b"), 2, KvModel.Output.got(""), 3));
-        var history = new java.util.ArrayList<>(ok);
+        var history = new ArrayList<>(ok);
         history.addAll(bad);
         // On one register-like state this would be illegal anyway; per key only "b" is.
         Analysis<KvModel.Input, KvModel.Output> analysis = EXPLAINING.check(new KvModel(), history);
@@ -123,7 +136,8 @@ class CheckerTest {
     }
 
     @Test
-    void explainsWhereAnIllegalHistoryGetsStuck() {
+    void explainsWhereAnIllegalHistoryGetsStuck()
+    {
         Analysis<Input, Output> analysis = EXPLAINING.check(REGISTER, staleRead());
         PartitionAnalysis<Input, Output> partition = analysis.partitions().get(0);
         assertThat(analysis.explained()).isTrue();
@@ -142,7 +156,8 @@ class CheckerTest {
     }
 
     @Test
-    void explainsALinearizableHistoryWithACompleteLinearization() {
+    void explainsALinearizableHistoryWithACompleteLinearization()
+    {
         List<Operation<Input, Output>> history = List.of(
             op(0, Input.write(1L), 0, Output.ok(), 10),
             op(1, Input.read(), 2, Output.read(null), 3),
@@ -156,12 +171,14 @@ class CheckerTest {
     }
 
     @Test
-    void explainsAHistoryWhoseFirstOperationAlreadyFails() {
+    void explainsAHistoryWhoseFirstOperationAlreadyFails()
+    {
         PartitionAnalysis<Input, Output> partition = EXPLAINING.check(REGISTER,
             List.of(op(0, Input.read(), 0, Output.read(5L), 1))).partitions().get(0);
         assertThat(partition.result()).isEqualTo(CheckResult.ILLEGAL);
         assertThat(partition.linearizations()).isEmpty();
-        assertThat(partition.failures()).singleElement().satisfies(f -> {
+        assertThat(partition.failures()).singleElement().satisfies(f ->
+        {
             assertThat(f.linearization()).isEqualTo(-1);
             assertThat(f.state()).isEqualTo("nil");
             assertThat(f.candidates()).extracting(FailurePoint.Candidate::operation).containsExactly(0);
@@ -169,7 +186,8 @@ class CheckerTest {
     }
 
     @Test
-    void aSmallCacheLimitEndsTheSearchAsUnknown() {
+    void aSmallCacheLimitEndsTheSearchAsUnknown()
+    {
         Checker tiny = new Checker(CheckOptions.defaults().withCacheBytesMax(1));
         Analysis<Input, Output> analysis = tiny.check(REGISTER, HardHistories.register(12));
         assertThat(analysis.result()).isEqualTo(CheckResult.UNKNOWN);
@@ -177,20 +195,25 @@ class CheckerTest {
     }
 
     @Test
-    void aPartitionFunctionThatLosesOperationsIsRejected() {
-        Model<RegisterModel.State, Input, Output> lossy = new Model<>() {
+    void aPartitionFunctionThatLosesOperationsIsRejected()
+    {
+        Model<RegisterModel.State, Input, Output> lossy = new Model<>()
+        {
             @Override
-            public RegisterModel.State init() {
+            public RegisterModel.State init()
+            {
                 return REGISTER.init();
             }
 
             @Override
-            public RegisterModel.State step(RegisterModel.State state, Input input, Output output) {
+            public RegisterModel.State step(final RegisterModel.State state, final Input input, final Output output)
+            {
                 return REGISTER.step(state, input, output);
             }
 
             @Override
-            public List<List<Operation<Input, Output>>> partition(List<Operation<Input, Output>> history) {
+            public List<List<Operation<Input, Output>>> partition(final List<Operation<Input, Output>> history)
+            {
                 return List.of(history.subList(1, history.size()));
             }
         };
@@ -200,15 +223,19 @@ class CheckerTest {
     }
 
     @Test
-    void exceptionsFromTheModelReachTheCaller() {
-        Model<Integer, Input, Output> broken = new Model<>() {
+    void exceptionsFromTheModelReachTheCaller()
+    {
+        Model<Integer, Input, Output> broken = new Model<>()
+        {
             @Override
-            public Integer init() {
+            public Integer init()
+            {
                 return 0;
             }
 
             @Override
-            public Integer step(Integer state, Input input, Output output) {
+            public Integer step(final Integer state, final Input input, final Output output)
+            {
                 throw new ArithmeticException("model bug on " + input);
             }
         };
@@ -217,22 +244,28 @@ class CheckerTest {
     }
 
     @Test
-    void invalidInputsAreRejectedWithTheirValues() {
+    void invalidInputsAreRejectedWithTheirValues()
+    {
         assertThatThrownBy(() -> op(3, Input.read(), 10, Output.read(null), 9))
             .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("returns at 9, before its call at 10");
         assertThatThrownBy(() -> CheckOptions.defaults().withThreads(0)).hasMessageContaining("got 0");
-        assertThatThrownBy(() -> CheckOptions.defaults().withTimeout(Duration.ofSeconds(-1))).hasMessageContaining("PT-1S");
-        Model<Object, Input, Output> noInit = new Model<>() {
+        assertThatThrownBy(() -> CheckOptions.defaults().withTimeout(Duration.ofSeconds(-1)))
+            .hasMessageContaining("PT-1S");
+        Model<Object, Input, Output> noInit = new Model<>()
+        {
             @Override
-            public Object init() {
+            public Object init()
+            {
                 return null;
             }
 
             @Override
-            public Object step(Object state, Input input, Output output) {
+            public Object step(final Object state, final Input input, final Output output)
+            {
                 return state;
             }
         };
-        assertThatThrownBy(() -> Checker.checkOperations(noInit, staleRead())).hasMessageContaining("null initial state");
+        assertThatThrownBy(() -> Checker.checkOperations(noInit, staleRead()))
+            .hasMessageContaining("null initial state");
     }
 }

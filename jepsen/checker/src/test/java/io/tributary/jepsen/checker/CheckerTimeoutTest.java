@@ -19,13 +19,15 @@ import org.junit.jupiter.api.Timeout;
  * by its own timeout; none asserts a wall-clock duration.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class CheckerTimeoutTest {
+class CheckerTimeoutTest
+{
     /** Far beyond what these histories need to be decided: about 40 * 2^40 states. */
     private static final int HARD_WRITES = 40;
     private static final Duration SHORT = Duration.ofMillis(300);
 
     @Test
-    void aHardHistoryWithAShortTimeoutIsUnknown() {
+    void aHardHistoryWithAShortTimeoutIsUnknown()
+    {
         Analysis<?, ?> analysis = new Checker(CheckOptions.defaults().withTimeout(SHORT))
             .check(new RegisterModel(), HardHistories.register(HARD_WRITES));
         assertThat(analysis.result()).isEqualTo(CheckResult.UNKNOWN);
@@ -33,23 +35,28 @@ class CheckerTimeoutTest {
     }
 
     @Test
-    void theTimeoutHoldsWhileExplaining() {
+    void theTimeoutHoldsWhileExplaining()
+    {
         Analysis<?, ?> analysis = new Checker(CheckOptions.defaults().withTimeout(SHORT).withExplain(true))
             .check(new RegisterModel(), HardHistories.register(HARD_WRITES));
         assertThat(analysis.result()).isEqualTo(CheckResult.UNKNOWN);
         PartitionAnalysis<?, ?> partition = analysis.partitions().get(0);
-        assertThat(partition.unknownReason()).startsWith("timed out").contains("the longest linearization found covers");
+        assertThat(partition.unknownReason()).startsWith("timed out")
+            .contains("the longest linearization found covers");
         assertThat(partition.linearizations()).as("the partial linearizations found so far").isNotEmpty();
     }
 
     @Test
-    void theTimeoutHoldsForEventHistories() {
-        assertThat(Checker.checkEvents(new RegisterModel(), History.toEvents(HardHistories.register(HARD_WRITES)), SHORT))
+    void theTimeoutHoldsForEventHistories()
+    {
+        assertThat(Checker.checkEvents(new RegisterModel(), History.toEvents(HardHistories.register(HARD_WRITES)),
+            SHORT))
             .isEqualTo(CheckResult.UNKNOWN);
     }
 
     @Test
-    void theDeadlineFollowsTheGivenClock() {
+    void theDeadlineFollowsTheGivenClock()
+    {
         // A clock that advances 1 ms per reading: the deadline of 1 s passes after a thousand polls,
         // whatever the speed of this machine.
         AtomicLong nowNs = new AtomicLong();
@@ -61,9 +68,12 @@ class CheckerTimeoutTest {
     }
 
     @Test
-    void anIllegalPartitionCancelsAHardOne() {
-        for (boolean explain : new boolean[] {false, true}) {
-            List<Operation<KvModel.Input, KvModel.Output>> history = new ArrayList<>(HardHistories.kv("hard", HARD_WRITES));
+    void anIllegalPartitionCancelsAHardOne()
+    {
+        for (final boolean explain : new boolean[] {false, true})
+        {
+            List<Operation<KvModel.Input, KvModel.Output>> history =
+                new ArrayList<>(HardHistories.kv("hard", HARD_WRITES));
             history.add(new Operation<>(0, KvModel.Input.put("bad", "x"), 0, KvModel.Output.ok(), 1));
             history.add(new Operation<>(1, KvModel.Input.get("bad"), 2, KvModel.Output.got("y"), 3));
             Analysis<KvModel.Input, KvModel.Output> analysis = new Checker(CheckOptions.defaults().withThreads(2)
@@ -76,31 +86,42 @@ class CheckerTimeoutTest {
     }
 
     @Test
-    void aModelStepThatNeverReturnsCannotHoldTheCallerPastItsTimeout() {
+    void aModelStepThatNeverReturnsCannotHoldTheCallerPastItsTimeout()
+    {
         CountDownLatch release = new CountDownLatch(1);
         RegisterModel register = new RegisterModel();
-        Model<RegisterModel.State, RegisterModel.Input, RegisterModel.Output> stuck = new Model<>() {
+        Model<RegisterModel.State, RegisterModel.Input, RegisterModel.Output> stuck = new Model<>()
+        {
             @Override
-            public RegisterModel.State init() {
+            public RegisterModel.State init()
+            {
                 return register.init();
             }
 
             @Override
-            public RegisterModel.State step(RegisterModel.State state, RegisterModel.Input input, RegisterModel.Output output) {
-                try {
+            public RegisterModel.State step(final RegisterModel.State state, final RegisterModel.Input input,
+                final RegisterModel.Output output)
+            {
+                try
+                {
                     release.await();
-                } catch (InterruptedException e) {
+                }
+                catch (final InterruptedException e)
+                {
                     Thread.currentThread().interrupt();
                 }
                 return register.step(state, input, output);
             }
         };
-        try {
+        try
+        {
             Analysis<?, ?> analysis = new Checker(CheckOptions.defaults().withTimeout(SHORT))
                 .check(stuck, HardHistories.register(3));
             assertThat(analysis.result()).isEqualTo(CheckResult.UNKNOWN);
             assertThat(analysis.unknownReason()).contains("does a model step hang?");
-        } finally {
+        }
+        finally
+        {
             release.countDown();
         }
     }

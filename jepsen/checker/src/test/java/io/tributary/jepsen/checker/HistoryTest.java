@@ -9,10 +9,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
-class HistoryTest {
+class HistoryTest
+{
 
     @Test
-    void eventsAreInTimeOrderWithCallsFirstOnEqualTimes() {
+    void eventsAreInTimeOrderWithCallsFirstOnEqualTimes()
+    {
         List<Operation<String, String>> ops = List.of(
             new Operation<>(0, "a", 0, "A", 5),
             new Operation<>(1, "b", 5, "B", 6),
@@ -28,7 +30,8 @@ class HistoryTest {
     }
 
     @Test
-    void operationsTakeEventPositionsAsTimes() {
+    void operationsTakeEventPositionsAsTimes()
+    {
         List<Event<String, String>> events = List.of(Event.call(4, 10, "a"), Event.call(5, 20, "b"),
             Event.ret(5, 20, "B"), Event.ret(4, 10, "A"));
         assertThat(History.toOperations(events)).containsExactly(
@@ -37,7 +40,8 @@ class HistoryTest {
     }
 
     @Test
-    void eventsThatDoNotPairUpAreRejectedWithTheirPositions() {
+    void eventsThatDoNotPairUpAreRejectedWithTheirPositions()
+    {
         assertThatThrownBy(() -> History.toOperations(List.of(Event.<String, String>ret(0, 1, "A"))))
             .hasMessageContaining("event 0: return of id 1 comes before any call");
         assertThatThrownBy(() -> History.toOperations(List.of(Event.call(0, 1, "a"), Event.call(0, 1, "b"))))
@@ -50,7 +54,8 @@ class HistoryTest {
     }
 
     @Test
-    void partitionsByKeyKeepOrderAndSendReturnsWithTheirCalls() {
+    void partitionsByKeyKeepOrderAndSendReturnsWithTheirCalls()
+    {
         List<Event<String, String>> events = List.of(Event.call(0, 1, "k1"), Event.call(1, 2, "k2"),
             Event.ret(0, 1, "A"), Event.ret(1, 2, "B"), Event.call(0, 3, "k1"), Event.ret(0, 3, "C"));
         List<List<Event<String, String>>> parts = Partitions.eventsByKey(events, input -> input);

@@ -21,11 +21,13 @@ import org.junit.jupiter.api.Timeout;
  * so must mean it: such an operation returns every state unchanged.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class InertIndeterminateOperationsTest {
+class InertIndeterminateOperationsTest
+{
     private static final Checker CHECKER = new Checker(CheckOptions.defaults());
 
     @Test
-    void openReadsNoLongerMultiplyTheStatesExploredAndTheVerdictsStay() {
+    void openReadsNoLongerMultiplyTheStatesExploredAndTheVerdictsStay()
+    {
         // Linearizable: each open read is linearized at once, nothing backtracks.
         List<Operation<Input, Output>> history = writesWithOpenReads(40, 12);
         assertThat(CHECKER.check(new RegisterModel(), history).result()).isEqualTo(CheckResult.OK);
@@ -46,9 +48,11 @@ class InertIndeterminateOperationsTest {
     }
 
     @Test
-    void theShippedModelsLeaveOutOnlyOperationsThatChangeNoState() {
+    void theShippedModelsLeaveOutOnlyOperationsThatChangeNoState()
+    {
         RegisterModel register = new RegisterModel();
-        for (State state : List.of(register.init(), new State(1L), new State("x"))) {
+        for (final State state : List.of(register.init(), new State(1L), new State("x")))
+        {
             assertThat(register.step(state, Input.read(), Output.unknown())).isEqualTo(state);
         }
         assertThat(register.inertWhenIndeterminate(Input.read())).isTrue();
@@ -73,33 +77,40 @@ class InertIndeterminateOperationsTest {
      * One client writes 1..writes in sequence; {@code openReads} other clients each call a read at the
      * start that never returns.
      */
-    private static List<Operation<Input, Output>> writesWithOpenReads(int writes, int openReads) {
+    private static List<Operation<Input, Output>> writesWithOpenReads(final int writes, final int openReads)
+    {
         List<Operation<Input, Output>> history = new ArrayList<>();
-        for (int client = 1; client <= openReads; client++) {
+        for (int client = 1; client <= openReads; client++)
+        {
             history.add(Operation.indeterminate(client, Input.read(), client, Output.unknown()));
         }
-        for (int i = 1; i <= writes; i++) {
+        for (int i = 1; i <= writes; i++)
+        {
             history.add(new Operation<>(0, Input.write((long) i), 100L * i, Output.ok(), 100L * i + 10));
         }
         return history;
     }
 
     /** The register model without the leave-out: every operation searched, as before. */
-    private static final class SearchingEveryOperation implements Model<State, Input, Output> {
+    private static final class SearchingEveryOperation implements Model<State, Input, Output>
+    {
         private final RegisterModel register = new RegisterModel();
 
         @Override
-        public State init() {
+        public State init()
+        {
             return register.init();
         }
 
         @Override
-        public State step(State state, Input input, Output output) {
+        public State step(final State state, final Input input, final Output output)
+        {
             return register.step(state, input, output);
         }
 
         @Override
-        public long hash(State state) {
+        public long hash(final State state)
+        {
             return register.hash(state);
         }
     }

@@ -9,31 +9,38 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
-class NondeterministicModelTest {
+class NondeterministicModelTest
+{
 
     /** A counter whose "bump" adds 1 or 2; "get" must return the value. */
-    private static final NondeterministicModel<Integer, String, Integer> COUNTER = new NondeterministicModel<>() {
+    private static final NondeterministicModel<Integer, String, Integer> COUNTER = new NondeterministicModel<>()
+    {
         @Override
-        public List<Integer> init() {
+        public List<Integer> init()
+        {
             return List.of(0, 0);
         }
 
         @Override
-        public List<Integer> step(Integer state, String input, Integer output) {
-            if (input.equals("bump")) {
+        public List<Integer> step(final Integer state, final String input, final Integer output)
+        {
+            if (input.equals("bump"))
+            {
                 return List.of(state + 1, state + 2);
             }
             return state.equals(output) ? List.of(state) : List.of();
         }
 
         @Override
-        public String describeState(Integer state) {
+        public String describeState(final Integer state)
+        {
             return "#" + state;
         }
     };
 
     @Test
-    void thePowerSetModelTracksEveryPossibleState() {
+    void thePowerSetModelTracksEveryPossibleState()
+    {
         Model<StateSet<Integer>, String, Integer> model = COUNTER.toModel();
         StateSet<Integer> initial = model.init();
         assertThat(initial.states()).as("duplicates merged").containsExactly(0);
@@ -46,7 +53,8 @@ class NondeterministicModelTest {
     }
 
     @Test
-    void setsOfTheSameStatesInAnotherOrderAreEqualAndHashAlike() {
+    void setsOfTheSameStatesInAnotherOrderAreEqualAndHashAlike()
+    {
         Model<StateSet<Integer>, String, Integer> model = COUNTER.toModel();
         StateSet<Integer> a = StateSet.of(List.of(1, 2, 3), Integer::equals, Integer::longValue);
         StateSet<Integer> b = StateSet.of(List.of(3, 1, 2, 1), Integer::equals, Integer::longValue);
@@ -56,26 +64,32 @@ class NondeterministicModelTest {
     }
 
     @Test
-    void historiesAreCheckedThroughThePowerSet() {
+    void historiesAreCheckedThroughThePowerSet()
+    {
         List<Operation<String, Integer>> history = List.of(
             new Operation<>(0, "bump", 0, null, 1),
             new Operation<>(0, "bump", 2, null, 3),
             new Operation<>(1, "get", 4, 3, 5));
         assertThat(Checker.checkOperations(COUNTER.toModel(), history)).isEqualTo(CheckResult.OK);
-        List<Operation<String, Integer>> tooHigh = List.of(history.get(0), history.get(1), new Operation<>(1, "get", 4, 5, 5));
+        List<Operation<String, Integer>> tooHigh =
+            List.of(history.get(0), history.get(1), new Operation<>(1, "get", 4, 5, 5));
         assertThat(Checker.checkOperations(COUNTER.toModel(), tooHigh)).isEqualTo(CheckResult.ILLEGAL);
     }
 
     @Test
-    void aModelWithoutInitialStatesIsRejected() {
-        NondeterministicModel<Integer, String, Integer> empty = new NondeterministicModel<>() {
+    void aModelWithoutInitialStatesIsRejected()
+    {
+        NondeterministicModel<Integer, String, Integer> empty = new NondeterministicModel<>()
+        {
             @Override
-            public List<Integer> init() {
+            public List<Integer> init()
+            {
                 return List.of();
             }
 
             @Override
-            public List<Integer> step(Integer state, String input, Integer output) {
+            public List<Integer> step(final Integer state, final String input, final Integer output)
+            {
                 return List.of(state);
             }
         };

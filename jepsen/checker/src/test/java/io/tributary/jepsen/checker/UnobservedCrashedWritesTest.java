@@ -20,12 +20,14 @@ import org.junit.jupiter.api.Timeout;
  * writes), and such writes no longer multiply the states explored.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class UnobservedCrashedWritesTest {
+class UnobservedCrashedWritesTest
+{
     private static final Checker CHECKER = new Checker(CheckOptions.defaults());
     private static final RegisterModel REGISTER = new RegisterModel();
 
     @Test
-    void aCrashedWriteIsLeftOutOnlyWhenNothingCanObserveIt() {
+    void aCrashedWriteIsLeftOutOnlyWhenNothingCanObserveIt()
+    {
         Operation<Input, Output> crashed = Operation.indeterminate(1, Input.write(7L), 50, Output.unknown());
         List<Operation<Input, Output>> base = List.of(
             new Operation<>(0, Input.write(1L), 0, Output.ok(), 10),
@@ -35,7 +37,8 @@ class UnobservedCrashedWritesTest {
 
         assertThat(leftOut(with(base, new Operation<>(2, Input.read(), 200, Output.read(7L), 210))).test(crashed))
             .as("a read returned 7").isFalse();
-        assertThat(leftOut(with(base, Operation.indeterminate(2, Input.cas(7L, 8L), 200, Output.unknown()))).test(crashed))
+        assertThat(leftOut(with(base, Operation.indeterminate(2, Input.cas(7L, 8L), 200, Output.unknown())))
+            .test(crashed))
             .as("a cas compares with 7").isFalse();
         assertThat(leftOut(with(base, new Operation<>(2, Input.cas(1L, 8L), 20, Output.casFailed(), 60))).test(crashed))
             .as("a failed cas returned after the write's call").isFalse();
@@ -47,7 +50,8 @@ class UnobservedCrashedWritesTest {
     }
 
     @Test
-    void aCrashedWriteThatExplainsAFailedCasIsKeptAndTheHistoryIsLinearizable() {
+    void aCrashedWriteThatExplainsAFailedCasIsKeptAndTheHistoryIsLinearizable()
+    {
         // Only the crashed write(7) explains why cas(1, 2) failed: the register held 7, then 1 again.
         List<Operation<Input, Output>> history = List.of(
             new Operation<>(0, Input.write(1L), 0, Output.ok(), 10),
@@ -60,13 +64,16 @@ class UnobservedCrashedWritesTest {
     }
 
     @Test
-    void unobservedCrashedWritesNoLongerMultiplyTheStatesExplored() {
+    void unobservedCrashedWritesNoLongerMultiplyTheStatesExplored()
+    {
         // 12 crashed writes of values nobody reads, then a read of a value overwritten before it began.
         List<Operation<Input, Output>> illegal = new ArrayList<>();
-        for (int client = 1; client <= 12; client++) {
+        for (int client = 1; client <= 12; client++)
+        {
             illegal.add(Operation.indeterminate(client, Input.write(1_000L + client), client, Output.unknown()));
         }
-        for (int i = 1; i <= 10; i++) {
+        for (int i = 1; i <= 10; i++)
+        {
             illegal.add(new Operation<>(0, Input.write((long) i), 100L * i, Output.ok(), 100L * i + 10));
         }
         illegal.add(new Operation<>(99, Input.read(), 1_005, Output.read(3L), 1_006));
@@ -81,33 +88,41 @@ class UnobservedCrashedWritesTest {
     }
 
     /** The register model with crashed writes searched, as before the rule (reads still left out). */
-    private static final class WithoutTheRule implements Model<RegisterModel.State, Input, Output> {
+    private static final class WithoutTheRule implements Model<RegisterModel.State, Input, Output>
+    {
         @Override
-        public RegisterModel.State init() {
+        public RegisterModel.State init()
+        {
             return REGISTER.init();
         }
 
         @Override
-        public RegisterModel.State step(RegisterModel.State state, Input input, Output output) {
+        public RegisterModel.State step(final RegisterModel.State state, final Input input, final Output output)
+        {
             return REGISTER.step(state, input, output);
         }
 
         @Override
-        public boolean inertWhenIndeterminate(Input input) {
+        public boolean inertWhenIndeterminate(final Input input)
+        {
             return REGISTER.inertWhenIndeterminate(input);
         }
 
         @Override
-        public long hash(RegisterModel.State state) {
+        public long hash(final RegisterModel.State state)
+        {
             return REGISTER.hash(state);
         }
     }
 
-    private static Predicate<Operation<Input, Output>> leftOut(List<Operation<Input, Output>> history) {
+    private static Predicate<Operation<Input, Output>> leftOut(final List<Operation<Input, Output>> history)
+    {
         return REGISTER.unobservedWhenIndeterminate(history);
     }
 
-    private static List<Operation<Input, Output>> with(List<Operation<Input, Output>> history, Operation<Input, Output> more) {
+    private static List<Operation<Input,
+        Output>> with(final List<Operation<Input, Output>> history, final Operation<Input, Output> more)
+    {
         List<Operation<Input, Output>> longer = new ArrayList<>(history);
         longer.add(more);
         return longer;

@@ -17,17 +17,21 @@ import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class CheckCommandTest {
+class CheckCommandTest
+{
     @TempDir
     Path dir;
 
-    private record Run(int exitCode, List<String> out, List<String> err) {
-        String lastLine() {
+    private record Run(int exitCode, List<String> out, List<String> err)
+    {
+        String lastLine()
+        {
             return out.isEmpty() ? "" : out.get(out.size() - 1);
         }
     }
 
-    private static Run run(String... args) {
+    private static Run run(final String... args)
+    {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         CommandLine command = new CommandLine(new CheckCommand());
@@ -37,7 +41,8 @@ class CheckCommandTest {
         return new Run(exitCode, out.toString().lines().toList(), err.toString().lines().toList());
     }
 
-    private Path file(String name, String content) throws Exception {
+    private Path file(final String name, final String content) throws Exception
+    {
         Path path = dir.resolve(name);
         Files.writeString(path, content);
         return path;
@@ -56,7 +61,8 @@ class CheckCommandTest {
         + "{\"process\":1,\"type\":\"ok\",\"f\":\"read\",\"value\":2,\"time\":13}\n";
 
     @Test
-    void aLinearizableHistoryExitsZero() throws Exception {
+    void aLinearizableHistoryExitsZero() throws Exception
+    {
         Run run = run("--model", "register", "--format", "jsonl", file("ok.jsonl", REGISTER_OK).toString());
         assertThat(run.exitCode()).isZero();
         assertThat(run.lastLine()).isEqualTo("linearizable");
@@ -65,7 +71,8 @@ class CheckCommandTest {
     }
 
     @Test
-    void aViolationExitsOneAndSaysWhereItFails() throws Exception {
+    void aViolationExitsOneAndSaysWhereItFails() throws Exception
+    {
         Run run = run("--model", "register", "--format", "jsonl", file("bad.jsonl", REGISTER_BAD).toString());
         assertThat(run.exitCode()).isEqualTo(1);
         assertThat(run.lastLine()).isEqualTo("not linearizable");
@@ -77,13 +84,18 @@ class CheckCommandTest {
     }
 
     @Test
-    void aHistoryTooHardForTheTimeoutExitsTwo() throws Exception {
+    void aHistoryTooHardForTheTimeoutExitsTwo() throws Exception
+    {
         Path hard = dir.resolve("hard.jsonl");
-        try (Writer out = Files.newBufferedWriter(hard); JsonLinesWriter writer = new JsonLinesWriter(out, System::nanoTime)) {
-            for (int p = 0; p < 40; p++) {
+        try (Writer out = Files.newBufferedWriter(hard); JsonLinesWriter writer =
+            new JsonLinesWriter(out, System::nanoTime))
+        {
+            for (int p = 0; p < 40; p++)
+            {
                 writer.record(p, RecordType.INVOKE, "write", null, (long) p, null);
             }
-            for (int p = 0; p < 40; p++) {
+            for (int p = 0; p < 40; p++)
+            {
                 writer.record(p, RecordType.OK, "write", null, (long) p, null);
             }
             writer.record(99, RecordType.INVOKE, "read", null, null, null);
@@ -99,7 +111,8 @@ class CheckCommandTest {
     }
 
     @Test
-    void writesTheHtmlReportBeforeTheVerdict() throws Exception {
+    void writesTheHtmlReportBeforeTheVerdict() throws Exception
+    {
         Path report = dir.resolve("report.html");
         Run run = run("--model", "register", "--format", "jsonl", "--html", report.toString(),
             file("bad.jsonl", REGISTER_BAD).toString());
@@ -109,7 +122,8 @@ class CheckCommandTest {
     }
 
     @Test
-    void readsJepsenLogsAndEdn() throws Exception {
+    void readsJepsenLogsAndEdn() throws Exception
+    {
         Path log = file("etcd.log", ""
             + "INFO  jepsen.util - 0\t:invoke\t:write\t3\n"
             + "INFO  jepsen.util - 0\t:ok\t:write\t3\n"
@@ -133,7 +147,8 @@ class CheckCommandTest {
     }
 
     @Test
-    void checksLogHistories() throws Exception {
+    void checksLogHistories() throws Exception
+    {
         Path log = file("log.jsonl", ""
             + "{\"process\":0,\"type\":\"invoke\",\"f\":\"append\",\"key\":\"s1\",\"value\":\"a\"}\n"
             + "{\"process\":0,\"type\":\"ok\",\"f\":\"append\",\"key\":\"s1\",\"value\":0}\n"
@@ -143,12 +158,15 @@ class CheckCommandTest {
             + "{\"process\":2,\"type\":\"fail\",\"f\":\"append\",\"key\":\"s2\",\"value\":null}\n");
         Run run = run("--model", "log", "--format", "jsonl", log.toString());
         assertThat(run.exitCode()).isZero();
-        assertThat(run.out()).anyMatch(line -> line.equals("operations: 2 checked (0 indeterminate), 1 failed and left out; 1 partition(s)"));
+        assertThat(run.out()).anyMatch(line ->
+            line.equals("operations: 2 checked (0 indeterminate), 1 failed and left out; 1 partition(s)"));
     }
 
     @Test
-    void malformedHistoriesExit64WithOneLineNamingFileAndLine() throws Exception {
-        Path bad = file("broken.jsonl", REGISTER_OK.lines().findFirst().orElseThrow() + "\n{\"process\":0,\"type\":\"ok\"\n");
+    void malformedHistoriesExit64WithOneLineNamingFileAndLine() throws Exception
+    {
+        Path bad = file("broken.jsonl", REGISTER_OK.lines().findFirst().orElseThrow()
+            + "\n{\"process\":0,\"type\":\"ok\"\n");
         Run run = run("--model", "register", "--format", "jsonl", bad.toString());
         assertThat(run.exitCode()).isEqualTo(64);
         assertThat(run.out()).isEmpty();
@@ -159,13 +177,16 @@ class CheckCommandTest {
         Run modelRun = run("--model", "register", "--format", "jsonl", wrongModel.toString());
         assertThat(modelRun.exitCode()).isEqualTo(64);
         assertThat(modelRun.err()).singleElement().asString()
-            .contains("kv.jsonl:1: process 0 :get: the register model has no operation :get; expected :read, :write or :cas");
+            .contains("kv.jsonl:1: process 0 :get: the register model has no operation :get; expected :read, :write or "
+                + ":cas");
     }
 
     @Test
-    void badOptionsExit64WithOneLineSayingWhatToDo() throws Exception {
+    void badOptionsExit64WithOneLineSayingWhatToDo() throws Exception
+    {
         String ok = file("ok.jsonl", REGISTER_OK).toString();
-        assertThat(run("--format", "jsonl", ok)).satisfies(r -> {
+        assertThat(run("--format", "jsonl", ok)).satisfies(r ->
+        {
             assertThat(r.exitCode()).isEqualTo(64);
             assertThat(r.err()).containsExactly("tributary check: missing --model; use --model register, kv or log");
         });
@@ -173,7 +194,8 @@ class CheckCommandTest {
             .containsExactly("tributary check: unknown --model 'queue'; use --model register, kv or log");
         assertThat(run("--model", "kv", "--format", "json", ok).err())
             .containsExactly("tributary check: unknown --format 'json'; use --format jepsen-log, edn or jsonl");
-        assertThat(run("--model", "kv", "--format", "jsonl").err()).singleElement().asString().contains("missing the history FILE");
+        assertThat(run("--model", "kv", "--format", "jsonl").err()).singleElement().asString()
+            .contains("missing the history FILE");
         assertThat(run("--model", "kv", "--format", "jsonl", dir.resolve("nope.jsonl").toString()).err())
             .containsExactly("tributary check: no history file at " + dir.resolve("nope.jsonl"));
         Run timeout = run("--model", "kv", "--format", "jsonl", "--timeout", "soon", ok);
@@ -187,7 +209,8 @@ class CheckCommandTest {
     }
 
     @Test
-    void usageErrorsExit64AndHelpExitsZero() {
+    void usageErrorsExit64AndHelpExitsZero()
+    {
         Run unknownOption = run("--model", "kv", "--bogus");
         assertThat(unknownOption.exitCode()).isEqualTo(64);
         assertThat(unknownOption.err().get(0)).contains("Unknown option: '--bogus'");
@@ -197,7 +220,8 @@ class CheckCommandTest {
     }
 
     @Test
-    void quantitiesAcceptTheDocumentedForms() {
+    void quantitiesAcceptTheDocumentedForms()
+    {
         assertThat(Quantities.duration("500ms", "t")).hasMillis(500);
         assertThat(Quantities.duration("60s", "t")).hasSeconds(60);
         assertThat(Quantities.duration("60", "t")).hasSeconds(60);

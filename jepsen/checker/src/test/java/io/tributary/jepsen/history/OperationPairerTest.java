@@ -6,22 +6,28 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.util.List;
 import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
+import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
-class OperationPairerTest {
+class OperationPairerTest
+{
 
-    private static HistoryRecord r(int line, long process, RecordType type, String f, Object value, String error) {
+    private static HistoryRecord r(final int line, final long process, final RecordType type, final String f,
+        final Object value, final String error)
+    {
         return new HistoryRecord(line, process, type, f, null, value, OptionalLong.empty(), error);
     }
 
-    private static HistoryRecord timed(int line, long process, RecordType type, long time) {
+    private static HistoryRecord timed(final int line, final long process, final RecordType type, final long time)
+    {
         return new HistoryRecord(line, process, type, "read", null, null, OptionalLong.of(time), null);
     }
 
     @Test
-    void pairsEachInvocationWithTheNextCompletionOfItsProcess() throws Exception {
+    void pairsEachInvocationWithTheNextCompletionOfItsProcess() throws Exception
+    {
         List<PairedOperation> ops = OperationPairer.pair(List.of(
             r(1, 0, RecordType.INVOKE, "write", 1L, null),
             r(2, 1, RecordType.INVOKE, "read", null, null),
@@ -36,20 +42,23 @@ class OperationPairerTest {
             new PairedOperation("h", 0, "write", null, 1L, Completion.FAILED, 1L, 1, 4, 1, 4),
             new PairedOperation("h", 1, "read", null, null, Completion.OK, 1L, 2, 3, 2, 3),
             new PairedOperation("h", 2, "read", null, null, Completion.INDETERMINATE, null, 5, Long.MAX_VALUE, 5, 6),
-            new PairedOperation("h", 2, "cas", null, List.of(1L, 2L), Completion.INDETERMINATE, null, 7, Long.MAX_VALUE, 7, 0),
+            new PairedOperation("h", 2, "cas", null, List.of(1L, 2L), Completion.INDETERMINATE, null, 7, Long.MAX_VALUE,
+                7, 0),
             new PairedOperation("h", 3, "write", null, 3L, Completion.INDETERMINATE, null, 8, Long.MAX_VALUE, 8, 9));
     }
 
     @Test
-    void usesRecordTimesWhenEveryRecordHasOne() throws Exception {
+    void usesRecordTimesWhenEveryRecordHasOne() throws Exception
+    {
         List<PairedOperation> ops = OperationPairer.pair(List.of(timed(1, 0, RecordType.INVOKE, 100),
             timed(2, 0, RecordType.OK, 100), timed(3, 0, RecordType.INVOKE, 250)), "h");
         assertThat(ops).extracting(PairedOperation::callTime, PairedOperation::returnTime)
-            .containsExactly(org.assertj.core.groups.Tuple.tuple(100L, 100L), org.assertj.core.groups.Tuple.tuple(250L, Long.MAX_VALUE));
+            .containsExactly(Tuple.tuple(100L, 100L), Tuple.tuple(250L, Long.MAX_VALUE));
     }
 
     @Test
-    void inconsistentHistoriesAreErrorsWithTheirLines() {
+    void inconsistentHistoriesAreErrorsWithTheirLines()
+    {
         assertThatThrownBy(() -> OperationPairer.pair(List.of(r(1, 0, RecordType.INVOKE, "read", null, null),
             r(2, 0, RecordType.INVOKE, "write", 1L, null)), "h"))
             .isInstanceOf(HistoryFormatException.class)

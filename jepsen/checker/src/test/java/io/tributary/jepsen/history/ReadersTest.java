@@ -12,19 +12,24 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
-class ReadersTest {
+class ReadersTest
+{
 
-    private static List<HistoryRecord> read(HistoryFormat format, String text) throws Exception {
+    private static List<HistoryRecord> read(final HistoryFormat format, final String text) throws Exception
+    {
         return format.reader().read(new BufferedReader(new StringReader(text)), "h.txt");
     }
 
-    private static HistoryRecord record(int line, long process, RecordType type, String f, Object key, Object value,
-                                        String error) {
+    private static HistoryRecord record(final int line, final long process, final RecordType type, final String f,
+        final Object key, final Object value,
+                                        final String error)
+    {
         return new HistoryRecord(line, process, type, f, key, value, OptionalLong.empty(), error);
     }
 
     @Test
-    void jepsenLogLinesWithTabsOrSpacesAndPrefixes() throws Exception {
+    void jepsenLogLinesWithTabsOrSpacesAndPrefixes() throws Exception
+    {
         String log = "INFO  jepsen.util - 2\t:invoke\t:cas\t[3 0]\n"
             + "2015-01-01 12:00:00,000{GMT}\tINFO\t[jepsen worker 1] jepsen.util - 1   :invoke :write  4\n"
             + "INFO  jepsen.core - Worker 1 starting\n"
@@ -44,7 +49,8 @@ class ReadersTest {
     }
 
     @Test
-    void malformedJepsenLogLinesAreErrorsWithTheirLine() {
+    void malformedJepsenLogLinesAreErrorsWithTheirLine()
+    {
         assertThatThrownBy(() -> read(HistoryFormat.JEPSEN_LOG, "INFO  jepsen.util - 1\t:invoke\t:read\tnil\n"
             + "INFO  jepsen.util - 1\t:okay\t:read\t3\n"))
             .isInstanceOf(HistoryFormatException.class)
@@ -62,19 +68,22 @@ class ReadersTest {
     }
 
     @Test
-    void ednMapsOnePerLine() throws Exception {
+    void ednMapsOnePerLine() throws Exception
+    {
         String edn = "{:process 0, :type :invoke, :f :append, :key \"0\", :value \"x 0 0 y\"}\n"
             + "; a comment\n"
             + "\n"
             + "{:process :nemesis, :type :info, :f :start}\n"
-            + "#jepsen.history.Op{:index 1 :process 0, :type :info, :f :append, :key \"0\", :value nil, :error :timeout, :time 17}\n";
+            + "#jepsen.history.Op{:index 1 :process 0, :type :info, :f :append, :key \"0\", :value nil, :error "
+                + ":timeout, :time 17}\n";
         assertThat(read(HistoryFormat.EDN, edn)).containsExactly(
             record(1, 0, RecordType.INVOKE, "append", "0", "x 0 0 y", null),
             new HistoryRecord(5, 0, RecordType.INFO, "append", "0", null, OptionalLong.of(17), "timeout"));
     }
 
     @Test
-    void malformedEdnIsAnErrorWithTheLineAndTheField() {
+    void malformedEdnIsAnErrorWithTheLineAndTheField()
+    {
         assertThatThrownBy(() -> read(HistoryFormat.EDN, "\n{:process 0, :type :invoke}\n"))
             .hasMessageStartingWith("h.txt:2: expected a field :f, found none among");
         assertThatThrownBy(() -> read(HistoryFormat.EDN, "{:process 0, :type :begin, :f :read}"))
@@ -90,19 +99,24 @@ class ReadersTest {
     }
 
     @Test
-    void jsonLinesWithOurFields() throws Exception {
-        String jsonl = "{\"process\":3,\"type\":\"invoke\",\"f\":\"write\",\"key\":\"k1\",\"value\":5,\"time\":100,\"extra\":1}\n"
+    void jsonLinesWithOurFields() throws Exception
+    {
+        String jsonl =
+            "{\"process\":3,\"type\":\"invoke\",\"f\":\"write\",\"key\":\"k1\",\"value\":5,\"time\":100,\"extra\":1}\n"
             + "\n"
             + "{\"process\":\"nemesis\",\"type\":\"info\",\"f\":\"kill\",\"time\":150}\n"
-            + "{\"process\":3,\"type\":\"fail\",\"f\":\"write\",\"key\":\"k1\",\"value\":5,\"time\":200,\"error\":\"timed-out\"}\n";
+            + "{\"process\":3,\"type\":\"fail\",\"f\":\"write\",\"key\":\"k1\",\"value\":5,\"time\":200,"
+            + "\"error\":\"timed-out\"}\n";
         assertThat(read(HistoryFormat.JSONL, jsonl)).containsExactly(
             new HistoryRecord(1, 3, RecordType.INVOKE, "write", "k1", 5L, OptionalLong.of(100), null),
             new HistoryRecord(4, 3, RecordType.FAIL, "write", "k1", 5L, OptionalLong.of(200), "timed-out"));
     }
 
     @Test
-    void malformedJsonLinesAreErrorsWithTheLine() {
-        assertThatThrownBy(() -> read(HistoryFormat.JSONL, "{\"process\":1,\"type\":\"ok\",\"f\":\"read\"}\n{\"process\":1,"))
+    void malformedJsonLinesAreErrorsWithTheLine()
+    {
+        assertThatThrownBy(() -> read(HistoryFormat.JSONL,
+            "{\"process\":1,\"type\":\"ok\",\"f\":\"read\"}\n{\"process\":1,"))
             .hasMessageStartingWith("h.txt:2: column 14: expected a \"quoted\" member name, found end of line");
         assertThatThrownBy(() -> read(HistoryFormat.JSONL, "{\"process\":1,\"type\":\"ok\"}"))
             .hasMessageStartingWith("h.txt:1: expected a field f, found none");
@@ -111,7 +125,8 @@ class ReadersTest {
     }
 
     @Test
-    void formatsAreFoundByTheirCommandLineNames() {
+    void formatsAreFoundByTheirCommandLineNames()
+    {
         assertThat(HistoryFormat.fromCliName("jepsen-log")).isEqualTo(HistoryFormat.JEPSEN_LOG);
         assertThat(HistoryFormat.fromCliName("edn")).isEqualTo(HistoryFormat.EDN);
         assertThat(HistoryFormat.fromCliName("jsonl")).isEqualTo(HistoryFormat.JSONL);

@@ -13,15 +13,19 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
-class DecodersTest {
+class DecodersTest
+{
 
-    private static PairedOperation paired(String f, Object key, Object invoke, Completion completion, Object result) {
+    private static PairedOperation paired(final String f, final Object key, final Object invoke,
+        final Completion completion, final Object result)
+    {
         long ret = completion == Completion.INDETERMINATE ? Long.MAX_VALUE : 4;
         return new PairedOperation("h", 7, f, key, invoke, completion, result, 3, ret, 3, 4);
     }
 
     @Test
-    void registerOperations() throws Exception {
+    void registerOperations() throws Exception
+    {
         RegisterDecoder decoder = new RegisterDecoder();
         assertThat(decoder.decode(paired("read", null, null, Completion.OK, 5L))).contains(
             new Operation<>(7, RegisterModel.Input.read(), 3, RegisterModel.Output.read(5L), 4));
@@ -39,7 +43,8 @@ class DecodersTest {
     }
 
     @Test
-    void kvOperations() throws Exception {
+    void kvOperations() throws Exception
+    {
         KvDecoder decoder = new KvDecoder();
         assertThat(decoder.decode(paired("get", "k", null, Completion.OK, null)).orElseThrow().output())
             .as("nil reads as empty").isEqualTo(KvModel.Output.got(""));
@@ -53,7 +58,8 @@ class DecodersTest {
     }
 
     @Test
-    void logOperations() throws Exception {
+    void logOperations() throws Exception
+    {
         LogDecoder decoder = new LogDecoder();
         assertThat(decoder.decode(paired("append", "s", "x", Completion.OK, 7L)).orElseThrow().output())
             .isEqualTo(LogModel.Output.appended(7));

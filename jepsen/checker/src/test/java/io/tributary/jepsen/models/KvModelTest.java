@@ -14,11 +14,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
-class KvModelTest {
+class KvModelTest
+{
     private final KvModel model = new KvModel();
 
     @Test
-    void getPutAndAppendActOnOneKeysString() {
+    void getPutAndAppendActOnOneKeysString()
+    {
         KvValue state = model.step(model.init(), Input.put("k", "ab"), Output.ok());
         state = model.step(state, Input.append("k", "c"), Output.ok());
         assertThat(model.step(state, Input.get("k"), Output.got("abc"))).isSameAs(state);
@@ -31,7 +33,8 @@ class KvModelTest {
     }
 
     @Test
-    void partitionsByKey() {
+    void partitionsByKey()
+    {
         var a1 = new Operation<>(0, Input.put("a", "1"), 0, Output.ok(), 1);
         var b1 = new Operation<>(0, Input.put("b", "1"), 2, Output.ok(), 3);
         var a2 = new Operation<>(1, Input.get("a"), 4, Output.got("1"), 5);
@@ -40,40 +43,49 @@ class KvModelTest {
 
     /** Values built by different puts and appends are equal exactly when their strings are. */
     @Test
-    void kvValuesBehaveLikeTheirStrings() {
+    void kvValuesBehaveLikeTheirStrings()
+    {
         long seed = Seeds.base("KvModelTest");
         SplittableRandom random = new SplittableRandom(seed);
         String[] pieces = {"", "a", "b", "ab", "ba", "aab"};
         List<KvValue> values = new ArrayList<>();
         List<String> strings = new ArrayList<>();
-        for (int i = 0; i < 400; i++) {
+        for (int i = 0; i < 400; i++)
+        {
             KvValue value = KvValue.EMPTY;
             StringBuilder text = new StringBuilder();
-            if (!values.isEmpty() && random.nextBoolean()) {
+            if (!values.isEmpty() && random.nextBoolean())
+            {
                 int from = random.nextInt(values.size());
                 value = values.get(from);
                 text.append(strings.get(from));
             }
-            for (int k = random.nextInt(4); k > 0; k--) {
+            for (int k = random.nextInt(4); k > 0; k--)
+            {
                 String piece = pieces[random.nextInt(pieces.length)];
                 value = random.nextInt(5) == 0 ? KvValue.of(piece) : value.append(piece);
                 text = random.nextInt(5) == 0 ? new StringBuilder(piece) : text.append(piece);
-                if (!value.toString().equals(text.toString())) {
+                if (!value.toString().equals(text.toString()))
+                {
                     value = KvValue.of(text.toString());
                 }
             }
             values.add(value);
             strings.add(text.toString());
         }
-        for (int i = 0; i < values.size(); i++) {
+        for (int i = 0; i < values.size(); i++)
+        {
             assertThat(values.get(i).toString()).isEqualTo(strings.get(i));
             assertThat(values.get(i).length()).isEqualTo(strings.get(i).length());
-            for (int j = 0; j < values.size(); j += 7) {
+            for (int j = 0; j < values.size(); j += 7)
+            {
                 boolean same = strings.get(i).equals(strings.get(j));
-                assertThat(values.get(i).equals(values.get(j))).as("seed %d: %s vs %s", seed, strings.get(i), strings.get(j))
+                assertThat(values.get(i).equals(values.get(j)))
+                    .as("seed %d: %s vs %s", seed, strings.get(i), strings.get(j))
                     .isEqualTo(same);
                 assertThat(values.get(i).contentEquals(strings.get(j))).isEqualTo(same);
-                if (same) {
+                if (same)
+                {
                     assertThat(values.get(i).longHash()).isEqualTo(values.get(j).longHash());
                 }
             }
@@ -81,7 +93,8 @@ class KvModelTest {
     }
 
     @Test
-    void valuesSplitDifferentlyAreEqual() {
+    void valuesSplitDifferentlyAreEqual()
+    {
         KvValue left = KvValue.of("ab").append("cd").append("e");
         KvValue right = KvValue.of("a").append("bcd").append("").append("e");
         assertThat(left).isEqualTo(right).hasSameHashCodeAs(right);

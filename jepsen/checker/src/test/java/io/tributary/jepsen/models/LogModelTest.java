@@ -14,11 +14,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
-class LogModelTest {
+class LogModelTest
+{
     private final LogModel model = new LogModel();
 
     @Test
-    void appendsGetConsecutiveOffsetsAndReadsSeeTheirValues() {
+    void appendsGetConsecutiveOffsetsAndReadsSeeTheirValues()
+    {
         LogState state = model.step(model.init(), Input.append(null, "a"), Output.appended(0));
         assertThat(model.step(state, Input.append(null, "b"), Output.appended(0))).as("offset taken").isNull();
         state = model.step(state, Input.append(null, "b"), Output.appended(1));
@@ -31,10 +33,12 @@ class LogModelTest {
     }
 
     @Test
-    void statesCompareByContentAndShowTheirTail() {
+    void statesCompareByContentAndShowTheirTail()
+    {
         LogState a = LogState.EMPTY;
         LogState b = LogState.EMPTY;
-        for (int i = 0; i < 10; i++) {
+        for (int i = 0; i < 10; i++)
+        {
             a = a.append((long) i);
             b = b.append((long) i);
         }
@@ -49,7 +53,8 @@ class LogModelTest {
     }
 
     @Test
-    void shardsAreIndependent() {
+    void shardsAreIndependent()
+    {
         List<Operation<Input, Output>> history = List.of(
             new Operation<>(0, Input.append("s1", "a"), 0, Output.appended(0), 1),
             new Operation<>(1, Input.append("s2", "b"), 0, Output.appended(0), 1),
@@ -57,12 +62,14 @@ class LogModelTest {
             new Operation<>(1, Input.read("s2", 0), 2, Output.read("b"), 3));
         assertThat(model.partition(history)).hasSize(2);
         assertThat(Checker.checkOperations(model, history)).isEqualTo(CheckResult.OK);
-        assertThat(model.describeOperation(Input.read("s1", 0), Output.read("a"))).isEqualTo("read(\"s1\", 0) -> \"a\"");
+        assertThat(model.describeOperation(Input.read("s1", 0), Output.read("a")))
+            .isEqualTo("read(\"s1\", 0) -> \"a\"");
         assertThat(model.describeOperation(Input.append(null, 5L), Output.appended(3))).isEqualTo("append(5) -> 3");
     }
 
     @Test
-    void aLostAcknowledgedAppendIsCaught() {
+    void aLostAcknowledgedAppendIsCaught()
+    {
         List<Operation<Input, Output>> history = List.of(
             new Operation<>(0, Input.append(null, "a"), 0, Output.appended(0), 1),
             new Operation<>(1, Input.read(null, 0), 2, Output.read(null), 3));

@@ -11,12 +11,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
-class RegisterModelTest {
+class RegisterModelTest
+{
     private final RegisterModel model = new RegisterModel();
     private final State one = new State(1L);
 
     @Test
-    void readsMustSeeTheValueUnlessUnknown() {
+    void readsMustSeeTheValueUnlessUnknown()
+    {
         assertThat(model.step(model.init(), Input.read(), Output.read(null))).isEqualTo(model.init());
         assertThat(model.step(one, Input.read(), Output.read(1L))).isSameAs(one);
         assertThat(model.step(one, Input.read(), Output.read(2L))).isNull();
@@ -24,13 +26,15 @@ class RegisterModelTest {
     }
 
     @Test
-    void writesAlwaysApply() {
+    void writesAlwaysApply()
+    {
         assertThat(model.step(one, Input.write("x"), Output.ok())).isEqualTo(new State("x"));
         assertThat(model.step(one, Input.write(List.of(1L)), Output.unknown())).isEqualTo(new State(List.of(1L)));
     }
 
     @Test
-    void casSwapsOnlyOnAMatchAndAFailedCasMeansAMismatch() {
+    void casSwapsOnlyOnAMatchAndAFailedCasMeansAMismatch()
+    {
         assertThat(model.step(one, Input.cas(1L, 2L), Output.ok())).isEqualTo(new State(2L));
         assertThat(model.step(one, Input.cas(3L, 2L), Output.ok())).isNull();
         assertThat(model.step(one, Input.cas(3L, 2L), Output.casFailed())).isSameAs(one);
@@ -40,7 +44,8 @@ class RegisterModelTest {
     }
 
     @Test
-    void describesOperationsAndStatesAsHistoriesWriteThem() {
+    void describesOperationsAndStatesAsHistoriesWriteThem()
+    {
         assertThat(model.describeOperation(Input.read(), Output.read(null))).isEqualTo("read() -> nil");
         assertThat(model.describeOperation(Input.read(), Output.unknown())).isEqualTo("read() -> unknown");
         assertThat(model.describeOperation(Input.write("a"), Output.ok())).isEqualTo("write(\"a\")");

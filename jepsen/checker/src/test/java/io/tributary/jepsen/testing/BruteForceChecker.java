@@ -16,28 +16,37 @@ import java.util.List;
  * function is applied, because it is part of the model's specification (its {@code init} and {@code step}
  * may describe one partition only). Only for histories of about ten operations per partition.
  */
-public final class BruteForceChecker {
-    private BruteForceChecker() {
+public final class BruteForceChecker
+{
+    private BruteForceChecker()
+{
     }
 
-    public static <S, I, O> boolean isLinearizable(Model<S, I, O> model, List<Operation<I, O>> history) {
-        for (List<Operation<I, O>> partition : model.partition(history)) {
-            if (!isLinearizable(asNondeterministic(model), partition)) {
+    public static <S, I, O> boolean isLinearizable(final Model<S, I, O> model, final List<Operation<I, O>> history)
+    {
+        for (final List<Operation<I, O>> partition : model.partition(history))
+        {
+            if (!isLinearizable(asNondeterministic(model), partition))
+            {
                 return false;
             }
         }
         return true;
     }
 
-    private static <S, I, O> NondeterministicModel<S, I, O> asNondeterministic(Model<S, I, O> model) {
-        return new NondeterministicModel<S, I, O>() {
+    private static <S, I, O> NondeterministicModel<S, I, O> asNondeterministic(final Model<S, I, O> model)
+    {
+        return new NondeterministicModel<S, I, O>()
+        {
             @Override
-            public List<S> init() {
+            public List<S> init()
+            {
                 return List.of(model.init());
             }
 
             @Override
-            public List<S> step(S state, I input, O output) {
+            public List<S> step(final S state, final I input, final O output)
+            {
                 S next = model.step(state, input, output);
                 return next == null ? List.of() : List.of(next);
             }
@@ -45,44 +54,60 @@ public final class BruteForceChecker {
     }
 
     /** For a nondeterministic model, with no partitioning: a model that partitions is not a test case here. */
-    public static <S, I, O> boolean isLinearizable(NondeterministicModel<S, I, O> model, List<Operation<I, O>> history) {
+    public static <S, I, O> boolean isLinearizable(final NondeterministicModel<S, I, O> model, final List<Operation<I,
+        O>> history)
+    {
         int n = history.size();
-        if (n > 16) {
+        if (n > 16)
+        {
             throw new IllegalArgumentException("brute force is for small histories, got " + n + " operations");
         }
         int indeterminateMask = 0;
-        for (int i = 0; i < n; i++) {
-            if (history.get(i).isIndeterminate()) {
+        for (int i = 0; i < n; i++)
+        {
+            if (history.get(i).isIndeterminate())
+            {
                 indeterminateMask |= 1 << i;
             }
         }
         // Every subset of the indeterminate operations may be left out: iterate the subsets of the mask.
-        for (int leftOut = indeterminateMask; ; leftOut = (leftOut - 1) & indeterminateMask) {
-            for (S initial : model.init()) {
-                if (search(model, history, leftOut, initial)) {
+        for (int leftOut = indeterminateMask; ; leftOut = (leftOut - 1) & indeterminateMask)
+        {
+            for (final S initial : model.init())
+            {
+                if (search(model, history, leftOut, initial))
+                {
                     return true;
                 }
             }
-            if (leftOut == 0) {
+            if (leftOut == 0)
+            {
                 return false;
             }
         }
     }
 
     /** Is there an order of the operations not yet in {@code done} that the model accepts from {@code state}? */
-    private static <S, I, O> boolean search(NondeterministicModel<S, I, O> model, List<Operation<I, O>> history, int done,
-                                            S state) {
+    private static <S, I, O> boolean search(final NondeterministicModel<S, I, O> model, final List<Operation<I,
+        O>> history, final int done,
+                                            final S state)
+    {
         int n = history.size();
-        if (done == (1 << n) - 1) {
+        if (done == (1 << n) - 1)
+        {
             return true;
         }
-        for (int next = 0; next < n; next++) {
-            if ((done & (1 << next)) != 0 || !mayComeNext(history, done, next)) {
+        for (int next = 0; next < n; next++)
+        {
+            if ((done & (1 << next)) != 0 || !mayComeNext(history, done, next))
+            {
                 continue;
             }
             Operation<I, O> op = history.get(next);
-            for (S after : model.step(state, op.input(), op.output())) {
-                if (search(model, history, done | (1 << next), after)) {
+            for (final S after : model.step(state, op.input(), op.output()))
+            {
+                if (search(model, history, done | (1 << next), after))
+                {
                     return true;
                 }
             }
@@ -90,10 +115,13 @@ public final class BruteForceChecker {
         return false;
     }
 
-    private static <I, O> boolean mayComeNext(List<Operation<I, O>> history, int done, int candidate) {
+    private static <I, O> boolean mayComeNext(final List<Operation<I, O>> history, final int done, final int candidate)
+    {
         long call = history.get(candidate).callTime();
-        for (int other = 0; other < history.size(); other++) {
-            if ((done & (1 << other)) == 0 && other != candidate && history.get(other).returnTime() < call) {
+        for (int other = 0; other < history.size(); other++)
+        {
+            if ((done & (1 << other)) == 0 && other != candidate && history.get(other).returnTime() < call)
+            {
                 return false;
             }
         }

@@ -16,25 +16,32 @@ import java.util.SplittableRandom;
  * operations are indeterminate: their client gives up on them (and a new client takes its place, as
  * Jepsen does), and they took effect or not at random.
  */
-public final class RandomHistories {
+public final class RandomHistories
+{
     private static final double INDETERMINATE_PROBABILITY = 0.15;
 
-    private RandomHistories() {
+    private RandomHistories()
+{
     }
 
     /** A generated history, in random list order. */
-    public record Generated<I, O>(long seed, boolean corrupted, List<Operation<I, O>> operations) {
+    public record Generated<I, O>(long seed, boolean corrupted, List<Operation<I, O>> operations)
+    {
         @Override
-        public String toString() {
+        public String toString()
+        {
             StringBuilder out = new StringBuilder("seed " + seed + (corrupted ? " (corrupted)" : "") + ":");
-            for (Operation<I, O> op : operations) {
+            for (final Operation<I, O> op : operations)
+            {
                 out.append("\n  ").append(op);
             }
             return out.toString();
         }
     }
 
-    public static <S, I, O> Generated<I, O> generate(Workload<S, I, O> workload, long seed, int operationsMax) {
+    public static <S, I, O> Generated<I,
+        O> generate(final Workload<S, I, O> workload, final long seed, final int operationsMax)
+    {
         SplittableRandom random = new SplittableRandom(seed);
         List<Planned<I>> plans = plan(workload, random, 1 + random.nextInt(operationsMax));
         List<Operation<I, O>> operations = run(workload, random, plans);
@@ -43,16 +50,20 @@ public final class RandomHistories {
         return new Generated<>(seed, corrupted, operations);
     }
 
-    private static <I> List<Planned<I>> plan(Workload<?, I, ?> workload, SplittableRandom random, int count) {
+    private static <I> List<Planned<I>> plan(final Workload<?, I, ?> workload, final SplittableRandom random,
+        final int count)
+    {
         int clients = 1 + random.nextInt(4);
         long[] freeAt = new long[clients];
         int[] clientId = new int[clients];
-        for (int c = 0; c < clients; c++) {
+        for (int c = 0; c < clients; c++)
+        {
             clientId[c] = c;
         }
         int nextClientId = clients;
         List<Planned<I>> plans = new ArrayList<>(count);
-        for (int k = 0; k < count; k++) {
+        for (int k = 0; k < count; k++)
+        {
             int c = random.nextInt(clients);
             long call = freeAt[c] + random.nextInt(3);
             long ret = call + random.nextInt(4);
@@ -61,7 +72,8 @@ public final class RandomHistories {
             plans.add(new Planned<>(clientId[c], workload.randomInput(random), call, ret, point, random.nextInt(),
                 indeterminate, indeterminate && random.nextBoolean()));
             freeAt[c] = ret;
-            if (indeterminate) {
+            if (indeterminate)
+            {
                 clientId[c] = nextClientId++;
             }
         }
@@ -69,15 +81,19 @@ public final class RandomHistories {
     }
 
     /** Runs the plans in the order of their linearization points; an indeterminate one may not take effect. */
-    private static <S, I, O> List<Operation<I, O>> run(Workload<S, I, O> workload, SplittableRandom random,
-                                                       List<Planned<I>> plans) {
+    private static <S, I, O> List<Operation<I, O>> run(final Workload<S, I, O> workload, final SplittableRandom random,
+                                                       final List<Planned<I>> plans)
+    {
         List<Planned<I>> byPoint = new ArrayList<>(plans);
         byPoint.sort(Comparator.comparingLong((Planned<I> p) -> p.point).thenComparingInt(p -> p.tieBreak));
         S state = workload.init();
         List<Operation<I, O>> operations = new ArrayList<>(plans.size());
-        for (Planned<I> plan : byPoint) {
-            if (plan.indeterminate) {
-                if (plan.tookEffect) {
+        for (final Planned<I> plan : byPoint)
+        {
+            if (plan.indeterminate)
+            {
+                if (plan.tookEffect)
+                {
                     state = workload.apply(state, plan.input, random).state();
                 }
                 operations.add(Operation.indeterminate(plan.client, plan.input, plan.call, workload.unknownOutput()));
@@ -90,14 +106,17 @@ public final class RandomHistories {
         return operations;
     }
 
-    private static <S, I, O> boolean corruptOne(Workload<S, I, O> workload, SplittableRandom random,
-                                                List<Operation<I, O>> operations) {
+    private static <S, I, O> boolean corruptOne(final Workload<S, I, O> workload, final SplittableRandom random,
+                                                final List<Operation<I, O>> operations)
+    {
         int start = random.nextInt(operations.size());
-        for (int i = 0; i < operations.size(); i++) {
+        for (int i = 0; i < operations.size(); i++)
+        {
             int k = (start + i) % operations.size();
             Operation<I, O> op = operations.get(k);
             O wrong = op.isIndeterminate() ? null : workload.corrupt(op.input(), op.output(), random);
-            if (wrong != null) {
+            if (wrong != null)
+            {
                 operations.set(k, new Operation<>(op.clientId(), op.input(), op.callTime(), wrong, op.returnTime()));
                 return true;
             }
@@ -106,6 +125,7 @@ public final class RandomHistories {
     }
 
     private record Planned<I>(int client, I input, long call, long ret, long point, int tieBreak, boolean indeterminate,
-                              boolean tookEffect) {
+                              boolean tookEffect)
+{
     }
 }

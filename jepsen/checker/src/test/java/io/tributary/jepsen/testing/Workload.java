@@ -10,7 +10,8 @@ import java.util.SplittableRandom;
  * @param <I> input
  * @param <O> output
  */
-public interface Workload<S, I, O> {
+public interface Workload<S, I, O>
+{
 
     S init();
 
@@ -26,6 +27,7 @@ public interface Workload<S, I, O> {
     O corrupt(I input, O output, SplittableRandom random);
 
     /** An output and the state after the operation that produced it. */
-    record Applied<S, O>(O output, S state) {
+    record Applied<S, O>(O output, S state)
+{
     }
 }

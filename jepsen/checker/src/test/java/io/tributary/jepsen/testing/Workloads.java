@@ -11,19 +11,23 @@ import java.util.Map;
 import java.util.SplittableRandom;
 
 /** Workloads of the shipped models, over small value domains so that collisions and conflicts are common. */
-public final class Workloads {
+public final class Workloads
+{
     private static final long[] VALUES = {0, 1, 2};
 
-    private Workloads() {
+    private Workloads()
+{
     }
 
     /** A register of values 0-2 with reads, writes and compare-and-sets. */
-    public static Workload<Object, RegisterModel.Input, RegisterModel.Output> register() {
+    public static Workload<Object, RegisterModel.Input, RegisterModel.Output> register()
+    {
         return new RegisterWorkload(false);
     }
 
     /** A register whose writes may be lost, for {@link #lossyRegisterModel()}. */
-    public static Workload<Object, RegisterModel.Input, RegisterModel.Output> lossyRegister() {
+    public static Workload<Object, RegisterModel.Input, RegisterModel.Output> lossyRegister()
+    {
         return new RegisterWorkload(true);
     }
 
@@ -31,22 +35,30 @@ public final class Workloads {
      * A nondeterministic register: a write either takes effect or is lost (the register keeps its value).
      * A model whose power set the fast checker must build, where the brute force simply branches.
      */
-    public static NondeterministicModel<RegisterModel.State, RegisterModel.Input, RegisterModel.Output> lossyRegisterModel() {
+    public static NondeterministicModel<RegisterModel.State, RegisterModel.Input,
+        RegisterModel.Output> lossyRegisterModel()
+    {
         RegisterModel register = new RegisterModel();
-        return new NondeterministicModel<>() {
+        return new NondeterministicModel<>()
+        {
             @Override
-            public List<RegisterModel.State> init() {
+            public List<RegisterModel.State> init()
+            {
                 return List.of(register.init());
             }
 
             @Override
-            public List<RegisterModel.State> step(RegisterModel.State state, RegisterModel.Input input, RegisterModel.Output output) {
+            public List<RegisterModel.State> step(final RegisterModel.State state, final RegisterModel.Input input,
+                final RegisterModel.Output output)
+            {
                 RegisterModel.State next = register.step(state, input, output);
                 List<RegisterModel.State> states = new ArrayList<>(2);
-                if (next != null) {
+                if (next != null)
+                {
                     states.add(next);
                 }
-                if (input.kind() == RegisterModel.Kind.WRITE) {
+                if (input.kind() == RegisterModel.Kind.WRITE)
+                {
                     states.add(state);
                 }
                 return states;
@@ -54,25 +66,31 @@ public final class Workloads {
         };
     }
 
-    private static long value(SplittableRandom random) {
+    private static long value(final SplittableRandom random)
+    {
         return VALUES[random.nextInt(VALUES.length)];
     }
 
-    private static final class RegisterWorkload implements Workload<Object, RegisterModel.Input, RegisterModel.Output> {
+    private static final class RegisterWorkload implements Workload<Object, RegisterModel.Input, RegisterModel.Output>
+    {
         private final boolean lossy;
 
-        RegisterWorkload(boolean lossy) {
+        RegisterWorkload(final boolean lossy)
+        {
             this.lossy = lossy;
         }
 
         @Override
-        public Object init() {
+        public Object init()
+        {
             return null;
         }
 
         @Override
-        public RegisterModel.Input randomInput(SplittableRandom random) {
-            switch (random.nextInt(3)) {
+        public RegisterModel.Input randomInput(final SplittableRandom random)
+        {
+            switch (random.nextInt(3))
+            {
                 case 0: return RegisterModel.Input.read();
                 case 1: return RegisterModel.Input.write(value(random));
                 default: return RegisterModel.Input.cas(value(random), value(random));
@@ -80,12 +98,16 @@ public final class Workloads {
         }
 
         @Override
-        public Applied<Object, RegisterModel.Output> apply(Object state, RegisterModel.Input input, SplittableRandom random) {
-            switch (input.kind()) {
+        public Applied<Object, RegisterModel.Output> apply(final Object state, final RegisterModel.Input input,
+            final SplittableRandom random)
+        {
+            switch (input.kind())
+            {
                 case READ:
                     return new Applied<>(RegisterModel.Output.read(state), state);
                 case WRITE:
-                    return new Applied<>(RegisterModel.Output.ok(), lossy && random.nextInt(4) == 0 ? state : input.value());
+                    return new Applied<>(RegisterModel.Output.ok(), lossy && random.nextInt(4) == 0 ? state
+                        : input.value());
                 default:
                     boolean matches = input.expected().equals(state);
                     return matches ? new Applied<>(RegisterModel.Output.ok(), input.value())
@@ -94,17 +116,22 @@ public final class Workloads {
         }
 
         @Override
-        public RegisterModel.Output unknownOutput() {
+        public RegisterModel.Output unknownOutput()
+        {
             return RegisterModel.Output.unknown();
         }
 
         @Override
-        public RegisterModel.Output corrupt(RegisterModel.Input input, RegisterModel.Output output, SplittableRandom random) {
-            switch (input.kind()) {
+        public RegisterModel.Output corrupt(final RegisterModel.Input input, final RegisterModel.Output output,
+            final SplittableRandom random)
+        {
+            switch (input.kind())
+            {
                 case READ:
                     return RegisterModel.Output.read(random.nextInt(4) == 0 ? null : value(random));
                 case CAS:
-                    return output.status() == RegisterModel.Status.OK ? RegisterModel.Output.casFailed() : RegisterModel.Output.ok();
+                    return output.status() == RegisterModel.Status.OK ? RegisterModel.Output.casFailed()
+                        : RegisterModel.Output.ok();
                 default:
                     return null;
             }
@@ -112,21 +139,26 @@ public final class Workloads {
     }
 
     /** A key-value store of two keys with gets, puts and appends of short strings. */
-    public static Workload<Map<String, String>, KvModel.Input, KvModel.Output> kv() {
-        return new Workload<>() {
+    public static Workload<Map<String, String>, KvModel.Input, KvModel.Output> kv()
+    {
+        return new Workload<>()
+        {
             private final String[] keys = {"a", "b"};
             private final String[] pieces = {"x", "y", "xy"};
 
             @Override
-            public Map<String, String> init() {
+            public Map<String, String> init()
+            {
                 return Map.of();
             }
 
             @Override
-            public KvModel.Input randomInput(SplittableRandom random) {
+            public KvModel.Input randomInput(final SplittableRandom random)
+            {
                 String key = keys[random.nextInt(keys.length)];
                 String piece = pieces[random.nextInt(pieces.length)];
-                switch (random.nextInt(3)) {
+                switch (random.nextInt(3))
+                {
                     case 0: return KvModel.Input.get(key);
                     case 1: return KvModel.Input.put(key, piece);
                     default: return KvModel.Input.append(key, piece);
@@ -134,11 +166,14 @@ public final class Workloads {
             }
 
             @Override
-            public Applied<Map<String, String>, KvModel.Output> apply(Map<String, String> state, KvModel.Input input,
-                                                                       SplittableRandom random) {
+            public Applied<Map<String, String>,
+                KvModel.Output> apply(final Map<String, String> state, final KvModel.Input input,
+                                                                       final SplittableRandom random)
+            {
                 String key = (String) input.key();
                 String current = state.getOrDefault(key, "");
-                if (input.kind() == KvModel.Kind.GET) {
+                if (input.kind() == KvModel.Kind.GET)
+                {
                     return new Applied<>(KvModel.Output.got(current), state);
                 }
                 Map<String, String> next = new HashMap<>(state);
@@ -147,13 +182,17 @@ public final class Workloads {
             }
 
             @Override
-            public KvModel.Output unknownOutput() {
+            public KvModel.Output unknownOutput()
+            {
                 return KvModel.Output.unknown();
             }
 
             @Override
-            public KvModel.Output corrupt(KvModel.Input input, KvModel.Output output, SplittableRandom random) {
-                if (input.kind() != KvModel.Kind.GET) {
+            public KvModel.Output corrupt(final KvModel.Input input, final KvModel.Output output,
+                final SplittableRandom random)
+            {
+                if (input.kind() != KvModel.Kind.GET)
+                {
                     return null;
                 }
                 String[] candidates = {"", "x", "y", "xy", "yx", "xx"};
@@ -163,25 +202,32 @@ public final class Workloads {
     }
 
     /** A log of two shards with appends (returning offsets) and reads of offsets 0-3. */
-    public static Workload<Map<Long, List<Object>>, LogModel.Input, LogModel.Output> log() {
-        return new Workload<>() {
+    public static Workload<Map<Long, List<Object>>, LogModel.Input, LogModel.Output> log()
+    {
+        return new Workload<>()
+        {
             @Override
-            public Map<Long, List<Object>> init() {
+            public Map<Long, List<Object>> init()
+            {
                 return Map.of();
             }
 
             @Override
-            public LogModel.Input randomInput(SplittableRandom random) {
+            public LogModel.Input randomInput(final SplittableRandom random)
+            {
                 long shard = random.nextInt(2);
                 return random.nextBoolean() ? LogModel.Input.append(shard, "v" + random.nextInt(3))
                     : LogModel.Input.read(shard, random.nextInt(4));
             }
 
             @Override
-            public Applied<Map<Long, List<Object>>, LogModel.Output> apply(Map<Long, List<Object>> state, LogModel.Input input,
-                                                                            SplittableRandom random) {
+            public Applied<Map<Long, List<Object>>,
+                LogModel.Output> apply(final Map<Long, List<Object>> state, final LogModel.Input input,
+                                                                            final SplittableRandom random)
+            {
                 List<Object> entries = state.getOrDefault((Long) input.shard(), List.of());
-                if (input.kind() == LogModel.Kind.READ) {
+                if (input.kind() == LogModel.Kind.READ)
+                {
                     Object value = input.offset() < entries.size() ? entries.get((int) input.offset()) : null;
                     return new Applied<>(LogModel.Output.read(value), state);
                 }
@@ -193,13 +239,17 @@ public final class Workloads {
             }
 
             @Override
-            public LogModel.Output unknownOutput() {
+            public LogModel.Output unknownOutput()
+            {
                 return LogModel.Output.unknown();
             }
 
             @Override
-            public LogModel.Output corrupt(LogModel.Input input, LogModel.Output output, SplittableRandom random) {
-                if (input.kind() == LogModel.Kind.APPEND) {
+            public LogModel.Output corrupt(final LogModel.Input input, final LogModel.Output output,
+                final SplittableRandom random)
+            {
+                if (input.kind() == LogModel.Kind.APPEND)
+                {
                     return LogModel.Output.appended(random.nextInt(4));
                 }
                 return LogModel.Output.read(random.nextInt(3) == 0 ? null : "v" + random.nextInt(3));

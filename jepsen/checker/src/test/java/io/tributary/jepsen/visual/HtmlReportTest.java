@@ -22,10 +22,12 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
-class HtmlReportTest {
+class HtmlReportTest
+{
     private static final Checker EXPLAINING = new Checker(CheckOptions.defaults().withExplain(true));
 
-    private static Analysis<Input, Output> staleRead() {
+    private static Analysis<Input, Output> staleRead()
+    {
         return EXPLAINING.check(new RegisterModel(), List.of(
             new Operation<>(0, Input.write(1L), 0, Output.ok(), 10),
             new Operation<>(1, Input.read(), 2, Output.read(1L), 3),
@@ -35,7 +37,8 @@ class HtmlReportTest {
 
     /** The data the page renders, parsed back from the page. */
     @SuppressWarnings("unchecked")
-    private static Map<String, Object> dataOf(String html) {
+    private static Map<String, Object> dataOf(final String html)
+    {
         String start = "const DATA = ";
         int from = html.indexOf(start) + start.length();
         int to = html.indexOf(";\n(function", from);
@@ -45,16 +48,19 @@ class HtmlReportTest {
     }
 
     @Test
-    void isOneSelfContainedPage() {
+    void isOneSelfContainedPage()
+    {
         String html = HtmlReport.render(staleRead(), "stale <read> & co");
         assertThat(html).startsWith("<!DOCTYPE html>").contains("<title>stale &lt;read&gt; &amp; co</title>")
             .contains("<style>").contains("<script>");
-        assertThat(html).doesNotContain("http://", "https://", "<link", "src=", "@import", "TRIBUTARY_DATA", "TRIBUTARY_TITLE");
+        assertThat(html).doesNotContain("http://", "https://", "<link", "src=", "@import", "TRIBUTARY_DATA",
+            "TRIBUTARY_TITLE");
     }
 
     @Test
     @SuppressWarnings("unchecked")
-    void carriesTheTimelineTheLinearizationAndThePointOfFailure() {
+    void carriesTheTimelineTheLinearizationAndThePointOfFailure()
+    {
         Map<String, Object> data = dataOf(HtmlReport.render(staleRead(), "t"));
         assertThat(data.get("result")).isEqualTo("ILLEGAL");
         List<Map<String, Object>> partitions = (List<Map<String, Object>>) data.get("partitions");
@@ -69,16 +75,19 @@ class HtmlReportTest {
         List<String> states = (List<String>) data.get("states");
         List<Map<String, Object>> lins = (List<Map<String, Object>>) partition.get("lins");
         assertThat(lins.get(0).get("ops")).isEqualTo(List.of(0L, 1L));
-        assertThat(((List<Long>) lins.get(0).get("after")).stream().map(i -> states.get(i.intValue()))).containsExactly("1", "1");
+        assertThat(((List<Long>) lins.get(0).get("after")).stream().map(i -> states.get(i.intValue())))
+            .containsExactly("1", "1");
         Map<String, Object> failure = ((List<Map<String, Object>>) partition.get("failures")).get(0);
         assertThat(failure).containsEntry("deadline", 2L).containsEntry("lin", 0L);
         assertThat(states.get(((Long) failure.get("state")).intValue())).isEqualTo("1");
-        assertThat((List<Map<String, Object>>) failure.get("candidates")).extracting(c -> c.get("op")).containsExactly(2L);
+        assertThat((List<Map<String, Object>>) failure.get("candidates")).extracting(c -> c.get("op"))
+            .containsExactly(2L);
     }
 
     @Test
     @SuppressWarnings("unchecked")
-    void showsEveryPartition() {
+    void showsEveryPartition()
+    {
         Analysis<KvModel.Input, KvModel.Output> analysis = EXPLAINING.check(new KvModel(), List.of(
             new Operation<>(0, KvModel.Input.put("a", "x"), 0, KvModel.Output.ok(), 1),
             new Operation<>(1, KvModel.Input.get("b"), 0, KvModel.Output.got(""), 1),
@@ -90,7 +99,8 @@ class HtmlReportTest {
     }
 
     @Test
-    void operationTextCannotBreakOutOfTheScript() {
+    void operationTextCannotBreakOutOfTheScript()
+    {
         Analysis<Input, Output> analysis = EXPLAINING.check(new RegisterModel(), List.of(
             new Operation<>(0, Input.write("</script><script>alert(1)</script>"), 0, Output.ok(), 1)));
         String html = HtmlReport.render(analysis, "x");
@@ -99,7 +109,8 @@ class HtmlReportTest {
     }
 
     @Test
-    void writesAFileAndRefusesAnalysesWithoutExplanations(@TempDir Path dir) throws Exception {
+    void writesAFileAndRefusesAnalysesWithoutExplanations(@TempDir final Path dir) throws Exception
+    {
         Path file = dir.resolve("report.html");
         HtmlReport.write(staleRead(), "t", file);
         assertThat(Files.readString(file)).contains("point of failure");

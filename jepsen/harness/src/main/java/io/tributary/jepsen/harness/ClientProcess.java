@@ -1,6 +1,8 @@
 package io.tributary.jepsen.harness;
 
 import java.util.Random;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 
 /**
  * One client thread of a workload, running one operation at a time and recording each in the
@@ -55,12 +57,13 @@ abstract class ClientProcess implements AutoCloseable
     static String describe(final Throwable error)
     {
         Throwable cause = error;
-        while ((cause instanceof java.util.concurrent.ExecutionException || cause instanceof java.util.concurrent.CompletionException)
+        while ((cause instanceof ExecutionException || cause instanceof CompletionException)
             && cause.getCause() != null)
         {
             cause = cause.getCause();
         }
-        final String message = cause.getClass().getSimpleName() + (cause.getMessage() == null ? "" : ": " + cause.getMessage());
+        final String message = cause.getClass().getSimpleName()
+            + (cause.getMessage() == null ? "" : ": " + cause.getMessage());
         return message.length() > 300 ? message.substring(0, 300) + "..." : message;
     }
 

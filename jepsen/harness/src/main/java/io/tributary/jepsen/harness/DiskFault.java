@@ -25,7 +25,8 @@ import java.util.stream.Stream;
  *   raft/&lt;group uuid&gt;/current/raft-meta, sm/...                 term and vote, snapshots (not targeted)
  *   shards/&lt;group uuid&gt;/&lt;cycle&gt;.cq4                             Chronicle queue file of a shard
  *   shards/&lt;group uuid&gt;/metadata.cq4t                           Chronicle's table store (not targeted)
- *   quarantine/&lt;group uuid&gt;-&lt;millis&gt;/...                       a damaged copy the node set aside (not targeted)
+ *   quarantine/&lt;group uuid&gt;-&lt;millis&gt;/...                       a damaged copy the node set aside (not
+ * targeted)
  * </pre>
  * Both kinds of file are preallocated: Chronicle maps sparse files far larger than what is
  * written, and Ratis pads segments with zeros. A fault aimed at the file's length would land in
@@ -75,7 +76,8 @@ public final class DiskFault
         final TreeSet<Path> files = new TreeSet<>();
         try (Stream<Path> walk = Files.walk(dataDir))
         {
-            // Not the copies a node set aside (quarantine/): they are no longer read, so damage there would test nothing.
+            // Not the copies a node set aside (quarantine/): they are no longer read, so damage there would test
+            // nothing.
             walk.filter(Files::isRegularFile).filter(f -> isChronicleFile(f) || isRaftSegment(f))
                 .filter(f -> !dataDir.relativize(f).startsWith("quarantine")).forEach(files::add);
         }
@@ -180,7 +182,8 @@ public final class DiskFault
         {
             throw new UncheckedIOException("cannot flip bits in " + file, e);
         }
-        return file + " " + Kind.FLIP_BITS + " " + bitPositions.size() + " bits at byte:bit " + where + " (used length " + used + ")";
+        return file + " " + Kind.FLIP_BITS + " " + bitPositions.size() + " bits at byte:bit " + where + " (used length "
+            + used + ")";
     }
 
     private static String truncateTo(final Path file, final Kind kind, final long length, final long used)
@@ -239,7 +242,8 @@ public final class DiskFault
         }
     }
 
-    private static void readFully(final FileChannel channel, final ByteBuffer buffer, final long position) throws IOException
+    private static void readFully(final FileChannel channel, final ByteBuffer buffer, final long position)
+        throws IOException
     {
         long at = position;
         while (buffer.hasRemaining())

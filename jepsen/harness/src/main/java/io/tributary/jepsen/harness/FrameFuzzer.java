@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
@@ -43,7 +44,8 @@ final class FrameFuzzer implements AutoCloseable
     /** How a frame is spoiled. */
     enum Mutation
     {
-        NONE, FLIP_HEADER, FLIP_PAYLOAD, TRUNCATE, EXTEND, LENGTH_FIELDS, BAD_FRAGMENT, BAD_VERSION, BAD_REPLY_TO, RANDOM
+        NONE, FLIP_HEADER, FLIP_PAYLOAD, TRUNCATE, EXTEND, LENGTH_FIELDS, BAD_FRAGMENT, BAD_VERSION, BAD_REPLY_TO,
+            RANDOM
     }
 
     private static final int FRAME_BYTES_MAX = 8192;
@@ -70,7 +72,7 @@ final class FrameFuzzer implements AutoCloseable
      * message type; {@code groups} are the real shard groups (read by fetches). Returns false if
      * the node's streams did not connect (down, partitioned).
      */
-    boolean burst(final Random random, final String address, final List<java.util.UUID> groups, final int frames)
+    boolean burst(final Random random, final String address, final List<UUID> groups, final int frames)
     {
         final ExclusivePublication raft = publication(address, AeronRpcType.STREAM_ID);
         final ExclusivePublication frontEnd = publication(address, FrontEndProtocol.AERON_STREAM_ID);
@@ -111,8 +113,8 @@ final class FrameFuzzer implements AutoCloseable
     /** What was sent so far, for the history. */
     String summary()
     {
-        return framesSent + " frames sent (" + framesDropped + " not taken by Aeron), by type " + sentByType + ", by mutation "
-            + sentByMutation;
+        return framesSent + " frames sent (" + framesDropped + " not taken by Aeron), by type " + sentByType
+            + ", by mutation " + sentByMutation;
     }
 
     long framesSent()
@@ -138,7 +140,7 @@ final class FrameFuzzer implements AutoCloseable
     }
 
     /** Builds one frame of {@code type} in {@link #frame}, spoiled by {@code mutation}; returns its length. */
-    private int build(final Random random, final MessageType type, final Mutation mutation, final List<java.util.UUID> groups)
+    private int build(final Random random, final MessageType type, final Mutation mutation, final List<UUID> groups)
     {
         final byte[] replyTo = (mutation == Mutation.BAD_REPLY_TO ? badReplyTo(random) : NOWHERE)
             .getBytes(StandardCharsets.US_ASCII);
@@ -151,7 +153,7 @@ final class FrameFuzzer implements AutoCloseable
         frame.putByte(FrameDescriptor.FLAGS_OFFSET, FrameDescriptor.UNFRAGMENTED);
         frame.putInt(FrameDescriptor.PAYLOAD_LENGTH_OFFSET, payloadLength, ByteOrder.LITTLE_ENDIAN);
         frame.putLong(FrameDescriptor.CORRELATION_ID_OFFSET, random.nextLong(), ByteOrder.LITTLE_ENDIAN);
-        final java.util.UUID group = groups.isEmpty() || random.nextBoolean() ? new java.util.UUID(random.nextLong(), random.nextLong())
+        final UUID group = groups.isEmpty() || random.nextBoolean() ? new UUID(random.nextLong(), random.nextLong())
             : groups.get(random.nextInt(groups.size()));
         frame.putLong(FrameDescriptor.GROUP_ID_MSB_OFFSET, group.getMostSignificantBits(), ByteOrder.LITTLE_ENDIAN);
         frame.putLong(FrameDescriptor.GROUP_ID_LSB_OFFSET, group.getLeastSignificantBits(), ByteOrder.LITTLE_ENDIAN);
@@ -180,9 +182,11 @@ final class FrameFuzzer implements AutoCloseable
             }
             case LENGTH_FIELDS ->
             {
-                final int[] extremes = {0, -1, Integer.MAX_VALUE, Integer.MIN_VALUE, payloadLength + 1, payloadLength - 1,
+                final int[] extremes = {0, -1, Integer.MAX_VALUE, Integer.MIN_VALUE, payloadLength + 1,
+                    payloadLength - 1,
                     FrameDescriptor.MESSAGE_LENGTH_MAX, FrameDescriptor.MESSAGE_LENGTH_MAX + 1, random.nextInt()};
-                final int field = random.nextBoolean() ? FrameDescriptor.PAYLOAD_LENGTH_OFFSET : FrameDescriptor.MESSAGE_LENGTH_OFFSET;
+                final int field = random.nextBoolean() ? FrameDescriptor.PAYLOAD_LENGTH_OFFSET
+                    : FrameDescriptor.MESSAGE_LENGTH_OFFSET;
                 frame.putInt(field, extremes[random.nextInt(extremes.length)], ByteOrder.LITTLE_ENDIAN);
                 if (random.nextBoolean())
                 {
@@ -196,9 +200,11 @@ final class FrameFuzzer implements AutoCloseable
             {
                 final byte[] flags = {0, FrameDescriptor.BEGIN_FLAG, FrameDescriptor.END_FLAG, (byte)0x20, (byte)0xFF};
                 frame.putByte(FrameDescriptor.FLAGS_OFFSET, flags[random.nextInt(flags.length)]);
-                frame.putInt(FrameDescriptor.FRAGMENT_OFFSET_OFFSET, random.nextBoolean() ? random.nextInt() : payloadLength,
+                frame.putInt(FrameDescriptor.FRAGMENT_OFFSET_OFFSET, random.nextBoolean() ? random.nextInt()
+                    : payloadLength,
                     ByteOrder.LITTLE_ENDIAN);
-                frame.putInt(FrameDescriptor.MESSAGE_LENGTH_OFFSET, payloadLength * (1 + random.nextInt(4)), ByteOrder.LITTLE_ENDIAN);
+                frame.putInt(FrameDescriptor.MESSAGE_LENGTH_OFFSET, payloadLength * (1 + random.nextInt(4)),
+                    ByteOrder.LITTLE_ENDIAN);
             }
             case BAD_VERSION -> frame.putByte(FrameDescriptor.VERSION_OFFSET, (byte)(2 + random.nextInt(250)));
             case RANDOM ->
@@ -209,6 +215,7 @@ final class FrameFuzzer implements AutoCloseable
                     frame.putByte(i, (byte)random.nextInt());
                 }
             }
+            default -> throw new IllegalStateException("mutation " + mutation + " is not built");
         }
         return length;
     }
@@ -224,13 +231,17 @@ final class FrameFuzzer implements AutoCloseable
 
     private static String badReplyTo(final Random random)
     {
-        final String[] bad = {"", ":", "127.0.0.1", "127.0.0.1:99999", "127.0.0.1:9|interface=lo", "aeron:udp?endpoint=1.2.3.4:5",
+        final String[] bad = {"", ":", "127.0.0.1", "127.0.0.1:99999", "127.0.0.1:9|interface=lo",
+            "aeron:udp?endpoint=1.2.3.4:5",
             "127.0.0.1:9?control-mode=dynamic", "x".repeat(300), "\u0000\u0001\u0002", "[::1:9", "1.2.3.4:-1"};
         return bad[random.nextInt(bad.length)];
     }
 
-    /** A well-formed body for the front-end types (produce to no real group, fetch from any, admin on none); random otherwise. */
-    private static byte[] body(final Random random, final MessageType type, final List<java.util.UUID> groups)
+    /**
+     * A well-formed body for the front-end types (produce to no real group, fetch from any, admin on none); random
+     * otherwise.
+     */
+    private static byte[] body(final Random random, final MessageType type, final List<UUID> groups)
     {
         switch (type)
         {
@@ -260,28 +271,33 @@ final class FrameFuzzer implements AutoCloseable
         }
         final int batchLength = builder.build();
         final int itemLength = AppendItemDescriptor.itemLength(0, 0, batchLength);
-        final int length = ProduceRequestDescriptor.HEADER_LENGTH + ProduceRequestDescriptor.ITEM_APPEND_OFFSET + itemLength;
+        final int length = ProduceRequestDescriptor.HEADER_LENGTH + ProduceRequestDescriptor.ITEM_APPEND_OFFSET
+            + itemLength;
         final UnsafeBuffer out = new UnsafeBuffer(new byte[length]);
         ProduceRequestDescriptor.writeHeader(out, 0, 1);
         // A group no shard has: the request exercises the whole path up to the routing, and writes nothing.
-        out.putLong(ProduceRequestDescriptor.HEADER_LENGTH + ProduceRequestDescriptor.ITEM_GROUP_MSB_OFFSET, random.nextLong());
-        out.putLong(ProduceRequestDescriptor.HEADER_LENGTH + ProduceRequestDescriptor.ITEM_GROUP_LSB_OFFSET, random.nextLong());
+        out.putLong(ProduceRequestDescriptor.HEADER_LENGTH + ProduceRequestDescriptor.ITEM_GROUP_MSB_OFFSET,
+            random.nextLong());
+        out.putLong(ProduceRequestDescriptor.HEADER_LENGTH + ProduceRequestDescriptor.ITEM_GROUP_LSB_OFFSET,
+            random.nextLong());
         final int item = ProduceRequestDescriptor.HEADER_LENGTH + ProduceRequestDescriptor.ITEM_APPEND_OFFSET;
-        final int at = AppendItemDescriptor.writeHeader(out, item, 0, 0, 0, Long.MIN_VALUE, Long.MIN_VALUE, batchLength);
+        final int at = AppendItemDescriptor.writeHeader(out, item, 0, 0, 0, Long.MIN_VALUE, Long.MIN_VALUE,
+            batchLength);
         out.putBytes(at, batchBuffer, 0, batchLength);
         return out.byteArray();
     }
 
-    private static byte[] fetch(final Random random, final List<java.util.UUID> groups)
+    private static byte[] fetch(final Random random, final List<UUID> groups)
     {
         final int items = 1 + random.nextInt(3);
         final UnsafeBuffer out = new UnsafeBuffer(new byte[FetchRequestDescriptor.itemOffset(0, items)]);
         FetchRequestDescriptor.writeHeader(out, 0, items, random.nextInt(200));
         for (int i = 0; i < items; i++)
         {
-            final java.util.UUID group = groups.isEmpty() ? new java.util.UUID(random.nextLong(), random.nextLong())
+            final UUID group = groups.isEmpty() ? new UUID(random.nextLong(), random.nextLong())
                 : groups.get(random.nextInt(groups.size()));
-            FetchRequestDescriptor.writeItem(out, FetchRequestDescriptor.itemOffset(0, i), group.getMostSignificantBits(),
+            FetchRequestDescriptor.writeItem(out, FetchRequestDescriptor.itemOffset(0, i),
+                group.getMostSignificantBits(),
                 group.getLeastSignificantBits(), random.nextInt(3) == 0 ? random.nextLong() : random.nextInt(1000),
                 0, random.nextInt(3) == 0 ? random.nextInt() : 1 << 16, (byte)random.nextInt(3));
         }

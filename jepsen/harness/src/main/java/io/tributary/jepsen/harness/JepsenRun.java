@@ -19,11 +19,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Collectors;
 
 /**
@@ -57,7 +60,8 @@ public final class JepsenRun
                 if (entries.findAny().isPresent())
                 {
                     // Nodes would restart from the old data, with the old run's addresses: refuse rather than mix runs.
-                    throw new IllegalArgumentException("--out " + options.out() + " is not empty; give each run a new folder");
+                    throw new IllegalArgumentException("--out " + options.out()
+                        + " is not empty; give each run a new folder");
                 }
             }
         }
@@ -69,7 +73,8 @@ public final class JepsenRun
         {
             ids.add("n" + i);
         }
-        console.printf("jepsen: workload %s, nemesis %s, %d nodes, %s at %.0f ops/s, seed %d, out %s%n", options.workload(),
+        console.printf("jepsen: workload %s, nemesis %s, %d nodes, %s at %.0f ops/s, seed %d, out %s%n",
+            options.workload(),
             faultNames(options.faults()), options.nodes(), options.time(), options.rate(), options.seed(), out);
         final Network network = openNetwork(ids);
         final Map<String, String> nodeConfig = new LinkedHashMap<>(options.nodeConfig());
@@ -164,8 +169,8 @@ public final class JepsenRun
         {
             for (final Map.Entry<String, Integer> exited : nodes.takeExited().entrySet())
             {
-                console.println("jepsen: node " + exited.getKey() + " exited during setup with code " + exited.getValue()
-                    + " (see " + nodes.logFile(exited.getKey()) + "); restarting it");
+                console.println("jepsen: node " + exited.getKey() + " exited during setup with code "
+                    + exited.getValue() + " (see " + nodes.logFile(exited.getKey()) + "); restarting it");
                 nodes.start(exited.getKey());
             }
             try
@@ -183,7 +188,9 @@ public final class JepsenRun
         }
     }
 
-    /** Nodes register with the metadata quorum after they start; shards are placed on every node once all are active. */
+    /**
+     * Nodes register with the metadata quorum after they start; shards are placed on every node once all are active.
+     */
     static void awaitNodesKnown(final Admin admin, final int count) throws IOException
     {
         final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
@@ -216,10 +223,10 @@ public final class JepsenRun
             {
                 // The metadata quorum may still be electing its leader.
             }
-            java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(200));
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(200));
         }
-        throw new IOException("the " + count + " nodes were not all registered and active within 60 s (" + known + " registered);"
-            + " see the node logs");
+        throw new IOException("the " + count + " nodes were not all registered and active within 60 s (" + known
+            + " registered);" + " see the node logs");
     }
 
     private static void startAll(final NodeSet nodes) throws IOException, InterruptedException
@@ -242,7 +249,7 @@ public final class JepsenRun
                 {
                     future.get();
                 }
-                catch (final java.util.concurrent.ExecutionException e)
+                catch (final ExecutionException e)
                 {
                     throw new IOException("the cluster did not start: " + e.getCause().getMessage(), e.getCause());
                 }
@@ -296,8 +303,10 @@ public final class JepsenRun
             final Map<String, String> refusing = nemesis.unexpectedRefusals();
             if (!refusing.isEmpty())
             {
-                // A disk fault to a shard's copy is repaired by the node (set aside, rebuilt from the peers): expected back.
-                throw new IOException("nodes refuse to start after the heal although their damage is to shard copies they"
+                // A disk fault to a shard's copy is repaired by the node (set aside, rebuilt from the peers): expected
+                // back.
+                throw new
+                    IOException("nodes refuse to start after the heal although their damage is to shard copies they"
                     + " must set aside and rebuild (issue #14, point 3): " + refusing);
             }
             awaitReadyAfterHeal(admin, nodes);
@@ -337,7 +346,8 @@ public final class JepsenRun
             {
                 for (final Admin.ShardStatus shard : admin.streamStatus(STREAM))
                 {
-                    console.println("jepsen:   shard " + shard.shard() + " leader " + shard.leader() + ": " + shard.replicas());
+                    console.println("jepsen:   shard " + shard.shard() + " leader " + shard.leader() + ": "
+                        + shard.replicas());
                 }
             }
             catch (final IOException | RuntimeException statusError)
@@ -348,7 +358,8 @@ public final class JepsenRun
             {
                 if (!running.contains(id))
                 {
-                    console.println("jepsen: the end of " + nodes.logFile(id) + ":\n" + LocalCluster.tail(nodes.logFile(id)));
+                    console.println("jepsen: the end of " + nodes.logFile(id) + ":\n"
+                        + LocalCluster.tail(nodes.logFile(id)));
                 }
             }
             throw e;
@@ -360,18 +371,20 @@ public final class JepsenRun
         long nextReportNs = startNs + TimeUnit.SECONDS.toNanos(10);
         while (System.nanoTime() - endNs < 0)
         {
-            java.util.concurrent.locks.LockSupport.parkNanos(Math.min(endNs - System.nanoTime(), TimeUnit.MILLISECONDS.toNanos(200)));
+            LockSupport.parkNanos(Math.min(endNs - System.nanoTime(), TimeUnit.MILLISECONDS.toNanos(200)));
             if (System.nanoTime() - nextReportNs >= 0)
             {
                 final long[] counts = history.counts();
-                console.printf("jepsen: %3d s: ok %d, fail %d, info %d%n", TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - startNs),
+                console.printf("jepsen: %3d s: ok %d, fail %d, info %d%n",
+                    TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - startNs),
                     counts[0], counts[1], counts[2]);
                 nextReportNs += TimeUnit.SECONDS.toNanos(10);
             }
         }
     }
 
-    private static void awaitAll(final List<Future<?>> futures, final String what) throws InterruptedException, IOException
+    private static void awaitAll(final List<Future<?>> futures, final String what) throws InterruptedException,
+        IOException
     {
         for (final Future<?> future : futures)
         {
@@ -379,11 +392,11 @@ public final class JepsenRun
             {
                 future.get(5, TimeUnit.MINUTES);
             }
-            catch (final java.util.concurrent.ExecutionException e)
+            catch (final ExecutionException e)
             {
                 throw new IOException(what + " failed: " + e.getCause(), e.getCause());
             }
-            catch (final java.util.concurrent.TimeoutException e)
+            catch (final TimeoutException e)
             {
                 throw new IOException(what + " did not finish within 5 minutes");
             }
@@ -412,7 +425,8 @@ public final class JepsenRun
             info.put("retentionBytes", options.retentionBytes());
         }
         info.put("network", network.describe());
-        info.put("delayFaults", network.delaySupported() ? "tc netem available" : "unavailable: no tc netem in this kernel");
+        info.put("delayFaults", network.delaySupported() ? "tc netem available"
+            : "unavailable: no tc netem in this kernel");
         if (!options.nodeConfig().isEmpty())
         {
             info.put("nodeConfig", new LinkedHashMap<>(options.nodeConfig()));

@@ -11,6 +11,7 @@ import io.tributary.client.RecordMetadata;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,6 +20,7 @@ import java.util.Random;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The log workload: appends of unique values to shards through the idempotent producer (which
@@ -93,7 +95,9 @@ final class LogClient extends ClientProcess
         }
     }
 
-    /** Every shard whole, from offset 0 to its end, split over processes; retried until it succeeds or time runs out. */
+    /**
+     * Every shard whole, from offset 0 to its end, split over processes; retried until it succeeds or time runs out.
+     */
     @Override
     void finalReads(final int index)
     {
@@ -102,7 +106,7 @@ final class LogClient extends ClientProcess
             final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
             while (!finalRead(shard) && System.nanoTime() - deadlineNs < 0)
             {
-                java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(500));
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(500));
             }
         }
     }
@@ -112,11 +116,14 @@ final class LogClient extends ClientProcess
         invoke("append", shard, value);
         try
         {
-            final RecordMetadata metadata = producer.send(context.stream(), keys[shard].getBytes(StandardCharsets.UTF_8),
-                Long.toString(value).getBytes(StandardCharsets.UTF_8)).get(context.opTimeoutMs() + 5_000, TimeUnit.MILLISECONDS);
+            final RecordMetadata metadata =
+                producer.send(context.stream(), keys[shard].getBytes(StandardCharsets.UTF_8),
+                Long.toString(value).getBytes(StandardCharsets.UTF_8))
+                    .get(context.opTimeoutMs() + 5_000, TimeUnit.MILLISECONDS);
             if (metadata.shard() != shard)
             {
-                throw new IllegalStateException("key " + keys[shard] + " went to shard " + metadata.shard() + ", not " + shard);
+                throw new IllegalStateException("key " + keys[shard] + " went to shard " + metadata.shard() + ", not "
+                    + shard);
             }
             ok("append", shard, metadata.offset());
         }
@@ -197,13 +204,13 @@ final class LogClient extends ClientProcess
             ConsumerBatch batch;
             try
             {
-                batch = consumer.poll(java.time.Duration.ofSeconds(1));
+                batch = consumer.poll(Duration.ofSeconds(1));
             }
             catch (final OffsetOutOfRangeException e)
             {
                 // Retention deleted `from`: read from the first offset kept, as an application would.
                 consumer.seekToBeginning();
-                batch = consumer.poll(java.time.Duration.ofSeconds(1));
+                batch = consumer.poll(Duration.ofSeconds(1));
             }
             long first = -1;
             final List<Long> values = new ArrayList<>();
@@ -256,7 +263,8 @@ final class LogClient extends ClientProcess
         {
             while (true)
             {
-                final ShardReads.Result result = reads.read(shard, first < 0 ? 0 : first + values.size(), 4 << 20, null, 0);
+                final ShardReads.Result result =
+                    reads.read(shard, first < 0 ? 0 : first + values.size(), 4 << 20, null, 0);
                 if (first < 0)
                 {
                     // 0, or the first offset retention kept.
@@ -305,7 +313,7 @@ final class LogClient extends ClientProcess
     @Override
     public void close()
     {
-        producer.close(java.time.Duration.ofSeconds(2));
+        producer.close(Duration.ofSeconds(2));
         reads.close();
         closeConsumer();
     }

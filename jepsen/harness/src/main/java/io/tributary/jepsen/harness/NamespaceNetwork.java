@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
@@ -153,7 +154,8 @@ final class NamespaceNetwork implements Network
     private static boolean isLeftover(final String name)
     {
         final Matcher matcher = OURS.matcher(name);
-        return matcher.matches() && ProcessHandle.of(Long.parseLong(matcher.group(1))).map(p -> !p.isAlive()).orElse(true);
+        return matcher.matches() && ProcessHandle.of(Long.parseLong(matcher.group(1))).map(p -> !p.isAlive())
+            .orElse(true);
     }
 
     private static void iptables(final String ns, final String... rule) throws IOException
@@ -231,7 +233,7 @@ final class NamespaceNetwork implements Network
         {
             iptables(ns, "-F", "TJLOSS");
             iptables(ns, "-A", "TJLOSS", "-m", "statistic", "--mode", "random", "--probability",
-                String.format(java.util.Locale.ROOT, "%.3f", probability), "-j", "DROP");
+                String.format(Locale.ROOT, "%.3f", probability), "-j", "DROP");
         }
     }
 

@@ -1,19 +1,28 @@
 package io.tributary.jepsen.harness;
 
 import io.tributary.client.Admin;
+import io.tributary.raft.meta.MetadataStateMachine;
 
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
+import java.util.regex.Pattern;
 
 /**
  * Injects faults one at a time on a schedule drawn from the run's seed: a quiet gap, then a fault
@@ -43,11 +52,11 @@ final class Nemesis implements Runnable
     private final Set<String> removed = new LinkedHashSet<>();
     /** Nodes that refused to start (damaged data): they stay down until a restart succeeds. */
     private final Set<String> refused = new LinkedHashSet<>();
-    private static final String METADATA_GROUP = io.tributary.raft.meta.MetadataStateMachine.GROUP_ID.getUuid().toString();
+    private static final String METADATA_GROUP = MetadataStateMachine.GROUP_ID.getUuid().toString();
     /** Nodes whose metadata group's log a disk fault damaged: refusing to start is their documented answer. */
     private final Set<String> metadataDamaged = new LinkedHashSet<>();
     /** Why each node in {@link #refused} refused, as its start failure said. */
-    private final java.util.Map<String, String> refusals = new java.util.LinkedHashMap<>();
+    private final Map<String, String> refusals = new LinkedHashMap<>();
     /** The one node whose disk this run damages (null before the first disk fault): see {@link #diskTarget}. */
     private String damaged;
     private volatile boolean stopping;
@@ -58,13 +67,14 @@ final class Nemesis implements Runnable
     private String active;
     /** How many faults may be in effect at once ({@code --faults-at-once}): one lane each. */
     private final int faultsAtOnce;
-    private final List<Lane> lanes = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<Lane> lanes = new CopyOnWriteArrayList<>();
     /** The nodes the fault {@link #begin} just started acts on (killed, paused, damaged). */
     private final List<String> claimed = new ArrayList<>();
     /** Nodes some lane's fault holds now: other lanes leave them alone. */
     private final Set<String> busy = new HashSet<>();
 
-    Nemesis(final NodeSet nodes, final Network network, final Admin admin, final HistoryLog history, final String stream,
+    Nemesis(final NodeSet nodes, final Network network, final Admin admin, final HistoryLog history,
+        final String stream,
         final int shards, final Set<Fault> faults, final int faultsAtOnce, final long seed, final long endNs)
     {
         this.faultsAtOnce = faultsAtOnce;
@@ -160,7 +170,7 @@ final class Nemesis implements Runnable
     /** The kinds other lanes hold now. */
     private Set<Fault> activeKinds()
     {
-        final Set<Fault> active = java.util.EnumSet.noneOf(Fault.class);
+        final Set<Fault> active = EnumSet.noneOf(Fault.class);
         for (final Lane lane : lanes)
         {
             if (lane.fault != null)
@@ -293,6 +303,7 @@ final class Nemesis implements Runnable
                 case STREAMS -> streams(choices);
                 case METADATA -> metadataLeader();
                 case SKEW -> skew(choices);
+                default -> throw new IllegalStateException("fault " + fault + " has no injector");
             }
         }
         catch (final Exception e)
@@ -319,7 +330,7 @@ final class Nemesis implements Runnable
             case "minority" ->
             {
                 final List<String> shuffled = new ArrayList<>(up);
-                java.util.Collections.shuffle(shuffled, choices);
+                Collections.shuffle(shuffled, choices);
                 targets.addAll(shuffled.subList(0, Math.max(1, Math.min(up.size(), (nodes.ids().size() - 1) / 2))));
             }
             default -> targets.add(up.get(choices.nextInt(up.size())));
@@ -371,7 +382,8 @@ final class Nemesis implements Runnable
                 final long readyMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNs);
                 if (readyMs >= SLOW_START_MS)
                 {
-                    // A start this slow is a finding in itself (and stretches the fault it heals): say so in the history.
+                    // A start this slow is a finding in itself (and stretches the fault it heals): say so in the
+                    // history.
                     problems.append("; ").append(id).append(" took ").append(readyMs / 1000.0).append(" s to start");
                 }
                 refused.remove(id);
@@ -404,14 +416,15 @@ final class Nemesis implements Runnable
     {
         final String shape = PARTITIONS[choices.nextInt(PARTITIONS.length)];
         final List<String> all = new ArrayList<>(nodes.ids());
-        java.util.Collections.shuffle(all, choices);
+        Collections.shuffle(all, choices);
         final Map<String, Set<String>> unreachable = new HashMap<>();
         final String detail;
         switch (shape)
         {
             case "isolate-one", "isolate-leader" ->
             {
-                final String node = shape.equals("isolate-leader") ? leaderOr(choices.nextInt(shards), all.get(0)) : all.get(0);
+                final String node = shape.equals("isolate-leader") ? leaderOr(choices.nextInt(shards), all.get(0))
+                    : all.get(0);
                 all.remove(node);
                 cutBetween(List.of(node), all, unreachable);
                 detail = shape + " " + node + " | " + all;
@@ -429,7 +442,8 @@ final class Nemesis implements Runnable
                 final List<String> rest = all.subList(1, all.size());
                 final int half = rest.size() / 2;
                 cutBetween(rest.subList(0, half), rest.subList(half, rest.size()), unreachable);
-                detail = "bridge " + bridge + " between " + rest.subList(0, half) + " | " + rest.subList(half, rest.size());
+                detail = "bridge " + bridge + " between " + rest.subList(0, half) + " | "
+                    + rest.subList(half, rest.size());
             }
         }
         network.cut(unreachable);
@@ -437,7 +451,8 @@ final class Nemesis implements Runnable
         heal = () -> healNetwork("partition", detail);
     }
 
-    private static void cutBetween(final List<String> a, final List<String> b, final Map<String, Set<String>> unreachable)
+    private static void cutBetween(final List<String> a, final List<String> b, final Map<String,
+        Set<String>> unreachable)
     {
         for (final String x : a)
         {
@@ -549,14 +564,14 @@ final class Nemesis implements Runnable
      */
     private void fuzz(final Random choices) throws IOException
     {
-        final List<java.util.UUID> groups = new ArrayList<>();
-        for (final io.tributary.client.Admin.ShardPlacement placement : admin.describeStream(stream).placement())
+        final List<UUID> groups = new ArrayList<>();
+        for (final Admin.ShardPlacement placement : admin.describeStream(stream).placement())
         {
-            groups.add(java.util.UUID.fromString(placement.groupId()));
+            groups.add(UUID.fromString(placement.groupId()));
         }
         final List<String> targets = nodes.runningIds();
         final long seed = choices.nextLong();
-        final java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        final AtomicBoolean stop = new AtomicBoolean();
         final String[] summary = {"nothing sent"};
         final Thread sender = new Thread(() ->
         {
@@ -633,7 +648,9 @@ final class Nemesis implements Runnable
         };
     }
 
-    /** kill -9 of the metadata leader, so the quorum elects another and the controller moves while the workload runs. */
+    /**
+     * kill -9 of the metadata leader, so the quorum elects another and the controller moves while the workload runs.
+     */
     private void metadataLeader() throws IOException
     {
         final String leader = admin.metadataLeader();
@@ -662,7 +679,8 @@ final class Nemesis implements Runnable
         final String why = NodeSet.clockSkewUnavailable();
         if (why != null || up.isEmpty())
         {
-            history.nemesis("start", "skew", "skipped: " + (why != null ? why : "every node is down or held by another fault"));
+            history.nemesis("start", "skew", "skipped: "
+                + (why != null ? why : "every node is down or held by another fault"));
             history.nemesis("stop", "skew", "skipped");
             return;
         }
@@ -678,7 +696,8 @@ final class Nemesis implements Runnable
         {
             nodes.kill(node);
             nodes.clockOffset(node, null);
-            history.nemesis("stop", "skew", (skewedStart.isEmpty() ? "" : skewedStart.substring(2) + " (skewed clock); ") + "restart "
+            history.nemesis("stop", "skew",
+                (skewedStart.isEmpty() ? "" : skewedStart.substring(2) + " (skewed clock); ") + "restart "
                 + node + " with the true clock" + restart(List.of(node)));
         };
     }
@@ -724,16 +743,16 @@ final class Nemesis implements Runnable
      * metadata group is still refused by design (docs/ARCHITECTURE.md, "Disk faults"), so a refusal
      * naming that group is expected.
      */
-    synchronized java.util.Map<String, String> unexpectedRefusals()
+    synchronized Map<String, String> unexpectedRefusals()
     {
-        final String metadataShort = METADATA_GROUP.substring(METADATA_GROUP.length() - 12).toUpperCase(java.util.Locale.ROOT);
-        final java.util.Map<String, String> unexpected = new java.util.LinkedHashMap<>();
+        final String metadataShort = METADATA_GROUP.substring(METADATA_GROUP.length() - 12).toUpperCase(Locale.ROOT);
+        final Map<String, String> unexpected = new LinkedHashMap<>();
         for (final String id : refused)
         {
             final String why = refusals.getOrDefault(id, "");
             // Ratis's gap check names no group: the disk fault's own record says whose log it damaged. A refusal that
             // names another group is unexpected even on a node whose metadata log was damaged too (run 105, seed 517).
-            final boolean namesShardGroup = java.util.regex.Pattern.compile("group-([0-9A-F]{12})").matcher(why).results()
+            final boolean namesShardGroup = Pattern.compile("group-([0-9A-F]{12})").matcher(why).results()
                 .anyMatch(group -> !group.group(1).equals(metadataShort));
             if (namesShardGroup || (!metadataDamaged.contains(id) && !why.contains(METADATA_GROUP)
                 && !why.contains("group-" + metadataShort)))

@@ -71,7 +71,8 @@ final class NodeSet implements AutoCloseable
     /** Why a clock skew cannot be injected here, or null when it can. */
     static String clockSkewUnavailable()
     {
-        return Files.isRegularFile(LIBFAKETIME) ? null : "no libfaketime at " + LIBFAKETIME + " (apt-get install faketime)";
+        return Files.isRegularFile(LIBFAKETIME) ? null : "no libfaketime at " + LIBFAKETIME
+            + " (apt-get install faketime)";
     }
 
     /** A setting for one node only, applied from its next start (tests: a fault switch on one node). */
@@ -155,7 +156,8 @@ final class NodeSet implements AutoCloseable
         {
             if (isRunning(id))
             {
-                throw new IllegalStateException("node " + id + " is already running (pid " + running.get(id).pid() + ")");
+                throw new IllegalStateException("node " + id + " is already running (pid " + running.get(id).pid()
+                    + ")");
             }
         }
         final Path out = dir.resolve(id + ".out");
@@ -197,8 +199,8 @@ final class NodeSet implements AutoCloseable
             if (System.nanoTime() - deadlineNs > 0)
             {
                 kill(id);
-                throw new IOException("node " + id + " did not print READY within 90 s; the end of " + logFile(id) + ":\n"
-                    + LocalCluster.tail(logFile(id)));
+                throw new IOException("node " + id + " did not print READY within 90 s; the end of " + logFile(id)
+                    + ":\n" + LocalCluster.tail(logFile(id)));
             }
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
         }
@@ -268,7 +270,9 @@ final class NodeSet implements AutoCloseable
         }
     }
 
-    /** Nodes that exited without being killed (e.g. on a fatal transport error), with their exit codes; forgotten here. */
+    /**
+     * Nodes that exited without being killed (e.g. on a fatal transport error), with their exit codes; forgotten here.
+     */
     synchronized Map<String, Integer> takeExited()
     {
         final Map<String, Integer> exited = new LinkedHashMap<>();

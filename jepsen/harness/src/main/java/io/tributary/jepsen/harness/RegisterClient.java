@@ -8,6 +8,7 @@ import io.tributary.protocol.ShardRing;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
@@ -240,7 +241,7 @@ final class RegisterClient extends ClientProcess
     @Override
     public void close()
     {
-        producer.close(java.time.Duration.ofSeconds(2));
+        producer.close(Duration.ofSeconds(2));
         reads.close();
     }
 }

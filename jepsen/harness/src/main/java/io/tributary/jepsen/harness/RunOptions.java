@@ -55,8 +55,8 @@ public record RunOptions(String workload, Set<Fault> faults, int nodes, Duration
         }
         if (concurrency < 1 || shards < 1 || keys < 1)
         {
-            throw new IllegalArgumentException("--concurrency, --shards and --keys must be >= 1, got " + concurrency + ", "
-                + shards + ", " + keys);
+            throw new IllegalArgumentException("--concurrency, --shards and --keys must be >= 1, got " + concurrency
+                + ", " + shards + ", " + keys);
         }
         if (faultsAtOnce < 1 || faultsAtOnce > 3)
         {
@@ -64,16 +64,19 @@ public record RunOptions(String workload, Set<Fault> faults, int nodes, Duration
         }
         if (snapshotEntries != 0 && snapshotEntries < 10)
         {
-            throw new IllegalArgumentException("--snapshot-entries must be at least 10 (or 0 for the node default), got "
+            throw new
+                IllegalArgumentException("--snapshot-entries must be at least 10 (or 0 for the node default), got "
                 + snapshotEntries);
         }
         if (retentionBytes != -1 && retentionBytes < 1)
         {
-            throw new IllegalArgumentException("--retention-bytes must be positive (or -1 for none), got " + retentionBytes);
+            throw new IllegalArgumentException("--retention-bytes must be positive (or -1 for none), got "
+                + retentionBytes);
         }
         if (retentionBytes != -1 && REGISTER.equals(workload))
         {
-            throw new IllegalArgumentException("--retention-bytes needs --workload log: a register's value is its key's "
+            throw new
+                IllegalArgumentException("--retention-bytes needs --workload log: a register's value is its key's "
                 + "latest record, which retention may delete");
         }
         faults = Set.copyOf(faults);
@@ -81,11 +84,14 @@ public record RunOptions(String workload, Set<Fault> faults, int nodes, Duration
     }
 
     /** One fault at a time, node snapshot defaults, no retention. */
-    public RunOptions(final String workload, final Set<Fault> faults, final int nodes, final Duration time, final double rate,
-        final int concurrency, final int shards, final int keys, final long seed, final Path out, final String transport,
+    public RunOptions(final String workload, final Set<Fault> faults, final int nodes, final Duration time,
+        final double rate,
+        final int concurrency, final int shards, final int keys, final long seed, final Path out,
+            final String transport,
         final Map<String, String> nodeConfig, final Duration checkTimeout, final boolean useNamespaces)
     {
-        this(workload, faults, nodes, time, rate, concurrency, shards, keys, seed, out, transport, nodeConfig, checkTimeout,
+        this(workload, faults, nodes, time, rate, concurrency, shards, keys, seed, out, transport, nodeConfig,
+            checkTimeout,
             useNamespaces, 1, 0, -1);
     }
 

@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -96,7 +97,8 @@ final class ShardReads implements AutoCloseable
         final ReadOutcome outcome = fetch(shard, from, maxBytes, replica, minAppliedIndex);
         if (outcome.status() == FetchResponseDescriptor.STATUS_OUT_OF_RANGE && outcome.firstOffset() > from)
         {
-            // Retention deleted the records from `from` on to the first retained one: read from there, as a consumer does.
+            // Retention deleted the records from `from` on to the first retained one: read from there, as a consumer
+            // does.
             final long first = outcome.firstOffset();
             return decode(shard, first, fetch(shard, first, maxBytes, replica, minAppliedIndex));
         }
@@ -112,7 +114,7 @@ final class ShardReads implements AutoCloseable
         {
             try
             {
-                final java.util.concurrent.CompletableFuture<ReadOutcome> reply = channel(shard).read(from, maxBytes, 0, replica,
+                final CompletableFuture<ReadOutcome> reply = channel(shard).read(from, maxBytes, 0, replica,
                     minAppliedIndex);
                 links.flush();
                 outcome = reply.get(requestTimeoutMs, TimeUnit.MILLISECONDS);
@@ -120,7 +122,8 @@ final class ShardReads implements AutoCloseable
             catch (final ExecutionException | TimeoutException | RuntimeException e)
             {
                 failed(shard, false);
-                throw new IOException("read of shard " + shard + " from " + from + (replica == null ? "" : " on " + replica)
+                throw new IOException("read of shard " + shard + " from " + from
+                    + (replica == null ? "" : " on " + replica)
                     + " failed: " + (e instanceof ExecutionException ? e.getCause() : e), e);
             }
             catch (final InterruptedException e)
@@ -134,7 +137,8 @@ final class ShardReads implements AutoCloseable
 
     private static boolean mayRetry(final ReadOutcome outcome, final String replica)
     {
-        return replica == null && outcome.status() == FetchResponseDescriptor.STATUS_NOT_LEADER && !outcome.text().isEmpty();
+        return replica == null && outcome.status() == FetchResponseDescriptor.STATUS_NOT_LEADER && !outcome.text()
+            .isEmpty();
     }
 
     private Result decode(final int shard, final long from, final ReadOutcome outcome) throws IOException

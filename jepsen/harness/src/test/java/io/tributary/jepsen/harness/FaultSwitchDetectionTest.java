@@ -14,11 +14,13 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.LocalTime;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -40,7 +42,8 @@ class FaultSwitchDetectionTest
      */
     @Test
     @Timeout(value = 4, unit = TimeUnit.MINUTES)
-    void readsWithoutReadIndexOnAnIsolatedLeaderAreStale(@TempDir(cleanup = CleanupMode.ON_SUCCESS) final Path dir) throws Exception
+    void readsWithoutReadIndexOnAnIsolatedLeaderAreStale(@TempDir(cleanup = CleanupMode.ON_SUCCESS) final Path dir)
+        throws Exception
     {
         assumeTrue(NamespaceNetwork.unavailableBecause() == null,
             () -> "skipped: partitions need network namespaces: " + NamespaceNetwork.unavailableBecause());
@@ -96,7 +99,8 @@ class FaultSwitchDetectionTest
      */
     @Test
     @Timeout(value = 4, unit = TimeUnit.MINUTES)
-    void aReplicaThatSkipsAnEntryOnReplayLosesAcknowledgedRecords(@TempDir(cleanup = CleanupMode.ON_SUCCESS) final Path dir) throws Exception
+    void aReplicaThatSkipsAnEntryOnReplayLosesAcknowledgedRecords(@TempDir(cleanup =
+        CleanupMode.ON_SUCCESS) final Path dir) throws Exception
     {
         assertThat(replayScenario(dir.resolve("with-switch"), true).verdict()).isEqualTo("invalid");
         assertThat(replayScenario(dir.resolve("without-switch"), false).verdict()).isEqualTo("valid");
@@ -105,7 +109,8 @@ class FaultSwitchDetectionTest
     private static RunVerdict replayScenario(final Path dir, final boolean faultOn) throws Exception
     {
         final String why = NamespaceNetwork.unavailableBecause();
-        try (Scenario scenario = new Scenario(dir, why == null ? NamespaceNetwork.create(NODES) : new LoopbackNetwork(NODES, why), 1))
+        try (Scenario scenario = new Scenario(dir, why == null ? NamespaceNetwork.create(NODES)
+            : new LoopbackNetwork(NODES, why), 1))
         {
             if (faultOn)
             {
@@ -156,8 +161,10 @@ class FaultSwitchDetectionTest
                 // Without this a switch that never fired reads as "the checker missed the bug" (CI once: n3's
                 // restart hit a queue file cut by the kill, took 75 s and rebuilt the shard from a peer).
                 final String n3Log = Files.readString(scenario.nodes.logFile("n3"));
-                assertThat(n3Log).as("n3 never skipped an entry, so the scenario tests nothing; the end of n3's log:%n%s",
-                    LocalCluster.tail(scenario.nodes.logFile("n3"))).contains("TEST-ONLY FAULT test.fault.replay-off-by-one");
+                assertThat(n3Log)
+                    .as("n3 never skipped an entry, so the scenario tests nothing; the end of n3's log:%n%s",
+                    LocalCluster.tail(scenario.nodes.logFile("n3")))
+                        .contains("TEST-ONLY FAULT test.fault.replay-off-by-one");
             }
             return scenario.check("log");
         }
@@ -181,9 +188,10 @@ class FaultSwitchDetectionTest
             {
                 return;
             }
-            java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));   // between two polls
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));   // between two polls
         }
-        throw new AssertionError(node + "'s replica of shard 0 reached offset " + seen + ", not " + nextOffset + ", in 30 s");
+        throw new AssertionError(node + "'s replica of shard 0 reached offset " + seen + ", not " + nextOffset
+            + ", in 30 s");
     }
 
     /** Prints how long each step of a scenario took (a step that waits out a timeout shows in the test's output). */
@@ -201,7 +209,7 @@ class FaultSwitchDetectionTest
         {
             final long nowNs = System.nanoTime();
             System.out.printf("%s: %s in %d ms at %s%n", scenario, step, TimeUnit.NANOSECONDS.toMillis(nowNs - startNs),
-                java.time.LocalTime.now());
+                LocalTime.now());
             startNs = nowNs;
         }
     }
@@ -222,7 +230,8 @@ class FaultSwitchDetectionTest
             this.network = network;
             this.nodes = new NodeSet(dir.resolve("nodes"), network, NODES, 3, Map.of());
             this.history = new HistoryLog(dir.resolve("history.jsonl"));
-            this.context = new ClientContext(history, nodes.metadataPeers(), "aeron", JepsenRun.STREAM, shards, 2, 10_000,
+            this.context = new ClientContext(history, nodes.metadataPeers(), "aeron", JepsenRun.STREAM, shards, 2,
+                10_000,
                 new AtomicLong(), System.nanoTime());
         }
 
@@ -232,7 +241,8 @@ class FaultSwitchDetectionTest
             {
                 nodes.start(id);
             }
-            admin = Admin.create(new AdminConfig().metadataPeers(nodes.metadataPeers()).transport("aeron").requestTimeoutMs(3_000));
+            admin = Admin.create(new AdminConfig().metadataPeers(nodes.metadataPeers()).transport("aeron")
+                .requestTimeoutMs(3_000));
             JepsenRun.awaitNodesKnown(admin, NODES.size());
             admin.createStream(JepsenRun.STREAM, context.shards(), 3);
             admin.awaitStreamReady(JepsenRun.STREAM, Duration.ofSeconds(60));

@@ -3,7 +3,9 @@ package io.tributary.jepsen.harness;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,6 +22,7 @@ import io.tributary.client.ConsumerConfig;
 import io.tributary.client.Producer;
 import io.tributary.client.ProducerConfig;
 import io.tributary.protocol.frame.MessageType;
+import io.tributary.raft.node.LocalCluster;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -48,7 +51,8 @@ class FrameFuzzerTest
             {
                 nodes.start(id);
             }
-            try (Admin admin = Admin.create(new AdminConfig().metadataPeers(nodes.metadataPeers()).requestTimeoutMs(3_000));
+            try (Admin admin = Admin.create(new AdminConfig().metadataPeers(nodes.metadataPeers())
+                .requestTimeoutMs(3_000));
                  Producer producer = Producer.create(new ProducerConfig().metadataPeers(nodes.metadataPeers())))
             {
                 JepsenRun.awaitNodesKnown(admin, NODES.size());
@@ -58,7 +62,8 @@ class FrameFuzzerTest
                 for (int i = 0; i < 20; i++)
                 {
                     sent.add("before-" + i);
-                    producer.send("s", ("k" + i).getBytes(StandardCharsets.UTF_8), sent.get(i).getBytes(StandardCharsets.UTF_8))
+                    producer.send("s", ("k" + i).getBytes(StandardCharsets.UTF_8), sent.get(i)
+                        .getBytes(StandardCharsets.UTF_8))
                         .get(30, TimeUnit.SECONDS);
                 }
                 final List<UUID> groups = new ArrayList<>();
@@ -71,7 +76,8 @@ class FrameFuzzerTest
                     {
                         for (final String node : NODES)
                         {
-                            assertThat(fuzzer.burst(random, nodes.address(node), groups, 300)).as("%s's streams connect", node)
+                            assertThat(fuzzer.burst(random, nodes.address(node), groups, 300))
+                                .as("%s's streams connect", node)
                                 .isTrue();
                         }
                     }
@@ -89,7 +95,8 @@ class FrameFuzzerTest
                     for (int i = 20; i < 30; i++)
                     {
                         sent.add("after-" + i);
-                        producer.send("s", ("k" + i).getBytes(StandardCharsets.UTF_8), sent.get(i).getBytes(StandardCharsets.UTF_8))
+                        producer.send("s", ("k" + i).getBytes(StandardCharsets.UTF_8), sent.get(i)
+                            .getBytes(StandardCharsets.UTF_8))
                             .get(30, TimeUnit.SECONDS);
                     }
                 }
@@ -98,10 +105,11 @@ class FrameFuzzerTest
                     final StringBuilder logs = new StringBuilder();
                     for (final String id : NODES)
                     {
-                        java.nio.file.Files.copy(nodes.logFile(id), Path.of("target", "fuzz-" + id + ".log"),
-                            java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-                        logs.append("\n--- ").append(id).append(".log (all of it in target/fuzz-").append(id).append(".log):\n")
-                            .append(io.tributary.raft.node.LocalCluster.tail(nodes.logFile(id)));
+                        Files.copy(nodes.logFile(id), Path.of("target", "fuzz-" + id + ".log"),
+                            StandardCopyOption.REPLACE_EXISTING);
+                        logs.append("\n--- ").append(id).append(".log (all of it in target/fuzz-").append(id)
+                            .append(".log):\n")
+                            .append(LocalCluster.tail(nodes.logFile(id)));
                     }
                     throw new AssertionError("writes after the fuzzing failed: " + e + logs, e);
                 }
@@ -119,7 +127,8 @@ class FrameFuzzerTest
                         }
                     }
                 }
-                assertThat(read).as("every acknowledged record, once, unchanged").containsExactlyInAnyOrderElementsOf(sent);
+                assertThat(read).as("every acknowledged record, once, unchanged")
+                    .containsExactlyInAnyOrderElementsOf(sent);
             }
         }
     }

@@ -14,10 +14,10 @@ import java.util.concurrent.TimeUnit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * CI's short mixed-fault run: five node processes (in network namespaces when root), the log
- * workload with snapshots and retention, every kind of fault for 60 s, then heal, final reads and the checkers; fails on any
- * verdict but valid. The seed is printed; replay with {@code -Dtributary.seed=N}. The run's folder
- * (history, results, timeline, node logs) stays under {@code target/jepsen-ci}.
+ * CI's short mixed-fault run: five node processes (in network namespaces when root), the log workload with snapshots
+ * and retention, every kind of fault for 60 s, then heal, final reads and the checkers; fails on any verdict but valid.
+ * The seed is printed; replay with {@code -Dtributary.seed=N}. The run's folder (history, results, timeline, node logs)
+ * stays under {@code target/jepsen-ci}.
  */
 class JepsenSmokeTest
 {
@@ -30,7 +30,8 @@ class JepsenSmokeTest
         final Path out = Path.of("target", "jepsen-ci", "log-" + seed + "-" + System.currentTimeMillis());
         // The hard paths too (issue #14, point 7): snapshots every 200 entries with purged Raft logs, and retention
         // deleting shard files while the faults run, so catch-ups and installs from a peer happen in CI.
-        final RunOptions options = new RunOptions(RunOptions.LOG, EnumSet.allOf(Fault.class), 5, Duration.ofSeconds(60), 100,
+        final RunOptions options = new RunOptions(RunOptions.LOG, EnumSet.allOf(Fault.class), 5,
+            Duration.ofSeconds(60), 100,
             8, 3, 8, seed, out, "aeron", Map.of(), Duration.ofSeconds(120), true, 1, 200, 65_536);
 
         final RunVerdict verdict = new JepsenRun(options, System.out).run();
@@ -38,7 +39,8 @@ class JepsenSmokeTest
         assertThat(out.resolve("history.jsonl")).exists();
         assertThat(out.resolve("results.json")).exists();
         assertThat(out.resolve("timeline.html")).exists();
-        assertThat(Files.readString(out.resolve("history.jsonl"))).as("the nemesis injected faults").contains("\"f\":\"start\"");
+        assertThat(Files.readString(out.resolve("history.jsonl"))).as("the nemesis injected faults")
+            .contains("\"f\":\"start\"");
         assertThat(verdict.verdict()).as("seed %d: %s", seed, verdict.summary()).isEqualTo("valid");
         assertThat(NamespaceLeftovers.ours()).as("namespaces and links left behind").isEmpty();
     }

@@ -14,7 +14,8 @@ final class NamespaceLeftovers
     {
         final String prefix = "tj" + ProcessHandle.current().pid();
         final List<String> left = new ArrayList<>();
-        for (final String line : (Shell.tryRun("ip", "netns", "list").output() + "\n" + Shell.tryRun("ip", "-o", "link", "show")
+        for (final String line : (Shell.tryRun("ip", "netns", "list").output() + "\n"
+            + Shell.tryRun("ip", "-o", "link", "show")
             .output()).split("\n"))
         {
             if (line.contains(prefix + "-") || line.contains(" " + prefix + "b") || line.contains(" " + prefix + "h"))

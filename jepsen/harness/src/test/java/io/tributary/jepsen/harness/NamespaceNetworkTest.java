@@ -39,9 +39,12 @@ class NamespaceNetworkTest
     {
         final Path listener = dir.resolve("Listen.java");
         Files.writeString(listener, """
+            import java.net.InetAddress;
+            import java.net.ServerSocket;
+
             public class Listen {
                 public static void main(String[] args) throws Exception {
-                    try (var server = new java.net.ServerSocket(Integer.parseInt(args[1]), 50, java.net.InetAddress.getByName(args[0]))) {
+                    try (var server = new ServerSocket(Integer.parseInt(args[1]), 50, InetAddress.getByName(args[0]))) {
                         System.out.println("LISTENING");
                         System.out.flush();
                         while (true) { server.accept().close(); }
@@ -53,7 +56,8 @@ class NamespaceNetworkTest
         try (NamespaceNetwork network = NamespaceNetwork.create(NODES))
         {
             final List<String> command = new ArrayList<>(network.commandPrefix("b"));
-            command.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), listener.toString(),
+            command.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                listener.toString(),
                 network.host("b"), "7100"));
             server = new ProcessBuilder(command).redirectErrorStream(true).start();
             try

@@ -44,7 +44,8 @@ class NemesisLanesTest
     @Test
     void theSearchWrapsAroundTheEnabledKinds()
     {
-        assertThat(Nemesis.pick(Fault.PAUSE, List.of(Fault.PAUSE, Fault.KILL), Set.of(Fault.PAUSE))).isEqualTo(Fault.KILL);
+        assertThat(Nemesis.pick(Fault.PAUSE, List.of(Fault.PAUSE, Fault.KILL), Set.of(Fault.PAUSE)))
+            .isEqualTo(Fault.KILL);
     }
 
     private static RunOptions options(final String workload, final long snapshotEntries, final long retentionBytes,
@@ -67,16 +68,20 @@ class NemesisLanesTest
     {
         assertThat(JepsenRun.hardPathSettings(options(RunOptions.LOG, 0, 4096, 2), Map.of()))
             .containsEntry("shard.roll.cycle", "TEST_SECONDLY").containsEntry("snapshot.auto.entries", "500");
-        assertThat(JepsenRun.hardPathSettings(options(RunOptions.LOG, 0, 4096, 2), Map.of("shard.roll.cycle", "MINUTELY")))
+        assertThat(JepsenRun.hardPathSettings(options(RunOptions.LOG, 0, 4096, 2),
+            Map.of("shard.roll.cycle", "MINUTELY")))
             .doesNotContainKey("shard.roll.cycle");
     }
 
     @Test
     void badOptionsAreRefusedWithWhatToDo()
     {
-        assertThatThrownBy(() -> options(RunOptions.LOG, 0, -1, 4)).hasMessageContaining("--faults-at-once must be 1, 2 or 3");
-        assertThatThrownBy(() -> options(RunOptions.LOG, 5, -1, 1)).hasMessageContaining("--snapshot-entries must be at least 10");
-        assertThatThrownBy(() -> options(RunOptions.LOG, 0, 0, 1)).hasMessageContaining("--retention-bytes must be positive");
+        assertThatThrownBy(() -> options(RunOptions.LOG, 0, -1, 4))
+            .hasMessageContaining("--faults-at-once must be 1, 2 or 3");
+        assertThatThrownBy(() -> options(RunOptions.LOG, 5, -1, 1))
+            .hasMessageContaining("--snapshot-entries must be at least 10");
+        assertThatThrownBy(() -> options(RunOptions.LOG, 0, 0, 1))
+            .hasMessageContaining("--retention-bytes must be positive");
         assertThatThrownBy(() -> options(RunOptions.REGISTER, 0, 4096, 1)).hasMessageContaining("needs --workload log");
     }
 }

@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -41,7 +42,8 @@ class PausedNodeTest
             {
                 nodes.start(id);
             }
-            try (Admin admin = Admin.create(new AdminConfig().metadataPeers(nodes.metadataPeers()).requestTimeoutMs(3_000)))
+            try (Admin admin = Admin.create(new AdminConfig().metadataPeers(nodes.metadataPeers())
+                .requestTimeoutMs(3_000)))
             {
                 JepsenRun.awaitNodesKnown(admin, NODES.size());
                 admin.createStream("s", 1, 3);
@@ -51,7 +53,7 @@ class PausedNodeTest
                 nodes.resume("n1");
 
                 // n1 must take part again: it can become the shard's leader and store a record.
-                final java.util.concurrent.atomic.AtomicReference<Exception> lastRefusal = new java.util.concurrent.atomic.AtomicReference<>();
+                final AtomicReference<Exception> lastRefusal = new AtomicReference<>();
                 try
                 {
                     LocalCluster.await("leadership moved to n1", 60_000, () ->

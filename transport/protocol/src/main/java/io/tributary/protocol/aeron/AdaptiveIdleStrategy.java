@@ -40,8 +40,8 @@ public final class AdaptiveIdleStrategy implements IdleStrategy
     {
         if (activeParkNs < 1 || idleParkNs < activeParkNs || activeWindowNs < 0)
         {
-            throw new IllegalArgumentException("adaptive idle: need 1 <= activeParkNs (" + activeParkNs + ") <= idleParkNs ("
-                + idleParkNs + ") and activeWindowNs (" + activeWindowNs + ") >= 0");
+            throw new IllegalArgumentException("adaptive idle: need 1 <= activeParkNs (" + activeParkNs
+                + ") <= idleParkNs (" + idleParkNs + ") and activeWindowNs (" + activeWindowNs + ") >= 0");
         }
         this.activeParkNs = activeParkNs;
         this.idleParkNs = idleParkNs;

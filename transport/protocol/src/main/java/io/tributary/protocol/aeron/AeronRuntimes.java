@@ -45,7 +45,8 @@ public final class AeronRuntimes
      * client's), so a process runs one driver; it launches its own only when there is none, or
      * when its settings name a node explicitly.
      */
-    public static synchronized EmbeddedMediaDriver acquireForClient(final AeronTransportConfig config, final boolean nodeNamed)
+    public static synchronized EmbeddedMediaDriver acquireForClient(final AeronTransportConfig config,
+        final boolean nodeNamed)
     {
         if (!nodeNamed && !config.externalDriver() && !BY_DIRECTORY.isEmpty())
         {

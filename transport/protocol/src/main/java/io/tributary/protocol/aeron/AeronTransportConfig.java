@@ -1,13 +1,18 @@
 package io.tributary.protocol.aeron;
 
 import java.io.File;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.util.List;
 import java.util.Locale;
 import java.util.Properties;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 import io.tributary.protocol.frame.FrameDescriptor;
+import org.agrona.concurrent.IdleStrategy;
 
 /**
  * Settings of the Aeron transport: media driver, buffers, limits, timeouts and retries.
@@ -43,7 +48,9 @@ public final class AeronTransportConfig
     public static final long DEFAULT_APPENDER_COMMIT_DELAY_US = 25_000;
     /** Upper bound of appender.commit.delay.us: a heartbeat carries the commit index at least this often anyway. */
     public static final long APPENDER_COMMIT_DELAY_LIMIT_US = 1_000_000;
-    /** Bounds of publication.connection.timeout.ms: above the receivers' 200 ms status message cadence, below a minute. */
+    /**
+     * Bounds of publication.connection.timeout.ms: above the receivers' 200 ms status message cadence, below a minute.
+     */
     public static final long PUBLICATION_CONNECTION_TIMEOUT_MIN_MS = 500;
     public static final long PUBLICATION_CONNECTION_TIMEOUT_MAX_MS = 60_000;
 
@@ -52,7 +59,7 @@ public final class AeronTransportConfig
     private boolean externalDriver = false;
     private String externalAeronDirectory = null;
     /** Aeron's ThreadingMode names; kept as text so that a client without aeron-driver can still read the settings. */
-    public static final java.util.List<String> THREADING_MODES = java.util.List.of("INVOKER", "SHARED", "SHARED_NETWORK",
+    public static final List<String> THREADING_MODES = List.of("INVOKER", "SHARED", "SHARED_NETWORK",
         "DEDICATED");
 
     private String threadingMode = "INVOKER";
@@ -147,7 +154,8 @@ public final class AeronTransportConfig
         {
             c.aeronDirectoryBase = Paths.get(base);
         }
-        c.externalDriver = Boolean.parseBoolean(properties.getProperty(PREFIX + "driver.external", Boolean.toString(c.externalDriver)));
+        c.externalDriver = Boolean.parseBoolean(properties.getProperty(PREFIX + "driver.external",
+            Boolean.toString(c.externalDriver)));
         c.externalAeronDirectory = properties.getProperty(PREFIX + "driver.external.dir", c.externalAeronDirectory);
         c.threadingMode = properties.getProperty(PREFIX + "driver.threading.mode", c.threadingMode);
         c.sharedIdleStrategy = properties.getProperty(PREFIX + "idle.shared", c.sharedIdleStrategy);
@@ -189,7 +197,8 @@ public final class AeronTransportConfig
         final long value = longValue(properties, key, defaultValue);
         if (value < Integer.MIN_VALUE || value > Integer.MAX_VALUE)
         {
-            throw new IllegalArgumentException(PREFIX + key + "=" + value + " does not fit in an int; use at most " + Integer.MAX_VALUE);
+            throw new IllegalArgumentException(PREFIX + key + "=" + value + " does not fit in an int; use at most "
+                + Integer.MAX_VALUE);
         }
         return (int)value;
     }
@@ -207,7 +216,8 @@ public final class AeronTransportConfig
         }
         catch (final NumberFormatException ex)
         {
-            throw new IllegalArgumentException(PREFIX + key + "=" + text + " is not a whole number (default " + defaultValue + ")", ex);
+            throw new IllegalArgumentException(PREFIX + key + "=" + text + " is not a whole number (default "
+                + defaultValue + ")", ex);
         }
     }
 
@@ -240,23 +250,29 @@ public final class AeronTransportConfig
         {
             IdleStrategies.validate(networkIdleStrategy);
         }
-        require(Integer.bitCount(termLengthBytes) == 1 && termLengthBytes >= TERM_LENGTH_MIN && termLengthBytes <= TERM_LENGTH_MAX,
-            "term.length.bytes=" + termLengthBytes + " must be a power of two in [" + TERM_LENGTH_MIN + ", " + TERM_LENGTH_MAX
-                + "]; e.g. 65536 for tests, 2097152 by default");
+        require(Integer.bitCount(termLengthBytes) == 1 && termLengthBytes >= TERM_LENGTH_MIN
+            && termLengthBytes <= TERM_LENGTH_MAX,
+            "term.length.bytes=" + termLengthBytes + " must be a power of two in [" + TERM_LENGTH_MIN + ", "
+                + TERM_LENGTH_MAX + "]; e.g. 65536 for tests, 2097152 by default");
         require(mtuBytes >= MTU_MIN && mtuBytes <= MTU_MAX && mtuBytes % 32 == 0,
-            "mtu.bytes=" + mtuBytes + " must be a multiple of 32 in [" + MTU_MIN + ", " + MTU_MAX + "]; 1408 fits an Ethernet frame");
+            "mtu.bytes=" + mtuBytes + " must be a multiple of 32 in [" + MTU_MIN + ", " + MTU_MAX
+                + "]; 1408 fits an Ethernet frame");
         require(mtuBytes <= termLengthBytes / 8,
-            "mtu.bytes=" + mtuBytes + " exceeds term.length.bytes/8=" + termLengthBytes / 8 + "; lower the MTU or raise the term length");
-        require(mtuLoopbackBytes == 0 || mtuLoopbackBytes >= MTU_MIN && mtuLoopbackBytes <= MTU_MAX && mtuLoopbackBytes % 32 == 0,
-            "mtu.loopback.bytes=" + mtuLoopbackBytes + " must be 0 (use mtu.bytes) or a multiple of 32 in [" + MTU_MIN + ", "
-                + MTU_MAX + "]");
+            "mtu.bytes=" + mtuBytes + " exceeds term.length.bytes/8=" + termLengthBytes / 8
+                + "; lower the MTU or raise the term length");
+        require(mtuLoopbackBytes == 0 || mtuLoopbackBytes >= MTU_MIN && mtuLoopbackBytes <= MTU_MAX
+            && mtuLoopbackBytes % 32 == 0,
+            "mtu.loopback.bytes=" + mtuLoopbackBytes + " must be 0 (use mtu.bytes) or a multiple of 32 in [" + MTU_MIN
+                + ", " + MTU_MAX + "]");
         validateFrameAndMessageLimits();
         require(socketRcvbufBytes >= 65_536 && socketSndbufBytes >= 65_536, "socket.rcvbuf.bytes=" + socketRcvbufBytes
-            + " and socket.sndbuf.bytes=" + socketSndbufBytes + " must be at least 65536 (the OS caps them at its maximum)");
-        require(receiverWindowBytes >= 2 * mtuBytes, "receiver.window.bytes=" + receiverWindowBytes + " must be at least 2 x"
-            + " mtu.bytes=" + 2 * mtuBytes);
+            + " and socket.sndbuf.bytes=" + socketSndbufBytes
+                + " must be at least 65536 (the OS caps them at its maximum)");
+        require(receiverWindowBytes >= 2 * mtuBytes, "receiver.window.bytes=" + receiverWindowBytes
+            + " must be at least 2 x" + " mtu.bytes=" + 2 * mtuBytes);
         require(reassemblySourcesMax >= 1 && reassemblySourcesMax <= 65_536,
-            "reassembly.sources.max=" + reassemblySourcesMax + " must be in [1, 65536] (senders with a message in reassembly at once)");
+            "reassembly.sources.max=" + reassemblySourcesMax
+                + " must be in [1, 65536] (senders with a message in reassembly at once)");
         require(reassemblyTimeoutMs >= 1, "reassembly.timeout.ms=" + reassemblyTimeoutMs + " must be at least 1");
         require(offerRetriesMax >= 0 && offerRetriesMax <= RETRIES_MAX,
             "offer.retries.max=" + offerRetriesMax + " must be in [0, " + RETRIES_MAX + "]");
@@ -275,9 +291,11 @@ public final class AeronTransportConfig
         require(publicationConnectionTimeoutMs >= PUBLICATION_CONNECTION_TIMEOUT_MIN_MS
                 && publicationConnectionTimeoutMs <= PUBLICATION_CONNECTION_TIMEOUT_MAX_MS,
             "publication.connection.timeout.ms=" + publicationConnectionTimeoutMs + " must be in ["
-                + PUBLICATION_CONNECTION_TIMEOUT_MIN_MS + ", " + PUBLICATION_CONNECTION_TIMEOUT_MAX_MS + "] (receivers send a status"
+                + PUBLICATION_CONNECTION_TIMEOUT_MIN_MS + ", " + PUBLICATION_CONNECTION_TIMEOUT_MAX_MS
+                    + "] (receivers send a status"
                 + " message every 200 ms; a peer silent this long counts as gone)");
-        require(driverTimeoutMs >= 1_000, "driver.timeout.ms=" + driverTimeoutMs + " must be at least 1000 (Aeron's client keepalive)");
+        require(driverTimeoutMs >= 1_000, "driver.timeout.ms=" + driverTimeoutMs
+            + " must be at least 1000 (Aeron's client keepalive)");
         require(serverAddress == null || serverAddress.matches("[^:]+:[0-9]{1,5}"),
             "server.address=" + serverAddress + " must be host:port, e.g. 127.0.0.1:9870");
         require(clientHost == null || clientHost.matches("[^:\\s]+"),
@@ -291,8 +309,10 @@ public final class AeronTransportConfig
     private void validateFrameAndMessageLimits()
     {
         final int frameMax = frameBytesMax();
-        require(frameBytesMax == 0 || (frameBytesMax >= FrameDescriptor.HEADER_LENGTH + 1 && frameBytesMax <= termLengthBytes / 8),
-            "frame.bytes.max=" + frameBytesMax + " must be 0 (term.length.bytes/8) or in [" + (FrameDescriptor.HEADER_LENGTH + 1)
+        require(frameBytesMax == 0 || (frameBytesMax >= FrameDescriptor.HEADER_LENGTH + 1
+            && frameBytesMax <= termLengthBytes / 8),
+            "frame.bytes.max=" + frameBytesMax + " must be 0 (term.length.bytes/8) or in ["
+                + (FrameDescriptor.HEADER_LENGTH + 1)
                 + ", " + termLengthBytes / 8 + "] (Aeron's max message length for this term length)");
         require(messageBytesMax >= 1 && messageBytesMax <= FrameDescriptor.MESSAGE_LENGTH_MAX,
             "message.bytes.max=" + messageBytesMax + " must be in [1, " + FrameDescriptor.MESSAGE_LENGTH_MAX
@@ -301,7 +321,8 @@ public final class AeronTransportConfig
             "reassembly.bytes.max=" + reassemblyBytesMax + " is below message.bytes.max=" + messageBytesMax
                 + ": one largest message must fit; raise reassembly.bytes.max");
         require(frameMax > FrameDescriptor.HEADER_LENGTH,
-            "frame.bytes.max=" + frameMax + " leaves no payload after the " + FrameDescriptor.HEADER_LENGTH + "-byte header");
+            "frame.bytes.max=" + frameMax + " leaves no payload after the " + FrameDescriptor.HEADER_LENGTH
+                + "-byte header");
     }
 
     private static void require(final boolean condition, final String message)
@@ -357,8 +378,8 @@ public final class AeronTransportConfig
 
     /**
      * Whether the network thread waits on the embedded driver's sockets when it has nothing to do ({@code
-     * idle.network=sockets}, the default), for at most {@link #networkSocketWaitTimeoutMs()}. Where the sockets cannot be
-     * watched (an external driver, a threading mode other than INVOKER) it idles with {@code adaptive}.
+     * idle.network=sockets}, the default), for at most {@link #networkSocketWaitTimeoutMs()}. Where the sockets cannot
+     * be watched (an external driver, a threading mode other than INVOKER) it idles with {@code adaptive}.
      */
     public boolean networkWaitsOnSockets()
     {
@@ -368,7 +389,7 @@ public final class AeronTransportConfig
     /** The longest wait on the sockets: {@code idle.network.idle.park.us} in whole milliseconds, at least 1. */
     public long networkSocketWaitTimeoutMs()
     {
-        return Math.max(1, java.util.concurrent.TimeUnit.MICROSECONDS.toMillis(networkIdleParkUs));
+        return Math.max(1, TimeUnit.MICROSECONDS.toMillis(networkIdleParkUs));
     }
 
     /**
@@ -376,18 +397,20 @@ public final class AeronTransportConfig
      * traffic flows and up to {@code idle.network.idle.park.us} once it stops; {@code sockets} uses the same parks
      * when it cannot wait on the sockets (see {@link #networkWaitsOnSockets()}).
      */
-    public org.agrona.concurrent.IdleStrategy newNetworkIdleStrategy()
+    public IdleStrategy newNetworkIdleStrategy()
     {
         if (IdleStrategies.ADAPTIVE.equals(networkIdleStrategy) || IdleStrategies.SOCKETS.equals(networkIdleStrategy))
         {
-            return new AdaptiveIdleStrategy(java.util.concurrent.TimeUnit.MICROSECONDS.toNanos(networkActiveParkUs),
-                java.util.concurrent.TimeUnit.MICROSECONDS.toNanos(networkIdleParkUs),
-                java.util.concurrent.TimeUnit.MICROSECONDS.toNanos(networkActiveWindowUs));
+            return new AdaptiveIdleStrategy(TimeUnit.MICROSECONDS.toNanos(networkActiveParkUs),
+                TimeUnit.MICROSECONDS.toNanos(networkIdleParkUs),
+                TimeUnit.MICROSECONDS.toNanos(networkActiveWindowUs));
         }
         return IdleStrategies.create(networkIdleStrategy);
     }
 
-    /** The largest frame (header and payload) given to Aeron in one offer: the setting, or Aeron's max message length. */
+    /**
+     * The largest frame (header and payload) given to Aeron in one offer: the setting, or Aeron's max message length.
+     */
     public int frameBytesMax()
     {
         return frameBytesMax == 0 ? termLengthBytes / 8 : frameBytesMax;
@@ -550,7 +573,8 @@ public final class AeronTransportConfig
     public String publicationChannel(final String address)
     {
         final int loopbackMtu = mtuLoopbackBytes();
-        return loopbackMtu != mtuBytes && isLoopback(address) ? udpChannel(address) + "|mtu=" + loopbackMtu : udpChannel(address);
+        return loopbackMtu != mtuBytes && isLoopback(address) ? udpChannel(address) + "|mtu=" + loopbackMtu
+            : udpChannel(address);
     }
 
     /** The Aeron UDP channel of {@code address} (host:port), as subscriptions bind it and publications reach it. */
@@ -578,9 +602,9 @@ public final class AeronTransportConfig
         }
         try
         {
-            return java.net.InetAddress.getByName(host).isLoopbackAddress();
+            return InetAddress.getByName(host).isLoopbackAddress();
         }
-        catch (final java.net.UnknownHostException notAnAddress)
+        catch (final UnknownHostException notAnAddress)
         {
             return false;
         }
@@ -772,10 +796,14 @@ public final class AeronTransportConfig
     @Override
     public String toString()
     {
-        return "AeronTransportConfig{node=" + nodeName + ", dir=" + (externalDriver ? externalAeronDirectory + " (external driver)" : aeronDirectoryBase)
-            + ", threading=" + threadingMode + ", idle=" + networkIdleStrategy + "/" + sharedIdleStrategy + ", term=" + termLengthBytes + ", mtu=" + mtuBytes + "/" + mtuLoopbackBytes() + " loopback"
-            + ", frameMax=" + frameBytesMax() + ", messageMax=" + messageBytesMax + ", reassemblyMax=" + reassemblyBytesMax
-            + ", offerRetries=" + offerRetriesMax + ", offerTimeoutMs=" + offerTimeoutMs + ", requestTimeoutMs=" + requestTimeoutMs
+        return "AeronTransportConfig{node=" + nodeName + ", dir="
+            + (externalDriver ? externalAeronDirectory + " (external driver)" : aeronDirectoryBase)
+            + ", threading=" + threadingMode + ", idle=" + networkIdleStrategy + "/" + sharedIdleStrategy + ", term="
+                + termLengthBytes + ", mtu=" + mtuBytes + "/" + mtuLoopbackBytes() + " loopback"
+            + ", frameMax=" + frameBytesMax() + ", messageMax=" + messageBytesMax + ", reassemblyMax="
+                + reassemblyBytesMax
+            + ", offerRetries=" + offerRetriesMax + ", offerTimeoutMs=" + offerTimeoutMs + ", requestTimeoutMs="
+                + requestTimeoutMs
             + ", appenderInflightMax=" + appenderInflightMax + ", appenderCommitDelayUs=" + appenderCommitDelayUs
             + ", publicationConnectionTimeoutMs=" + publicationConnectionTimeoutMs + "}";
     }

@@ -1,13 +1,21 @@
 package io.tributary.protocol.aeron;
 
+import java.io.IOException;
+import java.lang.reflect.Field;
+import java.net.SocketOption;
+import java.net.StandardSocketOptions;
+import java.nio.channels.DatagramChannel;
+import java.nio.channels.Selector;
 import java.util.concurrent.TimeUnit;
 
 import org.agrona.concurrent.AgentInvoker;
 import org.agrona.concurrent.SleepingIdleStrategy;
+import org.agrona.nio.TransportPoller;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.aeron.driver.MediaDriver;
+import io.aeron.driver.MediaDriverVersion;
 import io.aeron.driver.ThreadingMode;
 
 /**
@@ -22,28 +30,28 @@ final class DriverLauncher
      * A running driver, its agent invoker in INVOKER mode (else null), and the selectors holding its receive and
      * control sockets (empty when they could not be found).
      */
-    record Launched(AutoCloseable driver, AgentInvoker invoker, java.nio.channels.Selector[] socketSelectors)
+    record Launched(AutoCloseable driver, AgentInvoker invoker, Selector[] socketSelectors)
     {
     }
 
     /** How long the driver's async executor sleeps when it has nothing to do (Aeron's default: 1 ms). */
     static final long ASYNC_EXECUTOR_SLEEP_NS = TimeUnit.MILLISECONDS.toNanos(10);
-    private static final int OS_MAX_RCVBUF = osMax(java.net.StandardSocketOptions.SO_RCVBUF);
-    private static final int OS_MAX_SNDBUF = osMax(java.net.StandardSocketOptions.SO_SNDBUF);
+    private static final int OS_MAX_RCVBUF = osMax(StandardSocketOptions.SO_RCVBUF);
+    private static final int OS_MAX_SNDBUF = osMax(StandardSocketOptions.SO_SNDBUF);
 
     private DriverLauncher()
     {
     }
 
     /** The largest buffer the OS grants (Linux reports twice what it keeps; Aeron compares the same way). */
-    private static int osMax(final java.net.SocketOption<Integer> option)
+    private static int osMax(final SocketOption<Integer> option)
     {
-        try (java.nio.channels.DatagramChannel probe = java.nio.channels.DatagramChannel.open())
+        try (DatagramChannel probe = DatagramChannel.open())
         {
             probe.setOption(option, Integer.MAX_VALUE);
             return probe.getOption(option);
         }
-        catch (final java.io.IOException ex)
+        catch (final IOException ex)
         {
             return 128 * 1024;
         }
@@ -61,20 +69,20 @@ final class DriverLauncher
      * they are read by reflection; if a later Aeron renames them, this returns none and says so, and the network
      * thread parks between polls instead of waiting on the sockets (SocketWaitTest fails, so an upgrade notices).
      */
-    static java.nio.channels.Selector[] socketSelectors(final MediaDriver.Context context)
+    static Selector[] socketSelectors(final MediaDriver.Context context)
     {
         try
         {
-            final java.lang.reflect.Field selectorField = org.agrona.nio.TransportPoller.class.getDeclaredField("selector");
+            final Field selectorField = TransportPoller.class.getDeclaredField("selector");
             selectorField.setAccessible(true);
             final String[] pollers = {"dataTransportPoller", "controlTransportPoller"};
-            final java.nio.channels.Selector[] selectors = new java.nio.channels.Selector[pollers.length];
+            final Selector[] selectors = new Selector[pollers.length];
             for (int i = 0; i < pollers.length; i++)
             {
-                final java.lang.reflect.Field pollerField = MediaDriver.Context.class.getDeclaredField(pollers[i]);
+                final Field pollerField = MediaDriver.Context.class.getDeclaredField(pollers[i]);
                 pollerField.setAccessible(true);
                 final Object poller = pollerField.get(context);
-                selectors[i] = (java.nio.channels.Selector) selectorField.get(poller);
+                selectors[i] = (Selector) selectorField.get(poller);
                 if (selectors[i] == null)
                 {
                     throw new IllegalStateException(pollers[i] + " has no selector");
@@ -84,9 +92,9 @@ final class DriverLauncher
         }
         catch (final ReflectiveOperationException | RuntimeException ex)
         {
-            LOG.warn("Aeron {}: the media driver's sockets cannot be found ({}); the network thread will park between polls"
-                + " instead of waiting on them", io.aeron.driver.MediaDriverVersion.VERSION, ex.toString());
-            return new java.nio.channels.Selector[0];
+            LOG.warn("Aeron {}: the media driver's sockets cannot be found ({}); the network thread will park between "
+                + "polls" + " instead of waiting on them", MediaDriverVersion.VERSION, ex.toString());
+            return new Selector[0];
         }
     }
 
@@ -97,8 +105,8 @@ final class DriverLauncher
         final int sndbuf = Math.min(config.socketSndbufBytes(), OS_MAX_SNDBUF);
         if (rcvbuf < config.socketRcvbufBytes())
         {
-            LOG.warn("Aeron: socket receive buffers are capped by the OS at {} bytes (asked {}): raise net.core.rmem_max,"
-                + " or datagrams may be dropped under load", rcvbuf, config.socketRcvbufBytes());
+            LOG.warn("Aeron: socket receive buffers are capped by the OS at {} bytes (asked {}): raise "
+                + "net.core.rmem_max," + " or datagrams may be dropped under load", rcvbuf, config.socketRcvbufBytes());
         }
         final int window = Math.min(config.receiverWindowBytes(), rcvbuf);
         return new MediaDriver.Context()

@@ -1,7 +1,14 @@
 package io.tributary.protocol.aeron;
 
 import java.io.File;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
+import java.util.stream.Collectors;
 
 import org.agrona.CloseHelper;
 import org.agrona.IoUtil;
@@ -11,6 +18,9 @@ import org.slf4j.LoggerFactory;
 import io.aeron.Aeron;
 import io.aeron.CncFileDescriptor;
 import io.aeron.CommonContext;
+import io.aeron.exceptions.ClientTimeoutException;
+import io.aeron.exceptions.ConductorServiceTimeoutException;
+import io.aeron.exceptions.DriverTimeoutException;
 
 /**
  * One process's Aeron: an embedded media driver (unless {@code driver.external}), the Aeron
@@ -42,13 +52,15 @@ public final class EmbeddedMediaDriver implements AutoCloseable
     private final NetworkLoop network;
     private volatile boolean closed;
 
-    private EmbeddedMediaDriver(final AeronTransportConfig config, final DriverLauncher.Launched driver, final Aeron aeron)
+    private EmbeddedMediaDriver(final AeronTransportConfig config, final DriverLauncher.Launched driver,
+        final Aeron aeron)
     {
         this.config = config;
         this.aeronDirectory = config.aeronDirectory();
         this.driver = driver == null ? null : driver.driver();
         this.aeron = aeron;
-        this.network = new NetworkLoop(config.nodeName(), driver == null ? null : driver.invoker(), aeron.conductorAgentInvoker(),
+        this.network = new NetworkLoop(config.nodeName(), driver == null ? null : driver.invoker(),
+            aeron.conductorAgentInvoker(),
             aeron.context().clientLock(), config.newNetworkIdleStrategy(), socketWait(config, driver));
         startWatchdog();
     }
@@ -65,9 +77,10 @@ public final class EmbeddedMediaDriver implements AutoCloseable
         {
             return SocketWait.open(driver.socketSelectors(), config.networkSocketWaitTimeoutMs());
         }
-        catch (final java.io.IOException ex)
+        catch (final IOException ex)
         {
-            LOG.warn("cannot open a selector to wait on the media driver's sockets; the network thread parks between polls",
+            LOG.warn("cannot open a selector to wait on the media driver's sockets; the network thread parks between "
+                + "polls",
                 ex);
             return null;
         }
@@ -87,7 +100,8 @@ public final class EmbeddedMediaDriver implements AutoCloseable
                 {
                     if (!closed)
                     {
-                        LOG.error("Aeron client in {} closed itself (this process stalled longer than driver.timeout.ms={}"
+                        LOG.error("Aeron client in {} closed itself (this process stalled longer than "
+                            + "driver.timeout.ms={}"
                             + " or lost its driver); it can no longer send or receive over Aeron", aeronDirectory,
                             config.driverTimeoutMs());
                         fatalErrorHandler.accept(new IllegalStateException("the Aeron client in " + aeronDirectory
@@ -95,7 +109,7 @@ public final class EmbeddedMediaDriver implements AutoCloseable
                     }
                     return;
                 }
-                java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(250));
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(250));
             }
         }, "aeron-watchdog-" + config.nodeName());
         watchdog.setDaemon(true);
@@ -106,7 +120,8 @@ public final class EmbeddedMediaDriver implements AutoCloseable
      * Starts the embedded driver (or checks the external one is alive) and connects a client.
      *
      * @throws IllegalArgumentException for a bad configuration.
-     * @throws IllegalStateException    if another live driver owns this node's directory, or the external driver is not running.
+     * @throws IllegalStateException if another live driver owns this node's directory, or the external driver is not
+     * running.
      */
     public static EmbeddedMediaDriver launch(final AeronTransportConfig config)
     {
@@ -123,10 +138,12 @@ public final class EmbeddedMediaDriver implements AutoCloseable
         }
         else
         {
-            if (CommonContext.isDriverActive(new File(dir), config.driverTimeoutMs(), message -> { }) && ownerAlive(dir))
+            if (CommonContext.isDriverActive(new File(dir), config.driverTimeoutMs(), message -> { })
+                && ownerAlive(dir))
             {
                 throw new IllegalStateException("Aeron transport: a live media driver already uses " + dir
-                    + "; is node.name=" + config.nodeName() + " used by two processes? Give each node its own name or dir.base");
+                    + "; is node.name=" + config.nodeName()
+                        + " used by two processes? Give each node its own name or dir.base");
             }
             requireDriverClasses();
             sweepDirectoriesOfDeadProcesses(new File(dir).getParentFile());
@@ -163,7 +180,9 @@ public final class EmbeddedMediaDriver implements AutoCloseable
         }
         catch (final ClassNotFoundException ex)
         {
-            throw new IllegalStateException("Aeron transport: embedding a media driver needs io.aeron:aeron-driver on the class"
+            throw new
+                IllegalStateException("Aeron transport: embedding a media driver needs io.aeron:aeron-driver on the "
+                + "class"
                 + " path, which is missing; add it (same version as aeron-client), or run a media driver and set "
                 + AeronTransportConfig.PREFIX + "driver.external=true with " + AeronTransportConfig.PREFIX
                 + "driver.external.dir, or use the tcp transport", ex);
@@ -178,7 +197,8 @@ public final class EmbeddedMediaDriver implements AutoCloseable
      */
     static void sweepDirectoriesOfDeadProcesses(final File parent)
     {
-        final File[] candidates = parent == null ? null : parent.listFiles(f -> f.isDirectory() && f.getName().startsWith(DIR_PREFIX));
+        final File[] candidates = parent == null ? null
+            : parent.listFiles(f -> f.isDirectory() && f.getName().startsWith(DIR_PREFIX));
         if (candidates == null)
         {
             return;
@@ -188,7 +208,7 @@ public final class EmbeddedMediaDriver implements AutoCloseable
         {
             if (new File(candidate, CncFileDescriptor.CNC_FILE).exists() && !ownerAlive(candidate.getPath()))
             {
-                org.agrona.IoUtil.delete(candidate, true);
+                IoUtil.delete(candidate, true);
                 removed++;
             }
         }
@@ -207,7 +227,7 @@ public final class EmbeddedMediaDriver implements AutoCloseable
     static boolean ownerAlive(final String dir)
     {
         final File cnc = new File(dir, CncFileDescriptor.CNC_FILE);
-        try (java.io.RandomAccessFile file = new java.io.RandomAccessFile(cnc, "r"))
+        try (RandomAccessFile file = new RandomAccessFile(cnc, "r"))
         {
             final int pidOffset = CncFileDescriptor.PID_FIELD_OFFSET;
             if (file.length() < pidOffset + Long.BYTES)
@@ -217,7 +237,7 @@ public final class EmbeddedMediaDriver implements AutoCloseable
             final byte[] bytes = new byte[Long.BYTES];
             file.seek(pidOffset);
             file.readFully(bytes);
-            final long pid = java.nio.ByteBuffer.wrap(bytes).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong();
+            final long pid = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).getLong();
             if (pid <= 0)
             {
                 return true;
@@ -229,7 +249,7 @@ public final class EmbeddedMediaDriver implements AutoCloseable
             }
             return alive;
         }
-        catch (final java.io.IOException ex)
+        catch (final IOException ex)
         {
             return true;
         }
@@ -241,17 +261,17 @@ public final class EmbeddedMediaDriver implements AutoCloseable
      * Nothing sent or received over Aeron works after that. Nodes install a handler that exits
      * (a supervisor restarts them, as after a crash); by default it is only logged.
      */
-    public static void onFatalError(final java.util.function.Consumer<Throwable> handler)
+    public static void onFatalError(final Consumer<Throwable> handler)
     {
         fatalErrorHandler = handler;
     }
 
-    private static volatile java.util.function.Consumer<Throwable> fatalErrorHandler = ex -> { };
+    private static volatile Consumer<Throwable> fatalErrorHandler = ex -> { };
 
     private static void onClientError(final String dir, final Throwable ex)
     {
-        if (ex instanceof io.aeron.exceptions.ConductorServiceTimeoutException || ex instanceof io.aeron.exceptions.DriverTimeoutException
-            || ex instanceof io.aeron.exceptions.ClientTimeoutException)
+        if (ex instanceof ConductorServiceTimeoutException || ex instanceof DriverTimeoutException
+            || ex instanceof ClientTimeoutException)
         {
             // The watchdog sees the client closed and runs the fatal handler.
             LOG.error("Aeron client in {}: fatal timeout (the process stalled or lost its driver)", dir, ex);
@@ -297,10 +317,11 @@ public final class EmbeddedMediaDriver implements AutoCloseable
         }
         closed = true;
         // Who closed it: a driver closed under a running node silences the node, so the log says why.
-        LOG.info("closing the Aeron client{} in {} (from {})", driver != null ? " and embedded driver" : "", aeronDirectory,
+        LOG.info("closing the Aeron client{} in {} (from {})", driver != null ? " and embedded driver" : "",
+            aeronDirectory,
             StackWalker.getInstance().walk(frames -> frames.skip(1).limit(4)
                 .map(f -> f.getClassName().substring(f.getClassName().lastIndexOf('.') + 1) + "." + f.getMethodName())
-                .collect(java.util.stream.Collectors.joining(" < "))));
+                .collect(Collectors.joining(" < "))));
         network.close();
         CloseHelper.closeAll(aeron, driver);
         if (driver != null)

@@ -14,9 +14,10 @@ import org.agrona.concurrent.YieldingIdleStrategy;
  * Idle strategies by name, for configuration. Each call returns a new instance (strategies hold
  * per-thread state and must not be shared between threads).
  * <p>
- * The network thread uses {@code sockets} by default (not valid for the others), {@code adaptive} where it cannot. On a small machine use {@code backoff} (spins, yields, then parks up to 1 ms: about 150 us
- * loopback round trips for ~10% of a core when idle) or {@code sleeping} (1 ms). {@code yielding}
- * and {@code busy-spin} give ~11 us but hold a core each.
+ * The network thread uses {@code sockets} by default (not valid for the others), {@code adaptive} where it cannot. On a
+ * small machine use {@code backoff} (spins, yields, then parks up to 1 ms: about 150 us loopback round trips for ~10%
+ * of a core when idle) or {@code sleeping} (1 ms). {@code yielding} and {@code busy-spin} give ~11 us but hold a core
+ * each.
  */
 public final class IdleStrategies
 {
@@ -33,7 +34,8 @@ public final class IdleStrategies
      */
     public static final String SOCKETS = "sockets";
 
-    private static final String NAMES = ADAPTIVE + ", " + BACKOFF + ", " + SLEEPING + ", " + YIELDING + ", " + BUSY_SPIN + ", " + NO_OP;
+    private static final String NAMES = ADAPTIVE + ", " + BACKOFF + ", " + SLEEPING + ", " + YIELDING + ", " + BUSY_SPIN
+        + ", " + NO_OP;
 
     private IdleStrategies()
     {
@@ -47,14 +49,16 @@ public final class IdleStrategies
         final String key = name == null ? "" : name.trim().toLowerCase(Locale.ROOT);
         return switch (key)
         {
-            case BACKOFF -> new BackoffIdleStrategy(10, 20, TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MILLISECONDS.toNanos(1));
+            case BACKOFF -> new BackoffIdleStrategy(10, 20, TimeUnit.MICROSECONDS.toNanos(1),
+                TimeUnit.MILLISECONDS.toNanos(1));
             case SLEEPING -> new SleepingMillisIdleStrategy(1);
             case YIELDING -> new YieldingIdleStrategy();
             case BUSY_SPIN -> new BusySpinIdleStrategy();
             case NO_OP -> new NoOpIdleStrategy();
             case ADAPTIVE -> new AdaptiveIdleStrategy();
             default -> throw new IllegalArgumentException(
-                "Aeron transport: unknown idle strategy '" + name + "'; use one of " + NAMES + " (backoff suits small machines; idle.network also takes " + SOCKETS + ")");
+                "Aeron transport: unknown idle strategy '" + name + "'; use one of " + NAMES
+                    + " (backoff suits small machines; idle.network also takes " + SOCKETS + ")");
         };
     }
 

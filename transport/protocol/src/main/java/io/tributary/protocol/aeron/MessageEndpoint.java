@@ -85,7 +85,8 @@ public final class MessageEndpoint implements ClientTransport
 
         /** Sends a response; returns why not when it could not (the requester then times out). Any thread. */
         @Override
-        public SendStatus respond(final MessageType type, final long correlationId, final DirectBuffer buffer, final int offset,
+        public SendStatus respond(final MessageType type, final long correlationId, final DirectBuffer buffer,
+            final int offset,
             final int length)
         {
             return publication.send(type, correlationId, 0, 0, buffer, offset, length);
@@ -111,7 +112,8 @@ public final class MessageEndpoint implements ClientTransport
          */
         volatile FramedPublication sentToConnected;
 
-        Pending(final ResponseHandler handler, final MessageType requestType, final String address, final long deadlineNs)
+        Pending(final ResponseHandler handler, final MessageType requestType, final String address,
+            final long deadlineNs)
         {
             this.handler = handler;
             this.requestType = requestType;
@@ -143,7 +145,8 @@ public final class MessageEndpoint implements ClientTransport
      * @param bindAddress host:port to receive on ({@code host:0}: any free port).
      * @param handler     serves requests; null for an endpoint that only calls.
      */
-    public MessageEndpoint(final String name, final EmbeddedMediaDriver runtime, final String bindAddress, final int streamId,
+    public MessageEndpoint(final String name, final EmbeddedMediaDriver runtime, final String bindAddress,
+        final int streamId,
         final RequestHandler handler)
     {
         this.name = name;
@@ -153,15 +156,18 @@ public final class MessageEndpoint implements ClientTransport
         this.handler = handler;
         this.errors = new FrameErrors(name);
         this.receiver = new FrameReceiver(config.messageBytesMax(), new Reassembler(config.messageBytesMax(),
-            config.reassemblyBytesMax(), config.reassemblySourcesMax(), TimeUnit.MILLISECONDS.toNanos(config.reassemblyTimeoutMs()),
+            config.reassemblyBytesMax(), config.reassemblySourcesMax(),
+                TimeUnit.MILLISECONDS.toNanos(config.reassemblyTimeoutMs()),
             errors), errors, SystemNanoClock.INSTANCE, this::onMessage);
-        this.subscription = Uninterruptibly.call(() -> runtime.aeron().addSubscription(AeronTransportConfig.udpChannel(bindAddress), streamId,
+        this.subscription = Uninterruptibly.call(() -> runtime.aeron()
+            .addSubscription(AeronTransportConfig.udpChannel(bindAddress), streamId,
             image -> { }, receiver::onImageUnavailable));
         this.localAddress = resolve(subscription, bindAddress, config.connectTimeoutMs());
         this.localAddressBytes = localAddress.getBytes(StandardCharsets.US_ASCII);
         if (localAddressBytes.length > REPLY_TO_LENGTH_MAX)
         {
-            throw new IllegalArgumentException(name + ": address " + localAddress + " longer than " + REPLY_TO_LENGTH_MAX + " bytes");
+            throw new IllegalArgumentException(name + ": address " + localAddress + " longer than "
+                + REPLY_TO_LENGTH_MAX + " bytes");
         }
         runtime.network().register(pollable);
     }
@@ -236,7 +242,8 @@ public final class MessageEndpoint implements ClientTransport
      * outcome exactly once. Any thread.
      */
     @Override
-    public void call(final String address, final MessageType type, final DirectBuffer body, final int offset, final int length,
+    public void call(final String address, final MessageType type, final DirectBuffer body, final int offset,
+        final int length,
         final long timeoutMs, final ResponseHandler responseHandler)
     {
         if (!running)
@@ -256,11 +263,13 @@ public final class MessageEndpoint implements ClientTransport
         }
         catch (final RuntimeException ex)
         {
-            failPending(correlationId, new IOException(name + ": cannot open a publication to " + address + ": " + ex, ex));
+            failPending(correlationId, new IOException(name + ": cannot open a publication to " + address + ": " + ex,
+                ex));
             return;
         }
         final boolean connected = publication.isConnected();
-        final SendStatus status = publication.send(type, correlationId, 0, 0, new Envelope(localAddressBytes, body, offset, length),
+        final SendStatus status = publication.send(type, correlationId, 0, 0,
+            new Envelope(localAddressBytes, body, offset, length),
             ENVELOPE);
         if (status == SendStatus.OK && connected)
         {
@@ -296,8 +305,10 @@ public final class MessageEndpoint implements ClientTransport
                 () -> runtime.aeron().addExclusivePublication(config.publicationChannel(a), streamId)), true, config,
                 SystemNanoClock.INSTANCE, runtime.network());
             // A call whose request never left fails now, not at its timeout.
-            created.onDroppedBeforeHandshake(correlationId -> failPending(correlationId, new IOException(name + ": request to "
-                + a + " not sent: NOT_CONNECTED (no receiver joined within " + config.offerTimeoutMs() + " ms: node down?)")));
+            created.onDroppedBeforeHandshake(correlationId ->
+                failPending(correlationId, new IOException(name + ": request to "
+                + a + " not sent: NOT_CONNECTED (no receiver joined within " + config.offerTimeoutMs()
+                    + " ms: node down?)")));
             return created;
         });
     }
@@ -333,14 +344,16 @@ public final class MessageEndpoint implements ClientTransport
             {
                 expired++;
                 call.handler.onFailure(new IOException(name + ": no response to " + call.requestType + " (correlation "
-                    + entry.getKey() + ") from " + call.address + " in time; is the node running and reachable? (raise the"
+                    + entry.getKey() + ") from " + call.address
+                        + " in time; is the node running and reachable? (raise the"
                     + " client's request timeout if it is only slow)"));
             }
-            else if (call.sentToConnected != null && !call.sentToConnected.isConnected() && pending.remove(entry.getKey(), call))
+            else if (call.sentToConnected != null && !call.sentToConnected.isConnected()
+                && pending.remove(entry.getKey(), call))
             {
-                // A node killed -9 says nothing (no TCP reset over UDP): the driver's connection timeout is the first sign,
-                // and a request to it will not be answered. Failing it now lets the caller try another replica at once
-                // instead of waiting out the whole request timeout.
+                // A node killed -9 says nothing (no TCP reset over UDP): the driver's connection timeout is the first
+                // sign, and a request to it will not be answered. Failing it now lets the caller try another replica at
+                // once instead of waiting out the whole request timeout.
                 expired++;
                 call.handler.onFailure(new IOException(name + ": no response to " + call.requestType + " (correlation "
                     + entry.getKey() + ") from " + call.address + ": the node went silent after the request was sent"
@@ -371,7 +384,8 @@ public final class MessageEndpoint implements ClientTransport
         final int replyToLength = buffer.getShort(offset, LITTLE_ENDIAN) & 0xFFFF;
         if (replyToLength == 0 || replyToLength > REPLY_TO_LENGTH_MAX || replyToLength > length - 2)
         {
-            errors.record(FrameError.PAYLOAD_INVALID, sourceId, type + ": reply-to length " + replyToLength + " in " + length + " bytes");
+            errors.record(FrameError.PAYLOAD_INVALID, sourceId, type + ": reply-to length " + replyToLength + " in "
+                + length + " bytes");
             return;
         }
         final Route route;
@@ -418,7 +432,8 @@ public final class MessageEndpoint implements ClientTransport
         return route;
     }
 
-    private static boolean sameBytes(final byte[] expected, final DirectBuffer buffer, final int offset, final int length)
+    private static boolean sameBytes(final byte[] expected, final DirectBuffer buffer, final int offset,
+        final int length)
     {
         if (expected.length != length)
         {
@@ -434,13 +449,15 @@ public final class MessageEndpoint implements ClientTransport
         return true;
     }
 
-    private void onResponse(final long sourceId, final MessageType type, final long correlationId, final DirectBuffer buffer,
+    private void onResponse(final long sourceId, final MessageType type, final long correlationId,
+        final DirectBuffer buffer,
         final int offset, final int length)
     {
         final Pending call = pending.remove(correlationId);
         if (call == null)
         {
-            LOG.debug("{}: late or unknown response {} correlation {} from source {}", name, type, correlationId, sourceId);
+            LOG.debug("{}: late or unknown response {} correlation {} from source {}", name, type, correlationId,
+                sourceId);
             return;
         }
         try
@@ -468,8 +485,8 @@ public final class MessageEndpoint implements ClientTransport
             final Pending call = pending.remove(correlationId);
             if (call != null)
             {
-                call.handler.onFailure(new IOException(name + ": closed before a response to " + call.requestType + " from "
-                    + call.address));
+                call.handler.onFailure(new IOException(name + ": closed before a response to " + call.requestType
+                    + " from " + call.address));
             }
         }
         CloseHelper.closeAll(publications.values());

@@ -64,8 +64,8 @@ public final class NetworkLoop implements AutoCloseable
      * @param conductorInvoker the Aeron client conductor's invoker (required by Aeron with a driver invoker), or null
      *                         when the client has its conductor thread.
      * @param clientLock       the Aeron client's lock, held while the driver is invoked.
-     * @param socketWait       waits on the driver's sockets when there is nothing to do, or null to idle with {@code idle}
-     *                         only; closed with the loop.
+     * @param socketWait waits on the driver's sockets when there is nothing to do, or null to idle with {@code idle}
+     * only; closed with the loop.
      */
     NetworkLoop(final String name, final AgentInvoker driverInvoker, final AgentInvoker conductorInvoker,
         final Lock clientLock, final IdleStrategy idle, final SocketWait socketWait)
@@ -217,8 +217,8 @@ public final class NetworkLoop implements AutoCloseable
         {
             socketWait = null;
             sockets.close();
-            LOG.warn("{}: waiting on the media driver's sockets failed; the network thread parks between polls from now on"
-                + " ({})", name, idle, ex);
+            LOG.warn("{}: waiting on the media driver's sockets failed; the network thread parks between polls from "
+                + "now on" + " ({})", name, idle, ex);
         }
     }
 

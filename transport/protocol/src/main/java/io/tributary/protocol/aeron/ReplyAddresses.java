@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Where a client asks servers to send replies. Aeron is one-way, so every request carries a
@@ -18,11 +20,13 @@ public final class ReplyAddresses
     {
     }
 
-    private static final java.util.regex.Pattern DIGITS_AND_DOTS = java.util.regex.Pattern.compile("[0-9.]+");
-    private static final java.util.regex.Pattern IPV4 = java.util.regex.Pattern.compile(
+    private static final Pattern DIGITS_AND_DOTS = Pattern.compile("[0-9.]+");
+    private static final Pattern IPV4 = Pattern.compile(
         "(?:(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])\\.){3}(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])");
-    /** host:port: a name or IPv4 address, or a bracketed IPv6 one. Nothing that could add an Aeron channel parameter. */
-    private static final java.util.regex.Pattern HOST_PORT = java.util.regex.Pattern.compile(
+    /**
+     * host:port: a name or IPv4 address, or a bracketed IPv6 one. Nothing that could add an Aeron channel parameter.
+     */
+    private static final Pattern HOST_PORT = Pattern.compile(
         "(?:[A-Za-z0-9.-]{1,253}|\\[[0-9A-Fa-f:.]{2,45}\\]):([0-9]{1,5})");
 
     /**
@@ -32,7 +36,7 @@ public final class ReplyAddresses
      */
     public static String invalid(final String address)
     {
-        final java.util.regex.Matcher m = HOST_PORT.matcher(address);
+        final Matcher m = HOST_PORT.matcher(address);
         if (!m.matches())
         {
             return "reply-to '" + address.replaceAll("[^\\x20-\\x7e]", "?") + "' is not host:port";
@@ -75,7 +79,8 @@ public final class ReplyAddresses
             if (local == null || local.isAnyLocalAddress())
             {
                 throw new IOException("Aeron transport: no route from this host to server " + serverAddress
-                    + "; set " + io.tributary.protocol.aeron.AeronTransportConfig.PREFIX + "client.host to the interface to reply to");
+                    + "; set " + io.tributary.protocol.aeron.AeronTransportConfig.PREFIX
+                        + "client.host to the interface to reply to");
             }
             return local.getHostAddress();
         }

@@ -65,8 +65,8 @@ final class SocketWait implements AutoCloseable
     {
         if (driverSelectors.length == 0 || timeoutMs < 1)
         {
-            throw new IllegalArgumentException("socket wait: need at least one driver selector (got " + driverSelectors.length
-                + ") and timeoutMs >= 1 (got " + timeoutMs + ")");
+            throw new IllegalArgumentException("socket wait: need at least one driver selector (got "
+                + driverSelectors.length + ") and timeoutMs >= 1 (got " + timeoutMs + ")");
         }
         return new SocketWait(driverSelectors.clone(), Selector.open(), timeoutMs);
     }
@@ -132,7 +132,8 @@ final class SocketWait implements AutoCloseable
         {
             channel.register(selector, SelectionKey.OP_READ);
         }
-        catch (final ClosedChannelException | CancelledKeyException | IllegalBlockingModeException | ClosedSelectorException ex)
+        catch (final ClosedChannelException | CancelledKeyException | IllegalBlockingModeException |
+            ClosedSelectorException ex)
         {
             // Closed or being closed by the driver meanwhile: nothing to watch.
         }

@@ -98,7 +98,8 @@ public final class FrameDescriptor
 
     /** Rewrites the fields that change from one fragment to the next. */
     public static void writeFragment(
-        final MutableDirectBuffer buffer, final int offset, final byte flags, final int payloadLength, final int fragmentOffset)
+        final MutableDirectBuffer buffer, final int offset, final byte flags, final int payloadLength,
+            final int fragmentOffset)
     {
         buffer.putByte(offset + FLAGS_OFFSET, flags);
         buffer.putInt(offset + PAYLOAD_LENGTH_OFFSET, payloadLength, LITTLE_ENDIAN);
@@ -172,7 +173,8 @@ public final class FrameDescriptor
      * @param messageLengthMax largest message length accepted (configuration).
      * @return {@link FrameError#NONE} for a valid frame, otherwise the first problem found.
      */
-    public static FrameError validate(final DirectBuffer buffer, final int offset, final int length, final int messageLengthMax)
+    public static FrameError validate(final DirectBuffer buffer, final int offset, final int length,
+        final int messageLengthMax)
     {
         if (length < HEADER_LENGTH)
         {
@@ -204,7 +206,8 @@ public final class FrameDescriptor
         return validateFragment(flags, payloadLength, messageLength, fragmentOffset(buffer, offset));
     }
 
-    private static FrameError validateFragment(final int flags, final int payloadLength, final int messageLength, final int fragmentOffset)
+    private static FrameError validateFragment(final int flags, final int payloadLength, final int messageLength,
+        final int fragmentOffset)
     {
         if (fragmentOffset < 0 || fragmentOffset > messageLength || payloadLength > messageLength - fragmentOffset)
         {

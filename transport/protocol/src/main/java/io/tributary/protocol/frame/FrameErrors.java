@@ -49,7 +49,8 @@ public final class FrameErrors
         final long count = counts.incrementAndGet(error.ordinal());
         if (count <= LOG_FIRST || count % LOG_EVERY == 0)
         {
-            LOG.error("{}: dropped {} from source {}: {}; {} (occurrence {})", name, error, sourceId, detail, error.hint(), count);
+            LOG.error("{}: dropped {} from source {}: {}; {} (occurrence {})", name, error, sourceId, detail,
+                error.hint(), count);
         }
         if (listener != null)
         {

@@ -1,6 +1,9 @@
 package io.tributary.protocol.frame;
 
+import java.nio.ByteOrder;
+import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongConsumer;
 
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableArrayBuffer;
@@ -14,7 +17,6 @@ import io.aeron.logbuffer.BufferClaim;
 import io.tributary.protocol.aeron.AeronTransportConfig;
 import io.tributary.protocol.aeron.IdleStrategies;
 import io.tributary.protocol.aeron.NetworkLoop;
-import io.tributary.protocol.frame.SendStatus;
 
 /**
  * The send path: frames messages onto one Aeron publication.
@@ -38,9 +40,9 @@ import io.tributary.protocol.frame.SendStatus;
  * A message that fails mid-way leaves its first fragments at the receiver, which drops them at
  * the next first fragment or after {@code reassembly.timeout.ms}.
  * <p>
- * Thread-safe: sends are serialized (fragments of two messages never interleave). A send holds
- * the lock for at most one retry budget per fragment, and fails after one budget without progress. The scratch buffer grows to the largest message sent
- * (at most {@code message.bytes.max}) and is kept.
+ * Thread-safe: sends are serialized (fragments of two messages never interleave). A send holds the lock for at most one
+ * retry budget per fragment, and fails after one budget without progress. The scratch buffer grows to the largest
+ * message sent (at most {@code message.bytes.max}) and is kept.
  */
 public final class FramedPublication implements AutoCloseable
 {
@@ -67,14 +69,14 @@ public final class FramedPublication implements AutoCloseable
      * deadline. Nobody waits for a handshake: a request whose reply-to address nobody listens on used to
      * hold the sending thread (the network thread, for the front end's errors) for the whole deadline.
      */
-    private final java.util.ArrayDeque<byte[]> awaitingHandshake = new java.util.ArrayDeque<>();
+    private final ArrayDeque<byte[]> awaitingHandshake = new ArrayDeque<>();
     private final UnsafeBuffer awaitingView = new UnsafeBuffer(0, 0);
     private final NetworkLoop.Pollable handshakeFlusher = this::flushAwaitingHandshake;
     private final long handshakeDeadlineNs;
     private long awaitingBytes;
     private boolean flusherRegistered;
     private long droppedAwaitingHandshake;
-    private java.util.function.LongConsumer onDroppedBeforeHandshake;
+    private LongConsumer onDroppedBeforeHandshake;
 
     private int retriesLeft;
     /** A message went out once: the receiver joined this publication's stream at least once. */
@@ -98,7 +100,8 @@ public final class FramedPublication implements AutoCloseable
      * @param ownsPublication close the publication with this object.
      */
     public FramedPublication(
-        final Publication publication, final boolean ownsPublication, final AeronTransportConfig config, final NanoClock clock)
+        final Publication publication, final boolean ownsPublication, final AeronTransportConfig config,
+            final NanoClock clock)
     {
         this(publication, ownsPublication, config, clock, null);
     }
@@ -108,7 +111,8 @@ public final class FramedPublication implements AutoCloseable
      *                (and run by a send on that thread that meets back-pressure); null when no loop drives the driver.
      */
     public FramedPublication(
-        final Publication publication, final boolean ownsPublication, final AeronTransportConfig config, final NanoClock clock,
+        final Publication publication, final boolean ownsPublication, final AeronTransportConfig config,
+            final NanoClock clock,
         final NetworkLoop network)
     {
         config.validate();
@@ -125,8 +129,10 @@ public final class FramedPublication implements AutoCloseable
         this.retryIdle = IdleStrategies.create(config.pollerIdleStrategy());
         if (frameLengthMax <= FrameDescriptor.HEADER_LENGTH)
         {
-            throw new IllegalArgumentException("Aeron transport: frame limit " + frameLengthMax + " (publication max message "
-                + publication.maxMessageLength() + ") leaves no room after the " + FrameDescriptor.HEADER_LENGTH + "-byte header");
+            throw new IllegalArgumentException("Aeron transport: frame limit " + frameLengthMax
+                + " (publication max message "
+                + publication.maxMessageLength() + ") leaves no room after the " + FrameDescriptor.HEADER_LENGTH
+                    + "-byte header");
         }
     }
 
@@ -217,7 +223,8 @@ public final class FramedPublication implements AutoCloseable
         if (FrameDescriptor.HEADER_LENGTH + length <= claimLengthMax)
         {
             directEncoder.wrap(payload, offset, length);
-            return counted(claimAndEncode(type, correlationId, groupIdMsb, groupIdLsb, directEncoder, directEncoder, length));
+            return counted(claimAndEncode(type, correlationId, groupIdMsb, groupIdLsb, directEncoder, directEncoder,
+                length));
         }
         return counted(offerFragments(type, correlationId, groupIdMsb, groupIdLsb, payload, offset, length));
     }
@@ -236,11 +243,16 @@ public final class FramedPublication implements AutoCloseable
         {
             return null;
         }
-        return clock.nanoTime() - handshakeDeadlineNs >= 0 && awaitingHandshake.isEmpty() ? SendStatus.NOT_CONNECTED : SendStatus.OK;
+        return clock.nanoTime() - handshakeDeadlineNs >= 0 && awaitingHandshake.isEmpty() ? SendStatus.NOT_CONNECTED
+            : SendStatus.OK;
     }
 
-    /** Queues the message's frames until the first handshake; the network loop sends them ({@link #flushAwaitingHandshake}). */
-    private SendStatus awaitHandshake(final MessageType type, final long correlationId, final long groupIdMsb, final long groupIdLsb,
+    /**
+     * Queues the message's frames until the first handshake; the network loop sends them ({@link
+     * #flushAwaitingHandshake}).
+     */
+    private SendStatus awaitHandshake(final MessageType type, final long correlationId, final long groupIdMsb,
+        final long groupIdLsb,
         final DirectBuffer payload, final int offset, final int length)
     {
         final int chunkMax = frameLengthMax - FrameDescriptor.HEADER_LENGTH;
@@ -257,7 +269,8 @@ public final class FramedPublication implements AutoCloseable
             final int chunk = Math.min(chunkMax, length - fragmentOffset);
             final byte flags = fragmentFlags(fragmentOffset, chunk, length);
             final UnsafeBuffer frame = new UnsafeBuffer(new byte[FrameDescriptor.HEADER_LENGTH + chunk]);
-            FrameDescriptor.writeHeader(frame, 0, type, flags, chunk, correlationId, groupIdMsb, groupIdLsb, length, fragmentOffset);
+            FrameDescriptor.writeHeader(frame, 0, type, flags, chunk, correlationId, groupIdMsb, groupIdLsb, length,
+                fragmentOffset);
             frame.putBytes(FrameDescriptor.HEADER_LENGTH, payload, offset + fragmentOffset, chunk);
             awaitingHandshake.addLast(frame.byteArray());
             fragmentOffset += chunk;
@@ -302,13 +315,15 @@ public final class FramedPublication implements AutoCloseable
         {
             droppedAwaitingHandshake += awaitingHandshake.size();
             failures += awaitingHandshake.size();
-            final java.util.function.LongConsumer listener = onDroppedBeforeHandshake;
+            final LongConsumer listener = onDroppedBeforeHandshake;
             for (final byte[] frame : awaitingHandshake)
             {
                 awaitingView.wrap(frame);
-                if (listener != null && (awaitingView.getByte(FrameDescriptor.FLAGS_OFFSET) & FrameDescriptor.BEGIN_FLAG) != 0)
+                if (listener != null &&
+                    (awaitingView.getByte(FrameDescriptor.FLAGS_OFFSET) & FrameDescriptor.BEGIN_FLAG) != 0)
                 {
-                    listener.accept(awaitingView.getLong(FrameDescriptor.CORRELATION_ID_OFFSET, java.nio.ByteOrder.LITTLE_ENDIAN));
+                    listener.accept(awaitingView.getLong(FrameDescriptor.CORRELATION_ID_OFFSET,
+                        ByteOrder.LITTLE_ENDIAN));
                 }
             }
             awaitingHandshake.clear();
@@ -326,7 +341,7 @@ public final class FramedPublication implements AutoCloseable
      * Called on the network loop with the correlation id of each message dropped because the receiver never
      * joined before the handshake deadline (a call then fails at once instead of waiting out its timeout).
      */
-    public synchronized void onDroppedBeforeHandshake(final java.util.function.LongConsumer listener)
+    public synchronized void onDroppedBeforeHandshake(final LongConsumer listener)
     {
         this.onDroppedBeforeHandshake = listener;
     }
@@ -410,7 +425,8 @@ public final class FramedPublication implements AutoCloseable
                 final int offset = claim.offset();
                 try
                 {
-                    FrameDescriptor.writeHeader(buffer, offset, type, FrameDescriptor.UNFRAGMENTED, length, correlationId,
+                    FrameDescriptor.writeHeader(buffer, offset, type, FrameDescriptor.UNFRAGMENTED, length,
+                        correlationId,
                         groupIdMsb, groupIdLsb, length, 0);
                     encoder.encode(message, buffer, offset + FrameDescriptor.HEADER_LENGTH, length);
                 }
@@ -441,7 +457,8 @@ public final class FramedPublication implements AutoCloseable
         final int length)
     {
         final int chunkMax = frameLengthMax - FrameDescriptor.HEADER_LENGTH;
-        FrameDescriptor.writeHeader(header, 0, type, FrameDescriptor.UNFRAGMENTED, 0, correlationId, groupIdMsb, groupIdLsb, length, 0);
+        FrameDescriptor.writeHeader(header, 0, type, FrameDescriptor.UNFRAGMENTED, 0, correlationId, groupIdMsb,
+            groupIdLsb, length, 0);
         int fragmentOffset = 0;
         do
         {
@@ -564,8 +581,8 @@ public final class FramedPublication implements AutoCloseable
         {
             return SendStatus.MAX_POSITION_EXCEEDED;
         }
-        throw new IllegalStateException("unknown Aeron publication result " + result + "; is the Aeron client newer than "
-            + "this transport knows?");
+        throw new IllegalStateException("unknown Aeron publication result " + result
+            + "; is the Aeron client newer than " + "this transport knows?");
     }
 
     public Publication publication()
@@ -653,7 +670,8 @@ public final class FramedPublication implements AutoCloseable
         }
 
         @Override
-        public void encode(final DirectEncoder message, final MutableDirectBuffer buffer, final int offset, final int length)
+        public void encode(final DirectEncoder message, final MutableDirectBuffer buffer, final int offset,
+            final int length)
         {
             buffer.putBytes(offset, source, sourceOffset, length);
         }

@@ -1,5 +1,8 @@
 package io.tributary.protocol.frame;
 
+import java.util.Arrays;
+import java.util.List;
+
 /**
  * Type ids of the messages the transport carries, one per Ratis protobuf message (see
  * {@code io.tributary.transport.codec.RatisMessageCodecs} for the mapping). Ids are part of the
@@ -54,7 +57,8 @@ public enum MessageType
         {
             if (BY_ID[type.id & 0xFF] != null)
             {
-                throw new IllegalStateException("duplicate message type id " + type.id + ": " + type + " and " + BY_ID[type.id & 0xFF]);
+                throw new IllegalStateException("duplicate message type id " + type.id + ": " + type + " and "
+                    + BY_ID[type.id & 0xFF]);
             }
             BY_ID[type.id & 0xFF] = type;
         }
@@ -86,9 +90,9 @@ public enum MessageType
     }
 
     /** The Ratis messages, in declaration order. */
-    public static java.util.List<MessageType> ratisTypes()
+    public static List<MessageType> ratisTypes()
     {
-        return java.util.Arrays.stream(values()).filter(MessageType::isRatis).toList();
+        return Arrays.stream(values()).filter(MessageType::isRatis).toList();
     }
 
     /** @return the type with this id (0-255), or null for an unknown id. */

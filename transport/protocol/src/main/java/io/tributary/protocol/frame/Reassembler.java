@@ -61,7 +61,8 @@ public final class Reassembler
         }
 
         boolean sameMessage(
-            final MessageType type, final long correlationId, final long groupIdMsb, final long groupIdLsb, final int messageLength)
+            final MessageType type, final long correlationId, final long groupIdMsb, final long groupIdLsb,
+                final int messageLength)
         {
             return this.type == type && this.correlationId == correlationId && this.groupIdMsb == groupIdMsb
                 && this.groupIdLsb == groupIdLsb && this.messageLength == messageLength;
@@ -80,11 +81,13 @@ public final class Reassembler
      * @param timeoutNs        a message without progress for this long is dropped by {@link #expire}.
      */
     public Reassembler(
-        final int messageLengthMax, final long bytesMax, final int sourcesMax, final long timeoutNs, final FrameErrors errors)
+        final int messageLengthMax, final long bytesMax, final int sourcesMax, final long timeoutNs,
+            final FrameErrors errors)
     {
         if (messageLengthMax < 1 || bytesMax < messageLengthMax || sourcesMax < 1 || timeoutNs < 1)
         {
-            throw new IllegalArgumentException("Reassembler: need 1 <= messageLengthMax(" + messageLengthMax + ") <= bytesMax("
+            throw new IllegalArgumentException("Reassembler: need 1 <= messageLengthMax(" + messageLengthMax
+                + ") <= bytesMax("
                 + bytesMax + "), sourcesMax(" + sourcesMax + ") >= 1, timeoutNs(" + timeoutNs + ") >= 1");
         }
         this.messageLengthMax = messageLengthMax;
@@ -123,7 +126,8 @@ public final class Reassembler
             {
                 if (slot.sameMessage(type, correlationId, msb, lsb, messageLength) && slot.nextOffset >= payloadLength)
                 {
-                    errors.record(FrameError.FRAGMENT_DUPLICATE, sourceId, "first fragment again, correlation " + correlationId);
+                    errors.record(FrameError.FRAGMENT_DUPLICATE, sourceId, "first fragment again, correlation "
+                        + correlationId);
                     return;
                 }
                 drop(slot, FrameError.REASSEMBLY_INCOMPLETE, "had " + slot.nextOffset + " of " + slot.messageLength
@@ -135,7 +139,8 @@ public final class Reassembler
                 return;
             }
         }
-        else if (!continues(slot, sourceId, type, correlationId, msb, lsb, messageLength, fragmentOffset, payloadLength))
+        else if (!continues(slot, sourceId, type, correlationId, msb, lsb, messageLength, fragmentOffset,
+            payloadLength))
         {
             return;
         }
@@ -172,8 +177,8 @@ public final class Reassembler
         }
         if (!reserve(slot, messageLength))
         {
-            errors.record(FrameError.REASSEMBLY_NO_MEMORY, sourceId, "message of " + messageLength + " bytes, " + bytesUsed
-                + " of " + bytesMax + " bytes in use; correlation " + correlationId);
+            errors.record(FrameError.REASSEMBLY_NO_MEMORY, sourceId, "message of " + messageLength + " bytes, "
+                + bytesUsed + " of " + bytesMax + " bytes in use; correlation " + correlationId);
             return null;
         }
         slot.inProgress = true;
@@ -206,20 +211,23 @@ public final class Reassembler
         }
         if (!slot.sameMessage(type, correlationId, msb, lsb, messageLength))
         {
-            drop(slot, FrameError.FRAGMENT_MISMATCH, "in reassembly: " + slot.type + " correlation " + slot.correlationId + " ("
-                + slot.messageLength + " bytes); fragment of " + type + " correlation " + correlationId + " (" + messageLength + " bytes)");
+            drop(slot, FrameError.FRAGMENT_MISMATCH, "in reassembly: " + slot.type + " correlation "
+                + slot.correlationId + " ("
+                + slot.messageLength + " bytes); fragment of " + type + " correlation " + correlationId + " ("
+                    + messageLength + " bytes)");
             return false;
         }
         if (fragmentOffset + payloadLength <= slot.nextOffset)
         {
-            errors.record(FrameError.FRAGMENT_DUPLICATE, sourceId, "bytes [" + fragmentOffset + ", " + (fragmentOffset + payloadLength)
+            errors.record(FrameError.FRAGMENT_DUPLICATE, sourceId, "bytes [" + fragmentOffset + ", "
+                + (fragmentOffset + payloadLength)
                 + ") already received (" + slot.nextOffset + "), correlation " + correlationId);
             return false;
         }
         if (fragmentOffset != slot.nextOffset)
         {
-            drop(slot, FrameError.FRAGMENT_GAP, "expected offset " + slot.nextOffset + ", found " + fragmentOffset + " of "
-                + messageLength + " bytes, correlation " + correlationId);
+            drop(slot, FrameError.FRAGMENT_GAP, "expected offset " + slot.nextOffset + ", found " + fragmentOffset
+                + " of " + messageLength + " bytes, correlation " + correlationId);
             return false;
         }
         return true;
@@ -314,8 +322,10 @@ public final class Reassembler
             final Slot slot = expired.get(i);
             if (slot.inProgress)
             {
-                drop(slot, FrameError.REASSEMBLY_TIMEOUT, "had " + slot.nextOffset + " of " + slot.messageLength + " bytes of "
-                    + slot.type + " correlation " + slot.correlationId + " after " + (nowNs - slot.lastActivityNs) / 1_000_000 + " ms");
+                drop(slot, FrameError.REASSEMBLY_TIMEOUT, "had " + slot.nextOffset + " of " + slot.messageLength
+                    + " bytes of "
+                    + slot.type + " correlation " + slot.correlationId + " after "
+                        + (nowNs - slot.lastActivityNs) / 1_000_000 + " ms");
                 dropped++;
             }
             remove(slot);
@@ -332,8 +342,8 @@ public final class Reassembler
         {
             if (slot.inProgress)
             {
-                drop(slot, FrameError.REASSEMBLY_INCOMPLETE, "source closed with " + slot.nextOffset + " of " + slot.messageLength
-                    + " bytes of correlation " + slot.correlationId);
+                drop(slot, FrameError.REASSEMBLY_INCOMPLETE, "source closed with " + slot.nextOffset + " of "
+                    + slot.messageLength + " bytes of correlation " + slot.correlationId);
             }
             remove(slot);
         }

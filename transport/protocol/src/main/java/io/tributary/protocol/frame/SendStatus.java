@@ -31,8 +31,10 @@ public enum SendStatus
     {
         return switch (this)
         {
-            case NOT_CONNECTED -> " (the peer does not answer: down or restarting? sends to it fail at once until it is back)";
-            case BACK_PRESSURED, ADMIN_ACTION -> " after " + offerTimeoutMs + " ms of retries (peer slow or overloaded?)";
+            case NOT_CONNECTED ->
+                " (the peer does not answer: down or restarting? sends to it fail at once until it is back)";
+            case BACK_PRESSURED, ADMIN_ACTION -> " after " + offerTimeoutMs
+                + " ms of retries (peer slow or overloaded?)";
             default -> "";
         };
     }

@@ -5,16 +5,26 @@ import io.tributary.protocol.frame.AeronLoopback;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.BufferedReader;
 import java.io.File;
+import java.io.InputStreamReader;
+import java.lang.management.ManagementFactory;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import org.agrona.CloseHelper;
+import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.SleepingIdleStrategy;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.aeron.CncFileDescriptor;
 import io.aeron.driver.MediaDriver;
 
 /** Driver lifecycle: a directory per node, cleaned at start and at close; external drivers. */
@@ -29,7 +39,8 @@ class EmbeddedMediaDriverTest
     void directoriesOfDeadProcessesAreSweptAndLiveOnesKept(@TempDir final Path parent) throws Exception
     {
         final Path dead = fakeDirectory(parent, EmbeddedMediaDriver.DIR_PREFIX + "gone-1", deadPid());
-        final Path live = fakeDirectory(parent, EmbeddedMediaDriver.DIR_PREFIX + "alive-1", ProcessHandle.current().pid());
+        final Path live = fakeDirectory(parent, EmbeddedMediaDriver.DIR_PREFIX + "alive-1", ProcessHandle.current()
+            .pid());
         final Path notOurs = fakeDirectory(parent, "someone-else", deadPid());
 
         EmbeddedMediaDriver.sweepDirectoriesOfDeadProcesses(parent.toFile());
@@ -43,10 +54,10 @@ class EmbeddedMediaDriverTest
     private static Path fakeDirectory(final Path parent, final String name, final long pid) throws Exception
     {
         final Path dir = Files.createDirectories(parent.resolve(name));
-        final java.nio.ByteBuffer cnc = java.nio.ByteBuffer.allocate(io.aeron.CncFileDescriptor.PID_FIELD_OFFSET + Long.BYTES)
-            .order(java.nio.ByteOrder.LITTLE_ENDIAN);
-        cnc.putLong(io.aeron.CncFileDescriptor.PID_FIELD_OFFSET, pid);
-        Files.write(dir.resolve(io.aeron.CncFileDescriptor.CNC_FILE), cnc.array());
+        final ByteBuffer cnc = ByteBuffer.allocate(CncFileDescriptor.PID_FIELD_OFFSET + Long.BYTES)
+            .order(ByteOrder.LITTLE_ENDIAN);
+        cnc.putLong(CncFileDescriptor.PID_FIELD_OFFSET, pid);
+        Files.write(dir.resolve(CncFileDescriptor.CNC_FILE), cnc.array());
         return dir;
     }
 
@@ -94,7 +105,9 @@ class EmbeddedMediaDriverTest
         n1.close();
     }
 
-    /** Run in a child JVM by the test below: launches a driver for node "killed" under args[0], then waits to be killed. */
+    /**
+     * Run in a child JVM by the test below: launches a driver for node "killed" under args[0], then waits to be killed.
+     */
     public static void main(final String[] args) throws Exception
     {
         EmbeddedMediaDriver.launch(AeronLoopback.testConfig(Path.of(args[0]), "killed"));
@@ -107,18 +120,18 @@ class EmbeddedMediaDriverTest
     void aDirectoryLeftByAKilledProcessIsReplacedAtOnce() throws Exception
     {
         // kill -9 leaves the driver's heartbeat fresh for driver.timeout.ms; a restart must not wait it out.
-        final java.util.List<String> command = new java.util.ArrayList<>();
+        final List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         // The parent pom's --add-opens/--add-exports, which Agrona needs.
-        java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+        ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
             .filter(arg -> arg.startsWith("--add-")).forEach(command::add);
-        command.addAll(java.util.List.of("-cp", System.getProperty("java.class.path"), EmbeddedMediaDriverTest.class.getName(),
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), EmbeddedMediaDriverTest.class.getName(),
             dir.toString()));
         final Process child = new ProcessBuilder(command).redirectErrorStream(true).start();
         EmbeddedMediaDriver restarted = null;
         try
         {
-            final java.io.BufferedReader out = new java.io.BufferedReader(new java.io.InputStreamReader(child.getInputStream()));
+            final BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream()));
             final StringBuilder childOutput = new StringBuilder();
             String line;
             while ((line = out.readLine()) != null && !line.contains("driver ready"))
@@ -170,9 +183,9 @@ class EmbeddedMediaDriverTest
     void theDriversAsyncExecutorSleepsLongerThanAeronsOneMillisecondBetweenLooks()
     {
         final AeronTransportConfig config = AeronLoopback.testConfig(dir, "n4");
-        final org.agrona.concurrent.IdleStrategy idle =
+        final IdleStrategy idle =
             DriverLauncher.driverContext(config, dir.resolve("n4-driver").toString()).asyncExecutorIdleStrategy();
-        assertThat(idle).isInstanceOf(org.agrona.concurrent.SleepingIdleStrategy.class);
+        assertThat(idle).isInstanceOf(SleepingIdleStrategy.class);
         assertThat(idle.toString()).contains("sleepPeriodNs=" + DriverLauncher.ASYNC_EXECUTOR_SLEEP_NS);
     }
 }

@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
 import org.agrona.CloseHelper;
@@ -44,8 +45,10 @@ class PeerRestartTest
         {
             for (int incarnation = 0; incarnation < 3; incarnation++)
             {
-                final EmbeddedMediaDriver serverDriver = EmbeddedMediaDriver.launch(config(dir, "server" + incarnation));
-                final MessageEndpoint server = new MessageEndpoint("server" + incarnation, serverDriver, address, STREAM_ID,
+                final EmbeddedMediaDriver serverDriver =
+                    EmbeddedMediaDriver.launch(config(dir, "server" + incarnation));
+                final MessageEndpoint server =
+                    new MessageEndpoint("server" + incarnation, serverDriver, address, STREAM_ID,
                     (from, type, correlationId, buffer, offset, length) ->
                         from.respond(MessageType.ADMIN_RESPONSE, correlationId, buffer, offset, length));
                 try
@@ -66,8 +69,10 @@ class PeerRestartTest
                 while (client.isConnectedTo(address))
                 {
                     assertThat(System.nanoTime() - deadlineNs)
-                        .as("the publication to %s still counts as connected %d ms after its peer closed (timeout %d ms)",
-                            address, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - silentFromNs), CONNECTION_TIMEOUT_MS)
+                        .as("the publication to %s still counts as connected %d ms after its peer closed (timeout %d "
+                            + "ms)",
+                            address, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - silentFromNs),
+                                CONNECTION_TIMEOUT_MS)
                         .isNegative();
                     LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
                 }
@@ -86,14 +91,16 @@ class PeerRestartTest
      */
     @Test
     @Timeout(value = 90, unit = TimeUnit.SECONDS)
-    void aRequestInFlightToAPeerThatDiesFailsWhenThePeerGoesSilentNotAtItsTimeout(@TempDir final Path dir) throws Exception
+    void aRequestInFlightToAPeerThatDiesFailsWhenThePeerGoesSilentNotAtItsTimeout(@TempDir final Path dir)
+        throws Exception
     {
         final String address = "127.0.0.1:" + LoopbackPorts.reserve();
         final EmbeddedMediaDriver clientDriver = EmbeddedMediaDriver.launch(config(dir, "client"));
-        final MessageEndpoint client = new MessageEndpoint("client", clientDriver, address.replaceAll(":.*", ":0"), STREAM_ID, null);
+        final MessageEndpoint client =
+            new MessageEndpoint("client", clientDriver, address.replaceAll(":.*", ":0"), STREAM_ID, null);
         final EmbeddedMediaDriver serverDriver = EmbeddedMediaDriver.launch(config(dir, "server"));
         // Answers the first request only: the second stays in flight when the server dies.
-        final java.util.concurrent.atomic.AtomicInteger requests = new java.util.concurrent.atomic.AtomicInteger();
+        final AtomicInteger requests = new AtomicInteger();
         final MessageEndpoint server = new MessageEndpoint("server", serverDriver, address, STREAM_ID,
             (from, type, correlationId, buffer, offset, length) ->
             {
@@ -128,7 +135,8 @@ class PeerRestartTest
     private static AeronTransportConfig config(final Path dir, final String node)
     {
         // Offers wait up to 2 s for the new receiver's handshake, which takes milliseconds on an idle machine.
-        return AeronLoopback.testConfig(dir, node).publicationConnectionTimeoutMs(CONNECTION_TIMEOUT_MS).offerTimeoutMs(2_000);
+        return AeronLoopback.testConfig(dir, node).publicationConnectionTimeoutMs(CONNECTION_TIMEOUT_MS)
+            .offerTimeoutMs(2_000);
     }
 
     private static String call(final MessageEndpoint client, final String address) throws Exception
@@ -136,19 +144,22 @@ class PeerRestartTest
         return call(client, address, 4_000);
     }
 
-    private static String call(final MessageEndpoint client, final String address, final long timeoutMs) throws Exception
+    private static String call(final MessageEndpoint client, final String address, final long timeoutMs)
+        throws Exception
     {
         return callAsync(client, address, timeoutMs).get(30, TimeUnit.SECONDS);
     }
 
-    private static CompletableFuture<String> callAsync(final MessageEndpoint client, final String address, final long timeoutMs)
+    private static CompletableFuture<String> callAsync(final MessageEndpoint client, final String address,
+        final long timeoutMs)
     {
         final CompletableFuture<String> outcome = new CompletableFuture<>();
         final UnsafeBuffer body = new UnsafeBuffer(new byte[16]);
         client.call(address, MessageType.ADMIN_REQUEST, body, 0, body.capacity(), timeoutMs, new ResponseHandler()
         {
             @Override
-            public void onResponse(final MessageType type, final DirectBuffer buffer, final int offset, final int length)
+            public void onResponse(final MessageType type, final DirectBuffer buffer, final int offset,
+                final int length)
             {
                 outcome.complete("answered");
             }

@@ -2,6 +2,8 @@ package io.tributary.protocol.aeron;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
@@ -11,6 +13,7 @@ import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -121,13 +124,13 @@ class SocketWaitTest
     @Test
     void badArgumentsAreRefusedWithTheValues()
     {
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> SocketWait.open(new Selector[0], 1))
+        Assertions.assertThatThrownBy(() -> SocketWait.open(new Selector[0], 1))
             .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("got 0");
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> SocketWait.open(new Selector[]{Selector.open()}, 0))
+        Assertions.assertThatThrownBy(() -> SocketWait.open(new Selector[]{Selector.open()}, 0))
             .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("timeoutMs >= 1 (got 0)");
     }
 
-    private static DatagramChannel boundNonBlocking() throws java.io.IOException
+    private static DatagramChannel boundNonBlocking() throws IOException
     {
         final DatagramChannel channel = DatagramChannel.open();
         channel.bind(new InetSocketAddress("127.0.0.1", 0));
@@ -141,9 +144,9 @@ class SocketWaitTest
         {
             return wait.await(System.nanoTime());
         }
-        catch (final java.io.IOException ex)
+        catch (final IOException ex)
         {
-            throw new java.io.UncheckedIOException(ex);
+            throw new UncheckedIOException(ex);
         }
     }
 

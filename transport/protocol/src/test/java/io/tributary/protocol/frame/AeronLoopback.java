@@ -56,7 +56,8 @@ public final class AeronLoopback implements AutoCloseable
         this.driver = EmbeddedMediaDriver.launch(config);
         final FrameHandler handler = (source, type, correlationId, msb, lsb, buffer, offset, length) ->
             record(source, type, correlationId, msb, lsb, buffer, offset, length);
-        this.receiver = new FrameReceiver(config.messageBytesMax(), new Reassembler(config.messageBytesMax(), config.reassemblyBytesMax(),
+        this.receiver = new FrameReceiver(config.messageBytesMax(),
+            new Reassembler(config.messageBytesMax(), config.reassemblyBytesMax(),
             config.reassemblySourcesMax(), TimeUnit.MILLISECONDS.toNanos(config.reassemblyTimeoutMs()), errors), errors,
             SystemNanoClock.INSTANCE, handler);
         this.subscription = driver.aeron().addSubscription("aeron:udp?endpoint=127.0.0.1:0", STREAM_ID, image -> { },
@@ -72,7 +73,8 @@ public final class AeronLoopback implements AutoCloseable
             }
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
         }
-        this.publication = new FramedPublication(driver.aeron().addExclusivePublication(channel, STREAM_ID), true, config,
+        this.publication = new FramedPublication(driver.aeron().addExclusivePublication(channel, STREAM_ID), true,
+            config,
             SystemNanoClock.INSTANCE);
         this.poller = new Thread(this::pollLoop, "loopback-poller");
         poller.setDaemon(true);

@@ -2,6 +2,7 @@ package io.tributary.protocol.frame;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.sun.management.ThreadMXBean;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.util.List;
@@ -14,11 +15,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-import io.tributary.protocol.frame.FrameErrors;
-import io.tributary.protocol.frame.FrameHandler;
-import io.tributary.protocol.frame.FrameReceiver;
-import io.tributary.protocol.frame.MessageType;
-import io.tributary.protocol.frame.Reassembler;
 
 /**
  * The transport's own path allocates nothing per message once warm: the receive path (validation,
@@ -35,7 +31,7 @@ class AllocationTest
 
     private static long allocatedBytes()
     {
-        return ((com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean()).getCurrentThreadAllocatedBytes();
+        return ((ThreadMXBean)ManagementFactory.getThreadMXBean()).getCurrentThreadAllocatedBytes();
     }
 
     private long delivered;
@@ -44,9 +40,11 @@ class AllocationTest
     void receivePathAllocatesNothingPerMessage()
     {
         final Random random = new Random(Seeds.seed("receivePathAllocatesNothingPerMessage"));
-        final FrameHandler handler = (source, type, correlationId, msb, lsb, buffer, offset, length) -> delivered += length;
+        final FrameHandler handler = (source, type, correlationId, msb, lsb, buffer, offset, length) ->
+            delivered += length;
         final FrameErrors errors = new FrameErrors("allocation-test");
-        final FrameReceiver receiver = new FrameReceiver(1 << 20, new Reassembler(1 << 20, 8 << 20, 4, Long.MAX_VALUE, errors), errors,
+        final FrameReceiver receiver =
+            new FrameReceiver(1 << 20, new Reassembler(1 << 20, 8 << 20, 4, Long.MAX_VALUE, errors), errors,
             () -> 0L, handler);
         final byte[] small = new byte[200];
         final byte[] large = new byte[50_000];
@@ -73,10 +71,12 @@ class AllocationTest
         final long before = allocatedBytes();
         round.run();
         final long allocated = allocatedBytes() - before;
-        System.out.println("receive path: " + allocated + " bytes allocated for " + (MESSAGES + MESSAGES / 10) + " messages");
+        System.out.println("receive path: " + allocated + " bytes allocated for " + (MESSAGES + MESSAGES / 10)
+            + " messages");
         assertThat(errors.total()).isZero();
         assertThat(delivered).isEqualTo(2L * (MESSAGES * 200L + MESSAGES / 10 * 50_000L));
-        assertThat(allocated).as("bytes allocated per message").isLessThan(MESSAGES); // under 1 byte per message: no object per message
+        // under 1 byte per message: no object per message
+        assertThat(allocated).as("bytes allocated per message").isLessThan(MESSAGES);
     }
 
     @Test
@@ -90,7 +90,8 @@ class AllocationTest
             {
                 for (int i = 0; i < MESSAGES; i++)
                 {
-                    final SendStatus status = loopback.publication.send(MessageType.CLIENT_REQUEST, i, 1, 2, payload, 0, 500);
+                    final SendStatus status = loopback.publication.send(MessageType.CLIENT_REQUEST, i, 1, 2, payload, 0,
+                        500);
                     if (status != SendStatus.OK)
                     {
                         throw new AssertionError("send " + i + ": " + status);
@@ -102,7 +103,8 @@ class AllocationTest
             round.run();
             final long allocated = allocatedBytes() - before;
             System.out.println("claimed send path: " + allocated + " bytes allocated for " + MESSAGES + " messages");
-            assertThat(allocated).as("bytes allocated per message").isLessThan(MESSAGES); // under 1 byte per message: no object per message
+            // under 1 byte per message: no object per message
+            assertThat(allocated).as("bytes allocated per message").isLessThan(MESSAGES);
             AeronLoopback.await("all delivered", () -> loopback.messageCount() == 2 * MESSAGES, 60);
         }
     }

@@ -18,10 +18,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-import io.tributary.protocol.frame.FrameDescriptor;
-import io.tributary.protocol.frame.FrameError;
-import io.tributary.protocol.frame.FramedPublication;
-import io.tributary.protocol.frame.MessageType;
 
 /**
  * A receiver that stops polling: the sender gets BACK_PRESSURED after bounded retries instead of
@@ -50,7 +46,8 @@ class BackPressureTest
             final long startNs = System.nanoTime();
             while (status == SendStatus.OK)
             {
-                status = loopback.publication.send(MessageType.CLIENT_REQUEST, accepted + 1, 0, 0, buffer, 0, payload.length);
+                status = loopback.publication.send(MessageType.CLIENT_REQUEST, accepted + 1, 0, 0, buffer, 0,
+                    payload.length);
                 if (status == SendStatus.OK)
                 {
                     accepted++;
@@ -58,9 +55,11 @@ class BackPressureTest
                 assertThat(accepted).as("sender never back-pressured").isLessThan(10_000);
             }
             final long elapsedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNs);
-            System.out.println("accepted " + accepted + " messages of 1000 bytes before " + status + " after " + elapsedMs + " ms");
+            System.out.println("accepted " + accepted + " messages of 1000 bytes before " + status + " after "
+                + elapsedMs + " ms");
             assertThat(status).isEqualTo(SendStatus.BACK_PRESSURED);
-            // Publication window (term/2) + receiver window (term/2) + the receiver's term: all bounded by the term length.
+            // Publication window (term/2) + receiver window (term/2) + the receiver's term: all bounded by the term
+            // length.
             final int frameBytes = FrameDescriptor.HEADER_LENGTH + payload.length + 32;
             assertThat((long)accepted * frameBytes).isLessThanOrEqualTo(3L * TERM);
             assertThat(elapsedMs).isLessThan(10_000);
@@ -74,14 +73,17 @@ class BackPressureTest
 
             loopback.startPolling();
             final int expected = accepted;
-            AeronLoopback.await(expected + " accepted messages delivered", () -> loopback.messageCount() >= expected, 30);
-            assertThat(loopback.publication.send(MessageType.CLIENT_REQUEST, 1_000_000, 0, 0, buffer, 0, payload.length))
+            AeronLoopback.await(expected + " accepted messages delivered", () ->
+                loopback.messageCount() >= expected, 30);
+            assertThat(loopback.publication.send(MessageType.CLIENT_REQUEST, 1_000_000, 0, 0, buffer, 0,
+                payload.length))
                 .isEqualTo(SendStatus.OK);
             AeronLoopback.await("message after recovery", () -> loopback.messageCount() >= expected + 1, 30);
             final List<RecordingHandler.Message> received = loopback.messages();
             for (int i = 0; i < accepted; i++)
             {
-                assertThat(received.get(i).correlationId()).as("accepted messages arrive once, in order").isEqualTo(i + 1);
+                assertThat(received.get(i).correlationId()).as("accepted messages arrive once, in order")
+                    .isEqualTo(i + 1);
             }
             assertThat(received.get(accepted).correlationId()).isEqualTo(1_000_000);
             assertThat(loopback.errors.total()).isZero();
@@ -91,18 +93,22 @@ class BackPressureTest
     @Test
     void largeMessageToAStoppedReceiverFailsBoundedAndTheReceiverDropsItsPart() throws Exception
     {
-        final Random random = new Random(Seeds.seed("largeMessageToAStoppedReceiverFailsBoundedAndTheReceiverDropsItsPart"));
+        final Random random = new
+            Random(Seeds.seed("largeMessageToAStoppedReceiverFailsBoundedAndTheReceiverDropsItsPart"));
         try (AeronLoopback loopback = new AeronLoopback(AeronLoopback.testConfig(dir, "bp-large").offerTimeoutMs(200)))
         {
             final byte[] large = new byte[2 << 20];
             random.nextBytes(large);
-            assertThat(loopback.publication.send(MessageType.APPEND_ENTRIES_REQUEST, 1, 0, 0, new UnsafeBuffer(large), 0, large.length))
+            assertThat(loopback.publication.send(MessageType.APPEND_ENTRIES_REQUEST, 1, 0, 0, new UnsafeBuffer(large),
+                0, large.length))
                 .isEqualTo(SendStatus.BACK_PRESSURED);
             loopback.startPolling();
             final byte[] next = new byte[20_000];
             random.nextBytes(next);
-            AeronLoopback.await("publication has room again", () -> loopback.publication.publication().availableWindow() > 20_000, 30);
-            assertThat(loopback.publication.send(MessageType.APPEND_ENTRIES_REQUEST, 2, 0, 0, new UnsafeBuffer(next), 0, next.length))
+            AeronLoopback.await("publication has room again", () -> loopback.publication.publication()
+                .availableWindow() > 20_000, 30);
+            assertThat(loopback.publication.send(MessageType.APPEND_ENTRIES_REQUEST, 2, 0, 0, new UnsafeBuffer(next), 0,
+                next.length))
                 .isEqualTo(SendStatus.OK);
             AeronLoopback.await("next message", () -> loopback.messageCount() >= 1, 30);
             assertThat(loopback.messages()).hasSize(1);
@@ -114,19 +120,23 @@ class BackPressureTest
     @Test
     void sendingToNobodyFailsWithNotConnectedAndTooLargeIsRefused() throws Exception
     {
-        final AeronTransportConfig config = AeronLoopback.testConfig(dir, "bp-nobody").offerTimeoutMs(200).messageBytesMax(1 << 20);
+        final AeronTransportConfig config = AeronLoopback.testConfig(dir, "bp-nobody").offerTimeoutMs(200)
+            .messageBytesMax(1 << 20);
         try (EmbeddedMediaDriver driver = EmbeddedMediaDriver.launch(config))
         {
             // Port 9 (discard): nothing of ours listens there, so the publication never connects.
             final FramedPublication publication = new FramedPublication(
-                driver.aeron().addExclusivePublication("aeron:udp?endpoint=127.0.0.1:9", 1001), true, config, SystemNanoClock.INSTANCE);
+                driver.aeron().addExclusivePublication("aeron:udp?endpoint=127.0.0.1:9", 1001), true, config,
+                    SystemNanoClock.INSTANCE);
             try
             {
                 final long startNs = System.nanoTime();
-                assertThat(publication.send(MessageType.REQUEST_VOTE_REQUEST, 1, 0, 0, new UnsafeBuffer(new byte[10]), 0, 10))
+                assertThat(publication.send(MessageType.REQUEST_VOTE_REQUEST, 1, 0, 0, new UnsafeBuffer(new byte[10]),
+                    0, 10))
                     .isEqualTo(SendStatus.NOT_CONNECTED);
                 assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNs)).isLessThan(5_000);
-                assertThat(publication.send(MessageType.APPEND_ENTRIES_REQUEST, 2, 0, 0, new UnsafeBuffer(new byte[(1 << 20) + 1]), 0,
+                assertThat(publication.send(MessageType.APPEND_ENTRIES_REQUEST, 2, 0, 0,
+                    new UnsafeBuffer(new byte[(1 << 20) + 1]), 0,
                     (1 << 20) + 1)).isEqualTo(SendStatus.MESSAGE_TOO_LARGE);
                 assertThat(publication.failures()).isEqualTo(2);
                 assertThat(publication.scratchCapacity()).isZero();

@@ -5,8 +5,6 @@ import java.util.List;
 
 import org.agrona.concurrent.UnsafeBuffer;
 
-import io.tributary.protocol.frame.FrameDescriptor;
-import io.tributary.protocol.frame.MessageType;
 
 /** Builds frames the simple way (a model of the sender), for tests without Aeron. */
 public final class Frames
@@ -22,7 +20,8 @@ public final class Frames
 
     /** The message split into frames of at most {@code chunk} payload bytes. */
     public static List<byte[]> fragments(
-        final MessageType type, final long correlationId, final long msb, final long lsb, final byte[] payload, final int chunk)
+        final MessageType type, final long correlationId, final long msb, final long lsb, final byte[] payload,
+            final int chunk)
     {
         final List<byte[]> frames = new ArrayList<>();
         int offset = 0;
@@ -40,7 +39,8 @@ public final class Frames
             {
                 flags |= FrameDescriptor.END_FLAG;
             }
-            FrameDescriptor.writeHeader(buffer, 0, type, flags, length, correlationId, msb, lsb, payload.length, offset);
+            FrameDescriptor.writeHeader(buffer, 0, type, flags, length, correlationId, msb, lsb, payload.length,
+                offset);
             buffer.putBytes(FrameDescriptor.HEADER_LENGTH, payload, offset, length);
             frames.add(frame);
             offset += length;

@@ -47,12 +47,14 @@ class PeerOutageTest
         try (EmbeddedMediaDriver driver = EmbeddedMediaDriver.launch(config))
         {
             Subscription receiver = driver.aeron().addSubscription(channel, STREAM_ID);
-            final FramedPublication publication = new FramedPublication(driver.aeron().addExclusivePublication(channel, STREAM_ID),
+            final FramedPublication publication =
+                new FramedPublication(driver.aeron().addExclusivePublication(channel, STREAM_ID),
                 true, config, SystemNanoClock.INSTANCE);
             try
             {
                 AeronLoopback.await("publication connected", publication::isConnected, 10);
-                assertThat(publication.send(MessageType.FETCH_REQUEST, 1, 0, 0, message, 0, message.capacity())).isEqualTo(SendStatus.OK);
+                assertThat(publication.send(MessageType.FETCH_REQUEST, 1, 0, 0, message, 0, message.capacity()))
+                    .isEqualTo(SendStatus.OK);
 
                 receiver.close();
                 AeronLoopback.await("publication counts the receiver as gone", () -> !publication.isConnected(), 30);
@@ -99,15 +101,18 @@ class PeerOutageTest
                     sender.join(TimeUnit.SECONDS.toMillis(30));
                 }
                 assertThat(notConnected.get()).isEqualTo(threads);
-                assertThat(publication.retries()).as("sends while the peer is gone retry nothing").isEqualTo(retriesAfterFirst);
+                assertThat(publication.retries()).as("sends while the peer is gone retry nothing")
+                    .isEqualTo(retriesAfterFirst);
                 assertThat(publication.sendsRefusedPeerGone()).isEqualTo(threads);
 
                 // The peer comes back at the same address: the driver's setup frames find it without any send.
                 receiver = driver.aeron().addSubscription(channel, STREAM_ID);
                 AeronLoopback.await("publication reconnected", publication::isConnected, 30);
-                assertThat(publication.send(MessageType.FETCH_REQUEST, 99, 0, 0, message, 0, message.capacity())).isEqualTo(SendStatus.OK);
+                assertThat(publication.send(MessageType.FETCH_REQUEST, 99, 0, 0, message, 0, message.capacity()))
+                    .isEqualTo(SendStatus.OK);
                 final Subscription back = receiver;
-                AeronLoopback.await("the message after the outage arrives", () -> back.poll((buffer, offset, length, header) -> { }, 10) > 0, 30);
+                AeronLoopback.await("the message after the outage arrives", () ->
+                    back.poll((buffer, offset, length, header) -> { }, 10) > 0, 30);
                 assertThat(publication.sendsRefusedPeerGone()).isEqualTo(threads);
             }
             finally

@@ -15,11 +15,6 @@ import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-import io.tributary.protocol.frame.FrameError;
-import io.tributary.protocol.frame.FrameErrors;
-import io.tributary.protocol.frame.FrameReceiver;
-import io.tributary.protocol.frame.MessageType;
-import io.tributary.protocol.frame.Reassembler;
 
 /**
  * Fragmentation and reassembly: random round trips across interleaved sources, and every way
@@ -32,7 +27,8 @@ class ReassemblerTest
     private static final MessageType TYPE = MessageType.APPEND_ENTRIES_REQUEST;
 
     private final List<FrameError> logged = new ArrayList<>();
-    private final FrameErrors errors = new FrameErrors("reassembler-test", (error, source, detail) -> logged.add(error));
+    private final FrameErrors errors =
+        new FrameErrors("reassembler-test", (error, source, detail) -> logged.add(error));
     private final RecordingHandler handler = new RecordingHandler();
     private long nowNs = 1_000;
     private Reassembler reassembler;
@@ -69,9 +65,11 @@ class ReassemblerTest
             final List<byte[]> messages = new ArrayList<>();
             for (int m = 0; m < 40; m++)
             {
-                final byte[] message = payload(random, random.nextInt(5) == 0 ? random.nextInt(1 << 20) : random.nextInt(3000));
+                final byte[] message = payload(random, random.nextInt(5) == 0 ? random.nextInt(1 << 20)
+                    : random.nextInt(3000));
                 messages.add(message);
-                frames.addAll(Frames.fragments(TYPE, source * 1000 + m, source, -source, message, 1 + random.nextInt(9000)));
+                frames.addAll(Frames.fragments(TYPE, source * 1000 + m, source, -source, message, 1
+                    + random.nextInt(9000)));
             }
             pending.put(source, frames);
             expected.put(source, messages);

@@ -5,13 +5,12 @@ import java.util.List;
 
 import org.agrona.DirectBuffer;
 
-import io.tributary.protocol.frame.FrameHandler;
-import io.tributary.protocol.frame.MessageType;
 
 /** Keeps a copy of every message delivered. */
 public final class RecordingHandler implements FrameHandler
 {
-    public record Message(long sourceId, MessageType type, long correlationId, long groupIdMsb, long groupIdLsb, byte[] payload)
+    public record Message(long sourceId, MessageType type, long correlationId, long groupIdMsb, long groupIdLsb,
+        byte[] payload)
     {
     }
 

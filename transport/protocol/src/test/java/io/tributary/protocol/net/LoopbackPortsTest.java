@@ -7,6 +7,8 @@ import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.SocketException;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
@@ -60,7 +62,7 @@ class LoopbackPortsTest
     void aPortBusyForUdpOnlyIsNotReturned() throws Exception
     {
         final Set<Integer> busy = new HashSet<>();
-        final java.util.List<DatagramSocket> held = new java.util.ArrayList<>();
+        final List<DatagramSocket> held = new ArrayList<>();
         try
         {
             for (int i = 10_000; i < LoopbackPorts.ephemeralLowest() && held.size() < 2_000; i += 7)
@@ -70,7 +72,7 @@ class LoopbackPortsTest
                     held.add(new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), i)));
                     busy.add(i);
                 }
-                catch (final java.net.SocketException inUse)
+                catch (final SocketException inUse)
                 {
                     // already busy: skip it
                 }

@@ -1,5 +1,7 @@
 package io.tributary.jepsen.checker.internal;
 
+import java.util.Arrays;
+
 /**
  * The calls and returns of one partition as a doubly linked list in arrays, in history order, so that
  * linearizing an operation (lifting its call and return out of the list) and undoing it on backtrack
@@ -12,7 +14,8 @@ package io.tributary.jepsen.checker.internal;
  * Entry {@code k} is the k-th event in history order; {@code head} and {@code tail} are sentinels, so
  * lift and unlift need no null checks. Not thread-safe: one search owns one list.
  */
-final class EntryList {
+final class EntryList
+{
     private final int[] next;
     private final int[] prev;
     /** For a call entry the index of its return entry; -1 for a return entry. */
@@ -21,9 +24,11 @@ final class EntryList {
     private final int head;
     private final int tail;
 
-    EntryList(int[] entryOperation, boolean[] entryIsCall) {
+    EntryList(final int[] entryOperation, final boolean[] entryIsCall)
+    {
         int entries = entryOperation.length;
-        if (entries != entryIsCall.length) {
+        if (entries != entryIsCall.length)
+        {
             throw new IllegalArgumentException("entries " + entries + " != kinds " + entryIsCall.length);
         }
         head = entries;
@@ -32,62 +37,76 @@ final class EntryList {
         prev = new int[entries + 2];
         match = new int[entries];
         operation = entryOperation.clone();
-        for (int k = 0; k < entries; k++) {
+        for (int k = 0; k < entries; k++)
+        {
             next[k] = k + 1;
             prev[k] = k == 0 ? head : k - 1;
         }
         next[head] = entries == 0 ? tail : 0;
         prev[tail] = entries == 0 ? head : entries - 1;
-        if (entries > 0) {
+        if (entries > 0)
+        {
             next[entries - 1] = tail;
         }
         linkCallsToReturns(entryIsCall);
     }
 
-    private void linkCallsToReturns(boolean[] entryIsCall) {
+    private void linkCallsToReturns(final boolean[] entryIsCall)
+    {
         // Operation ids may run past the entry count: operations left out of the search have ids but no entries.
         int operations = 0;
-        for (int id : operation) {
+        for (final int id : operation)
+        {
             operations = Math.max(operations, id + 1);
         }
         int[] returnEntryOf = new int[operations];
-        java.util.Arrays.fill(returnEntryOf, -1);
-        for (int k = 0; k < match.length; k++) {
-            if (!entryIsCall[k]) {
+        Arrays.fill(returnEntryOf, -1);
+        for (int k = 0; k < match.length; k++)
+        {
+            if (!entryIsCall[k])
+            {
                 returnEntryOf[operation[k]] = k;
             }
         }
-        for (int k = 0; k < match.length; k++) {
+        for (int k = 0; k < match.length; k++)
+        {
             match[k] = entryIsCall[k] ? returnEntryOf[operation[k]] : -1;
-            if (entryIsCall[k] && match[k] < k) {
+            if (entryIsCall[k] && match[k] < k)
+            {
                 throw new IllegalStateException("operation " + operation[k] + " has its return at entry "
                     + match[k] + ", not after its call at entry " + k);
             }
         }
     }
 
-    boolean isEmpty() {
+    boolean isEmpty()
+    {
         return next[head] == tail;
     }
 
-    int first() {
+    int first()
+    {
         return next[head];
     }
 
-    int next(int entry) {
+    int next(final int entry)
+    {
         return next[entry];
     }
 
-    boolean isCall(int entry) {
+    boolean isCall(final int entry)
+    {
         return match[entry] >= 0;
     }
 
-    int operation(int entry) {
+    int operation(final int entry)
+    {
         return operation[entry];
     }
 
     /** Removes a call entry and its return entry from the list; the entries keep their own links. */
-    void lift(int call) {
+    void lift(final int call)
+    {
         next[prev[call]] = next[call];
         prev[next[call]] = prev[call];
         int ret = match[call];
@@ -96,7 +115,8 @@ final class EntryList {
     }
 
     /** Puts back the entries of the last {@link #lift}: lifts and unlifts must nest like a stack. */
-    void unlift(int call) {
+    void unlift(final int call)
+    {
         int ret = match[call];
         next[prev[ret]] = ret;
         prev[next[ret]] = ret;

@@ -17,7 +17,8 @@ import java.util.Map;
  * verdict is known): what it has not done by then is left out and the analysis is marked incomplete. Not
  * thread-safe: one instance per partition.
  */
-final class Explainer<S, I, O> {
+final class Explainer<S, I, O>
+{
     private final Model<S, I, O> model;
     private final PartitionProblem<I, O> problem;
     private final StopSignal stop;
@@ -25,31 +26,37 @@ final class Explainer<S, I, O> {
     private final Map<String, String> descriptions = new HashMap<>();
     private boolean complete = true;
 
-    Explainer(Model<S, I, O> model, PartitionProblem<I, O> problem, StopSignal stop) {
+    Explainer(final Model<S, I, O> model, final PartitionProblem<I, O> problem, final StopSignal stop)
+    {
         this.model = model;
         this.problem = problem;
         this.stop = stop;
     }
 
-    PartitionAnalysis<I, O> explain(int index, SearchOutcome outcome) {
+    PartitionAnalysis<I, O> explain(final int index, final SearchOutcome outcome)
+    {
         List<String> operationDescriptions = describeOperations();
         List<int[]> kept = outcome.partials().subList(0, Math.min(outcome.partials().size(),
             PartitionAnalysis.LINEARIZATIONS_MAX));
         List<PartialLinearization> linearizations = new ArrayList<>(kept.size());
         List<FailurePoint> failures = new ArrayList<>();
         int longest = kept.isEmpty() ? 0 : kept.get(0).length;
-        for (int i = 0; i < kept.size(); i++) {
+        for (int i = 0; i < kept.size(); i++)
+        {
             int[] sequence = kept.get(i);
             List<S> states = stop.shouldStop() ? null : replay(sequence);
             complete &= states != null;
-            linearizations.add(new PartialLinearization(boxed(sequence), states == null ? List.of() : describe(states)));
+            linearizations.add(new PartialLinearization(boxed(sequence), states == null ? List.of()
+                : describe(states)));
             boolean stuck = outcome.result() == CheckResult.ILLEGAL && sequence.length == longest;
-            if (stuck && states != null && failures.size() < PartitionAnalysis.FAILURES_MAX) {
+            if (stuck && states != null && failures.size() < PartitionAnalysis.FAILURES_MAX)
+            {
                 S last = states.isEmpty() ? model.init() : states.get(states.size() - 1);
                 failures.add(failurePoint(i, sequence, last));
             }
         }
-        if (outcome.result() == CheckResult.ILLEGAL && kept.isEmpty() && !stop.shouldStop()) {
+        if (outcome.result() == CheckResult.ILLEGAL && kept.isEmpty() && !stop.shouldStop())
+        {
             failures.add(failurePoint(-1, new int[0], model.init()));
         }
         return new PartitionAnalysis<>(index, outcome.result(), outcome.unknownReason(), problem.operations(),
@@ -57,21 +64,26 @@ final class Explainer<S, I, O> {
             failures, complete);
     }
 
-    private List<String> describeOperations() {
+    private List<String> describeOperations()
+    {
         List<String> described = new ArrayList<>(problem.size());
-        for (int id = 0; id < problem.size(); id++) {
+        for (int id = 0; id < problem.size(); id++)
+        {
             described.add(model.describeOperation(problem.input(id), problem.output(id)));
         }
         return described;
     }
 
     /** The states after each operation of a sequence the search accepted; it must replay the same way. */
-    private List<S> replay(int[] sequence) {
+    private List<S> replay(final int[] sequence)
+    {
         List<S> states = new ArrayList<>(sequence.length);
         S state = model.init();
-        for (int id : sequence) {
+        for (final int id : sequence)
+        {
             S next = model.step(state, problem.input(id), problem.output(id));
-            if (next == null) {
+            if (next == null)
+            {
                 throw new IllegalStateException("model " + model.getClass().getName() + " rejected operation " + id
                     + " (" + model.describeOperation(problem.input(id), problem.output(id))
                     + ") on replay though the search accepted it: is its step pure and deterministic?");
@@ -82,9 +94,11 @@ final class Explainer<S, I, O> {
         return states;
     }
 
-    private List<String> describe(List<S> states) {
+    private List<String> describe(final List<S> states)
+    {
         List<String> described = new ArrayList<>(states.size());
-        for (S state : states) {
+        for (final S state : states)
+        {
             String description = model.describeState(state);
             described.add(descriptions.computeIfAbsent(description, d -> d));
         }
@@ -95,39 +109,50 @@ final class Explainer<S, I, O> {
      * The operations that could come next after a prefix are those called before the first return of an
      * operation outside the prefix (that one is the deadline): walk the entries in history order.
      */
-    private FailurePoint failurePoint(int linearization, int[] prefix, S state) {
+    private FailurePoint failurePoint(final int linearization, final int[] prefix, final S state)
+    {
         boolean[] inPrefix = new boolean[problem.size()];
-        for (int id : prefix) {
+        for (final int id : prefix)
+        {
             inPrefix[id] = true;
         }
         List<FailurePoint.Candidate> candidates = new ArrayList<>();
         int deadline = -1;
-        for (int entry = 0; entry < problem.entries() && deadline < 0; entry++) {
+        for (int entry = 0; entry < problem.entries() && deadline < 0; entry++)
+        {
             int id = problem.entryOperation(entry);
-            if (inPrefix[id]) {
+            if (inPrefix[id])
+            {
                 continue;
             }
-            if (problem.entryIsCall(entry)) {
+            if (problem.entryIsCall(entry))
+            {
                 candidates.add(new FailurePoint.Candidate(id, whyNotNext(state, id)));
-            } else {
+            }
+            else
+            {
                 deadline = id;
             }
         }
         return new FailurePoint(linearization, model.describeState(state), deadline, candidates);
     }
 
-    private String whyNotNext(S state, int id) {
+    private String whyNotNext(final S state, final int id)
+    {
         S next = model.step(state, problem.input(id), problem.output(id));
-        if (next == null) {
+        if (next == null)
+        {
             return "not legal in state " + model.describeState(state);
         }
         return "legal in state " + model.describeState(state) + " (leading to " + model.describeState(next)
             + "), but no linearization continues from there";
     }
 
-    private static List<Integer> boxed(int[] sequence) {
+    private static List<Integer> boxed(final int[] sequence)
+    {
         List<Integer> list = new ArrayList<>(sequence.length);
-        for (int id : sequence) {
+        for (final int id : sequence)
+        {
             list.add(id);
         }
         return list;

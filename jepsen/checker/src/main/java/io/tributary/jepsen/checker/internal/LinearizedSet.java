@@ -16,7 +16,8 @@ import java.util.SplittableRandom;
  * compact forms are, so a cache hit can never be a different set (a lossy hash could turn a linearizable
  * history into a wrong verdict). Not thread-safe.
  */
-final class LinearizedSet {
+final class LinearizedSet
+{
     /** Fixed so that runs are reproducible; the keys only need to look random to the cache. */
     private static final long KEY_SEED = 0x5DEECE66DL;
 
@@ -31,87 +32,110 @@ final class LinearizedSet {
     private int size;
 
     /** Operations ranked by their ids (ids already in call order). */
-    LinearizedSet(int operations) {
+    LinearizedSet(final int operations)
+    {
         this(identity(operations));
     }
 
     /** @param rankOf each operation's rank by call time: a permutation of 0..n-1. */
-    LinearizedSet(int[] rankOf) {
+    LinearizedSet(final int[] rankOf)
+    {
         int operations = rankOf.length;
         this.rankOf = rankOf.clone();
         boolean[] seen = new boolean[operations];
-        for (int rank : this.rankOf) {
-            if (rank < 0 || rank >= operations || seen[rank]) {
-                throw new IllegalArgumentException("ranks must be a permutation of 0.." + (operations - 1) + ", found " + rank);
+        for (final int rank : this.rankOf)
+        {
+            if (rank < 0 || rank >= operations || seen[rank])
+            {
+                throw new IllegalArgumentException("ranks must be a permutation of 0.." + (operations - 1) + ", found "
+                    + rank);
             }
             seen[rank] = true;
         }
         words = new long[Math.max(1, (operations + 63) >>> 6)];
         keys = new long[operations];
         SplittableRandom random = new SplittableRandom(KEY_SEED);
-        for (int i = 0; i < operations; i++) {
+        for (int i = 0; i < operations; i++)
+        {
             keys[i] = random.nextLong();
         }
     }
 
-    private static int[] identity(int operations) {
+    private static int[] identity(final int operations)
+    {
         int[] ranks = new int[operations];
-        for (int i = 0; i < operations; i++) {
+        for (int i = 0; i < operations; i++)
+        {
             ranks[i] = i;
         }
         return ranks;
     }
 
-    void set(int operation) {
+    void set(final int operation)
+    {
         assert !contains(operation) : "operation " + operation + " is already linearized";
         int rank = rankOf[operation];
         words[rank >>> 6] |= 1L << rank;
         hash ^= keys[operation];
         size++;
-        if (rank >= highWater) {
+        if (rank >= highWater)
+        {
             highWater = rank + 1;
         }
-        if (rank == prefix) {
-            do {
+        if (rank == prefix)
+        {
+            do
+            {
                 prefix++;
-            } while (prefix < rankOf.length && has(prefix));
+            }
+            while (prefix < rankOf.length && has(prefix));
         }
     }
 
-    void clear(int operation) {
+    void clear(final int operation)
+    {
         assert contains(operation) : "operation " + operation + " is not linearized";
         int rank = rankOf[operation];
         words[rank >>> 6] &= ~(1L << rank);
         hash ^= keys[operation];
         size--;
-        if (rank < prefix) {
+        if (rank < prefix)
+        {
             prefix = rank;
         }
-        if (rank == highWater - 1) {
-            do {
+        if (rank == highWater - 1)
+        {
+            do
+            {
                 highWater--;
-            } while (highWater > 0 && !has(highWater - 1));
+            }
+            while (highWater > 0 && !has(highWater - 1));
         }
     }
 
-    boolean contains(int operation) {
+    boolean contains(final int operation)
+    {
         return has(rankOf[operation]);
     }
 
-    private boolean has(int rank) {
+    private boolean has(final int rank)
+    {
         return (words[rank >>> 6] & (1L << rank)) != 0;
     }
 
-    long hash() {
+    long hash()
+    {
         return hash;
     }
 
-    int size() {
+    int size()
+    {
         return size;
     }
 
     /** Ints of the compact form ({@link #writeCompact}). */
-    int compactLength() {
+    int compactLength()
+    {
         return 3 + Math.min(size - prefix, highWater - size);
     }
 
@@ -121,7 +145,8 @@ final class LinearizedSet {
      * above p (count stored as is) or the ranks between p and h that are not members (count stored negated).
      * The form is a function of the set alone, so equal forms mean equal sets.
      */
-    void writeCompact(int[] arena, int offset) {
+    void writeCompact(final int[] arena, final int offset)
+    {
         arena[offset] = prefix;
         arena[offset + 1] = highWater;
         int members = size - prefix;
@@ -132,8 +157,10 @@ final class LinearizedSet {
         int count = listHoles ? holes : members;
         int word = prefix >>> 6;
         long bits = count == 0 ? 0 : pick(word, listHoles) & (-1L << prefix);
-        while (count > 0) {
-            while (bits == 0) {
+        while (count > 0)
+        {
+            while (bits == 0)
+            {
                 bits = pick(++word, listHoles);
             }
             arena[at++] = (word << 6) + Long.numberOfTrailingZeros(bits);
@@ -143,25 +170,31 @@ final class LinearizedSet {
     }
 
     /** True if the compact form at {@code offset} is this set's. */
-    boolean sameAsCompact(int[] arena, int offset) {
-        if (arena[offset] != prefix || arena[offset + 1] != highWater) {
+    boolean sameAsCompact(final int[] arena, final int offset)
+    {
+        if (arena[offset] != prefix || arena[offset + 1] != highWater)
+        {
             return false;
         }
         int members = size - prefix;
         int holes = highWater - size;
         boolean listHoles = holes < members;
-        if (arena[offset + 2] != (listHoles ? -holes : members)) {
+        if (arena[offset + 2] != (listHoles ? -holes : members))
+        {
             return false;
         }
         int at = offset + 3;
         int count = listHoles ? holes : members;
         int word = prefix >>> 6;
         long bits = count == 0 ? 0 : pick(word, listHoles) & (-1L << prefix);
-        while (count > 0) {
-            while (bits == 0) {
+        while (count > 0)
+        {
+            while (bits == 0)
+            {
                 bits = pick(++word, listHoles);
             }
-            if (arena[at++] != (word << 6) + Long.numberOfTrailingZeros(bits)) {
+            if (arena[at++] != (word << 6) + Long.numberOfTrailingZeros(bits))
+            {
                 return false;
             }
             bits &= bits - 1;
@@ -171,7 +204,8 @@ final class LinearizedSet {
     }
 
     /** The members of a word, or its non-members (holes), which below the high-water mark are what is missing. */
-    private long pick(int word, boolean holes) {
+    private long pick(final int word, final boolean holes)
+    {
         return holes ? ~words[word] : words[word];
     }
 }

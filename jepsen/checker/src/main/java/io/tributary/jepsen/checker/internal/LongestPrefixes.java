@@ -12,22 +12,28 @@ import java.util.Set;
  * its visualisation). Recorded at every dead end of the search, so only in explain mode: it costs
  * O(depth) per dead end. Sequences are shared between the operations they belong to. Not thread-safe.
  */
-final class LongestPrefixes {
+final class LongestPrefixes
+{
     private final int[] bestLength;
     private final int[][] best;
 
-    LongestPrefixes(int operations) {
+    LongestPrefixes(final int operations)
+    {
         bestLength = new int[operations];
         best = new int[operations][];
     }
 
     /** The search is at a dead end with {@code stack[0..depth)} linearized, in that order. */
-    void record(int[] stack, int depth) {
+    void record(final int[] stack, final int depth)
+    {
         int[] shared = null;
-        for (int i = 0; i < depth; i++) {
+        for (int i = 0; i < depth; i++)
+        {
             int op = stack[i];
-            if (bestLength[op] < depth) {
-                if (shared == null) {
+            if (bestLength[op] < depth)
+            {
+                if (shared == null)
+                {
                     shared = Arrays.copyOf(stack, depth);
                 }
                 best[op] = shared;
@@ -37,18 +43,22 @@ final class LongestPrefixes {
     }
 
     /** A complete linearization was found: it is the longest for everyone. */
-    void recordComplete(int[] stack, int depth) {
+    void recordComplete(final int[] stack, final int depth)
+    {
         int[] complete = Arrays.copyOf(stack, depth);
         Arrays.fill(best, complete);
         Arrays.fill(bestLength, depth);
     }
 
     /** The distinct sequences, longest first (ties in the order of their first operation). */
-    List<int[]> distinctLongestFirst() {
+    List<int[]> distinctLongestFirst()
+    {
         Set<int[]> seen = Collections.newSetFromMap(new IdentityHashMap<>());
         List<int[]> distinct = new ArrayList<>();
-        for (int[] sequence : best) {
-            if (sequence != null && seen.add(sequence)) {
+        for (final int[] sequence : best)
+        {
+            if (sequence != null && seen.add(sequence))
+            {
                 distinct.add(sequence);
             }
         }

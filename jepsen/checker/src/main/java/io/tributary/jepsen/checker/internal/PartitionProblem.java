@@ -18,7 +18,8 @@ import java.util.function.Predicate;
  * @param <I> input
  * @param <O> output
  */
-final class PartitionProblem<I, O> {
+final class PartitionProblem<I, O>
+{
     private final List<Operation<I, O>> operations;
     private final Object[] inputs;
     private final Object[] outputs;
@@ -29,19 +30,22 @@ final class PartitionProblem<I, O> {
     private final int searched;
 
     /** Every operation searched. */
-    PartitionProblem(List<Operation<I, O>> operations) {
+    PartitionProblem(final List<Operation<I, O>> operations)
+    {
         this(operations, operation -> false);
     }
 
     /** @param leaveOut operations the search may leave out (inert whatever they did) */
-    PartitionProblem(List<Operation<I, O>> operations, Predicate<Operation<I, O>> leaveOut) {
+    PartitionProblem(final List<Operation<I, O>> operations, final Predicate<Operation<I, O>> leaveOut)
+    {
         this.operations = List.copyOf(operations);
         int n = this.operations.size();
         inputs = new Object[n];
         outputs = new Object[n];
         leftOut = new boolean[n];
         int kept = 0;
-        for (int id = 0; id < n; id++) {
+        for (int id = 0; id < n; id++)
+        {
             inputs[id] = this.operations.get(id).input();
             outputs[id] = this.operations.get(id).output();
             leftOut[id] = leaveOut.test(this.operations.get(id));
@@ -52,8 +56,10 @@ final class PartitionProblem<I, O> {
         entryOperation = new int[2 * kept];
         entryIsCall = new boolean[2 * kept];
         int k = 0;
-        for (Integer entry : order) {
-            if (!leftOut[entry >>> 1]) {
+        for (final Integer entry : order)
+        {
+            if (!leftOut[entry >>> 1])
+            {
                 entryOperation[k] = entry >>> 1;
                 entryIsCall[k] = (entry & 1) == 0;
                 k++;
@@ -65,14 +71,18 @@ final class PartitionProblem<I, O> {
      * Entries coded as {@code 2 * id} for a call and {@code 2 * id + 1} for a return, sorted by time with
      * calls before returns on equal times (intervals are closed), then by id, so the order is stable.
      */
-    private static <I, O> Integer[] historyOrder(List<Operation<I, O>> operations) {
+    private static <I, O> Integer[] historyOrder(final List<Operation<I, O>> operations)
+    {
         Integer[] order = new Integer[2 * operations.size()];
-        for (int k = 0; k < order.length; k++) {
+        for (int k = 0; k < order.length; k++)
+        {
             order[k] = k;
         }
-        Arrays.sort(order, (a, b) -> {
+        Arrays.sort(order, (a, b) ->
+        {
             int byTime = Long.compare(timeOf(operations, a), timeOf(operations, b));
-            if (byTime != 0) {
+            if (byTime != 0)
+            {
                 return byTime;
             }
             int byKind = Integer.compare(a & 1, b & 1);
@@ -81,31 +91,37 @@ final class PartitionProblem<I, O> {
         return order;
     }
 
-    private static <I, O> long timeOf(List<Operation<I, O>> operations, int entry) {
+    private static <I, O> long timeOf(final List<Operation<I, O>> operations, final int entry)
+    {
         Operation<I, O> op = operations.get(entry >>> 1);
         return (entry & 1) == 0 ? op.callTime() : op.returnTime();
     }
 
-    int size() {
+    int size()
+    {
         return inputs.length;
     }
 
     /** Operations the search linearizes: {@link #size} less those left out. */
-    int searched() {
+    int searched()
+    {
         return searched;
     }
 
-    List<Operation<I, O>> operations() {
+    List<Operation<I, O>> operations()
+    {
         return operations;
     }
 
     @SuppressWarnings("unchecked")
-    I input(int id) {
+    I input(final int id)
+    {
         return (I) inputs[id];
     }
 
     @SuppressWarnings("unchecked")
-    O output(int id) {
+    O output(final int id)
+    {
         return (O) outputs[id];
     }
 
@@ -113,35 +129,44 @@ final class PartitionProblem<I, O> {
      * Each operation's rank by call time (history order of the calls): what {@link LinearizedSet} packs by.
      * Operations left out rank after all the others (never members, they never hold a prefix back).
      */
-    int[] callRanks() {
+    int[] callRanks()
+    {
         int[] ranks = new int[size()];
         int next = 0;
-        for (int entry = 0; entry < entryOperation.length; entry++) {
-            if (entryIsCall[entry]) {
+        for (int entry = 0; entry < entryOperation.length; entry++)
+        {
+            if (entryIsCall[entry])
+            {
                 ranks[entryOperation[entry]] = next++;
             }
         }
-        for (int id = 0; id < ranks.length; id++) {
-            if (leftOut[id]) {
+        for (int id = 0; id < ranks.length; id++)
+        {
+            if (leftOut[id])
+            {
                 ranks[id] = next++;
             }
         }
         return ranks;
     }
 
-    EntryList newEntryList() {
+    EntryList newEntryList()
+    {
         return new EntryList(entryOperation, entryIsCall);
     }
 
-    int entries() {
+    int entries()
+    {
         return entryOperation.length;
     }
 
-    int entryOperation(int entry) {
+    int entryOperation(final int entry)
+    {
         return entryOperation[entry];
     }
 
-    boolean entryIsCall(int entry) {
+    boolean entryIsCall(final int entry)
+    {
         return entryIsCall[entry];
     }
 }

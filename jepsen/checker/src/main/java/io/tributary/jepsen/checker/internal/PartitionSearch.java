@@ -18,7 +18,8 @@ import java.util.List;
  * @param <I> input
  * @param <O> output
  */
-final class PartitionSearch<S, I, O> {
+final class PartitionSearch<S, I, O>
+{
     /** Steps between polls of the stop signal: a clock read costs about as much as a few model steps. */
     private static final int STEPS_PER_POLL = 1 << 10;
 
@@ -28,8 +29,10 @@ final class PartitionSearch<S, I, O> {
     private final long cacheBytesMax;
     private final LongestPrefixes longest;
 
-    PartitionSearch(Model<S, I, O> model, PartitionProblem<I, O> problem, StopSignal stop, long cacheBytesMax,
-                    boolean explain) {
+    PartitionSearch(final Model<S, I, O> model, final PartitionProblem<I, O> problem, final StopSignal stop,
+        final long cacheBytesMax,
+                    final boolean explain)
+    {
         this.model = model;
         this.problem = problem;
         this.stop = stop;
@@ -37,7 +40,8 @@ final class PartitionSearch<S, I, O> {
         this.longest = explain ? new LongestPrefixes(problem.size()) : null;
     }
 
-    SearchOutcome run() {
+    SearchOutcome run()
+    {
         int n = problem.size();
         EntryList list = problem.newEntryList();
         LinearizedSet linearized = new LinearizedSet(problem.callRanks());
@@ -50,25 +54,32 @@ final class PartitionSearch<S, I, O> {
         S state = initialState();
         int entry = list.first();
         int stepsToPoll = STEPS_PER_POLL;
-        while (!list.isEmpty()) {
-            if (--stepsToPoll == 0) {
+        while (!list.isEmpty())
+        {
+            if (--stepsToPoll == 0)
+            {
                 stepsToPoll = STEPS_PER_POLL;
-                if (stop.shouldStop()) {
+                if (stop.shouldStop())
+                {
                     return stopped(stop.reason() + progress(deepest), cache);
                 }
             }
-            if (list.isCall(entry)) {
+            if (list.isCall(entry))
+            {
                 int id = list.operation(entry);
                 S next = model.step(state, problem.input(id), problem.output(id));
-                if (next != null) {
+                if (next != null)
+                {
                     linearized.set(id);
                     StateCache.Outcome cached = cache.add(linearized, next);
-                    if (cached == StateCache.Outcome.ADDED) {
+                    if (cached == StateCache.Outcome.ADDED)
+                    {
                         stackEntry[depth] = entry;
                         stackOperation[depth] = id;
                         stackState[depth] = state;
                         depth++;
-                        if (depth > deepest) {
+                        if (depth > deepest)
+                        {
                             deepest = depth;
                         }
                         state = next;
@@ -76,18 +87,24 @@ final class PartitionSearch<S, I, O> {
                         entry = list.first();
                         continue;
                     }
-                    if (cached == StateCache.Outcome.FULL) {
-                        return stopped("search cache full: " + cache.entries() + " states explored, the limit for about "
+                    if (cached == StateCache.Outcome.FULL)
+                    {
+                        return stopped("search cache full: " + cache.entries()
+                            + " states explored, the limit for about "
                             + cacheBytesMax / (1024 * 1024) + " MiB" + progress(deepest), cache);
                     }
                     linearized.clear(id);
                 }
                 entry = list.next(entry);
-            } else {
-                if (longest != null) {
+            }
+            else
+            {
+                if (longest != null)
+                {
                     longest.record(stackOperation, depth);
                 }
-                if (depth == 0) {
+                if (depth == 0)
+                {
                     return outcome(CheckResult.ILLEGAL, "", cache);
                 }
                 depth--;
@@ -99,37 +116,45 @@ final class PartitionSearch<S, I, O> {
                 entry = list.next(entry);
             }
         }
-        if (longest != null) {
+        if (longest != null)
+        {
             longest.recordComplete(stackOperation, depth);
         }
         return outcome(CheckResult.OK, "", cache);
     }
 
-    private S initialState() {
+    private S initialState()
+    {
         S initial = model.init();
-        if (initial == null) {
+        if (initial == null)
+        {
             throw new IllegalStateException("model " + model.getClass().getName() + " returned a null initial state");
         }
         return initial;
     }
 
     @SuppressWarnings("unchecked")
-    private S castState(Object state) {
+    private S castState(final Object state)
+    {
         return (S) state;
     }
 
     /** How far the search got, for an honest "unknown". */
-    private String progress(int deepest) {
+    private String progress(final int deepest)
+    {
         int leftOut = problem.size() - problem.searched();
         return "; the longest linearization found covers " + deepest + " of the partition's " + problem.searched()
-            + " operations" + (leftOut == 0 ? "" : " (" + leftOut + " indeterminate operations without effect left out)");
+            + " operations" + (leftOut == 0 ? "" : " (" + leftOut
+                + " indeterminate operations without effect left out)");
     }
 
-    private SearchOutcome stopped(String reason, StateCache<S> cache) {
+    private SearchOutcome stopped(final String reason, final StateCache<S> cache)
+    {
         return outcome(CheckResult.UNKNOWN, reason, cache);
     }
 
-    private SearchOutcome outcome(CheckResult result, String reason, StateCache<S> cache) {
+    private SearchOutcome outcome(final CheckResult result, final String reason, final StateCache<S> cache)
+    {
         List<int[]> partials = longest == null ? List.of() : longest.distinctLongestFirst();
         return new SearchOutcome(result, reason, partials, cache.entries());
     }

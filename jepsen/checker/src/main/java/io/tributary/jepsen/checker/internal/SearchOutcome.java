@@ -12,5 +12,6 @@ import java.util.List;
  *     only; a complete linearization if OK)
  * @param cacheEntries (linearized set, state) pairs explored
  */
-record SearchOutcome(CheckResult result, String unknownReason, List<int[]> partials, long cacheEntries) {
+record SearchOutcome(CheckResult result, String unknownReason, List<int[]> partials, long cacheEntries)
+{
 }

@@ -20,8 +20,10 @@ import java.util.List;
  *
  * @param <S> model state
  */
-final class StateCache<S> {
-    enum Outcome {
+final class StateCache<S>
+{
+    enum Outcome
+    {
         ADDED,
         PRESENT,
         FULL
@@ -56,8 +58,10 @@ final class StateCache<S> {
     private final List<Object[]> stateChunks = new ArrayList<>();
     private int entries;
 
-    StateCache(Model<S, ?, ?> model, long bytesMax) {
-        if (bytesMax < 1) {
+    StateCache(final Model<S, ?, ?> model, final long bytesMax)
+    {
+        if (bytesMax < 1)
+        {
             throw new IllegalArgumentException("cache bytesMax must be at least 1, got " + bytesMax);
         }
         this.model = model;
@@ -65,25 +69,31 @@ final class StateCache<S> {
     }
 
     /** The bytes an entry whose set has {@code compactLength} ints is counted for. */
-    static long bytesPerEntry(int compactLength) {
+    static long bytesPerEntry(final int compactLength)
+    {
         return ENTRY_FIXED_BYTES + 4L * compactLength;
     }
 
     /** Adds the pair unless an equal one is present or the cache is full. */
     @SuppressWarnings("unchecked")
-    Outcome add(LinearizedSet linearized, S state) {
+    Outcome add(final LinearizedSet linearized, final S state)
+    {
         long hash = mix(linearized.hash() ^ mix(model.hash(state)));
-        if (hash == 0) {
+        if (hash == 0)
+        {
             hash = 1;
         }
         int mask = hashes.length - 1;
         int slot = (int) hash & mask;
-        for (long h = hashes[slot]; h != 0; h = hashes[slot]) {
-            if (h == hash) {
+        for (long h = hashes[slot]; h != 0; h = hashes[slot])
+        {
+            if (h == hash)
+            {
                 int entry = entryOfSlot[slot];
                 long location = locationChunks.get(entry / CHUNK)[entry % CHUNK];
                 if (linearized.sameAsCompact(setChunks.get((int) (location >>> 32)), (int) location)
-                    && model.equal((S) stateChunks.get(entry / CHUNK)[entry % CHUNK], state)) {
+                    && model.equal((S) stateChunks.get(entry / CHUNK)[entry % CHUNK], state))
+                {
                     return Outcome.PRESENT;
                 }
             }
@@ -91,38 +101,46 @@ final class StateCache<S> {
         }
         int length = linearized.compactLength();
         long entryBytes = bytesPerEntry(length);
-        if (bytes + entryBytes > bytesMax || (entries >= growAt && hashes.length == CAPACITY_MAX)) {
+        if (bytes + entryBytes > bytesMax || (entries >= growAt && hashes.length == CAPACITY_MAX))
+        {
             return Outcome.FULL;
         }
         store(slot, hash, linearized, length, state);
         bytes += entryBytes;
-        if (entries >= growAt && hashes.length < CAPACITY_MAX) {
+        if (entries >= growAt && hashes.length < CAPACITY_MAX)
+        {
             growTable();
         }
         return Outcome.ADDED;
     }
 
-    long entries() {
+    long entries()
+    {
         return entries;
     }
 
     /** The bytes counted against the bound so far. */
-    long bytes() {
+    long bytes()
+    {
         return bytes;
     }
 
-    private void store(int slot, long hash, LinearizedSet linearized, int length, S state) {
-        if (length > CHUNK) {
+    private void store(final int slot, final long hash, final LinearizedSet linearized, final int length, final S state)
+    {
+        if (length > CHUNK)
+        {
             throw new IllegalStateException("a linearized set of " + length + " ints does not fit a chunk of " + CHUNK);
         }
         int setChunk = setChunks.size() - 1;
-        if (setChunk < 0 || setChunkUsed + length > CHUNK) {
+        if (setChunk < 0 || setChunkUsed + length > CHUNK)
+        {
             setChunks.add(new int[setChunk < 0 ? Math.max(INITIAL_CAPACITY, length) : CHUNK]);
             setChunk++;
             setChunkUsed = 0;
         }
         int[] sets = setChunks.get(setChunk);
-        if (setChunkUsed + length > sets.length) {
+        if (setChunkUsed + length > sets.length)
+        {
             sets = Arrays.copyOf(sets, (int) Math.min(CHUNK, Math.max(2L * sets.length, setChunkUsed + length)));
             setChunks.set(setChunk, sets);
         }
@@ -132,11 +150,14 @@ final class StateCache<S> {
 
         int chunk = entries / CHUNK;
         int index = entries % CHUNK;
-        if (chunk == locationChunks.size()) {
+        if (chunk == locationChunks.size())
+        {
             int capacity = chunk == 0 ? INITIAL_CAPACITY : CHUNK;
             locationChunks.add(new long[capacity]);
             stateChunks.add(new Object[capacity]);
-        } else if (index == stateChunks.get(chunk).length) {
+        }
+        else if (index == stateChunks.get(chunk).length)
+        {
             int capacity = Math.min(CHUNK, 2 * index);
             locationChunks.set(chunk, Arrays.copyOf(locationChunks.get(chunk), capacity));
             stateChunks.set(chunk, Arrays.copyOf(stateChunks.get(chunk), capacity));
@@ -148,7 +169,8 @@ final class StateCache<S> {
         entries++;
     }
 
-    private void growTable() {
+    private void growTable()
+    {
         long[] oldHashes = hashes;
         int[] oldEntries = entryOfSlot;
         int capacity = oldHashes.length << 1;
@@ -156,11 +178,14 @@ final class StateCache<S> {
         entryOfSlot = new int[capacity];
         growAt = (int) (capacity * LOAD_MAX);
         int mask = capacity - 1;
-        for (int i = 0; i < oldHashes.length; i++) {
+        for (int i = 0; i < oldHashes.length; i++)
+        {
             long hash = oldHashes[i];
-            if (hash != 0) {
+            if (hash != 0)
+            {
                 int slot = (int) hash & mask;
-                while (hashes[slot] != 0) {
+                while (hashes[slot] != 0)
+                {
                     slot = (slot + 1) & mask;
                 }
                 hashes[slot] = hash;
@@ -170,7 +195,9 @@ final class StateCache<S> {
     }
 
     /** The MurmurHash3 64-bit finalizer: model hashes such as small integers need spreading. */
-    private static long mix(long h) {
+    private static long mix(final long hash)
+    {
+        long h = hash;
         h ^= h >>> 33;
         h *= 0xff51afd7ed558ccdL;
         h ^= h >>> 33;

@@ -14,28 +14,34 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
-class EntryListTest {
+class EntryListTest
+{
 
     /** Entries in history order: calls a, b; return a; call c; returns b, c. */
-    private static EntryList sample() {
+    private static EntryList sample()
+    {
         return new EntryList(new int[] {0, 1, 0, 2, 1, 2}, new boolean[] {true, true, false, true, false, false});
     }
 
-    private static List<Integer> walk(EntryList list) {
+    private static List<Integer> walk(final EntryList list)
+    {
         return walk(list, 6);
     }
 
     /** The entries from head to tail; the sentinels are numbered from {@code entryCount} up. */
-    private static List<Integer> walk(EntryList list, int entryCount) {
+    private static List<Integer> walk(final EntryList list, final int entryCount)
+    {
         List<Integer> entries = new ArrayList<>();
-        for (int e = list.first(); e < entryCount && entries.size() <= entryCount; e = list.next(e)) {
+        for (int e = list.first(); e < entryCount && entries.size() <= entryCount; e = list.next(e))
+        {
             entries.add(e);
         }
         return entries;
     }
 
     @Test
-    void liftRemovesACallAndItsReturnAndUnliftRestoresThem() {
+    void liftRemovesACallAndItsReturnAndUnliftRestoresThem()
+    {
         EntryList list = sample();
         assertThat(walk(list)).containsExactly(0, 1, 2, 3, 4, 5);
         list.lift(1);
@@ -51,27 +57,34 @@ class EntryListTest {
     }
 
     @Test
-    void nestedLiftsAndUnliftsMatchAPlainList() {
+    void nestedLiftsAndUnliftsMatchAPlainList()
+    {
         long seed = Seeds.base("EntryListTest");
         SplittableRandom random = new SplittableRandom(seed);
-        for (int round = 0; round < 200; round++) {
+        for (int round = 0; round < 200; round++)
+        {
             int operations = 1 + random.nextInt(12);
             List<Integer> order = randomHistoryOrder(operations, random);
             int[] entryOperation = new int[order.size()];
             boolean[] entryIsCall = new boolean[order.size()];
-            for (int k = 0; k < order.size(); k++) {
+            for (int k = 0; k < order.size(); k++)
+            {
                 entryOperation[k] = order.get(k) >>> 1;
                 entryIsCall[k] = (order.get(k) & 1) == 0;
             }
             EntryList list = new EntryList(entryOperation, entryIsCall);
             Deque<Integer> lifted = new ArrayDeque<>();
-            for (int step = 0; step < 50; step++) {
+            for (int step = 0; step < 50; step++)
+            {
                 List<Integer> calls = present(order.size(), lifted, list).stream().filter(list::isCall).toList();
-                if (!calls.isEmpty() && (lifted.isEmpty() || random.nextBoolean())) {
+                if (!calls.isEmpty() && (lifted.isEmpty() || random.nextBoolean()))
+                {
                     int call = calls.get(random.nextInt(calls.size()));
                     list.lift(call);
                     lifted.push(call);
-                } else if (!lifted.isEmpty()) {
+                }
+                else if (!lifted.isEmpty())
+                {
                     list.unlift(lifted.pop());
                 }
                 assertThat(walk(list, order.size())).as("seed %d round %d", seed, round)
@@ -81,11 +94,14 @@ class EntryListTest {
     }
 
     /** The entries not lifted, in order: everything except the lifted calls and their returns. */
-    private static List<Integer> present(int entries, Deque<Integer> lifted, EntryList list) {
+    private static List<Integer> present(final int entries, final Deque<Integer> lifted, final EntryList list)
+    {
         List<Integer> present = new ArrayList<>();
         List<Integer> liftedOps = lifted.stream().map(list::operation).toList();
-        for (int k = 0; k < entries; k++) {
-            if (!liftedOps.contains(list.operation(k))) {
+        for (int k = 0; k < entries; k++)
+        {
+            if (!liftedOps.contains(list.operation(k)))
+            {
                 present.add(k);
             }
         }
@@ -93,15 +109,20 @@ class EntryListTest {
     }
 
     /** Entry codes (2 * op for calls, 2 * op + 1 for returns) in an order where each call precedes its return. */
-    private static List<Integer> randomHistoryOrder(int operations, SplittableRandom random) {
+    private static List<Integer> randomHistoryOrder(final int operations, final SplittableRandom random)
+    {
         List<Integer> order = new ArrayList<>();
         List<Integer> open = new ArrayList<>();
         int nextCall = 0;
-        while (order.size() < 2 * operations) {
-            if (nextCall < operations && (open.isEmpty() || random.nextBoolean())) {
+        while (order.size() < 2 * operations)
+        {
+            if (nextCall < operations && (open.isEmpty() || random.nextBoolean()))
+            {
                 order.add(2 * nextCall);
                 open.add(nextCall++);
-            } else {
+            }
+            else
+            {
                 int op = open.remove(random.nextInt(open.size()));
                 order.add(2 * op + 1);
             }
@@ -110,7 +131,8 @@ class EntryListTest {
     }
 
     @Test
-    void aReturnBeforeItsCallIsRejected() {
+    void aReturnBeforeItsCallIsRejected()
+    {
         assertThatThrownBy(() -> new EntryList(new int[] {0, 0}, new boolean[] {false, true}))
             .isInstanceOf(IllegalStateException.class)
             .hasMessageContaining("operation 0 has its return at entry 0, not after its call at entry 1");

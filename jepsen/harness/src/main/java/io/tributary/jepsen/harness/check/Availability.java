@@ -28,7 +28,8 @@ import java.util.Map;
  * when it never recovered); an operation is inside when it overlaps a window, as one in flight when a
  * fault begins waits on it too. The final heal (fault {@code heal}) is not a fault. Stateless.
  */
-public final class Availability {
+public final class Availability
+{
     static final double BEFORE_S = 5.0;
     /**
      * The first seconds of a run are the JVMs' warm-up (C2 still compiling: p50 near 30 ms in the first second, 2-3 ms
@@ -43,7 +44,8 @@ public final class Availability {
     private static final long SECOND_NS = 1_000_000_000L;
     private static final String FINAL_HEAL = "heal";
 
-    private Availability() {
+    private Availability()
+{
     }
 
     /**
@@ -55,11 +57,13 @@ public final class Availability {
      * them began: with two faults at once, a heal that leaves the other in effect is not a return to normal).
      */
     public record FaultRecovery(NemesisInterval fault, Double preFaultOpsPerS, Double recoveryS, boolean measured,
-        long allClearNs) {
+        long allClearNs)
+{
     }
 
     /** Recovery of every fault, in the history's order (the final heal left out). */
-    public static List<FaultRecovery> recoveries(HistoryFile history) {
+    public static List<FaultRecovery> recoveries(final HistoryFile history)
+    {
         long[] okTimes = okCompletionTimes(history);
         // The workload's last invocation, not its last completion: an operation still running when the workload
         // stopped invoking (a slow one, answered seconds later) would otherwise open seconds with no invocations at
@@ -68,14 +72,16 @@ public final class Availability {
             lastInvocationNs(history));
         List<NemesisInterval> faults = history.nemesis().stream().filter(f -> !FINAL_HEAL.equals(f.fault())).toList();
         List<FaultRecovery> out = new ArrayList<>();
-        for (NemesisInterval fault : faults) {
+        for (final NemesisInterval fault : faults)
+        {
             long[] span = overlapping(faults, fault);
             long firstStartNs = span[0];
             long allClearNs = span[1];
             boolean allStopped = span[2] == 1;
             long windowStart = Math.max(history.originNs(), firstStartNs - (long)(BEFORE_S * SECOND_NS));
             double windowS = (firstStartNs - windowStart) / 1e9;
-            if (windowS < 1.0) {
+            if (windowS < 1.0)
+            {
                 out.add(new FaultRecovery(fault, null, null, false, allClearNs));
                 continue;
             }
@@ -83,16 +89,20 @@ public final class Availability {
             // The search ends where the next fault begins (or the workload ends): what follows is that fault's doing.
             long boundNs = Math.min(lastOkNs, nextStartNs(faults, allClearNs));
             Double recovery = null;
-            if (allStopped) {
-                for (long t = allClearNs; t + SECOND_NS <= boundNs; t += STEP_NS) {
-                    if (count(okTimes, t, t + SECOND_NS) >= RECOVERED_FRACTION * level) {
+            if (allStopped)
+            {
+                for (long t = allClearNs; t + SECOND_NS <= boundNs; t += STEP_NS)
+                {
+                    if (count(okTimes, t, t + SECOND_NS) >= RECOVERED_FRACTION * level)
+                    {
                         recovery = Math.round((t - allClearNs) / 1e8) / 10.0;
                         break;
                     }
                 }
             }
             // Not back, and judged so only when the goal's 5 s (and the second that shows it) were there to be back in.
-            boolean measured = allStopped && (recovery != null || boundNs - allClearNs >= (long)((GOAL_S + 1) * SECOND_NS));
+            boolean measured = allStopped && (recovery != null
+                || boundNs - allClearNs >= (long)((GOAL_S + 1) * SECOND_NS));
             out.add(new FaultRecovery(fault, Math.round(level * 10) / 10.0, recovery, measured, allClearNs));
         }
         return out;
@@ -102,15 +112,19 @@ public final class Availability {
      * The faults that overlap {@code fault}, directly or through one another: {first start, last stop, 1 if every
      * one of them stopped else 0}.
      */
-    private static long[] overlapping(List<NemesisInterval> faults, NemesisInterval fault) {
+    private static long[] overlapping(final List<NemesisInterval> faults, final NemesisInterval fault)
+    {
         long start = fault.startNs();
         long stop = fault.stopNs();
         boolean allStopped = fault.stopped();
         boolean grew = true;
-        while (grew) {
+        while (grew)
+        {
             grew = false;
-            for (NemesisInterval other : faults) {
-                if (other.startNs() > stop || other.stopNs() < start) {
+            for (final NemesisInterval other : faults)
+            {
+                if (other.startNs() > stop || other.stopNs() < start)
+                {
                     continue;
                 }
                 long newStart = Math.min(start, other.startNs());
@@ -130,9 +144,11 @@ public final class Availability {
      * (not the final reads) that ran entirely outside every fault window after the warm-up ({@link #WARMUP_S}; with
      * it as well), and of those that overlapped one (invoked inside it, or still running when it began).
      */
-    public static Map<String, Object> summary(HistoryFile history, List<FaultRecovery> recoveries) {
+    public static Map<String, Object> summary(final HistoryFile history, final List<FaultRecovery> recoveries)
+    {
         List<long[]> windows = new ArrayList<>();
-        for (FaultRecovery recovery : recoveries) {
+        for (final FaultRecovery recovery : recoveries)
+        {
             long end = recovery.recoveryS() == null ? (recovery.measured() ? history.endNs() : recovery.allClearNs())
                 : recovery.allClearNs() + (long)(recovery.recoveryS() * SECOND_NS);
             windows.add(new long[] {recovery.fault().startNs(), end});
@@ -142,14 +158,18 @@ public final class Availability {
         List<Long> inside = new ArrayList<>();
         long operationsEndNs = finalHealNs(history);
         long warmupEndNs = history.originNs() + (long)(WARMUP_S * SECOND_NS);
-        for (PairedOperation op : history.operations()) {
-            if (op.completion() != Completion.OK || op.callTime() >= operationsEndNs) {
+        for (final PairedOperation op : history.operations())
+        {
+            if (op.completion() != Completion.OK || op.callTime() >= operationsEndNs)
+            {
                 continue;
             }
             boolean in = false;
-            for (long[] window : windows) {
+            for (final long[] window : windows)
+            {
                 // Any overlap: an operation in flight when a fault began waited on it as much as one invoked during it.
-                if (op.callTime() <= window[1] && op.returnTime() > window[0]) {
+                if (op.callTime() <= window[1] && op.returnTime() > window[0])
+                {
                     in = true;
                     break;
                 }
@@ -160,12 +180,18 @@ public final class Availability {
         List<Double> times = new ArrayList<>();
         int notRecovered = 0;
         int unmeasured = 0;
-        for (FaultRecovery recovery : recoveries) {
-            if (recovery.recoveryS() != null) {
+        for (final FaultRecovery recovery : recoveries)
+        {
+            if (recovery.recoveryS() != null)
+            {
                 times.add(recovery.recoveryS());
-            } else if (recovery.measured()) {
+            }
+            else if (recovery.measured())
+            {
                 notRecovered++;
-            } else {
+            }
+            else
+            {
                 unmeasured++;
             }
         }
@@ -185,8 +211,10 @@ public final class Availability {
         return out;
     }
 
-    private static Double percentileMs(List<Long> latenciesNs, double quantile) {
-        if (latenciesNs.isEmpty()) {
+    private static Double percentileMs(final List<Long> latenciesNs, final double quantile)
+    {
+        if (latenciesNs.isEmpty())
+        {
             return null;
         }
         long[] sorted = latenciesNs.stream().mapToLong(Long::longValue).sorted().toArray();
@@ -195,18 +223,22 @@ public final class Availability {
     }
 
     /** The start of the first fault after {@code afterNs}, or never. */
-    private static long nextStartNs(List<NemesisInterval> faults, long afterNs) {
-        return faults.stream().mapToLong(NemesisInterval::startNs).filter(start -> start > afterNs).min().orElse(Long.MAX_VALUE);
+    private static long nextStartNs(final List<NemesisInterval> faults, final long afterNs)
+    {
+        return faults.stream().mapToLong(NemesisInterval::startNs).filter(start -> start > afterNs).min()
+            .orElse(Long.MAX_VALUE);
     }
 
     /** When the final heal began (the final reads follow it), or never. */
-    private static long finalHealNs(HistoryFile history) {
+    private static long finalHealNs(final HistoryFile history)
+    {
         return history.nemesis().stream().filter(fault -> FINAL_HEAL.equals(fault.fault()))
             .mapToLong(NemesisInterval::startNs).min().orElse(Long.MAX_VALUE);
     }
 
     /** Completions of the workload's operations: those invoked before the final heal (the final reads follow it). */
-    private static long[] okCompletionTimes(HistoryFile history) {
+    private static long[] okCompletionTimes(final HistoryFile history)
+    {
         long operationsEndNs = finalHealNs(history);
         long[] times = history.operations().stream()
             .filter(op -> op.completion() == Completion.OK && op.callTime() < operationsEndNs)
@@ -216,25 +248,32 @@ public final class Availability {
     }
 
     /** When the workload invoked its last operation (the final reads, after the final heal, left out). */
-    private static long lastInvocationNs(HistoryFile history) {
+    private static long lastInvocationNs(final HistoryFile history)
+    {
         long operationsEndNs = finalHealNs(history);
         return history.operations().stream().mapToLong(PairedOperation::callTime).filter(t -> t < operationsEndNs)
             .max().orElse(history.originNs());
     }
 
     /** Completions in [fromNs, toNs). */
-    private static int count(long[] sorted, long fromNs, long toNs) {
+    private static int count(final long[] sorted, final long fromNs, final long toNs)
+    {
         return lowerBound(sorted, toNs) - lowerBound(sorted, fromNs);
     }
 
-    private static int lowerBound(long[] sorted, long value) {
+    private static int lowerBound(final long[] sorted, final long value)
+    {
         int low = 0;
         int high = sorted.length;
-        while (low < high) {
+        while (low < high)
+        {
             int mid = (low + high) >>> 1;
-            if (sorted[mid] < value) {
+            if (sorted[mid] < value)
+            {
                 low = mid + 1;
-            } else {
+            }
+            else
+            {
                 high = mid;
             }
         }

@@ -16,9 +16,11 @@ import java.util.Map;
  * @param details checker-specific JSON-able data (maps, lists, strings, numbers)
  */
 public record CheckerReport(String name, Verdict verdict, Map<String, Long> counts, List<String> anomalies,
-                            Map<String, Object> details) {
+                            Map<String, Object> details)
+{
 
-    public CheckerReport {
+    public CheckerReport
+    {
         counts = Collections.unmodifiableMap(new LinkedHashMap<>(counts));
         anomalies = List.copyOf(anomalies);
         details = Collections.unmodifiableMap(new LinkedHashMap<>(details));

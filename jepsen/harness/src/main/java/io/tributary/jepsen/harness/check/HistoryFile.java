@@ -39,11 +39,13 @@ import java.util.Map;
  */
 public record HistoryFile(String source, List<HistoryRecord> records, List<PairedOperation> operations,
                           Map<Integer, HistoryRecord> completions, List<NemesisInterval> nemesis, long originNs,
-                          long endNs) {
+                          long endNs)
+{
 
     private static final String NEMESIS = "nemesis";
 
-    public HistoryFile {
+    public HistoryFile
+    {
         records = List.copyOf(records);
         operations = List.copyOf(operations);
         completions = Map.copyOf(completions);
@@ -56,39 +58,49 @@ public record HistoryFile(String source, List<HistoryRecord> records, List<Paire
      * @throws IOException if the file cannot be read, or a line is malformed (the message names the file and
      *     the line), or a record has no time (the outputs are plotted against time)
      */
-    public static HistoryFile read(Path file) throws IOException {
+    public static HistoryFile read(final Path file) throws IOException
+    {
         String source = file.toString();
         String text = Files.readString(file, StandardCharsets.UTF_8);
         List<HistoryRecord> records;
         List<PairedOperation> operations;
-        try {
+        try
+        {
             records = new JsonLinesReader().read(new BufferedReader(new StringReader(text)), source);
             operations = OperationPairer.pair(records, source);
-        } catch (HistoryFormatException e) {
+        }
+        catch (final HistoryFormatException e)
+        {
             throw new IOException(e.getMessage(), e);
         }
         Map<Integer, HistoryRecord> completions = new HashMap<>();
-        for (HistoryRecord record : records) {
-            if (record.time().isEmpty()) {
+        for (final HistoryRecord record : records)
+        {
+            if (record.time().isEmpty())
+            {
                 throw new IOException(source + ":" + record.line() + ": expected a \"time\" in nanoseconds on every "
                     + "record; the harness's JsonLinesWriter.record stamps one");
             }
-            if (record.type() != RecordType.INVOKE) {
+            if (record.type() != RecordType.INVOKE)
+            {
                 completions.put(record.line(), record);
             }
         }
         List<NemesisRecord> nemesisRecords = nemesisRecords(text, source);
         long originNs = Long.MAX_VALUE;
         long endNs = Long.MIN_VALUE;
-        if (!records.isEmpty()) {
+        if (!records.isEmpty())
+        {
             originNs = records.get(0).time().getAsLong();
             endNs = records.get(records.size() - 1).time().getAsLong();
         }
-        if (!nemesisRecords.isEmpty()) {
+        if (!nemesisRecords.isEmpty())
+        {
             originNs = Math.min(originNs, nemesisRecords.get(0).timeNs);
             endNs = Math.max(endNs, nemesisRecords.get(nemesisRecords.size() - 1).timeNs);
         }
-        if (originNs == Long.MAX_VALUE) {
+        if (originNs == Long.MAX_VALUE)
+        {
             originNs = 0;
             endNs = 0;
         }
@@ -97,50 +109,66 @@ public record HistoryFile(String source, List<HistoryRecord> records, List<Paire
     }
 
     /** The completion record of an operation, or null if it never completed. */
-    public HistoryRecord completionOf(PairedOperation op) {
+    public HistoryRecord completionOf(final PairedOperation op)
+    {
         return op.completionLine() > 0 ? completions.get(op.completionLine()) : null;
     }
 
     /** Seconds since the first record, for messages and plots. */
-    public double seconds(long timeNs) {
+    public double seconds(final long timeNs)
+    {
         return (timeNs - originNs) / 1e9;
     }
 
     /** A nemesis line: start or stop of a fault. */
-    private record NemesisRecord(int line, boolean start, String fault, String detail, long timeNs) {
+    private record NemesisRecord(int line, boolean start, String fault, String detail, long timeNs)
+{
     }
 
-    private static List<NemesisRecord> nemesisRecords(String text, String source) throws IOException {
+    private static List<NemesisRecord> nemesisRecords(final String text, final String source) throws IOException
+    {
         List<NemesisRecord> out = new ArrayList<>();
         String[] lines = text.split("\n", -1);
-        for (int i = 0; i < lines.length; i++) {
+        for (int i = 0; i < lines.length; i++)
+        {
             // The reader has already parsed every line, so only lines that may be nemesis ones are parsed again.
-            if (!lines[i].contains(NEMESIS)) {
+            if (!lines[i].contains(NEMESIS))
+            {
                 continue;
             }
             Object parsed;
-            try {
+            try
+            {
                 parsed = Json.parse(lines[i]);
-            } catch (SyntaxException e) {
+            }
+            catch (final SyntaxException e)
+            {
                 throw new IOException(source + ":" + (i + 1) + ": " + e.getMessage(), e);
             }
-            if (parsed instanceof Map && NEMESIS.equals(((Map<?, ?>) parsed).get("process"))) {
+            if (parsed instanceof Map && NEMESIS.equals(((Map<?, ?>) parsed).get("process")))
+            {
                 out.add(nemesisRecord((Map<?, ?>) parsed, source, i + 1));
             }
         }
         return out;
     }
 
-    private static NemesisRecord nemesisRecord(Map<?, ?> fields, String source, int line) throws IOException {
+    private static NemesisRecord nemesisRecord(final Map<?, ?> fields, final String source, final int line)
+        throws IOException
+    {
         String where = source + ":" + line + ": nemesis record ";
         Object f = fields.get("f");
-        if (!"start".equals(f) && !"stop".equals(f)) {
+        if (!"start".equals(f) && !"stop".equals(f))
+        {
             throw new IOException(where + "expected f \"start\" or \"stop\", found " + f);
         }
-        if (!(fields.get("time") instanceof Long)) {
+        if (!(fields.get("time") instanceof Long))
+        {
             throw new IOException(where + "expected an integer \"time\" in nanoseconds, found " + fields.get("time"));
         }
-        if (!(fields.get("value") instanceof Map) || !(((Map<?, ?>) fields.get("value")).get("fault") instanceof String)) {
+        if (!(fields.get("value") instanceof Map)
+            || !(((Map<?, ?>) fields.get("value")).get("fault") instanceof String))
+        {
             throw new IOException(where + "expected a value {\"fault\":\"kill|pause|...\",\"detail\":\"...\"}, found "
                 + Json.write(fields.get("value")));
         }
@@ -151,17 +179,21 @@ public record HistoryFile(String source, List<HistoryRecord> records, List<Paire
     }
 
     /**
-     * Pairs each start with the next stop of the same fault (the interval's detail joins both). A fault still on at the end lasts
-     * to the end; a stop without a start (the start was lost) is taken to have started at the origin, so it
+     * Pairs each start with the next stop of the same fault (the interval's detail joins both). A fault still on at the
+     * end lasts to the end; a stop without a start (the start was lost) is taken to have started at the origin, so it
      * is still shown rather than dropped.
      */
-    private static List<NemesisInterval> intervals(List<NemesisRecord> records, long originNs, long endNs) {
+    private static List<NemesisInterval> intervals(final List<NemesisRecord> records, final long originNs,
+        final long endNs)
+    {
         Map<String, Deque<NemesisRecord>> open = new LinkedHashMap<>();
         List<NemesisInterval> out = new ArrayList<>();
-        for (NemesisRecord record : records) {
+        for (final NemesisRecord record : records)
+        {
             // One fault of a kind is on at a time; its stop says how it was healed ("restart [n2]"), so pair by kind.
             String key = record.fault;
-            if (record.start) {
+            if (record.start)
+            {
                 open.computeIfAbsent(key, k -> new ArrayDeque<>()).addLast(record);
                 continue;
             }
@@ -169,11 +201,14 @@ public record HistoryFile(String source, List<HistoryRecord> records, List<Paire
             NemesisRecord start = starts == null ? null : starts.pollFirst();
             long startNs = start == null ? originNs : start.timeNs;
             String detail = start == null ? record.detail
-                : start.detail.equals(record.detail) || record.detail.isEmpty() ? start.detail : start.detail + " -> " + record.detail;
+                : start.detail.equals(record.detail) || record.detail.isEmpty() ? start.detail : start.detail + " -> "
+                    + record.detail;
             out.add(new NemesisInterval(record.fault, detail, startNs, record.timeNs, true));
         }
-        for (Deque<NemesisRecord> starts : open.values()) {
-            for (NemesisRecord start : starts) {
+        for (final Deque<NemesisRecord> starts : open.values())
+        {
+            for (final NemesisRecord start : starts)
+            {
                 out.add(new NemesisInterval(start.fault, start.detail, start.timeNs, endNs, false));
             }
         }

@@ -16,25 +16,30 @@ import java.util.Map;
  * @param shards the shards seen
  */
 public record LogCheckResult(Verdict verdict, Map<String, Long> counts, Map<String, Map<String, Long>> operations,
-                             List<String> anomalies, List<String> shards) {
+                             List<String> anomalies, List<String> shards)
+{
 
-    public LogCheckResult {
+    public LogCheckResult
+    {
         counts = Collections.unmodifiableMap(new LinkedHashMap<>(counts));
         operations = Collections.unmodifiableMap(new LinkedHashMap<>(operations));
         anomalies = List.copyOf(anomalies);
         shards = List.copyOf(shards);
     }
 
-    public boolean valid() {
+    public boolean valid()
+    {
         return verdict == Verdict.VALID;
     }
 
-    public long count(String kind) {
+    public long count(final String kind)
+    {
         return counts.getOrDefault(kind, 0L);
     }
 
     /** For results.json and the summary. */
-    public CheckerReport report() {
+    public CheckerReport report()
+    {
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("shards", shards);
         details.put("operations", operations);

@@ -30,7 +30,8 @@ import java.util.TreeSet;
  * cover the offsets from there on.
  * Valid iff every count but staleFollower is 0. Stateless; the history is checked in one pass per shard.
  */
-public final class LogChecker {
+public final class LogChecker
+{
     public static final String NAME = "log";
     public static final String LOST = "lost";
     public static final String DUPLICATED = "duplicated";
@@ -45,7 +46,8 @@ public final class LogChecker {
     private final boolean retention;
 
     /** A checker for runs without retention: every final read starts at offset 0. */
-    public LogChecker() {
+    public LogChecker()
+    {
         this(false);
     }
 
@@ -53,7 +55,8 @@ public final class LogChecker {
      * @param retention whether the stream had retention: final reads then start at the first offset the
      *                  shard kept, and acknowledged appends below it count as retainedAway, not lost
      */
-    public LogChecker(boolean retention) {
+    public LogChecker(final boolean retention)
+    {
         this.retention = retention;
     }
 
@@ -65,26 +68,32 @@ public final class LogChecker {
      *
      * @throws IllegalArgumentException if an operation is malformed (the message names the file and lines)
      */
-    public LogCheckResult check(HistoryFile history) {
+    public LogCheckResult check(final HistoryFile history)
+    {
         LogOperations operations = LogOperations.decode(history);
         Anomalies anomalies = new Anomalies();
-        for (String kind : INVALID_KINDS) {
+        for (final String kind : INVALID_KINDS)
+        {
             anomalies.declare(kind);
         }
         anomalies.declare(STALE_FOLLOWER);
-        if (retention) {
+        if (retention)
+        {
             anomalies.declare(RETAINED);
         }
         TreeSet<String> shards = new TreeSet<>(operations.appends.keySet());
         shards.addAll(operations.reads.keySet());
-        for (String shard : shards) {
+        for (final String shard : shards)
+        {
             new LogShardCheck(shard, operations.appends.getOrDefault(shard, List.of()),
                 operations.reads.getOrDefault(shard, List.of()), history, anomalies, retention).run();
         }
         Map<String, Long> counts = anomalies.counts();
         List<String> broken = new ArrayList<>();
-        for (String kind : INVALID_KINDS) {
-            if (counts.get(kind) > 0) {
+        for (final String kind : INVALID_KINDS)
+        {
+            if (counts.get(kind) > 0)
+            {
                 broken.add(kind);
             }
         }

@@ -14,7 +14,8 @@ import java.util.TreeMap;
  * The log workload's operations, decoded from a history and grouped by shard. Only what the checks use is
  * kept: every append (its outcome matters for loss and phantoms) and the reads that completed ok.
  */
-final class LogOperations {
+final class LogOperations
+{
     static final String APPEND = "append";
     static final String READ = "read";
     static final String FINAL_READ = "final-read";
@@ -24,8 +25,10 @@ final class LogOperations {
      *
      * @param offset the offset its ok gave; null unless ok
      */
-    record Append(String shard, long value, PairedOperation op, Long offset) {
-        boolean ok() {
+    record Append(String shard, long value, PairedOperation op, Long offset)
+    {
+        boolean ok()
+        {
             return op.completion() == Completion.OK;
         }
     }
@@ -38,9 +41,11 @@ final class LogOperations {
      *                 the process no applied index, so the process's later follower reads are not bound by it
      */
     record Read(String shard, PairedOperation op, boolean linearizable, boolean isFinal, long from, List<Long> values,
-                Long end, boolean consumer) {
+                Long end, boolean consumer)
+    {
         /** The shard had at least this many entries when the read completed: it saw them. */
-        long lengthSeen() {
+        long lengthSeen()
+        {
             return from + values.size();
         }
     }
@@ -51,17 +56,21 @@ final class LogOperations {
     /** Per operation name, per outcome (ok, fail, info): how many. */
     final Map<String, Map<String, Long>> outcomes = new LinkedHashMap<>();
 
-    static LogOperations decode(HistoryFile history) {
+    static LogOperations decode(final HistoryFile history)
+    {
         LogOperations out = new LogOperations();
         Map<Long, PairedOperation> appendedBy = new HashMap<>();
-        for (PairedOperation op : history.operations()) {
+        for (final PairedOperation op : history.operations())
+        {
             out.outcomes.computeIfAbsent(op.f(), k -> new LinkedHashMap<>()).merge(outcomeName(op), 1L, Long::sum);
             String shard = shardOf(op);
-            switch (op.f()) {
+            switch (op.f())
+            {
                 case APPEND:
                     Append append = append(op, shard);
                     PairedOperation earlier = appendedBy.putIfAbsent(append.value(), op);
-                    if (earlier != null) {
+                    if (earlier != null)
+                    {
                         throw malformed(op, "value " + append.value() + " is appended again (first at line "
                             + earlier.invokeLine() + "); the checks need values unique per run");
                     }
@@ -69,93 +78,115 @@ final class LogOperations {
                     break;
                 case READ:
                 case FINAL_READ:
-                    if (op.completion() == Completion.OK) {
+                    if (op.completion() == Completion.OK)
+                    {
                         out.reads.computeIfAbsent(shard, k -> new ArrayList<>()).add(read(op, shard));
                     }
                     break;
                 default:
-                    throw malformed(op, "the log workload has no operation " + op.f() + "; expected append, read or final-read");
+                    throw malformed(op, "the log workload has no operation " + op.f()
+                        + "; expected append, read or final-read");
             }
         }
         return out;
     }
 
-    static String outcomeName(PairedOperation op) {
-        switch (op.completion()) {
+    static String outcomeName(final PairedOperation op)
+    {
+        switch (op.completion())
+        {
             case OK: return "ok";
             case FAILED: return "fail";
             default: return "info";
         }
     }
 
-    private static String shardOf(PairedOperation op) {
-        if (op.key() == null) {
+    private static String shardOf(final PairedOperation op)
+    {
+        if (op.key() == null)
+        {
             throw malformed(op, "expected the shard number as the key, found none");
         }
         return String.valueOf(op.key());
     }
 
-    private static Append append(PairedOperation op, String shard) {
+    private static Append append(final PairedOperation op, final String shard)
+    {
         long value = asLong(op, op.invokeValue(), "the appended value on the invoke");
         Long offset = null;
-        if (op.completion() == Completion.OK) {
+        if (op.completion() == Completion.OK)
+        {
             offset = asLong(op, op.completionValue(), "the offset on the ok");
-            if (offset < 0) {
+            if (offset < 0)
+            {
                 throw malformed(op, "expected an offset >= 0 on the ok, found " + offset);
             }
         }
         return new Append(shard, value, op, offset);
     }
 
-    private static Read read(PairedOperation op, String shard) {
+    private static Read read(final PairedOperation op, final String shard)
+    {
         Map<?, ?> result = asMap(op, op.completionValue(), "{\"from\":F,\"values\":[...],\"end\":E|null} on the ok");
         long from = asLong(op, result.get("from"), "\"from\" in the ok value");
-        if (!(result.get("values") instanceof List)) {
+        if (!(result.get("values") instanceof List))
+        {
             throw malformed(op, "expected \"values\" to be a list, found " + Json.write(result.get("values")));
         }
         List<Long> values = new ArrayList<>();
-        for (Object value : (List<?>) result.get("values")) {
+        for (final Object value : (List<?>) result.get("values"))
+        {
             values.add(asLong(op, value, "integers in \"values\""));
         }
         Long end = result.get("end") == null ? null : asLong(op, result.get("end"), "\"end\" in the ok value");
-        if (end != null && end != from + values.size()) {
+        if (end != null && end != from + values.size())
+        {
             throw malformed(op, "\"end\" " + end + " is not from + number of values = " + (from + values.size())
                 + "; a read that reached the end returns every value up to it");
         }
         boolean isFinal = FINAL_READ.equals(op.f());
         boolean linearizable = isFinal || "linearizable".equals(consistencyOf(op));
-        boolean consumer = op.invokeValue() instanceof Map && "consumer".equals(((Map<?, ?>) op.invokeValue()).get("api"));
+        boolean consumer = op.invokeValue() instanceof Map
+            && "consumer".equals(((Map<?, ?>) op.invokeValue()).get("api"));
         return new Read(shard, op, linearizable, isFinal, from, List.copyOf(values), end, consumer);
     }
 
-    private static String consistencyOf(PairedOperation op) {
-        if (!(op.invokeValue() instanceof Map)) {
+    private static String consistencyOf(final PairedOperation op)
+    {
+        if (!(op.invokeValue() instanceof Map))
+        {
             throw malformed(op, "expected {\"from\":F,\"consistency\":\"linearizable|follower\"} on the invoke, found "
                 + Json.write(op.invokeValue()));
         }
         Object consistency = ((Map<?, ?>) op.invokeValue()).get("consistency");
-        if (!"linearizable".equals(consistency) && !"follower".equals(consistency)) {
+        if (!"linearizable".equals(consistency) && !"follower".equals(consistency))
+        {
             throw malformed(op, "expected \"consistency\" linearizable or follower, found " + Json.write(consistency));
         }
         return (String) consistency;
     }
 
-    private static long asLong(PairedOperation op, Object value, String what) {
-        if (!(value instanceof Long)) {
+    private static long asLong(final PairedOperation op, final Object value, final String what)
+    {
+        if (!(value instanceof Long))
+        {
             throw malformed(op, "expected " + what + " to be an integer, found " + Json.write(value));
         }
         return (Long) value;
     }
 
-    private static Map<?, ?> asMap(PairedOperation op, Object value, String what) {
-        if (!(value instanceof Map)) {
+    private static Map<?, ?> asMap(final PairedOperation op, final Object value, final String what)
+    {
+        if (!(value instanceof Map))
+        {
             throw malformed(op, "expected " + what + ", found " + Json.write(value));
         }
         return (Map<?, ?>) value;
     }
 
     /** A malformed operation: the message names the file and lines. */
-    static IllegalArgumentException malformed(PairedOperation op, String detail) {
+    static IllegalArgumentException malformed(final PairedOperation op, final String detail)
+    {
         return new IllegalArgumentException(op.error(detail).getMessage());
     }
 }

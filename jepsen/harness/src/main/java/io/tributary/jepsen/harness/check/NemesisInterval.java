@@ -10,10 +10,13 @@ package io.tributary.jepsen.harness.check;
  * @param stopNs the stop record's time; the end of the history if {@code stopped} is false
  * @param stopped false if the history ends without a stop: the fault was still on at the end
  */
-public record NemesisInterval(String fault, String detail, long startNs, long stopNs, boolean stopped) {
+public record NemesisInterval(String fault, String detail, long startNs, long stopNs, boolean stopped)
+{
 
-    public NemesisInterval {
-        if (stopNs < startNs) {
+    public NemesisInterval
+    {
+        if (stopNs < startNs)
+        {
             throw new IllegalArgumentException("nemesis " + fault + " (" + detail + ") stops at " + stopNs
                 + " ns, before its start at " + startNs + " ns");
         }

@@ -20,9 +20,11 @@ import java.util.Map;
  */
 public record RegisterCheckResult(Map<String, CheckResult> keys, Map<String, String> unknownReasons,
                                   Map<String, String> reports, List<String> anomalies,
-                                  Map<String, Map<String, Long>> operations, long leftOut) {
+                                  Map<String, Map<String, Long>> operations, long leftOut)
+{
 
-    public RegisterCheckResult {
+    public RegisterCheckResult
+    {
         keys = Collections.unmodifiableMap(new LinkedHashMap<>(keys));
         unknownReasons = Collections.unmodifiableMap(new LinkedHashMap<>(unknownReasons));
         reports = Collections.unmodifiableMap(new LinkedHashMap<>(reports));
@@ -31,19 +33,23 @@ public record RegisterCheckResult(Map<String, CheckResult> keys, Map<String, Str
     }
 
     /** Invalid if any key is not linearizable, else unknown if any key is undecided, else valid. */
-    public Verdict verdict() {
-        if (keys.containsValue(CheckResult.ILLEGAL)) {
+    public Verdict verdict()
+    {
+        if (keys.containsValue(CheckResult.ILLEGAL))
+        {
             return Verdict.INVALID;
         }
         return keys.containsValue(CheckResult.UNKNOWN) ? Verdict.UNKNOWN : Verdict.VALID;
     }
 
-    public boolean valid() {
+    public boolean valid()
+    {
         return verdict() == Verdict.VALID;
     }
 
     /** For results.json and the summary. */
-    public CheckerReport report() {
+    public CheckerReport report()
+    {
         Map<String, Long> counts = new LinkedHashMap<>();
         counts.put("keys", (long) keys.size());
         counts.put("illegalKeys", keys.values().stream().filter(r -> r == CheckResult.ILLEGAL).count());

@@ -33,7 +33,8 @@ import java.util.Optional;
  * each explanation gets up to {@code timeout} again, for at most {@link #REPORTS_MAX} keys. Zero means no
  * limit. Immutable and thread-safe.
  */
-public final class RegisterChecker {
+public final class RegisterChecker
+{
     public static final String NAME = "linearizability";
     /** The error of a cas that failed because the register did not hold the expected value. */
     public static final String CAS_FAILED = "cas-failed";
@@ -43,8 +44,10 @@ public final class RegisterChecker {
     private final Duration timeout;
     private final RegisterModel model = new RegisterModel();
 
-    public RegisterChecker(Duration timeout) {
-        if (timeout == null || timeout.isNegative()) {
+    public RegisterChecker(final Duration timeout)
+    {
+        if (timeout == null || timeout.isNegative())
+        {
             throw new IllegalArgumentException("timeout must be zero (no limit) or positive, got " + timeout);
         }
         this.timeout = timeout;
@@ -56,27 +59,34 @@ public final class RegisterChecker {
      * @throws IllegalArgumentException if an operation is malformed (the message names the file and lines)
      * @throws IOException if a report cannot be written
      */
-    public RegisterCheckResult check(HistoryFile history, Path outDir) throws IOException {
+    public RegisterCheckResult check(final HistoryFile history, final Path outDir) throws IOException
+    {
         RegisterOperations operations = RegisterOperations.decode(history);
         long startNs = System.nanoTime();
         Map<String, CheckResult> verdicts = new LinkedHashMap<>();
         Map<String, String> unknownReasons = new LinkedHashMap<>();
         Map<String, String> reports = new LinkedHashMap<>();
         List<String> anomalies = new ArrayList<>();
-        for (Map.Entry<String, List<Operation<Input, Output>>> key : operations.byKey.entrySet()) {
+        for (final Map.Entry<String, List<Operation<Input, Output>>> key : operations.byKey.entrySet())
+        {
             // Differences of nanoTime only: it may be any value, and overflow.
             long leftNs = timeout.isZero() ? Long.MAX_VALUE : timeout.toNanos() - (System.nanoTime() - startNs);
-            if (leftNs <= 0) {
+            if (leftNs <= 0)
+            {
                 verdicts.put(key.getKey(), CheckResult.UNKNOWN);
                 unknownReasons.put(key.getKey(), "not checked: the timeout of " + timeout + " passed on earlier keys");
                 continue;
             }
-            Analysis<Input, Output> analysis = checker(timeout.isZero() ? Duration.ZERO : Duration.ofNanos(leftNs), false).check(model, key.getValue());
+            Analysis<Input, Output> analysis =
+                checker(timeout.isZero() ? Duration.ZERO : Duration.ofNanos(leftNs), false)
+                .check(model, key.getValue());
             verdicts.put(key.getKey(), analysis.result());
-            if (analysis.result() == CheckResult.UNKNOWN) {
+            if (analysis.result() == CheckResult.UNKNOWN)
+            {
                 unknownReasons.put(key.getKey(), analysis.unknownReason());
             }
-            if (analysis.result() == CheckResult.ILLEGAL) {
+            if (analysis.result() == CheckResult.ILLEGAL)
+            {
                 anomalies.add(explain(key.getKey(), key.getValue(), history, outDir, reports));
             }
         }
@@ -84,16 +94,20 @@ public final class RegisterChecker {
             operations.leftOut);
     }
 
-    private Checker checker(Duration limit, boolean explain) {
+    private Checker checker(final Duration limit, final boolean explain)
+    {
         // One partition per check, so one thread: the machine is shared with the cluster under test.
         return new Checker(CheckOptions.defaults().withThreads(1).withTimeout(limit).withExplain(explain));
     }
 
     /** Writes the key's report (for the first few keys) and says in one line where it fails. */
-    private String explain(String key, List<Operation<Input, Output>> ops, HistoryFile history, Path outDir,
-                           Map<String, String> reports) throws IOException {
+    private String explain(final String key, final List<Operation<Input, Output>> ops, final HistoryFile history,
+        final Path outDir,
+                           final Map<String, String> reports) throws IOException
+    {
         String head = "key " + key + ": not linearizable (" + ops.size() + " operations)";
-        if (reports.size() >= REPORTS_MAX) {
+        if (reports.size() >= REPORTS_MAX)
+        {
             return head + "; no report: only the first " + REPORTS_MAX + " such keys are explained";
         }
         Analysis<Input, Output> explained = checker(timeout, true).check(model, ops);
@@ -104,9 +118,11 @@ public final class RegisterChecker {
         return head + where(explained, history) + "; see " + file;
     }
 
-    private static String where(Analysis<Input, Output> explained, HistoryFile history) {
+    private static String where(final Analysis<Input, Output> explained, final HistoryFile history)
+    {
         Optional<PartitionAnalysis<Input, Output>> illegal = explained.firstWith(CheckResult.ILLEGAL);
-        if (illegal.isEmpty() || illegal.get().failures().isEmpty()) {
+        if (illegal.isEmpty() || illegal.get().failures().isEmpty())
+        {
             return "";
         }
         PartitionAnalysis<Input, Output> partition = illegal.get();
@@ -114,7 +130,8 @@ public final class RegisterChecker {
         Operation<Input, Output> stuck = partition.operations().get(failure.deadlineOperation());
         return String.format(": the longest linearizable prefix orders %d; after it the register holds %s, and "
                 + "%s by process %d [%.3f-%.3fs] must take effect before it returns but cannot",
-            partition.longestLength(), failure.state(), partition.operationDescriptions().get(failure.deadlineOperation()),
+            partition.longestLength(), failure.state(), partition.operationDescriptions()
+                .get(failure.deadlineOperation()),
             stuck.clientId(), history.seconds(stuck.callTime()), history.seconds(stuck.returnTime()));
     }
 }

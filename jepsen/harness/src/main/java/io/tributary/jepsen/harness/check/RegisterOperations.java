@@ -19,7 +19,8 @@ import java.util.TreeMap;
  * with any other error was rejected before it ran, did not happen, and is left out like a failed read or
  * write. A fail with error {@code timed-out}, an info, or no completion is indeterminate.
  */
-final class RegisterOperations {
+final class RegisterOperations
+{
     /** Per key, in key order, the operations in the order of their invocations. */
     final Map<String, List<Operation<Input, Output>>> byKey = new TreeMap<>();
     /** Per operation name, per outcome (ok, fail, info): how many. */
@@ -27,16 +28,20 @@ final class RegisterOperations {
     /** Definite failures left out: they did not happen. */
     long leftOut;
 
-    static RegisterOperations decode(HistoryFile history) {
+    static RegisterOperations decode(final HistoryFile history)
+    {
         RegisterOperations out = new RegisterOperations();
-        for (PairedOperation op : history.operations()) {
+        for (final PairedOperation op : history.operations())
+        {
             out.outcomes.computeIfAbsent(op.f(), k -> new LinkedHashMap<>())
                 .merge(LogOperations.outcomeName(op), 1L, Long::sum);
-            if (op.key() == null) {
+            if (op.key() == null)
+            {
                 throw LogOperations.malformed(op, "expected the register's key (such as \"k3\"), found none");
             }
             Operation<Input, Output> decoded = out.decode(op, history);
-            if (decoded != null) {
+            if (decoded != null)
+            {
                 out.byKey.computeIfAbsent(String.valueOf(op.key()), k -> new ArrayList<>()).add(decoded);
             }
         }
@@ -44,9 +49,11 @@ final class RegisterOperations {
     }
 
     /** The model's operation, or null if it definitely did not happen. */
-    private Operation<Input, Output> decode(PairedOperation op, HistoryFile history) {
+    private Operation<Input, Output> decode(final PairedOperation op, final HistoryFile history)
+    {
         Input input;
-        switch (op.f()) {
+        switch (op.f())
+        {
             case "read":
                 input = Input.read();
                 break;
@@ -54,7 +61,8 @@ final class RegisterOperations {
                 input = Input.write(op.invokeValue());
                 break;
             case "cas":
-                if (!(op.invokeValue() instanceof List) || ((List<?>) op.invokeValue()).size() != 2) {
+                if (!(op.invokeValue() instanceof List) || ((List<?>) op.invokeValue()).size() != 2)
+                {
                     throw LogOperations.malformed(op, "expected [expected, new] as the value of cas, found "
                         + Json.write(op.invokeValue()));
                 }
@@ -65,14 +73,16 @@ final class RegisterOperations {
                 throw LogOperations.malformed(op, "the register workload has no operation " + op.f()
                     + "; expected read, write or cas");
         }
-        switch (op.completion()) {
+        switch (op.completion())
+        {
             case OK:
                 return operation(op, input, op.f().equals("read") ? Output.read(op.completionValue()) : Output.ok());
             case INDETERMINATE:
                 return operation(op, input, Output.unknown());
             default:
                 HistoryRecord completion = history.completionOf(op);
-                if (op.f().equals("cas") && completion != null && RegisterChecker.CAS_FAILED.equals(completion.error())) {
+                if (op.f().equals("cas") && completion != null && RegisterChecker.CAS_FAILED.equals(completion.error()))
+                {
                     return operation(op, input, Output.casFailed());
                 }
                 leftOut++;
@@ -80,9 +90,12 @@ final class RegisterOperations {
         }
     }
 
-    private static Operation<Input, Output> operation(PairedOperation op, Input input, Output output) {
-        if (op.process() < 0 || op.process() > Integer.MAX_VALUE) {
-            throw LogOperations.malformed(op, "process id " + op.process() + " is out of range [0, " + Integer.MAX_VALUE + "]");
+    private static Operation<Input, Output> operation(final PairedOperation op, final Input input, final Output output)
+    {
+        if (op.process() < 0 || op.process() > Integer.MAX_VALUE)
+        {
+            throw LogOperations.malformed(op, "process id " + op.process() + " is out of range [0, " + Integer.MAX_VALUE
+                + "]");
         }
         return new Operation<>((int) op.process(), input, op.callTime(), output, op.returnTime());
     }

@@ -9,13 +9,15 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /** The one entry point of the harness into checking: check a run's history and write its outputs. */
-public final class RunChecks {
+public final class RunChecks
+{
     public static final String RESULTS_FILE = "results.json";
     public static final String TIMELINE_FILE = "timeline.html";
     /** Anomalies printed per checker; results.json keeps up to {@link Anomalies#EXAMPLES_MAX}. */
     static final int ANOMALIES_PRINTED = 10;
 
-    private RunChecks() {
+    private RunChecks()
+{
     }
 
     /**
@@ -31,14 +33,18 @@ public final class RunChecks {
      * @throws IllegalArgumentException for an unknown workload, or an operation whose values do not fit the
      *     workload (the message names the file and lines)
      */
-    public static RunVerdict checkAndWrite(Path outDir, Path historyFile, String workload, Map<String, Object> runInfo,
-                                           Duration checkTimeout) throws IOException {
-        if (!"log".equals(workload) && !"register".equals(workload)) {
+    public static RunVerdict checkAndWrite(final Path outDir, final Path historyFile, final String workload,
+        final Map<String, Object> runInfo,
+                                           final Duration checkTimeout) throws IOException
+    {
+        if (!"log".equals(workload) && !"register".equals(workload))
+        {
             throw new IllegalArgumentException("unknown workload \"" + workload + "\"; expected log or register");
         }
         Files.createDirectories(outDir);
         HistoryFile history = HistoryFile.read(historyFile);
-        Timeline.write(history, workload + " run" + (runInfo.get("seed") == null ? "" : ", seed " + runInfo.get("seed")),
+        Timeline.write(history, workload + " run"
+            + (runInfo.get("seed") == null ? "" : ", seed " + runInfo.get("seed")),
             outDir.resolve(TIMELINE_FILE));
         CheckerReport report = "log".equals(workload)
             ? new LogChecker(runInfo.get("retentionBytes") != null).check(history).report()
@@ -49,8 +55,10 @@ public final class RunChecks {
             summary(outDir, history, workload, runInfo, report, results));
     }
 
-    private static String summary(Path outDir, HistoryFile history, String workload, Map<String, Object> runInfo,
-                                  CheckerReport report, Map<String, Object> results) {
+    private static String summary(final Path outDir, final HistoryFile history, final String workload, final Map<String,
+        Object> runInfo,
+                                  final CheckerReport report, final Map<String, Object> results)
+    {
         StringBuilder out = new StringBuilder();
         out.append("history: ").append(history.source()).append(" (workload ").append(workload)
             .append(runInfo.get("seed") == null ? "" : ", seed " + runInfo.get("seed")).append("): ")
@@ -62,17 +70,20 @@ public final class RunChecks {
         out.append("counts: ").append(results.get("counts")).append('\n');
         out.append("checker ").append(report.name()).append(": ").append(report.verdict().jsonName()).append('\n');
         List<String> anomalies = report.anomalies();
-        for (int i = 0; i < Math.min(ANOMALIES_PRINTED, anomalies.size()); i++) {
+        for (int i = 0; i < Math.min(ANOMALIES_PRINTED, anomalies.size()); i++)
+        {
             out.append("  ").append(anomalies.get(i)).append('\n');
         }
-        if (anomalies.size() > ANOMALIES_PRINTED) {
+        if (anomalies.size() > ANOMALIES_PRINTED)
+        {
             out.append("  ... ").append(anomalies.size() - ANOMALIES_PRINTED).append(" more examples in ")
                 .append(RESULTS_FILE).append('\n');
         }
         out.append("outputs: ").append(outDir.resolve(RESULTS_FILE)).append(", ").append(outDir.resolve(TIMELINE_FILE))
             .append('\n');
         out.append("verdict: ").append(report.verdict().jsonName());
-        if (report.verdict() == Verdict.UNKNOWN) {
+        if (report.verdict() == Verdict.UNKNOWN)
+        {
             out.append(" (not valid: the check could not decide in time; rerun the check with a longer timeout)");
         }
         return out.toString();

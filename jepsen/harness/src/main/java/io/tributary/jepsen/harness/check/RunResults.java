@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,7 +19,8 @@ import java.util.Map;
  * {"workload":"log","seed":42,"valid":false,"verdict":"invalid",
  *  "checkers":{"log":{"valid":false,"verdict":"invalid","details":{...}}},
  *  "counts":{"ok":..,"fail":..,"info":..,"lost":..,"duplicated":..,"reordered":..,"stale":..,"staleFollower":..,...},
- *  "nemesis":[{"fault":"partition","detail":"isolate n3","startS":12.5,"stopS":20.1,"preFaultOpsPerS":198.4,"recoveryS":1.3},...]
+ *  "nemesis":[{"fault":"partition","detail":"isolate
+ * n3","startS":12.5,"stopS":20.1,"preFaultOpsPerS":198.4,"recoveryS":1.3},...]
  *    (with "allClearS" when another fault overlapped it: recovery counts from that last heal),
  *  "availability":{"faults":..,"recoveryMaxS":..,"recoveredWithin5s":..,"notRecovered":..,"p99OutsideFaultsMs":..,...},
  *  "run":{...the caller's run parameters...}}
@@ -27,20 +29,25 @@ import java.util.Map;
  * completion records; the anomaly counts are 0 for checkers that do not look for them (the register
  * workload is checked for linearizability only); each checker adds its own counts. Stateless.
  */
-public final class RunResults {
+public final class RunResults
+{
     /** The anomaly counts always present, in this order. */
     static final List<String> ANOMALY_COUNTS = List.of(LogChecker.LOST, LogChecker.DUPLICATED, LogChecker.REORDERED,
         LogChecker.STALE, LogChecker.STALE_FOLLOWER);
 
-    private RunResults() {
+    private RunResults()
+{
     }
 
     /** The results as a JSON-able map. */
-    public static Map<String, Object> of(String workload, Map<String, Object> runInfo, HistoryFile history,
-                                         List<CheckerReport> reports) {
+    public static Map<String, Object> of(final String workload, final Map<String, Object> runInfo,
+        final HistoryFile history,
+                                         final List<CheckerReport> reports)
+    {
         Verdict verdict = Verdict.VALID;
         Map<String, Object> checkers = new LinkedHashMap<>();
-        for (CheckerReport report : reports) {
+        for (final CheckerReport report : reports)
+        {
             verdict = verdict.and(report.verdict());
             Map<String, Object> checker = new LinkedHashMap<>();
             checker.put("valid", report.verdict() == Verdict.VALID);
@@ -63,34 +70,43 @@ public final class RunResults {
     }
 
     /** Writes {@code results.json} (one line of JSON, UTF-8), replacing it. */
-    public static void write(Path file, Map<String, Object> results) throws IOException {
+    public static void write(final Path file, final Map<String, Object> results) throws IOException
+    {
         Files.writeString(file, Json.write(results) + "\n", StandardCharsets.UTF_8);
     }
 
-    static Map<String, Long> counts(HistoryFile history, List<CheckerReport> reports) {
+    static Map<String, Long> counts(final HistoryFile history, final List<CheckerReport> reports)
+    {
         Map<String, Long> counts = new LinkedHashMap<>();
-        for (RecordType type : new RecordType[] {RecordType.OK, RecordType.FAIL, RecordType.INFO}) {
+        for (final RecordType type : new RecordType[] {RecordType.OK, RecordType.FAIL, RecordType.INFO})
+        {
             counts.put(type.jepsenName(), 0L);
         }
-        for (HistoryRecord record : history.records()) {
-            if (record.type() != RecordType.INVOKE) {
+        for (final HistoryRecord record : history.records())
+        {
+            if (record.type() != RecordType.INVOKE)
+            {
                 counts.merge(record.type().jepsenName(), 1L, Long::sum);
             }
         }
-        for (String kind : ANOMALY_COUNTS) {
+        for (final String kind : ANOMALY_COUNTS)
+        {
             counts.put(kind, 0L);
         }
-        for (CheckerReport report : reports) {
+        for (final CheckerReport report : reports)
+        {
             report.counts().forEach((kind, count) -> counts.merge(kind, count, Long::sum));
         }
         return counts;
     }
 
-    private static List<Object> nemesis(HistoryFile history, List<Availability.FaultRecovery> recoveries) {
-        Map<NemesisInterval, Availability.FaultRecovery> byFault = new java.util.IdentityHashMap<>();
+    private static List<Object> nemesis(final HistoryFile history, final List<Availability.FaultRecovery> recoveries)
+    {
+        Map<NemesisInterval, Availability.FaultRecovery> byFault = new IdentityHashMap<>();
         recoveries.forEach(recovery -> byFault.put(recovery.fault(), recovery));
         List<Object> out = new ArrayList<>();
-        for (NemesisInterval fault : history.nemesis()) {
+        for (final NemesisInterval fault : history.nemesis())
+        {
             Map<String, Object> entry = new LinkedHashMap<>();
             entry.put("fault", fault.fault());
             entry.put("detail", fault.detail());
@@ -98,10 +114,12 @@ public final class RunResults {
             entry.put("stopS", millis(history.seconds(fault.stopNs())));
             entry.put("stopped", fault.stopped());
             Availability.FaultRecovery recovery = byFault.get(fault);
-            if (recovery != null) {
+            if (recovery != null)
+            {
                 entry.put("preFaultOpsPerS", recovery.preFaultOpsPerS());
                 entry.put("recoveryS", recovery.recoveryS());
-                if (recovery.allClearNs() != fault.stopNs()) {
+                if (recovery.allClearNs() != fault.stopNs())
+                {
                     // Another fault overlapped this one: recovery counts from when the last of them healed.
                     entry.put("allClearS", millis(history.seconds(recovery.allClearNs())));
                 }
@@ -111,7 +129,8 @@ public final class RunResults {
         return out;
     }
 
-    private static double millis(double seconds) {
+    private static double millis(final double seconds)
+    {
         return Math.round(seconds * 1000) / 1000.0;
     }
 }

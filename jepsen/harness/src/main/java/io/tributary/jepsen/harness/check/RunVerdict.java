@@ -8,5 +8,6 @@ package io.tributary.jepsen.harness.check;
  * @param summary several lines for a console: what was checked, each checker's verdict, the counts, the
  *     first anomalies and where the output files are
  */
-public record RunVerdict(boolean valid, String verdict, String summary) {
+public record RunVerdict(boolean valid, String verdict, String summary)
+{
 }

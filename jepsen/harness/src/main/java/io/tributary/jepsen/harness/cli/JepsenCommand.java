@@ -6,6 +6,7 @@ import io.tributary.jepsen.harness.JepsenRun;
 import io.tributary.jepsen.harness.RunOptions;
 import io.tributary.jepsen.harness.check.RunChecks;
 import io.tributary.jepsen.harness.check.RunVerdict;
+import io.tributary.jepsen.internal.Json;
 import io.tributary.raft.node.RaftSettings;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -13,8 +14,10 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
+import java.security.SecureRandom;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.LinkedHashMap;
@@ -46,14 +49,17 @@ public final class JepsenCommand implements Callable<Integer>
     private boolean help;
 
     @Option(names = "--workload", paramLabel = "register|log", defaultValue = "register", description = "register: a "
-        + "register per key (write, cas by conditional append, linearizable read), checked for linearizability per key; "
+        + "register per key (write, cas by conditional append, linearizable read), checked for linearizability per "
+            + "key; "
         + "log: appends of unique values and range reads (linearizable and follower), checked for lost, duplicated, "
         + "reordered and stale records. Default: ${DEFAULT-VALUE}.")
     private String workload;
 
-    @Option(names = "--nemesis", paramLabel = "FAULTS", defaultValue = "kill,pause,partition,loss,disk,membership,transfer",
+    @Option(names = "--nemesis", paramLabel = "FAULTS", defaultValue =
+        "kill,pause,partition,loss,disk,membership,transfer",
         description = "Comma-separated faults: kill, pause, partition, loss, disk, membership, transfer, fuzz, streams "
-            + "(another stream created and deleted), metadata (kill -9 of the metadata leader), skew (a node's wall clock "
+            + "(another stream created and deleted), metadata (kill -9 of the metadata leader), skew (a node's wall "
+                + "clock "
             + "minutes off, by libfaketime); all or none. "
             + "Default: ${DEFAULT-VALUE}.")
     private String nemesis;
@@ -76,7 +82,8 @@ public final class JepsenCommand implements Callable<Integer>
         + "Default: ${DEFAULT-VALUE}.")
     private int shards;
 
-    @Option(names = "--keys", defaultValue = "8", description = "Registers in use at a time (register workload; a fresh "
+    @Option(names = "--keys", defaultValue = "8", description =
+        "Registers in use at a time (register workload; a fresh "
         + "set every 15 s, so each key's history stays checkable). Default: ${DEFAULT-VALUE}.")
     private int keys;
 
@@ -84,7 +91,8 @@ public final class JepsenCommand implements Callable<Integer>
         + "the same schedule. Default: random (printed).")
     private Long seed;
 
-    @Option(names = "--out", paramLabel = "DIR", description = "The run's folder. Default: jepsen-runs/<workload>-<time>.")
+    @Option(names = "--out", paramLabel = "DIR", description =
+        "The run's folder. Default: jepsen-runs/<workload>-<time>.")
     private Path out;
 
     @Option(names = "--transport", defaultValue = RaftSettings.DEFAULT_TRANSPORT, description = "aeron, grpc or netty. "
@@ -98,17 +106,20 @@ public final class JepsenCommand implements Callable<Integer>
     @Option(names = "--no-namespaces", description = "Run on loopback even as root (process faults only).")
     private boolean noNamespaces;
 
-    @Option(names = "--faults-at-once", defaultValue = "1", description = "How many faults may be in effect at the same "
+    @Option(names = "--faults-at-once", defaultValue = "1", description =
+        "How many faults may be in effect at the same "
         + "time (1-3), e.g. 2 for a partition during a kill; two of one kind, or two network faults, never overlap. "
         + "Default: ${DEFAULT-VALUE}.")
     private int faultsAtOnce;
 
-    @Option(names = "--snapshot-entries", defaultValue = "0", paramLabel = "N", description = "Nodes snapshot every N Raft "
+    @Option(names = "--snapshot-entries", defaultValue = "0", paramLabel = "N", description =
+        "Nodes snapshot every N Raft "
         + "entries and purge their logs behind it (purge gap N/10), so followers catch up from snapshots. 0: the node "
         + "default (100000). Default: ${DEFAULT-VALUE}.")
     private long snapshotEntries;
 
-    @Option(names = "--retention-bytes", defaultValue = "-1", paramLabel = "BYTES", description = "Retention per shard of "
+    @Option(names = "--retention-bytes", defaultValue = "-1", paramLabel = "BYTES", description =
+        "Retention per shard of "
         + "the stream under test (shard files roll every second, so retention deletes within a run; without "
         + "--snapshot-entries nodes snapshot every 500 entries). -1: none. Default: ${DEFAULT-VALUE}.")
     private long retentionBytes;
@@ -122,20 +133,21 @@ public final class JepsenCommand implements Callable<Integer>
     private Map<String, String> nodeConfig = new LinkedHashMap<>();
 
     @SuppressWarnings("unchecked")
-    private int recheck() throws java.io.IOException
+    private int recheck() throws IOException
     {
         final Path results = recheck.resolve(RunChecks.RESULTS_FILE);
         final Path history = recheck.resolve("history.jsonl");
-        if (!java.nio.file.Files.exists(history) || !java.nio.file.Files.exists(results))
+        if (!Files.exists(history) || !Files.exists(results))
         {
             spec.commandLine().getErr().println("tributary jepsen: --recheck " + recheck + " has no history.jsonl and "
                 + "results.json; give the folder of a run");
             return EXIT_BAD_INPUT;
         }
-        final Object parsed = io.tributary.jepsen.internal.Json.parse(java.nio.file.Files.readString(results));
+        final Object parsed = Json.parse(Files.readString(results));
         final Map<String, Object> previous = parsed instanceof Map ? (Map<String, Object>)parsed : Map.of();
         final Object run = previous.get("run");
-        final Map<String, Object> runInfo = run instanceof Map ? new LinkedHashMap<>((Map<String, Object>)run) : new LinkedHashMap<>();
+        final Map<String, Object> runInfo = run instanceof Map ? new LinkedHashMap<>((Map<String, Object>)run)
+            : new LinkedHashMap<>();
         final String runWorkload = String.valueOf(previous.getOrDefault("workload", workload));
         final RunVerdict verdict = RunChecks.checkAndWrite(recheck, history, runWorkload, runInfo,
             Quantities.duration(checkTimeout, "--check-timeout"));
@@ -163,7 +175,7 @@ public final class JepsenCommand implements Callable<Integer>
                 throw new IllegalArgumentException("--transport must be one of " + RaftSettings.TRANSPORTS + ", got '"
                     + transport + "'");
             }
-            final long runSeed = seed != null ? seed : new java.security.SecureRandom().nextLong() & Long.MAX_VALUE;
+            final long runSeed = seed != null ? seed : new SecureRandom().nextLong() & Long.MAX_VALUE;
             final Path folder = out != null ? out : Path.of("jepsen-runs", workload + "-"
                 + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
             options = new RunOptions(workload, Fault.parse(nemesis), nodes, Quantities.duration(time, "--time"), rate,
@@ -188,7 +200,7 @@ public final class JepsenCommand implements Callable<Integer>
             spec.commandLine().getErr().flush();
             return EXIT_BAD_INPUT;
         }
-        catch (final java.io.IOException e)
+        catch (final IOException e)
         {
             // The run itself failed (the cluster did not start, a phase did not finish): no verdict.
             spec.commandLine().getErr().println("tributary jepsen: the run failed, no verdict: " + e.getMessage()
@@ -196,8 +208,8 @@ public final class JepsenCommand implements Callable<Integer>
             spec.commandLine().getErr().flush();
             return EXIT_RUN_FAILED;
         }
-        System.out.println((verdict.valid() ? "valid" : verdict.verdict()) + " (seed " + options.seed() + ", results in "
-            + options.out().resolve("results.json") + ")");
+        System.out.println((verdict.valid() ? "valid" : verdict.verdict()) + " (seed " + options.seed()
+            + ", results in " + options.out().resolve("results.json") + ")");
         return verdict.valid() ? EXIT_VALID : EXIT_INVALID;
     }
 }

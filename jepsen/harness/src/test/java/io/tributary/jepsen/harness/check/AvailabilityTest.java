@@ -2,6 +2,7 @@ package io.tributary.jepsen.harness.check;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -9,23 +10,30 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Recovery after each fault and latency outside fault windows (issue #14, point 9), on hand-built histories. */
-class AvailabilityTest {
+class AvailabilityTest
+{
     @TempDir
     Path dir;
 
     /** 100 writes a second taking {@code latencyMs} each, from {@code fromMs} to {@code toMs}, one process each. */
-    private static void steady(TestHistory history, long process, long fromMs, long toMs, long latencyMs) {
+    private static void steady(final TestHistory history, final long process, final long fromMs, final long toMs,
+        final long latencyMs)
+    {
         steady(history, process, fromMs, toMs, latencyMs, 10);
     }
 
-    private static void steady(TestHistory history, long process, long fromMs, long toMs, long latencyMs, long everyMs) {
-        for (long t = fromMs; t < toMs; t += everyMs) {
+    private static void steady(final TestHistory history, final long process, final long fromMs, final long toMs,
+        final long latencyMs, final long everyMs)
+    {
+        for (long t = fromMs; t < toMs; t += everyMs)
+        {
             history.write(process * 1_000_000 + t, "k", t, t, t + latencyMs);
         }
     }
 
     @Test
-    void recoveryIsTheTimeFromTheHealUntilOneSecondHoldsNinetyPercentOfTheRateBefore() throws Exception {
+    void recoveryIsTheTimeFromTheHealUntilOneSecondHoldsNinetyPercentOfTheRateBefore() throws Exception
+    {
         TestHistory history = new TestHistory();
         steady(history, 1, 0, 10_000, 5);
         history.nemesis("start", "partition", "isolate n1", 10_000);
@@ -54,7 +62,8 @@ class AvailabilityTest {
     }
 
     @Test
-    void anOperationInFlightWhenAFaultBeginsCountsAsInsideIt() throws Exception {
+    void anOperationInFlightWhenAFaultBeginsCountsAsInsideIt() throws Exception
+    {
         TestHistory history = new TestHistory();
         steady(history, 1, 0, 10_000, 5);
         // Invoked 100 ms before the kill, answered 3 s later: the kill held it back, not the cluster outside faults.
@@ -70,7 +79,8 @@ class AvailabilityTest {
     }
 
     @Test
-    void aFaultFollowedWithinFiveSecondsByTheNextIsMeasuredOnlyIfItRecoveredBeforeIt() throws Exception {
+    void aFaultFollowedWithinFiveSecondsByTheNextIsMeasuredOnlyIfItRecoveredBeforeIt() throws Exception
+    {
         TestHistory history = new TestHistory();
         steady(history, 1, 0, 10_000, 5);
         history.nemesis("start", "kill", "n1", 10_000);
@@ -83,13 +93,16 @@ class AvailabilityTest {
         HistoryFile file = history.read(dir);
         List<Availability.FaultRecovery> recoveries = Availability.recoveries(file);
         assertThat(recoveries.get(0).measured()).as("3 s to the next fault: not enough to judge").isFalse();
-        assertThat(recoveries.get(1).recoveryS()).as("against the rate of the 5 s before it, already half").isEqualTo(0.0);
+        assertThat(recoveries.get(1).recoveryS()).as("against the rate of the 5 s before it, already half")
+            .isEqualTo(0.0);
         Map<String, Object> summary = Availability.summary(file, recoveries);
-        assertThat(summary).containsEntry("unmeasured", 1).containsEntry("notRecovered", 0).containsEntry("recoveredWithin5s", 1L);
+        assertThat(summary).containsEntry("unmeasured", 1).containsEntry("notRecovered", 0)
+            .containsEntry("recoveredWithin5s", 1L);
     }
 
     @Test
-    void theWarmUpAndTheFinalReadsStayOutOfTheLatencyOutsideFaults() throws Exception {
+    void theWarmUpAndTheFinalReadsStayOutOfTheLatencyOutsideFaults() throws Exception
+    {
         TestHistory history = new TestHistory();
         // The first second: cold JVMs, 200 ms each (100 writes: 5% of all).
         steady(history, 1, 0, 1_000, 200, 10);
@@ -106,7 +119,8 @@ class AvailabilityTest {
     }
 
     @Test
-    void aFaultHealedAfterTheWorkloadStoppedInvokingIsUnmeasuredEvenIfAnOperationEndsLater() throws Exception {
+    void aFaultHealedAfterTheWorkloadStoppedInvokingIsUnmeasuredEvenIfAnOperationEndsLater() throws Exception
+    {
         TestHistory history = new TestHistory();
         steady(history, 1, 0, 20_000, 5);
         // Invoked at 19.5 s, answered at 25 s, after the heal at 20.5 s: the workload itself ended at 20 s.
@@ -122,7 +136,8 @@ class AvailabilityTest {
     }
 
     @Test
-    void overlappingFaultsAreMeasuredFromTheirLastHealAgainstTheLevelBeforeTheFirst() throws Exception {
+    void overlappingFaultsAreMeasuredFromTheirLastHealAgainstTheLevelBeforeTheFirst() throws Exception
+    {
         TestHistory history = new TestHistory();
         steady(history, 1, 0, 10_000, 5);
         history.nemesis("start", "partition", "isolate n1", 10_000);
@@ -136,13 +151,15 @@ class AvailabilityTest {
         history.nemesis("stop", "pause", "n3", 26_000);
         HistoryFile file = history.read(dir);
         List<Availability.FaultRecovery> recoveries = Availability.recoveries(file);
-        for (Availability.FaultRecovery overlapped : recoveries.subList(0, 2)) {
+        for (final Availability.FaultRecovery overlapped : recoveries.subList(0, 2))
+        {
             assertThat(overlapped.preFaultOpsPerS()).as("the level before the first of them").isEqualTo(100.0);
             assertThat(file.seconds(overlapped.allClearNs())).isEqualTo(20.0);
             // From 20.3 s one second holds 10 completions at half rate and 80 at the full rate: 90, the 90% mark.
             assertThat(overlapped.recoveryS()).as("from the last heal at 20 s").isEqualTo(0.3);
         }
-        assertThat(recoveries.get(2).allClearNs()).as("alone: its own heal").isEqualTo(recoveries.get(2).fault().stopNs());
+        assertThat(recoveries.get(2).allClearNs()).as("alone: its own heal")
+            .isEqualTo(recoveries.get(2).fault().stopNs());
         assertThat(recoveries.get(2).recoveryS()).isEqualTo(0.0);
         Map<String, Object> summary = Availability.summary(file, recoveries);
         assertThat(summary.get("recoveredWithin5s")).isEqualTo(3L);
@@ -150,7 +167,8 @@ class AvailabilityTest {
     }
 
     @Test
-    void aFaultNeverRecoveredFromHasNoRecoveryTimeAndAFaultAtTheStartNoLevel() throws Exception {
+    void aFaultNeverRecoveredFromHasNoRecoveryTimeAndAFaultAtTheStartNoLevel() throws Exception
+    {
         TestHistory history = new TestHistory();
         history.nemesis("start", "pause", "n1", 0);
         history.nemesis("stop", "pause", "n1", 500);
@@ -168,7 +186,7 @@ class AvailabilityTest {
         stuck.nemesis("start", "kill", "n1", 10_000);
         stuck.nemesis("stop", "kill", "n1", 11_000);
         steady(stuck, 1, 11_000, 20_000, 5, 50);
-        HistoryFile stuckFile = stuck.read(java.nio.file.Files.createDirectories(dir.resolve("stuck")));
+        HistoryFile stuckFile = stuck.read(Files.createDirectories(dir.resolve("stuck")));
         List<Availability.FaultRecovery> never = Availability.recoveries(stuckFile);
         assertThat(never.get(0).recoveryS()).as("never back at 90 per second").isNull();
         assertThat(Availability.summary(stuckFile, never).get("notRecovered")).isEqualTo(1);
@@ -177,9 +195,10 @@ class AvailabilityTest {
         steady(ending, 1, 0, 10_000, 5);
         ending.nemesis("start", "kill", "n1", 9_000);
         ending.nemesis("stop", "kill", "n1", 9_800);
-        HistoryFile endingFile = ending.read(java.nio.file.Files.createDirectories(dir.resolve("ending")));
+        HistoryFile endingFile = ending.read(Files.createDirectories(dir.resolve("ending")));
         List<Availability.FaultRecovery> cut = Availability.recoveries(endingFile);
         assertThat(cut.get(0).measured()).as("less than a second of operations after the heal").isFalse();
-        assertThat(Availability.summary(endingFile, cut)).containsEntry("unmeasured", 1).containsEntry("notRecovered", 0);
+        assertThat(Availability.summary(endingFile, cut)).containsEntry("unmeasured", 1)
+            .containsEntry("notRecovered", 0);
     }
 }

@@ -13,35 +13,43 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
-class LogCheckerTest {
+class LogCheckerTest
+{
     private static final String LIN = "linearizable";
     private static final String FOLLOWER = "follower";
 
     @TempDir
     Path dir;
 
-    private LogCheckResult check(TestHistory history) throws IOException {
+    private LogCheckResult check(final TestHistory history) throws IOException
+    {
         return new LogChecker().check(history.read(dir));
     }
 
     /** Appends of 10 and 11 to shard 1 at offsets 0 and 1, each ok before 100 ms. */
-    private static TestHistory twoAppends() {
+    private static TestHistory twoAppends()
+    {
         return new TestHistory()
             .appendOk(0, 1, 10, 0, 0, 10)
             .appendOk(1, 1, 11, 1, 5, 20);
     }
 
-    private static void assertOnly(LogCheckResult result, String kind, long count) {
+    private static void assertOnly(final LogCheckResult result, final String kind, final long count)
+    {
         assertThat(result.counts()).containsEntry(kind, count);
-        for (String other : result.counts().keySet()) {
-            if (!other.equals(kind)) {
-                assertThat(result.counts()).as("count of " + other + " in " + result.anomalies()).containsEntry(other, 0L);
+        for (final String other : result.counts().keySet())
+        {
+            if (!other.equals(kind))
+            {
+                assertThat(result.counts()).as("count of " + other + " in " + result.anomalies())
+                    .containsEntry(other, 0L);
             }
         }
     }
 
     @Test
-    void aValidHistoryHasNoAnomalies() throws IOException {
+    void aValidHistoryHasNoAnomalies() throws IOException
+    {
         TestHistory history = twoAppends()
             .appendFail(2, 1, 12, 21, 30)
             .appendInfo(3, 1, 13, 22, 40)
@@ -63,14 +71,16 @@ class LogCheckerTest {
     }
 
     @Test
-    void anAppendThatEndedUnknownMayBeAbsent() throws IOException {
+    void anAppendThatEndedUnknownMayBeAbsent() throws IOException
+    {
         LogCheckResult result = check(twoAppends().appendInfo(3, 1, 13, 22, 40)
             .finalRead(9, 1, List.of(10L, 11L), 100, 101));
         assertThat(result.valid()).as(result.anomalies().toString()).isTrue();
     }
 
     @Test
-    void anAcknowledgedAppendMissingFromTheFinalReadIsLost() throws IOException {
+    void anAcknowledgedAppendMissingFromTheFinalReadIsLost() throws IOException
+    {
         LogCheckResult result = check(twoAppends().appendOk(2, 1, 12, 2, 30, 40)
             .finalRead(9, 1, List.of(10L, 11L), 100, 101));
         assertThat(result.valid()).isFalse();
@@ -80,7 +90,8 @@ class LogCheckerTest {
     }
 
     @Test
-    void aValueReadAndThenGoneFromTheFinalReadIsLost() throws IOException {
+    void aValueReadAndThenGoneFromTheFinalReadIsLost() throws IOException
+    {
         LogCheckResult result = check(twoAppends().appendInfo(2, 1, 12, 30, 40)
             .readToEnd(3, 1, LIN, 0, List.of(10L, 11L, 12L), 50, 60)
             .finalRead(9, 1, List.of(10L, 11L), 100, 101));
@@ -89,7 +100,8 @@ class LogCheckerTest {
     }
 
     @Test
-    void aValueTwiceInTheFinalReadIsDuplicated() throws IOException {
+    void aValueTwiceInTheFinalReadIsDuplicated() throws IOException
+    {
         LogCheckResult result = check(twoAppends().finalRead(9, 1, List.of(10L, 11L, 11L), 100, 101));
         assertThat(result.valid()).isFalse();
         assertThat(result.count(LogChecker.DUPLICATED)).isEqualTo(1);
@@ -97,7 +109,8 @@ class LogCheckerTest {
     }
 
     @Test
-    void anAppendThatEndedUnknownPresentTwiceIsDuplicated() throws IOException {
+    void anAppendThatEndedUnknownPresentTwiceIsDuplicated() throws IOException
+    {
         LogCheckResult result = check(twoAppends().appendInfo(3, 1, 13, 22, 40)
             .finalRead(9, 1, List.of(10L, 11L, 13L, 13L), 100, 101));
         assertOnly(result, LogChecker.DUPLICATED, 1);
@@ -105,7 +118,8 @@ class LogCheckerTest {
     }
 
     @Test
-    void aValueAtTwoOffsetsAcrossReadsIsDuplicated() throws IOException {
+    void aValueAtTwoOffsetsAcrossReadsIsDuplicated() throws IOException
+    {
         // Each read on its own is fine; together they put 13 at offsets 2 and 3.
         LogCheckResult result = check(twoAppends().appendInfo(3, 1, 13, 22, 40)
             .readToEnd(4, 1, LIN, 2, List.of(13L), 50, 51)
@@ -115,14 +129,16 @@ class LogCheckerTest {
     }
 
     @Test
-    void valuesAtOtherOffsetsThanTheirOksAreReordered() throws IOException {
+    void valuesAtOtherOffsetsThanTheirOksAreReordered() throws IOException
+    {
         LogCheckResult result = check(twoAppends().finalRead(9, 1, List.of(11L, 10L), 100, 101));
         assertOnly(result, LogChecker.REORDERED, 2);
         assertThat(result.anomalies().get(0)).contains("append 10", "acknowledged offset 0", "saw 11 at offset 0");
     }
 
     @Test
-    void twoOksWithTheSameOffsetAreReordered() throws IOException {
+    void twoOksWithTheSameOffsetAreReordered() throws IOException
+    {
         LogCheckResult result = check(new TestHistory()
             .appendOk(0, 1, 10, 0, 0, 10)
             .appendOk(1, 1, 11, 0, 5, 20)
@@ -135,7 +151,8 @@ class LogCheckerTest {
     }
 
     @Test
-    void readsThatDisagreeOnAnOffsetAreReordered() throws IOException {
+    void readsThatDisagreeOnAnOffsetAreReordered() throws IOException
+    {
         LogCheckResult result = check(twoAppends().appendInfo(2, 1, 12, 21, 30).appendInfo(3, 1, 13, 21, 30)
             .readToEnd(4, 1, LIN, 2, List.of(12L), 40, 41)
             .finalRead(9, 1, List.of(10L, 11L, 13L), 100, 101));
@@ -146,7 +163,8 @@ class LogCheckerTest {
     }
 
     @Test
-    void aLinearizableReadEndingBeforeAnAcknowledgedOffsetIsStale() throws IOException {
+    void aLinearizableReadEndingBeforeAnAcknowledgedOffsetIsStale() throws IOException
+    {
         LogCheckResult result = check(twoAppends()
             .readToEnd(3, 1, LIN, 0, List.of(10L), 30, 40)
             .finalRead(9, 1, List.of(10L, 11L), 100, 101));
@@ -157,7 +175,8 @@ class LogCheckerTest {
     }
 
     @Test
-    void aLinearizableReadEndingBeforeWhatAnEarlierReadSawIsStale() throws IOException {
+    void aLinearizableReadEndingBeforeWhatAnEarlierReadSawIsStale() throws IOException
+    {
         LogCheckResult result = check(new TestHistory()
             .appendInfo(0, 1, 10, 0, 10)
             .appendInfo(1, 1, 11, 0, 10)
@@ -168,7 +187,8 @@ class LogCheckerTest {
     }
 
     @Test
-    void aReadConcurrentWithTheAppendMayMissIt() throws IOException {
+    void aReadConcurrentWithTheAppendMayMissIt() throws IOException
+    {
         // The ok of 11 comes at 20 ms, after the read was invoked at 15 ms: no claim either way.
         LogCheckResult result = check(twoAppends()
             .readToEnd(3, 1, LIN, 0, List.of(10L), 15, 40)
@@ -178,7 +198,8 @@ class LogCheckerTest {
     }
 
     @Test
-    void aLaggingFollowerReadIsCountedButValid() throws IOException {
+    void aLaggingFollowerReadIsCountedButValid() throws IOException
+    {
         LogCheckResult result = check(twoAppends()
             .readToEnd(3, 1, FOLLOWER, 0, List.of(10L), 30, 40)
             .finalRead(9, 1, List.of(10L, 11L), 100, 101));
@@ -188,7 +209,8 @@ class LogCheckerTest {
     }
 
     @Test
-    void aProcessWhoseFollowerReadsGoBackwardsIsStale() throws IOException {
+    void aProcessWhoseFollowerReadsGoBackwardsIsStale() throws IOException
+    {
         // Appends of unknown outcome, so only the process's own reads bound what it may see.
         LogCheckResult result = check(new TestHistory()
             .appendInfo(0, 1, 10, 0, 10)
@@ -202,7 +224,8 @@ class LogCheckerTest {
     }
 
     @Test
-    void aConsumerReadDoesNotBindTheProcesssLaterFollowerReads() throws IOException {
+    void aConsumerReadDoesNotBindTheProcesssLaterFollowerReads() throws IOException
+    {
         // The consumer tells the process no applied index, so its follower read may lag what the consumer saw.
         LogCheckResult result = check(new TestHistory()
             .appendInfo(0, 1, 10, 0, 10)
@@ -215,7 +238,8 @@ class LogCheckerTest {
     }
 
     @Test
-    void aConsumerReadIsCheckedForWhatItSaw() throws IOException {
+    void aConsumerReadIsCheckedForWhatItSaw() throws IOException
+    {
         LogCheckResult result = check(twoAppends()
             .consumerRead(3, 1, 0, List.of(11L, 10L), 20, 30)
             .finalRead(9, 1, List.of(10L, 11L), 100, 101));
@@ -224,7 +248,8 @@ class LogCheckerTest {
     }
 
     @Test
-    void aFollowerReadMustAgreeWithTheFinalRead() throws IOException {
+    void aFollowerReadMustAgreeWithTheFinalRead() throws IOException
+    {
         LogCheckResult result = check(twoAppends()
             .read(3, 1, FOLLOWER, 0, List.of(11L), null, 30, 40)
             .finalRead(9, 1, List.of(10L, 11L), 100, 101));
@@ -234,7 +259,8 @@ class LogCheckerTest {
     }
 
     @Test
-    void valuesNeverAppendedOrDefinitelyFailedArePhantoms() throws IOException {
+    void valuesNeverAppendedOrDefinitelyFailedArePhantoms() throws IOException
+    {
         LogCheckResult result = check(twoAppends().appendFail(2, 1, 12, 21, 30)
             .finalRead(9, 1, List.of(10L, 11L, 12L, 99L), 100, 101));
         assertOnly(result, LogChecker.PHANTOM, 2);
@@ -243,7 +269,8 @@ class LogCheckerTest {
     }
 
     @Test
-    void acknowledgedAppendsWithoutAFinalReadAreInvalid() throws IOException {
+    void acknowledgedAppendsWithoutAFinalReadAreInvalid() throws IOException
+    {
         LogCheckResult result = check(twoAppends().appendOk(0, 2, 20, 0, 30, 35)
             .finalRead(9, 2, List.of(20L), 100, 101));
         assertOnly(result, LogChecker.FINAL_READ, 1);
@@ -252,7 +279,8 @@ class LogCheckerTest {
     }
 
     @Test
-    void finalReadsMustAgree() throws IOException {
+    void finalReadsMustAgree() throws IOException
+    {
         LogCheckResult result = check(twoAppends().appendInfo(2, 1, 12, 21, 30)
             .finalRead(9, 1, List.of(10L, 11L, 12L), 100, 101)
             .finalRead(8, 1, List.of(10L, 11L), 100, 102));
@@ -263,13 +291,15 @@ class LogCheckerTest {
     }
 
     /** Retention deleted offsets 0 and 1: the final reads start at 2. */
-    private static TestHistory retainedFromTwo() {
+    private static TestHistory retainedFromTwo()
+    {
         return twoAppends().appendOk(2, 1, 12, 2, 30, 40).appendOk(3, 1, 13, 3, 41, 45)
             .readToEnd(4, 1, LIN, 0, List.of(10L, 11L, 12L), 42, 43);
     }
 
     @Test
-    void withRetentionAppendsBelowTheFinalReadsFirstOffsetAreRetainedAwayNotLost() throws IOException {
+    void withRetentionAppendsBelowTheFinalReadsFirstOffsetAreRetainedAwayNotLost() throws IOException
+    {
         LogCheckResult result = new LogChecker(true).check(retainedFromTwo()
             .finalReadFrom(9, 1, 2, List.of(12L, 13L), 100, 101)
             .finalReadFrom(8, 1, 3, List.of(13L), 100, 102).read(dir));
@@ -279,7 +309,8 @@ class LogCheckerTest {
     }
 
     @Test
-    void withRetentionAnAcknowledgedAppendAtOrAboveTheFirstKeptOffsetIsStillLost() throws IOException {
+    void withRetentionAnAcknowledgedAppendAtOrAboveTheFirstKeptOffsetIsStillLost() throws IOException
+    {
         LogCheckResult result = new LogChecker(true).check(retainedFromTwo()
             .finalReadFrom(9, 1, 2, List.of(12L), 100, 101).read(dir));
         assertThat(result.valid()).isFalse();
@@ -288,7 +319,8 @@ class LogCheckerTest {
     }
 
     @Test
-    void withRetentionFinalReadsMustAgreeWhereTheyOverlap() throws IOException {
+    void withRetentionFinalReadsMustAgreeWhereTheyOverlap() throws IOException
+    {
         LogCheckResult result = new LogChecker(true).check(retainedFromTwo()
             .finalReadFrom(9, 1, 2, List.of(12L, 13L), 100, 101)
             .finalReadFrom(8, 1, 3, List.of(12L), 100, 102).read(dir));
@@ -298,7 +330,8 @@ class LogCheckerTest {
     }
 
     @Test
-    void withoutRetentionAFinalReadMustStartAtZero() throws IOException {
+    void withoutRetentionAFinalReadMustStartAtZero() throws IOException
+    {
         LogCheckResult result = check(retainedFromTwo().finalReadFrom(9, 1, 2, List.of(12L, 13L), 100, 101));
         assertThat(result.valid()).isFalse();
         // The read that does not start at 0 is refused as the reference, so the shard has no final read either.
@@ -307,9 +340,11 @@ class LogCheckerTest {
     }
 
     @Test
-    void examplesAreCappedAndShareOutTheKinds() throws IOException {
+    void examplesAreCappedAndShareOutTheKinds() throws IOException
+    {
         TestHistory history = new TestHistory();
-        for (int i = 0; i < 30; i++) {
+        for (int i = 0; i < 30; i++)
+        {
             history.appendOk(i, 1, 100 + i, i, i, i + 1);
         }
         history.readToEnd(99, 1, LIN, 0, List.of(), 50, 51).finalRead(98, 1, List.of(), 100, 101);
@@ -320,7 +355,8 @@ class LogCheckerTest {
     }
 
     @Test
-    void aReadWhoseEndDoesNotMatchItsValuesIsMalformed() throws IOException {
+    void aReadWhoseEndDoesNotMatchItsValuesIsMalformed() throws IOException
+    {
         TestHistory history = twoAppends().read(3, 1, LIN, 0, List.of(10L), 5L, 30, 40);
         HistoryFile file = history.read(dir);
         assertThatThrownBy(() -> new LogChecker().check(file)).isInstanceOf(IllegalArgumentException.class)
@@ -328,7 +364,8 @@ class LogCheckerTest {
     }
 
     @Test
-    void aMalformedLineIsReportedWithFileAndLine() throws IOException {
+    void aMalformedLineIsReportedWithFileAndLine() throws IOException
+    {
         Path file = twoAppends().writeTo(dir);
         Files.writeString(file, Files.readString(file) + "{\"process\":1,\"type\":\"ok\"\n");
         assertThatThrownBy(() -> HistoryFile.read(file)).isInstanceOf(IOException.class)

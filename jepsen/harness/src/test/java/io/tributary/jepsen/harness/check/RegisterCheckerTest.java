@@ -7,22 +7,26 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
-class RegisterCheckerTest {
+class RegisterCheckerTest
+{
     @TempDir
     Path dir;
 
-    private RegisterCheckResult check(TestHistory history) throws IOException {
+    private RegisterCheckResult check(final TestHistory history) throws IOException
+    {
         return new RegisterChecker(Duration.ofSeconds(10)).check(history.read(dir), dir);
     }
 
     /** k1: written, read back; k2: created by a cas from nil, a cas that fails its compare, read. */
-    private static TestHistory twoKeys() {
+    private static TestHistory twoKeys()
+    {
         return new TestHistory()
             .write(0, "k1", 1, 0, 10)
             .readRegister(1, "k1", 1L, 20, 30)
@@ -35,23 +39,26 @@ class RegisterCheckerTest {
     }
 
     @Test
-    void aLinearizableHistoryIsValidPerKey() throws IOException {
+    void aLinearizableHistoryIsValidPerKey() throws IOException
+    {
         RegisterCheckResult result = check(twoKeys().readRegister(1, "k1", 3L, 70, 80));
         assertThat(result.verdict()).as(result.anomalies().toString()).isEqualTo(Verdict.VALID);
         assertThat(result.keys()).containsEntry("k1", CheckResult.OK).containsEntry("k2", CheckResult.OK);
         assertThat(result.reports()).isEmpty();
-        try (var files = Files.list(dir)) {
+        try (var files = Files.list(dir))
+        {
             assertThat(files.map(p -> p.getFileName().toString())).containsExactly("history.jsonl");
         }
     }
 
     @Test
-    void aStaleReadMakesItsKeyInvalidAndWritesItsReport() throws IOException {
+    void aStaleReadMakesItsKeyInvalidAndWritesItsReport() throws IOException
+    {
         // k2 held 7 from 20 ms; a read from 60 ms sees nil again.
         RegisterCheckResult result = check(twoKeys().readRegister(8, "k2", null, 60, 70));
         assertThat(result.verdict()).isEqualTo(Verdict.INVALID);
         assertThat(result.keys()).containsEntry("k1", CheckResult.OK).containsEntry("k2", CheckResult.ILLEGAL);
-        assertThat(result.reports()).containsOnly(java.util.Map.entry("k2", "linearizability-k2.html"));
+        assertThat(result.reports()).containsOnly(Map.entry("k2", "linearizability-k2.html"));
         Path report = dir.resolve("linearizability-k2.html");
         assertThat(report).exists();
         assertThat(Files.readString(report)).contains("<html").contains("register k2");
@@ -63,7 +70,8 @@ class RegisterCheckerTest {
     }
 
     @Test
-    void aCasThatFailedForAnotherReasonDidNotHappen() throws IOException {
+    void aCasThatFailedForAnotherReasonDidNotHappen() throws IOException
+    {
         // Rejected before it ran: left out. Were it a failed compare, the register (holding 1) could not
         // have failed cas(1, 2).
         TestHistory history = new TestHistory()
@@ -77,7 +85,8 @@ class RegisterCheckerTest {
     }
 
     @Test
-    void aCasFailedCompareIsCheckedAsOne() throws IOException {
+    void aCasFailedCompareIsCheckedAsOne() throws IOException
+    {
         TestHistory history = new TestHistory()
             .write(0, "k1", 1, 0, 10)
             .cas(1, "k1", 1L, 2, 20, "fail", RegisterChecker.CAS_FAILED, 30)
@@ -88,7 +97,8 @@ class RegisterCheckerTest {
     }
 
     @Test
-    void anIndeterminateCasMayHaveTakenEffect() throws IOException {
+    void anIndeterminateCasMayHaveTakenEffect() throws IOException
+    {
         TestHistory history = new TestHistory()
             .write(0, "k1", 1, 0, 10)
             .cas(1, "k1", 1L, 2, 20, "info", "timed-out", 30)

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,11 +18,13 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
-class RunChecksTest {
+class RunChecksTest
+{
     @TempDir
     Path dir;
 
-    private static Map<String, Object> runInfo() {
+    private static Map<String, Object> runInfo()
+    {
         Map<String, Object> run = new LinkedHashMap<>();
         run.put("seed", 42L);
         run.put("nodes", 3L);
@@ -29,7 +32,8 @@ class RunChecksTest {
     }
 
     /** A log run with a partition from 1 s to 2.5 s and a leader transfer at 3 s; a follower lags. */
-    private static TestHistory logRun() {
+    private static TestHistory logRun()
+    {
         return new TestHistory()
             .appendOk(0, 1, 10, 0, 0, 10)
             .nemesis("start", "partition", "isolate n3", 1000)
@@ -44,15 +48,18 @@ class RunChecksTest {
     }
 
     @SuppressWarnings("unchecked")
-    private static Map<String, Object> results(Path outDir) throws IOException {
+    private static Map<String, Object> results(final Path outDir) throws IOException
+    {
         return (Map<String, Object>) Json.parse(Files.readString(outDir.resolve(RunChecks.RESULTS_FILE)).trim());
     }
 
     @Test
     @SuppressWarnings("unchecked")
-    void aLogRunWritesResultsThatParseBack() throws IOException {
+    void aLogRunWritesResultsThatParseBack() throws IOException
+    {
         Path out = dir.resolve("out");
-        RunVerdict verdict = RunChecks.checkAndWrite(out, logRun().writeTo(dir), "log", runInfo(), Duration.ofSeconds(10));
+        RunVerdict verdict = RunChecks.checkAndWrite(out, logRun().writeTo(dir), "log", runInfo(),
+            Duration.ofSeconds(10));
         assertThat(verdict.valid()).as(verdict.summary()).isTrue();
         assertThat(verdict.verdict()).isEqualTo("valid");
         assertThat(verdict.summary()).contains("checker log: valid", "staleFollower: process 4", "verdict: valid",
@@ -78,7 +85,8 @@ class RunChecksTest {
     }
 
     @Test
-    void aLostAppendMakesTheRunInvalid() throws IOException {
+    void aLostAppendMakesTheRunInvalid() throws IOException
+    {
         TestHistory history = logRun().appendOk(5, 1, 14, 2, 3500, 3600);
         RunVerdict verdict = RunChecks.checkAndWrite(dir.resolve("out"), history.writeTo(dir), "log", runInfo(),
             Duration.ofSeconds(10));
@@ -90,7 +98,8 @@ class RunChecksTest {
 
     @Test
     @SuppressWarnings("unchecked")
-    void aRegisterRunNamesTheKeyThatFailsAndWritesItsReport() throws IOException {
+    void aRegisterRunNamesTheKeyThatFailsAndWritesItsReport() throws IOException
+    {
         TestHistory history = new TestHistory()
             .write(0, "k1", 1, 0, 10)
             .readRegister(1, "k1", 1L, 20, 30)
@@ -111,9 +120,10 @@ class RunChecksTest {
     }
 
     @Test
-    void aMalformedHistoryNamesTheFileAndLine() throws IOException {
+    void aMalformedHistoryNamesTheFileAndLine() throws IOException
+    {
         Path file = logRun().writeTo(dir);
-        List<String> lines = new java.util.ArrayList<>(Files.readAllLines(file));
+        List<String> lines = new ArrayList<>(Files.readAllLines(file));
         lines.set(2, "{\"process\":1,\"type\":\"invoke\",");
         Files.write(file, lines);
         assertThatThrownBy(() -> RunChecks.checkAndWrite(dir.resolve("out"), file, "log", runInfo(), Duration.ZERO))
@@ -121,7 +131,8 @@ class RunChecksTest {
     }
 
     @Test
-    void anUnknownWorkloadIsRefused() {
+    void anUnknownWorkloadIsRefused()
+    {
         assertThatThrownBy(() -> RunChecks.checkAndWrite(dir, dir.resolve("none"), "bank", runInfo(), Duration.ZERO))
             .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("\"bank\"");
     }

@@ -19,24 +19,30 @@ import java.util.OptionalLong;
  * completion times in ms since 0) and the lines are sorted by time when written, so tests can state
  * overlapping operations in any order. Times are offset so they do not start at 0, as System.nanoTime.
  */
-final class TestHistory {
+final class TestHistory
+{
     private static final long BASE_NS = 5_000_000_000L;
 
-    private record Line(long timeNs, int sequence, String json) {
+    private record Line(long timeNs, int sequence, String json)
+{
     }
 
     private final List<Line> lines = new ArrayList<>();
 
-    private void add(long timeMs, String json) {
+    private void add(final long timeMs, final String json)
+    {
         lines.add(new Line(BASE_NS + timeMs * 1_000_000, lines.size(), json));
     }
 
     /** An operation: invoke at {@code startMs}, then a completion of {@code type} at {@code endMs} (null: none). */
-    TestHistory op(long process, String f, Object key, Object invokeValue, long startMs, String type,
-                   Object completionValue, String error, long endMs) {
+    TestHistory op(final long process, final String f, final Object key, final Object invokeValue, final long startMs,
+        final String type,
+                   final Object completionValue, final String error, final long endMs)
+    {
         add(startMs, JsonLinesWriter.toLine(new HistoryRecord(0, process, RecordType.INVOKE, f, key, invokeValue,
             OptionalLong.of(BASE_NS + startMs * 1_000_000), null)));
-        if (type != null) {
+        if (type != null)
+        {
             add(endMs, JsonLinesWriter.toLine(new HistoryRecord(0, process, RecordType.fromJepsenName(type), f, key,
                 completionValue, OptionalLong.of(BASE_NS + endMs * 1_000_000), error)));
         }
@@ -45,20 +51,26 @@ final class TestHistory {
 
     // The log workload.
 
-    TestHistory appendOk(long process, long shard, long value, long offset, long startMs, long endMs) {
+    TestHistory appendOk(final long process, final long shard, final long value, final long offset, final long startMs,
+        final long endMs)
+    {
         return op(process, "append", shard, value, startMs, "ok", offset, null, endMs);
     }
 
-    TestHistory appendFail(long process, long shard, long value, long startMs, long endMs) {
+    TestHistory appendFail(final long process, final long shard, final long value, final long startMs, final long endMs)
+    {
         return op(process, "append", shard, value, startMs, "fail", null, "rejected: not leader", endMs);
     }
 
-    TestHistory appendInfo(long process, long shard, long value, long startMs, long endMs) {
+    TestHistory appendInfo(final long process, final long shard, final long value, final long startMs, final long endMs)
+    {
         return op(process, "append", shard, value, startMs, "info", null, "timed-out", endMs);
     }
 
-    TestHistory read(long process, long shard, String consistency, long from, List<Long> values, Long end,
-                     long startMs, long endMs) {
+    TestHistory read(final long process, final long shard, final String consistency, final long from,
+        final List<Long> values, final Long end,
+                     final long startMs, final long endMs)
+    {
         Map<String, Object> invoke = new LinkedHashMap<>();
         invoke.put("from", from);
         invoke.put("consistency", consistency);
@@ -66,7 +78,9 @@ final class TestHistory {
     }
 
     /** A linearizable read through the Consumer API: no end, and {@code "api":"consumer"} on the invoke. */
-    TestHistory consumerRead(long process, long shard, long from, List<Long> values, long startMs, long endMs) {
+    TestHistory consumerRead(final long process, final long shard, final long from, final List<Long> values,
+        final long startMs, final long endMs)
+    {
         Map<String, Object> invoke = new LinkedHashMap<>();
         invoke.put("from", from);
         invoke.put("consistency", "linearizable");
@@ -75,25 +89,33 @@ final class TestHistory {
     }
 
     /** A read that reached the end: end = from + values. */
-    TestHistory readToEnd(long process, long shard, String consistency, long from, List<Long> values, long startMs,
-                          long endMs) {
+    TestHistory readToEnd(final long process, final long shard, final String consistency, final long from,
+        final List<Long> values, final long startMs,
+                          final long endMs)
+    {
         return read(process, shard, consistency, from, values, from + values.size(), startMs, endMs);
     }
 
-    TestHistory finalRead(long process, long shard, List<Long> values, long startMs, long endMs) {
+    TestHistory finalRead(final long process, final long shard, final List<Long> values, final long startMs,
+        final long endMs)
+    {
         return finalReadFrom(process, shard, 0, values, startMs, endMs);
     }
 
     /** A final read that started at {@code from}: the first offset retention kept. */
-    TestHistory finalReadFrom(long process, long shard, long from, List<Long> values, long startMs, long endMs) {
+    TestHistory finalReadFrom(final long process, final long shard, final long from, final List<Long> values,
+        final long startMs, final long endMs)
+    {
         Map<String, Object> invoke = new LinkedHashMap<>();
         invoke.put("from", 0L);
         invoke.put("consistency", "linearizable");
-        return op(process, "final-read", shard, invoke, startMs, "ok", readResult(from, values, from + values.size()), null,
+        return op(process, "final-read", shard, invoke, startMs, "ok", readResult(from, values, from + values.size()),
+            null,
             endMs);
     }
 
-    private static Map<String, Object> readResult(long from, List<Long> values, Long end) {
+    private static Map<String, Object> readResult(final long from, final List<Long> values, final Long end)
+    {
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("from", from);
         result.put("values", values);
@@ -103,16 +125,21 @@ final class TestHistory {
 
     // The register workload.
 
-    TestHistory write(long process, String key, long value, long startMs, long endMs) {
+    TestHistory write(final long process, final String key, final long value, final long startMs, final long endMs)
+    {
         return op(process, "write", key, value, startMs, "ok", value, null, endMs);
     }
 
-    TestHistory readRegister(long process, String key, Long value, long startMs, long endMs) {
+    TestHistory readRegister(final long process, final String key, final Long value, final long startMs,
+        final long endMs)
+    {
         return op(process, "read", key, null, startMs, "ok", value, null, endMs);
     }
 
-    TestHistory cas(long process, String key, Long expected, long value, long startMs, String type, String error,
-                    long endMs) {
+    TestHistory cas(final long process, final String key, final Long expected, final long value, final long startMs,
+        final String type, final String error,
+                    final long endMs)
+    {
         List<Object> pair = new ArrayList<>();
         pair.add(expected);
         pair.add(value);
@@ -121,7 +148,8 @@ final class TestHistory {
 
     // The nemesis.
 
-    TestHistory nemesis(String f, String fault, String detail, long timeMs) {
+    TestHistory nemesis(final String f, final String fault, final String detail, final long timeMs)
+    {
         Map<String, Object> value = new LinkedHashMap<>();
         value.put("fault", fault);
         value.put("detail", detail);
@@ -136,11 +164,13 @@ final class TestHistory {
     }
 
     /** Writes dir/history.jsonl, lines in time order (ties in the order given). */
-    Path writeTo(Path dir) throws IOException {
+    Path writeTo(final Path dir) throws IOException
+    {
         List<Line> sorted = new ArrayList<>(lines);
         sorted.sort(Comparator.comparingLong(Line::timeNs).thenComparingInt(Line::sequence));
         StringBuilder text = new StringBuilder();
-        for (Line line : sorted) {
+        for (final Line line : sorted)
+        {
             text.append(line.json()).append('\n');
         }
         Path file = dir.resolve("history.jsonl");
@@ -148,7 +178,8 @@ final class TestHistory {
         return file;
     }
 
-    HistoryFile read(Path dir) throws IOException {
+    HistoryFile read(final Path dir) throws IOException
+    {
         return HistoryFile.read(writeTo(dir));
     }
 }

@@ -11,13 +11,16 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
-class TimelineTest {
+class TimelineTest
+{
     @TempDir
     Path dir;
 
-    private HistoryFile history() throws IOException {
+    private HistoryFile history() throws IOException
+    {
         TestHistory history = new TestHistory().nemesis("start", "partition", "isolate n3 <majority>", 0);
-        for (int i = 0; i < 50; i++) {
+        for (int i = 0; i < 50; i++)
+        {
             history.appendOk(i % 5, 1, i, i, i * 100, i * 100 + 1 + i);
         }
         return history.nemesis("stop", "partition", "isolate n3 <majority>", 2500)
@@ -27,7 +30,8 @@ class TimelineTest {
     }
 
     @Test
-    void shadesNemesisIntervalsWithTheirDetailOnHover() throws IOException {
+    void shadesNemesisIntervalsWithTheirDetailOnHover() throws IOException
+    {
         String html = Timeline.render(history(), "log run");
         // The partition spans 0 to 2.5 s of a 6 s axis (1000 px from x=70): x=70, width ~416.
         assertThat(html).contains("<g class=\"nemesis\" data-fault=\"partition\"><rect x=\"70\"")
@@ -37,7 +41,8 @@ class TimelineTest {
     }
 
     @Test
-    void aStopThatSaysHowItHealedClosesTheFaultItStopped() throws IOException {
+    void aStopThatSaysHowItHealedClosesTheFaultItStopped() throws IOException
+    {
         HistoryFile history = new TestHistory().nemesis("start", "kill", "kill -9 [n2]", 0)
             .appendOk(0, 1, 1, 0, 100, 200)
             .nemesis("stop", "kill", "restart [n2]", 1500)
@@ -49,7 +54,8 @@ class TimelineTest {
     }
 
     @Test
-    void plotsRatesAndLatenciesWithoutScriptsOrNetwork() throws IOException {
+    void plotsRatesAndLatenciesWithoutScriptsOrNetwork() throws IOException
+    {
         String html = Timeline.render(history(), "log run");
         assertThat(html).startsWith("<!DOCTYPE html>").contains("<svg")
             .contains("class=\"ok\"").contains("class=\"p50\"").contains("class=\"p99\"").contains("class=\"max\"")

@@ -70,7 +70,8 @@ class JepsenCommandTest
         Files.writeString(dir.resolve("results.json"), "{\"workload\":\"register\",\"run\":{\"seed\":5}}");
 
         assertThat(run("--recheck", dir.toString())).as(err.toString()).isEqualTo(JepsenCommand.EXIT_INVALID);
-        assertThat(Files.readString(dir.resolve("results.json"))).contains("\"verdict\":\"invalid\"").contains("\"seed\":5");
+        assertThat(Files.readString(dir.resolve("results.json"))).contains("\"verdict\":\"invalid\"")
+            .contains("\"seed\":5");
         assertThat(run("--recheck", dir.resolve("nothing").toString())).isEqualTo(JepsenCommand.EXIT_BAD_INPUT);
     }
 
