@@ -6,8 +6,6 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.util.Comparator;
-import java.util.stream.Stream;
 
 import io.tributary.format.RecordBatchBuilder;
 import io.tributary.format.RecordBatchDescriptor;
@@ -86,25 +84,6 @@ final class BenchLogs
         catch (final IOException e)
         {
             throw new UncheckedIOException("cannot create a log directory under " + base, e);
-        }
-    }
-
-    static void deleteRecursively(final Path dir)
-    {
-        if (dir == null || !Files.exists(dir))
-        {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir))
-        {
-            for (final Path path : (Iterable<Path>)paths.sorted(Comparator.reverseOrder())::iterator)
-            {
-                Files.delete(path);
-            }
-        }
-        catch (final IOException e)
-        {
-            throw new UncheckedIOException("cannot delete benchmark log " + dir + "; delete it by hand", e);
         }
     }
 }

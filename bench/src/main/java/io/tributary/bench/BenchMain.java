@@ -1,5 +1,6 @@
 package io.tributary.bench;
 
+import io.tributary.protocol.ExitCodes;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -41,7 +42,7 @@ public final class BenchMain
         catch (final CommandLineOptionException e)
         {
             System.err.println("Error parsing command line: " + e.getMessage());
-            System.exit(1);
+            System.exit(ExitCodes.USAGE);
             return;
         }
         if (cli.shouldHelp())
@@ -78,7 +79,7 @@ public final class BenchMain
         {
             System.err.println("Benchmark run failed: " + e.getMessage());
             e.printStackTrace(System.err);
-            System.exit(1);
+            System.exit(ExitCodes.FAILED);
         }
     }
 

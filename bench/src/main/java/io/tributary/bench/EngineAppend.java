@@ -8,6 +8,7 @@ import io.tributary.format.AppendStatus;
 import io.tributary.engine.ShardLog;
 import io.tributary.engine.ShardLogConfig;
 
+import org.agrona.IoUtil;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -88,7 +89,7 @@ public class EngineAppend
         finally
         {
             log = null;
-            BenchLogs.deleteRecursively(logDir);
+            IoUtil.delete(logDir.toFile(), false);
         }
     }
 

@@ -11,6 +11,7 @@ import io.tributary.format.RecordFlyweight;
 import io.tributary.engine.ShardLog;
 import io.tributary.engine.ShardLogConfig;
 
+import org.agrona.IoUtil;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -91,7 +92,7 @@ public class EngineRead
         finally
         {
             log = null;
-            BenchLogs.deleteRecursively(logDir);
+            IoUtil.delete(logDir.toFile(), false);
         }
     }
 

@@ -127,8 +127,8 @@ public final class ClusterCommand implements Runnable
     }
 
     @Command(name = "status", mixinStandardHelpOptions = true,
-        description = "Nodes (shards each leads and is preferred for), streams, shards, leaders and preferred leaders,"
-            + " each replica's applied index and lag.")
+        description = "Nodes (shards each leads and is preferred for), streams, shards, leaders and preferred "
+            + "leaders, each replica's applied index and lag.")
     static final class Status implements Callable<Integer>
     {
         @Mixin

@@ -29,9 +29,8 @@ import picocli.CommandLine.Model.CommandSpec;
     description =
         "Side by side with Kafka 4.4.0 (3 local KRaft nodes): the same workload and durability against Tributary and"
         + " Kafka, one system at a time; a table with ratios, plots, docs/benchmarks.md. Builds bench/kafka first "
-            + "(Maven profile"
-        + " kafka-compare; fetches Kafka from Maven Central once). Every option but --no-build goes to the comparison:"
-        + " 'compare-kafka --help' lists them.")
+            + "(Maven profile kafka-compare; fetches Kafka from Maven Central once). Every option but --no-build goes "
+        + "to the comparison: 'compare-kafka --help' lists them.")
 public final class CompareKafkaCommand implements Callable<Integer>
 {
     static final String MAIN_CLASS = "io.tributary.bench.kafka.CompareKafka";
@@ -108,11 +107,9 @@ public final class CompareKafkaCommand implements Callable<Integer>
         if (code != 0)
         {
             err.println("compare-kafka: building bench/kafka failed (mvn exit " + code
-                + "). If Maven could not download"
-                + " (\"Could not transfer artifact\", \"Connection refused\"), Maven Central is unreachable: check the "
-                    + "network or proxy"
-                + " settings in ~/.m2/settings.xml. If it cannot find io.tributary:tributary-bench, run 'mvn "
-                    + "-DskipTests install'"
+                + "). If Maven could not download (\"Could not transfer artifact\", \"Connection refused\"), Maven "
+                + "Central is unreachable: check the network or proxy settings in ~/.m2/settings.xml. If it cannot "
+                + "find io.tributary:tributary-bench, run 'mvn -DskipTests install'"
                 + " first. To see everything: cd " + root + " && " + String.join(" ", mvn).replace(" -q", ""));
         }
         return code;

@@ -5,16 +5,15 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import java.util.stream.Stream;
 
 import io.tributary.client.Admin;
 import io.tributary.client.AdminConfig;
 import io.tributary.raft.meta.MetadataClient;
 import io.tributary.raft.node.LocalCluster;
 
+import org.agrona.IoUtil;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -98,7 +97,7 @@ public final class DevCommand implements Callable<Integer>
             {
                 throw new IllegalArgumentException("--nodes must be at least 1, got " + nodes);
             }
-            deleteTree(data);
+            IoUtil.delete(data.toFile(), false);
             Files.createDirectories(data);
             final LocalCluster cluster = new LocalCluster(data, nodes, nodes >= 3 ? 3 : 1)
                 .config("durability", durability)
@@ -159,21 +158,6 @@ public final class DevCommand implements Callable<Integer>
                 Thread.currentThread().interrupt();
             }
             cluster.close();
-        }
-    }
-
-    static void deleteTree(final Path path) throws IOException
-    {
-        if (!Files.exists(path))
-        {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(path))
-        {
-            for (final Path p : walk.sorted(Comparator.reverseOrder()).toList())
-            {
-                Files.delete(p);
-            }
         }
     }
 }

@@ -13,6 +13,7 @@ import io.tributary.format.RecordBatchFlyweight;
 import io.tributary.engine.ShardLog;
 import io.tributary.engine.ShardLogConfig;
 
+import org.agrona.IoUtil;
 import org.agrona.concurrent.UnsafeBuffer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -55,7 +56,7 @@ public final class EngineDemoCommand implements Callable<Integer>
                 + records + ", " + batchRecords + ", " + valueBytes);
         }
         final PrintWriter out = spec.commandLine().getOut();
-        DevCommand.deleteTree(directory);
+        IoUtil.delete(directory.toFile(), false);
         final ShardLogConfig config = new ShardLogConfig().directory(directory);
         final int batchBytes = 72 + batchRecords * (24 + 8 + valueBytes);
         config.maxBatchBytes(Math.max(batchBytes, ShardLogConfig.DEFAULT_MAX_BATCH_BYTES));
@@ -84,7 +85,7 @@ public final class EngineDemoCommand implements Callable<Integer>
         }
         finally
         {
-            DevCommand.deleteTree(directory);
+            IoUtil.delete(directory.toFile(), false);
         }
     }
 

@@ -2,6 +2,7 @@ package io.tributary.dist;
 
 import io.tributary.jepsen.cli.CheckCommand;
 import io.tributary.jepsen.harness.cli.JepsenCommand;
+import io.tributary.protocol.ExitCodes;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -20,9 +21,6 @@ import picocli.CommandLine.Command;
             BenchCommand.class})
 public final class Main implements Runnable
 {
-    /** Usage errors (unknown option, bad value) exit with this, as sysexits' EX_USAGE. */
-    public static final int EXIT_USAGE = 64;
-
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -34,11 +32,11 @@ public final class Main implements Runnable
     public static CommandLine commandLine()
     {
         final CommandLine commandLine = new CommandLine(new Main());
-        commandLine.setExitCodeExceptionMapper(e -> 1);
+        commandLine.setExitCodeExceptionMapper(e -> ExitCodes.FAILED);
         commandLine.setParameterExceptionHandler((e, args) ->
         {
             e.getCommandLine().getErr().println("tributary: " + e.getMessage() + " (see --help)");
-            return EXIT_USAGE;
+            return ExitCodes.USAGE;
         });
         commandLine.setExecutionExceptionHandler((e, cmd, parsed) ->
         {

@@ -3,6 +3,7 @@ package io.tributary.dist;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
+import io.tributary.protocol.ExitCodes;
 import io.tributary.raft.node.NodeConfig;
 import io.tributary.raft.node.NodeMain;
 import io.tributary.raft.node.Tracing;
@@ -29,7 +30,7 @@ public final class NodeCommand implements Callable<Integer>
         catch (final IllegalArgumentException e)
         {
             System.err.println("tributary node: " + e.getMessage());
-            return NodeMain.EXIT_BAD_CONFIG;
+            return ExitCodes.NODE_BAD_CONFIG;
         }
         return NodeMain.run(nodeConfig, Tracing.openTelemetry(nodeConfig));
     }

@@ -13,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 import io.tributary.bench.load.LoadSummary;
 import io.tributary.bench.load.ProcStat;
 import io.tributary.bench.load.ResourceSummary;
+import io.tributary.protocol.ExitCodes;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -134,7 +135,7 @@ class BenchCommandTest
         assertThat(run(new StringWriter(), err, "bench", "--local", "--rate", "0")).isEqualTo(1);
         assertThat(err.toString()).contains("--rate must be >= 1");
         err = new StringWriter();
-        assertThat(run(new StringWriter(), err, "bench", "--mode", "fastest")).isEqualTo(Main.EXIT_USAGE);
+        assertThat(run(new StringWriter(), err, "bench", "--mode", "fastest")).isEqualTo(ExitCodes.USAGE);
         assertThat(err.toString()).contains("use rate, max or catch-up");
         err = new StringWriter();
         assertThat(run(new StringWriter(), err, "bench", "--local", "--transport", "pigeon", "--data",

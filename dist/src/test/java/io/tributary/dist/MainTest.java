@@ -2,6 +2,7 @@ package io.tributary.dist;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tributary.protocol.ExitCodes;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -40,9 +41,9 @@ class MainTest
     @Test
     void usageErrorsExitWith64AndSayWhatWasWrong()
     {
-        assertThat(run("engine-demo", "--records", "many")).isEqualTo(Main.EXIT_USAGE);
+        assertThat(run("engine-demo", "--records", "many")).isEqualTo(ExitCodes.USAGE);
         assertThat(err.toString()).contains("--records").contains("many");
-        assertThat(run("no-such-command")).isEqualTo(Main.EXIT_USAGE);
+        assertThat(run("no-such-command")).isEqualTo(ExitCodes.USAGE);
     }
 
     @Test

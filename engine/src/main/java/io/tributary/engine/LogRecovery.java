@@ -191,9 +191,9 @@ final class LogRecovery
         }
         if (lastSeen < 0 && hasQueueFiles())
         {
-            throw new CorruptLogException(String.valueOf(log.queue().file()), -1, "the folder holds queue files but no"
-                + " excerpt can be read from them: they were truncated or damaged. Restore this replica from its "
-                    + "peers");
+            throw new CorruptLogException(String.valueOf(log.queue().file()), -1, "the folder holds queue files but "
+                + "no excerpt can be read from them: they were truncated or damaged. Restore this replica from its "
+                + "peers");
         }
     }
 
@@ -229,9 +229,8 @@ final class LogRecovery
                 "the queue file's header says"
                 + " its last excerpt starts at byte " + writePosition + " but the last one that can be read, 0x"
                 + Long.toHexString(lastExcerpt) + ", starts at byte " + headerPosition
-                    + ": excerpts between were cut or"
-                + " zeroed, and anything appended would land beyond a hole where no read reaches. Restore this replica"
-                + " from its peers");
+                    + ": excerpts between were cut or zeroed, and anything appended would land beyond a hole where "
+                + "no read reaches. Restore this replica from its peers");
         }
     }
 

@@ -849,8 +849,8 @@ public final class ShardLog implements AutoCloseable
         final long length = state.encodedLength(withBatches);
         if (length > Integer.MAX_VALUE - 16)
         {
-            throw new IllegalStateException("engine state of " + length + " bytes is too large for one snapshot;"
-                + " lower maxKeys or retain fewer batches");
+            throw new IllegalStateException("engine state of " + length + " bytes is too large for one snapshot; "
+                + "lower maxKeys or retain fewer batches");
         }
         final byte[] bytes = new byte[(int)length];
         final int written = state.encode(new UnsafeBuffer(bytes), withBatches);

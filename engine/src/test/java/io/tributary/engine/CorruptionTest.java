@@ -13,12 +13,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;
 
 import net.openhft.chronicle.core.io.AbstractCloseable;
+import org.agrona.IoUtil;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -109,7 +109,7 @@ class CorruptionTest
             catch (final CorruptLogException e)
             {
                 refused++;
-                deleteTree(damaged);
+                IoUtil.delete(damaged.toFile(), false);
                 continue;
             }
             try (ShardLog log = ShardLog.open(new ShardLogConfig().directory(damaged)))
@@ -127,7 +127,7 @@ class CorruptionTest
                         .isEqualTo(next < recovered ? expected.get((int)next) : "after-" + (next - recovered));
                 }
             }
-            deleteTree(damaged);
+            IoUtil.delete(damaged.toFile(), false);
         }
         System.out.println("CorruptionTest tail cuts: " + refused + " refused, " + dropped + " dropped a torn tail");
         assertThat(dropped).as("some cuts leave a torn last batch that is dropped").isPositive();
@@ -172,7 +172,7 @@ class CorruptionTest
             final int openFailedBefore = outcomes.openFailed;
             check(damaged, expected, damage + " (seed " + seed + ", case " + c + ")", outcomes);
             checkNothingLeft(outcomes.openFailed > openFailedBefore, damage + " (seed " + seed + ", case " + c + ")");
-            deleteTree(damaged);
+            IoUtil.delete(damaged.toFile(), false);
         }
         System.out.println("CorruptionTest " + (crashed ? "crashed" : "clean") + " outcomes: " + outcomes);
         assertThat(outcomes.openFailed + outcomes.tailDropped + outcomes.readFailed)
@@ -378,17 +378,6 @@ class CorruptionTest
             for (final Path file : list.toList())
             {
                 Files.copy(file, to.resolve(file.getFileName()));
-            }
-        }
-    }
-
-    private static void deleteTree(final Path path) throws IOException
-    {
-        try (Stream<Path> walk = Files.walk(path))
-        {
-            for (final Path p : walk.sorted(Comparator.reverseOrder()).toList())
-            {
-                Files.deleteIfExists(p);
             }
         }
     }

@@ -5,7 +5,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -16,29 +15,11 @@ import java.util.concurrent.TimeUnit;
  */
 public final class ChildRun
 {
-    /** What the launcher exits with for a usage error (sysexits EX_USAGE): every other run would be refused too. */
-    public static final int EXIT_USAGE = 64;
     private static final Duration TERMINATE_GRACE = Duration.ofSeconds(20);
     private static final int LOG_TAIL_LINES = 40;
 
     private ChildRun()
     {
-    }
-
-    /** Deletes a folder and everything in it; nothing if it does not exist. */
-    public static void deleteTree(final Path root) throws IOException
-    {
-        if (!Files.exists(root))
-        {
-            return;
-        }
-        try (var paths = Files.walk(root))
-        {
-            for (final Path path : paths.sorted(Comparator.reverseOrder()).toList())
-            {
-                Files.deleteIfExists(path);
-            }
-        }
     }
 
     /** {@code -Dtributary.home}, else the nearest folder up from here holding bin/tributary. */

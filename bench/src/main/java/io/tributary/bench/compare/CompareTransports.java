@@ -18,7 +18,9 @@ import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 
 import io.tributary.bench.load.Durations;
+import io.tributary.protocol.ExitCodes;
 
+import org.agrona.IoUtil;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -38,10 +40,10 @@ import picocli.CommandLine.Model.CommandSpec;
  */
 @Command(name = "compare-transports", mixinStandardHelpOptions = true, sortOptions = false,
     description =
-        "Run the same workload over each Raft transport (aeron, grpc, netty), a fresh local 3-node cluster per run:"
-        + " produce latency at each --rates rate and maximum throughput; the median of --runs runs, interleaved. "
-            + "Prints a table"
-        + " with Aeron's ratios to gRPC and writes it into --docs. Options it does not know go to every run unchanged.")
+        "Run the same workload over each Raft transport (aeron, grpc, netty), a fresh local 3-node cluster per run: "
+        + "produce latency at each --rates rate and maximum throughput; the median of --runs runs, interleaved. "
+        + "Prints a table with Aeron's ratios to gRPC and writes it into --docs. Options it does not know go to every "
+        + "run unchanged.")
 public final class CompareTransports implements Callable<Integer>
 {
     static final String START_MARKER = "<!-- compare-transports:start -->";
@@ -187,7 +189,7 @@ public final class CompareTransports implements Callable<Integer>
         }
         else
         {
-            ChildRun.deleteTree(work);
+            IoUtil.delete(work.toFile(), false);
         }
         console.flush();
         return failed == 0 ? 0 : 1;
@@ -294,7 +296,7 @@ public final class CompareTransports implements Callable<Integer>
 
     private Result execute(final Run run, final int number, final int total) throws Exception
     {
-        ChildRun.deleteTree(run.dir());
+        IoUtil.delete(run.dir().toFile(), false);
         Files.createDirectories(run.dir());
         console.printf("[%d/%d] %s...%n", number, total, run.label());
         console.flush();
@@ -314,7 +316,7 @@ public final class CompareTransports implements Callable<Integer>
             {
                 error = "did not finish within " + timeout.toSeconds() + " s and was stopped; " + ChildRun.tail(output);
             }
-            else if (process.exitValue() == ChildRun.EXIT_USAGE)
+            else if (process.exitValue() == ExitCodes.USAGE)
             {
                 load.stop();
                 throw new IllegalArgumentException(run.label()

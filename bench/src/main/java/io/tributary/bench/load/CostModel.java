@@ -95,9 +95,8 @@ public final class CostModel
         if (see == 0 || sbb == 0 || 1 - seb * seb / (see * sbb) < COLLINEAR_TOLERANCE)
         {
             throw new IllegalArgumentException(String.format(Locale.ROOT,
-                "entries/s and KiB/s do not vary independently across"
-                + " these %d runs (every run has the same %s), so the CPU cannot be split between entries and bytes: "
-                    + "add runs"
+                "entries/s and KiB/s do not vary independently across these %d runs (every run has the same %s), so "
+                + "the CPU cannot be split between entries and bytes: add runs"
                 + " at other rates and other --size values", n, see == 0 ? "entries/s" : sbb == 0 ? "KiB/s"
                     : "KiB per entry"));
         }
@@ -161,11 +160,8 @@ public final class CostModel
     public static String report(final Fit fit, final List<Run> runs)
     {
         final StringBuilder text = new StringBuilder(String.format(Locale.ROOT,
-            "cost model over %d runs: CPU us/s = idle + C_entry x entries/s + c_byte x KiB/s%n"
-                + "  C_entry %,12.1f us per entry%n"
-                + "  c_byte  %,12.2f us per KiB%n"
-                + "  idle    %,12.0f us/s (%.2f cores)%n"
-                + "  R^2     %12.4f%s%n",
+            "cost model over %d runs: CPU us/s = idle + C_entry x entries/s + c_byte x KiB/s%n  C_entry %,12.1f us "
+                + "per entry%n  c_byte  %,12.2f us per KiB%n  idle    %,12.0f us/s (%.2f cores)%n  R^2     %12.4f%s%n",
             fit.runs(), fit.entryUs(), fit.kibUs(), fit.idleUsPerSecond(), fit.idleUsPerSecond() / 1e6, fit.rSquared(),
             fit.runs() == 3 ? " (3 runs fit any 3 coefficients exactly: add runs to test the model)" : ""));
         text.append(String.format(Locale.ROOT, "%n  %12s %12s %14s %14s %9s  %s%n", "entries/s", "KiB/s", "CPU us/s",

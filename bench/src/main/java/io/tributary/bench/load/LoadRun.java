@@ -160,9 +160,8 @@ public final class LoadRun
         if (unsent > 0)
         {
             out.printf(Locale.ROOT,
-                "warning: %,d of the %,d scheduled records were not sent by the end: the system (or this"
-                + " machine) could not keep up with %,d records/s; they count in the latency with the time they had "
-                    + "waited%n",
+                "warning: %,d of the %,d scheduled records were not sent by the end: the system (or this machine) "
+                + "could not keep up with %,d records/s; they count in the latency with the time they had waited%n",
                 unsent, intended, options.rate);
         }
         final Throwable error = phase.counters.firstError.get();

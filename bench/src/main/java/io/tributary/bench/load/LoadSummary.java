@@ -44,18 +44,12 @@ public record LoadSummary(
 
     public String toJson()
     {
-        return String.format(Locale.ROOT, "{%n"
-                + "  \"system\": \"%s\", \"mode\": \"%s\", \"durability\": \"%s\",%n"
-                + "  \"rateTarget\": %d, \"recordBytes\": %d, \"shards\": %d, \"replicationFactor\": %d, "
-                    + "\"producers\": %d,%n"
-                + "  \"keys\": %d, \"keyDistribution\": \"%s\", \"durationSeconds\": %.3f, \"warmupSeconds\": %.3f, "
-                    + "\"seed\": %d,%n"
-                + "  \"intended\": %d, \"acknowledged\": %d, \"failed\": %d, \"unsent\": %d,%n"
-                + "  \"recordsPerSecond\": %.1f, \"megabytesPerSecond\": %.3f,%n"
-                + "  \"produceLatencyUs\": %s,%n"
-                + "  \"endToEndLatencyUs\": %s,%n"
-                + "  \"catchUp\": %s,%n"
-                + "  \"resources\": %s%n}%n",
+        return String.format(Locale.ROOT, "{%n  \"system\": \"%s\", \"mode\": \"%s\", \"durability\": \"%s\",%n  "
+                + "\"rateTarget\": %d, \"recordBytes\": %d, \"shards\": %d, \"replicationFactor\": %d, \"producers\": "
+                + "%d,%n  \"keys\": %d, \"keyDistribution\": \"%s\", \"durationSeconds\": %.3f, \"warmupSeconds\": "
+                + "%.3f, \"seed\": %d,%n  \"intended\": %d, \"acknowledged\": %d, \"failed\": %d, \"unsent\": %d,%n  "
+                + "\"recordsPerSecond\": %.1f, \"megabytesPerSecond\": %.3f,%n  \"produceLatencyUs\": %s,%n  "
+                + "\"endToEndLatencyUs\": %s,%n  \"catchUp\": %s,%n  \"resources\": %s%n}%n",
             system, mode, durability, rateTarget, recordBytes, shards, replicationFactor, producers, keys,
                 keyDistribution,
             durationSeconds, warmupSeconds, seed, intended, acknowledged, failed, unsent, recordsPerSecond,

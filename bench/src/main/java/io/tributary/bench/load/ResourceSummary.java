@@ -47,10 +47,9 @@ public record ResourceSummary(Raft raft, Cpu cpu)
 
         String toJson()
         {
-            return String.format(Locale.ROOT, "{\"seconds\": %s, \"entries\": %d, \"batches\": %d, \"records\": %d,"
-                    + " \"entriesPerSecond\": %s, \"batchesPerEntry\": %s, \"recordsPerEntry\": %s, \"shardsSkipped\": "
-                        + "%d,"
-                    + " \"samples\": %d, \"failedSamples\": %d, \"sampleMsMean\": %s, \"error\": %s}",
+            return String.format(Locale.ROOT, "{\"seconds\": %s, \"entries\": %d, \"batches\": %d, \"records\": %d, "
+                    + "\"entriesPerSecond\": %s, \"batchesPerEntry\": %s, \"recordsPerEntry\": %s, \"shardsSkipped\": "
+                    + "%d, \"samples\": %d, \"failedSamples\": %d, \"sampleMsMean\": %s, \"error\": %s}",
                 Json.number(seconds, 3), entries, batches, records, Json.number(entriesPerSecond(), 3),
                 Json.number(batchesPerEntry(), 3), Json.number(recordsPerEntry(), 3), shardsSkipped, samples,
                     failedSamples,
@@ -115,11 +114,10 @@ public record ResourceSummary(Raft raft, Cpu cpu)
         String toJson()
         {
             return String.format(Locale.ROOT,
-                "{\"seconds\": %s, \"nodesMeasured\": %b, \"cpuSeconds\": %s, \"cpuUsPerSecond\": %s,"
-                    + " \"recordsAcknowledged\": %d, \"valueBytesPerSecond\": %s, \"cpuUsPerRecord\": %s, "
-                        + "\"jitPercent\": %s,"
-                    + " \"machineBusyPercent\": %s, \"cpuBound\": %b, \"loadAverageStart\": %s, \"loadAverageEnd\": %s,"
-                    + " \"unreadable\": [%s],%n      \"processes\": [%s]}",
+                "{\"seconds\": %s, \"nodesMeasured\": %b, \"cpuSeconds\": %s, \"cpuUsPerSecond\": %s, "
+                    + "\"recordsAcknowledged\": %d, \"valueBytesPerSecond\": %s, \"cpuUsPerRecord\": %s, "
+                    + "\"jitPercent\": %s, \"machineBusyPercent\": %s, \"cpuBound\": %b, \"loadAverageStart\": %s, "
+                    + "\"loadAverageEnd\": %s, \"unreadable\": [%s],%n      \"processes\": [%s]}",
                 Json.number(seconds, 3), nodesMeasured, Json.number(cpuSeconds(), 3), Json.number(cpuUsPerSecond(), 0),
                 recordsAcknowledged, Json.number(valueBytesPerSecond, 0), Json.number(cpuUsPerRecord(), 2),
                 Json.number(jitPercent(), 2), Json.number(machineBusyPercent, 2), cpuBound(), loadAverageStart.toJson(),

@@ -116,8 +116,8 @@ class LoadRunTest
             assertThat(json).contains("\"system\": \"simulated\"", "\"mode\": \"rate\"", "\"acknowledged\": 4000",
                 "\"produceLatencyUs\": {\"count\":4000", "\"catchUp\": null");
             assertThat(summary.oneLine())
-                .startsWith("summary: simulated rate test: 2,000 records/s (2.0 MB/s) of 2,000 targeted;"
-                + " produce latency us p50 ");
+                .startsWith("summary: simulated rate test: 2,000 records/s (2.0 MB/s) of 2,000 targeted; produce "
+                + "latency us p50 ");
             assertResources(summary, json, printed.toString());
         }
         assertThat(totalCount(dir.resolve("produce.hlog"))).isEqualTo(4000);

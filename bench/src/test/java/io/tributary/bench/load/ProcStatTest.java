@@ -15,8 +15,7 @@ class ProcStatTest
         return pid + " (" + comm + ") S 1 " + pid + " " + pid + " 0 -1 4194560 2411 0 0 0 " + utimeTicks + " "
             + stimeTicks
             + " 0 0 20 0 31 0 " + startTimeTicks
-                + " 3617206272 51311 18446744073709551615 1 1 0 0 0 0 0 2 16 0 0 0 17 1 0 0 0 0 0"
-            + " 0 0 0 0 0 0 0\n";
+                + " 3617206272 51311 18446744073709551615 1 1 0 0 0 0 0 2 16 0 0 0 17 1 0 0 0 0 0 0 0 0 0 0 0 0\n";
     }
 
     @Test
@@ -24,9 +23,9 @@ class ProcStatTest
     {
         // Taken from a JVM's thread on this kind of machine: field 14 utime 4181, 15 stime 86, 22 starttime 1394894.
         final ProcStat.TaskStat stat =
-            ProcStat.parseTaskStat("7321 (C2 CompilerThre) S 7135 7135 3768 0 -1 1077936192 25 0 0 0 4181 86"
-            + " 0 0 20 0 23 0 1394894 3133440 394 18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 -1 1 0 0 0 0 0 0 0 0 0 "
-                + "0 0 0 0\n");
+            ProcStat.parseTaskStat("7321 (C2 CompilerThre) S 7135 7135 3768 0 -1 1077936192 25 0 0 0 4181 86 0 0 20 "
+            + "0 23 0 1394894 3133440 394 18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 -1 1 0 0 0 0 0 0 0 0 0 0 0 0 "
+            + "0\n");
         assertThat(stat.pid()).isEqualTo(7321);
         assertThat(stat.comm()).isEqualTo("C2 CompilerThre");
         assertThat(stat.state()).isEqualTo('S');

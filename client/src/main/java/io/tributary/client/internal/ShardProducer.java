@@ -670,8 +670,8 @@ final class ShardProducer
             final ConditionalRequest request = conditionals.poll();
             if (!ensureChannel())
             {
-                completeConditional(request, null, new TributaryException(where() + " has no replicas yet (placement in"
-                    + " progress); nothing was sent"));
+                completeConditional(request, null, new TributaryException(where() + " has no replicas yet "
+                    + "(placement in progress); nothing was sent"));
                 continue;
             }
             conditionalsOutstanding++;

@@ -166,8 +166,7 @@ public final class FrontEnd implements RequestHandler, AutoCloseable
                 request.complete(i, AppendStatus.SHARD_NOT_HOSTED, "node " + nodeId + ": " + shards.whyNotHosted(
                     buffer.getLong(at + ProduceRequestDescriptor.ITEM_GROUP_MSB_OFFSET),
                     buffer.getLong(at + ProduceRequestDescriptor.ITEM_GROUP_LSB_OFFSET))
-                        + "; moved, or not created yet: refresh"
-                    + " the stream's placement");
+                        + "; moved, or not created yet: refresh the stream's placement");
             }
             else if (!shard.leads() && !shard.appender.holdsForNewLeader())
             {

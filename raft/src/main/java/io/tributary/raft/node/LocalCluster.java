@@ -5,7 +5,6 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
-import java.io.Writer;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -16,7 +15,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -101,32 +99,20 @@ public final class LocalCluster implements AutoCloseable
 
     public Path configFile(final String id) throws IOException
     {
-        final Properties properties = new Properties();
-        properties.setProperty("node.id", id);
-        properties.setProperty("node.host", "127.0.0.1");
-        properties.setProperty("node.port", Integer.toString(ports.get(id)));
-        properties.setProperty("data.dir", dir.resolve(id).toString());
-        properties.setProperty("metadata.peers", metadataPeersText());
-        properties.setProperty("raft.election.timeout.min.ms", "1000");
-        properties.setProperty("raft.election.timeout.max.ms", "2000");
-        extraConfig.forEach(properties::setProperty);
+        final Map<String, String> settings = new LinkedHashMap<>(extraConfig);
         // Node settings under test for every node of a local cluster, e.g.
         // -Dtributary.node.config=frontend.threads=1,a=b
         for (final String setting : System.getProperty("tributary.node.config", "").split(","))
         {
             if (setting.contains("="))
             {
-                properties.setProperty(setting.substring(0, setting.indexOf('=')).trim(),
+                settings.put(setting.substring(0, setting.indexOf('=')).trim(),
                     setting.substring(setting.indexOf('=') + 1).trim());
             }
         }
-        nodeConfig.getOrDefault(id, Map.of()).forEach(properties::setProperty);
-        final Path file = dir.resolve(id + ".properties");
-        try (Writer writer = Files.newBufferedWriter(file, StandardCharsets.UTF_8))
-        {
-            properties.store(writer, "node " + id);
-        }
-        return file;
+        settings.putAll(nodeConfig.getOrDefault(id, Map.of()));
+        return NodeConfigFile.write(dir.resolve(id + ".properties"), id, "127.0.0.1", ports.get(id), dir.resolve(id),
+            metadataPeersText(), settings);
     }
 
     public void startAll() throws IOException

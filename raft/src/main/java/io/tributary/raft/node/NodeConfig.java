@@ -418,8 +418,7 @@ public final class NodeConfig
             }
         }
         problems.add("shard.roll.cycle is '" + name
-            + "'; use a Chronicle roll cycle such as FAST_HOURLY (default), FAST_DAILY,"
-            + " TEN_MINUTELY or TEST_SECONDLY");
+            + "'; use a Chronicle roll cycle such as FAST_HOURLY (default), FAST_DAILY, TEN_MINUTELY or TEST_SECONDLY");
         return RollCycles.FAST_HOURLY;
     }
 

@@ -1,5 +1,6 @@
 package io.tributary.raft.node;
 
+import io.tributary.protocol.ExitCodes;
 import io.tributary.protocol.aeron.EmbeddedMediaDriver;
 import java.io.ObjectInputFilter;
 import java.nio.file.Path;
@@ -17,10 +18,6 @@ import sun.misc.SignalHandler;
  */
 public final class NodeMain
 {
-    public static final int EXIT_BAD_CONFIG = 2;
-    /** The transport closed itself after a stall: the process exits and is restarted like after a crash. */
-    public static final int EXIT_TRANSPORT_CLOSED = 3;
-
     private NodeMain()
     {
     }
@@ -30,7 +27,7 @@ public final class NodeMain
         if (args.length != 1)
         {
             System.err.println("usage: NodeMain CONFIG_FILE");
-            System.exit(EXIT_BAD_CONFIG);
+            System.exit(ExitCodes.NODE_BAD_CONFIG);
         }
         final NodeConfig config;
         try
@@ -40,7 +37,7 @@ public final class NodeMain
         catch (final IllegalArgumentException e)
         {
             System.err.println("tributary node: " + e.getMessage());
-            System.exit(EXIT_BAD_CONFIG);
+            System.exit(ExitCodes.NODE_BAD_CONFIG);
             return;
         }
         System.exit(run(config, Tracing.openTelemetry(config)));
@@ -97,9 +94,9 @@ public final class NodeMain
         EmbeddedMediaDriver.onFatalError(error ->
         {
             System.err.println("tributary node " + config.nodeId + ": the Aeron transport closed itself (" + error
-                + "); exiting with code " + EXIT_TRANSPORT_CLOSED + " so a supervisor restarts this node");
+                + "); exiting with code " + ExitCodes.NODE_TRANSPORT_CLOSED + " so a supervisor restarts this node");
             System.err.flush();
-            Runtime.getRuntime().halt(EXIT_TRANSPORT_CLOSED);
+            Runtime.getRuntime().halt(ExitCodes.NODE_TRANSPORT_CLOSED);
         });
         final TributaryNode node;
         try
@@ -114,13 +111,11 @@ public final class NodeMain
             {
                 System.err.println("tributary node " + config.nodeId + ": its stored data under " + config.dataDir
                     + " is damaged (" + damage +
-                        "). A damaged copy of a shard is set aside (quarantine/) and rebuilt from"
-                    + " the peers, but this damage is to the metadata group's log, or could not be traced to one "
-                        + "shard's"
-                    + " copy; the node refuses to start rather than vote or serve with a log that lost entries it may "
-                        + "have"
-                    + " acknowledged. Restore that folder from a backup, or retire this node (tributary cluster "
-                        + "remove-node "
+                        "). A damaged copy of a shard is set aside (quarantine/) and rebuilt from the peers, but this "
+                    + "damage is to the metadata group's log, or could not be traced to one shard's copy; the node "
+                    + "refuses to start rather than vote or serve with a log that lost entries it may have "
+                    + "acknowledged. Restore that folder from a backup, or retire this node (tributary cluster "
+                    + "remove-node "
                     + config.nodeId + ") and add a new node with an empty data folder.");
             }
             return 1;

@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -44,6 +43,7 @@ import io.tributary.raft.storage.DurableFiles;
 import io.tributary.raft.storage.SnapshotStorage;
 
 import org.agrona.ExpandableArrayBuffer;
+import org.agrona.IoUtil;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.proto.RaftProtos;
@@ -748,7 +748,7 @@ public final class ShardStateMachine extends BaseStateMachine
             + " from a peer");
         final Path directory = logConfig.directory();
         final Path staging = stagingDirectory(directory);
-        deleteTree(staging);
+        IoUtil.delete(staging.toFile(), false);
         long fetched = 0;
         try (ShardLog installing = ShardLog.open(logConfig.copyTo(staging)))
         {
@@ -763,10 +763,10 @@ public final class ShardStateMachine extends BaseStateMachine
         final long localNext = log.nextOffset();
         closeLog();
         final Path old = oldDirectory(directory);
-        deleteTree(old);
+        IoUtil.delete(old.toFile(), false);
         Files.move(directory, old, StandardCopyOption.ATOMIC_MOVE);
         Files.move(staging, directory, StandardCopyOption.ATOMIC_MOVE);
-        deleteTree(old);
+        IoUtil.delete(old.toFile(), false);
         log = ShardLog.open(logConfig);
         if (writeBehind != null)
         {
@@ -915,8 +915,8 @@ public final class ShardStateMachine extends BaseStateMachine
                 + "place",
                 getId(), directory);
         }
-        deleteTree(old);
-        deleteTree(stagingDirectory(directory));
+        IoUtil.delete(old.toFile(), false);
+        IoUtil.delete(stagingDirectory(directory).toFile(), false);
     }
 
     private static int fetchBatches(final PeerReads client, final ShardLog into) throws IOException
@@ -1150,16 +1150,17 @@ public final class ShardStateMachine extends BaseStateMachine
             closeLog();
             return;
         }
-        try
+        closeLog();
+        final AtomicBoolean failed = new AtomicBoolean();
+        IoUtil.delete(logConfig.directory().toFile(), error ->
         {
-            closeLog();
-            deleteTree(logConfig.directory());
-            LOG.info("{} removed shard log {}", getId(), logConfig.directory());
-        }
-        catch (final IOException e)
-        {
+            failed.set(true);
             LOG.error("{} could not delete the removed shard log {}; delete it by hand", getId(),
-                logConfig.directory(), e);
+                logConfig.directory(), error);
+        });
+        if (!failed.get())
+        {
+            LOG.info("{} removed shard log {}", getId(), logConfig.directory());
         }
     }
 
@@ -1168,21 +1169,6 @@ public final class ShardStateMachine extends BaseStateMachine
     {
         closeLog();
         super.close();
-    }
-
-    private static void deleteTree(final Path directory) throws IOException
-    {
-        if (!Files.exists(directory))
-        {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(directory))
-        {
-            for (final Path path : walk.sorted(Comparator.reverseOrder()).toList())
-            {
-                Files.delete(path);
-            }
-        }
     }
 
     private void closeLog()

@@ -10,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -35,6 +34,7 @@ import io.tributary.raft.protocol.ShardEntryDescriptor;
 import io.tributary.raft.shard.ShardStateMachine;
 import io.tributary.raft.shard.ShardTracing;
 
+import org.agrona.IoUtil;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.conf.RaftProperties;
@@ -256,7 +256,7 @@ public final class RaftPerfRepro
                 closeable.close();
             }
             timer.shutdownNow();
-            deleteTree(dir);
+            IoUtil.delete(dir.toFile(), false);
         }
     }
 
@@ -493,16 +493,5 @@ public final class RaftPerfRepro
     private static int freePort() throws IOException
     {
         return LoopbackPorts.reserve();
-    }
-
-    private static void deleteTree(final Path directory) throws IOException
-    {
-        try (Stream<Path> walk = Files.walk(directory))
-        {
-            for (final Path path : walk.sorted(Comparator.reverseOrder()).toList())
-            {
-                Files.deleteIfExists(path);
-            }
-        }
     }
 }

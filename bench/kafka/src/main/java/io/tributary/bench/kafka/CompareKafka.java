@@ -27,7 +27,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.tributary.bench.load.Durations;
 import io.tributary.bench.load.LoadOptions;
+import io.tributary.protocol.ExitCodes;
 
+import org.agrona.IoUtil;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -48,20 +50,17 @@ import picocli.CommandLine.Model.CommandSpec;
  */
 @Command(name = "compare-kafka", mixinStandardHelpOptions = true, sortOptions = false,
     description =
-        "Run the same workload against Tributary (fsync, nofsync) and Kafka 4.4.0 (acks=all, and acks=all with a flush"
-        + " per message; 3 KRaft nodes, RF 3, min ISR 2), one system at a time and a fresh cluster per run: latency at "
-            + "a fixed"
-        + " rate, maximum throughput, consumer catch-up; the median of --runs runs. Prints a side-by-side table with "
-            + "ratios and"
-        + " the machine's load, and writes it with a percentile plot into --docs. Options it does not know go to every "
-            + "run"
-        + " unchanged (load generator options such as --keys, --producers, --e2e).")
+        "Run the same workload against Tributary (fsync, nofsync) and Kafka 4.4.0 (acks=all, and acks=all with a "
+        + "flush per message; 3 KRaft nodes, RF 3, min ISR 2), one system at a time and a fresh cluster per run: "
+        + "latency at a fixed rate, maximum throughput, consumer catch-up; the median of --runs runs. Prints a "
+        + "side-by-side table with ratios and the machine's load, and writes it with a percentile plot into --docs. "
+        + "Options it does not know go to every run unchanged (load generator options such as --keys, --producers, "
+        + "--e2e).")
 public final class CompareKafka implements Callable<Integer>
 {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration RUN_SLACK = Duration.ofMinutes(5);
     /** What tributary's commands exit with for a usage error (sysexits EX_USAGE); KafkaBenchMain too. */
-    private static final int EXIT_USAGE = ChildRun.EXIT_USAGE;
 
     @Option(names = "--rate", defaultValue = "20000", description =
         "Records/s in the fixed-rate experiment (default ${DEFAULT-VALUE}).")
@@ -147,12 +146,12 @@ public final class CompareKafka implements Callable<Integer>
         commandLine.setExecutionExceptionHandler((e, cmd, parsed) ->
         {
             cmd.getErr().println("compare-kafka: " + (e.getMessage() != null ? e.getMessage() : e.toString()));
-            return 1;
+            return ExitCodes.FAILED;
         });
         commandLine.setParameterExceptionHandler((e, args2) ->
         {
             e.getCommandLine().getErr().println("compare-kafka: " + e.getMessage() + " (see --help)");
-            return 64;
+            return ExitCodes.USAGE;
         });
         System.exit(commandLine.execute(args));
     }
@@ -186,7 +185,7 @@ public final class CompareKafka implements Callable<Integer>
         if (failed == 0)
         {
             // The last run's data (Kafka deletes its own at stop); kept after a failure for its node logs.
-            KafkaCluster.deleteTree(work.resolve("tributary"));
+            IoUtil.delete(work.resolve("tributary").toFile(), false);
         }
         else
         {
@@ -407,7 +406,7 @@ public final class CompareKafka implements Callable<Integer>
 
     private RunResult execute(final Run run, final int number, final int total) throws IOException
     {
-        KafkaCluster.deleteTree(run.dir());
+        IoUtil.delete(run.dir().toFile(), false);
         Files.createDirectories(run.dir());
         console.printf("[%d/%d] %s...%n", number, total, run.label());
         console.flush();
@@ -495,10 +494,10 @@ public final class CompareKafka implements Callable<Integer>
                 return "did not finish within " + timeout.toSeconds() + " s and was stopped; "
                     + KafkaCluster.tail(output);
             }
-            if (process.exitValue() == EXIT_USAGE)
+            if (process.exitValue() == ExitCodes.USAGE)
             {
-                throw new RefusedCommandException(run.label() + ": the command line was refused (exit " + EXIT_USAGE
-                    + "), and every other run would be too; stopping. " + KafkaCluster.tail(output));
+                throw new RefusedCommandException(run.label() + ": the command line was refused (exit "
+                    + ExitCodes.USAGE + "), and every other run would be too; stopping. " + KafkaCluster.tail(output));
             }
             if (process.exitValue() != 0)
             {

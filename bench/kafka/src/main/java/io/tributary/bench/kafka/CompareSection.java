@@ -49,22 +49,18 @@ final class CompareSection
         md.append("Produced by `").append(command).append("` at commit ").append(gitRevision()).append(".\n\n");
         md.append("Machine: ").append(machine()).append(".\n\n");
         md.append(String.format(Locale.ROOT,
-            "Workload: %,d-byte values, %d shards (Kafka: partitions), replication factor 3,"
-                + " %s warm-up then %s measured per run, median of %d run%s%s. Each run starts a fresh 3-node cluster "
-                    + "of one system"
-                + " on this machine (never both at once) and the load generator in another JVM; the runs of the "
-                    + "configurations"
-                + " are interleaved.%n%n",
+            "Workload: %,d-byte values, %d shards (Kafka: partitions), replication factor 3, %s warm-up then %s "
+                + "measured per run, median of %d run%s%s. Each run starts a fresh 3-node cluster of one system on "
+                + "this machine (never both at once) and the load generator in another JVM; the runs of the "
+                + "configurations are interleaved.%n%n",
             options.sizeBytes(), options.shards(), options.warmup(), options.duration(), options.runs(),
                 options.runs() == 1 ? "" : "s",
             options.passThrough().isEmpty() ? "" : "; load options " + String.join(" ", options.passThrough())));
         md.append("Durability: Tributary *fsync* (default) acknowledges once a majority has the write in its fsynced "
             + "Raft log;" + " *nofsync* once a majority has it in the page cache. Kafka " + KafkaCluster.kafkaVersion()
-            + " (3 combined KRaft nodes, `-Xmx1g`): producer"
-            + " `acks=all`, idempotent, `min.insync.replicas=2`; *+flush* adds `log.flush.interval.messages=1` (an "
-                + "fsync after"
-            + " every append, as a Raft log does). Both producers: linger 5 ms, 64 KiB batches, 32 MiB buffer, 5 "
-                + "batches in flight.\n\n");
+            + " (3 combined KRaft nodes, `-Xmx1g`): producer `acks=all`, idempotent, `min.insync.replicas=2`; "
+            + "*+flush* adds `log.flush.interval.messages=1` (an fsync after every append, as a Raft log does). Both "
+            + "producers: linger 5 ms, 64 KiB batches, 32 MiB buffer, 5 batches in flight.\n\n");
         md.append(table).append('\n');
         if (!failures.isEmpty())
         {
@@ -72,11 +68,10 @@ final class CompareSection
             failures.forEach(f -> md.append("- ").append(f).append('\n'));
             md.append('\n');
         }
-        md.append("Ratios are Tributary / Kafka at matching durability (fsync against acks=all+flush, nofsync against "
-            + "acks=all):"
-            + " below 1 Tributary is lower (better, for latency), above 1 higher (better, for throughput). Latency "
-                + "runs from each"
-            + " record's intended send time (coordinated omission corrected) to its acknowledgement.\n\n");
+        md.append("Ratios are Tributary / Kafka at matching durability (fsync against acks=all+flush, nofsync "
+            + "against acks=all): below 1 Tributary is lower (better, for latency), above 1 higher (better, for "
+            + "throughput). Latency runs from each record's intended send time (coordinated omission corrected) to "
+            + "its acknowledgement.\n\n");
         md.append("Machine load during each run (mean CPU busy % / highest 1-minute load average; cluster start "
             + "included):\n\n");
         md.append(loadTable).append('\n');

@@ -8,6 +8,7 @@ import java.util.concurrent.Callable;
 import io.tributary.bench.load.LoadOptions;
 import io.tributary.bench.load.LoadRun;
 import io.tributary.bench.load.LoadSummary;
+import io.tributary.protocol.ExitCodes;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -56,7 +57,7 @@ public final class KafkaBenchMain implements Callable<Integer>
         commandLine.setParameterExceptionHandler((e, args2) ->
         {
             e.getCommandLine().getErr().println("kafka-bench: " + e.getMessage() + " (see --help)");
-            return 64; // as tributary's commands (sysexits EX_USAGE): CompareKafka stops at once on it
+            return ExitCodes.USAGE; // CompareKafka stops at once on it
         });
         System.exit(commandLine.execute(args));
     }

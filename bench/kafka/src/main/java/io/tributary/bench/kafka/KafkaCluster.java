@@ -1,6 +1,7 @@
 package io.tributary.bench.kafka;
 
 import io.tributary.bench.compare.ChildRun;
+import io.tributary.protocol.ExitCodes;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -29,6 +30,7 @@ import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
+import org.agrona.IoUtil;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.Uuid;
@@ -163,7 +165,7 @@ public final class KafkaCluster implements AutoCloseable
         }
         for (int i = 0; i < NODES; i++)
         {
-            deleteTree(nodeDir(i).resolve("data"));
+            IoUtil.delete(nodeDir(i).resolve("data").toFile(), false);
         }
     }
 
@@ -221,7 +223,7 @@ public final class KafkaCluster implements AutoCloseable
 
     private void prepare() throws IOException
     {
-        deleteTree(settings.workDir());
+        IoUtil.delete(settings.workDir().toFile(), false);
         Files.createDirectories(settings.workDir());
         Files.writeString(settings.workDir().resolve("log4j2.xml"), BROKER_LOG4J2, StandardCharsets.UTF_8);
         final String clusterId = Uuid.randomUuid().toString();
@@ -524,11 +526,6 @@ public final class KafkaCluster implements AutoCloseable
         }
     }
 
-    static void deleteTree(final Path root) throws IOException
-    {
-        ChildRun.deleteTree(root);
-    }
-
     /** Broker logging: to node-i/logs/server.log (kafka.logs.dir), bounded, at Kafka's default levels. */
     private static final String BROKER_LOG4J2 = """
         <?xml version="1.0" encoding="UTF-8"?>
@@ -557,7 +554,7 @@ public final class KafkaCluster implements AutoCloseable
         if (args.length < 1)
         {
             System.err.println("usage: KafkaCluster <work-dir> [--flush-per-message] [--port-base N]");
-            System.exit(64);
+            System.exit(ExitCodes.USAGE);
         }
         final List<String> rest = List.of(args).subList(1, args.length);
         final int portIndex = rest.indexOf("--port-base");

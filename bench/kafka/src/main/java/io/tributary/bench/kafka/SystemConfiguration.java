@@ -55,7 +55,7 @@ enum SystemConfiguration
             }
         }
         throw new IllegalArgumentException("'" + text
-            + "' is not a configuration; use tributary-fsync, tributary-nofsync,"
-            + " kafka-acks-all or kafka-acks-all-flush");
+            + "' is not a configuration; use tributary-fsync, tributary-nofsync, kafka-acks-all or "
+            + "kafka-acks-all-flush");
     }
 }

@@ -75,8 +75,8 @@ public final class CheckCommand implements Callable<Integer>
     private Integer threads;
 
     @Option(names = "--cache-max", paramLabel = "SIZE", description = "Memory the searches may use together (split "
-        + "among the partitions checked at once) before giving up with unknown, e.g. 512m, 2g. Default: half the JVM's "
-        + "maximum heap.")
+        + "among the partitions checked at once) before giving up with unknown, e.g. 512m, 2g. Default: half the "
+        + "JVM's maximum heap.")
     private String cacheMax;
 
     @Parameters(arity = "0..1", paramLabel = "FILE", description = "The history to check.")

@@ -124,15 +124,11 @@ class CheckCommandTest
     @Test
     void readsJepsenLogsAndEdn() throws Exception
     {
-        Path log = file("etcd.log", ""
-            + "INFO  jepsen.util - 0\t:invoke\t:write\t3\n"
-            + "INFO  jepsen.util - 0\t:ok\t:write\t3\n"
-            + "INFO  jepsen.util - 1\t:invoke\t:cas\t[3 4]\n"
-            + "INFO  jepsen.util - 2\t:invoke\t:read\tnil\n"
-            + "INFO  jepsen.util - 2\t:fail\t:read\t:timed-out\n"
-            + "INFO  jepsen.util - 1\t:info\t:cas\t:timed-out\n"
-            + "INFO  jepsen.util - 3\t:invoke\t:read\tnil\n"
-            + "INFO  jepsen.util - 3\t:ok\t:read\t4\n");
+        Path log = file("etcd.log", "INFO  jepsen.util - 0\t:invoke\t:write\t3\nINFO  jepsen.util - "
+            + "0\t:ok\t:write\t3\nINFO  jepsen.util - 1\t:invoke\t:cas\t[3 4]\nINFO  jepsen.util - "
+            + "2\t:invoke\t:read\tnil\nINFO  jepsen.util - 2\t:fail\t:read\t:timed-out\nINFO  jepsen.util - "
+            + "1\t:info\t:cas\t:timed-out\nINFO  jepsen.util - 3\t:invoke\t:read\tnil\nINFO  jepsen.util - "
+            + "3\t:ok\t:read\t4\n");
         Run logRun = run("--model", "register", "--format", "jepsen-log", log.toString());
         assertThat(logRun.exitCode()).isZero();
         assertThat(logRun.out()).anyMatch(line -> line.startsWith("operations: 4 checked (2 indeterminate)"));
@@ -177,8 +173,8 @@ class CheckCommandTest
         Run modelRun = run("--model", "register", "--format", "jsonl", wrongModel.toString());
         assertThat(modelRun.exitCode()).isEqualTo(64);
         assertThat(modelRun.err()).singleElement().asString()
-            .contains("kv.jsonl:1: process 0 :get: the register model has no operation :get; expected :read, :write or "
-                + ":cas");
+            .contains("kv.jsonl:1: process 0 :get: the register model has no operation :get; expected :read, :write "
+                + "or :cas");
     }
 
     @Test

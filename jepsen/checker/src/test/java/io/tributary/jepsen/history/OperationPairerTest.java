@@ -62,8 +62,8 @@ class OperationPairerTest
         assertThatThrownBy(() -> OperationPairer.pair(List.of(r(1, 0, RecordType.INVOKE, "read", null, null),
             r(2, 0, RecordType.INVOKE, "write", 1L, null)), "h"))
             .isInstanceOf(HistoryFormatException.class)
-            .hasMessage("h:2: process 0 invokes :write while its :read from line 1 has not completed; "
-                + "a process runs one operation at a time");
+            .hasMessage("h:2: process 0 invokes :write while its :read from line 1 has not completed; a process runs "
+                + "one operation at a time");
         assertThatThrownBy(() -> OperationPairer.pair(List.of(r(3, 5, RecordType.OK, "read", 1L, null)), "h"))
             .hasMessage("h:3: process 5 completes :read (ok) but has no open invocation; expected an invoke first");
         assertThatThrownBy(() -> OperationPairer.pair(List.of(r(1, 0, RecordType.INVOKE, "read", null, null),

@@ -30,15 +30,11 @@ class ReadersTest
     @Test
     void jepsenLogLinesWithTabsOrSpacesAndPrefixes() throws Exception
     {
-        String log = "INFO  jepsen.util - 2\t:invoke\t:cas\t[3 0]\n"
-            + "2015-01-01 12:00:00,000{GMT}\tINFO\t[jepsen worker 1] jepsen.util - 1   :invoke :write  4\n"
-            + "INFO  jepsen.core - Worker 1 starting\n"
-            + "\n"
-            + "INFO  jepsen.util - :nemesis\t:info\t:start\tnil\n"
-            + "INFO  jepsen.util - 2\t:fail\t:cas\t[3 0]\n"
-            + "INFO  jepsen.util - 1\t:info\t:write\t:timed-out\n"
-            + "INFO  jepsen.util - 3\t:fail\t:read\t:timed-out\n"
-            + "INFO  jepsen.util - 4\t:ok\t:read\tnil\tsome error text\n";
+        String log = "INFO  jepsen.util - 2\t:invoke\t:cas\t[3 0]\n2015-01-01 12:00:00,000{GMT}\tINFO\t[jepsen worker "
+            + "1] jepsen.util - 1   :invoke :write  4\nINFO  jepsen.core - Worker 1 starting\n\nINFO  jepsen.util - "
+            + ":nemesis\t:info\t:start\tnil\nINFO  jepsen.util - 2\t:fail\t:cas\t[3 0]\nINFO  jepsen.util - "
+            + "1\t:info\t:write\t:timed-out\nINFO  jepsen.util - 3\t:fail\t:read\t:timed-out\nINFO  jepsen.util - "
+            + "4\t:ok\t:read\tnil\tsome error text\n";
         assertThat(read(HistoryFormat.JEPSEN_LOG, log)).containsExactly(
             record(1, 2, RecordType.INVOKE, "cas", null, List.of(3L, 0L), null),
             record(2, 1, RecordType.INVOKE, "write", null, 4L, null),
@@ -70,12 +66,9 @@ class ReadersTest
     @Test
     void ednMapsOnePerLine() throws Exception
     {
-        String edn = "{:process 0, :type :invoke, :f :append, :key \"0\", :value \"x 0 0 y\"}\n"
-            + "; a comment\n"
-            + "\n"
-            + "{:process :nemesis, :type :info, :f :start}\n"
-            + "#jepsen.history.Op{:index 1 :process 0, :type :info, :f :append, :key \"0\", :value nil, :error "
-                + ":timeout, :time 17}\n";
+        String edn = "{:process 0, :type :invoke, :f :append, :key \"0\", :value \"x 0 0 y\"}\n; a "
+            + "comment\n\n{:process :nemesis, :type :info, :f :start}\n#jepsen.history.Op{:index 1 :process 0, :type "
+            + ":info, :f :append, :key \"0\", :value nil, :error :timeout, :time 17}\n";
         assertThat(read(HistoryFormat.EDN, edn)).containsExactly(
             record(1, 0, RecordType.INVOKE, "append", "0", "x 0 0 y", null),
             new HistoryRecord(5, 0, RecordType.INFO, "append", "0", null, OptionalLong.of(17), "timeout"));

@@ -1,10 +1,10 @@
 package io.tributary.jepsen.harness;
 
 import io.tributary.raft.node.LocalCluster;
+import io.tributary.raft.node.NodeConfigFile;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,7 +12,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Collectors;
@@ -122,27 +121,17 @@ final class NodeSet implements AutoCloseable
 
     private Path writeConfig(final String id) throws IOException
     {
-        final Properties properties = new Properties();
-        properties.setProperty("node.id", id);
-        properties.setProperty("node.host", network.host(id));
-        properties.setProperty("node.port", Integer.toString(network.port(id)));
-        properties.setProperty("data.dir", dataDir(id).toString());
-        properties.setProperty("metadata.peers", metadataPeers().entrySet().stream()
-            .map(e -> e.getKey() + "@" + e.getValue()).collect(Collectors.joining(",")));
-        properties.setProperty("raft.election.timeout.min.ms", "1000");
-        properties.setProperty("raft.election.timeout.max.ms", "2000");
-        properties.setProperty("snapshot.auto.entries", "100000");
-        extraConfig.forEach(properties::setProperty);
+        final Map<String, String> settings = new LinkedHashMap<>();
+        settings.put("snapshot.auto.entries", "100000");
+        settings.putAll(extraConfig);
         synchronized (this)
         {
-            nodeOverrides.getOrDefault(id, Map.of()).forEach(properties::setProperty);
+            settings.putAll(nodeOverrides.getOrDefault(id, Map.of()));
         }
-        final Path file = dir.resolve(id + ".properties");
-        try (Writer writer = Files.newBufferedWriter(file, StandardCharsets.UTF_8))
-        {
-            properties.store(writer, "node " + id + " under test");
-        }
-        return file;
+        final String peers = metadataPeers().entrySet().stream().map(e -> e.getKey() + "@" + e.getValue())
+            .collect(Collectors.joining(","));
+        return NodeConfigFile.write(dir.resolve(id + ".properties"), id, network.host(id), network.port(id),
+            dataDir(id), peers, settings);
     }
 
     /**

@@ -182,8 +182,7 @@ public final class EmbeddedMediaDriver implements AutoCloseable
         {
             throw new
                 IllegalStateException("Aeron transport: embedding a media driver needs io.aeron:aeron-driver on the "
-                + "class"
-                + " path, which is missing; add it (same version as aeron-client), or run a media driver and set "
+                + "class path, which is missing; add it (same version as aeron-client), or run a media driver and set "
                 + AeronTransportConfig.PREFIX + "driver.external=true with " + AeronTransportConfig.PREFIX
                 + "driver.external.dir, or use the tcp transport", ex);
         }

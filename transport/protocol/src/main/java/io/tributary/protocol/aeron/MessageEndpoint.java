@@ -356,8 +356,8 @@ public final class MessageEndpoint implements ClientTransport
                 // once instead of waiting out the whole request timeout.
                 expired++;
                 call.handler.onFailure(new IOException(name + ": no response to " + call.requestType + " (correlation "
-                    + entry.getKey() + ") from " + call.address + ": the node went silent after the request was sent"
-                    + " (down, restarting or paused?)"));
+                    + entry.getKey() + ") from " + call.address + ": the node went silent after the request was "
+                    + "sent (down, restarting or paused?)"));
             }
         }
         return expired;

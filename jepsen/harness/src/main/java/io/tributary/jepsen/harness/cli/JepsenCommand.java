@@ -50,18 +50,15 @@ public final class JepsenCommand implements Callable<Integer>
 
     @Option(names = "--workload", paramLabel = "register|log", defaultValue = "register", description = "register: a "
         + "register per key (write, cas by conditional append, linearizable read), checked for linearizability per "
-            + "key; "
-        + "log: appends of unique values and range reads (linearizable and follower), checked for lost, duplicated, "
-        + "reordered and stale records. Default: ${DEFAULT-VALUE}.")
+        + "key; log: appends of unique values and range reads (linearizable and follower), checked for lost, "
+        + "duplicated, reordered and stale records. Default: ${DEFAULT-VALUE}.")
     private String workload;
 
     @Option(names = "--nemesis", paramLabel = "FAULTS", defaultValue =
         "kill,pause,partition,loss,disk,membership,transfer",
         description = "Comma-separated faults: kill, pause, partition, loss, disk, membership, transfer, fuzz, streams "
             + "(another stream created and deleted), metadata (kill -9 of the metadata leader), skew (a node's wall "
-                + "clock "
-            + "minutes off, by libfaketime); all or none. "
-            + "Default: ${DEFAULT-VALUE}.")
+                + "clock minutes off, by libfaketime); all or none. Default: ${DEFAULT-VALUE}.")
     private String nemesis;
 
     @Option(names = "--nodes", defaultValue = "5", description = "Node processes. Default: ${DEFAULT-VALUE}.")
@@ -71,8 +68,8 @@ public final class JepsenCommand implements Callable<Integer>
         + "faults run before the heal and the final reads, e.g. 90s, 2m. Default: ${DEFAULT-VALUE}.")
     private String time;
 
-    @Option(names = "--rate", defaultValue = "200", description = "Operations per second over all clients. "
-        + "Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--rate", defaultValue = "200", description = "Operations per second over all clients. Default: "
+        + "${DEFAULT-VALUE}.")
     private double rate;
 
     @Option(names = "--concurrency", defaultValue = "10", description = "Client processes. Default: ${DEFAULT-VALUE}.")
@@ -95,8 +92,8 @@ public final class JepsenCommand implements Callable<Integer>
         "The run's folder. Default: jepsen-runs/<workload>-<time>.")
     private Path out;
 
-    @Option(names = "--transport", defaultValue = RaftSettings.DEFAULT_TRANSPORT, description = "aeron, grpc or netty. "
-        + "Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--transport", defaultValue = RaftSettings.DEFAULT_TRANSPORT, description = "aeron, grpc or "
+        + "netty. Default: ${DEFAULT-VALUE}.")
     private String transport;
 
     @Option(names = "--check-timeout", paramLabel = "DURATION", defaultValue = "300s", description = "Bound of the "
@@ -107,9 +104,8 @@ public final class JepsenCommand implements Callable<Integer>
     private boolean noNamespaces;
 
     @Option(names = "--faults-at-once", defaultValue = "1", description =
-        "How many faults may be in effect at the same "
-        + "time (1-3), e.g. 2 for a partition during a kill; two of one kind, or two network faults, never overlap. "
-        + "Default: ${DEFAULT-VALUE}.")
+        "How many faults may be in effect at the same time (1-3), e.g. 2 for a partition during a kill; two of one "
+        + "kind, or two network faults, never overlap. Default: ${DEFAULT-VALUE}.")
     private int faultsAtOnce;
 
     @Option(names = "--snapshot-entries", defaultValue = "0", paramLabel = "N", description =
@@ -139,8 +135,8 @@ public final class JepsenCommand implements Callable<Integer>
         final Path history = recheck.resolve("history.jsonl");
         if (!Files.exists(history) || !Files.exists(results))
         {
-            spec.commandLine().getErr().println("tributary jepsen: --recheck " + recheck + " has no history.jsonl and "
-                + "results.json; give the folder of a run");
+            spec.commandLine().getErr().println("tributary jepsen: --recheck " + recheck + " has no history.jsonl "
+                + "and results.json; give the folder of a run");
             return EXIT_BAD_INPUT;
         }
         final Object parsed = Json.parse(Files.readString(results));
