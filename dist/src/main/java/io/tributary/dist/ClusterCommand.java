@@ -60,9 +60,8 @@ public final class ClusterCommand implements Runnable
         {
             final Admin.ShardStatus shard = shards.get(i);
             final String preferred = preferredLeader(shard);
-            final String preferredColumn = preferred == null ? "-"
-                : shard.leader() != null && !shard.leader().equals(preferred) ? preferred + " (not leading)"
-                    : preferred;
+            final String preferredColumn = preferred == null ? "-" : shard.leader() != null && !shard.leader()
+                .equals(preferred) ? preferred + " (not leading)" : preferred;
             out.printf(format, shard.shard(), shard.leader() == null ? "-" : shard.leader(), shard.nextOffset(),
                 replicaColumns.get(i), preferredColumn);
         }

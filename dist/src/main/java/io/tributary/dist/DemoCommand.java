@@ -99,8 +99,7 @@ public final class DemoCommand implements Callable<Integer>
         {
             cluster.createStream("demo", shards, 3);
             out.printf("producing %d records/s of %d bytes to stream 'demo' (%d shards, RF 3) for %s after a %s "
-                + "warm-up%n", rate,
-                size, shards, runFor, warmFor);
+                + "warm-up%n", rate, size, shards, runFor, warmFor);
             out.flush();
             final Histogram total = run(cluster.endpoints(), cluster.transport, warmFor, runFor, out);
             out.printf("summary: %,d records acknowledged of %,d offered, %.0f records/s; produce latency us p50 %d "
@@ -110,8 +109,7 @@ public final class DemoCommand implements Callable<Integer>
             if (unsent > 0)
             {
                 out.printf("%,d scheduled records were never sent: the producer fell more than %d s behind its "
-                    + "schedule%n",
-                    unsent, TimeUnit.NANOSECONDS.toSeconds(MAX_BEHIND_NS));
+                    + "schedule%n", unsent, TimeUnit.NANOSECONDS.toSeconds(MAX_BEHIND_NS));
             }
             out.println("stopping the cluster...");
             out.flush();

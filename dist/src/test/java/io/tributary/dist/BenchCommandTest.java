@@ -49,10 +49,9 @@ class BenchCommandTest
         final List<String> lines = out.toString().lines().toList();
         assertThat(lines.get(lines.size() - 1)).as(out.toString())
             .startsWith("summary: tributary-aeron rate fsync: 400 records/s (0.1 MB/s) of 400 targeted; produce "
-                + "latency us p50 ")
-            .contains("p99.9", "max", "end-to-end us p50")
+            + "latency us p50 ").contains("p99.9", "max", "end-to-end us p50")
             .containsPattern("; [0-9,]+ entries/s, [0-9.]+ batches and [0-9.]+ records per entry; CPU [0-9.,]+ "
-                + "us/record" + " \\(busy \\d+%, JIT \\d+%\\)$");
+            + "us/record" + " \\(busy \\d+%, JIT \\d+%\\)$");
         assertThat(out.toString()).contains("warm-up", "acked", "stopping the local cluster", " entries/s ",
             " us/record busy ",
             "raft: ", "cpu: ", "CPU-bound: ", "load average: ");

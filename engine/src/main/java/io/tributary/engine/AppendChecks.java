@@ -38,21 +38,20 @@ final class AppendChecks
         if (producer == null)
         {
             return baseSequence == 0 || fail(result, AppendStatus.UNKNOWN_PRODUCER, 0, baseSequence, "producer "
-                + producerId
-                + " is unknown to this shard (new, or evicted after maxProducers) and sent sequence " + baseSequence
-                + "; a producer starts at sequence 0: bump its epoch and start again at 0");
+                + producerId + " is unknown to this shard (new, or evicted after maxProducers) and sent sequence "
+                + baseSequence + "; a producer starts at sequence 0: bump its epoch and start again at 0");
         }
         if (epoch < producer.epoch())
         {
             return fail(result, AppendStatus.STALE_EPOCH, producer.epoch(), epoch, "producer " + producerId
-                + " sent epoch "
-                + epoch + " but epoch " + producer.epoch() + " has already written: this producer instance is fenced");
+                + " sent epoch " + epoch + " but epoch " + producer.epoch()
+                + " has already written: this producer instance is fenced");
         }
         if (epoch > producer.epoch())
         {
             return baseSequence == 0 || fail(result, AppendStatus.SEQUENCE_GAP, 0, baseSequence, "producer "
-                + producerId
-                + " started epoch " + epoch + " at sequence " + baseSequence + "; a new epoch starts at 0");
+                + producerId + " started epoch " + epoch + " at sequence " + baseSequence
+                + "; a new epoch starts at 0");
         }
         final int recent = producer.findRecent(baseSequence, batch.recordCount());
         if (recent >= 0)

@@ -378,9 +378,8 @@ final class LogRecovery
             if (nextOffset != state.nextOffset && !state.offsetIndex.isEmpty())
             {
                 throw new CorruptLogException(String.valueOf(tailer.currentFile()), bytes.readPosition(),
-                    "truncation marker"
-                    + " says the next offset is " + nextOffset + " but the surviving batches end before "
-                        + state.nextOffset);
+                    "truncation marker" + " says the next offset is " + nextOffset
+                    + " but the surviving batches end before " + state.nextOffset);
             }
             if (state.offsetIndex.isEmpty())
             {
@@ -435,11 +434,9 @@ final class LogRecovery
         if (!readable)
         {
             throw new CorruptLogException(String.valueOf(log.queue().file()), -1, "the damaged tail (" + dropped
-                + ") cannot be"
-                + " cut off: the truncation marker went to excerpt 0x" + Long.toHexString(marker)
-                    + " but the last readable"
-                + " excerpt is 0x" + Long.toHexString(lastReadable)
-                    + ", and what is appended there cannot be read back (the"
+                + ") cannot be" + " cut off: the truncation marker went to excerpt 0x" + Long.toHexString(marker)
+                + " but the last readable" + " excerpt is 0x" + Long.toHexString(lastReadable)
+                + ", and what is appended there cannot be read back (the"
                 + " queue's header points past a hole). Restore this replica from its peers");
         }
     }

@@ -52,9 +52,8 @@ final class QueueIndexCheck
             if (!nothingWritten && (writePosition < headerEnd || writePosition > fileBytes))
             {
                 throw new CorruptLogException(file.toString(), writePosition,
-                    "the queue file's header says it was written"
-                    + " up to byte " + writePosition + ", outside its " + fileBytes + " bytes (header ends at "
-                        + headerEnd
+                    "the queue file's header says it was written" + " up to byte " + writePosition + ", outside its "
+                    + fileBytes + " bytes (header ends at " + headerEnd
                     + "): the header is damaged. Restore this replica from its peers");
             }
             final long indexAt = value(file, header, INDEX_TO_INDEX, "index2Index");

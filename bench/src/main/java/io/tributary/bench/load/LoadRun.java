@@ -202,13 +202,10 @@ public final class LoadRun
     {
         final double recordsPerSecond = acknowledged / seconds;
         return new LoadSummary(system.name(), options.modeName(), durability, options.mode == LoadOptions.Mode.RATE
-            ? options.rate : 0,
-            options.sizeBytes, options.shards, options.replicationFactor, options.producers, options.keys,
-            options.keyDistribution.name().toLowerCase(Locale.ROOT), seconds, options.warmupValue().toNanos() / 1e9,
-                seed,
-            intended, acknowledged, failed, unsent, recordsPerSecond, recordsPerSecond * options.sizeBytes / 1e6,
-                produce, endToEnd,
-            catchUp, resources);
+            ? options.rate : 0, options.sizeBytes, options.shards, options.replicationFactor, options.producers,
+            options.keys, options.keyDistribution.name().toLowerCase(Locale.ROOT), seconds, options.warmupValue()
+            .toNanos() / 1e9, seed, intended, acknowledged, failed, unsent, recordsPerSecond,
+            recordsPerSecond * options.sizeBytes / 1e6, produce, endToEnd, catchUp, resources);
     }
 
     /** Producers (and the end-to-end consumer) for warm-up plus measured time, with progress each second. */
@@ -346,8 +343,7 @@ public final class LoadRun
                 if (!options.quiet)
                 {
                     printProgress((nowNs - startNs) / 1e9, acknowledged - acknowledgedBefore, measuring ? interval
-                        : warmup,
-                        measuring ? endToEndInterval : endToEndWarmup, measuring, progress);
+                        : warmup, measuring ? endToEndInterval : endToEndWarmup, measuring, progress);
                 }
                 acknowledgedBefore = acknowledged;
                 sentBefore = sent;

@@ -130,8 +130,7 @@ public record ResourceSummary(Raft raft, Cpu cpu)
     public String toJson()
     {
         return String.format(Locale.ROOT, "{%n    \"raft\": %s,%n    \"cpu\": %s%n  }", raft == null ? "null"
-            : raft.toJson(),
-            cpu == null ? "null" : cpu.toJson());
+            : raft.toJson(), cpu == null ? "null" : cpu.toJson());
     }
 
     /**
@@ -170,9 +169,8 @@ public record ResourceSummary(Raft raft, Cpu cpu)
                     + " and %.2f records per entry%s", raft.entries(), raft.seconds(), raft.entriesPerSecond(),
                         raft.batches(),
                 raft.records(), raft.batchesPerEntry(), raft.recordsPerEntry(), raft.failedSamples() > 0
-                    ? String.format(Locale.ROOT,
-                    " (%d of %d samples failed, the first: %s)", raft.failedSamples(), raft.samples(), raft.error())
-                        : ""));
+                    ? String.format(Locale.ROOT, " (%d of %d samples failed, the first: %s)", raft.failedSamples(),
+                    raft.samples(), raft.error()) : ""));
             if (raft.entries() >= 0 && raft.sampleMsMean() > SAMPLE_SHARE_WARNING * raft.seconds() * 1000)
             {
                 lines.add(String.format(Locale.ROOT,

@@ -39,8 +39,7 @@ public final class ResultsWriter
         }
         final String title = String.format(Locale.ROOT, "%s %s, %s, %d B", summary.system(), summary.durability(),
             summary.mode().equals("rate") ? String.format(Locale.ROOT, "%,d records/s", summary.rateTarget())
-                : summary.mode(),
-            summary.recordBytes());
+            : summary.mode(), summary.recordBytes());
         final String percentiles = SvgPlots.percentilePlot("Latency by percentile: " + title, series);
         final String overTime = SvgPlots.timePlot("Produce latency over time: " + title,
             overTime(intervals, endToEnd != null));
@@ -152,9 +151,8 @@ public final class ResultsWriter
                 html.append(String.format(Locale.ROOT,
                     "<tr><th>%s</th><td>%d</td><td>%.2f</td><td>%.2f</td><td>%.2f</td><td>%.1f</td></tr>%n",
                     SvgPlots.escape(process.name()), process.pid(), process.cpuSeconds(),
-                        process.cpuSeconds() / cpu.seconds(),
-                    process.jitSeconds(), process.cpuSeconds() > 0 ? 100 * process.jitSeconds() / process.cpuSeconds()
-                        : 0.0));
+                    process.cpuSeconds() / cpu.seconds(), process.jitSeconds(), process.cpuSeconds() > 0
+                    ? 100 * process.jitSeconds() / process.cpuSeconds() : 0.0));
             }
             html.append("</table>\n");
         }
@@ -177,10 +175,8 @@ public final class ResultsWriter
         {
             table.append(String.format(Locale.ROOT,
                 "<tr><th>%s</th><td>%,d</td><td>%,d</td><td>%,d</td><td>%,d</td><td>%,d</td><td>%,d</td>"
-                    + "<td>%,d</td></tr>%n",
-                name, latency.p50Us(), latency.p90Us(), latency.p99Us(), latency.p999Us(), latency.p9999Us(),
-                    latency.maxUs(),
-                latency.count()));
+                + "<td>%,d</td></tr>%n", name, latency.p50Us(), latency.p90Us(), latency.p99Us(), latency.p999Us(),
+                latency.p9999Us(), latency.maxUs(), latency.count()));
         }
     }
 }

@@ -13,9 +13,8 @@ class ProcStatTest
         final long startTimeTicks)
     {
         return pid + " (" + comm + ") S 1 " + pid + " " + pid + " 0 -1 4194560 2411 0 0 0 " + utimeTicks + " "
-            + stimeTicks
-            + " 0 0 20 0 31 0 " + startTimeTicks
-                + " 3617206272 51311 18446744073709551615 1 1 0 0 0 0 0 2 16 0 0 0 17 1 0 0 0 0 0 0 0 0 0 0 0 0\n";
+            + stimeTicks + " 0 0 20 0 31 0 " + startTimeTicks
+            + " 3617206272 51311 18446744073709551615 1 1 0 0 0 0 0 2 16 0 0 0 17 1 0 0 0 0 0 0 0 0 0 0 0 0\n";
     }
 
     @Test

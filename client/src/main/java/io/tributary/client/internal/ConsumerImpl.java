@@ -503,8 +503,7 @@ public final class ConsumerImpl implements Consumer
             reader.failing = false;
             reader.error = new TributaryException(where(reader) + ": every read from offset " + reader.position
                 + " failed for " + (nowNs - reader.failingSinceNs) / 1_000_000 + " ms (failAfterMs = "
-                    + failAfterNs / 1_000_000
-                + "); last error: " + error, error);
+                + failAfterNs / 1_000_000 + "); last error: " + error, error);
         }
     }
 

@@ -216,8 +216,8 @@ public final class FrontEndClient implements AutoCloseable
                     else if (type == MessageType.ERROR_RESPONSE)
                     {
                         future.complete(new AdminReply(AdminResponseDescriptor.STATUS_INVALID, (byte)0, -1, "node "
-                            + address
-                            + " refused the request: " + ErrorResponseDescriptor.text(buffer, offset, length)));
+                            + address + " refused the request: "
+                            + ErrorResponseDescriptor.text(buffer, offset, length)));
                     }
                     else
                     {

@@ -222,10 +222,9 @@ public final class ProducerImpl implements Producer
             throw new RecordTooLargeException("record of " + recordBytes + " bytes (key " + Math.max(keyLength, 0)
                 + ", value " + Math.max(valueLength, 0) + ", headers " + headersLength + ", framing "
                 + RecordDescriptor.MIN_RECORD_LENGTH + ") exceeds the largest record a batch can hold, "
-                    + maxRecordBytes
-                + " bytes (maxBatchBytes " + (maxRecordBytes + RecordBatchDescriptor.HEADER_LENGTH) + " minus the "
-                + RecordBatchDescriptor.HEADER_LENGTH
-                    + "-byte batch header); split the value or raise shard.max.batch.bytes"
+                + maxRecordBytes + " bytes (maxBatchBytes " + (maxRecordBytes + RecordBatchDescriptor.HEADER_LENGTH)
+                + " minus the " + RecordBatchDescriptor.HEADER_LENGTH
+                + "-byte batch header); split the value or raise shard.max.batch.bytes"
                 + " on the nodes and maxBatchBytes here", recordBytes, maxRecordBytes);
         }
         return (int)recordBytes;
@@ -254,9 +253,8 @@ public final class ProducerImpl implements Producer
         {
             return new BufferFullException("producer buffer full: " + memory.usedBytes() + " of " + memory.limitBytes()
                 + " bytes (bufferMemoryBytes) are buffered or in flight; a record of " + recordBytes
-                    + " bytes does not fit"
-                + (Thread.currentThread() == ioThread ? " (send from a future's callback never waits)" : "")
-                + "; slow down, or raise bufferMemoryBytes");
+                + " bytes does not fit" + (Thread.currentThread() == ioThread
+                ? " (send from a future's callback never waits)" : "") + "; slow down, or raise bufferMemoryBytes");
         }
         try
         {
@@ -272,9 +270,9 @@ public final class ProducerImpl implements Producer
                 + " bytes of producer memory");
         }
         return new BufferFullException("producer buffer stayed full for maxBlockMs = " + maxBlockNs / 1_000_000
-            + " ms: "
-            + memory.usedBytes() + " of " + memory.limitBytes() + " bytes are buffered or in flight; a record of "
-            + recordBytes + " bytes does not fit. The cluster is slower than the producer (or unreachable)");
+            + " ms: " + memory.usedBytes() + " of " + memory.limitBytes()
+            + " bytes are buffered or in flight; a record of " + recordBytes
+            + " bytes does not fit. The cluster is slower than the producer (or unreachable)");
     }
 
     @Override

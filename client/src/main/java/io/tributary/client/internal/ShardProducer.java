@@ -483,10 +483,10 @@ final class ShardProducer
             if (head.attempts > producer.retries || nowNs - head.deadlineNs >= 0)
             {
                 giveUp(head, new OutcomeUnknownException(where() + ": gave up on a batch of " + head.describe()
-                    + " after "
-                    + head.attempts + " attempts in " + (nowNs - head.createdNs) / 1_000_000 + " ms (retries = "
-                    + producer.retries + ", delivery timeout = " + producer.deliveryTimeoutNs / 1_000_000
-                    + " ms); it may or may not be stored. Last error: " + head.lastError, head.lastError));
+                    + " after " + head.attempts + " attempts in " + (nowNs - head.createdNs) / 1_000_000
+                    + " ms (retries = " + producer.retries + ", delivery timeout = "
+                    + producer.deliveryTimeoutNs / 1_000_000 + " ms); it may or may not be stored. Last error: "
+                    + head.lastError, head.lastError));
                 popFinished();
                 continue;
             }

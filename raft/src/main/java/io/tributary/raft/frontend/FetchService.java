@@ -222,9 +222,8 @@ final class FetchService
         if (fetch.decided[item] != PendingFetch.READ || log == null)
         {
             return writeText(out, at, log == null && fetch.decided[item] == PendingFetch.READ
-                ? FetchResponseDescriptor.STATUS_NOT_HOSTED
-                : fetch.decided[item], shard, log, fetch.messages[item] == null ? "the replica is closed"
-                    : fetch.messages[item]);
+                ? FetchResponseDescriptor.STATUS_NOT_HOSTED : fetch.decided[item], shard, log,
+                fetch.messages[item] == null ? "the replica is closed" : fetch.messages[item]);
         }
         final int dataAt = at + FetchResponseDescriptor.ITEM_HEADER_LENGTH;
         final int room = Math.max(0, responseBytesMax - dataAt);
@@ -284,8 +283,7 @@ final class FetchService
             }
         }
         FetchResponseDescriptor.writeItemHeader(out, at, status, shard == null ? FetchResponseDescriptor.ROLE_OTHER
-            : shard.role(),
-            bytes.length, first, next, shard == null ? -1 : shard.visibleIndex(log), batches, retained);
+            : shard.role(), bytes.length, first, next, shard == null ? -1 : shard.visibleIndex(log), batches, retained);
         return FetchResponseDescriptor.ITEM_HEADER_LENGTH + bytes.length;
     }
 }

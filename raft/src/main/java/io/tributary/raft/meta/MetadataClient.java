@@ -65,8 +65,7 @@ public final class MetadataClient implements AutoCloseable
             {
                 throw new IllegalArgumentException("metadata " + fields[0] + ": field " + i + " is "
                     + (field == null ? "null" : "'" + field.replaceAll("\\p{Cntrl}", "?")
-                        + "', which holds a tab or a line break")
-                    + "; values may not");
+                    + "', which holds a tab or a line break") + "; values may not");
             }
         }
         return String.join("\t", fields);

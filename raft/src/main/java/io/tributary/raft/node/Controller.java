@@ -166,8 +166,7 @@ final class Controller
             clients.values().forEach(Controller::closeQuietly);
         }
         changeMembership(state, shard, membership.leader(), membership.leaderPeers() != null ? membership.leaderPeers()
-            : current,
-            desired, membership.missing(), current);
+            : current, desired, membership.missing(), current);
     }
 
     /**
@@ -717,10 +716,9 @@ final class Controller
             return true;
         }
         LOG.info("shard {} of stream {}: leadership not moved {} -> {} (preferred; its commit index {}, the leader's "
-            + "{}; its"
-            + " last entry {}, the leader's {}; heard from {} ms before), will retry: {}", shard, stream.name(), leader,
-            preferred, view.preferredCommitIndex(), view.leaderCommitIndex(), view.preferredLastIndex(),
-            view.leaderLastIndex(), view.preferredSilenceMs(), failure);
+            + "{}; its" + " last entry {}, the leader's {}; heard from {} ms before), will retry: {}", shard,
+            stream.name(), leader, preferred, view.preferredCommitIndex(), view.leaderCommitIndex(),
+            view.preferredLastIndex(), view.leaderLastIndex(), view.preferredSilenceMs(), failure);
         return false;
     }
 

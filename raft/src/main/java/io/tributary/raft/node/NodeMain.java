@@ -111,12 +111,11 @@ public final class NodeMain
             {
                 System.err.println("tributary node " + config.nodeId + ": its stored data under " + config.dataDir
                     + " is damaged (" + damage +
-                        "). A damaged copy of a shard is set aside (quarantine/) and rebuilt from the peers, but this "
+                    "). A damaged copy of a shard is set aside (quarantine/) and rebuilt from the peers, but this "
                     + "damage is to the metadata group's log, or could not be traced to one shard's copy; the node "
                     + "refuses to start rather than vote or serve with a log that lost entries it may have "
                     + "acknowledged. Restore that folder from a backup, or retire this node (tributary cluster "
-                    + "remove-node "
-                    + config.nodeId + ") and add a new node with an empty data folder.");
+                    + "remove-node " + config.nodeId + ") and add a new node with an empty data folder.");
             }
             return 1;
         }

@@ -303,10 +303,9 @@ public final class TributaryNode implements AutoCloseable
                 // failed start's server is closed without waiting for it).
                 throw new DamagedReplicaException(groupId.getUuid(), "the Raft log of group " + groupId.getUuid()
                     + " begins at index " + startIndex + " but its state machine has applied up to index "
-                        + coveredIndex
-                    + " and no snapshot covers the entries between: they are missing (a log segment was cut or lost "
-                        + "under "
-                    + config.dataDir.resolve("raft") + ")", null);
+                    + coveredIndex +
+                    " and no snapshot covers the entries between: they are missing (a log segment was cut or lost "
+                    + "under " + config.dataDir.resolve("raft") + ")", null);
             }
         }
     }
@@ -509,9 +508,8 @@ public final class TributaryNode implements AutoCloseable
         final RaftGroupId groupId = division.getGroup().getGroupId();
         final DivisionInfo info = division.getInfo();
         LOG.warn("node {}: the Raft division of {} is {} (term {}, applied {}) while the node runs; restarting it from "
-            + "its"
-            + " storage", config.nodeId, groupId, info.getLifeCycleState(), info.getCurrentTerm(),
-                info.getLastAppliedIndex());
+            + "its" + " storage", config.nodeId, groupId, info.getLifeCycleState(), info.getCurrentTerm(),
+            info.getLastAppliedIndex());
         if (division.getStateMachine() instanceof ShardStateMachine shard)
         {
             shard.keepFilesOnRemove();

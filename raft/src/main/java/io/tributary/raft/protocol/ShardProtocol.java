@@ -211,9 +211,8 @@ public final class ShardProtocol
             || fromByte < 0 || stateLength < fromByte + chunkLength || stateLength > Integer.MAX_VALUE)
         {
             throw new IllegalArgumentException("malformed base-state reply: status " + status + ", chunk of "
-                + chunkLength
-                + " bytes (carries " + (length - BASE_STATE_REPLY_HEADER_LENGTH) + ") from byte " + fromByte + " of "
-                + stateLength);
+                + chunkLength + " bytes (carries " + (length - BASE_STATE_REPLY_HEADER_LENGTH) + ") from byte "
+                + fromByte + " of " + stateLength);
         }
         return new BaseStateChunk(false, in.getLong(8), in.getLong(16), stateLength, fromByte, in,
             BASE_STATE_REPLY_HEADER_LENGTH, chunkLength);

@@ -162,8 +162,7 @@ final class NotifyingLogAppender extends LogAppenderBase
         if (!notifying)
         {
             LOG.info("{}: follower {} next index {} is below the log start; notifying it to install a snapshot (first "
-                + "available {})",
-                this, getFollowerId(), getFollower().getNextIndex(), firstAvailable);
+                + "available {})", this, getFollowerId(), getFollower().getNextIndex(), firstAvailable);
             notifying = true;
         }
         final InstallSnapshotReplyProto reply;

@@ -203,11 +203,10 @@ public final class ShardStateMachine extends BaseStateMachine
         {
             closeLog();
             throw new DamagedReplicaException(getGroupId().getUuid(), "the Raft log of " + getGroupId()
-                + " begins at index "
-                + firstIndex + " but its state machine has applied up to index " + coveredIndex
-                    + " and no snapshot covers the"
+                + " begins at index " + firstIndex + " but its state machine has applied up to index " + coveredIndex
+                + " and no snapshot covers the"
                 + " entries between: they are missing (a log segment was cut or lost under " + raftCurrentDir + ")",
-                    null);
+                null);
         }
     }
 
@@ -292,10 +291,9 @@ public final class ShardStateMachine extends BaseStateMachine
             if (raftSnapshot != null)
             {
                 throw new DamagedReplicaException(getGroupId().getUuid(), "shard log " + directory + " of "
-                    + getGroupId()
-                    + " is damaged (" + e.getMessage() + ") and this replica's Raft log was purged up to its snapshot "
-                    + raftSnapshot.getTermIndex() +
-                        ", so it cannot rebuild the shard from it: it is copied from its peers", e);
+                    + getGroupId() + " is damaged (" + e.getMessage()
+                    + ") and this replica's Raft log was purged up to its snapshot " + raftSnapshot.getTermIndex()
+                    + ", so it cannot rebuild the shard from it: it is copied from its peers", e);
             }
             final Path aside = directory.resolveSibling(directory.getFileName() + ".corrupt-"
                 + System.currentTimeMillis());
@@ -436,8 +434,8 @@ public final class ShardStateMachine extends BaseStateMachine
         if (log.keyHorizon() != before)
         {
             LOG.info("{} {}: key horizon {} -> {} at entry {}: dropped {} keys whose latest record retention removed; "
-                + "{} keys"
-                + " remain", getId(), getGroupId(), before, log.keyHorizon(), raftIndex, dropped, log.keyCount());
+                + "{} keys" + " remain", getId(), getGroupId(), before, log.keyHorizon(), raftIndex, dropped,
+                log.keyCount());
         }
     }
 
@@ -716,8 +714,8 @@ public final class ShardStateMachine extends BaseStateMachine
                 // batches fetched past it, which all lie above the horizon).
                 log.dropKeysBefore(target.keyHorizon());
                 LOG.info("{} caught up {} from the leader: {} batches, now at offset {}, applied {} (leader's log "
-                    + "starts at {})",
-                    getId(), getGroupId(), fetched, log.nextOffset(), target.appliedIndex(), firstTermIndexInLog);
+                    + "starts at {})", getId(), getGroupId(), fetched, log.nextOffset(), target.appliedIndex(),
+                    firstTermIndexInLog);
                 position = TermIndex.valueOf(target.appliedTerm(), target.appliedIndex());
             }
             updateLastAppliedTermIndex(position);
@@ -775,15 +773,13 @@ public final class ShardStateMachine extends BaseStateMachine
         if (log.nextOffset() < state.nextOffset() || log.firstOffset() != state.firstOffset())
         {
             throw new IllegalStateException("the shard log installed from a peer holds offsets " + log.firstOffset()
-                + ".."
-                + log.nextOffset() + " where the peer's state covers " + state.firstOffset() + ".."
-                    + state.nextOffset());
+                + ".." + log.nextOffset() + " where the peer's state covers " + state.firstOffset() + ".."
+                + state.nextOffset());
         }
         LOG.warn("{} rebuilt {} from a peer whose retention starts at offset {} (this replica ended at {}): its state "
-            + "at"
-            + " applied index {} ({} bytes in {} chunks) and {} batches, now at offset {}", getId(), getGroupId(),
-            state.firstOffset(), localNext, base.appliedIndex(), base.bytes().length, base.chunks(), fetched,
-                log.nextOffset());
+            + "at" + " applied index {} ({} bytes in {} chunks) and {} batches, now at offset {}", getId(),
+            getGroupId(), state.firstOffset(), localNext, base.appliedIndex(), base.bytes().length, base.chunks(),
+            fetched, log.nextOffset());
         return TermIndex.valueOf(base.appliedTerm(), base.appliedIndex());
     }
 
@@ -857,11 +853,9 @@ public final class ShardStateMachine extends BaseStateMachine
                     || chunk.fromByte() != have || (chunk.chunkLength() == 0 && have < state.length))
                 {
                     throw new IOException("a base-state chunk of " + getGroupId()
-                        + " does not continue the state being fetched:"
-                        + " applied index " + chunk.appliedIndex() + " (fetching " + appliedIndex + "), "
-                            + chunk.chunkLength()
-                        + " bytes from " + chunk.fromByte() + " of " + chunk.stateLength() + " (have " + have + " of "
-                        + state.length + ")");
+                        + " does not continue the state being fetched:" + " applied index " + chunk.appliedIndex()
+                        + " (fetching " + appliedIndex + "), " + chunk.chunkLength() + " bytes from " + chunk.fromByte()
+                        + " of " + chunk.stateLength() + " (have " + have + " of " + state.length + ")");
                 }
                 chunk.buffer().getBytes(chunk.chunkOffset(), state, have, chunk.chunkLength());
                 have += chunk.chunkLength();
@@ -912,8 +906,7 @@ public final class ShardStateMachine extends BaseStateMachine
         {
             Files.move(old, directory, StandardCopyOption.ATOMIC_MOVE);
             LOG.warn("{} put back shard log {}: an install from a peer was interrupted before its new log took its "
-                + "place",
-                getId(), directory);
+                + "place", getId(), directory);
         }
         IoUtil.delete(old.toFile(), false);
         IoUtil.delete(stagingDirectory(directory).toFile(), false);

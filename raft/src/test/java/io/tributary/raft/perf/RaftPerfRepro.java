@@ -227,8 +227,7 @@ public final class RaftPerfRepro
                 final byte[] request = payload(stateMachine);
                 final RaftClientReply first = client.io().send(message(request));
                 System.out.printf("%s %s %s: leader %s (first reply index %d)%n", stateMachine, inProcess ? "in-process"
-                    : peers.size() + " JVMs",
-                    extra, first.getServerId(), first.getLogIndex());
+                    : peers.size() + " JVMs", extra, first.getServerId(), first.getLogIndex());
                 for (final String phase : extra.getOrDefault("phases", "warm,serial,1,8,64").split(","))
                 {
                     switch (phase)

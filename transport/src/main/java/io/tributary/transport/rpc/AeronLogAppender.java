@@ -379,9 +379,8 @@ final class AeronLogAppender extends LogAppenderBase
         if (consecutiveFailures == 1 || consecutiveFailures % 100 == 0)
         {
             LOG.warn("{}: appendEntries to {} failed ({} in a row; previous index {}, heartbeat {}); resending from "
-                + "there: {}",
-                this, getFollowerId(), consecutiveFailures, request.previousIndex(), request.heartbeat(), cause(error)
-                    .toString());
+                + "there: {}", this, getFollowerId(), consecutiveFailures, request.previousIndex(), request.heartbeat(),
+                cause(error).toString());
         }
         resetPipeline();
         getFollower().computeNextIndex(getNextIndexForError(request.previousIndex() + 1));
@@ -432,8 +431,7 @@ final class AeronLogAppender extends LogAppenderBase
         if (!notifying)
         {
             LOG.info("{}: follower {} next index {} is below the log start; notifying it to install a snapshot (first "
-                + "available {})",
-                this, getFollowerId(), getFollower().getNextIndex(), firstAvailable);
+                + "available {})", this, getFollowerId(), getFollower().getNextIndex(), firstAvailable);
             notifying = true;
         }
         final InstallSnapshotRequestProto request = newInstallSnapshotNotificationRequest(firstAvailable);

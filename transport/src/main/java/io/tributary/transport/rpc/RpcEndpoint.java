@@ -328,8 +328,8 @@ final class RpcEndpoint implements AutoCloseable
                 it.remove();
                 expired++;
                 call.future.completeExceptionally(new TimeoutIOException(name + ": no reply to " + call.requestType
-                    + " (correlation "
-                    + entry.getKey() + ") from " + call.address + " in time; raise the request timeout "
+                    + " (correlation " + entry.getKey() + ") from " + call.address
+                    + " in time; raise the request timeout "
                     + "(transport.aeron.request.timeout.ms or the Ratis request timeout) or check that the peer runs"));
             }
         }

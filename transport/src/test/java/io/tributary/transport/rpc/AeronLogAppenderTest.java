@@ -198,8 +198,7 @@ class AeronLogAppenderTest
                 }
                 final double seconds = (System.nanoTime() - startNs) / 1e9;
                 System.out.printf("appender.inflight.max=%d: %d async writes (64 outstanding) in %.2f s = %.0f "
-                    + "writes/s%n",
-                    inflightMax, writes, seconds, writes / seconds);
+                    + "writes/s%n", inflightMax, writes, seconds, writes / seconds);
                 awaitSameState(servers, group, writes + 1, digestWithWarmUp(warmUp, payloads));
             }
         }

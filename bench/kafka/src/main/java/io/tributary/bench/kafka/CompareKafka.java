@@ -241,9 +241,8 @@ public final class CompareKafka implements Callable<Integer>
         {
             throw new
                 IllegalArgumentException("compare-kafka passes the options it does not know to the load generator of "
-                + "every run,"
-                + " and it refuses " + passThrough + ": " + e.getMessage()
-                    + " (see compare-kafka --help and bench --help)");
+                + "every run," + " and it refuses " + passThrough + ": " + e.getMessage()
+                + " (see compare-kafka --help and bench --help)");
         }
     }
 
@@ -565,8 +564,7 @@ public final class CompareKafka implements Callable<Integer>
         if (failed > 0 && !noDocs)
         {
             console.printf("%n%s not updated: %d of %d runs failed (their numbers would be missing or wrong); written: "
-                + "%s%n", docs,
-                failed, results.size(), out);
+                + "%s%n", docs, failed, results.size(), out);
         }
         else if (!noDocs)
         {

@@ -342,9 +342,8 @@ public final class KafkaCluster implements AutoCloseable
                 if (System.nanoTime() - deadlineNs > 0)
                 {
                     throw new IllegalStateException("only " + registered + " of " + NODES
-                        + " Kafka brokers registered within "
-                        + settings.startTimeout().toSeconds() + " s; the machine may be overloaded, or a node failed:\n"
-                            + logTails());
+                        + " Kafka brokers registered within " + settings.startTimeout().toSeconds()
+                        + " s; the machine may be overloaded, or a node failed:\n" + logTails());
                 }
                 LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(200));
             }

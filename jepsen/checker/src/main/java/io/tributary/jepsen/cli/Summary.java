@@ -64,8 +64,7 @@ final class Summary
         if (analysis.result() == CheckResult.UNKNOWN)
         {
             out.printf("undecided: %s in %d of %d partition(s); a longer --timeout or a larger --cache-max may decide "
-                + "it%n",
-                analysis.unknownReason(), unknown, analysis.partitions().size());
+                + "it%n", analysis.unknownReason(), unknown, analysis.partitions().size());
         }
     }
 

@@ -126,8 +126,7 @@ class BruteForceAgreementTest
     private static void report(final String name, final Tally tally, final List<String> disagreements)
     {
         System.out.printf("BruteForceAgreementTest %s: %d linearizable, %d not, %d with unobserved crashed writes "
-            + "left out%n",
-            name, tally.linearizable, tally.not, tally.withUnobservedWrites);
+            + "left out%n", name, tally.linearizable, tally.not, tally.withUnobservedWrites);
         assertThat(disagreements).as("%s histories where the checkers disagree (replay with -D%s=%d)", name,
             Seeds.PROPERTY, baseSeed).isEmpty();
         int total = tally.linearizable + tally.not;

@@ -53,10 +53,9 @@ class JsonLinesWriterTest
             for (int i = 0; i < 1 + random.nextInt(30); i++)
             {
                 time += random.nextInt(1000);
-                records.add(new HistoryRecord(0, random.nextInt(100), RecordType.values()[random.nextInt(4)],
-                    "f" + random.nextInt(3), randomValue(random, 1), randomValue(random, 2),
-                    timed ? OptionalLong.of(time) : OptionalLong.empty(), random.nextInt(4) == 0 ? "e\"rr\n" + round
-                        : null));
+                records.add(new HistoryRecord(0, random.nextInt(100), RecordType.values()[random.nextInt(4)], "f"
+                    + random.nextInt(3), randomValue(random, 1), randomValue(random, 2), timed ? OptionalLong.of(time)
+                    : OptionalLong.empty(), random.nextInt(4) == 0 ? "e\"rr\n" + round : null));
             }
             StringWriter out = new StringWriter();
             JsonLinesWriter writer = new JsonLinesWriter(out, () -> 0);

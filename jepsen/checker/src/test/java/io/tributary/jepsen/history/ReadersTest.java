@@ -96,8 +96,7 @@ class ReadersTest
     {
         String jsonl =
             "{\"process\":3,\"type\":\"invoke\",\"f\":\"write\",\"key\":\"k1\",\"value\":5,\"time\":100,\"extra\":1}\n"
-            + "\n"
-            + "{\"process\":\"nemesis\",\"type\":\"info\",\"f\":\"kill\",\"time\":150}\n"
+            + "\n" + "{\"process\":\"nemesis\",\"type\":\"info\",\"f\":\"kill\",\"time\":150}\n"
             + "{\"process\":3,\"type\":\"fail\",\"f\":\"write\",\"key\":\"k1\",\"value\":5,\"time\":200,"
             + "\"error\":\"timed-out\"}\n";
         assertThat(read(HistoryFormat.JSONL, jsonl)).containsExactly(

@@ -201,8 +201,7 @@ final class FrameFuzzer implements AutoCloseable
                 final byte[] flags = {0, FrameDescriptor.BEGIN_FLAG, FrameDescriptor.END_FLAG, (byte)0x20, (byte)0xFF};
                 frame.putByte(FrameDescriptor.FLAGS_OFFSET, flags[random.nextInt(flags.length)]);
                 frame.putInt(FrameDescriptor.FRAGMENT_OFFSET_OFFSET, random.nextBoolean() ? random.nextInt()
-                    : payloadLength,
-                    ByteOrder.LITTLE_ENDIAN);
+                    : payloadLength, ByteOrder.LITTLE_ENDIAN);
                 frame.putInt(FrameDescriptor.MESSAGE_LENGTH_OFFSET, payloadLength * (1 + random.nextInt(4)),
                     ByteOrder.LITTLE_ENDIAN);
             }

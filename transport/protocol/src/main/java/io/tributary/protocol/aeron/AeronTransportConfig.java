@@ -261,9 +261,8 @@ public final class AeronTransportConfig
             "mtu.bytes=" + mtuBytes + " exceeds term.length.bytes/8=" + termLengthBytes / 8
                 + "; lower the MTU or raise the term length");
         require(mtuLoopbackBytes == 0 || mtuLoopbackBytes >= MTU_MIN && mtuLoopbackBytes <= MTU_MAX
-            && mtuLoopbackBytes % 32 == 0,
-            "mtu.loopback.bytes=" + mtuLoopbackBytes + " must be 0 (use mtu.bytes) or a multiple of 32 in [" + MTU_MIN
-                + ", " + MTU_MAX + "]");
+            && mtuLoopbackBytes % 32 == 0, "mtu.loopback.bytes=" + mtuLoopbackBytes
+            + " must be 0 (use mtu.bytes) or a multiple of 32 in [" + MTU_MIN + ", " + MTU_MAX + "]");
         validateFrameAndMessageLimits();
         require(socketRcvbufBytes >= 65_536 && socketSndbufBytes >= 65_536, "socket.rcvbuf.bytes=" + socketRcvbufBytes
             + " and socket.sndbuf.bytes=" + socketSndbufBytes
@@ -320,9 +319,8 @@ public final class AeronTransportConfig
         require(reassemblyBytesMax >= messageBytesMax,
             "reassembly.bytes.max=" + reassemblyBytesMax + " is below message.bytes.max=" + messageBytesMax
                 + ": one largest message must fit; raise reassembly.bytes.max");
-        require(frameMax > FrameDescriptor.HEADER_LENGTH,
-            "frame.bytes.max=" + frameMax + " leaves no payload after the " + FrameDescriptor.HEADER_LENGTH
-                + "-byte header");
+        require(frameMax > FrameDescriptor.HEADER_LENGTH, "frame.bytes.max=" + frameMax
+            + " leaves no payload after the " + FrameDescriptor.HEADER_LENGTH + "-byte header");
     }
 
     private static void require(final boolean condition, final String message)

@@ -101,8 +101,8 @@ public final class EmbeddedMediaDriver implements AutoCloseable
                     if (!closed)
                     {
                         LOG.error("Aeron client in {} closed itself (this process stalled longer than "
-                            + "driver.timeout.ms={}"
-                            + " or lost its driver); it can no longer send or receive over Aeron", aeronDirectory,
+                            + "driver.timeout.ms={}" +
+                            " or lost its driver); it can no longer send or receive over Aeron", aeronDirectory,
                             config.driverTimeoutMs());
                         fatalErrorHandler.accept(new IllegalStateException("the Aeron client in " + aeronDirectory
                             + " closed itself"));

@@ -130,9 +130,8 @@ public final class FramedPublication implements AutoCloseable
         if (frameLengthMax <= FrameDescriptor.HEADER_LENGTH)
         {
             throw new IllegalArgumentException("Aeron transport: frame limit " + frameLengthMax
-                + " (publication max message "
-                + publication.maxMessageLength() + ") leaves no room after the " + FrameDescriptor.HEADER_LENGTH
-                    + "-byte header");
+                + " (publication max message " + publication.maxMessageLength() + ") leaves no room after the "
+                + FrameDescriptor.HEADER_LENGTH + "-byte header");
         }
     }
 

@@ -323,9 +323,8 @@ public final class Reassembler
             if (slot.inProgress)
             {
                 drop(slot, FrameError.REASSEMBLY_TIMEOUT, "had " + slot.nextOffset + " of " + slot.messageLength
-                    + " bytes of "
-                    + slot.type + " correlation " + slot.correlationId + " after "
-                        + (nowNs - slot.lastActivityNs) / 1_000_000 + " ms");
+                    + " bytes of " + slot.type + " correlation " + slot.correlationId + " after "
+                    + (nowNs - slot.lastActivityNs) / 1_000_000 + " ms");
                 dropped++;
             }
             remove(slot);

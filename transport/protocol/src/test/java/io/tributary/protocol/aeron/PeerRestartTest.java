@@ -70,10 +70,8 @@ class PeerRestartTest
                 {
                     assertThat(System.nanoTime() - deadlineNs)
                         .as("the publication to %s still counts as connected %d ms after its peer closed (timeout %d "
-                            + "ms)",
-                            address, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - silentFromNs),
-                                CONNECTION_TIMEOUT_MS)
-                        .isNegative();
+                        + "ms)", address, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - silentFromNs),
+                        CONNECTION_TIMEOUT_MS).isNegative();
                     LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
                 }
             }

@@ -200,9 +200,8 @@ public record HistoryFile(String source, List<HistoryRecord> records, List<Paire
             Deque<NemesisRecord> starts = open.get(key);
             NemesisRecord start = starts == null ? null : starts.pollFirst();
             long startNs = start == null ? originNs : start.timeNs;
-            String detail = start == null ? record.detail
-                : start.detail.equals(record.detail) || record.detail.isEmpty() ? start.detail : start.detail + " -> "
-                    + record.detail;
+            String detail = start == null ? record.detail : start.detail.equals(record.detail)
+                || record.detail.isEmpty() ? start.detail : start.detail + " -> " + record.detail;
             out.add(new NemesisInterval(record.fault, detail, startNs, record.timeNs, true));
         }
         for (final Deque<NemesisRecord> starts : open.values())
