@@ -1,49 +1,75 @@
 package io.tributary.bench.compare;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tributary.bench.load.LoadSummary;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
- * The numbers a comparison needs from one run's summary.json (written by
- * {@link io.tributary.bench.load.LoadSummary#toJson()}, a flat schema we own, so a field reader
- * is enough). Latencies in microseconds.
+ * One run's summary.json (written by {@link LoadSummary#toJson()}), as both comparisons read it
+ * ({@code compare-transports} and {@code compare-kafka}): the numbers every table needs, typed, and the whole tree
+ * for the rest. Latencies in microseconds.
  */
-public record RunSummary(long intended, long acknowledged, long failed, long unsent, double recordsPerSecond,
-    double megabytesPerSecond, double p50Us, double p99Us, double p999Us, double maxUs)
+public record RunSummary(JsonNode json, long intended, long acknowledged, long failed, long unsent,
+    double recordsPerSecond, double megabytesPerSecond, double p50Us, double p99Us, double p999Us, double maxUs)
 {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /**
+     * Reads a run's summary.json.
+     *
+     * @throws IOException if it is missing, is not JSON, or lacks a number a comparison needs (the message says which).
+     */
     public static RunSummary read(final Path file) throws IOException
     {
         if (!Files.exists(file))
         {
             throw new IOException("the run finished without writing " + file);
         }
-        final String json = Files.readString(file, StandardCharsets.UTF_8);
-        final int latency = json.indexOf("\"produceLatencyUs\"");
-        if (latency < 0)
+        final JsonNode json;
+        try
         {
-            throw new IOException(file + " has no produceLatencyUs: not a load generator summary");
+            json = JSON.readTree(file.toFile());
         }
-        final String produce = json.substring(latency, json.indexOf('}', latency) + 1);
-        return new RunSummary((long)number(json, "intended", file), (long)number(json, "acknowledged", file),
-            (long)number(json, "failed", file), (long)number(json, "unsent", file),
-                number(json, "recordsPerSecond", file),
-            number(json, "megabytesPerSecond", file), number(produce, "p50", file), number(produce, "p99", file),
-            number(produce, "p999", file), number(produce, "max", file));
+        catch (final JsonProcessingException e)
+        {
+            throw new IOException(file + " is not JSON: " + e.getOriginalMessage(), e);
+        }
+        return of(json, file.toString());
     }
 
-    private static double number(final String json, final String field, final Path file) throws IOException
+    /**
+     * The summary in {@code json}, a tree already parsed.
+     *
+     * @param source names where it came from, in the message of an error.
+     * @throws IOException if it lacks a number a comparison needs (the message says which).
+     */
+    public static RunSummary of(final JsonNode json, final String source) throws IOException
     {
-        final Matcher matcher = Pattern.compile("\"" + field + "\"\\s*:\\s*(-?[0-9.eE+-]+)").matcher(json);
-        if (!matcher.find())
+        final JsonNode produce = json.path("produceLatencyUs");
+        if (!produce.isObject())
         {
-            throw new IOException(file + " has no number '" + field + "'");
+            throw new IOException(source + " has no produceLatencyUs: not a load generator summary");
         }
-        return Double.parseDouble(matcher.group(1));
+        return new RunSummary(json, (long)number(json, "intended", source), (long)number(json, "acknowledged", source),
+            (long)number(json, "failed", source), (long)number(json, "unsent", source),
+            number(json, "recordsPerSecond", source), number(json, "megabytesPerSecond", source),
+            number(produce, "p50", source), number(produce, "p99", source), number(produce, "p999", source),
+            number(produce, "max", source));
+    }
+
+    private static double number(final JsonNode node, final String field, final String source) throws IOException
+    {
+        final JsonNode value = node.get(field);
+        if (value == null || !value.isNumber())
+        {
+            throw new IOException(source + " has no number '" + field + "'");
+        }
+        return value.asDouble();
     }
 
     String oneLine()

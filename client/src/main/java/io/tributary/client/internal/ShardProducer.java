@@ -9,7 +9,6 @@ import java.util.concurrent.CompletionException;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanContext;
 import io.tributary.client.AppendRejectedException;
-import io.tributary.client.ConditionalResult;
 import io.tributary.client.OutcomeUnknownException;
 import io.tributary.client.RecordMetadata;
 import io.tributary.client.TributaryException;
@@ -38,8 +37,6 @@ import org.agrona.concurrent.UnsafeBuffer;
  */
 final class ShardProducer
 {
-    private static final int MAX_CONDITIONALS_IN_FLIGHT = 32;
-
     final ProducerImpl producer;
     final StreamProducer stream;
     final int shard;
@@ -59,9 +56,7 @@ final class ShardProducer
     private ShardChannel channel;
     private boolean channelStale;
     private final ArrayDeque<ProducerBatch> inflight = new ArrayDeque<>();
-    private final ArrayDeque<ConditionalRequest> conditionals = new ArrayDeque<>();
     private int batchesOutstanding;
-    private int conditionalsOutstanding;
     private boolean recovering;
     private long retryAtNs;
     private boolean refreshWanted;
@@ -73,6 +68,7 @@ final class ShardProducer
      * seconds although the shard's own group had a leader (Jepsen fault {@code metadata}, 2026-12-05).
      */
     private boolean placementMoved;
+    private final ShardConditionals conditionals;
 
     ShardProducer(final ProducerImpl producer, final StreamProducer stream, final int shard)
     {
@@ -80,6 +76,7 @@ final class ShardProducer
         this.stream = stream;
         this.shard = shard;
         this.placement = stream.info().shard(shard);
+        this.conditionals = new ShardConditionals(producer, this);
     }
 
     // ------------------------------------------------------------------ caller threads
@@ -229,7 +226,7 @@ final class ShardProducer
                 }
             }
         }
-        sendConditionals();
+        conditionals.send();
         if (recovering && batchesOutstanding == 0)
         {
             if (nowNs - retryAtNs >= 0)
@@ -317,7 +314,7 @@ final class ShardProducer
 
     private boolean ensureChannel()
     {
-        if (channel != null && channelStale && batchesOutstanding == 0 && conditionalsOutstanding == 0)
+        if (channel != null && channelStale && batchesOutstanding == 0 && conditionals.outstanding() == 0)
         {
             channel.close();
             channel = null;
@@ -655,102 +652,19 @@ final class ShardProducer
         {
             dead = deadReason;
         }
-        if (dead != null)
-        {
-            failUnsent(request, dead.getMessage(), dead.getCause());
-            return;
-        }
-        conditionals.add(request);
+        conditionals.enqueue(request, dead);
     }
 
-    private void sendConditionals()
+    /** The channel to the shard's replicas for a send, or null while the shard is not placed (a refresh is due). */
+    ShardChannel channelForSend()
     {
-        while (!conditionals.isEmpty() && conditionalsOutstanding < MAX_CONDITIONALS_IN_FLIGHT)
-        {
-            final ConditionalRequest request = conditionals.poll();
-            if (!ensureChannel())
-            {
-                completeConditional(request, null, new TributaryException(where() + " has no replicas yet "
-                    + "(placement in progress); nothing was sent"));
-                continue;
-            }
-            conditionalsOutstanding++;
-            request.attempts++;
-            CompletableFuture<AppendOutcome> reply;
-            try
-            {
-                reply = channel.append(request.item);
-            }
-            catch (final RuntimeException e)
-            {
-                reply = CompletableFuture.failedFuture(e);
-            }
-            reply.whenComplete((content, error) -> producer.post(() ->
-            {
-                conditionalsOutstanding--;
-                completeConditional(request, content, error);
-            }));
-        }
+        return ensureChannel() ? channel : null;
     }
 
-    private void completeConditional(final ConditionalRequest request, final AppendOutcome reply, final Throwable error)
+    /** A replica said it does not host the shard: the next pass refreshes the placement. */
+    void wantPlacementRefresh()
     {
-        if (error != null)
-        {
-            producer.memory.release(request.recordBytes);
-            final Throwable cause = unwrap(error);
-            fail(request, cause instanceof TributaryException tributary ? tributary
-                : new OutcomeUnknownException(where()
-                + ": conditional append failed in transit; it may or may not be stored: " + cause, cause));
-            return;
-        }
-        if (reply.status() != null && reply.status().isRetriable() && request.attempts <= producer.retries)
-        {
-            // Refused before any effect (not the leader, not hosted, busy): a conditional append may be sent again.
-            if (reply.status() == AppendStatus.SHARD_NOT_HOSTED)
-            {
-                refreshWanted = true;
-            }
-            conditionals.add(request);
-            return;
-        }
-        producer.memory.release(request.recordBytes);
-        if (reply.status() == null)
-        {
-            fail(request, new OutcomeUnknownException(where()
-                + " answered a conditional append with a status this client"
-                + " does not know: " + reply.describe(), null));
-            return;
-        }
-        switch (reply.status())
-        {
-            case APPENDED ->
-            {
-                ProduceTracing.succeeded(request.span, reply.baseOffset(), 1, false);
-                request.future.complete(ConditionalResult.appended(shard, reply.baseOffset()));
-            }
-            case KEY_CONDITION_FAILED, SHARD_CONDITION_FAILED ->
-            {
-                final ConditionalResult result =
-                    ConditionalResult.conditionFailed(shard, reply.expected(), reply.found());
-                if (request.span != null)
-                {
-                    request.span.addEvent(result.toString());
-                    request.span.end();
-                }
-                request.future.complete(result);
-            }
-            case OUTCOME_UNKNOWN -> fail(request, new OutcomeUnknownException(where() + ": conditional append: "
-                + reply.message(), null));
-            default -> fail(request, new AppendRejectedException(where() + " refused a conditional append: "
-                + reply.status() + ": " + reply.message(), reply.status(), reply.expected(), reply.found()));
-        }
-    }
-
-    private static void fail(final ConditionalRequest request, final TributaryException error)
-    {
-        ProduceTracing.failed(request.span, 1, error);
-        request.future.completeExceptionally(error);
+        refreshWanted = true;
     }
 
     // ------------------------------------------------------------------ close
@@ -792,18 +706,7 @@ final class ShardProducer
             finish(batch, null, new TributaryException(where() + ": " + reason + " before a batch of "
                 + batch.describe() + " was sent; nothing was stored", cause));
         }
-        for (final ConditionalRequest request : conditionals)
-        {
-            failUnsent(request, reason, cause);
-        }
-        conditionals.clear();
-    }
-
-    private void failUnsent(final ConditionalRequest request, final String reason, final Throwable cause)
-    {
-        producer.memory.release(request.recordBytes);
-        fail(request, new TributaryException(where() + ": " + reason + " before a conditional append was sent;"
-            + " nothing was stored", cause));
+        conditionals.failQueued(reason, cause);
     }
 
     void closeChannel()

@@ -13,7 +13,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
@@ -27,7 +26,6 @@ import io.tributary.engine.RetentionResult;
 import io.tributary.engine.WriteBehind;
 import io.tributary.format.AppendStatus;
 import io.tributary.engine.EngineSnapshot;
-import io.tributary.engine.OffsetOutOfRangeException;
 import io.tributary.engine.CorruptLogException;
 import io.tributary.engine.ShardLog;
 import io.tributary.engine.ShardLogConfig;
@@ -89,7 +87,6 @@ public final class ShardStateMachine extends BaseStateMachine
     private final ShardLogConfig logConfig;
     private volatile WriteBehind writeBehind;
     private volatile DiskReserve diskReserve;
-    private final ScheduledExecutorService timer;
     private final ShardTracing tracing;
     private final SnapshotStorage storage = new SnapshotStorage();
     private final AppendResult result = new AppendResult();
@@ -103,7 +100,8 @@ public final class ShardStateMachine extends BaseStateMachine
     private volatile boolean haltMidEntry;
     /** Set when the node restarts this division from its storage: a removal then closes the log and keeps its files. */
     private volatile boolean keepFilesOnRemove;
-    private final List<LongPoll> longPolls = new ArrayList<>();
+    private final ShardReads reads;
+    private final BaseStateServer baseStates;
     private volatile ShardLog log;
     private volatile long retentionBytes = -1;
     private volatile long retentionMs = -1;
@@ -147,10 +145,12 @@ public final class ShardStateMachine extends BaseStateMachine
     {
         this.faultReplayOffByOne = faultReplayOffByOne;
         this.logConfig = logConfig;
-        this.timer = timer;
         this.tracing = tracing;
         this.clientFactory = clientFactory;
         this.catchUpExecutor = catchUpExecutor;
+        this.reads = new ShardReads(() -> getId() + " shard log " + logConfig.directory(), () -> log,
+            () -> getLastAppliedTermIndex().getIndex(), timer);
+        this.baseStates = new BaseStateServer(applyLock, () -> log, this::getLastAppliedTermIndex);
     }
 
     /** The node's disk reserve: a catch-up, which writes a whole shard's worth, waits while the disk is below it. */
@@ -353,7 +353,7 @@ public final class ShardStateMachine extends BaseStateMachine
             reply = applyEntry(data, entry.getIndex(), answer);
             updateLastAppliedTermIndex(entry.getTerm(), entry.getIndex());
         }
-        completeLongPolls();
+        reads.completeLongPolls();
         final Runnable listener = applyListener;
         if (listener != null)
         {
@@ -556,7 +556,7 @@ public final class ShardStateMachine extends BaseStateMachine
                     return CompletableFuture.failedFuture(new IllegalArgumentException("read request of " + bytes.length
                         + " bytes is shorter than " + ShardProtocol.READ_REQUEST_LENGTH));
                 }
-                return read(in.getLong(8), in.getInt(4), in.getInt(16));
+                return reads.read(in.getLong(8), in.getInt(4), in.getInt(16));
             case ShardProtocol.STATUS:
                 return CompletableFuture.completedFuture(status());
             case ShardProtocol.POSITION:
@@ -564,7 +564,7 @@ public final class ShardStateMachine extends BaseStateMachine
             case ShardProtocol.BASE_STATE:
                 try
                 {
-                    return CompletableFuture.completedFuture(baseState(ShardProtocol.decodeBaseStateRequest(in,
+                    return CompletableFuture.completedFuture(baseStates.chunk(ShardProtocol.decodeBaseStateRequest(in,
                         bytes.length)));
                 }
                 catch (final IllegalArgumentException e)
@@ -596,53 +596,6 @@ public final class ShardStateMachine extends BaseStateMachine
                 shardLog.firstOffset(), shardLog.keyHorizon()));
         }
     }
-
-    /**
-     * A chunk of this replica's base state. A new state is taken (under the apply lock, so it matches its
-     * applied position) when asked for one, unless the one held is younger than {@link #BASE_STATE_REUSE_NS}:
-     * two replicas catching up at once then share it rather than replace it under each other. The state is held
-     * until its last chunk is served or it is older than {@link #BASE_STATE_HOLD_NS}.
-     */
-    private Message baseState(final ShardProtocol.BaseStateRequest request)
-    {
-        final long nowNs = System.nanoTime();
-        BaseStateCopy copy = baseStateCopy;
-        if (copy != null && nowNs - copy.takenNs > BASE_STATE_HOLD_NS)
-        {
-            copy = null;
-        }
-        if (request.appliedIndex() == -1 && (copy == null || nowNs - copy.takenNs > BASE_STATE_REUSE_NS))
-        {
-            synchronized (applyLock)
-            {
-                final TermIndex applied = getLastAppliedTermIndex();
-                copy = new BaseStateCopy(applied.getTerm(), applied.getIndex(), log.baseState().toBytes(), nowNs);
-            }
-        }
-        if (copy == null || (request.appliedIndex() != -1 && request.appliedIndex() != copy.appliedIndex)
-            || request.fromByte() > copy.bytes.length)
-        {
-            baseStateCopy = copy;
-            return toMessage(ShardProtocol.encodeBaseStateStale(request.appliedIndex()));
-        }
-        final int from = (int)request.fromByte();
-        final int length = Math.min(Math.min(request.maxBytes(), BASE_STATE_CHUNK_BYTES), copy.bytes.length - from);
-        baseStateCopy = from + length == copy.bytes.length && request.appliedIndex() != -1 ? null : copy;
-        return toMessage(ShardProtocol.encodeBaseStateReply(copy.appliedTerm, copy.appliedIndex, copy.bytes.length,
-            from,
-            copy.bytes, from, length));
-    }
-
-    /** A base state taken for replicas catching up after retention, held while they fetch it in chunks. */
-    private record BaseStateCopy(long appliedTerm, long appliedIndex, byte[] bytes, long takenNs)
-    {
-    }
-
-    /** The largest chunk of a base state in one reply: far below the transports' message limits (32 MiB). */
-    static final int BASE_STATE_CHUNK_BYTES = 4 << 20;
-    private static final long BASE_STATE_REUSE_NS = TimeUnit.SECONDS.toNanos(10);
-    private static final long BASE_STATE_HOLD_NS = TimeUnit.SECONDS.toNanos(120);
-    private volatile BaseStateCopy baseStateCopy;
 
     /**
      * The leader has purged the log entries this replica lacks: fetch the batches from the
@@ -689,26 +642,25 @@ public final class ShardStateMachine extends BaseStateMachine
     {
         try (RaftClient raftClient = clientFactory.apply(catchUpGroup(roleInfo)))
         {
-            final PeerReads client = new PeerReads(raftClient, notifyingLeader(roleInfo));
+            final PeerFetch peer = new PeerFetch(raftClient, notifyingLeader(roleInfo), getGroupId(),
+                baseStateChunkBytes);
             final DiskReserve reserve = diskReserve;
             if (reserve != null && reserve.low())
             {
                 throw new IOException("not catching up " + getGroupId() + " now: " + reserve.refusal());
             }
-            final byte[] positionBytes = client.read(toMessage(ShardProtocol.encodePosition()));
-            final ShardProtocol.Position target = ShardProtocol.decodePositionReply(new UnsafeBuffer(positionBytes),
-                positionBytes.length);
+            final ShardProtocol.Position target = peer.position();
             final TermIndex position;
             if (log.nextOffset() < target.firstOffset())
             {
-                position = installFromPeer(client, target);
+                position = installFromPeer(peer, target);
             }
             else
             {
                 long fetched = 0;
                 while (log.nextOffset() < target.nextOffset())
                 {
-                    fetched += fetchBatches(client, log);
+                    fetched += peer.batchesInto(log);
                 }
                 // The keys the peer had dropped at that position are dropped here too (dropping commutes with the
                 // batches fetched past it, which all lie above the horizon).
@@ -738,10 +690,10 @@ public final class ShardStateMachine extends BaseStateMachine
      * log untouched (the staging folder is deleted at the next open); the swap itself is two
      * renames, undone at the next open if it was cut between them ({@link #recoverInterruptedInstall}).
      */
-    private TermIndex installFromPeer(final PeerReads client, final ShardProtocol.Position target)
+    private TermIndex installFromPeer(final PeerFetch peer, final ShardProtocol.Position target)
         throws IOException
     {
-        final BaseStateFetched base = fetchBaseState(client);
+        final PeerFetch.BaseState base = peer.baseState();
         final EngineSnapshot state = EngineSnapshot.fromBytes(base.bytes(), "the base state of " + getGroupId()
             + " from a peer");
         final Path directory = logConfig.directory();
@@ -753,7 +705,7 @@ public final class ShardStateMachine extends BaseStateMachine
             installing.installBase(state);
             while (installing.installing())
             {
-                fetched += fetchBatches(client, installing);
+                fetched += peer.batchesInto(installing);
             }
             // Written here, and checked: the installed log's producers and keys exist only in this state.
             installing.snapshot().write(staging.resolve(ShardLog.CLEAN_SHUTDOWN_FILE));
@@ -791,89 +743,13 @@ public final class ShardStateMachine extends BaseStateMachine
     }
 
     /**
-     * A catch-up's linearizable reads, sent to the leader that notified it: a follower would serve them through a
-     * ReadIndex round trip to the leader, which Ratis's Netty transport does not carry (no such request), so each
-     * read there waited out a 10 s request timeout before the client tried another peer (a new replica took 20-60 s
-     * to catch up). When that leader no longer leads, the reads fail and the new leader notifies again.
-     */
-    private record PeerReads(RaftClient client, RaftPeerId leader)
-    {
-        byte[] read(final Message request) throws IOException
-        {
-            final RaftClientReply reply = leader == null ? client.io().sendReadOnly(request)
-                : client.io().sendReadOnly(request, leader);
-            if (!reply.isSuccess())
-            {
-                throw new IOException("a catch-up read failed at " + (leader == null ? "the group" : leader) + ": "
-                    + reply.getException());
-            }
-            return reply.getMessage().getContent().toByteArray();
-        }
-    }
-
-    /** A peer's whole base state, and the applied position it was taken at. */
-    private record BaseStateFetched(long appliedTerm, long appliedIndex, byte[] bytes, int chunks)
-    {
-    }
-
-    /**
-     * Fetches a peer's base state chunk by chunk. When the peer no longer holds the state being fetched
-     * (it took a new one for another replica long after, or leadership moved), starts again, a few times.
-     */
-    private BaseStateFetched fetchBaseState(final PeerReads client) throws IOException
-    {
-        IOException stale = null;
-        for (int attempt = 0; attempt < 5; attempt++)
-        {
-            byte[] state = null;
-            long appliedIndex = -1;
-            long appliedTerm = 0;
-            int have = 0;
-            int chunks = 0;
-            while (state == null || have < state.length)
-            {
-                chunks++;
-                final byte[] reply = client.read(toMessage(ShardProtocol.encodeBaseState(appliedIndex, have,
-                    baseStateChunkBytes)));
-                final ShardProtocol.BaseStateChunk chunk = ShardProtocol.decodeBaseStateReply(new UnsafeBuffer(reply),
-                    reply.length);
-                if (chunk.stale())
-                {
-                    stale = new IOException("the peer no longer holds the base state of " + getGroupId()
-                        + " at applied index " + appliedIndex + " (" + have + " bytes fetched)");
-                    break;
-                }
-                if (state == null)
-                {
-                    state = new byte[(int)chunk.stateLength()];
-                    appliedIndex = chunk.appliedIndex();
-                    appliedTerm = chunk.appliedTerm();
-                }
-                if (chunk.appliedIndex() != appliedIndex || chunk.stateLength() != state.length
-                    || chunk.fromByte() != have || (chunk.chunkLength() == 0 && have < state.length))
-                {
-                    throw new IOException("a base-state chunk of " + getGroupId()
-                        + " does not continue the state being fetched:" + " applied index " + chunk.appliedIndex()
-                        + " (fetching " + appliedIndex + "), " + chunk.chunkLength() + " bytes from " + chunk.fromByte()
-                        + " of " + chunk.stateLength() + " (have " + have + " of " + state.length + ")");
-                }
-                chunk.buffer().getBytes(chunk.chunkOffset(), state, have, chunk.chunkLength());
-                have += chunk.chunkLength();
-            }
-            if (state != null && have == state.length)
-            {
-                return new BaseStateFetched(appliedTerm, appliedIndex, state, chunks);
-            }
-        }
-        throw stale;
-    }
-
-    /**
      * Chunk size of base-state fetches ({@code shard.install.chunk.bytes}; tests make it small to cross many chunks).
      */
-    private volatile int baseStateChunkBytes = BASE_STATE_CHUNK_BYTES;
+    private volatile int baseStateChunkBytes = BaseStateServer.CHUNK_BYTES_MAX;
 
-    /** Fetch base states in chunks of this many bytes (the peer caps a chunk at {@link #BASE_STATE_CHUNK_BYTES}). */
+    /**
+     * Fetch base states in chunks of this many bytes (a peer caps a chunk at {@link BaseStateServer#CHUNK_BYTES_MAX}).
+     */
     public void baseStateChunkBytes(final int bytes)
     {
         if (bytes <= 0)
@@ -910,108 +786,6 @@ public final class ShardStateMachine extends BaseStateMachine
         }
         IoUtil.delete(old.toFile(), false);
         IoUtil.delete(stagingDirectory(directory).toFile(), false);
-    }
-
-    private static int fetchBatches(final PeerReads client, final ShardLog into) throws IOException
-    {
-        final byte[] reply = client.read(toMessage(ShardProtocol.encodeRead(into.nextOffset(), 4 << 20, 0, (byte)0)));
-        final UnsafeBuffer in = new UnsafeBuffer(reply);
-        if (in.getByte(1) != ShardProtocol.READ_OK)
-        {
-            throw new IOException("the leader refused to serve offset " + into.nextOffset() + ": "
-                + in.getStringWithoutLengthUtf8(ShardProtocol.READ_REPLY_HEADER_LENGTH, in.getInt(4))
-                + (in.getByte(1) == ShardProtocol.READ_OUT_OF_RANGE
-                    ? " (its retention moved on meanwhile: Ratis notifies the"
-                + " catch-up again, which starts from the leader's new first offset)" : ""));
-        }
-        final int end = ShardProtocol.READ_REPLY_HEADER_LENGTH + in.getInt(4);
-        int batches = 0;
-        for (int at = ShardProtocol.READ_REPLY_HEADER_LENGTH; at < end; at += in.getInt(at))
-        {
-            into.appendStored(in, at, in.getInt(at));
-            batches++;
-        }
-        return batches;
-    }
-
-    private CompletableFuture<Message> read(final long fromOffset, final int maxBytes, final int waitMs)
-    {
-        final ShardLog shardLog = log;
-        if (waitMs > 0 && fromOffset >= shardLog.nextOffset())
-        {
-            final LongPoll poll = new LongPoll(fromOffset, maxBytes);
-            synchronized (longPolls)
-            {
-                longPolls.add(poll);
-            }
-            timer.schedule(() -> completeLongPoll(poll), Math.min(waitMs, 60_000), TimeUnit.MILLISECONDS);
-            completeLongPolls();
-            return poll.future;
-        }
-        return CompletableFuture.completedFuture(readNow(fromOffset, maxBytes));
-    }
-
-    private Message readNow(final long fromOffset, final int maxBytes)
-    {
-        final ShardLog shardLog = log;
-        final int limit = Math.max(1, Math.min(maxBytes, 16 << 20));
-        try
-        {
-            // Sized to the data: a buffer of the largest possible read (1 MiB and more) per read is a
-            // humongous allocation for G1, and their collections paused the whole node for 25-140 ms.
-            // (A batch appended between the two calls is left for the next read.)
-            final int available = shardLog.readLength(fromOffset, limit);
-            final byte[] reply = new byte[ShardProtocol.READ_REPLY_HEADER_LENGTH + available];
-            final UnsafeBuffer out = new UnsafeBuffer(reply);
-            final int length = available == 0 ? 0
-                : shardLog.read(fromOffset, out, ShardProtocol.READ_REPLY_HEADER_LENGTH, limit);
-            ShardProtocol.encodeReadReplyHeader(out, ShardProtocol.READ_OK, length, shardLog.firstOffset(),
-                shardLog.nextOffset(), Math.max(getLastAppliedTermIndex().getIndex(),
-                ReplayKey.raftIndex(shardLog.lastRaftIndex())));
-            return Message.valueOf(UnsafeByteOperations.unsafeWrap(reply, 0, ShardProtocol.READ_REPLY_HEADER_LENGTH
-                + length));
-        }
-        catch (final OffsetOutOfRangeException e)
-        {
-            return toMessage(ShardProtocol.encodeReadError(ShardProtocol.READ_OUT_OF_RANGE, e.getMessage(),
-                e.firstOffset(),
-                e.nextOffset()));
-        }
-        catch (final CorruptLogException e)
-        {
-            LOG.error("{} corrupt data in shard log {}", getId(), logConfig.directory(), e);
-            return toMessage(ShardProtocol.encodeReadError(ShardProtocol.READ_CORRUPT, e.getMessage(),
-                shardLog.firstOffset(),
-                shardLog.nextOffset()));
-        }
-    }
-
-    private void completeLongPolls()
-    {
-        if (longPolls.isEmpty())
-        {
-            return;
-        }
-        final long nextOffset = log.nextOffset();
-        final List<LongPoll> ready = new ArrayList<>();
-        synchronized (longPolls)
-        {
-            longPolls.removeIf(poll -> poll.fromOffset < nextOffset && ready.add(poll));
-        }
-        ready.forEach(poll -> poll.future.complete(readNow(poll.fromOffset, poll.maxBytes)));
-    }
-
-    private void completeLongPoll(final LongPoll poll)
-    {
-        final boolean removed;
-        synchronized (longPolls)
-        {
-            removed = longPolls.remove(poll);
-        }
-        if (removed)
-        {
-            poll.future.complete(readNow(poll.fromOffset, poll.maxBytes));
-        }
     }
 
     @Override
@@ -1175,29 +949,12 @@ public final class ShardStateMachine extends BaseStateMachine
             }
             shardLog.close();
         }
-        synchronized (longPolls)
-        {
-            longPolls.forEach(poll -> poll.future.completeExceptionally(new IOException("shard closed")));
-            longPolls.clear();
-        }
+        reads.failAll();
     }
 
     private static Message toMessage(final byte[] bytes)
     {
         return Message.valueOf(UnsafeByteOperations.unsafeWrap(bytes));
-    }
-
-    private static final class LongPoll
-    {
-        final long fromOffset;
-        final int maxBytes;
-        final CompletableFuture<Message> future = new CompletableFuture<>();
-
-        LongPoll(final long fromOffset, final int maxBytes)
-        {
-            this.fromOffset = fromOffset;
-            this.maxBytes = maxBytes;
-        }
     }
 
     /** Ratis's "no snapshot" index. */

@@ -2,6 +2,7 @@ package io.tributary.bench.kafka;
 
 import io.tributary.bench.compare.ChildRun;
 import io.tributary.bench.compare.MachineLoad;
+import io.tributary.bench.compare.RunSummary;
 import java.io.File;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -22,8 +23,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.tributary.bench.load.Durations;
 import io.tributary.bench.load.LoadOptions;
@@ -58,7 +57,6 @@ import picocli.CommandLine.Model.CommandSpec;
         + "--e2e).")
 public final class CompareKafka implements Callable<Integer>
 {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration RUN_SLACK = Duration.ofMinutes(5);
     /** What tributary's commands exit with for a usage error (sysexits EX_USAGE); KafkaBenchMain too. */
 
@@ -412,13 +410,13 @@ public final class CompareKafka implements Callable<Integer>
         final long startNs = System.nanoTime();
         final MachineLoad load = MachineLoad.start();
         String error = null;
-        JsonNode summary = null;
+        RunSummary summary = null;
         try
         {
             error = run.configuration().isKafka() ? runKafka(run) : runChild(run, command(run));
             if (error == null)
             {
-                summary = JSON.readTree(run.dir().resolve("summary.json").toFile());
+                summary = RunSummary.read(run.dir().resolve("summary.json"));
             }
         }
         catch (final RefusedCommandException e)

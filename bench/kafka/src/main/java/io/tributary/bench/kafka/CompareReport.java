@@ -103,7 +103,7 @@ final class CompareReport
     {
         return median(results.stream()
             .filter(r -> r.configuration() == configuration && r.experiment() == metric.experiment() && r.ok())
-            .map(r -> value(r.summary(), metric.path())).toList());
+            .map(r -> value(r.summary().json(), metric.path())).toList());
     }
 
     /** The columns: each selected configuration, in pair order, with a ratio after each complete pair. */

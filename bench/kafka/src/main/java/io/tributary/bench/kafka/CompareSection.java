@@ -115,7 +115,7 @@ final class CompareSection
 
     private static String cell(final RunResult result, final String format, final String... path)
     {
-        return result.ok() ? CompareReport.format(format, CompareReport.value(result.summary(), List.of(path)))
+        return result.ok() ? CompareReport.format(format, CompareReport.value(result.summary().json(), List.of(path)))
             : CompareReport.MISSING;
     }
 
@@ -142,7 +142,7 @@ final class CompareSection
             run.put("cpuBusyPercentMean", r.load().cpuBusyPercentMean());
             run.put("loadAverageMax", r.load().loadAverageMax());
             run.put("error", r.error());
-            run.set("summary", r.summary());
+            run.set("summary", r.summary() != null ? r.summary().json() : null);
         }
         return mapper.writerWithDefaultPrettyPrinter().writeValueAsString(root) + "\n";
     }

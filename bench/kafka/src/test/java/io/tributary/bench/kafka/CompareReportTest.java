@@ -1,6 +1,7 @@
 package io.tributary.bench.kafka;
 
 import io.tributary.bench.compare.MachineLoad;
+import io.tributary.bench.compare.RunSummary;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -80,10 +81,11 @@ class CompareReportTest
         final boolean nodesMeasured) throws Exception
     {
         final JsonNode summary =
-            JSON.readTree("{\"recordsPerSecond\":20000.0,\"failed\":0,\"produceLatencyUs\":{\"p50\":10,"
+            JSON.readTree("{\"recordsPerSecond\":20000.0,\"megabytesPerSecond\":20.5,\"intended\":1000,"
+            + "\"acknowledged\":1000,\"unsent\":0,\"failed\":0,\"produceLatencyUs\":{\"p50\":10,"
             + "\"p99\":20,\"p999\":30,\"max\":40},\"resources\":{\"cpu\":{\"nodesMeasured\":" + nodesMeasured
             + ",\"cpuUsPerRecord\":" + cpuUsPerRecord + "}}}");
-        return new RunResult(configuration, Experiment.RATE, 1, Path.of("run-1"), summary, null,
+        return new RunResult(configuration, Experiment.RATE, 1, Path.of("run-1"), RunSummary.of(summary, "test"), null,
             new MachineLoad.Sample(40, 1.5, 10), 12);
     }
 
@@ -140,10 +142,12 @@ class CompareReportTest
         throws Exception
     {
         final JsonNode summary =
-            JSON.readTree("{\"recordsPerSecond\":20000.0,\"failed\":0,\"produceLatencyUs\":{\"p50\":10,\"p99\":"
+            JSON.readTree("{\"recordsPerSecond\":20000.0,\"megabytesPerSecond\":20.5,\"intended\":1000,"
+            + "\"acknowledged\":1000,\"unsent\":0,\"failed\":0,\"produceLatencyUs\":{\"p50\":10,\"p99\":"
             + p99Us + ",\"p999\":" + (p99Us * 2) + ",\"max\":" + (p99Us * 3)
                 + "},\"endToEndLatencyUs\":null,\"catchUp\":null}");
-        return new RunResult(configuration, Experiment.RATE, run, Path.of("run-" + run), summary, null,
+        return new RunResult(configuration, Experiment.RATE, run, Path.of("run-" + run), RunSummary.of(summary, "test"),
+            null,
             new MachineLoad.Sample(40, 1.5, 10), 12);
     }
 }
