@@ -23,14 +23,16 @@ import org.agrona.concurrent.UnsafeBuffer;
  * The producer's side of one shard: the open batch (one reusable buffer), sealed batches
  * waiting to be sent, batches in flight, and the idempotence state (epoch, next sequence).
  *
- * <p>Sending is pipelined (up to maxInFlight batches, in sequence order, over one ordered Ratis
- * client). When a batch fails in a way that may be retried, the shard switches to recovery:
+ * <p>Sending is pipelined (up to maxInFlight batches, in sequence order, over the shard's channel to its leader's
+ * node). When a batch fails in a way that may be retried, the shard switches to recovery:
  * it sends nothing new, waits for every outstanding reply, then resends the unacknowledged
  * batches one at a time, oldest first, with their original bytes, so the engine's duplicate
  * detection turns an already stored batch into DUPLICATE with its original offsets. A batch the
  * shard refused stored nothing, so the batches after it take over its sequence numbers; a batch
  * whose outcome is unknown (given up) makes the batches after it start a new epoch at sequence 0.
  * Either way no sequence gap is left behind.
+ *
+ * <p>Conditional appends go beside the batches, one record each, through {@link ShardConditionals}.
  *
  * <p>Threads: {@code append} and {@code seal} run under this object's monitor (caller threads and
  * the I/O thread); everything about sending runs on the producer's I/O thread only.
