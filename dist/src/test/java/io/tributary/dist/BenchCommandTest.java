@@ -146,6 +146,27 @@ class BenchCommandTest
         assertThat(run(new StringWriter(), err, "bench", "compare-transports", "--transports", "aeron,pigeon",
             "--dry-run")).isEqualTo(1);
         assertThat(err.toString()).contains("--transports lists 'pigeon'; use aeron, grpc and/or netty");
+        err = new StringWriter();
+        assertThat(run(new StringWriter(), err, "bench", "compare-transports", "--runs", "0", "--dry-run"))
+            .isEqualTo(1);
+        assertThat(err.toString()).contains("--runs must be in [1, 20], was 0");
         assertThat(dir.resolve("data")).doesNotExist();
+    }
+
+    @Test
+    @Timeout(value = 1, unit = TimeUnit.MINUTES)
+    void theComparisonsSharedOptionsReachEachRunsCommandLine()
+    {
+        final StringWriter out = new StringWriter();
+        final StringWriter err = new StringWriter();
+        assertThat(run(out, err, "bench", "compare-transports", "--transports", "aeron", "--rates", "200", "--no-max",
+            "--runs", "2", "--size", "512", "--shards", "2", "--seed", "7",
+            "--tributary-command", "/opt/t/bin/tributary", "--out", dir.resolve("out").toString(),
+            "--work", dir.resolve("work").toString(), "--dry-run"))
+            .as(err.toString()).isEqualTo(0);
+        final String plan = out.toString();
+        assertThat(plan).contains("/opt/t/bin/tributary bench --local --transport aeron")
+            .contains("--size 512").contains("--shards 2").contains("--seed 7").contains("--seed 8")
+            .doesNotContain("--seed 9");
     }
 }

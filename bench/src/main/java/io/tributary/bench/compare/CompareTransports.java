@@ -23,6 +23,7 @@ import io.tributary.protocol.ExitCodes;
 import org.agrona.IoUtil;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Unmatched;
@@ -63,12 +64,6 @@ public final class CompareTransports implements Callable<Integer>
         description = "Also measure maximum throughput (default ${DEFAULT-VALUE}).")
     boolean max;
 
-    @Option(names = "--size", defaultValue = "1024", description = "Value bytes per record (default ${DEFAULT-VALUE}).")
-    int sizeBytes;
-
-    @Option(names = "--shards", defaultValue = "3", description = "Shards of the stream (default ${DEFAULT-VALUE}).")
-    int shards;
-
     @Option(names = "--durability", defaultValue = "fsync", description =
         "fsync or nofsync, the same for every run (default ${DEFAULT-VALUE}).")
     String durability;
@@ -81,14 +76,6 @@ public final class CompareTransports implements Callable<Integer>
         "Warm-up of each run, not counted (default ${DEFAULT-VALUE}).")
     String warmup;
 
-    @Option(names = "--runs", defaultValue = "3", description =
-        "Runs per transport and experiment; the table shows the median (default ${DEFAULT-VALUE}).")
-    int runs;
-
-    @Option(names = "--seed", defaultValue = "1", description =
-        "Key-choice seed of run 1; run i uses seed + i - 1 for every transport (default ${DEFAULT-VALUE}).")
-    long seed;
-
     @Option(names = "--out", description =
         "Results folder (default docs/bench/transports-<UTC date and time> in the repository).")
     Path out;
@@ -98,19 +85,12 @@ public final class CompareTransports implements Callable<Integer>
         + "docs/benchmarks.md).")
     Path docs;
 
-    @Option(names = "--no-docs", description = "Do not touch --docs.")
-    boolean noDocs;
-
-    @Option(names = "--tributary-command", description =
-        "The launcher of each run (default <repository>/bin/tributary); split at spaces.")
-    String tributaryCommand;
-
     @Option(names = "--work", description =
         "Data folder of the clusters, wiped per run (default bench/target/compare-transports-work).")
     Path work;
 
-    @Option(names = "--dry-run", description = "Print the runs' command lines and stop.")
-    boolean dryRun;
+    @Mixin
+    final ComparisonOptions common = new ComparisonOptions();
 
     @Unmatched
     List<String> passThrough = new ArrayList<>();
@@ -161,7 +141,7 @@ public final class CompareTransports implements Callable<Integer>
         validate();
         resolvePaths();
         final List<Run> plan = plan();
-        if (dryRun)
+        if (common.dryRun)
         {
             plan.forEach(run -> console.println(run.label() + ": " + String.join(" ", command(run))));
             console.flush();
@@ -207,14 +187,10 @@ public final class CompareTransports implements Callable<Integer>
                     + "'; use aeron, grpc and/or netty");
             }
         }
-        if (runs < 1 || runs > 20)
+        common.validate();
+        if (rates.stream().anyMatch(r -> r < 1))
         {
-            throw new IllegalArgumentException("--runs must be in [1, 20], was " + runs);
-        }
-        if (rates.stream().anyMatch(r -> r < 1) || sizeBytes < 0 || shards < 1)
-        {
-            throw new IllegalArgumentException("--rates and --shards must be >= 1 and --size >= 0; were " + rates + ", "
-                + shards + ", " + sizeBytes);
+            throw new IllegalArgumentException("--rates must be >= 1; were " + rates);
         }
         if (!durability.equals("fsync") && !durability.equals("nofsync"))
         {
@@ -265,7 +241,7 @@ public final class CompareTransports implements Callable<Integer>
         final List<Run> plan = new ArrayList<>();
         for (final Experiment experiment : experiments())
         {
-            for (int index = 1; index <= runs; index++)
+            for (int index = 1; index <= common.runs; index++)
             {
                 for (final String transport : transports)
                 {
@@ -280,12 +256,13 @@ public final class CompareTransports implements Callable<Integer>
     List<String> command(final Run run)
     {
         final List<String> command = new ArrayList<>(Arrays.asList(
-            (tributaryCommand != null ? tributaryCommand : repo.resolve("bin/tributary").toString()).trim()
+            (common.tributaryCommand != null ? common.tributaryCommand : repo.resolve("bin/tributary").toString())
+                .trim()
                 .split("\\s+")));
         command.addAll(List.of("bench", "--local", "--transport", run.transport(), "--durability", durability,
-            "--data", work.toString(), "--mode", run.experiment().mode(), "--size", Integer.toString(sizeBytes),
-            "--shards", Integer.toString(shards), "--duration", duration, "--warmup", warmup,
-            "--seed", Long.toString(seed + run.index() - 1), "--out", run.dir().toString()));
+            "--data", work.toString(), "--mode", run.experiment().mode(), "--size", Integer.toString(common.sizeBytes),
+            "--shards", Integer.toString(common.shards), "--duration", duration, "--warmup", warmup,
+            "--seed", Long.toString(common.seed + run.index() - 1), "--out", run.dir().toString()));
         if (run.experiment().mode().equals("rate"))
         {
             command.addAll(List.of("--rate", Integer.toString(run.experiment().rate())));
@@ -380,7 +357,7 @@ public final class CompareTransports implements Callable<Integer>
         console.println();
         console.println(markdown);
         Files.writeString(out.resolve("results.md"), markdown + "\n" + table.perRun(), StandardCharsets.UTF_8);
-        if (noDocs)
+        if (common.noDocs)
         {
             return;
         }
@@ -402,9 +379,10 @@ public final class CompareTransports implements Callable<Integer>
             .format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'"));
         return "Measured " + date + " on this machine (" + Runtime.getRuntime().availableProcessors()
             + " cores): a fresh local"
-            + " 3-node cluster per run (node processes on loopback), " + shards + " shards, RF 3, " + sizeBytes
-                + "-byte values,"
-            + " durability " + durability + ", " + warmup + " warm-up then " + duration + " measured, median of " + runs
+            + " 3-node cluster per run (node processes on loopback), " + common.shards + " shards, RF 3, "
+                + common.sizeBytes + "-byte values,"
+            + " durability " + durability + ", " + warmup + " warm-up then " + duration + " measured, median of "
+                + common.runs
             + " interleaved runs. Latency is produce latency (send to acknowledgement) from each record's intended "
                 + "send time"
             + " (coordinated omission corrected), in milliseconds. Results: `" + repo.relativize(out) + "`.\n\n"

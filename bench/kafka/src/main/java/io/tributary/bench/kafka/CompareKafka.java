@@ -1,6 +1,7 @@
 package io.tributary.bench.kafka;
 
 import io.tributary.bench.compare.ChildRun;
+import io.tributary.bench.compare.ComparisonOptions;
 import io.tributary.bench.compare.MachineLoad;
 import io.tributary.bench.compare.RunSummary;
 import java.io.File;
@@ -23,7 +24,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
-
 import io.tributary.bench.load.Durations;
 import io.tributary.bench.load.LoadOptions;
 import io.tributary.protocol.ExitCodes;
@@ -31,6 +31,7 @@ import io.tributary.protocol.ExitCodes;
 import org.agrona.IoUtil;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Unmatched;
@@ -64,13 +65,6 @@ public final class CompareKafka implements Callable<Integer>
         "Records/s in the fixed-rate experiment (default ${DEFAULT-VALUE}).")
     int rate;
 
-    @Option(names = "--size", defaultValue = "1024", description = "Value bytes per record (default ${DEFAULT-VALUE}).")
-    int sizeBytes;
-
-    @Option(names = "--shards", defaultValue = "3", description =
-        "Shards, and Kafka partitions (default ${DEFAULT-VALUE}).")
-    int shards;
-
     @Option(names = "--duration", defaultValue = "60s", description =
         "Measured time of each run (default ${DEFAULT-VALUE}).")
     String duration;
@@ -78,10 +72,6 @@ public final class CompareKafka implements Callable<Integer>
     @Option(names = "--warmup", defaultValue = "10s", description =
         "Warm-up of each run, not counted (default ${DEFAULT-VALUE}).")
     String warmup;
-
-    @Option(names = "--runs", defaultValue = "3", description =
-        "Runs per configuration and experiment; the table shows the median (default ${DEFAULT-VALUE}).")
-    int runs;
 
     @Option(names = "--experiments", split = ",", defaultValue = "rate,max,catch-up",
         description =
@@ -94,10 +84,6 @@ public final class CompareKafka implements Callable<Integer>
         description = "Which systems (default all: ${DEFAULT-VALUE}).")
     List<String> configurationNames;
 
-    @Option(names = "--seed", defaultValue = "1", description =
-        "Key-choice seed of run 1; run i uses seed + i - 1, the same for every system (default ${DEFAULT-VALUE}).")
-    long seed;
-
     @Option(names = "--out", description =
         "Results folder (default docs/bench/compare-<UTC date and time> in the repository).")
     Path out;
@@ -106,14 +92,6 @@ public final class CompareKafka implements Callable<Integer>
         "Markdown file whose compare-kafka section is replaced, when every run succeeded (default docs/benchmarks.md "
         + "in the repository).")
     Path docs;
-
-    @Option(names = "--no-docs", description =
-        "Do not touch --docs (the table is still printed and written to the results folder).")
-    boolean noDocs;
-
-    @Option(names = "--tributary-command", description =
-        "The command that runs Tributary's bench (default <repository>/bin/tributary); split at spaces.")
-    String tributaryCommand;
 
     @Option(names = "--work", description =
         "Data folders of the clusters, wiped per run (default bench/kafka/target/compare-work).")
@@ -125,8 +103,8 @@ public final class CompareKafka implements Callable<Integer>
             + "${DEFAULT-VALUE}).")
     int kafkaPortBase;
 
-    @Option(names = "--dry-run", description = "Print the runs' command lines and stop.")
-    boolean dryRun;
+    @Mixin
+    final ComparisonOptions common = new ComparisonOptions();
 
     @Unmatched
     List<String> passThrough = new ArrayList<>();
@@ -163,7 +141,7 @@ public final class CompareKafka implements Callable<Integer>
         validate();
         resolvePaths();
         final List<Run> plan = plan(experiments, configurations);
-        if (dryRun)
+        if (common.dryRun)
         {
             plan.forEach(run -> console.println(run.label() + ": " + String.join(" ", command(run))));
             console.flush();
@@ -214,14 +192,10 @@ public final class CompareKafka implements Callable<Integer>
     {
         Durations.parse(duration, "--duration");
         Durations.parse(warmup, "--warmup");
-        if (runs < 1 || runs > 20)
+        common.validate();
+        if (rate < 1)
         {
-            throw new IllegalArgumentException("--runs must be in [1, 20], was " + runs);
-        }
-        if (rate < 1 || sizeBytes < 0 || shards < 1)
-        {
-            throw new IllegalArgumentException("--rate and --shards must be >= 1 and --size >= 0; were " + rate + ", "
-                + shards + ", " + sizeBytes);
+            throw new IllegalArgumentException("--rate must be >= 1; was " + rate);
         }
         for (final String reserved : List.of("--mode", "--out", "--seed", "--durability", "--local", "--cluster",
             "--bootstrap"))
@@ -286,7 +260,7 @@ public final class CompareKafka implements Callable<Integer>
         final List<Run> plan = new ArrayList<>();
         for (final Experiment experiment : experiments)
         {
-            for (int index = 1; index <= runs; index++)
+            for (int index = 1; index <= common.runs; index++)
             {
                 for (final SystemConfiguration configuration : configurations)
                 {
@@ -334,9 +308,10 @@ public final class CompareKafka implements Callable<Integer>
                 "--data", work.resolve("tributary").toString()));
         }
         command.addAll(List.of("--mode", run.experiment().mode, "--rate", Integer.toString(rate), "--size",
-            Integer.toString(sizeBytes), "--shards", Integer.toString(shards), "--duration", duration, "--warmup",
+            Integer.toString(common.sizeBytes), "--shards", Integer.toString(common.shards), "--duration", duration,
+                "--warmup",
                 warmup,
-            "--seed", Long.toString(seed + run.index() - 1), "--out", run.dir().toString()));
+            "--seed", Long.toString(common.seed + run.index() - 1), "--out", run.dir().toString()));
         command.addAll(passThrough);
         return command;
     }
@@ -361,7 +336,7 @@ public final class CompareKafka implements Callable<Integer>
 
     private String tributaryCommand()
     {
-        return tributaryCommand != null ? tributaryCommand : repo.resolve("bin/tributary").toString();
+        return common.tributaryCommand != null ? common.tributaryCommand : repo.resolve("bin/tributary").toString();
     }
 
     private String bootstrap()
@@ -559,12 +534,12 @@ public final class CompareKafka implements Callable<Integer>
         Files.writeString(out.resolve("results.md"), section.markdown(out) + "\n" + section.perRunTable(results));
         Files.writeString(out.resolve("results.json"), section.json(results));
         final long failed = results.stream().filter(r -> !r.ok()).count();
-        if (failed > 0 && !noDocs)
+        if (failed > 0 && !common.noDocs)
         {
             console.printf("%n%s not updated: %d of %d runs failed (their numbers would be missing or wrong); written: "
                 + "%s%n", docs, failed, results.size(), out);
         }
-        else if (!noDocs)
+        else if (!common.noDocs)
         {
             final String existing = Files.exists(docs) ? Files.readString(docs, StandardCharsets.UTF_8)
                 : "# Benchmarks\n";
@@ -596,12 +571,12 @@ public final class CompareKafka implements Callable<Integer>
 
     int sizeBytes()
     {
-        return sizeBytes;
+        return common.sizeBytes;
     }
 
     int shards()
     {
-        return shards;
+        return common.shards;
     }
 
     String duration()
@@ -616,7 +591,7 @@ public final class CompareKafka implements Callable<Integer>
 
     int runs()
     {
-        return runs;
+        return common.runs;
     }
 
     List<String> passThrough()
