@@ -40,6 +40,7 @@ import io.tributary.protocol.AppendItemDescriptor;
 import io.tributary.protocol.FetchResponseDescriptor;
 import io.tributary.protocol.ShardRing;
 import io.tributary.raft.node.LocalCluster;
+import io.tributary.raft.node.RunningCluster;
 import io.tributary.raft.node.RaftSettings;
 
 import org.agrona.concurrent.UnsafeBuffer;
@@ -73,6 +74,7 @@ abstract class ClusterClientTest
 
     private static final Duration READY = Duration.ofSeconds(60);
 
+    private RunningCluster running;
     private LocalCluster cluster;
     private Admin admin;
 
@@ -80,12 +82,10 @@ abstract class ClusterClientTest
     void startCluster(@TempDir final Path dir) throws Exception
     {
         // The membership audit off: it would recreate the division test 10 removes, and that test is about the client.
-        cluster = new LocalCluster(dir, 3, 3).keepLogsUnder("target/cluster-logs").config("transport", transport())
-            .config("replica.audit.interval.ms", "0");
-        cluster.startAll();
+        running = RunningCluster.builder(dir).transport(transport()).config("replica.audit.interval.ms", "0").start();
+        cluster = running.processes();
         admin = Admin.create(new AdminConfig().metadataPeers(cluster.metadataPeers()).transport(transport())
             .requestTimeoutMs(5_000));
-        LocalCluster.await("3 active nodes", 60_000, () -> activeNodes() == 3);
     }
 
     @AfterAll
@@ -95,21 +95,9 @@ abstract class ClusterClientTest
         {
             admin.close();
         }
-        if (cluster != null)
+        if (running != null)
         {
-            cluster.close();
-        }
-    }
-
-    private long activeNodes()
-    {
-        try
-        {
-            return admin.nodes().stream().filter(node -> node.state().equals("ACTIVE")).count();
-        }
-        catch (final IOException | RuntimeException e)
-        {
-            return 0;
+            running.close();
         }
     }
 

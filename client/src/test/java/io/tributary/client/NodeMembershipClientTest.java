@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 import io.tributary.raft.node.LocalCluster;
+import io.tributary.raft.node.RunningCluster;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -29,13 +30,11 @@ class NodeMembershipClientTest
     @Timeout(value = 3, unit = TimeUnit.MINUTES)
     void aNodeIsAddedGetsReplicasAndIsDrainedWhenRemoved() throws Exception
     {
-        final LocalCluster cluster = new LocalCluster(dir, 3, 3).keepLogsUnder("target/cluster-logs");
-        try (Admin admin = Admin.create(new AdminConfig().metadataPeers(cluster.metadataPeers())
-            .requestTimeoutMs(5_000)))
+        try (RunningCluster running = RunningCluster.builder(dir).start();
+            Admin admin = Admin.create(new AdminConfig().metadataPeers(running.processes().metadataPeers())
+                .requestTimeoutMs(5_000)))
         {
-            cluster.startAll();
-            LocalCluster.await("3 active nodes", 60_000, () -> stateOf(admin, "n1").equals("ACTIVE")
-                && stateOf(admin, "n2").equals("ACTIVE") && stateOf(admin, "n3").equals("ACTIVE"));
+            final LocalCluster cluster = running.processes();
             admin.createStream("moving", 2, 3);
             admin.awaitStreamReady("moving", Duration.ofSeconds(60));
             final String added = cluster.addNodeSlot();
@@ -57,10 +56,6 @@ class NodeMembershipClientTest
                 .allSatisfy(replica -> assertThat(replica.error()).isNull()));
             assertThatThrownBy(() -> admin.addNode("n99")).isInstanceOf(TributaryException.class)
                 .hasMessageContaining("unknown node 'n99'");
-        }
-        finally
-        {
-            cluster.close();
         }
     }
 

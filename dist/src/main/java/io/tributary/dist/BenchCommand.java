@@ -88,8 +88,8 @@ public final class BenchCommand implements Callable<Integer>
         final LoadSummary summary;
         try (DevCommand.DevCluster dev = DevCommand.DevCluster.start(data, 3, mode, transport.transport(), out))
         {
-            summary = LoadRun.run(new TributarySystem(dev.endpoints(), dev.transport, out), load, mode, out,
-                dev.cluster.pids());
+            summary = LoadRun.run(new TributarySystem(dev.endpoints(), dev.transport(), out), load, mode, out,
+                dev.cluster.processes().pids());
             out.println("stopping the local cluster...");
             out.flush();
         }

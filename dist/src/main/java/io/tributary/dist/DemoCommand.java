@@ -101,7 +101,7 @@ public final class DemoCommand implements Callable<Integer>
             out.printf("producing %d records/s of %d bytes to stream 'demo' (%d shards, RF 3) for %s after a %s "
                 + "warm-up%n", rate, size, shards, runFor, warmFor);
             out.flush();
-            final Histogram total = run(cluster.endpoints(), cluster.transport, warmFor, runFor, out);
+            final Histogram total = run(cluster.endpoints(), cluster.transport(), warmFor, runFor, out);
             out.printf("summary: %,d records acknowledged of %,d offered, %.0f records/s; produce latency us p50 %d "
                 + "p99 %d" + " p99.9 %d max %d%n", total.getTotalCount(), (long)rate * runFor.toSeconds(),
                 total.getTotalCount() / (double)runFor.toSeconds(),

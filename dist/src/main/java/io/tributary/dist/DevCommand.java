@@ -10,8 +10,7 @@ import java.util.concurrent.CountDownLatch;
 
 import io.tributary.client.Admin;
 import io.tributary.client.AdminConfig;
-import io.tributary.raft.meta.MetadataClient;
-import io.tributary.raft.node.LocalCluster;
+import io.tributary.raft.node.RunningCluster;
 
 import org.agrona.IoUtil;
 import picocli.CommandLine.Command;
@@ -66,7 +65,7 @@ public final class DevCommand implements Callable<Integer>
             Files.writeString(data.resolve("cluster.txt"), cluster.endpoints() + "\n");
             out.printf("cluster ready: --cluster %s --transport %s%nstream '%s' with %d shards; node logs in "
                 + "%s%nCtrl-C stops the cluster%n",
-                cluster.endpoints(), cluster.transport, stream, shards, data);
+                cluster.endpoints(), cluster.transport(), stream, shards, data);
             out.flush();
             stop.await();
             out.println("stopping...");
@@ -75,18 +74,14 @@ public final class DevCommand implements Callable<Integer>
         return 0;
     }
 
-    /** A LocalCluster under a data folder, with its metadata client; shared by dev and demo. */
+    /** A running local cluster under a data folder, wiped at start; shared by dev, demo and bench. */
     static final class DevCluster implements AutoCloseable
     {
-        final LocalCluster cluster;
-        final String transport;
-        final MetadataClient metadata;
+        final RunningCluster cluster;
 
-        private DevCluster(final LocalCluster cluster, final String transport)
+        private DevCluster(final RunningCluster cluster)
         {
             this.cluster = cluster;
-            this.transport = transport;
-            this.metadata = new MetadataClient(cluster.metadataPeers(), transport, 10_000);
         }
 
         static DevCluster start(final Path data, final int nodes, final String durability, final String transport,
@@ -99,29 +94,16 @@ public final class DevCommand implements Callable<Integer>
             }
             IoUtil.delete(data.toFile(), false);
             Files.createDirectories(data);
-            final LocalCluster cluster = new LocalCluster(data, nodes, nodes >= 3 ? 3 : 1)
-                .config("durability", durability)
-                .config("transport", transport);
-            final DevCluster dev = new DevCluster(cluster, transport);
-            try
-            {
-                out.printf("starting %d node processes under %s (transport %s)...%n", nodes, data, transport);
-                out.flush();
-                cluster.startAll();
-                LocalCluster.await("all nodes registered", 60_000, () -> activeNodes(dev.metadata) == nodes);
-                return dev;
-            }
-            catch (final IOException | RuntimeException e)
-            {
-                dev.close();
-                throw e;
-            }
+            out.printf("starting %d node processes under %s (transport %s)...%n", nodes, data, transport);
+            out.flush();
+            return new DevCluster(RunningCluster.builder(data).nodes(nodes).transport(transport)
+                .config("durability", durability).start());
         }
 
         /** Creates the stream and returns once every shard is placed and its leader answers. */
         void createStream(final String stream, final int shards, final int replicationFactor) throws Exception
         {
-            try (Admin admin = Admin.create(new AdminConfig().metadataPeers(endpoints()).transport(transport)))
+            try (Admin admin = Admin.create(new AdminConfig().metadataPeers(endpoints()).transport(transport())))
             {
                 admin.createStream(stream, shards, replicationFactor);
                 admin.awaitStreamReady(stream, Duration.ofSeconds(60));
@@ -130,25 +112,18 @@ public final class DevCommand implements Callable<Integer>
 
         String endpoints()
         {
-            return cluster.metadataPeersText();
+            return cluster.processes().metadataPeersText();
         }
 
-        private static int activeNodes(final MetadataClient metadata)
+        String transport()
         {
-            try
-            {
-                return (int)metadata.query("NODES").lines().filter(l -> l.endsWith("\tACTIVE")).count();
-            }
-            catch (final IOException | RuntimeException e)
-            {
-                return 0;
-            }
+            return cluster.transport();
         }
 
+        /** Stops every node cleanly (SIGTERM), then closes. */
         @Override
         public void close() throws IOException
         {
-            metadata.close();
             try
             {
                 cluster.stopAll();
@@ -157,7 +132,10 @@ public final class DevCommand implements Callable<Integer>
             {
                 Thread.currentThread().interrupt();
             }
-            cluster.close();
+            finally
+            {
+                cluster.close();
+            }
         }
     }
 }

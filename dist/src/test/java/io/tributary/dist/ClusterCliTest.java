@@ -4,13 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
-import io.tributary.raft.node.LocalCluster;
+import io.tributary.raft.node.RunningCluster;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -25,19 +26,18 @@ import picocli.CommandLine;
 @Timeout(value = 2, unit = TimeUnit.MINUTES)
 class ClusterCliTest
 {
-    private LocalCluster cluster;
+    private RunningCluster cluster;
     private final StringWriter out = new StringWriter();
     private final StringWriter err = new StringWriter();
 
     @BeforeAll
     void startNode(@TempDir final Path dir) throws Exception
     {
-        cluster = new LocalCluster(dir, 1, 1).keepLogsUnder("target/cluster-logs");
-        cluster.startAll();
+        cluster = RunningCluster.builder(dir).nodes(1).start();
     }
 
     @AfterAll
-    void stopNode()
+    void stopNode() throws IOException
     {
         cluster.close();
     }
@@ -52,15 +52,16 @@ class ClusterCliTest
         final String[] withCluster = new String[args.length + 2];
         System.arraycopy(args, 0, withCluster, 0, args.length);
         withCluster[args.length] = "--cluster";
-        withCluster[args.length + 1] = cluster.metadataPeersText();
+        withCluster[args.length + 1] = cluster.processes().metadataPeersText();
         return commandLine.execute(withCluster);
     }
 
     @Test
     void streamsProduceConsumeAndStatus()
     {
-        LocalCluster.await("node registered", 60_000, () -> run("cluster", "status") == 0 && out.toString()
-            .contains("ACTIVE"));
+        // The fixture returns once the node is ACTIVE: the status command must say so.
+        assertThat(run("cluster", "status")).as(err.toString()).isEqualTo(0);
+        assertThat(out.toString()).contains("ACTIVE");
         assertThat(run("stream", "create", "cli", "--shards", "2", "--replication", "1")).as(err.toString())
             .isEqualTo(0);
         assertThat(out.toString()).contains("created stream cli");

@@ -17,6 +17,7 @@ import java.util.stream.Stream;
 
 import io.tributary.raft.meta.MetadataClient;
 import io.tributary.raft.node.LocalCluster;
+import io.tributary.raft.node.RunningCluster;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -52,14 +53,12 @@ class DiskFaultRecoveryTest
         final Random random = new Random(seed);
         // Longer election timeouts than the default 1-2 s: on a loaded 2-core machine a leader otherwise loses its
         // role while the test picks a follower to damage.
-        try (LocalCluster cluster = new LocalCluster(dir, 3, 3).keepLogsUnder("target/cluster-logs")
-            .config("raft.election.timeout.min.ms", "2000").config("raft.election.timeout.max.ms", "4000");
-            MetadataClient metadata = new MetadataClient(cluster.metadataPeers(), "aeron", 10_000))
+        try (RunningCluster running = RunningCluster.builder(dir)
+            .config("raft.election.timeout.min.ms", "2000").config("raft.election.timeout.max.ms", "4000").start())
         {
-            cluster.startAll();
-            LocalCluster.await("3 active nodes", 60_000, () -> ClusterSmokeTest.nodesActive(metadata) == 3);
-            metadata.command("CREATE_STREAM", "disk", "1", "3", "-1", "-1");
-            LocalCluster.await("placement", 60_000, () -> ClusterSmokeTest.allPlaced(metadata, "disk"));
+            final LocalCluster cluster = running.processes();
+            final MetadataClient metadata = running.metadata();
+            running.createStream("disk", 1, 3);
             try (ShardTestClient shard = new ShardTestClient(metadata, "disk", 0))
             {
                 int written = write(shard, 0, 60);
@@ -122,19 +121,17 @@ class DiskFaultRecoveryTest
         // 1 MiB segments and 60 KiB entries: the first segment is closed after about 17 entries, whenever
         // the nodes stop (a clean stop does not always close the open segment). A snapshot every 10 entries
         // for the shard-log case, so the Raft log no longer holds what the shard log held.
-        try (LocalCluster cluster = new LocalCluster(dir, 3, 3).keepLogsUnder("target/cluster-logs")
+        try (RunningCluster running = RunningCluster.builder(dir)
             .config("raft.election.timeout.min.ms", "2000").config("raft.election.timeout.max.ms", "4000")
             .config("raft.log.segment.bytes", Integer.toString(1 << 20))
             .config("raft.log.preallocated.bytes", Integer.toString(256 << 10))
             .config("replica.audit.interval.ms", "1000")
             .config("snapshot.auto.entries", damage == Unrepairable.SHARD_LOG_CUT_AFTER_SNAPSHOT ? "10" : "100000")
-            .config("raft.log.purge.gap", "1");
-            MetadataClient metadata = new MetadataClient(cluster.metadataPeers(), "aeron", 10_000))
+            .config("raft.log.purge.gap", "1").start())
         {
-            cluster.startAll();
-            LocalCluster.await("3 active nodes", 60_000, () -> ClusterSmokeTest.nodesActive(metadata) == 3);
-            metadata.command("CREATE_STREAM", "head", "1", "3", "-1", "-1");
-            LocalCluster.await("placement", 60_000, () -> ClusterSmokeTest.allPlaced(metadata, "head"));
+            final LocalCluster cluster = running.processes();
+            final MetadataClient metadata = running.metadata();
+            running.createStream("head", 1, 3);
             try (ShardTestClient shard = new ShardTestClient(metadata, "head", 0))
             {
                 final String large = "x".repeat(20 << 10);

@@ -13,24 +13,23 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
-import org.apache.ratis.protocol.RaftPeerId;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 import io.tributary.format.AppendStatus;
 import io.tributary.format.RecordBatchBuilder;
 import io.tributary.raft.meta.MetadataClient;
 import io.tributary.raft.node.LocalCluster;
+import io.tributary.raft.node.RunningCluster;
 
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * Issue #14, point 5: a node whose data disk fills refuses writes with a clear, retriable error,
  * stays up, keeps serving reads, and writes again once space is freed. The node's data folder is
- * on a 160 MiB tmpfs made for the test (root only; skipped, saying so, without it).
+ * on a 160 MiB tmpfs made for the test (root only; skipped, saying so, without it). A follower's full disk, on
+ * every transport: {@link DiskFullFollowerTest}.
  */
 class DiskFullTest
 {
@@ -54,15 +53,13 @@ class DiskFullTest
             {
                 file.write(new byte[40 << 20]);
             }
-            try (LocalCluster cluster = new LocalCluster(small, 1, 1).keepLogsUnder("target/cluster-logs")
-                .config("transport", "aeron").config("disk.reserve.bytes", Integer.toString(64 << 20));
-                MetadataClient metadata = new MetadataClient(cluster.metadataPeers(), "aeron", 10_000);
+            try (RunningCluster running = RunningCluster.builder(small).nodes(1)
+                .config("disk.reserve.bytes", Integer.toString(64 << 20)).start();
                 FrontEndProbe probe = new FrontEndProbe())
             {
-                cluster.startAll();
-                LocalCluster.await("node active", 60_000, () -> ClusterSmokeTest.nodesActive(metadata) == 1);
-                metadata.command("CREATE_STREAM", "full", "1", "1", "-1", "-1");
-                LocalCluster.await("placement", 60_000, () -> ClusterSmokeTest.allPlaced(metadata, "full"));
+                final LocalCluster cluster = running.processes();
+                final MetadataClient metadata = running.metadata();
+                running.createStream("full", 1, 1);
                 final String[] line = metadata.query("DESCRIBE", "full").split("\n")[1].split("\t");
                 final UUID group = UUID.fromString(line[1]);
                 final String address = line[2].substring(line[2].indexOf('=') + 1);
@@ -119,96 +116,6 @@ class DiskFullTest
         }
     }
 
-    /**
-     * On every transport: Aeron checks the node's disk gate in its own server RPC, and gRPC and Netty serve
-     * Ratis's server behind the same gate (raft/rpc/GatedRaftServer); before that, a follower there wrote its
-     * Raft log into the full disk.
-     */
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("io.tributary.raft.Transports#all")
-    @Timeout(value = 3, unit = TimeUnit.MINUTES)
-    void aFollowerWhoseDiskFillsFallsBehindWithoutHarmAndCatchesUpOnceSpaceIsFreed(final String transport)
-        throws Exception
-    {
-        final Path base = Files.createDirectories(dir.resolve("cluster"));
-        final Path n3 = Files.createDirectories(base.resolve("n3"));
-        final String cannotMount = run("mount", "-t", "tmpfs", "-o", "size=160m", "tmpfs", n3.toString());
-        assumeTrue(cannotMount == null, () -> "skipped: no tmpfs for the test (" + cannotMount + "); it needs root");
-        try
-        {
-            // No preferred-leader moves: the controller could hand the shard's leadership back to n3 after the test
-            // moved it off (a leader's raw Ratis appends are not what the disk check guards; the front end is).
-            try (LocalCluster cluster = new LocalCluster(base, 3, 3).keepLogsUnder("target/cluster-logs")
-                .config("transport", transport).config("disk.reserve.bytes", Integer.toString(64 << 20))
-                .config("leader.rebalance.interval.ms", "0");
-                MetadataClient metadata = new MetadataClient(cluster.metadataPeers(), transport, 10_000))
-            {
-                cluster.startAll();
-                LocalCluster.await("nodes active", 60_000, () -> ClusterSmokeTest.nodesActive(metadata) == 3);
-                metadata.command("CREATE_STREAM", "f", "1", "3", "-1", "-1");
-                LocalCluster.await("placement", 60_000, () -> ClusterSmokeTest.allPlaced(metadata, "f"));
-                try (ShardTestClient shard = new ShardTestClient(metadata, "f", 0))
-                {
-                    final String value = "v".repeat(60_000);
-                    long written = 0;
-                    assertThat(shard.append(ShardTestClient.batch(-1, -1, value)).status())
-                        .isEqualTo(AppendStatus.APPENDED);
-                    written++;
-                    if ("n3".equals(shard.leader()))
-                    {
-                        assertThat(shard.client.admin().transferLeadership(RaftPeerId.valueOf("n1"),
-                            10_000).isSuccess()).as("leadership off n3").isTrue();
-                    }
-                    // n3's disk goes below its reserve: 8 MiB under it.
-                    final long usable = Files.getFileStore(n3).getUsableSpace();
-                    try (RandomAccessFile file = new RandomAccessFile(n3.resolve("filler").toFile(), "rw"))
-                    {
-                        file.write(new byte[(int)(usable - (64 << 20) + (8 << 20))]);
-                    }
-                    // The shard goes on committing on n1 and n2 while n3 holds back.
-                    final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-                    while (written - nextOffset(shard, "n3") < 20)
-                    {
-                        assertThat(System.nanoTime()).as("n3 falls behind").isLessThan(deadlineNs);
-                        assertThat(shard.append(ShardTestClient.batch(-1, -1, value)).status())
-                            .isEqualTo(AppendStatus.APPENDED);
-                        written++;
-                    }
-                    final long behind = nextOffset(shard, "n3");
-                    assertThat(shard.checksum("n3")[1]).as("n3 still serves what it holds").isEqualTo(behind);
-                    assertThat(Files.getFileStore(n3).getUsableSpace()).as("n3's disk never filled")
-                        .isGreaterThan(32L << 20);
-
-                    Files.delete(n3.resolve("filler"));
-                    final long all = written;
-                    LocalCluster.await("n3 caught up once space was freed", 60_000, () ->
-                        nextOffset(shard, "n3") == all);
-                    assertThat(shard.checksum("n3")).isEqualTo(shard.checksum(shard.leader()));
-                }
-            }
-        }
-        finally
-        {
-            final String cannotUnmount = run("umount", n3.toString());
-            if (cannotUnmount != null)
-            {
-                run("umount", "-l", n3.toString());
-            }
-        }
-    }
-
-    private static long nextOffset(final ShardTestClient shard, final String node)
-    {
-        try
-        {
-            return shard.status(node).nextOffset();
-        }
-        catch (final Exception e)
-        {
-            return -1;
-        }
-    }
-
     /** Resends while the shard has no leader ready yet (NOT_LEADER, BUSY): those say nothing about the disk. */
     private static FrontEndProbe.Result produceUntilDecided(final FrontEndProbe probe, final String address,
         final UUID group,
@@ -247,7 +154,7 @@ class DiskFullTest
     }
 
     /** Runs a command; null if it exited 0, else what it printed. */
-    private static String run(final String... command) throws IOException, InterruptedException
+    static String run(final String... command) throws IOException, InterruptedException
     {
         final Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         final String output = new String(process.getInputStream().readAllBytes(), UTF_8).strip();

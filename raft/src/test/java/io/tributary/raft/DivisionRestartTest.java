@@ -61,9 +61,9 @@ class DivisionRestartTest
             MetadataClient metadata = new MetadataClient(config.metadataPeers, config.transport, 10_000);
             FrontEndProbe probe = new FrontEndProbe())
         {
-            LocalCluster.await("registered", 30_000, () -> ClusterSmokeTest.nodesActive(metadata) == 1);
+            LocalCluster.await("registered", 30_000, () -> metadata.nodeStates().containsValue("ACTIVE"));
             metadata.command("CREATE_STREAM", "restarted", "1", "1", "-1", "-1");
-            LocalCluster.await("placement", 30_000, () -> ClusterSmokeTest.allPlaced(metadata, "restarted"));
+            LocalCluster.await("placement", 30_000, () -> metadata.placed("restarted"));
             final UUID group = UUID.fromString(
                 metadata.query("DESCRIBE", "restarted").split("\n")[1].split("\t")[1]);
             final RaftGroupId groupId = RaftGroupId.valueOf(group);

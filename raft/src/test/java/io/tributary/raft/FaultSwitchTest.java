@@ -8,6 +8,7 @@ import java.util.concurrent.TimeUnit;
 
 import io.tributary.raft.meta.MetadataClient;
 import io.tributary.raft.node.LocalCluster;
+import io.tributary.raft.node.RunningCluster;
 import io.tributary.raft.protocol.ShardProtocol;
 
 import org.junit.jupiter.params.ParameterizedTest;
@@ -36,16 +37,14 @@ class FaultSwitchTest
     @Timeout(value = 3, unit = TimeUnit.MINUTES)
     void aRestartedReplicaMissesOneBatchOnlyUnderTheReplayFault(final boolean fault) throws Exception
     {
-        try (LocalCluster cluster = new LocalCluster(dir, 3, 3).keepLogsUnder("target/cluster-logs")
+        try (RunningCluster running = RunningCluster.builder(dir)
             .config("test.fault.replay-off-by-one", Boolean.toString(fault))
             // No controller transfer mid-test: the leader found after the first writes stays the leader.
-            .config("leader.rebalance.interval.ms", "0");
-            MetadataClient metadata = new MetadataClient(cluster.metadataPeers(), "aeron", 10_000))
+            .config("leader.rebalance.interval.ms", "0").start())
         {
-            cluster.startAll();
-            LocalCluster.await("3 active nodes", 60_000, () -> ClusterSmokeTest.nodesActive(metadata) == 3);
-            metadata.command("CREATE_STREAM", "replay", "1", "3", "-1", "-1");
-            LocalCluster.await("placement", 60_000, () -> ClusterSmokeTest.allPlaced(metadata, "replay"));
+            final LocalCluster cluster = running.processes();
+            final MetadataClient metadata = running.metadata();
+            running.createStream("replay", 1, 3);
             try (ShardTestClient shard = new ShardTestClient(metadata, "replay", 0))
             {
                 write(shard, 0, 10);

@@ -41,6 +41,7 @@ import io.tributary.protocol.ProduceRequestDescriptor;
 import io.tributary.protocol.frame.MessageType;
 import io.tributary.raft.meta.MetadataClient;
 import io.tributary.raft.node.LocalCluster;
+import io.tributary.raft.node.RunningCluster;
 import io.tributary.raft.node.NodeConfig;
 import io.tributary.raft.protocol.ReplayKey;
 
@@ -56,6 +57,7 @@ import io.tributary.raft.protocol.ReplayKey;
 @Timeout(value = 4, unit = TimeUnit.MINUTES)
 class FrontEndTest
 {
+    private RunningCluster running;
     private LocalCluster cluster;
     private MetadataClient metadata;
     private FrontEndProbe probe;
@@ -63,13 +65,12 @@ class FrontEndTest
     @BeforeAll
     void start(@TempDir final Path dir) throws Exception
     {
-        cluster = new LocalCluster(dir, 3, 3).keepLogsUnder("target/cluster-logs").config("transport", "aeron")
+        running = RunningCluster.builder(dir)
             // One entry in flight per shard: a request's batches for a shard meet in one entry.
-            .config("frontend.entries.inflight.max", "1");
-        cluster.startAll();
-        metadata = new MetadataClient(cluster.metadataPeers(), "aeron", 10_000);
+            .config("frontend.entries.inflight.max", "1").start();
+        cluster = running.processes();
+        metadata = running.metadata();
         probe = new FrontEndProbe();
-        LocalCluster.await("3 active nodes", 60_000, () -> ClusterSmokeTest.nodesActive(metadata) == 3);
     }
 
     @AfterAll
@@ -79,13 +80,9 @@ class FrontEndTest
         {
             probe.close();
         }
-        if (metadata != null)
+        if (running != null)
         {
-            metadata.close();
-        }
-        if (cluster != null)
-        {
-            cluster.close();
+            running.close();
         }
     }
 
@@ -310,8 +307,7 @@ class FrontEndTest
 
     private List<Shard> createStream(final String name, final int shards) throws Exception
     {
-        metadata.command("CREATE_STREAM", name, Integer.toString(shards), "3", "-1", "-1");
-        LocalCluster.await(name + " placed", 60_000, () -> ClusterSmokeTest.allPlaced(metadata, name));
+        running.createStream(name, shards, 3);
         final List<Shard>[] found = new List[1];
         // Led by the preferred replicas: the controller moves a new shard's leadership there, and a
         // move during a test step would fail entries in flight (OUTCOME_UNKNOWN) for reasons not under test.

@@ -16,6 +16,7 @@ import io.tributary.format.AppendStatus;
 import io.tributary.raft.meta.MetadataClient;
 import io.tributary.raft.node.LocalCluster;
 import io.tributary.raft.node.RaftSettings;
+import io.tributary.raft.node.RunningCluster;
 
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.proto.RaftProtos;
@@ -49,18 +50,16 @@ class MembershipAuditTest
         // No leader balancing: the test's raw Ratis admin calls stand in for a cut move, and a transfer to the
         // preferred replica in between makes Ratis refuse them (LeaderSteppingDownException; CI run 21, after the
         // audit's repair reordered the members). The controller's own moves retry on its next pass; these do not.
-        try (LocalCluster cluster = new LocalCluster(dir, 4, 3).keepLogsUnder("target/cluster-logs")
+        try (RunningCluster running = RunningCluster.builder(dir).nodes(4).activeNodes(3)
             .config("replica.audit.interval.ms", "1000")
-            .config("leader.rebalance.interval.ms", "0");
-            MetadataClient metadata = new MetadataClient(cluster.metadataPeers(), "aeron", 10_000))
+            .config("leader.rebalance.interval.ms", "0").start())
         {
-            cluster.startAll();
+            final LocalCluster cluster = running.processes();
+            final MetadataClient metadata = running.metadata();
             // The fourth node registers but is not added: it holds no replica, and is the outsider a cut move leaves
             // in.
-            LocalCluster.await("3 active nodes and n4 registered", 60_000, () ->
-                ClusterSmokeTest.nodesActive(metadata) == 3 && registered(metadata, "n4"));
-            metadata.command("CREATE_STREAM", "audited", "1", "3", "-1", "-1");
-            LocalCluster.await("placement", 60_000, () -> ClusterSmokeTest.allPlaced(metadata, "audited"));
+            LocalCluster.await("n4 registered", 60_000, () -> metadata.nodeStates().containsKey("n4"));
+            running.createStream("audited", 1, 3);
             try (ShardTestClient shard = new ShardTestClient(metadata, "audited", 0))
             {
                 int written = write(shard, 0, 20);
@@ -117,18 +116,6 @@ class MembershipAuditTest
                 LocalCluster.await("every listed replica has every record", 60_000, () -> sameRecords(shard, listed));
                 assertThat(shard.checksum(replaced)[1]).as("records on %s", replaced).isEqualTo(written);
             }
-        }
-    }
-
-    private static boolean registered(final MetadataClient metadata, final String id)
-    {
-        try
-        {
-            return metadata.query("NODES").lines().anyMatch(l -> l.startsWith(id + "\t"));
-        }
-        catch (final Exception e)
-        {
-            return false;
         }
     }
 

@@ -18,6 +18,7 @@ import io.tributary.raft.meta.MetadataClient;
 import io.tributary.raft.meta.MetadataStateMachine;
 import io.tributary.raft.node.LocalCluster;
 import io.tributary.raft.node.RaftSettings;
+import io.tributary.raft.node.RunningCluster;
 
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.proto.RaftProtos;
@@ -26,37 +27,37 @@ import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.retry.RetryPolicies;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Preferred leaders on three node processes: two streams of 3 shards x RF 3 end with each node
  * leading exactly 2 shards, each led by its preferred replica (the first in placement order);
  * after the metadata leader (which runs the controller and leads 2 shards) is killed its shards
  * are led elsewhere, and once it is back the new controller moves their leadership back to it.
- * The controller's default interval (5 s).
+ * The controller's default interval (5 s). Run once per transport by its subclasses.
  */
-class PreferredLeaderTest
+abstract class PreferredLeaderTest
 {
     private static final List<String> STREAMS = List.of("left", "right");
 
     @TempDir
     Path dir;
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("io.tributary.raft.Transports#all")
+    /** The Raft transport of the nodes and of every client here. */
+    abstract String transport();
+
+    @Test
     @Timeout(value = 5, unit = TimeUnit.MINUTES)
-    void leadershipSpreadsOverNodesAndReturnsToThePreferredReplicaAfterARestart(final String transport) throws Exception
+    void leadershipSpreadsOverNodesAndReturnsToThePreferredReplicaAfterARestart() throws Exception
     {
-        try (LocalCluster cluster = new LocalCluster(dir, 3, 3).keepLogsUnder("target/cluster-logs")
-            .config("transport", transport);
-            MetadataClient metadata = new MetadataClient(cluster.metadataPeers(), transport, 10_000))
+        final String transport = transport();
+        try (RunningCluster running = RunningCluster.builder(dir).transport(transport).start())
         {
-            cluster.startAll();
+            final LocalCluster cluster = running.processes();
+            final MetadataClient metadata = running.metadata();
             final Set<String> live = new HashSet<>(cluster.nodeIds());
-            LocalCluster.await("3 active nodes", 60_000, () -> ClusterSmokeTest.nodesActive(metadata) == 3);
             for (final String stream : STREAMS)
             {
                 metadata.command("CREATE_STREAM", stream, "3", "3", "-1", "-1");
@@ -64,7 +65,7 @@ class PreferredLeaderTest
             for (final String stream : STREAMS)
             {
                 LocalCluster.await("placement of " + stream, 60_000, () ->
-                    ClusterSmokeTest.allPlaced(metadata, stream));
+                    metadata.placed(stream));
             }
             final Map<String, String> preferred = preferredLeaders(metadata);
             assertThat(countPerNode(preferred)).as("preferred leaderships per node: %s", preferred)

@@ -1,6 +1,7 @@
 package io.tributary.raft;
 
 import io.tributary.raft.node.LocalCluster;
+import io.tributary.raft.node.RunningCluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -18,37 +19,35 @@ import io.tributary.format.AppendStatus;
 import io.tributary.raft.meta.MetadataClient;
 import io.tributary.raft.protocol.ShardEntryDescriptor;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Placement of 8 shards x RF 3 over 3 and then 4 node processes: after the fourth node is
  * added, replicas move to it by Ratis membership change while writes continue, counts per node
  * differ by at most one, and every record stays readable. Also: bad requests get clear errors
- * and the nodes stay up.
+ * and the nodes stay up. Run once per transport by its subclasses.
  */
-class RebalanceTest
+abstract class RebalanceTest
 {
     private static final int SHARDS = 8;
 
     @TempDir
     Path dir;
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("io.tributary.raft.Transports#all")
+    /** The Raft transport of the nodes and of every client here. */
+    abstract String transport();
+
+    @Test
     @Timeout(value = 6, unit = TimeUnit.MINUTES)
-    void addingANodeRebalancesWhileWritesContinue(final String transport) throws Exception
+    void addingANodeRebalancesWhileWritesContinue() throws Exception
     {
-        try (LocalCluster cluster = new LocalCluster(dir, 3, 3).keepLogsUnder("target/cluster-logs")
-            .config("transport", transport);
-            MetadataClient metadata = new MetadataClient(cluster.metadataPeers(), transport, 10_000))
+        try (RunningCluster running = RunningCluster.builder(dir).transport(transport()).start())
         {
-            cluster.startAll();
-            LocalCluster.await("3 active nodes", 60_000, () -> ClusterSmokeTest.nodesActive(metadata) == 3);
-            metadata.command("CREATE_STREAM", "placed", Integer.toString(SHARDS), "3", "-1", "-1");
-            LocalCluster.await("placement", 90_000, () -> ClusterSmokeTest.allPlaced(metadata, "placed"));
+            final LocalCluster cluster = running.processes();
+            final MetadataClient metadata = running.metadata();
+            running.createStream("placed", SHARDS, 3);
             final List<ShardTestClient> shards = new ArrayList<>();
             for (int s = 0; s < SHARDS; s++)
             {
@@ -63,8 +62,8 @@ class RebalanceTest
 
                 final String n4 = cluster.addNodeSlot();
                 cluster.start(n4);
-                LocalCluster.await("n4 registered", 60_000, () -> RebalanceTestSupport.nodeState(metadata, n4)
-                    .equals("REGISTERED"));
+                LocalCluster.await("n4 registered", 60_000,
+                    () -> "REGISTERED".equals(metadata.nodeStates().get(n4)));
                 metadata.command("ADD_NODE", n4);
                 int round = 1;
                 final long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(4);
@@ -110,7 +109,7 @@ class RebalanceTest
     {
         metadata.command("REMOVE_NODE", removed);
         LocalCluster.await("replicas moved off " + removed, 180_000, () ->
-            RebalanceTestSupport.nodeState(metadata, removed).equals("REGISTERED"));
+            "REGISTERED".equals(metadata.nodeStates().get(removed)));
         assertThat(RebalanceTestSupport.balanced(metadata, "placed", 3)).isTrue();
         metadata.command("DELETE_STREAM", "placed");
         LocalCluster.await("stream removed", 60_000, () -> streamList(metadata).isBlank());

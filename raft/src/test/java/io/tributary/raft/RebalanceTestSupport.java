@@ -17,20 +17,6 @@ final class RebalanceTestSupport
     }
 
     /** The node's state in the metadata (REGISTERED, ACTIVE, ...), or "" when it cannot be read. */
-    static String nodeState(final MetadataClient metadata, final String id)
-    {
-        try
-        {
-            return metadata.query("NODES").lines().filter(l -> l.startsWith(id + "\t")).map(l -> l.split("\t")[2])
-                .findFirst()
-                .orElse("");
-        }
-        catch (final Exception e)
-        {
-            return "";
-        }
-    }
-
     /**
      * True when every shard of the stream has the replicas the controller works towards (its target placement):
      * the controller is done moving it. Being {@link #balanced} is not enough: the controller moves one shard at a

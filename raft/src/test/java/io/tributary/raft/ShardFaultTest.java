@@ -1,6 +1,7 @@
 package io.tributary.raft;
 
 import io.tributary.raft.node.LocalCluster;
+import io.tributary.raft.node.RunningCluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -18,33 +19,34 @@ import java.util.concurrent.TimeUnit;
 import io.tributary.format.AppendStatus;
 import io.tributary.raft.meta.MetadataClient;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
-/** Shard groups under faults, with every node its own JVM: leader kill -9, snapshot catch-up. */
-class ShardFaultTest
+/**
+ * Shard groups under faults, with every node its own JVM: leader kill -9, snapshot catch-up. Run once per transport
+ * by its subclasses.
+ */
+abstract class ShardFaultTest
 {
     @TempDir
     Path dir;
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("io.tributary.raft.Transports#all")
+    /** The Raft transport of the nodes and of every client here. */
+    abstract String transport();
+
+    @Test
     @Timeout(value = 4, unit = TimeUnit.MINUTES)
-    void killingTheLeaderLosesNoAcknowledgedWriteAndTheRestartedNodeConverges(final String transport) throws Exception
+    void killingTheLeaderLosesNoAcknowledgedWriteAndTheRestartedNodeConverges() throws Exception
     {
-        try (LocalCluster cluster = new LocalCluster(dir, 3, 3).keepLogsUnder("target/cluster-logs")
-            .config("transport", transport)
+        try (RunningCluster running = RunningCluster.builder(dir).transport(transport())
             // The controller moving a new shard to its preferred leader mid-write fails entries in flight
             // (LeaderSteppingDownException), a fault these tests do not study: PreferredLeaderTest does.
-            .config("leader.rebalance.interval.ms", "0");
-            MetadataClient metadata = new MetadataClient(cluster.metadataPeers(), transport, 10_000))
+            .config("leader.rebalance.interval.ms", "0").start())
         {
-            cluster.startAll();
-            LocalCluster.await("3 active nodes", 60_000, () -> ClusterSmokeTest.nodesActive(metadata) == 3);
-            metadata.command("CREATE_STREAM", "faults", "1", "3", "-1", "-1");
-            LocalCluster.await("placement", 60_000, () -> ClusterSmokeTest.allPlaced(metadata, "faults"));
+            final LocalCluster cluster = running.processes();
+            final MetadataClient metadata = running.metadata();
+            running.createStream("faults", 1, 3);
             try (ShardTestClient shard = new ShardTestClient(metadata, "faults", 0))
             {
                 final Set<String> acknowledged = new HashSet<>();
@@ -83,27 +85,23 @@ class ShardFaultTest
         }
     }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("io.tributary.raft.Transports#all")
+    @Test
     @Timeout(value = 4, unit = TimeUnit.MINUTES)
-    void aNodeRestartedAfterItsPeersPurgedTheirLogsCatchesUpThroughASnapshot(final String transport) throws Exception
+    void aNodeRestartedAfterItsPeersPurgedTheirLogsCatchesUpThroughASnapshot() throws Exception
     {
         // Every transport's appender notifies a follower behind the purge: Aeron's own, ratis-grpc's, and on Netty the
         // node's NotifyingLogAppender (Ratis's LogAppenderDefault only shipped snapshot files, which the follower
         // refused as a configuration mismatch, so it never caught up).
-        try (LocalCluster cluster = new LocalCluster(dir, 3, 3).keepLogsUnder("target/cluster-logs")
-            .config("transport", transport)
+        try (RunningCluster running = RunningCluster.builder(dir).transport(transport())
             // The controller moving a new shard to its preferred leader mid-write fails entries in flight
             // (LeaderSteppingDownException), a fault these tests do not study: PreferredLeaderTest does.
             .config("leader.rebalance.interval.ms", "0")
             .config("snapshot.auto.entries", "200").config("raft.log.segment.bytes", "1048576")
-            .config("raft.log.purge.gap", "100");
-            MetadataClient metadata = new MetadataClient(cluster.metadataPeers(), transport, 10_000))
+            .config("raft.log.purge.gap", "100").start())
         {
-            cluster.startAll();
-            LocalCluster.await("3 active nodes", 60_000, () -> ClusterSmokeTest.nodesActive(metadata) == 3);
-            metadata.command("CREATE_STREAM", "purged", "1", "3", "-1", "-1");
-            LocalCluster.await("placement", 60_000, () -> ClusterSmokeTest.allPlaced(metadata, "purged"));
+            final LocalCluster cluster = running.processes();
+            final MetadataClient metadata = running.metadata();
+            running.createStream("purged", 1, 3);
             try (ShardTestClient shard = new ShardTestClient(metadata, "purged", 0))
             {
                 // A fresh Ratis client's leader is only its guess (the first peer): one write makes it the

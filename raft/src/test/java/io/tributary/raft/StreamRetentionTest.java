@@ -12,38 +12,37 @@ import io.tributary.engine.AppendCondition;
 import io.tributary.format.AppendStatus;
 import io.tributary.raft.meta.MetadataClient;
 import io.tributary.raft.node.LocalCluster;
+import io.tributary.raft.node.RunningCluster;
 import io.tributary.raft.protocol.ShardProtocol;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * A stream's retention (from the metadata) deletes whole rolled files on the replicas, never past
  * the snapshot; the leader then moves the shard's key horizon, and every replica forgets the same
- * keys (issue #14, point 4).
+ * keys (issue #14, point 4). Run once per transport by its subclasses.
  */
-class StreamRetentionTest
+abstract class StreamRetentionTest
 {
     @TempDir
     Path dir;
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("io.tributary.raft.Transports#all")
+    /** The Raft transport of the nodes and of every client here. */
+    abstract String transport();
+
+    @Test
     @Timeout(value = 3, unit = TimeUnit.MINUTES)
-    void aStreamsRetentionDeletesOldFilesOnItsShardsAndEveryReplicaForgetsTheSameKeys(final String transport)
+    void aStreamsRetentionDeletesOldFilesOnItsShardsAndEveryReplicaForgetsTheSameKeys()
         throws Exception
     {
-        try (LocalCluster cluster = new LocalCluster(dir, 3, 3).keepLogsUnder("target/cluster-logs")
-            .config("transport", transport)
-            .config("shard.roll.cycle", "TEST_SECONDLY").config("snapshot.auto.entries", "20");
-            MetadataClient metadata = new MetadataClient(cluster.metadataPeers(), transport, 10_000))
+        try (RunningCluster running = RunningCluster.builder(dir).transport(transport())
+            .config("shard.roll.cycle", "TEST_SECONDLY").config("snapshot.auto.entries", "20").start())
         {
-            cluster.startAll();
-            LocalCluster.await("nodes active", 60_000, () -> ClusterSmokeTest.nodesActive(metadata) == 3);
-            metadata.command("CREATE_STREAM", "short", "1", "3", "40000", "-1");
-            LocalCluster.await("placement", 60_000, () -> ClusterSmokeTest.allPlaced(metadata, "short"));
+            final LocalCluster cluster = running.processes();
+            final MetadataClient metadata = running.metadata();
+            running.createStream("short", 1, 3, 40000, -1);
             try (ShardTestClient shard = new ShardTestClient(metadata, "short", 0))
             {
                 final String value = "v".repeat(2000);

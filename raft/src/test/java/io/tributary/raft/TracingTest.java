@@ -59,9 +59,9 @@ class TracingTest
         try (TributaryNode node = TributaryNode.start(config, openTelemetry);
             MetadataClient metadata = new MetadataClient(config.metadataPeers, config.transport, 10_000))
         {
-            LocalCluster.await("registered", 30_000, () -> ClusterSmokeTest.nodesActive(metadata) == 1);
+            LocalCluster.await("registered", 30_000, () -> metadata.nodeStates().containsValue("ACTIVE"));
             metadata.command("CREATE_STREAM", "traced", "1", "1", "-1", "-1");
-            LocalCluster.await("placement", 30_000, () -> ClusterSmokeTest.allPlaced(metadata, "traced"));
+            LocalCluster.await("placement", 30_000, () -> metadata.placed("traced"));
             final Span produce = openTelemetry.getTracer("test").spanBuilder("tributary.produce")
                 .setSpanKind(SpanKind.PRODUCER).startSpan();
             final String[] traceparent = new String[1];

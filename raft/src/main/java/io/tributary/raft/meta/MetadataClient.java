@@ -1,6 +1,7 @@
 package io.tributary.raft.meta;
 
 import java.io.IOException;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 import io.tributary.raft.node.RaftSettings;
@@ -51,6 +52,37 @@ public final class MetadataClient implements AutoCloseable
     public String query(final String... fields) throws IOException
     {
         return check(client.io().sendReadOnly(Message.valueOf(encode(fields))));
+    }
+
+    /** Each registered node's state (REGISTERED, ACTIVE, DRAINING...), by node id, in the metadata's order. */
+    public Map<String, String> nodeStates() throws IOException
+    {
+        final Map<String, String> states = new LinkedHashMap<>();
+        for (final String line : query("NODES").split("\n"))
+        {
+            // id, address, state
+            final String[] fields = line.split("\t");
+            if (fields.length == 3)
+            {
+                states.put(fields[0], fields[2]);
+            }
+        }
+        return states;
+    }
+
+    /** Whether every shard of the stream lists its replicas (a stream just created has none yet). */
+    public boolean placed(final String stream) throws IOException
+    {
+        final String[] lines = query("DESCRIBE", stream).split("\n");
+        for (int i = 1; i < lines.length; i++)
+        {
+            // shard, group id, replicas, ...
+            if (lines[i].split("\t", -1)[2].isEmpty())
+            {
+                return false;
+            }
+        }
+        return lines.length > 1;
     }
 
     /**

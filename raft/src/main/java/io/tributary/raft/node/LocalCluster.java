@@ -18,7 +18,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
-import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 
 
@@ -35,7 +34,8 @@ public final class LocalCluster implements AutoCloseable
     private final Map<String, Process> processes = new LinkedHashMap<>();
     private final Map<String, String> extraConfig = new LinkedHashMap<>();
     private final Map<String, Map<String, String>> nodeConfig = new LinkedHashMap<>();
-    private String keepLogsUnder = "";
+    /** Where node logs are copied when the cluster closes; the tests' build sets it (target/cluster-logs). */
+    private final String keepLogsUnder = System.getProperty("tributary.cluster.logs", "");
 
     public LocalCluster(final Path dir, final int nodes, final int metadataNodes) throws IOException
     {
@@ -47,13 +47,6 @@ public final class LocalCluster implements AutoCloseable
             ports.put("n" + i, free[i - 1]);
         }
         extraConfig.put("snapshot.auto.entries", "100000");
-    }
-
-    /** Copy node logs to this folder when the cluster closes (tests). */
-    public LocalCluster keepLogsUnder(final String folder)
-    {
-        this.keepLogsUnder = folder;
-        return this;
     }
 
     /** One node's own setting (beside those of every node), from its next start; null removes it. */
@@ -303,15 +296,40 @@ public final class LocalCluster implements AutoCloseable
         return dir.resolve(id);
     }
 
-    /** Polls until the condition holds or the deadline passes. */
-    public static void await(final String what, final long timeoutMs, final BooleanSupplier condition)
+    /** A condition polled by {@link #await}; an exception means "not yet" (a node starting, no leader yet). */
+    @FunctionalInterface
+    public interface Condition
+    {
+        boolean holds() throws Exception;
+    }
+
+    /** Polls until the condition holds or the deadline passes; the timeout's error carries the last exception. */
+    public static void await(final String what, final long timeoutMs, final Condition condition)
     {
         final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
-        while (!condition.getAsBoolean())
+        while (true)
         {
+            Exception last = null;
+            try
+            {
+                if (condition.holds())
+                {
+                    return;
+                }
+            }
+            catch (final InterruptedException e)
+            {
+                Thread.currentThread().interrupt();
+                throw new AssertionError("interrupted waiting for " + what, e);
+            }
+            catch (final Exception e)
+            {
+                last = e;
+            }
             if (System.nanoTime() > deadline)
             {
-                throw new AssertionError("timed out after " + timeoutMs + " ms waiting for " + what);
+                throw new AssertionError("timed out after " + timeoutMs + " ms waiting for " + what
+                    + (last == null ? "" : "; the last check failed: " + last), last);
             }
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
         }
