@@ -13,9 +13,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableArrayBuffer;
 import org.apache.ratis.protocol.ClientId;
-import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientRequest;
-import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,6 +25,7 @@ import io.tributary.protocol.FetchResponseDescriptor;
 import io.tributary.protocol.frame.MessageType;
 import io.tributary.protocol.frame.SendStatus;
 import io.tributary.protocol.net.Responder;
+import io.tributary.raft.protocol.RatisMessages;
 import io.tributary.raft.protocol.ShardProtocol;
 
 /**
@@ -134,7 +133,7 @@ final class FetchService
             .setServerId(shard.division.getId())
             .setGroupId(shard.groupId)
             .setCallId(callIds.incrementAndGet())
-            .setMessage(Message.valueOf(UnsafeByteOperations.unsafeWrap(ShardProtocol.encodeStatus())))
+            .setMessage(RatisMessages.wrap(ShardProtocol.encodeStatus()))
             .setType(RaftClientRequest.readRequestType())
             .build();
         try

@@ -16,7 +16,6 @@ import java.util.function.LongSupplier;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.apache.ratis.protocol.ClientId;
-import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.protocol.RaftClientRequest;
 import org.apache.ratis.protocol.RaftGroupId;
@@ -24,13 +23,13 @@ import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.protocol.exceptions.LeaderNotReadyException;
 import org.apache.ratis.protocol.exceptions.LeaderSteppingDownException;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
-import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
 import org.apache.ratis.util.JavaUtils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.tributary.format.AppendStatus;
 import io.tributary.protocol.AppendResultDescriptor;
+import io.tributary.raft.protocol.RatisMessages;
 import io.tributary.raft.protocol.ShardEntryDescriptor;
 
 /**
@@ -401,7 +400,7 @@ final class ShardAppender
             .setServerId(shard.serverId())
             .setGroupId(shard.groupId())
             .setCallId(callIds.incrementAndGet())
-            .setMessage(Message.valueOf(UnsafeByteOperations.unsafeWrap(entry.bytes, 0, entry.length)))
+            .setMessage(RatisMessages.wrap(entry.bytes, 0, entry.length))
             .setType(RaftClientRequest.writeRequestType())
             .build();
         lastSubmitNs = System.nanoTime();

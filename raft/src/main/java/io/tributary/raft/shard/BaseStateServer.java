@@ -1,12 +1,12 @@
 package io.tributary.raft.shard;
 
 import io.tributary.engine.ShardLog;
+import io.tributary.raft.protocol.RatisMessages;
 import io.tributary.raft.protocol.ShardProtocol;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.server.protocol.TermIndex;
-import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
 
 /**
  * Serves this replica's base state (producers, keys, key horizon at one applied position) in chunks to a replica
@@ -65,17 +65,13 @@ final class BaseStateServer
             || request.fromByte() > held.bytes.length)
         {
             copy = held;
-            return message(ShardProtocol.encodeBaseStateStale(request.appliedIndex()));
+            return RatisMessages.wrap(ShardProtocol.encodeBaseStateStale(request.appliedIndex()));
         }
         final int from = (int)request.fromByte();
         final int length = Math.min(Math.min(request.maxBytes(), CHUNK_BYTES_MAX), held.bytes.length - from);
         copy = from + length == held.bytes.length && request.appliedIndex() != -1 ? null : held;
-        return message(ShardProtocol.encodeBaseStateReply(held.appliedTerm, held.appliedIndex, held.bytes.length,
-            from, held.bytes, from, length));
+        return RatisMessages.wrap(ShardProtocol.encodeBaseStateReply(held.appliedTerm, held.appliedIndex,
+            held.bytes.length, from, held.bytes, from, length));
     }
 
-    private static Message message(final byte[] bytes)
-    {
-        return Message.valueOf(UnsafeByteOperations.unsafeWrap(bytes));
-    }
 }

@@ -1,15 +1,20 @@
 package io.tributary.raft.shard;
 
 import io.tributary.engine.ShardLog;
+import io.tributary.raft.protocol.RatisMessages;
 import io.tributary.raft.protocol.ShardProtocol;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.protocol.Message;
+import org.apache.ratis.proto.RaftProtos;
 import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
-import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
 
 /**
  * A catch-up's reads from a peer of the shard: its position, its base state (chunk by chunk) and its batches. Each is
@@ -42,6 +47,41 @@ final class PeerFetch
         this.leader = leader;
         this.groupId = groupId;
         this.baseStateChunkBytes = baseStateChunkBytes;
+    }
+
+    /**
+     * The peers to fetch from: every other member of the group (never this one, whose reads wait for the very install
+     * in progress), or the leader named in the notification while the configuration is still unknown here.
+     */
+    static RaftGroup peersOf(final RaftGroup group, final RaftPeerId self, final RaftProtos.RoleInfoProto roleInfo)
+        throws IOException
+    {
+        final List<RaftPeer> others = new ArrayList<>();
+        for (final RaftPeer peer : group.getPeers())
+        {
+            if (!peer.getId().equals(self))
+            {
+                others.add(peer);
+            }
+        }
+        if (others.isEmpty() && roleInfo.hasFollowerInfo() && roleInfo.getFollowerInfo().hasLeaderInfo())
+        {
+            final RaftProtos.RaftPeerProto leader = roleInfo.getFollowerInfo().getLeaderInfo().getId();
+            others.add(RaftPeer.newBuilder().setId(leader.getId()).setAddress(leader.getAddress()).build());
+        }
+        if (others.isEmpty())
+        {
+            throw new IOException("no other member of " + group.getGroupId()
+                + " is known yet to catch up from; Ratis will notify again");
+        }
+        return RaftGroup.valueOf(group.getGroupId(), others);
+    }
+
+    /** The leader that notified this catch-up, or null when the notification named none. */
+    static RaftPeerId notifyingLeader(final RaftProtos.RoleInfoProto roleInfo)
+    {
+        return roleInfo.hasFollowerInfo() && roleInfo.getFollowerInfo().hasLeaderInfo()
+            ? RaftPeerId.valueOf(roleInfo.getFollowerInfo().getLeaderInfo().getId().getId()) : null;
     }
 
     /** A peer's whole base state, and the applied position it was taken at. */
@@ -131,7 +171,7 @@ final class PeerFetch
 
     private byte[] read(final byte[] request) throws IOException
     {
-        final Message message = Message.valueOf(UnsafeByteOperations.unsafeWrap(request));
+        final Message message = RatisMessages.wrap(request);
         final RaftClientReply reply = leader == null ? client.io().sendReadOnly(message)
             : client.io().sendReadOnly(message, leader);
         if (!reply.isSuccess())

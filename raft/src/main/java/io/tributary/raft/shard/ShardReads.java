@@ -3,6 +3,7 @@ package io.tributary.raft.shard;
 import io.tributary.engine.CorruptLogException;
 import io.tributary.engine.OffsetOutOfRangeException;
 import io.tributary.engine.ShardLog;
+import io.tributary.raft.protocol.RatisMessages;
 import io.tributary.raft.protocol.ReplayKey;
 import io.tributary.raft.protocol.ShardProtocol;
 import java.io.IOException;
@@ -15,7 +16,6 @@ import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.apache.ratis.protocol.Message;
-import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -125,26 +125,22 @@ final class ShardReads
             ShardProtocol.encodeReadReplyHeader(out, ShardProtocol.READ_OK, length, shardLog.firstOffset(),
                 shardLog.nextOffset(), Math.max(appliedIndex.getAsLong(),
                 ReplayKey.raftIndex(shardLog.lastRaftIndex())));
-            return Message.valueOf(UnsafeByteOperations.unsafeWrap(reply, 0, ShardProtocol.READ_REPLY_HEADER_LENGTH
-                + length));
+            return RatisMessages.wrap(reply, 0, ShardProtocol.READ_REPLY_HEADER_LENGTH
+                + length);
         }
         catch (final OffsetOutOfRangeException e)
         {
-            return message(ShardProtocol.encodeReadError(ShardProtocol.READ_OUT_OF_RANGE, e.getMessage(),
+            return RatisMessages.wrap(ShardProtocol.encodeReadError(ShardProtocol.READ_OUT_OF_RANGE, e.getMessage(),
                 e.firstOffset(), e.nextOffset()));
         }
         catch (final CorruptLogException e)
         {
             LOG.error("{}: corrupt data in the shard log", shardName.get(), e);
-            return message(ShardProtocol.encodeReadError(ShardProtocol.READ_CORRUPT, e.getMessage(),
+            return RatisMessages.wrap(ShardProtocol.encodeReadError(ShardProtocol.READ_CORRUPT, e.getMessage(),
                 shardLog.firstOffset(), shardLog.nextOffset()));
         }
     }
 
-    private static Message message(final byte[] bytes)
-    {
-        return Message.valueOf(UnsafeByteOperations.unsafeWrap(bytes));
-    }
 
     private static final class LongPoll
     {

@@ -3,22 +3,12 @@ package io.tributary.raft.shard;
 import java.io.File;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 import io.tributary.engine.AppendCondition;
 import io.tributary.engine.AppendResult;
@@ -26,13 +16,12 @@ import io.tributary.engine.RetentionResult;
 import io.tributary.engine.WriteBehind;
 import io.tributary.format.AppendStatus;
 import io.tributary.engine.EngineSnapshot;
-import io.tributary.engine.CorruptLogException;
 import io.tributary.engine.ShardLog;
 import io.tributary.engine.ShardLogConfig;
-import io.tributary.format.RecordBatchDescriptor;
 import io.tributary.protocol.AppendItemDescriptor;
 import io.tributary.protocol.AppendResultDescriptor;
 import io.tributary.raft.protocol.KeyHorizonEntryDescriptor;
+import io.tributary.raft.protocol.RatisMessages;
 import io.tributary.raft.protocol.ReplayKey;
 import io.tributary.raft.protocol.ShardEntryDescriptor;
 import io.tributary.raft.protocol.ShardProtocol;
@@ -41,20 +30,14 @@ import io.tributary.raft.storage.DurableFiles;
 import io.tributary.raft.storage.SnapshotStorage;
 
 import org.agrona.ExpandableArrayBuffer;
-import org.agrona.IoUtil;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.proto.RaftProtos;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
-import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.Message;
-import org.apache.ratis.protocol.RaftClientAsynchronousProtocol;
-import org.apache.ratis.protocol.RaftClientReply;
-import org.apache.ratis.protocol.RaftClientRequest;
 import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftGroupMemberId;
-import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.protocol.TermIndex;
@@ -65,7 +48,6 @@ import org.apache.ratis.statemachine.TransactionContext;
 import org.apache.ratis.statemachine.impl.BaseStateMachine;
 import org.apache.ratis.statemachine.impl.SingleFileSnapshotInfo;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
-import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
 import org.apache.ratis.util.LifeCycle;
 import org.apache.ratis.util.MD5FileUtil;
 import org.slf4j.Logger;
@@ -80,8 +62,6 @@ import org.slf4j.LoggerFactory;
 public final class ShardStateMachine extends BaseStateMachine
 {
     private static final Logger LOG = LoggerFactory.getLogger(ShardStateMachine.class);
-    /** Read size when verifying a reopened log; raised to the largest batch if that is bigger. */
-    private static final int VERIFY_BUFFER_BYTES = 1 << 20;
     private static final Message EMPTY_REPLY = Message.valueOf(ByteString.EMPTY);
 
     private final ShardLogConfig logConfig;
@@ -110,9 +90,9 @@ public final class ShardStateMachine extends BaseStateMachine
     // Held while an entry is applied and its index recorded: a position or base state read under it is one point of
     // history.
     private final Object applyLock = new Object();
-    private final AtomicBoolean horizonInFlight = new AtomicBoolean();
-    private final ClientId horizonClientId = ClientId.randomId();
-    private final AtomicLong horizonCallIds = new AtomicLong();
+    /** Set at {@link #initialize}, when the member and group ids are known. */
+    private volatile ShardLogStore store;
+    private volatile KeyHorizonProposer keyHorizon;
     private final Function<RaftGroup, RaftClient> clientFactory;
     private final Executor catchUpExecutor;
     /** Test-only fault switch (NodeConfig.faultReplayOffByOne): never on in production. */
@@ -170,43 +150,20 @@ public final class ShardStateMachine extends BaseStateMachine
         throws IOException
     {
         super.initialize(server, groupId, raftStorage);
+        store = new ShardLogStore(logConfig, getId(), groupId);
+        keyHorizon = new KeyHorizonProposer(server, groupId);
         storage.init(raftStorage);
         getLifeCycle().startAndTransition(this::openLog);
-        checkRaftLogHead(raftStorage.getStorageDir().getCurrentDir().toPath());
-    }
-
-    private static final Pattern SEGMENT = Pattern.compile("log_(?:inprogress_)?(\\d+)(?:-\\d+)?");
-
-    /**
-     * A Raft log whose first segment was cut while the node was down begins above what this state
-     * machine applied, with no snapshot in between: entries are missing, and Ratis would spin on the
-     * first of them forever (TributaryNode#checkRaftLogHeads, found by the Jepsen disk nemesis). Seen
-     * here, from the segment names, before Ratis loads the log, so the node can set this copy aside.
-     */
-    private void checkRaftLogHead(final Path raftCurrentDir) throws IOException
-    {
-        long firstIndex = Long.MAX_VALUE;
-        try (Stream<Path> files = Files.list(raftCurrentDir))
-        {
-            for (final Path file : (Iterable<Path>)files::iterator)
-            {
-                final Matcher m = SEGMENT.matcher(file.getFileName().toString());
-                if (m.matches() && Files.size(file) > 0)
-                {
-                    firstIndex = Math.min(firstIndex, Long.parseLong(m.group(1)));
-                }
-            }
-        }
         final TermIndex applied = getLastAppliedTermIndex();
-        final long coveredIndex = applied == null ? -1 : applied.getIndex();
-        if (firstIndex != Long.MAX_VALUE && firstIndex > coveredIndex + 1)
+        try
+        {
+            store.checkRaftLogHead(raftStorage.getStorageDir().getCurrentDir().toPath(),
+                applied == null ? -1 : applied.getIndex());
+        }
+        catch (final IOException e)
         {
             closeLog();
-            throw new DamagedReplicaException(getGroupId().getUuid(), "the Raft log of " + getGroupId()
-                + " begins at index " + firstIndex + " but its state machine has applied up to index " + coveredIndex
-                + " and no snapshot covers the"
-                + " entries between: they are missing (a log segment was cut or lost under " + raftCurrentDir + ")",
-                null);
+            throw e;
         }
     }
 
@@ -233,98 +190,32 @@ public final class ShardStateMachine extends BaseStateMachine
 
     private void openLog() throws IOException
     {
-        recoverInterruptedInstall();
+        store.recoverInterruptedInstall();
         final SingleFileSnapshotInfo snapshot = storage.loadLatestSnapshot();
         EngineSnapshot engineSnapshot = null;
-        final boolean cleanShutdown = Files.exists(logConfig.directory().resolve(ShardLog.CLEAN_SHUTDOWN_FILE));
         if (snapshot != null)
         {
             MD5FileUtil.verifySavedMD5(snapshot.getFile().getPath().toFile(), snapshot.getFile().getFileDigest());
             final EngineSnapshot fromRaft = EngineSnapshot.read(snapshot.getFile().getPath());
             snapshotNextOffset = fromRaft.nextOffset();
-            if (!cleanShutdown)
+            if (!store.closedCleanly())
             {
                 engineSnapshot = fromRaft;
             }
             updateLastAppliedTermIndex(snapshot.getTermIndex());
         }
-        log = openVerified(engineSnapshot, snapshot);
-        if (writeBehind != null)
-        {
-            writeBehind.register(log);
-        }
+        useLog(store.openVerified(engineSnapshot, snapshot == null ? null : snapshot.getTermIndex()));
         offByOneArmed = faultReplayOffByOne && log.lastRaftIndex() > 0;
         LOG.info("{} opened shard log {}: {}", getId(), logConfig.directory(), log.recoveryReport());
     }
 
-    /**
-     * Opens the shard log and reads back every retained batch (both CRCs and the offsets checked):
-     * recovery from a clean-shutdown or Raft snapshot replays only what follows it, and a bit flipped
-     * before that point must not wait for a client's read to be found. Costs one read of the retained
-     * bytes, as a recovery after a crash does.
-     *
-     * <p>Damaged files with no Raft snapshot: this replica's Raft log still holds every entry from the
-     * first (Ratis purges only up to a snapshot), so the damaged queue folder is moved aside and the log
-     * rebuilt by Ratis's replay. With a snapshot the entries before it are gone from this replica:
-     * refuse to start, saying what to do.
-     */
-    private ShardLog openVerified(final EngineSnapshot engineSnapshot, final SingleFileSnapshotInfo raftSnapshot)
-        throws IOException
+    /** Makes the opened log this shard's, joined to the node's write-behind. */
+    private void useLog(final ShardLog opened)
     {
-        try
+        log = opened;
+        if (writeBehind != null)
         {
-            final ShardLog opened = ShardLog.open(logConfig, engineSnapshot);
-            try
-            {
-                verifyAll(opened);
-                return opened;
-            }
-            catch (final CorruptLogException e)
-            {
-                opened.close();
-                throw e;
-            }
-        }
-        catch (final CorruptLogException e)
-        {
-            final Path directory = logConfig.directory();
-            if (raftSnapshot != null)
-            {
-                throw new DamagedReplicaException(getGroupId().getUuid(), "shard log " + directory + " of "
-                    + getGroupId() + " is damaged (" + e.getMessage()
-                    + ") and this replica's Raft log was purged up to its snapshot " + raftSnapshot.getTermIndex()
-                    + ", so it cannot rebuild the shard from it: it is copied from its peers", e);
-            }
-            final Path aside = directory.resolveSibling(directory.getFileName() + ".corrupt-"
-                + System.currentTimeMillis());
-            Files.move(directory, aside);
-            LOG.error("{} shard log {} of {} is damaged; moved it to {} and rebuilding it from this replica's Raft log,"
-                + " which holds every entry (no snapshot yet). Damage: {}", getId(), directory, getGroupId(), aside,
-                e.getMessage());
-            return ShardLog.open(logConfig, null);
-        }
-    }
-
-    /** Reads every retained batch once; {@link ShardLog#read} checks both CRCs and the base offset of each. */
-    private void verifyAll(final ShardLog shardLog)
-    {
-        final int bufferBytes = Math.max(VERIFY_BUFFER_BYTES, logConfig.maxBatchBytes());
-        final UnsafeBuffer scratch = new UnsafeBuffer(new byte[bufferBytes]);
-        long next = shardLog.firstOffset();
-        final long end = shardLog.nextOffset();
-        while (next < end)
-        {
-            final int length = shardLog.read(next, scratch, 0, bufferBytes);
-            if (length <= 0)
-            {
-                throw new CorruptLogException(String.valueOf(logConfig.directory()), -1, "no batch can be read at"
-                    + " offset " + next + " although the log ends at " + end);
-            }
-            for (int at = 0; at < length; at += scratch.getInt(at + RecordBatchDescriptor.BATCH_LENGTH_OFFSET))
-            {
-                next = scratch.getLong(at + RecordBatchDescriptor.BASE_OFFSET_OFFSET)
-                    + scratch.getInt(at + RecordBatchDescriptor.RECORD_COUNT_OFFSET);
-            }
+            writeBehind.register(opened);
         }
     }
 
@@ -491,7 +382,7 @@ public final class ShardStateMachine extends BaseStateMachine
     private Message reply(final int items)
     {
         ShardEntryDescriptor.writeHeader(replyBuffer, 0, items);
-        return Message.valueOf(UnsafeByteOperations.unsafeWrap(Arrays.copyOf(replyBuffer.byteArray(), replyLength)));
+        return RatisMessages.wrap(Arrays.copyOf(replyBuffer.byteArray(), replyLength));
     }
 
     /** Arms the test-only fault: halt the process after item 0 of the next entry of several items. */
@@ -579,7 +470,7 @@ public final class ShardStateMachine extends BaseStateMachine
     private Message status()
     {
         final ShardLog shardLog = log;
-        return toMessage(ShardProtocol.encodeStatusReply(shardLog.firstOffset(), shardLog.nextOffset(),
+        return RatisMessages.wrap(ShardProtocol.encodeStatusReply(shardLog.firstOffset(), shardLog.nextOffset(),
             ReplayKey.raftIndex(shardLog.lastRaftIndex()),
             getLastAppliedTermIndex().getIndex(), shardLog.retainedBytes(), shardLog.batchCount(), shardLog.keyCount(),
             shardLog.keyHorizon()));
@@ -591,7 +482,7 @@ public final class ShardStateMachine extends BaseStateMachine
         {
             final ShardLog shardLog = log;
             final TermIndex applied = getLastAppliedTermIndex();
-            return toMessage(ShardProtocol.encodePositionReply(applied.getTerm(), applied.getIndex(),
+            return RatisMessages.wrap(ShardProtocol.encodePositionReply(applied.getTerm(), applied.getIndex(),
                 shardLog.nextOffset(),
                 shardLog.firstOffset(), shardLog.keyHorizon()));
         }
@@ -609,40 +500,12 @@ public final class ShardStateMachine extends BaseStateMachine
         return CompletableFuture.supplyAsync(() -> catchUp(roleInfo, firstTermIndexInLog), catchUpExecutor);
     }
 
-    /**
-     * The peers to fetch from: every other member (never this one, whose reads wait for the very
-     * install in progress), or the leader named in the notification while the configuration is
-     * still unknown here.
-     */
-    private RaftGroup catchUpGroup(final RaftProtos.RoleInfoProto roleInfo)
-        throws IOException
-    {
-        final List<RaftPeer> others = new ArrayList<>();
-        for (final RaftPeer peer : getServer().join().getDivision(getGroupId()).getGroup().getPeers())
-        {
-            if (!peer.getId().equals(getId()))
-            {
-                others.add(peer);
-            }
-        }
-        if (others.isEmpty() && roleInfo.hasFollowerInfo() && roleInfo.getFollowerInfo().hasLeaderInfo())
-        {
-            final RaftProtos.RaftPeerProto leader = roleInfo.getFollowerInfo().getLeaderInfo().getId();
-            others.add(RaftPeer.newBuilder().setId(leader.getId()).setAddress(leader.getAddress()).build());
-        }
-        if (others.isEmpty())
-        {
-            throw new IOException("no other member of " + getGroupId()
-                + " is known yet to catch up from; Ratis will notify again");
-        }
-        return RaftGroup.valueOf(getGroupId(), others);
-    }
-
     private TermIndex catchUp(final RaftProtos.RoleInfoProto roleInfo, final TermIndex firstTermIndexInLog)
     {
-        try (RaftClient raftClient = clientFactory.apply(catchUpGroup(roleInfo)))
+        try (RaftClient raftClient = clientFactory.apply(PeerFetch.peersOf(
+            getServer().join().getDivision(getGroupId()).getGroup(), getId(), roleInfo)))
         {
-            final PeerFetch peer = new PeerFetch(raftClient, notifyingLeader(roleInfo), getGroupId(),
+            final PeerFetch peer = new PeerFetch(raftClient, PeerFetch.notifyingLeader(roleInfo), getGroupId(),
                 baseStateChunkBytes);
             final DiskReserve reserve = diskReserve;
             if (reserve != null && reserve.low())
@@ -686,9 +549,8 @@ public final class ShardStateMachine extends BaseStateMachine
      * Rebuilds this replica from a peer whose retention has deleted offsets this one still needs:
      * takes the peer's base state (producers, keys, key horizon, at one applied position), fetches
      * its batches from its first retained offset into a staging folder beside the shard's, and
-     * swaps the folders once the staging log is complete. A crash before the swap leaves the old
-     * log untouched (the staging folder is deleted at the next open); the swap itself is two
-     * renames, undone at the next open if it was cut between them ({@link #recoverInterruptedInstall}).
+     * swaps the folders once the staging log is complete ({@link ShardLogStore}: a crash before or
+     * during the swap leaves the old log, put back at the next open).
      */
     private TermIndex installFromPeer(final PeerFetch peer, final ShardProtocol.Position target)
         throws IOException
@@ -696,11 +558,8 @@ public final class ShardStateMachine extends BaseStateMachine
         final PeerFetch.BaseState base = peer.baseState();
         final EngineSnapshot state = EngineSnapshot.fromBytes(base.bytes(), "the base state of " + getGroupId()
             + " from a peer");
-        final Path directory = logConfig.directory();
-        final Path staging = stagingDirectory(directory);
-        IoUtil.delete(staging.toFile(), false);
         long fetched = 0;
-        try (ShardLog installing = ShardLog.open(logConfig.copyTo(staging)))
+        try (ShardLog installing = store.openStaging())
         {
             installing.installBase(state);
             while (installing.installing())
@@ -708,20 +567,11 @@ public final class ShardStateMachine extends BaseStateMachine
                 fetched += peer.batchesInto(installing);
             }
             // Written here, and checked: the installed log's producers and keys exist only in this state.
-            installing.snapshot().write(staging.resolve(ShardLog.CLEAN_SHUTDOWN_FILE));
+            installing.snapshot().write(store.stagedStateFile());
         }
         final long localNext = log.nextOffset();
         closeLog();
-        final Path old = oldDirectory(directory);
-        IoUtil.delete(old.toFile(), false);
-        Files.move(directory, old, StandardCopyOption.ATOMIC_MOVE);
-        Files.move(staging, directory, StandardCopyOption.ATOMIC_MOVE);
-        IoUtil.delete(old.toFile(), false);
-        log = ShardLog.open(logConfig);
-        if (writeBehind != null)
-        {
-            writeBehind.register(log);
-        }
+        useLog(store.swapInStaged());
         if (log.nextOffset() < state.nextOffset() || log.firstOffset() != state.firstOffset())
         {
             throw new IllegalStateException("the shard log installed from a peer holds offsets " + log.firstOffset()
@@ -733,13 +583,6 @@ public final class ShardStateMachine extends BaseStateMachine
             getGroupId(), state.firstOffset(), localNext, base.appliedIndex(), base.bytes().length, base.chunks(),
             fetched, log.nextOffset());
         return TermIndex.valueOf(base.appliedTerm(), base.appliedIndex());
-    }
-
-    /** The leader that notified this catch-up, or null when the notification named none. */
-    private static RaftPeerId notifyingLeader(final RaftProtos.RoleInfoProto roleInfo)
-    {
-        return roleInfo.hasFollowerInfo() && roleInfo.getFollowerInfo().hasLeaderInfo()
-            ? RaftPeerId.valueOf(roleInfo.getFollowerInfo().getLeaderInfo().getId().getId()) : null;
     }
 
     /**
@@ -757,35 +600,6 @@ public final class ShardStateMachine extends BaseStateMachine
             throw new IllegalArgumentException("baseStateChunkBytes must be positive, got " + bytes);
         }
         this.baseStateChunkBytes = bytes;
-    }
-
-    private static Path stagingDirectory(final Path directory)
-    {
-        return directory.resolveSibling(directory.getFileName() + ".install");
-    }
-
-    private static Path oldDirectory(final Path directory)
-    {
-        return directory.resolveSibling(directory.getFileName() + ".replaced");
-    }
-
-    /**
-     * Finishes or undoes an install from a peer that a crash interrupted: the shard's folder was
-     * renamed aside but the staging one not yet into place (the old log comes back, and Ratis
-     * notifies the catch-up again), or leftovers of either.
-     */
-    private void recoverInterruptedInstall() throws IOException
-    {
-        final Path directory = logConfig.directory();
-        final Path old = oldDirectory(directory);
-        if (!Files.exists(directory) && Files.exists(old))
-        {
-            Files.move(old, directory, StandardCopyOption.ATOMIC_MOVE);
-            LOG.warn("{} put back shard log {}: an install from a peer was interrupted before its new log took its "
-                + "place", getId(), directory);
-        }
-        IoUtil.delete(old.toFile(), false);
-        IoUtil.delete(stagingDirectory(directory).toFile(), false);
     }
 
     @Override
@@ -822,53 +636,14 @@ public final class ShardStateMachine extends BaseStateMachine
         return outcome;
     }
 
-    /**
-     * On the leader, once its retention has deleted records past the key horizon, proposes its first
-     * retained offset as the new horizon (a {@link KeyHorizonEntryDescriptor} entry), so that every
-     * replica forgets the same keys at the same point of the shard's history. One proposal at a
-     * time; one that fails is proposed again at the next retention pass. Never blocks.
-     */
+    /** On the leader, proposes the first retained offset as the shard's key horizon ({@link KeyHorizonProposer}). */
     public void proposeKeyHorizon()
     {
-        final ShardLog shardLog = log;
-        if (shardLog == null || shardLog.firstOffset() <= shardLog.keyHorizon()
-            || !horizonInFlight.compareAndSet(false, true))
+        final KeyHorizonProposer proposer = keyHorizon;
+        if (proposer != null)
         {
-            return;
+            proposer.proposeIfBehind(log);
         }
-        final long horizon = shardLog.firstOffset();
-        CompletableFuture<RaftClientReply> reply;
-        try
-        {
-            final RaftServer.Division division = getServer().join().getDivision(getGroupId());
-            if (!division.getInfo().isLeader())
-            {
-                horizonInFlight.set(false);
-                return;
-            }
-            final RaftClientRequest request = RaftClientRequest.newBuilder()
-                .setClientId(horizonClientId)
-                .setServerId(division.getId())
-                .setGroupId(getGroupId())
-                .setCallId(horizonCallIds.incrementAndGet())
-                .setMessage(Message.valueOf(UnsafeByteOperations.unsafeWrap(KeyHorizonEntryDescriptor.encode(horizon))))
-                .setType(RaftClientRequest.writeRequestType())
-                .build();
-            reply = ((RaftClientAsynchronousProtocol)division).submitClientRequestAsync(request);
-        }
-        catch (final IOException | RuntimeException e)
-        {
-            reply = CompletableFuture.failedFuture(e);
-        }
-        reply.whenComplete((answer, error) ->
-        {
-            horizonInFlight.set(false);
-            if (error != null || !answer.isSuccess())
-            {
-                LOG.info("{} {}: key horizon {} not committed ({}); proposed again at the next retention pass", getId(),
-                    getGroupId(), horizon, error != null ? error.toString() : String.valueOf(answer.getException()));
-            }
-        });
     }
 
     /**
@@ -918,17 +693,7 @@ public final class ShardStateMachine extends BaseStateMachine
             return;
         }
         closeLog();
-        final AtomicBoolean failed = new AtomicBoolean();
-        IoUtil.delete(logConfig.directory().toFile(), error ->
-        {
-            failed.set(true);
-            LOG.error("{} could not delete the removed shard log {}; delete it by hand", getId(),
-                logConfig.directory(), error);
-        });
-        if (!failed.get())
-        {
-            LOG.info("{} removed shard log {}", getId(), logConfig.directory());
-        }
+        store.delete();
     }
 
     @Override
@@ -952,10 +717,6 @@ public final class ShardStateMachine extends BaseStateMachine
         reads.failAll();
     }
 
-    private static Message toMessage(final byte[] bytes)
-    {
-        return Message.valueOf(UnsafeByteOperations.unsafeWrap(bytes));
-    }
 
     /** Ratis's "no snapshot" index. */
     private static final class RaftLogIndex
