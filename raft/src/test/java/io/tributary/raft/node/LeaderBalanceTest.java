@@ -2,7 +2,16 @@ package io.tributary.raft.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.lang.reflect.RecordComponent;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 
 import io.tributary.raft.node.LeaderBalance.GroupView;
@@ -11,17 +20,13 @@ import io.tributary.raft.node.LeaderBalance.Verdict;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** The preferred-leader policy on a fake clock: when a pass runs, when a shard may move, and when not. */
+/**
+ * The preferred-leader policy on a fake clock: when a pass runs, when a shard may move, and when not (a rule table).
+ */
 @Timeout(value = 10, unit = TimeUnit.SECONDS)
 class LeaderBalanceTest
 {
     private static final long SECOND_NS = TimeUnit.SECONDS.toNanos(1);
-
-    /** n2 is preferred, n1 leads, n2 is a caught-up member in contact: move. */
-    private static GroupView movable()
-    {
-        return new GroupView(true, false, "n1", true, false, true, 1_000, 990, 100, -1, -1, 990, 10_000, 60_000);
-    }
 
     @Test
     void passesRunOncePerIntervalAndNewShardsBringTheNextForward()
@@ -74,70 +79,92 @@ class LeaderBalanceTest
         assertThat(balance.mayTransfer("1/0", now + 5 * SECOND_NS)).as("back to one interval").isTrue();
     }
 
+    /**
+     * The verdicts as a table (src/test/resources/rules/leader-balance.txt): each line changes a baseline view by
+     * field name and gives the verdict; every verdict is the outcome of some line.
+     */
     @Test
-    void onlyAHealthyCaughtUpMemberOutsideAMembershipChangeGetsTheLeadership()
+    void verdictsFollowTheRuleTable() throws Exception
     {
-        final LeaderBalance balance = new LeaderBalance(5 * SECOND_NS, 1_000);
-        final GroupView ok = movable();
-        assertThat(balance.decide(true, ok)).isEqualTo(Verdict.TRANSFER);
-        assertThat(balance.decide(false, ok)).as("draining or registered only").isEqualTo(Verdict.PREFERRED_INACTIVE);
-        assertThat(balance.decide(true,
-            new GroupView(false, false, null, false, false, false, -1, -1, -1, -1, -1, -1, 10_000, 60_000)))
-            .isEqualTo(Verdict.PREFERRED_UNREACHABLE);
-        assertThat(balance.decide(true,
-            new GroupView(true, true, "n2", true, false, true, -1, -1, -1, -1, -1, -1, 10_000, 60_000)))
-            .isEqualTo(Verdict.BALANCED);
-        assertThat(balance.decide(true,
-            new GroupView(true, false, null, false, false, false, -1, -1, -1, -1, -1, -1, 10_000, 60_000)))
-            .as("an election is under way").isEqualTo(Verdict.NO_LEADER);
-        assertThat(balance.decide(true,
-            new GroupView(true, false, "n1", false, false, true, 1_000, 990, 100, -1, -1, 990, 10_000, 60_000)))
-            .as("the leader the preferred replica names does not confirm").isEqualTo(Verdict.NO_LEADER);
-        assertThat(balance.decide(true,
-            new GroupView(true, false, "n1", true, true, true, 1_000, 990, 100, -1, -1, 990, 10_000, 60_000)))
-            .isEqualTo(Verdict.MEMBERSHIP_CHANGING);
-        assertThat(balance.decide(true,
-            new GroupView(true, false, "n1", true, false, false, 1_000, 990, 100, -1, -1, 990, 10_000, 60_000)))
-            .as("a staging peer, not yet a voter").isEqualTo(Verdict.PREFERRED_NOT_MEMBER);
-        assertThat(balance.decide(true,
-            new GroupView(true, false, "n1", true, false, true, 1_000, 990, 1_001, -1, -1, 990, 10_000, 60_000)))
-            .isEqualTo(Verdict.PREFERRED_SILENT);
-        assertThat(balance.decide(true,
-            new GroupView(true, false, "n1", true, false, true, 1_000, 990, -1, -1, -1, 990, 10_000, 60_000)))
-            .isEqualTo(Verdict.PREFERRED_SILENT);
-        assertThat(balance.decide(true, new GroupView(true, false, "n1", true, false, true,
-            1_000 + LeaderBalance.LAG_ENTRIES_MAX + 1, 1_000, 100, -1, -1, 1_000, 10_000, 60_000)))
-                .as("a restarted replica still catching up")
-            .isEqualTo(Verdict.PREFERRED_BEHIND);
-        assertThat(balance.decide(true, new GroupView(true, false, "n1", true, false, true,
-            1_000 + LeaderBalance.LAG_ENTRIES_MAX, 1_000, 100, -1, -1, 1_000 + LeaderBalance.LAG_ENTRIES_MAX, 10_000,
-                60_000)))
-            .as("the leader's view of its commit index trails; it has applied everything").isEqualTo(Verdict.TRANSFER);
-        assertThat(balance.decide(true,
-            new GroupView(true, false, "n1", true, false, true, 1_000, -1, 100, -1, -1, -1, 10_000, 60_000)))
-            .isEqualTo(Verdict.PREFERRED_BEHIND);
-        // Caught up in its log, but a restarted replica still applying what it missed would take the leadership and
-        // then refuse writes as "not ready" until it has applied them all (1.2 s in a Jepsen run).
-        assertThat(balance.decide(true, new GroupView(true, false, "n1", true, false, true, 1_000, 1_000, 100, -1, -1,
-            1_000 - LeaderBalance.APPLY_LAG_ENTRIES_MAX - 1, 10_000, 60_000))).as("a restarted replica still applying")
-            .isEqualTo(Verdict.PREFERRED_APPLYING);
-        assertThat(balance.decide(true, new GroupView(true, false, "n1", true, false, true, 1_000, 1_000, 100, -1, -1,
-            1_000 - LeaderBalance.APPLY_LAG_ENTRIES_MAX, 10_000, 60_000))).isEqualTo(Verdict.TRANSFER);
-        // Caught up and applied, but restarted seconds ago: on a cold JVM the new leader held the shard's writes for
-        // 100-200 ms in the Jepsen runs (30-80 ms warm).
-        assertThat(balance.decide(true,
-            new GroupView(true, false, "n1", true, false, true, 1_000, 990, 100, -1, -1, 990,
-            LeaderBalance.FOLLOWING_MIN_MS - 1, 60_000)))
-                .as("restarted: it has followed for under the minimum, the leader"
-            + " has led for long").isEqualTo(Verdict.PREFERRED_WARMING);
-        assertThat(balance.decide(true,
-            new GroupView(true, false, "n1", true, false, true, 1_000, 990, 100, -1, -1, 990,
-            LeaderBalance.FOLLOWING_MIN_MS, 60_000))).isEqualTo(Verdict.TRANSFER);
-        assertThat(balance.decide(true,
-            new GroupView(true, false, "n1", true, false, true, 1_000, 990, 100, -1, -1, 990,
-            300, 320))).as("a new group: leader and followers took their roles together").isEqualTo(Verdict.TRANSFER);
-        assertThat(balance.decide(true,
-            new GroupView(true, false, "n1", true, false, true, 1_000, 990, 100, -1, -1, 990,
-            -1, 60_000))).as("role time unknown: not held back").isEqualTo(Verdict.TRANSFER);
+        final Path table = Path.of("src", "test", "resources", "rules", "leader-balance.txt");
+        final List<String> lines = Files.readAllLines(table, StandardCharsets.UTF_8);
+        final Map<String, String> baseline = new LinkedHashMap<>();
+        final Set<Verdict> covered = EnumSet.noneOf(Verdict.class);
+        LeaderBalance balance = null;
+        for (int i = 0; i < lines.size(); i++)
+        {
+            final String line = lines.get(i).strip();
+            if (line.isEmpty() || line.startsWith("#"))
+            {
+                continue;
+            }
+            final String where = table.getFileName() + ":" + (i + 1) + ": " + line;
+            final int arrow = line.indexOf("=>");
+            final String command = (arrow < 0 ? line : line.substring(0, arrow)).strip();
+            final Map<String, String> fields = fields(command.replaceFirst("^(limits|baseline)\\b", ""), where);
+            if (command.startsWith("limits"))
+            {
+                assertThat(Map.of("LAG_ENTRIES_MAX", LeaderBalance.LAG_ENTRIES_MAX,
+                    "APPLY_LAG_ENTRIES_MAX", LeaderBalance.APPLY_LAG_ENTRIES_MAX,
+                    "FOLLOWING_MIN_MS", LeaderBalance.FOLLOWING_MIN_MS)).as(where)
+                    .containsAllEntriesOf(Map.of("LAG_ENTRIES_MAX", Long.parseLong(fields.get("LAG_ENTRIES_MAX")),
+                    "APPLY_LAG_ENTRIES_MAX", Long.parseLong(fields.get("APPLY_LAG_ENTRIES_MAX")),
+                    "FOLLOWING_MIN_MS", Long.parseLong(fields.get("FOLLOWING_MIN_MS"))));
+                balance = new LeaderBalance(5 * SECOND_NS, Long.parseLong(fields.get("silence-max-ms")));
+                continue;
+            }
+            if (command.startsWith("baseline"))
+            {
+                baseline.putAll(fields);
+                continue;
+            }
+            assertThat(arrow).as(where + ": no verdict after =>").isNotNegative();
+            assertThat(balance).as(where + ": no limits line before the first case").isNotNull();
+            final Map<String, String> view = new LinkedHashMap<>(baseline);
+            final String active = fields.remove("active");
+            view.putAll(fields);
+            final Verdict expected = Verdict.valueOf(line.substring(arrow + 2).strip());
+            assertThat(balance.decide(!"false".equals(active), groupView(view, where))).as(where).isEqualTo(expected);
+            covered.add(expected);
+        }
+        assertThat(covered).as("verdicts the table covers").containsExactlyInAnyOrder(Verdict.values());
+    }
+
+    /** {@code name=value} pairs, in order. */
+    private static Map<String, String> fields(final String text, final String where)
+    {
+        final Map<String, String> fields = new LinkedHashMap<>();
+        for (final String pair : text.strip().split("\\s+"))
+        {
+            if (pair.isEmpty())
+            {
+                continue;
+            }
+            final int equals = pair.indexOf('=');
+            assertThat(equals).as(where + ": '" + pair + "' is not name=value").isPositive();
+            fields.put(pair.substring(0, equals), pair.substring(equals + 1));
+        }
+        return fields;
+    }
+
+    /** A view from its fields by name: every field of the record must be given, and no other. */
+    private static GroupView groupView(final Map<String, String> fields, final String where) throws Exception
+    {
+        final RecordComponent[] components = GroupView.class.getRecordComponents();
+        final Class<?>[] types = new Class<?>[components.length];
+        final Object[] values = new Object[components.length];
+        final Set<String> unknown = new TreeSet<>(fields.keySet());
+        for (int c = 0; c < components.length; c++)
+        {
+            final String name = components[c].getName();
+            final String text = fields.get(name);
+            assertThat(text).as(where + ": no value for " + name + " (give it in a baseline line)").isNotNull();
+            unknown.remove(name);
+            types[c] = components[c].getType();
+            values[c] = types[c] == boolean.class ? Boolean.parseBoolean(text)
+                : types[c] == long.class ? Long.parseLong(text) : "null".equals(text) ? null : text;
+        }
+        assertThat(unknown).as(where + ": not fields of GroupView").isEmpty();
+        return GroupView.class.getDeclaredConstructor(types).newInstance(values);
     }
 }
