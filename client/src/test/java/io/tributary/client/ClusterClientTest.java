@@ -641,30 +641,16 @@ abstract class ClusterClientTest
 
     // ------------------------------------------------------------------ helpers
 
-    private boolean allCaughtUp(final String stream)
+    private boolean allCaughtUp(final String stream) throws Exception
     {
-        try
-        {
-            return admin.streamStatus(stream).stream()
-                .allMatch(shard -> shard.leader() != null && shard.replicas().stream()
-                .allMatch(replica -> replica.error() == null && replica.lagRecords() == 0));
-        }
-        catch (final IOException | RuntimeException e)
-        {
-            return false;
-        }
+        return admin.streamStatus(stream).stream()
+            .allMatch(shard -> shard.leader() != null && shard.replicas().stream()
+            .allMatch(replica -> replica.error() == null && replica.lagRecords() == 0));
     }
 
-    private String leaderOf(final String stream, final int shard)
+    private String leaderOf(final String stream, final int shard) throws Exception
     {
-        try
-        {
-            return admin.streamStatus(stream).get(shard).leader();
-        }
-        catch (final IOException | RuntimeException e)
-        {
-            return null;
-        }
+        return admin.streamStatus(stream).get(shard).leader();
     }
 
     /** Every record of one shard, linearizably, as "offset key=value". */

@@ -4,7 +4,6 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -59,29 +58,15 @@ class NodeMembershipClientTest
         }
     }
 
-    private static String stateOf(final Admin admin, final String node)
+    private static String stateOf(final Admin admin, final String node) throws Exception
     {
-        try
-        {
-            return admin.nodes().stream().filter(n -> n.id().equals(node)).map(Admin.NodeInfo::state).findFirst()
-                .orElse("");
-        }
-        catch (final IOException | RuntimeException e)
-        {
-            return "";
-        }
+        return admin.nodes().stream().filter(n -> n.id().equals(node)).map(Admin.NodeInfo::state).findFirst()
+            .orElse("");
     }
 
-    private static boolean holdsReplica(final Admin admin, final String stream, final String node)
+    private static boolean holdsReplica(final Admin admin, final String stream, final String node) throws Exception
     {
-        try
-        {
-            return admin.describeStream(stream).placement().stream()
-                .anyMatch(shard -> shard.replicas().containsKey(node));
-        }
-        catch (final IOException | RuntimeException e)
-        {
-            return false;
-        }
+        return admin.describeStream(stream).placement().stream()
+            .anyMatch(shard -> shard.replicas().containsKey(node));
     }
 }

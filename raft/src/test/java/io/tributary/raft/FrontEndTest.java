@@ -313,16 +313,9 @@ class FrontEndTest
         // move during a test step would fail entries in flight (OUTCOME_UNKNOWN) for reasons not under test.
         LocalCluster.await(name + " led by its preferred replicas", 90_000, () ->
         {
-            try
-            {
-                found[0] = describe(name);
-                return found[0].stream().allMatch(shard -> shard.leader != null
-                    && shard.leader.equals(shard.replicas.values().iterator().next()));
-            }
-            catch (final Exception e)
-            {
-                return false;
-            }
+            found[0] = describe(name);
+            return found[0].stream().allMatch(shard -> shard.leader != null
+                && shard.leader.equals(shard.replicas.values().iterator().next()));
         });
         return found[0];
     }

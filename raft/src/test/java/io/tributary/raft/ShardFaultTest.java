@@ -111,7 +111,7 @@ abstract class ShardFaultTest
                 assertThat(shard.append(ShardTestClient.batch(-1, -1, "first")).isStored()).isTrue();
                 final String firstLeader = shard.leader();
                 LocalCluster.await("every replica holds the first write", 60_000,
-                    () -> cluster.nodeIds().stream().allMatch(id -> sameChecksum(shard, firstLeader, id)));
+                    () -> sameChecksums(shard, firstLeader, cluster.nodeIds()));
                 final String lagging = cluster.nodeIds().stream().filter(id -> !id.equals(firstLeader)).findFirst()
                     .orElseThrow();
                 cluster.stop(lagging);
@@ -158,15 +158,22 @@ abstract class ShardFaultTest
         }
     }
 
-    static boolean sameChecksum(final ShardTestClient shard, final String a, final String b)
+    /** Whether every replica holds the same records as {@code reference}. */
+    static boolean sameChecksums(final ShardTestClient shard, final String reference, final List<String> replicas)
+        throws Exception
     {
-        try
+        for (final String replica : replicas)
         {
-            return Arrays.equals(shard.checksum(a), shard.checksum(b));
+            if (!sameChecksum(shard, reference, replica))
+            {
+                return false;
+            }
         }
-        catch (final Exception e)
-        {
-            return false;
-        }
+        return true;
+    }
+
+    static boolean sameChecksum(final ShardTestClient shard, final String a, final String b) throws Exception
+    {
+        return Arrays.equals(shard.checksum(a), shard.checksum(b));
     }
 }

@@ -91,12 +91,16 @@ final class ShardAppender
         /** Leads and has committed an entry of its term: a write submitted now will not be refused as "not ready". */
         boolean leadsAndIsReady();
 
-        /** The leader's node id as this replica knows it, or "" when it knows none. */
+        /**
+         * The leader's node id as this replica knows it, or "" when it knows none. Never this replica's own id unless
+         * it leads (Ratis keeps its own id as the leader's for a few milliseconds after it steps down: that names no
+         * leader).
+         */
         String leaderHint();
 
         /**
-         * This replica does not lead and knows no other leader (Ratis even keeps its own id as the
-         * leader's for a few milliseconds after it steps down).
+         * This replica does not lead and knows no other leader. Its own id as the hint counts as none here too: it
+         * may have become the leader between the two reads, and a new leader is what the hold waits for.
          */
         default boolean knowsNoOtherLeader()
         {
