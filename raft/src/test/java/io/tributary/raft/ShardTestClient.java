@@ -26,6 +26,7 @@ import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.protocol.exceptions.AlreadyClosedException;
 import org.apache.ratis.protocol.exceptions.GroupMismatchException;
 import org.apache.ratis.protocol.exceptions.LeaderSteppingDownException;
 import org.apache.ratis.protocol.exceptions.TransferLeadershipException;
@@ -148,10 +149,13 @@ final class ShardTestClient implements AutoCloseable
                 connect();
             }
             catch (final LeaderSteppingDownException
-                | TransferLeadershipException e)
+                | TransferLeadershipException
+                | AlreadyClosedException e)
             {
-                // A leader handing over (the controller moves leadership off a replica it removes): Ratis's
-                // blocking client does not retry these itself; a producer retries them as any failed batch.
+                // A leader handing over (the controller moves leadership off a replica it removes), or, on Netty, the
+                // connection to a leader that was killed with the request in flight ("Channel to n1 is inactive", CI
+                // run 24): Ratis's blocking client does not retry these itself (it has already moved on to another
+                // peer); a producer resends them as any failed batch, and a stored one comes back DUPLICATE.
                 if (System.nanoTime() > deadline)
                 {
                     throw e;
