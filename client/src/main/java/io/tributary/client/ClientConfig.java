@@ -4,6 +4,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
+
+import io.tributary.protocol.tls.TlsSettings;
 
 
 /**
@@ -24,6 +27,7 @@ public abstract class ClientConfig<SELF extends ClientConfig<SELF>>
     private final Map<String, String> metadataPeers = new LinkedHashMap<>();
     private String transport = DEFAULT_TRANSPORT;
     private long requestTimeoutMs = DEFAULT_REQUEST_TIMEOUT_MS;
+    private TlsSettings tls = TlsSettings.disabled();
 
     @SuppressWarnings("unchecked")
     private SELF self()
@@ -66,6 +70,27 @@ public abstract class ClientConfig<SELF extends ClientConfig<SELF>>
         return self();
     }
 
+    /**
+     * TLS 1.3 to the nodes, with this client's certificate (the nodes know it by its CN; docs/security.md). Off by
+     * default; a cluster with TLS on takes nothing else.
+     */
+    public SELF tls(final TlsSettings tls)
+    {
+        this.tls = tls;
+        return self();
+    }
+
+    /** TLS from the {@code security.tls.*} keys (a properties file, system properties). */
+    public SELF tls(final Function<String, String> lookup)
+    {
+        return tls(TlsSettings.fromProperties(lookup));
+    }
+
+    public TlsSettings tls()
+    {
+        return tls;
+    }
+
     public Map<String, String> metadataPeers()
     {
         return new LinkedHashMap<>(metadataPeers);
@@ -101,6 +126,14 @@ public abstract class ClientConfig<SELF extends ClientConfig<SELF>>
         if (requestTimeoutMs < 100 || requestTimeoutMs > 600_000)
         {
             problems.add("requestTimeoutMs is " + requestTimeoutMs + "; it must be in [100, 600000]");
+        }
+        try
+        {
+            tls.validate();
+        }
+        catch (final IllegalArgumentException e)
+        {
+            problems.add(e.getMessage());
         }
         validate(problems);
         if (!problems.isEmpty())

@@ -53,6 +53,10 @@ public final class BenchCommand implements Callable<Integer>
         "With --local: data folder, wiped at start (default ${DEFAULT-VALUE}).")
     Path data;
 
+    @Option(names = "--secure", description = "With --local: TLS 1.3 on every link, certificates of a dev CA "
+        + "written under the data folder (docs/security.md).")
+    boolean secure;
+
     @picocli.CommandLine.Mixin
     TransportOption transport;
 
@@ -86,9 +90,11 @@ public final class BenchCommand implements Callable<Integer>
         }
         load.validate();
         final LoadSummary summary;
-        try (DevCommand.DevCluster dev = DevCommand.DevCluster.start(data, 3, mode, transport.transport(), out))
+        try (DevCommand.DevCluster dev = DevCommand.DevCluster.start(data, 3, mode, transport.transport(), secure,
+            out))
         {
-            summary = LoadRun.run(new TributarySystem(dev.endpoints(), dev.transport(), out), load, mode, out,
+            summary = LoadRun.run(new TributarySystem(dev.endpoints(), dev.transport(), dev.clientTls, out), load,
+                secure ? mode + "+tls" : mode, out,
                 dev.cluster.processes().pids());
             out.println("stopping the local cluster...");
             out.flush();

@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
+import io.tributary.protocol.tls.TlsSettings;
+
 import picocli.CommandLine.Option;
 
 /**
@@ -19,12 +21,32 @@ public final class ClusterOption
         description = "Metadata quorum (default: $TRIBUTARY_CLUSTER, else the cluster of `tributary dev`).")
     String cluster;
 
+    @Option(names = "--certs", paramLabel = "DIR", description = "TLS 1.3 with the certificates in DIR (as "
+        + "`tributary certs init` writes them): ca.pem and NAME.pem/.key (default: the security.tls.* system "
+        + "properties, else no TLS).")
+    Path certs;
+
+    @Option(names = "--as", paramLabel = "NAME", defaultValue = "client", description =
+        "With --certs: whose certificate to use (default ${DEFAULT-VALUE}).")
+    String principal;
+
     @picocli.CommandLine.Mixin
     TransportOption transport;
 
     String transport()
     {
         return transport.transport();
+    }
+
+    /** The client's TLS: --certs and --as, else the security.tls.* system properties (off when absent). */
+    TlsSettings tls()
+    {
+        if (certs == null)
+        {
+            return TlsSettings.fromProperties(System::getProperty);
+        }
+        return TlsSettings.of(certs.resolve("ca.pem"), certs.resolve(principal + ".pem"),
+            certs.resolve(principal + ".key"));
     }
 
     String peers() throws IOException

@@ -57,7 +57,7 @@ public final class ConsumeCommand implements Callable<Integer>
         final AtomicBoolean stop = new AtomicBoolean();
         Signal.handle(new Signal("INT"), signal -> stop.set(true));
         try (Consumer consumer = Consumer.create(new ConsumerConfig().metadataPeers(cluster.peers())
-            .transport(cluster.transport()).consistency(consistency)))
+            .transport(cluster.transport()).tls(cluster.tls()).consistency(consistency)))
         {
             consumer.assign(stream, shards == null ? new int[0] : shards);
             position(consumer);

@@ -16,6 +16,7 @@ import io.tributary.client.ConsumerBatch;
 import io.tributary.client.ConsumerConfig;
 import io.tributary.client.Producer;
 import io.tributary.client.ProducerConfig;
+import io.tributary.protocol.tls.TlsSettings;
 
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
@@ -78,6 +79,10 @@ public final class DemoCommand implements Callable<Integer>
             "fsync (default: acknowledged once in a majority's fsynced Raft log) or nofsync (faster, see docs).")
     String durability;
 
+    @Option(names = "--secure", description = "TLS 1.3 on every link with certificates of a dev CA written under "
+        + "the data folder (docs/security.md).")
+    boolean secure;
+
     @picocli.CommandLine.Mixin
     TransportOption transport;
 
@@ -95,13 +100,14 @@ public final class DemoCommand implements Callable<Integer>
         }
         final PrintWriter out = spec.commandLine().getOut();
         try (DevCommand.DevCluster cluster =
-            DevCommand.DevCluster.start(data, 3, durability, transport.transport(), out))
+            DevCommand.DevCluster.start(data, 3, durability, transport.transport(), secure, out))
         {
             cluster.createStream("demo", shards, 3);
             out.printf("producing %d records/s of %d bytes to stream 'demo' (%d shards, RF 3) for %s after a %s "
                 + "warm-up%n", rate, size, shards, runFor, warmFor);
             out.flush();
-            final Histogram total = run(cluster.endpoints(), cluster.transport(), warmFor, runFor, out);
+            final Histogram total = run(cluster.endpoints(), cluster.transport(), cluster.clientTls, warmFor, runFor,
+                out);
             out.printf("summary: %,d records acknowledged of %,d offered, %.0f records/s; produce latency us p50 %d "
                 + "p99 %d" + " p99.9 %d max %d%n", total.getTotalCount(), (long)rate * runFor.toSeconds(),
                 total.getTotalCount() / (double)runFor.toSeconds(),
@@ -117,8 +123,8 @@ public final class DemoCommand implements Callable<Integer>
         return 0;
     }
 
-    private Histogram run(final String endpoints, final String transport, final Duration warmFor, final Duration runFor,
-        final PrintWriter out) throws Exception
+    private Histogram run(final String endpoints, final String transport, final TlsSettings tls,
+        final Duration warmFor, final Duration runFor, final PrintWriter out) throws Exception
     {
         final Recorder recorder = new Recorder(3);
         final Recorder warmRecorder = new Recorder(3);   // warm-up sends: printed, never in the summary
@@ -127,8 +133,10 @@ public final class DemoCommand implements Callable<Integer>
         final AtomicLong acknowledged = new AtomicLong();
         final AtomicLong failed = new AtomicLong();
         final AtomicBoolean stop = new AtomicBoolean();
-        try (Producer producer = Producer.create(new ProducerConfig().metadataPeers(endpoints).transport(transport));
-            Consumer consumer = Consumer.create(new ConsumerConfig().metadataPeers(endpoints).transport(transport)))
+        try (Producer producer = Producer.create(new ProducerConfig().metadataPeers(endpoints).transport(transport)
+                .tls(tls));
+            Consumer consumer = Consumer.create(new ConsumerConfig().metadataPeers(endpoints).transport(transport)
+                .tls(tls)))
         {
             consumer.assign("demo");
             final Thread reader = new Thread(() -> consume(consumer, consumed, stop), "demo-consumer");

@@ -10,6 +10,8 @@ import java.util.concurrent.CountDownLatch;
 
 import io.tributary.client.Admin;
 import io.tributary.client.AdminConfig;
+import io.tributary.protocol.tls.DevCertificates;
+import io.tributary.protocol.tls.TlsSettings;
 import io.tributary.raft.node.RunningCluster;
 
 import org.agrona.IoUtil;
@@ -78,14 +80,28 @@ public final class DevCommand implements Callable<Integer>
     static final class DevCluster implements AutoCloseable
     {
         final RunningCluster cluster;
+        /** The client's TLS (a client certificate of the dev CA), or off. */
+        final TlsSettings clientTls;
 
-        private DevCluster(final RunningCluster cluster)
+        private DevCluster(final RunningCluster cluster, final TlsSettings clientTls)
         {
             this.cluster = cluster;
+            this.clientTls = clientTls;
         }
 
         static DevCluster start(final Path data, final int nodes, final String durability, final String transport,
             final PrintWriter out)
+            throws IOException
+        {
+            return start(data, nodes, durability, transport, false, out);
+        }
+
+        /**
+         * @param secure TLS 1.3 on every link: a dev CA and certificates are written under {@code data/certs} first
+         *               (as {@code tributary certs init} does), each node gets its own, clients use {@code client}.
+         */
+        static DevCluster start(final Path data, final int nodes, final String durability, final String transport,
+            final boolean secure, final PrintWriter out)
             throws IOException
         {
             if (nodes < 1)
@@ -94,16 +110,34 @@ public final class DevCommand implements Callable<Integer>
             }
             IoUtil.delete(data.toFile(), false);
             Files.createDirectories(data);
-            out.printf("starting %d node processes under %s (transport %s)...%n", nodes, data, transport);
+            final RunningCluster.Builder builder = RunningCluster.builder(data).nodes(nodes).transport(transport)
+                .config("durability", durability);
+            TlsSettings clientTls = TlsSettings.disabled();
+            if (secure)
+            {
+                final Path certs = data.resolve("certs");
+                final DevCertificates authority = DevCertificates.createAuthority(certs, "Tributary dev CA",
+                    Duration.ofDays(30));
+                for (int i = 1; i <= nodes; i++)
+                {
+                    authority.issueNode(certs, "n" + i, DevCertificates.localHosts(), Duration.ofDays(30));
+                }
+                authority.issueClient(certs, "client", Duration.ofDays(30));
+                builder.tls(certs);
+                clientTls = TlsSettings.of(certs.resolve("ca.pem"), certs.resolve("client.pem"),
+                    certs.resolve("client.key"));
+            }
+            out.printf("starting %d node processes under %s (transport %s%s)...%n", nodes, data, transport,
+                secure ? ", TLS 1.3 with certificates in " + data.resolve("certs") : "");
             out.flush();
-            return new DevCluster(RunningCluster.builder(data).nodes(nodes).transport(transport)
-                .config("durability", durability).start());
+            return new DevCluster(builder.start(), clientTls);
         }
 
         /** Creates the stream and returns once every shard is placed and its leader answers. */
         void createStream(final String stream, final int shards, final int replicationFactor) throws Exception
         {
-            try (Admin admin = Admin.create(new AdminConfig().metadataPeers(endpoints()).transport(transport())))
+            try (Admin admin = Admin.create(new AdminConfig().metadataPeers(endpoints()).transport(transport())
+                .tls(clientTls)))
             {
                 admin.createStream(stream, shards, replicationFactor);
                 admin.awaitStreamReady(stream, Duration.ofSeconds(60));

@@ -51,7 +51,7 @@ public final class ProduceCommand implements Callable<Integer>
         }
         final ArrayDeque<CompletableFuture<RecordMetadata>> pending = new ArrayDeque<>();
         try (Producer producer = Producer.create(new ProducerConfig().metadataPeers(cluster.peers())
-            .transport(cluster.transport()));
+            .transport(cluster.transport()).tls(cluster.tls()));
             BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)))
         {
             String line;

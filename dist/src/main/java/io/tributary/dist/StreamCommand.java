@@ -32,7 +32,8 @@ public final class StreamCommand implements Runnable
 
     static Admin admin(final ClusterOption cluster) throws IOException
     {
-        return Admin.create(new AdminConfig().metadataPeers(cluster.peers()).transport(cluster.transport()));
+        return Admin.create(new AdminConfig().metadataPeers(cluster.peers()).transport(cluster.transport())
+            .tls(cluster.tls()));
     }
 
     @Command(name = "create", mixinStandardHelpOptions = true, description =

@@ -14,6 +14,7 @@ import io.tributary.client.ConsumerBatch;
 import io.tributary.client.ConsumerConfig;
 import io.tributary.client.Producer;
 import io.tributary.client.ProducerConfig;
+import io.tributary.protocol.tls.TlsSettings;
 import io.tributary.client.RecordMetadata;
 import io.tributary.format.RecordFlyweight;
 
@@ -26,25 +27,34 @@ public final class TributarySystem implements LoadSystem
 {
     private final String metadataPeers;
     private final String transport;
+    private final TlsSettings tls;
     private final PrintWriter out;
 
     public TributarySystem(final String metadataPeers, final String transport, final PrintWriter out)
     {
+        this(metadataPeers, transport, TlsSettings.disabled(), out);
+    }
+
+    /** @param tls the clients' TLS (a client certificate of the cluster's CA), or off. */
+    public TributarySystem(final String metadataPeers, final String transport, final TlsSettings tls,
+        final PrintWriter out)
+    {
         this.metadataPeers = metadataPeers;
         this.transport = transport;
+        this.tls = tls;
         this.out = out;
     }
 
     @Override
     public String name()
     {
-        return "tributary-" + transport;
+        return "tributary-" + transport + (tls.enabled() ? "-tls" : "");
     }
 
     @Override
     public void createStream(final String stream, final int shards, final int replicationFactor) throws Exception
     {
-        try (Admin admin = Admin.create(new AdminConfig().metadataPeers(metadataPeers).transport(transport)))
+        try (Admin admin = Admin.create(new AdminConfig().metadataPeers(metadataPeers).transport(transport).tls(tls)))
         {
             if (admin.listStreams().stream().anyMatch(s -> s.name().equals(stream)))
             {
@@ -60,14 +70,14 @@ public final class TributarySystem implements LoadSystem
     public LoadTarget producer(final String stream) throws Exception
     {
         return new TributaryTarget(Producer.create(new ProducerConfig().metadataPeers(metadataPeers)
-            .transport(transport)), stream);
+            .transport(transport).tls(tls)), stream);
     }
 
     @Override
     public LoadSource consumer(final String stream) throws Exception
     {
         final Consumer consumer = Consumer.create(new ConsumerConfig().metadataPeers(metadataPeers)
-            .transport(transport));
+            .transport(transport).tls(tls));
         try
         {
             consumer.assign(stream);
@@ -88,7 +98,8 @@ public final class TributarySystem implements LoadSystem
     @Override
     public ClusterCounters clusterCounters(final String stream)
     {
-        return new AdminCounters(Admin.create(new AdminConfig().metadataPeers(metadataPeers).transport(transport)),
+        return new AdminCounters(Admin.create(new AdminConfig().metadataPeers(metadataPeers).transport(transport)
+            .tls(tls)),
             stream);
     }
 

@@ -28,6 +28,8 @@ import io.tributary.protocol.aeron.SharedClientEndpoints;
 import io.tributary.protocol.frame.MessageType;
 import io.tributary.protocol.net.ClientTransport;
 import io.tributary.protocol.net.ResponseHandler;
+import io.tributary.protocol.tls.TlsContext;
+import io.tributary.protocol.tls.TlsSettings;
 
 /**
  * A client's connection to the cluster's front ends: the transport (Aeron: the process's media
@@ -76,9 +78,10 @@ public final class FrontEndClient implements AutoCloseable
         try
         {
             final String host = ReplyAddresses.towards(null, bootstrap.get(0));
-            final MessageEndpoint endpoint = ENDPOINTS.acquire(driver, host, () -> new MessageEndpoint(
+            final TlsSettings tls = config.tls();
+            final MessageEndpoint endpoint = ENDPOINTS.acquire(driver, host, tls.toString(), () -> new MessageEndpoint(
                 "client-" + ProcessHandle.current().pid(), driver, host + ":0", FrontEndProtocol.AERON_STREAM_ID,
-                    null));
+                    null, tls.enabled() ? TlsContext.shared(tls) : null));
             return new FrontEndClient(driver, endpoint, List.copyOf(bootstrap), config.requestTimeoutMs(), name);
         }
         catch (final IOException | RuntimeException e)

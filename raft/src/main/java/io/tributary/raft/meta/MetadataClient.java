@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import io.tributary.protocol.tls.TlsSettings;
 import io.tributary.raft.node.RaftSettings;
 
 import org.apache.ratis.client.RaftClient;
@@ -20,12 +21,19 @@ public final class MetadataClient implements AutoCloseable
     private final RaftClient client;
     private final String transport;
 
+    /** A client of a cluster without TLS. */
     public MetadataClient(final Map<String, String> metadataPeers, final String transport, final long requestTimeoutMs)
+    {
+        this(metadataPeers, transport, TlsSettings.disabled(), requestTimeoutMs);
+    }
+
+    /** @param tls a node certificate's files when the cluster runs TLS (Raft traffic is for nodes only). */
+    public MetadataClient(final Map<String, String> metadataPeers, final String transport, final TlsSettings tls,
+        final long requestTimeoutMs)
     {
         this.transport = transport;
         this.client = RaftSettings.newClient(RaftSettings.group(MetadataStateMachine.GROUP_ID, metadataPeers),
-            transport,
-            requestTimeoutMs, RaftSettings.retryPolicy(20, 250));
+            transport, tls, requestTimeoutMs, RaftSettings.retryPolicy(20, 250));
     }
 
     /** The transport this client talks over, for clients of the shards it describes. */

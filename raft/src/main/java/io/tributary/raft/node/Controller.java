@@ -275,7 +275,8 @@ final class Controller
             {
                 // One client per node for the pass: group info names its group, so any group's client asks for any.
                 final RaftClient client = clients.computeIfAbsent(node, id -> RaftSettings.newClient(
-                    RaftGroup.valueOf(groupId, peerOf(state, id)), config.transport, config.electionTimeoutMaxMs,
+                    RaftGroup.valueOf(groupId, peerOf(state, id)), config.transport, config.tls,
+                    config.electionTimeoutMaxMs,
                     RetryPolicies.noRetry()));
                 info = client.getGroupManagementApi(RaftPeerId.valueOf(node)).info(groupId);
             }
@@ -425,7 +426,7 @@ final class Controller
         try
         {
             final RaftClient client = clients.computeIfAbsent(node.id(), id -> RaftSettings.newClient(
-                RaftGroup.valueOf(RaftGroupId.randomId(), peerOf(state, id)), config.transport,
+                RaftGroup.valueOf(RaftGroupId.randomId(), peerOf(state, id)), config.transport, config.tls,
                     config.electionTimeoutMaxMs,
                 RetryPolicies.noRetry()));
             hosted = client.getGroupManagementApi(RaftPeerId.valueOf(node.id())).list().getGroupIds();
@@ -662,7 +663,8 @@ final class Controller
         try
         {
             final RaftClient client = clients.computeIfAbsent(nodeId, id -> RaftSettings.newClient(
-                RaftGroup.valueOf(groupId, peerOf(state, id)), config.transport, config.electionTimeoutMaxMs,
+                RaftGroup.valueOf(groupId, peerOf(state, id)), config.transport, config.tls,
+                    config.electionTimeoutMaxMs,
                 RetryPolicies.noRetry()));
             final GroupInfoReply reply = client.getGroupManagementApi(RaftPeerId.valueOf(nodeId)).info(groupId);
             if (reply.isSuccess())
@@ -698,7 +700,7 @@ final class Controller
         try (RaftClient client = RaftClient.newBuilder()
             .setRaftGroup(group(state, id, state.replicasOf(stream.id(), shard)))
             .setLeaderId(RaftPeerId.valueOf(leader))
-                .setProperties(RaftSettings.client(config.transport, config.requestTimeoutMs))
+                .setProperties(RaftSettings.client(config.transport, config.tls, config.requestTimeoutMs))
             .setRetryPolicy(RetryPolicies.noRetry()).build())
         {
             final RaftClientReply reply = client.admin().transferLeadership(RaftPeerId.valueOf(preferred),
@@ -810,13 +812,13 @@ final class Controller
             return client(group);
         }
         return RaftClient.newBuilder().setRaftGroup(group).setLeaderId(RaftPeerId.valueOf(leader))
-            .setProperties(RaftSettings.client(config.transport, config.requestTimeoutMs * 3))
+            .setProperties(RaftSettings.client(config.transport, config.tls, config.requestTimeoutMs * 3))
             .setRetryPolicy(RaftSettings.retryPolicy(5, 500)).build();
     }
 
     private RaftClient client(final RaftGroup group)
     {
-        return RaftSettings.newClient(group, config.transport, config.requestTimeoutMs * 3,
+        return RaftSettings.newClient(group, config.transport, config.tls, config.requestTimeoutMs * 3,
             RaftSettings.retryPolicy(5, 500));
     }
 

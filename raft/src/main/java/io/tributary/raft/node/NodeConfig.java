@@ -16,6 +16,7 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 
 import io.tributary.protocol.aeron.AeronTransportConfig;
+import io.tributary.protocol.tls.TlsSettings;
 import io.tributary.raft.frontend.FrontEndSettings;
 import io.tributary.raft.meta.ClusterMetadata;
 import net.openhft.chronicle.queue.RollCycle;
@@ -124,6 +125,8 @@ public final class NodeConfig
     public final boolean faultHaltMidEntry;
     /** The front end's coalescing and queue limits ({@code frontend.*}). */
     public final FrontEndSettings frontEnd;
+    /** TLS on every link of the node (front end and Raft), off by default ({@code security.tls.*}). */
+    public final TlsSettings tls;
     /** Chronicle roll cycle of shard queue files: retention deletes whole files, so this is its granularity. */
     public final RollCycle shardRollCycle;
 
@@ -132,10 +135,10 @@ public final class NodeConfig
         final List<String> problems = new ArrayList<>();
         for (final String key : p.stringPropertyNames())
         {
-            if (!KEYS.contains(key) && !key.startsWith(AeronTransportConfig.PREFIX))
+            if (!KEYS.contains(key) && !key.startsWith(AeronTransportConfig.PREFIX) && !TLS_KEYS.contains(key))
             {
-                problems.add("unknown key '" + key + "' (known keys: " + new TreeSet<>(KEYS) + " and "
-                    + AeronTransportConfig.PREFIX + "*)");
+                problems.add("unknown key '" + key + "' (known keys: " + new TreeSet<>(KEYS) + ", "
+                    + AeronTransportConfig.PREFIX + "* and " + new TreeSet<>(TLS_KEYS) + ")");
             }
         }
         nodeId = required(p, "node.id", problems);
@@ -150,6 +153,7 @@ public final class NodeConfig
         metadataPeers = peers(p.getProperty("metadata.peers", ""), problems);
         transport = p.getProperty("transport", RaftSettings.DEFAULT_TRANSPORT).trim();
         aeronSettings = aeronSettings(p);
+        tls = tlsSettings(p, transport, problems);
         electionTimeoutMinMs = number(p, "raft.election.timeout.min.ms", 1000, 50, 600_000, problems);
         electionTimeoutMaxMs = number(p, "raft.election.timeout.max.ms", 2000, 51, 600_000, problems);
         requestTimeoutMs = number(p, "raft.request.timeout.ms", 10_000, 100, 600_000, problems);
@@ -268,6 +272,29 @@ public final class NodeConfig
         {
             problems.add("metadata.peers says " + nodeId + " is at " + metadataPeers.get(nodeId)
                 + " but node.host:node.port is " + host + ":" + port + "; make them agree");
+        }
+    }
+
+    private static final Set<String> TLS_KEYS = Set.of(TlsSettings.ENABLED, TlsSettings.CA_FILE,
+        TlsSettings.CERT_FILE, TlsSettings.KEY_FILE, TlsSettings.VERIFY_HOSTNAME, TlsSettings.RELOAD_CHECK_MS,
+        TlsSettings.HANDSHAKE_TIMEOUT_MS);
+
+    private static TlsSettings tlsSettings(final Properties p, final String transport, final List<String> problems)
+    {
+        try
+        {
+            final TlsSettings settings = TlsSettings.fromProperties(p::getProperty).validate();
+            if (settings.enabled() && !transport.equals("aeron"))
+            {
+                problems.add(TlsSettings.ENABLED + "=true needs transport=aeron for now: TLS over Ratis's gRPC and "
+                    + "Netty transports is not built yet (docs/security.md)");
+            }
+            return settings;
+        }
+        catch (final IllegalArgumentException e)
+        {
+            problems.add(e.getMessage());
+            return TlsSettings.disabled();
         }
     }
 

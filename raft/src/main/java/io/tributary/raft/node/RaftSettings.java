@@ -21,6 +21,7 @@ import org.apache.ratis.util.SizeInBytes;
 import org.apache.ratis.util.TimeDuration;
 
 import io.tributary.protocol.aeron.AeronTransportConfig;
+import io.tributary.protocol.tls.TlsSettings;
 import io.tributary.raft.rpc.TributaryGrpcRpcType;
 import io.tributary.raft.rpc.TributaryNettyRpcType;
 import io.tributary.transport.rpc.AeronRpcType;
@@ -64,6 +65,7 @@ public final class RaftSettings
         GrpcConfigKeys.Server.setPort(properties, config.port);
         NettyConfigKeys.Server.setPort(properties, config.port);
         config.aeronSettings.forEach(properties::set);
+        config.tls.toProperties(properties::set);
         // Aeron listens on the node's own address (UDP, same port number); the driver directory is
         // named by node and port, unique on this host while the port is bound.
         properties.set(AeronTransportConfig.PREFIX + "server.address", config.address());
@@ -146,10 +148,18 @@ public final class RaftSettings
         return config.nodeId.replaceAll("[^A-Za-z0-9._-]", "_") + "-" + config.port;
     }
 
+    /** A Raft client's properties for a cluster without TLS (tools and tests). */
     public static RaftProperties client(final String transport, final long requestTimeoutMs)
+    {
+        return client(transport, TlsSettings.disabled(), requestTimeoutMs);
+    }
+
+    /** A Raft client's properties: its transport, with TLS when {@code tls} is on (a node's own certificate). */
+    public static RaftProperties client(final String transport, final TlsSettings tls, final long requestTimeoutMs)
     {
         final RaftProperties properties = new RaftProperties();
         RaftConfigKeys.Rpc.setType(properties, rpcType(transport));
+        tls.toProperties(properties::set);
         RaftClientConfigKeys.Rpc.setRequestTimeout(properties,
             TimeDuration.valueOf(requestTimeoutMs, TimeUnit.MILLISECONDS));
         GrpcConfigKeys.setMessageSizeMax(properties, SizeInBytes.valueOf(64 << 20));
@@ -173,10 +183,18 @@ public final class RaftSettings
         return RaftGroup.valueOf(groupId, peers.entrySet().stream().map(e -> peer(e.getKey(), e.getValue())).toList());
     }
 
+    /** A Raft client of a cluster without TLS (tools and tests). */
     public static RaftClient newClient(final RaftGroup group, final String transport, final long requestTimeoutMs,
         final RetryPolicy retryPolicy)
     {
-        return RaftClient.newBuilder().setRaftGroup(group).setProperties(client(transport, requestTimeoutMs))
+        return newClient(group, transport, TlsSettings.disabled(), requestTimeoutMs, retryPolicy);
+    }
+
+    /** A Raft client; with {@code tls} on, it must be a node certificate's (only nodes speak Raft). */
+    public static RaftClient newClient(final RaftGroup group, final String transport, final TlsSettings tls,
+        final long requestTimeoutMs, final RetryPolicy retryPolicy)
+    {
+        return RaftClient.newBuilder().setRaftGroup(group).setProperties(client(transport, tls, requestTimeoutMs))
             .setRetryPolicy(retryPolicy).build();
     }
 }

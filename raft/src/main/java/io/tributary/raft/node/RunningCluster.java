@@ -1,10 +1,12 @@
 package io.tributary.raft.node;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import io.tributary.protocol.tls.TlsSettings;
 import io.tributary.raft.meta.MetadataClient;
 
 /**
@@ -99,6 +101,7 @@ public final class RunningCluster implements AutoCloseable
         private int metadataNodes = -1;
         private int activeNodes = -1;
         private String transport = "aeron";
+        private Path certificates;
 
         private Builder(final Path dir)
         {
@@ -144,6 +147,17 @@ public final class RunningCluster implements AutoCloseable
             return this;
         }
 
+        /**
+         * TLS 1.3 on every link, with the files {@code tributary certs init DIR} writes: {@code ca.pem}, and
+         * {@code node-<id>.pem} and {@code .key} for each node (n1, n2, ...). The cluster's own metadata client
+         * speaks Raft, which only nodes may: it uses n1's certificate.
+         */
+        public Builder tls(final Path certificatesDir)
+        {
+            this.certificates = certificatesDir;
+            return this;
+        }
+
         /** Starts every node and waits until the expected number are ACTIVE; on failure, nothing is left running. */
         public RunningCluster start() throws IOException
         {
@@ -153,10 +167,26 @@ public final class RunningCluster implements AutoCloseable
                 throw new IllegalArgumentException(quorum + " metadata nodes in a cluster of " + nodes);
             }
             final int active = activeNodes >= 0 ? activeNodes : nodes;
+            Files.createDirectories(dir);
             final LocalCluster processes = new LocalCluster(dir, nodes, quorum).config("transport", transport);
             settings.forEach(processes::config);
+            TlsSettings harnessTls = TlsSettings.disabled();
+            if (certificates != null)
+            {
+                processes.config(TlsSettings.ENABLED, "true");
+                processes.config(TlsSettings.CA_FILE, certificates.resolve("ca.pem").toString());
+                for (int i = 1; i <= nodes; i++)
+                {
+                    processes.config("n" + i, TlsSettings.CERT_FILE, certificates.resolve("node-n" + i + ".pem")
+                        .toString());
+                    processes.config("n" + i, TlsSettings.KEY_FILE, certificates.resolve("node-n" + i + ".key")
+                        .toString());
+                }
+                harnessTls = TlsSettings.of(certificates.resolve("ca.pem"), certificates.resolve("node-n1.pem"),
+                    certificates.resolve("node-n1.key")).validate();
+            }
             final RunningCluster cluster = new RunningCluster(processes,
-                new MetadataClient(processes.metadataPeers(), transport, METADATA_REQUEST_TIMEOUT_MS));
+                new MetadataClient(processes.metadataPeers(), transport, harnessTls, METADATA_REQUEST_TIMEOUT_MS));
             try
             {
                 processes.startAll();

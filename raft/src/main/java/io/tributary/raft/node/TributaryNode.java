@@ -20,6 +20,7 @@ import io.tributary.protocol.aeron.AeronRuntimes;
 import io.tributary.protocol.aeron.AeronTransportConfig;
 import io.tributary.protocol.aeron.EmbeddedMediaDriver;
 import io.tributary.protocol.aeron.MessageEndpoint;
+import io.tributary.protocol.tls.TlsContext;
 import io.tributary.raft.frontend.FrontEnd;
 import io.tributary.raft.meta.ClusterMetadata;
 import io.tributary.raft.meta.MetadataClient;
@@ -117,7 +118,8 @@ public final class TributaryNode implements AutoCloseable
             .setGroup(initialGroup)
             .setOption(RaftStorage.StartupOption.RECOVER)
             .build();
-        this.metadataClient = new MetadataClient(config.metadataPeers, config.transport, config.requestTimeoutMs);
+        this.metadataClient = new MetadataClient(config.metadataPeers, config.transport, config.tls,
+            config.requestTimeoutMs);
         this.controller = new Controller(config, metadataClient);
     }
 
@@ -319,13 +321,12 @@ public final class TributaryNode implements AutoCloseable
         final AeronTransportConfig aeron = AeronTransportConfig.fromProperties(key -> frontEndAeronSetting(key));
         frontEndDriver = AeronRuntimes.acquire(aeron);
         final FrontEnd created = new FrontEnd(config.nodeId, server, metadataClient, tracing, timer,
-            group -> RaftSettings.newClient(group, config.transport, config.requestTimeoutMs,
+            group -> RaftSettings.newClient(group, config.transport, config.tls, config.requestTimeoutMs,
                 RaftSettings.retryPolicy(3, 200)),
             config.frontEnd, Math.min(config.frontEnd.requestBytesMax(), aeron.messageBytesMax()), diskReserve);
         frontEnd = created;
         frontEndCarrier = new MessageEndpoint("frontend-" + config.nodeId, frontEndDriver, config.address(),
-            FrontEnd.STREAM_ID,
-            created);
+            FrontEnd.STREAM_ID, created, config.tls.enabled() ? TlsContext.shared(config.tls) : null);
     }
 
     /** The node's Aeron settings, named as the Raft transport names them (so both share one driver). */
@@ -365,7 +366,7 @@ public final class TributaryNode implements AutoCloseable
             .maxKeys(config.shardMaxKeys);
         final ShardStateMachine shard =
             new ShardStateMachine(logConfig, timer, tracing, group -> RaftSettings.newClient(group,
-            config.transport, config.requestTimeoutMs, RaftSettings.retryPolicy(20, 500)), timer,
+            config.transport, config.tls, config.requestTimeoutMs, RaftSettings.retryPolicy(20, 500)), timer,
                 config.faultReplayOffByOne);
         if (config.faultHaltMidEntry)
         {

@@ -33,6 +33,7 @@ import org.apache.ratis.protocol.TransferLeadershipRequest;
 import org.apache.ratis.thirdparty.com.google.protobuf.MessageLite;
 
 import io.tributary.protocol.aeron.AeronTransportConfig;
+import io.tributary.protocol.tls.TlsContext;
 import io.tributary.protocol.frame.MessageType;
 import io.tributary.transport.codec.RemoteExceptions;
 
@@ -56,9 +57,13 @@ final class AeronClientRpc implements RaftClientRpc
     private boolean closed;
 
     private final boolean nodeNamed;
+    /** TLS for every request (null: off). */
+    private final TlsContext tls;
 
-    AeronClientRpc(final ClientId clientId, final AeronTransportConfig config, final boolean nodeNamed)
+    AeronClientRpc(final ClientId clientId, final AeronTransportConfig config, final boolean nodeNamed,
+        final TlsContext tls)
     {
+        this.tls = tls;
         this.clientId = clientId;
         this.config = config;
         this.nodeNamed = nodeNamed;
@@ -79,12 +84,12 @@ final class AeronClientRpc implements RaftClientRpc
                 final EmbeddedMediaDriver driver = runtime;
                 // One endpoint for every Raft client of the process (the metadata client, the controller's, catch-ups):
                 // replies are routed by correlation id, and each endpoint is one more socket the network thread polls.
-                endpoint = ENDPOINTS.acquire(driver, host, () ->
+                endpoint = ENDPOINTS.acquire(driver, host, tls == null ? "" : tls.settings().toString(), () ->
                     new RpcEndpoint("clients-" + driver.config().nodeName(), config,
                     driver, host + ":0", (route, type, c, msb, lsb, m) ->
                     {
                         // A client serves no requests; a request here is a misdirected frame.
-                    }));
+                    }, tls));
             }
             catch (final IOException | RuntimeException ex)
             {

@@ -14,10 +14,13 @@ import org.apache.ratis.server.leader.LeaderState;
 import org.apache.ratis.server.leader.LogAppender;
 
 import io.tributary.protocol.aeron.AeronTransportConfig;
+import io.tributary.protocol.tls.TlsContext;
+import io.tributary.protocol.tls.TlsSettings;
 
 /**
  * Creates the server and client RPC of the Aeron transport. Settings come from the Raft
- * properties under {@code transport.aeron.} ({@link AeronTransportConfig#fromProperties}).
+ * properties under {@code transport.aeron.} ({@link AeronTransportConfig#fromProperties}), TLS from
+ * those under {@code security.tls.} ({@link TlsSettings#fromProperties}).
  * The log appender is {@link AeronLogAppender}: several appendEntries in flight per follower
  * ({@code transport.aeron.appender.inflight.max}) and install-snapshot notifications.
  */
@@ -42,7 +45,7 @@ public final class AeronRpcFactory implements ServerFactory, ClientFactory
         // The server's id is not known yet (Ratis is constructing it): the RPC names its driver at start.
         final AeronTransportConfig config = config(server.getProperties(), "server");
         return new AeronServerRpc(server, rpcType, config,
-            server.getProperties().get(AeronTransportConfig.PREFIX + "node.name") != null);
+            server.getProperties().get(AeronTransportConfig.PREFIX + "node.name") != null, tls(server.getProperties()));
     }
 
     @Override
@@ -63,7 +66,14 @@ public final class AeronRpcFactory implements ServerFactory, ClientFactory
     public RaftClientRpc newRaftClientRpc(final ClientId clientId, final RaftProperties properties)
     {
         return new AeronClientRpc(clientId, config(properties, "client-" + ProcessHandle.current().pid()),
-            properties.get(AeronTransportConfig.PREFIX + "node.name") != null);
+            properties.get(AeronTransportConfig.PREFIX + "node.name") != null, tls(properties));
+    }
+
+    /** The process's TLS context for the {@code security.tls.*} properties; null when TLS is off. */
+    static TlsContext tls(final RaftProperties properties)
+    {
+        final TlsSettings settings = TlsSettings.fromProperties(properties::get);
+        return settings.enabled() ? TlsContext.shared(settings) : null;
     }
 
     static AeronTransportConfig config(final RaftProperties properties, final String defaultNodeName)

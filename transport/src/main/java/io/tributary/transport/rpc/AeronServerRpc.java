@@ -16,6 +16,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 
@@ -56,6 +57,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.tributary.protocol.aeron.AeronTransportConfig;
+import io.tributary.protocol.tls.PeerIdentity;
+import io.tributary.protocol.tls.TlsContext;
 import io.tributary.protocol.aeron.EmbeddedMediaDriver;
 import io.tributary.protocol.frame.MessageType;
 
@@ -91,6 +94,9 @@ final class AeronServerRpc implements RaftServerRpc, RaftServerAsynchronousProto
     private final RpcType rpcType;
     private final AeronTransportConfig config;
     private final boolean nodeNameSet;
+    /** TLS on every link (null: off); then only node principals are served. */
+    private final TlsContext tls;
+    private final AtomicLong refusedNotNode = new AtomicLong();
     private volatile String address;
     private final Map<RaftPeerId, String> peers = new ConcurrentHashMap<>();
     private final ThreadPoolExecutor blocking;
@@ -106,8 +112,9 @@ final class AeronServerRpc implements RaftServerRpc, RaftServerAsynchronousProto
      * groups: both are read at {@link #start()} or at the first {@link #getInetSocketAddress()}.
      */
     AeronServerRpc(final RaftServer server, final RpcType rpcType, final AeronTransportConfig config,
-        final boolean nodeNameSet)
+        final boolean nodeNameSet, final TlsContext tls)
     {
+        this.tls = tls;
         this.server = server;
         this.rpcType = rpcType;
         this.config = config;
@@ -167,7 +174,7 @@ final class AeronServerRpc implements RaftServerRpc, RaftServerAsynchronousProto
         runtime = AeronRuntimes.acquire(config);
         try
         {
-            endpoint = new RpcEndpoint("server-" + server.getId(), config, runtime, address, this::onRequest);
+            endpoint = new RpcEndpoint("server-" + server.getId(), config, runtime, address, this::onRequest, tls);
         }
         catch (final RuntimeException ex)
         {
@@ -311,6 +318,12 @@ final class AeronServerRpc implements RaftServerRpc, RaftServerAsynchronousProto
             .thenApply(InstallSnapshotReplyProto.class::cast);
     }
 
+    /** Requests refused because their sender's certificate is not a node's. */
+    long refusedNotNode()
+    {
+        return refusedNotNode.get();
+    }
+
     AeronTransportConfig config()
     {
         return config;
@@ -350,6 +363,23 @@ final class AeronServerRpc implements RaftServerRpc, RaftServerAsynchronousProto
             final long lsb,
         final MessageLite request)
     {
+        if (route.session != null && !route.principal().isNode())
+        {
+            // Raft traffic, group management and Ratis client requests come from nodes only: a client certificate
+            // must not append entries, vote, or add and remove groups (issue #17).
+            refusedNotNode.incrementAndGet();
+            LOG.warn("{}: refused {} from {} at {}: only node certificates (OU=tributary-node) may send Raft "
+                + "traffic", server.getId(), type, route.principal(), route.address());
+            final RpcEndpoint current = endpoint;
+            if (current != null)
+            {
+                current.replyException(route, correlationId, msb, lsb, replyHeader(header(type, request)),
+                    new IOException("Aeron transport: " + server.getId() + " refused " + type + " from "
+                        + route.principal() + ": only node certificates (OU=" + PeerIdentity.NODE_UNIT + ") may send "
+                        + "Raft traffic and group management"));
+            }
+            return;
+        }
         final int bytes = request.getSerializedSize();
         try
         {

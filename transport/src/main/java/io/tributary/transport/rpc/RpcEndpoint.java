@@ -23,6 +23,7 @@ import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.collections.Long2ObjectHashMap;
+import org.agrona.collections.LongArrayList;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.SystemNanoClock;
 import org.apache.ratis.proto.RaftProtos.RaftRpcReplyProto;
@@ -50,6 +51,10 @@ import io.tributary.protocol.frame.MessageType;
 import io.tributary.protocol.frame.PayloadEncoder;
 import io.tributary.protocol.frame.Reassembler;
 import io.tributary.transport.codec.RemoteExceptions;
+import io.tributary.protocol.tls.PeerIdentity;
+import io.tributary.protocol.tls.TlsChannels;
+import io.tributary.protocol.tls.TlsContext;
+import io.tributary.protocol.tls.TlsSession;
 
 /**
  * One node's Aeron endpoint for request/reply: a UDP subscription on its own address, a thread
@@ -68,7 +73,11 @@ import io.tributary.transport.codec.RemoteExceptions;
  * <p>
  * Calls time out (sweep on the polling thread) with a {@link TimeoutIOException} naming the
  * peer, the message and the setting; a failed send completes the call at once with the
- * {@link SendStatus}. Thread-safe.
+ * {@link SendStatus}.
+ * <p>
+ * With TLS on, every message travels sealed in a TLS 1.3 session per peer pair ({@link TlsChannels}), clear
+ * messages are refused, and a request's route names the peer's principal (the server admits nodes only).
+ * Thread-safe.
  */
 final class RpcEndpoint implements AutoCloseable
 {
@@ -106,11 +115,20 @@ final class RpcEndpoint implements AutoCloseable
     {
         final byte[] address;
         final FramedPublication publication;
+        /** The TLS session the request came by (and the reply goes back by); null without TLS. */
+        final TlsSession session;
 
-        ReplyRoute(final byte[] address, final FramedPublication publication)
+        ReplyRoute(final byte[] address, final FramedPublication publication, final TlsSession session)
         {
             this.address = address;
             this.publication = publication;
+            this.session = session;
+        }
+
+        /** The requester's principal from its certificate; null without TLS. */
+        PeerIdentity principal()
+        {
+            return session == null ? null : session.peer();
         }
 
         String address()
@@ -125,6 +143,8 @@ final class RpcEndpoint implements AutoCloseable
         final MessageType requestType;
         final String address;
         final long deadlineNs;
+        /** The TLS session the request went by (null without TLS): its failure fails the call at once. */
+        volatile TlsSession session;
 
         Pending(final MessageType requestType, final String address, final long deadlineNs)
         {
@@ -148,6 +168,9 @@ final class RpcEndpoint implements AutoCloseable
         new ReplyPublications(publications);
     private final Map<Long, Pending> pending = new ConcurrentHashMap<>();
     private final Long2ObjectHashMap<ReplyRoute> routes = new Long2ObjectHashMap<>();
+    /** With TLS: the route of each accepted session, by session id. The polling thread only. */
+    private final Long2ObjectHashMap<ReplyRoute> secureRoutes = new Long2ObjectHashMap<>();
+    private final TlsChannels tls;
     private final PayloadEncoder<?>[] requestEncoders = new PayloadEncoder<?>[256];
     private final AtomicLong correlationIds = new AtomicLong();
     private final NetworkLoop.Pollable pollable = this::poll;
@@ -160,6 +183,18 @@ final class RpcEndpoint implements AutoCloseable
         final EmbeddedMediaDriver runtime,
         final String bindAddress,
         final RequestHandler handler)
+    {
+        this(name, config, runtime, bindAddress, handler, null);
+    }
+
+    /** @param tlsContext TLS for every message, or null for none. */
+    RpcEndpoint(
+        final String name,
+        final AeronTransportConfig config,
+        final EmbeddedMediaDriver runtime,
+        final String bindAddress,
+        final RequestHandler handler,
+        final TlsContext tlsContext)
     {
         this.name = name;
         this.config = config;
@@ -185,6 +220,38 @@ final class RpcEndpoint implements AutoCloseable
             requestEncoders[type.id() & 0xFF] =
                 new EnvelopeEncoder<>(localAddressBytes, RatisMessageCodecs.codec(type));
         }
+        this.tls = tlsContext == null ? null : new TlsChannels(name, tlsContext, localAddress,
+            new TlsChannels.Publications()
+            {
+                @Override
+                public FramedPublication publication(final String address)
+                {
+                    return RpcEndpoint.this.publication(address);
+                }
+
+                @Override
+                public void admitReplyAddress(final String address)
+                {
+                    admitReplyOnly(address);
+                }
+            },
+            new TlsChannels.Receiver()
+            {
+                @Override
+                public void onMessage(final TlsSession session, final MessageType type, final long correlationId,
+                    final long groupIdMsb, final long groupIdLsb, final DirectBuffer buffer, final int offset,
+                    final int length)
+                {
+                    onSecureMessage(session, type, correlationId, groupIdMsb, groupIdLsb, buffer, offset, length);
+                }
+
+                @Override
+                public void onSessionFailed(final TlsSession session, final String reason,
+                    final LongArrayList droppedCorrelationIds)
+                {
+                    RpcEndpoint.this.onSessionFailed(session, reason, droppedCorrelationIds);
+                }
+            }, errors);
         // Polled by the process's network thread, which also runs the driver: one wake-up per message.
         runtime.network().register(pollable);
     }
@@ -240,13 +307,25 @@ final class RpcEndpoint implements AutoCloseable
         // An address this endpoint calls is not evicted as a reply-only one (the call and the eviction race only
         // for an address that is both a requester's and a callee's, which a node's peers are not).
         replyPublications.called(address);
-        final SendStatus status = publication(address)
-            .send(type, correlationId, groupIdMsb, groupIdLsb, request, encoder);
+        final FramedPublication publication = publication(address);
+        final SendStatus status;
+        if (tls == null)
+        {
+            status = publication.send(type, correlationId, groupIdMsb, groupIdLsb, request, encoder);
+        }
+        else
+        {
+            final TlsSession session = tls.sessionTo(address);
+            call.session = session;
+            status = session.send(type, correlationId, groupIdMsb, groupIdLsb, request, encoder);
+        }
         if (status != SendStatus.OK)
         {
             pending.remove(correlationId);
+            final TlsSession session = call.session;
             call.future.completeExceptionally(new IOException(name + ": " + type + " to " + address + " not sent: "
-                + status + status.hint(config.offerTimeoutMs())));
+                + status + status.hint(config.offerTimeoutMs())
+                + (session != null && session.failure() != null ? ": " + session.failure() : "")));
         }
         return call.future;
     }
@@ -259,7 +338,9 @@ final class RpcEndpoint implements AutoCloseable
         final MessageLite reply)
     {
         final ProtoCodec codec = RatisMessageCodecs.codec(type);
-        final SendStatus status = route.publication.send(type, correlationId, groupIdMsb, groupIdLsb, reply, codec);
+        final SendStatus status = route.session != null
+            ? route.session.send(type, correlationId, groupIdMsb, groupIdLsb, reply, codec)
+            : route.publication.send(type, correlationId, groupIdMsb, groupIdLsb, reply, codec);
         if (status != SendStatus.OK)
         {
             LOG.warn("{}: {} for correlation {} to {} not sent: {}", name, type, correlationId, route.address(),
@@ -311,6 +392,10 @@ final class RpcEndpoint implements AutoCloseable
         {
             nextSweepNs = nowNs + SWEEP_INTERVAL_NS;
             receiver.expire();
+            if (tls != null)
+            {
+                tls.expire(nowNs);
+            }
             work += sweepTimeouts(nowNs);
         }
         return work;
@@ -341,6 +426,23 @@ final class RpcEndpoint implements AutoCloseable
             final long groupIdLsb,
         final DirectBuffer buffer, final int offset, final int length)
     {
+        if (type == MessageType.TLS_RECORDS)
+        {
+            if (tls == null)
+            {
+                errors.record(FrameError.PAYLOAD_INVALID, sourceId, "TLS records sent to a node without TLS: turn "
+                    + "security.tls.enabled on here, or off at the sender");
+                return;
+            }
+            tls.onRecords(sourceId, correlationId, groupIdMsb, buffer, offset, length);
+            return;
+        }
+        if (tls != null)
+        {
+            errors.record(FrameError.PAYLOAD_INVALID, sourceId, "a clear " + type + " sent to a node that takes TLS "
+                + "only: the sender needs security.tls.enabled=true and a node certificate of the cluster's CA");
+            return;
+        }
         if (!REQUESTS.contains(type))
         {
             onReply(sourceId, type, correlationId, buffer, offset, length);
@@ -383,6 +485,87 @@ final class RpcEndpoint implements AutoCloseable
         handler.onRequest(route, type, correlationId, groupIdMsb, groupIdLsb, request);
     }
 
+    /** A message that came sealed in a TLS session. The polling thread. */
+    private void onSecureMessage(final TlsSession session, final MessageType type, final long correlationId,
+        final long groupIdMsb, final long groupIdLsb, final DirectBuffer buffer, final int offset, final int length)
+    {
+        if (!REQUESTS.contains(type))
+        {
+            if (!session.isDialler())
+            {
+                errors.record(FrameError.PAYLOAD_INVALID, session.id(), type + " from " + session.peer()
+                    + " in a session it dialled: only requests go that way");
+                return;
+            }
+            onReply(session.id(), type, correlationId, buffer, offset, length);
+            return;
+        }
+        if (session.isDialler())
+        {
+            errors.record(FrameError.PAYLOAD_INVALID, session.id(), type + " from " + session.peer()
+                + " in a session this side dialled: only replies come that way");
+            return;
+        }
+        final int replyToLength = length < 2 ? -1 : buffer.getShort(offset, LITTLE_ENDIAN) & 0xFFFF;
+        if (replyToLength < 0 || replyToLength > length - 2)
+        {
+            errors.record(FrameError.PAYLOAD_INVALID, session.id(), type + " from " + session.peer()
+                + ": reply-to length " + replyToLength + " in " + length + " bytes");
+            return;
+        }
+        ReplyRoute route = secureRoutes.get(session.id());
+        if (route == null || route.session != session)
+        {
+            if (secureRoutes.size() >= ROUTES_MAX)
+            {
+                secureRoutes.clear();
+            }
+            // Replies go back by the session, to the address it was accepted from.
+            route = new ReplyRoute(session.peerAddress().getBytes(StandardCharsets.US_ASCII),
+                publication(session.peerAddress()), session);
+            secureRoutes.put(session.id(), route);
+        }
+        final MessageLite request;
+        try
+        {
+            request = RatisMessageCodecs.codec(type)
+                .decode(buffer, offset + 2 + replyToLength, length - 2 - replyToLength);
+        }
+        catch (final InvalidProtocolBufferException ex)
+        {
+            errors.record(FrameError.PAYLOAD_INVALID, session.id(), type + " correlation " + correlationId + " from "
+                + session.peer() + ": " + ex.getMessage());
+            return;
+        }
+        handler.onRequest(route, type, correlationId, groupIdMsb, groupIdLsb, request);
+    }
+
+    /** A TLS session failed: the calls it carried will not be answered by it. */
+    private void onSessionFailed(final TlsSession session, final String reason, final LongArrayList dropped)
+    {
+        if (!session.isDialler())
+        {
+            return;
+        }
+        for (int i = 0; i < dropped.size(); i++)
+        {
+            final Pending call = pending.remove(dropped.getLong(i));
+            if (call != null)
+            {
+                call.future.completeExceptionally(new IOException(name + ": " + call.requestType + " to "
+                    + call.address + " not sent: " + reason));
+            }
+        }
+        for (final Map.Entry<Long, Pending> entry : pending.entrySet())
+        {
+            if (entry.getValue().session == session && pending.remove(entry.getKey(), entry.getValue()))
+            {
+                entry.getValue().future.completeExceptionally(new IOException(name + ": no reply to "
+                    + entry.getValue().requestType + " from " + entry.getValue().address + ": " + reason));
+            }
+        }
+    }
+
     private ReplyRoute route(final long sourceId, final DirectBuffer buffer, final int offset, final int length)
     {
         final ReplyRoute cached = routes.get(sourceId);
@@ -402,15 +585,22 @@ final class RpcEndpoint implements AutoCloseable
         {
             return null;
         }
-        final FramedPublication evicted = replyPublications.admit(text);
+        admitReplyOnly(text);
+        final ReplyRoute route = new ReplyRoute(address, publication(text), null);
+        routes.put(sourceId, route);
+        return route;
+    }
+
+    /** Counts a requester's address among the reply-only publications; closes the one that makes room. */
+    private void admitReplyOnly(final String address)
+    {
+        final FramedPublication evicted = replyPublications.admit(address);
         if (evicted != null)
         {
             routes.values().removeIf(cachedRoute -> cachedRoute.publication == evicted);
+            secureRoutes.values().removeIf(cachedRoute -> cachedRoute.publication == evicted);
             CloseHelper.close(evicted);
         }
-        final ReplyRoute route = new ReplyRoute(address, publication(text));
-        routes.put(sourceId, route);
-        return route;
     }
 
     /** Publications open now (tests). */
@@ -512,6 +702,10 @@ final class RpcEndpoint implements AutoCloseable
             call.future.completeExceptionally(new IOException(name + ": closed before a reply to " + call.requestType));
         }
         pending.clear();
+        if (tls != null)
+        {
+            tls.close();
+        }
         CloseHelper.closeAll(publications.values());
         CloseHelper.close(subscription);
     }

@@ -15,6 +15,7 @@ import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.collections.Long2ObjectHashMap;
+import org.agrona.collections.LongArrayList;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.SystemNanoClock;
 import org.slf4j.Logger;
@@ -33,6 +34,10 @@ import io.tributary.protocol.net.ClientTransport;
 import io.tributary.protocol.net.RequestHandler;
 import io.tributary.protocol.net.Responder;
 import io.tributary.protocol.net.ResponseHandler;
+import io.tributary.protocol.tls.PeerIdentity;
+import io.tributary.protocol.tls.TlsChannels;
+import io.tributary.protocol.tls.TlsContext;
+import io.tributary.protocol.tls.TlsSession;
 
 /**
  * Request and response of raw messages over Aeron, for Tributary's own protocol between clients
@@ -48,6 +53,10 @@ import io.tributary.protocol.net.ResponseHandler;
  * </pre>
  * The receiver caches the route per Aeron session and compares bytes, so a steady stream
  * allocates nothing for it. A response is the bare message with the request's correlation id.
+ * <p>
+ * With TLS on ({@link TlsContext}), every message travels sealed in a TLS 1.3 session per peer pair
+ * ({@link TlsChannels}); the envelope above is inside it, and clear messages are refused. The responder a
+ * request handler gets names the requester's principal.
  * <p>
  * Handlers run on the network thread and must not block; the buffer they get is valid only for
  * the call. A call ends exactly once: a response, a send failure, the timeout, or close.
@@ -65,11 +74,20 @@ public final class MessageEndpoint implements ClientTransport
     {
         final byte[] address;
         final FramedPublication publication;
+        /** The TLS session the requests came in (and responses go back) by; null without TLS. */
+        final TlsSession session;
 
-        Route(final byte[] address, final FramedPublication publication)
+        Route(final byte[] address, final FramedPublication publication, final TlsSession session)
         {
             this.address = address;
             this.publication = publication;
+            this.session = session;
+        }
+
+        @Override
+        public PeerIdentity principal()
+        {
+            return session == null ? null : session.peer();
         }
 
         public String address()
@@ -89,14 +107,16 @@ public final class MessageEndpoint implements ClientTransport
             final int offset,
             final int length)
         {
-            return publication.send(type, correlationId, 0, 0, buffer, offset, length);
+            return session != null ? session.send(type, correlationId, 0, 0, buffer, offset, length)
+                : publication.send(type, correlationId, 0, 0, buffer, offset, length);
         }
 
         /** Sends a response encoded in place (or through the publication's scratch for large ones). Any thread. */
         public <M> SendStatus respond(final MessageType type, final long correlationId, final M message,
             final PayloadEncoder<M> encoder)
         {
-            return publication.send(type, correlationId, 0, 0, message, encoder);
+            return session != null ? session.send(type, correlationId, 0, 0, message, encoder)
+                : publication.send(type, correlationId, 0, 0, message, encoder);
         }
     }
 
@@ -111,6 +131,8 @@ public final class MessageEndpoint implements ClientTransport
          * when the receiver goes silent: one sent before a restarted receiver joined is delivered at the handshake.
          */
         volatile FramedPublication sentToConnected;
+        /** The TLS session the request went by (null without TLS): its failure fails the call at once. */
+        volatile TlsSession session;
 
         Pending(final ResponseHandler handler, final MessageType requestType, final String address,
             final long deadlineNs)
@@ -136,6 +158,9 @@ public final class MessageEndpoint implements ClientTransport
     private final ReplyPublications replyPublications = new ReplyPublications(publications);
     private final Map<Long, Pending> pending = new ConcurrentHashMap<>();
     private final Long2ObjectHashMap<Route> routes = new Long2ObjectHashMap<>();
+    /** With TLS: the route of each accepted session, by session id. The network thread only. */
+    private final Long2ObjectHashMap<Route> secureRoutes = new Long2ObjectHashMap<>();
+    private final TlsChannels tls;
     private final AtomicLong correlationIds = new AtomicLong();
     private final NetworkLoop.Pollable pollable = this::poll;
     private volatile boolean running = true;
@@ -148,6 +173,18 @@ public final class MessageEndpoint implements ClientTransport
     public MessageEndpoint(final String name, final EmbeddedMediaDriver runtime, final String bindAddress,
         final int streamId,
         final RequestHandler handler)
+    {
+        this(name, runtime, bindAddress, streamId, handler, null);
+    }
+
+    /**
+     * @param bindAddress host:port to receive on ({@code host:0}: any free port).
+     * @param handler     serves requests; null for an endpoint that only calls.
+     * @param tlsContext  TLS for every message, or null for none.
+     */
+    public MessageEndpoint(final String name, final EmbeddedMediaDriver runtime, final String bindAddress,
+        final int streamId,
+        final RequestHandler handler, final TlsContext tlsContext)
     {
         this.name = name;
         this.config = runtime.config();
@@ -169,6 +206,38 @@ public final class MessageEndpoint implements ClientTransport
             throw new IllegalArgumentException(name + ": address " + localAddress + " longer than "
                 + REPLY_TO_LENGTH_MAX + " bytes");
         }
+        this.tls = tlsContext == null ? null : new TlsChannels(name, tlsContext, localAddress,
+            new TlsChannels.Publications()
+            {
+                @Override
+                public FramedPublication publication(final String address)
+                {
+                    return MessageEndpoint.this.publication(address);
+                }
+
+                @Override
+                public void admitReplyAddress(final String address)
+                {
+                    admitReplyOnly(address);
+                }
+            },
+            new TlsChannels.Receiver()
+            {
+                @Override
+                public void onMessage(final TlsSession session, final MessageType type, final long correlationId,
+                    final long groupIdMsb, final long groupIdLsb, final DirectBuffer buffer, final int offset,
+                    final int length)
+                {
+                    onSecureMessage(session, type, correlationId, buffer, offset, length);
+                }
+
+                @Override
+                public void onSessionFailed(final TlsSession session, final String reason,
+                    final LongArrayList droppedCorrelationIds)
+                {
+                    MessageEndpoint.this.onSessionFailed(session, reason, droppedCorrelationIds);
+                }
+            }, errors);
         runtime.network().register(pollable);
     }
 
@@ -268,9 +337,19 @@ public final class MessageEndpoint implements ClientTransport
             return;
         }
         final boolean connected = publication.isConnected();
-        final SendStatus status = publication.send(type, correlationId, 0, 0,
-            new Envelope(localAddressBytes, body, offset, length),
-            ENVELOPE);
+        final SendStatus status;
+        if (tls == null)
+        {
+            status = publication.send(type, correlationId, 0, 0, new Envelope(localAddressBytes, body, offset, length),
+                ENVELOPE);
+        }
+        else
+        {
+            final TlsSession session = tls.sessionTo(address);
+            call.session = session;
+            status = session.send(type, correlationId, 0, 0, new Envelope(localAddressBytes, body, offset, length),
+                ENVELOPE);
+        }
         if (status == SendStatus.OK && connected)
         {
             // Harmless if the call has already ended (its response came first): the sweep only sees pending calls.
@@ -278,8 +357,10 @@ public final class MessageEndpoint implements ClientTransport
         }
         if (status != SendStatus.OK)
         {
+            final TlsSession session = call.session;
             failPending(correlationId, new IOException(name + ": " + type + " to " + address + " not sent: " + status
-                + status.hint(config.offerTimeoutMs())));
+                + status.hint(config.offerTimeoutMs())
+                + (session != null && session.failure() != null ? ": " + session.failure() : "")));
         }
     }
 
@@ -324,6 +405,10 @@ public final class MessageEndpoint implements ClientTransport
         {
             nextSweepNs = nowNs + SWEEP_INTERVAL_NS;
             receiver.expire();
+            if (tls != null)
+            {
+                tls.expire(nowNs);
+            }
             work += sweepTimeouts(nowNs);
         }
         return work;
@@ -366,6 +451,23 @@ public final class MessageEndpoint implements ClientTransport
     private void onMessage(final long sourceId, final MessageType type, final long correlationId, final long groupIdMsb,
         final long groupIdLsb, final DirectBuffer buffer, final int offset, final int length)
     {
+        if (type == MessageType.TLS_RECORDS)
+        {
+            if (tls == null)
+            {
+                errors.record(FrameError.PAYLOAD_INVALID, sourceId, "TLS records sent to an endpoint without TLS: "
+                    + "turn security.tls.enabled on here, or off at the sender");
+                return;
+            }
+            tls.onRecords(sourceId, correlationId, groupIdMsb, buffer, offset, length);
+            return;
+        }
+        if (tls != null)
+        {
+            errors.record(FrameError.PAYLOAD_INVALID, sourceId, "a clear " + type + " sent to an endpoint that "
+                + "takes TLS only: the sender needs security.tls.enabled=true and a certificate of the cluster's CA");
+            return;
+        }
         if (!type.name().endsWith("_REQUEST"))
         {
             onResponse(sourceId, type, correlationId, buffer, offset, length);
@@ -401,6 +503,73 @@ public final class MessageEndpoint implements ClientTransport
         handler.onRequest(route, type, correlationId, buffer, offset + 2 + replyToLength, length - 2 - replyToLength);
     }
 
+    /** A message that came sealed in a TLS session. The network thread. */
+    private void onSecureMessage(final TlsSession session, final MessageType type, final long correlationId,
+        final DirectBuffer buffer, final int offset, final int length)
+    {
+        if (!type.name().endsWith("_REQUEST"))
+        {
+            if (!session.isDialler())
+            {
+                errors.record(FrameError.PAYLOAD_INVALID, session.id(), type + " from " + session.peer()
+                    + " in a session it dialled: only requests go that way");
+                return;
+            }
+            onResponse(session.id(), type, correlationId, buffer, offset, length);
+            return;
+        }
+        if (handler == null || session.isDialler())
+        {
+            errors.record(FrameError.PAYLOAD_INVALID, session.id(), type + " from " + session.peer()
+                + (handler == null ? " sent to an endpoint that serves no requests"
+                    : " in a session this side dialled"));
+            return;
+        }
+        final int replyToLength = length < 2 ? -1 : buffer.getShort(offset, LITTLE_ENDIAN) & 0xFFFF;
+        if (replyToLength < 0 || replyToLength > length - 2)
+        {
+            errors.record(FrameError.PAYLOAD_INVALID, session.id(), type + " from " + session.peer() + ": reply-to "
+                + "length " + replyToLength + " in " + length + " bytes");
+            return;
+        }
+        Route route = secureRoutes.get(session.id());
+        if (route == null || route.session != session)
+        {
+            if (secureRoutes.size() >= ROUTES_MAX)
+            {
+                secureRoutes.clear();
+            }
+            // Responses go back by the session, to the address it was accepted from; the envelope's reply-to is
+            // the same address and is not needed.
+            route = new Route(session.peerAddress().getBytes(StandardCharsets.US_ASCII),
+                publication(session.peerAddress()), session);
+            secureRoutes.put(session.id(), route);
+        }
+        handler.onRequest(route, type, correlationId, buffer, offset + 2 + replyToLength, length - 2 - replyToLength);
+    }
+
+    /** A TLS session failed: the calls it carried will not be answered by it. */
+    private void onSessionFailed(final TlsSession session, final String reason, final LongArrayList dropped)
+    {
+        if (!session.isDialler())
+        {
+            return;
+        }
+        for (int i = 0; i < dropped.size(); i++)
+        {
+            failPending(dropped.getLong(i), new IOException(name + ": request to " + session.peerAddress()
+                + " not sent: " + reason));
+        }
+        for (final Map.Entry<Long, Pending> entry : pending.entrySet())
+        {
+            if (entry.getValue().session == session && pending.remove(entry.getKey(), entry.getValue()))
+            {
+                entry.getValue().handler.onFailure(new IOException(name + ": no response from "
+                    + session.peerAddress() + ": " + reason));
+            }
+        }
+    }
+
     private Route route(final long sourceId, final DirectBuffer buffer, final int offset, final int length)
     {
         final Route cached = routes.get(sourceId);
@@ -421,15 +590,22 @@ public final class MessageEndpoint implements ClientTransport
         {
             throw new IllegalArgumentException(invalid);
         }
-        final FramedPublication evicted = replyPublications.admit(text);
+        admitReplyOnly(text);
+        final Route route = new Route(address, publication(text), null);
+        routes.put(sourceId, route);
+        return route;
+    }
+
+    /** Counts a requester's address among the reply-only publications; closes the one that makes room. */
+    private void admitReplyOnly(final String address)
+    {
+        final FramedPublication evicted = replyPublications.admit(address);
         if (evicted != null)
         {
             routes.values().removeIf(cachedRoute -> cachedRoute.publication == evicted);
+            secureRoutes.values().removeIf(cachedRoute -> cachedRoute.publication == evicted);
             CloseHelper.close(evicted);
         }
-        final Route route = new Route(address, publication(text));
-        routes.put(sourceId, route);
-        return route;
     }
 
     private static boolean sameBytes(final byte[] expected, final DirectBuffer buffer, final int offset,
@@ -488,6 +664,10 @@ public final class MessageEndpoint implements ClientTransport
                 call.handler.onFailure(new IOException(name + ": closed before a response to " + call.requestType
                     + " from " + call.address));
             }
+        }
+        if (tls != null)
+        {
+            tls.close();
         }
         CloseHelper.closeAll(publications.values());
         CloseHelper.close(subscription);

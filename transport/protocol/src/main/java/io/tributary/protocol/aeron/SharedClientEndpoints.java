@@ -30,9 +30,19 @@ public final class SharedClientEndpoints<E extends AutoCloseable>
     }
 
     /** The endpoint for this driver and reply host, made by {@code create} when there is none. */
-    public synchronized E acquire(final EmbeddedMediaDriver driver, final String replyHost, final Supplier<E> create)
+    public E acquire(final EmbeddedMediaDriver driver, final String replyHost, final Supplier<E> create)
     {
-        final String key = driver.aeronDirectory() + "|" + replyHost;
+        return acquire(driver, replyHost, "", create);
+    }
+
+    /**
+     * As {@link #acquire(EmbeddedMediaDriver, String, Supplier)}, kept apart by {@code security} (the TLS settings'
+     * text): clients of one process with different certificates never share an endpoint.
+     */
+    public synchronized E acquire(final EmbeddedMediaDriver driver, final String replyHost, final String security,
+        final Supplier<E> create)
+    {
+        final String key = driver.aeronDirectory() + "|" + replyHost + "|" + security;
         Entry<E> entry = byKey.get(key);
         if (entry == null)
         {

@@ -7,7 +7,8 @@ import java.util.List;
  * Type ids of the messages the transport carries, one per Ratis protobuf message (see
  * {@code io.tributary.transport.codec.RatisMessageCodecs} for the mapping). Ids are part of the
  * wire format: never renumber, only add. Server-to-server calls are 1-31, client and admin
- * calls 32-63, transport replies 64 and up.
+ * calls 32-63, transport replies 64 and up, Tributary's own protocol 96 and up, the transport's TLS
+ * records 120.
  */
 public enum MessageType
 {
@@ -47,7 +48,13 @@ public enum MessageType
     ADMIN_REQUEST(100),
     ADMIN_RESPONSE(101),
     /** A request the node could not take at all ({@code ErrorResponseDescriptor}). */
-    ERROR_RESPONSE(102);
+    ERROR_RESPONSE(102),
+
+    /**
+     * TLS records of one session (io.tributary.protocol.tls.TlsRecordsDescriptor): every message between two
+     * endpoints with TLS on travels sealed inside these, on either stream.
+     */
+    TLS_RECORDS(120);
 
     private static final MessageType[] BY_ID = new MessageType[256];
 

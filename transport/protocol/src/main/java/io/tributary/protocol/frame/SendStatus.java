@@ -24,7 +24,9 @@ public enum SendStatus
     /** The message is larger than {@code message.bytes.max}. */
     MESSAGE_TOO_LARGE,
     /** The payload could not be serialized (a bug, or a message changed while being sent). */
-    ENCODE_FAILED;
+    ENCODE_FAILED,
+    /** The TLS session with the peer failed or could not be set up (the log says why: certificate, CA, timeout). */
+    TLS_FAILED;
 
     /** What a failed send means for its caller, for error messages ({@code offerTimeoutMs}: the retry budget). */
     public String hint(final long offerTimeoutMs)
@@ -35,6 +37,7 @@ public enum SendStatus
                 " (the peer does not answer: down or restarting? sends to it fail at once until it is back)";
             case BACK_PRESSURED, ADMIN_ACTION -> " after " + offerTimeoutMs
                 + " ms of retries (peer slow or overloaded?)";
+            case TLS_FAILED -> " (no TLS session with the peer: its certificate, its CA or ours? see the log)";
             default -> "";
         };
     }

@@ -4,6 +4,7 @@ import org.agrona.DirectBuffer;
 
 import io.tributary.protocol.frame.MessageType;
 import io.tributary.protocol.frame.SendStatus;
+import io.tributary.protocol.tls.PeerIdentity;
 
 /** The way back to one requester, whatever carries the messages (Aeron, TCP). Thread-safe. */
 public interface Responder
@@ -13,4 +14,10 @@ public interface Responder
 
     /** The requester's address, for logs. */
     String peer();
+
+    /** Who the requester proved to be (its certificate), or null when the link has no TLS. */
+    default PeerIdentity principal()
+    {
+        return null;
+    }
 }
