@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -19,6 +20,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.tributary.protocol.tls.DevCertificates;
+import io.tributary.protocol.tls.PeerIdentity;
 import io.tributary.protocol.tls.TlsSettings;
 import io.tributary.raft.node.RunningCluster;
 
@@ -46,6 +48,9 @@ class SecureClusterClientTest
             authority.issueNode(certs, "n" + i, List.of("localhost", "127.0.0.1"), Duration.ofDays(1));
         }
         authority.issueClient(certs, "alice", Duration.ofDays(1));
+        final Instant now = Instant.now();
+        authority.issue(certs, "expired", "expired", PeerIdentity.CLIENT_UNIT, List.of(), now.minus(Duration.ofDays(9)),
+            now.minus(Duration.ofDays(1)));
         running = RunningCluster.builder(dir.resolve("cluster")).tls(certs).start();
         running.createStream("sealed", 2, 3);
     }
@@ -118,6 +123,29 @@ class SecureClusterClientTest
                 producer.send("sealed", "k".getBytes(UTF_8), "v".getBytes(UTF_8)).get(60, TimeUnit.SECONDS);
             }
         }).hasStackTraceContaining("no response");
+    }
+
+    @Test
+    void anAdminWithoutTlsCannotDeleteAStreamAndAnExpiredCertificateGetsNothingThrough() throws Exception
+    {
+        assertThatThrownBy(() ->
+        {
+            try (Admin admin = Admin.create(new AdminConfig().metadataPeers(running.processes().metadataPeers())
+                .requestTimeoutMs(1_000)))
+            {
+                admin.deleteStream("sealed");
+            }
+        }).isNotNull();
+        assertThatThrownBy(() ->
+        {
+            try (Admin admin = Admin.create(new AdminConfig().metadataPeers(running.processes().metadataPeers())
+                .tls(tls(certs.resolve("ca.pem"), certs.resolve("expired.pem"), certs.resolve("expired.key")))
+                .requestTimeoutMs(5_000)))
+            {
+                admin.deleteStream("sealed");
+            }
+        }).hasStackTraceContaining("alert");
+        assertThat(running.metadata().query("LIST")).contains("sealed");
     }
 
     @Test

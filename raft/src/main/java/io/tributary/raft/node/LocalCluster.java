@@ -5,6 +5,7 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -169,6 +170,11 @@ public final class LocalCluster implements AutoCloseable
         command.add("-Xmx1g");
         command.add("-XX:+AlwaysPreTouch");
         command.addAll(NODE_JVM_FLAGS);
+        if (!NODE_JVM_FLAGS.isEmpty())
+        {
+            // The flags leave C2 on for the JDK's cryptography only, with this file (see the parent pom).
+            command.add("-XX:CompilerDirectivesFile=" + c2Directives(config.toAbsolutePath().getParent()));
+        }
         // Every node log line carries its time, whatever simplelogger.properties the classpath brings: a
         // fault test's logs are read side by side with its history, and a line without a time says
         // nothing of where a run spent its seconds.
@@ -206,6 +212,34 @@ public final class LocalCluster implements AutoCloseable
             return List.of();
         }
     }
+
+    /** Writes the compiler directives of the node JVMs (a resource) into {@code dir}, once; returns the file. */
+    private static Path c2Directives(final Path dir)
+    {
+        final Path file = dir.resolve(C2_DIRECTIVES);
+        if (Files.exists(file))
+        {
+            return file;
+        }
+        try (InputStream in = LocalCluster.class.getResourceAsStream("/" + C2_DIRECTIVES))
+        {
+            if (in == null)
+            {
+                throw new IllegalStateException("resource /" + C2_DIRECTIVES + " is missing from the class path");
+            }
+            final Path temporary = Files.createTempFile(dir, C2_DIRECTIVES, ".tmp");
+            Files.write(temporary, in.readAllBytes());
+            Files.move(temporary, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            return file;
+        }
+        catch (final IOException e)
+        {
+            throw new UncheckedIOException("cannot write the node JVMs' compiler directives to " + file, e);
+        }
+    }
+
+    /** C2 for the JDK's cryptography only (the parent pom's process flags explain why). */
+    public static final String C2_DIRECTIVES = "tributary-c2-directives.json";
 
     public static String tail(final Path log)
     {

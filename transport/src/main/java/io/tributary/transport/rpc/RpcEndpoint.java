@@ -313,6 +313,11 @@ final class RpcEndpoint implements AutoCloseable
         {
             status = publication.send(type, correlationId, groupIdMsb, groupIdLsb, request, encoder);
         }
+        else if (publication.peerGone())
+        {
+            // No session (and no handshake's key exchange) for a peer known to be down: fail as a clear send would.
+            status = SendStatus.NOT_CONNECTED;
+        }
         else
         {
             final TlsSession session = tls.sessionTo(address);

@@ -343,6 +343,11 @@ public final class MessageEndpoint implements ClientTransport
             status = publication.send(type, correlationId, 0, 0, new Envelope(localAddressBytes, body, offset, length),
                 ENVELOPE);
         }
+        else if (publication.peerGone())
+        {
+            // No session (and no handshake's key exchange) for a peer known to be down: fail as a clear send would.
+            status = SendStatus.NOT_CONNECTED;
+        }
         else
         {
             final TlsSession session = tls.sessionTo(address);

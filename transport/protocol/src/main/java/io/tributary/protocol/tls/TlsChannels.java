@@ -79,6 +79,11 @@ public final class TlsChannels
     private final Long2ObjectHashMap<TlsSession> dialledById = new Long2ObjectHashMap<>();
     private final Long2ObjectHashMap<TlsSession> accepted = new Long2ObjectHashMap<>();
     private final UnsafeBuffer resetMessage;
+    /** When a session failure with each peer was last logged at WARN (a peer that is down fails every attempt). */
+    private final Map<String, Long> warnedAt = new HashMap<>();
+    private static final long WARN_INTERVAL_NS = 10_000_000_000L;
+    /** The sessions expire() walks, reused. The network thread only. */
+    private final List<TlsSession> sweep = new ArrayList<>();
     private long sessionsFailed;
     private volatile boolean closing;
 
@@ -111,13 +116,14 @@ public final class TlsChannels
             public void onFailed(final TlsSession session, final String reason, final LongArrayList dropped)
             {
                 forget(session);
-                if (closing)
+                if (closing || !warnNow(session.peerAddress()))
                 {
-                    LOG.debug("{}: {} closed", name, session);
+                    LOG.debug("{}: {} failed: {}", name, session, reason);
                 }
                 else
                 {
-                    LOG.warn("{}: {} failed: {}", name, session, reason);
+                    LOG.warn("{}: {} failed: {} (further failures with this peer within {} s are logged at DEBUG)",
+                        name, session, reason, WARN_INTERVAL_NS / 1_000_000_000L);
                 }
                 receiver.onSessionFailed(session, reason, dropped);
             }
@@ -298,7 +304,7 @@ public final class TlsChannels
     }
 
     private SendStatus publish(final TlsSession session, final DirectBuffer buffer, final int offset,
-        final int length)
+        final int length, final long tag)
     {
         final FramedPublication publication;
         try
@@ -311,8 +317,27 @@ public final class TlsChannels
             return SendStatus.CLOSED;
         }
         return publication.send(MessageType.TLS_RECORDS, session.id(),
-            session.isDialler() ? TlsRecordsDescriptor.FROM_DIALLER : TlsRecordsDescriptor.FROM_ACCEPTOR, 0,
+            session.isDialler() ? TlsRecordsDescriptor.FROM_DIALLER : TlsRecordsDescriptor.FROM_ACCEPTOR, tag,
             buffer, offset, length);
+    }
+
+    private boolean warnNow(final String peerAddress)
+    {
+        synchronized (lock)
+        {
+            final long nowNs = System.nanoTime();
+            final Long last = warnedAt.get(peerAddress);
+            if (last != null && nowNs - last < WARN_INTERVAL_NS)
+            {
+                return false;
+            }
+            if (warnedAt.size() >= ACCEPTED_MAX)
+            {
+                warnedAt.clear();
+            }
+            warnedAt.put(peerAddress, nowNs);
+            return true;
+        }
     }
 
     private void forget(final TlsSession session)
@@ -332,25 +357,28 @@ public final class TlsChannels
         }
     }
 
-    /** Fails the handshakes past their deadline. The network thread, now and then. */
+    /**
+     * Fails the handshakes past their deadline and sends what waits for back-pressure to pass. The network thread,
+     * now and then.
+     */
     public void expire(final long nowNs)
     {
         final List<TlsSession> overdue = new ArrayList<>(0);
         synchronized (lock)
         {
-            for (final TlsSession session : dialledById.values())
+            sweep.clear();
+            sweep.addAll(dialledById.values());
+            sweep.addAll(accepted.values());
+        }
+        for (final TlsSession session : sweep)
+        {
+            if (session.handshakeOverdue(nowNs))
             {
-                if (session.handshakeOverdue(nowNs))
-                {
-                    overdue.add(session);
-                }
+                overdue.add(session);
             }
-            for (final TlsSession session : accepted.values())
+            else
             {
-                if (session.handshakeOverdue(nowNs))
-                {
-                    overdue.add(session);
-                }
+                session.drainBacklog();
             }
         }
         for (final TlsSession session : overdue)

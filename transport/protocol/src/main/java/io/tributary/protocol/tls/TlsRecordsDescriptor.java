@@ -3,7 +3,9 @@ package io.tributary.protocol.tls;
 /**
  * The clear part of a {@code TLS_RECORDS} message, the one message type a secured endpoint accepts. Its
  * frame header's correlation id holds the session id (chosen at random by the side that dials) and the
- * group id MSB holds the {@link #FROM_DIALLER}, {@link #FROM_ACCEPTOR} or {@link #RESET} marker; the
+ * group id MSB holds the {@link #FROM_DIALLER}, {@link #FROM_ACCEPTOR} or {@link #RESET} marker, and its LSB the
+ * message's sequence in the session and send attempt (sequence &lt;&lt; 8 | attempt: a message sent again after
+ * back-pressure cut it short is new to the receiver's reassembly, which drops the partial one); the
  * payload is the sender's own address (where the other side answers) followed by whole TLS records:
  * <pre>
  *  +------------------------------+-----------------------------+--------------------------+

@@ -8,6 +8,7 @@ import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLEngineResult;
@@ -55,11 +56,32 @@ public final class TlsSession
         FAILED
     }
 
-    /** Publishes one records message of this session (its id and direction go in the frame header). */
+    /**
+     * Publishes one records message of this session: its id and direction go in the frame header, and {@code tag}
+     * (the message's sequence and attempt) in the group id LSB, so a message sent again after back-pressure cut it
+     * short is a new message to the receiver's reassembly, not a duplicate of the partial one.
+     */
     @FunctionalInterface
     public interface Output
     {
-        SendStatus send(TlsSession session, DirectBuffer buffer, int offset, int length);
+        SendStatus send(TlsSession session, DirectBuffer buffer, int offset, int length, long tag);
+    }
+
+    /** Sealed messages waiting for a publication under back-pressure, at most (beyond: the session fails). */
+    public static final int BACKLOG_BYTES_MAX = 16 * 1024 * 1024;
+
+    /** A sealed message the publication could not take yet. */
+    private static final class Backlogged
+    {
+        final byte[] bytes;
+        final long sequence;
+        int attempts;
+
+        Backlogged(final byte[] bytes, final long sequence)
+        {
+            this.bytes = bytes;
+            this.sequence = sequence;
+        }
     }
 
     /** Hears a session's messages and its end. Called on the thread that delivered the records (or sent). */
@@ -83,7 +105,7 @@ public final class TlsSession
     private final Output output;
     private final Listener listener;
     private final long handshakeDeadlineNs;
-    private final Object sendLock = new Object();
+    private final ReentrantLock sendLock = new ReentrantLock();
     private volatile State state = State.HANDSHAKING;
     private volatile String failure;
     private volatile PeerIdentity peer;
@@ -97,6 +119,18 @@ public final class TlsSession
     private final ArrayDeque<byte[]> queued = new ArrayDeque<>();
     private final LongArrayList queuedCorrelationIds = new LongArrayList();
     private int queuedBytes;
+    /**
+     * Sealed records are numbered by the TLS engine, so one the publication refuses cannot be dropped (the peer would
+     * see a gap and fail the session): it waits here and leaves, in order, before anything sealed after it.
+     */
+    private final ArrayDeque<Backlogged> backlog = new ArrayDeque<>();
+    private final UnsafeBuffer backlogView = new UnsafeBuffer(0, 0);
+    private int backlogBytes;
+    private long messagesPublished;
+    private volatile boolean hasBacklog;
+    /** When the oldest message waiting began to wait. */
+    private long backlogSinceNs;
+    private final long backlogWaitMaxNs;
 
     // Receiving side: the delivering thread only.
     private ByteBuffer netIn;
@@ -126,6 +160,7 @@ public final class TlsSession
         this.listener = listener;
         this.lastActiveNs = System.nanoTime();
         this.handshakeDeadlineNs = lastActiveNs + TimeUnit.MILLISECONDS.toNanos(handshakeTimeoutMs);
+        this.backlogWaitMaxNs = TimeUnit.MILLISECONDS.toNanos(handshakeTimeoutMs);
         this.netOut = ByteBuffer.allocate(prefixLength() + engine.getSession().getPacketBufferSize());
         this.netIn = ByteBuffer.allocate(engine.getSession().getPacketBufferSize());
         this.plainIn = ByteBuffer.allocate(engine.getSession().getApplicationBufferSize());
@@ -134,7 +169,8 @@ public final class TlsSession
     /** Begins the handshake: the dialler sends its ClientHello now; the acceptor waits for it. */
     public void start()
     {
-        synchronized (sendLock)
+        sendLock.lock();
+        try
         {
             try
             {
@@ -145,6 +181,10 @@ public final class TlsSession
             {
                 failLocked(describe(ex));
             }
+        }
+        finally
+        {
+            sendLock.unlock();
         }
         reportIfFailed();
     }
@@ -202,7 +242,8 @@ public final class TlsSession
         final long groupIdLsb, final DirectBuffer payload, final int offset, final int length)
     {
         final SendStatus status;
-        synchronized (sendLock)
+        sendLock.lock();
+        try
         {
             if (state == State.FAILED)
             {
@@ -211,6 +252,10 @@ public final class TlsSession
             stage(type, correlationId, groupIdMsb, groupIdLsb, length);
             plainOutView.putBytes(SealedMessageDescriptor.HEADER_LENGTH, payload, offset, length);
             status = sealStaged(correlationId, length);
+        }
+        finally
+        {
+            sendLock.unlock();
         }
         reportIfFailed();
         return status;
@@ -226,7 +271,8 @@ public final class TlsSession
             return SendStatus.ENCODE_FAILED;
         }
         final SendStatus status;
-        synchronized (sendLock)
+        sendLock.lock();
+        try
         {
             if (state == State.FAILED)
             {
@@ -242,6 +288,10 @@ public final class TlsSession
                 return SendStatus.ENCODE_FAILED;
             }
             status = sealStaged(correlationId, length);
+        }
+        finally
+        {
+            sendLock.unlock();
         }
         reportIfFailed();
         return status;
@@ -370,9 +420,14 @@ public final class TlsSession
                 }
                 if (result.getHandshakeStatus() != HandshakeStatus.NOT_HANDSHAKING || state == State.HANDSHAKING)
                 {
-                    synchronized (sendLock)
+                    sendLock.lock();
+                    try
                     {
                         pumpHandshake();
+                    }
+                    finally
+                    {
+                        sendLock.unlock();
                     }
                 }
                 if (result.bytesConsumed() == 0 && result.bytesProduced() == 0
@@ -536,7 +591,8 @@ public final class TlsSession
     /** After a failure on unwrap the engine may hold an alert for the peer (why its certificate was refused). */
     private void sendAlert()
     {
-        synchronized (sendLock)
+        sendLock.lock();
+        try
         {
             try
             {
@@ -559,14 +615,23 @@ public final class TlsSession
                 // The failure that led here is what gets reported.
             }
         }
+        finally
+        {
+            sendLock.unlock();
+        }
     }
 
     /** Fails the session with {@code reason} unless it already failed. */
     public void fail(final String reason)
     {
-        synchronized (sendLock)
+        sendLock.lock();
+        try
         {
             failLocked(reason);
+        }
+        finally
+        {
+            sendLock.unlock();
         }
         reportIfFailed();
     }
@@ -590,6 +655,9 @@ public final class TlsSession
         queued.clear();
         queuedCorrelationIds.clear();
         queuedBytes = 0;
+        backlog.clear();
+        backlogBytes = 0;
+        hasBacklog = false;
         engine.closeOutbound();
     }
 
@@ -597,7 +665,8 @@ public final class TlsSession
     private void reportIfFailed()
     {
         final LongArrayList dropped;
-        synchronized (sendLock)
+        sendLock.lock();
+        try
         {
             if (state != State.FAILED || failureReported)
             {
@@ -605,6 +674,10 @@ public final class TlsSession
             }
             failureReported = true;
             dropped = droppedToReport;
+        }
+        finally
+        {
+            sendLock.unlock();
         }
         listener.onFailed(this, failure, dropped);
     }
@@ -621,13 +694,115 @@ public final class TlsSession
         netOut.put(localAddress);
     }
 
+    /**
+     * Publishes netOut as one message, or keeps it for later when the publication is back-pressured (in order,
+     * behind what already waits). Holds sendLock. Returns OK when sent or kept, else why not (the caller fails
+     * the session).
+     */
     private SendStatus publishNetOut()
     {
         lastActiveNs = System.nanoTime();
-        netOutView.wrap(netOut.array(), 0, netOut.position());
+        final int length = netOut.position();
+        netOutView.wrap(netOut.array(), 0, length);
         // The prefix's length is little-endian on the wire; ByteBuffer wrote it big-endian.
         netOutView.putShort(TlsRecordsDescriptor.ADDRESS_LENGTH_OFFSET, (short)localAddress.length, LITTLE_ENDIAN);
-        return output.send(this, netOutView, 0, netOut.position());
+        final long sequence = messagesPublished++;
+        if (backlog.isEmpty())
+        {
+            final SendStatus status = output.send(this, netOutView, 0, length, tag(sequence, 0));
+            if (!waitable(status))
+            {
+                return status;
+            }
+        }
+        if (backlogBytes + length > BACKLOG_BYTES_MAX)
+        {
+            return SendStatus.BACK_PRESSURED;
+        }
+        final byte[] copy = new byte[length];
+        netOutView.getBytes(0, copy);
+        if (backlog.isEmpty())
+        {
+            backlogSinceNs = lastActiveNs;
+        }
+        backlog.add(new Backlogged(copy, sequence));
+        backlogBytes += length;
+        hasBacklog = true;
+        return drainLocked();
+    }
+
+    /** Sends what waits, oldest first, until the publication refuses again. Holds sendLock. */
+    private SendStatus drainLocked()
+    {
+        while (!backlog.isEmpty())
+        {
+            final Backlogged head = backlog.peek();
+            head.attempts++;
+            backlogView.wrap(head.bytes);
+            final SendStatus status = output.send(this, backlogView, 0, head.bytes.length,
+                tag(head.sequence, head.attempts));
+            if (status == SendStatus.OK)
+            {
+                backlog.poll();
+                backlogBytes -= head.bytes.length;
+                backlogSinceNs = System.nanoTime();
+            }
+            else if (!waitable(status))
+            {
+                return status;
+            }
+            else if (System.nanoTime() - backlogSinceNs - backlogWaitMaxNs > 0)
+            {
+                return SendStatus.NOT_CONNECTED;
+            }
+            else
+            {
+                return SendStatus.OK;
+            }
+        }
+        hasBacklog = false;
+        return SendStatus.OK;
+    }
+
+    /**
+     * Sends what waits for the publication, unless a sender holds the session (it sends the backlog first anyway).
+     * The network thread, now and then: never waits for a lock.
+     */
+    public void drainBacklog()
+    {
+        if (!hasBacklog || state == State.FAILED || !sendLock.tryLock())
+        {
+            return;
+        }
+        try
+        {
+            final SendStatus status = drainLocked();
+            if (status != SendStatus.OK)
+            {
+                failLocked("messages waiting for the publication to " + peerAddress + " could not be sent (" + status
+                    + "); a new session is needed");
+            }
+        }
+        finally
+        {
+            sendLock.unlock();
+        }
+        reportIfFailed();
+    }
+
+    /**
+     * Back-pressure passes, and a peer that went silent (a pause, a GC, a starved network thread) may come back: such
+     * messages wait, for at most the handshake timeout. A closed publication does not come back.
+     */
+    private static boolean waitable(final SendStatus status)
+    {
+        return status == SendStatus.BACK_PRESSURED || status == SendStatus.ADMIN_ACTION
+            || status == SendStatus.NOT_CONNECTED;
+    }
+
+    private static long tag(final long sequence, final int attempt)
+    {
+        return (sequence << 8) | (attempt & 0xFF);
     }
 
     private void ensureNetOut(final int capacity)

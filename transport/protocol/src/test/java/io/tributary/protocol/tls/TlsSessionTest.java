@@ -76,13 +76,25 @@ class TlsSessionTest
         final TlsSession acceptorSession;
         /** Flips a byte of the next message to the acceptor after its prefix (a tampered record). */
         boolean tamperNextToAcceptor;
+        /** Sends to the acceptor refused as back-pressured, from now on. */
+        int refuseToAcceptor;
+        final List<Long> tagsToAcceptor = new ArrayList<>();
 
         Pair(final SSLEngine diallerEngine, final SSLEngine acceptorEngine)
         {
             diallerSession = new TlsSession(42, true, "127.0.0.1:7002", diallerEngine, "127.0.0.1:7001", 10_000,
-                (session, buffer, offset, length) -> queue(toAcceptor, buffer, offset, length), dialler);
+                (session, buffer, offset, length, tag) ->
+                {
+                    if (refuseToAcceptor > 0)
+                    {
+                        refuseToAcceptor--;
+                        return SendStatus.BACK_PRESSURED;
+                    }
+                    tagsToAcceptor.add(tag);
+                    return queue(toAcceptor, buffer, offset, length);
+                }, dialler);
             acceptorSession = new TlsSession(42, false, "127.0.0.1:7001", acceptorEngine, "127.0.0.1:7002", 10_000,
-                (session, buffer, offset, length) -> queue(toDialler, buffer, offset, length), acceptor);
+                (session, buffer, offset, length, tag) -> queue(toDialler, buffer, offset, length), acceptor);
         }
 
         private static SendStatus queue(final ArrayDeque<byte[]> queue, final DirectBuffer buffer, final int offset,
@@ -186,6 +198,29 @@ class TlsSessionTest
         assertThat(pair.dialler.messages).containsExactly("PRODUCE_REQUEST:7:9:answer");
         assertThat(pair.dialler.failure).isNull();
         assertThat(pair.acceptor.failure).isNull();
+    }
+
+    @Test
+    void messagesThePublicationRefusesWaitAndLeaveInOrderWithoutBreakingTheSession()
+    {
+        final Pair pair = new Pair(context(client).clientEngine("127.0.0.1", 7002), context(node2).serverEngine());
+        pair.start();
+        pair.tagsToAcceptor.clear();
+        pair.refuseToAcceptor = 3;
+        assertThat(send(pair.diallerSession, 1, "one")).isEqualTo(SendStatus.OK);
+        assertThat(send(pair.diallerSession, 2, "two")).as("behind 'one', which waits").isEqualTo(SendStatus.OK);
+        assertThat(pair.toAcceptor).as("both wait for back-pressure to pass").isEmpty();
+        pair.diallerSession.drainBacklog();
+        assertThat(send(pair.diallerSession, 3, "three")).isEqualTo(SendStatus.OK);
+        pair.deliverAll();
+        assertThat(pair.acceptor.messages).containsExactly("PRODUCE_REQUEST:7:9:one", "PRODUCE_REQUEST:7:9:two",
+            "PRODUCE_REQUEST:7:9:three");
+        assertThat(pair.acceptorSession.state()).isEqualTo(TlsSession.State.ESTABLISHED);
+        assertThat(pair.diallerSession.state()).isEqualTo(TlsSession.State.ESTABLISHED);
+        // A resent message carries a new attempt number, so a receiver drops its cut-short first try as incomplete.
+        assertThat(pair.tagsToAcceptor).hasSize(3);
+        assertThat(pair.tagsToAcceptor.get(0) & 0xFF).as("'one' on its third attempt").isEqualTo(3);
+        assertThat(pair.tagsToAcceptor.get(0) >>> 8).isLessThan(pair.tagsToAcceptor.get(1) >>> 8);
     }
 
     @Test
