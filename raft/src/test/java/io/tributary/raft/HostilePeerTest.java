@@ -8,6 +8,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.retry.RetryPolicies;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -17,7 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 import io.tributary.protocol.tls.DevCertificates;
 import io.tributary.protocol.tls.TlsSettings;
-import io.tributary.raft.meta.MetadataClient;
+import io.tributary.raft.meta.MetadataStateMachine;
+import io.tributary.raft.node.RaftSettings;
 import io.tributary.raft.node.RunningCluster;
 
 /**
@@ -26,7 +30,7 @@ import io.tributary.raft.node.RunningCluster;
  * clear, with a client certificate, or with a node certificate another CA signed.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-@Timeout(value = 4, unit = TimeUnit.MINUTES)
+@Timeout(value = 3, unit = TimeUnit.MINUTES)
 class HostilePeerTest
 {
     private RunningCluster running;
@@ -71,12 +75,13 @@ class HostilePeerTest
             TlsSettings.of(certs.resolve("ca.pem"), forged.certFile(), forged.keyFile()));
         for (final TlsSettings tls : hostile)
         {
-            try (MetadataClient attacker = new MetadataClient(running.processes().metadataPeers(), "aeron", tls,
-                1_000))
+            // A Raft client of the metadata group, as MetadataClient's but without its retries: each refusal is final.
+            try (RaftClient attacker = RaftSettings.newClient(RaftSettings.group(MetadataStateMachine.GROUP_ID,
+                running.processes().metadataPeers()), "aeron", tls, 1_000, RetryPolicies.noRetry()))
             {
-                assertThatThrownBy(() -> attacker.command("REGISTER", "n2", "10.6.6.6:6666", "false"))
+                assertThatThrownBy(() -> attacker.io().send(Message.valueOf("REGISTER\tn2\t10.6.6.6:6666\tfalse")))
                     .as("re-registering n2 with %s", tls).isNotNull();
-                assertThatThrownBy(() -> attacker.command("DELETE_STREAM", "guarded"))
+                assertThatThrownBy(() -> attacker.io().send(Message.valueOf("DELETE_STREAM\tguarded")))
                     .as("deleting a stream with %s", tls).isNotNull();
             }
         }

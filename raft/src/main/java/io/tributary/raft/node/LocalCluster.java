@@ -1,6 +1,7 @@
 package io.tributary.raft.node;
 
 import io.tributary.protocol.net.LoopbackPorts;
+import io.tributary.protocol.tls.TlsSettings;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -16,6 +17,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -170,10 +172,10 @@ public final class LocalCluster implements AutoCloseable
         command.add("-Xmx1g");
         command.add("-XX:+AlwaysPreTouch");
         command.addAll(NODE_JVM_FLAGS);
-        if (!NODE_JVM_FLAGS.isEmpty())
+        if (!NODE_JVM_FLAGS.isEmpty() && tlsOn(config))
         {
-            // The flags leave C2 on for the JDK's cryptography only, with this file (see the parent pom).
-            command.add("-XX:CompilerDirectivesFile=" + c2Directives(config.toAbsolutePath().getParent()));
+            // C1 only, but for the JDK's ciphers: AES-GCM's intrinsics are C2's (the parent pom says why).
+            command.addAll(cryptoC2Flags(config.toAbsolutePath().getParent()));
         }
         // Every node log line carries its time, whatever simplelogger.properties the classpath brings: a
         // fault test's logs are read side by side with its history, and a line without a time says
@@ -211,6 +213,30 @@ public final class LocalCluster implements AutoCloseable
         {
             return List.of();
         }
+    }
+
+    /**
+     * The flags that keep C1 for everything but the JDK's ciphers, for a process that speaks TLS (overriding the
+     * process flags' C1-only): the directives file is written into {@code dir}.
+     */
+    public static List<String> cryptoC2Flags(final Path dir)
+    {
+        return List.of("-XX:+UnlockDiagnosticVMOptions", "-XX:TieredStopAtLevel=4",
+            "-XX:CompilerDirectivesFile=" + c2Directives(dir));
+    }
+
+    private static boolean tlsOn(final Path config)
+    {
+        final Properties properties = new Properties();
+        try (InputStream in = Files.newInputStream(config))
+        {
+            properties.load(in);
+        }
+        catch (final IOException e)
+        {
+            return false;   // the node reports an unreadable configuration itself
+        }
+        return Boolean.parseBoolean(properties.getProperty(TlsSettings.ENABLED, "false").trim());
     }
 
     /** Writes the compiler directives of the node JVMs (a resource) into {@code dir}, once; returns the file. */
