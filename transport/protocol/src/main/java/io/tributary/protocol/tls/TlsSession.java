@@ -35,6 +35,10 @@ import io.tributary.protocol.frame.SendStatus;
  * A failure says why, in the words the peer's alert or our own checks gave (unknown CA, expired,
  * hostname), and the failing side sends its alert so the peer learns it too.
  * <p>
+ * A publication that refuses a sealed message for a while (back-pressure, a peer silent for a moment) does not
+ * fail the session: sealed records are numbered and cannot be dropped, so the message waits in the session (at
+ * most {@link #BACKLOG_BYTES_MAX}, for at most the handshake timeout) and leaves before anything sealed after it.
+ * <p>
  * Threads: any thread sends (sealing and publishing one message at a time, so records leave in sequence);
  * one thread (the transport's network thread) delivers records. Buffers are heap buffers reused across
  * messages; ones grown past {@link #RETAINED_BYTES_MAX} for a large message are let go after it.
