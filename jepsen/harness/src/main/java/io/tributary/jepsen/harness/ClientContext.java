@@ -2,14 +2,15 @@ package io.tributary.jepsen.harness;
 
 import io.tributary.client.ProducerConfig;
 import io.tributary.protocol.ShardRing;
+import io.tributary.protocol.tls.TlsSettings;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
 /** What every client process of a run shares: the history, the cluster's address, the stream, unique values. */
-record ClientContext(HistoryLog history, Map<String, String> metadataPeers, String transport, String stream, int shards,
-    int concurrency, long opTimeoutMs, AtomicLong values, long startNs)
+record ClientContext(HistoryLog history, Map<String, String> metadataPeers, String transport, TlsSettings tls,
+    String stream, int shards, int concurrency, long opTimeoutMs, AtomicLong values, long startNs)
 {
     /** Every value written in a run is unique, so a value read names the one write that stored it. */
     long nextValue()
@@ -41,7 +42,7 @@ record ClientContext(HistoryLog history, Map<String, String> metadataPeers, Stri
      */
     ProducerConfig producerConfig()
     {
-        return new ProducerConfig().metadataPeers(metadataPeers).transport(transport).requestTimeoutMs(3_000)
+        return new ProducerConfig().metadataPeers(metadataPeers).transport(transport).tls(tls).requestTimeoutMs(3_000)
             .deliveryTimeoutMs(opTimeoutMs).lingerMs(0);
     }
 }

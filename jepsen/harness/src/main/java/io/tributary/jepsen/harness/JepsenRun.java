@@ -4,6 +4,8 @@ import io.tributary.client.Admin;
 import io.tributary.client.AdminConfig;
 import io.tributary.jepsen.harness.check.RunChecks;
 import io.tributary.jepsen.harness.check.RunVerdict;
+import io.tributary.protocol.tls.DevCertificates;
+import io.tributary.protocol.tls.TlsSettings;
 import io.tributary.raft.node.LocalCluster;
 
 import java.io.IOException;
@@ -43,6 +45,8 @@ public final class JepsenRun
 
     private final RunOptions options;
     private final PrintStream console;
+    /** The clients' TLS (off unless the node settings turn it on). */
+    private TlsSettings clientTls = TlsSettings.disabled();
 
     public JepsenRun(final RunOptions options, final PrintStream console)
     {
@@ -81,6 +85,10 @@ public final class JepsenRun
         nodeConfig.putIfAbsent("transport", options.transport());
         nodeConfig.putAll(hardPathSettings(options, nodeConfig));
         final NodeSet nodes = new NodeSet(out.resolve("nodes"), network, ids, Math.min(3, ids.size()), nodeConfig);
+        // TLS when the node settings turn it on: a CA and a certificate per node naming its (namespace) address, and
+        // one for the clients, under the run's folder.
+        clientTls = Boolean.parseBoolean(nodeConfig.getOrDefault(TlsSettings.ENABLED, "false"))
+            ? issueCertificates(out.resolve("certs"), ids, network, nodes) : TlsSettings.disabled();
         final Thread cleanup = new Thread(() ->
         {
             nodes.close();
@@ -100,7 +108,7 @@ public final class JepsenRun
             console.println("jepsen: " + ids.size() + " nodes ready");
             try (HistoryLog history = new HistoryLog(historyFile);
                  Admin admin = Admin.create(new AdminConfig().metadataPeers(nodes.metadataPeers())
-                     .transport(options.transport()).requestTimeoutMs(3_000)))
+                     .transport(options.transport()).tls(clientTls).requestTimeoutMs(3_000)))
             {
                 awaitNodesKnown(admin, ids.size());
                 admin.createStream(STREAM, options.shards(), 3, options.retentionBytes(), -1);
@@ -261,11 +269,36 @@ public final class JepsenRun
         }
     }
 
+    /**
+     * A CA under {@code dir}, a certificate per node naming its address in the run's network (and loopback), set as
+     * that node's files, and one client certificate; returns the clients' settings.
+     */
+    private static TlsSettings issueCertificates(final Path dir, final List<String> ids, final Network network,
+        final NodeSet nodes) throws IOException
+    {
+        final DevCertificates authority = DevCertificates.createAuthority(dir, "jepsen CA", Duration.ofDays(1));
+        for (final String id : ids)
+        {
+            final List<String> hosts = new ArrayList<>(List.of("localhost", "127.0.0.1"));
+            if (!hosts.contains(network.host(id)))
+            {
+                hosts.add(network.host(id));
+            }
+            final DevCertificates.Issued issued = authority.issueNode(dir, id, hosts, Duration.ofDays(1));
+            nodes.configure(id, TlsSettings.CA_FILE, authority.caFile().toAbsolutePath().toString());
+            nodes.configure(id, TlsSettings.CERT_FILE, issued.certFile().toAbsolutePath().toString());
+            nodes.configure(id, TlsSettings.KEY_FILE, issued.keyFile().toAbsolutePath().toString());
+        }
+        final DevCertificates.Issued client = authority.issueClient(dir, "jepsen", Duration.ofDays(1));
+        return TlsSettings.of(authority.caFile().toAbsolutePath(), client.certFile().toAbsolutePath(),
+            client.keyFile().toAbsolutePath());
+    }
+
     private void runPhases(final NodeSet nodes, final Network network, final Admin admin, final HistoryLog history,
         final Set<Fault> faults) throws IOException, InterruptedException
     {
-        final ClientContext context = new ClientContext(history, nodes.metadataPeers(), options.transport(), STREAM,
-            options.shards(), options.concurrency(), 10_000, new AtomicLong(), System.nanoTime());
+        final ClientContext context = new ClientContext(history, nodes.metadataPeers(), options.transport(), clientTls,
+            STREAM, options.shards(), options.concurrency(), 10_000, new AtomicLong(), System.nanoTime());
         final List<ClientProcess> clients = new ArrayList<>();
         try
         {

@@ -58,7 +58,8 @@ final class LogClient extends ClientProcess
         {
             throw new UncheckedIOException("client " + index + " cannot create its producer: " + e.getMessage(), e);
         }
-        this.reads = new ShardReads(context.metadataPeers(), context.transport(), context.stream(), 3_000);
+        this.reads = new ShardReads(context.metadataPeers(), context.transport(), context.tls(), context.stream(),
+            3_000);
         this.keys = new String[context.shards()];
         for (int shard = 0; shard < keys.length; shard++)
         {
@@ -193,7 +194,8 @@ final class LogClient extends ClientProcess
             if (consumer == null)
             {
                 consumer = Consumer.create(new ConsumerConfig().metadataPeers(context.metadataPeers())
-                    .transport(context.transport()).requestTimeoutMs(3_000).failAfterMs(5_000).longPollMaxMs(500));
+                    .transport(context.transport()).tls(context.tls()).requestTimeoutMs(3_000).failAfterMs(5_000)
+                    .longPollMaxMs(500));
             }
             if (consumerShard != shard)
             {

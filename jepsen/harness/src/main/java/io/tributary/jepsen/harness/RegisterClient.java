@@ -60,7 +60,8 @@ final class RegisterClient extends ClientProcess
         {
             throw new UncheckedIOException("client " + index + " cannot create its producer: " + e.getMessage(), e);
         }
-        this.reads = new ShardReads(context.metadataPeers(), context.transport(), context.stream(), 3_000);
+        this.reads = new ShardReads(context.metadataPeers(), context.transport(), context.tls(), context.stream(),
+            3_000);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.tributary.jepsen.harness;
 
+import io.tributary.protocol.tls.TlsSettings;
 import io.tributary.client.AdminConfig;
 import io.tributary.client.internal.FrontEndClient;
 import io.tributary.client.internal.FrontEndMetadataView;
@@ -58,11 +59,11 @@ final class ShardReads implements AutoCloseable
     private final RecordBatchFlyweight batch = new RecordBatchFlyweight();
     private StreamInfo info;
 
-    ShardReads(final Map<String, String> metadataPeers, final String transport, final String stream,
-        final long requestTimeoutMs)
+    ShardReads(final Map<String, String> metadataPeers, final String transport, final TlsSettings tls,
+        final String stream, final long requestTimeoutMs)
     {
         this.client = FrontEndClient.connect(new AdminConfig().metadataPeers(metadataPeers).transport(transport)
-            .requestTimeoutMs(requestTimeoutMs));
+            .tls(tls).requestTimeoutMs(requestTimeoutMs));
         this.metadata = new FrontEndMetadataView(client, false);
         this.links = new NodeLinks(client);
         this.stream = stream;

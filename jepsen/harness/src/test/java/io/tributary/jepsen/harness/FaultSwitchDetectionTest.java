@@ -1,5 +1,6 @@
 package io.tributary.jepsen.harness;
 
+import io.tributary.protocol.tls.TlsSettings;
 import io.tributary.client.Admin;
 import io.tributary.client.AdminConfig;
 import io.tributary.jepsen.harness.check.RunChecks;
@@ -230,9 +231,8 @@ class FaultSwitchDetectionTest
             this.network = network;
             this.nodes = new NodeSet(dir.resolve("nodes"), network, NODES, 3, Map.of());
             this.history = new HistoryLog(dir.resolve("history.jsonl"));
-            this.context = new ClientContext(history, nodes.metadataPeers(), "aeron", JepsenRun.STREAM, shards, 2,
-                10_000,
-                new AtomicLong(), System.nanoTime());
+            this.context = new ClientContext(history, nodes.metadataPeers(), "aeron", TlsSettings.disabled(),
+                JepsenRun.STREAM, shards, 2, 10_000, new AtomicLong(), System.nanoTime());
         }
 
         void start() throws IOException, InterruptedException

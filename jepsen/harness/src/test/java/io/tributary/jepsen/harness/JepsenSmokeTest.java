@@ -1,6 +1,7 @@
 package io.tributary.jepsen.harness;
 
 import io.tributary.jepsen.harness.check.RunVerdict;
+import io.tributary.protocol.tls.TlsSettings;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -14,8 +15,9 @@ import java.util.concurrent.TimeUnit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * CI's short mixed-fault run: five node processes (in network namespaces when root), the log workload with snapshots
- * and retention, every kind of fault for 60 s, then heal, final reads and the checkers; fails on any verdict but valid.
+ * CI's short mixed-fault run: five node processes (in network namespaces when root) with TLS 1.3 on every link (issue
+ * #17: the harness with security on; the other fault tests run in clear), the log workload with snapshots and
+ * retention, every kind of fault for 60 s, then heal, final reads and the checkers; fails on any verdict but valid.
  * The seed is printed; replay with {@code -Dtributary.seed=N}. The run's folder (history, results, timeline, node logs)
  * stays under {@code target/jepsen-ci}.
  */
@@ -32,7 +34,8 @@ class JepsenSmokeTest
         // deleting shard files while the faults run, so catch-ups and installs from a peer happen in CI.
         final RunOptions options = new RunOptions(RunOptions.LOG, EnumSet.allOf(Fault.class), 5,
             Duration.ofSeconds(60), 100,
-            8, 3, 8, seed, out, "aeron", Map.of(), Duration.ofSeconds(120), true, 1, 200, 65_536);
+            8, 3, 8, seed, out, "aeron", Map.of(TlsSettings.ENABLED, "true"), Duration.ofSeconds(120), true, 1, 200,
+            65_536);
 
         final RunVerdict verdict = new JepsenRun(options, System.out).run();
 
