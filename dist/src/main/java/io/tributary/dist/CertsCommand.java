@@ -32,6 +32,17 @@ public final class CertsCommand implements Runnable
         spec.commandLine().usage(spec.commandLine().getOut());
     }
 
+    /** A validity of 1 to 3650 days, else a usage error naming the option. */
+    static boolean validDays(final CommandSpec spec, final String command, final int days)
+    {
+        if (days >= 1 && days <= 3650)
+        {
+            return true;
+        }
+        spec.commandLine().getErr().println("tributary certs " + command + ": --days " + days + ": use 1 to 3650");
+        return false;
+    }
+
     @Command(name = "init", mixinStandardHelpOptions = true, description = {
         "Create DIR/ca.pem and ca.key (a new CA), a certificate and key per node (node-<id>.pem, .key), and ones for "
             + "an admin and a client (admin.pem, client.pem, ...).",
@@ -70,9 +81,8 @@ public final class CertsCommand implements Runnable
                     + "name another directory.");
                 return ExitCodes.USAGE;
             }
-            if (days < 1 || days > 3650)
+            if (!validDays(spec, "init", days))
             {
-                spec.commandLine().getErr().println("tributary certs init: --days " + days + ": use 1 to 3650");
                 return ExitCodes.USAGE;
             }
             final Duration validity = Duration.ofDays(days);
@@ -136,9 +146,8 @@ public final class CertsCommand implements Runnable
                     + "--client NAME");
                 return ExitCodes.USAGE;
             }
-            if (days < 1 || days > 3650)
+            if (!validDays(spec, "issue", days))
             {
-                spec.commandLine().getErr().println("tributary certs issue: --days " + days + ": use 1 to 3650");
                 return ExitCodes.USAGE;
             }
             if (!Files.exists(dir.resolve(DevCertificates.CA_KEY_FILE)))

@@ -16,7 +16,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 
@@ -96,7 +95,6 @@ final class AeronServerRpc implements RaftServerRpc, RaftServerAsynchronousProto
     private final boolean nodeNameSet;
     /** TLS on every link (null: off); then only node principals are served. */
     private final TlsContext tls;
-    private final AtomicLong refusedNotNode = new AtomicLong();
     private volatile String address;
     private final Map<RaftPeerId, String> peers = new ConcurrentHashMap<>();
     private final ThreadPoolExecutor blocking;
@@ -318,12 +316,6 @@ final class AeronServerRpc implements RaftServerRpc, RaftServerAsynchronousProto
             .thenApply(InstallSnapshotReplyProto.class::cast);
     }
 
-    /** Requests refused because their sender's certificate is not a node's. */
-    long refusedNotNode()
-    {
-        return refusedNotNode.get();
-    }
-
     AeronTransportConfig config()
     {
         return config;
@@ -367,7 +359,6 @@ final class AeronServerRpc implements RaftServerRpc, RaftServerAsynchronousProto
         {
             // Raft traffic, group management and Ratis client requests come from nodes only: a client certificate
             // must not append entries, vote, or add and remove groups (issue #17).
-            refusedNotNode.incrementAndGet();
             LOG.warn("{}: refused {} from {} at {}: only node certificates (OU=tributary-node) may send Raft "
                 + "traffic", server.getId(), type, route.principal(), route.address());
             final RpcEndpoint current = endpoint;

@@ -82,9 +82,9 @@ public final class TlsChannels
     /** When a session failure with each peer was last logged at WARN (a peer that is down fails every attempt). */
     private final Map<String, Long> warnedAt = new HashMap<>();
     private static final long WARN_INTERVAL_NS = 10_000_000_000L;
-    /** The sessions expire() walks, reused. The network thread only. */
+    /** The sessions expire() walks, and those past their handshake deadline; reused. The network thread only. */
     private final List<TlsSession> sweep = new ArrayList<>();
-    private long sessionsFailed;
+    private final List<TlsSession> overdue = new ArrayList<>();
     private volatile boolean closing;
 
     public TlsChannels(final String name, final TlsContext context, final String localAddress,
@@ -128,11 +128,6 @@ public final class TlsChannels
                 receiver.onSessionFailed(session, reason, dropped);
             }
         };
-    }
-
-    public TlsContext context()
-    {
-        return context;
     }
 
     /** The session to {@code address} this side dialled, made and started when there is none that works. */
@@ -353,7 +348,6 @@ public final class TlsChannels
             {
                 accepted.remove(session.id(), session);
             }
-            sessionsFailed++;
         }
     }
 
@@ -363,7 +357,7 @@ public final class TlsChannels
      */
     public void expire(final long nowNs)
     {
-        final List<TlsSession> overdue = new ArrayList<>(0);
+        overdue.clear();
         synchronized (lock)
         {
             sweep.clear();
@@ -386,24 +380,6 @@ public final class TlsChannels
             session.fail("no TLS handshake with " + session.peerAddress() + " within "
                 + context.settings().handshakeTimeoutMs() + " ms (" + TlsSettings.HANDSHAKE_TIMEOUT_MS
                 + "): is TLS on at the peer (" + TlsSettings.ENABLED + ") and does it answer?");
-        }
-    }
-
-    /** Sessions alive now: dialled, accepted. */
-    public int[] sessionCounts()
-    {
-        synchronized (lock)
-        {
-            return new int[] {dialledById.size(), accepted.size()};
-        }
-    }
-
-    /** Sessions that failed or were closed so far. */
-    public long sessionsFailed()
-    {
-        synchronized (lock)
-        {
-            return sessionsFailed;
         }
     }
 
