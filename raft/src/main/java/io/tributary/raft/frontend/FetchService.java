@@ -105,12 +105,15 @@ final class FetchService
                     barriers.add(barrier(fetch, i, shard));
                 }
             }
-            else if (shard.visibleIndex(shard.stateMachine.log()) < fetch.minAppliedIndex[i])
+            else
             {
-                fetch.decide(i, FetchResponseDescriptor.STATUS_BEHIND, "this replica has applied index "
-                    + shard.visibleIndex(shard.stateMachine.log())
-                    + ", below the " + fetch.minAppliedIndex[i]
+                final long complete = shard.completeIndex(shard.stateMachine.log());
+                if (complete < fetch.minAppliedIndex[i])
+                {
+                    fetch.decide(i, FetchResponseDescriptor.STATUS_BEHIND, "this replica holds every entry up to "
+                        + "index " + complete + ", below the " + fetch.minAppliedIndex[i]
                         + " the reader has seen; retry or read another replica");
+                }
             }
         }
         if (barriers.isEmpty())

@@ -102,17 +102,41 @@ final class ShardHandle implements ShardAppender.Target
     }
 
     /**
-     * The Raft index up to which this replica's reads see every batch: the applied index, or the index of
-     * the last stored batch if higher. The state machine stores a batch (readers see it at once) before it
-     * advances its applied index, so a read could return a batch with an applied index below it; a reader
-     * that then asked a follower for "at least that index" got a follower without the batch: its reads went
-     * backwards (CI's Jepsen smoke run, seed 8835851, 0.5 s into the run). Read after the data it covers.
+     * The Raft index a read's data reaches, reported with it: the applied index, or the index of the last stored
+     * batch if higher. The state machine stores a batch (readers see it at once) before it advances its applied
+     * index, so a read could return a batch with an applied index below it, and a follower asked for "at least that
+     * index" lacked the batch (CI's Jepsen smoke run, seed 8835851). Read after the data it covers. An upper bound:
+     * the data may hold only part of that entry ({@link #completeIndex}).
      */
     long visibleIndex(final ShardLog log)
     {
         // The log keeps replay keys (Raft index and item ordinal), not bare indexes.
         return log == null ? appliedIndex()
             : Math.max(appliedIndex(), ReplayKey.raftIndex(log.lastRaftIndex()));
+    }
+
+    /**
+     * The Raft index up to which this replica holds every batch of every entry: what a follower read asked for "at
+     * least index X" (the {@link #visibleIndex} an earlier read reported) must reach. Not the visible index: one
+     * entry carries several batches, stored one at a time, and a replica between two of them has the entry's index
+     * in its log without the rest of the entry. Comparing that index let a follower with the first batch of entry X
+     * serve a reader who had seen the last one: the read went backwards (CI's smoke run on 1830a49, seed 9240121).
+     */
+    long completeIndex(final ShardLog log)
+    {
+        return log == null ? appliedIndex() : completeIndex(appliedIndex(), log.lastRaftIndex());
+    }
+
+    /**
+     * Every entry up to the applied index is whole; past it, only the entries before the last stored batch's are
+     * (that entry may be cut between its batches).
+     *
+     * @param appliedIndex the state machine's applied index (-1: none).
+     * @param lastKey      the replay key of the last stored batch ({@link ReplayKey}; 0: none).
+     */
+    static long completeIndex(final long appliedIndex, final long lastKey)
+    {
+        return lastKey <= 0 ? appliedIndex : Math.max(appliedIndex, ReplayKey.raftIndex(lastKey) - 1);
     }
 
     @Override
