@@ -7,6 +7,9 @@ import java.util.Map;
 
 import io.tributary.client.internal.AdminImpl;
 
+import io.tributary.protocol.access.Grant;
+import io.tributary.protocol.access.Role;
+
 /**
  * Manages streams and nodes and reports the cluster's state, through the nodes' front ends (any
  * node forwards metadata requests to the metadata quorum). Every call is synchronous and bounded
@@ -119,6 +122,26 @@ public interface Admin extends AutoCloseable
 
     /** Drains a node: the controller moves its replicas away, then it becomes REGISTERED again. */
     void removeNode(String nodeId) throws IOException;
+
+    /**
+     * Binds a role to a principal on the streams a pattern names (a name, a prefix ending in {@code *}, or {@code *});
+     * granting one that exists changes nothing. Needs cluster-admin; takes effect at every node within a second.
+     *
+     * @param principal {@code client:NAME} (NAME is the certificate's CN) or {@code node:NAME}.
+     * @throws IllegalArgumentException when the principal, role or pattern is malformed (nothing is sent).
+     * @throws AccessDeniedException    when this client's principal is not a cluster admin.
+     */
+    void grant(String principal, Role role, String streams) throws IOException;
+
+    /**
+     * Removes a grant made with exactly these three values.
+     *
+     * @throws TributaryException when there is no such grant (the message lists the principal's grants).
+     */
+    void revoke(String principal, Role role, String streams) throws IOException;
+
+    /** Every grant, ordered by principal, role and pattern; needs cluster-admin or auditor. */
+    List<Grant> grants() throws IOException;
 
     @Override
     void close() throws IOException;

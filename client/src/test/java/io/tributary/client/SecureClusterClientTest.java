@@ -19,6 +19,9 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.tributary.format.AppendStatus;
+import io.tributary.protocol.access.Grant;
+import io.tributary.protocol.access.Role;
 import io.tributary.protocol.tls.DevCertificates;
 import io.tributary.protocol.tls.PeerIdentity;
 import io.tributary.protocol.tls.TlsSettings;
@@ -27,7 +30,8 @@ import io.tributary.raft.node.RunningCluster;
 /**
  * Three node JVMs with TLS 1.3 on every link (front end and Raft over Aeron, each node its own certificate):
  * a client with a certificate of the cluster's CA produces and consumes as without TLS; one without TLS, or
- * with a certificate of another CA, gets nothing through and is told so.
+ * with a certificate of another CA, gets nothing through and is told so; a principal without a role is denied
+ * (issue #17, point 3).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
@@ -48,11 +52,21 @@ class SecureClusterClientTest
             authority.issueNode(certs, "n" + i, List.of("localhost", "127.0.0.1"), Duration.ofDays(1));
         }
         authority.issueClient(certs, "alice", Duration.ofDays(1));
+        authority.issueClient(certs, "bob", Duration.ofDays(1));
+        authority.issueClient(certs, "admin", Duration.ofDays(1));
         final Instant now = Instant.now();
         authority.issue(certs, "expired", "expired", PeerIdentity.CLIENT_UNIT, List.of(), now.minus(Duration.ofDays(9)),
             now.minus(Duration.ofDays(1)));
         running = RunningCluster.builder(dir.resolve("cluster")).tls(certs).start();
         running.createStream("sealed", 2, 3);
+        running.createStream("guarded", 2, 3);
+        // Deny by default: alice may produce to and read "sealed" once client:admin (the nodes' bootstrap admin) says.
+        try (Admin admin = Admin.create(new AdminConfig().metadataPeers(running.processes().metadataPeers())
+            .tls(as("admin")).requestTimeoutMs(5_000)))
+        {
+            admin.grant("client:alice", Role.PRODUCER, "sealed");
+            admin.grant("client:alice", Role.CONSUMER, "seal*");
+        }
     }
 
     @AfterAll
@@ -71,7 +85,12 @@ class SecureClusterClientTest
 
     private TlsSettings alice()
     {
-        return tls(certs.resolve("ca.pem"), certs.resolve("alice.pem"), certs.resolve("alice.key"));
+        return as("alice");
+    }
+
+    private TlsSettings as(final String name)
+    {
+        return tls(certs.resolve("ca.pem"), certs.resolve(name + ".pem"), certs.resolve(name + ".key"));
     }
 
     @Test
@@ -164,5 +183,111 @@ class SecureClusterClientTest
                 producer.send("sealed", "k".getBytes(UTF_8), "v".getBytes(UTF_8)).get(60, TimeUnit.SECONDS);
             }
         }).hasStackTraceContaining("alert");
+    }
+
+    /**
+     * Issue #17, point 3: a principal without a role is refused everything, with the role it needs, and nothing of its
+     * requests takes effect; a grant lets it do exactly that (at once), and the revocation takes it back.
+     */
+    @Test
+    void aPrincipalWithoutTheRoleIsDeniedUntilGrantedAndAgainOnceRevoked() throws Exception
+    {
+        final long before = running.metadata().query("DESCRIBE", "guarded").length();
+        assertThatThrownBy(() -> Producer.create(new ProducerConfig()
+            .metadataPeers(running.processes().metadataPeers()).tls(as("bob")).requestTimeoutMs(5_000)).close())
+            .isInstanceOf(AccessDeniedException.class).hasMessageContaining("client:bob may not take a producer id");
+        try (Admin bob = Admin.create(new AdminConfig().metadataPeers(running.processes().metadataPeers())
+            .tls(as("bob")).requestTimeoutMs(5_000));
+             Admin admin = Admin.create(new AdminConfig().metadataPeers(running.processes().metadataPeers())
+                 .tls(as("admin")).requestTimeoutMs(5_000)))
+        {
+            assertThatThrownBy(() -> bob.deleteStream("guarded")).isInstanceOf(AccessDeniedException.class)
+                .hasMessageContaining("client:bob may not manage stream 'guarded': it needs stream-admin");
+            assertThatThrownBy(() -> bob.createStream("bobs", 1, 3)).isInstanceOf(AccessDeniedException.class);
+            assertThatThrownBy(() -> bob.grant("client:bob", Role.CLUSTER_ADMIN, "*"))
+                .isInstanceOf(AccessDeniedException.class).hasMessageContaining("cluster-admin");
+            assertThatThrownBy(() -> bob.removeNode("n3")).isInstanceOf(AccessDeniedException.class);
+            assertThatThrownBy(bob::grants).isInstanceOf(AccessDeniedException.class);
+            assertThatThrownBy(() -> readOne(as("bob"))).isInstanceOf(AccessDeniedException.class)
+                .hasMessageContaining("client:bob may not describe stream 'guarded'");
+            assertThat(running.metadata().query("LIST")).contains("guarded").doesNotContain("bobs");
+            assertThat(running.metadata().query("NODES")).doesNotContain("DRAINING");
+            assertThat(running.metadata().query("DESCRIBE", "guarded").length()).isEqualTo(before);
+
+            // A consumer of the stream who produces elsewhere gets a producer id, and its records to it are refused.
+            admin.grant("client:bob", Role.PRODUCER, "elsewhere");
+            admin.grant("client:bob", Role.CONSUMER, "guarded");
+            assertThat(admin.grants()).contains(new Grant("client:bob", Role.CONSUMER, "guarded"),
+                new Grant("client:alice", Role.PRODUCER, "sealed"));
+            try (Producer producer = Producer.create(new ProducerConfig()
+                .metadataPeers(running.processes().metadataPeers()).tls(as("bob")).requestTimeoutMs(5_000)))
+            {
+                assertThatThrownBy(() -> producer.send("guarded", "k".getBytes(UTF_8), "v".getBytes(UTF_8))
+                    .get(60, TimeUnit.SECONDS)).cause().isInstanceOf(AppendRejectedException.class)
+                    .hasMessageContaining("client:bob may not produce to stream 'guarded': it needs producer")
+                    .satisfies(e -> assertThat(((AppendRejectedException)e).status())
+                        .isEqualTo(AppendStatus.NOT_AUTHORIZED));
+            }
+            readOne(as("bob"));
+            assertThatThrownBy(() -> bob.deleteStream("guarded")).as("a consumer manages nothing")
+                .isInstanceOf(AccessDeniedException.class);
+
+            // A producer of the stream may describe it, and not read it once the consumer grant is revoked: each node
+            // drops it at its next refresh of the rules (half a second).
+            admin.grant("client:bob", Role.PRODUCER, "guarded");
+            admin.revoke("client:bob", Role.CONSUMER, "guarded");
+            assertThatThrownBy(() -> admin.revoke("client:bob", Role.CONSUMER, "guarded"))
+                .isInstanceOf(TributaryException.class).hasMessageContaining("no grant");
+            awaitDenied(as("bob"), "client:bob may not read stream 'guarded': it needs consumer");
+
+            // Without any role on it, the stream is not even described.
+            admin.revoke("client:bob", Role.PRODUCER, "guarded");
+            awaitDenied(as("bob"), "client:bob may not describe stream 'guarded'");
+        }
+    }
+
+    /** Reads with {@code tls} until refused with {@code denial} (within 30 s): a revocation reaches every node. */
+    private void awaitDenied(final TlsSettings tls, final String denial) throws Exception
+    {
+        final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (true)
+        {
+            try
+            {
+                readOne(tls);
+            }
+            catch (final AccessDeniedException expected)
+            {
+                if (expected.getMessage().contains(denial))
+                {
+                    return;
+                }
+            }
+            assertThat(System.nanoTime() - deadlineNs).as("the revocation took effect in time").isNegative();
+        }
+    }
+
+    /** Writes a record to the stream (as the admin), then polls it from the start with {@code tls} until one comes. */
+    private void readOne(final TlsSettings tls) throws Exception
+    {
+        try (Producer producer = Producer.create(new ProducerConfig()
+            .metadataPeers(running.processes().metadataPeers()).tls(as("admin")).requestTimeoutMs(5_000)))
+        {
+            producer.send("guarded", "k".getBytes(UTF_8), "v".getBytes(UTF_8)).get(60, TimeUnit.SECONDS);
+        }
+        try (Consumer consumer = Consumer.create(new ConsumerConfig()
+            .metadataPeers(running.processes().metadataPeers()).tls(tls).requestTimeoutMs(5_000)))
+        {
+            consumer.assign("guarded");
+            final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (true)
+            {
+                assertThat(System.nanoTime() - deadlineNs).as("a record read in time").isNegative();
+                if (consumer.poll(Duration.ofMillis(500)).nextRecord())
+                {
+                    return;
+                }
+            }
+        }
     }
 }

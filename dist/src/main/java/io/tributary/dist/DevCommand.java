@@ -5,11 +5,14 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
 import io.tributary.client.Admin;
 import io.tributary.client.AdminConfig;
+import io.tributary.protocol.access.Grant;
+import io.tributary.protocol.access.Role;
 import io.tributary.protocol.tls.DevCertificates;
 import io.tributary.protocol.tls.TlsSettings;
 import io.tributary.raft.node.RunningCluster;
@@ -30,6 +33,9 @@ import sun.misc.Signal;
         "Start a local 3-node cluster (child JVMs, data under ./data/dev) with a demo stream; Ctrl-C stops it.")
 public final class DevCommand implements Callable<Integer>
 {
+    /** The principal of the dev client's certificate ({@code client.pem}) in a secure dev cluster. */
+    static final String DEV_CLIENT = "client:client";
+
     @Option(names = "--nodes", defaultValue = "3", description = "Node processes (default ${DEFAULT-VALUE}).")
     int nodes;
 
@@ -130,7 +136,18 @@ public final class DevCommand implements Callable<Integer>
             out.printf("starting %d node processes under %s (transport %s%s)...%n", nodes, data, transport,
                 secure ? ", TLS 1.3 with certificates in " + data.resolve("certs") : "");
             out.flush();
-            return new DevCluster(builder.start(), clientTls);
+            final RunningCluster cluster = builder.start();
+            if (secure)
+            {
+                // Deny by default: the dev client's certificate gets the roles a producer, a consumer and the owner of
+                // its streams need, granted through the metadata quorum as an admin would ('tributary acl grant').
+                for (final Role role : List.of(Role.STREAM_ADMIN, Role.PRODUCER, Role.CONSUMER))
+                {
+                    final String[] grant = new Grant(DEV_CLIENT, role, "*").fields();
+                    cluster.metadata().command("GRANT", grant[0], grant[1], grant[2]);
+                }
+            }
+            return new DevCluster(cluster, clientTls);
         }
 
         /** Creates the stream and returns once every shard is placed and its leader answers. */

@@ -12,6 +12,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.LockSupport;
 
+import io.tributary.protocol.access.Grant;
+import io.tributary.protocol.access.Role;
 import io.tributary.client.Admin;
 import io.tributary.client.AdminConfig;
 import io.tributary.client.TributaryException;
@@ -475,6 +477,35 @@ public final class AdminImpl implements Admin
         }
         order.addAll(silent);
         return order;
+    }
+
+    @Override
+    public void grant(final String principal, final Role role, final String streams) throws IOException
+    {
+        final Grant grant = new Grant(principal, role, streams);
+        command(null, "GRANT", grant.fields()[0], grant.fields()[1], grant.fields()[2]);
+    }
+
+    @Override
+    public void revoke(final String principal, final Role role, final String streams) throws IOException
+    {
+        final Grant grant = new Grant(principal, role, streams);
+        command(null, "REVOKE", grant.fields()[0], grant.fields()[1], grant.fields()[2]);
+    }
+
+    @Override
+    public List<Grant> grants() throws IOException
+    {
+        final List<Grant> grants = new ArrayList<>();
+        for (final String line : query(null, "GRANTS").split("\n"))
+        {
+            final String[] f = line.split("\t", -1);
+            if (f.length == 3)
+            {
+                grants.add(Grant.parse(f[0], f[1], f[2]));
+            }
+        }
+        return grants;
     }
 
     // ------------------------------------------------------------------ helpers

@@ -18,6 +18,7 @@ import io.tributary.client.ConsumerBatch;
 import io.tributary.client.ConsumerConfig;
 import io.tributary.client.OffsetOutOfRangeException;
 import io.tributary.client.ReadConsistency;
+import io.tributary.client.AccessDeniedException;
 import io.tributary.client.TributaryException;
 import io.tributary.format.RecordBatchFlyweight;
 import io.tributary.format.RecordBatchDescriptor;
@@ -420,6 +421,8 @@ public final class ConsumerImpl implements Consumer
                     + FetchResponseDescriptor.statusName(outcome.status())
                     + (outcome.text().isEmpty() ? "" : ": " + outcome.text())),
                     outcome.status() == FetchResponseDescriptor.STATUS_NOT_HOSTED);
+            case FetchResponseDescriptor.STATUS_NOT_AUTHORIZED -> throw new AccessDeniedException(where(reader) + ": "
+                + outcome.text());
             default -> throw new TributaryException(where(reader) + ": read from offset " + reader.pendingFrom
                 + " failed (" + FetchResponseDescriptor.statusName(outcome.status()) + "): " + outcome.text());
         }

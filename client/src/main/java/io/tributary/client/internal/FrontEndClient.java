@@ -13,6 +13,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
+import io.tributary.client.AccessDeniedException;
 import io.tributary.client.ClientConfig;
 import io.tributary.client.TributaryException;
 import io.tributary.protocol.AdminRequestDescriptor;
@@ -162,6 +163,8 @@ public final class FrontEndClient implements AutoCloseable
                     case AdminResponseDescriptor.STATUS_REFUSED:
                         lastAnswered = index;
                         throw new MetadataRefusedException(reply.text());
+                    case AdminResponseDescriptor.STATUS_NOT_AUTHORIZED:
+                        throw new AccessDeniedException(reply.text());
                     default:
                         last = new IOException("node " + address + ": " + reply.text());
                 }

@@ -49,7 +49,12 @@ public enum AppendStatus
      * The leader's data disk is below the space it keeps free: nothing was stored; the message names the disk; retry
      * later.
      */
-    DISK_FULL(36);
+    DISK_FULL(36),
+    /**
+     * The requester's principal holds no role that lets it append to the stream (security on): nothing was stored;
+     * the message names the principal, the stream and the role needed.
+     */
+    NOT_AUTHORIZED(37);
 
     private static final AppendStatus[] BY_CODE = new AppendStatus[64];
 

@@ -1,6 +1,7 @@
 package io.tributary.raft.frontend;
 
 import java.io.IOException;
+import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Function;
@@ -20,6 +21,8 @@ import io.tributary.protocol.FetchResponseDescriptor;
 import io.tributary.protocol.frame.MessageType;
 import io.tributary.protocol.frame.SendStatus;
 import io.tributary.protocol.net.Responder;
+import io.tributary.raft.frontend.AccessControl.Action;
+import io.tributary.protocol.tls.PeerIdentity;
 import io.tributary.raft.meta.MetadataClient;
 
 /**
@@ -35,11 +38,13 @@ final class AdminService implements AutoCloseable
     private final MetadataClient metadata;
     private final Function<RaftGroup, RaftClient> groupClients;
     private final ExecutorService executor;
+    private final AccessControl access;
 
     AdminService(final ShardDirectory shards, final MetadataClient metadata, final Function<RaftGroup,
-        RaftClient> groupClients,
+        RaftClient> groupClients, final AccessControl access,
         final ExecutorService executor)
     {
+        this.access = access;
         this.shards = shards;
         this.metadata = metadata;
         this.groupClients = groupClients;
@@ -67,7 +72,10 @@ final class AdminService implements AutoCloseable
         byte[] response;
         try
         {
-            response = handle(request);
+                // The rules are read again before a denial is final (checkAfterRefresh): a fresh grant counts at once.
+            final String denied = access.enabled() ? authorize(from, request) : null;
+            response = denied != null ? AdminResponseDescriptor.encode(AdminResponseDescriptor.STATUS_NOT_AUTHORIZED,
+                (byte)0, -1, denied) : handle(request);
         }
         catch (final RuntimeException e)
         {
@@ -80,6 +88,51 @@ final class AdminService implements AutoCloseable
         if (status != SendStatus.OK)
         {
             LOG.warn("admin response {} to {} not sent: {}", correlationId, from.peer(), status);
+        }
+    }
+
+    /**
+     * Null when the requester may make this admin request, else why not. Metadata commands and queries are told apart
+     * by their first field: a stream's own (create, delete, describe) need a role on that stream; listing needs some
+     * role; everything else (nodes, membership, grants, the whole state) needs cluster-admin.
+     */
+    private String authorize(final Responder from, final UnsafeBuffer request)
+    {
+        final short kind = AdminRequestDescriptor.kind(request, 0);
+        final PeerIdentity who = from.principal();
+        switch (kind)
+        {
+            case AdminRequestDescriptor.KIND_METADATA_COMMAND:
+            case AdminRequestDescriptor.KIND_METADATA_QUERY:
+            {
+                final String[] f = AdminRequestDescriptor.text(request, 0).split("\t", -1);
+                final boolean query = kind == AdminRequestDescriptor.KIND_METADATA_QUERY;
+                final String stream = f.length > 1 ? f[1] : "";
+                return switch (f[0])
+                {
+                    case "CREATE_STREAM", "DELETE_STREAM" ->
+                        access.checkAfterRefresh(who, Action.MANAGE_STREAM, stream);
+                    case "DESCRIBE" -> access.checkAfterRefresh(who, Action.DESCRIBE, stream);
+                    case "ALLOC_PRODUCER_ID" -> access.checkAfterRefresh(who, Action.PRODUCE_ANYWHERE, null);
+                    case "LIST", "NODES", "LEADER" -> access.checkAfterRefresh(who, query ? Action.LIST
+                        : Action.MANAGE_CLUSTER, null);
+                    case "GRANTS" -> access.checkAfterRefresh(who, Action.READ_GRANTS, null);
+                    default -> access.checkAfterRefresh(who, Action.MANAGE_CLUSTER, null);
+                };
+            }
+            case AdminRequestDescriptor.KIND_GROUP_INFO:
+            case AdminRequestDescriptor.KIND_TRANSFER_LEADERSHIP:
+            {
+                final String stream = access.streamOf(new UUID(AdminRequestDescriptor.groupMsb(request, 0),
+                    AdminRequestDescriptor.groupLsb(request, 0)));
+                final Action action = kind == AdminRequestDescriptor.KIND_GROUP_INFO ? Action.DESCRIBE
+                    : Action.MANAGE_STREAM;
+                // A group this node's rules do not know: only a cluster admin may ask about it.
+                return stream == null ? access.checkAfterRefresh(who, Action.MANAGE_CLUSTER, null)
+                    : access.checkAfterRefresh(who, action, stream);
+            }
+            default:
+                return null;
         }
     }
 

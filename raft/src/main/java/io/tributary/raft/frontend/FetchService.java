@@ -50,10 +50,13 @@ final class FetchService
     private final AtomicLong callIds;
     private final int responseBytesMax;
 
+    private final AccessControl access;
+
     FetchService(final ShardDirectory shards, final LongPolls longPolls, final Executor pool,
         final ScheduledExecutorService timer,
-        final ClientId clientId, final AtomicLong callIds, final int responseBytesMax)
+        final ClientId clientId, final AtomicLong callIds, final int responseBytesMax, final AccessControl access)
     {
+        this.access = access;
         this.shards = shards;
         this.longPolls = longPolls;
         this.pool = pool;
@@ -94,6 +97,10 @@ final class FetchService
                 fetch.decide(i, FetchResponseDescriptor.STATUS_NOT_HOSTED,
                     shards.whyNotHosted(fetch.groupMsb[i], fetch.groupLsb[i]));
             }
+            else if (access.enabled() && refused(fetch, i, shard))
+            {
+                // answered: not authorized, or the access rules do not know the shard's stream yet
+            }
             else if (fetch.consistency[i] == FetchRequestDescriptor.CONSISTENCY_LINEARIZABLE)
             {
                 if (!shard.leads())
@@ -123,6 +130,33 @@ final class FetchService
         }
         CompletableFuture.allOf(barriers.toArray(new CompletableFuture<?>[0]))
             .whenComplete((ignored, error) -> execute(() -> respondOrWait(fetch), fetch));
+    }
+
+    /** Security on: decides item {@code i} and returns true when its principal may not read the shard. */
+    private boolean refused(final PendingFetch fetch, final int i, final ShardHandle shard)
+    {
+        final String stream = access.streamOf(shard.groupId.getUuid());
+        if (stream == null)
+        {
+            access.requestRefresh();
+            fetch.decide(i, FetchResponseDescriptor.STATUS_BUSY, "this node has not loaded the stream of " + shard
+                + " into its access rules yet (they refresh every half second); retry shortly");
+            return true;
+        }
+        final String denied = access.checkOrRecheck(fetch.responder.principal(), AccessControl.Action.CONSUME,
+            stream);
+        if (denied == AccessControl.RECHECK)
+        {
+            fetch.decide(i, FetchResponseDescriptor.STATUS_BUSY, "this node is reading its access rules again before "
+                + "it refuses " + stream + " to " + fetch.responder.principal() + "; retry shortly");
+            return true;
+        }
+        if (denied != null)
+        {
+            fetch.decide(i, FetchResponseDescriptor.STATUS_NOT_AUTHORIZED, denied);
+            return true;
+        }
+        return false;
     }
 
     /**

@@ -64,6 +64,7 @@ public final class FrontEnd implements RequestHandler, AutoCloseable
     private final int requestBytesMax;
     private final EntryPacer pacer;
     private final ScheduledFuture<?> pacerSampling;
+    private final AccessControl access;
 
     /**
      * @param groupClients makes a Ratis client of a group this node hosts (leadership transfers).
@@ -73,9 +74,10 @@ public final class FrontEnd implements RequestHandler, AutoCloseable
         final ShardTracing tracing,
         final ScheduledExecutorService timer, final Function<RaftGroup, RaftClient> groupClients,
             final FrontEndSettings settings,
-        final int requestBytesMax, final DiskReserve diskReserve)
+        final int requestBytesMax, final DiskReserve diskReserve, final AccessControl access)
     {
         this.nodeId = nodeId;
+        this.access = access;
         this.diskReserve = diskReserve;
         this.tracing = tracing;
         this.requestBytesMax = requestBytesMax;
@@ -89,8 +91,8 @@ public final class FrontEnd implements RequestHandler, AutoCloseable
         this.shards = new ShardDirectory(server, shard ->
             new ShardAppender(shard, pool, timer, clientId, callIds, settings,
             pacer::intervalNs, stats), longPolls);
-        this.fetches = new FetchService(shards, longPolls, pool, timer, clientId, callIds, requestBytesMax);
-        this.admin = new AdminService(shards, metadata, groupClients,
+        this.fetches = new FetchService(shards, longPolls, pool, timer, clientId, callIds, requestBytesMax, access);
+        this.admin = new AdminService(shards, metadata, groupClients, access,
             Executors.newFixedThreadPool(2, daemonThreads("frontend-admin-" + nodeId)));
     }
 
@@ -168,6 +170,10 @@ public final class FrontEnd implements RequestHandler, AutoCloseable
                     buffer.getLong(at + ProduceRequestDescriptor.ITEM_GROUP_LSB_OFFSET))
                         + "; moved, or not created yet: refresh the stream's placement");
             }
+            else if (access.enabled() && refused(request, i, shard, from))
+            {
+                // answered: not authorized, or the access rules do not know the shard's stream yet
+            }
             else if (!shard.leads() && !shard.appender.holdsForNewLeader())
             {
                 request.complete(i, AppendStatus.NOT_LEADER, shard.leaderHint());
@@ -208,6 +214,32 @@ public final class FrontEnd implements RequestHandler, AutoCloseable
         {
             appender.kick();
         }
+    }
+
+    /** Security on: answers item {@code i} and returns true when its principal may not produce to the shard. */
+    private boolean refused(final PendingProduce request, final int i, final ShardHandle shard, final Responder from)
+    {
+        final String stream = access.streamOf(shard.groupId.getUuid());
+        if (stream == null)
+        {
+            access.requestRefresh();
+            request.complete(i, AppendStatus.BUSY, "node " + nodeId + " has not loaded the stream of " + shard
+                + " into its access rules yet (they refresh every half second); resend shortly");
+            return true;
+        }
+        final String denied = access.checkOrRecheck(from.principal(), AccessControl.Action.PRODUCE, stream);
+        if (denied == AccessControl.RECHECK)
+        {
+            request.complete(i, AppendStatus.BUSY, "node " + nodeId + " is reading its access rules again before "
+                + "it refuses " + stream + " to " + from.principal() + "; resend shortly");
+            return true;
+        }
+        if (denied != null)
+        {
+            request.complete(i, AppendStatus.NOT_AUTHORIZED, denied);
+            return true;
+        }
+        return false;
     }
 
     /** Null when the request is well-formed, else what is wrong and where. */

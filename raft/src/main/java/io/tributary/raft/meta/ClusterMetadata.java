@@ -10,11 +10,13 @@ import java.util.UUID;
 import java.nio.charset.StandardCharsets;
 import java.util.regex.Pattern;
 
+import io.tributary.protocol.access.Grant;
+
 import org.apache.ratis.protocol.RaftGroupId;
 
 /**
  * The cluster's metadata, replicated by the metadata Raft group: nodes, streams, the current
- * replicas of every shard, the next producer id. Changed only through {@link #apply}, which is
+ * replicas of every shard, the next producer id, the roles granted to principals. Changed only through {@link #apply}, which is
  * deterministic; read through the query methods. Serialised as text lines for snapshots.
  * Not thread-safe: the state machine guards it.
  */
@@ -58,6 +60,8 @@ public final class ClusterMetadata
     private final Map<String, List<String>> replicas = new TreeMap<>();
     private long nextStreamId = 1;
     private long nextProducerId = 1;
+    /** Roles granted (security on), ordered by their text so the snapshot and the listing are stable. */
+    private final Map<String, Grant> grants = new TreeMap<>();
 
     public static RaftGroupId groupIdOf(final long streamId, final int shard)
     {
@@ -140,6 +144,8 @@ public final class ClusterMetadata
                 case "SET_REPLICAS": return setReplicas(f[1], f[2].isEmpty() ? List.of()
                     : Arrays.asList(f[2].split(",")));
                 case "ALLOC_PRODUCER_ID": return "OK\t" + nextProducerId++;
+                case "GRANT": return grant(f[1], f[2], f[3]);
+                case "REVOKE": return revoke(f[1], f[2], f[3]);
                 default: return "ERR\tunknown metadata command '" + f[0] + "'";
             }
         }
@@ -149,9 +155,11 @@ public final class ClusterMetadata
         }
     }
 
-    private static final Map<String, Integer> FIELD_COUNTS = Map.of("REGISTER", 4, "ADD_NODE", 2, "REMOVE_NODE", 2,
-        "FORGET_NODE", 2, "CREATE_STREAM", 6, "DELETE_STREAM", 2, "STREAM_REMOVED", 2, "SET_REPLICAS", 3,
-        "ALLOC_PRODUCER_ID", 1);
+    private static final Map<String, Integer> FIELD_COUNTS = Map.ofEntries(Map.entry("REGISTER", 4),
+        Map.entry("ADD_NODE", 2), Map.entry("REMOVE_NODE", 2), Map.entry("FORGET_NODE", 2),
+        Map.entry("CREATE_STREAM", 6), Map.entry("DELETE_STREAM", 2), Map.entry("STREAM_REMOVED", 2),
+        Map.entry("SET_REPLICAS", 3), Map.entry("ALLOC_PRODUCER_ID", 1), Map.entry("GRANT", 4),
+        Map.entry("REVOKE", 4));
 
     private String register(final String id, final String address, final boolean bootstrap)
     {
@@ -160,6 +168,46 @@ public final class ClusterMetadata
             : NodeState.REGISTERED;
         nodes.put(id, new Node(id, address, state));
         return "OK\t" + state;
+    }
+
+    /** Binds a role to a principal on a stream pattern; granting one that exists changes nothing. */
+    private String grant(final String principal, final String role, final String streams)
+    {
+        final Grant grant;
+        try
+        {
+            grant = Grant.parse(principal, role, streams);
+        }
+        catch (final IllegalArgumentException e)
+        {
+            return "ERR\tcannot grant: " + e.getMessage();
+        }
+        return grants.putIfAbsent(grant.toString(), grant) == null ? "OK\tgranted" : "OK\talready granted";
+    }
+
+    private String revoke(final String principal, final String role, final String streams)
+    {
+        final Grant grant;
+        try
+        {
+            grant = Grant.parse(principal, role, streams);
+        }
+        catch (final IllegalArgumentException e)
+        {
+            return "ERR\tcannot revoke: " + e.getMessage();
+        }
+        if (grants.remove(grant.toString()) == null)
+        {
+            return "ERR\tno grant '" + grant + "' to revoke (grants of " + principal + ": " + grants.values().stream()
+                .filter(g -> g.principal().equals(principal)).map(Grant::toString).toList() + ")";
+        }
+        return "OK\trevoked";
+    }
+
+    /** Every role granted, in a stable order. */
+    public List<Grant> grants()
+    {
+        return List.copyOf(grants.values());
     }
 
     private String setNodeState(final String id, final NodeState state)
@@ -336,6 +384,7 @@ public final class ClusterMetadata
             .append(s.retentionMs()).append('\t').append(s.deleting()).append('\n'));
         replicas.forEach((k, v) -> out.append("REPLICAS\t").append(k).append('\t').append(String.join(",", v))
             .append('\n'));
+        grants.values().forEach(g -> out.append("GRANT\t").append(String.join("\t", g.fields())).append('\n'));
         return out.toString();
     }
 
@@ -364,6 +413,11 @@ public final class ClusterMetadata
                     Integer.parseInt(f[4]), Long.parseLong(f[5]), Long.parseLong(f[6]), Boolean.parseBoolean(f[7])));
                 case "REPLICAS" -> metadata.replicas.put(f[1], f[2].isEmpty() ? new ArrayList<>()
                     : new ArrayList<>(Arrays.asList(f[2].split(","))));
+                case "GRANT" ->
+                {
+                    final Grant grant = Grant.parse(f[1], f[2], f[3]);
+                    metadata.grants.put(grant.toString(), grant);
+                }
                 default -> throw new IllegalArgumentException("metadata snapshot line " + (i + 1) + " is unknown: "
                     + lines[i]);
             }

@@ -124,6 +124,9 @@ public final class MetadataStateMachine extends BaseStateMachine
                 return "OK\n" + metadata.serialize();
             case "LEADER":
                 return "OK\n" + leader();
+            case "GRANTS":
+                return "OK\n" + metadata.grants().stream().map(g -> String.join("\t", g.fields()))
+                    .collect(Collectors.joining("\n"));
             default:
                 return "ERR\tunknown metadata query '" + f[0] + "'";
         }

@@ -16,6 +16,7 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 
 import io.tributary.protocol.aeron.AeronTransportConfig;
+import io.tributary.protocol.tls.PeerIdentity;
 import io.tributary.protocol.tls.TlsSettings;
 import io.tributary.raft.frontend.FrontEndSettings;
 import io.tributary.raft.meta.ClusterMetadata;
@@ -45,7 +46,8 @@ public final class NodeConfig
     /** Test-only fault switch: the process halts (as kill -9) after storing the first item of an entry of several. */
     public static final String FAULT_HALT_MID_ENTRY = "test.fault.halt-mid-entry";
 
-    private static final Set<String> KEYS = Set.of("node.id", "node.host", "node.port", "data.dir", "metadata.peers",
+    private static final Set<String> KEYS = Set.of("node.id", "security.admin.principals",
+        "node.host", "node.port", "data.dir", "metadata.peers",
         "transport", "raft.election.timeout.min.ms", "raft.election.timeout.max.ms", "raft.request.timeout.ms",
         "durability", "snapshot.auto.entries", "shard.max.batch.bytes", "shard.max.keys", "shard.writeback.interval.ms",
             "tracing.exporter",
@@ -127,6 +129,12 @@ public final class NodeConfig
     public final FrontEndSettings frontEnd;
     /** TLS on every link of the node (front end and Raft), off by default ({@code security.tls.*}). */
     public final TlsSettings tls;
+    /**
+     * Principals that hold cluster-admin whatever the grants say, when TLS is on ({@code security.admin.principals},
+     * comma-separated, default {@code client:admin}: the admin certificate {@code tributary certs init} makes): the
+     * bootstrap that grants the first roles.
+     */
+    public final Set<String> adminPrincipals;
     /** Chronicle roll cycle of shard queue files: retention deletes whole files, so this is its granularity. */
     public final RollCycle shardRollCycle;
 
@@ -154,6 +162,7 @@ public final class NodeConfig
         transport = p.getProperty("transport", RaftSettings.DEFAULT_TRANSPORT).trim();
         aeronSettings = aeronSettings(p);
         tls = tlsSettings(p, transport, problems);
+        adminPrincipals = adminPrincipals(p.getProperty("security.admin.principals", "client:admin"), problems);
         electionTimeoutMinMs = number(p, "raft.election.timeout.min.ms", 1000, 50, 600_000, problems);
         electionTimeoutMaxMs = number(p, "raft.election.timeout.max.ms", 2000, 51, 600_000, problems);
         requestTimeoutMs = number(p, "raft.request.timeout.ms", 10_000, 100, 600_000, problems);
@@ -278,6 +287,28 @@ public final class NodeConfig
     private static final Set<String> TLS_KEYS = Set.of(TlsSettings.ENABLED, TlsSettings.CA_FILE,
         TlsSettings.CERT_FILE, TlsSettings.KEY_FILE, TlsSettings.VERIFY_HOSTNAME, TlsSettings.RELOAD_CHECK_MS,
         TlsSettings.HANDSHAKE_TIMEOUT_MS);
+
+    private static Set<String> adminPrincipals(final String text, final List<String> problems)
+    {
+        final Set<String> principals = new TreeSet<>();
+        for (final String item : text.split(","))
+        {
+            final String principal = item.trim();
+            if (principal.isEmpty())
+            {
+                continue;
+            }
+            try
+            {
+                principals.add(PeerIdentity.parse(principal).toString());
+            }
+            catch (final IllegalArgumentException e)
+            {
+                problems.add("security.admin.principals: " + e.getMessage());
+            }
+        }
+        return Set.copyOf(principals);
+    }
 
     private static TlsSettings tlsSettings(final Properties p, final String transport, final List<String> problems)
     {

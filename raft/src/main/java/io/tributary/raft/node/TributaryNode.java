@@ -21,6 +21,7 @@ import io.tributary.protocol.aeron.AeronTransportConfig;
 import io.tributary.protocol.aeron.EmbeddedMediaDriver;
 import io.tributary.protocol.aeron.MessageEndpoint;
 import io.tributary.protocol.tls.TlsContext;
+import io.tributary.raft.frontend.AccessControl;
 import io.tributary.raft.frontend.FrontEnd;
 import io.tributary.raft.meta.ClusterMetadata;
 import io.tributary.raft.meta.MetadataClient;
@@ -79,6 +80,8 @@ public final class TributaryNode implements AutoCloseable
     private final ShardTracing tracing;
     private final WriteBehind writeBehind;
     private final DiskReserve diskReserve;
+    /** Who may do what at the front end: enforcing when TLS is on, refreshed from the metadata every tick. */
+    private final AccessControl access;
     private final RaftServer server;
     private final MetadataClient metadataClient;
     private final Controller controller;
@@ -109,6 +112,7 @@ public final class TributaryNode implements AutoCloseable
             : new WriteBehind(config.shardWritebackIntervalMs, "tributary-writeback-" + config.nodeId);
         Files.createDirectories(config.dataDir);
         this.diskReserve = new DiskReserve(config.nodeId, config.dataDir, config.diskReserveBytes);
+        this.access = config.tls.enabled() ? AccessControl.enforcing(config.adminPrincipals) : AccessControl.disabled();
         final RaftGroup initialGroup = config.isMetadataMember()
             ? RaftSettings.group(MetadataStateMachine.GROUP_ID, config.metadataPeers) : RaftGroup.emptyGroup();
         this.server = RaftServer.newBuilder()
@@ -121,6 +125,18 @@ public final class TributaryNode implements AutoCloseable
         this.metadataClient = new MetadataClient(config.metadataPeers, config.transport, config.tls,
             config.requestTimeoutMs);
         this.controller = new Controller(config, metadataClient);
+        if (access.enabled())
+        {
+            // Its own thread: a read of the rules blocks on the metadata quorum, which the timer's ticks must not wait
+            // for.
+            access.refreshFrom(() -> ClusterMetadata.deserialize(metadataClient.query("STATE").strip()),
+                Executors.newSingleThreadExecutor(runnable ->
+                {
+                    final Thread thread = new Thread(runnable, "tributary-access-" + config.nodeId);
+                    thread.setDaemon(true);
+                    return thread;
+                }));
+        }
     }
 
     /** Starts the node; returns once its Raft server listens. */
@@ -323,7 +339,7 @@ public final class TributaryNode implements AutoCloseable
         final FrontEnd created = new FrontEnd(config.nodeId, server, metadataClient, tracing, timer,
             group -> RaftSettings.newClient(group, config.transport, config.tls, config.requestTimeoutMs,
                 RaftSettings.retryPolicy(3, 200)),
-            config.frontEnd, Math.min(config.frontEnd.requestBytesMax(), aeron.messageBytesMax()), diskReserve);
+            config.frontEnd, Math.min(config.frontEnd.requestBytesMax(), aeron.messageBytesMax()), diskReserve, access);
         frontEnd = created;
         frontEndCarrier = new MessageEndpoint("frontend-" + config.nodeId, frontEndDriver, config.address(),
             FrontEnd.STREAM_ID, created, config.tls.enabled() ? TlsContext.shared(config.tls) : null);
@@ -401,9 +417,17 @@ public final class TributaryNode implements AutoCloseable
                     // keep going while there is work; each step is committed before the next
                 }
             }
-            if (++ticks % RETENTION_EVERY_TICKS == 0)
+            final boolean retentionDue = ++ticks % RETENTION_EVERY_TICKS == 0;
+            if (access.enabled() || retentionDue)
             {
-                applyRetention();
+                final long readStartNs = System.nanoTime();
+                final ClusterMetadata metadata = ClusterMetadata.deserialize(metadataClient.query("STATE").strip());
+                // Security on: the front end's copy of the grants and streams, refreshed every tick.
+                access.update(metadata, readStartNs);
+                if (retentionDue)
+                {
+                    applyRetention(metadata);
+                }
             }
         }
         catch (final IOException | RuntimeException e)
@@ -420,9 +444,8 @@ public final class TributaryNode implements AutoCloseable
      * shard that fails (its log closed under it, a disk error) is logged and skipped: it must not
      * hold back the others.
      */
-    private void applyRetention() throws IOException
+    private void applyRetention(final ClusterMetadata metadata)
     {
-        final ClusterMetadata metadata = ClusterMetadata.deserialize(metadataClient.query("STATE").strip());
         for (final ClusterMetadata.Stream stream : metadata.streams().values())
         {
             for (int shard = 0; shard < stream.shards(); shard++)

@@ -43,6 +43,8 @@ public final class AdminResponseDescriptor
     public static final byte STATUS_NOT_HOSTED = 3;
     /** The request itself is malformed; the text says how. */
     public static final byte STATUS_INVALID = 4;
+    /** The requester's principal holds no role that allows the request (security on); the text names the role. */
+    public static final byte STATUS_NOT_AUTHORIZED = 5;
 
     private AdminResponseDescriptor()
     {

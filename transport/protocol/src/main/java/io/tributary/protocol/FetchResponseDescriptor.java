@@ -67,6 +67,8 @@ public final class FetchResponseDescriptor
     public static final byte STATUS_BUSY = 35;
     /** A follower read reached a replica that has not applied minAppliedIndex yet; retry, or ask another replica. */
     public static final byte STATUS_BEHIND = 36;
+    /** The requester's principal may not read the stream (security on); the message names the role needed. */
+    public static final byte STATUS_NOT_AUTHORIZED = 37;
 
     public static final byte ROLE_FOLLOWER = 0;
     public static final byte ROLE_LEADER = 1;
@@ -172,6 +174,7 @@ public final class FetchResponseDescriptor
             case STATUS_NOT_HOSTED -> "NOT_HOSTED";
             case STATUS_BUSY -> "BUSY";
             case STATUS_BEHIND -> "BEHIND";
+            case STATUS_NOT_AUTHORIZED -> "NOT_AUTHORIZED";
             default -> "status " + status;
         };
     }

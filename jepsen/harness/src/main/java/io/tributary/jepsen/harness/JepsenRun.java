@@ -5,6 +5,7 @@ import io.tributary.client.AdminConfig;
 import io.tributary.jepsen.harness.check.RunChecks;
 import io.tributary.jepsen.harness.check.RunVerdict;
 import io.tributary.protocol.tls.DevCertificates;
+import io.tributary.protocol.access.Role;
 import io.tributary.protocol.tls.TlsSettings;
 import io.tributary.raft.node.LocalCluster;
 
@@ -42,11 +43,15 @@ import java.util.stream.Collectors;
 public final class JepsenRun
 {
     static final String STREAM = "jepsen";
+    /** The principal of the clients' certificate when the run has TLS on. */
+    static final String CLIENT_PRINCIPAL = "client:jepsen";
 
     private final RunOptions options;
     private final PrintStream console;
     /** The clients' TLS (off unless the node settings turn it on). */
     private TlsSettings clientTls = TlsSettings.disabled();
+    /** The harness's own admin (setup and nemesis): client:admin, the nodes' bootstrap cluster admin. */
+    private TlsSettings adminTls = TlsSettings.disabled();
 
     public JepsenRun(final RunOptions options, final PrintStream console)
     {
@@ -87,8 +92,11 @@ public final class JepsenRun
         final NodeSet nodes = new NodeSet(out.resolve("nodes"), network, ids, Math.min(3, ids.size()), nodeConfig);
         // TLS when the node settings turn it on: a CA and a certificate per node naming its (namespace) address, and
         // one for the clients, under the run's folder.
-        clientTls = Boolean.parseBoolean(nodeConfig.getOrDefault(TlsSettings.ENABLED, "false"))
-            ? issueCertificates(out.resolve("certs"), ids, network, nodes) : TlsSettings.disabled();
+        final boolean secure = Boolean.parseBoolean(nodeConfig.getOrDefault(TlsSettings.ENABLED, "false"));
+        clientTls = secure ? issueCertificates(out.resolve("certs"), ids, network, nodes) : TlsSettings.disabled();
+        final Path certs = out.resolve("certs").toAbsolutePath();
+        adminTls = secure ? TlsSettings.of(certs.resolve("ca.pem"), certs.resolve("admin.pem"),
+            certs.resolve("admin.key")) : TlsSettings.disabled();
         final Thread cleanup = new Thread(() ->
         {
             nodes.close();
@@ -108,10 +116,16 @@ public final class JepsenRun
             console.println("jepsen: " + ids.size() + " nodes ready");
             try (HistoryLog history = new HistoryLog(historyFile);
                  Admin admin = Admin.create(new AdminConfig().metadataPeers(nodes.metadataPeers())
-                     .transport(options.transport()).tls(clientTls).requestTimeoutMs(3_000)))
+                     .transport(options.transport()).tls(adminTls).requestTimeoutMs(3_000)))
             {
                 awaitNodesKnown(admin, ids.size());
                 admin.createStream(STREAM, options.shards(), 3, options.retentionBytes(), -1);
+                if (clientTls.enabled())
+                {
+                    // Security on: the clients' principal gets exactly what the workload does, on its stream.
+                    admin.grant(CLIENT_PRINCIPAL, Role.PRODUCER, STREAM);
+                    admin.grant(CLIENT_PRINCIPAL, Role.CONSUMER, STREAM);
+                }
                 awaitStreamReady(admin, nodes);
                 runPhases(nodes, network, admin, history, faults);
             }
@@ -271,7 +285,8 @@ public final class JepsenRun
 
     /**
      * A CA under {@code dir}, a certificate per node naming its address in the run's network (and loopback), set as
-     * that node's files, and one client certificate; returns the clients' settings.
+     * that node's files, one for the clients ({@link #CLIENT_PRINCIPAL}) and one for the harness's admin
+     * (client:admin); returns the clients' settings.
      */
     private static TlsSettings issueCertificates(final Path dir, final List<String> ids, final Network network,
         final NodeSet nodes) throws IOException
@@ -289,6 +304,7 @@ public final class JepsenRun
             nodes.configure(id, TlsSettings.CERT_FILE, issued.certFile().toAbsolutePath().toString());
             nodes.configure(id, TlsSettings.KEY_FILE, issued.keyFile().toAbsolutePath().toString());
         }
+        authority.issueClient(dir, "admin", Duration.ofDays(1));
         final DevCertificates.Issued client = authority.issueClient(dir, "jepsen", Duration.ofDays(1));
         return TlsSettings.of(authority.caFile().toAbsolutePath(), client.certFile().toAbsolutePath(),
             client.keyFile().toAbsolutePath());
