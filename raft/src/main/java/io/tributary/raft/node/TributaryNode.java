@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -82,6 +83,8 @@ public final class TributaryNode implements AutoCloseable
     private final DiskReserve diskReserve;
     /** Who may do what at the front end: enforcing when TLS is on, refreshed from the metadata every tick. */
     private final AccessControl access;
+    /** Reads the access rules again when a request's check asks for it (security on), else null. */
+    private final ExecutorService accessRefresher;
     private final RaftServer server;
     private final MetadataClient metadataClient;
     private final Controller controller;
@@ -125,17 +128,17 @@ public final class TributaryNode implements AutoCloseable
         this.metadataClient = new MetadataClient(config.metadataPeers, config.transport, config.tls,
             config.requestTimeoutMs);
         this.controller = new Controller(config, metadataClient);
-        if (access.enabled())
+        // Its own thread: a read of the rules blocks on the metadata quorum, which the timer's ticks must not wait for.
+        this.accessRefresher = !access.enabled() ? null : Executors.newSingleThreadExecutor(runnable ->
         {
-            // Its own thread: a read of the rules blocks on the metadata quorum, which the timer's ticks must not wait
-            // for.
+            final Thread thread = new Thread(runnable, "tributary-access-" + config.nodeId);
+            thread.setDaemon(true);
+            return thread;
+        });
+        if (accessRefresher != null)
+        {
             access.refreshFrom(() -> ClusterMetadata.deserialize(metadataClient.query("STATE").strip()),
-                Executors.newSingleThreadExecutor(runnable ->
-                {
-                    final Thread thread = new Thread(runnable, "tributary-access-" + config.nodeId);
-                    thread.setDaemon(true);
-                    return thread;
-                }));
+                accessRefresher);
         }
     }
 
@@ -635,6 +638,10 @@ public final class TributaryNode implements AutoCloseable
             return;
         }
         LogWriteGate.unregister(config.nodeId);
+        if (accessRefresher != null)
+        {
+            accessRefresher.shutdownNow();
+        }
         timer.shutdownNow();
         try
         {
