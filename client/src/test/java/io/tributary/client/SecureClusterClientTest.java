@@ -4,6 +4,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -31,7 +32,7 @@ import io.tributary.raft.node.RunningCluster;
  * Three node JVMs with TLS 1.3 on every link (front end and Raft over Aeron, each node its own certificate):
  * a client with a certificate of the cluster's CA produces and consumes as without TLS; one without TLS, or
  * with a certificate of another CA, gets nothing through and is told so; a principal without a role is denied
- * (issue #17, point 3).
+ * (issue #17, point 3) and audited (point 4).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
@@ -54,6 +55,7 @@ class SecureClusterClientTest
         authority.issueClient(certs, "alice", Duration.ofDays(1));
         authority.issueClient(certs, "bob", Duration.ofDays(1));
         authority.issueClient(certs, "admin", Duration.ofDays(1));
+        authority.issueClient(certs, "carol", Duration.ofDays(1));
         final Instant now = Instant.now();
         authority.issue(certs, "expired", "expired", PeerIdentity.CLIENT_UNIT, List.of(), now.minus(Duration.ofDays(9)),
             now.minus(Duration.ofDays(1)));
@@ -243,6 +245,64 @@ class SecureClusterClientTest
             // Without any role on it, the stream is not even described.
             admin.revoke("client:bob", Role.PRODUCER, "guarded");
             awaitDenied(as("bob"), "client:bob may not describe stream 'guarded'");
+        }
+    }
+
+    /**
+     * Issue #17, point 4: admin operations and denied requests are recorded, by the nodes, in the replicated audit
+     * trail, each record chained to the one before; only an auditor reads it.
+     */
+    @Test
+    void theAuditTrailRecordsAdminOperationsAndDenialsAndOnlyAnAuditorReadsIt() throws Exception
+    {
+        try (Admin admin = Admin.create(new AdminConfig().metadataPeers(running.processes().metadataPeers())
+            .tls(as("admin")).requestTimeoutMs(5_000));
+             Admin bob = Admin.create(new AdminConfig().metadataPeers(running.processes().metadataPeers())
+                 .tls(as("bob")).requestTimeoutMs(5_000)))
+        {
+            admin.grant("client:carol", Role.AUDITOR, "*");
+            assertThatThrownBy(() -> bob.createStream("audited", 1, 3)).isInstanceOf(AccessDeniedException.class);
+        }
+        assertThatThrownBy(() ->
+        {
+            try (Consumer alice = Consumer.create(new ConsumerConfig()
+                .metadataPeers(running.processes().metadataPeers()).tls(alice()).requestTimeoutMs(5_000)))
+            {
+                AuditTrailReader.read(alice, Duration.ofSeconds(30), (offset, record) ->
+                {
+                });
+            }
+        }).as("a consumer of other streams").isInstanceOf(AccessDeniedException.class);
+
+        // The nodes write the trail in the background: poll it until both records are there.
+        final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (true)
+        {
+            final List<String> records = new ArrayList<>();
+            final AuditTrailReader.Result result;
+            try (Consumer carol = Consumer.create(new ConsumerConfig()
+                .metadataPeers(running.processes().metadataPeers()).tls(as("carol")).requestTimeoutMs(5_000)))
+            {
+                result = AuditTrailReader.read(carol, Duration.ofSeconds(30),
+                    (offset, record) -> records.add(record.toString()));
+            }
+            catch (final AccessDeniedException | IOException notYet)
+            {
+                // the trail's stream is being created, or carol's grant has not reached that node yet
+                assertThat(System.nanoTime() - deadlineNs).as("the trail readable in time: %s", notYet).isNegative();
+                continue;
+            }
+            assertThat(result.broken()).as("the chain of %d records", result.checked()).isNull();
+            final boolean granted = records.stream().anyMatch(r -> r.contains("client:admin@")
+                && r.contains("GRANT client:carol auditor *: ok"));
+            final boolean denied = records.stream().anyMatch(r -> r.contains("client:bob@")
+                && r.contains("manage_stream audited: denied: client:bob may not manage stream 'audited'"));
+            if (granted && denied)
+            {
+                break;
+            }
+            assertThat(System.nanoTime() - deadlineNs).as("the grant and the denial audited in time: %s", records)
+                .isNegative();
         }
     }
 

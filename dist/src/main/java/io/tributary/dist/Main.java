@@ -18,7 +18,7 @@ import picocli.CommandLine.Command;
     description = "A replicated log storage engine for high-rate data acquisition.",
     subcommands = {DemoCommand.class, DevCommand.class, NodeCommand.class, StreamCommand.class, ProduceCommand.class,
         ConsumeCommand.class, ClusterCommand.class, CheckCommand.class, JepsenCommand.class, EngineDemoCommand.class,
-            BenchCommand.class, CertsCommand.class, AclCommand.class})
+            BenchCommand.class, CertsCommand.class, AclCommand.class, AuditCommand.class})
 public final class Main implements Runnable
 {
     @CommandLine.Spec

@@ -3,6 +3,7 @@ package io.tributary.raft.frontend;
 import java.io.IOException;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -16,6 +17,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.tributary.protocol.access.AuditRecord;
 import io.tributary.protocol.access.Grant;
 import io.tributary.protocol.access.Role;
 import io.tributary.protocol.tls.PeerIdentity;
@@ -89,6 +91,7 @@ public final class AccessControl
     /** When the read of the rules held now began (their content is at least that recent). */
     private volatile long loadedAtNs = System.nanoTime() - RECHECK_TTL_NS;
     private final ConcurrentHashMap<String, Long> rechecks = new ConcurrentHashMap<>();
+    private volatile AuditSink audit = AuditSink.NONE;
     private volatile Source source;
     private volatile Executor refresher;
     private final AtomicBoolean refreshQueued = new AtomicBoolean();
@@ -227,7 +230,8 @@ public final class AccessControl
      * only on rules read after the first time it was met (within {@link #RECHECK_TTL_NS}), so a grant counts at once.
      * A final denial is logged (at most once a second, with a count of the others).
      */
-    public String checkOrRecheck(final PeerIdentity who, final Action action, final String stream)
+    public String checkOrRecheck(final PeerIdentity who, final String source, final Action action,
+        final String stream)
     {
         final String denial = check(who, action, stream);
         if (denial == null)
@@ -252,7 +256,7 @@ public final class AccessControl
             requestRefresh();
             return RECHECK;
         }
-        logDenial(denial);
+        denied(who, source, action, stream, denial);
         return denial;
     }
 
@@ -260,7 +264,8 @@ public final class AccessControl
      * For requests answered on a thread that may block (admin): null when allowed, else the denial, final on rules
      * read after the request came (read again first when the ones held deny it), logged.
      */
-    public String checkAfterRefresh(final PeerIdentity who, final Action action, final String stream)
+    public String checkAfterRefresh(final PeerIdentity who, final String source, final Action action,
+        final String stream)
     {
         if (check(who, action, stream) == null)
         {
@@ -270,7 +275,7 @@ public final class AccessControl
         final String denial = check(who, action, stream);
         if (denial != null)
         {
-            logDenial(denial);
+            denied(who, source, action, stream, denial);
         }
         return denial;
     }
@@ -299,6 +304,13 @@ public final class AccessControl
         if (role == Role.CLUSTER_ADMIN)
         {
             return true;
+        }
+        if (AuditRecord.STREAM.equals(stream))
+        {
+            // The audit trail: nodes alone append to it and nobody manages it; only auditors read it, whatever
+            // producer, consumer or stream-admin patterns say.
+            return (action == Action.CONSUME || action == Action.DESCRIBE) && role == Role.AUDITOR
+                && grant.covers(stream);
         }
         return switch (action)
         {
@@ -331,6 +343,25 @@ public final class AccessControl
         return principal + " may not " + action.verb + " " + target + ": it needs " + needed
             + (stream == null ? "" : " on it") + " (access denied; a cluster admin grants roles with 'tributary acl "
             + "grant --principal " + principal + " --role ROLE --stream PATTERN')";
+    }
+
+    /** Where final denials are recorded (the audit trail), besides the log. */
+    public void audit(final AuditSink sink)
+    {
+        this.audit = sink;
+    }
+
+    /** The sink of the audit trail (nothing when security is off). */
+    public AuditSink auditSink()
+    {
+        return audit;
+    }
+
+    private void denied(final PeerIdentity who, final String source, final Action action, final String stream,
+        final String denial)
+    {
+        logDenial(denial);
+        audit.record(who, source, action.name().toLowerCase(Locale.ROOT), stream, "denied: " + denial);
     }
 
     private void logDenial(final String denial)

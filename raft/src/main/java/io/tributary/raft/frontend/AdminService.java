@@ -76,6 +76,10 @@ final class AdminService implements AutoCloseable
             final String denied = access.enabled() ? authorize(from, request) : null;
             response = denied != null ? AdminResponseDescriptor.encode(AdminResponseDescriptor.STATUS_NOT_AUTHORIZED,
                 (byte)0, -1, denied) : handle(request);
+            if (denied == null && access.enabled())
+            {
+                audit(from, request, new UnsafeBuffer(response));
+            }
         }
         catch (final RuntimeException e)
         {
@@ -100,6 +104,7 @@ final class AdminService implements AutoCloseable
     {
         final short kind = AdminRequestDescriptor.kind(request, 0);
         final PeerIdentity who = from.principal();
+        final String source = from.peer();
         switch (kind)
         {
             case AdminRequestDescriptor.KIND_METADATA_COMMAND:
@@ -111,13 +116,13 @@ final class AdminService implements AutoCloseable
                 return switch (f[0])
                 {
                     case "CREATE_STREAM", "DELETE_STREAM" ->
-                        access.checkAfterRefresh(who, Action.MANAGE_STREAM, stream);
-                    case "DESCRIBE" -> access.checkAfterRefresh(who, Action.DESCRIBE, stream);
-                    case "ALLOC_PRODUCER_ID" -> access.checkAfterRefresh(who, Action.PRODUCE_ANYWHERE, null);
-                    case "LIST", "NODES", "LEADER" -> access.checkAfterRefresh(who, query ? Action.LIST
+                        access.checkAfterRefresh(who, source, Action.MANAGE_STREAM, stream);
+                    case "DESCRIBE" -> access.checkAfterRefresh(who, source, Action.DESCRIBE, stream);
+                    case "ALLOC_PRODUCER_ID" -> access.checkAfterRefresh(who, source, Action.PRODUCE_ANYWHERE, null);
+                    case "LIST", "NODES", "LEADER" -> access.checkAfterRefresh(who, source, query ? Action.LIST
                         : Action.MANAGE_CLUSTER, null);
-                    case "GRANTS" -> access.checkAfterRefresh(who, Action.READ_GRANTS, null);
-                    default -> access.checkAfterRefresh(who, Action.MANAGE_CLUSTER, null);
+                    case "GRANTS" -> access.checkAfterRefresh(who, source, Action.READ_GRANTS, null);
+                    default -> access.checkAfterRefresh(who, source, Action.MANAGE_CLUSTER, null);
                 };
             }
             case AdminRequestDescriptor.KIND_GROUP_INFO:
@@ -128,12 +133,41 @@ final class AdminService implements AutoCloseable
                 final Action action = kind == AdminRequestDescriptor.KIND_GROUP_INFO ? Action.DESCRIBE
                     : Action.MANAGE_STREAM;
                 // A group this node's rules do not know: only a cluster admin may ask about it.
-                return stream == null ? access.checkAfterRefresh(who, Action.MANAGE_CLUSTER, null)
-                    : access.checkAfterRefresh(who, action, stream);
+                return stream == null ? access.checkAfterRefresh(who, source, Action.MANAGE_CLUSTER, null)
+                    : access.checkAfterRefresh(who, source, action, stream);
             }
             default:
                 return null;
         }
+    }
+
+    /** Records an allowed admin operation (commands and transfers; queries change nothing) with its result. */
+    private void audit(final Responder from, final UnsafeBuffer request, final UnsafeBuffer response)
+    {
+        final short kind = AdminRequestDescriptor.kind(request, 0);
+        final String text = AdminRequestDescriptor.text(request, 0);
+        final String action;
+        final String resource;
+        if (kind == AdminRequestDescriptor.KIND_METADATA_COMMAND)
+        {
+            final int tab = text.indexOf('\t');
+            action = tab < 0 ? text : text.substring(0, tab);
+            resource = tab < 0 ? null : text.substring(tab + 1).replace('\t', ' ');
+        }
+        else if (kind == AdminRequestDescriptor.KIND_TRANSFER_LEADERSHIP)
+        {
+            action = "TRANSFER_LEADERSHIP";
+            resource = new UUID(AdminRequestDescriptor.groupMsb(request, 0),
+                AdminRequestDescriptor.groupLsb(request, 0)) + " to " + text;
+        }
+        else
+        {
+            return;
+        }
+        final byte status = AdminResponseDescriptor.status(response, 0);
+        access.auditSink().record(from.principal(), from.peer(), action, resource,
+            status == AdminResponseDescriptor.STATUS_OK ? "ok"
+                : "refused: " + AdminResponseDescriptor.text(response, 0));
     }
 
     private byte[] handle(final UnsafeBuffer request)

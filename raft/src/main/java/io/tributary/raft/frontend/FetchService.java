@@ -143,8 +143,8 @@ final class FetchService
                 + " into its access rules yet (they refresh every half second); retry shortly");
             return true;
         }
-        final String denied = access.checkOrRecheck(fetch.responder.principal(), AccessControl.Action.CONSUME,
-            stream);
+        final String denied = access.checkOrRecheck(fetch.responder.principal(), fetch.responder.peer(),
+            AccessControl.Action.CONSUME, stream);
         if (denied == AccessControl.RECHECK)
         {
             fetch.decide(i, FetchResponseDescriptor.STATUS_BUSY, "this node is reading its access rules again before "

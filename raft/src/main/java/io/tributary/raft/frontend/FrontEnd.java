@@ -227,7 +227,8 @@ public final class FrontEnd implements RequestHandler, AutoCloseable
                 + " into its access rules yet (they refresh every half second); resend shortly");
             return true;
         }
-        final String denied = access.checkOrRecheck(from.principal(), AccessControl.Action.PRODUCE, stream);
+        final String denied = access.checkOrRecheck(from.principal(), from.peer(), AccessControl.Action.PRODUCE,
+            stream);
         if (denied == AccessControl.RECHECK)
         {
             request.complete(i, AppendStatus.BUSY, "node " + nodeId + " is reading its access rules again before "

@@ -85,6 +85,8 @@ public final class TributaryNode implements AutoCloseable
     private final AccessControl access;
     /** Reads the access rules again when a request's check asks for it (security on), else null. */
     private final ExecutorService accessRefresher;
+    /** Writes the audit trail (security on), else null. */
+    private final AuditTrail auditTrail;
     private final RaftServer server;
     private final MetadataClient metadataClient;
     private final Controller controller;
@@ -139,6 +141,13 @@ public final class TributaryNode implements AutoCloseable
         {
             access.refreshFrom(() -> ClusterMetadata.deserialize(metadataClient.query("STATE").strip()),
                 accessRefresher);
+        }
+        // Security on: admin operations and denied requests go to the replicated, hash-chained audit trail.
+        this.auditTrail = !access.enabled() ? null : new AuditTrail(config.nodeId, metadataClient, config.transport,
+            config.tls, config.requestTimeoutMs);
+        if (auditTrail != null)
+        {
+            access.audit(auditTrail);
         }
     }
 
@@ -641,6 +650,10 @@ public final class TributaryNode implements AutoCloseable
         if (accessRefresher != null)
         {
             accessRefresher.shutdownNow();
+        }
+        if (auditTrail != null)
+        {
+            auditTrail.close();
         }
         timer.shutdownNow();
         try

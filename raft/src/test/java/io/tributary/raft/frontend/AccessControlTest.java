@@ -2,12 +2,15 @@ package io.tributary.raft.frontend;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import io.tributary.protocol.access.AuditRecord;
 import io.tributary.protocol.tls.PeerIdentity;
 import io.tributary.raft.meta.ClusterMetadata;
 
@@ -107,5 +110,37 @@ class AccessControlTest
         assertThat(access.streamOf(ClusterMetadata.groupIdOf(id, 0).getUuid())).isEqualTo("orders");
         assertThat(access.streamOf(ClusterMetadata.groupIdOf(id, 1).getUuid())).isEqualTo("orders");
         assertThat(access.streamOf(ClusterMetadata.groupIdOf(id, 2).getUuid())).isNull();
+    }
+
+    @Test
+    void onlyAuditorsAndClusterAdminsReadTheAuditTrailAndNoClientWritesIt()
+    {
+        final AccessControl access = withGrants("GRANT\tclient:alice\tconsumer\t*",
+            "GRANT\tclient:alice\tproducer\t*", "GRANT\tclient:alice\tstream-admin\t*",
+            "GRANT\tclient:bob\tauditor\t*");
+        final String trail = AuditRecord.STREAM;
+        assertThat(access.check(ALICE, AccessControl.Action.CONSUME, trail)).as("consumer on *").isNotNull();
+        assertThat(access.check(ALICE, AccessControl.Action.PRODUCE, trail)).as("producer on *").isNotNull();
+        assertThat(access.check(ALICE, AccessControl.Action.MANAGE_STREAM, trail)).as("stream-admin on *").isNotNull();
+        assertThat(access.check(ALICE, AccessControl.Action.CONSUME, "orders")).isNull();
+        assertThat(access.check(BOB, AccessControl.Action.CONSUME, trail)).isNull();
+        assertThat(access.check(BOB, AccessControl.Action.DESCRIBE, trail)).isNull();
+        assertThat(access.check(BOB, AccessControl.Action.PRODUCE, trail)).isNotNull();
+        assertThat(access.check(PeerIdentity.parse("node:n2"), AccessControl.Action.PRODUCE, trail)).isNull();
+    }
+
+    @Test
+    void aFinalDenialIsAudited()
+    {
+        final AccessControl access = withGrants();
+        final List<String> audited = new ArrayList<>();
+        access.audit((who, source, action, resource, result) -> audited.add(who + " " + source + " " + action + " "
+            + resource + " " + result));
+        assertThat(access.check(BOB, AccessControl.Action.PRODUCE, "orders")).isNotNull();
+        assertThat(audited).as("a plain check is not a decision").isEmpty();
+        assertThat(access.checkAfterRefresh(BOB, "10.0.0.7:5000", AccessControl.Action.MANAGE_STREAM, "orders"))
+            .contains("stream-admin");
+        assertThat(audited).singleElement().asString().startsWith("client:bob 10.0.0.7:5000 manage_stream orders "
+            + "denied: client:bob may not manage stream 'orders'");
     }
 }

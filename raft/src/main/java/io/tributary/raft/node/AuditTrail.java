@@ -1,0 +1,313 @@
+package io.tributary.raft.node;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+
+import org.agrona.concurrent.UnsafeBuffer;
+import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.tributary.engine.AppendCondition;
+import io.tributary.format.AppendStatus;
+import io.tributary.format.RecordBatchBuilder;
+import io.tributary.format.RecordBatchFlyweight;
+import io.tributary.protocol.AppendResultDescriptor;
+import io.tributary.protocol.access.AuditRecord;
+import io.tributary.protocol.tls.PeerIdentity;
+import io.tributary.protocol.tls.TlsSettings;
+import io.tributary.raft.frontend.AuditSink;
+import io.tributary.raft.meta.MetadataClient;
+import io.tributary.raft.protocol.ShardEntryDescriptor;
+import io.tributary.raft.protocol.ShardProtocol;
+
+/**
+ * A node's writer of the audit trail (security on): events queue here from any thread and a thread of their own
+ * appends them to the audit stream ({@link AuditRecord#STREAM}, one shard), chained: it reads the stream's last record,
+ * hashes it, and appends its records with a condition on the shard's last offset, so that of several nodes writing at
+ * once one wins and the others read the new last record and try again. The chain is therefore the stream's own order,
+ * whichever node wrote. The stream is created by the first node that writes. At most {@link #QUEUE_MAX} events wait;
+ * more are counted and the count recorded as an event of its own.
+ */
+final class AuditTrail implements AuditSink, AutoCloseable
+{
+    private static final Logger LOG = LoggerFactory.getLogger(AuditTrail.class);
+    static final int QUEUE_MAX = 10_000;
+    private static final int RECORDS_PER_APPEND_MAX = 256;
+    private static final int BATCH_BYTES_MAX = 512 * 1024;
+    private static final int ATTEMPTS = 20;
+    private static final long FLUSH_WAIT_MS = 100;
+
+    private final String nodeId;
+    private final MetadataClient metadata;
+    private final String transport;
+    private final TlsSettings tls;
+    private final long requestTimeoutMs;
+    private final BlockingQueue<AuditRecord> queue = new ArrayBlockingQueue<>(QUEUE_MAX);
+    private final AtomicLong dropped = new AtomicLong();
+    private final AtomicLong written = new AtomicLong();
+    private final Thread writer;
+    private final UnsafeBuffer batchBuffer = new UnsafeBuffer(new byte[BATCH_BYTES_MAX + 4096]);
+    private final RecordBatchFlyweight reader = new RecordBatchFlyweight();
+    private volatile boolean running = true;
+    private RaftClient client;
+
+    AuditTrail(final String nodeId, final MetadataClient metadata, final String transport, final TlsSettings tls,
+        final long requestTimeoutMs)
+    {
+        this.nodeId = nodeId;
+        this.metadata = metadata;
+        this.transport = transport;
+        this.tls = tls;
+        this.requestTimeoutMs = requestTimeoutMs;
+        this.writer = new Thread(this::run, "tributary-audit-" + nodeId);
+        writer.setDaemon(true);
+        writer.start();
+    }
+
+    @Override
+    public void record(final PeerIdentity principal, final String source, final String action, final String resource,
+        final String result)
+    {
+        // The previous hash is filled in when the record is appended; GENESIS holds its place.
+        final AuditRecord record = new AuditRecord(System.currentTimeMillis(), nodeId, principal == null ? "-"
+            : principal.toString(), source, action, resource, result, "-", AuditRecord.GENESIS);
+        if (!queue.offer(record))
+        {
+            dropped.incrementAndGet();
+        }
+    }
+
+    /** Records appended to the trail by this node (since start). */
+    long written()
+    {
+        return written.get();
+    }
+
+    private void run()
+    {
+        final List<AuditRecord> pending = new ArrayList<>();
+        while (running)
+        {
+            try
+            {
+                if (pending.isEmpty())
+                {
+                    final AuditRecord first = queue.poll(FLUSH_WAIT_MS, TimeUnit.MILLISECONDS);
+                    if (first == null)
+                    {
+                        continue;
+                    }
+                    pending.add(first);
+                }
+                queue.drainTo(pending, RECORDS_PER_APPEND_MAX - pending.size());
+                final long lost = dropped.getAndSet(0);
+                if (lost > 0)
+                {
+                    pending.add(new AuditRecord(System.currentTimeMillis(), nodeId, "node:" + nodeId, "-",
+                        "audit-dropped", AuditRecord.STREAM, lost + " events dropped: the queue of " + QUEUE_MAX
+                        + " was full", "-", AuditRecord.GENESIS));
+                }
+                append(pending);
+                written.addAndGet(pending.size());
+                pending.clear();
+            }
+            catch (final InterruptedException e)
+            {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            catch (final IOException | RuntimeException e)
+            {
+                if (running)
+                {
+                    LOG.warn("node {}: {} audit records not written yet: {} (will retry)", nodeId, pending.size(),
+                        e.toString());
+                    closeClient();
+                    parkMs(500);
+                }
+            }
+        }
+    }
+
+    /** Appends the records, chained after the stream's last one; retries while another node appends first. */
+    private void append(final List<AuditRecord> records) throws IOException
+    {
+        final RaftClient raft = client();
+        for (int attempt = 0; attempt < ATTEMPTS; attempt++)
+        {
+            final ShardProtocol.Position position = position(raft);
+            final long next = position.nextOffset();
+            String previous = next == 0 ? AuditRecord.GENESIS : AuditRecord.hash(valueAt(raft, next - 1));
+            final RecordBatchBuilder builder = new RecordBatchBuilder(batchBuffer);
+            builder.reset();
+            for (final AuditRecord record : records)
+            {
+                final byte[] value = new AuditRecord(record.timeMs(), record.node(), record.principal(),
+                    record.source(), record.action(), record.resource(), record.result(), record.traceId(), previous)
+                    .encode();
+                if (!builder.tryAppend(record.timeMs(), null, value))
+                {
+                    throw new IOException("an audit batch of " + records.size() + " records does not fit "
+                        + BATCH_BYTES_MAX + " bytes");
+                }
+                previous = AuditRecord.hash(value);
+            }
+            final int length = builder.build();
+            final byte[] entry = ShardEntryDescriptor.encodeSingle(batchBuffer, 0, length,
+                new AppendCondition().expectShardLastOffset(next - 1), null);
+            final RaftClientReply reply = raft.io().send(Message.valueOf(UnsafeByteOperations.unsafeWrap(entry)));
+            if (!reply.isSuccess())
+            {
+                throw new IOException("the audit shard did not take the append: " + reply.getException());
+            }
+            final UnsafeBuffer in = new UnsafeBuffer(reply.getMessage().getContent().toByteArray());
+            final AppendStatus status = AppendResultDescriptor.status(in, ShardEntryDescriptor.HEADER_LENGTH);
+            if (status == AppendStatus.APPENDED)
+            {
+                return;
+            }
+            if (status != AppendStatus.SHARD_CONDITION_FAILED)
+            {
+                throw new IOException("the audit shard refused an append: " + status + " "
+                    + AppendResultDescriptor.message(in, ShardEntryDescriptor.HEADER_LENGTH));
+            }
+            // Another node appended first: chain after its records.
+        }
+        throw new IOException("the audit stream kept moving: " + ATTEMPTS + " appends lost the race");
+    }
+
+    private ShardProtocol.Position position(final RaftClient raft) throws IOException
+    {
+        final byte[] reply = read(raft, ShardProtocol.encodePosition());
+        return ShardProtocol.decodePositionReply(new UnsafeBuffer(reply), reply.length);
+    }
+
+    /** The value of the record at {@code offset} of the audit shard (a linearizable read). */
+    private byte[] valueAt(final RaftClient raft, final long offset) throws IOException
+    {
+        final byte[] reply = read(raft, ShardProtocol.encodeRead(offset, 1 << 20, 0, (byte)0));
+        final UnsafeBuffer in = new UnsafeBuffer(reply);
+        if (in.getByte(1) != ShardProtocol.READ_OK)
+        {
+            throw new IOException("reading audit record " + offset + " failed: status " + in.getByte(1));
+        }
+        final int end = ShardProtocol.READ_REPLY_HEADER_LENGTH + in.getInt(4);
+        for (int at = ShardProtocol.READ_REPLY_HEADER_LENGTH; at < end; at += reader.batchLength())
+        {
+            reader.wrap(in, at);
+            while (reader.nextRecord())
+            {
+                if (reader.record().offset() == offset)
+                {
+                    return reader.record().valueBytes();
+                }
+            }
+        }
+        throw new IOException("the audit shard's read from " + offset + " did not hold that record");
+    }
+
+    private byte[] read(final RaftClient raft, final byte[] request) throws IOException
+    {
+        final RaftClientReply reply = raft.io().sendReadOnly(Message.valueOf(UnsafeByteOperations.unsafeWrap(request)));
+        if (!reply.isSuccess())
+        {
+            throw new IOException("a read of the audit shard failed: " + reply.getException());
+        }
+        return reply.getMessage().getContent().toByteArray();
+    }
+
+    /** A client of the audit shard's group, creating the stream first if need be. */
+    private RaftClient client() throws IOException
+    {
+        if (client != null)
+        {
+            return client;
+        }
+        String description;
+        try
+        {
+            description = metadata.query("DESCRIBE", AuditRecord.STREAM);
+        }
+        catch (final MetadataClient.MetadataException e)
+        {
+            final int active = (int)metadata.nodeStates().values().stream().filter("ACTIVE"::equals).count();
+            try
+            {
+                metadata.command("CREATE_STREAM", AuditRecord.STREAM, "1", Integer.toString(Math.max(1,
+                    Math.min(3, active))), "-1", "-1");
+                LOG.info("node {} created the audit stream {}", nodeId, AuditRecord.STREAM);
+            }
+            catch (final MetadataClient.MetadataException raced)
+            {
+                // another node created it meanwhile
+            }
+            description = metadata.query("DESCRIBE", AuditRecord.STREAM);
+        }
+        final String[] lines = description.split("\n");
+        final String[] shard = lines.length > 1 ? lines[1].split("\t", -1) : new String[0];
+        if (shard.length < 3 || shard[2].isEmpty())
+        {
+            throw new IOException("the audit stream is not placed yet");
+        }
+        final Map<String, String> peers = new LinkedHashMap<>();
+        for (final String peer : shard[2].split(","))
+        {
+            peers.put(peer.substring(0, peer.indexOf('=')), peer.substring(peer.indexOf('=') + 1));
+        }
+        client = RaftSettings.newClient(RaftSettings.group(RaftGroupId.valueOf(UUID.fromString(shard[1])), peers),
+            transport, tls, requestTimeoutMs, RaftSettings.retryPolicy(10, 200));
+        return client;
+    }
+
+    private void closeClient()
+    {
+        if (client != null)
+        {
+            try
+            {
+                client.close();
+            }
+            catch (final IOException e)
+            {
+                LOG.debug("closing the audit shard's client failed", e);
+            }
+            client = null;
+        }
+    }
+
+    /** A back-off after a failed write, not a wait for a condition. */
+    private static void parkMs(final long ms)
+    {
+        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(ms));
+    }
+
+    @Override
+    public void close()
+    {
+        running = false;
+        writer.interrupt();
+        try
+        {
+            writer.join(TimeUnit.SECONDS.toMillis(5));
+        }
+        catch (final InterruptedException e)
+        {
+            Thread.currentThread().interrupt();
+        }
+        closeClient();
+    }
+}
