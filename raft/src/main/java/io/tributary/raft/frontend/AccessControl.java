@@ -1,6 +1,7 @@
 package io.tributary.raft.frontend;
 
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -13,6 +14,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -78,16 +80,15 @@ public final class AccessControl
         }
     }
 
-    /** The grants and the stream of each shard group, as of one refresh. */
-    private record Policy(List<Grant> grants, Map<UUID, String> streamOfGroup)
+    /** The grants (by principal: a check scans only its own) and the stream of each shard group, as of one refresh. */
+    private record Policy(Map<PeerIdentity, List<Grant>> grantsOf, Map<UUID, String> streamOfGroup)
     {
-        static final Policy EMPTY = new Policy(List.of(), Map.of());
+        static final Policy EMPTY = new Policy(Map.of(), Map.of());
     }
 
     private final boolean enabled;
-    private final Set<String> adminPrincipals;
+    private final Set<PeerIdentity> adminPrincipals;
     private volatile Policy policy = Policy.EMPTY;
-    private volatile boolean loaded;
     /** When the read of the rules held now began (their content is at least that recent). */
     private volatile long loadedAtNs = System.nanoTime() - RECHECK_TTL_NS;
     private final ConcurrentHashMap<String, Long> rechecks = new ConcurrentHashMap<>();
@@ -101,7 +102,8 @@ public final class AccessControl
     private AccessControl(final boolean enabled, final Set<String> adminPrincipals)
     {
         this.enabled = enabled;
-        this.adminPrincipals = Set.copyOf(adminPrincipals);
+        this.adminPrincipals = adminPrincipals.stream().map(PeerIdentity::parse)
+            .collect(Collectors.toUnmodifiableSet());
     }
 
     /** Security off: everything is allowed (no link has a principal). */
@@ -141,9 +143,14 @@ public final class AccessControl
                 streamOfGroup.put(ClusterMetadata.groupIdOf(stream.id(), shard).getUuid(), stream.name());
             }
         }
-        policy = new Policy(metadata.grants(), Map.copyOf(streamOfGroup));
+        final Map<PeerIdentity, List<Grant>> grantsOf = new HashMap<>();
+        for (final Grant grant : metadata.grants())
+        {
+            grantsOf.computeIfAbsent(PeerIdentity.parse(grant.principal()), principal -> new ArrayList<>()).add(grant);
+        }
+        grantsOf.replaceAll((principal, grants) -> List.copyOf(grants));
+        policy = new Policy(Map.copyOf(grantsOf), Map.copyOf(streamOfGroup));
         loadedAtNs = readStartNs;
-        loaded = true;
     }
 
     /** Where {@link #requestRefresh} and {@link #refreshNow} read the rules, and the executor of the former. */
@@ -213,11 +220,12 @@ public final class AccessControl
      */
     public String check(final PeerIdentity who, final Action action, final String stream)
     {
-        if (!enabled || (who != null && (who.isNode() || adminPrincipals.contains(who.toString()))))
+        // Keyed by the principal itself (a record): no text is built for a check that passes.
+        if (!enabled || (who != null && (who.isNode() || adminPrincipals.contains(who))))
         {
             return null;
         }
-        if (who != null && allows(policy.grants, who.toString(), action, stream))
+        if (who != null && allows(policy.grantsOf.getOrDefault(who, List.of()), action, stream))
         {
             return null;
         }
@@ -280,17 +288,12 @@ public final class AccessControl
         return denial;
     }
 
-    /** Whether the policy's copy is loaded: before the first refresh every stream is unknown, so requests wait. */
-    public boolean loaded()
-    {
-        return !enabled || loaded;
-    }
-
-    static boolean allows(final List<Grant> grants, final String principal, final Action action, final String stream)
+    /** Whether one principal's grants allow the action. */
+    private static boolean allows(final List<Grant> grants, final Action action, final String stream)
     {
         for (final Grant grant : grants)
         {
-            if (grant.principal().equals(principal) && roleAllows(grant, action, stream))
+            if (roleAllows(grant, action, stream))
             {
                 return true;
             }

@@ -113,8 +113,22 @@ public final class TlsChannels
             }
 
             @Override
+            public void onEstablished(final TlsSession session)
+            {
+                if (!session.isDialler())
+                {
+                    context.sessionObserver().onSession(session.peer(), session.peerAddress(), true,
+                        "TLS session " + Long.toHexString(session.id()));
+                }
+            }
+
+            @Override
             public void onFailed(final TlsSession session, final String reason, final LongArrayList dropped)
             {
+                if (!session.isDialler())
+                {
+                    context.sessionObserver().onSession(session.peer(), session.peerAddress(), false, reason);
+                }
                 forget(session);
                 if (closing || !warnNow(session.peerAddress()))
                 {

@@ -40,6 +40,7 @@ public final class TlsContext
     private final long reloadCheckNs;
     private volatile Loaded loaded;
     private volatile long nextCheckNs;
+    private volatile SessionObserver sessionObserver = SessionObserver.NONE;
     private long reloads;
 
     private record Loaded(SSLContext context, PeerIdentity identity, X509Certificate leaf, FileStamp stamp)
@@ -233,6 +234,17 @@ public final class TlsContext
         {
             return false;
         }
+    }
+
+    /** Who is told of the sessions accepted under this context (the node's audit trail); none by default. */
+    public void observeSessions(final SessionObserver observer)
+    {
+        this.sessionObserver = observer == null ? SessionObserver.NONE : observer;
+    }
+
+    public SessionObserver sessionObserver()
+    {
+        return sessionObserver;
     }
 
     /**

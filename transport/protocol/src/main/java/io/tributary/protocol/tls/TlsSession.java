@@ -99,6 +99,11 @@ public final class TlsSession
          * handshake and never left.
          */
         void onFailed(TlsSession session, String reason, LongArrayList droppedCorrelationIds);
+
+        /** The handshake finished: {@link #peer()} is known. On the thread that finished it; must not block. */
+        default void onEstablished(final TlsSession session)
+        {
+        }
     }
 
     private final long id;
@@ -564,6 +569,7 @@ public final class TlsSession
         }
         peer = identity;
         state = State.ESTABLISHED;
+        listener.onEstablished(this);
         while (!queued.isEmpty())
         {
             final byte[] message = queued.poll();
