@@ -315,10 +315,10 @@ public final class NodeConfig
         try
         {
             final TlsSettings settings = TlsSettings.fromProperties(p::getProperty).validate();
-            if (settings.enabled() && !transport.equals("aeron"))
+            if (settings.enabled() && !transport.equals("aeron") && !transport.equals("grpc"))
             {
-                problems.add(TlsSettings.ENABLED + "=true needs transport=aeron for now: TLS over Ratis's gRPC and "
-                    + "Netty transports is not built yet (docs/security.md)");
+                problems.add(TlsSettings.ENABLED + "=true needs transport=aeron or grpc for now: TLS over Ratis's "
+                    + "Netty transport is not built yet (docs/security.md)");
             }
             return settings;
         }

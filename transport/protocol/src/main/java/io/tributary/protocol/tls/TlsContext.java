@@ -13,11 +13,15 @@ import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
+import javax.net.ssl.KeyManager;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLParameters;
+import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509ExtendedKeyManager;
+import javax.net.ssl.X509ExtendedTrustManager;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,7 +47,14 @@ public final class TlsContext
     private volatile SessionObserver sessionObserver = SessionObserver.NONE;
     private long reloads;
 
-    private record Loaded(SSLContext context, PeerIdentity identity, X509Certificate leaf, FileStamp stamp)
+    /**
+     * One load of the files: {@code raftPeerContext} is the context of the Raft links Tributary does not drive itself
+     * ({@link RaftPeerTls}). A context per load, never one whose managers change underneath: TLS 1.3 resumes sessions
+     * from the context's cache without looking at a certificate again, so only a new context makes a changed file
+     * count for the next connection.
+     */
+    private record Loaded(SSLContext context, PeerIdentity identity, X509Certificate leaf, FileStamp stamp,
+        SSLContext raftPeerContext)
     {
     }
 
@@ -204,9 +215,36 @@ public final class TlsContext
         final KeyManagerFactory keyManagers = KeyManagerFactory.getInstance("PKIX");
         keyManagers.init(keys, password);
 
+        final X509ExtendedKeyManager keyManager = only(X509ExtendedKeyManager.class, keyManagers.getKeyManagers());
+        final X509ExtendedTrustManager trustManager =
+            only(X509ExtendedTrustManager.class, trustManagers.getTrustManagers());
         final SSLContext context = SSLContext.getInstance(PROTOCOL);
-        context.init(keyManagers.getKeyManagers(), trustManagers.getTrustManagers(), new SecureRandom());
-        return new Loaded(context, identity, leaf, stamp);
+        context.init(new KeyManager[] {keyManager}, new TrustManager[] {trustManager}, new SecureRandom());
+        final SSLContext raftPeerContext = SSLContext.getInstance(PROTOCOL);
+        final TrustManager nodesOnly = new RaftPeerTls.NodesOnly(trustManager, settings.verifyHostname());
+        raftPeerContext.init(new KeyManager[] {keyManager}, new TrustManager[] {nodesOnly}, new SecureRandom());
+        return new Loaded(context, identity, leaf, stamp, raftPeerContext);
+    }
+
+    private static <T> T only(final Class<T> type, final Object[] managers) throws GeneralSecurityException
+    {
+        for (final Object manager : managers)
+        {
+            if (type.isInstance(manager))
+            {
+                return type.cast(manager);
+            }
+        }
+        throw new GeneralSecurityException("the JDK's PKIX factory made no " + type.getSimpleName());
+    }
+
+    /**
+     * The context of the Raft links whose TLS Ratis drives (gRPC, Netty), of the files as last loaded (checked for a
+     * change first): it presents this process's certificate and admits node principals only ({@link RaftPeerTls}).
+     */
+    SSLContext raftPeerContext()
+    {
+        return current().raftPeerContext;
     }
 
     /** Whether {@code key} signs what the certificate's public key verifies. */
