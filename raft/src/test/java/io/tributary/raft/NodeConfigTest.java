@@ -5,9 +5,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 
+import io.tributary.protocol.tls.DevCertificates;
+import io.tributary.protocol.tls.TlsSettings;
 import io.tributary.raft.node.NodeConfig;
 import io.tributary.raft.node.RaftSettings;
 
@@ -30,6 +34,29 @@ class NodeConfigTest
         p.setProperty("data.dir", "/tmp/n1");
         p.setProperty("metadata.peers", "n1@127.0.0.1:9871,n2@127.0.0.1:9872,n3@127.0.0.1:9873");
         return p;
+    }
+
+    /** Issue #17: TLS runs on every transport Tributary names; a Ratis RpcType named by class cannot get it. */
+    @Test
+    void tlsIsTakenOnEveryNamedTransportAndRefusedOnAClassName() throws Exception
+    {
+        final Path certs = dir.resolve("certs");
+        DevCertificates.createAuthority(certs, "test CA", Duration.ofDays(1))
+            .issueNode(certs, "n1", List.of("localhost", "127.0.0.1"), Duration.ofDays(1));
+        final Properties p = valid();
+        p.setProperty(TlsSettings.ENABLED, "true");
+        p.setProperty(TlsSettings.CA_FILE, certs.resolve("ca.pem").toString());
+        p.setProperty(TlsSettings.CERT_FILE, certs.resolve("node-n1.pem").toString());
+        p.setProperty(TlsSettings.KEY_FILE, certs.resolve("node-n1.key").toString());
+        for (final String transport : RaftSettings.TRANSPORTS)
+        {
+            p.setProperty("transport", transport);
+            final RaftProperties ratis = RaftSettings.server(NodeConfig.of(p));
+            assertThat(ratis.get(TlsSettings.ENABLED)).as("TLS reaches %s's factory", transport).isEqualTo("true");
+        }
+        p.setProperty("transport", "org.apache.ratis.grpc.GrpcFactory");
+        assertThatThrownBy(() -> NodeConfig.of(p)).isInstanceOf(IllegalArgumentException.class)
+            .hasMessageContaining("cannot put TLS on a Ratis RpcType named by class");
     }
 
     @Test

@@ -315,10 +315,10 @@ public final class NodeConfig
         try
         {
             final TlsSettings settings = TlsSettings.fromProperties(p::getProperty).validate();
-            if (settings.enabled() && !transport.equals("aeron") && !transport.equals("grpc"))
+            if (settings.enabled() && !RaftSettings.TRANSPORTS.contains(transport))
             {
-                problems.add(TlsSettings.ENABLED + "=true needs transport=aeron or grpc for now: TLS over Ratis's "
-                    + "Netty transport is not built yet (docs/security.md)");
+                problems.add(TlsSettings.ENABLED + "=true needs transport=" + String.join(", ", RaftSettings.TRANSPORTS)
+                    + ": Tributary cannot put TLS on a Ratis RpcType named by class (" + transport + ")");
             }
             return settings;
         }

@@ -1,0 +1,32 @@
+package io.tributary.raft.rpc;
+
+import org.apache.ratis.thirdparty.io.netty.channel.EventLoopGroup;
+import org.apache.ratis.util.NettyUtils;
+import org.apache.ratis.util.PeerProxyMap;
+
+import io.tributary.protocol.tls.RaftPeerTls;
+
+/** The TLS connections of one owner (a node's server RPC or a Raft client) to its peers, on their own event loops. */
+final class SecureNettyPeers extends PeerProxyMap<SecureNettyPeer>
+{
+    private final EventLoopGroup group;
+
+    SecureNettyPeers(final String name, final RaftPeerTls tls, final long requestTimeoutMs, final boolean useEpoll)
+    {
+        this(name, tls, requestTimeoutMs, NettyUtils.newEventLoopGroup(name + "-tls", 0, useEpoll));
+    }
+
+    private SecureNettyPeers(final String name, final RaftPeerTls tls, final long requestTimeoutMs,
+        final EventLoopGroup group)
+    {
+        super(name, peer -> new SecureNettyPeer(peer, tls, group, requestTimeoutMs));
+        this.group = group;
+    }
+
+    @Override
+    public void close()
+    {
+        super.close();
+        NettyUtils.shutdownGracefully(group);
+    }
+}
