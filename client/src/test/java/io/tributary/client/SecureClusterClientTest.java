@@ -20,6 +20,11 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanContext;
+import io.opentelemetry.api.trace.TraceFlags;
+import io.opentelemetry.api.trace.TraceState;
+import io.opentelemetry.context.Scope;
 import io.tributary.format.AppendStatus;
 import io.tributary.protocol.access.Grant;
 import io.tributary.protocol.access.Role;
@@ -38,6 +43,8 @@ import io.tributary.raft.node.RunningCluster;
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 class SecureClusterClientTest
 {
+    private static final String TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736";
+
     private RunningCluster running;
     private Path certs;
     private Path dir;
@@ -260,8 +267,14 @@ class SecureClusterClientTest
              Admin bob = Admin.create(new AdminConfig().metadataPeers(running.processes().metadataPeers())
                  .tls(as("bob")).requestTimeoutMs(5_000)))
         {
-            admin.grant("client:carol", Role.AUDITOR, "*");
-            assertThatThrownBy(() -> bob.createStream("audited", 1, 3)).isInstanceOf(AccessDeniedException.class);
+            // The callers' trace context travels with their admin requests: the records name its trace id.
+            final Span traced = Span.wrap(SpanContext.create(TRACE_ID, "00f067aa0ba902b7", TraceFlags.getSampled(),
+                TraceState.getDefault()));
+            try (Scope scope = traced.makeCurrent())
+            {
+                admin.grant("client:carol", Role.AUDITOR, "*");
+                assertThatThrownBy(() -> bob.createStream("audited", 1, 3)).isInstanceOf(AccessDeniedException.class);
+            }
         }
         assertThatThrownBy(() ->
         {
@@ -294,9 +307,10 @@ class SecureClusterClientTest
             }
             assertThat(result.broken()).as("the chain of %d records", result.checked()).isNull();
             final boolean granted = records.stream().anyMatch(r -> r.contains("client:admin@")
-                && r.contains("GRANT client:carol auditor *: ok"));
+                && r.contains("GRANT client:carol auditor *: ok") && r.endsWith(" trace " + TRACE_ID));
             final boolean denied = records.stream().anyMatch(r -> r.contains("client:bob@")
-                && r.contains("manage_stream audited: denied: client:bob may not manage stream 'audited'"));
+                && r.contains("manage_stream audited: denied: client:bob may not manage stream 'audited'")
+                && r.endsWith(" trace " + TRACE_ID));
             final boolean sessionOpened = records.stream().anyMatch(r -> r.contains("client:bob@")
                 && r.contains("session-open -: ok: TLS session"));
             if (granted && denied && sessionOpened)

@@ -13,6 +13,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
+import io.opentelemetry.api.trace.Span;
+
 import io.tributary.client.AccessDeniedException;
 import io.tributary.client.ClientConfig;
 import io.tributary.client.TributaryException;
@@ -203,8 +205,10 @@ public final class FrontEndClient implements AutoCloseable
         final long timeoutMs,
         final String text)
     {
+        // The caller's trace context, when it has one, goes along: the node's audit trail names its trace id.
         final byte[] request = AdminRequestDescriptor.encode(kind, group == null ? 0 : group.getMostSignificantBits(),
-            group == null ? 0 : group.getLeastSignificantBits(), timeoutMs, text);
+            group == null ? 0 : group.getLeastSignificantBits(), timeoutMs, text,
+            ProduceTracing.traceparent(Span.current()));
         final CompletableFuture<AdminReply> future = new CompletableFuture<>();
         transport.call(address, MessageType.ADMIN_REQUEST, new UnsafeBuffer(request), 0, request.length,
             requestTimeoutMs + timeoutMs, new ResponseHandler()

@@ -236,10 +236,12 @@ public final class AccessControl
      * For requests answered on the network thread (produce, fetch): null when allowed; the denial when it is final;
      * {@link #RECHECK} when the requester should retry because the rules held may predate a grant: a denial is final
      * only on rules read after the first time it was met (within {@link #RECHECK_TTL_NS}), so a grant counts at once.
-     * A final denial is logged (at most once a second, with a count of the others).
+     * A final denial is logged (at most once a second, with a count of the others) and audited with {@code traceId}
+     * (the request's W3C trace id, or null); a caller on a hot path calls {@link #check} first and builds it only when
+     * that denies.
      */
     public String checkOrRecheck(final PeerIdentity who, final String source, final Action action,
-        final String stream)
+        final String stream, final String traceId)
     {
         final String denial = check(who, action, stream);
         if (denial == null)
@@ -264,7 +266,7 @@ public final class AccessControl
             requestRefresh();
             return RECHECK;
         }
-        denied(who, source, action, stream, denial);
+        denied(who, source, action, stream, denial, traceId);
         return denial;
     }
 
@@ -273,7 +275,7 @@ public final class AccessControl
      * read after the request came (read again first when the ones held deny it), logged.
      */
     public String checkAfterRefresh(final PeerIdentity who, final String source, final Action action,
-        final String stream)
+        final String stream, final String traceId)
     {
         if (check(who, action, stream) == null)
         {
@@ -283,7 +285,7 @@ public final class AccessControl
         final String denial = check(who, action, stream);
         if (denial != null)
         {
-            denied(who, source, action, stream, denial);
+            denied(who, source, action, stream, denial, traceId);
         }
         return denial;
     }
@@ -361,10 +363,10 @@ public final class AccessControl
     }
 
     private void denied(final PeerIdentity who, final String source, final Action action, final String stream,
-        final String denial)
+        final String denial, final String traceId)
     {
         logDenial(denial);
-        audit.record(who, source, action.name().toLowerCase(Locale.ROOT), stream, "denied: " + denial);
+        audit.record(who, source, action.name().toLowerCase(Locale.ROOT), stream, "denied: " + denial, traceId);
     }
 
     private void logDenial(final String denial)

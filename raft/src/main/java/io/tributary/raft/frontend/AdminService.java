@@ -17,6 +17,7 @@ import org.slf4j.LoggerFactory;
 
 import io.tributary.protocol.AdminRequestDescriptor;
 import io.tributary.protocol.AdminResponseDescriptor;
+import io.tributary.protocol.access.AuditRecord;
 import io.tributary.protocol.FetchResponseDescriptor;
 import io.tributary.protocol.frame.MessageType;
 import io.tributary.protocol.frame.SendStatus;
@@ -72,13 +73,15 @@ final class AdminService implements AutoCloseable
         byte[] response;
         try
         {
-                // The rules are read again before a denial is final (checkAfterRefresh): a fresh grant counts at once.
-            final String denied = access.enabled() ? authorize(from, request) : null;
+            // The rules are read again before a denial is final (checkAfterRefresh): a fresh grant counts at once.
+            final String traceId = access.enabled()
+                ? AuditRecord.traceIdOf(AdminRequestDescriptor.traceparent(request, 0)) : null;
+            final String denied = access.enabled() ? authorize(from, request, traceId) : null;
             response = denied != null ? AdminResponseDescriptor.encode(AdminResponseDescriptor.STATUS_NOT_AUTHORIZED,
                 (byte)0, -1, denied) : handle(request);
             if (denied == null && access.enabled())
             {
-                audit(from, request, new UnsafeBuffer(response));
+                audit(from, request, new UnsafeBuffer(response), traceId);
             }
         }
         catch (final RuntimeException e)
@@ -100,7 +103,7 @@ final class AdminService implements AutoCloseable
      * by their first field: a stream's own (create, delete, describe) need a role on that stream; listing needs some
      * role; everything else (nodes, membership, grants, the whole state) needs cluster-admin.
      */
-    private String authorize(final Responder from, final UnsafeBuffer request)
+    private String authorize(final Responder from, final UnsafeBuffer request, final String traceId)
     {
         final short kind = AdminRequestDescriptor.kind(request, 0);
         final PeerIdentity who = from.principal();
@@ -116,13 +119,14 @@ final class AdminService implements AutoCloseable
                 return switch (f[0])
                 {
                     case "CREATE_STREAM", "DELETE_STREAM" ->
-                        access.checkAfterRefresh(who, source, Action.MANAGE_STREAM, stream);
-                    case "DESCRIBE" -> access.checkAfterRefresh(who, source, Action.DESCRIBE, stream);
-                    case "ALLOC_PRODUCER_ID" -> access.checkAfterRefresh(who, source, Action.PRODUCE_ANYWHERE, null);
+                        access.checkAfterRefresh(who, source, Action.MANAGE_STREAM, stream, traceId);
+                    case "DESCRIBE" -> access.checkAfterRefresh(who, source, Action.DESCRIBE, stream, traceId);
+                    case "ALLOC_PRODUCER_ID" ->
+                        access.checkAfterRefresh(who, source, Action.PRODUCE_ANYWHERE, null, traceId);
                     case "LIST", "NODES", "LEADER" -> access.checkAfterRefresh(who, source, query ? Action.LIST
-                        : Action.MANAGE_CLUSTER, null);
-                    case "GRANTS" -> access.checkAfterRefresh(who, source, Action.READ_GRANTS, null);
-                    default -> access.checkAfterRefresh(who, source, Action.MANAGE_CLUSTER, null);
+                        : Action.MANAGE_CLUSTER, null, traceId);
+                    case "GRANTS" -> access.checkAfterRefresh(who, source, Action.READ_GRANTS, null, traceId);
+                    default -> access.checkAfterRefresh(who, source, Action.MANAGE_CLUSTER, null, traceId);
                 };
             }
             case AdminRequestDescriptor.KIND_GROUP_INFO:
@@ -133,8 +137,8 @@ final class AdminService implements AutoCloseable
                 final Action action = kind == AdminRequestDescriptor.KIND_GROUP_INFO ? Action.DESCRIBE
                     : Action.MANAGE_STREAM;
                 // A group this node's rules do not know: only a cluster admin may ask about it.
-                return stream == null ? access.checkAfterRefresh(who, source, Action.MANAGE_CLUSTER, null)
-                    : access.checkAfterRefresh(who, source, action, stream);
+                return stream == null ? access.checkAfterRefresh(who, source, Action.MANAGE_CLUSTER, null, traceId)
+                    : access.checkAfterRefresh(who, source, action, stream, traceId);
             }
             default:
                 return null;
@@ -142,7 +146,8 @@ final class AdminService implements AutoCloseable
     }
 
     /** Records an allowed admin operation (commands and transfers; queries change nothing) with its result. */
-    private void audit(final Responder from, final UnsafeBuffer request, final UnsafeBuffer response)
+    private void audit(final Responder from, final UnsafeBuffer request, final UnsafeBuffer response,
+        final String traceId)
     {
         final short kind = AdminRequestDescriptor.kind(request, 0);
         final String text = AdminRequestDescriptor.text(request, 0);
@@ -167,7 +172,7 @@ final class AdminService implements AutoCloseable
         final byte status = AdminResponseDescriptor.status(response, 0);
         access.auditSink().record(from.principal(), from.peer(), action, resource,
             status == AdminResponseDescriptor.STATUS_OK ? "ok"
-                : "refused: " + AdminResponseDescriptor.text(response, 0));
+                : "refused: " + AdminResponseDescriptor.text(response, 0), traceId);
     }
 
     private byte[] handle(final UnsafeBuffer request)

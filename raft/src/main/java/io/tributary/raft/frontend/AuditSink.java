@@ -7,7 +7,7 @@ import io.tributary.protocol.tls.PeerIdentity;
 public interface AuditSink
 {
     /** Records nothing (security off). */
-    AuditSink NONE = (principal, source, action, resource, result) ->
+    AuditSink NONE = (principal, source, action, resource, result, traceId) ->
     {
     };
 
@@ -17,6 +17,8 @@ public interface AuditSink
      * @param action    what it asked.
      * @param resource  of what (a stream, a node, a grant), or null.
      * @param result    {@code ok}, {@code refused: ...}, {@code denied: ...}.
+     * @param traceId   the W3C trace id the request carried (32 hex digits), or null.
      */
-    void record(PeerIdentity principal, String source, String action, String resource, String result);
+    void record(PeerIdentity principal, String source, String action, String resource, String result,
+        String traceId);
 }

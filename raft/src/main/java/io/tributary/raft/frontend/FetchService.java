@@ -144,7 +144,7 @@ final class FetchService
             return true;
         }
         final String denied = access.checkOrRecheck(fetch.responder.principal(), fetch.responder.peer(),
-            AccessControl.Action.CONSUME, stream);
+            AccessControl.Action.CONSUME, stream, null);
         if (denied == AccessControl.RECHECK)
         {
             fetch.decide(i, FetchResponseDescriptor.STATUS_BUSY, "this node is reading its access rules again before "

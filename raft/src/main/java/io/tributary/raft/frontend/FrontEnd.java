@@ -28,6 +28,7 @@ import io.tributary.protocol.ErrorResponseDescriptor;
 import io.tributary.protocol.FetchRequestDescriptor;
 import io.tributary.protocol.FrontEndProtocol;
 import io.tributary.protocol.ProduceRequestDescriptor;
+import io.tributary.protocol.access.AuditRecord;
 import io.tributary.protocol.frame.MessageType;
 import io.tributary.protocol.frame.SendStatus;
 import io.tributary.protocol.net.RequestHandler;
@@ -170,7 +171,7 @@ public final class FrontEnd implements RequestHandler, AutoCloseable
                     buffer.getLong(at + ProduceRequestDescriptor.ITEM_GROUP_LSB_OFFSET))
                         + "; moved, or not created yet: refresh the stream's placement");
             }
-            else if (access.enabled() && refused(request, i, shard, from))
+            else if (access.enabled() && refused(request, i, shard, from, buffer, itemAt))
             {
                 // answered: not authorized, or the access rules do not know the shard's stream yet
             }
@@ -217,7 +218,8 @@ public final class FrontEnd implements RequestHandler, AutoCloseable
     }
 
     /** Security on: answers item {@code i} and returns true when its principal may not produce to the shard. */
-    private boolean refused(final PendingProduce request, final int i, final ShardHandle shard, final Responder from)
+    private boolean refused(final PendingProduce request, final int i, final ShardHandle shard, final Responder from,
+        final DirectBuffer buffer, final int itemAt)
     {
         final String stream = access.streamOf(shard.groupId.getUuid());
         if (stream == null)
@@ -227,8 +229,13 @@ public final class FrontEnd implements RequestHandler, AutoCloseable
                 + " into its access rules yet (they refresh every half second); resend shortly");
             return true;
         }
+        if (access.check(from.principal(), AccessControl.Action.PRODUCE, stream) == null)
+        {
+            return false;
+        }
+        // Denied by the rules held: the slow path, where the item's trace id is worth reading for the audit trail.
         final String denied = access.checkOrRecheck(from.principal(), from.peer(), AccessControl.Action.PRODUCE,
-            stream);
+            stream, AuditRecord.traceIdOf(AppendItemDescriptor.traceparent(buffer, itemAt)));
         if (denied == AccessControl.RECHECK)
         {
             request.complete(i, AppendStatus.BUSY, "node " + nodeId + " is reading its access rules again before "
@@ -346,17 +353,14 @@ public final class FrontEnd implements RequestHandler, AutoCloseable
     private void onAdmin(final Responder from, final long correlationId, final DirectBuffer buffer, final int offset,
         final int length)
     {
-        if (length < AdminRequestDescriptor.HEADER_LENGTH
-            || AdminRequestDescriptor.textLength(buffer, offset) != length - AdminRequestDescriptor.HEADER_LENGTH)
+        final String malformed = AdminRequestDescriptor.malformed(buffer, offset, length);
+        if (malformed != null)
         {
-            error(from, correlationId, ErrorResponseDescriptor.MALFORMED, "admin request of " + length
-                + " bytes does not hold" + " its header and the text length it declares");
-            return;
-        }
-        if (AdminRequestDescriptor.version(buffer, offset) != AdminRequestDescriptor.VERSION)
-        {
-            error(from, correlationId, ErrorResponseDescriptor.UNSUPPORTED_VERSION, "admin request version "
-                + AdminRequestDescriptor.version(buffer, offset) + " is not supported");
+            final int version = length < AdminRequestDescriptor.HEADER_LENGTH ? AdminRequestDescriptor.VERSION
+                : AdminRequestDescriptor.version(buffer, offset);
+            error(from, correlationId, version == AdminRequestDescriptor.VERSION
+                || version == AdminRequestDescriptor.VERSION_TRACED ? ErrorResponseDescriptor.MALFORMED
+                : ErrorResponseDescriptor.UNSUPPORTED_VERSION, malformed);
             return;
         }
         admin.onAdmin(from, correlationId, buffer, offset, length);

@@ -80,11 +80,11 @@ final class AuditTrail implements AuditSink, AutoCloseable
 
     @Override
     public void record(final PeerIdentity principal, final String source, final String action, final String resource,
-        final String result)
+        final String result, final String traceId)
     {
         // The previous hash is filled in when the record is appended; GENESIS holds its place.
         final AuditRecord record = new AuditRecord(System.currentTimeMillis(), nodeId, principal == null ? "-"
-            : principal.toString(), source, action, resource, result, "-", AuditRecord.GENESIS);
+            : principal.toString(), source, action, resource, result, traceId, AuditRecord.GENESIS);
         if (!queue.offer(record))
         {
             dropped.incrementAndGet();

@@ -150,7 +150,7 @@ public final class TributaryNode implements AutoCloseable
             access.audit(auditTrail);
             // Sessions this node accepts (clients and peers), opened and closed or failed, handshakes included.
             TlsContext.shared(config.tls).observeSessions((peer, address, opened, detail) -> auditTrail.record(peer,
-                address, opened ? "session-open" : "session-close", null, opened ? "ok: " + detail : detail));
+                address, opened ? "session-open" : "session-close", null, opened ? "ok: " + detail : detail, null));
         }
     }
 

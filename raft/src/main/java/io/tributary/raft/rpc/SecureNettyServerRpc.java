@@ -2,6 +2,7 @@ package io.tributary.raft.rpc;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.security.cert.X509Certificate;
 import java.util.concurrent.TimeUnit;
 
 import org.apache.ratis.client.RaftClientConfigKeys;
@@ -46,7 +47,9 @@ import org.apache.ratis.util.ProtoUtils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.tributary.protocol.tls.PeerIdentity;
 import io.tributary.protocol.tls.RaftPeerTls;
+import io.tributary.protocol.tls.SessionObserver;
 
 /**
  * A node's Raft port on Netty with TLS 1.3: Ratis's Netty wire format (the same requests, replies and dispatch as
@@ -107,6 +110,7 @@ final class SecureNettyServerRpc extends RaftServerRpcWithProxy<SecureNettyPeer,
                     {
                         final SslHandler ssl = new SslHandler(tls.serverEngine());
                         ssl.setHandshakeTimeoutMillis(handshakeTimeoutMs);
+                        observe(socket, ssl);
                         final ChannelPipeline pipeline = socket.pipeline();
                         pipeline.addLast(ssl);
                         pipeline.addLast(new ProtobufVarint32FrameDecoder());
@@ -122,6 +126,29 @@ final class SecureNettyServerRpc extends RaftServerRpcWithProxy<SecureNettyPeer,
         {
             throw new IOException(getId() + ": cannot listen for Raft over TLS on " + bindAddress + ": " + e, e);
         }
+    }
+
+    /**
+     * Tells the process's session observer (the node's audit trail) of each connection accepted: opened with the
+     * peer's principal once the handshake is done, closed when it ends, or failed with the handshake's reason.
+     */
+    private void observe(final SocketChannel socket, final SslHandler ssl)
+    {
+        final String address = String.valueOf(socket.remoteAddress()).replaceFirst("^/", "");
+        ssl.handshakeFuture().addListener(handshake ->
+        {
+            final SessionObserver observer = tls.context().sessionObserver();
+            if (!handshake.isSuccess())
+            {
+                observer.onSession(null, address, false, "Raft TLS handshake failed: " + handshake.cause());
+                return;
+            }
+            final PeerIdentity peer = PeerIdentity.of((X509Certificate)ssl.engine().getSession()
+                .getPeerCertificates()[0]);
+            observer.onSession(peer, address, true, "Raft TLS connection (netty)");
+            socket.closeFuture().addListener(closed -> observer.onSession(peer, address, false,
+                "Raft TLS connection closed"));
+        });
     }
 
     @Override

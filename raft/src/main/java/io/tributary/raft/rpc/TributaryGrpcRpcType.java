@@ -71,7 +71,8 @@ public final class TributaryGrpcRpcType implements RpcType
         Factory(final Parameters parameters)
         {
             super(parameters);
-            this.customizer = GrpcConfigKeys.Server.servicesCustomizer(parameters);
+            final GrpcServices.Customizer given = GrpcConfigKeys.Server.servicesCustomizer(parameters);
+            this.customizer = given != null ? given : GrpcServices.Customizer.getDefaultInstance();
         }
 
         @Override
@@ -88,7 +89,8 @@ public final class TributaryGrpcRpcType implements RpcType
             final Contexts contexts = SECURE.computeIfAbsent(tls, Contexts::of);
             return GrpcServicesImpl.newBuilder()
                 .setServer(gated)
-                .setCustomizer(customizer)
+                .setCustomizer((builder, types) -> customizer.customize(builder, types)
+                    .addTransportFilter(new RaftSessionFilter(TlsContext.shared(tls))))
                 .setAdminSslContext(contexts.server)
                 .setClientSslContext(contexts.server)
                 .setServerSslContextForServer(contexts.server)

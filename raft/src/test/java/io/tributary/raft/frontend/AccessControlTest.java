@@ -134,13 +134,14 @@ class AccessControlTest
     {
         final AccessControl access = withGrants();
         final List<String> audited = new ArrayList<>();
-        access.audit((who, source, action, resource, result) -> audited.add(who + " " + source + " " + action + " "
-            + resource + " " + result));
+        access.audit((who, source, action, resource, result, traceId) -> audited.add(who + " " + source + " " + action
+            + " " + resource + " " + result + " trace " + traceId));
         assertThat(access.check(BOB, AccessControl.Action.PRODUCE, "orders")).isNotNull();
         assertThat(audited).as("a plain check is not a decision").isEmpty();
-        assertThat(access.checkAfterRefresh(BOB, "10.0.0.7:5000", AccessControl.Action.MANAGE_STREAM, "orders"))
-            .contains("stream-admin");
+        final String traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
+        assertThat(access.checkAfterRefresh(BOB, "10.0.0.7:5000", AccessControl.Action.MANAGE_STREAM, "orders",
+            traceId)).contains("stream-admin");
         assertThat(audited).singleElement().asString().startsWith("client:bob 10.0.0.7:5000 manage_stream orders "
-            + "denied: client:bob may not manage stream 'orders'");
+            + "denied: client:bob may not manage stream 'orders'").endsWith(" trace " + traceId);
     }
 }

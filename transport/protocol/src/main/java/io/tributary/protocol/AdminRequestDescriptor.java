@@ -9,7 +9,9 @@ import org.agrona.concurrent.UnsafeBuffer;
 /**
  * An administrative request to any node: a command or query for the metadata quorum (the node
  * forwards it, so a client needs no Raft of its own), or a question or order about one Raft group
- * the node hosts. Answered by an {@link AdminResponseDescriptor}. Version 1, little-endian.
+ * the node hosts. Answered by an {@link AdminResponseDescriptor}. Little-endian. Version 1 ends with the text;
+ * version 2 (sent when the caller has a trace context) adds the caller's W3C traceparent after it, so the node's
+ * audit trail can name the trace of an admin operation.
  * <pre>
  *   0                   1                   2                   3
  *   0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
@@ -25,12 +27,18 @@ import org.agrona.concurrent.UnsafeBuffer;
  *  |                       timeoutMs (int64)                       | 24
  *  +---------------------------------------------------------------+
  *  |            text (UTF-8): the command, or a node id           ... 32
- *  +---------------------------------------------------------------+
+ *  +-------------------------------+-------------------------------+
+ *  |  traceparentLength (uint16)   |   traceparent (ASCII) ...        version 2 only
+ *  +-------------------------------+-------------------------------+
  * </pre>
  */
 public final class AdminRequestDescriptor
 {
     public static final short VERSION = 1;
+    /** Version 2: the text is followed by the traceparent's length (uint16) and the traceparent. */
+    public static final short VERSION_TRACED = 2;
+    /** A traceparent is 55 characters (W3C); room for later versions, nothing absurd. */
+    public static final int TRACEPARENT_LENGTH_MAX = 256;
     public static final int VERSION_OFFSET = 0;
     public static final int KIND_OFFSET = 2;
     public static final int TEXT_LENGTH_OFFSET = 4;
@@ -57,9 +65,28 @@ public final class AdminRequestDescriptor
     public static byte[] encode(final short kind, final long groupMsb, final long groupLsb, final long timeoutMs,
         final String text)
     {
+        return encode(kind, groupMsb, groupLsb, timeoutMs, text, null);
+    }
+
+    /** As {@link #encode(short, long, long, long, String)}, as version 2 with {@code traceparent} when it is given. */
+    public static byte[] encode(final short kind, final long groupMsb, final long groupLsb, final long timeoutMs,
+        final String text, final String traceparent)
+    {
         final byte[] bytes = text == null ? new byte[0] : text.getBytes(StandardCharsets.UTF_8);
-        final UnsafeBuffer out = new UnsafeBuffer(new byte[HEADER_LENGTH + bytes.length]);
-        out.putShort(VERSION_OFFSET, VERSION);
+        final byte[] trace = traceparent == null ? null : traceparent.getBytes(StandardCharsets.US_ASCII);
+        if (trace != null && trace.length > TRACEPARENT_LENGTH_MAX)
+        {
+            throw new IllegalArgumentException("traceparent of " + trace.length + " bytes: at most "
+                + TRACEPARENT_LENGTH_MAX);
+        }
+        final int traceBytes = trace == null ? 0 : 2 + trace.length;
+        final UnsafeBuffer out = new UnsafeBuffer(new byte[HEADER_LENGTH + bytes.length + traceBytes]);
+        if (trace != null)
+        {
+            out.putShort(HEADER_LENGTH + bytes.length, (short)trace.length);
+            out.putBytes(HEADER_LENGTH + bytes.length + 2, trace);
+        }
+        out.putShort(VERSION_OFFSET, trace == null ? VERSION : VERSION_TRACED);
         out.putShort(KIND_OFFSET, kind);
         out.putInt(TEXT_LENGTH_OFFSET, bytes.length);
         out.putLong(GROUP_MSB_OFFSET, groupMsb);
@@ -114,5 +141,58 @@ public final class AdminRequestDescriptor
     public static String text(final DirectBuffer buffer, final int offset)
     {
         return buffer.getStringWithoutLengthUtf8(offset + HEADER_LENGTH, textLength(buffer, offset));
+    }
+
+    /**
+     * Null when a request of {@code length} bytes at {@code offset} is one this version reads (its version known, its
+     * lengths adding up to {@code length}), else what is wrong with it.
+     */
+    public static String malformed(final DirectBuffer buffer, final int offset, final int length)
+    {
+        if (length < HEADER_LENGTH)
+        {
+            return "admin request of " + length + " bytes is shorter than its " + HEADER_LENGTH + "-byte header";
+        }
+        final int version = version(buffer, offset);
+        final int textLength = textLength(buffer, offset);
+        if (version != VERSION && version != VERSION_TRACED)
+        {
+            return "admin request version " + version + " is not supported (this node reads " + VERSION + " and "
+                + VERSION_TRACED + ")";
+        }
+        final int rest = length - HEADER_LENGTH;
+        if (textLength < 0 || textLength > rest)
+        {
+            return "admin request of " + length + " bytes does not hold its header and the text length it declares ("
+                + textLength + ")";
+        }
+        if (version == VERSION)
+        {
+            return textLength == rest ? null : "admin request of " + length + " bytes has " + (rest - textLength)
+                + " bytes after its text";
+        }
+        if (rest - textLength < 2)
+        {
+            return "admin request version 2 of " + length + " bytes ends before its traceparent length";
+        }
+        final int traceLength = buffer.getShort(offset + HEADER_LENGTH + textLength) & 0xFFFF;
+        if (traceLength > TRACEPARENT_LENGTH_MAX || textLength + 2 + traceLength != rest)
+        {
+            return "admin request version 2 of " + length + " bytes declares a traceparent of " + traceLength
+                + " bytes where " + (rest - textLength - 2) + " remain (at most " + TRACEPARENT_LENGTH_MAX + ")";
+        }
+        return null;
+    }
+
+    /** The caller's traceparent (version 2), or null; for a request {@link #malformed} passed. */
+    public static String traceparent(final DirectBuffer buffer, final int offset)
+    {
+        if (version(buffer, offset) != VERSION_TRACED)
+        {
+            return null;
+        }
+        final int at = offset + HEADER_LENGTH + textLength(buffer, offset);
+        final int traceLength = buffer.getShort(at) & 0xFFFF;
+        return buffer.getStringWithoutLengthAscii(at + 2, traceLength);
     }
 }

@@ -47,6 +47,21 @@ public record AuditRecord(long timeMs, String node, String principal, String sou
         }
     }
 
+    /**
+     * The trace id of a W3C traceparent ({@code 00-<32 hex trace id>-<16 hex span id>-<2 hex flags>}), or null when
+     * {@code traceparent} is null or not one (a malformed header must not put arbitrary text in the trail).
+     */
+    public static String traceIdOf(final String traceparent)
+    {
+        if (traceparent == null || traceparent.length() < 55 || traceparent.charAt(2) != '-'
+            || traceparent.charAt(35) != '-')
+        {
+            return null;
+        }
+        final String traceId = traceparent.substring(3, 35);
+        return traceId.matches("[0-9a-f]{32}") && !traceId.equals("0".repeat(32)) ? traceId : null;
+    }
+
     /** A field as stored: never empty, no tab or line break (they would break the record's fields). */
     private static String clean(final String field)
     {

@@ -102,4 +102,19 @@ class AuditChainTest
         assertThatThrownBy(() -> new AuditRecord(1, "n1", "p", "s", "a", "r", "ok", "-", "abc"))
             .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("64 lowercase hex");
     }
+
+    /** A record's trace id comes from a W3C traceparent, and only from a well-formed one. */
+    @Test
+    void aTraceIdIsTakenFromAWellFormedTraceparentOnly()
+    {
+        assertThat(AuditRecord.traceIdOf("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"))
+            .isEqualTo("4bf92f3577b34da6a3ce929d0e0e4736");
+        assertThat(AuditRecord.traceIdOf(null)).isNull();
+        assertThat(AuditRecord.traceIdOf("00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01")).as("uppercase")
+            .isNull();
+        assertThat(AuditRecord.traceIdOf("00-00000000000000000000000000000000-00f067aa0ba902b7-01")).as("invalid id")
+            .isNull();
+        assertThat(AuditRecord.traceIdOf("00-4bf92f3577b34da6a3ce929d0e0e4736\tforged-0ba902b7-01")).isNull();
+        assertThat(AuditRecord.traceIdOf("short")).isNull();
+    }
 }
