@@ -312,7 +312,13 @@ public final class Reassembler
         expired.clear();
         for (final Slot slot : slots.values())
         {
-            if (nowNs - slot.lastActivityNs >= timeoutNs)
+            // A TLS session's records message is never dropped for time while its source lives: its sender counts it
+            // sent once its last fragment is accepted, so a receiver that gave up on it first (its network thread
+            // late to poll, the fragments still in flight) broke the session's record sequence, and the session
+            // failed on the next message ("Tag mismatch"). A sender that abandons one resends it whole, and that
+            // first fragment replaces the partial; a source that goes away takes its partial with it.
+            final boolean keptForTls = slot.inProgress && slot.type == MessageType.TLS_RECORDS;
+            if (!keptForTls && nowNs - slot.lastActivityNs >= timeoutNs)
             {
                 expired.add(slot);
             }

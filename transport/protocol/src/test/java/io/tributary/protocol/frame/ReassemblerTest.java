@@ -195,6 +195,41 @@ class ReassemblerTest
         assertNextMessageArrives(random, 1);
     }
 
+    /**
+     * A TLS session's records message is not dropped for time: its sender counts it sent once its last fragment is
+     * accepted, and losing it breaks the session. A new first fragment still replaces it.
+     */
+    @Test
+    void aTlsRecordsMessageWaitsForItsLastFragmentHoweverLate()
+    {
+        final Random random = new Random(Seeds.seed("aTlsRecordsMessageWaitsForItsLastFragmentHoweverLate"));
+        setUp(1 << 20, 4 << 20, 4);
+        final byte[] records = payload(random, 500_000);
+        final List<byte[]> frames = Frames.fragments(MessageType.TLS_RECORDS, 1, 0, 0, records, 8000);
+        for (int i = 0; i < frames.size() - 1; i++)
+        {
+            feed(1, frames.get(i));
+        }
+        nowNs += 10 * TIMEOUT_NS;
+        assertThat(receiver.expire()).isZero();
+        feed(1, frames.get(frames.size() - 1));
+        assertThat(handler.messages).hasSize(1);
+        assertThat(handler.messages.get(0).payload()).isEqualTo(records);
+        assertThat(errors.count(FrameError.REASSEMBLY_TIMEOUT)).isZero();
+
+        final List<byte[]> abandoned = Frames.fragments(MessageType.TLS_RECORDS, 1, 0, 0, records, 8000);
+        feed(1, abandoned.get(0));
+        nowNs += 10 * TIMEOUT_NS;
+        assertThat(receiver.expire()).isZero();
+        // The resend: its attempt number (in the group id's low bits) makes it a new message.
+        for (final byte[] frame : Frames.fragments(MessageType.TLS_RECORDS, 1, 0, 1, records, 8000))
+        {
+            feed(1, frame);
+        }
+        assertThat(errors.count(FrameError.REASSEMBLY_INCOMPLETE)).isEqualTo(1);
+        assertThat(handler.messages).hasSize(2);
+    }
+
     @Test
     void newFirstFragmentDropsTheIncompleteMessage()
     {
