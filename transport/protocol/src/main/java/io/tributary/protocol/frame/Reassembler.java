@@ -35,6 +35,9 @@ public final class Reassembler
     private final int messageLengthMax;
     private final long bytesMax;
     private final int sourcesMax;
+    /** How many times the timeout a partial TLS_RECORDS message waits for its next fragment. */
+    static final int TLS_RECORDS_TIMEOUT_FACTOR = 6;
+
     private final long timeoutNs;
     private final FrameErrors errors;
     private final Long2ObjectHashMap<Slot> slots = new Long2ObjectHashMap<>();
@@ -312,13 +315,16 @@ public final class Reassembler
         expired.clear();
         for (final Slot slot : slots.values())
         {
-            // A TLS session's records message is never dropped for time while its source lives: its sender counts it
+            // A TLS session's records message waits TLS_RECORDS_TIMEOUT_FACTOR times longer: its sender counts it
             // sent once its last fragment is accepted, so a receiver that gave up on it first (its network thread
             // late to poll, the fragments still in flight) broke the session's record sequence, and the session
-            // failed on the next message ("Tag mismatch"). A sender that abandons one resends it whole, and that
-            // first fragment replaces the partial; a source that goes away takes its partial with it.
-            final boolean keptForTls = slot.inProgress && slot.type == MessageType.TLS_RECORDS;
-            if (!keptForTls && nowNs - slot.lastActivityNs >= timeoutNs)
+            // failed on the next message ("Tag mismatch"; the rest arrived a second after a 5 s timeout). A sender
+            // that abandons one resends it whole, and that first fragment replaces the partial; a source that goes
+            // away takes its partial with it. Still bounded in time, so a partial whose image close was missed is
+            // not kept for good.
+            final long limitNs = slot.inProgress && slot.type == MessageType.TLS_RECORDS
+                ? timeoutNs * TLS_RECORDS_TIMEOUT_FACTOR : timeoutNs;
+            if (nowNs - slot.lastActivityNs >= limitNs)
             {
                 expired.add(slot);
             }

@@ -196,8 +196,9 @@ class ReassemblerTest
     }
 
     /**
-     * A TLS session's records message is not dropped for time: its sender counts it sent once its last fragment is
-     * accepted, and losing it breaks the session. A new first fragment still replaces it.
+     * A TLS session's records message waits several timeouts for its next fragment: its sender counts it sent once
+     * its last fragment is accepted, and losing it breaks the session. A new first fragment still replaces it, and
+     * past the longer bound it is dropped.
      */
     @Test
     void aTlsRecordsMessageWaitsForItsLastFragmentHoweverLate()
@@ -210,7 +211,7 @@ class ReassemblerTest
         {
             feed(1, frames.get(i));
         }
-        nowNs += 10 * TIMEOUT_NS;
+        nowNs += (Reassembler.TLS_RECORDS_TIMEOUT_FACTOR - 1) * TIMEOUT_NS;
         assertThat(receiver.expire()).isZero();
         feed(1, frames.get(frames.size() - 1));
         assertThat(handler.messages).hasSize(1);
@@ -219,7 +220,7 @@ class ReassemblerTest
 
         final List<byte[]> abandoned = Frames.fragments(MessageType.TLS_RECORDS, 1, 0, 0, records, 8000);
         feed(1, abandoned.get(0));
-        nowNs += 10 * TIMEOUT_NS;
+        nowNs += (Reassembler.TLS_RECORDS_TIMEOUT_FACTOR - 1) * TIMEOUT_NS;
         assertThat(receiver.expire()).isZero();
         // The resend: its attempt number (in the group id's low bits) makes it a new message.
         for (final byte[] frame : Frames.fragments(MessageType.TLS_RECORDS, 1, 0, 1, records, 8000))
@@ -228,6 +229,12 @@ class ReassemblerTest
         }
         assertThat(errors.count(FrameError.REASSEMBLY_INCOMPLETE)).isEqualTo(1);
         assertThat(handler.messages).hasSize(2);
+
+        feed(1, abandoned.get(0));
+        nowNs += Reassembler.TLS_RECORDS_TIMEOUT_FACTOR * TIMEOUT_NS;
+        assertThat(receiver.expire()).as("past the longer bound").isEqualTo(1);
+        assertThat(errors.count(FrameError.REASSEMBLY_TIMEOUT)).isEqualTo(1);
+        assertThat(reassembler.bytesUsed()).isZero();
     }
 
     @Test
