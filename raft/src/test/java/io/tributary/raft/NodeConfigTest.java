@@ -57,6 +57,14 @@ class NodeConfigTest
         p.setProperty("transport", "org.apache.ratis.grpc.GrpcFactory");
         assertThatThrownBy(() -> NodeConfig.of(p)).isInstanceOf(IllegalArgumentException.class)
             .hasMessageContaining("cannot put TLS on a Ratis RpcType named by class");
+
+        // A secure node runs its media driver on its own thread, unless told otherwise; a plain one in the invoker.
+        p.setProperty("transport", "aeron");
+        assertThat(NodeConfig.of(p).aeronSettings).containsEntry(NodeConfig.DRIVER_THREADING_MODE, "SHARED");
+        assertThat(RaftSettings.server(NodeConfig.of(p)).get(NodeConfig.DRIVER_THREADING_MODE)).isEqualTo("SHARED");
+        p.setProperty(NodeConfig.DRIVER_THREADING_MODE, "INVOKER");
+        assertThat(NodeConfig.of(p).aeronSettings).containsEntry(NodeConfig.DRIVER_THREADING_MODE, "INVOKER");
+        assertThat(NodeConfig.of(valid()).aeronSettings).doesNotContainKey(NodeConfig.DRIVER_THREADING_MODE);
     }
 
     @Test

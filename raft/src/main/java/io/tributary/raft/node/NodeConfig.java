@@ -45,6 +45,8 @@ public final class NodeConfig
     public static final String FAULT_REPLAY_OFF_BY_ONE = "test.fault.replay-off-by-one";
     /** Test-only fault switch: the process halts (as kill -9) after storing the first item of an entry of several. */
     public static final String FAULT_HALT_MID_ENTRY = "test.fault.halt-mid-entry";
+    /** The Aeron setting that chooses where the embedded media driver runs. */
+    public static final String DRIVER_THREADING_MODE = AeronTransportConfig.PREFIX + "driver.threading.mode";
 
     private static final Set<String> KEYS = Set.of("node.id", "security.admin.principals",
         "node.host", "node.port", "data.dir", "metadata.peers",
@@ -160,8 +162,8 @@ public final class NodeConfig
         dataDir = dir == null ? null : Path.of(dir);
         metadataPeers = peers(p.getProperty("metadata.peers", ""), problems);
         transport = p.getProperty("transport", RaftSettings.DEFAULT_TRANSPORT).trim();
-        aeronSettings = aeronSettings(p);
         tls = tlsSettings(p, transport, problems);
+        aeronSettings = aeronSettings(p, tls.enabled());
         adminPrincipals = adminPrincipals(p.getProperty("security.admin.principals", "client:admin"), problems);
         electionTimeoutMinMs = number(p, "raft.election.timeout.min.ms", 1000, 50, 600_000, problems);
         electionTimeoutMaxMs = number(p, "raft.election.timeout.max.ms", 2000, 51, 600_000, problems);
@@ -329,7 +331,7 @@ public final class NodeConfig
         }
     }
 
-    private static Map<String, String> aeronSettings(final Properties p)
+    private static Map<String, String> aeronSettings(final Properties p, final boolean secure)
     {
         final Map<String, String> settings = new TreeMap<>();
         for (final String key : p.stringPropertyNames())
@@ -338,6 +340,14 @@ public final class NodeConfig
             {
                 settings.put(key, p.getProperty(key).trim());
             }
+        }
+        if (secure)
+        {
+            // A secure node's network thread opens every TLS record; run by it too (INVOKER), the media driver
+            // starved at 20,000 records/s: images closed mid-message, sessions broke one after another and the
+            // cluster stalled with the machine idle. On its own thread it keeps up (docs/benchmarks.md), unless the
+            // configuration names a mode.
+            settings.putIfAbsent(DRIVER_THREADING_MODE, "SHARED");
         }
         return Map.copyOf(settings);
     }
