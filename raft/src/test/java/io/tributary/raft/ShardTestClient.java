@@ -35,6 +35,12 @@ import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
 /** Raw access to one shard's group for server tests: appends, reads, per-replica reads. */
 final class ShardTestClient implements AutoCloseable
 {
+    /**
+     * Stale reads of one replica accept any commit index: a replica that has just restarted reports -1 until the
+     * leader tells it the commit index, and its stored records are what the tests compare.
+     */
+    private static final long ANY_COMMIT_INDEX = -1;
+
     private final MetadataClient metadata;
     private final String stream;
     private final int shard;
@@ -174,10 +180,19 @@ final class ShardTestClient implements AutoCloseable
         return AppendReply.decode(reply.getMessage().getContent().toByteArray());
     }
 
+    private static void requireSuccess(final RaftClientReply reply, final String peer) throws IOException
+    {
+        if (!reply.isSuccess())
+        {
+            throw new IOException("a stale read of " + peer + " failed: " + reply.getException());
+        }
+    }
+
     ShardProtocol.ShardStatus status(final String peer) throws IOException
     {
         final RaftClientReply reply = client.io().sendStaleRead(Message.valueOf(UnsafeByteOperations.unsafeWrap(
-            ShardProtocol.encodeStatus())), 0, RaftPeerId.valueOf(peer));
+            ShardProtocol.encodeStatus())), ANY_COMMIT_INDEX, RaftPeerId.valueOf(peer));
+        requireSuccess(reply, peer);
         final byte[] bytes = reply.getMessage().getContent().toByteArray();
         return ShardProtocol.decodeStatusReply(new UnsafeBuffer(bytes), bytes.length);
     }
@@ -200,7 +215,8 @@ final class ShardTestClient implements AutoCloseable
         while (true)
         {
             final RaftClientReply reply = client.io().sendStaleRead(Message.valueOf(UnsafeByteOperations.unsafeWrap(
-                ShardProtocol.encodeRead(next, 1 << 20, 0, (byte)0))), 0, RaftPeerId.valueOf(peer));
+                ShardProtocol.encodeRead(next, 1 << 20, 0, (byte)0))), ANY_COMMIT_INDEX, RaftPeerId.valueOf(peer));
+            requireSuccess(reply, peer);
             final byte[] bytes = reply.getMessage().getContent().toByteArray();
             final UnsafeBuffer in = new UnsafeBuffer(bytes);
             if (in.getByte(1) != ShardProtocol.READ_OK)
