@@ -61,7 +61,7 @@ public final class TributaryGrpcRpcType implements RpcType
         {
             static Contexts of(final TlsSettings settings)
             {
-                final RaftPeerTls tls = new RaftPeerTls(TlsContext.shared(settings));
+                final RaftPeerTls tls = RaftPeerTls.shared(settings);
                 return new Contexts(new RaftPeerSslContext(tls, false), new RaftPeerSslContext(tls, true));
             }
         }

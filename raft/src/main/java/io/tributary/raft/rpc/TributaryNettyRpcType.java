@@ -1,7 +1,5 @@
 package io.tributary.raft.rpc;
 
-import java.util.concurrent.ConcurrentHashMap;
-
 import org.apache.ratis.client.ClientFactory;
 import org.apache.ratis.client.RaftClientRpc;
 import org.apache.ratis.conf.Parameters;
@@ -18,7 +16,6 @@ import org.apache.ratis.server.leader.LeaderState;
 import org.apache.ratis.server.leader.LogAppender;
 
 import io.tributary.protocol.tls.RaftPeerTls;
-import io.tributary.protocol.tls.TlsContext;
 import io.tributary.protocol.tls.TlsSettings;
 
 /**
@@ -54,7 +51,6 @@ public final class TributaryNettyRpcType implements RpcType
     static final class Factory implements ServerFactory, ClientFactory
     {
         /** One per process and settings, as the contexts they read are. */
-        private static final ConcurrentHashMap<TlsSettings, RaftPeerTls> SECURE = new ConcurrentHashMap<>();
 
         private final NettyFactory plain;
 
@@ -94,7 +90,7 @@ public final class TributaryNettyRpcType implements RpcType
 
         private static RaftPeerTls secure(final TlsSettings tls)
         {
-            return SECURE.computeIfAbsent(tls, settings -> new RaftPeerTls(TlsContext.shared(settings)));
+            return RaftPeerTls.shared(tls);
         }
     }
 }

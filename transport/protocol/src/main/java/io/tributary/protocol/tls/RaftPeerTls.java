@@ -3,10 +3,10 @@ package io.tributary.protocol.tls;
 import java.net.Socket;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
+import java.util.concurrent.ConcurrentHashMap;
 
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
-import javax.net.ssl.SSLParameters;
 import javax.net.ssl.X509ExtendedTrustManager;
 
 import org.slf4j.Logger;
@@ -33,9 +33,17 @@ public final class RaftPeerTls
 
     private final TlsContext context;
 
+    private static final ConcurrentHashMap<TlsSettings, RaftPeerTls> SHARED = new ConcurrentHashMap<>();
+
     public RaftPeerTls(final TlsContext context)
     {
         this.context = context;
+    }
+
+    /** The process's instance for {@code settings}, over {@link TlsContext#shared}: one reload check per process. */
+    public static RaftPeerTls shared(final TlsSettings settings)
+    {
+        return SHARED.computeIfAbsent(settings, given -> new RaftPeerTls(TlsContext.shared(given)));
     }
 
     public TlsContext context()
@@ -52,25 +60,13 @@ public final class RaftPeerTls
     /** An engine for the side that dials a node at {@code peerHost}: TLS 1.3 only, the node's host checked. */
     public SSLEngine clientEngine(final String peerHost, final int peerPort)
     {
-        final SSLEngine engine = sslContext().createSSLEngine(peerHost, peerPort);
-        engine.setUseClientMode(true);
-        final SSLParameters parameters = engine.getSSLParameters();
-        parameters.setProtocols(new String[] {TlsContext.PROTOCOL});
-        parameters.setEndpointIdentificationAlgorithm("HTTPS");
-        engine.setSSLParameters(parameters);
-        return engine;
+        return TlsContext.clientEngine(sslContext(), peerHost, peerPort, true);
     }
 
     /** An engine for the side that is dialled: TLS 1.3 only, the peer's node certificate required. */
     public SSLEngine serverEngine()
     {
-        final SSLEngine engine = sslContext().createSSLEngine();
-        engine.setUseClientMode(false);
-        final SSLParameters parameters = engine.getSSLParameters();
-        parameters.setProtocols(new String[] {TlsContext.PROTOCOL});
-        parameters.setNeedClientAuth(true);
-        engine.setSSLParameters(parameters);
-        return engine;
+        return TlsContext.serverEngine(sslContext());
     }
 
     /** Throws when the chain's leaf is not a node's certificate; the message says who and why. */

@@ -123,11 +123,18 @@ public final class TlsContext
      */
     public SSLEngine clientEngine(final String peerHost, final int peerPort)
     {
-        final SSLEngine engine = current().context.createSSLEngine(peerHost, peerPort);
+        return clientEngine(current().context, peerHost, peerPort, settings.verifyHostname());
+    }
+
+    /** A dialling engine of {@code context}: TLS 1.3 only, the server's host checked when {@code verifyHostname}. */
+    static SSLEngine clientEngine(final SSLContext context, final String peerHost, final int peerPort,
+        final boolean verifyHostname)
+    {
+        final SSLEngine engine = context.createSSLEngine(peerHost, peerPort);
         engine.setUseClientMode(true);
         final SSLParameters parameters = engine.getSSLParameters();
         parameters.setProtocols(new String[] {PROTOCOL});
-        if (settings.verifyHostname())
+        if (verifyHostname)
         {
             parameters.setEndpointIdentificationAlgorithm("HTTPS");
         }
@@ -138,7 +145,13 @@ public final class TlsContext
     /** An engine for the side that is dialled: it needs the client's certificate, signed by the CA. */
     public SSLEngine serverEngine()
     {
-        final SSLEngine engine = current().context.createSSLEngine();
+        return serverEngine(current().context);
+    }
+
+    /** A dialled engine of {@code context}: TLS 1.3 only, the client's certificate required. */
+    static SSLEngine serverEngine(final SSLContext context)
+    {
+        final SSLEngine engine = context.createSSLEngine();
         engine.setUseClientMode(false);
         final SSLParameters parameters = engine.getSSLParameters();
         parameters.setProtocols(new String[] {PROTOCOL});
