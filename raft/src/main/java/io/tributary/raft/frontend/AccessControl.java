@@ -221,7 +221,16 @@ public final class AccessControl
     public String check(final PeerIdentity who, final Action action, final String stream)
     {
         // Keyed by the principal itself (a record): no text is built for a check that passes.
-        if (!enabled || (who != null && (who.isNode() || adminPrincipals.contains(who))))
+        if (!enabled || (who != null && who.isNode()))
+        {
+            return null;
+        }
+        if (action == Action.PRODUCE && AuditRecord.STREAM.equals(stream))
+        {
+            // Not even an admin writes the trail: its records come from the nodes, chained by the shard.
+            return who + " may not write to the audit trail (" + AuditRecord.STREAM + "): only the nodes do";
+        }
+        if (who != null && adminPrincipals.contains(who))
         {
             return null;
         }

@@ -21,10 +21,8 @@ import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import io.tributary.engine.AppendCondition;
 import io.tributary.format.AppendStatus;
 import io.tributary.format.RecordBatchBuilder;
-import io.tributary.format.RecordBatchFlyweight;
 import io.tributary.protocol.AppendResultDescriptor;
 import io.tributary.protocol.access.AuditRecord;
 import io.tributary.protocol.tls.PeerIdentity;
@@ -32,14 +30,14 @@ import io.tributary.protocol.tls.TlsSettings;
 import io.tributary.raft.frontend.AuditSink;
 import io.tributary.raft.meta.MetadataClient;
 import io.tributary.raft.protocol.ShardEntryDescriptor;
-import io.tributary.raft.protocol.ShardProtocol;
 
 /**
  * A node's writer of the audit trail (security on): events queue here from any thread and a thread of their own
- * appends them to the audit stream ({@link AuditRecord#STREAM}, one shard), chained: it reads the stream's last record,
- * hashes it, and appends its records with a condition on the shard's last offset, so that of several nodes writing at
- * once one wins and the others read the new last record and try again. The chain is therefore the stream's own order,
- * whichever node wrote. The stream is created by the first node that writes. At most {@link #QUEUE_MAX} events wait;
+ * appends them to the audit stream ({@link AuditRecord#STREAM}, one shard) in entries the shard chains as it applies
+ * them ({@link ShardEntryDescriptor#FLAG_CHAIN_AUDIT}), so the chain is the stream's own order whichever node wrote,
+ * and no node's records wait while others write. (Writers that each read the last record and appended on a condition
+ * could starve: a node whose three round trips took longer than the gaps between the others' appends lost every
+ * race.) The stream is created by the first node that writes. At most {@link #QUEUE_MAX} events wait;
  * more are counted and the count recorded as an event of its own.
  */
 final class AuditTrail implements AuditSink, AutoCloseable
@@ -48,7 +46,6 @@ final class AuditTrail implements AuditSink, AutoCloseable
     static final int QUEUE_MAX = 10_000;
     private static final int RECORDS_PER_APPEND_MAX = 256;
     private static final int BATCH_BYTES_MAX = 512 * 1024;
-    private static final int ATTEMPTS = 20;
     private static final long FLUSH_WAIT_MS = 100;
 
     private final String nodeId;
@@ -61,7 +58,6 @@ final class AuditTrail implements AuditSink, AutoCloseable
     private final AtomicLong written = new AtomicLong();
     private final Thread writer;
     private final UnsafeBuffer batchBuffer = new UnsafeBuffer(new byte[BATCH_BYTES_MAX + 4096]);
-    private final RecordBatchFlyweight reader = new RecordBatchFlyweight();
     private volatile boolean running = true;
     private RaftClient client;
 
@@ -143,91 +139,43 @@ final class AuditTrail implements AuditSink, AutoCloseable
         }
     }
 
-    /** Appends the records, chained after the stream's last one; retries while another node appends first. */
+    /**
+     * Appends the records in one entry flagged {@link ShardEntryDescriptor#FLAG_CHAIN_AUDIT}: each goes with
+     * {@link AuditRecord#GENESIS} in its previous-hash field, and the shard's state machine writes the real hash as it
+     * applies the entry, after whatever any node appended before. One round trip, and no race to lose.
+     */
     private void append(final List<AuditRecord> records) throws IOException
     {
         final RaftClient raft = client();
-        for (int attempt = 0; attempt < ATTEMPTS; attempt++)
+        final RecordBatchBuilder builder = new RecordBatchBuilder(batchBuffer);
+        builder.reset();
+        for (final AuditRecord record : records)
         {
-            final ShardProtocol.Position position = position(raft);
-            final long next = position.nextOffset();
-            String previous = next == 0 ? AuditRecord.GENESIS : AuditRecord.hash(valueAt(raft, next - 1));
-            final RecordBatchBuilder builder = new RecordBatchBuilder(batchBuffer);
-            builder.reset();
-            for (final AuditRecord record : records)
+            if (!builder.tryAppend(record.timeMs(), null, record.encode()))
             {
-                final byte[] value = new AuditRecord(record.timeMs(), record.node(), record.principal(),
-                    record.source(), record.action(), record.resource(), record.result(), record.traceId(), previous)
-                    .encode();
-                if (!builder.tryAppend(record.timeMs(), null, value))
-                {
-                    throw new IOException("an audit batch of " + records.size() + " records does not fit "
-                        + BATCH_BYTES_MAX + " bytes");
-                }
-                previous = AuditRecord.hash(value);
-            }
-            final int length = builder.build();
-            final byte[] entry = ShardEntryDescriptor.encodeSingle(batchBuffer, 0, length,
-                new AppendCondition().expectShardLastOffset(next - 1), null);
-            final RaftClientReply reply = raft.io().send(Message.valueOf(UnsafeByteOperations.unsafeWrap(entry)));
-            if (!reply.isSuccess())
-            {
-                throw new IOException("the audit shard did not take the append: " + reply.getException());
-            }
-            final UnsafeBuffer in = new UnsafeBuffer(reply.getMessage().getContent().toByteArray());
-            final AppendStatus status = AppendResultDescriptor.status(in, ShardEntryDescriptor.HEADER_LENGTH);
-            if (status == AppendStatus.APPENDED)
-            {
-                return;
-            }
-            if (status != AppendStatus.SHARD_CONDITION_FAILED)
-            {
-                throw new IOException("the audit shard refused an append: " + status + " "
-                    + AppendResultDescriptor.message(in, ShardEntryDescriptor.HEADER_LENGTH));
-            }
-            // Another node appended first: chain after its records.
-        }
-        throw new IOException("the audit stream kept moving: " + ATTEMPTS + " appends lost the race");
-    }
-
-    private ShardProtocol.Position position(final RaftClient raft) throws IOException
-    {
-        final byte[] reply = read(raft, ShardProtocol.encodePosition());
-        return ShardProtocol.decodePositionReply(new UnsafeBuffer(reply), reply.length);
-    }
-
-    /** The value of the record at {@code offset} of the audit shard (a linearizable read). */
-    private byte[] valueAt(final RaftClient raft, final long offset) throws IOException
-    {
-        final byte[] reply = read(raft, ShardProtocol.encodeRead(offset, 1 << 20, 0, (byte)0));
-        final UnsafeBuffer in = new UnsafeBuffer(reply);
-        if (in.getByte(1) != ShardProtocol.READ_OK)
-        {
-            throw new IOException("reading audit record " + offset + " failed: status " + in.getByte(1));
-        }
-        final int end = ShardProtocol.READ_REPLY_HEADER_LENGTH + in.getInt(4);
-        for (int at = ShardProtocol.READ_REPLY_HEADER_LENGTH; at < end; at += reader.batchLength())
-        {
-            reader.wrap(in, at);
-            while (reader.nextRecord())
-            {
-                if (reader.record().offset() == offset)
-                {
-                    return reader.record().valueBytes();
-                }
+                throw new IOException("an audit batch of " + records.size() + " records does not fit "
+                    + BATCH_BYTES_MAX + " bytes");
             }
         }
-        throw new IOException("the audit shard's read from " + offset + " did not hold that record");
-    }
-
-    private byte[] read(final RaftClient raft, final byte[] request) throws IOException
-    {
-        final RaftClientReply reply = raft.io().sendReadOnly(Message.valueOf(UnsafeByteOperations.unsafeWrap(request)));
+        final int length = builder.build();
+        final byte[] entry = ShardEntryDescriptor.encodeSingle(batchBuffer, 0, length, null, null,
+            ShardEntryDescriptor.FLAG_CHAIN_AUDIT);
+        final RaftClientReply reply = raft.io().send(Message.valueOf(UnsafeByteOperations.unsafeWrap(entry)));
         if (!reply.isSuccess())
         {
-            throw new IOException("a read of the audit shard failed: " + reply.getException());
+            throw new IOException("the audit shard did not take the append: " + reply.getException());
         }
-        return reply.getMessage().getContent().toByteArray();
+        final UnsafeBuffer in = new UnsafeBuffer(reply.getMessage().getContent().toByteArray());
+        if (in.capacity() < ShardEntryDescriptor.HEADER_LENGTH + 1)
+        {
+            throw new IOException("the audit shard answered " + in.capacity() + " bytes without a result");
+        }
+        final AppendStatus status = AppendResultDescriptor.status(in, ShardEntryDescriptor.HEADER_LENGTH);
+        if (status != AppendStatus.APPENDED)
+        {
+            throw new IOException("the audit shard refused an append: " + status + " "
+                + AppendResultDescriptor.message(in, ShardEntryDescriptor.HEADER_LENGTH));
+        }
     }
 
     /** A client of the audit shard's group, creating the stream first if need be. */

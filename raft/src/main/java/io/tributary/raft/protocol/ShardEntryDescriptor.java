@@ -19,11 +19,13 @@ import io.tributary.protocol.AppendItemDescriptor;
  *  +---------------+---------------+-------------------------------+
  *  | type (ENTRY=5)|  version (1)  |       itemCount (uint16)      |  0
  *  +---------------+---------------+-------------------------------+
- *  |                       reserved (int32)                        |  4
+ *  |                        flags (int32)                          |  4
  *  +---------------------------------------------------------------+
  *  |          items (AppendItemDescriptor), itemCount of them     ...  8
  *  +---------------------------------------------------------------+
  * </pre>
+ * Flags: {@link #FLAG_CHAIN_AUDIT} (the audit trail's writers: the state machine fills in each record's previous
+ * hash as it applies the entry); any other bit refuses the entry's items on every replica.
  * Item {@code i} of the entry at Raft index {@code n} is stored with the replay key
  * {@link ReplayKey#of}(n, i), so a restarted replica that stored part of an entry before it was
  * killed skips exactly that part when Ratis replays the entry.
@@ -35,6 +37,10 @@ public final class ShardEntryDescriptor
     public static final int TYPE_OFFSET = 0;
     public static final int VERSION_OFFSET = 1;
     public static final int ITEM_COUNT_OFFSET = 2;
+    public static final int FLAGS_OFFSET = 4;
+    /** The items' batches are audit records to chain as they are applied (AuditChainer). */
+    public static final int FLAG_CHAIN_AUDIT = 1;
+    public static final int FLAGS_KNOWN = FLAG_CHAIN_AUDIT;
     public static final int HEADER_LENGTH = 8;
     /** Items per entry: bounded by the replay key's ordinal bits. */
     public static final int ITEM_COUNT_MAX = ReplayKey.ORDINAL_MAX + 1;
@@ -48,7 +54,12 @@ public final class ShardEntryDescriptor
         buffer.putByte(offset + TYPE_OFFSET, TYPE);
         buffer.putByte(offset + VERSION_OFFSET, VERSION);
         buffer.putShort(offset + ITEM_COUNT_OFFSET, (short)itemCount);
-        buffer.putInt(offset + 4, 0);
+        buffer.putInt(offset + FLAGS_OFFSET, 0);
+    }
+
+    public static int flags(final DirectBuffer buffer, final int offset)
+    {
+        return buffer.getInt(offset + FLAGS_OFFSET);
     }
 
     public static boolean isEntry(final DirectBuffer buffer, final int offset, final int length)
@@ -75,11 +86,19 @@ public final class ShardEntryDescriptor
     public static byte[] encodeSingle(final DirectBuffer batch, final int batchOffset, final int batchLength,
         final AppendCondition condition, final String traceparent)
     {
+        return encodeSingle(batch, batchOffset, batchLength, condition, traceparent, 0);
+    }
+
+    /** As {@link #encodeSingle(DirectBuffer, int, int, AppendCondition, String)}, with the entry's flags. */
+    public static byte[] encodeSingle(final DirectBuffer batch, final int batchOffset, final int batchLength,
+        final AppendCondition condition, final String traceparent, final int entryFlags)
+    {
         final byte[] trace = traceparent == null ? new byte[0] : traceparent.getBytes(StandardCharsets.US_ASCII);
         final int keyLength = condition != null && condition.checksKey() ? condition.keyLength() : 0;
         final int itemLength = AppendItemDescriptor.itemLength(trace.length, keyLength, batchLength);
         final UnsafeBuffer out = new UnsafeBuffer(new byte[HEADER_LENGTH + itemLength]);
         writeHeader(out, 0, 1);
+        out.putInt(FLAGS_OFFSET, entryFlags);
         int flags = 0;
         long expectedShard = AppendCondition.UNCHECKED;
         long expectedKey = AppendCondition.UNCHECKED;

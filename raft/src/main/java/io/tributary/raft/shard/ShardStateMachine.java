@@ -71,6 +71,7 @@ public final class ShardStateMachine extends BaseStateMachine
     private final SnapshotStorage storage = new SnapshotStorage();
     private final AppendResult result = new AppendResult();
     private final AppendCondition condition = new AppendCondition();
+    private final AuditChainer auditChainer = new AuditChainer();
     private final UnsafeBuffer entryView = new UnsafeBuffer(0, 0);
     private final ExpandableArrayBuffer replyBuffer = new ExpandableArrayBuffer(1024);
     private int replyLength;
@@ -280,6 +281,17 @@ public final class ShardStateMachine extends BaseStateMachine
             return answer ? reply(0) : EMPTY_REPLY;
         }
         final int items = ShardEntryDescriptor.itemCount(entryView, 0);
+        final int entryFlags = ShardEntryDescriptor.flags(entryView, 0);
+        if ((entryFlags & ~ShardEntryDescriptor.FLAGS_KNOWN) != 0)
+        {
+            for (int ordinal = 0; ordinal < items; ordinal++)
+            {
+                addResult(answer, invalid("entry " + raftIndex + " has flags 0x" + Integer.toHexString(entryFlags)
+                    + "; this node knows 0x" + Integer.toHexString(ShardEntryDescriptor.FLAGS_KNOWN) + " only"));
+            }
+            return answer ? reply(items) : EMPTY_REPLY;
+        }
+        final boolean chainAudit = (entryFlags & ShardEntryDescriptor.FLAG_CHAIN_AUDIT) != 0;
         final ShardLog shardLog = log;
         int at = ShardEntryDescriptor.HEADER_LENGTH;
         for (int ordinal = 0; ordinal < items; ordinal++)
@@ -295,7 +307,7 @@ public final class ShardStateMachine extends BaseStateMachine
                 }
                 break;
             }
-            applyItem(shardLog, at, raftIndex, ordinal, answer);
+            applyItem(shardLog, at, raftIndex, ordinal, answer, chainAudit);
             at += AppendItemDescriptor.itemLength(entryView, at);
             if (haltMidEntry && ordinal == 0 && items > 1 && result.status() == AppendStatus.APPENDED)
             {
@@ -331,7 +343,7 @@ public final class ShardStateMachine extends BaseStateMachine
     }
 
     private void applyItem(final ShardLog shardLog, final int at, final long raftIndex, final int ordinal,
-        final boolean answer)
+        final boolean answer, final boolean chainAudit)
     {
         final long key = ReplayKey.of(raftIndex, ordinal);
         final long lastKey = shardLog.lastRaftIndex();
@@ -356,9 +368,26 @@ public final class ShardStateMachine extends BaseStateMachine
                     AppendItemDescriptor.keyLength(entryView, at),
                         AppendItemDescriptor.expectedKeyLastOffset(entryView, at));
             }
-            shardLog.append(entryView, AppendItemDescriptor.batchOffset(entryView, at),
-                AppendItemDescriptor.batchLength(entryView, at),
-                key, flags == 0 ? null : condition, result);
+            final int batchOffset = AppendItemDescriptor.batchOffset(entryView, at);
+            final int batchLength = AppendItemDescriptor.batchLength(entryView, at);
+            if (!chainAudit)
+            {
+                shardLog.append(entryView, batchOffset, batchLength, key, flags == 0 ? null : condition, result);
+            }
+            else
+            {
+                final String unchainable = auditChainer.chain(shardLog, logConfig, entryView, batchOffset,
+                    batchLength);
+                if (unchainable != null)
+                {
+                    invalid("item " + ReplayKey.toString(key) + ": " + unchainable);
+                }
+                else
+                {
+                    shardLog.append(auditChainer.chained(), 0, batchLength, key, flags == 0 ? null : condition,
+                        result);
+                }
+            }
         }
         catch (final IllegalArgumentException e)
         {

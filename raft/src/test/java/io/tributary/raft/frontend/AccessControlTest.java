@@ -113,7 +113,7 @@ class AccessControlTest
     }
 
     @Test
-    void onlyAuditorsAndClusterAdminsReadTheAuditTrailAndNoClientWritesIt()
+    void onlyAuditorsAndClusterAdminsReadTheAuditTrailAndNoClientNotEvenAnAdminWritesIt()
     {
         final AccessControl access = withGrants("GRANT\tclient:alice\tconsumer\t*",
             "GRANT\tclient:alice\tproducer\t*", "GRANT\tclient:alice\tstream-admin\t*",
@@ -127,6 +127,13 @@ class AccessControlTest
         assertThat(access.check(BOB, AccessControl.Action.DESCRIBE, trail)).isNull();
         assertThat(access.check(BOB, AccessControl.Action.PRODUCE, trail)).isNotNull();
         assertThat(access.check(PeerIdentity.parse("node:n2"), AccessControl.Action.PRODUCE, trail)).isNull();
+        final PeerIdentity admin = PeerIdentity.parse("client:root");
+        assertThat(access.check(admin, AccessControl.Action.CONSUME, trail)).isNull();
+        assertThat(access.check(admin, AccessControl.Action.PRODUCE, trail))
+            .isEqualTo("client:root may not write to the audit trail (__audit): only the nodes do");
+        assertThat(access.check(admin, AccessControl.Action.MANAGE_STREAM, trail)).as("an admin may delete it")
+            .isNull();
+        assertThat(access.check(admin, AccessControl.Action.PRODUCE, "orders")).isNull();
     }
 
     @Test
