@@ -237,12 +237,13 @@ public final class ShardStateMachine extends BaseStateMachine
     {
         final LogEntryProto entry = trx.getLogEntry();
         final ByteString data = entry.getStateMachineLogEntry().getLogData();
-        // Only the leader's transactions carry the client request: nobody waits for a follower's results.
-        final boolean answer = trx.getClientRequest() != null;
+        // Every replica answers, not only the one holding the client's request: Ratis keeps each replica's answer in
+        // its retry cache, and a client that retries after a leader change gets the new leader's cached answer. An
+        // empty one there read as "the shard answered 0 bytes without a result" for an append that was stored.
         final Message reply;
         synchronized (applyLock)
         {
-            reply = applyEntry(data, entry.getIndex(), answer);
+            reply = applyEntry(data, entry.getIndex());
             updateLastAppliedTermIndex(entry.getTerm(), entry.getIndex());
         }
         reads.completeLongPolls();
@@ -260,7 +261,7 @@ public final class ShardStateMachine extends BaseStateMachine
      * bad input: a malformed item is answered INVALID_BATCH and stores nothing, deterministically on
      * every replica.
      */
-    private Message applyEntry(final ByteString data, final long raftIndex, final boolean answer)
+    private Message applyEntry(final ByteString data, final long raftIndex)
     {
         final ByteBuffer bytes = data.asReadOnlyByteBuffer();
         entryView.wrap(bytes, bytes.position(), bytes.remaining());
@@ -278,7 +279,7 @@ public final class ShardStateMachine extends BaseStateMachine
                 getId(),
                 raftIndex, getGroupId(), ShardEntryDescriptor.VERSION, length, length == 0 ? "none"
                     : entryView.getByte(0));
-            return answer ? reply(0) : EMPTY_REPLY;
+            return reply(0);
         }
         final int items = ShardEntryDescriptor.itemCount(entryView, 0);
         final int entryFlags = ShardEntryDescriptor.flags(entryView, 0);
@@ -286,10 +287,10 @@ public final class ShardStateMachine extends BaseStateMachine
         {
             for (int ordinal = 0; ordinal < items; ordinal++)
             {
-                addResult(answer, invalid("entry " + raftIndex + " has flags 0x" + Integer.toHexString(entryFlags)
+                addResult(invalid("entry " + raftIndex + " has flags 0x" + Integer.toHexString(entryFlags)
                     + "; this node knows 0x" + Integer.toHexString(ShardEntryDescriptor.FLAGS_KNOWN) + " only"));
             }
-            return answer ? reply(items) : EMPTY_REPLY;
+            return reply(items);
         }
         final boolean chainAudit = (entryFlags & ShardEntryDescriptor.FLAG_CHAIN_AUDIT) != 0;
         final ShardLog shardLog = log;
@@ -303,11 +304,11 @@ public final class ShardStateMachine extends BaseStateMachine
                 // The framing is lost from here on: every remaining item is refused the same way on every replica.
                 for (int rest = ordinal; rest < items; rest++)
                 {
-                    addResult(answer, invalid("entry " + raftIndex + " item " + rest + ": " + malformed));
+                    addResult(invalid("entry " + raftIndex + " item " + rest + ": " + malformed));
                 }
                 break;
             }
-            applyItem(shardLog, at, raftIndex, ordinal, answer, chainAudit);
+            applyItem(shardLog, at, raftIndex, ordinal, chainAudit);
             at += AppendItemDescriptor.itemLength(entryView, at);
             if (haltMidEntry && ordinal == 0 && items > 1 && result.status() == AppendStatus.APPENDED)
             {
@@ -316,7 +317,7 @@ public final class ShardStateMachine extends BaseStateMachine
                 Runtime.getRuntime().halt(137);
             }
         }
-        return answer ? reply(items) : EMPTY_REPLY;
+        return reply(items);
     }
 
     /**
@@ -343,14 +344,14 @@ public final class ShardStateMachine extends BaseStateMachine
     }
 
     private void applyItem(final ShardLog shardLog, final int at, final long raftIndex, final int ordinal,
-        final boolean answer, final boolean chainAudit)
+        final boolean chainAudit)
     {
         final long key = ReplayKey.of(raftIndex, ordinal);
         final long lastKey = shardLog.lastRaftIndex();
         if (key <= lastKey || faultSkipsAsReplayed(raftIndex, lastKey))
         {
             // Replay of a part of an entry the log already holds (restart, or a kill in the middle of an entry): skip.
-            addResult(answer, result.failWith(AppendStatus.ALREADY_APPLIED, lastKey + 1, key, "item "
+            addResult(result.failWith(AppendStatus.ALREADY_APPLIED, lastKey + 1, key, "item "
                 + ReplayKey.toString(key) + " is already stored (last stored " + ReplayKey.toString(lastKey) + ")"));
             return;
         }
@@ -394,15 +395,11 @@ public final class ShardStateMachine extends BaseStateMachine
             // A condition the engine refuses (an expected offset below -1): nothing was stored.
             invalid("item " + ReplayKey.toString(key) + ": " + e.getMessage());
         }
-        addResult(answer, result);
+        addResult(result);
     }
 
-    private void addResult(final boolean answer, final AppendResult outcome)
+    private void addResult(final AppendResult outcome)
     {
-        if (!answer)
-        {
-            return;
-        }
         replyBuffer.checkLimit(replyLength + AppendResultDescriptor.encodedLength(outcome.message()));
         replyLength += AppendResultDescriptor.write(replyBuffer, replyLength, outcome.status(), outcome.baseOffset(),
             outcome.lastOffset(), outcome.expected(), outcome.found(), outcome.message());
