@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
@@ -60,6 +61,9 @@ final class AuditTrail implements AuditSink, AutoCloseable
     private final UnsafeBuffer batchBuffer = new UnsafeBuffer(new byte[BATCH_BYTES_MAX + 4096]);
     private volatile boolean running = true;
     private RaftClient client;
+    /** The writer is an idempotent producer of the trail: a resent batch is stored once. */
+    private long producerId = newProducerId();
+    private int nextSequence;
 
     AuditTrail(final String nodeId, final MetadataClient metadata, final String transport, final TlsSettings tls,
         final long requestTimeoutMs)
@@ -100,6 +104,8 @@ final class AuditTrail implements AuditSink, AutoCloseable
         {
             try
             {
+                // A batch that failed is resent as it was (same records, same sequence), so that if it was stored
+                // after all the shard answers DUPLICATE instead of storing it twice.
                 if (pending.isEmpty())
                 {
                     final AuditRecord first = queue.poll(FLUSH_WAIT_MS, TimeUnit.MILLISECONDS);
@@ -108,14 +114,14 @@ final class AuditTrail implements AuditSink, AutoCloseable
                         continue;
                     }
                     pending.add(first);
-                }
-                queue.drainTo(pending, RECORDS_PER_APPEND_MAX - pending.size());
-                final long lost = dropped.getAndSet(0);
-                if (lost > 0)
-                {
-                    pending.add(new AuditRecord(System.currentTimeMillis(), nodeId, "node:" + nodeId, "-",
-                        "audit-dropped", AuditRecord.STREAM, lost + " events dropped: the queue of " + QUEUE_MAX
-                        + " was full", "-", AuditRecord.GENESIS));
+                    queue.drainTo(pending, RECORDS_PER_APPEND_MAX - 1 - pending.size());
+                    final long lost = dropped.getAndSet(0);
+                    if (lost > 0)
+                    {
+                        pending.add(new AuditRecord(System.currentTimeMillis(), nodeId, "node:" + nodeId, "-",
+                            "audit-dropped", AuditRecord.STREAM, lost + " events dropped: the queue of " + QUEUE_MAX
+                            + " was full", "-", AuditRecord.GENESIS));
+                    }
                 }
                 append(pending);
                 written.addAndGet(pending.size());
@@ -148,7 +154,7 @@ final class AuditTrail implements AuditSink, AutoCloseable
     {
         final RaftClient raft = client();
         final RecordBatchBuilder builder = new RecordBatchBuilder(batchBuffer);
-        builder.reset();
+        builder.reset(producerId, (short)0, nextSequence);
         for (final AuditRecord record : records)
         {
             if (!builder.tryAppend(record.timeMs(), null, record.encode()))
@@ -171,11 +177,24 @@ final class AuditTrail implements AuditSink, AutoCloseable
             throw new IOException("the audit shard answered " + in.capacity() + " bytes without a result");
         }
         final AppendStatus status = AppendResultDescriptor.status(in, ShardEntryDescriptor.HEADER_LENGTH);
-        if (status != AppendStatus.APPENDED)
+        if (status == AppendStatus.APPENDED || status == AppendStatus.DUPLICATE)
         {
-            throw new IOException("the audit shard refused an append: " + status + " "
-                + AppendResultDescriptor.message(in, ShardEntryDescriptor.HEADER_LENGTH));
+            nextSequence += records.size();
+            return;
         }
+        if (status == AppendStatus.UNKNOWN_PRODUCER || status == AppendStatus.SEQUENCE_GAP)
+        {
+            // The shard no longer knows this writer (evicted after maxProducers): start again as a new one.
+            producerId = newProducerId();
+            nextSequence = 0;
+        }
+        throw new IOException("the audit shard refused an append: " + status + " "
+            + AppendResultDescriptor.message(in, ShardEntryDescriptor.HEADER_LENGTH));
+    }
+
+    private static long newProducerId()
+    {
+        return ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE);
     }
 
     /** A client of the audit shard's group, creating the stream first if need be. */

@@ -54,6 +54,25 @@ class AuditChainerTest
         }
     }
 
+    /** A node's writer resends a batch whose answer it lost: the shard chains it again and stores it once. */
+    @Test
+    void aResentBatchOfTheWritersSequenceIsStoredOnce()
+    {
+        final AuditChainer chainer = new AuditChainer();
+        try (ShardLog log = ShardLog.open(config.directory(dir)))
+        {
+            final UnsafeBuffer batch = batch(42L, 0, record("n1", "GRANT"), record("n1", "REVOKE"));
+            appendChained(chainer, log, batch);
+            final int length = batch.getInt(RecordBatchDescriptor.BATCH_LENGTH_OFFSET);
+            assertThat(chainer.chain(log, config, batch, 0, length)).isNull();
+            log.append(chainer.chained(), 0, length, log.lastRaftIndex() + 1, result);
+            assertThat(result.status()).isEqualTo(AppendStatus.DUPLICATE);
+            appendChained(chainer, log, batch(42L, 2, record("n1", "DELETE_STREAM")));
+            assertThat(readAll(log)).extracting(AuditRecord::action).containsExactly("GRANT", "REVOKE",
+                "DELETE_STREAM");
+        }
+    }
+
     @Test
     void aDamagedBatchIsRefusedNotGivenANewChecksum()
     {
@@ -100,9 +119,15 @@ class AuditChainerTest
 
     private static UnsafeBuffer batch(final AuditRecord... records)
     {
+        return batch(RecordBatchDescriptor.NO_PRODUCER_ID, RecordBatchDescriptor.NO_SEQUENCE, records);
+    }
+
+    private static UnsafeBuffer batch(final long producerId, final int sequence, final AuditRecord... records)
+    {
         final UnsafeBuffer buffer = new UnsafeBuffer(new byte[4096]);
         final RecordBatchBuilder builder = new RecordBatchBuilder(buffer);
-        builder.reset();
+        builder.reset(producerId, producerId == RecordBatchDescriptor.NO_PRODUCER_ID ? RecordBatchDescriptor.NO_EPOCH
+            : 0, sequence);
         for (final AuditRecord record : records)
         {
             assertThat(builder.tryAppend(record.timeMs(), null, record.encode())).isTrue();
