@@ -204,6 +204,13 @@ abstract class RebalanceTest
         assertThat(decoded.status()).isEqualTo(AppendStatus.INVALID_BATCH);
         assertThat(decoded.message()).contains("less than its 28-byte header");
 
+        // An entry with a flag this node does not know: its item is refused on every replica, nothing stored.
+        final byte[] flagged = ShardTestClient.batch(-1, -1, "y");
+        flagged[ShardEntryDescriptor.FLAGS_OFFSET] = 2;
+        final ShardTestClient.AppendReply refused = shard.append(flagged);
+        assertThat(refused.status()).isEqualTo(AppendStatus.INVALID_BATCH);
+        assertThat(refused.message()).contains("has flags 0x2; this node knows 0x1 only");
+
         final byte[] corrupt = ShardTestClient.batch(-1, -1, "x");
         corrupt[corrupt.length - 1] ^= 1;
         assertThat(shard.append(corrupt).message()).contains("CRC mismatch");
