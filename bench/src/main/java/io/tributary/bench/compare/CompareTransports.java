@@ -50,10 +50,16 @@ public final class CompareTransports implements Callable<Integer>
     static final String START_MARKER = "<!-- compare-transports:start -->";
     static final String END_MARKER = "<!-- compare-transports:end -->";
     static final String HEADING = "## Transports side by side (`bench compare-transports`)";
+    /** A transport named with this suffix runs with TLS 1.3 on every link ({@code bench --local --secure}). */
+    static final String TLS_SUFFIX = "+tls";
+    static final String TLS_START_MARKER = "<!-- compare-tls:start -->";
+    static final String TLS_END_MARKER = "<!-- compare-tls:end -->";
+    static final String TLS_HEADING = "## TLS on and off (`bench compare-transports` with `+tls`)";
     private static final Duration RUN_SLACK = Duration.ofMinutes(4);
 
     @Option(names = "--transports", split = ",", defaultValue = "aeron,grpc,netty",
-        description = "Transports, in run order (default ${DEFAULT-VALUE}).")
+        description = "Transports, in run order (default ${DEFAULT-VALUE}); one named with +tls (aeron+tls) runs "
+            + "with TLS 1.3 on every link, and the table then gives its ratios to the plain one.")
     List<String> transports;
 
     @Option(names = "--rates", split = ",", defaultValue = "5000,20000",
@@ -181,11 +187,15 @@ public final class CompareTransports implements Callable<Integer>
         Durations.parse(warmup, "--warmup");
         for (final String transport : transports)
         {
-            if (!List.of("aeron", "grpc", "netty").contains(transport))
+            if (!List.of("aeron", "grpc", "netty").contains(baseTransport(transport)))
             {
                 throw new IllegalArgumentException("--transports lists '" + transport
-                    + "'; use aeron, grpc and/or netty");
+                    + "'; use aeron, grpc and/or netty, each with or without +tls (aeron+tls)");
             }
+        }
+        if (transports.stream().distinct().count() != transports.size())
+        {
+            throw new IllegalArgumentException("--transports lists a transport twice: " + transports);
         }
         common.validate();
         if (rates.stream().anyMatch(r -> r < 1))
@@ -201,7 +211,7 @@ public final class CompareTransports implements Callable<Integer>
             throw new IllegalArgumentException("nothing to run: give --rates or leave --max on");
         }
         for (final String reserved : List.of("--mode", "--rate", "--out", "--seed", "--durability", "--local",
-            "--cluster", "--transport", "--data"))
+            "--cluster", "--transport", "--data", "--secure"))
         {
             if (passThrough.stream().anyMatch(a -> a.equals(reserved) || a.startsWith(reserved + "=")))
             {
@@ -223,6 +233,13 @@ public final class CompareTransports implements Callable<Integer>
         work = (work != null ? work : repo.resolve("bench/target/compare-transports-work")).toAbsolutePath()
             .normalize();
         out = out.toAbsolutePath().normalize();
+    }
+
+    /** The transport's name without {@link #TLS_SUFFIX}. */
+    static String baseTransport(final String transport)
+    {
+        return transport.endsWith(TLS_SUFFIX) ? transport.substring(0, transport.length() - TLS_SUFFIX.length())
+            : transport;
     }
 
     List<Experiment> experiments()
@@ -259,13 +276,18 @@ public final class CompareTransports implements Callable<Integer>
             (common.tributaryCommand != null ? common.tributaryCommand : repo.resolve("bin/tributary").toString())
                 .trim()
                 .split("\\s+")));
-        command.addAll(List.of("bench", "--local", "--transport", run.transport(), "--durability", durability,
+        command.addAll(List.of("bench", "--local", "--transport", baseTransport(run.transport()), "--durability",
+            durability,
             "--data", work.toString(), "--mode", run.experiment().mode(), "--size", Integer.toString(common.sizeBytes),
             "--shards", Integer.toString(common.shards), "--duration", duration, "--warmup", warmup,
             "--seed", Long.toString(common.seed + run.index() - 1), "--out", run.dir().toString()));
         if (run.experiment().mode().equals("rate"))
         {
             command.addAll(List.of("--rate", Integer.toString(run.experiment().rate())));
+        }
+        if (run.transport().endsWith(TLS_SUFFIX))
+        {
+            command.add("--secure");
         }
         command.addAll(passThrough);
         return command;
@@ -367,10 +389,14 @@ public final class CompareTransports implements Callable<Integer>
                 docs, out);
             return;
         }
+        // A comparison with TLS has a section of its own, so it does not replace the transports' table.
+        final boolean tls = transports.stream().anyMatch(t -> t.endsWith(TLS_SUFFIX));
+        final String start = tls ? TLS_START_MARKER : START_MARKER;
+        final String end = tls ? TLS_END_MARKER : END_MARKER;
         final String existing = Files.exists(docs) ? Files.readString(docs, StandardCharsets.UTF_8) : "# Benchmarks\n";
-        Files.writeString(docs, ChildRun.replaceSection(existing, markdown, HEADING, START_MARKER, END_MARKER),
+        Files.writeString(docs, ChildRun.replaceSection(existing, markdown, tls ? TLS_HEADING : HEADING, start, end),
             StandardCharsets.UTF_8);
-        console.printf("written: %s (section between %s and %s), %s%n", docs, START_MARKER, END_MARKER, out);
+        console.printf("written: %s (section between %s and %s), %s%n", docs, start, end, out);
     }
 
     private String section(final TransportTable table)

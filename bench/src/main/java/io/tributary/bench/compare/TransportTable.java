@@ -8,7 +8,9 @@ import java.util.function.ToDoubleFunction;
 /**
  * The comparison's tables: per experiment and transport the median of the runs, Aeron's ratio to
  * gRPC, and issue #6's goals checked (p99 at most 1/3 of gRPC's at each fixed rate, maximum
- * throughput at least 2x gRPC's).
+ * throughput at least 2x gRPC's); for a transport run with and without TLS ({@code aeron+tls} beside
+ * {@code aeron}), the ratio TLS / plain and issue #17's goals (at most 15% less throughput, at most
+ * 20% higher p99 with TLS).
  */
 final class TransportTable
 {
@@ -45,8 +47,13 @@ final class TransportTable
         md.append("| experiment | metric |");
         transports.forEach(t -> md.append(' ').append(t).append(" |"));
         final boolean ratio = transports.contains("aeron") && transports.contains("grpc");
-        md.append(ratio ? " aeron / grpc |\n" : "\n");
-        md.append("|---|---|").append("---:|".repeat(transports.size() + (ratio ? 1 : 0))).append('\n');
+        md.append(ratio ? " aeron / grpc |" : "");
+        final List<String> tlsPairs = tlsPairs();
+        tlsPairs.forEach(t -> md.append(' ').append(t).append(CompareTransports.TLS_SUFFIX).append(" / ").append(t)
+            .append(" |"));
+        md.append('\n');
+        md.append("|---|---|").append("---:|".repeat(transports.size() + (ratio ? 1 : 0) + tlsPairs.size()))
+            .append('\n');
         for (final CompareTransports.Experiment experiment : experiments)
         {
             final List<Row> rows = new ArrayList<>();
@@ -69,9 +76,12 @@ final class TransportTable
                 }
                 if (ratio)
                 {
-                    final double r = median("aeron", experiment, row.metric) / median("grpc", experiment, row.metric);
-                    md.append(' ').append(Double.isFinite(r) ? String.format(Locale.ROOT, "%.2f", r) : "—")
-                        .append(" |");
+                    md.append(' ').append(ratioText(experiment, row.metric, "aeron", "grpc")).append(" |");
+                }
+                for (final String plain : tlsPairs)
+                {
+                    md.append(' ').append(ratioText(experiment, row.metric, plain + CompareTransports.TLS_SUFFIX,
+                        plain)).append(" |");
                 }
                 md.append('\n');
             }
@@ -79,8 +89,61 @@ final class TransportTable
         return md.toString();
     }
 
-    /** Issue #6's goals, each with the measured ratio and met or missed. */
+    /** The plain transports that were also run with TLS. */
+    private List<String> tlsPairs()
+    {
+        return transports.stream().filter(t -> !t.endsWith(CompareTransports.TLS_SUFFIX)
+            && transports.contains(t + CompareTransports.TLS_SUFFIX)).toList();
+    }
+
+    private String ratioText(final CompareTransports.Experiment experiment, final ToDoubleFunction<RunSummary> metric,
+        final String numerator, final String denominator)
+    {
+        final double r = median(numerator, experiment, metric) / median(denominator, experiment, metric);
+        return Double.isFinite(r) ? String.format(Locale.ROOT, "%.2f", r) : "—";
+    }
+
+    /** The goals of issue #6 (Aeron against gRPC) and #17 (TLS against plain) that the transports run allow. */
     String goals()
+    {
+        return transportGoals() + tlsGoals();
+    }
+
+    /**
+     * Issue #17's goals for each transport run with and without TLS: at most 15% less throughput (at each rate and at
+     * maximum) and at most 20% higher p99 (at each rate) with TLS.
+     */
+    String tlsGoals()
+    {
+        final StringBuilder md = new StringBuilder();
+        for (final String plain : tlsPairs())
+        {
+            final String tls = plain + CompareTransports.TLS_SUFFIX;
+            md.append(md.length() == 0 ? "Goals (issue #17, TLS against plain):\n" : "");
+            for (final CompareTransports.Experiment experiment : experiments)
+            {
+                final double throughput = median(tls, experiment, RunSummary::recordsPerSecond)
+                    / median(plain, experiment, RunSummary::recordsPerSecond);
+                md.append(String.format(Locale.ROOT,
+                    "- %s, %s: throughput with TLS %.2f of plain (goal at least 0.85): %s%n", plain,
+                    experiment.title(), throughput, throughput >= 0.85 ? "**met**" : "**missed**"));
+                if (experiment.mode().equals("rate"))
+                {
+                    final double p99 = median(tls, experiment, RunSummary::p99Us)
+                        / median(plain, experiment, RunSummary::p99Us);
+                    md.append(String.format(Locale.ROOT,
+                        "- %s, %s: p99 with TLS %.2f ms, plain %.2f ms, ratio %.2f (goal at most 1.20): %s%n", plain,
+                        experiment.title(), median(tls, experiment, RunSummary::p99Us) / 1e3,
+                        median(plain, experiment, RunSummary::p99Us) / 1e3, p99, p99 <= 1.2 ? "**met**"
+                            : "**missed**"));
+                }
+            }
+        }
+        return md.toString();
+    }
+
+    /** Issue #6's goals, each with the measured ratio and met or missed. */
+    String transportGoals()
     {
         if (!transports.contains("aeron") || !transports.contains("grpc"))
         {

@@ -12,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 import io.tributary.bench.load.LatencySummary;
 import io.tributary.bench.load.LoadSummary;
@@ -77,6 +78,40 @@ class TransportTableTest
         assertThat(table.perRun()).contains("FAILED: exited with code 1");
         assertThat(table.failures()).contains("- grpc rate-5000 run 2: exited with code 1");
         assertThat(table.anyCellEmpty()).as("netty has no run").isTrue();
+    }
+
+    @Test
+    void aTransportRunWithAndWithoutTlsGetsItsRatiosAndIssue17sGoals() throws Exception
+    {
+        final List<CompareTransports.Result> results = new ArrayList<>();
+        results.add(ok("aeron", RATE, written("p", 5000, 10_000)));
+        results.add(ok("aeron+tls", RATE, written("t", 5000, 11_000)));
+        results.add(ok("aeron", MAX, written("pm", 30_000, 1)));
+        results.add(ok("aeron+tls", MAX, written("tm", 24_000, 1)));
+        final TransportTable table = new TransportTable(List.of("aeron", "aeron+tls"), List.of(RATE, MAX), results);
+        assertThat(table.markdown()).contains("| experiment | metric | aeron | aeron+tls | aeron+tls / aeron |")
+            .contains("| 5,000 records/s | p99 ms | 10.00 | 11.00 | 1.10 |")
+            .contains("| maximum throughput | records/s | 30,000 | 24,000 | 0.80 |");
+        assertThat(table.goals()).doesNotContain("issue #6")
+            .contains("- aeron, 5,000 records/s: p99 with TLS 11.00 ms, plain 10.00 ms, ratio 1.10 (goal at most "
+                + "1.20): **met**")
+            .contains("- aeron, 5,000 records/s: throughput with TLS 1.00 of plain (goal at least 0.85): **met**")
+            .contains("- aeron, maximum throughput: throughput with TLS 0.80 of plain (goal at least 0.85): "
+                + "**missed**");
+    }
+
+    @Test
+    void aTlsRunIsTheSameBenchCommandWithSecure()
+    {
+        final CompareTransports compare = new CompareTransports();
+        CommandLine.populateCommand(compare, "--transports", "netty,netty+tls", "--tributary-command", "bin/t",
+            "--work", dir.toString());
+        final CompareTransports.Experiment rate = new CompareTransports.Experiment("rate", 5000);
+        final List<String> tls = compare.command(new CompareTransports.Run("netty+tls", rate, 1, dir));
+        final List<String> plain = compare.command(new CompareTransports.Run("netty", rate, 1, dir));
+        assertThat(tls).containsSubsequence("--transport", "netty").contains("--secure");
+        assertThat(plain).containsSubsequence("--transport", "netty").doesNotContain("--secure");
+        assertThat(CompareTransports.baseTransport("grpc+tls")).isEqualTo("grpc");
     }
 
     @Test
