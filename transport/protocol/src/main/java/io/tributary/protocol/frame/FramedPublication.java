@@ -3,6 +3,7 @@ package io.tributary.protocol.frame;
 import java.nio.ByteOrder;
 import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongConsumer;
 
 import org.agrona.DirectBuffer;
@@ -40,15 +41,21 @@ import io.tributary.protocol.aeron.NetworkLoop;
  * A message that fails mid-way leaves its first fragments at the receiver, which drops them at
  * the next first fragment or after {@code reassembly.timeout.ms}.
  * <p>
- * Thread-safe: sends are serialized (fragments of two messages never interleave). A send holds the lock for at most one
- * retry budget per fragment, and fails after one budget without progress. The scratch buffer grows to the largest
- * message sent (at most {@code message.bytes.max}) and is kept.
+ * Thread-safe: sends are serialized by a lock (fragments of two messages never interleave). A send holds the lock for
+ * at most one retry budget per fragment, and fails after one budget without progress. The scratch buffer grows to the
+ * largest message sent (at most {@code message.bytes.max}) and is kept.
  */
 public final class FramedPublication implements AutoCloseable
 {
     /** Bytes one publication keeps for its first handshake; past it a send fails NOT_CONNECTED at once. */
     public static final int AWAITING_HANDSHAKE_BYTES_MAX = 1 << 20;
 
+    /**
+     * Serializes sends (a message's fragments never interleave with another's). A lock rather than a monitor so the
+     * network thread, which runs the driver in INVOKER mode, can skip a send instead of waiting for one that waits for
+     * that driver ({@link #sendIfIdle}, {@link #flushAwaitingHandshake}).
+     */
+    private final ReentrantLock lock = new ReentrantLock();
     private final Publication publication;
     private final boolean ownsPublication;
     private final int messageLengthMax;
@@ -140,7 +147,7 @@ public final class FramedPublication implements AutoCloseable
      *
      * @return {@link SendStatus#OK} once every frame is in the publication, else why not.
      */
-    public synchronized <M> SendStatus send(
+    public <M> SendStatus send(
         final MessageType type,
         final long correlationId,
         final long groupIdMsb,
@@ -148,49 +155,57 @@ public final class FramedPublication implements AutoCloseable
         final M message,
         final PayloadEncoder<M> encoder)
     {
-        final int length = encoder.encodedLength(message);
-        if (length < 0 || length > messageLengthMax)
-        {
-            failures++;
-            return SendStatus.MESSAGE_TOO_LARGE;
-        }
-        if (peerStillGone())
-        {
-            return SendStatus.NOT_CONNECTED;
-        }
-        final SendStatus beforeHandshake = beforeHandshake();
-        if (beforeHandshake == null && FrameDescriptor.HEADER_LENGTH + length <= claimLengthMax)
-        {
-            startRetryBudget();
-            return counted(claimAndEncode(type, correlationId, groupIdMsb, groupIdLsb, message, encoder, length));
-        }
-        if (beforeHandshake != null && beforeHandshake != SendStatus.OK)
-        {
-            failures++;
-            return beforeHandshake;
-        }
-        scratch.checkLimit(length);
+        lock.lock();
         try
         {
-            encoder.encode(message, scratch, 0, length);
+            final int length = encoder.encodedLength(message);
+            if (length < 0 || length > messageLengthMax)
+            {
+                failures++;
+                return SendStatus.MESSAGE_TOO_LARGE;
+            }
+            if (peerStillGone())
+            {
+                return SendStatus.NOT_CONNECTED;
+            }
+            final SendStatus beforeHandshake = beforeHandshake();
+            if (beforeHandshake == null && FrameDescriptor.HEADER_LENGTH + length <= claimLengthMax)
+            {
+                startRetryBudget();
+                return counted(claimAndEncode(type, correlationId, groupIdMsb, groupIdLsb, message, encoder, length));
+            }
+            if (beforeHandshake != null && beforeHandshake != SendStatus.OK)
+            {
+                failures++;
+                return beforeHandshake;
+            }
+            scratch.checkLimit(length);
+            try
+            {
+                encoder.encode(message, scratch, 0, length);
+            }
+            catch (final RuntimeException ex)
+            {
+                failures++;
+                return SendStatus.ENCODE_FAILED;
+            }
+            if (beforeHandshake == SendStatus.OK)
+            {
+                return awaitHandshake(type, correlationId, groupIdMsb, groupIdLsb, scratch, 0, length);
+            }
+            startRetryBudget();
+            return counted(offerFragments(type, correlationId, groupIdMsb, groupIdLsb, scratch, 0, length));
         }
-        catch (final RuntimeException ex)
+        finally
         {
-            failures++;
-            return SendStatus.ENCODE_FAILED;
+            lock.unlock();
         }
-        if (beforeHandshake == SendStatus.OK)
-        {
-            return awaitHandshake(type, correlationId, groupIdMsb, groupIdLsb, scratch, 0, length);
-        }
-        startRetryBudget();
-        return counted(offerFragments(type, correlationId, groupIdMsb, groupIdLsb, scratch, 0, length));
     }
 
     /**
      * Sends {@code length} bytes of {@code payload} as one message.
      */
-    public synchronized SendStatus send(
+    public SendStatus send(
         final MessageType type,
         final long correlationId,
         final long groupIdMsb,
@@ -199,33 +214,77 @@ public final class FramedPublication implements AutoCloseable
         final int offset,
         final int length)
     {
-        if (length < 0 || length > messageLengthMax)
+        lock.lock();
+        try
         {
-            failures++;
-            return SendStatus.MESSAGE_TOO_LARGE;
+            if (length < 0 || length > messageLengthMax)
+            {
+                failures++;
+                return SendStatus.MESSAGE_TOO_LARGE;
+            }
+            if (peerStillGone())
+            {
+                return SendStatus.NOT_CONNECTED;
+            }
+            final SendStatus beforeHandshake = beforeHandshake();
+            if (beforeHandshake == SendStatus.OK)
+            {
+                return awaitHandshake(type, correlationId, groupIdMsb, groupIdLsb, payload, offset, length);
+            }
+            if (beforeHandshake != null)
+            {
+                failures++;
+                return beforeHandshake;
+            }
+            startRetryBudget();
+            if (FrameDescriptor.HEADER_LENGTH + length <= claimLengthMax)
+            {
+                directEncoder.wrap(payload, offset, length);
+                return counted(claimAndEncode(type, correlationId, groupIdMsb, groupIdLsb, directEncoder, directEncoder,
+                    length));
+            }
+            return counted(offerFragments(type, correlationId, groupIdMsb, groupIdLsb, payload, offset, length));
         }
-        if (peerStillGone())
+        finally
         {
-            return SendStatus.NOT_CONNECTED;
+            lock.unlock();
         }
-        final SendStatus beforeHandshake = beforeHandshake();
-        if (beforeHandshake == SendStatus.OK)
+    }
+
+    /**
+     * As {@link #send(MessageType, long, long, long, DirectBuffer, int, int)}, unless another thread is sending on this
+     * publication: then nothing is sent and BACK_PRESSURED is returned at once. For the network thread, which in
+     * INVOKER mode runs the driver that such a sender may be waiting for (with the wait, both waited out the sender's
+     * retry budget while the driver stood still), and for messages that may be dropped (a session reset is sent
+     * again with the peer's next records).
+     */
+    public SendStatus sendIfIdle(
+        final MessageType type,
+        final long correlationId,
+        final long groupIdMsb,
+        final long groupIdLsb,
+        final DirectBuffer payload,
+        final int offset,
+        final int length)
+    {
+        if (!lock.tryLock())
         {
-            return awaitHandshake(type, correlationId, groupIdMsb, groupIdLsb, payload, offset, length);
+            return SendStatus.BACK_PRESSURED;
         }
-        if (beforeHandshake != null)
+        try
         {
-            failures++;
-            return beforeHandshake;
+            return send(type, correlationId, groupIdMsb, groupIdLsb, payload, offset, length);
         }
-        startRetryBudget();
-        if (FrameDescriptor.HEADER_LENGTH + length <= claimLengthMax)
+        finally
         {
-            directEncoder.wrap(payload, offset, length);
-            return counted(claimAndEncode(type, correlationId, groupIdMsb, groupIdLsb, directEncoder, directEncoder,
-                length));
+            lock.unlock();
         }
-        return counted(offerFragments(type, correlationId, groupIdMsb, groupIdLsb, payload, offset, length));
+    }
+
+    /** Whether a thread is sending on this publication now (for tests). */
+    boolean sending()
+    {
+        return lock.isLocked();
     }
 
     /**
@@ -290,65 +349,93 @@ public final class FramedPublication implements AutoCloseable
      * On the network loop, every turn while frames await the first handshake: sends them once the
      * receiver has joined, drops them at the deadline (the requester is gone, or never listened).
      */
-    private synchronized int flushAwaitingHandshake(final long nowNs)
+    private int flushAwaitingHandshake(final long nowNs)
     {
-        int sent = 0;
-        if (publication.isConnected())
+        // The network thread: a sender holding the lock may be waiting for the driver this thread runs; next turn.
+        if (!lock.tryLock())
         {
-            while (!awaitingHandshake.isEmpty())
-            {
-                final byte[] frame = awaitingHandshake.peekFirst();
-                awaitingView.wrap(frame);
-                if (publication.offer(awaitingView, 0, frame.length) <= 0)
-                {
-                    break;
-                }
-                awaitingHandshake.pollFirst();
-                awaitingBytes -= frame.length;
-                framesSent++;
-                everConnected = true;
-                sent++;
-            }
+            return 0;
         }
-        else if (nowNs - handshakeDeadlineNs >= 0)
+        try
         {
-            droppedAwaitingHandshake += awaitingHandshake.size();
-            failures += awaitingHandshake.size();
-            final LongConsumer listener = onDroppedBeforeHandshake;
-            for (final byte[] frame : awaitingHandshake)
+            int sent = 0;
+            if (publication.isConnected())
             {
-                awaitingView.wrap(frame);
-                if (listener != null &&
-                    (awaitingView.getByte(FrameDescriptor.FLAGS_OFFSET) & FrameDescriptor.BEGIN_FLAG) != 0)
+                while (!awaitingHandshake.isEmpty())
                 {
-                    listener.accept(awaitingView.getLong(FrameDescriptor.CORRELATION_ID_OFFSET,
-                        ByteOrder.LITTLE_ENDIAN));
+                    final byte[] frame = awaitingHandshake.peekFirst();
+                    awaitingView.wrap(frame);
+                    if (publication.offer(awaitingView, 0, frame.length) <= 0)
+                    {
+                        break;
+                    }
+                    awaitingHandshake.pollFirst();
+                    awaitingBytes -= frame.length;
+                    framesSent++;
+                    everConnected = true;
+                    sent++;
                 }
             }
-            awaitingHandshake.clear();
-            awaitingBytes = 0;
+            else if (nowNs - handshakeDeadlineNs >= 0)
+            {
+                droppedAwaitingHandshake += awaitingHandshake.size();
+                failures += awaitingHandshake.size();
+                final LongConsumer listener = onDroppedBeforeHandshake;
+                for (final byte[] frame : awaitingHandshake)
+                {
+                    awaitingView.wrap(frame);
+                    if (listener != null &&
+                        (awaitingView.getByte(FrameDescriptor.FLAGS_OFFSET) & FrameDescriptor.BEGIN_FLAG) != 0)
+                    {
+                        listener.accept(awaitingView.getLong(FrameDescriptor.CORRELATION_ID_OFFSET,
+                            ByteOrder.LITTLE_ENDIAN));
+                    }
+                }
+                awaitingHandshake.clear();
+                awaitingBytes = 0;
+            }
+            if (awaitingHandshake.isEmpty() && flusherRegistered)
+            {
+                flusherRegistered = false;
+                network.deregister(handshakeFlusher);
+            }
+            return sent;
         }
-        if (awaitingHandshake.isEmpty() && flusherRegistered)
+        finally
         {
-            flusherRegistered = false;
-            network.deregister(handshakeFlusher);
+            lock.unlock();
         }
-        return sent;
     }
 
     /**
      * Called on the network loop with the correlation id of each message dropped because the receiver never
      * joined before the handshake deadline (a call then fails at once instead of waiting out its timeout).
      */
-    public synchronized void onDroppedBeforeHandshake(final LongConsumer listener)
+    public void onDroppedBeforeHandshake(final LongConsumer listener)
     {
-        this.onDroppedBeforeHandshake = listener;
+        lock.lock();
+        try
+        {
+            this.onDroppedBeforeHandshake = listener;
+        }
+        finally
+        {
+            lock.unlock();
+        }
     }
 
     /** Frames dropped because the receiver never joined before the handshake deadline. */
-    public synchronized long droppedAwaitingHandshake()
+    public long droppedAwaitingHandshake()
     {
-        return droppedAwaitingHandshake;
+        lock.lock();
+        try
+        {
+            return droppedAwaitingHandshake;
+        }
+        finally
+        {
+            lock.unlock();
+        }
     }
 
     /** True (and the send counted as failed) while the peer is gone: see {@link #peerGone}. */
@@ -378,9 +465,17 @@ public final class FramedPublication implements AutoCloseable
     }
 
     /** Sends refused at once because the peer was gone (for tests and statistics). */
-    public synchronized long sendsRefusedPeerGone()
+    public long sendsRefusedPeerGone()
     {
-        return sendsRefusedPeerGone;
+        lock.lock();
+        try
+        {
+            return sendsRefusedPeerGone;
+        }
+        finally
+        {
+            lock.unlock();
+        }
     }
 
     private SendStatus counted(final SendStatus status)
@@ -606,45 +701,93 @@ public final class FramedPublication implements AutoCloseable
         return frameLengthMax;
     }
 
-    public synchronized long messagesSent()
+    public long messagesSent()
     {
-        return messagesSent;
+        lock.lock();
+        try
+        {
+            return messagesSent;
+        }
+        finally
+        {
+            lock.unlock();
+        }
     }
 
-    public synchronized long framesSent()
+    public long framesSent()
     {
-        return framesSent;
+        lock.lock();
+        try
+        {
+            return framesSent;
+        }
+        finally
+        {
+            lock.unlock();
+        }
     }
 
-    public synchronized long retries()
+    public long retries()
     {
-        return retries;
+        lock.lock();
+        try
+        {
+            return retries;
+        }
+        finally
+        {
+            lock.unlock();
+        }
     }
 
-    public synchronized long failures()
+    public long failures()
     {
-        return failures;
+        lock.lock();
+        try
+        {
+            return failures;
+        }
+        finally
+        {
+            lock.unlock();
+        }
     }
 
     /** Capacity of the scratch buffer: the largest message sent that did not fit one MTU. */
-    public synchronized int scratchCapacity()
+    public int scratchCapacity()
     {
-        return scratch.capacity();
+        lock.lock();
+        try
+        {
+            return scratch.capacity();
+        }
+        finally
+        {
+            lock.unlock();
+        }
     }
 
     @Override
-    public synchronized void close()
+    public void close()
     {
-        if (flusherRegistered)
+        lock.lock();
+        try
         {
-            flusherRegistered = false;
-            network.deregister(handshakeFlusher);
+            if (flusherRegistered)
+            {
+                flusherRegistered = false;
+                network.deregister(handshakeFlusher);
+            }
+            awaitingHandshake.clear();
+            awaitingBytes = 0;
+            if (ownsPublication)
+            {
+                publication.close();
+            }
         }
-        awaitingHandshake.clear();
-        awaitingBytes = 0;
-        if (ownsPublication)
+        finally
         {
-            publication.close();
+            lock.unlock();
         }
     }
 

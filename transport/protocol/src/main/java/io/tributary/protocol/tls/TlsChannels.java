@@ -308,7 +308,9 @@ public final class TlsChannels
     private void reset(final String address, final long sessionId)
     {
         final FramedPublication publication = publications.publication(address);
-        publication.send(MessageType.TLS_RECORDS, sessionId, TlsRecordsDescriptor.RESET, 0, resetMessage, 0,
+        // The network thread: never waits for a sender on this publication (it may be waiting for the driver this
+        // thread runs). A reset not sent now is sent at the peer's next records for the unknown session.
+        publication.sendIfIdle(MessageType.TLS_RECORDS, sessionId, TlsRecordsDescriptor.RESET, 0, resetMessage, 0,
             resetMessage.capacity());
     }
 

@@ -683,6 +683,12 @@ public final class TlsSession
     /** Tells the listener of a failure once, outside sendLock. */
     private void reportIfFailed()
     {
+        // Without the lock while the session lives: the network thread calls this after every records message, and a
+        // sender may hold the lock while it waits for the driver, which that thread runs in INVOKER mode.
+        if (state != State.FAILED)
+        {
+            return;
+        }
         final LongArrayList dropped;
         sendLock.lock();
         try

@@ -12,6 +12,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import javax.net.ssl.SSLContext;
@@ -78,6 +79,8 @@ class TlsSessionTest
         final TlsSession acceptorSession;
         /** Flips a byte of the next message to the acceptor after its prefix (a tampered record). */
         boolean tamperNextToAcceptor;
+        /** Run inside each of the acceptor's sends (a send that waits for room), when set. */
+        volatile Runnable blockAcceptorSends;
         /** Sends to the acceptor refused as back-pressured, from now on. */
         int refuseToAcceptor;
         final List<Long> tagsToAcceptor = new ArrayList<>();
@@ -96,7 +99,15 @@ class TlsSessionTest
                     return queue(toAcceptor, buffer, offset, length);
                 }, dialler);
             acceptorSession = new TlsSession(42, false, "127.0.0.1:7001", acceptorEngine, "127.0.0.1:7002", 10_000,
-                (session, buffer, offset, length, tag) -> queue(toDialler, buffer, offset, length), acceptor);
+                (session, buffer, offset, length, tag) ->
+                {
+                    final Runnable block = blockAcceptorSends;
+                    if (block != null)
+                    {
+                        block.run();
+                    }
+                    return queue(toDialler, buffer, offset, length);
+                }, acceptor);
         }
 
         private static SendStatus queue(final ArrayDeque<byte[]> queue, final DirectBuffer buffer, final int offset,
@@ -254,6 +265,54 @@ class TlsSessionTest
         assertThat(pair.acceptor.messages).containsExactly("PRODUCE_REQUEST:7:9:" + large.length + " bytes ending 42");
         assertThat(allocated).as("bytes allocated to open a %d-byte message", sealed.length)
             .isLessThan(4L * sealed.length);
+    }
+
+    /**
+     * The network thread opens records while a sender may hold the session, waiting in its publication for room that
+     * only the driver (run by that same thread in INVOKER mode) can make: opening must not wait for the sender. It
+     * did (the failure check after each message took the session's lock), and the two waited each other out.
+     */
+    @Test
+    void recordsAreOpenedWhileASenderWaitsInsideTheSession() throws Exception
+    {
+        final CountDownLatch release = new CountDownLatch(1);
+        final CountDownLatch sending = new CountDownLatch(1);
+        final Pair pair = new Pair(context(client).clientEngine("127.0.0.1", 7002), context(node2).serverEngine());
+        pair.start();
+        // The acceptor's sends now block until released, as a send waiting for room does.
+        final TlsSession blockingAcceptor = pair.acceptorSession;
+        final Thread sender = new Thread(() ->
+        {
+            pair.blockAcceptorSends = () ->
+            {
+                sending.countDown();
+                try
+                {
+                    release.await(30, TimeUnit.SECONDS);
+                }
+                catch (final InterruptedException e)
+                {
+                    Thread.currentThread().interrupt();
+                }
+            };
+            send(blockingAcceptor, 1, "held");
+        }, "sender");
+        sender.start();
+        assertThat(sending.await(30, TimeUnit.SECONDS)).isTrue();
+        send(pair.diallerSession, 2, "opened meanwhile");
+        final byte[] records = pair.toAcceptor.poll();
+        final int prefix = 2 + "127.0.0.1:7001".length();
+        final Thread opener = new Thread(() -> blockingAcceptor.onRecords(new UnsafeBuffer(records), prefix,
+            records.length - prefix), "network");
+        opener.start();
+        opener.join(10_000);
+        final boolean openedWhileHeld = !opener.isAlive();
+        release.countDown();
+        sender.join(30_000);
+        opener.join(30_000);
+        assertThat(openedWhileHeld).as("records opened while a sender held the session").isTrue();
+        assertThat(pair.acceptor.messages).containsExactly("PRODUCE_REQUEST:7:9:opened meanwhile");
+        assertThat(pair.acceptor.failure).isNull();
     }
 
     @Test
