@@ -163,7 +163,7 @@ public final class NodeConfig
         metadataPeers = peers(p.getProperty("metadata.peers", ""), problems);
         transport = p.getProperty("transport", RaftSettings.DEFAULT_TRANSPORT).trim();
         tls = tlsSettings(p, transport, problems);
-        aeronSettings = aeronSettings(p, tls.enabled());
+        aeronSettings = aeronSettings(p);
         adminPrincipals = adminPrincipals(p.getProperty("security.admin.principals", "client:admin"), problems);
         electionTimeoutMinMs = number(p, "raft.election.timeout.min.ms", 1000, 50, 600_000, problems);
         electionTimeoutMaxMs = number(p, "raft.election.timeout.max.ms", 2000, 51, 600_000, problems);
@@ -331,7 +331,14 @@ public final class NodeConfig
         }
     }
 
-    private static Map<String, String> aeronSettings(final Properties p, final boolean secure)
+    /**
+     * The {@code transport.aeron.*} settings as given: a secure node runs its media driver in the network thread
+     * (INVOKER) like a plain one. It ran it on a thread of its own (SHARED) while the network thread could wait for a
+     * TLS sender that waited for that driver; since the network thread never waits for one, INVOKER acknowledges
+     * 20,000 records/s in full at less CPU per record, where SHARED's spinning thread cost a third of the maximum on
+     * two cores (docs/benchmarks.md, "2026-12-07, morning").
+     */
+    private static Map<String, String> aeronSettings(final Properties p)
     {
         final Map<String, String> settings = new TreeMap<>();
         for (final String key : p.stringPropertyNames())
@@ -340,14 +347,6 @@ public final class NodeConfig
             {
                 settings.put(key, p.getProperty(key).trim());
             }
-        }
-        if (secure)
-        {
-            // A secure node's network thread opens every TLS record; run by it too (INVOKER), the media driver
-            // starved at 20,000 records/s: images closed mid-message, sessions broke one after another and the
-            // cluster stalled with the machine idle. On its own thread it keeps up (docs/benchmarks.md), unless the
-            // configuration names a mode.
-            settings.putIfAbsent(DRIVER_THREADING_MODE, "SHARED");
         }
         return Map.copyOf(settings);
     }
