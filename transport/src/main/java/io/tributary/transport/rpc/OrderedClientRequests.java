@@ -1,6 +1,7 @@
 package io.tributary.transport.rpc;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -31,7 +32,8 @@ import org.slf4j.LoggerFactory;
  * sent in seqNum order.
  * <p>
  * An {@code isFirst} request that is not a retry of a submitted, unanswered request of the window replaces
- * the client's window (the client restarted its sequence: leader change, timeout). A retry of a request the
+ * the client's window (the client restarted its sequence: leader change, timeout); the requests after it that the
+ * old window held behind a gap move to the new one. A retry of a request the
  * window holds but has not answered redirects the answer to the retry (the earlier attempt's reply route may
  * have timed out on the client); a retry of a request already answered is submitted directly (the server's
  * retry cache answers it). A window with no unanswered request is evicted after {@link #IDLE_NANOS} without
@@ -212,6 +214,7 @@ final class OrderedClientRequests implements AutoCloseable
         final Key key = new Key(request.getClientId(), request.getRaftGroupId(), request.isToLeader());
         final long now = System.nanoTime();
         Window window;
+        Window replaced = null;
         boolean opens = false;
         synchronized (windows)
         {
@@ -231,6 +234,7 @@ final class OrderedClientRequests implements AutoCloseable
                     LOG.debug("{}: {} restarts its sequence at {} (window was {})", name.get(), key, seqNum,
                         window.window);
                     window.close();
+                    replaced = window;
                 }
                 window = new Window(key, seqNum);
                 windows.put(key, window);
@@ -259,12 +263,44 @@ final class OrderedClientRequests implements AutoCloseable
         window.unanswered.put(seqNum, pending);
         final List<Pending> ready = new ArrayList<>();
         window.window.receivedRequest(pending, ready::add);
+        if (replaced != null)
+        {
+            carryHeldRequests(replaced, window, seqNum, ready);
+        }
         // Submitted outside the window's lock: a reply that completes at once must not re-enter its iteration.
         for (final Pending next : ready)
         {
             window.lastSubmitted = next.getSeqNum();
             final Window w = window;
             submit(next.request).whenComplete((reply, failure) -> w.replied(next, new Outcome(reply, unwrap(failure))));
+        }
+    }
+
+    /**
+     * The client restarted its sequence at {@code firstSeqNum}, {@code to}'s first request: its requests after that one which {@code from}
+     * held behind a gap (received, never submitted) move to the new window. The client sent them once and waits for
+     * their replies; it resends one only when that wait times out (seconds), and each timeout restarts the sequence
+     * again (Ratis's client also picks another leader on it). Dropped with the old window, they timed out, and each
+     * timeout's restart dropped the requests held then: one write every timeout's length got through, for as long
+     * as the writes went on. Requests before the new first one were answered on the client and are dropped.
+     */
+    private static void carryHeldRequests(final Window from, final Window to, final long firstSeqNum,
+        final List<Pending> ready)
+    {
+        final List<Pending> held = new ArrayList<>();
+        for (final Pending pending : from.unanswered.values())
+        {
+            if (pending.getSeqNum() > firstSeqNum && pending.getSeqNum() > from.lastSubmitted)
+            {
+                held.add(pending);
+            }
+        }
+        held.sort(Comparator.comparingLong(Pending::getSeqNum));
+        for (final Pending pending : held)
+        {
+            from.unanswered.remove(pending.getSeqNum(), pending);
+            to.unanswered.put(pending.getSeqNum(), pending);
+            to.window.receivedRequest(pending, ready::add);
         }
     }
 

@@ -163,6 +163,29 @@ class OrderedClientRequestsTest
     }
 
     @Test
+    void requestsHeldBehindAGapAreKeptWhenTheClientRestartsItsSequence()
+    {
+        receive(1, true, "a");
+        answer(1);
+        receive(3, false, "a"); // held behind 2
+        receive(5, false, "a"); // held: 4 waits on the client's retry timer
+        receive(6, false, "a");
+        assertThat(submitted).containsExactly(1L);
+        // A timeout elsewhere restarts the client's sequence at its oldest unanswered request, 4 (2 and 3 were
+        // answered by another server). It sent 5 and 6 once and resends them only when their own replies time out:
+        // dropped with the old window, they would.
+        receive(4, true, "b");
+        assertThat(submitted).as("5 and 6 moved to the new window, 3 (before its first) did not")
+            .containsExactly(1L, 4L, 5L, 6L);
+        receive(6, false, "b"); // a retry of a carried request answers the latest attempt
+        answer(4);
+        answer(5);
+        answer(6);
+        assertThat(replies).containsExactly("1@a", "4@b", "5@a", "6@b");
+        assertThat(ordered.windowCount()).isEqualTo(1);
+    }
+
+    @Test
     void failedSubmissionsAreAnsweredInOrderAndCloseClearsTheWindows()
     {
         receive(1, true, "a");
