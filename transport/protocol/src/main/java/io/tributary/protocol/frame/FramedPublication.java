@@ -52,8 +52,9 @@ public final class FramedPublication implements AutoCloseable
 
     /**
      * Serializes sends (a message's fragments never interleave with another's). A lock rather than a monitor so the
-     * network thread, which runs the driver in INVOKER mode, can skip a send instead of waiting for one that waits for
-     * that driver ({@link #sendIfIdle}, {@link #flushAwaitingHandshake}).
+     * network thread, which runs the driver in INVOKER mode, never parks behind a send that waits for that driver:
+     * it runs the driver while it waits ({@link #lockForSend}) or skips the send ({@link #sendIfIdle},
+     * {@link #flushAwaitingHandshake}).
      */
     private final ReentrantLock lock = new ReentrantLock();
     private final Publication publication;
@@ -155,7 +156,7 @@ public final class FramedPublication implements AutoCloseable
         final M message,
         final PayloadEncoder<M> encoder)
     {
-        lock.lock();
+        lockForSend();
         try
         {
             final int length = encoder.encodedLength(message);
@@ -214,7 +215,7 @@ public final class FramedPublication implements AutoCloseable
         final int offset,
         final int length)
     {
-        lock.lock();
+        lockForSend();
         try
         {
             if (length < 0 || length > messageLengthMax)
@@ -278,6 +279,26 @@ public final class FramedPublication implements AutoCloseable
         finally
         {
             lock.unlock();
+        }
+    }
+
+    /**
+     * Takes the send lock. The network thread never parks for it: in INVOKER mode it runs the driver, and the
+     * holder may be waiting for room only the driver makes (both then waited out the holder's retry budget with
+     * the driver standing still). Replies complete on that thread, and what they complete sends again (Ratis's
+     * async client resends, an appender's next request), so any send may come from it: it runs the driver while
+     * it waits.
+     */
+    private void lockForSend()
+    {
+        if (network == null || !network.isLoopThread())
+        {
+            lock.lock();
+            return;
+        }
+        while (!lock.tryLock())
+        {
+            network.idleWhileBackPressured(retryIdle);
         }
     }
 

@@ -3,6 +3,7 @@ package io.tributary.protocol.frame;
 import io.tributary.protocol.aeron.EmbeddedMediaDriver;
 
 import io.tributary.protocol.aeron.AeronTransportConfig;
+import io.tributary.protocol.aeron.NetworkLoop;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -10,6 +11,8 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.SystemNanoClock;
@@ -146,6 +149,63 @@ class BackPressureTest
             assertThat(waited[0]).isEqualTo(SendStatus.OK);
             assertThat(loopback.publication.sendIfIdle(MessageType.TLS_RECORDS, 3, 0, 0, new UnsafeBuffer(new byte[16]),
                 0, 16)).as("idle now").isEqualTo(SendStatus.OK);
+        }
+    }
+
+    @Test
+    void aSendOnTheNetworkThreadRunsTheDriverWhileAnotherSendWaitsForRoom() throws Exception
+    {
+        try (AeronLoopback loopback = new AeronLoopback(AeronLoopback.testConfig(dir, "bp-loop").offerTimeoutMs(4_000)
+            .offerRetriesMax(AeronTransportConfig.RETRIES_MAX)))
+        {
+            final NetworkLoop network = loopback.driver.network();
+            assertThat(network != null && network.invokesDriver()).as("the driver runs in the network thread").isTrue();
+            final FramedPublication publication = new FramedPublication(loopback.driver.aeron().addExclusivePublication(
+                loopback.subscription.tryResolveChannelEndpointPort(), AeronLoopback.STREAM_ID), true, loopback.config,
+                SystemNanoClock.INSTANCE, network);
+            try
+            {
+                AeronLoopback.await("connected", publication::isConnected, 10);
+                final byte[] large = new byte[2 << 20];
+                final AtomicReference<SendStatus> waited = new AtomicReference<>();
+                final Thread sender = new Thread(() -> waited.set(publication.send(MessageType.APPEND_ENTRIES_REQUEST,
+                    1, 0, 0, new UnsafeBuffer(large), 0, large.length)), "sender");
+                sender.start();
+                AeronLoopback.await("the sender waits for room", publication::sending, 30);
+                // A reply completed on the network thread sends again (as Ratis's async client does).
+                final AtomicBoolean entered = new AtomicBoolean();
+                final AtomicReference<SendStatus> fromLoop = new AtomicReference<>();
+                final NetworkLoop.Pollable resend = nowNs ->
+                {
+                    if (entered.compareAndSet(false, true))
+                    {
+                        final UnsafeBuffer small = new UnsafeBuffer(new byte[16]);
+                        fromLoop.set(publication.send(MessageType.CLIENT_REQUEST, 2, 0, 0, small, 0, 16));
+                        return 1;
+                    }
+                    return 0;
+                };
+                network.register(resend);
+                try
+                {
+                    AeronLoopback.await("the network thread sends", entered::get, 30);
+                    loopback.startPolling();
+                    sender.join(30_000);
+                    AeronLoopback.await("the network thread's send returns", () -> fromLoop.get() != null, 30);
+                }
+                finally
+                {
+                    network.deregister(resend);
+                }
+                assertThat(waited.get()).as("the waiting send, with the driver run while the network thread waits")
+                    .isEqualTo(SendStatus.OK);
+                assertThat(fromLoop.get()).isEqualTo(SendStatus.OK);
+                AeronLoopback.await("both messages arrive", () -> loopback.messageCount() == 2, 30);
+            }
+            finally
+            {
+                CloseHelper.close(publication);
+            }
         }
     }
 
