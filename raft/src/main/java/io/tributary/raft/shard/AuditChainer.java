@@ -29,6 +29,7 @@ final class AuditChainer
     static final int HASH_HEX_LENGTH = 64;
     private static final int INITIAL_BYTES = 64 * 1024;
     private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] GENESIS_HEX = AuditRecord.GENESIS.getBytes(StandardCharsets.US_ASCII);
 
     private final MessageDigest sha256;
     private final RecordBatchFlyweight batch = new RecordBatchFlyweight();
@@ -108,8 +109,7 @@ final class AuditChainer
         final long lastOffset = log.lastOffset();
         if (log.nextOffset() == 0 || lastOffset < log.firstOffset())
         {
-            System.arraycopy(AuditRecord.GENESIS.getBytes(StandardCharsets.US_ASCII), 0, previousHex, 0,
-                HASH_HEX_LENGTH);
+            System.arraycopy(GENESIS_HEX, 0, previousHex, 0, HASH_HEX_LENGTH);
             return;
         }
         final int length = log.readLength(lastOffset, 1);
