@@ -46,6 +46,9 @@ public final class NetworkLoop implements AutoCloseable
         int poll(long nowNs);
     }
 
+    /** How long {@link #waitForHolder} parks when the driver had nothing to do. */
+    static final long HOLDER_WAIT_PARK_NS = TimeUnit.MICROSECONDS.toNanos(20);
+
     private final String name;
     private final AgentInvoker driverInvoker;
     private final AgentInvoker conductorInvoker;
@@ -140,6 +143,27 @@ public final class NetworkLoop implements AutoCloseable
         }
         wake();
         callerIdle.idle();
+    }
+
+    /**
+     * On the loop's own thread, while another thread holds what this one needs (a publication's send lock) and may
+     * be waiting for the driver: runs the driver once, and when it had nothing to do, spins or (once
+     * {@code parkWhenIdle}) parks for {@link #HOLDER_WAIT_PARK_NS}, so a holder that only needs a CPU gets one (two
+     * cores: a spinning loop thread took it).
+     */
+    public void waitForHolder(final boolean parkWhenIdle)
+    {
+        if (invokeDriver() == 0)
+        {
+            if (parkWhenIdle)
+            {
+                LockSupport.parkNanos(HOLDER_WAIT_PARK_NS);
+            }
+            else
+            {
+                Thread.onSpinWait();
+            }
+        }
     }
 
     /** Turns completed so far (for tests: a turn after a change has seen it). */

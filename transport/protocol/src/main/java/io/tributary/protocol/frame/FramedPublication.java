@@ -47,6 +47,11 @@ import io.tributary.protocol.aeron.NetworkLoop;
  */
 public final class FramedPublication implements AutoCloseable
 {
+    /**
+     * Turns the network thread spins (running the driver) for the send lock before it parks between turns: a holder
+     * encoding a message needs microseconds, one waiting for room needs the driver.
+     */
+    private static final int LOCK_SPINS_BEFORE_PARK = 100;
     /** Bytes one publication keeps for its first handshake; past it a send fails NOT_CONNECTED at once. */
     public static final int AWAITING_HANDSHAKE_BYTES_MAX = 1 << 20;
 
@@ -296,9 +301,10 @@ public final class FramedPublication implements AutoCloseable
             lock.lock();
             return;
         }
+        int spins = 0;
         while (!lock.tryLock())
         {
-            network.idleWhileBackPressured(retryIdle);
+            network.waitForHolder(++spins > LOCK_SPINS_BEFORE_PARK);
         }
     }
 
