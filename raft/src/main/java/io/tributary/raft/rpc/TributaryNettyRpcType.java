@@ -70,7 +70,8 @@ public final class TributaryNettyRpcType implements RpcType
         {
             final TlsSettings tls = TlsSettings.fromProperties(server.getProperties()::get);
             final RaftServer gated = GatedRaftServer.of(server);
-            return tls.enabled() ? new SecureNettyServerRpc(gated, secure(tls)) : plain.newRaftServerRpc(gated);
+            return NettyReadIndexRedirect.of(tls.enabled() ? new SecureNettyServerRpc(gated, secure(tls))
+                : plain.newRaftServerRpc(gated), server);
         }
 
         @Override
