@@ -153,6 +153,8 @@ public final class NetworkLoop implements AutoCloseable
      */
     public void waitForHolder(final boolean parkWhenIdle)
     {
+        assert Thread.currentThread() == thread : "waitForHolder on " + Thread.currentThread().getName() + ", not on "
+            + thread.getName() + ": only the loop's thread may run the driver";
         if (invokeDriver() == 0)
         {
             if (parkWhenIdle)
