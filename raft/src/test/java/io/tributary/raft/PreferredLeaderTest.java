@@ -11,8 +11,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 
 import io.tributary.raft.meta.MetadataClient;
 import io.tributary.raft.meta.MetadataStateMachine;
@@ -70,8 +72,8 @@ abstract class PreferredLeaderTest
             final Map<String, String> preferred = preferredLeaders(metadata);
             assertThat(countPerNode(preferred)).as("preferred leaderships per node: %s", preferred)
                 .containsExactlyInAnyOrderEntriesOf(Map.of("n1", 2, "n2", 2, "n3", 2));
-            awaitLeaders("every shard led by its preferred replica, 2 per node", 60_000, metadata, transport, live,
-                preferred);
+            awaitLeaders("every shard led by its preferred replica, 2 per node", 60_000, cluster, metadata, transport,
+                live, preferred);
 
             // The metadata leader: it leads shards like every node and runs the controller, so its successor must
             // resume.
@@ -88,17 +90,22 @@ abstract class PreferredLeaderTest
 
             cluster.start(killed);
             live.add(killed);
-            awaitLeaders("leadership back on the preferred replicas after " + killed + " restarted", 90_000, metadata,
-                transport, live, preferred);
+            awaitLeaders("leadership back on the preferred replicas after " + killed + " restarted", 90_000, cluster,
+                metadata, transport, live, preferred);
             assertThat(preferredLeaders(metadata)).as("the preferred replicas do not change").isEqualTo(preferred);
-            assertThat(logsOf(cluster)).as("the controller logs each move").contains("(preferred)")
-                .containsPattern("shard \\d of stream (left|right): leadership moved (n\\d )?-> " + killed
-                    + " \\(preferred");
+            // A move whose Ratis reply timed out (the election it started outlasted the wait, on a loaded machine)
+            // is logged by the controller's next pass, when it sees the preferred replica leading: up to one
+            // interval (5 s) after the test does.
+            final Pattern moveBack = Pattern.compile("shard \\d of stream (left|right): leadership moved (n\\d )?-> "
+                + killed + " \\(preferred");
+            LocalCluster.await("the controller's log of a move back to " + killed, 30_000, () ->
+                moveBack.matcher(logsOf(cluster)).find());
         }
     }
 
-    private static void awaitLeaders(final String what, final long timeoutMs, final MetadataClient metadata,
-        final String transport, final Set<String> live, final Map<String, String> preferred)
+    private static void awaitLeaders(final String what, final long timeoutMs, final LocalCluster cluster,
+        final MetadataClient metadata, final String transport, final Set<String> live,
+        final Map<String, String> preferred)
     {
         final Map<String, String> last = new TreeMap<>();
         try
@@ -112,9 +119,68 @@ abstract class PreferredLeaderTest
         }
         catch (final AssertionError e)
         {
-            throw new AssertionError(e.getMessage() + ": leaders " + last + ", preferred " + preferred, e);
+            throw new AssertionError(e.getMessage() + ": leaders " + last + ", preferred " + preferred
+                + diagnosis(cluster, transport, live), e);
         }
         assertThat(countPerNode(last).values()).containsOnly(2);
+    }
+
+    /**
+     * What a failed wait needs for a post-mortem when only the failure message survives (CI prints little else):
+     * each live node's view of the metadata group and its latest warnings, errors and controller lines.
+     */
+    private static String diagnosis(final LocalCluster cluster, final String transport, final Set<String> live)
+    {
+        final StringBuilder text = new StringBuilder();
+        final RaftGroup group = RaftSettings.group(MetadataStateMachine.GROUP_ID, cluster.metadataPeers());
+        try (RaftClient client = RaftSettings.newClient(group, transport, 3_000, RetryPolicies.noRetry()))
+        {
+            for (final String node : new TreeSet<>(live))
+            {
+                text.append("\n").append(node).append(" metadata group: ");
+                try
+                {
+                    final RaftProtos.RoleInfoProto role = client.getGroupManagementApi(RaftPeerId.valueOf(node))
+                        .info(MetadataStateMachine.GROUP_ID).getRoleInfoProto();
+                    text.append(role.getRole());
+                    if (role.hasLeaderInfo())
+                    {
+                        text.append(", term ").append(role.getLeaderInfo().getTerm());
+                    }
+                    if (role.hasFollowerInfo())
+                    {
+                        final RaftProtos.ServerRpcProto leader = role.getFollowerInfo().getLeaderInfo();
+                        text.append(", leader '").append(leader.getId().getId().toStringUtf8()).append("' heard ")
+                            .append(leader.getLastRpcElapsedTimeMs()).append(" ms before");
+                    }
+                }
+                catch (final IOException | RuntimeException e)
+                {
+                    text.append(e);
+                }
+                text.append(notableLines(cluster, node));
+            }
+        }
+        catch (final IOException e)
+        {
+            text.append("\n(no diagnosis: ").append(e).append(')');
+        }
+        return text.toString();
+    }
+
+    private static String notableLines(final LocalCluster cluster, final String node)
+    {
+        try
+        {
+            final List<String> lines = Files.readAllLines(cluster.dataDir(node).resolveSibling(node + ".log")).stream()
+                .filter(line -> line.contains(" WARN ") || line.contains(" ERROR ") || line.contains("Controller"))
+                .map(line -> "\n  " + line.substring(0, Math.min(line.length(), 240))).toList();
+            return String.join("", lines.subList(Math.max(0, lines.size() - 12), lines.size()));
+        }
+        catch (final IOException e)
+        {
+            return "\n  (no log: " + e + ")";
+        }
     }
 
     /** "stream/shard" -> its first replica in the metadata. */
