@@ -85,7 +85,8 @@ public interface Admin extends AutoCloseable
     /**
      * Waits until every shard of the stream is placed and has a leader that answers, then (at most 20 s more, within
      * the timeout) until each shard is led by its preferred replica, which the cluster moves leadership to shortly
-     * after creation: producers starting then find their leaders at the first try.
+     * after creation: producers starting then find their leaders at the first try. A shard whose preferred replica
+     * holds no division or does not answer for 2 s is not waited for: that replica cannot lead.
      */
     void awaitStreamReady(String name, Duration timeout) throws IOException, InterruptedException;
 

@@ -3,6 +3,7 @@ package io.tributary.client.internal;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,6 +31,8 @@ public final class AdminImpl implements Admin
 {
     private static final long POLL_NS = TimeUnit.MILLISECONDS.toNanos(100);
     private static final long PREFERRED_LEADERS_WAIT_NS = TimeUnit.SECONDS.toNanos(20);
+    /** How long a preferred replica may hold no division (or not answer) before the wait passes it over. */
+    private static final long PREFERRED_UNABLE_GRACE_NS = TimeUnit.SECONDS.toNanos(2);
 
     private final FrontEndClient client;
     private final NodeLinks links;
@@ -103,11 +106,15 @@ public final class AdminImpl implements Admin
     /**
      * The cluster moves each shard's leadership to its preferred replica (the first) within seconds of its
      * creation; a producer starting before that finds its first guesses wrong and its first batches resent. Waits
-     * for it, but only so long: a cluster with the rebalance off, or a preferred node that is down, still serves.
+     * for it, but only so long: a cluster with the rebalance off still serves, and a shard whose preferred replica
+     * holds no division (listed, but its division gone or not yet made) or does not answer is passed over once
+     * that has lasted {@link #PREFERRED_UNABLE_GRACE_NS}: that replica cannot lead, so waiting for it only
+     * delayed the caller by the whole wait.
      */
     private void awaitPreferredLeaders(final String name, final long deadlineNs) throws IOException,
         InterruptedException
     {
+        final Map<Integer, Long> unableSinceNs = new HashMap<>();
         while (System.nanoTime() - deadlineNs < 0)
         {
             final StreamInfo info = describe(name);
@@ -117,8 +124,17 @@ public final class AdminImpl implements Admin
                 final Map.Entry<String, String> first = shard.replicas().entrySet().iterator().next();
                 final Object role = await(client.adminAsync(first.getValue(), AdminRequestDescriptor.KIND_GROUP_INFO,
                     shard.groupId(), 0, ""));
-                preferred &= role instanceof FrontEndClient.AdminReply reply && reply.isOk()
-                    && reply.role() == FetchResponseDescriptor.ROLE_LEADER;
+                if (role instanceof FrontEndClient.AdminReply reply && reply.isOk())
+                {
+                    unableSinceNs.remove(shard.shard());
+                    preferred &= reply.role() == FetchResponseDescriptor.ROLE_LEADER;
+                }
+                else
+                {
+                    final long nowNs = System.nanoTime();
+                    final long sinceNs = unableSinceNs.computeIfAbsent(shard.shard(), key -> nowNs);
+                    preferred &= nowNs - sinceNs >= PREFERRED_UNABLE_GRACE_NS;
+                }
             }
             if (preferred)
             {

@@ -321,8 +321,9 @@ public final class AccessControl
         }
         if (AuditRecord.STREAM.equals(stream))
         {
-            // The audit trail: nodes alone append to it and nobody manages it; only auditors read it, whatever
-            // producer, consumer or stream-admin patterns say.
+            // The audit trail: nodes alone append to it (check() refuses every client's produce) and only a cluster
+            // admin (allowed above) manages it; only auditors read it, whatever producer, consumer or stream-admin
+            // patterns say.
             return (action == Action.CONSUME || action == Action.DESCRIBE) && role == Role.AUDITOR
                 && grant.covers(stream);
         }
