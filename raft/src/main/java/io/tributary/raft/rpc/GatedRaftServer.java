@@ -2,7 +2,6 @@ package io.tributary.raft.rpc;
 
 import java.io.IOException;
 import java.lang.reflect.InvocationHandler;
-import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
 import java.util.UUID;
@@ -54,14 +53,7 @@ final class GatedRaftServer implements InvocationHandler
                 throw refused;
             }
         }
-        try
-        {
-            return method.invoke(server, args);
-        }
-        catch (final InvocationTargetException e)
-        {
-            throw e.getCause();
-        }
+        return ProxyCalls.forward(server, method, args);
     }
 
     private static String groupOf(final AppendEntriesRequestProto request)

@@ -2,7 +2,6 @@ package io.tributary.raft.rpc;
 
 import java.io.IOException;
 import java.lang.reflect.InvocationHandler;
-import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
 import java.util.concurrent.CompletableFuture;
@@ -65,14 +64,7 @@ final class NettyReadIndexRedirect implements RaftServerAsynchronousProtocol, In
                 default -> "NettyReadIndexRedirect(" + rpc + ")";
             };
         }
-        try
-        {
-            return method.invoke(rpc, args);
-        }
-        catch (final InvocationTargetException e)
-        {
-            throw e.getCause();
-        }
+        return ProxyCalls.forward(rpc, method, args);
     }
 
     @Override

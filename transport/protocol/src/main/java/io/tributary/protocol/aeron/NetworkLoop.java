@@ -135,10 +135,7 @@ public final class NetworkLoop implements AutoCloseable
     {
         if (Thread.currentThread() == thread)
         {
-            if (invokeDriver() == 0)
-            {
-                Thread.onSpinWait();
-            }
+            runDriverOrPause(false);
             return;
         }
         wake();
@@ -155,9 +152,15 @@ public final class NetworkLoop implements AutoCloseable
     {
         assert Thread.currentThread() == thread : "waitForHolder on " + Thread.currentThread().getName() + ", not on "
             + thread.getName() + ": only the loop's thread may run the driver";
+        runDriverOrPause(parkWhenIdle);
+    }
+
+    /** Runs the driver once; when it had nothing to do, spins once or (with {@code park}) parks briefly. */
+    private void runDriverOrPause(final boolean park)
+    {
         if (invokeDriver() == 0)
         {
-            if (parkWhenIdle)
+            if (park)
             {
                 LockSupport.parkNanos(HOLDER_WAIT_PARK_NS);
             }
