@@ -158,7 +158,7 @@ abstract class PreferredLeaderTest
                 {
                     text.append(e);
                 }
-                text.append(notableLines(cluster, node));
+                text.append(notableLines(cluster, node)).append(busyServerThreads(cluster.pids().get(node)));
             }
         }
         catch (final IOException e)
@@ -166,6 +166,48 @@ abstract class PreferredLeaderTest
             text.append("\n(no diagnosis: ").append(e).append(')');
         }
         return text.toString();
+    }
+
+    /**
+     * The node's RPC server threads (Netty's and gRPC's) that are not waiting for work, with their top frames: a
+     * node that sends heartbeats but answers nothing has them stuck somewhere, and this says where.
+     */
+    private static String busyServerThreads(final Long pid)
+    {
+        if (pid == null)
+        {
+            return "";
+        }
+        final StringBuilder busy = new StringBuilder();
+        try
+        {
+            final Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                pid.toString(), "Thread.print").redirectErrorStream(true).start();
+            final String dump = new String(jcmd.getInputStream().readAllBytes());
+            jcmd.waitFor(30, TimeUnit.SECONDS);
+            int servers = 0;
+            for (final String thread : dump.split("\n\n"))
+            {
+                final boolean server = thread.startsWith("\"NettyRpcService-workerGroup")
+                    || thread.startsWith("\"grpc-default-executor");
+                servers += server ? 1 : 0;
+                if (server && !thread.contains("epollWait") && !thread.contains("SynchronousQueue"))
+                {
+                    final String[] lines = thread.split("\n");
+                    busy.append("\n  thread ").append(lines[0], 0, Math.min(lines[0].length(), 60));
+                    for (int i = 1; i < Math.min(lines.length, 6); i++)
+                    {
+                        busy.append("\n    ").append(lines[i].trim());
+                    }
+                }
+            }
+            busy.insert(0, "\n  " + servers + " RPC server threads; those not waiting for work:");
+        }
+        catch (final IOException | InterruptedException e)
+        {
+            busy.append("\n  (no thread dump: ").append(e).append(')');
+        }
+        return busy.toString();
     }
 
     private static String notableLines(final LocalCluster cluster, final String node)
