@@ -21,6 +21,8 @@ final class LoadCounters
     final LongAdder acknowledged = new LongAdder();
     final LongAdder acknowledgedAll = new LongAdder();
     final LongAdder failed = new LongAdder();
+    /** Warm-up records answered (acknowledged or failed): what the warm-up's backlog check counts down. */
+    final LongAdder warmupAnswered = new LongAdder();
     final AtomicReference<Throwable> firstError = new AtomicReference<>();
     private final long measureStartNs;
 
@@ -40,6 +42,10 @@ final class LoadCounters
     private void onComplete(final long intendedNs, final Throwable error)
     {
         final long latencyNs = System.nanoTime() - intendedNs;
+        if (!measured(intendedNs))
+        {
+            warmupAnswered.increment();
+        }
         if (error != null)
         {
             failed(error);

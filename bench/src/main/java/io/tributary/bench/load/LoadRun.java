@@ -227,6 +227,7 @@ public final class LoadRun
         private final ClusterCounters cluster;
         private IntervalLogs logs;
         private ResourceMonitor monitor;
+        private WarmupBacklog warmupBacklog;
 
         ProducePhase(final boolean fixedRate, final long warmupNs, final long durationNs, final boolean endToEnd,
             final ProcessCpu cpu,
@@ -241,6 +242,51 @@ public final class LoadRun
             this.endToEndTotal = endToEnd ? new Histogram(3) : null;
             this.cpu = cpu;
             this.cluster = cluster;
+        }
+
+        /**
+         * Warns when the warm-up ends with its records far from answered (the cluster never caught up with the
+         * schedule, as on a cold or slow machine): the measured window then starts with that backlog and its
+         * latencies include the wait to drain it, which reads as a multi-second tail of the steady state. Says when
+         * the backlog is gone, so a reader knows from which second on the figures are the steady state's.
+         */
+        private final class WarmupBacklog
+        {
+            private final long scheduled;
+            private boolean warned;
+            private boolean done;
+
+            WarmupBacklog(final long scheduled)
+            {
+                this.scheduled = scheduled;
+            }
+
+            void check(final double secondsIntoMeasure)
+            {
+                if (done || !fixedRate || scheduled == 0)
+                {
+                    return;
+                }
+                final long behind = scheduled - counters.warmupAnswered.sum();
+                if (!warned)
+                {
+                    done = behind <= options.rate / 2; // under half a second of schedule: what is normally in flight
+                    if (!done)
+                    {
+                        warned = true;
+                        out.printf(Locale.ROOT, "warning: the warm-up ended %,d records (%.1f s of schedule) behind: "
+                            + "the measured window starts with that backlog and its latencies include the wait to "
+                            + "drain it; a longer --warmup measures the steady state%n", behind,
+                            behind / (double)options.rate);
+                    }
+                }
+                else if (behind <= 0)
+                {
+                    done = true;
+                    out.printf(Locale.ROOT, "the warm-up's backlog was answered %.0f s into the measurement%n",
+                        secondsIntoMeasure);
+                }
+            }
         }
 
         void run() throws Exception
@@ -264,6 +310,13 @@ public final class LoadRun
                     readerThread = start(reader, "bench-e2e-consumer");
                 }
                 final double periodNs = 1e9 * options.producers / options.rate;
+                long warmupScheduled = 0;
+                for (int p = 0; p < options.producers; p++)
+                {
+                    final long firstNs = startNs + (long)(p * periodNs / options.producers);
+                    warmupScheduled += Math.max(0, (long)Math.ceil((measureStartNs - firstNs) / periodNs));
+                }
+                warmupBacklog = new WarmupBacklog(warmupScheduled);
                 for (int p = 0; p < options.producers; p++)
                 {
                     final LoadTarget target = system.producer(options.stream);
@@ -329,6 +382,10 @@ public final class LoadRun
                 final Histogram warmup = counters.warmupLatency.getIntervalHistogram();
                 final Histogram endToEndWarmup = reader == null ? null : reader.warmupLatency.getIntervalHistogram();
                 final boolean measuring = tickNs - measureStartNs > 0; // the tick at the boundary closes the warm-up
+                if (nowNs - measureStartNs >= 0) // from the tick that closes the warm-up on
+                {
+                    warmupBacklog.check((nowNs - measureStartNs) / 1e9);
+                }
                 account(interval, endToEndInterval, (nowNs - measureStartNs) / 1e9);
                 final long acknowledged = counters.acknowledgedAll.sum();
                 final long sent = counters.sent.sum();

@@ -97,6 +97,31 @@ class LoadRunTest
     }
 
     @Test
+    void aWarmUpThatEndsFarBehindItsScheduleIsReportedAndSoIsTheMomentItsBacklogIsAnswered() throws Exception
+    {
+        // 1,000 records/s, 1 s of warm-up: the 300th send blocks 1.5 s, so at the warm-up's end about 700 of its
+        // 1,000 records are unanswered (more than half a second of schedule); the sender catches up at ~1.8 s.
+        final LoadOptions options = options("--rate", "1000", "--duration", "2s", "--warmup", "1s", "--size", "100",
+            "--seed", "7");
+        final StringWriter printed = new StringWriter();
+        try (SimulatedSystem system = new SimulatedSystem(MS, 300, 1500 * MS))
+        {
+            LoadRun.run(system, options, "test", new PrintWriter(printed));
+        }
+        assertThat(printed.toString()).as(printed.toString())
+            .containsPattern("the warm-up ended [0-9,]+ records \\(0\\.[5-9] s of schedule\\) behind")
+            .containsPattern("the warm-up's backlog was answered [0-9] s into the measurement");
+
+        final StringWriter steady = new StringWriter();
+        try (SimulatedSystem system = new SimulatedSystem(MS, Long.MAX_VALUE, 0))
+        {
+            LoadRun.run(system, options, "test", new PrintWriter(steady));
+        }
+        assertThat(steady.toString()).as("a warm-up that kept up").doesNotContain("warm-up ended")
+            .doesNotContain("backlog");
+    }
+
+    @Test
     void writesSummaryIntervalLogsDistributionsAndPlots() throws Exception
     {
         final LoadOptions options = options("--rate", "2000", "--duration", "2s", "--warmup", "1s", "--e2e",
