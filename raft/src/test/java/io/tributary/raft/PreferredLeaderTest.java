@@ -181,10 +181,17 @@ abstract class PreferredLeaderTest
         final StringBuilder busy = new StringBuilder();
         try
         {
+            // Into a file, bounded: a frozen JVM may never answer the attach, and a diagnosis must not hang the test.
+            final Path file = Files.createTempFile("threads-" + pid, ".txt");
             final Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
-                pid.toString(), "Thread.print").redirectErrorStream(true).start();
-            final String dump = new String(jcmd.getInputStream().readAllBytes());
-            jcmd.waitFor(30, TimeUnit.SECONDS);
+                pid.toString(), "Thread.print").redirectErrorStream(true).redirectOutput(file.toFile()).start();
+            if (!jcmd.waitFor(20, TimeUnit.SECONDS))
+            {
+                jcmd.destroyForcibly();
+                return "\n  (no thread dump: jcmd did not finish within 20 s)";
+            }
+            final String dump = Files.readString(file);
+            Files.delete(file);
             int servers = 0;
             for (final String thread : dump.split("\n\n"))
             {
