@@ -30,11 +30,11 @@ import org.slf4j.LoggerFactory;
 import io.tributary.protocol.tls.RaftPeerTls;
 
 /**
- * A Raft client's side of the Netty transport with TLS ({@link SecureNettyServerRpc}): each request as Ratis's Netty
- * client sends it, over a {@link SecureNettyPeer} per server. The client must hold a node certificate: only nodes
+ * A Raft client's side of the Netty transport with TLS ({@link NettyServerRpc}): each request as Ratis's Netty
+ * client sends it, over a {@link NettyPeer} per server. The client must hold a node certificate: only nodes
  * speak Raft (a Tributary client talks to the front end).
  */
-final class SecureNettyClientRpc extends RaftClientRpcWithProxy<SecureNettyPeer>
+final class SecureNettyClientRpc extends RaftClientRpcWithProxy<NettyPeer>
 {
     private static final Logger LOG = LoggerFactory.getLogger(SecureNettyClientRpc.class);
 
@@ -43,7 +43,7 @@ final class SecureNettyClientRpc extends RaftClientRpcWithProxy<SecureNettyPeer>
 
     SecureNettyClientRpc(final ClientId clientId, final RaftProperties properties, final RaftPeerTls tls)
     {
-        super(new SecureNettyPeers(clientId.toString(), tls,
+        super(new NettyPeers(clientId.toString(), tls,
             RaftClientConfigKeys.Rpc.requestTimeout(properties).toLong(TimeUnit.MILLISECONDS),
             NettyConfigKeys.Client.useEpoll(properties)));
         this.clientId = clientId;
@@ -57,7 +57,7 @@ final class SecureNettyClientRpc extends RaftClientRpcWithProxy<SecureNettyPeer>
         try
         {
             final RaftNettyServerRequestProto proto = toProto(request);
-            getProxies().getProxy(request.getServerId()).sendAsync(SecureNettyServerRpc.header(proto), proto)
+            getProxies().getProxy(request.getServerId()).sendAsync(NettyServerRpc.header(proto), proto)
                 .whenComplete((reply, failure) ->
                 {
                     if (failure != null)
@@ -94,7 +94,7 @@ final class SecureNettyClientRpc extends RaftClientRpcWithProxy<SecureNettyPeer>
     {
         final RaftNettyServerRequestProto proto = toProto(request);
         return fromProto(request, getProxies().getProxy(request.getServerId())
-            .send(SecureNettyServerRpc.header(proto), proto));
+            .send(NettyServerRpc.header(proto), proto));
     }
 
     private static RaftNettyServerRequestProto toProto(final RaftClientRequest request)

@@ -19,11 +19,11 @@ import io.tributary.protocol.tls.RaftPeerTls;
 import io.tributary.protocol.tls.TlsSettings;
 
 /**
- * What a node runs for {@code transport=netty}: Ratis's Netty transport (its server, client and wire
- * format) with {@link NotifyingLogAppender} as the log appender and the node's disk gate in front of
- * appendEntries ({@link GatedRaftServer}). With TLS on ({@code security.tls.*} in the properties), the same wire
- * format inside TLS 1.3 with node certificates ({@link SecureNettyServerRpc}, {@link SecureNettyClientRpc}): Ratis
- * 3.3's Netty RPC has no TLS. Ratis instantiates it by name ({@code raft.rpc.type}) on servers and clients alike.
+ * What a node runs for {@code transport=netty}: Ratis's Netty wire format and client, with {@link NotifyingLogAppender}
+ * as the log appender, the node's disk gate in front of appendEntries ({@link GatedRaftServer}), and Tributary's own
+ * server RPC ({@link NettyServerRpc}: requests served off the event loop, TLS 1.3 with node certificates when
+ * {@code security.tls.*} is set, which Ratis 3.3's Netty RPC has not). With TLS on, clients use
+ * {@link SecureNettyClientRpc}. Ratis instantiates it by name ({@code raft.rpc.type}) on servers and clients alike.
  */
 public final class TributaryNettyRpcType implements RpcType
 {
@@ -47,7 +47,7 @@ public final class TributaryNettyRpcType implements RpcType
         return "NETTY";
     }
 
-    /** ratis-netty's factory with the appender and the served server replaced; Tributary's RPCs with TLS on. */
+    /** ratis-netty's factory with the appender and the server RPC replaced; Tributary's client RPC with TLS on. */
     static final class Factory implements ServerFactory, ClientFactory
     {
         /** One per process and settings, as the contexts they read are. */
@@ -70,8 +70,7 @@ public final class TributaryNettyRpcType implements RpcType
         {
             final TlsSettings tls = TlsSettings.fromProperties(server.getProperties()::get);
             final RaftServer gated = GatedRaftServer.of(server);
-            return NettyReadIndexRedirect.of(tls.enabled() ? new SecureNettyServerRpc(gated, secure(tls))
-                : plain.newRaftServerRpc(gated), server);
+            return NettyReadIndexRedirect.of(new NettyServerRpc(gated, tls.enabled() ? secure(tls) : null), server);
         }
 
         @Override

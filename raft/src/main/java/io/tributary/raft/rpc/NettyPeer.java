@@ -38,41 +38,48 @@ import org.apache.ratis.util.ProtoUtils;
 import io.tributary.protocol.tls.RaftPeerTls;
 
 /**
- * One TLS connection to a node's Netty Raft port ({@link SecureNettyServerRpc}), for a node's calls to its peers and
- * a Raft client's calls alike: Ratis's Netty wire format (varint-framed {@code RaftNettyServerRequestProto}s) inside
- * TLS 1.3, replies matched to calls by call id. Opened by the constructor, which returns once the handshake is done
- * or throws with its reason (a refused certificate names the alert); a connection that fails fails every call
- * waiting on it, and the owner's {@code PeerProxyMap} opens a new one for the next call. Thread-safe.
+ * One connection to a node's Netty Raft port ({@link NettyServerRpc}), for a node's calls to its peers and a Raft
+ * client's calls alike: Ratis's Netty wire format (varint-framed {@code RaftNettyServerRequestProto}s), inside TLS 1.3
+ * when security is on, replies matched to calls by call id (the server answers each call when it is done, not in the
+ * order sent). Opened by the constructor, which returns once connected (and the handshake done) or throws with its
+ * reason (a refused certificate names the alert); a connection that fails fails every call waiting on it, and the
+ * owner's {@code PeerProxyMap} opens a new one for the next call. Thread-safe.
  */
-final class SecureNettyPeer implements Closeable
+final class NettyPeer implements Closeable
 {
     private final RaftPeer peer;
     private final Channel channel;
     private final long requestTimeoutMs;
+    private final String kind;
     private final ConcurrentHashMap<Long, CompletableFuture<RaftNettyServerReplyProto>> replies =
         new ConcurrentHashMap<>();
 
-    SecureNettyPeer(final RaftPeer peer, final RaftPeerTls tls, final EventLoopGroup group,
-        final long requestTimeoutMs) throws IOException
+    /** Connects to {@code peer}; {@code tls} null for a plain connection. */
+    NettyPeer(final RaftPeer peer, final RaftPeerTls tls, final EventLoopGroup group, final long requestTimeoutMs)
+        throws IOException
     {
         this.peer = peer;
         this.requestTimeoutMs = requestTimeoutMs;
+        this.kind = tls == null ? "connection" : "TLS connection";
         final InetSocketAddress address = NetUtils.createSocketAddr(peer.getAddress());
-        final long handshakeTimeoutMs = tls.context().settings().handshakeTimeoutMs();
+        final long connectTimeoutMs = tls == null ? requestTimeoutMs : tls.context().settings().handshakeTimeoutMs();
         final SslHandler[] ssl = new SslHandler[1];
         final ChannelFuture connected = new Bootstrap()
             .group(group)
             .channel(NettyUtils.getSocketChannelClass(group))
-            .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int)Math.min(Integer.MAX_VALUE, handshakeTimeoutMs))
+            .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int)Math.min(Integer.MAX_VALUE, connectTimeoutMs))
             .handler(new ChannelInitializer<SocketChannel>()
             {
                 @Override
                 protected void initChannel(final SocketChannel channel)
                 {
-                    ssl[0] = new SslHandler(tls.clientEngine(address.getHostString(), address.getPort()));
-                    ssl[0].setHandshakeTimeoutMillis(handshakeTimeoutMs);
                     final ChannelPipeline pipeline = channel.pipeline();
-                    pipeline.addLast(ssl[0]);
+                    if (tls != null)
+                    {
+                        ssl[0] = new SslHandler(tls.clientEngine(address.getHostString(), address.getPort()));
+                        ssl[0].setHandshakeTimeoutMillis(connectTimeoutMs);
+                        pipeline.addLast(ssl[0]);
+                    }
                     pipeline.addLast(new ProtobufVarint32FrameDecoder());
                     pipeline.addLast(new ProtobufDecoder(RaftNettyServerReplyProto.getDefaultInstance()));
                     pipeline.addLast(new ProtobufVarint32LengthFieldPrepender());
@@ -83,20 +90,23 @@ final class SecureNettyPeer implements Closeable
             .connect(address);
         try
         {
-            if (!connected.await(handshakeTimeoutMs) || !connected.isSuccess())
+            if (!connected.await(connectTimeoutMs) || !connected.isSuccess())
             {
                 connected.channel().close();
                 throw new IOException("cannot connect to " + peer + " at " + address + ": "
-                    + (connected.cause() == null ? "no answer in " + handshakeTimeoutMs + " ms" : connected.cause()),
+                    + (connected.cause() == null ? "no answer in " + connectTimeoutMs + " ms" : connected.cause()),
                     connected.cause());
             }
-            final var handshake = ssl[0].handshakeFuture();
-            if (!handshake.await(handshakeTimeoutMs + 1_000) || !handshake.isSuccess())
+            if (tls != null)
             {
-                connected.channel().close();
-                throw new IOException("TLS handshake with " + peer + " at " + address + " failed: "
-                    + (handshake.cause() == null ? "no answer in " + handshakeTimeoutMs + " ms" : handshake.cause()),
-                    handshake.cause());
+                final var handshake = ssl[0].handshakeFuture();
+                if (!handshake.await(connectTimeoutMs + 1_000) || !handshake.isSuccess())
+                {
+                    connected.channel().close();
+                    throw new IOException("TLS handshake with " + peer + " at " + address + " failed: "
+                        + (handshake.cause() == null ? "no answer in " + connectTimeoutMs + " ms" : handshake.cause()),
+                        handshake.cause());
+                }
             }
         }
         catch (final InterruptedException e)
@@ -116,7 +126,7 @@ final class SecureNettyPeer implements Closeable
         final CompletableFuture<RaftNettyServerReplyProto> reply = new CompletableFuture<>();
         if (!channel.isActive())
         {
-            reply.completeExceptionally(new AlreadyClosedException("the TLS connection to " + peer + " is closed"));
+            reply.completeExceptionally(new AlreadyClosedException("the " + kind + " to " + peer + " is closed"));
             return reply;
         }
         final CompletableFuture<RaftNettyServerReplyProto> previous = replies.putIfAbsent(callId, reply);
@@ -170,7 +180,7 @@ final class SecureNettyPeer implements Closeable
     public void close()
     {
         channel.close();
-        failAll(new AlreadyClosedException("closed the TLS connection to " + peer));
+        failAll(new AlreadyClosedException("closed the " + kind + " to " + peer));
     }
 
     private void failAll(final Throwable cause)
@@ -188,7 +198,7 @@ final class SecureNettyPeer implements Closeable
     @Override
     public String toString()
     {
-        return "SecureNettyPeer(" + peer + ", " + replies.size() + " waiting)";
+        return "NettyPeer(" + peer + ", " + replies.size() + " waiting)";
     }
 
     /** Completes each call with its reply; fails them all when the connection ends. */
@@ -218,13 +228,13 @@ final class SecureNettyPeer implements Closeable
         public void exceptionCaught(final ChannelHandlerContext context, final Throwable cause)
         {
             context.close();
-            failAll(new IOException("the TLS connection to " + peer + " failed: " + cause, cause));
+            failAll(new IOException("the " + kind + " to " + peer + " failed: " + cause, cause));
         }
 
         @Override
         public void channelInactive(final ChannelHandlerContext context) throws Exception
         {
-            failAll(new AlreadyClosedException("the TLS connection to " + peer + " closed"));
+            failAll(new AlreadyClosedException("the " + kind + " to " + peer + " closed"));
             super.channelInactive(context);
         }
     }

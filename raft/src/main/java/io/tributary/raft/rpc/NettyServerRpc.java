@@ -3,7 +3,12 @@ package io.tributary.raft.rpc;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.security.cert.X509Certificate;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.apache.ratis.client.RaftClientConfigKeys;
 import org.apache.ratis.client.impl.ClientProtoUtils;
@@ -23,14 +28,17 @@ import org.apache.ratis.proto.netty.NettyProtos.RaftNettyExceptionReplyProto;
 import org.apache.ratis.proto.netty.NettyProtos.RaftNettyServerReplyProto;
 import org.apache.ratis.proto.netty.NettyProtos.RaftNettyServerRequestProto;
 import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftClientRequest;
 import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.protocol.exceptions.NotLeaderException;
+import org.apache.ratis.protocol.exceptions.RaftException;
+import org.apache.ratis.protocol.exceptions.StateMachineException;
 import org.apache.ratis.rpc.RpcType;
 import org.apache.ratis.rpc.SupportedRpcType;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.RaftServerRpcWithProxy;
 import org.apache.ratis.thirdparty.io.netty.bootstrap.ServerBootstrap;
 import org.apache.ratis.thirdparty.io.netty.channel.Channel;
-import org.apache.ratis.thirdparty.io.netty.channel.ChannelHandler;
 import org.apache.ratis.thirdparty.io.netty.channel.ChannelHandlerContext;
 import org.apache.ratis.thirdparty.io.netty.channel.ChannelInitializer;
 import org.apache.ratis.thirdparty.io.netty.channel.ChannelPipeline;
@@ -52,27 +60,34 @@ import io.tributary.protocol.tls.RaftPeerTls;
 import io.tributary.protocol.tls.SessionObserver;
 
 /**
- * A node's Raft port on Netty with TLS 1.3: Ratis's Netty wire format (the same requests, replies and dispatch as
- * its {@code NettyRpcService}, which has no TLS in Ratis 3.3) inside a TLS session whose peer must present a node
- * certificate of the cluster's CA ({@link RaftPeerTls}); and the node's own calls to its peers over
- * {@link SecureNettyPeer}s. As in Ratis's Netty transport, a request is served on the connection's event loop and
- * its reply written when the server returns. A request the server cannot take (malformed, or throwing) is answered
- * with an exception reply, never by dropping the connection silently.
+ * A node's Raft port on Netty: Ratis's Netty wire format (the same requests, replies and dispatch as its
+ * {@code NettyRpcService}), inside a TLS 1.3 session whose peer must present a node certificate of the cluster's CA
+ * when security is on ({@link RaftPeerTls}; Ratis 3.3's Netty RPC has no TLS); and the node's own calls to its peers
+ * over {@link NettyPeer}s.
+ *
+ * <p>Unlike Ratis's service, which serves each request on its connection's event loop and so holds every connection
+ * of that loop (a node has a handful) while one request waits for a log write, a commit or an election, the event loop
+ * here only decodes: each connection's requests start in order on a {@link ConnectionLane}, through the server's
+ * asynchronous calls, and each reply is written when its request is done. A request the server cannot take
+ * (malformed, or throwing) is answered with an exception reply, never by dropping the connection silently.
  */
-final class SecureNettyServerRpc extends RaftServerRpcWithProxy<SecureNettyPeer, SecureNettyPeers>
+final class NettyServerRpc extends RaftServerRpcWithProxy<NettyPeer, NettyPeers>
 {
-    private static final Logger LOG = LoggerFactory.getLogger(SecureNettyServerRpc.class);
+    private static final Logger LOG = LoggerFactory.getLogger(NettyServerRpc.class);
 
     private final RaftServer server;
     private final RaftPeerTls tls;
     private final EventLoopGroup bossGroup;
     private final EventLoopGroup workerGroup;
     private final InetSocketAddress bindAddress;
+    /** Runs the connections' lanes; a lane holds a thread only while it starts requests. */
+    private final ExecutorService lanes;
     private volatile Channel channel;
 
-    SecureNettyServerRpc(final RaftServer server, final RaftPeerTls tls)
+    /** The server RPC for {@code server}; {@code tls} null to serve plain connections. */
+    NettyServerRpc(final RaftServer server, final RaftPeerTls tls)
     {
-        super(server::getId, id -> new SecureNettyPeers(id + "-peers", tls,
+        super(server::getId, id -> new NettyPeers(id + "-peers", tls,
             RaftClientConfigKeys.Rpc.requestTimeout(server.getProperties()).toLong(TimeUnit.MILLISECONDS),
             NettyConfigKeys.Client.useEpoll(server.getProperties())));
         this.server = server;
@@ -81,8 +96,16 @@ final class SecureNettyServerRpc extends RaftServerRpcWithProxy<SecureNettyPeer,
         final String host = NettyConfigKeys.Server.host(server.getProperties());
         final int port = NettyConfigKeys.Server.port(server.getProperties());
         // Named by port: the server's id is not known yet while Ratis builds its RPC.
-        this.bossGroup = NettyUtils.newEventLoopGroup("raft-tls-" + port + "-boss", 1, useEpoll);
-        this.workerGroup = NettyUtils.newEventLoopGroup("raft-tls-" + port + "-worker", 0, useEpoll);
+        final String name = (tls == null ? "raft-netty-" : "raft-tls-") + port;
+        this.bossGroup = NettyUtils.newEventLoopGroup(name + "-boss", 1, useEpoll);
+        this.workerGroup = NettyUtils.newEventLoopGroup(name + "-worker", 0, useEpoll);
+        final AtomicInteger threads = new AtomicInteger();
+        this.lanes = Executors.newCachedThreadPool(runnable ->
+        {
+            final Thread thread = new Thread(runnable, name + "-lane-" + threads.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        });
         this.bindAddress = host == null || host.isEmpty() ? new InetSocketAddress(port)
             : new InetSocketAddress(host, port);
     }
@@ -96,8 +119,7 @@ final class SecureNettyServerRpc extends RaftServerRpcWithProxy<SecureNettyPeer,
     @Override
     protected void startImpl() throws IOException
     {
-        final Requests requests = new Requests();
-        final long handshakeTimeoutMs = tls.context().settings().handshakeTimeoutMs();
+        final long handshakeTimeoutMs = tls == null ? 0 : tls.context().settings().handshakeTimeoutMs();
         try
         {
             channel = new ServerBootstrap()
@@ -108,23 +130,27 @@ final class SecureNettyServerRpc extends RaftServerRpcWithProxy<SecureNettyPeer,
                     @Override
                     protected void initChannel(final SocketChannel socket)
                     {
-                        final SslHandler ssl = new SslHandler(tls.serverEngine());
-                        ssl.setHandshakeTimeoutMillis(handshakeTimeoutMs);
-                        observe(socket, ssl);
                         final ChannelPipeline pipeline = socket.pipeline();
-                        pipeline.addLast(ssl);
+                        if (tls != null)
+                        {
+                            final SslHandler ssl = new SslHandler(tls.serverEngine());
+                            ssl.setHandshakeTimeoutMillis(handshakeTimeoutMs);
+                            observe(socket, ssl);
+                            pipeline.addLast(ssl);
+                        }
                         pipeline.addLast(new ProtobufVarint32FrameDecoder());
                         pipeline.addLast(new ProtobufDecoder(RaftNettyServerRequestProto.getDefaultInstance()));
                         pipeline.addLast(new ProtobufVarint32LengthFieldPrepender());
                         pipeline.addLast(new ProtobufEncoder());
-                        pipeline.addLast(requests);
+                        pipeline.addLast(new Requests(new ConnectionLane(socket, lanes)));
                     }
                 })
                 .bind(bindAddress).syncUninterruptibly().channel();
         }
         catch (final RuntimeException e)
         {
-            throw new IOException(getId() + ": cannot listen for Raft over TLS on " + bindAddress + ": " + e, e);
+            throw new IOException(getId() + ": cannot listen for Raft" + (tls == null ? "" : " over TLS")
+                + " on " + bindAddress + ": " + e, e);
         }
     }
 
@@ -160,6 +186,7 @@ final class SecureNettyServerRpc extends RaftServerRpcWithProxy<SecureNettyPeer,
             bound.close().syncUninterruptibly();
         }
         NettyUtils.shutdownGracefully(bossGroup, workerGroup);
+        lanes.shutdownNow();
         super.closeImpl();
     }
 
@@ -214,60 +241,107 @@ final class SecureNettyServerRpc extends RaftServerRpcWithProxy<SecureNettyPeer,
         }
     }
 
-    /** The server side of a request: dispatched to the Raft server by its kind, as Ratis's Netty transport does. */
-    RaftNettyServerReplyProto handle(final RaftNettyServerRequestProto proto)
+    /**
+     * Starts serving a request, dispatched to the Raft server by its kind as Ratis's Netty transport does, through the
+     * server's asynchronous calls where it has them, so no thread waits for a commit, a log write or an election; the
+     * future completes with the reply (an exception reply for a failure). Runs on the request's connection lane.
+     */
+    CompletableFuture<RaftNettyServerReplyProto> serve(final RaftNettyServerRequestProto proto)
     {
-        final RaftRpcRequestProto header = header(proto);
-        if (header == null)
-        {
-            throw new IllegalArgumentException("a Raft request of kind " + proto.getRaftNettyServerRequestCase()
-                + " that this server does not serve");
-        }
+        CompletableFuture<RaftNettyServerReplyProto> reply;
         try
         {
-            final RaftNettyServerReplyProto.Builder reply = RaftNettyServerReplyProto.newBuilder();
-            switch (proto.getRaftNettyServerRequestCase())
+            reply = start(proto);
+        }
+        catch (final IOException | RuntimeException e)
+        {
+            reply = CompletableFuture.failedFuture(e);
+        }
+        return reply.handle((done, failure) -> failure == null ? done : exceptionReply(proto, unwrap(failure)));
+    }
+
+    private CompletableFuture<RaftNettyServerReplyProto> start(final RaftNettyServerRequestProto proto)
+        throws IOException
+    {
+        final RaftNettyServerReplyProto.Builder reply = RaftNettyServerReplyProto.newBuilder();
+        return switch (proto.getRaftNettyServerRequestCase())
+        {
+            case REQUESTVOTEREQUEST -> done(reply.setRequestVoteReply(
+                server.requestVote(proto.getRequestVoteRequest())));
+            case STARTLEADERELECTIONREQUEST -> done(reply.setStartLeaderElectionReply(
+                server.startLeaderElection(proto.getStartLeaderElectionRequest())));
+            case APPENDENTRIESREQUEST -> server.appendEntriesAsync(proto.getAppendEntriesRequest())
+                .thenApply(appended -> reply.setAppendEntriesReply(appended).build());
+            case INSTALLSNAPSHOTREQUEST -> done(reply.setInstallSnapshotReply(
+                server.installSnapshot(proto.getInstallSnapshotRequest())));
+            case RAFTCLIENTREQUEST -> clientReply(reply, ClientProtoUtils.toRaftClientRequest(
+                proto.getRaftClientRequest()), server::submitClientRequestAsync);
+            case SETCONFIGURATIONREQUEST -> clientReply(reply, ClientProtoUtils.toSetConfigurationRequest(
+                proto.getSetConfigurationRequest()), server::setConfigurationAsync);
+            case GROUPMANAGEMENTREQUEST -> clientReply(reply, ClientProtoUtils.toGroupManagementRequest(
+                proto.getGroupManagementRequest()), server::groupManagementAsync);
+            case GROUPLISTREQUEST -> server.getGroupListAsync(ClientProtoUtils.toGroupListRequest(
+                proto.getGroupListRequest()))
+                .thenApply(groups -> reply.setGroupListReply(ClientProtoUtils.toGroupListReplyProto(groups)).build());
+            case GROUPINFOREQUEST -> server.getGroupInfoAsync(ClientProtoUtils.toGroupInfoRequest(
+                proto.getGroupInfoRequest()))
+                .thenApply(info -> reply.setGroupInfoReply(ClientProtoUtils.toGroupInfoReplyProto(info)).build());
+            case TRANSFERLEADERSHIPREQUEST -> clientReply(reply, ClientProtoUtils.toTransferLeadershipRequest(
+                proto.getTransferLeadershipRequest()), server::transferLeadershipAsync);
+            case SNAPSHOTMANAGEMENTREQUEST -> clientReply(reply, ClientProtoUtils.toSnapshotManagementRequest(
+                proto.getSnapshotManagementRequest()), server::snapshotManagementAsync);
+            case LEADERELECTIONMANAGEMENTREQUEST -> clientReply(reply,
+                ClientProtoUtils.toLeaderElectionManagementRequest(proto.getLeaderElectionManagementRequest()),
+                server::leaderElectionManagementAsync);
+            default -> throw new IllegalArgumentException("unexpected request kind "
+                + proto.getRaftNettyServerRequestCase());
+        };
+    }
+
+    private static CompletableFuture<RaftNettyServerReplyProto> done(final RaftNettyServerReplyProto.Builder reply)
+    {
+        return CompletableFuture.completedFuture(reply.build());
+    }
+
+    /**
+     * A client request's reply. As the server's blocking calls do ({@code RaftServerImpl.waitForReply}), a request
+     * refused because this server does not lead, or failed by the state machine, is answered with a reply that
+     * carries the exception (the client follows its leader hint), not with an exception reply.
+     */
+    private static <Q extends RaftClientRequest> CompletableFuture<RaftNettyServerReplyProto> clientReply(
+        final RaftNettyServerReplyProto.Builder reply, final Q request, final AsyncCall<Q> call) throws IOException
+    {
+        return call.start(request).handle((answer, failure) ->
+        {
+            if (failure == null)
             {
-                case REQUESTVOTEREQUEST -> reply.setRequestVoteReply(server.requestVote(proto.getRequestVoteRequest()));
-                case STARTLEADERELECTIONREQUEST -> reply.setStartLeaderElectionReply(
-                    server.startLeaderElection(proto.getStartLeaderElectionRequest()));
-                case APPENDENTRIESREQUEST -> reply.setAppendEntriesReply(
-                    server.appendEntries(proto.getAppendEntriesRequest()));
-                case INSTALLSNAPSHOTREQUEST -> reply.setInstallSnapshotReply(
-                    server.installSnapshot(proto.getInstallSnapshotRequest()));
-                case RAFTCLIENTREQUEST -> reply.setRaftClientReply(toProto(server.submitClientRequest(
-                    ClientProtoUtils.toRaftClientRequest(proto.getRaftClientRequest()))));
-                case SETCONFIGURATIONREQUEST -> reply.setRaftClientReply(toProto(server.setConfiguration(
-                    ClientProtoUtils.toSetConfigurationRequest(proto.getSetConfigurationRequest()))));
-                case GROUPMANAGEMENTREQUEST -> reply.setRaftClientReply(toProto(server.groupManagement(
-                    ClientProtoUtils.toGroupManagementRequest(proto.getGroupManagementRequest()))));
-                case GROUPLISTREQUEST -> reply.setGroupListReply(ClientProtoUtils.toGroupListReplyProto(
-                    server.getGroupList(ClientProtoUtils.toGroupListRequest(proto.getGroupListRequest()))));
-                case GROUPINFOREQUEST -> reply.setGroupInfoReply(ClientProtoUtils.toGroupInfoReplyProto(
-                    server.getGroupInfo(ClientProtoUtils.toGroupInfoRequest(proto.getGroupInfoRequest()))));
-                case TRANSFERLEADERSHIPREQUEST -> reply.setRaftClientReply(toProto(server.transferLeadership(
-                    ClientProtoUtils.toTransferLeadershipRequest(proto.getTransferLeadershipRequest()))));
-                case SNAPSHOTMANAGEMENTREQUEST -> reply.setRaftClientReply(toProto(server.snapshotManagement(
-                    ClientProtoUtils.toSnapshotManagementRequest(proto.getSnapshotManagementRequest()))));
-                case LEADERELECTIONMANAGEMENTREQUEST -> reply.setRaftClientReply(toProto(
-                    server.leaderElectionManagement(ClientProtoUtils.toLeaderElectionManagementRequest(
-                        proto.getLeaderElectionManagementRequest()))));
-                default -> throw new IllegalArgumentException("unexpected request kind "
-                    + proto.getRaftNettyServerRequestCase());
+                return reply.setRaftClientReply(toProto(answer)).build();
             }
-            return reply.build();
-        }
-        catch (final IOException e)
+            final Throwable cause = unwrap(failure);
+            if (cause instanceof NotLeaderException || cause instanceof StateMachineException)
+            {
+                return reply.setRaftClientReply(toProto(RaftClientReply.newBuilder().setRequest(request)
+                    .setException((RaftException)cause).build())).build();
+            }
+            throw new CompletionException(cause);
+        });
+    }
+
+    /** One of the server's asynchronous calls that answers a client request. */
+    @FunctionalInterface
+    private interface AsyncCall<Q extends RaftClientRequest>
+    {
+        CompletableFuture<RaftClientReply> start(Q request) throws IOException;
+    }
+
+    private static Throwable unwrap(final Throwable failure)
+    {
+        Throwable cause = failure;
+        while (cause instanceof CompletionException && cause.getCause() != null)
         {
-            return exceptionReply(header, e);
+            cause = cause.getCause();
         }
-        catch (final RuntimeException e)
-        {
-            LOG.warn("{}: a {} request failed in the server: {}", getId(), proto.getRaftNettyServerRequestCase(),
-                e.toString());
-            return exceptionReply(header, new IOException(getId() + ": the " + proto.getRaftNettyServerRequestCase()
-                + " request failed: " + e, e));
-        }
+        return cause;
     }
 
     private static RaftClientReplyProto toProto(final RaftClientReply reply)
@@ -296,32 +370,59 @@ final class SecureNettyServerRpc extends RaftServerRpcWithProxy<SecureNettyPeer,
         };
     }
 
-    private static RaftNettyServerReplyProto exceptionReply(final RaftRpcRequestProto request, final IOException e)
+    private RaftNettyServerReplyProto exceptionReply(final RaftNettyServerRequestProto proto, final Throwable failure)
     {
+        final IOException thrown;
+        if (failure instanceof IOException io)
+        {
+            thrown = io;
+        }
+        else
+        {
+            LOG.warn("{}: a {} request failed in the server: {}", getId(), proto.getRaftNettyServerRequestCase(),
+                failure.toString());
+            thrown = new IOException(getId() + ": the " + proto.getRaftNettyServerRequestCase() + " request failed: "
+                + failure, failure);
+        }
+        final RaftRpcRequestProto request = header(proto);
         final RaftRpcReplyProto.Builder rpcReply = RaftRpcReplyProto.newBuilder()
             .setRequestorId(request.getRequestorId())
             .setReplyId(request.getReplyId())
             .setCallId(request.getCallId())
             .setSuccess(false);
         return RaftNettyServerReplyProto.newBuilder().setExceptionReply(RaftNettyExceptionReplyProto.newBuilder()
-            .setRpcReply(rpcReply).setException(ProtoUtils.writeObject2ByteString(e))).build();
+            .setRpcReply(rpcReply).setException(ProtoUtils.writeObject2ByteString(thrown))).build();
     }
 
-    /** Serves each decoded request; a request that cannot be served at all (no Raft header) closes its connection. */
-    @ChannelHandler.Sharable
+    /**
+     * Serves one connection's decoded requests through its {@link ConnectionLane}, writing each reply when its request
+     * is done; a request that cannot be served at all (no Raft header) closes the connection.
+     */
     private final class Requests extends SimpleChannelInboundHandler<RaftNettyServerRequestProto>
     {
+        private final ConnectionLane lane;
+
+        Requests(final ConnectionLane lane)
+        {
+            this.lane = lane;
+        }
+
         @Override
         protected void channelRead0(final ChannelHandlerContext context, final RaftNettyServerRequestProto proto)
         {
-            context.writeAndFlush(handle(proto));
+            if (header(proto) == null)
+            {
+                throw new IllegalArgumentException("a Raft request of kind " + proto.getRaftNettyServerRequestCase()
+                    + " that this server does not serve");
+            }
+            lane.submit(() -> serve(proto).thenAccept(context::writeAndFlush));
         }
 
         @Override
         public void exceptionCaught(final ChannelHandlerContext context, final Throwable cause)
         {
-            LOG.warn("{}: closing the Raft TLS connection from {}: {}", getId(), context.channel().remoteAddress(),
-                cause.toString());
+            LOG.warn("{}: closing the Raft {} from {}: {}", getId(), tls == null ? "connection" : "TLS connection",
+                context.channel().remoteAddress(), cause.toString());
             context.close();
         }
     }
