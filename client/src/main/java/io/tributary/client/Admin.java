@@ -87,6 +87,8 @@ public interface Admin extends AutoCloseable
      * the timeout) until each shard is led by its preferred replica, which the cluster moves leadership to shortly
      * after creation: producers starting then find their leaders at the first try. A shard whose preferred replica
      * holds no division or does not answer for 2 s is not waited for: that replica cannot lead.
+     *
+     * @throws TributaryException when the shards are not all placed and led within the timeout, naming what is missing.
      */
     void awaitStreamReady(String name, Duration timeout) throws IOException, InterruptedException;
 

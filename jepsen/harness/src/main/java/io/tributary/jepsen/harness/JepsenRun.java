@@ -2,6 +2,7 @@ package io.tributary.jepsen.harness;
 
 import io.tributary.client.Admin;
 import io.tributary.client.AdminConfig;
+import io.tributary.client.TributaryException;
 import io.tributary.jepsen.harness.check.RunChecks;
 import io.tributary.jepsen.harness.check.RunVerdict;
 import io.tributary.protocol.tls.DevCertificates;
@@ -200,12 +201,15 @@ public final class JepsenRun
                 admin.awaitStreamReady(STREAM, Duration.ofSeconds(15));
                 return;
             }
-            catch (final IOException e)
+            catch (final IOException | TributaryException e)
             {
+                // Not ready in this pass (awaitStreamReady's timeout is a TributaryException): on a loaded machine
+                // the controller creates about a shard a second, so try again until the run's own deadline.
                 if (System.nanoTime() - deadlineNs > 0)
                 {
                     throw e;
                 }
+                console.println("jepsen: waiting on for the stream: " + e.getMessage());
             }
         }
     }
