@@ -313,20 +313,16 @@ public final class LoadRun
                 long warmupScheduled = 0;
                 for (int p = 0; p < options.producers; p++)
                 {
-                    final long firstNs = startNs + (long)(p * periodNs / options.producers);
-                    warmupScheduled += Math.max(0, (long)Math.ceil((measureStartNs - firstNs) / periodNs));
-                }
-                warmupBacklog = new WarmupBacklog(warmupScheduled);
-                for (int p = 0; p < options.producers; p++)
-                {
                     final LoadTarget target = system.producer(options.stream);
                     targets.add(target);
                     final KeyChooser keys = new KeyChooser(options.keys, options.keyDistribution, seed + p);
                     final long firstNs = startNs + (long)(p * periodNs / options.producers);
+                    warmupScheduled += Math.max(0, (long)Math.ceil((measureStartNs - firstNs) / periodNs));
                     threads.add(start(new ProducerLoop(target, keys, options.sizeBytes, seed ^ p, fixedRate, firstNs,
                         periodNs,
                         endNs, counters), "bench-producer-" + p));
                 }
+                warmupBacklog = new WarmupBacklog(warmupScheduled);
                 reportEverySecond(threads, reader);
                 resources = monitor.summary();
                 if (reader != null)

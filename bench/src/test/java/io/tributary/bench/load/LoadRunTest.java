@@ -103,22 +103,24 @@ class LoadRunTest
         // 1,000 records are unanswered (more than half a second of schedule); the sender catches up at ~1.8 s.
         final LoadOptions options = options("--rate", "1000", "--duration", "2s", "--warmup", "1s", "--size", "100",
             "--seed", "7");
-        final StringWriter printed = new StringWriter();
-        try (SimulatedSystem system = new SimulatedSystem(MS, 300, 1500 * MS))
-        {
-            LoadRun.run(system, options, "test", new PrintWriter(printed));
-        }
-        assertThat(printed.toString()).as(printed.toString())
+        final String printed = printedBy(options, new SimulatedSystem(MS, 300, 1500 * MS));
+        assertThat(printed).as(printed)
             .containsPattern("the warm-up ended [0-9,]+ records \\(0\\.[5-9] s of schedule\\) behind")
             .containsPattern("the warm-up's backlog was answered [0-9] s into the measurement");
 
-        final StringWriter steady = new StringWriter();
-        try (SimulatedSystem system = new SimulatedSystem(MS, Long.MAX_VALUE, 0))
+        final String steady = printedBy(options, new SimulatedSystem(MS, Long.MAX_VALUE, 0));
+        assertThat(steady).as("a warm-up that kept up").doesNotContain("warm-up ended").doesNotContain("backlog");
+    }
+
+    /** What a run against {@code system} printed (closed after the run). */
+    private static String printedBy(final LoadOptions options, final SimulatedSystem system) throws Exception
+    {
+        final StringWriter printed = new StringWriter();
+        try (system)
         {
-            LoadRun.run(system, options, "test", new PrintWriter(steady));
+            LoadRun.run(system, options, "test", new PrintWriter(printed));
         }
-        assertThat(steady.toString()).as("a warm-up that kept up").doesNotContain("warm-up ended")
-            .doesNotContain("backlog");
+        return printed.toString();
     }
 
     @Test
