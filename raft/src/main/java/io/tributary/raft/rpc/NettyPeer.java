@@ -33,9 +33,9 @@ import org.apache.ratis.thirdparty.io.netty.handler.codec.protobuf.ProtobufVarin
 import org.apache.ratis.thirdparty.io.netty.handler.ssl.SslHandler;
 import org.apache.ratis.util.NetUtils;
 import org.apache.ratis.util.NettyUtils;
-import org.apache.ratis.util.ProtoUtils;
 
 import io.tributary.protocol.tls.RaftPeerTls;
+import io.tributary.transport.codec.RemoteExceptions;
 
 /**
  * One connection to a node's Netty Raft port ({@link NettyServerRpc}), for a node's calls to its peers and a Raft
@@ -214,9 +214,9 @@ final class NettyPeer implements Closeable
             }
             if (proto.hasExceptionReply())
             {
-                final Object thrown = ProtoUtils.toObject(proto.getExceptionReply().getException());
-                reply.completeExceptionally(thrown instanceof Throwable t ? t
-                    : new IOException("an exception reply from " + peer + " that is no exception: " + thrown));
+                // Data, never Java deserialization: a peer's bytes do not choose what this process instantiates.
+                reply.completeExceptionally(RemoteExceptions.decode(proto.getExceptionReply().getException(),
+                    "from " + peer));
             }
             else
             {

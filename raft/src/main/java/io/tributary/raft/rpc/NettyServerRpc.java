@@ -51,13 +51,13 @@ import org.apache.ratis.thirdparty.io.netty.handler.codec.protobuf.ProtobufVarin
 import org.apache.ratis.thirdparty.io.netty.handler.codec.protobuf.ProtobufVarint32LengthFieldPrepender;
 import org.apache.ratis.thirdparty.io.netty.handler.ssl.SslHandler;
 import org.apache.ratis.util.NettyUtils;
-import org.apache.ratis.util.ProtoUtils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.tributary.protocol.tls.PeerIdentity;
 import io.tributary.protocol.tls.RaftPeerTls;
 import io.tributary.protocol.tls.SessionObserver;
+import io.tributary.transport.codec.RemoteExceptions;
 
 /**
  * A node's Raft port on Netty: Ratis's Netty wire format (the same requests, replies and dispatch as its
@@ -69,7 +69,9 @@ import io.tributary.protocol.tls.SessionObserver;
  * of that loop (a node has a handful) while one request waits for a log write, a commit or an election, the event loop
  * here only decodes: each connection's requests start in order on a {@link ConnectionLane}, through the server's
  * asynchronous calls, and each reply is written when its request is done. A request the server cannot take
- * (malformed, or throwing) is answered with an exception reply, never by dropping the connection silently.
+ * (malformed, or throwing) is answered with an exception reply, never by dropping the connection silently; its
+ * exception travels as data ({@link RemoteExceptions}), not Java serialization, so only Tributary's client RPC
+ * ({@link TributaryNettyClientRpc}, which {@link TributaryNettyRpcType} hands out) reads it.
  */
 final class NettyServerRpc extends RaftServerRpcWithProxy<NettyPeer, NettyPeers>
 {
@@ -391,7 +393,7 @@ final class NettyServerRpc extends RaftServerRpcWithProxy<NettyPeer, NettyPeers>
             .setCallId(request.getCallId())
             .setSuccess(false);
         return RaftNettyServerReplyProto.newBuilder().setExceptionReply(RaftNettyExceptionReplyProto.newBuilder()
-            .setRpcReply(rpcReply).setException(ProtoUtils.writeObject2ByteString(thrown))).build();
+            .setRpcReply(rpcReply).setException(RemoteExceptions.encode(thrown))).build();
     }
 
     /**

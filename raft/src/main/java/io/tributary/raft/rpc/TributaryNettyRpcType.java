@@ -4,10 +4,10 @@ import org.apache.ratis.client.ClientFactory;
 import org.apache.ratis.client.RaftClientRpc;
 import org.apache.ratis.conf.Parameters;
 import org.apache.ratis.conf.RaftProperties;
-import org.apache.ratis.netty.NettyFactory;
 import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.rpc.RpcFactory;
 import org.apache.ratis.rpc.RpcType;
+import org.apache.ratis.rpc.SupportedRpcType;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.RaftServerRpc;
 import org.apache.ratis.server.ServerFactory;
@@ -19,11 +19,12 @@ import io.tributary.protocol.tls.RaftPeerTls;
 import io.tributary.protocol.tls.TlsSettings;
 
 /**
- * What a node runs for {@code transport=netty}: Ratis's Netty wire format and client, with {@link NotifyingLogAppender}
- * as the log appender, the node's disk gate in front of appendEntries ({@link GatedRaftServer}), and Tributary's own
- * server RPC ({@link NettyServerRpc}: requests served off the event loop, TLS 1.3 with node certificates when
- * {@code security.tls.*} is set, which Ratis 3.3's Netty RPC has not). With TLS on, clients use
- * {@link SecureNettyClientRpc}. Ratis instantiates it by name ({@code raft.rpc.type}) on servers and clients alike.
+ * What a node runs for {@code transport=netty}: Ratis's Netty wire format, served and called by Tributary's own RPCs
+ * ({@link NettyServerRpc}: requests served off the event loop; {@link TributaryNettyClientRpc}; both inside TLS 1.3
+ * with node certificates when {@code security.tls.*} is set, which Ratis 3.3's Netty RPC has not, and both carrying
+ * exceptions as data, not Java serialization), with {@link NotifyingLogAppender} as the log appender and the node's
+ * disk gate in front of appendEntries ({@link GatedRaftServer}). Ratis instantiates it by name
+ * ({@code raft.rpc.type}) on servers and clients alike.
  */
 public final class TributaryNettyRpcType implements RpcType
 {
@@ -47,22 +48,18 @@ public final class TributaryNettyRpcType implements RpcType
         return "NETTY";
     }
 
-    /** ratis-netty's factory with the appender and the server RPC replaced; Tributary's client RPC with TLS on. */
+    /** The factory: Tributary's server and client RPCs, and the notifying appender. */
     static final class Factory implements ServerFactory, ClientFactory
     {
-        /** One per process and settings, as the contexts they read are. */
-
-        private final NettyFactory plain;
-
         Factory(final Parameters parameters)
         {
-            this.plain = new NettyFactory(parameters);
+            // Nothing to read: the RPCs take their settings from the server's or client's properties.
         }
 
         @Override
         public RpcType getRpcType()
         {
-            return plain.getRpcType();
+            return SupportedRpcType.NETTY;
         }
 
         @Override
@@ -77,8 +74,7 @@ public final class TributaryNettyRpcType implements RpcType
         public RaftClientRpc newRaftClientRpc(final ClientId clientId, final RaftProperties properties)
         {
             final TlsSettings tls = TlsSettings.fromProperties(properties::get);
-            return tls.enabled() ? new SecureNettyClientRpc(clientId, properties, secure(tls))
-                : plain.newRaftClientRpc(clientId, properties);
+            return new TributaryNettyClientRpc(clientId, properties, tls.enabled() ? secure(tls) : null);
         }
 
         @Override

@@ -28,20 +28,25 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.tributary.protocol.tls.RaftPeerTls;
+import io.tributary.transport.codec.RemoteExceptions;
 
 /**
- * A Raft client's side of the Netty transport with TLS ({@link NettyServerRpc}): each request as Ratis's Netty
- * client sends it, over a {@link NettyPeer} per server. The client must hold a node certificate: only nodes
- * speak Raft (a Tributary client talks to the front end).
+ * A Raft client's side of the Netty transport ({@link NettyServerRpc}): each request as Ratis's Netty client sends
+ * it, over a {@link NettyPeer} per server, inside TLS 1.3 when security is on (the client must then hold a node
+ * certificate: only nodes speak Raft; a Tributary client talks to the front end). Ratis's own Netty client is not
+ * used: it rebuilds a reply's exceptions by Java deserialization, and here no bytes from the network choose the
+ * classes this process instantiates (exception replies are data, {@link RemoteExceptions}; the stack traces and
+ * causes in a client reply are replaced before Ratis decodes it).
  */
-final class SecureNettyClientRpc extends RaftClientRpcWithProxy<NettyPeer>
+final class TributaryNettyClientRpc extends RaftClientRpcWithProxy<NettyPeer>
 {
-    private static final Logger LOG = LoggerFactory.getLogger(SecureNettyClientRpc.class);
+    private static final Logger LOG = LoggerFactory.getLogger(TributaryNettyClientRpc.class);
 
     private final ClientId clientId;
     private final TimeDuration requestTimeout;
 
-    SecureNettyClientRpc(final ClientId clientId, final RaftProperties properties, final RaftPeerTls tls)
+    /** {@code tls} null for plain connections. */
+    TributaryNettyClientRpc(final ClientId clientId, final RaftProperties properties, final RaftPeerTls tls)
     {
         super(new NettyPeers(clientId.toString(), tls,
             RaftClientConfigKeys.Rpc.requestTimeout(properties).toLong(TimeUnit.MILLISECONDS),
@@ -145,6 +150,6 @@ final class SecureNettyClientRpc extends RaftClientRpcWithProxy<NettyPeer>
         {
             return ClientProtoUtils.toGroupInfoReply(reply.getGroupInfoReply());
         }
-        return ClientProtoUtils.toRaftClientReply(reply.getRaftClientReply());
+        return ClientProtoUtils.toRaftClientReply(RemoteExceptions.sanitize(reply.getRaftClientReply()));
     }
 }
