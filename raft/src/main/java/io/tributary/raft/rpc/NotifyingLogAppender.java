@@ -41,10 +41,13 @@ final class NotifyingLogAppender extends LogAppenderBase
     private static final Logger LOG = LoggerFactory.getLogger(NotifyingLogAppender.class);
     /** Failures logged: the first, then one in this many (a follower down for minutes fails every heartbeat). */
     private static final int LOG_EVERY_FAILURES = 20;
+    /** Answers in a row that took no entries before the first is logged (a few are normal: a follower backtracks). */
+    private static final int UNPRODUCTIVE_LOGGED = 100;
 
     private final long heartbeatIntervalMs;
     private final boolean installSnapshotEnabled;
     private long failuresInARow;
+    private long unproductiveInARow;
     private boolean notifying;
 
     NotifyingLogAppender(final RaftServer.Division server, final LeaderState leaderState, final FollowerInfo follower)
@@ -129,6 +132,7 @@ final class NotifyingLogAppender extends LogAppenderBase
         getFollower().updateLastRpcResponseTime();
         // What the leader's read lease counts: a majority answered appendEntries sent at or after this time.
         getFollower().updateLastRespondedAppendEntriesSendTime(sendTime);
+        boolean advanced = false;
         switch (reply.getResult())
         {
             case SUCCESS ->
@@ -138,6 +142,7 @@ final class NotifyingLogAppender extends LogAppenderBase
                 {
                     getFollower().updateNextIndex(reply.getMatchIndex() + 1);
                     getLeaderState().onFollowerSuccessAppendEntries(getFollower());
+                    advanced = true;
                 }
             }
             case NOT_LEADER ->
@@ -153,7 +158,41 @@ final class NotifyingLogAppender extends LogAppenderBase
                 getFollowerId());
         }
         getLeaderState().onAppendEntriesReply(this, reply);
+        if (request.getEntriesCount() > 0)
+        {
+            noteProgress(advanced, reply, firstIndex, request.getEntriesCount());
+        }
         return true;
+    }
+
+    /**
+     * Logs a follower that answers appendEntries at once, many times in a row, without taking the entries (an
+     * INCONSISTENCY answer naming the same next index, a success that does not move its match index): the appender
+     * then resends in a tight loop and the shard may not commit. Seen once in a Jepsen run (a shard stalled 40 s,
+     * its leader's call ids running 1,700 a second); Ratis logs the follower's reason only at INFO.
+     */
+    private void noteProgress(final boolean advanced, final AppendEntriesReplyProto reply, final long firstIndex,
+        final int entries)
+    {
+        if (advanced)
+        {
+            if (unproductiveInARow >= UNPRODUCTIVE_LOGGED)
+            {
+                LOG.info("{}: {} takes entries again after {} answers that did not", this, getFollowerId(),
+                    unproductiveInARow);
+            }
+            unproductiveInARow = 0;
+            return;
+        }
+        unproductiveInARow++;
+        if (unproductiveInARow == UNPRODUCTIVE_LOGGED || unproductiveInARow % (UNPRODUCTIVE_LOGGED * 100L) == 0)
+        {
+            LOG.warn("{}: {} answered {} appendEntries in a row without taking them; the last: {} (its next index {},"
+                + " match index {}, term {}) to {} entries from index {}; the leader's view: next index {}, match"
+                + " index {}", this, getFollowerId(), unproductiveInARow, reply.getResult(), reply.getNextIndex(),
+                reply.getMatchIndex(), reply.getTerm(), entries, firstIndex, getFollower().getNextIndex(),
+                getFollower().getMatchIndex());
+        }
     }
 
     /** Tells the follower to install a snapshot (it fetches the state itself); false when the call failed. */
