@@ -92,16 +92,23 @@ final class Controller
             return true;
         }
         final Map<Placement.ShardId, List<String>> target = state.targetPlacement();
+        // New shards first: a move that fails on every pass (a membership change Ratis refuses) must not keep a new
+        // stream's shards from being created (seen in CI: a 2-replica audit shard's move refused as "changes a
+        // majority set" on every pass, and a Jepsen stream's shard never placed).
+        for (final Map.Entry<Placement.ShardId, List<String>> entry : target.entrySet())
+        {
+            final Placement.ShardId shard = entry.getKey();
+            if (state.replicasOf(shard.streamId(), shard.shard()).isEmpty())
+            {
+                createGroup(state, shard, entry.getValue());
+                return true;
+            }
+        }
         for (final Map.Entry<Placement.ShardId, List<String>> entry : target.entrySet())
         {
             final Placement.ShardId shard = entry.getKey();
             final List<String> current = state.replicasOf(shard.streamId(), shard.shard());
             final List<String> desired = entry.getValue();
-            if (current.isEmpty())
-            {
-                createGroup(state, shard, desired);
-                return true;
-            }
             if (!new HashSet<>(current).equals(new HashSet<>(desired)))
             {
                 move(state, shard, current, desired);
