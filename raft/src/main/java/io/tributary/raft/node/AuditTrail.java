@@ -211,11 +211,10 @@ final class AuditTrail implements AuditSink, AutoCloseable
         }
         catch (final MetadataClient.MetadataException e)
         {
-            final int active = (int)metadata.nodeStates().values().stream().filter("ACTIVE"::equals).count();
             try
             {
-                metadata.command("CREATE_STREAM", AuditRecord.STREAM, "1", Integer.toString(Math.max(1,
-                    Math.min(3, active))), "-1", "-1");
+                // RF 3 whatever the active nodes now: the metadata lets the trail's placement grow with them.
+                metadata.command("CREATE_STREAM", AuditRecord.STREAM, "1", "3", "-1", "-1");
                 LOG.info("node {} created the audit stream {}", nodeId, AuditRecord.STREAM);
             }
             catch (final MetadataClient.MetadataException raced)

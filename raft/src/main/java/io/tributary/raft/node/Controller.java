@@ -227,8 +227,13 @@ final class Controller
         }
         try (RaftClient client = client(unionGroup, leader))
         {
-            // Ratis adds the new peers as staging members, waits until they catch up, then commits.
-            check(client.admin().setConfiguration(unionGroup.getPeers().stream().toList()), "add replicas of " + shard);
+            // Ratis adds the new peers as staging members, waits until they catch up, then commits; a step adds fewer
+            // peers than the group keeps, or Ratis refuses it (MembershipSteps).
+            for (final List<String> step : MembershipSteps.additions(members, desired))
+            {
+                check(client.admin().setConfiguration(group(state, shard, step).getPeers().stream().toList()),
+                    "add replicas of " + shard + " (members " + step + ")");
+            }
             handOverLeadership(client, shard, desired);
             check(client.admin().setConfiguration(group(state, shard, desired).getPeers().stream().toList()),
                 "remove replicas of " + shard);

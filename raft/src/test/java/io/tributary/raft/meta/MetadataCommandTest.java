@@ -3,6 +3,8 @@ package io.tributary.raft.meta;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.tributary.protocol.access.AuditRecord;
+
 import org.junit.jupiter.api.Test;
 
 /**
@@ -32,6 +34,25 @@ class MetadataCommandTest
 
         assertThat(metadata.apply("REGISTER\tn2\t[::1]:7826\tfalse")).startsWith("OK");
         assertThat(ClusterMetadata.deserialize(metadata.serialize()).nodes()).containsOnlyKeys("n1", "n2");
+    }
+
+    @Test
+    void aStreamNeedsAsManyActiveNodesAsItsReplicationFactorButTheAuditTrailGrowsWithTheNodes()
+    {
+        final ClusterMetadata metadata = new ClusterMetadata();
+        assertThat(metadata.apply("REGISTER\tn1\t10.0.0.1:7826\ttrue")).startsWith("OK");
+        assertThat(metadata.apply("REGISTER\tn2\t10.0.0.2:7826\ttrue")).startsWith("OK");
+
+        assertThat(metadata.apply("CREATE_STREAM\tsensors\t1\t3\t-1\t-1")).startsWith("ERR")
+            .contains("needs 3 active nodes; the cluster has 2");
+        assertThat(metadata.apply("CREATE_STREAM\t" + AuditRecord.STREAM + "\t1\t3\t-1\t-1")).startsWith("OK");
+        final long audit = metadata.streams().get(AuditRecord.STREAM).id();
+        assertThat(metadata.targetPlacement().get(new Placement.ShardId(audit, 0))).containsExactlyInAnyOrder("n1",
+            "n2");
+
+        assertThat(metadata.apply("REGISTER\tn3\t10.0.0.3:7826\ttrue")).startsWith("OK");
+        assertThat(metadata.targetPlacement().get(new Placement.ShardId(audit, 0)))
+            .as("the trail's placement grows to its factor as nodes join").containsExactlyInAnyOrder("n1", "n2", "n3");
     }
 
     @Test
