@@ -11,6 +11,7 @@ import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -77,7 +78,18 @@ public final class TributaryNode implements AutoCloseable
     private static final long LOG_PAGE_CACHE_SWEEP_MS = 250;
 
     private final NodeConfig config;
+    /** Short tasks only (pacing waits, long-poll expiries, sweeps): the produce path waits for them. */
     private final ScheduledExecutorService timer;
+    /**
+     * The node's tick: registration, division restarts, and on the metadata leader the controller, whose membership
+     * changes block until new replicas catch up. Its own thread, so that a blocked pass never holds up the timer.
+     */
+    private final ScheduledExecutorService ticker;
+    /**
+     * Catch-ups from a leader (seconds of fetching each): one thread per catch-up under way, so that none waits
+     * behind another or behind the tick while Ratis answers the leader's appendEntries with INCONSISTENCY.
+     */
+    private final ExecutorService catchUps;
     private final ShardTracing tracing;
     private final WriteBehind writeBehind;
     private final DiskReserve diskReserve;
@@ -105,12 +117,9 @@ public final class TributaryNode implements AutoCloseable
     private TributaryNode(final NodeConfig config, final OpenTelemetry openTelemetry) throws IOException
     {
         this.config = config;
-        this.timer = Executors.newScheduledThreadPool(2, runnable ->
-        {
-            final Thread thread = new Thread(runnable, "tributary-node-" + config.nodeId);
-            thread.setDaemon(true);
-            return thread;
-        });
+        this.timer = Executors.newScheduledThreadPool(2, daemon("tributary-node-" + config.nodeId));
+        this.ticker = Executors.newSingleThreadScheduledExecutor(daemon("tributary-tick-" + config.nodeId));
+        this.catchUps = Executors.newCachedThreadPool(daemon("tributary-catch-up-" + config.nodeId));
         this.tracing = new ShardTracing(openTelemetry, config.nodeId);
         // Created before the server: Ratis opens the state machines of the groups on disk while it is built.
         this.writeBehind = config.shardWritebackIntervalMs == 0 ? null
@@ -164,7 +173,7 @@ public final class TributaryNode implements AutoCloseable
         }
         final TributaryNode node = startRaft(config, openTelemetry);
         node.startFrontEnd();
-        node.timer.scheduleWithFixedDelay(node::tick, 0, TICK_MS, TimeUnit.MILLISECONDS);
+        node.ticker.scheduleWithFixedDelay(node::tick, 0, TICK_MS, TimeUnit.MILLISECONDS);
         node.timer.scheduleWithFixedDelay(node.diskReserve::refresh, DISK_CHECK_MS, DISK_CHECK_MS,
             TimeUnit.MILLISECONDS);
         // Followers too: entries from a leader wait while the disk is below the reserve (Aeron only; see DiskReserve).
@@ -271,6 +280,8 @@ public final class TributaryNode implements AutoCloseable
     {
         closed.set(true);
         timer.shutdownNow();
+        ticker.shutdownNow();
+        catchUps.shutdownNow();
         try
         {
             metadataClient.close();
@@ -397,7 +408,7 @@ public final class TributaryNode implements AutoCloseable
             .maxKeys(config.shardMaxKeys);
         final ShardStateMachine shard =
             new ShardStateMachine(logConfig, timer, tracing, group -> RaftSettings.newClient(group,
-            config.transport, config.tls, config.requestTimeoutMs, RaftSettings.retryPolicy(20, 500)), timer,
+            config.transport, config.tls, config.requestTimeoutMs, RaftSettings.retryPolicy(20, 500)), catchUps,
                 config.faultReplayOffByOne);
         if (config.faultHaltMidEntry)
         {
@@ -642,6 +653,16 @@ public final class TributaryNode implements AutoCloseable
         }
     }
 
+    private static ThreadFactory daemon(final String name)
+    {
+        return runnable ->
+        {
+            final Thread thread = new Thread(runnable, name);
+            thread.setDaemon(true);
+            return thread;
+        };
+    }
+
     @Override
     public void close() throws IOException
     {
@@ -659,9 +680,12 @@ public final class TributaryNode implements AutoCloseable
             auditTrail.close();
         }
         timer.shutdownNow();
+        ticker.shutdownNow();
+        catchUps.shutdownNow();
         try
         {
             timer.awaitTermination(10, TimeUnit.SECONDS);
+            ticker.awaitTermination(10, TimeUnit.SECONDS);
         }
         catch (final InterruptedException e)
         {
