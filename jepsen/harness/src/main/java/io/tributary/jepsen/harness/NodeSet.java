@@ -163,9 +163,12 @@ final class NodeSet implements AutoCloseable
                 "FAKETIME_DONT_FAKE_MONOTONIC=1"));
         }
         final List<String> java = new ArrayList<>(LocalCluster.nodeJavaCommand(writeConfig(id)));
-        // The shard state machine's INFO lines (catch-ups from the leader, installs of its base state) show which
-        // hard paths a run reached; the rest stays at WARN.
+        // INFO where a run's story is told, the rest at WARN: the shard state machine (catch-ups from the leader,
+        // installs of its base state), the node (the controller's every action), and Ratis's divisions (elections,
+        // configurations, and why a follower refused appendEntries: a stalled shard is explained by those lines).
         java.add(1, "-Dorg.slf4j.simpleLogger.log.io.tributary.raft.shard=info");
+        java.add(1, "-Dorg.slf4j.simpleLogger.log.io.tributary.raft.node=info");
+        java.add(1, "-Dorg.slf4j.simpleLogger.log.org.apache.ratis.server.RaftServer$Division=info");
         command.addAll(java);
         final Process process = new ProcessBuilder(command)
             .redirectError(ProcessBuilder.Redirect.appendTo(logFile(id).toFile()))
