@@ -6,6 +6,7 @@ import java.nio.file.Path;
 
 import io.tributary.protocol.tls.TlsSettings;
 
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -30,7 +31,7 @@ public final class ClusterOption
         "With --certs: whose certificate to use (default ${DEFAULT-VALUE}).")
     String principal;
 
-    @picocli.CommandLine.Mixin
+    @Mixin
     TransportOption transport;
 
     String transport()

@@ -79,7 +79,7 @@ public final class ReplyAddresses
             if (local == null || local.isAnyLocalAddress())
             {
                 throw new IOException("Aeron transport: no route from this host to server " + serverAddress
-                    + "; set " + io.tributary.protocol.aeron.AeronTransportConfig.PREFIX
+                    + "; set " + AeronTransportConfig.PREFIX
                         + "client.host to the interface to reply to");
             }
             return local.getHostAddress();
