@@ -1,31 +1,12 @@
 package io.tributary.transport.rpc;
 
-import io.tributary.protocol.aeron.ReplyAddresses;
-import io.tributary.protocol.aeron.ReplyPublications;
-import io.tributary.protocol.aeron.Uninterruptibly;
-
-import static java.nio.ByteOrder.LITTLE_ENDIAN;
-
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.EnumSet;
-import java.util.Iterator;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.LockSupport;
 
-import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
-import org.agrona.MutableDirectBuffer;
-import org.agrona.collections.Long2ObjectHashMap;
-import org.agrona.collections.LongArrayList;
-import org.agrona.concurrent.IdleStrategy;
-import org.agrona.concurrent.SystemNanoClock;
 import org.apache.ratis.proto.RaftProtos.RaftRpcReplyProto;
 import org.apache.ratis.proto.netty.NettyProtos.RaftNettyExceptionReplyProto;
 import org.apache.ratis.protocol.exceptions.TimeoutIOException;
@@ -35,30 +16,32 @@ import org.apache.ratis.thirdparty.com.google.protobuf.MessageLite;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import io.aeron.Subscription;
 import io.tributary.protocol.aeron.AeronTransportConfig;
 import io.tributary.protocol.aeron.EmbeddedMediaDriver;
-import io.tributary.protocol.aeron.IdleStrategies;
-import io.tributary.protocol.aeron.NetworkLoop;
-import io.tributary.protocol.frame.SendStatus;
-import io.tributary.transport.codec.ProtoCodec;
-import io.tributary.transport.codec.RatisMessageCodecs;
+import io.tributary.protocol.aeron.EndpointCore;
+import io.tributary.protocol.aeron.EndpointPublications;
+import io.tributary.protocol.aeron.PendingCalls;
+import io.tributary.protocol.aeron.ReplyPublications;
+import io.tributary.protocol.aeron.ReplyToEnvelope;
+import io.tributary.protocol.aeron.ReturnRoute;
 import io.tributary.protocol.frame.FrameError;
 import io.tributary.protocol.frame.FrameErrors;
-import io.tributary.protocol.frame.FrameReceiver;
 import io.tributary.protocol.frame.FramedPublication;
 import io.tributary.protocol.frame.MessageType;
 import io.tributary.protocol.frame.PayloadEncoder;
-import io.tributary.protocol.frame.Reassembler;
-import io.tributary.transport.codec.RemoteExceptions;
-import io.tributary.protocol.tls.PeerIdentity;
+import io.tributary.protocol.frame.SendStatus;
 import io.tributary.protocol.tls.TlsChannels;
 import io.tributary.protocol.tls.TlsContext;
 import io.tributary.protocol.tls.TlsSession;
+import io.tributary.transport.codec.ProtoCodec;
+import io.tributary.transport.codec.RatisMessageCodecs;
+import io.tributary.transport.codec.RemoteExceptions;
 
 /**
- * One node's Aeron endpoint for request/reply: a UDP subscription on its own address, a thread
- * that polls it, a publication per remote address, and the table of calls waiting for replies.
+ * One node's Aeron endpoint for request/reply: a UDP subscription on its own address, polled by
+ * the process's network thread, a publication per remote address, and the table of calls waiting
+ * for replies (the plumbing is an {@link EndpointCore}; this class carries Raft group ids and
+ * Ratis messages).
  * <p>
  * Requests carry the address replies go to, in front of the protobuf:
  * <pre>
@@ -82,13 +65,10 @@ import io.tributary.protocol.tls.TlsSession;
 final class RpcEndpoint implements AutoCloseable
 {
     static final int STREAM_ID = AeronRpcType.STREAM_ID;
-    static final int REPLY_TO_LENGTH_MAX = 255;
-    static final int ROUTES_MAX = 4096;
     /** Publications opened only to answer requesters, at most (ReplyPublications). */
     static final int REPLY_PUBLICATIONS_MAX = ReplyPublications.MAX;
     private static final Logger LOG = LoggerFactory.getLogger(RpcEndpoint.class);
     private static final Set<MessageType> REQUESTS = EnumSet.noneOf(MessageType.class);
-    private static final long SWEEP_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(10);
 
     static
     {
@@ -110,72 +90,39 @@ final class RpcEndpoint implements AutoCloseable
             MessageLite request);
     }
 
-    /** Where the replies to one requester go. */
-    static final class ReplyRoute
+    /** Where the replies to one requester go (the TLS session names the requester's principal). */
+    static final class ReplyRoute extends ReturnRoute
     {
-        final byte[] address;
-        final FramedPublication publication;
-        /** The TLS session the request came by (and the reply goes back by); null without TLS. */
-        final TlsSession session;
-
         ReplyRoute(final byte[] address, final FramedPublication publication, final TlsSession session)
         {
-            this.address = address;
-            this.publication = publication;
-            this.session = session;
-        }
-
-        /** The requester's principal from its certificate; null without TLS. */
-        PeerIdentity principal()
-        {
-            return session == null ? null : session.peer();
-        }
-
-        String address()
-        {
-            return new String(address, StandardCharsets.US_ASCII);
+            super(address, publication, session);
         }
     }
 
-    private static final class Pending
+    private static final class Pending extends PendingCalls.Call
     {
         final CompletableFuture<MessageLite> future = new CompletableFuture<>();
-        final MessageType requestType;
-        final String address;
-        final long deadlineNs;
-        /** The TLS session the request went by (null without TLS): its failure fails the call at once. */
-        volatile TlsSession session;
 
-        Pending(final MessageType requestType, final String address, final long deadlineNs)
+        Pending(final MessageType requestType, final String address, final long timeoutMs)
         {
-            this.requestType = requestType;
-            this.address = address;
-            this.deadlineNs = deadlineNs;
+            super(requestType, address, timeoutMs);
+        }
+
+        @Override
+        protected void fail(final IOException error)
+        {
+            future.completeExceptionally(error);
         }
     }
 
     private final String name;
     private final AeronTransportConfig config;
-    private final EmbeddedMediaDriver runtime;
-    private final Subscription subscription;
-    private final String localAddress;
-    private final byte[] localAddressBytes;
-    private final FrameErrors errors;
-    private final FrameReceiver receiver;
     private final RequestHandler handler;
-    private final Map<String, FramedPublication> publications = new ConcurrentHashMap<>();
-    private final ReplyPublications replyPublications =
-        new ReplyPublications(publications);
-    private final Map<Long, Pending> pending = new ConcurrentHashMap<>();
-    private final Long2ObjectHashMap<ReplyRoute> routes = new Long2ObjectHashMap<>();
-    /** With TLS: the route of each accepted session, by session id. The polling thread only. */
-    private final Long2ObjectHashMap<ReplyRoute> secureRoutes = new Long2ObjectHashMap<>();
-    private final TlsChannels tls;
+    private final EndpointCore<ReplyRoute, Pending> core;
+    private final FrameErrors errors;
+    private final PendingCalls<Pending> calls;
+    private final EndpointPublications<ReplyRoute> publications;
     private final PayloadEncoder<?>[] requestEncoders = new PayloadEncoder<?>[256];
-    private final AtomicLong correlationIds = new AtomicLong();
-    private final NetworkLoop.Pollable pollable = this::poll;
-    private volatile boolean running = true;
-    private long nextSweepNs;
 
     RpcEndpoint(
         final String name,
@@ -198,92 +145,22 @@ final class RpcEndpoint implements AutoCloseable
     {
         this.name = name;
         this.config = config;
-        this.runtime = runtime;
         this.handler = handler;
-        this.errors = new FrameErrors(name);
-        this.receiver = new FrameReceiver(config.messageBytesMax(), new Reassembler(config.messageBytesMax(),
-            config.reassemblyBytesMax(), config.reassemblySourcesMax(),
-                TimeUnit.MILLISECONDS.toNanos(config.reassemblyTimeoutMs()),
-            errors), errors, SystemNanoClock.INSTANCE, this::onMessage);
-        this.subscription = Uninterruptibly.call(() -> runtime.aeron()
-            .addSubscription(AeronTransportConfig.udpChannel(bindAddress), STREAM_ID,
-            image -> { }, receiver::onImageUnavailable));
-        this.localAddress = resolve(subscription, bindAddress, config.connectTimeoutMs());
-        this.localAddressBytes = localAddress.getBytes(StandardCharsets.US_ASCII);
-        if (localAddressBytes.length > REPLY_TO_LENGTH_MAX)
-        {
-            throw new IllegalArgumentException(name + ": address " + localAddress + " longer than "
-                + REPLY_TO_LENGTH_MAX + " bytes");
-        }
+        this.core = new EndpointCore<>(name, runtime, config, bindAddress, STREAM_ID, tlsContext, new Texts(),
+            ReplyRoute::new, this::onMessage, this::onSecureMessage);
+        this.errors = core.errors();
+        this.calls = core.calls();
+        this.publications = core.publications();
         for (final MessageType type : REQUESTS)
         {
-            requestEncoders[type.id() & 0xFF] =
-                new EnvelopeEncoder<>(localAddressBytes, RatisMessageCodecs.codec(type));
+            requestEncoders[type.id() & 0xFF] = core.envelope(RatisMessageCodecs.codec(type));
         }
-        this.tls = tlsContext == null ? null : new TlsChannels(name, tlsContext, localAddress,
-            new TlsChannels.Publications()
-            {
-                @Override
-                public FramedPublication publication(final String address)
-                {
-                    return RpcEndpoint.this.publication(address);
-                }
-
-                @Override
-                public void admitReplyAddress(final String address)
-                {
-                    admitReplyOnly(address);
-                }
-            },
-            new TlsChannels.Receiver()
-            {
-                @Override
-                public void onMessage(final TlsSession session, final MessageType type, final long correlationId,
-                    final long groupIdMsb, final long groupIdLsb, final DirectBuffer buffer, final int offset,
-                    final int length)
-                {
-                    onSecureMessage(session, type, correlationId, groupIdMsb, groupIdLsb, buffer, offset, length);
-                }
-
-                @Override
-                public void onSessionFailed(final TlsSession session, final String reason,
-                    final LongArrayList droppedCorrelationIds)
-                {
-                    RpcEndpoint.this.onSessionFailed(session, reason, droppedCorrelationIds);
-                }
-            }, errors);
-        // Polled by the process's network thread, which also runs the driver: one wake-up per message.
-        runtime.network().register(pollable);
-    }
-
-
-    private static String resolve(final Subscription subscription, final String bindAddress, final long timeoutMs)
-    {
-        if (!bindAddress.endsWith(":0"))
-        {
-            return bindAddress;
-        }
-        final long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
-        final IdleStrategy idle = IdleStrategies.create(IdleStrategies.BACKOFF);
-        while (true)
-        {
-            final String resolved = subscription.tryResolveChannelEndpointPort();
-            if (resolved != null)
-            {
-                return resolved.substring(resolved.indexOf("endpoint=") + "endpoint=".length()).split("[|&]")[0];
-            }
-            if (System.nanoTime() - deadlineNs > 0)
-            {
-                throw new IllegalStateException("Aeron transport: the media driver did not bind " + bindAddress
-                    + " within " + timeoutMs + " ms (transport.aeron.connect.timeout.ms); is the driver alive?");
-            }
-            idle.idle();
-        }
+        core.start();
     }
 
     String localAddress()
     {
-        return localAddress;
+        return core.localAddress();
     }
 
     FrameErrors errors()
@@ -299,39 +176,12 @@ final class RpcEndpoint implements AutoCloseable
         final String address, final MessageType type, final long groupIdMsb, final long groupIdLsb, final M request,
             final long timeoutMs)
     {
-        final long correlationId = correlationIds.incrementAndGet();
-        final Pending call = new Pending(type, address, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs));
-        pending.put(correlationId, call);
+        final Pending call = new Pending(type, address, timeoutMs);
+        final long correlationId = calls.add(call);
         @SuppressWarnings("unchecked")
         final PayloadEncoder<M> encoder = (PayloadEncoder<M>)requestEncoders[type.id() & 0xFF];
-        // An address this endpoint calls is not evicted as a reply-only one (the call and the eviction race only
-        // for an address that is both a requester's and a callee's, which a node's peers are not).
-        replyPublications.called(address);
-        final FramedPublication publication = publication(address);
-        final SendStatus status;
-        if (tls == null)
-        {
-            status = publication.send(type, correlationId, groupIdMsb, groupIdLsb, request, encoder);
-        }
-        else if (publication.peerGone())
-        {
-            // No session (and no handshake's key exchange) for a peer known to be down: fail as a clear send would.
-            status = SendStatus.NOT_CONNECTED;
-        }
-        else
-        {
-            final TlsSession session = tls.sessionTo(address);
-            call.session = session;
-            status = session.send(type, correlationId, groupIdMsb, groupIdLsb, request, encoder);
-        }
-        if (status != SendStatus.OK)
-        {
-            pending.remove(correlationId);
-            final TlsSession session = call.session;
-            call.future.completeExceptionally(new IOException(name + ": " + type + " to " + address + " not sent: "
-                + status + status.hint(config.offerTimeoutMs())
-                + (session != null && session.failure() != null ? ": " + session.failure() : "")));
-        }
+        core.send(call, correlationId, publications.publicationToCall(address), type, groupIdMsb, groupIdLsb, request,
+            encoder);
         return call.future;
     }
 
@@ -343,9 +193,7 @@ final class RpcEndpoint implements AutoCloseable
         final MessageLite reply)
     {
         final ProtoCodec codec = RatisMessageCodecs.codec(type);
-        final SendStatus status = route.session != null
-            ? route.session.send(type, correlationId, groupIdMsb, groupIdLsb, reply, codec)
-            : route.publication.send(type, correlationId, groupIdMsb, groupIdLsb, reply, codec);
+        final SendStatus status = route.send(type, correlationId, groupIdMsb, groupIdLsb, reply, codec);
         if (status != SendStatus.OK)
         {
             LOG.warn("{}: {} for correlation {} to {} not sent: {}", name, type, correlationId, route.address(),
@@ -362,117 +210,26 @@ final class RpcEndpoint implements AutoCloseable
         reply(route, MessageType.EXCEPTION_REPLY, correlationId, groupIdMsb, groupIdLsb, reply);
     }
 
-    private FramedPublication publication(final String address)
-    {
-        return publications.computeIfAbsent(address, a ->
-        {
-            final FramedPublication created = new FramedPublication(Uninterruptibly.call(
-                () -> runtime.aeron().addExclusivePublication(config.publicationChannel(a), STREAM_ID)), true, config,
-                SystemNanoClock.INSTANCE, runtime.network());
-            created.onDroppedBeforeHandshake(correlationId -> failUnsent(correlationId));
-            return created;
-        });
-    }
-
-    /** A call whose request never left (its peer never joined the publication): fails now, not at its timeout. */
-    private void failUnsent(final long correlationId)
-    {
-        final Pending call = pending.remove(correlationId);
-        if (call != null)
-        {
-            call.future.completeExceptionally(new IOException(name + ": " + call.requestType + " to " + call.address
-                + " not sent: NOT_CONNECTED (no receiver joined within " + config.offerTimeoutMs()
-                    + " ms: peer down?)"));
-        }
-    }
-
-    private int poll(final long nowNs)
-    {
-        if (!running)
-        {
-            return 0;
-        }
-        int work = subscription.poll(receiver.fragmentHandler(), 64);
-        if (nowNs - nextSweepNs >= 0)
-        {
-            nextSweepNs = nowNs + SWEEP_INTERVAL_NS;
-            receiver.expire();
-            if (tls != null)
-            {
-                tls.expire(nowNs);
-            }
-            work += sweepTimeouts(nowNs);
-        }
-        return work;
-    }
-
-    private int sweepTimeouts(final long nowNs)
-    {
-        int expired = 0;
-        for (final Iterator<Map.Entry<Long, Pending>> it = pending.entrySet().iterator(); it.hasNext(); )
-        {
-            final Map.Entry<Long, Pending> entry = it.next();
-            final Pending call = entry.getValue();
-            if (nowNs - call.deadlineNs >= 0)
-            {
-                it.remove();
-                expired++;
-                call.future.completeExceptionally(new TimeoutIOException(name + ": no reply to " + call.requestType
-                    + " (correlation " + entry.getKey() + ") from " + call.address
-                    + " in time; raise the request timeout "
-                    + "(transport.aeron.request.timeout.ms or the Ratis request timeout) or check that the peer runs"));
-            }
-        }
-        return expired;
-    }
-
     private void onMessage(
         final long sourceId, final MessageType type, final long correlationId, final long groupIdMsb,
             final long groupIdLsb,
         final DirectBuffer buffer, final int offset, final int length)
     {
-        if (type == MessageType.TLS_RECORDS)
-        {
-            if (tls == null)
-            {
-                errors.record(FrameError.PAYLOAD_INVALID, sourceId, "TLS records sent to a node without TLS: turn "
-                    + "security.tls.enabled on here, or off at the sender");
-                return;
-            }
-            tls.onRecords(sourceId, correlationId, groupIdMsb, buffer, offset, length);
-            return;
-        }
-        if (tls != null)
-        {
-            errors.record(FrameError.PAYLOAD_INVALID, sourceId, "a clear " + type + " sent to a node that takes TLS "
-                + "only: the sender needs security.tls.enabled=true and a node certificate of the cluster's CA");
-            return;
-        }
         if (!REQUESTS.contains(type))
         {
             onReply(sourceId, type, correlationId, buffer, offset, length);
             return;
         }
-        if (length < 2)
+        final int replyToLength = ReplyToEnvelope.replyToLength(errors, sourceId, type, buffer, offset, length);
+        if (replyToLength < 0)
         {
-            errors.record(FrameError.PAYLOAD_INVALID, sourceId, type + " of " + length + " bytes has no reply-to");
             return;
         }
-        final int replyToLength = buffer.getShort(offset, LITTLE_ENDIAN) & 0xFFFF;
-        if (replyToLength == 0 || replyToLength > REPLY_TO_LENGTH_MAX || replyToLength > length - 2)
-        {
-            errors.record(FrameError.PAYLOAD_INVALID, sourceId, type + ": reply-to length " + replyToLength + " in "
-                + length + " bytes");
-            return;
-        }
-        final ReplyRoute route = route(sourceId, buffer, offset + 2, replyToLength);
+        final ReplyRoute route = publications.route(sourceId, buffer, offset + 2, replyToLength);
         if (route == null)
         {
-            final byte[] bytes = new byte[replyToLength];
-            buffer.getBytes(offset + 2, bytes);
             errors.record(FrameError.PAYLOAD_INVALID, sourceId, type + " correlation " + correlationId + ": "
-                + ReplyAddresses.invalid(new String(bytes, StandardCharsets.US_ASCII))
-                + "; dropped unanswered");
+                + ReplyToEnvelope.invalidReplyTo(buffer, offset + 2, replyToLength) + "; dropped unanswered");
             return;
         }
         final MessageLite request;
@@ -496,13 +253,10 @@ final class RpcEndpoint implements AutoCloseable
     {
         if (!REQUESTS.contains(type))
         {
-            if (!session.isDialler())
+            if (core.takesResponse(session, type))
             {
-                errors.record(FrameError.PAYLOAD_INVALID, session.id(), type + " from " + session.peer()
-                    + " in a session it dialled: only requests go that way");
-                return;
+                onReply(session.id(), type, correlationId, buffer, offset, length);
             }
-            onReply(session.id(), type, correlationId, buffer, offset, length);
             return;
         }
         if (session.isDialler())
@@ -511,25 +265,12 @@ final class RpcEndpoint implements AutoCloseable
                 + " in a session this side dialled: only replies come that way");
             return;
         }
-        final int replyToLength = length < 2 ? -1 : buffer.getShort(offset, LITTLE_ENDIAN) & 0xFFFF;
-        if (replyToLength < 0 || replyToLength > length - 2)
+        final int replyToLength = ReplyToEnvelope.replyToLength(errors, session, type, buffer, offset, length);
+        if (replyToLength < 0)
         {
-            errors.record(FrameError.PAYLOAD_INVALID, session.id(), type + " from " + session.peer()
-                + ": reply-to length " + replyToLength + " in " + length + " bytes");
             return;
         }
-        ReplyRoute route = secureRoutes.get(session.id());
-        if (route == null || route.session != session)
-        {
-            if (secureRoutes.size() >= ROUTES_MAX)
-            {
-                secureRoutes.clear();
-            }
-            // Replies go back by the session, to the address it was accepted from.
-            route = new ReplyRoute(session.peerAddress().getBytes(StandardCharsets.US_ASCII),
-                publication(session.peerAddress()), session);
-            secureRoutes.put(session.id(), route);
-        }
+        final ReplyRoute route = publications.secureRoute(session);
         final MessageLite request;
         try
         {
@@ -545,97 +286,17 @@ final class RpcEndpoint implements AutoCloseable
         handler.onRequest(route, type, correlationId, groupIdMsb, groupIdLsb, request);
     }
 
-    /** A TLS session failed: the calls it carried will not be answered by it. */
-    private void onSessionFailed(final TlsSession session, final String reason, final LongArrayList dropped)
-    {
-        if (!session.isDialler())
-        {
-            return;
-        }
-        for (int i = 0; i < dropped.size(); i++)
-        {
-            final Pending call = pending.remove(dropped.getLong(i));
-            if (call != null)
-            {
-                call.future.completeExceptionally(new IOException(name + ": " + call.requestType + " to "
-                    + call.address + " not sent: " + reason));
-            }
-        }
-        for (final Map.Entry<Long, Pending> entry : pending.entrySet())
-        {
-            if (entry.getValue().session == session && pending.remove(entry.getKey(), entry.getValue()))
-            {
-                entry.getValue().future.completeExceptionally(new IOException(name + ": no reply to "
-                    + entry.getValue().requestType + " from " + entry.getValue().address + ": " + reason));
-            }
-        }
-    }
-
-    private ReplyRoute route(final long sourceId, final DirectBuffer buffer, final int offset, final int length)
-    {
-        final ReplyRoute cached = routes.get(sourceId);
-        if (cached != null && sameBytes(cached.address, buffer, offset, length))
-        {
-            return cached;
-        }
-        if (routes.size() >= ROUTES_MAX)
-        {
-            // Routes of sessions that are gone are never looked up again: start over rather than grow.
-            routes.clear();
-        }
-        final byte[] address = new byte[length];
-        buffer.getBytes(offset, address);
-        final String text = new String(address, StandardCharsets.US_ASCII);
-        if (ReplyAddresses.invalid(text) != null)
-        {
-            return null;
-        }
-        admitReplyOnly(text);
-        final ReplyRoute route = new ReplyRoute(address, publication(text), null);
-        routes.put(sourceId, route);
-        return route;
-    }
-
-    /** Counts a requester's address among the reply-only publications; closes the one that makes room. */
-    private void admitReplyOnly(final String address)
-    {
-        final FramedPublication evicted = replyPublications.admit(address);
-        if (evicted != null)
-        {
-            routes.values().removeIf(cachedRoute -> cachedRoute.publication == evicted);
-            secureRoutes.values().removeIf(cachedRoute -> cachedRoute.publication == evicted);
-            CloseHelper.close(evicted);
-        }
-    }
-
     /** Publications open now (tests). */
     int publicationCount()
     {
-        return publications.size();
-    }
-
-    private static boolean sameBytes(final byte[] expected, final DirectBuffer buffer, final int offset,
-        final int length)
-    {
-        if (expected.length != length)
-        {
-            return false;
-        }
-        for (int i = 0; i < length; i++)
-        {
-            if (expected[i] != buffer.getByte(offset + i))
-            {
-                return false;
-            }
-        }
-        return true;
+        return publications.count();
     }
 
     private void onReply(
         final long sourceId, final MessageType type, final long correlationId, final DirectBuffer buffer,
             final int offset, final int length)
     {
-        final Pending call = pending.remove(correlationId);
+        final Pending call = calls.remove(correlationId);
         if (call == null)
         {
             LOG.debug("{}: late or unknown reply {} correlation {} from source {}", name, type, correlationId,
@@ -657,7 +318,7 @@ final class RpcEndpoint implements AutoCloseable
         catch (final InvalidProtocolBufferException | RuntimeException ex)
         {
             errors.record(FrameError.PAYLOAD_INVALID, sourceId, type + " correlation " + correlationId + ": " + ex);
-            call.future.completeExceptionally(new IOException(name + ": invalid " + type + " from " + call.address,
+            call.future.completeExceptionally(new IOException(name + ": invalid " + type + " from " + call.address(),
                 ex));
         }
     }
@@ -666,24 +327,7 @@ final class RpcEndpoint implements AutoCloseable
     {
         // Data, never Java deserialization: a peer's bytes do not choose what this process instantiates.
         return RemoteExceptions.decode(reply.getException(),
-            "to " + call.requestType + " from " + call.address);
-    }
-
-    /** Waits until the network thread has finished any poll of this endpoint that began before the deregistration. */
-    private void awaitNetworkTurn()
-    {
-        final NetworkLoop network = runtime.network();
-        if (network.isLoopThread())
-        {
-            return;
-        }
-        final long seen = network.turns();
-        final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (network.turns() < seen + 2 && System.nanoTime() - deadlineNs < 0)
-        {
-            network.wake();
-            LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(100));
-        }
+            "to " + call.requestType() + " from " + call.address());
     }
 
     static long[] uuid(final ByteString groupId)
@@ -699,47 +343,53 @@ final class RpcEndpoint implements AutoCloseable
     @Override
     public void close()
     {
-        running = false;
-        runtime.network().deregister(pollable);
-        awaitNetworkTurn();
-        for (final Pending call : pending.values())
-        {
-            call.future.completeExceptionally(new IOException(name + ": closed before a reply to " + call.requestType));
-        }
-        pending.clear();
-        if (tls != null)
-        {
-            tls.close();
-        }
-        CloseHelper.closeAll(publications.values());
-        CloseHelper.close(subscription);
+        core.close();
     }
 
-    /** Reply-to address in front of the request's protobuf; one per request type per endpoint. */
-    static final class EnvelopeEncoder<M extends MessageLite> implements PayloadEncoder<M>
+    /** This endpoint's words: its peers are nodes, and they answer with replies. */
+    private final class Texts extends EndpointCore.Texts<Pending>
     {
-        private final byte[] replyTo;
-        private final ProtoCodec<M> codec;
-
-        @SuppressWarnings("unchecked")
-        EnvelopeEncoder(final byte[] replyTo, final ProtoCodec<?> codec)
+        Texts()
         {
-            this.replyTo = replyTo;
-            this.codec = (ProtoCodec<M>)codec;
+            super("Aeron transport", "TLS records sent to a node without TLS: turn security.tls.enabled on here, or "
+                + "off at the sender", " sent to a node that takes TLS only: the sender needs "
+                + "security.tls.enabled=true and a node certificate of the cluster's CA");
         }
 
         @Override
-        public int encodedLength(final M message)
+        public IOException timedOut(final Pending call, final long correlationId)
         {
-            return 2 + replyTo.length + codec.encodedLength(message);
+            return new TimeoutIOException(name + ": no reply to " + call.requestType() + " (correlation "
+                + correlationId + ") from " + call.address() + " in time; raise the request timeout "
+                + "(transport.aeron.request.timeout.ms or the Ratis request timeout) or check that the peer runs");
         }
 
         @Override
-        public void encode(final M message, final MutableDirectBuffer buffer, final int offset, final int length)
+        public IOException notConnected(final Pending call, final String address)
         {
-            buffer.putShort(offset, (short)replyTo.length, LITTLE_ENDIAN);
-            buffer.putBytes(offset + 2, replyTo);
-            codec.encode(message, buffer, offset + 2 + replyTo.length, length - 2 - replyTo.length);
+            return new IOException(name + ": " + call.requestType() + " to " + call.address()
+                + " not sent: NOT_CONNECTED (no receiver joined within " + config.offerTimeoutMs()
+                    + " ms: peer down?)");
+        }
+
+        @Override
+        public IOException notSent(final Pending call, final TlsSession session, final String reason)
+        {
+            return new IOException(name + ": " + call.requestType() + " to " + call.address() + " not sent: "
+                + reason);
+        }
+
+        @Override
+        public IOException unanswered(final Pending call, final TlsSession session, final String reason)
+        {
+            return new IOException(name + ": no reply to " + call.requestType() + " from " + call.address() + ": "
+                + reason);
+        }
+
+        @Override
+        public IOException closed(final Pending call)
+        {
+            return new IOException(name + ": closed before a reply to " + call.requestType());
         }
     }
 }

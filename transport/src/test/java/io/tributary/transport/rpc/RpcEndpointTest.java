@@ -30,6 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import io.tributary.protocol.aeron.AeronTransportConfig;
 import io.tributary.protocol.aeron.EmbeddedMediaDriver;
+import io.tributary.protocol.aeron.ReplyToEnvelope;
 import io.tributary.protocol.frame.SendStatus;
 import io.tributary.transport.RatisSamples;
 import io.tributary.protocol.frame.MessageType;
@@ -167,7 +168,7 @@ class RpcEndpointTest
     private static void send(final FramedPublication raw, final String replyTo, final MessageLite request,
         final long correlationId)
     {
-        final RpcEndpoint.EnvelopeEncoder<MessageLite> envelope = new RpcEndpoint.EnvelopeEncoder<>(
+        final ReplyToEnvelope<MessageLite> envelope = new ReplyToEnvelope<>(
             replyTo.getBytes(StandardCharsets.US_ASCII),
             RatisMessageCodecs.codec(MessageType.CLIENT_REQUEST));
         final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
